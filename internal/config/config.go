@@ -1,0 +1,183 @@
+// Package config gathers the settings of one server process from, in
+// rising order of precedence, built-in defaults, a key = value file,
+// SHANZHI_* environment variables and command-line flags.
+package config
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is everything a server needs to start.
+type Config struct {
+	DB          string // sqlite:PATH or postgres://...
+	Addr        string // listen address
+	DataDir     string // where the SQLite file and key file live by default
+	KeyFile     string // the personal-data key; SHANZHI_DATA_KEY overrides
+	Key         string // base64 key from the environment
+	MaxUploadMB int    // the largest accepted upload
+	LogJSON     bool
+}
+
+// Default returns the settings a township PC runs with untouched.
+func Default() Config {
+	return Config{Addr: "127.0.0.1:8080", DataDir: "shanzhi-data", MaxUploadMB: 20}
+}
+
+// fields maps each setting's file and environment name to its flag and
+// value, so the three sources cannot drift apart.
+func (c *Config) fields() []field {
+	return []field{
+		{"db", "database: sqlite:PATH or postgres://user@host/db", strVal{&c.DB}},
+		{"addr", "listen address", strVal{&c.Addr}},
+		{"data-dir", "data directory for the SQLite file and the key file", strVal{&c.DataDir}},
+		{"key-file", "file holding the personal-data encryption key", strVal{&c.KeyFile}},
+		{"data-key", "personal-data key, base64 (prefer key-file)", strVal{&c.Key}},
+		{"max-upload-mb", "largest accepted upload in MB", intVal{&c.MaxUploadMB}},
+		{"log-json", "log as JSON lines", boolVal{&c.LogJSON}},
+	}
+}
+
+type field struct {
+	name, usage string
+	v           flag.Value
+}
+
+// Load reads configuration for a subcommand and returns the remaining
+// positional arguments.
+func Load(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
+	c := Default()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgFile := fs.String("config", getenv("SHANZHI_CONFIG"), "configuration file of key = value lines")
+	for _, f := range c.fields() {
+		fs.Var(f.v, f.name, f.usage)
+	}
+	// Flags are parsed twice: first to find -config, then, after the file
+	// and the environment, again so that flags win.
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	c = Default()
+	if *cfgFile != "" {
+		if err := c.readFile(*cfgFile); err != nil {
+			return c, nil, err
+		}
+	}
+	for _, f := range c.fields() {
+		env := "SHANZHI_" + strings.ToUpper(strings.ReplaceAll(f.name, "-", "_"))
+		if v := getenv(env); v != "" {
+			if err := f.v.Set(v); err != nil {
+				return c, nil, fmt.Errorf("%s: %w", env, err)
+			}
+		}
+	}
+	fs2 := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs2.SetOutput(io.Discard)
+	fs2.String("config", "", "")
+	for _, f := range c.fields() {
+		fs2.Var(f.v, f.name, f.usage)
+	}
+	if err := fs2.Parse(args); err != nil {
+		return c, nil, err
+	}
+	if c.DB == "" {
+		c.DB = "sqlite:" + filepath.Join(c.DataDir, "shanzhi.db")
+	}
+	if c.KeyFile == "" {
+		c.KeyFile = filepath.Join(c.DataDir, "shanzhi.key")
+	}
+	return c, fs2.Args(), c.Validate()
+}
+
+func (c *Config) readFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	byName := map[string]flag.Value{}
+	for _, fl := range c.fields() {
+		byName[fl.name] = fl.v
+	}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		k, v = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), `"`)
+		fv, known := byName[k]
+		if !ok || !known {
+			return fmt.Errorf("config file %s line %d: unknown setting %q", path, n, k)
+		}
+		if err := fv.Set(v); err != nil {
+			return fmt.Errorf("config file %s line %d: %w", path, n, err)
+		}
+	}
+	return sc.Err()
+}
+
+// Validate rejects settings the server could not run with, naming each.
+func (c Config) Validate() error {
+	var errs []error
+	if !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		errs = append(errs, fmt.Errorf("db %q: want sqlite:PATH or postgres://", c.DB))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: %w", c.Addr, err))
+	}
+	if c.MaxUploadMB < 1 || c.MaxUploadMB > 512 {
+		errs = append(errs, fmt.Errorf("max-upload-mb %d: want 1 to 512", c.MaxUploadMB))
+	}
+	return errors.Join(errs...)
+}
+
+type strVal struct{ p *string }
+
+func (v strVal) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+func (v strVal) Set(s string) error { *v.p = s; return nil }
+
+type intVal struct{ p *int }
+
+func (v intVal) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return strconv.Itoa(*v.p)
+}
+func (v intVal) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", s)
+	}
+	*v.p = n
+	return nil
+}
+
+type boolVal struct{ p *bool }
+
+func (v boolVal) String() string   { return strconv.FormatBool(v.p != nil && *v.p) }
+func (v boolVal) IsBoolFlag() bool { return true }
+func (v boolVal) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("%q is not true or false", s)
+	}
+	*v.p = b
+	return nil
+}

@@ -1,0 +1,37 @@
+package config
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "shanzhi.conf")
+	os.WriteFile(file, []byte("# comment\naddr = 127.0.0.1:9000\nmax-upload-mb = 5\ndata-dir = /srv/a\n"), 0o600)
+	env := map[string]string{"SHANZHI_CONFIG": file, "SHANZHI_MAX_UPLOAD_MB": "7"}
+	c, rest, err := Load("serve", []string{"-addr", "127.0.0.1:9100", "extra"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9100" || c.MaxUploadMB != 7 || c.DataDir != "/srv/a" || c.DB != "sqlite:/srv/a/shanzhi.db" || len(rest) != 1 {
+		t.Fatalf("config = %+v, rest %v", c, rest)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	env := func(k string) string {
+		return map[string]string{"SHANZHI_DB": "mysql://x", "SHANZHI_ADDR": "nohostport"}[k]
+	}
+	_, _, err := Load("serve", nil, env, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "mysql") || !strings.Contains(err.Error(), "nohostport") {
+		t.Fatalf("err = %v, want both problems named", err)
+	}
+	file := filepath.Join(t.TempDir(), "bad.conf")
+	os.WriteFile(file, []byte("colour = blue\n"), 0o600)
+	if _, _, err := Load("serve", []string{"-config", file}, func(string) string { return "" }, io.Discard); err == nil {
+		t.Fatal("an unknown setting in the file was accepted")
+	}
+}

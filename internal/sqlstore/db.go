@@ -1,0 +1,220 @@
+// Package sqlstore is the one implementation of every service, over SQLite
+// (the township PC) and PostgreSQL (a banner or league that centralises).
+// DML is written once in the subset both engines run; only DDL differs.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"shanzhi/internal/secret"
+)
+
+// Dialect names the engine behind a DB.
+type Dialect string
+
+// The two engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open store. SQLite gets a single writer connection, so writers
+// queue in Go instead of spinning on SQLITE_BUSY, and a separate read pool
+// that WAL lets run beside it; PostgreSQL uses one pool for both.
+type DB struct {
+	dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	dsn     string
+	box     *secret.Box
+
+	// Now is the clock, read once per transaction; tests replace it.
+	Now func() time.Time
+}
+
+// Options tunes Open.
+type Options struct {
+	// Box encrypts ID numbers and phones; required for the registry.
+	Box *secret.Box
+	// ReadConns caps the SQLite read pool; 0 means 4.
+	ReadConns int
+}
+
+// Open connects to dsn, which is "sqlite:PATH" (or a bare path ending in
+// .db) or a postgres:// URL, and checks the connection. It does not migrate.
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	db := &DB{dsn: dsn, box: opt.Box, Now: time.Now}
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db.dialect = Postgres
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		p.SetMaxOpenConns(16)
+		p.SetMaxIdleConns(16)
+		db.write, db.read = p, p
+	case strings.HasPrefix(dsn, "sqlite:"):
+		db.dialect = SQLite
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("open sqlite: empty path")
+		}
+		w, err := sql.Open("sqlite", sqliteDSN(path, false))
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		r, err := sql.Open("sqlite", sqliteDSN(path, true))
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		n := opt.ReadConns
+		if n <= 0 {
+			n = 4
+		}
+		r.SetMaxOpenConns(n)
+		r.SetMaxIdleConns(n)
+		db.write, db.read = w, r
+	default:
+		return nil, fmt.Errorf("unknown database %q: want sqlite:PATH or postgres://...", dsn)
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect %s: %w", db.dialect, err)
+	}
+	return db, nil
+}
+
+// sqliteDSN sets the pragmas on every connection the pool opens: WAL so
+// readers never block the writer, synchronous=FULL so an acknowledged write
+// survives power loss, foreign keys on, a busy timeout, and BEGIN IMMEDIATE
+// for writers so a transaction takes the write lock before it reads.
+func sqliteDSN(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Dialect reports which engine the store runs on.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close releases both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		if e := db.read.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Tx is a transaction with the clock reading taken at its start and the
+// placeholder style of its engine.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+	now     time.Time
+	box     *secret.Box
+}
+
+// update runs fn in a write transaction and commits it when fn returns nil.
+func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.write, false, fn)
+}
+
+// view runs fn in a read-only transaction, so multi-query pages see one
+// consistent snapshot.
+func (db *DB) view(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.read, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: readOnly && db.dialect == Postgres}
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqlTx.Rollback()
+	tx := &Tx{tx: sqlTx, dialect: db.dialect, now: db.Now().UTC(), box: db.box}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if readOnly {
+		return sqlTx.Rollback()
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// nowMS is the transaction's clock reading in Unix milliseconds, the unit
+// every timestamp column uses on both engines.
+func (tx *Tx) nowMS() int64 { return tx.now.UnixMilli() }
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, rebind(tx.dialect, query), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, rebind(tx.dialect, query), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, rebind(tx.dialect, query), args...)
+}
+
+// insertID runs an INSERT ... RETURNING id and returns the id.
+func (tx *Tx) insertID(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.queryRow(ctx, query, args...).Scan(&id)
+	return id, err
+}
+
+// rebind turns the ? placeholders of the shared SQL into $1, $2 ... for
+// PostgreSQL, leaving question marks inside string literals alone.
+func rebind(d Dialect, q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n, inStr := 0, false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inStr = !inStr
+			b.WriteByte(c)
+		case c == '?' && !inStr:
+			n++
+			b.WriteByte('$')
+			b.WriteString(fmt.Sprint(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

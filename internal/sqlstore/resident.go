@@ -1,0 +1,502 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/pinyin"
+	"shanzhi/internal/registry"
+)
+
+// residentFor loads a resident's row and checks p over its village, with
+// the same not-found-for-foreign rule as householdFor.
+func (tx *Tx) residentFor(ctx context.Context, a *access.Actor, id int64, p access.Permission) (*registry.ResidentRow, error) {
+	r, err := scanResident(tx.queryRow(ctx, residentSelect+` WHERE r.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fault.E(fault.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !a.Can(access.RegistryRead, r.VillageCode) {
+		return nil, fault.E(fault.NotFound, "error.not_found")
+	}
+	if !a.Can(p, r.VillageCode) {
+		return nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
+	return &r, nil
+}
+
+func requireReason(reason string) error {
+	var fs fault.Fields
+	checkReason(&fs, reason)
+	return fs.Err()
+}
+
+// AddResident adds a member to an active household. A second head is
+// refused: the head changes only through ChangeHead.
+func (s *RegistryService) AddResident(ctx context.Context, a *access.Actor, household int64, in registry.ResidentInput, reason string) (*registry.Resident, error) {
+	in.Normalize(s.db.Now())
+	if err := in.Validate(s.db.Now()); err != nil {
+		return nil, err
+	}
+	if in.Relation == registry.Head {
+		return nil, fault.OnField(fault.Invalid, "relation", "registry.relation.head_taken")
+	}
+	var out *registry.Resident
+	err := s.db.update(ctx, func(tx *Tx) error {
+		h, err := tx.householdFor(ctx, a, household, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		if h.Status != registry.HouseholdActive {
+			return fault.E(fault.Conflict, "registry.household.inactive")
+		}
+		id, err := tx.insertResident(ctx, a, household, h.VillageCode, in, reason)
+		if err != nil {
+			return err
+		}
+		r, err := tx.residentFor(ctx, a, id, access.RegistryRead)
+		if err == nil {
+			out = &r.Resident
+		}
+		return err
+	})
+	return out, err
+}
+
+// UpdateResident corrects a resident's details. The history names the
+// fields that changed but not their values, so an ID number never lands in
+// a history line in clear.
+func (s *RegistryService) UpdateResident(ctx context.Context, a *access.Actor, id int64, in registry.ResidentInput, reason string) error {
+	now := s.db.Now()
+	in.Normalize(now)
+	if err := in.Validate(now); err != nil {
+		return err
+	}
+	return s.db.update(ctx, func(tx *Tx) error {
+		cur, err := tx.residentFor(ctx, a, id, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		if cur.Status != registry.Registered {
+			return fault.E(fault.Conflict, "registry.resident.not_registered")
+		}
+		var headID int64
+		if err := tx.queryRow(ctx, `SELECT COALESCE(head_id, 0) FROM households WHERE id = ?`, cur.HouseholdID).Scan(&headID); err != nil {
+			return err
+		}
+		if (headID == id) != (in.Relation == registry.Head) {
+			return fault.OnField(fault.Invalid, "relation", "registry.relation.head_taken")
+		}
+		plainID, plainPhone, err := tx.openPersonal(ctx, id)
+		if err != nil {
+			return err
+		}
+		var changed []string
+		for _, c := range []struct {
+			label    string
+			old, new string
+		}{
+			{"姓名", cur.Name, in.Name}, {"蒙古文姓名", cur.NameMongol, in.NameMongol}, {"性别", string(cur.Gender), string(in.Gender)},
+			{"民族", cur.Ethnicity, in.Ethnicity}, {"出生日期", cur.BirthDate, in.BirthDate}, {"身份证号", plainID, in.IDNumber},
+			{"手机号", plainPhone, in.Phone}, {"与户主关系", cur.Relation, in.Relation}, {"政治面貌", cur.Political, in.Political},
+		} {
+			if c.old != c.new {
+				changed = append(changed, c.label)
+			}
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		idHash, err := tx.idFree(ctx, in.IDNumber, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE residents SET name = ?, name_mongol = ?, name_sort = ?, name_initials = ?, name_pinyin = ?, gender = ?, ethnicity = ?,
+			birth_date = ?, id_enc = ?, id_hash = ?, id_masked = ?, phone_enc = ?, phone_hash = ?, phone_masked = ?, relation = ?, political = ?, updated_at = ? WHERE id = ?`,
+			in.Name, in.NameMongol, pinyin.SortKey(in.Name), pinyin.Initials(in.Name), pinyin.Full(in.Name), in.Gender, in.Ethnicity, in.BirthDate,
+			tx.box.Seal(purposeID, in.IDNumber), idHash, maskedOrEmpty(in.IDNumber, registry.MaskID),
+			tx.box.Seal(purposePhone, in.Phone), nullable(tx.box.Index(purposePhone, in.Phone)), maskedOrEmpty(in.Phone, registry.MaskPhone),
+			in.Relation, in.Political, tx.nowMS(), id); err != nil {
+			return err
+		}
+		return tx.householdEvent(ctx, a, cur.HouseholdID, id, in.Name, "member_updated", 0, strings.Join(changed, "、"), reason)
+	})
+}
+
+// openPersonal decrypts a resident's ID number and phone inside the store,
+// for comparisons that must not leave it.
+func (tx *Tx) openPersonal(ctx context.Context, id int64) (idNumber, phone string, err error) {
+	var idEnc, phoneEnc []byte
+	if err := tx.queryRow(ctx, `SELECT id_enc, phone_enc FROM residents WHERE id = ?`, id).Scan(&idEnc, &phoneEnc); err != nil {
+		return "", "", err
+	}
+	if idNumber, err = tx.box.Open(purposeID, idEnc); err != nil {
+		return "", "", fmt.Errorf("resident %d id: %w", id, err)
+	}
+	if phone, err = tx.box.Open(purposePhone, phoneEnc); err != nil {
+		return "", "", fmt.Errorf("resident %d phone: %w", id, err)
+	}
+	return idNumber, phone, nil
+}
+
+// Resident returns one resident with masked personal data.
+func (s *RegistryService) Resident(ctx context.Context, a *access.Actor, id int64) (*registry.Resident, error) {
+	var out *registry.Resident
+	err := s.db.view(ctx, func(tx *Tx) error {
+		r, err := tx.residentFor(ctx, a, id, access.RegistryRead)
+		if err == nil {
+			out = &r.Resident
+		}
+		return err
+	})
+	return out, err
+}
+
+func (tx *Tx) residentWhere(a *access.Actor, f registry.ResidentFilter) (string, []any, error) {
+	where, args, err := listScope(a, "r.village_code", f.Region)
+	if err != nil {
+		return "", nil, err
+	}
+	if f.Status != "" {
+		where += " AND r.status = ?"
+		args = append(args, f.Status)
+	}
+	if cond, cargs := tx.searchWhere(f.Query); cond != "" {
+		where += " AND " + cond
+		args = append(args, cargs...)
+	}
+	return where, args, nil
+}
+
+// Residents lists residents in pinyin order of their names, per village.
+func (s *RegistryService) Residents(ctx context.Context, a *access.Actor, f registry.ResidentFilter) ([]registry.ResidentRow, int, error) {
+	offset, limit := clampPage(f.Offset, f.Limit)
+	var out []registry.ResidentRow
+	total := 0
+	err := s.db.view(ctx, func(tx *Tx) error {
+		where, args, err := tx.residentWhere(a, f)
+		if err != nil {
+			return err
+		}
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM residents r WHERE `+where, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, residentSelect+` WHERE `+where+fmt.Sprintf(` ORDER BY r.village_code, r.name_sort, r.id LIMIT %d OFFSET %d`, limit, offset), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanResident(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, total, err
+}
+
+// EachResident streams residents in register order: village, household
+// number, head first, then by birth date.
+func (s *RegistryService) EachResident(ctx context.Context, a *access.Actor, f registry.ResidentFilter, fn func(registry.ResidentRow) error) error {
+	return s.db.view(ctx, func(tx *Tx) error {
+		where, args, err := tx.residentWhere(a, f)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, residentSelect+` WHERE `+where+` ORDER BY h.village_code, h.number, CASE WHEN r.id = h.head_id THEN 0 ELSE 1 END, r.birth_date, r.id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanResident(rows)
+			if err != nil {
+				return err
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// SetResidentStatus records that a resident moved away or died. The head
+// must be replaced first so a household is never without one.
+func (s *RegistryService) SetResidentStatus(ctx context.Context, a *access.Actor, id int64, st registry.ResidentStatus, reason string) error {
+	if st != registry.MovedOut && st != registry.Deceased {
+		return fault.OnField(fault.Invalid, "status", "registry.status.invalid")
+	}
+	if err := requireReason(reason); err != nil {
+		return err
+	}
+	return s.db.update(ctx, func(tx *Tx) error {
+		r, err := tx.residentFor(ctx, a, id, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		if r.Status != registry.Registered {
+			return fault.E(fault.Conflict, "registry.resident.not_registered")
+		}
+		if err := tx.notHead(ctx, r.HouseholdID, id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE residents SET status = ?, updated_at = ? WHERE id = ?`, st, tx.nowMS(), id); err != nil {
+			return err
+		}
+		return tx.householdEvent(ctx, a, r.HouseholdID, id, r.Name, "status", 0, string(st), reason)
+	})
+}
+
+func (tx *Tx) notHead(ctx context.Context, household, resident int64) error {
+	var head int64
+	if err := tx.queryRow(ctx, `SELECT COALESCE(head_id, 0) FROM households WHERE id = ?`, household).Scan(&head); err != nil {
+		return err
+	}
+	if head == resident {
+		return fault.E(fault.Conflict, "registry.resident.is_head")
+	}
+	return nil
+}
+
+// moveMember moves one registered resident into another household, with
+// an event on both sides.
+func (tx *Tx) moveMember(ctx context.Context, a *access.Actor, r *registry.ResidentRow, to *registry.Household, relation, kindOut, kindIn, reason string) error {
+	if _, err := tx.exec(ctx, `UPDATE residents SET household_id = ?, village_code = ?, relation = ?, updated_at = ? WHERE id = ?`,
+		to.ID, to.VillageCode, relation, tx.nowMS(), r.ID); err != nil {
+		return err
+	}
+	if err := tx.householdEvent(ctx, a, r.HouseholdID, r.ID, r.Name, kindOut, to.ID, r.Relation, reason); err != nil {
+		return err
+	}
+	return tx.householdEvent(ctx, a, to.ID, r.ID, r.Name, kindIn, r.HouseholdID, relation, reason)
+}
+
+// MoveResident moves a registered member (not the head) into another
+// active household with a new relation to its head.
+func (s *RegistryService) MoveResident(ctx context.Context, a *access.Actor, id, to int64, relation, reason string) error {
+	var fs fault.Fields
+	checkReason(&fs, reason)
+	if relation == registry.Head || !slices.Contains(registry.Relations, relation) {
+		fs.Add("relation", "registry.relation.invalid")
+	}
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	return s.db.update(ctx, func(tx *Tx) error {
+		r, err := tx.residentFor(ctx, a, id, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		if r.Status != registry.Registered {
+			return fault.E(fault.Conflict, "registry.resident.not_registered")
+		}
+		if r.HouseholdID == to {
+			return fault.E(fault.Invalid, "registry.resident.same_household")
+		}
+		if err := tx.notHead(ctx, r.HouseholdID, id); err != nil {
+			return err
+		}
+		dest, err := tx.householdFor(ctx, a, to, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		if dest.Status != registry.HouseholdActive {
+			return fault.E(fault.Conflict, "registry.household.inactive")
+		}
+		return tx.moveMember(ctx, a, r, dest, relation, "moved_out", "moved_in", reason)
+	})
+}
+
+// ChangeHead makes a registered member the head; the former head stays a
+// member with the relation given.
+func (s *RegistryService) ChangeHead(ctx context.Context, a *access.Actor, household, resident int64, oldHeadRelation, reason string) error {
+	var fs fault.Fields
+	checkReason(&fs, reason)
+	if oldHeadRelation == registry.Head || !slices.Contains(registry.Relations, oldHeadRelation) {
+		fs.Add("relation", "registry.relation.invalid")
+	}
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	return s.db.update(ctx, func(tx *Tx) error {
+		h, err := tx.householdFor(ctx, a, household, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		if h.Status != registry.HouseholdActive {
+			return fault.E(fault.Conflict, "registry.household.inactive")
+		}
+		r, err := tx.residentFor(ctx, a, resident, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		if r.HouseholdID != household || r.Status != registry.Registered {
+			return fault.E(fault.Conflict, "registry.resident.not_registered")
+		}
+		if h.HeadID == resident {
+			return nil
+		}
+		if h.HeadID != 0 {
+			if _, err := tx.exec(ctx, `UPDATE residents SET relation = ?, updated_at = ? WHERE id = ?`, oldHeadRelation, tx.nowMS(), h.HeadID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE residents SET relation = ?, updated_at = ? WHERE id = ?`, registry.Head, tx.nowMS(), resident); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE households SET head_id = ?, updated_at = ? WHERE id = ?`, resident, tx.nowMS(), household); err != nil {
+			return err
+		}
+		return tx.householdEvent(ctx, a, household, resident, r.Name, "head_changed", 0, h.HeadName+" → "+r.Name, reason)
+	})
+}
+
+// SplitHousehold moves the chosen members out into a new household in the
+// same village, headed by one of them.
+func (s *RegistryService) SplitHousehold(ctx context.Context, a *access.Actor, sp registry.Split) (*registry.Household, error) {
+	in := registry.HouseholdInput{Number: sp.Number, Address: sp.Address}
+	in.Normalize()
+	var fs fault.Fields
+	checkReason(&fs, sp.Reason)
+	if len(sp.Members) == 0 {
+		fs.Add("members", "registry.split.members")
+	}
+	if !slices.Contains(sp.Members, sp.NewHead) {
+		fs.Add("head", "registry.split.head")
+	}
+	for _, m := range sp.Members {
+		if rel := sp.Relations[m]; m != sp.NewHead && (rel == registry.Head || !slices.Contains(registry.Relations, rel)) {
+			fs.Add(fmt.Sprintf("relation_%d", m), "registry.relation.invalid")
+		}
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	var out *registry.Household
+	err := s.db.update(ctx, func(tx *Tx) error {
+		from, err := tx.householdFor(ctx, a, sp.From, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		if from.Status != registry.HouseholdActive {
+			return fault.E(fault.Conflict, "registry.household.inactive")
+		}
+		if len(sp.Members) >= from.Members || slices.Contains(sp.Members, from.HeadID) {
+			return fault.OnField(fault.Invalid, "members", "registry.split.members")
+		}
+		in.VillageCode = from.VillageCode
+		if in.Address == "" {
+			in.Address = from.Address
+		}
+		if err := in.Validate(); err != nil {
+			return err
+		}
+		if err := tx.numberFree(ctx, in.VillageCode, in.Number, 0); err != nil {
+			return err
+		}
+		id, err := tx.insertID(ctx, `INSERT INTO households (village_code, number, address, head_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.VillageCode, in.Number, in.Address, sp.NewHead, registry.HouseholdActive, tx.nowMS(), tx.nowMS())
+		if err != nil {
+			return err
+		}
+		dest := &registry.Household{ID: id, VillageCode: in.VillageCode}
+		if err := tx.householdEvent(ctx, a, id, 0, "", "split_into", from.ID, in.Number, sp.Reason); err != nil {
+			return err
+		}
+		for _, m := range sp.Members {
+			r, err := tx.residentFor(ctx, a, m, access.RegistryWrite)
+			if err != nil {
+				return err
+			}
+			if r.HouseholdID != from.ID || r.Status != registry.Registered {
+				return fault.OnField(fault.Invalid, "members", "registry.resident.not_registered")
+			}
+			rel := sp.Relations[m]
+			if m == sp.NewHead {
+				rel = registry.Head
+			}
+			if err := tx.moveMember(ctx, a, r, dest, rel, "split_from", "moved_in", sp.Reason); err != nil {
+				return err
+			}
+		}
+		h, err := scanHousehold(tx.queryRow(ctx, householdSelect+` WHERE h.id = ?`, id))
+		out = &h
+		return err
+	})
+	return out, err
+}
+
+// MergeHouseholds moves every registered member of from into into (the
+// head of from joins as 其他 unless later corrected) and closes from as
+// merged. Both must be in one village: a move between villages is a
+// migration, recorded member by member.
+func (s *RegistryService) MergeHouseholds(ctx context.Context, a *access.Actor, from, into int64, reason string) error {
+	if err := requireReason(reason); err != nil {
+		return err
+	}
+	if from == into {
+		return fault.E(fault.Invalid, "registry.household.same")
+	}
+	return s.db.update(ctx, func(tx *Tx) error {
+		f, err := tx.householdFor(ctx, a, from, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		t, err := tx.householdFor(ctx, a, into, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		if f.Status != registry.HouseholdActive || t.Status != registry.HouseholdActive {
+			return fault.E(fault.Conflict, "registry.household.inactive")
+		}
+		if f.VillageCode != t.VillageCode {
+			return fault.E(fault.Invalid, "registry.household.other_village")
+		}
+		rows, err := tx.query(ctx, `SELECT id FROM residents WHERE household_id = ? AND status = '在册' ORDER BY id`, from)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			r, err := tx.residentFor(ctx, a, id, access.RegistryWrite)
+			if err != nil {
+				return err
+			}
+			rel := r.Relation
+			if rel == registry.Head {
+				rel = "其他"
+			}
+			if err := tx.moveMember(ctx, a, r, t, rel, "merged_into", "merged_from", reason); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE households SET status = ?, head_id = NULL, updated_at = ? WHERE id = ?`, registry.HouseholdMerged, tx.nowMS(), from); err != nil {
+			return err
+		}
+		return tx.householdEvent(ctx, a, from, 0, "", "merged_into", into, t.Number, reason)
+	})
+}
