@@ -200,7 +200,9 @@ func TestHouseholdsAndSearch(t *testing.T) {
 		if _, _, err := reg.Household(ctx, other, list[0].ID); !fault.Is(err, fault.NotFound) {
 			t.Fatalf("foreign operator read by id: %v", err)
 		}
-		if _, err := reg.AddResident(ctx, other, list[0].ID, person("钱七", 9, "1990-01-01", registry.Female), ""); !fault.Is(err, fault.NotFound) {
+		daughter := person("钱七", 9, "1990-01-01", registry.Female)
+		daughter.Relation = "女"
+		if _, err := reg.AddResident(ctx, other, list[0].ID, daughter, ""); !fault.Is(err, fault.NotFound) {
 			t.Fatalf("foreign operator added a member: %v", err)
 		}
 		if _, err := reg.CreateHousehold(ctx, other, registry.HouseholdInput{Number: "777", VillageCode: pingan}, person("孙八", 8, "1990-01-01", registry.Male)); !fault.Is(err, fault.Forbidden) {
@@ -288,7 +290,9 @@ func TestMembershipEvents(t *testing.T) {
 		if kinds["split_into"] != 1 || kinds["moved_in"] != 2 || kinds["merged_from"] != 1 {
 			t.Fatalf("history kinds = %v", kinds)
 		}
-		if _, err := reg.AddResident(ctx, admin, h.ID, person("新人", 7, "2020-01-01", registry.Female), ""); err == nil {
+		baby := person("新人", 7, "2020-01-01", registry.Female)
+		baby.Relation = "孙女"
+		if _, err := reg.AddResident(ctx, admin, h.ID, baby, ""); !fault.Is(err, fault.Conflict) {
 			t.Fatal("added a member to a merged household")
 		}
 		rows, problem, err := db.VerifyAudit(ctx)
