@@ -37,24 +37,26 @@
 //
 // The byte right after the letters both ends them and carries the tone. It is a
 // digit, lower than every letter, which is what makes a character boundary sort
-// before a longer syllable: 詹 "zhan4…" against 张 "zhang1…" differ at the fifth
-// byte, '4' < 'g', so zhan comes before zhang whatever follows either one, and
+// before a longer syllable: 詹 "zhan1詹…" against 张 "zhang1张…" differ at the
+// fifth byte, '1' < 'g', so zhan comes before zhang whatever follows either, and
 // 张三 "zhang1张san1三" against 张思 "zhang1张si1思" differ at 'a' < 'i'. Tones
 // 1–4 are '1'–'4' and the neutral tone is '5'. A syllable with ü is written with
 // the letter u and its tone shifted by five ('6'–':'), so 吕 lǚ sorts after every
 // lu and before luan, as in the Xinhua dictionary and GB2312 (卢 < 吕 < 栾 < 罗),
 // rather than after luo as the typed spelling "lv" would put it. A Latin run
-// takes '0', below every tone, so "Li Ming" sits right before 黎明 and 李明. The
-// digits of a run cannot end on a digit, so they end on '!', which is lower.
+// takes '0', below every tone, so "Li Ming" sits right before 黎明 and 李明. A
+// digit run cannot end its digits with a digit, so it ends them with '!', which
+// is lower than every digit: "1" sorts before "12".
 //
 // The tie-breakers are inside each unit, not at the end of the key: after the
 // tone comes the character itself, so two names compare character by character
 // by (pinyin, tone, character), the way a spreadsheet's pinyin sort does. All
 // 张 names stay together before all 章 names (both zhāng), instead of being
 // interleaved by their given names. A Latin or digit run repeats its original
-// text after the tone byte, which orders case ("ANNA" < "Anna" < "anna") and
-// fullwidth forms; its folded letters have as many runes as the original, or
-// more, so when the letters agree the two originals differ within their length.
+// text after the tone byte, which orders case ("ANNA" < "Anna" < "anna"),
+// accents and fullwidth forms. Every rune of a run folds to at least one letter,
+// so if one original were a proper prefix of another its letters would be too:
+// when the letters agree, the originals are equal or differ within both.
 //
 // Every unit is prefix-free: letters end at the first non-letter, the tone byte
 // is one byte, a UTF-8 character is prefix-free, the run texts were just argued,

@@ -137,12 +137,34 @@ type Tx struct {
 	dialect Dialect
 	now     time.Time
 	box     *secret.Box
+	// quiet is set during a bulk import: its one audit entry covers every
+	// history event it records, which keeps 100,000-row imports fast.
+	quiet bool
 }
 
 // update runs fn in a write transaction and commits it when fn returns nil.
 func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.write, false, fn)
 }
+
+// rehearse runs fn in a write transaction and always rolls it back, so a
+// preview meets exactly the checks a real run would, and writes nothing.
+func (db *DB) rehearse(ctx context.Context, fn func(*Tx) error) error {
+	err := db.update(ctx, func(tx *Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return errRehearsal
+	})
+	if errors.Is(err, errRehearsal) {
+		return nil
+	}
+	return err
+}
+
+// errRehearsal aborts a rehearsal's transaction; rehearse's callers never
+// see it.
+var errRehearsal = errors.New("rehearsal: roll back")
 
 // view runs fn in a read-only transaction, so multi-query pages see one
 // consistent snapshot.

@@ -38,6 +38,9 @@ func (tx *Tx) householdEvent(ctx context.Context, a *access.Actor, household, re
 	if err != nil {
 		return fmt.Errorf("household event: %w", err)
 	}
+	if tx.quiet {
+		return nil
+	}
 	var village string
 	if err := tx.queryRow(ctx, `SELECT village_code FROM households WHERE id = ?`, household).Scan(&village); err != nil {
 		return err

@@ -85,50 +85,58 @@ func (s *RegistryService) UpdateResident(ctx context.Context, a *access.Actor, i
 		if err != nil {
 			return err
 		}
-		if cur.Status != registry.Registered {
-			return fault.E(fault.Conflict, "registry.resident.not_registered")
-		}
-		var headID int64
-		if err := tx.queryRow(ctx, `SELECT COALESCE(head_id, 0) FROM households WHERE id = ?`, cur.HouseholdID).Scan(&headID); err != nil {
-			return err
-		}
-		if (headID == id) != (in.Relation == registry.Head) {
-			return fault.OnField(fault.Invalid, "relation", "registry.relation.head_taken")
-		}
-		plainID, plainPhone, err := tx.openPersonal(ctx, id)
-		if err != nil {
-			return err
-		}
-		var changed []string
-		for _, c := range []struct {
-			label    string
-			old, new string
-		}{
-			{"姓名", cur.Name, in.Name}, {"蒙古文姓名", cur.NameMongol, in.NameMongol}, {"性别", string(cur.Gender), string(in.Gender)},
-			{"民族", cur.Ethnicity, in.Ethnicity}, {"出生日期", cur.BirthDate, in.BirthDate}, {"身份证号", plainID, in.IDNumber},
-			{"手机号", plainPhone, in.Phone}, {"与户主关系", cur.Relation, in.Relation}, {"政治面貌", cur.Political, in.Political},
-		} {
-			if c.old != c.new {
-				changed = append(changed, c.label)
-			}
-		}
-		if len(changed) == 0 {
-			return nil
-		}
-		idHash, err := tx.idFree(ctx, in.IDNumber, id)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE residents SET name = ?, name_mongol = ?, name_sort = ?, name_initials = ?, name_pinyin = ?, gender = ?, ethnicity = ?,
-			birth_date = ?, id_enc = ?, id_hash = ?, id_masked = ?, phone_enc = ?, phone_hash = ?, phone_masked = ?, relation = ?, political = ?, updated_at = ? WHERE id = ?`,
-			in.Name, in.NameMongol, pinyin.SortKey(in.Name), pinyin.Initials(in.Name), pinyin.Full(in.Name), in.Gender, in.Ethnicity, in.BirthDate,
-			tx.box.Seal(purposeID, in.IDNumber), idHash, maskedOrEmpty(in.IDNumber, registry.MaskID),
-			tx.box.Seal(purposePhone, in.Phone), nullable(tx.box.Index(purposePhone, in.Phone)), maskedOrEmpty(in.Phone, registry.MaskPhone),
-			in.Relation, in.Political, tx.nowMS(), id); err != nil {
-			return err
-		}
-		return tx.householdEvent(ctx, a, cur.HouseholdID, id, in.Name, "member_updated", 0, strings.Join(changed, "、"), reason)
+		_, err = tx.updateResident(ctx, a, cur, in, reason)
+		return err
 	})
+}
+
+// updateResident writes corrected details of a registered resident and
+// reports whether anything changed; in must be normalised and valid.
+func (tx *Tx) updateResident(ctx context.Context, a *access.Actor, cur *registry.ResidentRow, in registry.ResidentInput, reason string) (bool, error) {
+	id := cur.ID
+	if cur.Status != registry.Registered {
+		return false, fault.E(fault.Conflict, "registry.resident.not_registered")
+	}
+	var headID int64
+	if err := tx.queryRow(ctx, `SELECT COALESCE(head_id, 0) FROM households WHERE id = ?`, cur.HouseholdID).Scan(&headID); err != nil {
+		return false, err
+	}
+	if (headID == id) != (in.Relation == registry.Head) {
+		return false, fault.OnField(fault.Invalid, "relation", "registry.relation.head_taken")
+	}
+	plainID, plainPhone, err := tx.openPersonal(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	var changed []string
+	for _, c := range []struct {
+		label    string
+		old, new string
+	}{
+		{"姓名", cur.Name, in.Name}, {"蒙古文姓名", cur.NameMongol, in.NameMongol}, {"性别", string(cur.Gender), string(in.Gender)},
+		{"民族", cur.Ethnicity, in.Ethnicity}, {"出生日期", cur.BirthDate, in.BirthDate}, {"身份证号", plainID, in.IDNumber},
+		{"手机号", plainPhone, in.Phone}, {"与户主关系", cur.Relation, in.Relation}, {"政治面貌", cur.Political, in.Political},
+	} {
+		if c.old != c.new {
+			changed = append(changed, c.label)
+		}
+	}
+	if len(changed) == 0 {
+		return false, nil
+	}
+	idHash, err := tx.idFree(ctx, in.IDNumber, id)
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE residents SET name = ?, name_mongol = ?, name_sort = ?, name_initials = ?, name_pinyin = ?, gender = ?, ethnicity = ?,
+		birth_date = ?, id_enc = ?, id_hash = ?, id_masked = ?, phone_enc = ?, phone_hash = ?, phone_masked = ?, relation = ?, political = ?, updated_at = ? WHERE id = ?`,
+		in.Name, in.NameMongol, pinyin.SortKey(in.Name), pinyin.Initials(in.Name), pinyin.Full(in.Name), in.Gender, in.Ethnicity, in.BirthDate,
+		tx.box.Seal(purposeID, in.IDNumber), idHash, maskedOrEmpty(in.IDNumber, registry.MaskID),
+		tx.box.Seal(purposePhone, in.Phone), nullable(tx.box.Index(purposePhone, in.Phone)), maskedOrEmpty(in.Phone, registry.MaskPhone),
+		in.Relation, in.Political, tx.nowMS(), id); err != nil {
+		return false, err
+	}
+	return true, tx.householdEvent(ctx, a, cur.HouseholdID, id, in.Name, "member_updated", 0, strings.Join(changed, "、"), reason)
 }
 
 // openPersonal decrypts a resident's ID number and phone inside the store,

@@ -1,0 +1,453 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/i18n"
+	"shanzhi/internal/region"
+	"shanzhi/internal/regioncode"
+	"shanzhi/internal/registry"
+	"shanzhi/internal/sheet"
+)
+
+const purposeImport = "import.file"
+
+// errImportRejected rolls back an all-or-nothing import that found rejected
+// rows; the report it leaves behind says why.
+var errImportRejected = errors.New("import rejected")
+
+// StageImport checks that an uploaded sheet can be read and has the
+// required columns, then keeps it, sealed, until the user confirms. It
+// returns the batch id the preview and the confirmation refer to.
+func (s *RegistryService) StageImport(ctx context.Context, a *access.Actor, regionCode, fileName string, data []byte) (int64, error) {
+	if !regioncode.ValidCode(regionCode) || !a.Can(access.RegistryWrite, regionCode) {
+		return 0, fault.OnField(fault.Forbidden, "region", "error.forbidden")
+	}
+	if _, _, err := readSheet(fileName, data, s.db.Now); err != nil {
+		return 0, err
+	}
+	sum := sha256.Sum256(data)
+	var id int64
+	err := s.db.update(ctx, func(tx *Tx) (err error) {
+		id, err = tx.insertID(ctx, `INSERT INTO import_batches (kind, user_id, region_code, file_name, file_sha256, file_size, data_enc, status, created_at)
+			VALUES ('registry', ?, ?, ?, ?, ?, ?, 'staged', ?) RETURNING id`,
+			a.UserID, regionCode, fileName, hex.EncodeToString(sum[:]), len(data), tx.box.Seal(purposeImport, string(data)), tx.nowMS())
+		if err != nil {
+			return err
+		}
+		return tx.audit(ctx, a, auditEntry{action: "registry.import.stage", target: fmt.Sprintf("import:%d", id), region: regionCode, detail: fileName})
+	})
+	return id, err
+}
+
+// sheetFile is a parsed upload.
+type sheetFile struct {
+	sheet   string
+	rows    []registry.ImportRow
+	invalid map[int][]registry.Problem // by line
+	lines   []int                      // every data line, in order
+}
+
+// readSheet parses an upload into rows, turning the reader's failures
+// into messages a clerk can act on.
+func readSheet(fileName string, data []byte, now func() time.Time) (*sheetFile, int, error) {
+	r, err := sheet.Open(fileName, bytes.NewReader(data), int64(len(data))+1)
+	if err != nil {
+		return nil, 0, sheetError(err)
+	}
+	defer r.Close()
+	h, err := r.Header(registry.HeaderWant(), 3)
+	if err != nil {
+		return nil, 0, sheetError(err)
+	}
+	if missing := registry.MissingColumns(h.Columns); len(missing) > 0 {
+		return nil, 0, fault.OnField(fault.Invalid, "file", "import.missing_columns", strings.Join(missing, "、"))
+	}
+	f := &sheetFile{sheet: r.Sheet(), invalid: map[int][]registry.Problem{}}
+	t := now()
+	for {
+		row, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, 0, sheetError(err)
+		}
+		ir, problems := registry.ParseImportRow(row.Line, h.Columns, row.Cells, t)
+		f.lines = append(f.lines, row.Line)
+		f.rows = append(f.rows, ir)
+		if len(problems) > 0 {
+			f.invalid[row.Line] = problems
+		}
+	}
+	if len(f.rows) == 0 {
+		return nil, 0, fault.OnField(fault.Invalid, "file", "import.no_rows")
+	}
+	return f, h.Line, nil
+}
+
+func sheetError(err error) error {
+	key := "import.malformed"
+	switch {
+	case errors.Is(err, sheet.ErrLegacyXLS):
+		key = "import.legacy_xls"
+	case errors.Is(err, sheet.ErrTooLarge):
+		key = "import.too_large"
+	case errors.Is(err, sheet.ErrEmpty):
+		key = "import.empty"
+	case errors.Is(err, sheet.ErrNoHeader):
+		key = "import.no_header"
+	}
+	return &fault.Error{Code: fault.Invalid, Msg: i18n.M(key), Fields: []fault.Field{{Name: "file", Msg: i18n.M(key)}}, Err: err}
+}
+
+// RunImport previews or carries out a staged import. A batch runs for real
+// once: running it again returns the first report with a Conflict.
+func (s *RegistryService) RunImport(ctx context.Context, a *access.Actor, batch int64, mode registry.ImportMode) (*registry.ImportReport, error) {
+	if mode != registry.Preview && mode != registry.All && mode != registry.SkipBad {
+		return nil, fault.E(fault.Invalid, "import.mode")
+	}
+	var b struct {
+		region, file, status, report string
+		data                         []byte
+		user                         int64
+	}
+	err := s.db.view(ctx, func(tx *Tx) error {
+		err := tx.queryRow(ctx, `SELECT user_id, region_code, file_name, status, report, data_enc FROM import_batches WHERE id = ? AND kind = 'registry'`, batch).
+			Scan(&b.user, &b.region, &b.file, &b.status, &b.report, &b.data)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.E(fault.NotFound, "error.not_found")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A batch belongs to whoever uploaded it: a colleague's staged file is
+	// not something to confirm unseen.
+	if b.user != a.UserID || !a.Can(access.RegistryWrite, b.region) {
+		return nil, fault.E(fault.NotFound, "error.not_found")
+	}
+	if b.status == "committed" {
+		var rep registry.ImportReport
+		if err := json.Unmarshal([]byte(b.report), &rep); err != nil {
+			return nil, err
+		}
+		if mode == registry.Preview {
+			return &rep, nil
+		}
+		return &rep, fault.E(fault.Conflict, "import.already")
+	}
+	plain, err := s.db.box.Open(purposeImport, b.data)
+	if err != nil {
+		return nil, err
+	}
+	f, _, err := readSheet(b.file, []byte(plain), s.db.Now)
+	if err != nil {
+		return nil, err
+	}
+	rep := &registry.ImportReport{Batch: batch, FileName: b.file, Sheet: f.sheet, Mode: mode, Rows: len(f.rows)}
+	run := func(tx *Tx) error {
+		tx.quiet = true
+		if err := tx.importRows(ctx, a, b.region, f, rep); err != nil {
+			return err
+		}
+		if mode == registry.All && rep.Rejected > 0 {
+			return errImportRejected
+		}
+		if mode == registry.Preview {
+			return nil
+		}
+		rep.Committed = true
+		js, err := json.Marshal(rep)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE import_batches SET status = 'committed', report = ?, committed_at = ?, data_enc = ? WHERE id = ?`,
+			string(js), tx.nowMS(), []byte{}, batch); err != nil {
+			return err
+		}
+		return tx.audit(ctx, a, auditEntry{action: "registry.import", target: fmt.Sprintf("import:%d", batch), region: b.region,
+			detail: fmt.Sprintf("%s: %d rows, %d new households, %d new residents, %d updated, %d unchanged, %d rejected",
+				b.file, rep.Rows, rep.NewHouseholds, rep.NewResidents, rep.Updated, rep.Unchanged, rep.Rejected)})
+	}
+	if mode == registry.Preview {
+		err = s.db.rehearse(ctx, run)
+	} else {
+		err = s.db.update(ctx, run)
+	}
+	if errors.Is(err, errImportRejected) {
+		return rep, fault.E(fault.Invalid, "import.rejected", rep.Rejected)
+	}
+	return rep, err
+}
+
+// importGroup is the rows of one household in a sheet.
+type importGroup struct {
+	village, number string
+	rows            []*registry.ImportRow
+}
+
+// importRows applies parsed rows inside tx. Rows are grouped by household
+// so a new household is created with its head before its other members,
+// whatever order the sheet lists them in. Problems are collected for every
+// row; rows with problems are never written.
+func (tx *Tx) importRows(ctx context.Context, a *access.Actor, regionCode string, f *sheetFile, rep *registry.ImportReport) error {
+	reject := func(line int, column string, key string, args ...any) {
+		rep.AddProblem(registry.Problem{Line: line, Column: column, Msg: i18n.M(key, args...)})
+	}
+	bad := map[int]bool{}
+	for _, line := range f.lines {
+		if ps := f.invalid[line]; len(ps) > 0 {
+			bad[line] = true
+			for _, p := range ps {
+				rep.AddProblem(p)
+			}
+		}
+	}
+	villages, err := tx.villageResolver(ctx, regionCode)
+	if err != nil {
+		return err
+	}
+	var groups []*importGroup
+	byKey := map[string]*importGroup{}
+	seenID := map[string]int{}
+	for i := range f.rows {
+		row := &f.rows[i]
+		code, key := villages(row.Village)
+		if key == "import.village_required" {
+			reject(row.Line, "所属村", key)
+			bad[row.Line] = true
+			continue
+		} else if key != "" {
+			reject(row.Line, "所属村", key, row.Village)
+			bad[row.Line] = true
+			continue
+		}
+		if id := row.Resident.IDNumber; id != "" && !bad[row.Line] {
+			if first, dup := seenID[id]; dup {
+				reject(row.Line, "身份证号", "import.dup_id", first)
+				bad[row.Line] = true
+			} else {
+				seenID[id] = row.Line
+			}
+		}
+		k := code + "/" + row.Household.Number
+		g := byKey[k]
+		if g == nil {
+			g = &importGroup{village: code, number: row.Household.Number}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		row.Household.VillageCode = code
+		g.rows = append(g.rows, row)
+	}
+	for _, g := range groups {
+		if err := tx.importGroup(ctx, a, g, bad, reject, rep); err != nil {
+			return err
+		}
+	}
+	for _, line := range f.lines {
+		if bad[line] {
+			rep.Rejected++
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, bad map[int]bool, reject func(int, string, string, ...any), rep *registry.ImportReport) error {
+	rejectAll := func(key string, args ...any) {
+		for _, r := range g.rows {
+			if !bad[r.Line] {
+				reject(r.Line, "户号", key, args...)
+				bad[r.Line] = true
+			}
+		}
+	}
+	if !a.Can(access.RegistryWrite, g.village) {
+		rejectAll("error.forbidden")
+		return nil
+	}
+	var hid, head int64
+	var status string
+	err := tx.queryRow(ctx, `SELECT id, COALESCE(head_id, 0), status FROM households WHERE village_code = ? AND number = ?`, g.village, g.number).Scan(&hid, &head, &status)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		var heads []*registry.ImportRow
+		for _, r := range g.rows {
+			if r.Resident.Relation == registry.Head {
+				heads = append(heads, r)
+			}
+		}
+		switch {
+		case len(heads) == 0:
+			rejectAll("import.no_head", g.number)
+			return nil
+		case len(heads) > 1:
+			rejectAll("import.two_heads", g.number, heads[0].Line, heads[1].Line)
+			return nil
+		case bad[heads[0].Line]:
+			rejectAll("import.head_bad", heads[0].Line)
+			return nil
+		}
+		if _, err := tx.idFree(ctx, heads[0].Resident.IDNumber, 0); err != nil {
+			if fe := (*fault.Error)(nil); errors.As(err, &fe) {
+				rejectAll("import.head_bad", heads[0].Line)
+				reject(heads[0].Line, "身份证号", fe.Msg.Key, fe.Msg.Args...)
+				return nil
+			}
+			return err
+		}
+		h, err := tx.createHousehold(ctx, a, heads[0].Household, heads[0].Resident)
+		if err != nil {
+			return err
+		}
+		hid, head = h.ID, h.HeadID
+		rep.NewHouseholds++
+		rep.NewResidents++
+		for _, r := range g.rows {
+			if r != heads[0] && !bad[r.Line] {
+				if err := tx.importMember(ctx, a, hid, head, g.village, r, bad, reject, rep); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case err != nil:
+		return err
+	}
+	if status != string(registry.HouseholdActive) {
+		rejectAll("registry.household.inactive")
+		return nil
+	}
+	for _, r := range g.rows {
+		if !bad[r.Line] {
+			if err := tx.importMember(ctx, a, hid, head, g.village, r, bad, reject, rep); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// importMember adds, updates or leaves alone one member of an existing
+// household. A row matches a resident by ID number or, without one, by
+// name and birth date, which is what makes a second import of the same
+// file a no-op.
+func (tx *Tx) importMember(ctx context.Context, a *access.Actor, hid, head int64, village string, r *registry.ImportRow, bad map[int]bool, reject func(int, string, string, ...any), rep *registry.ImportReport) error {
+	var match int64
+	var err error
+	if r.Resident.IDNumber != "" {
+		err = tx.queryRow(ctx, `SELECT id FROM residents WHERE household_id = ? AND id_hash = ? AND status = '在册'`, hid, tx.box.Index(purposeID, r.Resident.IDNumber)).Scan(&match)
+	} else {
+		err = tx.queryRow(ctx, `SELECT id FROM residents WHERE household_id = ? AND name = ? AND birth_date = ? AND status = '在册' ORDER BY id LIMIT 1`, hid, r.Resident.Name, r.Resident.BirthDate).Scan(&match)
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if match != 0 {
+		if (match == head) != (r.Resident.Relation == registry.Head) {
+			reject(r.Line, "与户主关系", "import.head_mismatch")
+			bad[r.Line] = true
+			return nil
+		}
+		cur, err := tx.residentFor(ctx, a, match, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		changed, err := tx.updateResident(ctx, a, cur, r.Resident, "")
+		if err != nil {
+			return tx.rowFault(err, r, bad, reject)
+		}
+		if changed {
+			rep.Updated++
+		} else {
+			rep.Unchanged++
+		}
+		return nil
+	}
+	if r.Resident.Relation == registry.Head {
+		reject(r.Line, "与户主关系", "registry.relation.head_taken")
+		bad[r.Line] = true
+		return nil
+	}
+	if _, err := tx.insertResident(ctx, a, hid, village, r.Resident, ""); err != nil {
+		return tx.rowFault(err, r, bad, reject)
+	}
+	rep.NewResidents++
+	return nil
+}
+
+// rowFault turns a service fault on a row into a problem on that row;
+// anything else aborts the import.
+func (tx *Tx) rowFault(err error, r *registry.ImportRow, bad map[int]bool, reject func(int, string, string, ...any)) error {
+	var fe *fault.Error
+	if !errors.As(err, &fe) || fe.Code == fault.Internal {
+		return err
+	}
+	col := "姓名"
+	if len(fe.Fields) > 0 {
+		col = registry.ColumnTitle(fe.Fields[0].Name)
+	}
+	reject(r.Line, col, fe.Msg.Key, fe.Msg.Args...)
+	bad[r.Line] = true
+	return nil
+}
+
+// villageResolver returns a function that maps a sheet's 所属村 cell to a
+// village code under regionCode, or names the problem. An empty cell means
+// regionCode itself, which must then be a village.
+func (tx *Tx) villageResolver(ctx context.Context, regionCode string) (func(string) (string, string), error) {
+	lo, hi := regioncode.Range(regionCode)
+	rows, err := tx.query(ctx, `SELECT code, name, status FROM regions WHERE level = ? AND code >= ? AND code < ?`, int(regioncode.Village), lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byName := map[string][]string{}
+	active := map[string]bool{}
+	for rows.Next() {
+		var code, name, status string
+		if err := rows.Scan(&code, &name, &status); err != nil {
+			return nil, err
+		}
+		if status == string(region.Active) {
+			byName[name] = append(byName[name], code)
+			active[code] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return func(v string) (string, string) {
+		switch {
+		case v == "" && regioncode.LevelOf(regionCode) == regioncode.Village:
+			return regionCode, ""
+		case v == "":
+			return "", "import.village_required"
+		case active[v]:
+			return v, ""
+		}
+		codes := byName[v]
+		switch len(codes) {
+		case 1:
+			return codes[0], ""
+		case 0:
+			return "", "import.village_unknown"
+		default:
+			return "", "import.village_ambiguous"
+		}
+	}, nil
+}
