@@ -6,6 +6,7 @@ package fault
 
 import (
 	"errors"
+	"net/http"
 
 	"shanzhi/internal/i18n"
 )
@@ -110,4 +111,25 @@ func (fs Fields) Err() error {
 func OnField(code Code, field, key string, args ...any) *Error {
 	m := i18n.M(key, args...)
 	return &Error{Code: code, Msg: m, Fields: []Field{{Name: field, Msg: m}}}
+}
+
+// HTTPStatus is the one table from codes to HTTP status, shared by the web
+// pages and the JSON API.
+func HTTPStatus(c Code) int {
+	switch c {
+	case Invalid:
+		return http.StatusUnprocessableEntity
+	case NotFound:
+		return http.StatusNotFound
+	case Conflict:
+		return http.StatusConflict
+	case Forbidden:
+		return http.StatusForbidden
+	case Unauthorized:
+		return http.StatusUnauthorized
+	case TooLarge:
+		return http.StatusRequestEntityTooLarge
+	default:
+		return http.StatusInternalServerError
+	}
 }

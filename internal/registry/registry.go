@@ -158,6 +158,10 @@ type ResidentInput struct {
 	Phone      string
 	Relation   string
 	Political  string
+	// KeepIDNumber and KeepPhone keep the stored values on an update: the
+	// edit form never shows them in full, so an empty box means "as is".
+	KeepIDNumber bool
+	KeepPhone    bool
 }
 
 // Normalize trims fields, upper-cases the ID check character, strips phone
@@ -349,8 +353,13 @@ type Service interface {
 	UpdateResident(ctx context.Context, a *access.Actor, id int64, r ResidentInput, reason string) error
 	Resident(ctx context.Context, a *access.Actor, id int64) (*Resident, error)
 	Residents(ctx context.Context, a *access.Actor, f ResidentFilter) ([]ResidentRow, int, error)
-	// EachResident streams every resident the filter selects, for exports.
-	EachResident(ctx context.Context, a *access.Actor, f ResidentFilter, fn func(ResidentRow) error) error
+	// ExportResidents streams every resident the filter selects in register
+	// order, masked, and records the export in the audit trail.
+	ExportResidents(ctx context.Context, a *access.Actor, f ResidentFilter, fn func(ResidentRow) error) error
+	// StageImport keeps an uploaded sheet until it is previewed and run.
+	StageImport(ctx context.Context, a *access.Actor, region, fileName string, data []byte) (int64, error)
+	// RunImport previews or runs a staged sheet; see ImportMode.
+	RunImport(ctx context.Context, a *access.Actor, batch int64, mode ImportMode) (*ImportReport, error)
 	// SetResidentStatus records a move away or a death; the head must be
 	// replaced first.
 	SetResidentStatus(ctx context.Context, a *access.Actor, id int64, s ResidentStatus, reason string) error

@@ -35,24 +35,25 @@ func builtinDateKind(id int) dateKind {
 
 // formatDateKind classifies a custom number format code by the date and
 // time tokens left after removing quoted text, escaped characters, colour
-// and locale brackets and fill or padding characters. Only the first
-// section (for positive numbers) counts. Elapsed-time formats like [h]:mm
-// are durations, not dates, and stay numbers.
+// and locale brackets, AM/PM markers and fill or padding characters. Only
+// the first section (for positive numbers) counts. m means minutes right
+// after an hour or right before a second, as in Excel, and month
+// otherwise. Elapsed-time formats like [h]:mm are durations, not dates,
+// and stay numbers.
 func formatDateKind(code string) dateKind {
-	var date, tm bool
+	var tokens []byte // y, m, d, h, s in order, runs collapsed
+scan:
 	for i := 0; i < len(code); i++ {
 		c := code[i]
 		switch c {
 		case ';':
-			i = len(code)
-			continue
+			break scan
 		case '"':
 			j := strings.IndexByte(code[i+1:], '"')
 			if j < 0 {
-				i = len(code)
-			} else {
-				i += j + 1
+				break scan
 			}
+			i += j + 1
 			continue
 		case '\\', '_', '*':
 			i++
@@ -68,16 +69,34 @@ func formatDateKind(code string) dateKind {
 			}
 			i += j + 1
 			continue
+		case 'a', 'A':
+			for _, marker := range []string{"am/pm", "a/p"} {
+				if len(code)-i >= len(marker) && strings.EqualFold(code[i:i+len(marker)], marker) {
+					i += len(marker) - 1
+					continue scan
+				}
+			}
 		}
-		switch c | 0x20 {
+		switch l := c | 0x20; l {
+		case 'y', 'm', 'd', 'h', 's':
+			if n := len(tokens); n == 0 || tokens[n-1] != l {
+				tokens = append(tokens, l)
+			}
+		}
+	}
+	var date, tm bool
+	for i, t := range tokens {
+		switch t {
 		case 'y', 'd':
 			date = true
 		case 'h', 's':
 			tm = true
 		case 'm':
-			// m is month unless it sits beside an hour or second; either
-			// way the format shows a point in time.
-			date = true
+			if (i > 0 && tokens[i-1] == 'h') || (i+1 < len(tokens) && tokens[i+1] == 's') {
+				tm = true
+			} else {
+				date = true
+			}
 		}
 	}
 	switch {

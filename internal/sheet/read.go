@@ -71,8 +71,11 @@ type source interface {
 // holds HTML or binary data.
 //
 // When r is also an io.ReaderAt and io.Seeker (an *os.File, a
-// multipart.File, a *bytes.Reader), the file is read in place; otherwise it
-// is buffered in memory, which limit bounds.
+// multipart.File, a *bytes.Reader), the file is read in place and must stay
+// open until the Reader is done; otherwise it is buffered in memory, which
+// limit bounds. Numbers come back as plain values ("0.5", not "50%"), dates
+// in date-formatted cells as 2006-01-02, and formulas as the result the
+// spreadsheet last calculated.
 func Open(name string, r io.Reader, limit int64) (*Reader, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -400,7 +403,13 @@ func trimCells(rec []string) []string {
 	}
 	cells := make([]string, last+1)
 	for i := range cells {
-		cells[i] = trim(rec[i])
+		c := trim(rec[i])
+		if !utf8.ValidString(c) {
+			// Only a CSV whose byte-order mark promised UTF-8 gets here;
+			// callers store cells in a database that wants valid text.
+			c = strings.ToValidUTF8(c, "\uFFFD")
+		}
+		cells[i] = c
 	}
 	return cells
 }

@@ -246,9 +246,9 @@ func TestWriterErrors(t *testing.T) {
 
 func TestSheetName(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                     "Sheet1",
-		"2024年[第1季度]/户籍:台账":   "2024年第1季度户籍台账",
-		"'引号'":                 "引号",
+		"":                      "Sheet1",
+		"2024年[第1季度]/户籍:台账":     "2024年第1季度户籍台账",
+		"'引号'":                  "引号",
 		strings.Repeat("长", 40): strings.Repeat("长", 31),
 	} {
 		if got := sheetName(in); got != want {

@@ -210,7 +210,7 @@ func (x *xlsxSource) readSharedStrings(parts map[string]*zip.File, name string) 
 			switch t.Name.Local {
 			case "sst":
 				if n, err := strconv.Atoi(attr(t, "uniqueCount")); err == nil && n > 0 {
-					x.sst = make([]string, 0, min(n, 1<<20))
+					x.sst = make([]string, 0, min(n, 1<<16))
 				}
 			case "si":
 				inSI, buf = true, buf[:0]

@@ -108,6 +108,19 @@ func (tx *Tx) updateResident(ctx context.Context, a *access.Actor, cur *registry
 	if err != nil {
 		return false, err
 	}
+	if in.KeepIDNumber {
+		in.IDNumber = plainID
+	}
+	if in.KeepPhone {
+		in.Phone = plainPhone
+	}
+	if in.KeepIDNumber || in.KeepPhone {
+		// The kept ID number must still agree with the edited birth date
+		// and gender.
+		if err := in.Validate(tx.now); err != nil {
+			return false, err
+		}
+	}
 	var changed []string
 	for _, c := range []struct {
 		label    string
@@ -214,9 +227,21 @@ func (s *RegistryService) Residents(ctx context.Context, a *access.Actor, f regi
 	return out, total, err
 }
 
-// EachResident streams residents in register order: village, household
-// number, head first, then by birth date.
-func (s *RegistryService) EachResident(ctx context.Context, a *access.Actor, f registry.ResidentFilter, fn func(registry.ResidentRow) error) error {
+// ExportResidents streams residents in register order: village, household
+// number, head first, then by birth date. The audit entry is written
+// first, so an export that fails half-way is still on record.
+func (s *RegistryService) ExportResidents(ctx context.Context, a *access.Actor, f registry.ResidentFilter, fn func(registry.ResidentRow) error) error {
+	if f.Region != "" {
+		if err := readable(a, f.Region); err != nil {
+			return err
+		}
+	}
+	err := s.db.update(ctx, func(tx *Tx) error {
+		return tx.audit(ctx, a, auditEntry{action: "registry.export", target: "residents", region: f.Region, detail: "q=" + f.Query + " masked"})
+	})
+	if err != nil {
+		return err
+	}
 	return s.db.view(ctx, func(tx *Tx) error {
 		where, args, err := tx.residentWhere(a, f)
 		if err != nil {
@@ -507,4 +532,14 @@ func (s *RegistryService) MergeHouseholds(ctx context.Context, a *access.Actor, 
 		}
 		return tx.householdEvent(ctx, a, from, 0, "", "merged_into", into, t.Number, reason)
 	})
+}
+
+// CountResidents counts every resident row, whatever the status; the
+// command line uses it to refuse a fresh key over existing sealed data.
+func (db *DB) CountResidents(ctx context.Context) (int, error) {
+	var n int
+	err := db.view(ctx, func(tx *Tx) error {
+		return tx.queryRow(ctx, `SELECT count(*) FROM residents`).Scan(&n)
+	})
+	return n, err
 }

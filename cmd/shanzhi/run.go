@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+const usage = `shanzhi — grassroots governance platform (善治)
+
+Usage:
+  shanzhi demo     [flags]   start with a demo dataset in ./shanzhi-demo
+  shanzhi serve    [flags]   start the server
+  shanzhi migrate  [flags]   create or upgrade the database, then exit
+  shanzhi verify   [flags]   check the audit chain
+  shanzhi version            print the version
+
+Common flags (also SHANZHI_* variables or a -config file of key = value lines):
+  -db sqlite:PATH | postgres://...   database (default sqlite:<data-dir>/shanzhi.db)
+  -addr HOST:PORT                    listen address (default 127.0.0.1:8080)
+  -data-dir DIR                      data directory (default shanzhi-data)
+  -key-file FILE                     personal-data key (default <data-dir>/shanzhi.key)
+`
+
+// run is main without the process: arguments, environment and streams
+// come in, an error comes out, so tests run the real command in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, getenv, stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
+	case "verify":
+		return cmdVerify(ctx, rest, getenv, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, versionString())
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"shanzhi/internal/config"
+	"shanzhi/internal/secret"
+	"shanzhi/internal/sqlstore"
+)
+
+// loadKey returns the personal-data key from the environment or the key
+// file. With create set, a missing key file is made, but only while the
+// database holds no residents yet: a new key over old data would make
+// every sealed ID number unreadable.
+func loadKey(cfg config.Config, create bool) (*secret.Box, bool, error) {
+	if cfg.Key != "" {
+		k, err := secret.DecodeKey(cfg.Key)
+		if err != nil {
+			return nil, false, err
+		}
+		b, err := secret.New(k)
+		return b, false, err
+	}
+	_, statErr := os.Stat(cfg.KeyFile)
+	made := false
+	var k []byte
+	var err error
+	switch {
+	case statErr == nil:
+		k, err = secret.LoadFile(cfg.KeyFile)
+	case create && os.IsNotExist(statErr):
+		if err := os.MkdirAll(filepath.Dir(cfg.KeyFile), 0o700); err != nil {
+			return nil, false, err
+		}
+		k, err = secret.CreateFile(cfg.KeyFile)
+		made = true
+	default:
+		return nil, false, fmt.Errorf("no personal-data key: %s is missing (run 'shanzhi migrate' once to create it, or set SHANZHI_DATA_KEY)", cfg.KeyFile)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	b, err := secret.New(k)
+	return b, made, err
+}
+
+// openStore opens, migrates and seeds the database of cfg.
+func openStore(ctx context.Context, cfg config.Config, createKey bool, stdout io.Writer) (*sqlstore.DB, error) {
+	if path, ok := strings.CutPrefix(cfg.DB, "sqlite:"); ok {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, err
+		}
+	}
+	box, made, err := loadKey(cfg, createKey)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlstore.Open(ctx, cfg.DB, sqlstore.Options{Box: box})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if made {
+		if n, err := db.CountResidents(ctx); err != nil || n > 0 {
+			db.Close()
+			os.Remove(cfg.KeyFile)
+			return nil, fmt.Errorf("the database already holds residents but the key file %s was missing: restore the key file from backup", cfg.KeyFile)
+		}
+		fmt.Fprintf(stdout, "created a new personal-data key in %s — back it up: without it no ID number can be read\n", cfg.KeyFile)
+	}
+	if n, err := db.SeedRegions(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		fmt.Fprintf(stdout, "loaded %d regions of Inner Mongolia\n", n)
+	}
+	return db, nil
+}

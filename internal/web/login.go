@@ -1,0 +1,114 @@
+package web
+
+import (
+	"net"
+	"net/http"
+	"strings"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/server"
+)
+
+func (w *Web) loginForm(v *view, username, next string) *form {
+	return &form{Action: "/login", Submit: v.T("auth.login.submit"), Fields: []field{
+		{Name: "username", Label: v.T("auth.username"), Type: "text", Value: username, Required: true, Auto: "username"},
+		{Name: "password", Label: v.T("auth.password"), Type: "password", Required: true, Auto: "current-password"},
+		{Name: "next", Type: "hidden", Value: next},
+	}}
+}
+
+func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request) {
+	v := w.newView(r, "page.login", "")
+	w.showForm(rw, v, w.loginForm(v, "", safeNext(r.URL.Query().Get("next"))))
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
+	v := w.newView(r, "page.login", "")
+	username, next := r.FormValue("username"), safeNext(r.FormValue("next"))
+	token, err := w.Auth.Login(r.Context(), username, r.FormValue("password"), clientAddr(r))
+	if err != nil {
+		f := w.loginForm(v, username, next)
+		if fault.CodeOf(err) == fault.Unauthorized {
+			f.Error = v.T("auth.login.failed")
+			w.showForm(rw, v, f)
+			return
+		}
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
+	// A new token at every sign-in: a session id planted before login is
+	// worth nothing after it.
+	http.SetCookie(rw, &http.Cookie{Name: server.CookieName(w.TLS), Value: token, Path: "/", HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode})
+	http.Redirect(rw, r, next, http.StatusSeeOther)
+}
+
+func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
+	if s := access.SessionFrom(r.Context()); s != nil && w.csrfOK(r, s) {
+		if c, err := r.Cookie(server.CookieName(w.TLS)); err == nil {
+			if err := w.Auth.Logout(r.Context(), c.Value); err != nil {
+				w.fail(rw, r, err)
+				return
+			}
+		}
+	}
+	http.SetCookie(rw, &http.Cookie{Name: server.CookieName(w.TLS), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode})
+	http.Redirect(rw, r, "/login", http.StatusSeeOther)
+}
+
+func (w *Web) passwordForm(v *view) *form {
+	return &form{Action: "/password", Submit: v.T("action.save"), Intro: v.T("auth.password.rules"), Fields: []field{
+		{Name: "old", Label: v.T("auth.password.old"), Type: "password", Required: true, Auto: "current-password"},
+		{Name: "new", Label: v.T("auth.password.new"), Type: "password", Required: true, Auto: "new-password"},
+		{Name: "again", Label: v.T("auth.password.again"), Type: "password", Required: true, Auto: "new-password"},
+	}}
+}
+
+// passwordPage is reachable while a password change is due, which is why
+// it checks the session itself instead of going through page.
+func (w *Web) passwordPage(rw http.ResponseWriter, r *http.Request) {
+	s := access.SessionFrom(r.Context())
+	if s == nil {
+		http.Redirect(rw, r, "/login", http.StatusSeeOther)
+		return
+	}
+	v := w.newView(r, "page.password", "")
+	f := w.passwordForm(v)
+	if s.MustChange {
+		f.Intro = v.T("auth.password.must_change") + " " + f.Intro
+	}
+	if r.Method != http.MethodPost {
+		w.showForm(rw, v, f)
+		return
+	}
+	if !w.csrfOK(r, s) {
+		w.fail(rw, r, fault.E(fault.Forbidden, "error.csrf"))
+		return
+	}
+	if r.FormValue("new") != r.FormValue("again") {
+		w.formOrFail(rw, r, v, f, fault.OnField(fault.Invalid, "again", "auth.password.mismatch"))
+		return
+	}
+	if err := w.Auth.ChangePassword(r.Context(), s.Actor, r.FormValue("old"), r.FormValue("new")); err != nil {
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
+	// Every session ended with the change, this one included.
+	http.Redirect(rw, r, "/login?flash=password_changed", http.StatusSeeOther)
+}

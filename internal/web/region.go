@@ -1,0 +1,200 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/region"
+	"shanzhi/internal/regioncode"
+)
+
+// home sends a user to the top of their scope.
+func (w *Web) home(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	scopes := a.Scopes(access.RegistryRead)
+	if len(scopes) == 0 {
+		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
+		return
+	}
+	http.Redirect(rw, r, "/regions/"+scopes[0], http.StatusSeeOther)
+}
+
+// regionCrumbs turns a path into breadcrumbs, linking only the levels the
+// actor may open.
+func regionCrumbs(a *access.Actor, path []region.Region) []crumb {
+	var out []crumb
+	for _, p := range path {
+		c := crumb{Label: p.Name}
+		if a.Can(access.RegistryRead, p.Code) {
+			c.Href = "/regions/" + p.Code
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+type regionPage struct {
+	Region    *region.Region
+	Children  []region.Region
+	Total     region.Region // sums over the children
+	CanManage bool
+	IsVillage bool
+	LevelName string
+	ChildName string
+}
+
+func (w *Web) regionShow(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	code := r.PathValue("code")
+	ctx := r.Context()
+	path, err := w.Regions.Path(ctx, a, code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	kids, err := w.Regions.Children(ctx, a, code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	cur := path[len(path)-1]
+	v := w.newView(r, "page.regions", "regions")
+	v.Title = cur.Name
+	v.Crumbs = regionCrumbs(a, path)
+	p := &regionPage{Region: &cur, Children: kids, CanManage: a.Can(access.RegionManage, code), IsVillage: cur.Level == regioncode.Village}
+	p.LevelName = v.T("region.level." + strconv.Itoa(int(cur.Level)))
+	if cur.Level < regioncode.Village {
+		p.ChildName = v.T("region.level." + strconv.Itoa(int(cur.Level)+1))
+	}
+	for _, k := range kids {
+		p.Total.Children += k.Children
+		p.Total.Households += k.Households
+		p.Total.Residents += k.Residents
+	}
+	v.Data = p
+	w.render(rw, http.StatusOK, "regions", v)
+}
+
+type regionManage struct {
+	Region  *region.Region
+	History []region.Event
+	Forms   []*form
+}
+
+func (w *Web) regionManageForms(v *view, reg *region.Region) []*form {
+	base := "/regions/" + reg.Code
+	var out []*form
+	if reg.Status != region.Active {
+		return nil
+	}
+	out = append(out, &form{Action: base + "/rename", Submit: v.T("region.rename"), Fields: []field{
+		{Name: "name", Label: v.T("region.new_name"), Type: "text", Value: reg.Name, Required: true},
+		{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true, Help: v.T("region.reason_help")},
+	}})
+	switch reg.Level {
+	case regioncode.Township:
+		out = append(out, &form{Action: base + "/villages", Submit: v.T("region.add_village"), Fields: []field{
+			{Name: "name", Label: v.T("region.village_name"), Type: "text", Required: true, Help: v.T("region.add_help")},
+			{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true},
+		}})
+	case regioncode.Village:
+		out = append(out, &form{Action: base + "/merge", Submit: v.T("region.merge"), Intro: v.T("region.merge_help"), Fields: []field{
+			{Name: "into", Label: v.T("region.merge_into"), Type: "text", Required: true, Help: v.T("region.code_help"), InputMode: "numeric", MaxLen: 12},
+			{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true},
+		}}, &form{Action: base + "/retire", Submit: v.T("region.retire"), Intro: v.T("region.retire_help"), Fields: []field{
+			{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true},
+		}})
+	}
+	return out
+}
+
+func (w *Web) regionManage(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	w.regionManageWith(rw, r, a, "", nil)
+}
+
+// regionManageWith draws the management page, with err shown on the form
+// whose action is action.
+func (w *Web) regionManageWith(rw http.ResponseWriter, r *http.Request, a *access.Actor, action string, err error) {
+	code := r.PathValue("code")
+	ctx := r.Context()
+	path, perr := w.Regions.Path(ctx, a, code)
+	if perr != nil {
+		w.fail(rw, r, perr)
+		return
+	}
+	if !a.Can(access.RegionManage, code) {
+		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
+		return
+	}
+	hist, herr := w.Regions.History(ctx, a, code)
+	if herr != nil {
+		w.fail(rw, r, herr)
+		return
+	}
+	cur := path[len(path)-1]
+	v := w.newView(r, "page.region_manage", "regions")
+	v.Crumbs = append(regionCrumbs(a, path), crumb{Label: v.T("page.region_manage")})
+	m := &regionManage{Region: &cur, History: hist, Forms: w.regionManageForms(v, &cur)}
+	status := http.StatusOK
+	if err != nil {
+		for _, f := range m.Forms {
+			if f.Action == action {
+				for i := range f.Fields {
+					if f.Fields[i].Name != "reason" || f.Fields[i].Value == "" {
+						f.Fields[i].Value = r.FormValue(f.Fields[i].Name)
+					}
+				}
+				if !v.applyError(f, err) {
+					w.fail(rw, r, err)
+					return
+				}
+				status = http.StatusUnprocessableEntity
+			}
+		}
+	}
+	v.Data = m
+	w.render(rw, status, "region_manage", v)
+}
+
+// regionAction runs one management POST and redirects, or redraws the page
+// with the error on the form that was sent.
+func (w *Web) regionAction(do func(r *http.Request, a *access.Actor, code string) (string, error)) func(http.ResponseWriter, *http.Request, *access.Actor) {
+	return func(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+		code := r.PathValue("code")
+		to, err := do(r, a, code)
+		if err != nil {
+			w.regionManageWith(rw, r, a, r.URL.Path, err)
+			return
+		}
+		seeOther(rw, r, to, "saved")
+	}
+}
+
+func (w *Web) regionRename(r *http.Request, a *access.Actor, code string) (string, error) {
+	return "/regions/" + code + "/manage", w.Regions.Rename(r.Context(), a, code, r.FormValue("name"), r.FormValue("reason"))
+}
+
+func (w *Web) regionAddVillage(r *http.Request, a *access.Actor, code string) (string, error) {
+	nv, err := w.Regions.AddVillage(r.Context(), a, code, r.FormValue("name"), r.FormValue("reason"))
+	if err != nil {
+		return "", err
+	}
+	return "/regions/" + nv.Code, nil
+}
+
+func (w *Web) regionMerge(r *http.Request, a *access.Actor, code string) (string, error) {
+	into := r.FormValue("into")
+	if !regioncode.ValidCode(into) {
+		return "", fault.OnField(fault.Invalid, "into", "region.code_invalid")
+	}
+	return "/regions/" + into, w.Regions.Merge(r.Context(), a, code, into, r.FormValue("reason"))
+}
+
+func (w *Web) regionRetire(r *http.Request, a *access.Actor, code string) (string, error) {
+	reg, err := w.Regions.Get(r.Context(), a, code)
+	if err != nil {
+		return "", err
+	}
+	return "/regions/" + url.PathEscape(reg.ParentCode), w.Regions.Retire(r.Context(), a, code, r.FormValue("reason"))
+}

@@ -1,0 +1,206 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/regioncode"
+	"shanzhi/internal/registry"
+	"shanzhi/internal/sheet"
+)
+
+// registerColumns is the layout of the household register export.
+func registerColumns() []sheet.Column {
+	return []sheet.Column{
+		{Header: "户号", Kind: sheet.Text}, {Header: "所属村", Kind: sheet.Text}, {Header: "家庭住址", Kind: sheet.Text, Width: 24},
+		{Header: "姓名", Kind: sheet.Text}, {Header: "性别", Kind: sheet.Text, Width: 6}, {Header: "民族", Kind: sheet.Text, Width: 9},
+		{Header: "出生日期", Kind: sheet.Date}, {Header: "身份证号", Kind: sheet.Text, Width: 21}, {Header: "手机号", Kind: sheet.Text, Width: 14},
+		{Header: "与户主关系", Kind: sheet.Text}, {Header: "政治面貌", Kind: sheet.Text}, {Header: "状态", Kind: sheet.Text, Width: 6},
+	}
+}
+
+// attachment sets the headers of a file download; the file name is given
+// both as plain ASCII and in RFC 5987 form for its Chinese characters.
+func attachment(rw http.ResponseWriter, name, ascii string) {
+	rw.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	rw.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name)))
+	rw.Header().Set("Cache-Control", "no-store")
+}
+
+// regionTitle names a region the way ledger titles do: the township and
+// village together, 科尔沁镇平安村.
+func (w *Web) regionTitle(r *http.Request, a *access.Actor, code string) (string, error) {
+	path, err := w.Regions.Path(r.Context(), a, code)
+	if err != nil {
+		return "", err
+	}
+	name := path[len(path)-1].Name
+	if len(path) >= 2 && regioncode.LevelOf(code) == regioncode.Village {
+		name = path[len(path)-2].Name + name
+	}
+	return name, nil
+}
+
+func (w *Web) exportResidents(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	q := r.URL.Query()
+	f := registry.ResidentFilter{Region: q.Get("region"), Query: q.Get("q")}
+	if f.Region == "" {
+		if s := a.Scopes(access.RegistryRead); len(s) > 0 {
+			f.Region = s[0]
+		}
+	}
+	title, err := w.regionTitle(r, a, f.Region)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	// The workbook is built in memory before anything is sent, so a
+	// failure shows an error page instead of a truncated download.
+	var buf bytes.Buffer
+	xw, err := sheet.NewWriter(&buf, sheet.Table{Title: title + "户籍台账", Unit: title, Date: w.Now(), Columns: registerColumns()})
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	err = w.Registry.ExportResidents(r.Context(), a, f, func(p registry.ResidentRow) error {
+		return xw.Write(p.HouseholdNumber, p.VillageName, p.Address, p.Name, string(p.Gender), p.Ethnicity, p.BirthDate,
+			p.IDMasked, p.PhoneMasked, p.Relation, p.Political, string(p.Status))
+	})
+	if err != nil {
+		xw.Discard()
+		w.fail(rw, r, err)
+		return
+	}
+	if err := xw.Close(); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	attachment(rw, title+"户籍台账.xlsx", "register.xlsx")
+	rw.Write(buf.Bytes())
+}
+
+func (w *Web) importTemplate(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	var cols []sheet.Column
+	var example []any
+	for _, c := range registry.ImportColumns {
+		h := c.Header
+		if c.Required {
+			h = "*" + h
+		}
+		cols = append(cols, sheet.Column{Header: h, Kind: sheet.Text})
+		example = append(example, c.Example)
+	}
+	var buf bytes.Buffer
+	if err := sheet.Template(&buf, sheet.Table{Title: "户籍台账导入模板", Columns: cols}, [][]any{example}); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	attachment(rw, "户籍台账导入模板.xlsx", "template.xlsx")
+	rw.Write(buf.Bytes())
+}
+
+func (w *Web) importFormFor(v *view, region, regionName string) *form {
+	return &form{Action: "/import?region=" + url.QueryEscape(region), Submit: v.T("import.upload"), Multipart: true, Cancel: "/households?region=" + url.QueryEscape(region),
+		Intro: v.T("import.intro", regionName), Fields: []field{
+			{Name: "file", Label: v.T("import.file"), Type: "file", Required: true, Accept: ".xlsx,.csv,.txt", Help: v.T("import.file_help", w.MaxUpload>>20)},
+		}}
+}
+
+func (w *Web) importScope(r *http.Request, a *access.Actor) string {
+	if reg := r.URL.Query().Get("region"); reg != "" {
+		return reg
+	}
+	if s := a.Scopes(access.RegistryWrite); len(s) > 0 {
+		return s[0]
+	}
+	return ""
+}
+
+func (w *Web) importPage(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	w.importWith(rw, r, a, nil)
+}
+
+func (w *Web) importWith(rw http.ResponseWriter, r *http.Request, a *access.Actor, err error) {
+	region := w.importScope(r, a)
+	name, nerr := w.regionTitle(r, a, region)
+	if nerr != nil {
+		w.fail(rw, r, nerr)
+		return
+	}
+	v := w.newView(r, "page.import", "import")
+	v.Crumbs = []crumb{{Label: v.T("page.households"), Href: "/households?region=" + region}, {Label: v.T("page.import")}}
+	f := w.importFormFor(v, region, name)
+	if err != nil {
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
+	w.showForm(rw, v, f)
+}
+
+// importUpload stages the sheet. The request body is capped before it is
+// read, so an oversized upload is refused without filling memory.
+func (w *Web) importUpload(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		w.importWith(rw, r, a, fault.OnField(fault.Invalid, "file", "import.file_required"))
+		return
+	}
+	defer file.Close()
+	if hdr.Size > w.MaxUpload {
+		w.importWith(rw, r, a, fault.OnField(fault.TooLarge, "file", "error.too_large", w.MaxUpload>>20))
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(file, w.MaxUpload+1))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	batch, err := w.Registry.StageImport(r.Context(), a, w.importScope(r, a), hdr.Filename, data)
+	if err != nil {
+		w.importWith(rw, r, a, err)
+		return
+	}
+	http.Redirect(rw, r, fmt.Sprintf("/import/%d", batch), http.StatusSeeOther)
+}
+
+type importView struct {
+	Report *registry.ImportReport
+	Error  string
+	Action string
+}
+
+// importRun previews a staged batch on GET and runs it on POST.
+func (w *Web) importRun(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	mode := registry.Preview
+	if r.Method == http.MethodPost {
+		mode = registry.ImportMode(r.FormValue("mode"))
+	}
+	rep, err := w.Registry.RunImport(r.Context(), a, id, mode)
+	v := w.newView(r, "page.import_preview", "import")
+	v.Crumbs = []crumb{{Label: v.T("page.import"), Href: "/import"}, {Label: v.T("page.import_preview")}}
+	d := &importView{Report: rep, Action: r.URL.Path}
+	status := http.StatusOK
+	if err != nil {
+		if rep == nil || fault.CodeOf(err) == fault.Internal || fault.CodeOf(err) == fault.NotFound {
+			w.fail(rw, r, err)
+			return
+		}
+		d.Error = v.M(err.(*fault.Error).Msg)
+		status = fault.HTTPStatus(fault.CodeOf(err))
+	}
+	if rep.Committed {
+		v.Title = v.T("page.import_done")
+	}
+	v.Data = d
+	w.render(rw, status, "import", v)
+}

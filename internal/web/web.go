@@ -1,0 +1,232 @@
+// Package web serves the server-rendered pages in Chinese: the layout
+// officials know from admin systems (left navigation, breadcrumb, query
+// form, toolbar, bordered table, pager), working on a 360-pixel phone and
+// printing on A4. Pages work without JavaScript.
+package web
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/i18n"
+	"shanzhi/internal/region"
+	"shanzhi/internal/registry"
+	"shanzhi/internal/server"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are what the pages need.
+type Deps struct {
+	Catalog   *i18n.Catalog
+	Regions   region.Service
+	Registry  registry.Service
+	Auth      access.AuthService
+	Log       *slog.Logger
+	Demo      bool  // show the 演示模式 banner
+	TLS       bool  // cookies get Secure and the __Host- prefix
+	MaxUpload int64 // bytes
+	Now       func() time.Time
+}
+
+// Web holds the parsed templates and the dependencies.
+type Web struct {
+	Deps
+	pages map[string]*template.Template
+}
+
+// New parses every page template with the layout once, failing fast on a
+// template error so a broken page never reaches a user.
+func New(d Deps) (*Web, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	w := &Web{Deps: d, pages: map[string]*template.Template{}}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{
+		"add":     func(a, b int) int { return a + b },
+		"date":    func(t time.Time) string { return t.In(beijing).Format("2006-01-02 15:04") },
+		"pct":     func(a, b int) int { return a * 100 / max(b, 1) },
+		"query":   func(v url.Values) template.URL { return template.URL(v.Encode()) },
+		"isError": func(s string) bool { return s != "" },
+	}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", n, err)
+		}
+		w.pages[base] = t
+	}
+	return w, nil
+}
+
+// beijing is the time zone every date on a page is shown in; Inner
+// Mongolia keeps Beijing time.
+var beijing = time.FixedZone("CST", 8*3600)
+
+// Static serves the embedded assets with long caching; their names change
+// when their content does, by the vendoring script.
+func (w *Web) Static() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	fsrv := http.FileServer(http.FS(sub))
+	return http.StripPrefix("/static/", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Cache-Control", "public, max-age=86400")
+		fsrv.ServeHTTP(rw, r)
+	}))
+}
+
+// view is what every page template receives.
+type view struct {
+	w         *Web
+	Lang      i18n.Lang
+	Title     string
+	Nav       string
+	Crumbs    []crumb
+	Actor     *access.Actor
+	CSRF      string
+	Demo      bool
+	Flash     string
+	RequestID string
+	Data      any
+}
+
+type crumb struct{ Label, Href string }
+
+// T translates a catalogue key for the page's language.
+func (v *view) T(key string, args ...any) string { return v.w.Catalog.T(v.Lang, key, args...) }
+
+// M renders a message carried by an error or a report.
+func (v *view) M(m i18n.Msg) string { return v.w.Catalog.Text(v.Lang, m) }
+
+func (w *Web) newView(r *http.Request, title, nav string) *view {
+	v := &view{w: w, Lang: langOf(r), Title: title, Nav: nav, Demo: w.Demo, RequestID: server.RequestID(r.Context())}
+	if s := access.SessionFrom(r.Context()); s != nil {
+		v.Actor, v.CSRF = s.Actor, s.CSRF
+	}
+	v.Title = v.T(title)
+	v.Flash = r.URL.Query().Get("flash")
+	if v.Flash != "" {
+		v.Flash = v.T("flash." + v.Flash)
+	}
+	return v
+}
+
+func langOf(r *http.Request) i18n.Lang {
+	if c, err := r.Cookie("lang"); err == nil {
+		return i18n.Pick(c.Value)
+	}
+	return i18n.ZH // Chinese first, whatever the browser says
+}
+
+func (w *Web) render(rw http.ResponseWriter, status int, page string, v *view) {
+	t, ok := w.pages[page]
+	if !ok {
+		panic("web: no template " + page)
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.Header().Set("Cache-Control", "no-store")
+	var b strings.Builder
+	if err := t.Execute(&b, v); err != nil {
+		w.Log.Error("render", "page", page, "request_id", v.RequestID, "err", err)
+		http.Error(rw, v.T("error.internal", v.RequestID), http.StatusInternalServerError)
+		return
+	}
+	rw.WriteHeader(status)
+	fmt.Fprint(rw, b.String())
+}
+
+// fail shows an error page for err: the user's message for service faults,
+// a request id and nothing else for internal ones.
+func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
+	code := fault.CodeOf(err)
+	v := w.newView(r, "page.error", "")
+	var fe *fault.Error
+	msg := i18n.M("error.internal", v.RequestID)
+	switch {
+	case code == fault.Unauthorized:
+		http.Redirect(rw, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	case errors.As(err, &fe) && code != fault.Internal:
+		msg = fe.Msg
+	default:
+		w.Log.Error("request failed", "request_id", v.RequestID, "path", r.URL.Path, "err", err)
+	}
+	v.Data = v.M(msg)
+	w.render(rw, fault.HTTPStatus(code), "error", v)
+}
+
+// page wraps a handler that needs a signed-in user whose password is not
+// due for change, and on POST checks the form's CSRF token against the
+// session before anything else runs.
+func (w *Web) page(fn func(http.ResponseWriter, *http.Request, *access.Actor)) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		s := access.SessionFrom(r.Context())
+		if s == nil {
+			http.Redirect(rw, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if s.MustChange {
+			http.Redirect(rw, r, "/password", http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost && !w.csrfOK(r, s) {
+			w.fail(rw, r, fault.E(fault.Forbidden, "error.csrf"))
+			return
+		}
+		fn(rw, r, s.Actor)
+	}
+}
+
+func (w *Web) csrfOK(r *http.Request, s *access.Session) bool {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(nil, r.Body, w.MaxUpload+1<<20)
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			return false
+		}
+	}
+	return r.FormValue("csrf") != "" && r.FormValue("csrf") == s.CSRF
+}
+
+// pathID reads a numeric path value; a malformed one is a not-found, as a
+// forged id should be.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fault.E(fault.NotFound, "error.not_found")
+	}
+	return id, nil
+}
+
+// seeOther redirects after a successful POST, with a flash message key.
+func seeOther(rw http.ResponseWriter, r *http.Request, to, flash string) {
+	if flash != "" {
+		sep := "?"
+		if strings.Contains(to, "?") {
+			sep = "&"
+		}
+		to += sep + "flash=" + flash
+	}
+	http.Redirect(rw, r, to, http.StatusSeeOther)
+}

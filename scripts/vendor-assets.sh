@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Vendors the browser assets shanzhi embeds, from the npm registry, into
+# internal/web/static. Nothing is loaded from a CDN at run time, so pages
+# work in a township office with no internet. Re-run to upgrade; commit the
+# result together with the new versions below.
+set -euo pipefail
+HTMX_VERSION=2.0.4
+cd "$(dirname "$0")/.."
+dest=internal/web/static
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+(cd "$tmp" && npm pack --silent "htmx.org@${HTMX_VERSION}" >/dev/null && tar xzf htmx.org-*.tgz)
+cp "$tmp/package/dist/htmx.min.js" "$dest/htmx.min.js"
+cp "$tmp/package/LICENSE" "$dest/htmx.LICENSE"
+echo "vendored htmx ${HTMX_VERSION} into $dest"
