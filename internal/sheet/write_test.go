@@ -1,12 +1,14 @@
 package sheet
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,6 +100,32 @@ func TestXLSXRoundTrip(t *testing.T) {
 	}
 	if _, err := r.Next(); !errors.Is(err, io.EOF) {
 		t.Fatalf("after last row: %v", err)
+	}
+
+	// <col> elements must be in ascending order, which excelize's stream
+	// writer only gives if columns are set from the last.
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range zr.File {
+		if zf.Name != "xl/worksheets/sheet1.xml" {
+			continue
+		}
+		rc, _ := zf.Open()
+		xmlText, _ := io.ReadAll(rc)
+		rc.Close()
+		prev := 0
+		for _, m := range regexp.MustCompile(`<col min="(\d+)"`).FindAllStringSubmatch(string(xmlText), -1) {
+			n, _ := strconv.Atoi(m[1])
+			if n <= prev {
+				t.Errorf("<col> elements out of order: %d after %d", n, prev)
+			}
+			prev = n
+		}
+		if prev != 7 {
+			t.Errorf("last <col> is %d, want 7", prev)
+		}
 	}
 
 	// Check the layout with excelize itself.

@@ -67,7 +67,7 @@ func openXLSX(ra io.ReaderAt, size int64) (*xlsxSource, error) {
 	wbPath := "xl/workbook.xml"
 	var rels xRels
 	if err := x.decodePart(parts, "_rels/.rels", &rels); err == nil {
-		if t := rels.target("", "/officeDocument"); t != "" {
+		if t := rels.target("", "/officeDocument", ""); t != "" {
 			wbPath = t
 		}
 	} else if !errors.Is(err, errNoPart) {
@@ -102,14 +102,15 @@ func openXLSX(ra io.ReaderAt, size int64) (*xlsxSource, error) {
 		return nil, malformedf("no visible worksheet")
 	}
 
-	if t := wbRels.target(wbPath, "/styles"); t != "" {
+	// Parts a relationship forgot are looked for where they usually are.
+	if t := wbRels.target(wbPath, "/styles", "styles.xml"); t != "" {
 		var st xStyles
 		if err := x.decodePart(parts, t, &st); err != nil && !errors.Is(err, errNoPart) {
 			return nil, err
 		}
 		x.dates = st.dateKinds()
 	}
-	if t := wbRels.target(wbPath, "/sharedStrings"); t != "" {
+	if t := wbRels.target(wbPath, "/sharedStrings", "sharedStrings.xml"); t != "" {
 		if err := x.readSharedStrings(parts, t); err != nil && !errors.Is(err, errNoPart) {
 			return nil, err
 		}
@@ -452,15 +453,19 @@ type xRels struct {
 }
 
 // target returns the part the first internal relationship whose type ends
-// in suffix points at, resolved against source; types differ between
-// transitional and strict OOXML only in their prefix.
-func (r xRels) target(source, suffix string) string {
+// in suffix points at, resolved against source, or the fallback beside
+// source if there is none; types differ between transitional and strict
+// OOXML only in their prefix.
+func (r xRels) target(source, suffix, fallback string) string {
 	for _, rel := range r.Rels {
 		if strings.HasSuffix(rel.Type, suffix) && rel.Mode != "External" {
 			return resolve(source, rel.Target)
 		}
 	}
-	return ""
+	if fallback == "" {
+		return ""
+	}
+	return resolve(source, fallback)
 }
 
 // xWorkbook is the part of workbook.xml the reader needs.

@@ -1,0 +1,191 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/api"
+	"shanzhi/internal/i18n"
+	"shanzhi/internal/registry"
+	"shanzhi/internal/server"
+	"shanzhi/internal/sqlstore"
+	"shanzhi/internal/sqlstore/storetest"
+)
+
+const (
+	pingan  = "152221100210"
+	keerqin = "152221100000"
+	other   = "152221103212"
+)
+
+func idFor(birth string, seq int) string {
+	first := "152221" + birth + fmt.Sprintf("%03d", seq)
+	return first + string(registry.CheckChar(first))
+}
+
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func (c *client) do(method, path, body string) (int, map[string]any) {
+	c.t.Helper()
+	req, _ := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var out map[string]any
+	if err := json.Unmarshal(raw, &out); err != nil {
+		c.t.Fatalf("%s %s: not JSON: %s", method, path, raw)
+	}
+	return res.StatusCode, out
+}
+
+func setup(t *testing.T, db *sqlstore.DB) (base string, login func(name string, g access.Grant) *client) {
+	cat, _ := i18n.Load()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	mux := http.NewServeMux()
+	api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: db.Auth(), Log: log}).Routes(mux)
+	srv := httptest.NewServer(server.Middleware(mux, db.Auth(), log, false))
+	t.Cleanup(srv.Close)
+	return srv.URL, func(name string, g access.Grant) *client {
+		ctx := context.Background()
+		if _, err := db.CreateUser(ctx, nil, name, name, "First-Pass-1", []access.Grant{g}); err != nil {
+			t.Fatal(err)
+		}
+		c := &client{t: t, base: srv.URL}
+		if code, body := c.do("POST", "/api/v1/sessions", `{"username":"`+name+`","password":"First-Pass-1"}`); code != 201 {
+			t.Fatalf("login %s: %d %v", name, code, body)
+		} else {
+			c.token = body["token"].(string)
+		}
+		// A one-time password must be changed before the API serves.
+		if code, body := c.do("GET", "/api/v1/households", ""); code != 403 || body["code"] != "forbidden" {
+			t.Fatalf("API served a user with a one-time password: %d %v", code, body)
+		}
+		if err := db.SetPassword(ctx, nil, name, "Second-Pass-2", false); err != nil {
+			t.Fatal(err)
+		}
+		_, body := c.do("POST", "/api/v1/sessions", `{"username":"`+name+`","password":"Second-Pass-2"}`)
+		c.token = body["token"].(string)
+		return c
+	}
+}
+
+func TestAPIScenarios(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		base, login := setup(t, db)
+		admin := login("admin", access.Grant{Role: access.Admin, Region: "150000000000"})
+		op := login("pingan", access.Grant{Role: access.Operator, Region: pingan})
+		anon := &client{t: t, base: base}
+
+		head := `{"name":"巴特尔","ethnicity":"蒙古族","id_number":"` + idFor("19800101", 1) + `","phone":"13812341234","political":"群众"}`
+		code, h := admin.do("POST", "/api/v1/households", `{"number":"001","village_code":"`+pingan+`","address":"一组","head":`+head+`}`)
+		if code != 201 || h["head_name"] != "巴特尔" || h["members"] != 1.0 {
+			t.Fatalf("create: %d %v", code, h)
+		}
+		hid := int64(h["id"].(float64))
+		code, h2 := admin.do("POST", "/api/v1/households", `{"number":"009","village_code":"`+other+`","head":{"name":"外村人","ethnicity":"汉族","political":"群众","birth_date":"1970-01-01","gender":"男"}}`)
+		if code != 201 {
+			t.Fatalf("create in other village: %d %v", code, h2)
+		}
+		foreign := int64(h2["id"].(float64))
+
+		for _, c := range []struct {
+			name       string
+			c          *client
+			method     string
+			path, body string
+			status     int
+			code       string
+			check      func(map[string]any) string
+		}{
+			{"anonymous is refused", anon, "GET", "/api/v1/households", "", 401, "unauthorized", nil},
+			{"bad bearer token", &client{t: t, base: base, token: "forged"}, "GET", "/api/v1/households", "", 401, "unauthorized", nil},
+			{"village operator lists own village", op, "GET", "/api/v1/households", "", 200, "", func(b map[string]any) string {
+				if b["total"] != 1.0 {
+					return fmt.Sprint("total ", b["total"])
+				}
+				return ""
+			}},
+			{"masked in responses", op, "GET", fmt.Sprintf("/api/v1/households/%d", hid), "", 200, "", func(b map[string]any) string {
+				m := b["member_list"].([]any)[0].(map[string]any)
+				if m["id_number_masked"] != "1522**********"+idFor("19800101", 1)[14:] || m["phone_masked"] != "138****1234" {
+					return fmt.Sprint(m)
+				}
+				return ""
+			}},
+			{"foreign household by forged id", op, "GET", fmt.Sprintf("/api/v1/households/%d", foreign), "", 404, "not_found", nil},
+			{"foreign household patch", op, "PATCH", fmt.Sprintf("/api/v1/households/%d", foreign), `{"number":"010","village_code":"` + other + `"}`, 404, "not_found", nil},
+			{"move own household into a foreign village", op, "PATCH", fmt.Sprintf("/api/v1/households/%d", hid), `{"number":"001","village_code":"` + other + `"}`, 403, "forbidden", nil},
+			{"foreign region", op, "GET", "/api/v1/regions/" + keerqin + "/children", "", 404, "not_found", nil},
+			{"foreign search", op, "GET", "/api/v1/residents?q=外村人", "", 200, "", func(b map[string]any) string {
+				if b["total"] != 0.0 {
+					return "found a foreign resident"
+				}
+				return ""
+			}},
+			{"region path", op, "GET", "/api/v1/regions/" + pingan, "", 200, "", func(b map[string]any) string {
+				if b["name"] != "平安村" || len(b["path"].([]any)) != 4 {
+					return fmt.Sprint(b)
+				}
+				return ""
+			}},
+			{"field errors", op, "POST", fmt.Sprintf("/api/v1/households/%d/members", hid), `{"name":"","ethnicity":"火星族","id_number":"123","relation":"子","political":"群众"}`, 422, "invalid", func(b map[string]any) string {
+				fields := map[string]bool{}
+				for _, d := range b["details"].([]any) {
+					fields[d.(map[string]any)["field"].(string)] = true
+				}
+				if !fields["name"] || !fields["ethnicity"] || !fields["id_number"] || b["message"] == "" {
+					return fmt.Sprint(b)
+				}
+				return ""
+			}},
+			{"unknown field refused", op, "POST", fmt.Sprintf("/api/v1/households/%d/members", hid), `{"name":"张三","household_id":1}`, 422, "invalid", nil},
+			{"malformed JSON", op, "POST", fmt.Sprintf("/api/v1/households/%d/members", hid), `{"name":`, 422, "invalid", nil},
+			{"bad limit", op, "GET", "/api/v1/households?limit=100000", "", 422, "invalid", nil},
+			{"add member", op, "POST", fmt.Sprintf("/api/v1/households/%d/members", hid), `{"name":"其木格","ethnicity":"蒙古族","id_number":"` + idFor("20050202", 2) + `","relation":"女","political":"共青团员","reason":"出生"}`, 201, "", func(b map[string]any) string {
+				if b["gender"] != "女" || b["birth_date"] != "2005-02-02" {
+					return fmt.Sprint(b)
+				}
+				return ""
+			}},
+			{"duplicate ID is a conflict", op, "POST", fmt.Sprintf("/api/v1/households/%d/members", hid), `{"name":"某人","ethnicity":"汉族","id_number":"` + idFor("20050202", 2) + `","relation":"子","political":"群众"}`, 409, "conflict", nil},
+			{"unknown path", op, "GET", "/api/v1/nothing", "", 404, "not_found", nil},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				c.c.t = t
+				status, body := c.c.do(c.method, c.path, c.body)
+				if status != c.status || (c.code != "" && body["code"] != c.code) {
+					t.Fatalf("%s %s = %d %v, want %d %s", c.method, c.path, status, body, c.status, c.code)
+				}
+				if c.code != "" && (body["message"] == "" || body["request_id"] == "") {
+					t.Fatalf("error body lacks message or request id: %v", body)
+				}
+				if c.check != nil {
+					if msg := c.check(body); msg != "" {
+						t.Fatal(msg)
+					}
+				}
+			})
+		}
+	})
+}
