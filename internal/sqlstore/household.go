@@ -53,23 +53,30 @@ func (tx *Tx) householdEvent(ctx context.Context, a *access.Actor, household, re
 }
 
 // householdFor loads a household and checks that a holds p over its village.
-// A household outside the actor's read scope is reported as not found, so
-// a forged id reveals nothing about whether it exists.
 func (tx *Tx) householdFor(ctx context.Context, a *access.Actor, id int64, p access.Permission) (*registry.Household, error) {
 	h, err := scanHousehold(tx.queryRow(ctx, householdSelect+` WHERE h.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fault.E(fault.NotFound, "error.not_found")
-	}
-	if err != nil {
+	if err := reachable(err, a, h.VillageCode, p); err != nil {
 		return nil, err
 	}
-	if !a.Can(access.RegistryRead, h.VillageCode) {
-		return nil, fault.E(fault.NotFound, "error.not_found")
-	}
-	if !a.Can(p, h.VillageCode) {
-		return nil, fault.E(fault.Forbidden, "error.forbidden")
-	}
 	return &h, nil
+}
+
+// reachable turns the outcome of loading an object of village into the
+// answer the actor gets. An object outside the actor's read scope is
+// reported as not found, so a forged id reveals nothing about whether it
+// exists; one the actor may read but not change is forbidden.
+func reachable(loadErr error, a *access.Actor, village string, p access.Permission) error {
+	switch {
+	case errors.Is(loadErr, sql.ErrNoRows):
+		return fault.E(fault.NotFound, "error.not_found")
+	case loadErr != nil:
+		return loadErr
+	case !a.Can(access.RegistryRead, village):
+		return fault.E(fault.NotFound, "error.not_found")
+	case !a.Can(p, village):
+		return fault.E(fault.Forbidden, "error.forbidden")
+	}
+	return nil
 }
 
 const householdSelect = `SELECT h.id, h.number, h.village_code, v.name, h.address, COALESCE(h.head_id, 0), COALESCE(hr.name, ''), h.status,

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,19 +16,21 @@ import (
 // the same not-found-for-foreign rule as householdFor.
 func (tx *Tx) residentFor(ctx context.Context, a *access.Actor, id int64, p access.Permission) (*registry.ResidentRow, error) {
 	r, err := scanResident(tx.queryRow(ctx, residentSelect+` WHERE r.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fault.E(fault.NotFound, "error.not_found")
-	}
-	if err != nil {
+	if err := reachable(err, a, r.VillageCode, p); err != nil {
 		return nil, err
 	}
-	if !a.Can(access.RegistryRead, r.VillageCode) {
-		return nil, fault.E(fault.NotFound, "error.not_found")
-	}
-	if !a.Can(p, r.VillageCode) {
-		return nil, fault.E(fault.Forbidden, "error.forbidden")
-	}
 	return &r, nil
+}
+
+// relationFields checks a reason and a relation to a head, the two inputs
+// every membership change takes.
+func relationFields(relation, reason string) error {
+	var fs fault.Fields
+	checkReason(&fs, reason)
+	if relation == registry.Head || !slices.Contains(registry.Relations, relation) {
+		fs.Add("relation", "registry.relation.invalid")
+	}
+	return fs.Err()
 }
 
 func requireReason(reason string) error {
@@ -319,12 +319,7 @@ func (tx *Tx) moveMember(ctx context.Context, a *access.Actor, r *registry.Resid
 // MoveResident moves a registered member (not the head) into another
 // active household with a new relation to its head.
 func (s *RegistryService) MoveResident(ctx context.Context, a *access.Actor, id, to int64, relation, reason string) error {
-	var fs fault.Fields
-	checkReason(&fs, reason)
-	if relation == registry.Head || !slices.Contains(registry.Relations, relation) {
-		fs.Add("relation", "registry.relation.invalid")
-	}
-	if err := fs.Err(); err != nil {
+	if err := relationFields(relation, reason); err != nil {
 		return err
 	}
 	return s.db.update(ctx, func(tx *Tx) error {
@@ -355,12 +350,7 @@ func (s *RegistryService) MoveResident(ctx context.Context, a *access.Actor, id,
 // ChangeHead makes a registered member the head; the former head stays a
 // member with the relation given.
 func (s *RegistryService) ChangeHead(ctx context.Context, a *access.Actor, household, resident int64, oldHeadRelation, reason string) error {
-	var fs fault.Fields
-	checkReason(&fs, reason)
-	if oldHeadRelation == registry.Head || !slices.Contains(registry.Relations, oldHeadRelation) {
-		fs.Add("relation", "registry.relation.invalid")
-	}
-	if err := fs.Err(); err != nil {
+	if err := relationFields(oldHeadRelation, reason); err != nil {
 		return err
 	}
 	return s.db.update(ctx, func(tx *Tx) error {

@@ -233,48 +233,25 @@ func (w *Web) householdShow(rw http.ResponseWriter, r *http.Request, a *access.A
 	w.render(rw, http.StatusOK, "household", v)
 }
 
-// householdAction draws a form about one household on GET and runs it on
-// POST, redrawing it with the error or redirecting to the household.
-type householdAction struct {
-	title  string
-	fields func(v *view, r *http.Request, h *registry.Household, members []registry.Resident) []field
-	run    func(r *http.Request, a *access.Actor, h *registry.Household) (int64, error)
-	intro  string
+// household is a household with its members, as the household forms need.
+type household struct {
+	*registry.Household
+	members []registry.Resident
 }
 
-func (w *Web) householdDo(act householdAction) func(http.ResponseWriter, *http.Request, *access.Actor) {
-	return func(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-		id, err := pathID(r, "id")
-		if err != nil {
-			w.fail(rw, r, err)
-			return
-		}
-		h, members, err := w.Registry.Household(r.Context(), a, id)
-		if err != nil {
-			w.fail(rw, r, err)
-			return
-		}
-		var runErr error
-		if r.Method == http.MethodPost {
-			to, err := act.run(r, a, h)
-			if err == nil {
-				seeOther(rw, r, fmt.Sprintf("/households/%d", to), "saved")
-				return
-			}
-			runErr = err
-		}
-		v := w.newView(r, act.title, "households")
-		v.Crumbs = []crumb{{Label: v.T("page.households"), Href: "/households?region=" + h.VillageCode}, {Label: h.Number, Href: fmt.Sprintf("/households/%d", h.ID)}, {Label: v.T(act.title)}}
-		f := &form{Action: r.URL.Path, Submit: v.T("action.save"), Cancel: fmt.Sprintf("/households/%d", h.ID), Fields: act.fields(v, r, h, members)}
-		if act.intro != "" {
-			f.Intro = v.T(act.intro)
-		}
-		if runErr != nil {
-			w.formOrFail(rw, r, v, f, runErr)
-			return
-		}
-		w.showForm(rw, v, f)
+// householdTarget loads the household an action is about, with the
+// breadcrumbs and the page to return to.
+func (w *Web) householdTarget(r *http.Request, a *access.Actor, v *view) (household, []crumb, string, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return household{}, nil, "", err
 	}
+	h, ms, err := w.Registry.Household(r.Context(), a, id)
+	if err != nil {
+		return household{}, nil, "", err
+	}
+	back := fmt.Sprintf("/households/%d", h.ID)
+	return household{h, ms}, []crumb{{Label: v.T("page.households"), Href: "/households?region=" + h.VillageCode}, {Label: h.Number, Href: back}}, back, nil
 }
 
 // memberOptions lists the registered members of a household, optionally
@@ -294,11 +271,11 @@ func formID(r *http.Request, name string) int64 {
 	return id
 }
 
-func (w *Web) householdActions() map[string]householdAction {
-	return map[string]householdAction{
+func (w *Web) householdActions() map[string]action[household] {
+	return map[string]action[household]{
 		"edit": {
 			title: "page.household_edit",
-			fields: func(v *view, r *http.Request, h *registry.Household, _ []registry.Resident) []field {
+			fields: func(v *view, r *http.Request, h household) []field {
 				number, address := h.Number, h.Address
 				if r.Method == http.MethodPost {
 					number, address = r.FormValue("number"), r.FormValue("address")
@@ -309,21 +286,21 @@ func (w *Web) householdActions() map[string]householdAction {
 					reasonField(v, false),
 				}
 			},
-			run: func(r *http.Request, a *access.Actor, h *registry.Household) (int64, error) {
+			run: func(r *http.Request, a *access.Actor, h household) (int64, error) {
 				in := registry.HouseholdInput{Number: r.FormValue("number"), VillageCode: h.VillageCode, Address: r.FormValue("address")}
 				return h.ID, w.Registry.UpdateHousehold(r.Context(), a, h.ID, in, r.FormValue("reason"))
 			},
 		},
 		"member": {
 			title: "page.member_new",
-			fields: func(v *view, r *http.Request, _ *registry.Household, _ []registry.Resident) []field {
+			fields: func(v *view, r *http.Request, _ household) []field {
 				in := residentFromForm(r)
 				if in.Political == "" {
 					in.Political = "群众"
 				}
 				return append(residentFields(v, in, true, nil), reasonField(v, false))
 			},
-			run: func(r *http.Request, a *access.Actor, h *registry.Household) (int64, error) {
+			run: func(r *http.Request, a *access.Actor, h household) (int64, error) {
 				_, err := w.Registry.AddResident(r.Context(), a, h.ID, residentFromForm(r), r.FormValue("reason"))
 				return h.ID, err
 			},
@@ -331,21 +308,23 @@ func (w *Web) householdActions() map[string]householdAction {
 		"head": {
 			title: "page.change_head",
 			intro: "registry.head_intro",
-			fields: func(v *view, r *http.Request, h *registry.Household, members []registry.Resident) []field {
+			fields: func(v *view, r *http.Request, h household) []field {
+				members := h.members
 				return []field{
 					{Name: "resident", Label: v.T("field.new_head"), Type: "select", Value: r.FormValue("resident"), Options: memberOptions(members, h.HeadID, false), Required: true},
 					{Name: "relation", Label: v.T("field.old_head_relation", h.HeadName), Type: "select", Value: r.FormValue("relation"), Options: opts(registry.Relations[1:]), Required: true},
 					reasonField(v, true),
 				}
 			},
-			run: func(r *http.Request, a *access.Actor, h *registry.Household) (int64, error) {
+			run: func(r *http.Request, a *access.Actor, h household) (int64, error) {
 				return h.ID, w.Registry.ChangeHead(r.Context(), a, h.ID, formID(r, "resident"), r.FormValue("relation"), r.FormValue("reason"))
 			},
 		},
 		"split": {
 			title: "page.split",
 			intro: "registry.split_intro",
-			fields: func(v *view, r *http.Request, h *registry.Household, members []registry.Resident) []field {
+			fields: func(v *view, r *http.Request, h household) []field {
+				members := h.members
 				ms := memberOptions(members, h.HeadID, false)[1:]
 				checks := make([]option, len(ms))
 				for i, m := range ms {
@@ -364,7 +343,7 @@ func (w *Web) householdActions() map[string]householdAction {
 				}
 				return append(fs, reasonField(v, true))
 			},
-			run: func(r *http.Request, a *access.Actor, h *registry.Household) (int64, error) {
+			run: func(r *http.Request, a *access.Actor, h household) (int64, error) {
 				sp := registry.Split{From: h.ID, NewHead: formID(r, "head"), Number: r.FormValue("number"), Address: r.FormValue("address"),
 					Reason: r.FormValue("reason"), Relations: map[int64]string{}}
 				for _, s := range r.Form["members"] {
@@ -384,13 +363,13 @@ func (w *Web) householdActions() map[string]householdAction {
 		"merge": {
 			title: "page.merge",
 			intro: "registry.merge_intro",
-			fields: func(v *view, r *http.Request, h *registry.Household, _ []registry.Resident) []field {
+			fields: func(v *view, r *http.Request, h household) []field {
 				return []field{
 					{Name: "into", Label: v.T("field.merge_into"), Type: "text", Value: r.FormValue("into"), Required: true, Help: v.T("registry.merge_into_help")},
 					reasonField(v, true),
 				}
 			},
-			run: func(r *http.Request, a *access.Actor, h *registry.Household) (int64, error) {
+			run: func(r *http.Request, a *access.Actor, h household) (int64, error) {
 				into, err := w.householdByNumberField(r, a, h.VillageCode, r.FormValue("into"), "into")
 				if err != nil {
 					return 0, err

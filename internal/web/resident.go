@@ -49,52 +49,22 @@ func (w *Web) residents(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	w.render(rw, http.StatusOK, "residents", v)
 }
 
-// residentAction is householdAction's counterpart for one resident.
-type residentAction struct {
-	title  string
-	intro  string
-	fields func(v *view, r *http.Request, res *registry.Resident) []field
-	run    func(r *http.Request, a *access.Actor, res *registry.Resident) (int64, error)
-}
-
-func (w *Web) residentDo(act residentAction) func(http.ResponseWriter, *http.Request, *access.Actor) {
-	return func(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-		id, err := pathID(r, "id")
-		if err != nil {
-			w.fail(rw, r, err)
-			return
-		}
-		res, err := w.Registry.Resident(r.Context(), a, id)
-		if err != nil {
-			w.fail(rw, r, err)
-			return
-		}
-		var runErr error
-		if r.Method == http.MethodPost {
-			to, err := act.run(r, a, res)
-			if err == nil {
-				seeOther(rw, r, fmt.Sprintf("/households/%d", to), "saved")
-				return
-			}
-			runErr = err
-		}
-		v := w.newView(r, act.title, "households")
-		back := fmt.Sprintf("/households/%d", res.HouseholdID)
-		v.Crumbs = []crumb{{Label: v.T("page.households"), Href: "/households"}, {Label: res.Name, Href: back}, {Label: v.T(act.title)}}
-		f := &form{Action: r.URL.Path, Submit: v.T("action.save"), Cancel: back, Fields: act.fields(v, r, res)}
-		if act.intro != "" {
-			f.Intro = v.T(act.intro)
-		}
-		if runErr != nil {
-			w.formOrFail(rw, r, v, f, runErr)
-			return
-		}
-		w.showForm(rw, v, f)
+// residentTarget loads the resident an action is about.
+func (w *Web) residentTarget(r *http.Request, a *access.Actor, v *view) (*registry.Resident, []crumb, string, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, nil, "", err
 	}
+	res, err := w.Registry.Resident(r.Context(), a, id)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	back := fmt.Sprintf("/households/%d", res.HouseholdID)
+	return res, []crumb{{Label: v.T("page.households"), Href: "/households"}, {Label: res.Name, Href: back}}, back, nil
 }
 
-func (w *Web) residentActions() map[string]residentAction {
-	return map[string]residentAction{
+func (w *Web) residentActions() map[string]action[*registry.Resident] {
+	return map[string]action[*registry.Resident]{
 		"edit": {
 			title: "page.resident_edit",
 			fields: func(v *view, r *http.Request, res *registry.Resident) []field {

@@ -26,13 +26,13 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /households", w.page(w.householdCreate))
 	mux.HandleFunc("GET /households/{id}", w.page(w.householdShow))
 	for name, act := range w.householdActions() {
-		mux.HandleFunc("GET /households/{id}/"+name, w.page(w.householdDo(act)))
-		mux.HandleFunc("POST /households/{id}/"+name, w.page(w.householdDo(act)))
+		mux.HandleFunc("GET /households/{id}/"+name, w.page(do(w, w.householdTarget, act)))
+		mux.HandleFunc("POST /households/{id}/"+name, w.page(do(w, w.householdTarget, act)))
 	}
 	mux.HandleFunc("GET /residents", w.page(w.residents))
 	for name, act := range w.residentActions() {
-		mux.HandleFunc("GET /residents/{id}/"+name, w.page(w.residentDo(act)))
-		mux.HandleFunc("POST /residents/{id}/"+name, w.page(w.residentDo(act)))
+		mux.HandleFunc("GET /residents/{id}/"+name, w.page(do(w, w.residentTarget, act)))
+		mux.HandleFunc("POST /residents/{id}/"+name, w.page(do(w, w.residentTarget, act)))
 	}
 
 	mux.HandleFunc("GET /import", w.page(w.importPage))

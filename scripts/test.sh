@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README and CI run it: formatting and vet,
+# every Go test on SQLite and PostgreSQL, the browser end-to-end test, a
+# short run of every fuzz target, and the benchmarks in quick mode (one
+# iteration each, to catch breakage; the figures come from
+# scripts/bench.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-test-deps.sh
+
+export SHANZHI_TEST_POSTGRES="${SHANZHI_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "not gofmt-formatted:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test (SQLite and PostgreSQL)"
+go test -count=1 ./...
+
+echo "== fuzz (short)"
+fuzz_time="${SHANZHI_FUZZTIME:-10s}"
+for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal cmd | sort); do
+  pkg="./$(dirname "$target")"
+  for name in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$target" | sed 's/^func //'); do
+    echo "-- $pkg $name"
+    go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzz_time" "$pkg"
+  done
+done
+
+echo "== benchmarks (quick mode)"
+go test -count=1 -run '^$' -bench . -benchtime 1x ./...
+
+echo "== build"
+CGO_ENABLED=0 go build -trimpath -o build/shanzhi ./cmd/shanzhi
+ls -l build/shanzhi
