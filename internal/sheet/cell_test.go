@@ -148,7 +148,9 @@ func TestFindHeader(t *testing.T) {
 
 func TestNormalizeName(t *testing.T) {
 	for in, want := range map[string]string{
-		"＊身份证号 （18位）": "身份证号(18位)",
+		"＊身份证号 （18位）": "身份证号",
+		"出生日期(年月日)":   "出生日期",
+		"(备注)":        "(备注)",
 		"* 姓\u3000名":  "姓名",
 		"联系\n电话":      "联系电话",
 		"ＩＤ":          "id",

@@ -66,14 +66,26 @@ func FindHeader(rows []Row, want []string, atLeast int) (Header, bool) {
 
 // NormalizeName reduces a column title to what makes it that column:
 // full-width letters, digits and parentheses become ASCII (NFKC), white
-// space anywhere and the * or ＊ marking a required column go, and Latin
-// letters are lower-cased, so "＊身份证号 （18位）" and "身份证号(18位)" match.
+// space anywhere and the * or ＊ marking a required column go, Latin letters
+// are lower-cased, and a note in parentheses is dropped, so "＊身份证号
+// （18位）" and "身份证号" match: ledgers annotate titles freely.
 func NormalizeName(s string) string {
 	s = norm.NFKC.String(s)
-	return strings.Map(func(r rune) rune {
+	s = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) || r == '*' || r == '\u200B' || r == '\uFEFF' {
 			return -1
 		}
 		return unicode.ToLower(r)
 	}, s)
+	for {
+		open := strings.IndexByte(s, '(')
+		if open < 0 {
+			return s
+		}
+		end := strings.IndexByte(s[open:], ')')
+		if end < 0 || open == 0 && end == len(s)-1 {
+			return s // nothing but a note: keep it rather than match nothing
+		}
+		s = s[:open] + s[open+end+1:]
+	}
 }

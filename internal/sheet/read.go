@@ -107,8 +107,8 @@ func Open(name string, r io.Reader, limit int64) (*Reader, error) {
 			return nil, ErrEncrypted
 		}
 		return nil, ErrLegacyXLS
-	case bytes.HasPrefix(head, []byte("PK")):
-		return nil, malformedf("truncated or unusual zip archive")
+	case bytes.HasPrefix(head, []byte("PK\x05\x06")), bytes.HasPrefix(head, []byte("PK\x07\x08")):
+		return nil, malformedf("empty or split zip archive")
 	}
 	c, err := openCSV(name, ra, size)
 	if err != nil {

@@ -171,6 +171,7 @@ func TestCSVEncodings(t *testing.T) {
 		{"lazy-quotes", "a,b\n1,2\"3\n", []Row{{1, []string{"a", "b"}}, {2, []string{"1", "2\"3"}}}},
 		{"ragged", "a,b,c\n1\n1,2,3,4\n", []Row{{1, []string{"a", "b", "c"}}, {2, []string{"1"}}, {3, []string{"1", "2", "3", "4"}}}},
 		{"whitespace-only", " \n\n", nil},
+		{"starts-with-PK", "PK值,姓名\n1,巴特尔\n", []Row{{1, []string{"PK值", "姓名"}}, {2, []string{"1", "巴特尔"}}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r, err := Open(c.name+".csv", strings.NewReader(c.in), 0)
@@ -253,6 +254,7 @@ func TestOpenErrors(t *testing.T) {
 		{"book.ods", bytes.NewReader(ods), ErrMalformed},
 		{"charts.xlsx", bytes.NewReader(chartOnly), ErrMalformed},
 		{"half.xlsx", bytes.NewReader(export.Bytes()[:export.Len()/2]), ErrMalformed},
+		{"empty.zip", strings.NewReader("PK\x05\x06" + strings.Repeat("\x00", 18)), ErrMalformed},
 		{"random.zip", bytes.NewReader(zipOf(t, map[string]string{"a.txt": "hello"})), ErrMalformed},
 		{"big.csv", bytes.NewReader(make([]byte, 2048)), ErrTooLarge},
 		{"big-stream.csv", onlyReader{strings.NewReader(strings.Repeat("a,b\n", 512))}, ErrTooLarge},

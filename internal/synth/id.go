@@ -1,6 +1,10 @@
 package synth
 
-import "shanzhi/internal/registry"
+import (
+	"strings"
+
+	"shanzhi/internal/registry"
+)
 
 // Synthetic ID numbers. A GB 11643 number is a 6-digit address code, the
 // 8-digit birth date, a 3-digit sequence code (odd for men, even for women)
@@ -65,7 +69,7 @@ func (g *Generator) bannerFor(villageCode string) *banner {
 	if b == nil {
 		// 110 years of dates covers everyone the generator makes; the
 		// slice grows if shifted dates ever go further back.
-		b = &banner{code: string([]byte(code)), used: make([][2]uint8, 110*366)}
+		b = &banner{code: strings.Clone(code), used: make([][2]uint8, 110*366)}
 		g.banners[code] = b
 	}
 	g.last = b
