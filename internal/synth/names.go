@@ -122,7 +122,7 @@ const (
 	hanStyleMongol    = 0.10 // other Mongolian names that are a prefix and a Han given name
 	compoundShare     = 0.30 // Mongolian names built from an ornament and a name word
 	oneCharGiven      = 0.28 // Han given names of one character
-	huiSurnameMaShare = 0.40
+	huiSurnameMaShare = 0.40 // Hui families named 马, the most common Hui name
 )
 
 // surname draws a Han family name; Hui families are often 马.

@@ -74,8 +74,9 @@ type Generator struct {
 // date, so the same seed gives the same data on every machine and Go
 // version: it draws from math/rand/v2's PCG, whose algorithm is fixed, and
 // derives every choice itself rather than through rand.Rand, whose helper
-// algorithms carry no such promise. Every birth date is on or before today
-// (and before the end of today in UTC, which Validate compares against).
+// algorithms carry no such promise. Every birth date is on or before
+// today's date, both where today is and in UTC, because Validate compares a
+// date's UTC midnight with the time it is given.
 func New(seed int64, today time.Time) *Generator {
 	y, m, d := today.Date()
 	maxDay := daysFromCivil(y, int(m), d)
