@@ -26,7 +26,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg, false, stdout)
+	db, err := openStore(ctx, cfg, true, stdout)
 	if err != nil {
 		return err
 	}

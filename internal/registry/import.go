@@ -142,6 +142,7 @@ const (
 // ImportReport is what an import did, or would do in preview.
 type ImportReport struct {
 	Batch          int64
+	Region         string // the region the sheet was imported into
 	FileName       string
 	Sheet          string
 	Mode           ImportMode

@@ -303,8 +303,10 @@ type ListFilter struct {
 	Region string // a code the list is limited to; "" means the actor's whole scope
 	Query  string // a name, pinyin initials, a 户号 or the last digits of an ID number
 	Status HouseholdStatus
-	Offset int
-	Limit  int
+	// ByNumber orders by 户号 instead of the head's name in pinyin order.
+	ByNumber bool
+	Offset   int
+	Limit    int
 }
 
 // ResidentFilter selects residents for a list page or an export.

@@ -121,7 +121,7 @@ func (s *RegistryService) CreateHousehold(ctx context.Context, a *access.Actor, 
 	}
 	var out *registry.Household
 	err := s.db.update(ctx, func(tx *Tx) error {
-		h, err := tx.createHousehold(ctx, a, in, head)
+		h, err := tx.createHousehold(ctx, a, in, head, "")
 		out = h
 		return err
 	})
@@ -139,7 +139,7 @@ func validateBoth(in registry.HouseholdInput, head registry.ResidentInput, now t
 	return fault.Fields(all).Err()
 }
 
-func (tx *Tx) createHousehold(ctx context.Context, a *access.Actor, in registry.HouseholdInput, head registry.ResidentInput) (*registry.Household, error) {
+func (tx *Tx) createHousehold(ctx context.Context, a *access.Actor, in registry.HouseholdInput, head registry.ResidentInput, reason string) (*registry.Household, error) {
 	if err := tx.checkVillage(ctx, a, in.VillageCode); err != nil {
 		return nil, err
 	}
@@ -151,10 +151,10 @@ func (tx *Tx) createHousehold(ctx context.Context, a *access.Actor, in registry.
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.householdEvent(ctx, a, id, 0, "", "created", 0, in.Number, ""); err != nil {
+	if err := tx.householdEvent(ctx, a, id, 0, "", "created", 0, in.Number, reason); err != nil {
 		return nil, err
 	}
-	rid, err := tx.insertResident(ctx, a, id, in.VillageCode, head, "")
+	rid, err := tx.insertResident(ctx, a, id, in.VillageCode, head, reason)
 	if err != nil {
 		return nil, err
 	}
@@ -392,7 +392,11 @@ func (s *RegistryService) Households(ctx context.Context, a *access.Actor, f reg
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM households h WHERE `+where, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, householdSelect+` WHERE `+where+fmt.Sprintf(` ORDER BY h.village_code, COALESCE(hr.name_sort, ''), h.number LIMIT %d OFFSET %d`, limit, offset), args...)
+		order := `h.village_code, COALESCE(hr.name_sort, ''), h.number`
+		if f.ByNumber {
+			order = `h.village_code, length(h.number), h.number`
+		}
+		rows, err := tx.query(ctx, householdSelect+` WHERE `+where+fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, offset), args...)
 		if err != nil {
 			return err
 		}

@@ -158,7 +158,7 @@ func (s *RegistryService) RunImport(ctx context.Context, a *access.Actor, batch 
 	if err != nil {
 		return nil, err
 	}
-	rep := &registry.ImportReport{Batch: batch, FileName: b.file, Sheet: f.sheet, Mode: mode, Rows: len(f.rows)}
+	rep := &registry.ImportReport{Batch: batch, Region: b.region, FileName: b.file, Sheet: f.sheet, Mode: mode, Rows: len(f.rows)}
 	run := func(tx *Tx) error {
 		tx.quiet = true
 		if err := tx.importRows(ctx, a, b.region, f, rep); err != nil {
@@ -254,8 +254,9 @@ func (tx *Tx) importRows(ctx context.Context, a *access.Actor, regionCode string
 		row.Household.VillageCode = code
 		g.rows = append(g.rows, row)
 	}
+	reason := "导入 " + rep.FileName
 	for _, g := range groups {
-		if err := tx.importGroup(ctx, a, g, bad, reject, rep); err != nil {
+		if err := tx.importGroup(ctx, a, g, reason, bad, reject, rep); err != nil {
 			return err
 		}
 	}
@@ -267,7 +268,7 @@ func (tx *Tx) importRows(ctx context.Context, a *access.Actor, regionCode string
 	return nil
 }
 
-func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, bad map[int]bool, reject func(int, string, string, ...any), rep *registry.ImportReport) error {
+func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, reason string, bad map[int]bool, reject func(int, string, string, ...any), rep *registry.ImportReport) error {
 	rejectAll := func(key string, args ...any) {
 		for _, r := range g.rows {
 			if !bad[r.Line] {
@@ -310,7 +311,7 @@ func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, 
 			}
 			return err
 		}
-		h, err := tx.createHousehold(ctx, a, heads[0].Household, heads[0].Resident)
+		h, err := tx.createHousehold(ctx, a, heads[0].Household, heads[0].Resident, reason)
 		if err != nil {
 			return err
 		}
@@ -319,7 +320,7 @@ func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, 
 		rep.NewResidents++
 		for _, r := range g.rows {
 			if r != heads[0] && !bad[r.Line] {
-				if err := tx.importMember(ctx, a, hid, head, g.village, r, bad, reject, rep); err != nil {
+				if err := tx.importMember(ctx, a, hid, head, g.village, r, reason, bad, reject, rep); err != nil {
 					return err
 				}
 			}
@@ -334,7 +335,7 @@ func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, 
 	}
 	for _, r := range g.rows {
 		if !bad[r.Line] {
-			if err := tx.importMember(ctx, a, hid, head, g.village, r, bad, reject, rep); err != nil {
+			if err := tx.importMember(ctx, a, hid, head, g.village, r, reason, bad, reject, rep); err != nil {
 				return err
 			}
 		}
@@ -346,7 +347,7 @@ func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, 
 // household. A row matches a resident by ID number or, without one, by
 // name and birth date, which is what makes a second import of the same
 // file a no-op.
-func (tx *Tx) importMember(ctx context.Context, a *access.Actor, hid, head int64, village string, r *registry.ImportRow, bad map[int]bool, reject func(int, string, string, ...any), rep *registry.ImportReport) error {
+func (tx *Tx) importMember(ctx context.Context, a *access.Actor, hid, head int64, village string, r *registry.ImportRow, reason string, bad map[int]bool, reject func(int, string, string, ...any), rep *registry.ImportReport) error {
 	var match int64
 	var err error
 	if r.Resident.IDNumber != "" {
@@ -367,7 +368,7 @@ func (tx *Tx) importMember(ctx context.Context, a *access.Actor, hid, head int64
 		if err != nil {
 			return err
 		}
-		changed, err := tx.updateResident(ctx, a, cur, r.Resident, "")
+		changed, err := tx.updateResident(ctx, a, cur, r.Resident, reason)
 		if err != nil {
 			return tx.rowFault(err, r, bad, reject)
 		}
@@ -383,7 +384,7 @@ func (tx *Tx) importMember(ctx context.Context, a *access.Actor, hid, head int64
 		bad[r.Line] = true
 		return nil
 	}
-	if _, err := tx.insertResident(ctx, a, hid, village, r.Resident, ""); err != nil {
+	if _, err := tx.insertResident(ctx, a, hid, village, r.Resident, reason); err != nil {
 		return tx.rowFault(err, r, bad, reject)
 	}
 	rep.NewResidents++

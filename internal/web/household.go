@@ -48,6 +48,7 @@ type householdList struct {
 	Pager      pager
 	Query      string
 	Status     string
+	Sort       string
 	Region     string
 	RegionName string
 	CanCreate  bool
@@ -58,9 +59,9 @@ type householdList struct {
 
 func (w *Web) households(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	q := r.URL.Query()
-	f := registry.ListFilter{Region: q.Get("region"), Query: q.Get("q"), Status: registry.HouseholdStatus(q.Get("status")), Limit: pageSize}
+	f := registry.ListFilter{Region: q.Get("region"), Query: q.Get("q"), Status: registry.HouseholdStatus(q.Get("status")), ByNumber: q.Get("sort") == "number", Limit: pageSize}
 	v := w.newView(r, "page.households", "households")
-	d := &householdList{Query: f.Query, Status: string(f.Status), Region: f.Region,
+	d := &householdList{Query: f.Query, Status: string(f.Status), Region: f.Region, Sort: q.Get("sort"),
 		Statuses: []string{string(registry.HouseholdActive), string(registry.HouseholdMerged), string(registry.HouseholdClosed)}}
 	if f.Region != "" {
 		path, err := w.Regions.Path(r.Context(), a, f.Region)

@@ -9,6 +9,7 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/region"
 	"shanzhi/internal/regioncode"
+	"shanzhi/internal/registry"
 )
 
 // home sends a user to the top of their scope.
@@ -43,6 +44,9 @@ type regionPage struct {
 	IsVillage bool
 	LevelName string
 	ChildName string
+	// ChildrenHaveChildren is false for a township, whose villages have no
+	// units below them, so the column would only ever show zeros.
+	ChildrenHaveChildren bool
 }
 
 func (w *Web) regionShow(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
@@ -72,6 +76,22 @@ func (w *Web) regionShow(rw http.ResponseWriter, r *http.Request, a *access.Acto
 		p.Total.Households += k.Households
 		p.Total.Residents += k.Residents
 	}
+	if p.IsVillage {
+		// A village has no children to sum; its own register gives the
+		// counts.
+		_, hn, err := w.Registry.Households(ctx, a, registry.ListFilter{Region: code, Status: registry.HouseholdActive, Limit: 1})
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		_, rn, err := w.Registry.Residents(ctx, a, registry.ResidentFilter{Region: code, Status: registry.Registered, Limit: 1})
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		p.Total.Households, p.Total.Residents = hn, rn
+	}
+	p.ChildrenHaveChildren = cur.Level < regioncode.Township
 	v.Data = p
 	w.render(rw, http.StatusOK, "regions", v)
 }

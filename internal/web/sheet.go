@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -133,7 +134,7 @@ func (w *Web) importWith(rw http.ResponseWriter, r *http.Request, a *access.Acto
 		return
 	}
 	v := w.newView(r, "page.import", "import")
-	v.Crumbs = []crumb{{Label: v.T("page.households"), Href: "/households?region=" + region}, {Label: v.T("page.import")}}
+	v.Crumbs = []crumb{{Label: v.T("page.households"), Href: "/households?region=" + url.QueryEscape(region)}, {Label: v.T("page.import")}}
 	f := w.importFormFor(v, region, name)
 	if err != nil {
 		w.formOrFail(rw, r, v, f, err)
@@ -169,9 +170,12 @@ func (w *Web) importUpload(rw http.ResponseWriter, r *http.Request, a *access.Ac
 }
 
 type importView struct {
-	Report *registry.ImportReport
-	Error  string
-	Action string
+	Report     *registry.ImportReport
+	Error      string
+	Action     string
+	RegionName string
+	Again      string // the upload form for the same region
+	Households string // the register the sheet went into
 }
 
 // importRun previews a staged batch on GET and runs it on POST.
@@ -186,17 +190,23 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request, a *access.Actor
 		mode = registry.ImportMode(r.FormValue("mode"))
 	}
 	rep, err := w.Registry.RunImport(r.Context(), a, id, mode)
+	if err != nil && (rep == nil || fault.CodeOf(err) == fault.Internal || fault.CodeOf(err) == fault.NotFound) {
+		w.fail(rw, r, err)
+		return
+	}
 	v := w.newView(r, "page.import_preview", "import")
-	v.Crumbs = []crumb{{Label: v.T("page.import"), Href: "/import"}, {Label: v.T("page.import_preview")}}
-	d := &importView{Report: rep, Action: r.URL.Path}
+	q := url.Values{"region": {rep.Region}}.Encode()
+	d := &importView{Report: rep, Action: r.URL.Path, Again: "/import?" + q, Households: "/households?" + q}
+	if d.RegionName, err = w.regionTitle(r, a, rep.Region); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Crumbs = []crumb{{Label: v.T("page.import"), Href: d.Again}, {Label: v.T("page.import_preview")}}
 	status := http.StatusOK
-	if err != nil {
-		if rep == nil || fault.CodeOf(err) == fault.Internal || fault.CodeOf(err) == fault.NotFound {
-			w.fail(rw, r, err)
-			return
-		}
-		d.Error = v.M(err.(*fault.Error).Msg)
-		status = fault.HTTPStatus(fault.CodeOf(err))
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		d.Error = v.M(fe.Msg)
+		status = fault.HTTPStatus(fe.Code)
 	}
 	if rep.Committed {
 		v.Title = v.T("page.import_done")
