@@ -34,7 +34,7 @@ for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal cmd | sort)
 done
 
 echo "== benchmarks (quick mode)"
-go test -count=1 -run '^$' -bench . -benchtime 1x ./...
+SHANZHI_BENCH_RESIDENTS=2000 go test -count=1 -run '^$' -bench . -benchtime 1x ./...
 
 echo "== build"
 CGO_ENABLED=0 go build -trimpath -o build/shanzhi ./cmd/shanzhi

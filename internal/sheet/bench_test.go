@@ -8,15 +8,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"shanzhi/internal/procmem"
 )
 
 // benchRows is the size of the ledger the benchmarks read: a large banner's
@@ -255,9 +254,7 @@ func benchRead(b *testing.B, path string, read func(*os.File) (int, error)) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	runtime.GC()
-	debug.FreeOSMemory()
-	base := resetPeakRSS()
+	base := procmem.ResetPeak()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -276,39 +273,15 @@ func benchRead(b *testing.B, path string, read func(*os.File) (int, error)) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(info.Size())/(1<<20), "file-MB")
-	if peak := procStatusKB("VmHWM"); peak > 0 && base > 0 {
+	if peak := procmem.PeakKB(); peak > 0 && base > 0 {
 		b.ReportMetric(float64(peak)/1024, "peakRSS-MB")
 		b.ReportMetric(float64(base)/1024, "startRSS-MB")
 	}
 }
 
-// resetPeakRSS resets the kernel's high-water mark of this process's
-// resident set (Linux 4.0 and later) and returns the current RSS in KB.
-func resetPeakRSS() int {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-	return procStatusKB("VmRSS")
-}
-
-// procStatusKB reads one kB figure from /proc/self/status, 0 if absent.
-func procStatusKB(field string) int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return n
-		}
-	}
-	return 0
-}
-
 // BenchmarkWriteXLSX100k writes the 100,000-row ledger through Writer.
 func BenchmarkWriteXLSX100k(b *testing.B) {
-	runtime.GC()
-	debug.FreeOSMemory()
-	base := resetPeakRSS()
+	base := procmem.ResetPeak()
 	b.ReportAllocs()
 	var size int64
 	for b.Loop() {
@@ -327,7 +300,7 @@ func BenchmarkWriteXLSX100k(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(size)/(1<<20), "file-MB")
-	if peak := procStatusKB("VmHWM"); peak > 0 && base > 0 {
+	if peak := procmem.PeakKB(); peak > 0 && base > 0 {
 		b.ReportMetric(float64(peak)/1024, "peakRSS-MB")
 		b.ReportMetric(float64(base)/1024, "startRSS-MB")
 	}

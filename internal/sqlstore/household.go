@@ -100,6 +100,9 @@ func (tx *Tx) checkVillage(ctx context.Context, a *access.Actor, code string) er
 	if !a.Can(access.RegistryWrite, code) {
 		return fault.OnField(fault.Forbidden, "village", "error.forbidden")
 	}
+	if tx.activeVillages[code] {
+		return nil
+	}
 	r, err := tx.region(ctx, code)
 	if err != nil {
 		return fault.OnField(fault.Invalid, "village", "registry.village.required")
@@ -107,6 +110,10 @@ func (tx *Tx) checkVillage(ctx context.Context, a *access.Actor, code string) er
 	if r.Status != region.Active {
 		return fault.OnField(fault.Invalid, "village", "registry.village.inactive")
 	}
+	if tx.activeVillages == nil {
+		tx.activeVillages = map[string]bool{}
+	}
+	tx.activeVillages[code] = true
 	return nil
 }
 
@@ -119,13 +126,19 @@ func (s *RegistryService) CreateHousehold(ctx context.Context, a *access.Actor, 
 	if err := validateBoth(in, head, now); err != nil {
 		return nil, err
 	}
-	var out *registry.Household
+	var out registry.Household
 	err := s.db.update(ctx, func(tx *Tx) error {
-		h, err := tx.createHousehold(ctx, a, in, head, "")
-		out = h
+		id, _, err := tx.createHousehold(ctx, a, in, head, "")
+		if err != nil {
+			return err
+		}
+		out, err = scanHousehold(tx.queryRow(ctx, householdSelect+` WHERE h.id = ?`, id))
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 func validateBoth(in registry.HouseholdInput, head registry.ResidentInput, now time.Time) error {
@@ -139,30 +152,29 @@ func validateBoth(in registry.HouseholdInput, head registry.ResidentInput, now t
 	return fault.Fields(all).Err()
 }
 
-func (tx *Tx) createHousehold(ctx context.Context, a *access.Actor, in registry.HouseholdInput, head registry.ResidentInput, reason string) (*registry.Household, error) {
+// createHousehold registers a household with its head and returns the ids
+// of both.
+func (tx *Tx) createHousehold(ctx context.Context, a *access.Actor, in registry.HouseholdInput, head registry.ResidentInput, reason string) (id, headID int64, err error) {
 	if err := tx.checkVillage(ctx, a, in.VillageCode); err != nil {
-		return nil, err
+		return 0, 0, err
 	}
 	if err := tx.numberFree(ctx, in.VillageCode, in.Number, 0); err != nil {
-		return nil, err
+		return 0, 0, err
 	}
-	id, err := tx.insertID(ctx, `INSERT INTO households (village_code, number, address, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+	id, err = tx.insertID(ctx, `INSERT INTO households (village_code, number, address, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.VillageCode, in.Number, in.Address, registry.HouseholdActive, tx.nowMS(), tx.nowMS())
 	if err != nil {
-		return nil, err
+		return 0, 0, err
 	}
 	if err := tx.householdEvent(ctx, a, id, 0, "", "created", 0, in.Number, reason); err != nil {
-		return nil, err
+		return 0, 0, err
 	}
-	rid, err := tx.insertResident(ctx, a, id, in.VillageCode, head, reason)
+	headID, err = tx.insertResident(ctx, a, id, in.VillageCode, head, reason)
 	if err != nil {
-		return nil, err
+		return 0, 0, err
 	}
-	if _, err := tx.exec(ctx, `UPDATE households SET head_id = ? WHERE id = ?`, rid, id); err != nil {
-		return nil, err
-	}
-	h, err := scanHousehold(tx.queryRow(ctx, householdSelect+` WHERE h.id = ?`, id))
-	return &h, err
+	_, err = tx.exec(ctx, `UPDATE households SET head_id = ? WHERE id = ?`, headID, id)
+	return id, headID, err
 }
 
 func (tx *Tx) numberFree(ctx context.Context, village, number string, except int64) error {

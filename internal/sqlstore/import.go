@@ -35,7 +35,7 @@ func (s *RegistryService) StageImport(ctx context.Context, a *access.Actor, regi
 	if !regioncode.ValidCode(regionCode) || !a.Can(access.RegistryWrite, regionCode) {
 		return 0, fault.OnField(fault.Forbidden, "region", "error.forbidden")
 	}
-	if _, _, err := readSheet(fileName, data, s.db.Now); err != nil {
+	if err := checkSheet(fileName, data); err != nil {
 		return 0, err
 	}
 	sum := sha256.Sum256(data)
@@ -52,50 +52,76 @@ func (s *RegistryService) StageImport(ctx context.Context, a *access.Actor, regi
 	return id, err
 }
 
-// sheetFile is a parsed upload.
-type sheetFile struct {
-	sheet   string
-	rows    []registry.ImportRow
-	invalid map[int][]registry.Problem // by line
-	lines   []int                      // every data line, in order
-}
-
-// readSheet parses an upload into rows, turning the reader's failures
-// into messages a clerk can act on.
-func readSheet(fileName string, data []byte, now func() time.Time) (*sheetFile, int, error) {
+// openSheet opens an upload and finds its header, turning the reader's
+// failures into messages a clerk can act on.
+func openSheet(fileName string, data []byte) (*sheet.Reader, sheet.Header, error) {
 	r, err := sheet.Open(fileName, bytes.NewReader(data), int64(len(data))+1)
 	if err != nil {
-		return nil, 0, sheetError(err)
+		return nil, sheet.Header{}, sheetError(err)
 	}
-	defer r.Close()
 	h, err := r.Header(registry.HeaderWant(), 3)
 	if err != nil {
-		return nil, 0, sheetError(err)
+		r.Close()
+		return nil, sheet.Header{}, sheetError(err)
 	}
 	if missing := registry.MissingColumns(h.Columns); len(missing) > 0 {
-		return nil, 0, fault.OnField(fault.Invalid, "file", "import.missing_columns", strings.Join(missing, "、"))
+		r.Close()
+		return nil, sheet.Header{}, fault.OnField(fault.Invalid, "file", "import.missing_columns", strings.Join(missing, "、"))
 	}
-	f := &sheetFile{sheet: r.Sheet(), invalid: map[int][]registry.Problem{}}
-	t := now()
-	for {
-		row, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, 0, sheetError(err)
-		}
-		ir, problems := registry.ParseImportRow(row.Line, h.Columns, row.Cells, t)
-		f.lines = append(f.lines, row.Line)
-		f.rows = append(f.rows, ir)
-		if len(problems) > 0 {
-			f.invalid[row.Line] = problems
-		}
+	return r, h, nil
+}
+
+// checkSheet is the quick look StageImport takes: the file opens, the
+// header is there and at least one row follows. The full parse waits for
+// the preview.
+func checkSheet(fileName string, data []byte) error {
+	r, _, err := openSheet(fileName, data)
+	if err != nil {
+		return err
 	}
-	if len(f.rows) == 0 {
-		return nil, 0, fault.OnField(fault.Invalid, "file", "import.no_rows")
+	defer r.Close()
+	if _, err := r.Next(); errors.Is(err, io.EOF) {
+		return fault.OnField(fault.Invalid, "file", "import.no_rows")
+	} else if err != nil {
+		return sheetError(err)
 	}
-	return f, h.Line, nil
+	return nil
+}
+
+// parsedRow is one sheet row on its way from the parser to the store.
+type parsedRow struct {
+	row      registry.ImportRow
+	problems []registry.Problem
+}
+
+// parseSheet parses the rows of r on its own goroutine and sends them down
+// the returned channel, so reading the sheet overlaps writing the rows on
+// a two-core PC. The error channel yields the parse's outcome once the row
+// channel is closed; cancelling ctx stops the parser early.
+func parseSheet(ctx context.Context, r *sheet.Reader, h sheet.Header, now time.Time) (<-chan parsedRow, <-chan error) {
+	rows := make(chan parsedRow, 512)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(errc)
+		defer close(rows)
+		for {
+			row, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				errc <- sheetError(err)
+				return
+			}
+			ir, problems := registry.ParseImportRow(row.Line, h.Columns, row.Cells, now)
+			select {
+			case rows <- parsedRow{ir, problems}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return rows, errc
 }
 
 func sheetError(err error) error {
@@ -154,14 +180,34 @@ func (s *RegistryService) RunImport(ctx context.Context, a *access.Actor, batch 
 	if err != nil {
 		return nil, err
 	}
-	f, _, err := readSheet(b.file, []byte(plain), s.db.Now)
-	if err != nil {
-		return nil, err
-	}
-	rep := &registry.ImportReport{Batch: batch, Region: b.region, FileName: b.file, Sheet: f.sheet, Mode: mode, Rows: len(f.rows)}
+	rep := &registry.ImportReport{Batch: batch, Region: b.region, FileName: b.file, Mode: mode}
 	run := func(tx *Tx) error {
 		tx.quiet = true
-		if err := tx.importRows(ctx, a, b.region, f, rep); err != nil {
+		// A rehearsal and a real run each parse afresh: the parse streams
+		// into the transaction instead of holding 100,000 rows in memory.
+		r, h, err := openSheet(b.file, []byte(plain))
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		*rep = registry.ImportReport{Batch: batch, Region: b.region, FileName: b.file, Sheet: r.Sheet(), Mode: mode}
+		pctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		rows, errc := parseSheet(pctx, r, h, tx.now)
+		im, err := tx.newImporter(ctx, a, b.region, rep)
+		if err != nil {
+			cancel()
+			for range rows {
+			}
+			return err
+		}
+		if err := im.run(rows); err != nil {
+			cancel()
+			for range rows {
+			}
+			return err
+		}
+		if err := <-errc; err != nil {
 			return err
 		}
 		if mode == registry.All && rep.Rejected > 0 {
@@ -200,80 +246,115 @@ type importGroup struct {
 	rows            []*registry.ImportRow
 }
 
-// importRows applies parsed rows inside tx. Rows are grouped by household
-// so a new household is created with its head before its other members,
-// whatever order the sheet lists them in. Problems are collected for every
-// row; rows with problems are never written.
-func (tx *Tx) importRows(ctx context.Context, a *access.Actor, regionCode string, f *sheetFile, rep *registry.ImportReport) error {
-	reject := func(line int, column string, key string, args ...any) {
-		rep.AddProblem(registry.Problem{Line: line, Column: column, Msg: i18n.M(key, args...)})
-	}
-	bad := map[int]bool{}
-	for _, line := range f.lines {
-		if ps := f.invalid[line]; len(ps) > 0 {
-			bad[line] = true
-			for _, p := range ps {
-				rep.AddProblem(p)
-			}
-		}
-	}
+func (g *importGroup) key() string { return g.village + "/" + g.number }
+
+// importer applies parsed rows inside one transaction. Rows arrive in
+// sheet order and are grouped by household as they come: a run of rows
+// with one 户号 is applied when the next 户号 begins, so a new household is
+// created with its head before its other members. A new household whose
+// run has no head row waits until its head turns up later in the sheet,
+// or is rejected at the end. Problems are collected for every row; rows
+// with problems are never written.
+type importer struct {
+	tx       *Tx
+	ctx      context.Context
+	actor    *access.Actor
+	rep      *registry.ImportReport
+	reason   string
+	villages func(string) (string, string)
+	bad      map[int]bool
+	seenID   map[string]int
+	waiting  map[string]*importGroup // new households still without a head
+	order    []*importGroup          // waiting groups, oldest first
+}
+
+func (tx *Tx) newImporter(ctx context.Context, a *access.Actor, regionCode string, rep *registry.ImportReport) (*importer, error) {
 	villages, err := tx.villageResolver(ctx, regionCode)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var groups []*importGroup
-	byKey := map[string]*importGroup{}
-	seenID := map[string]int{}
-	for i := range f.rows {
-		row := &f.rows[i]
-		code, key := villages(row.Village)
+	return &importer{tx: tx, ctx: ctx, actor: a, rep: rep, reason: "导入 " + rep.FileName, villages: villages,
+		bad: map[int]bool{}, seenID: map[string]int{}, waiting: map[string]*importGroup{}}, nil
+}
+
+func (im *importer) reject(line int, column string, key string, args ...any) {
+	im.rep.AddProblem(registry.Problem{Line: line, Column: column, Msg: i18n.M(key, args...)})
+	im.bad[line] = true
+}
+
+func (im *importer) run(rows <-chan parsedRow) error {
+	var cur *importGroup
+	for p := range rows {
+		row := p.row
+		im.rep.Rows++
+		for _, pr := range p.problems {
+			im.rep.AddProblem(pr)
+			im.bad[row.Line] = true
+		}
+		code, key := im.villages(row.Village)
 		if key == "import.village_required" {
-			reject(row.Line, "所属村", key)
-			bad[row.Line] = true
+			im.reject(row.Line, "所属村", key)
 			continue
 		} else if key != "" {
-			reject(row.Line, "所属村", key, row.Village)
-			bad[row.Line] = true
+			im.reject(row.Line, "所属村", key, row.Village)
 			continue
 		}
-		if id := row.Resident.IDNumber; id != "" && !bad[row.Line] {
-			if first, dup := seenID[id]; dup {
-				reject(row.Line, "身份证号", "import.dup_id", first)
-				bad[row.Line] = true
+		if id := row.Resident.IDNumber; id != "" && !im.bad[row.Line] {
+			if first, dup := im.seenID[id]; dup {
+				im.reject(row.Line, "身份证号", "import.dup_id", first)
 			} else {
-				seenID[id] = row.Line
+				im.seenID[id] = row.Line
 			}
 		}
-		k := code + "/" + row.Household.Number
-		g := byKey[k]
-		if g == nil {
-			g = &importGroup{village: code, number: row.Household.Number}
-			byKey[k] = g
-			groups = append(groups, g)
-		}
 		row.Household.VillageCode = code
-		g.rows = append(g.rows, row)
+		g := &importGroup{village: code, number: row.Household.Number}
+		if cur != nil && cur.key() != g.key() {
+			if err := im.apply(cur, false); err != nil {
+				return err
+			}
+			cur = nil
+		}
+		if cur == nil {
+			cur = g
+		}
+		cur.rows = append(cur.rows, &row)
 	}
-	reason := "导入 " + rep.FileName
-	for _, g := range groups {
-		if err := tx.importGroup(ctx, a, g, reason, bad, reject, rep); err != nil {
+	if cur != nil {
+		if err := im.apply(cur, false); err != nil {
 			return err
 		}
 	}
-	for _, line := range f.lines {
-		if bad[line] {
-			rep.Rejected++
+	for _, g := range im.order {
+		if im.waiting[g.key()] == g {
+			if err := im.tx.importGroup(im, g, true); err != nil {
+				return err
+			}
 		}
 	}
+	im.rep.Rejected = len(im.bad)
 	return nil
 }
 
-func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, reason string, bad map[int]bool, reject func(int, string, string, ...any), rep *registry.ImportReport) error {
+// apply writes a run of rows, or parks it when it is a new household
+// whose head has not appeared yet.
+func (im *importer) apply(g *importGroup, final bool) error {
+	if w := im.waiting[g.key()]; w != nil {
+		w.rows = append(w.rows, g.rows...)
+		g = w
+	}
+	return im.tx.importGroup(im, g, final)
+}
+
+// importGroup applies one household's rows. A new household without a
+// head row is parked in im.waiting unless final is set, when it is
+// rejected.
+func (tx *Tx) importGroup(im *importer, g *importGroup, final bool) error {
+	ctx, a, bad, rep, reason := im.ctx, im.actor, im.bad, im.rep, im.reason
+	reject := im.reject
 	rejectAll := func(key string, args ...any) {
 		for _, r := range g.rows {
 			if !bad[r.Line] {
 				reject(r.Line, "户号", key, args...)
-				bad[r.Line] = true
 			}
 		}
 	}
@@ -293,6 +374,12 @@ func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, 
 			}
 		}
 		switch {
+		case len(heads) == 0 && !final:
+			if im.waiting[g.key()] == nil {
+				im.waiting[g.key()] = g
+				im.order = append(im.order, g)
+			}
+			return nil
 		case len(heads) == 0:
 			rejectAll("import.no_head", g.number)
 			return nil
@@ -311,16 +398,16 @@ func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, 
 			}
 			return err
 		}
-		h, err := tx.createHousehold(ctx, a, heads[0].Household, heads[0].Resident, reason)
+		delete(im.waiting, g.key())
+		hid, head, err = tx.createHousehold(ctx, a, heads[0].Household, heads[0].Resident, reason)
 		if err != nil {
 			return err
 		}
-		hid, head = h.ID, h.HeadID
 		rep.NewHouseholds++
 		rep.NewResidents++
 		for _, r := range g.rows {
 			if r != heads[0] && !bad[r.Line] {
-				if err := tx.importMember(ctx, a, hid, head, g.village, r, reason, bad, reject, rep); err != nil {
+				if err := tx.importMember(im, hid, head, g.village, r); err != nil {
 					return err
 				}
 			}
@@ -335,7 +422,7 @@ func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, 
 	}
 	for _, r := range g.rows {
 		if !bad[r.Line] {
-			if err := tx.importMember(ctx, a, hid, head, g.village, r, reason, bad, reject, rep); err != nil {
+			if err := tx.importMember(im, hid, head, g.village, r); err != nil {
 				return err
 			}
 		}
@@ -347,7 +434,8 @@ func (tx *Tx) importGroup(ctx context.Context, a *access.Actor, g *importGroup, 
 // household. A row matches a resident by ID number or, without one, by
 // name and birth date, which is what makes a second import of the same
 // file a no-op.
-func (tx *Tx) importMember(ctx context.Context, a *access.Actor, hid, head int64, village string, r *registry.ImportRow, reason string, bad map[int]bool, reject func(int, string, string, ...any), rep *registry.ImportReport) error {
+func (tx *Tx) importMember(im *importer, hid, head int64, village string, r *registry.ImportRow) error {
+	ctx, a, rep, reason, reject := im.ctx, im.actor, im.rep, im.reason, im.reject
 	var match int64
 	var err error
 	if r.Resident.IDNumber != "" {
@@ -361,7 +449,6 @@ func (tx *Tx) importMember(ctx context.Context, a *access.Actor, hid, head int64
 	if match != 0 {
 		if (match == head) != (r.Resident.Relation == registry.Head) {
 			reject(r.Line, "与户主关系", "import.head_mismatch")
-			bad[r.Line] = true
 			return nil
 		}
 		cur, err := tx.residentFor(ctx, a, match, access.RegistryWrite)
@@ -370,7 +457,7 @@ func (tx *Tx) importMember(ctx context.Context, a *access.Actor, hid, head int64
 		}
 		changed, err := tx.updateResident(ctx, a, cur, r.Resident, reason)
 		if err != nil {
-			return tx.rowFault(err, r, bad, reject)
+			return tx.rowFault(err, r, reject)
 		}
 		if changed {
 			rep.Updated++
@@ -381,11 +468,10 @@ func (tx *Tx) importMember(ctx context.Context, a *access.Actor, hid, head int64
 	}
 	if r.Resident.Relation == registry.Head {
 		reject(r.Line, "与户主关系", "registry.relation.head_taken")
-		bad[r.Line] = true
 		return nil
 	}
 	if _, err := tx.insertResident(ctx, a, hid, village, r.Resident, reason); err != nil {
-		return tx.rowFault(err, r, bad, reject)
+		return tx.rowFault(err, r, reject)
 	}
 	rep.NewResidents++
 	return nil
@@ -393,7 +479,7 @@ func (tx *Tx) importMember(ctx context.Context, a *access.Actor, hid, head int64
 
 // rowFault turns a service fault on a row into a problem on that row;
 // anything else aborts the import.
-func (tx *Tx) rowFault(err error, r *registry.ImportRow, bad map[int]bool, reject func(int, string, string, ...any)) error {
+func (tx *Tx) rowFault(err error, r *registry.ImportRow, reject func(int, string, string, ...any)) error {
 	var fe *fault.Error
 	if !errors.As(err, &fe) || fe.Code == fault.Internal {
 		return err
@@ -403,7 +489,6 @@ func (tx *Tx) rowFault(err error, r *registry.ImportRow, bad map[int]bool, rejec
 		col = registry.ColumnTitle(fe.Fields[0].Name)
 	}
 	reject(r.Line, col, fe.Msg.Key, fe.Msg.Args...)
-	bad[r.Line] = true
 	return nil
 }
 

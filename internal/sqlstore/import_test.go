@@ -56,10 +56,12 @@ func TestImportXLSX(t *testing.T) {
 		ctx := context.Background()
 		reg := db.Registry()
 		good := [][]any{
+			{"103", "赵小花", "女", "汉族", "2001-01-01", idFor("20010101", 6), "", "女", "群众"}, // her head comes last
 			{"101", "李桂兰", "女", "汉族", "1952/4/2", idFor("19520402", 2), "", "配偶", "群众"},
 			{"101", "张大山", "男", "汉", "1950-03-01", idFor("19500301", 1), "138 1234 1234", "户主", "党员"},
 			{"102", "乌云其木格", "", "蒙古族", "", idFor("19800607", 4), "", "户主", ""},
 			{"102", "巴特尔", "男", "蒙古族", "1978-05-03", idFor("19780503", 3), "", "配偶", "群众"},
+			{"103", "赵大海", "男", "汉族", "1975-01-01", idFor("19750101", 7), "", "户主", "群众"},
 		}
 		data := messyXLSX(t, good)
 		batch, err := reg.StageImport(ctx, admin, pingan, "台账.xlsx", data)
@@ -70,7 +72,7 @@ func TestImportXLSX(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Rows != 4 || rep.NewHouseholds != 2 || rep.NewResidents != 4 || rep.Rejected != 0 || len(rep.Problems) != 0 {
+		if rep.Rows != 6 || rep.NewHouseholds != 3 || rep.NewResidents != 6 || rep.Rejected != 0 || len(rep.Problems) != 0 {
 			t.Fatalf("preview = %+v", rep)
 		}
 		if _, n, _ := reg.Households(ctx, admin, registry.ListFilter{Region: pingan}); n != 0 {
@@ -83,13 +85,13 @@ func TestImportXLSX(t *testing.T) {
 			t.Fatalf("second commit of one batch: %v", err)
 		}
 		list, n, _ := reg.Households(ctx, admin, registry.ListFilter{Region: pingan})
-		if n != 2 || list[0].Members != 2 || list[1].Members != 2 {
+		if n != 3 || list[0].Members != 2 || list[1].Members != 2 || list[2].Members != 2 {
 			t.Fatalf("after import: %d households %+v", n, list)
 		}
 		// The same file again: nothing new, nothing duplicated.
 		batch2, _ := reg.StageImport(ctx, admin, pingan, "台账.xlsx", data)
 		rep, err = reg.RunImport(ctx, admin, batch2, registry.All)
-		if err != nil || rep.NewHouseholds != 0 || rep.NewResidents != 0 || rep.Unchanged != 4 {
+		if err != nil || rep.NewHouseholds != 0 || rep.NewResidents != 0 || rep.Unchanged != 6 {
 			t.Fatalf("re-import: %+v %v", rep, err)
 		}
 		// Another operator cannot see or run this user's batch.
