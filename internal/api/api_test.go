@@ -170,6 +170,20 @@ func TestAPIScenarios(t *testing.T) {
 			}},
 			{"duplicate ID is a conflict", op, "POST", fmt.Sprintf("/api/v1/households/%d/members", hid), `{"name":"某人","ethnicity":"汉族","id_number":"` + idFor("20050202", 2) + `","relation":"子","political":"群众"}`, 409, "conflict", nil},
 			{"unknown path", op, "GET", "/api/v1/nothing", "", 404, "not_found", nil},
+			{"operator cannot rename", op, "POST", "/api/v1/regions/" + pingan + "/rename", `{"name":"新村","reason":"x"}`, 403, "forbidden", nil},
+			{"admin adds a village", admin, "POST", "/api/v1/regions/" + keerqin + "/villages", `{"name":"幸福村","reason":"易地搬迁"}`, 200, "", func(b map[string]any) string {
+				if b["code"] != "152221100900" || b["kind"] != "村" {
+					return fmt.Sprint(b)
+				}
+				return ""
+			}},
+			{"rename needs a reason", admin, "POST", "/api/v1/regions/152221100900/rename", `{"name":"和谐村"}`, 422, "invalid", nil},
+			{"retire the new village", admin, "POST", "/api/v1/regions/152221100900/retire", `{"reason":"规划调整"}`, 200, "", func(b map[string]any) string {
+				if b["status"] != "retired" {
+					return fmt.Sprint(b)
+				}
+				return ""
+			}},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				c.c.t = t

@@ -7,6 +7,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/i18n"
 	"shanzhi/internal/server"
 )
 
@@ -40,6 +41,10 @@ func clientAddr(r *http.Request) string {
 }
 
 func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
+	if err := w.parseForm(rw, r); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	v := w.newView(r, "page.login", "")
 	username, next := r.FormValue("username"), safeNext(r.FormValue("next"))
 	token, err := w.Auth.Login(r.Context(), username, r.FormValue("password"), clientAddr(r))
@@ -60,7 +65,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
-	if s := access.SessionFrom(r.Context()); s != nil && w.csrfOK(r, s) {
+	if s := access.SessionFrom(r.Context()); s != nil && w.parseForm(rw, r) == nil && w.csrfOK(r, s) {
 		if c, err := r.Cookie(server.CookieName(w.TLS)); err == nil {
 			if err := w.Auth.Logout(r.Context(), c.Value); err != nil {
 				w.fail(rw, r, err)
@@ -97,6 +102,10 @@ func (w *Web) passwordPage(rw http.ResponseWriter, r *http.Request) {
 		w.showForm(rw, v, f)
 		return
 	}
+	if err := w.parseForm(rw, r); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	if !w.csrfOK(r, s) {
 		w.fail(rw, r, fault.E(fault.Forbidden, "error.csrf"))
 		return
@@ -111,4 +120,12 @@ func (w *Web) passwordPage(rw http.ResponseWriter, r *http.Request) {
 	}
 	// Every session ended with the change, this one included.
 	http.Redirect(rw, r, "/login?flash=password_changed", http.StatusSeeOther)
+}
+
+// language switches the catalogue a browser is served, remembered in a
+// cookie for a year; Chinese stays the default for everyone else.
+func (w *Web) language(rw http.ResponseWriter, r *http.Request) {
+	l := i18n.Pick(r.URL.Query().Get("to"))
+	http.SetCookie(rw, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode})
+	http.Redirect(rw, r, safeNext(r.URL.Query().Get("back")), http.StatusSeeOther)
 }

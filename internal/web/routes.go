@@ -7,6 +7,7 @@ import "net/http"
 func (w *Web) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", w.Static())
 	mux.HandleFunc("GET /login", w.loginPage)
+	mux.HandleFunc("GET /lang", w.language)
 	mux.HandleFunc("POST /login", w.login)
 	mux.HandleFunc("POST /logout", w.logout)
 	mux.HandleFunc("GET /password", w.passwordPage)

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"crypto/subtle"
 	"embed"
 	"errors"
 	"fmt"
@@ -110,6 +111,7 @@ type view struct {
 	Flash     string
 	RequestID string
 	Data      any
+	Here      string // this page's path and query, for the language switch
 }
 
 type crumb struct{ Label, Href string }
@@ -121,7 +123,7 @@ func (v *view) T(key string, args ...any) string { return v.w.Catalog.T(v.Lang, 
 func (v *view) M(m i18n.Msg) string { return v.w.Catalog.Text(v.Lang, m) }
 
 func (w *Web) newView(r *http.Request, title, nav string) *view {
-	v := &view{w: w, Lang: langOf(r), Title: title, Nav: nav, Demo: w.Demo, RequestID: server.RequestID(r.Context())}
+	v := &view{w: w, Lang: langOf(r), Title: title, Nav: nav, Demo: w.Demo, RequestID: server.RequestID(r.Context()), Here: r.URL.RequestURI()}
 	if s := access.SessionFrom(r.Context()); s != nil {
 		v.Actor, v.CSRF = s.Actor, s.CSRF
 	}
@@ -191,22 +193,52 @@ func (w *Web) page(fn func(http.ResponseWriter, *http.Request, *access.Actor)) h
 			http.Redirect(rw, r, "/password", http.StatusSeeOther)
 			return
 		}
-		if r.Method == http.MethodPost && !w.csrfOK(r, s) {
-			w.fail(rw, r, fault.E(fault.Forbidden, "error.csrf"))
-			return
+		if r.Method == http.MethodPost {
+			if err := w.parseForm(rw, r); err != nil {
+				w.fail(rw, r, err)
+				return
+			}
+			if !w.csrfOK(r, s) {
+				w.fail(rw, r, fault.E(fault.Forbidden, "error.csrf"))
+				return
+			}
 		}
 		fn(rw, r, s.Actor)
 	}
 }
 
-func (w *Web) csrfOK(r *http.Request, s *access.Session) bool {
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		r.Body = http.MaxBytesReader(nil, r.Body, w.MaxUpload+1<<20)
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			return false
-		}
+// maxForm bounds an ordinary form body; only uploads are larger.
+const maxForm = 1 << 20
+
+// parseForm reads a POST body under a size cap, so an oversized upload is
+// refused with its own message before anything reads it into memory.
+func (w *Web) parseForm(rw http.ResponseWriter, r *http.Request) error {
+	limit := int64(maxForm)
+	multipart := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+	if multipart {
+		limit = w.MaxUpload + maxForm
 	}
-	return r.FormValue("csrf") != "" && r.FormValue("csrf") == s.CSRF
+	r.Body = http.MaxBytesReader(rw, r.Body, limit)
+	var err error
+	if multipart {
+		err = r.ParseMultipartForm(8 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return fault.E(fault.TooLarge, "error.too_large", w.MaxUpload>>20)
+	case err != nil:
+		return fault.Wrap(fault.Invalid, err, "error.bad_request")
+	}
+	return nil
+}
+
+// csrfOK checks the form's token against the session's.
+func (w *Web) csrfOK(r *http.Request, s *access.Session) bool {
+	t := r.PostFormValue("csrf")
+	return t != "" && subtle.ConstantTimeCompare([]byte(t), []byte(s.CSRF)) == 1
 }
 
 // pathID reads a numeric path value; a malformed one is a not-found, as a

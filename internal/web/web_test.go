@@ -1,10 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -202,6 +204,30 @@ func TestPagesRender(t *testing.T) {
 		if res, _ := s.client.Do(req); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("cross-site post: %d", res.StatusCode)
 		}
+		// An upload over the limit is refused with its own message.
+		var mp bytes.Buffer
+		mw := multipart.NewWriter(&mp)
+		mw.WriteField("csrf", s.csrf)
+		fw, _ := mw.CreateFormFile("file", "big.csv")
+		fw.Write(bytes.Repeat([]byte("户号,姓名\n"), 300_000))
+		mw.Close()
+		req, _ = http.NewRequest(http.MethodPost, s.srv.URL+"/import?region="+pingan, &mp)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", s.srv.URL)
+		res, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := s.body(res); res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "文件太大") {
+			t.Fatalf("oversized upload: %d %s", res.StatusCode, body)
+		}
+		// English on request, Chinese otherwise.
+		if loc := s.get("/lang?to=en&back=/households").Header.Get("Location"); loc != "/households" {
+			t.Fatalf("language switch redirects to %q", loc)
+		}
+		s.page("/households", http.StatusOK, "Households", "中文")
+		s.get("/lang?to=zh-CN&back=//evil.example")
+		s.page("/households", http.StatusOK, "户籍台账")
 		for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"} {
 			if s.get("/login").Header.Get(h) == "" {
 				t.Errorf("missing header %s", h)

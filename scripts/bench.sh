@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The benchmarks in full mode, run by hand; BENCHMARKS.md records their
+# latest figures. Prints the machine, then each figure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export SHANZHI_TEST_POSTGRES="${SHANZHI_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
+
+echo "== machine"
+echo "cores: $(nproc)  memory: $(free -g | awk '/Mem:/{print $2}') GiB  cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "disk: $(df -h . | awk 'NR==2{print $1, $2}')  go: $(go version | cut -d' ' -f3)  postgres: $(psql "$SHANZHI_TEST_POSTGRES" -Atc 'show server_version' 2>/dev/null || echo '?')"
+
+echo "== import of 100,000 residents from .xlsx (SQLite and PostgreSQL)"
+SHANZHI_BENCH_RESIDENTS=${SHANZHI_BENCH_RESIDENTS:-100000} go test -run '^$' -bench 'ImportXLSX' -benchtime 1x -count "${COUNT:-3}" ./internal/sqlstore | grep -E '^Benchmark'
+
+echo "== sheet reading and writing, 100,000 rows"
+go test -run '^$' -bench 'XLSX100k' -benchtime 1x -count "${COUNT:-3}" ./internal/sheet | grep -E '^Benchmark'
+
+echo "== pinyin keys and synthetic households"
+go test -run '^$' -bench . ./internal/pinyin ./internal/synth | grep -E '^Benchmark'
+
+echo "== binary"
+CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o build/shanzhi ./cmd/shanzhi
+echo "size: $(stat -c %s build/shanzhi) bytes (stripped), static: $(file build/shanzhi | grep -q 'statically linked' && echo yes || echo no)"
+
+echo "== demo server idle memory"
+dir=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+(cd "$dir" && exec "$OLDPWD/build/shanzhi" demo -addr 127.0.0.1:0 >out.txt 2>err.txt) &
+pid=$!
+for _ in $(seq 60); do grep -q listening "$dir/out.txt" 2>/dev/null && break; sleep 1; done
+sleep 5
+echo "idle RSS after first start with demo import: $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status)"
+kill $pid; wait $pid 2>/dev/null || true
+(cd "$dir" && exec "$OLDPWD/build/shanzhi" demo -addr 127.0.0.1:0 >out.txt 2>err.txt) &
+pid=$!
+for _ in $(seq 60); do grep -q listening "$dir/out.txt" 2>/dev/null && break; sleep 1; done
+sleep 5
+echo "idle RSS on a later start: $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status)"
