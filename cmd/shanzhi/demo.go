@@ -18,14 +18,11 @@ import (
 
 // The demo's seat: 兴安盟 → 科尔沁右翼前旗 → 科尔沁镇 → 平安村.
 const (
+	demoLeague   = "152200000000"
 	demoTownship = "152221100000"
 	demoVillage  = "152221100210"
 	province     = "150000000000"
 )
-
-func adminGrants() []access.Grant {
-	return []access.Grant{{Role: access.Admin, Region: province}}
-}
 
 type demoAccount struct {
 	username, display string
@@ -33,13 +30,18 @@ type demoAccount struct {
 	mustChange        bool
 }
 
-// demoAccounts are the accounts the demo hands out, one per kind of user
-// so far; each start prints fresh passwords.
+// demoAccounts are the accounts the demo hands out, one per kind of user,
+// without a second factor; each start prints fresh passwords.
 func demoAccounts() []demoAccount {
+	g := func(r access.Role, code string) access.Grant { return access.Grant{Role: r, Region: code} }
 	return []demoAccount{
-		{"admin", "系统管理员", adminGrants(), true},
-		{"keerqin", "科尔沁镇经办人", []access.Grant{{Role: access.Operator, Region: demoTownship}}, false},
-		{"pingan", "平安村经办人", []access.Grant{{Role: access.Operator, Region: demoVillage}}, false},
+		{"admin", "系统管理员", []access.Grant{g(access.SysAdmin, province)}, true},
+		{"security", "安全管理员", []access.Grant{g(access.SecAdmin, province)}, false},
+		{"auditor", "审计管理员", []access.Grant{g(access.AuditAdmin, province)}, false},
+		{"xingan", "兴安盟领导", []access.Grant{g(access.Leader, demoLeague)}, false},
+		{"keerqin", "科尔沁镇干部", []access.Grant{g(access.Leader, demoTownship), g(access.Operator, demoTownship)}, false},
+		{"pingan", "平安村经办人", []access.Grant{g(access.Operator, demoVillage)}, false},
+		{"pingan-review", "平安村审核人", []access.Grant{g(access.Reviewer, demoVillage)}, false},
 	}
 }
 
@@ -82,14 +84,14 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var admin *access.Actor
+	var admin *access.Actor // the township official who loads the data
 	if n == 0 {
 		for _, a := range demoAccounts() {
 			id, err := db.CreateUser(ctx, nil, a.username, a.display, password.Random(), a.grants)
 			if err != nil {
 				return err
 			}
-			if a.username == "admin" {
+			if a.username == "keerqin" {
 				admin = &access.Actor{UserID: id, Username: a.username, Grants: a.grants}
 			}
 		}

@@ -29,6 +29,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"shanzhi/internal/registry"
+	"shanzhi/internal/totp"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -57,23 +58,17 @@ func e2eEnv(string) string { return "" }
 
 var (
 	listeningRe = regexp.MustCompile(`shanzhi listening on (http://[^/\s]+)`)
-	oneTimeRe   = regexp.MustCompile(`created user admin with one-time password (\S+)`)
+	oneTimeRe   = regexp.MustCompile(`created (\w+) \(\S+\) with one-time password (\S+)`)
 )
 
 // startServer runs "shanzhi serve" on a free port over a fresh data
 // directory and returns its base URL and the administrator's one-time
 // password, read from what the command prints. The server stops, and run is
 // checked to return cleanly, when the test ends.
-func startServer(t *testing.T, ctx context.Context) (base, oneTime string) {
+func startServer(t *testing.T, ctx context.Context) (base string, oneTime map[string]string) {
 	t.Helper()
 	dir := t.TempDir()
 	var stdout, stderr syncBuffer
-
-	// serve does not make a personal-data key; migrate does, as an
-	// operator runs it once before the first start.
-	if err := run(ctx, []string{"migrate", "-data-dir", dir}, e2eEnv, strings.NewReader(""), &stdout, &stderr); err != nil {
-		t.Fatalf("shanzhi migrate: %v\n%s%s", err, stdout.String(), stderr.String())
-	}
 
 	sctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -83,10 +78,13 @@ func startServer(t *testing.T, ctx context.Context) (base, oneTime string) {
 		pw.Close()
 		done <- err
 	}()
-	type ready struct{ base, oneTime string }
+	type ready struct {
+		base    string
+		oneTime map[string]string
+	}
 	readyc := make(chan ready, 1)
 	go func() {
-		var r ready
+		r := ready{oneTime: map[string]string{}}
 		sent := false
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
@@ -96,9 +94,9 @@ func startServer(t *testing.T, ctx context.Context) (base, oneTime string) {
 				r.base = m[1]
 			}
 			if m := oneTimeRe.FindStringSubmatch(l); m != nil {
-				r.oneTime = m[1]
+				r.oneTime[m[1]] = m[2]
 			}
-			if !sent && r.base != "" && r.oneTime != "" {
+			if !sent && r.base != "" && len(r.oneTime) == 3 {
 				readyc <- r
 				sent = true
 			}
@@ -130,7 +128,7 @@ func startServer(t *testing.T, ctx context.Context) (base, oneTime string) {
 	case <-ctx.Done():
 		t.Fatalf("shanzhi serve not ready: %v\nstdout:\n%s\nstderr:\n%s", ctx.Err(), stdout.String(), stderr.String())
 	}
-	return "", ""
+	return "", nil
 }
 
 func tail(s string, n int) string {
@@ -170,6 +168,10 @@ type browser struct {
 	base  string
 	shots string
 	log   *syncBuffer
+	// secrets and used track each user's authenticator: its secret and
+	// how many codes it has produced.
+	secrets map[string]string
+	used    map[string]int
 }
 
 func newBrowser(t *testing.T, ctx context.Context, base string) *browser {
@@ -199,7 +201,7 @@ func newBrowser(t *testing.T, ctx context.Context, base string) *browser {
 			t.Logf("chromium output (last 4 KB):\n%s", tail(log.String(), 4096))
 		}
 	})
-	b := &browser{t: t, ctx: bctx, base: base, shots: screenshotDir(t), log: &log}
+	b := &browser{t: t, ctx: bctx, base: base, shots: screenshotDir(t), log: &log, secrets: map[string]string{}, used: map[string]int{}}
 	if err := chromedp.Do(bctx); err != nil { // starts the browser
 		t.Fatalf("start %s: %v\n%s", chromiumPath, err, log.String())
 	}
@@ -318,6 +320,55 @@ func (b *browser) screenshot(name string) {
 	b.t.Logf("screenshot %s", file)
 }
 
+// firstSignIn takes a new account through its first sign-in: the one-time
+// password, enrolling an authenticator from the QR page's secret, the
+// password change, and a second sign-in with a fresh code.
+func (b *browser) firstSignIn(user, oneTime string) {
+	b.t.Helper()
+	b.signIn(user, oneTime)
+	if b.path() == "/login/otp" {
+		b.secrets[user] = strings.TrimSpace(b.text(".qr .mono"))
+		b.screenshot("e2e-00-second-factor.png")
+		b.code(user)
+	}
+	b.expectPath("/password")
+	const newPassword = "Second-Pass-2"
+	b.do("fill password form",
+		chromedp.SendKeys(chromedp.CSS("#f-old"), oneTime),
+		chromedp.SendKeys(chromedp.CSS("#f-new"), newPassword),
+		chromedp.SendKeys(chromedp.CSS("#f-again"), newPassword))
+	b.load("submit password change", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	b.expectPath("/login")
+	b.expectText(".flash", "密码已修改")
+	b.signIn(user, newPassword)
+	if _, ok := b.secrets[user]; ok {
+		b.expectPath("/login/otp")
+		b.code(user)
+	}
+}
+
+// code enters user's next TOTP code. A code is good once, so the k-th
+// code of a user is the one for k steps of 30 seconds ahead, which the
+// server's one-step tolerance accepts; no user here needs more than two.
+func (b *browser) code(user string) {
+	b.t.Helper()
+	k := b.used[user]
+	b.used[user]++
+	c, err := totp.Code(b.secrets[user], time.Now().Add(time.Duration(k)*30*time.Second))
+	if err != nil {
+		b.fatal("totp code", err)
+	}
+	b.do("fill code", chromedp.SendKeys(chromedp.CSS("#f-code"), c))
+	b.load("submit code", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+}
+
+// signOut presses the sign-out button in the top bar.
+func (b *browser) signOut() {
+	b.t.Helper()
+	b.load("sign out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
+	b.expectPath("/login")
+}
+
 // signIn fills the login form and submits it.
 func (b *browser) signIn(user, password string) {
 	b.t.Helper()
@@ -425,27 +476,44 @@ func TestE2EBrowser(t *testing.T) {
 	base, oneTime := startServer(t, ctx)
 	b := newBrowser(t, ctx, base)
 
-	// 1. First sign-in with the one-time password, which must be changed.
-	b.signIn("admin", oneTime)
-	b.expectPath("/password")
-	const newPassword = "Second-Pass-2"
-	b.do("fill password form",
-		chromedp.SendKeys(chromedp.CSS("#f-old"), oneTime),
-		chromedp.SendKeys(chromedp.CSS("#f-new"), newPassword),
-		chromedp.SendKeys(chromedp.CSS("#f-again"), newPassword))
-	b.load("submit password change", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
-	b.expectPath("/login")
-	b.expectText(".flash", "密码已修改")
-	b.signIn("admin", newPassword)
-	b.expectPath("/regions/150000000000")
-	if h := b.text("h1"); h != "内蒙古自治区" {
-		b.fatal("home", fmt.Errorf("title %q, want 内蒙古自治区", h))
+	// 1. The system administrator's first sign-in: enrol an authenticator,
+	// change the one-time password, sign in again with a fresh code, and
+	// create the account of a township clerk.
+	b.firstSignIn("admin", oneTime["admin"])
+	b.expectPath("/admin/users")
+	b.open("/admin/users/new")
+	b.do("fill new user", chromedp.SendKeys(chromedp.CSS("#f-username"), "zhangsan"), chromedp.SendKeys(chromedp.CSS("#f-display"), "张三"))
+	b.load("create user", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	clerkOneTime := b.text(".flash strong")
+	if len(clerkOneTime) < 12 {
+		b.fatal("new user", fmt.Errorf("no one-time password shown: %q", b.text(".flash")))
 	}
+	m := regexp.MustCompile(`action="(/admin/users/\d+)/reset"`).FindStringSubmatch(b.html())
+	if m == nil {
+		b.fatal("new user", fmt.Errorf("no account actions on the page"))
+	}
+	userPage := m[1]
+	b.screenshot("e2e-00-new-user.png")
+	if strings.Contains(b.html(), `action="`+userPage+`/grant"`) {
+		b.fatal("separation of duties", fmt.Errorf("the system administrator is offered to grant roles"))
+	}
+	b.signOut()
 
-	// 2. Down the region tree by clicking, to 平安村.
-	b.clickLink("/regions/152200000000", "兴安盟")
-	b.clickLink("/regions/152221000000", "科尔沁右翼前旗")
-	b.clickLink("/regions/152221100000", "科尔沁镇")
+	// 2. The security administrator grants the clerk a role at 科尔沁镇.
+	b.firstSignIn("security", oneTime["security"])
+	b.open(userPage)
+	b.do("fill grant", chromedp.SetValue(chromedp.CSS("#role"), "operator"), chromedp.SendKeys(chromedp.CSS("#region"), "152221100000"))
+	b.load("grant", chromedp.Click(chromedp.CSS(`form[action$="/grant"] button`)))
+	b.expectText("table.grid", "经办人员", "152221100000")
+	b.signOut()
+
+	// 3. The clerk signs in (a township official: second factor too) and
+	// lands on 科尔沁镇; one click down to 平安村.
+	b.firstSignIn("zhangsan", clerkOneTime)
+	b.expectPath("/regions/152221100000")
+	if h := b.text("h1"); h != "科尔沁镇" {
+		b.fatal("home", fmt.Errorf("title %q, want 科尔沁镇", h))
+	}
 	if v := b.texts(`table.grid tbody a[href="/regions/152221100210"]`); !slices.Equal(v, []string{"平安村"}) {
 		b.fatal("科尔沁镇's villages", fmt.Errorf("link to 152221100210 reads %q, want 平安村", v))
 	}

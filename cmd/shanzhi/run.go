@@ -13,6 +13,7 @@ Usage:
   shanzhi serve    [flags]   start the server
   shanzhi migrate  [flags]   create or upgrade the database, then exit
   shanzhi verify   [flags]   check the audit chain
+  shanzhi rotate-key [flags] move personal data to a new key (stop the server first)
   shanzhi version            print the version
 
 Common flags (also SHANZHI_* variables or a -config file of key = value lines):
@@ -39,6 +40,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, rest, getenv, stdout, stderr)
+	case "rotate-key":
+		return cmdRotateKey(ctx, rest, getenv, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return nil

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"shanzhi/internal/access"
 	"shanzhi/internal/api"
 	"shanzhi/internal/config"
 	"shanzhi/internal/i18n"
@@ -31,26 +32,43 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
-	if err := firstAdmin(ctx, db, stdout); err != nil {
+	if err := firstAdmins(ctx, db, stdout); err != nil {
 		return err
 	}
 	return listenAndServe(ctx, cfg, db, false, stdout, stderr)
 }
 
-// firstAdmin creates the administrator on a database without users and
-// prints its one-time password: there is never an account with a known
-// default password.
-func firstAdmin(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
+// firstAdmins creates the three administrators on a database without
+// users and prints their one-time passwords: there is never an account
+// with a known default password, and the duties stay separate from the
+// first minute.
+func firstAdmins(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	n, err := db.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return err
 	}
-	pw := password.Random()
-	if _, err := db.CreateUser(ctx, nil, "admin", "系统管理员", pw, adminGrants()); err != nil {
-		return err
+	for _, a := range []struct {
+		name, display string
+		role          access.Role
+	}{{"admin", "系统管理员", access.SysAdmin}, {"security", "安全管理员", access.SecAdmin}, {"auditor", "审计管理员", access.AuditAdmin}} {
+		pw := password.Random()
+		if _, err := db.CreateUser(ctx, nil, a.name, a.display, pw, []access.Grant{{Role: a.role, Region: province}}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created %s (%s) with one-time password %s\n", a.name, a.display, pw)
 	}
-	fmt.Fprintf(stdout, "created user admin with one-time password %s (it must be changed at first sign-in)\n", pw)
+	fmt.Fprintln(stdout, "each must be changed at first sign-in, with an authenticator app for the second factor")
 	return nil
+}
+
+// policy turns the configuration into the sign-in policy.
+func policy(cfg config.Config, demo bool) access.Policy {
+	p := access.DefaultPolicy()
+	p.MaxFailures = cfg.LockoutFailures
+	p.LockFor = time.Duration(cfg.LockoutMinutes) * time.Minute
+	p.PasswordMaxAge = time.Duration(cfg.PasswordMaxAgeDays) * 24 * time.Hour
+	p.SkipMFA = demo
+	return p
 }
 
 // handler assembles the pages, the API and the middleware.
@@ -59,16 +77,23 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 	if err != nil {
 		return nil, err
 	}
-	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: db.Auth(), Log: log,
-		Demo: demo, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
+	trusted, err := server.ParseTrusted(cfg.TrustedProxies)
 	if err != nil {
 		return nil, err
 	}
-	a := api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: db.Auth(), Log: log})
+	pol := policy(cfg, demo)
+	auth, users := db.Auth(pol), db.Users(pol)
+	tls := cfg.TLSCert != ""
+	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(), Log: log,
+		Demo: demo, TLS: tls, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
+	if err != nil {
+		return nil, err
+	}
+	a := api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Log: log})
 	mux := http.NewServeMux()
 	w.Routes(mux)
 	a.Routes(mux)
-	return server.Middleware(mux, db.Auth(), log, false), nil
+	return server.Middleware(mux, auth, log, server.Options{TLS: tls, Trusted: trusted}), nil
 }
 
 func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, demo bool, stdout, stderr io.Writer) error {
@@ -92,9 +117,20 @@ func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, dem
 	// footprint small instead of waiting for the scavenger.
 	runtime.GC()
 	debug.FreeOSMemory()
-	fmt.Fprintf(stdout, "shanzhi listening on http://%s/\n", ln.Addr())
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "shanzhi listening on %s://%s/\n", scheme, ln.Addr())
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if cfg.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
+	go purgeAudit(ctx, db, time.Duration(cfg.AuditRetentionDays)*24*time.Hour, log)
 	select {
 	case err := <-errc:
 		return err
@@ -106,4 +142,23 @@ func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, dem
 		return err
 	}
 	return nil
+}
+
+// purgeAudit drops audit rows past the retention period once a day; the
+// chain's anchor moves with it, so verification keeps working.
+func purgeAudit(ctx context.Context, db *sqlstore.DB, retention time.Duration, log *slog.Logger) {
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := db.PurgeAudit(ctx, retention); err != nil && ctx.Err() == nil {
+			log.Error("audit purge", "err", err)
+		} else if n > 0 {
+			log.Info("audit purge", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

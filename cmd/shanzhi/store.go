@@ -19,33 +19,34 @@ import (
 // every sealed ID number unreadable.
 func loadKey(cfg config.Config, create bool) (*secret.Box, bool, error) {
 	if cfg.Key != "" {
-		k, err := secret.DecodeKey(cfg.Key)
+		keys, err := secret.ParseKeys(cfg.Key)
 		if err != nil {
-			return nil, false, err
+			return nil, false, fmt.Errorf("SHANZHI_DATA_KEY or -data-key: %w", err)
 		}
-		b, err := secret.New(k)
+		b, err := secret.NewRing(keys...)
 		return b, false, err
 	}
 	_, statErr := os.Stat(cfg.KeyFile)
 	made := false
-	var k []byte
+	var keys [][]byte
 	var err error
 	switch {
 	case statErr == nil:
-		k, err = secret.LoadFile(cfg.KeyFile)
+		keys, err = secret.LoadKeys(cfg.KeyFile)
 	case create && os.IsNotExist(statErr):
 		if err := os.MkdirAll(filepath.Dir(cfg.KeyFile), 0o700); err != nil {
 			return nil, false, err
 		}
+		var k []byte
 		k, err = secret.CreateFile(cfg.KeyFile)
-		made = true
+		keys, made = [][]byte{k}, true
 	default:
 		return nil, false, fmt.Errorf("no personal-data key: %s is missing (run 'shanzhi migrate' once to create it, or set SHANZHI_DATA_KEY)", cfg.KeyFile)
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	b, err := secret.New(k)
+	b, err := secret.NewRing(keys...)
 	return b, made, err
 }
 
@@ -62,6 +63,11 @@ func openStore(ctx context.Context, cfg config.Config, createKey bool, stdout io
 	}
 	db, err := sqlstore.Open(ctx, cfg.DB, sqlstore.Options{Box: box})
 	if err != nil {
+		if made {
+			// Nothing was sealed with it; Open refuses a key file that
+			// lacks the database's index key, as a fresh one does.
+			os.Remove(cfg.KeyFile)
+		}
 		return nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {

@@ -1,6 +1,10 @@
 // Package access decides what an acting user may do where. A user holds
 // roles, each at a region; a role reaches that region and everything below
 // it (本级及以下), never a sibling or a parent.
+//
+// System, security and audit administration are three separate roles
+// (三权分立, GB/T 22239-2019 8.1.4.2): none of them holds a business
+// permission, and none can do another's job.
 package access
 
 import "shanzhi/internal/regioncode"
@@ -8,35 +12,63 @@ import "shanzhi/internal/regioncode"
 // Role is a named bundle of permissions.
 type Role string
 
-// The roles known so far. System administration is kept apart from the
-// business roles so the three-way separation of duties can be added without
-// reshaping grants.
+// The roles.
 const (
-	Admin    Role = "admin"    // system administrator: regions and configuration
-	Operator Role = "operator" // staff who keep the registers of their region
-	Viewer   Role = "viewer"   // staff who only read
+	SysAdmin   Role = "sysadmin"   // 系统管理员: accounts and configuration only
+	SecAdmin   Role = "secadmin"   // 安全管理员: roles and permissions only
+	AuditAdmin Role = "auditadmin" // 审计管理员: reads and exports the audit trail only
+	Operator   Role = "operator"   // 经办人员: keeps the registers of their region
+	Reviewer   Role = "reviewer"   // 审核人员: reads and reviews
+	Leader     Role = "leader"     // 分管领导: reads, reviews, manages regions, exports in full
+	Clerk      Role = "clerk"      // 超市管理员: the points supermarket of their village
+	Trainer    Role = "trainer"    // 培训教师
+	Station    Role = "station"    // 驿站站长
+	Villager   Role = "villager"   // 村民: their own household, read-only
 )
+
+// Roles lists every role in the order pages show them.
+var Roles = []Role{SysAdmin, SecAdmin, AuditAdmin, Leader, Reviewer, Operator, Clerk, Trainer, Station, Villager}
 
 // Permission is one thing a role may do.
 type Permission string
 
 // The permissions.
 const (
-	RegistryRead  Permission = "registry.read"
-	RegistryWrite Permission = "registry.write"
-	RegionManage  Permission = "region.manage"
+	RegistryRead   Permission = "registry.read"
+	RegistryWrite  Permission = "registry.write"
+	RegionManage   Permission = "region.manage"
+	PersonalReveal Permission = "personal.reveal" // see a full ID number or phone, with a reason
+	ExportFull     Permission = "export.full"     // export without masks, with a reason
+	UserManage     Permission = "user.manage"
+	RoleManage     Permission = "role.manage"
+	AuditRead      Permission = "audit.read"
+	OwnHousehold   Permission = "household.own"
 )
 
+// rolePerms is the one table of what each role may do.
 var rolePerms = map[Role][]Permission{
-	Admin:    {RegistryRead, RegistryWrite, RegionManage},
-	Operator: {RegistryRead, RegistryWrite},
-	Viewer:   {RegistryRead},
+	SysAdmin:   {UserManage},
+	SecAdmin:   {RoleManage},
+	AuditAdmin: {AuditRead},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull},
+	Reviewer:   {RegistryRead},
+	Operator:   {RegistryRead, RegistryWrite, PersonalReveal},
+	Clerk:      {},
+	Trainer:    {},
+	Station:    {},
+	Villager:   {OwnHousehold},
 }
 
-// Grant is a role held at a region, named by its 12-digit code.
+// Admin reports whether r is one of the three administrator roles, which
+// get a shorter idle timeout and always need a second factor.
+func (r Role) Admin() bool { return r == SysAdmin || r == SecAdmin || r == AuditAdmin }
+
+// Grant is a role held at a region, named by its 12-digit code. A
+// villager's grant also names their household.
 type Grant struct {
-	Role   Role
-	Region string
+	Role      Role
+	Region    string
+	Household int64
 }
 
 // Actor is the user a request acts for. Services take it explicitly on
@@ -53,12 +85,16 @@ func (a *Actor) Can(p Permission, code string) bool {
 		return false
 	}
 	for _, g := range a.Grants {
-		if covers(g.Region, code) && hasPerm(g.Role, p) {
+		if covers(g.Region, code) && Has(g.Role, p) {
 			return true
 		}
 	}
 	return false
 }
+
+// CanAnywhere reports whether the actor holds p at any region, for
+// deciding which menu entries to show.
+func (a *Actor) CanAnywhere(p Permission) bool { return len(a.Scopes(p)) > 0 }
 
 // Scopes returns the region codes at which the actor holds p; list queries
 // restrict themselves to these subtrees.
@@ -68,20 +104,70 @@ func (a *Actor) Scopes(p Permission) []string {
 	}
 	var out []string
 	for _, g := range a.Grants {
-		if hasPerm(g.Role, p) {
+		if Has(g.Role, p) {
 			out = append(out, g.Region)
 		}
 	}
 	return out
 }
 
-func hasPerm(r Role, p Permission) bool {
+// Household returns the household of a villager's grant, or 0.
+func (a *Actor) Household() int64 {
+	if a == nil {
+		return 0
+	}
+	for _, g := range a.Grants {
+		if g.Role == Villager {
+			return g.Household
+		}
+	}
+	return 0
+}
+
+// NeedsSecondFactor reports whether the actor must pass a TOTP check: every
+// administrator, and every official whose grant is at a township or above.
+func (a *Actor) NeedsSecondFactor() bool {
+	if a == nil {
+		return false
+	}
+	for _, g := range a.Grants {
+		if g.Role.Admin() {
+			return true
+		}
+		if g.Role != Villager && regioncode.LevelOf(g.Region) != 0 && regioncode.LevelOf(g.Region) <= regioncode.Township {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmin reports whether the actor holds an administrator role.
+func (a *Actor) IsAdmin() bool {
+	if a == nil {
+		return false
+	}
+	for _, g := range a.Grants {
+		if g.Role.Admin() {
+			return true
+		}
+	}
+	return false
+}
+
+// Has reports whether role r carries permission p.
+func Has(r Role, p Permission) bool {
 	for _, q := range rolePerms[r] {
 		if q == p {
 			return true
 		}
 	}
 	return false
+}
+
+// ValidRole reports whether r is a known role.
+func ValidRole(r Role) bool {
+	_, ok := rolePerms[r]
+	return ok
 }
 
 func covers(grant, code string) bool {

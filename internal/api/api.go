@@ -110,26 +110,27 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-// actor resolves the caller from the session cookie (set by the server's
-// middleware) or from a bearer token.
+// actor resolves the caller from a bearer token (an API token, or the
+// session a POST /api/v1/sessions returned) or from the session cookie
+// the server's middleware loaded. A session still owing a second factor
+// or a password change is refused.
 func (a *API) actor(r *http.Request) (*access.Actor, error) {
-	if s := access.SessionFrom(r.Context()); s != nil {
-		if s.MustChange {
-			return nil, fault.E(fault.Forbidden, "api.password_change")
-		}
-		return s.Actor, nil
-	}
+	s := access.SessionFrom(r.Context())
 	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		s, err := a.Auth.Session(r.Context(), strings.TrimSpace(tok))
-		if err != nil {
+		var err error
+		if s, err = a.Auth.Session(r.Context(), strings.TrimSpace(tok)); err != nil {
 			return nil, err
 		}
-		if s.MustChange {
-			return nil, fault.E(fault.Forbidden, "api.password_change")
-		}
-		return s.Actor, nil
 	}
-	return nil, fault.E(fault.Unauthorized, "error.unauthorized")
+	switch {
+	case s == nil:
+		return nil, fault.E(fault.Unauthorized, "error.unauthorized")
+	case s.SecondFactor != "":
+		return nil, fault.E(fault.Forbidden, "api.second_factor")
+	case s.MustChange:
+		return nil, fault.E(fault.Forbidden, "api.password_change")
+	}
+	return s.Actor, nil
 }
 
 // handle adapts an endpoint that returns a status and a body.

@@ -59,16 +59,19 @@ func (c *client) do(method, path, body string) (int, map[string]any) {
 	return res.StatusCode, out
 }
 
-func setup(t *testing.T, db *sqlstore.DB) (base string, login func(name string, g access.Grant) *client) {
+func setup(t *testing.T, db *sqlstore.DB) (base string, login func(name string, g ...access.Grant) *client) {
 	cat, _ := i18n.Load()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mux := http.NewServeMux()
-	api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: db.Auth(), Log: log}).Routes(mux)
-	srv := httptest.NewServer(server.Middleware(mux, db.Auth(), log, false))
+	pol := access.DefaultPolicy()
+	pol.SkipMFA = true // the web tests cover the second factor
+	auth := db.Auth(pol)
+	api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Log: log}).Routes(mux)
+	srv := httptest.NewServer(server.Middleware(mux, auth, log, server.Options{}))
 	t.Cleanup(srv.Close)
-	return srv.URL, func(name string, g access.Grant) *client {
+	return srv.URL, func(name string, g ...access.Grant) *client {
 		ctx := context.Background()
-		if _, err := db.CreateUser(ctx, nil, name, name, "First-Pass-1", []access.Grant{g}); err != nil {
+		if _, err := db.CreateUser(ctx, nil, name, name, "First-Pass-1", g); err != nil {
 			t.Fatal(err)
 		}
 		c := &client{t: t, base: srv.URL}
@@ -93,7 +96,7 @@ func setup(t *testing.T, db *sqlstore.DB) (base string, login func(name string, 
 func TestAPIScenarios(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		base, login := setup(t, db)
-		admin := login("admin", access.Grant{Role: access.Admin, Region: "150000000000"})
+		admin := login("admin", access.Grant{Role: access.Leader, Region: "150000000000"}, access.Grant{Role: access.Operator, Region: "150000000000"})
 		op := login("pingan", access.Grant{Role: access.Operator, Region: pingan})
 		anon := &client{t: t, base: base}
 

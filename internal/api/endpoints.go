@@ -17,7 +17,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	token, err := a.Auth.Login(r.Context(), in.Username, in.Password, r.RemoteAddr)
+	token, err := a.Auth.Login(r.Context(), in.Username, in.Password)
 	if err != nil {
 		a.fail(w, r, err)
 		return

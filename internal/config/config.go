@@ -25,11 +25,21 @@ type Config struct {
 	Key         string // base64 key from the environment
 	MaxUploadMB int    // the largest accepted upload
 	LogJSON     bool
+
+	TrustedProxies string // comma-separated IPs and CIDRs of reverse proxies
+	TLSCert        string // serve HTTPS directly with this certificate...
+	TLSKey         string // ...and this key; empty leaves TLS to a proxy
+
+	PasswordMaxAgeDays int // 0: passwords never expire
+	LockoutFailures    int
+	LockoutMinutes     int
+	AuditRetentionDays int
 }
 
 // Default returns the settings a township PC runs with untouched.
 func Default() Config {
-	return Config{Addr: "127.0.0.1:8080", DataDir: "shanzhi-data", MaxUploadMB: 20}
+	return Config{Addr: "127.0.0.1:8080", DataDir: "shanzhi-data", MaxUploadMB: 20,
+		PasswordMaxAgeDays: 90, LockoutFailures: 5, LockoutMinutes: 30, AuditRetentionDays: 365}
 }
 
 // fields maps each setting's file and environment name to its flag and
@@ -43,6 +53,13 @@ func (c *Config) fields() []field {
 		{"data-key", "personal-data key, base64 (prefer key-file)", strVal{&c.Key}},
 		{"max-upload-mb", "largest accepted upload in MB", intVal{&c.MaxUploadMB}},
 		{"log-json", "log as JSON lines", boolVal{&c.LogJSON}},
+		{"trusted-proxies", "reverse proxies whose X-Forwarded-For is believed (IPs, CIDRs)", strVal{&c.TrustedProxies}},
+		{"tls-cert", "certificate file to serve HTTPS directly", strVal{&c.TLSCert}},
+		{"tls-key", "key file of the certificate", strVal{&c.TLSKey}},
+		{"password-max-age-days", "days after which a password must be changed (0: never)", intVal{&c.PasswordMaxAgeDays}},
+		{"lockout-failures", "failed sign-ins that lock an account", intVal{&c.LockoutFailures}},
+		{"lockout-minutes", "how long a locked account stays locked", intVal{&c.LockoutMinutes}},
+		{"audit-retention-days", "days the audit trail is kept (at least 184)", intVal{&c.AuditRetentionDays}},
 	}
 }
 
@@ -138,6 +155,21 @@ func (c Config) Validate() error {
 	}
 	if c.MaxUploadMB < 1 || c.MaxUploadMB > 512 {
 		errs = append(errs, fmt.Errorf("max-upload-mb %d: want 1 to 512", c.MaxUploadMB))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("tls-cert and tls-key go together"))
+	}
+	if c.PasswordMaxAgeDays < 0 || c.PasswordMaxAgeDays > 3650 {
+		errs = append(errs, fmt.Errorf("password-max-age-days %d: want 0 to 3650", c.PasswordMaxAgeDays))
+	}
+	if c.LockoutFailures < 3 || c.LockoutFailures > 10 {
+		errs = append(errs, fmt.Errorf("lockout-failures %d: want 3 to 10", c.LockoutFailures))
+	}
+	if c.LockoutMinutes < 1 || c.LockoutMinutes > 1440 {
+		errs = append(errs, fmt.Errorf("lockout-minutes %d: want 1 to 1440", c.LockoutMinutes))
+	}
+	if c.AuditRetentionDays < 184 {
+		errs = append(errs, fmt.Errorf("audit-retention-days %d: the law asks for at least 184", c.AuditRetentionDays))
 	}
 	return errors.Join(errs...)
 }

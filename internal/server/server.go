@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
 )
 
 // SessionCookie names the session cookie. Over TLS the __Host- prefix
@@ -29,21 +31,22 @@ func CookieName(tls bool) string {
 	return SessionCookie
 }
 
-type requestIDKey struct{}
-
 // RequestID returns the id the middleware gave the request, which users
 // quote to administrators and the log records beside every error.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+func RequestID(ctx context.Context) string { return access.RequestFrom(ctx).ID }
+
+// Options are the settings of the middleware chain.
+type Options struct {
+	TLS     bool           // cookies get Secure and the __Host- prefix
+	Trusted []netip.Prefix // reverse proxies whose forwarding headers are believed
 }
 
 // Middleware wraps h with the chain every route shares.
-func Middleware(h http.Handler, auth access.AuthService, log *slog.Logger, tls bool) http.Handler {
+func Middleware(h http.Handler, auth access.AuthService, log *slog.Logger, opt Options) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	h = cop.Handler(h)
-	h = withSession(h, auth, log, tls)
-	return withBasics(h, log)
+	h = withSession(h, auth, log, opt.TLS)
+	return withBasics(h, log, opt.Trusted)
 }
 
 func newRequestID() string {
@@ -54,10 +57,11 @@ func newRequestID() string {
 
 // withBasics sets the request id and the security headers, logs the
 // request and turns a panic into a plain 500 that names only the id.
-func withBasics(h http.Handler, log *slog.Logger) http.Handler {
+func withBasics(h http.Handler, log *slog.Logger, trusted []netip.Prefix) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		client := ClientIP(r, trusted)
+		ctx := access.WithRequest(r.Context(), access.Request{ID: id, Client: client})
 		hd := w.Header()
 		// No inline script anywhere, so the policy can forbid it outright.
 		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -74,7 +78,7 @@ func withBasics(h http.Handler, log *slog.Logger) http.Handler {
 					http.Error(sw, "服务器内部错误，请求编号 "+id, http.StatusInternalServerError)
 				}
 			}
-			log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+			log.Info("request", "request_id", id, "client", client, "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
 		}()
 		h.ServeHTTP(sw, r.WithContext(ctx))
 	})
@@ -107,9 +111,14 @@ func withSession(h http.Handler, auth access.AuthService, log *slog.Logger, tls 
 		c, err := r.Cookie(CookieName(tls))
 		if err == nil && c.Value != "" {
 			s, err := auth.Session(r.Context(), c.Value)
-			if err == nil {
+			switch {
+			case err == nil:
 				r = r.WithContext(access.WithSession(r.Context(), s))
-			} else {
+			case fault.CodeOf(err) == fault.Internal:
+				log.Error("session lookup", "request_id", RequestID(r.Context()), "err", err)
+				http.Error(w, "服务器内部错误，请求编号 "+RequestID(r.Context()), http.StatusInternalServerError)
+				return
+			default:
 				http.SetCookie(w, &http.Cookie{Name: CookieName(tls), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: tls, SameSite: http.SameSiteLaxMode})
 			}
 		}

@@ -15,15 +15,26 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/password"
+	"shanzhi/internal/registry"
+	"shanzhi/internal/totp"
 )
 
 // AuthService implements access.AuthService.
-type AuthService struct{ db *DB }
+type AuthService struct {
+	db     *DB
+	policy access.Policy
+}
 
-// Auth returns the store's sign-in service.
-func (db *DB) Auth() *AuthService { return &AuthService{db: db} }
+// Auth returns the store's sign-in service under policy.
+func (db *DB) Auth(policy access.Policy) *AuthService { return &AuthService{db: db, policy: policy} }
 
 var _ access.AuthService = (*AuthService)(nil)
+
+const (
+	purposeTOTP    = "user.totp"
+	purposeLogin   = "user.phone"
+	apiTokenPrefix = "szt_"
+)
 
 func newToken() string {
 	b := make([]byte, 32)
@@ -33,118 +44,95 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// tokenHash is what the sessions table keeps: a stolen database yields no
-// usable session cookies.
+// tokenHash is what the sessions and token tables keep: a stolen database
+// yields no usable session cookie or API token.
 func tokenHash(t string) string {
 	s := sha256.Sum256([]byte(t))
 	return hex.EncodeToString(s[:])
 }
 
-// CreateUser adds an account whose password must be changed at first
-// sign-in, with the given grants. It is the administrator's and the demo's
-// way in; regular user management comes with the access-control pages.
-func (db *DB) CreateUser(ctx context.Context, a *access.Actor, username, display, pw string, grants []access.Grant) (int64, error) {
-	username = strings.TrimSpace(username)
-	if username == "" || len(username) > 64 {
-		return 0, fault.OnField(fault.Invalid, "username", "auth.username.invalid")
-	}
-	if p := access.PasswordProblem(pw, username); p != "" {
-		return 0, fault.OnField(fault.Invalid, "password", p)
-	}
-	var id int64
-	err := db.update(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE username = ?`, username).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fault.OnField(fault.Conflict, "username", "auth.username.taken")
-		}
-		var err error
-		id, err = tx.insertID(ctx, `INSERT INTO users (username, display_name, password_hash, must_change, disabled, created_at, updated_at) VALUES (?, ?, ?, 1, 0, ?, ?) RETURNING id`,
-			username, display, password.Hash(pw), tx.nowMS(), tx.nowMS())
-		if err != nil {
-			return err
-		}
-		for _, g := range grants {
-			if _, err := tx.exec(ctx, `INSERT INTO user_roles (user_id, role, region_code) VALUES (?, ?, ?)`, id, string(g.Role), g.Region); err != nil {
-				return fmt.Errorf("grant %s at %s: %w", g.Role, g.Region, err)
-			}
-		}
-		return tx.audit(ctx, a, auditEntry{action: "user.create", target: fmt.Sprintf("user:%d", id), detail: username})
-	})
-	return id, err
-}
-
-// SetPassword replaces a user's password and ends their sessions; the
-// demo uses it to hand out a fresh one-time password on every start.
-func (db *DB) SetPassword(ctx context.Context, a *access.Actor, username, pw string, mustChange bool) error {
-	return db.update(ctx, func(tx *Tx) error {
-		var id int64
-		if err := tx.queryRow(ctx, `SELECT id FROM users WHERE username = ?`, username).Scan(&id); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return fault.E(fault.NotFound, "error.not_found")
-			}
-			return err
-		}
-		return tx.setPassword(ctx, a, id, pw, mustChange)
-	})
-}
-
-func (tx *Tx) setPassword(ctx context.Context, a *access.Actor, id int64, pw string, mustChange bool) error {
-	mc := 0
-	if mustChange {
-		mc = 1
-	}
-	if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change = ?, updated_at = ? WHERE id = ?`, password.Hash(pw), mc, tx.nowMS(), id); err != nil {
-		return err
-	}
-	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
-		return err
-	}
-	return tx.audit(ctx, a, auditEntry{action: "user.password", target: fmt.Sprintf("user:%d", id)})
-}
-
-// Login checks a username and password and opens a session.
-func (s *AuthService) Login(ctx context.Context, username, pw, client string) (string, error) {
+// Login checks a username or mobile number and a password and opens a
+// session. Five failures in a row lock the account for the policy's time;
+// while locked even the right password fails, with the same message.
+func (s *AuthService) Login(ctx context.Context, login, pw string) (string, error) {
+	login = strings.TrimSpace(login)
 	var u struct {
-		id       int64
-		hash     string
-		disabled int
+		id                       int64
+		name, hash               string
+		disabled, failed         int
+		locked, changed, created int64
 	}
 	err := s.db.view(ctx, func(tx *Tx) error {
-		return tx.queryRow(ctx, `SELECT id, password_hash, disabled FROM users WHERE username = ?`, strings.TrimSpace(username)).Scan(&u.id, &u.hash, &u.disabled)
+		q := `SELECT id, username, password_hash, disabled, failed_count, locked_until, password_changed_at, created_at FROM users WHERE `
+		err := tx.queryRow(ctx, q+`username = ?`, login).Scan(&u.id, &u.name, &u.hash, &u.disabled, &u.failed, &u.locked, &u.changed, &u.created)
+		if errors.Is(err, sql.ErrNoRows) {
+			if p := registry.NormalizePhone(login); registry.ValidMobile(p) {
+				err = tx.queryRow(ctx, q+`phone_hash = ?`, tx.box.Index(purposeLogin, p)).Scan(&u.id, &u.name, &u.hash, &u.disabled, &u.failed, &u.locked, &u.changed, &u.created)
+			}
+		}
+		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		password.Waste(pw)
-		return "", s.failed(ctx, 0, username, client)
+		return "", s.failed(ctx, nil, login, "auth.login_failed")
 	}
 	if err != nil {
 		return "", err
 	}
+	actor := &access.Actor{UserID: u.id, Username: u.name}
+	now := s.db.Now()
 	ok, err := password.Check(u.hash, pw)
 	if err != nil {
 		return "", err
 	}
-	if !ok || u.disabled != 0 {
-		return "", s.failed(ctx, u.id, username, client)
+	switch {
+	case u.locked > now.UnixMilli():
+		return "", s.failed(ctx, actor, login, "auth.login_locked")
+	case !ok:
+		return "", s.wrongPassword(ctx, actor, login, u.failed)
+	case u.disabled != 0:
+		return "", s.failed(ctx, actor, login, "auth.login_disabled")
 	}
+	changed := u.changed
+	if changed == 0 {
+		changed = u.created
+	}
+	expired := s.policy.PasswordMaxAge > 0 && now.Sub(time.UnixMilli(changed)) > s.policy.PasswordMaxAge
 	token := newToken()
 	err = s.db.update(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, seen_at) VALUES (?, ?, ?, ?, ?)`,
-			tokenHash(token), u.id, newToken(), tx.nowMS(), tx.nowMS()); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE users SET failed_count = 0, locked_until = 0 WHERE id = ?`, u.id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, &access.Actor{UserID: u.id, Username: username}, auditEntry{action: "auth.login", target: fmt.Sprintf("user:%d", u.id), detail: client})
+		if expired {
+			if _, err := tx.exec(ctx, `UPDATE users SET must_change = 1 WHERE id = ?`, u.id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, seen_at, client) VALUES (?, ?, ?, ?, ?, ?)`,
+			tokenHash(token), u.id, newToken(), tx.nowMS(), tx.nowMS(), access.RequestFrom(ctx).Client); err != nil {
+			return err
+		}
+		return tx.audit(ctx, actor, auditEntry{action: "auth.login", target: fmt.Sprintf("user:%d", u.id)})
 	})
 	return token, err
 }
 
-// failed records a failed sign-in in the audit trail and returns the one
-// message both causes share.
-func (s *AuthService) failed(ctx context.Context, id int64, username, client string) error {
+// wrongPassword counts a failure and locks the account at the limit.
+func (s *AuthService) wrongPassword(ctx context.Context, a *access.Actor, login string, failed int) error {
 	err := s.db.update(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, nil, auditEntry{action: "auth.login_failed", target: fmt.Sprintf("user:%d", id), detail: username + " " + client})
+		if failed+1 >= s.policy.MaxFailures {
+			if _, err := tx.exec(ctx, `UPDATE users SET failed_count = 0, locked_until = ? WHERE id = ?`, tx.now.Add(s.policy.LockFor).UnixMilli(), a.UserID); err != nil {
+				return err
+			}
+			if err := tx.audit(ctx, a, auditEntry{action: "auth.login_failed", target: fmt.Sprintf("user:%d", a.UserID), detail: login, outcome: "failed"}); err != nil {
+				return err
+			}
+			return tx.audit(ctx, a, auditEntry{action: "auth.lockout", target: fmt.Sprintf("user:%d", a.UserID), detail: s.policy.LockFor.String(), outcome: "locked"})
+		}
+		if _, err := tx.exec(ctx, `UPDATE users SET failed_count = failed_count + 1 WHERE id = ?`, a.UserID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, a, auditEntry{action: "auth.login_failed", target: fmt.Sprintf("user:%d", a.UserID), detail: login, outcome: "failed"})
 	})
 	if err != nil {
 		return err
@@ -152,24 +140,43 @@ func (s *AuthService) failed(ctx context.Context, id int64, username, client str
 	return fault.E(fault.Unauthorized, "auth.login.failed")
 }
 
-// Session returns the session of token, ending it when it has been idle or
-// open too long. Grants are read on every request, so a permission change
-// applies to the very next one. The lookup is a read: only an expiry or a
-// stale seen_at takes the writer, so requests do not queue behind it.
+// failed records a refused sign-in and returns the one message every cause
+// shares.
+func (s *AuthService) failed(ctx context.Context, a *access.Actor, login, action string) error {
+	target := "user:?"
+	if a != nil {
+		target = fmt.Sprintf("user:%d", a.UserID)
+	}
+	err := s.db.update(ctx, func(tx *Tx) error {
+		return tx.audit(ctx, a, auditEntry{action: action, target: target, detail: login, outcome: "failed"})
+	})
+	if err != nil {
+		return err
+	}
+	return fault.E(fault.Unauthorized, "auth.login.failed")
+}
+
+// Session resolves a session cookie or an API token. Grants are read on
+// every request, so a permission change applies to the very next one. The
+// lookup is a read: only an expiry or a stale seen_at takes the writer.
 func (s *AuthService) Session(ctx context.Context, token string) (*access.Session, error) {
 	if token == "" {
 		return nil, fault.E(fault.Unauthorized, "error.unauthorized")
 	}
+	if strings.HasPrefix(token, apiTokenPrefix) {
+		return s.tokenSession(ctx, token)
+	}
 	var sess *access.Session
 	var seen, created int64
-	var disabled int
+	var disabled, mfaOK, enrolled int
 	err := s.db.view(ctx, func(tx *Tx) error {
 		var uid int64
 		var csrf, username string
 		var mustChange int
-		err := tx.queryRow(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.seen_at, u.username, u.must_change, u.disabled
+		err := tx.queryRow(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.seen_at, s.mfa_ok, u.username, u.must_change, u.disabled,
+			CASE WHEN u.totp_last_step > 0 THEN 1 ELSE 0 END
 			FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash(token)).
-			Scan(&uid, &csrf, &created, &seen, &username, &mustChange, &disabled)
+			Scan(&uid, &csrf, &created, &seen, &mfaOK, &username, &mustChange, &disabled, &enrolled)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.E(fault.Unauthorized, "error.unauthorized")
 		}
@@ -187,8 +194,12 @@ func (s *AuthService) Session(ctx context.Context, token string) (*access.Sessio
 		return nil, err
 	}
 	now := s.db.Now()
+	idle := s.policy.Idle
+	if sess.Actor.IsAdmin() {
+		idle = s.policy.AdminIdle
+	}
 	switch {
-	case disabled != 0 || now.Sub(time.UnixMilli(seen)) > access.IdleTimeout || now.Sub(time.UnixMilli(created)) > access.AbsoluteTimeout:
+	case disabled != 0 || now.Sub(time.UnixMilli(seen)) > idle || now.Sub(time.UnixMilli(created)) > s.policy.Absolute:
 		err := s.db.update(ctx, func(tx *Tx) error {
 			_, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash(token))
 			return err
@@ -198,7 +209,7 @@ func (s *AuthService) Session(ctx context.Context, token string) (*access.Sessio
 		}
 		return nil, fault.E(fault.Unauthorized, "auth.session.expired")
 	case now.Sub(time.UnixMilli(seen)) > time.Minute:
-		// A minute's granularity is enough for a 30-minute idle limit and
+		// A minute's granularity is enough for a 15-minute idle limit and
 		// spares the writer a write on every request.
 		err := s.db.update(ctx, func(tx *Tx) error {
 			_, err := tx.exec(ctx, `UPDATE sessions SET seen_at = ? WHERE token_hash = ?`, tx.nowMS(), tokenHash(token))
@@ -208,11 +219,17 @@ func (s *AuthService) Session(ctx context.Context, token string) (*access.Sessio
 			return nil, err
 		}
 	}
+	if !s.policy.SkipMFA && mfaOK == 0 && sess.Actor.NeedsSecondFactor() {
+		sess.SecondFactor = "enrol"
+		if enrolled != 0 {
+			sess.SecondFactor = "verify"
+		}
+	}
 	return sess, nil
 }
 
 func (tx *Tx) grants(ctx context.Context, uid int64) ([]access.Grant, error) {
-	rows, err := tx.query(ctx, `SELECT role, region_code FROM user_roles WHERE user_id = ? ORDER BY region_code, role`, uid)
+	rows, err := tx.query(ctx, `SELECT role, region_code, household_id FROM user_roles WHERE user_id = ? ORDER BY region_code, role`, uid)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +237,7 @@ func (tx *Tx) grants(ctx context.Context, uid int64) ([]access.Grant, error) {
 	var out []access.Grant
 	for rows.Next() {
 		var g access.Grant
-		if err := rows.Scan(&g.Role, &g.Region); err != nil {
+		if err := rows.Scan(&g.Role, &g.Region, &g.Household); err != nil {
 			return nil, err
 		}
 		out = append(out, g)
@@ -228,7 +245,8 @@ func (tx *Tx) grants(ctx context.Context, uid int64) ([]access.Grant, error) {
 	return out, rows.Err()
 }
 
-// Logout ends one session.
+// Logout ends every session of the token's user, on every device: a user
+// who signs out on a shared office PC also leaves their phone signed out.
 func (s *AuthService) Logout(ctx context.Context, token string) error {
 	return s.db.update(ctx, func(tx *Tx) error {
 		var uid int64
@@ -239,7 +257,7 @@ func (s *AuthService) Logout(ctx context.Context, token string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash(token)); err != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, uid); err != nil {
 			return err
 		}
 		return tx.audit(ctx, &access.Actor{UserID: uid}, auditEntry{action: "auth.logout", target: fmt.Sprintf("user:%d", uid)})
@@ -271,8 +289,111 @@ func (s *AuthService) ChangePassword(ctx context.Context, a *access.Actor, old, 
 	})
 }
 
+func (tx *Tx) setPassword(ctx context.Context, a *access.Actor, id int64, pw string, mustChange bool) error {
+	mc := 0
+	if mustChange {
+		mc = 1
+	}
+	if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, must_change = ?, password_changed_at = ?, failed_count = 0, locked_until = 0, updated_at = ? WHERE id = ?`,
+		password.Hash(pw), mc, tx.nowMS(), tx.nowMS(), id); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+		return err
+	}
+	return tx.audit(ctx, a, auditEntry{action: "user.password", target: fmt.Sprintf("user:%d", id)})
+}
+
+// sessionUser returns the user behind a browser session token.
+func (tx *Tx) sessionUser(ctx context.Context, token string) (int64, string, error) {
+	var uid int64
+	var name string
+	err := tx.queryRow(ctx, `SELECT u.id, u.username FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash(token)).Scan(&uid, &name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", fault.E(fault.Unauthorized, "error.unauthorized")
+	}
+	return uid, name, err
+}
+
+// EnrolSecondFactor gives a user without a confirmed second factor a new
+// TOTP secret; it counts only once a code made with it is verified.
+func (s *AuthService) EnrolSecondFactor(ctx context.Context, token string) (string, error) {
+	secret := totp.NewSecret()
+	err := s.db.update(ctx, func(tx *Tx) error {
+		uid, _, err := tx.sessionUser(ctx, token)
+		if err != nil {
+			return err
+		}
+		var step int64
+		if err := tx.queryRow(ctx, `SELECT totp_last_step FROM users WHERE id = ?`, uid).Scan(&step); err != nil {
+			return err
+		}
+		if step > 0 {
+			return fault.E(fault.Conflict, "auth.mfa.enrolled")
+		}
+		_, err = tx.exec(ctx, `UPDATE users SET totp_secret_enc = ? WHERE id = ?`, tx.box.Seal(purposeTOTP, secret), uid)
+		return err
+	})
+	return secret, err
+}
+
+// maxCodeFailures ends a session after this many wrong codes in a row, so
+// a stolen password cannot be followed by guessing codes at leisure.
+const maxCodeFailures = 5
+
+// VerifySecondFactor checks a TOTP code for the session's user. A code is
+// good once: its time step must be later than the last one accepted.
+func (s *AuthService) VerifySecondFactor(ctx context.Context, token, code string) error {
+	var wrong bool
+	err := s.db.update(ctx, func(tx *Tx) error {
+		uid, name, err := tx.sessionUser(ctx, token)
+		if err != nil {
+			return err
+		}
+		actor := &access.Actor{UserID: uid, Username: name}
+		var enc []byte
+		var last int64
+		if err := tx.queryRow(ctx, `SELECT totp_secret_enc, totp_last_step FROM users WHERE id = ?`, uid).Scan(&enc, &last); err != nil {
+			return err
+		}
+		secret, err := tx.box.Open(purposeTOTP, enc)
+		if err != nil || secret == "" {
+			return fault.E(fault.Conflict, "auth.mfa.not_enrolled")
+		}
+		step, ok := totp.Verify(secret, code, tx.now, 1)
+		if ok && step > last {
+			if _, err := tx.exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ?`, step, uid); err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `UPDATE sessions SET mfa_ok = 1, mfa_failures = 0 WHERE token_hash = ?`, tokenHash(token)); err != nil {
+				return err
+			}
+			action := "auth.mfa"
+			if last == 0 {
+				action = "auth.mfa_enrol"
+			}
+			return tx.audit(ctx, actor, auditEntry{action: action, target: fmt.Sprintf("user:%d", uid)})
+		}
+		wrong = true
+		var fails int
+		if err := tx.queryRow(ctx, `UPDATE sessions SET mfa_failures = mfa_failures + 1 WHERE token_hash = ? RETURNING mfa_failures`, tokenHash(token)).Scan(&fails); err != nil {
+			return err
+		}
+		if fails >= maxCodeFailures {
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash(token)); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, actor, auditEntry{action: "auth.mfa_failed", target: fmt.Sprintf("user:%d", uid), outcome: "failed"})
+	})
+	if err == nil && wrong {
+		return fault.OnField(fault.Invalid, "code", "auth.mfa.wrong")
+	}
+	return err
+}
+
 // CountUsers counts accounts; a server with none creates its first
-// administrator.
+// administrators.
 func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	err := db.view(ctx, func(tx *Tx) error {

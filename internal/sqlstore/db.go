@@ -95,6 +95,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect %s: %w", db.dialect, err)
 	}
+	if err := db.selectIndexKey(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

@@ -21,7 +21,9 @@ const (
 	daShiZai = "152221103000"
 )
 
-var admin = &access.Actor{UserID: 1, Username: "admin", Grants: []access.Grant{{Role: access.Admin, Region: "150000000000"}}}
+// admin is an official of the whole region who both keeps registers and
+// manages regions.
+var admin = &access.Actor{UserID: 1, Username: "admin", Grants: []access.Grant{{Role: access.Leader, Region: "150000000000"}, {Role: access.Operator, Region: "150000000000"}}}
 
 func operatorAt(code string) *access.Actor {
 	return &access.Actor{UserID: 2, Username: "op-" + code, Grants: []access.Grant{{Role: access.Operator, Region: code}}}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 
 	"shanzhi/internal/fault"
@@ -40,6 +41,10 @@ type form struct {
 	Error     string
 	Intro     string
 	Fields    []field
+	// QR and Secret show a TOTP enrolment: the code to scan, and the
+	// secret to type in where the camera fails.
+	QR     template.URL
+	Secret string
 }
 
 func opts(values []string) []option {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"strings"
 
@@ -9,6 +8,7 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/server"
+	"shanzhi/internal/totp"
 )
 
 func (w *Web) loginForm(v *view, username, next string) *form {
@@ -32,14 +32,6 @@ func safeNext(next string) string {
 	return next
 }
 
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	if err := w.parseForm(rw, r); err != nil {
 		w.fail(rw, r, err)
@@ -47,7 +39,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	}
 	v := w.newView(r, "page.login", "")
 	username, next := r.FormValue("username"), safeNext(r.FormValue("next"))
-	token, err := w.Auth.Login(r.Context(), username, r.FormValue("password"), clientAddr(r))
+	token, err := w.Auth.Login(r.Context(), username, r.FormValue("password"))
 	if err != nil {
 		f := w.loginForm(v, username, next)
 		if fault.CodeOf(err) == fault.Unauthorized {
@@ -93,6 +85,10 @@ func (w *Web) passwordPage(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, "/login", http.StatusSeeOther)
 		return
 	}
+	if s.SecondFactor != "" {
+		http.Redirect(rw, r, "/login/otp", http.StatusSeeOther)
+		return
+	}
 	v := w.newView(r, "page.password", "")
 	f := w.passwordForm(v)
 	if s.MustChange {
@@ -128,4 +124,55 @@ func (w *Web) language(rw http.ResponseWriter, r *http.Request) {
 	l := i18n.Pick(r.URL.Query().Get("to"))
 	http.SetCookie(rw, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode})
 	http.Redirect(rw, r, safeNext(r.URL.Query().Get("back")), http.StatusSeeOther)
+}
+
+// secondFactor asks for a TOTP code, first showing a QR code to enrol an
+// authenticator app when the user has none. It checks the session itself:
+// page would send the user straight back here.
+func (w *Web) secondFactor(rw http.ResponseWriter, r *http.Request) {
+	s := access.SessionFrom(r.Context())
+	c, err := r.Cookie(server.CookieName(w.TLS))
+	if s == nil || err != nil {
+		http.Redirect(rw, r, "/login", http.StatusSeeOther)
+		return
+	}
+	if s.SecondFactor == "" {
+		http.Redirect(rw, r, "/", http.StatusSeeOther)
+		return
+	}
+	v := w.newView(r, "page.mfa", "")
+	f := &form{Action: "/login/otp", Submit: v.T("auth.mfa.submit"), Intro: v.T("auth.mfa.intro"), Fields: []field{
+		{Name: "code", Label: v.T("auth.mfa.code"), Type: "text", Required: true, InputMode: "numeric", Auto: "one-time-code", MaxLen: 7},
+	}}
+	if r.Method == http.MethodPost {
+		if err := w.parseForm(rw, r); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		if !w.csrfOK(r, s) {
+			w.fail(rw, r, fault.E(fault.Forbidden, "error.csrf"))
+			return
+		}
+		if err := w.Auth.VerifySecondFactor(r.Context(), c.Value, r.FormValue("code")); err != nil {
+			w.formOrFail(rw, r, v, f, err)
+			return
+		}
+		http.Redirect(rw, r, "/", http.StatusSeeOther)
+		return
+	}
+	if s.SecondFactor == "enrol" {
+		secret, err := w.Auth.EnrolSecondFactor(r.Context(), c.Value)
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		qr, err := qrDataURL(totp.URI(v.T("app.name"), s.Actor.Username, secret))
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		f.Intro = v.T("auth.mfa.enrol_intro")
+		f.QR, f.Secret = qr, secret
+	}
+	w.showForm(rw, v, f)
 }

@@ -12,14 +12,21 @@ import (
 	"shanzhi/internal/registry"
 )
 
-// home sends a user to the top of their scope.
+// home sends a user where their work is: the top of their scope, their
+// household, or their administrator's page.
 func (w *Web) home(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	scopes := a.Scopes(access.RegistryRead)
-	if len(scopes) == 0 {
-		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
-		return
+	switch scopes := a.Scopes(access.RegistryRead); {
+	case len(scopes) > 0:
+		http.Redirect(rw, r, "/regions/"+scopes[0], http.StatusSeeOther)
+	case a.Household() != 0:
+		http.Redirect(rw, r, "/my", http.StatusSeeOther)
+	case a.CanAnywhere(access.UserManage) || a.CanAnywhere(access.RoleManage):
+		http.Redirect(rw, r, "/admin/users", http.StatusSeeOther)
+	case a.CanAnywhere(access.AuditRead):
+		http.Redirect(rw, r, "/audit", http.StatusSeeOther)
+	default:
+		http.Redirect(rw, r, "/tokens", http.StatusSeeOther)
 	}
-	http.Redirect(rw, r, "/regions/"+scopes[0], http.StatusSeeOther)
 }
 
 // regionCrumbs turns a path into breadcrumbs, linking only the levels the

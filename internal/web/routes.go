@@ -10,6 +10,8 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /lang", w.language)
 	mux.HandleFunc("POST /login", w.login)
 	mux.HandleFunc("POST /logout", w.logout)
+	mux.HandleFunc("GET /login/otp", w.secondFactor)
+	mux.HandleFunc("POST /login/otp", w.secondFactor)
 	mux.HandleFunc("GET /password", w.passwordPage)
 	mux.HandleFunc("POST /password", w.passwordPage)
 
@@ -42,4 +44,18 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /import/{id}", w.page(w.importRun))
 	mux.HandleFunc("POST /import/{id}", w.page(w.importRun))
 	mux.HandleFunc("GET /export/residents.xlsx", w.page(w.exportResidents))
+
+	mux.HandleFunc("GET /admin/users", w.page(w.users))
+	mux.HandleFunc("GET /admin/users/new", w.page(w.userNew))
+	mux.HandleFunc("POST /admin/users/new", w.page(w.userNew))
+	mux.HandleFunc("GET /admin/users/{id}", w.page(w.userShow))
+	mux.HandleFunc("POST /admin/users/{id}/disable", w.page(w.userAction(w.userDisable)))
+	mux.HandleFunc("POST /admin/users/{id}/reset", w.page(w.userAction(w.userReset)))
+	mux.HandleFunc("POST /admin/users/{id}/grant", w.page(w.userAction(w.userGrant)))
+	mux.HandleFunc("POST /admin/users/{id}/revoke", w.page(w.userAction(w.userRevoke)))
+	mux.HandleFunc("GET /audit", w.page(w.auditLog))
+	mux.HandleFunc("GET /audit.xlsx", w.page(w.auditExport))
+	mux.HandleFunc("GET /tokens", w.page(w.tokens))
+	mux.HandleFunc("POST /tokens", w.page(w.tokens))
+	mux.HandleFunc("POST /tokens/{id}/revoke", w.page(w.tokenRevoke))
 }

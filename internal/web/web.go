@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/region"
@@ -38,6 +39,8 @@ type Deps struct {
 	Regions   region.Service
 	Registry  registry.Service
 	Auth      access.AuthService
+	Users     access.UserService
+	Audit     audit.Service
 	Log       *slog.Logger
 	Demo      bool  // show the 演示模式 banner
 	TLS       bool  // cookies get Secure and the __Host- prefix
@@ -116,6 +119,9 @@ type view struct {
 
 type crumb struct{ Label, Href string }
 
+// Can reports whether the page's user holds p anywhere, for menus.
+func (v *view) Can(p string) bool { return v.Actor.CanAnywhere(access.Permission(p)) }
+
 // T translates a catalogue key for the page's language.
 func (v *view) T(key string, args ...any) string { return v.w.Catalog.T(v.Lang, key, args...) }
 
@@ -187,6 +193,10 @@ func (w *Web) page(fn func(http.ResponseWriter, *http.Request, *access.Actor)) h
 		s := access.SessionFrom(r.Context())
 		if s == nil {
 			http.Redirect(rw, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if s.SecondFactor != "" {
+			http.Redirect(rw, r, "/login/otp", http.StatusSeeOther)
 			return
 		}
 		if s.MustChange {

@@ -38,19 +38,25 @@ type site struct {
 	csrf   string
 }
 
-func newSite(t *testing.T, db *sqlstore.DB) *site {
+// newSite serves the pages with the default policy, less the second
+// factor unless mfa is set.
+func newSite(t *testing.T, db *sqlstore.DB, mfa ...bool) *site {
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: db.Auth(), Log: log, MaxUpload: 1 << 20, Now: db.Now})
+	pol := access.DefaultPolicy()
+	pol.SkipMFA = len(mfa) == 0 || !mfa[0]
+	auth := db.Auth(pol)
+	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: db.Users(pol), Audit: db.Audit(),
+		Log: log, MaxUpload: 1 << 20, Now: db.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	w.Routes(mux)
-	srv := httptest.NewServer(server.Middleware(mux, db.Auth(), log, false))
+	srv := httptest.NewServer(server.Middleware(mux, auth, log, server.Options{}))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	return &site{t: t, db: db, srv: srv, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -158,7 +164,7 @@ func TestPagesRender(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		s := newSite(t, db)
 		s.page("/regions", http.StatusSeeOther)
-		s.user("admin", access.Grant{Role: access.Admin, Region: "150000000000"})
+		s.user("admin", access.Grant{Role: access.Leader, Region: "150000000000"}, access.Grant{Role: access.Operator, Region: "150000000000"})
 		s.page("/regions/152200000000", http.StatusOK, "兴安盟", "科尔沁右翼前旗", "合计")
 		s.page("/regions/"+keerqin, http.StatusOK, "平安村", "152221100210")
 		s.page("/regions/"+pingan+"/manage", http.StatusOK, "更名", "合并到其他村", "撤销")
@@ -239,7 +245,7 @@ func TestPagesRender(t *testing.T) {
 func TestVillageOperatorScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		admin := &access.Actor{UserID: 0, Username: "seed", Grants: []access.Grant{{Role: access.Admin, Region: "150000000000"}}}
+		admin := &access.Actor{UserID: 0, Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: "150000000000"}}}
 		other := "152221103212" // 平安村 of 大石寨镇, a namesake elsewhere
 		head := registry.ResidentInput{Name: "外村人", Ethnicity: "汉族", IDNumber: idFor("19700101", 21), Political: "群众"}
 		h, err := db.Registry().CreateHousehold(ctx, admin, registry.HouseholdInput{Number: "009", VillageCode: other}, head)
