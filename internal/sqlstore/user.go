@@ -12,8 +12,8 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/password"
-	"shanzhi/internal/registry"
 	"shanzhi/internal/regioncode"
+	"shanzhi/internal/registry"
 )
 
 // UserService implements access.UserService.
