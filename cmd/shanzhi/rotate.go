@@ -46,12 +46,12 @@ func cmdRotateKey(ctx context.Context, args []string, getenv func(string) string
 	from, first := db.IndexKeyID(), secret.KeyID(keys[0])
 	if from == first {
 		k := secret.NewKey()
-		backup, err := secret.RewriteFile(cfg.KeyFile, append([][]byte{k}, keys...), time.Now())
+		backup, err := secret.AddKey(cfg.KeyFile, k, time.Now())
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote new key %s first in %s, keeping the %d older key(s) after it; the previous file is saved as %s\n",
-			secret.KeyID(k), cfg.KeyFile, len(keys), backup)
+		fmt.Fprintf(stdout, "wrote new key %s first in %s, keeping the older keys after it; the previous file is saved as %s\n",
+			secret.KeyID(k), cfg.KeyFile, backup)
 	} else {
 		fmt.Fprintf(stdout, "%s already starts with key %s but the database is still on key %s: finishing that rotation\n", cfg.KeyFile, first, from)
 	}

@@ -82,14 +82,14 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 		return nil, err
 	}
 	pol := policy(cfg, demo)
-	auth, users := db.Auth(pol), db.Users(pol)
+	auth, users, limits := db.Auth(pol), db.Users(pol), server.NewLimits(time.Now)
 	tls := cfg.TLSCert != ""
-	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(), Log: log,
-		Demo: demo, TLS: tls, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
+	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(), Limits: limits,
+		Log: log, Demo: demo, TLS: tls, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
 	if err != nil {
 		return nil, err
 	}
-	a := api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Log: log})
+	a := api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Audit: db.Audit(), Limits: limits, Log: log})
 	mux := http.NewServeMux()
 	w.Routes(mux)
 	a.Routes(mux)

@@ -12,10 +12,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/server"
@@ -27,6 +30,8 @@ type Deps struct {
 	Regions  region.Service
 	Registry registry.Service
 	Auth     access.AuthService
+	Audit    audit.Service
+	Limits   *server.Limits
 	Log      *slog.Logger
 }
 
@@ -34,7 +39,12 @@ type Deps struct {
 type API struct{ Deps }
 
 // New returns the API.
-func New(d Deps) *API { return &API{Deps: d} }
+func New(d Deps) *API {
+	if d.Limits == nil {
+		d.Limits = server.NewLimits(time.Now)
+	}
+	return &API{Deps: d}
+}
 
 // maxBody bounds a JSON body; nothing the API takes comes near it.
 const maxBody = 1 << 20
@@ -59,6 +69,11 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	body := errorBody{Code: fault.CodeOf(err), RequestID: id}
 	var fe *fault.Error
 	if errors.As(err, &fe) && fe.Code != fault.Internal {
+		if fe.Code == fault.Forbidden && a.Audit != nil {
+			if aerr := a.Audit.Denied(r.Context(), access.ActorFrom(r.Context()), "access.denied", r.Method+" "+r.URL.Path); aerr != nil {
+				a.Log.Error("audit denied", "request_id", id, "err", aerr)
+			}
+		}
 		body.Message = a.Catalog.Text(l, fe.Msg)
 		for _, f := range fe.Fields {
 			body.Details = append(body.Details, errorDetail{Field: f.Name, Message: a.Catalog.Text(l, f.Msg)})
@@ -181,4 +196,12 @@ type list[T any] struct {
 	Total  int `json:"total"`
 	Offset int `json:"offset"`
 	Limit  int `json:"limit"`
+}
+
+// limited refuses a request over a rate limit, with the wait in minutes.
+func limited(l *ratelimit.Limiter, key string) error {
+	if ok, wait := l.Allow(key); !ok {
+		return fault.E(fault.TooMany, "error.too_many", int(wait.Minutes())+1)
+	}
+	return nil
 }

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -17,7 +19,14 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	token, err := a.Auth.Login(r.Context(), in.Username, in.Password)
+	err := limited(a.Limits.LoginIP, access.RequestFrom(r.Context()).Client)
+	if err == nil {
+		err = limited(a.Limits.LoginUser, strings.ToLower(strings.TrimSpace(in.Username)))
+	}
+	var token string
+	if err == nil {
+		token, err = a.Auth.Login(r.Context(), in.Username, in.Password)
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -320,4 +329,25 @@ func (a *API) residentStatus(r *http.Request, act *access.Actor) (int, any, erro
 // notFound answers unknown API paths in the API's own error shape.
 func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
 	a.fail(w, r, fault.E(fault.NotFound, "error.not_found"))
+}
+
+func (a *API) residentReveal(r *http.Request, act *access.Actor) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	if err := limited(a.Limits.Reveal, fmt.Sprint(act.UserID)); err != nil {
+		return 0, nil, err
+	}
+	idNumber, phone, err := a.Registry.Reveal(r.Context(), act, id, in.Reason)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, map[string]string{"id_number": idNumber, "phone": phone}, nil
 }

@@ -30,6 +30,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("PATCH /api/v1/residents/{id}", a.handle(a.residentUpdate))
 	mux.HandleFunc("POST /api/v1/residents/{id}/move", a.handle(a.residentMove))
 	mux.HandleFunc("POST /api/v1/residents/{id}/status", a.handle(a.residentStatus))
+	mux.HandleFunc("POST /api/v1/residents/{id}/reveal", a.handle(a.residentReveal))
 	mux.HandleFunc("/api/", a.notFound)
 }
 

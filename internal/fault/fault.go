@@ -23,6 +23,7 @@ const (
 	Forbidden    Code = "forbidden"
 	Unauthorized Code = "unauthorized"
 	TooLarge     Code = "too_large"
+	TooMany      Code = "too_many" // over a rate limit
 	Internal     Code = "internal"
 )
 
@@ -129,6 +130,8 @@ func HTTPStatus(c Code) int {
 		return http.StatusUnauthorized
 	case TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case TooMany:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}

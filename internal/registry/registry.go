@@ -356,8 +356,21 @@ type Service interface {
 	Resident(ctx context.Context, a *access.Actor, id int64) (*Resident, error)
 	Residents(ctx context.Context, a *access.Actor, f ResidentFilter) ([]ResidentRow, int, error)
 	// ExportResidents streams every resident the filter selects in register
-	// order, masked, and records the export in the audit trail.
-	ExportResidents(ctx context.Context, a *access.Actor, f ResidentFilter, fn func(ResidentRow) error) error
+	// order and records the export in the audit trail. With full set (it
+	// needs access.ExportFull and a reason) IDNumber and Phone carry the
+	// whole values; otherwise only the masked ones are filled.
+	ExportResidents(ctx context.Context, a *access.Actor, f ResidentFilter, full bool, reason string, fn func(ResidentRow) error) error
+	// Reveal returns a resident's full ID number and phone; it needs
+	// access.PersonalReveal over the village and a reason, and is audited.
+	Reveal(ctx context.Context, a *access.Actor, id int64, reason string) (idNumber, phone string, err error)
+	// OwnHousehold is a villager's read-only view of their household.
+	OwnHousehold(ctx context.Context, a *access.Actor) (*Household, []Resident, error)
+	// CardToken returns the random token printed as a QR code on the
+	// household card, making one on first use.
+	CardToken(ctx context.Context, a *access.Actor, household int64) (string, error)
+	// CardHousehold opens a household read-only by its card token, for the
+	// villager who scans it; members are masked.
+	CardHousehold(ctx context.Context, token string) (*Household, []Resident, error)
 	// StageImport keeps an uploaded sheet until it is previewed and run.
 	StageImport(ctx context.Context, a *access.Actor, region, fileName string, data []byte) (int64, error)
 	// RunImport previews or runs a staged sheet; see ImportMode.

@@ -127,14 +127,17 @@ func FormatKeys(keys [][]byte) string {
 	return b.String()
 }
 
-// RewriteFile replaces the key file at path with keys so that a crash at
-// any moment leaves either the old file or the new one, never a torn one:
-// the new content goes to a temporary file in the same directory, is
-// synced, and is renamed over the old. The old content is first kept
-// beside it as path.<UTC time>.bak, mode 0600, whose name is returned.
-func RewriteFile(path string, keys [][]byte, now time.Time) (backup string, err error) {
-	if len(keys) == 0 {
-		return "", errors.New("secret: no key to write")
+// AddKey puts k first in the key file at path, keeping every key already
+// there after it, so that a crash at any moment leaves either the old file
+// or the new one, never a torn one: the new content goes to a temporary
+// file in the same directory, is synced, and is renamed over the old. The
+// keys kept are those in the file at that moment, not those a caller read
+// earlier, so two rotations run at once cannot drop each other's key. The
+// old content is first kept beside it as path.<UTC time>.bak, mode 0600,
+// whose name is returned.
+func AddKey(path string, k []byte, now time.Time) (backup string, err error) {
+	if len(k) != KeySize {
+		return "", fmt.Errorf("secret: key must be %d bytes, got %d", KeySize, len(k))
 	}
 	// Renaming over a symbolic link would replace the link, not the file
 	// the server reads.
@@ -146,10 +149,23 @@ func RewriteFile(path string, keys [][]byte, now time.Time) (backup string, err 
 	if err != nil {
 		return "", fmt.Errorf("secret: key file: %w", err)
 	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("secret: key file %s is readable by others (mode %v); run chmod 600", path, fi.Mode().Perm())
+	}
 	old, err := os.ReadFile(target)
 	if err != nil {
 		return "", fmt.Errorf("secret: key file: %w", err)
 	}
+	kept, err := ParseKeys(string(old))
+	if err != nil {
+		return "", fmt.Errorf("secret: key file %s: %w", path, err)
+	}
+	for _, o := range kept {
+		if bytes.Equal(o, k) {
+			return "", fmt.Errorf("secret: key %s is already in %s", KeyID(k), path)
+		}
+	}
+	keys := append([][]byte{k}, kept...)
 	dir := filepath.Dir(target)
 
 	stamp := now.UTC().Format("20060102T150405Z")
@@ -170,6 +186,13 @@ func RewriteFile(path string, keys [][]byte, now time.Time) (backup string, err 
 		return "", fmt.Errorf("secret: back up key file: %w", err)
 	}
 
+	// A run killed between here and the rename left a copy of the keys
+	// behind; it is of no use to anyone.
+	if stale, _ := filepath.Glob(filepath.Join(dir, "."+filepath.Base(target)+".tmp-*")); len(stale) > 0 {
+		for _, name := range stale {
+			os.Remove(name)
+		}
+	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
 		return "", fmt.Errorf("secret: write key file: %w", err)

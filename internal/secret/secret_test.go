@@ -247,7 +247,7 @@ func TestParseKeys(t *testing.T) {
 	}
 }
 
-func TestRewriteFile(t *testing.T) {
+func TestAddKey(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "shanzhi.key")
 	k1, err := CreateFile(p)
@@ -255,9 +255,13 @@ func TestRewriteFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(p)
+	// A run killed before its rename left a temporary copy behind.
+	if err := os.WriteFile(filepath.Join(dir, ".shanzhi.key.tmp-123"), before, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	k2 := NewKey()
 	now := time.Date(2026, 6, 1, 8, 30, 0, 0, time.FixedZone("CST", 8*3600))
-	bak, err := RewriteFile(p, [][]byte{k2, k1}, now)
+	bak, err := AddKey(p, k2, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,10 +282,18 @@ func TestRewriteFile(t *testing.T) {
 	if !strings.Contains(string(body), "# key "+KeyID(k2)+": current key") || !strings.Contains(string(body), "# key "+KeyID(k1)+": older key") {
 		t.Fatalf("file does not name its keys:\n%s", body)
 	}
-	// A second rotation in the same second keeps both backups.
-	bak2, err := RewriteFile(p, [][]byte{NewKey(), k2, k1}, now)
+	if _, err := AddKey(p, k1, now); err == nil {
+		t.Fatal("a key already in the file was added again")
+	}
+	// A second rotation in the same second keeps both backups, and keeps
+	// every key the file holds by then.
+	k3 := NewKey()
+	bak2, err := AddKey(p, k3, now)
 	if err != nil || bak2 == bak {
-		t.Fatalf("second rewrite: %s, %v", bak2, err)
+		t.Fatalf("second rotation: %s, %v", bak2, err)
+	}
+	if keys, _ := LoadKeys(p); len(keys) != 3 || !bytes.Equal(keys[0], k3) || !bytes.Equal(keys[2], k1) {
+		t.Fatalf("after two rotations the file holds %d keys", len(keys))
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
@@ -304,7 +316,7 @@ func TestRewriteFile(t *testing.T) {
 		t.Skip("no symbolic links:", err)
 	}
 	k4 := NewKey()
-	if _, err := RewriteFile(link, [][]byte{k4, k1}, now.Add(time.Hour)); err != nil {
+	if _, err := AddKey(link, k4, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
@@ -313,7 +325,11 @@ func TestRewriteFile(t *testing.T) {
 	if first, _ := LoadFile(p); !bytes.Equal(first, k4) {
 		t.Fatal("the linked file was not rewritten")
 	}
-	if _, err := RewriteFile(filepath.Join(dir, "missing"), [][]byte{k4}, now); err == nil {
+	if _, err := AddKey(filepath.Join(dir, "missing"), k4, now); err == nil {
 		t.Fatal("rewrote a key file that does not exist")
+	}
+	os.Chmod(p, 0o640)
+	if _, err := AddKey(p, NewKey(), now); err == nil {
+		t.Fatal("rewrote a key file others can read")
 	}
 }

@@ -299,19 +299,8 @@ func (s *RegistryService) Household(ctx context.Context, a *access.Actor, id int
 		if h, err = tx.householdFor(ctx, a, id, access.RegistryRead); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, residentSelect+` WHERE r.household_id = ? ORDER BY CASE WHEN r.status = '在册' THEN 0 ELSE 1 END, CASE WHEN r.id = ? THEN 0 ELSE 1 END, r.birth_date, r.id`, id, h.HeadID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanResident(rows)
-			if err != nil {
-				return err
-			}
-			members = append(members, r.Resident)
-		}
-		return rows.Err()
+		members, err = tx.members(ctx, h)
+		return err
 	})
 	return h, members, err
 }
@@ -320,11 +309,13 @@ const residentSelect = `SELECT r.id, r.household_id, r.name, r.name_mongol, r.ge
 	r.relation, r.political, r.status, r.updated_at, h.number, h.village_code, v.name, h.address
 	FROM residents r JOIN households h ON h.id = r.household_id JOIN regions v ON v.code = h.village_code`
 
-func scanResident(s interface{ Scan(...any) error }) (registry.ResidentRow, error) {
+// scanResident scans residentSelect's columns, then any extra ones.
+func scanResident(s interface{ Scan(...any) error }, extra ...any) (registry.ResidentRow, error) {
 	var r registry.ResidentRow
 	var u int64
-	err := s.Scan(&r.ID, &r.HouseholdID, &r.Name, &r.NameMongol, &r.Gender, &r.Ethnicity, &r.BirthDate, &r.IDMasked, &r.PhoneMasked,
-		&r.Relation, &r.Political, &r.Status, &u, &r.HouseholdNumber, &r.VillageCode, &r.VillageName, &r.Address)
+	dest := []any{&r.ID, &r.HouseholdID, &r.Name, &r.NameMongol, &r.Gender, &r.Ethnicity, &r.BirthDate, &r.IDMasked, &r.PhoneMasked,
+		&r.Relation, &r.Political, &r.Status, &u, &r.HouseholdNumber, &r.VillageCode, &r.VillageName, &r.Address}
+	err := s.Scan(append(dest, extra...)...)
 	r.UpdatedAt = time.UnixMilli(u)
 	return r, err
 }
@@ -450,4 +441,93 @@ func (s *RegistryService) History(ctx context.Context, a *access.Actor, id int64
 		return rows.Err()
 	})
 	return out, err
+}
+
+// members lists a household's members, registered ones first, the head
+// first among them.
+func (tx *Tx) members(ctx context.Context, h *registry.Household) ([]registry.Resident, error) {
+	rows, err := tx.query(ctx, residentSelect+` WHERE r.household_id = ? ORDER BY CASE WHEN r.status = '在册' THEN 0 ELSE 1 END, CASE WHEN r.id = ? THEN 0 ELSE 1 END, r.birth_date, r.id`, h.ID, h.HeadID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []registry.Resident
+	for rows.Next() {
+		r, err := scanResident(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r.Resident)
+	}
+	return out, rows.Err()
+}
+
+// OwnHousehold returns a villager's own household, read-only.
+func (s *RegistryService) OwnHousehold(ctx context.Context, a *access.Actor) (*registry.Household, []registry.Resident, error) {
+	var h registry.Household
+	var ms []registry.Resident
+	err := s.db.view(ctx, func(tx *Tx) error {
+		var err error
+		h, err = scanHousehold(tx.queryRow(ctx, householdSelect+` WHERE h.id = ?`, a.Household()))
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Can(access.OwnHousehold, h.VillageCode) {
+			return fault.E(fault.NotFound, "error.not_found")
+		}
+		if err != nil {
+			return err
+		}
+		ms, err = tx.members(ctx, &h)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &h, ms, nil
+}
+
+// CardToken returns the household card's token, making it on first use.
+func (s *RegistryService) CardToken(ctx context.Context, a *access.Actor, id int64) (string, error) {
+	var token string
+	err := s.db.update(ctx, func(tx *Tx) error {
+		if _, err := tx.householdFor(ctx, a, id, access.RegistryWrite); err != nil {
+			return err
+		}
+		var cur sql.NullString
+		if err := tx.queryRow(ctx, `SELECT card_token FROM households WHERE id = ?`, id).Scan(&cur); err != nil {
+			return err
+		}
+		if cur.Valid {
+			token = cur.String
+			return nil
+		}
+		// 128 random bits: the card carries no personal data, and the
+		// token cannot be guessed from anything printed beside it.
+		token = newToken()[:22]
+		if _, err := tx.exec(ctx, `UPDATE households SET card_token = ? WHERE id = ?`, token, id); err != nil {
+			return err
+		}
+		return tx.householdEvent(ctx, a, id, 0, "", "card", 0, "", "")
+	})
+	return token, err
+}
+
+// CardHousehold opens a household by its card token.
+func (s *RegistryService) CardHousehold(ctx context.Context, token string) (*registry.Household, []registry.Resident, error) {
+	var h registry.Household
+	var ms []registry.Resident
+	err := s.db.view(ctx, func(tx *Tx) error {
+		var err error
+		h, err = scanHousehold(tx.queryRow(ctx, householdSelect+` WHERE h.card_token = ? AND h.status = '在册'`, token))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.E(fault.NotFound, "error.not_found")
+		}
+		if err != nil {
+			return err
+		}
+		ms, err = tx.members(ctx, &h)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &h, ms, nil
 }

@@ -159,13 +159,7 @@ func (tx *Tx) openPersonal(ctx context.Context, id int64) (idNumber, phone strin
 	if err := tx.queryRow(ctx, `SELECT id_enc, phone_enc FROM residents WHERE id = ?`, id).Scan(&idEnc, &phoneEnc); err != nil {
 		return "", "", err
 	}
-	if idNumber, err = tx.box.Open(purposeID, idEnc); err != nil {
-		return "", "", fmt.Errorf("resident %d id: %w", id, err)
-	}
-	if phone, err = tx.box.Open(purposePhone, phoneEnc); err != nil {
-		return "", "", fmt.Errorf("resident %d phone: %w", id, err)
-	}
-	return idNumber, phone, nil
+	return tx.openSealed(idEnc, phoneEnc)
 }
 
 // Resident returns one resident with masked personal data.
@@ -230,14 +224,24 @@ func (s *RegistryService) Residents(ctx context.Context, a *access.Actor, f regi
 // ExportResidents streams residents in register order: village, household
 // number, head first, then by birth date. The audit entry is written
 // first, so an export that fails half-way is still on record.
-func (s *RegistryService) ExportResidents(ctx context.Context, a *access.Actor, f registry.ResidentFilter, fn func(registry.ResidentRow) error) error {
+func (s *RegistryService) ExportResidents(ctx context.Context, a *access.Actor, f registry.ResidentFilter, full bool, reason string, fn func(registry.ResidentRow) error) error {
 	if f.Region != "" {
 		if err := readable(a, f.Region); err != nil {
 			return err
 		}
 	}
+	action, detail := "registry.export", "q="+f.Query+" masked"
+	if full {
+		if f.Region == "" || !a.Can(access.ExportFull, f.Region) {
+			return fault.E(fault.Forbidden, "error.forbidden")
+		}
+		if err := requireReason(reason); err != nil {
+			return err
+		}
+		action, detail = "registry.export_full", "q="+f.Query+" reason="+strings.TrimSpace(reason)
+	}
 	err := s.db.update(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, a, auditEntry{action: "registry.export", target: "residents", region: f.Region, detail: "q=" + f.Query + " masked"})
+		return tx.audit(ctx, a, auditEntry{action: action, target: "residents", region: f.Region, detail: detail})
 	})
 	if err != nil {
 		return err
@@ -247,17 +251,25 @@ func (s *RegistryService) ExportResidents(ctx context.Context, a *access.Actor, 
 		if err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, residentSelect+` WHERE `+where+` ORDER BY h.village_code, h.number, CASE WHEN r.id = h.head_id THEN 0 ELSE 1 END, r.birth_date, r.id`, args...)
+		rows, err := tx.query(ctx, residentSelectSealed+` WHERE `+where+` ORDER BY h.village_code, h.number, CASE WHEN r.id = h.head_id THEN 0 ELSE 1 END, r.birth_date, r.id`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			r, err := scanResident(rows)
+			r, err := scanSealed(rows)
 			if err != nil {
 				return err
 			}
-			if err := fn(r); err != nil {
+			if full {
+				// Decrypting through a second query would need a second
+				// connection inside the snapshot; the sealed columns come
+				// with the row instead.
+				if r.IDNumber, r.Phone, err = tx.openSealed(r.idEnc, r.phoneEnc); err != nil {
+					return err
+				}
+			}
+			if err := fn(r.ResidentRow); err != nil {
 				return err
 			}
 		}
@@ -532,4 +544,54 @@ func (db *DB) CountResidents(ctx context.Context) (int, error) {
 		return tx.queryRow(ctx, `SELECT count(*) FROM residents`).Scan(&n)
 	})
 	return n, err
+}
+
+// residentSelectSealed is residentSelect with the sealed columns, for the
+// full export, which opens them row by row inside its snapshot.
+var residentSelectSealed = strings.Replace(residentSelect, " FROM residents r", ", r.id_enc, r.phone_enc FROM residents r", 1)
+
+type sealedRow struct {
+	registry.ResidentRow
+	idEnc, phoneEnc []byte
+}
+
+func scanSealed(s interface{ Scan(...any) error }) (sealedRow, error) {
+	var r sealedRow
+	var err error
+	r.ResidentRow, err = scanResident(s, &r.idEnc, &r.phoneEnc)
+	return r, err
+}
+
+// openSealed decrypts a resident's sealed ID number and phone.
+func (tx *Tx) openSealed(idEnc, phoneEnc []byte) (string, string, error) {
+	id, err := tx.box.Open(purposeID, idEnc)
+	if err != nil {
+		return "", "", fmt.Errorf("open id: %w", err)
+	}
+	phone, err := tx.box.Open(purposePhone, phoneEnc)
+	if err != nil {
+		return "", "", fmt.Errorf("open phone: %w", err)
+	}
+	return id, phone, nil
+}
+
+// Reveal returns a resident's full ID number and phone to an actor with
+// the permission, for the stated reason, and records both in the audit
+// trail within the same transaction: no reveal goes unrecorded.
+func (s *RegistryService) Reveal(ctx context.Context, a *access.Actor, id int64, reason string) (string, string, error) {
+	if err := requireReason(reason); err != nil {
+		return "", "", err
+	}
+	var idNumber, phone string
+	err := s.db.update(ctx, func(tx *Tx) error {
+		r, err := tx.residentFor(ctx, a, id, access.PersonalReveal)
+		if err != nil {
+			return err
+		}
+		if idNumber, phone, err = tx.openPersonal(ctx, id); err != nil {
+			return err
+		}
+		return tx.audit(ctx, a, auditEntry{action: "personal.reveal", target: fmt.Sprintf("resident:%d", id), region: r.VillageCode, detail: strings.TrimSpace(reason)})
+	})
+	return idNumber, phone, err
 }

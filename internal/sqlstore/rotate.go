@@ -89,13 +89,15 @@ func (db *DB) recordIndexKey(ctx context.Context, hasSettings bool) (string, err
 				return err
 			}
 		}
-		if id, err = tx.provenIndexKey(ctx); err != nil {
+		if id, err = tx.provenIndexKey(ctx); err != nil || !hasSettings {
 			return err
 		}
-		if !hasSettings {
-			return nil
+		// The first process to record wins; the others adopt its choice.
+		if _, err := tx.exec(ctx, `INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, indexKeySetting, id); err != nil {
+			return err
 		}
-		return tx.setSetting(ctx, indexKeySetting, id)
+		id, err = tx.setting(ctx, indexKeySetting)
+		return err
 	})
 	return id, err
 }

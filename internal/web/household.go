@@ -52,9 +52,12 @@ type householdList struct {
 	Region     string
 	RegionName string
 	CanCreate  bool
-	ExportURL  string
-	ImportURL  string
-	Statuses   []string
+	// CanExportFull offers the export without masks, which asks for a
+	// reason.
+	CanExportFull bool
+	ExportURL     string
+	ImportURL     string
+	Statuses      []string
 }
 
 func (w *Web) households(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
@@ -73,6 +76,7 @@ func (w *Web) households(rw http.ResponseWriter, r *http.Request, a *access.Acto
 		d.RegionName = path[len(path)-1].Name
 		lvl := regioncode.LevelOf(f.Region)
 		d.CanCreate = (lvl == regioncode.Village || lvl == regioncode.Township) && a.Can(access.RegistryWrite, f.Region)
+		d.CanExportFull = a.Can(access.ExportFull, f.Region)
 	}
 	v.Crumbs = append(v.Crumbs, crumb{Label: v.T("page.households")})
 	_, total, err := w.Registry.Households(r.Context(), a, registry.ListFilter{Region: f.Region, Query: f.Query, Status: f.Status, Limit: 1})

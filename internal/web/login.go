@@ -39,7 +39,16 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	}
 	v := w.newView(r, "page.login", "")
 	username, next := r.FormValue("username"), safeNext(r.FormValue("next"))
-	token, err := w.Auth.Login(r.Context(), username, r.FormValue("password"))
+	// The limits come before the password hash: a refused attempt costs
+	// the server nothing and tells the caller nothing about the account.
+	err := limited(w.Limits.LoginIP, access.RequestFrom(r.Context()).Client)
+	if err == nil {
+		err = limited(w.Limits.LoginUser, strings.ToLower(strings.TrimSpace(username)))
+	}
+	var token string
+	if err == nil {
+		token, err = w.Auth.Login(r.Context(), username, r.FormValue("password"))
+	}
 	if err != nil {
 		f := w.loginForm(v, username, next)
 		if fault.CodeOf(err) == fault.Unauthorized {
@@ -153,7 +162,11 @@ func (w *Web) secondFactor(rw http.ResponseWriter, r *http.Request) {
 			w.fail(rw, r, fault.E(fault.Forbidden, "error.csrf"))
 			return
 		}
-		if err := w.Auth.VerifySecondFactor(r.Context(), c.Value, r.FormValue("code")); err != nil {
+		err := limited(w.Limits.Code, access.RequestFrom(r.Context()).Client)
+		if err == nil {
+			err = w.Auth.VerifySecondFactor(r.Context(), c.Value, r.FormValue("code"))
+		}
+		if err != nil {
 			w.formOrFail(rw, r, v, f, err)
 			return
 		}

@@ -33,6 +33,9 @@ func (w *Web) Routes(mux *http.ServeMux) {
 		mux.HandleFunc("POST /households/{id}/"+name, w.page(do(w, w.householdTarget, act)))
 	}
 	mux.HandleFunc("GET /residents", w.page(w.residents))
+	mux.HandleFunc("GET /households/{id}/card", w.page(w.householdCard))
+	mux.HandleFunc("GET /my", w.page(w.myHousehold))
+	mux.HandleFunc("GET /card/{token}", w.cardOpen)
 	for name, act := range w.residentActions() {
 		mux.HandleFunc("GET /residents/{id}/"+name, w.page(do(w, w.residentTarget, act)))
 		mux.HandleFunc("POST /residents/{id}/"+name, w.page(do(w, w.residentTarget, act)))
@@ -44,6 +47,9 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /import/{id}", w.page(w.importRun))
 	mux.HandleFunc("POST /import/{id}", w.page(w.importRun))
 	mux.HandleFunc("GET /export/residents.xlsx", w.page(w.exportResidents))
+	mux.HandleFunc("POST /export/residents.xlsx", w.page(w.exportResidents))
+	mux.HandleFunc("GET /residents/{id}/reveal", w.page(w.reveal))
+	mux.HandleFunc("POST /residents/{id}/reveal", w.page(w.reveal))
 
 	mux.HandleFunc("GET /admin/users", w.page(w.users))
 	mux.HandleFunc("GET /admin/users/new", w.page(w.userNew))

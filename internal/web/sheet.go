@@ -47,9 +47,16 @@ func (w *Web) regionTitle(r *http.Request, a *access.Actor, code string) (string
 	return name, nil
 }
 
+// exportResidents sends the register: masked on GET, in full on a POST
+// that carries a reason from a user allowed to export in full.
 func (w *Web) exportResidents(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	q := r.URL.Query()
 	f := registry.ResidentFilter{Region: q.Get("region"), Query: q.Get("q")}
+	full := r.Method == http.MethodPost
+	if err := limited(w.Limits.Export, fmt.Sprint(a.UserID)); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	if f.Region == "" {
 		if s := a.Scopes(access.RegistryRead); len(s) > 0 {
 			f.Region = s[0]
@@ -68,9 +75,13 @@ func (w *Web) exportResidents(rw http.ResponseWriter, r *http.Request, a *access
 		w.fail(rw, r, err)
 		return
 	}
-	err = w.Registry.ExportResidents(r.Context(), a, f, func(p registry.ResidentRow) error {
+	err = w.Registry.ExportResidents(r.Context(), a, f, full, r.PostFormValue("reason"), func(p registry.ResidentRow) error {
+		id, phone := p.IDMasked, p.PhoneMasked
+		if full {
+			id, phone = p.IDNumber, p.Phone
+		}
 		return xw.Write(p.HouseholdNumber, p.VillageName, p.Address, p.Name, string(p.Gender), p.Ethnicity, p.BirthDate,
-			p.IDMasked, p.PhoneMasked, p.Relation, p.Political, string(p.Status))
+			id, phone, p.Relation, p.Political, string(p.Status))
 	})
 	if err != nil {
 		xw.Discard()

@@ -22,6 +22,7 @@ import (
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/server"
@@ -41,6 +42,7 @@ type Deps struct {
 	Auth      access.AuthService
 	Users     access.UserService
 	Audit     audit.Service
+	Limits    *server.Limits
 	Log       *slog.Logger
 	Demo      bool  // show the 演示模式 banner
 	TLS       bool  // cookies get Secure and the __Host- prefix
@@ -59,6 +61,9 @@ type Web struct {
 func New(d Deps) (*Web, error) {
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Limits == nil {
+		d.Limits = server.NewLimits(d.Now)
 	}
 	w := &Web{Deps: d, pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -178,6 +183,9 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 		return
 	case errors.As(err, &fe) && code != fault.Internal:
 		msg = fe.Msg
+		if code == fault.Forbidden {
+			w.denied(r, "access.denied")
+		}
 	default:
 		w.Log.Error("request failed", "request_id", v.RequestID, "path", r.URL.Path, "err", err)
 	}
@@ -271,4 +279,23 @@ func seeOther(rw http.ResponseWriter, r *http.Request, to, flash string) {
 		to += sep + "flash=" + flash
 	}
 	http.Redirect(rw, r, to, http.StatusSeeOther)
+}
+
+// denied records a refused request in the audit trail; a failure to
+// record is logged, not shown, since the refusal stands either way.
+func (w *Web) denied(r *http.Request, action string) {
+	if w.Audit == nil {
+		return
+	}
+	if err := w.Audit.Denied(r.Context(), access.ActorFrom(r.Context()), action, r.Method+" "+r.URL.Path); err != nil {
+		w.Log.Error("audit denied", "request_id", server.RequestID(r.Context()), "err", err)
+	}
+}
+
+// limited refuses a request over a rate limit, with the wait in minutes.
+func limited(l *ratelimit.Limiter, key string) error {
+	if ok, wait := l.Allow(key); !ok {
+		return fault.E(fault.TooMany, "error.too_many", int(wait.Minutes())+1)
+	}
+	return nil
 }

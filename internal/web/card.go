@@ -1,0 +1,82 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/registry"
+)
+
+type cardPage struct {
+	H       *registry.Household
+	Members []registry.Resident
+	QR      template.URL
+	Link    string
+	Public  bool // opened by the card's token, not by a signed-in user
+}
+
+// myHousehold is the villager's page: their household, read-only.
+func (w *Web) myHousehold(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	h, ms, err := w.Registry.OwnHousehold(r.Context(), a)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "page.my", "my")
+	v.Data = &cardPage{H: h, Members: ms}
+	w.render(rw, http.StatusOK, "card", v)
+}
+
+// householdCard is the printable household card: a QR code that holds
+// only the card's random token, which opens the household read-only.
+func (w *Web) householdCard(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	h, ms, err := w.Registry.Household(r.Context(), a, id)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	token, err := w.Registry.CardToken(r.Context(), a, id)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	scheme := "http"
+	if w.TLS || r.TLS != nil {
+		scheme = "https"
+	}
+	link := fmt.Sprintf("%s://%s/card/%s", scheme, r.Host, token)
+	qr, err := qrDataURL(link)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "page.card", "households")
+	v.Crumbs = []crumb{{Label: v.T("page.households"), Href: "/households?region=" + h.VillageCode}, {Label: h.Number, Href: fmt.Sprintf("/households/%d", id)}, {Label: v.T("page.card")}}
+	v.Data = &cardPage{H: h, Members: ms, QR: qr, Link: link}
+	w.render(rw, http.StatusOK, "card", v)
+}
+
+// cardOpen shows the household a card's token names, to whoever holds the
+// card. Members are masked; look-ups per address are rate-limited, so the
+// 128-bit token cannot be guessed by brute force.
+func (w *Web) cardOpen(rw http.ResponseWriter, r *http.Request) {
+	if err := limited(w.Limits.Card, access.RequestFrom(r.Context()).Client); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	h, ms, err := w.Registry.CardHousehold(r.Context(), r.PathValue("token"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "page.card", "")
+	v.Data = &cardPage{H: h, Members: ms, Public: true}
+	w.render(rw, http.StatusOK, "card", v)
+}
