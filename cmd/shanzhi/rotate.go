@@ -43,6 +43,9 @@ func cmdRotateKey(ctx context.Context, args []string, getenv func(string) string
 	}
 	defer func() { db.Close() }()
 
+	if err := db.CanRotateKey(ctx); err != nil {
+		return fmt.Errorf("rotate-key: %w", err)
+	}
 	from, first := db.IndexKeyID(), secret.KeyID(keys[0])
 	if from == first {
 		k := secret.NewKey()
@@ -80,15 +83,15 @@ func cmdRotateKey(ctx context.Context, args []string, getenv func(string) string
 		return nil
 	}})
 	if err != nil {
-		return fmt.Errorf("%w\nthe database is unchanged and the key file still holds every old key, so the server runs as before; "+
-			"run 'shanzhi rotate-key' again to finish", err)
+		return fmt.Errorf("%w\nthe rotation is one transaction, so the database holds all of it or none of it, and the key file "+
+			"holds every key either way: the server runs as before; run 'shanzhi rotate-key' again to finish", err)
 	}
-	fmt.Fprintf(stdout, "rotated from key %s to key %s in %s: %d residents (%d ID numbers and phones) and %d staged uploads re-sealed, hashes recomputed\n",
-		rep.From, rep.To, time.Since(started).Round(time.Millisecond), rep.Residents, rep.Values, rep.Imports)
+	fmt.Fprintf(stdout, "rotated from key %s to key %s in %s: %d residents (%d ID numbers and phones), %d staged uploads and %d second-factor secrets re-sealed, hashes recomputed\n",
+		rep.From, rep.To, time.Since(started).Round(time.Millisecond), rep.Residents, rep.Values, rep.Imports, rep.TOTP)
 	fmt.Fprintf(stdout, `
 Next:
   - Back up %[1]s now: without key %[2]s no ID number can be read.
-  - Restart the server, and copy %[1]s to every other server of this database first.
+  - Copy %[1]s to every other server of this database, then start the servers again.
   - %[1]s still holds the older key(s) %[3]s: backups of the database taken
     before today need them. Delete those lines (and the %[1]s.*.bak copies)
     only once every backup older than today has expired.

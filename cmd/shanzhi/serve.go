@@ -71,15 +71,16 @@ func policy(cfg config.Config, demo bool) access.Policy {
 	return p
 }
 
-// handler assembles the pages, the API and the middleware.
-func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (http.Handler, error) {
+// handler assembles the pages, the API and the middleware, and returns the
+// route table with every route's rule.
+func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (http.Handler, []server.Route, error) {
 	cat, err := i18n.Load()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	trusted, err := server.ParseTrusted(cfg.TrustedProxies)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pol := policy(cfg, demo)
 	auth, users, limits := db.Auth(pol), db.Users(pol), server.NewLimits(time.Now)
@@ -87,13 +88,13 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(), Limits: limits,
 		Log: log, Demo: demo, TLS: tls, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	a := api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Audit: db.Audit(), Limits: limits, Log: log})
-	mux := http.NewServeMux()
-	w.Routes(mux)
-	a.Routes(mux)
-	return server.Middleware(mux, auth, log, server.Options{TLS: tls, Trusted: trusted}), nil
+	rt := &server.Router{Mux: http.NewServeMux()}
+	w.Routes(rt)
+	a.Routes(rt)
+	return server.Middleware(rt.Mux, auth, log, server.Options{TLS: tls, Trusted: trusted}), rt.Routes, nil
 }
 
 func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, demo bool, stdout, stderr io.Writer) error {
@@ -102,7 +103,7 @@ func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, dem
 		h = slog.NewJSONHandler(stderr, nil)
 	}
 	log := slog.New(h)
-	hd, err := handler(cfg, db, demo, log)
+	hd, _, err := handler(cfg, db, demo, log)
 	if err != nil {
 		return err
 	}

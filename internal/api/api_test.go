@@ -66,7 +66,8 @@ func setup(t *testing.T, db *sqlstore.DB) (base string, login func(name string, 
 	pol := access.DefaultPolicy()
 	pol.SkipMFA = true // the web tests cover the second factor
 	auth := db.Auth(pol)
-	api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Log: log}).Routes(mux)
+	rt := &server.Router{Mux: mux}
+	api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Log: log}).Routes(rt)
 	srv := httptest.NewServer(server.Middleware(mux, auth, log, server.Options{}))
 	t.Cleanup(srv.Close)
 	return srv.URL, func(name string, g ...access.Grant) *client {

@@ -1,37 +1,41 @@
 package api
 
 import (
-	"net/http"
 	"strconv"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/server"
 )
 
-// Routes registers every endpoint under /api/v1. The access-control test
-// walks this list.
-func (a *API) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/v1/sessions", a.login)
-	mux.HandleFunc("GET /api/v1/regions/{code}", a.handle(a.region))
-	mux.HandleFunc("GET /api/v1/regions/{code}/children", a.handle(a.regionChildren))
-	mux.HandleFunc("GET /api/v1/regions/{code}/history", a.handle(a.regionHistory))
-	mux.HandleFunc("POST /api/v1/regions/{code}/rename", a.handle(a.regionDo(a.regionRename)))
-	mux.HandleFunc("POST /api/v1/regions/{code}/villages", a.handle(a.regionDo(a.regionAddVillage)))
-	mux.HandleFunc("POST /api/v1/regions/{code}/merge", a.handle(a.regionDo(a.regionMerge)))
-	mux.HandleFunc("POST /api/v1/regions/{code}/retire", a.handle(a.regionDo(a.regionRetire)))
-	mux.HandleFunc("GET /api/v1/households", a.handle(a.households))
-	mux.HandleFunc("POST /api/v1/households", a.handle(a.householdCreate))
-	mux.HandleFunc("GET /api/v1/households/{id}", a.handle(a.household))
-	mux.HandleFunc("PATCH /api/v1/households/{id}", a.handle(a.householdUpdate))
-	mux.HandleFunc("GET /api/v1/households/{id}/history", a.handle(a.householdHistory))
-	mux.HandleFunc("POST /api/v1/households/{id}/members", a.handle(a.memberAdd))
-	mux.HandleFunc("POST /api/v1/households/{id}/head", a.handle(a.changeHead))
-	mux.HandleFunc("POST /api/v1/households/{id}/split", a.handle(a.split))
-	mux.HandleFunc("POST /api/v1/households/{id}/merge", a.handle(a.merge))
-	mux.HandleFunc("GET /api/v1/residents", a.handle(a.residents))
-	mux.HandleFunc("GET /api/v1/residents/{id}", a.handle(a.resident))
-	mux.HandleFunc("PATCH /api/v1/residents/{id}", a.handle(a.residentUpdate))
-	mux.HandleFunc("POST /api/v1/residents/{id}/move", a.handle(a.residentMove))
-	mux.HandleFunc("POST /api/v1/residents/{id}/status", a.handle(a.residentStatus))
-	mux.HandleFunc("POST /api/v1/residents/{id}/reveal", a.handle(a.residentReveal))
-	mux.HandleFunc("/api/", a.notFound)
+// Routes registers every endpoint under /api/v1 with the rule that guards
+// it; the authorisation test walks this table.
+func (a *API) Routes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, write, manage := access.RegistryRead, access.RegistryWrite, access.RegionManage
+	rt.HandleFunc("POST /api/v1/sessions", server.Rule{On: server.Public}, a.login)
+	rt.HandleFunc("GET /api/v1/regions/{code}", on(read, server.OnRegion), a.handle(a.region))
+	rt.HandleFunc("GET /api/v1/regions/{code}/children", on(read, server.OnRegion), a.handle(a.regionChildren))
+	rt.HandleFunc("GET /api/v1/regions/{code}/history", on(read, server.OnRegion), a.handle(a.regionHistory))
+	rt.HandleFunc("POST /api/v1/regions/{code}/rename", on(manage, server.OnRegion), a.handle(a.regionDo(a.regionRename)))
+	rt.HandleFunc("POST /api/v1/regions/{code}/villages", on(manage, server.OnRegion), a.handle(a.regionDo(a.regionAddVillage)))
+	rt.HandleFunc("POST /api/v1/regions/{code}/merge", on(manage, server.OnRegion), a.handle(a.regionDo(a.regionMerge)))
+	rt.HandleFunc("POST /api/v1/regions/{code}/retire", on(manage, server.OnRegion), a.handle(a.regionDo(a.regionRetire)))
+	rt.HandleFunc("GET /api/v1/households", on(read, server.OnQuery), a.handle(a.households))
+	rt.HandleFunc("POST /api/v1/households", on(write, server.OnQuery), a.handle(a.householdCreate))
+	rt.HandleFunc("GET /api/v1/households/{id}", on(read, server.OnHousehold), a.handle(a.household))
+	rt.HandleFunc("PATCH /api/v1/households/{id}", on(write, server.OnHousehold), a.handle(a.householdUpdate))
+	rt.HandleFunc("GET /api/v1/households/{id}/history", on(read, server.OnHousehold), a.handle(a.householdHistory))
+	rt.HandleFunc("POST /api/v1/households/{id}/members", on(write, server.OnHousehold), a.handle(a.memberAdd))
+	rt.HandleFunc("POST /api/v1/households/{id}/head", on(write, server.OnHousehold), a.handle(a.changeHead))
+	rt.HandleFunc("POST /api/v1/households/{id}/split", on(write, server.OnHousehold), a.handle(a.split))
+	rt.HandleFunc("POST /api/v1/households/{id}/merge", on(write, server.OnHousehold), a.handle(a.merge))
+	rt.HandleFunc("GET /api/v1/residents", on(read, server.OnQuery), a.handle(a.residents))
+	rt.HandleFunc("GET /api/v1/residents/{id}", on(read, server.OnResident), a.handle(a.resident))
+	rt.HandleFunc("PATCH /api/v1/residents/{id}", on(write, server.OnResident), a.handle(a.residentUpdate))
+	rt.HandleFunc("POST /api/v1/residents/{id}/move", on(write, server.OnResident), a.handle(a.residentMove))
+	rt.HandleFunc("POST /api/v1/residents/{id}/status", on(write, server.OnResident), a.handle(a.residentStatus))
+	rt.HandleFunc("POST /api/v1/residents/{id}/reveal", on(access.PersonalReveal, server.OnResident), a.handle(a.residentReveal))
+	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -79,10 +79,14 @@ func (db *DB) selectIndexKey(ctx context.Context) error {
 
 // recordIndexKey works out the index key of a database that records none
 // and records it when the settings table exists yet; before migration
-// 0003 the next Open records it.
+// 0003 the next Open records it, and nothing is written.
 func (db *DB) recordIndexKey(ctx context.Context, hasSettings bool) (string, error) {
+	run := db.view
+	if hasSettings {
+		run = db.update
+	}
 	var id string
-	err := db.update(ctx, func(tx *Tx) (err error) {
+	err := run(ctx, func(tx *Tx) (err error) {
 		if hasSettings {
 			// Another process may have recorded it meanwhile.
 			if id, err = tx.setting(ctx, indexKeySetting); err != nil || id != "" {
@@ -167,12 +171,36 @@ type RotateReport struct {
 	Residents int    // resident rows rewritten
 	Values    int    // ID numbers and phones re-sealed
 	Imports   int    // staged import files re-sealed
+	TOTP      int    // second-factor secrets re-sealed
 }
 
-// RotateKey moves every sealed value and keyed hash onto the first key of
-// the box, in one transaction so that a crash or an error at any point
-// leaves the database exactly as it was: readable with the key file, since
-// the old keys stay in it, and searchable, since the recorded index key
+// CanRotateKey reports why RotateKey would refuse to run, so rotate-key
+// can stop before it touches the key file.
+func (db *DB) CanRotateKey(ctx context.Context) error {
+	return db.view(ctx, func(tx *Tx) error { return tx.rotationBlocked(ctx) })
+}
+
+// rotationBlocked refuses a rotation while accounts sign in with a phone:
+// users keep only its keyed hash, which no rotation can recompute, so
+// moving the index key would quietly end phone sign-in for them, and
+// keeping the old key for them would never let it retire.
+func (tx *Tx) rotationBlocked(ctx context.Context) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE phone_hash IS NOT NULL`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("%d account(s) sign in with a phone that is kept only as a keyed hash, which a rotation cannot recompute; "+
+			"the key cannot be rotated until the store also keeps those phones sealed", n)
+	}
+	return nil
+}
+
+// RotateKey moves every sealed value (ID numbers, phones, staged uploads,
+// second-factor secrets) and every keyed hash onto the first key of the
+// box, in one transaction, so that a crash or an error at any point leaves
+// the database exactly as it was: readable with the key file, since the
+// old keys stay in it, and searchable, since the recorded index key
 // changes in the same commit as the hashes. Residents are read in batches
 // by id because PostgreSQL cannot run an update while a result is still
 // being read on the same connection, and a batch keeps memory flat on
@@ -203,17 +231,24 @@ func (db *DB) RotateKey(ctx context.Context, a *access.Actor, opt RotateOptions)
 		} else if from != "" {
 			rep.From = from
 		}
+		if err := tx.rotationBlocked(ctx); err != nil {
+			return err
+		}
 		if err := tx.rotateResidents(ctx, nb, size, opt.Progress, &rep); err != nil {
 			return err
 		}
 		if err := tx.rotateImports(ctx, nb, &rep); err != nil {
 			return err
 		}
+		if err := tx.rotateTOTP(ctx, nb, &rep); err != nil {
+			return err
+		}
 		if err := tx.setSetting(ctx, indexKeySetting, to); err != nil {
 			return err
 		}
 		return tx.audit(ctx, a, auditEntry{action: "secret.rotate", target: "key:" + to,
-			detail: fmt.Sprintf("from key %s: %d residents, %d values, %d staged imports re-sealed", rep.From, rep.Residents, rep.Values, rep.Imports)})
+			detail: fmt.Sprintf("from key %s: %d residents, %d values, %d staged imports, %d second-factor secrets re-sealed",
+				rep.From, rep.Residents, rep.Values, rep.Imports, rep.TOTP)})
 	})
 	if err != nil {
 		return RotateReport{}, fmt.Errorf("rotate key: %w", err)
@@ -331,4 +366,51 @@ func (db *DB) Reopen(ctx context.Context, box *secret.Box) (*DB, error) {
 	}
 	n.Now = db.Now
 	return n, nil
+}
+
+// rotateTOTP re-seals the second-factor secrets, which would otherwise
+// lock every administrator out once the old key is dropped. Accounts are
+// few, but they are read in batches all the same.
+func (tx *Tx) rotateTOTP(ctx context.Context, nb *secret.Box, rep *RotateReport) error {
+	type sealedSecret struct {
+		id  int64
+		enc []byte
+	}
+	var last int64
+	for {
+		rows, err := tx.query(ctx, `SELECT id, totp_secret_enc FROM users WHERE id > ? AND totp_secret_enc IS NOT NULL ORDER BY id LIMIT 500`, last)
+		if err != nil {
+			return err
+		}
+		var batch []sealedSecret
+		for rows.Next() {
+			var r sealedSecret
+			if err := rows.Scan(&r.id, &r.enc); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for _, r := range batch {
+			plain, err := nb.Open(purposeTOTP, r.enc)
+			if err != nil {
+				return fmt.Errorf("user %d second factor: %w", r.id, err)
+			}
+			if plain == "" {
+				continue
+			}
+			if _, err := tx.exec(ctx, `UPDATE users SET totp_secret_enc = ? WHERE id = ?`, nb.Seal(purposeTOTP, plain), r.id); err != nil {
+				return fmt.Errorf("user %d: %w", r.id, err)
+			}
+			rep.TOTP++
+		}
+		last = batch[len(batch)-1].id
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"shanzhi/internal/secret"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
+	"shanzhi/internal/totp"
 )
 
 // rotVillage is 平安村, where the rotation tests register their people.
@@ -53,6 +54,8 @@ type rotFixture struct {
 	people   []rotResident
 	batch    int64
 	csvPlain []string // personal data inside the staged upload
+	token    string   // a session of the account with a second factor
+	totp     string   // that account's TOTP secret
 }
 
 // rotOpen opens base's database again with a keyring, as a restart with a
@@ -125,7 +128,36 @@ func rotSetup(t *testing.T, base *sqlstore.DB) *rotFixture {
 	if f.batch, err = reg.StageImport(ctx, rotActor, rotVillage, "台账.csv", []byte(csv)); err != nil {
 		t.Fatalf("stage import: %v", err)
 	}
+
+	// An administrator with a second factor, whose secret is sealed too.
+	const pw = "Rotate-Key-2026-测试"
+	if _, err := f.db.CreateUser(ctx, nil, "rot-mfa", "测试管理员", pw, nil); err != nil {
+		t.Fatal(err)
+	}
+	auth := f.db.Auth(access.DefaultPolicy())
+	if f.token, err = auth.Login(ctx, "rot-mfa", pw); err != nil {
+		t.Fatal(err)
+	}
+	if f.totp, err = auth.EnrolSecondFactor(ctx, f.token); err != nil {
+		t.Fatal(err)
+	}
 	return f
+}
+
+// checkSecondFactor proves db opens the administrator's TOTP secret: a
+// code made from it is accepted. Each call must use a later minute, as a
+// code is good once.
+func (f *rotFixture) checkSecondFactor(t *testing.T, db *sqlstore.DB, minute int) {
+	t.Helper()
+	at := time.Date(2026, 6, 1, 0, minute, 0, 0, time.UTC)
+	db.Now = func() time.Time { return at }
+	code, err := totp.Code(f.totp, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Auth(access.DefaultPolicy()).VerifySecondFactor(context.Background(), f.token, code); err != nil {
+		t.Fatalf("second factor at minute %d: %v", minute, err)
+	}
 }
 
 // add registers one more household head through f.db.
@@ -141,7 +173,7 @@ func (f *rotFixture) add(t *testing.T, n int) {
 
 // plain lists every ID number and phone the fixture holds.
 func (f *rotFixture) plain() []string {
-	out := append([]string{}, f.csvPlain...)
+	out := append([]string{f.totp}, f.csvPlain...)
 	for _, p := range f.people {
 		out = append(out, p.in.IDNumber)
 		if p.in.Phone != "" {
@@ -225,7 +257,7 @@ func TestRotateKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := sqlstore.RotateReport{From: id1, To: id2, Residents: total, Values: 2*total - 1, Imports: 1}
+		want := sqlstore.RotateReport{From: id1, To: id2, Residents: total, Values: 2*total - 1, Imports: 1, TOTP: 1}
 		if rep != want {
 			t.Fatalf("report %+v, want %+v", rep, want)
 		}
@@ -248,7 +280,9 @@ func TestRotateKey(t *testing.T) {
 			t.Fatalf("open with the old key alone: %v, want an error naming %s", err, id2)
 		}
 		// The new key alone reads everything: nothing was left under k1.
-		f.checkReadable(t, rotOpen(t, db, k2))
+		only := rotOpen(t, db, k2)
+		f.checkReadable(t, only)
+		f.checkSecondFactor(t, only, 1)
 
 		// A second rotation moves on again.
 		k3 := secret.NewKey()
@@ -256,7 +290,31 @@ func TestRotateKey(t *testing.T) {
 		if rep, err := db3.RotateKey(ctx, nil, sqlstore.RotateOptions{}); err != nil || rep.From != id2 || rep.To != secret.KeyID(k3) {
 			t.Fatalf("second rotation: %+v, %v", rep, err)
 		}
-		f.checkReadable(t, rotOpen(t, db, k3))
+		only = rotOpen(t, db, k3)
+		f.checkReadable(t, only)
+		f.checkSecondFactor(t, only, 2)
+	})
+}
+
+func TestRotateKeyRefusesLoginPhones(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, base *sqlstore.DB) {
+		ctx := context.Background()
+		f := rotSetup(t, base)
+		sys := &access.Actor{UserID: 1, Username: "rot-sys", Grants: []access.Grant{{Role: access.SysAdmin, Region: "150000000000"}}}
+		if _, _, err := f.db.Users(access.DefaultPolicy()).CreateUser(ctx, sys, access.NewUser{Username: "rot-phone", DisplayName: "测试", Phone: "13912340099"}); err != nil {
+			t.Fatal(err)
+		}
+		db := rotOpen(t, f.db, secret.NewKey(), f.k1)
+		if err := db.CanRotateKey(ctx); err == nil || !strings.Contains(err.Error(), "1 account") {
+			t.Fatalf("CanRotateKey with a sign-in phone: %v", err)
+		}
+		if _, err := db.RotateKey(ctx, rotActor, sqlstore.RotateOptions{}); err == nil {
+			t.Fatal("rotated away the key of a sign-in phone hash")
+		}
+		if db.IndexKeyID() != secret.KeyID(f.k1) {
+			t.Fatal("a refused rotation moved the index key")
+		}
+		f.checkReadable(t, rotOpen(t, db, f.k1))
 	})
 }
 
@@ -307,10 +365,12 @@ func TestRotateKeyCrash(t *testing.T) {
 		// Running again finishes the job.
 		restarted := rotOpen(t, db, k2, f.k1)
 		rep, err := restarted.RotateKey(ctx, rotActor, sqlstore.RotateOptions{BatchSize: 2})
-		if err != nil || rep.From != id1 || rep.To != id2 {
+		if err != nil || rep.From != id1 || rep.To != id2 || rep.TOTP != 1 {
 			t.Fatalf("second attempt: %+v, %v", rep, err)
 		}
-		f.checkReadable(t, rotOpen(t, db, k2))
+		only := rotOpen(t, db, k2)
+		f.checkReadable(t, only)
+		f.checkSecondFactor(t, only, 1)
 	})
 }
 
@@ -377,7 +437,8 @@ func TestRotateKeySQLiteFile(t *testing.T) {
 	// alone opens none of them.
 	box1, _ := secret.New(f.k1)
 	box2, _ := secret.New(k2)
-	rows, err := raw.Query(`SELECT id_enc, phone_enc FROM residents UNION ALL SELECT data_enc, NULL FROM import_batches`)
+	rows, err := raw.Query(`SELECT id_enc, phone_enc FROM residents UNION ALL SELECT data_enc, NULL FROM import_batches
+		UNION ALL SELECT totp_secret_enc, NULL FROM users`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +458,7 @@ func TestRotateKeySQLiteFile(t *testing.T) {
 			if _, err := box1.Open("resident.id_number", v); !errors.Is(err, secret.ErrUnknownKey) {
 				t.Fatalf("the old key alone: %v, want ErrUnknownKey", err)
 			}
-			for _, purpose := range []string{"resident.id_number", "resident.phone", "import.file"} {
+			for _, purpose := range []string{"resident.id_number", "resident.phone", "import.file", "user.totp"} {
 				if p, err := box2.Open(purpose, v); err == nil {
 					opened[p] = true
 				}
@@ -522,6 +583,7 @@ func BenchmarkRotateKey(b *testing.B) {
 			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "residents/s")
 			if peak := procmem.PeakKB(); peak > 0 && base > 0 {
 				b.ReportMetric(float64(peak)/1024, "peakRSS-MB")
+				b.ReportMetric(float64(peak-base)/1024, "growth-MB")
 			}
 		})
 	}

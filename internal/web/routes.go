@@ -1,67 +1,76 @@
 package web
 
-import "net/http"
+import (
 
-// Routes registers every page. The access-control test walks this list,
-// so a page added here without an authorisation rule fails it.
-func (w *Web) Routes(mux *http.ServeMux) {
-	mux.Handle("GET /static/", w.Static())
-	mux.HandleFunc("GET /login", w.loginPage)
-	mux.HandleFunc("GET /lang", w.language)
-	mux.HandleFunc("POST /login", w.login)
-	mux.HandleFunc("POST /logout", w.logout)
-	mux.HandleFunc("GET /login/otp", w.secondFactor)
-	mux.HandleFunc("POST /login/otp", w.secondFactor)
-	mux.HandleFunc("GET /password", w.passwordPage)
-	mux.HandleFunc("POST /password", w.passwordPage)
+	"shanzhi/internal/access"
+	"shanzhi/internal/server"
+)
 
-	mux.HandleFunc("GET /{$}", w.page(w.home))
-	mux.HandleFunc("GET /regions", w.page(w.home))
-	mux.HandleFunc("GET /regions/{code}", w.page(w.regionShow))
-	mux.HandleFunc("GET /regions/{code}/manage", w.page(w.regionManage))
-	mux.HandleFunc("POST /regions/{code}/rename", w.page(w.regionAction(w.regionRename)))
-	mux.HandleFunc("POST /regions/{code}/villages", w.page(w.regionAction(w.regionAddVillage)))
-	mux.HandleFunc("POST /regions/{code}/merge", w.page(w.regionAction(w.regionMerge)))
-	mux.HandleFunc("POST /regions/{code}/retire", w.page(w.regionAction(w.regionRetire)))
+// Routes registers every page with the rule that guards it. The
+// authorisation test walks this table, role by role and region by region.
+func (w *Web) Routes(rt *server.Router) {
+	pub, self := server.Rule{On: server.Public}, server.Rule{On: server.Session}
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, write := access.RegistryRead, access.RegistryWrite
 
-	mux.HandleFunc("GET /households", w.page(w.households))
-	mux.HandleFunc("GET /households/new", w.page(w.householdNew))
-	mux.HandleFunc("POST /households", w.page(w.householdCreate))
-	mux.HandleFunc("GET /households/{id}", w.page(w.householdShow))
+	rt.Handle("GET /static/", pub, w.Static())
+	rt.HandleFunc("GET /login", pub, w.loginPage)
+	rt.HandleFunc("GET /lang", pub, w.language)
+	rt.HandleFunc("POST /login", pub, w.login)
+	rt.HandleFunc("POST /logout", pub, w.logout)
+	rt.HandleFunc("GET /login/otp", self, w.secondFactor)
+	rt.HandleFunc("POST /login/otp", self, w.secondFactor)
+	rt.HandleFunc("GET /password", self, w.passwordPage)
+	rt.HandleFunc("POST /password", self, w.passwordPage)
+	rt.HandleFunc("GET /card/{token}", pub, w.cardOpen)
+
+	rt.HandleFunc("GET /{$}", self, w.page(w.home))
+	rt.HandleFunc("GET /regions", self, w.page(w.home))
+	rt.HandleFunc("GET /regions/{code}", on(read, server.OnRegion), w.page(w.regionShow))
+	rt.HandleFunc("GET /regions/{code}/manage", on(access.RegionManage, server.OnRegion), w.page(w.regionManage))
+	rt.HandleFunc("POST /regions/{code}/rename", on(access.RegionManage, server.OnRegion), w.page(w.regionAction(w.regionRename)))
+	rt.HandleFunc("POST /regions/{code}/villages", on(access.RegionManage, server.OnRegion), w.page(w.regionAction(w.regionAddVillage)))
+	rt.HandleFunc("POST /regions/{code}/merge", on(access.RegionManage, server.OnRegion), w.page(w.regionAction(w.regionMerge)))
+	rt.HandleFunc("POST /regions/{code}/retire", on(access.RegionManage, server.OnRegion), w.page(w.regionAction(w.regionRetire)))
+
+	rt.HandleFunc("GET /households", on(read, server.OnQuery), w.page(w.households))
+	rt.HandleFunc("GET /households/new", on(write, server.OnQuery), w.page(w.householdNew))
+	rt.HandleFunc("POST /households", on(write, server.OnQuery), w.page(w.householdCreate))
+	rt.HandleFunc("GET /households/{id}", on(read, server.OnHousehold), w.page(w.householdShow))
 	for name, act := range w.householdActions() {
-		mux.HandleFunc("GET /households/{id}/"+name, w.page(do(w, w.householdTarget, act)))
-		mux.HandleFunc("POST /households/{id}/"+name, w.page(do(w, w.householdTarget, act)))
+		rt.HandleFunc("GET /households/{id}/"+name, on(read, server.OnHousehold), w.page(do(w, w.householdTarget, act)))
+		rt.HandleFunc("POST /households/{id}/"+name, on(write, server.OnHousehold), w.page(do(w, w.householdTarget, act)))
 	}
-	mux.HandleFunc("GET /residents", w.page(w.residents))
-	mux.HandleFunc("GET /households/{id}/card", w.page(w.householdCard))
-	mux.HandleFunc("GET /my", w.page(w.myHousehold))
-	mux.HandleFunc("GET /card/{token}", w.cardOpen)
+	rt.HandleFunc("GET /households/{id}/card", on(write, server.OnHousehold), w.page(w.householdCard))
+	rt.HandleFunc("GET /residents", on(read, server.OnQuery), w.page(w.residents))
 	for name, act := range w.residentActions() {
-		mux.HandleFunc("GET /residents/{id}/"+name, w.page(do(w, w.residentTarget, act)))
-		mux.HandleFunc("POST /residents/{id}/"+name, w.page(do(w, w.residentTarget, act)))
+		rt.HandleFunc("GET /residents/{id}/"+name, on(read, server.OnResident), w.page(do(w, w.residentTarget, act)))
+		rt.HandleFunc("POST /residents/{id}/"+name, on(write, server.OnResident), w.page(do(w, w.residentTarget, act)))
 	}
+	rt.HandleFunc("GET /residents/{id}/reveal", on(read, server.OnResident), w.page(w.reveal))
+	rt.HandleFunc("POST /residents/{id}/reveal", on(access.PersonalReveal, server.OnResident), w.page(w.reveal))
+	rt.HandleFunc("GET /my", on(access.OwnHousehold, server.Anywhere), w.page(w.myHousehold))
 
-	mux.HandleFunc("GET /import", w.page(w.importPage))
-	mux.HandleFunc("POST /import", w.page(w.importUpload))
-	mux.HandleFunc("GET /import/template.xlsx", w.page(w.importTemplate))
-	mux.HandleFunc("GET /import/{id}", w.page(w.importRun))
-	mux.HandleFunc("POST /import/{id}", w.page(w.importRun))
-	mux.HandleFunc("GET /export/residents.xlsx", w.page(w.exportResidents))
-	mux.HandleFunc("POST /export/residents.xlsx", w.page(w.exportResidents))
-	mux.HandleFunc("GET /residents/{id}/reveal", w.page(w.reveal))
-	mux.HandleFunc("POST /residents/{id}/reveal", w.page(w.reveal))
+	rt.HandleFunc("GET /import", on(write, server.OnQuery), w.page(w.importPage))
+	rt.HandleFunc("POST /import", on(write, server.OnQuery), w.page(w.importUpload))
+	rt.HandleFunc("GET /import/template.xlsx", self, w.page(w.importTemplate))
+	rt.HandleFunc("GET /import/{id}", on(write, server.OnBatch), w.page(w.importRun))
+	rt.HandleFunc("POST /import/{id}", on(write, server.OnBatch), w.page(w.importRun))
+	rt.HandleFunc("GET /export/residents.xlsx", on(read, server.OnQuery), w.page(w.exportResidents))
+	rt.HandleFunc("POST /export/residents.xlsx", on(access.ExportFull, server.OnQuery), w.page(w.exportResidents))
 
-	mux.HandleFunc("GET /admin/users", w.page(w.users))
-	mux.HandleFunc("GET /admin/users/new", w.page(w.userNew))
-	mux.HandleFunc("POST /admin/users/new", w.page(w.userNew))
-	mux.HandleFunc("GET /admin/users/{id}", w.page(w.userShow))
-	mux.HandleFunc("POST /admin/users/{id}/disable", w.page(w.userAction(w.userDisable)))
-	mux.HandleFunc("POST /admin/users/{id}/reset", w.page(w.userAction(w.userReset)))
-	mux.HandleFunc("POST /admin/users/{id}/grant", w.page(w.userAction(w.userGrant)))
-	mux.HandleFunc("POST /admin/users/{id}/revoke", w.page(w.userAction(w.userRevoke)))
-	mux.HandleFunc("GET /audit", w.page(w.auditLog))
-	mux.HandleFunc("GET /audit.xlsx", w.page(w.auditExport))
-	mux.HandleFunc("GET /tokens", w.page(w.tokens))
-	mux.HandleFunc("POST /tokens", w.page(w.tokens))
-	mux.HandleFunc("POST /tokens/{id}/revoke", w.page(w.tokenRevoke))
+	admins := server.Rule{Perm: access.UserManage, Or: access.RoleManage, On: server.Anywhere}
+	rt.HandleFunc("GET /admin/users", admins, w.page(w.users))
+	rt.HandleFunc("GET /admin/users/new", on(access.UserManage, server.Anywhere), w.page(w.userNew))
+	rt.HandleFunc("POST /admin/users/new", on(access.UserManage, server.Anywhere), w.page(w.userNew))
+	rt.HandleFunc("GET /admin/users/{id}", admins, w.page(w.userShow))
+	rt.HandleFunc("POST /admin/users/{id}/disable", on(access.UserManage, server.Anywhere), w.page(w.userAction(w.userDisable)))
+	rt.HandleFunc("POST /admin/users/{id}/reset", on(access.UserManage, server.Anywhere), w.page(w.userAction(w.userReset)))
+	rt.HandleFunc("POST /admin/users/{id}/grant", on(access.RoleManage, server.Anywhere), w.page(w.userAction(w.userGrant)))
+	rt.HandleFunc("POST /admin/users/{id}/revoke", on(access.RoleManage, server.Anywhere), w.page(w.userAction(w.userRevoke)))
+	rt.HandleFunc("GET /audit", on(access.AuditRead, server.Anywhere), w.page(w.auditLog))
+	rt.HandleFunc("GET /audit.xlsx", on(access.AuditRead, server.Anywhere), w.page(w.auditExport))
+	rt.HandleFunc("GET /tokens", self, w.page(w.tokens))
+	rt.HandleFunc("POST /tokens", self, w.page(w.tokens))
+	rt.HandleFunc("POST /tokens/{id}/revoke", self, w.page(w.tokenRevoke))
 }

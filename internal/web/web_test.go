@@ -54,9 +54,9 @@ func newSite(t *testing.T, db *sqlstore.DB, mfa ...bool) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	w.Routes(mux)
-	srv := httptest.NewServer(server.Middleware(mux, auth, log, server.Options{}))
+	rt := &server.Router{Mux: http.NewServeMux()}
+	w.Routes(rt)
+	srv := httptest.NewServer(server.Middleware(rt.Mux, auth, log, server.Options{}))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	return &site{t: t, db: db, srv: srv, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}

@@ -1,0 +1,54 @@
+package server
+
+import (
+	"net/http"
+
+	"shanzhi/internal/access"
+)
+
+// Target says what a route's permission is checked against.
+type Target string
+
+// The targets.
+const (
+	Public      Target = "public"    // no sign-in: the login page, assets, a card's token
+	Session     Target = "session"   // any signed-in user, about their own account
+	OnRegion    Target = "region"    // the region code in the path
+	OnHousehold Target = "household" // the household id in the path
+	OnResident  Target = "resident"  // the resident id in the path
+	OnQuery     Target = "query"     // the ?region= of a list or export, else the user's scope
+	Anywhere    Target = "anywhere"  // the permission held at any region (administration)
+	OnBatch     Target = "batch"     // an import batch, which only its uploader may see
+)
+
+// Rule is who may call a route: the permission, and what it must cover.
+// Every route declares one; the authorisation test walks them all.
+type Rule struct {
+	Perm access.Permission
+	Or   access.Permission // an alternative permission, if any
+	On   Target
+}
+
+// Route is a registered pattern with its rule.
+type Route struct {
+	Pattern string
+	Rule    Rule
+}
+
+// Router registers routes on a mux and keeps their rules, so that no
+// route can be added without saying who may call it.
+type Router struct {
+	Mux    *http.ServeMux
+	Routes []Route
+}
+
+// Handle registers h for pattern under rule.
+func (rt *Router) Handle(pattern string, rule Rule, h http.Handler) {
+	rt.Mux.Handle(pattern, h)
+	rt.Routes = append(rt.Routes, Route{Pattern: pattern, Rule: rule})
+}
+
+// HandleFunc registers fn for pattern under rule.
+func (rt *Router) HandleFunc(pattern string, rule Rule, fn http.HandlerFunc) {
+	rt.Handle(pattern, rule, fn)
+}
