@@ -119,6 +119,7 @@ func (s *AuthService) Login(ctx context.Context, login, pw string) (string, erro
 
 // wrongPassword counts a failure and locks the account at the limit.
 func (s *AuthService) wrongPassword(ctx context.Context, a *access.Actor, login string, failed int) error {
+	login = loginShown(login)
 	err := s.db.update(ctx, func(tx *Tx) error {
 		if failed+1 >= s.policy.MaxFailures {
 			if _, err := tx.exec(ctx, `UPDATE users SET failed_count = 0, locked_until = ? WHERE id = ?`, tx.now.Add(s.policy.LockFor).UnixMilli(), a.UserID); err != nil {
@@ -140,9 +141,22 @@ func (s *AuthService) wrongPassword(ctx context.Context, a *access.Actor, login 
 	return fault.E(fault.Unauthorized, "auth.login.failed")
 }
 
+// loginShown is how a typed login name appears in the audit trail: a
+// mobile number is personal data and is masked like everywhere else.
+func loginShown(login string) string {
+	if p := registry.NormalizePhone(login); registry.ValidMobile(p) {
+		return registry.MaskPhone(p)
+	}
+	if len(login) > 64 {
+		return login[:64]
+	}
+	return login
+}
+
 // failed records a refused sign-in and returns the one message every cause
 // shares.
 func (s *AuthService) failed(ctx context.Context, a *access.Actor, login, action string) error {
+	login = loginShown(login)
 	target := "user:?"
 	if a != nil {
 		target = fmt.Sprintf("user:%d", a.UserID)
@@ -249,9 +263,8 @@ func (tx *Tx) grants(ctx context.Context, uid int64) ([]access.Grant, error) {
 // who signs out on a shared office PC also leaves their phone signed out.
 func (s *AuthService) Logout(ctx context.Context, token string) error {
 	return s.db.update(ctx, func(tx *Tx) error {
-		var uid int64
-		err := tx.queryRow(ctx, `SELECT user_id FROM sessions WHERE token_hash = ?`, tokenHash(token)).Scan(&uid)
-		if errors.Is(err, sql.ErrNoRows) {
+		uid, name, err := tx.sessionUser(ctx, token)
+		if fault.Is(err, fault.Unauthorized) {
 			return nil
 		}
 		if err != nil {
@@ -260,7 +273,7 @@ func (s *AuthService) Logout(ctx context.Context, token string) error {
 		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, uid); err != nil {
 			return err
 		}
-		return tx.audit(ctx, &access.Actor{UserID: uid}, auditEntry{action: "auth.logout", target: fmt.Sprintf("user:%d", uid)})
+		return tx.audit(ctx, &access.Actor{UserID: uid, Username: name}, auditEntry{action: "auth.logout", target: fmt.Sprintf("user:%d", uid)})
 	})
 }
 

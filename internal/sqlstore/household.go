@@ -305,9 +305,15 @@ func (s *RegistryService) Household(ctx context.Context, a *access.Actor, id int
 	return h, members, err
 }
 
-const residentSelect = `SELECT r.id, r.household_id, r.name, r.name_mongol, r.gender, r.ethnicity, r.birth_date, r.id_masked, r.phone_masked,
-	r.relation, r.political, r.status, r.updated_at, h.number, h.village_code, v.name, h.address
-	FROM residents r JOIN households h ON h.id = r.household_id JOIN regions v ON v.code = h.village_code`
+// residentSelect reads residents with their household and village; the
+// column list and the joins are kept apart so the full export can add the
+// sealed columns.
+const (
+	residentCols = `r.id, r.household_id, r.name, r.name_mongol, r.gender, r.ethnicity, r.birth_date, r.id_masked, r.phone_masked,
+	r.relation, r.political, r.status, r.updated_at, h.number, h.village_code, v.name, h.address`
+	residentFrom   = ` FROM residents r JOIN households h ON h.id = r.household_id JOIN regions v ON v.code = h.village_code`
+	residentSelect = `SELECT ` + residentCols + residentFrom
+)
 
 // scanResident scans residentSelect's columns, then any extra ones.
 func scanResident(s interface{ Scan(...any) error }, extra ...any) (registry.ResidentRow, error) {
@@ -354,7 +360,13 @@ func isAll(s string, f func(rune) bool) bool {
 // listScope restricts a list to the actor's read scopes and, optionally,
 // to one region inside them.
 func listScope(a *access.Actor, col, regionCode string) (string, []any, error) {
-	where, args := scopeWhere(col, a.Scopes(access.RegistryRead))
+	scopes := a.Scopes(access.RegistryRead)
+	if len(scopes) == 0 {
+		// Someone who may read no register at all is refused outright,
+		// rather than shown an empty list that hides the refusal.
+		return "", nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
+	where, args := scopeWhere(col, scopes)
 	if regionCode != "" {
 		if err := readable(a, regionCode); err != nil {
 			return "", nil, err

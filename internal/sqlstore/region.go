@@ -421,6 +421,9 @@ func (s *RegionService) Merge(ctx context.Context, a *access.Actor, from, into, 
 	if err := manageable(a, from); err != nil {
 		return err
 	}
+	if !regioncode.ValidCode(into) {
+		return fault.OnField(fault.Invalid, "into", "region.code_invalid")
+	}
 	if err := manageable(a, into); err != nil {
 		return err
 	}

@@ -548,7 +548,7 @@ func (db *DB) CountResidents(ctx context.Context) (int, error) {
 
 // residentSelectSealed is residentSelect with the sealed columns, for the
 // full export, which opens them row by row inside its snapshot.
-var residentSelectSealed = strings.Replace(residentSelect, " FROM residents r", ", r.id_enc, r.phone_enc FROM residents r", 1)
+const residentSelectSealed = `SELECT ` + residentCols + `, r.id_enc, r.phone_enc` + residentFrom
 
 type sealedRow struct {
 	registry.ResidentRow

@@ -297,6 +297,18 @@ func (tx *Tx) checkGrant(ctx context.Context, a *access.Actor, id int64, g acces
 		}
 		return err
 	}
+	// Separation of duties: an administrator role is the only role its
+	// holder has, so nobody is both system and audit administrator, or
+	// administrator and official.
+	held, err := tx.grants(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, h := range held {
+		if h.Role != g.Role && (h.Role.Admin() || g.Role.Admin()) {
+			return fault.OnField(fault.Conflict, "role", "role.admin_exclusive")
+		}
+	}
 	return nil
 }
 

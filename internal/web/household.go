@@ -161,6 +161,15 @@ func (w *Web) villageOptions(r *http.Request, a *access.Actor, code string) ([]o
 
 func (w *Web) householdForm(rw http.ResponseWriter, r *http.Request, a *access.Actor, err error) {
 	region := r.FormValue("region")
+	if region == "" {
+		if s := a.Scopes(access.RegistryWrite); len(s) > 0 {
+			region = s[0]
+		}
+	}
+	if !a.Can(access.RegistryWrite, region) {
+		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
+		return
+	}
 	v := w.newView(r, "page.household_new", "households")
 	villages, verr := w.villageOptions(r, a, region)
 	if verr != nil {

@@ -139,6 +139,10 @@ func (w *Web) importPage(rw http.ResponseWriter, r *http.Request, a *access.Acto
 
 func (w *Web) importWith(rw http.ResponseWriter, r *http.Request, a *access.Actor, err error) {
 	region := w.importScope(r, a)
+	if !a.Can(access.RegistryWrite, region) {
+		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
+		return
+	}
 	name, nerr := w.regionTitle(r, a, region)
 	if nerr != nil {
 		w.fail(rw, r, nerr)
