@@ -1,7 +1,6 @@
 package web
 
 import (
-
 	"shanzhi/internal/access"
 	"shanzhi/internal/server"
 )
