@@ -18,10 +18,11 @@ import (
 
 // The demo's seat: 兴安盟 → 科尔沁右翼前旗 → 科尔沁镇 → 平安村.
 const (
-	demoLeague   = "152200000000"
-	demoTownship = "152221100000"
-	demoVillage  = "152221100210"
-	province     = "150000000000"
+	demoVillagerPhone = "17000000001"
+	demoLeague        = "152200000000"
+	demoTownship      = "152221100000"
+	demoVillage       = "152221100210"
+	province          = "150000000000"
 )
 
 type demoAccount struct {
@@ -62,7 +63,8 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	fmt.Fprintln(stdout, "demo accounts (演示账号):")
-	for _, a := range demoAccounts() {
+	accounts := append(demoAccounts(), demoAccount{username: demoVillage + "-001", display: "村民（手机号 " + demoVillagerPhone + " 登录）"})
+	for _, a := range accounts {
 		pw := password.Random()
 		if err := db.SetPassword(ctx, nil, a.username, pw, a.mustChange); err != nil {
 			return err
@@ -131,5 +133,12 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 		return fmt.Errorf("demo data: %w (%+v)", err, rep.Problems)
 	}
 	fmt.Fprintf(stdout, "loaded demo data: %d households, %d residents in %d villages of 科尔沁镇\n", rep.NewHouseholds, rep.NewResidents, len(kids))
-	return nil
+	// A villager account for the first household of 平安村, signing in
+	// with a reserved demo number.
+	list, _, err := reg.Households(ctx, admin, registry.ListFilter{Region: demoVillage, ByNumber: true, Limit: 1})
+	if err != nil || len(list) == 0 {
+		return err
+	}
+	_, err = db.Users(access.DefaultPolicy()).IssueVillager(ctx, admin, list[0].ID, demoVillagerPhone)
+	return err
 }

@@ -56,6 +56,14 @@ func openStore(ctx context.Context, cfg config.Config, createKey bool, stdout io
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, err
 		}
+		// The database is made readable by its owner only before SQLite
+		// creates it with the umask's wider mode; its -wal and -shm files
+		// take the same mode from it.
+		f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		f.Close()
 	}
 	box, made, err := loadKey(cfg, createKey)
 	if err != nil {

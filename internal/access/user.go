@@ -58,6 +58,11 @@ type UserService interface {
 	// CreateToken returns the token's secret, shown once.
 	CreateToken(ctx context.Context, a *Actor, name string, ttl time.Duration) (string, error)
 	RevokeToken(ctx context.Context, a *Actor, id int64) error
+	// IssueVillager opens a villager account for a household, signing in
+	// with the mobile number given: village staff do this for their own
+	// villages without any administrator right, and the account can only
+	// ever read that one household. It returns the one-time password.
+	IssueVillager(ctx context.Context, a *Actor, household int64, phone string) (string, error)
 }
 
 // Session is a signed-in browser or client: the actor it acts for and the

@@ -180,13 +180,13 @@ func (db *DB) CanRotateKey(ctx context.Context) error {
 	return db.view(ctx, func(tx *Tx) error { return tx.rotationBlocked(ctx) })
 }
 
-// rotationBlocked refuses a rotation while accounts sign in with a phone:
-// users keep only its keyed hash, which no rotation can recompute, so
-// moving the index key would quietly end phone sign-in for them, and
-// keeping the old key for them would never let it retire.
+// rotationBlocked refuses a rotation while an account signs in with a
+// phone kept only as a keyed hash (accounts made before the phone was also
+// sealed): no rotation can recompute that hash, so moving the index key
+// would quietly end phone sign-in for them.
 func (tx *Tx) rotationBlocked(ctx context.Context) error {
 	var n int
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE phone_hash IS NOT NULL`).Scan(&n); err != nil {
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE phone_hash IS NOT NULL AND phone_enc IS NULL`).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
@@ -369,23 +369,24 @@ func (db *DB) Reopen(ctx context.Context, box *secret.Box) (*DB, error) {
 }
 
 // rotateTOTP re-seals the second-factor secrets, which would otherwise
-// lock every administrator out once the old key is dropped. Accounts are
-// few, but they are read in batches all the same.
+// lock every administrator out once the old key is dropped, and the
+// sign-in phones, whose keyed hashes it recomputes. Accounts are few, but
+// they are read in batches all the same.
 func (tx *Tx) rotateTOTP(ctx context.Context, nb *secret.Box, rep *RotateReport) error {
 	type sealedSecret struct {
-		id  int64
-		enc []byte
+		id         int64
+		enc, phone []byte
 	}
 	var last int64
 	for {
-		rows, err := tx.query(ctx, `SELECT id, totp_secret_enc FROM users WHERE id > ? AND totp_secret_enc IS NOT NULL ORDER BY id LIMIT 500`, last)
+		rows, err := tx.query(ctx, `SELECT id, totp_secret_enc, phone_enc FROM users WHERE id > ? AND (totp_secret_enc IS NOT NULL OR phone_enc IS NOT NULL) ORDER BY id LIMIT 500`, last)
 		if err != nil {
 			return err
 		}
 		var batch []sealedSecret
 		for rows.Next() {
 			var r sealedSecret
-			if err := rows.Scan(&r.id, &r.enc); err != nil {
+			if err := rows.Scan(&r.id, &r.enc, &r.phone); err != nil {
 				rows.Close()
 				return err
 			}
@@ -399,6 +400,15 @@ func (tx *Tx) rotateTOTP(ctx context.Context, nb *secret.Box, rep *RotateReport)
 			return nil
 		}
 		for _, r := range batch {
+			phone, err := nb.Open(purposeLogin, r.phone)
+			if err != nil {
+				return fmt.Errorf("user %d phone: %w", r.id, err)
+			}
+			if phone != "" {
+				if _, err := tx.exec(ctx, `UPDATE users SET phone_enc = ?, phone_hash = ? WHERE id = ?`, nb.Seal(purposeLogin, phone), nb.Index(purposeLogin, phone), r.id); err != nil {
+					return fmt.Errorf("user %d: %w", r.id, err)
+				}
+			}
 			plain, err := nb.Open(purposeTOTP, r.enc)
 			if err != nil {
 				return fmt.Errorf("user %d second factor: %w", r.id, err)

@@ -89,8 +89,8 @@ func (db *DB) createUser(ctx context.Context, a *access.Actor, u access.NewUser,
 			}
 		}
 		var err error
-		id, err = tx.insertID(ctx, `INSERT INTO users (username, display_name, password_hash, must_change, disabled, phone_hash, password_changed_at, created_at, updated_at)
-			VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?) RETURNING id`, u.Username, u.DisplayName, password.Hash(pw), phoneHash, tx.nowMS(), tx.nowMS(), tx.nowMS())
+		id, err = tx.insertID(ctx, `INSERT INTO users (username, display_name, password_hash, must_change, disabled, phone_hash, phone_enc, password_changed_at, created_at, updated_at)
+			VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?, ?) RETURNING id`, u.Username, u.DisplayName, password.Hash(pw), phoneHash, tx.box.Seal(purposeLogin, u.Phone), tx.nowMS(), tx.nowMS(), tx.nowMS())
 		if err != nil {
 			return err
 		}
@@ -297,18 +297,6 @@ func (tx *Tx) checkGrant(ctx context.Context, a *access.Actor, id int64, g acces
 		}
 		return err
 	}
-	// Separation of duties: an administrator role is the only role its
-	// holder has, so nobody is both system and audit administrator, or
-	// administrator and official.
-	held, err := tx.grants(ctx, id)
-	if err != nil {
-		return err
-	}
-	for _, h := range held {
-		if h.Role != g.Role && (h.Role.Admin() || g.Role.Admin()) {
-			return fault.OnField(fault.Conflict, "role", "role.admin_exclusive")
-		}
-	}
 	return nil
 }
 
@@ -317,6 +305,19 @@ func (s *UserService) Grant(ctx context.Context, a *access.Actor, id int64, g ac
 	return s.db.update(ctx, func(tx *Tx) error {
 		if err := tx.checkGrant(ctx, a, id, g); err != nil {
 			return err
+		}
+		// Separation of duties: an administrator role is the only role its
+		// holder has, so nobody is both system and audit administrator, or
+		// administrator and official. Revoking stays open, to repair an
+		// account that mixes them.
+		held, err := tx.grants(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, h := range held {
+			if h.Role != g.Role && (h.Role.Admin() || g.Role.Admin()) {
+				return fault.OnField(fault.Conflict, "role", "role.admin_exclusive")
+			}
 		}
 		return tx.grant(ctx, a, id, g)
 	})
@@ -441,4 +442,32 @@ func (s *AuthService) tokenSession(ctx context.Context, token string) (*access.S
 		})
 	}
 	return sess, err
+}
+
+// IssueVillager opens a villager account for a household of a village the
+// actor keeps the register of.
+func (s *UserService) IssueVillager(ctx context.Context, a *access.Actor, household int64, phone string) (string, error) {
+	phone = registry.NormalizePhone(phone)
+	if !registry.ValidMobile(phone) {
+		return "", fault.OnField(fault.Invalid, "phone", "registry.phone.invalid")
+	}
+	var village, number string
+	err := s.db.view(ctx, func(tx *Tx) error {
+		h, err := tx.householdFor(ctx, a, household, access.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		village, number = h.VillageCode, h.Number
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	pw := password.Random()
+	// The username is the village code and 户号: unique, meaningful to
+	// staff, and free of personal data; the villager signs in with the
+	// mobile number.
+	_, err = s.db.createUser(ctx, a, access.NewUser{Username: village + "-" + number, DisplayName: number, Phone: phone}, pw,
+		[]access.Grant{{Role: access.Villager, Region: village, Household: household}})
+	return pw, err
 }

@@ -80,3 +80,28 @@ func (w *Web) cardOpen(rw http.ResponseWriter, r *http.Request) {
 	v.Data = &cardPage{H: h, Members: ms, Public: true}
 	w.render(rw, http.StatusOK, "card", v)
 }
+
+// issueVillager opens a villager account for the household and shows its
+// one-time password once.
+func (w *Web) issueVillager(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	v := w.newView(r, "page.villager_account", "households")
+	h, crumbs, back, err := w.householdTarget(r, a, v)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Crumbs = append(crumbs, crumb{Label: v.T("page.villager_account")})
+	f := &form{Action: r.URL.Path, Submit: v.T("action.save"), Cancel: back, Intro: v.T("villager.intro"), Fields: []field{
+		{Name: "phone", Label: v.T("field.phone"), Type: "tel", Required: true, InputMode: "tel", Value: r.FormValue("phone")},
+	}}
+	if r.Method == http.MethodPost {
+		pw, err := w.Users.IssueVillager(r.Context(), a, h.ID, r.FormValue("phone"))
+		if err != nil {
+			w.formOrFail(rw, r, v, f, err)
+			return
+		}
+		f.Fields, f.Submit = nil, ""
+		f.Intro = v.T("villager.issued", pw)
+	}
+	w.showForm(rw, v, f)
+}
