@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
-	"shanzhi/internal/config"
 	"shanzhi/internal/password"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore"
@@ -50,11 +49,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if getenv("SHANZHI_DATA_DIR") == "" {
 		args = append([]string{"-data-dir", "shanzhi-demo"}, args...)
 	}
-	cfg, _, err := config.Load("demo", args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, true, stdout)
+	cfg, db, err := loadAndOpen(ctx, "demo", args, getenv, stdout, stderr, true)
 	if err != nil {
 		return err
 	}

@@ -5,15 +5,10 @@ import (
 	"fmt"
 	"io"
 
-	"shanzhi/internal/config"
 )
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := config.Load("migrate", args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, true, stdout)
+	_, db, err := loadAndOpen(ctx, "migrate", args, getenv, stdout, stderr, true)
 	if err != nil {
 		return err
 	}
@@ -27,11 +22,7 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 func cmdVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := config.Load("verify", args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, false, stdout)
+	_, db, err := loadAndOpen(ctx, "verify", args, getenv, stdout, stderr, false)
 	if err != nil {
 		return err
 	}

@@ -23,11 +23,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := config.Load("serve", args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, true, stdout)
+	cfg, db, err := loadAndOpen(ctx, "serve", args, getenv, stdout, stderr, true)
 	if err != nil {
 		return err
 	}

@@ -98,3 +98,14 @@ func openStore(ctx context.Context, cfg config.Config, createKey bool, stdout io
 	}
 	return db, nil
 }
+
+// loadAndOpen reads a command's configuration and opens its store, the
+// first two steps of every command that touches the database.
+func loadAndOpen(ctx context.Context, name string, args []string, getenv func(string) string, stdout, stderr io.Writer, createKey bool) (config.Config, *sqlstore.DB, error) {
+	cfg, _, err := config.Load(name, args, getenv, stderr)
+	if err != nil {
+		return cfg, nil, err
+	}
+	db, err := openStore(ctx, cfg, createKey, stdout)
+	return cfg, db, err
+}

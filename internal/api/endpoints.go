@@ -34,6 +34,17 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	write(w, http.StatusCreated, map[string]string{"token": token})
 }
 
+// idAndBody reads the object id in the path and the JSON body of a call
+// about that object.
+func idAndBody[T any](r *http.Request) (int64, T, error) {
+	var in T
+	id, err := pathID(r)
+	if err != nil {
+		return 0, in, err
+	}
+	return id, in, decode(r, &in)
+}
+
 func (a *API) region(r *http.Request, act *access.Actor) (int, any, error) {
 	path, err := a.Regions.Path(r.Context(), act, r.PathValue("code"))
 	if err != nil {
@@ -118,17 +129,13 @@ func (a *API) household(r *http.Request, act *access.Actor) (int, any, error) {
 }
 
 func (a *API) householdUpdate(r *http.Request, act *access.Actor) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in struct {
+	id, in, err := idAndBody[struct {
 		Number  string `json:"number"`
 		Village string `json:"village_code"`
 		Address string `json:"address"`
 		Reason  string `json:"reason"`
-	}
-	if err := decode(r, &in); err != nil {
+	}](r)
+	if err != nil {
 		return 0, nil, err
 	}
 	if err := a.Registry.UpdateHousehold(r.Context(), act, id, registry.HouseholdInput{Number: in.Number, VillageCode: in.Village, Address: in.Address}, in.Reason); err != nil {
@@ -164,12 +171,8 @@ func (a *API) householdHistory(r *http.Request, act *access.Actor) (int, any, er
 }
 
 func (a *API) memberAdd(r *http.Request, act *access.Actor) (int, any, error) {
-	id, err := pathID(r)
+	id, in, err := idAndBody[residentIn](r)
 	if err != nil {
-		return 0, nil, err
-	}
-	var in residentIn
-	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
 	res, err := a.Registry.AddResident(r.Context(), act, id, in.input(), in.Reason)
@@ -180,16 +183,12 @@ func (a *API) memberAdd(r *http.Request, act *access.Actor) (int, any, error) {
 }
 
 func (a *API) changeHead(r *http.Request, act *access.Actor) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in struct {
+	id, in, err := idAndBody[struct {
 		ResidentID      int64  `json:"resident_id"`
 		OldHeadRelation string `json:"old_head_relation"`
 		Reason          string `json:"reason"`
-	}
-	if err := decode(r, &in); err != nil {
+	}](r)
+	if err != nil {
 		return 0, nil, err
 	}
 	if err := a.Registry.ChangeHead(r.Context(), act, id, in.ResidentID, in.OldHeadRelation, in.Reason); err != nil {
@@ -199,19 +198,15 @@ func (a *API) changeHead(r *http.Request, act *access.Actor) (int, any, error) {
 }
 
 func (a *API) split(r *http.Request, act *access.Actor) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in struct {
+	id, in, err := idAndBody[struct {
 		Members   []int64           `json:"members"`
 		NewHead   int64             `json:"new_head"`
 		Number    string            `json:"number"`
 		Address   string            `json:"address"`
 		Relations map[string]string `json:"relations"`
 		Reason    string            `json:"reason"`
-	}
-	if err := decode(r, &in); err != nil {
+	}](r)
+	if err != nil {
 		return 0, nil, err
 	}
 	sp := registry.Split{From: id, Members: in.Members, NewHead: in.NewHead, Number: in.Number, Address: in.Address, Reason: in.Reason, Relations: map[int64]string{}}
@@ -226,15 +221,11 @@ func (a *API) split(r *http.Request, act *access.Actor) (int, any, error) {
 }
 
 func (a *API) merge(r *http.Request, act *access.Actor) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in struct {
+	id, in, err := idAndBody[struct {
 		Into   int64  `json:"into"`
 		Reason string `json:"reason"`
-	}
-	if err := decode(r, &in); err != nil {
+	}](r)
+	if err != nil {
 		return 0, nil, err
 	}
 	if err := a.Registry.MergeHouseholds(r.Context(), act, id, in.Into, in.Reason); err != nil {
@@ -275,12 +266,8 @@ func (a *API) resident(r *http.Request, act *access.Actor) (int, any, error) {
 }
 
 func (a *API) residentUpdate(r *http.Request, act *access.Actor) (int, any, error) {
-	id, err := pathID(r)
+	id, in, err := idAndBody[residentIn](r)
 	if err != nil {
-		return 0, nil, err
-	}
-	var in residentIn
-	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
 	if err := a.Registry.UpdateResident(r.Context(), act, id, in.input(), in.Reason); err != nil {
@@ -290,16 +277,12 @@ func (a *API) residentUpdate(r *http.Request, act *access.Actor) (int, any, erro
 }
 
 func (a *API) residentMove(r *http.Request, act *access.Actor) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in struct {
+	id, in, err := idAndBody[struct {
 		To       int64  `json:"to"`
 		Relation string `json:"relation"`
 		Reason   string `json:"reason"`
-	}
-	if err := decode(r, &in); err != nil {
+	}](r)
+	if err != nil {
 		return 0, nil, err
 	}
 	if err := a.Registry.MoveResident(r.Context(), act, id, in.To, in.Relation, in.Reason); err != nil {
@@ -309,15 +292,11 @@ func (a *API) residentMove(r *http.Request, act *access.Actor) (int, any, error)
 }
 
 func (a *API) residentStatus(r *http.Request, act *access.Actor) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in struct {
+	id, in, err := idAndBody[struct {
 		Status string `json:"status"`
 		Reason string `json:"reason"`
-	}
-	if err := decode(r, &in); err != nil {
+	}](r)
+	if err != nil {
 		return 0, nil, err
 	}
 	if err := a.Registry.SetResidentStatus(r.Context(), act, id, registry.ResidentStatus(in.Status), in.Reason); err != nil {
@@ -332,14 +311,10 @@ func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) residentReveal(r *http.Request, act *access.Actor) (int, any, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	var in struct {
+	id, in, err := idAndBody[struct {
 		Reason string `json:"reason"`
-	}
-	if err := decode(r, &in); err != nil {
+	}](r)
+	if err != nil {
 		return 0, nil, err
 	}
 	if err := limited(a.Limits.Reveal, fmt.Sprint(act.UserID)); err != nil {

@@ -476,12 +476,18 @@ func (tx *Tx) members(ctx context.Context, h *registry.Household) ([]registry.Re
 
 // OwnHousehold returns a villager's own household, read-only.
 func (s *RegistryService) OwnHousehold(ctx context.Context, a *access.Actor) (*registry.Household, []registry.Resident, error) {
+	return s.householdWhere(ctx, `h.id = ?`, a.Household(), func(h *registry.Household) bool { return a.Can(access.OwnHousehold, h.VillageCode) })
+}
+
+// householdWhere loads the one household cond selects, with its members,
+// if allowed says the caller may see it.
+func (s *RegistryService) householdWhere(ctx context.Context, cond string, arg any, allowed func(*registry.Household) bool) (*registry.Household, []registry.Resident, error) {
 	var h registry.Household
 	var ms []registry.Resident
 	err := s.db.view(ctx, func(tx *Tx) error {
 		var err error
-		h, err = scanHousehold(tx.queryRow(ctx, householdSelect+` WHERE h.id = ?`, a.Household()))
-		if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Can(access.OwnHousehold, h.VillageCode) {
+		h, err = scanHousehold(tx.queryRow(ctx, householdSelect+` WHERE `+cond, arg))
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !allowed(&h) {
 			return fault.E(fault.NotFound, "error.not_found")
 		}
 		if err != nil {
@@ -522,24 +528,8 @@ func (s *RegistryService) CardToken(ctx context.Context, a *access.Actor, id int
 	return token, err
 }
 
-// CardHousehold opens a household by its card token.
+// CardHousehold opens a household by its card token; whoever holds the
+// card may see it.
 func (s *RegistryService) CardHousehold(ctx context.Context, token string) (*registry.Household, []registry.Resident, error) {
-	var h registry.Household
-	var ms []registry.Resident
-	err := s.db.view(ctx, func(tx *Tx) error {
-		var err error
-		h, err = scanHousehold(tx.queryRow(ctx, householdSelect+` WHERE h.card_token = ? AND h.status = '在册'`, token))
-		if errors.Is(err, sql.ErrNoRows) {
-			return fault.E(fault.NotFound, "error.not_found")
-		}
-		if err != nil {
-			return err
-		}
-		ms, err = tx.members(ctx, &h)
-		return err
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return &h, ms, nil
+	return s.householdWhere(ctx, `h.card_token = ? AND h.status = '在册'`, token, func(*registry.Household) bool { return true })
 }

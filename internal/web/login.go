@@ -107,12 +107,7 @@ func (w *Web) passwordPage(rw http.ResponseWriter, r *http.Request) {
 		w.showForm(rw, v, f)
 		return
 	}
-	if err := w.parseForm(rw, r); err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	if !w.csrfOK(r, s) {
-		w.fail(rw, r, fault.E(fault.Forbidden, "error.csrf"))
+	if !w.postOK(rw, r, s) {
 		return
 	}
 	if r.FormValue("new") != r.FormValue("again") {
@@ -154,12 +149,7 @@ func (w *Web) secondFactor(rw http.ResponseWriter, r *http.Request) {
 		{Name: "code", Label: v.T("auth.mfa.code"), Type: "text", Required: true, InputMode: "numeric", Auto: "one-time-code", MaxLen: 7},
 	}}
 	if r.Method == http.MethodPost {
-		if err := w.parseForm(rw, r); err != nil {
-			w.fail(rw, r, err)
-			return
-		}
-		if !w.csrfOK(r, s) {
-			w.fail(rw, r, fault.E(fault.Forbidden, "error.csrf"))
+		if !w.postOK(rw, r, s) {
 			return
 		}
 		err := limited(w.Limits.Code, access.RequestFrom(r.Context()).Client)

@@ -212,12 +212,7 @@ func (w *Web) page(fn func(http.ResponseWriter, *http.Request, *access.Actor)) h
 			return
 		}
 		if r.Method == http.MethodPost {
-			if err := w.parseForm(rw, r); err != nil {
-				w.fail(rw, r, err)
-				return
-			}
-			if !w.csrfOK(r, s) {
-				w.fail(rw, r, fault.E(fault.Forbidden, "error.csrf"))
+			if !w.postOK(rw, r, s) {
 				return
 			}
 		}
@@ -251,6 +246,20 @@ func (w *Web) parseForm(rw http.ResponseWriter, r *http.Request) error {
 		return fault.Wrap(fault.Invalid, err, "error.bad_request")
 	}
 	return nil
+}
+
+// postOK reads a POST form and checks its CSRF token, answering the
+// request itself when either fails.
+func (w *Web) postOK(rw http.ResponseWriter, r *http.Request, s *access.Session) bool {
+	if err := w.parseForm(rw, r); err != nil {
+		w.fail(rw, r, err)
+		return false
+	}
+	if !w.csrfOK(r, s) {
+		w.fail(rw, r, fault.E(fault.Forbidden, "error.csrf"))
+		return false
+	}
+	return true
 }
 
 // csrfOK checks the form's token against the session's.
