@@ -43,6 +43,8 @@ const (
 	RoleManage     Permission = "role.manage"
 	AuditRead      Permission = "audit.read"
 	OwnHousehold   Permission = "household.own"
+	PointsWrite    Permission = "points.write" // award and deduct points, reverse entries
+	PointsSpend    Permission = "points.spend" // spend points at the counter
 )
 
 // rolePerms is the one table of what each role may do.
@@ -52,8 +54,8 @@ var rolePerms = map[Role][]Permission{
 	AuditAdmin: {AuditRead},
 	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull},
 	Reviewer:   {RegistryRead},
-	Operator:   {RegistryRead, RegistryWrite, PersonalReveal},
-	Clerk:      {},
+	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend},
+	Clerk:      {PointsSpend},
 	Trainer:    {},
 	Station:    {},
 	Villager:   {OwnHousehold},

@@ -702,14 +702,12 @@ func TestAdminRolesStaySeparate(t *testing.T) {
 		// by the store-level CreateUser, which grants unchecked) must be
 		// put right by revoking one side.
 		mixed := authUser(t, db, "hunhe", access.Grant{Role: access.SysAdmin, Region: xingan}, access.Grant{Role: access.Operator, Region: pingan})
-		// BUG: Revoke (user.go) runs checkGrant, whose admin-exclusive rule
-		// refuses any change to an account holding an administrator role
-		// beside another role, so neither role of a mixed account can be
-		// revoked: the security administrator cannot restore the
-		// separation. The rule belongs in Grant only.
+		// The exclusivity rule applies to Grant only: run from Revoke (as it
+		// once was, through checkGrant) it would refuse to touch either
+		// role of a mixed account.
 		for _, g := range []access.Grant{{Role: access.Operator, Region: pingan}, {Role: access.SysAdmin, Region: xingan}} {
 			if err := users.Revoke(ctx, authSec, mixed, g); err != nil {
-				t.Errorf("BUG: revoking %s from an account that mixes duties: %v", g.Role, err)
+				t.Errorf("revoking %s from an account that mixes duties: %v", g.Role, err)
 			}
 		}
 	})

@@ -120,6 +120,9 @@ type view struct {
 	RequestID string
 	Data      any
 	Here      string // this page's path and query, for the language switch
+	// Pending hides the menu while a second factor or a password change
+	// is owed: none of its entries would open yet.
+	Pending bool
 }
 
 type crumb struct{ Label, Href string }
@@ -136,7 +139,7 @@ func (v *view) M(m i18n.Msg) string { return v.w.Catalog.Text(v.Lang, m) }
 func (w *Web) newView(r *http.Request, title, nav string) *view {
 	v := &view{w: w, Lang: langOf(r), Title: title, Nav: nav, Demo: w.Demo, RequestID: server.RequestID(r.Context()), Here: r.URL.RequestURI()}
 	if s := access.SessionFrom(r.Context()); s != nil {
-		v.Actor, v.CSRF = s.Actor, s.CSRF
+		v.Actor, v.CSRF, v.Pending = s.Actor, s.CSRF, s.SecondFactor != "" || s.MustChange
 	}
 	v.Title = v.T(title)
 	v.Flash = r.URL.Query().Get("flash")

@@ -1,0 +1,154 @@
+// Package points is the Moral Bank's household ledger (道德银行积分账本):
+// integer points in append-only entries against household accounts. A
+// balance is kept in step with the entries inside the same transaction;
+// nothing is updated in place or deleted — a mistake is corrected by a
+// linked reversal, once; spending never overdraws; every write carries a
+// client-generated idempotency key; and each village's entries form a
+// hash chain, so any edit of history is detectable.
+package points
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+)
+
+// Kind is what an entry records.
+type Kind string
+
+// The kinds. Award and Base add points, Deduct and Spend take them, and a
+// Reversal undoes one earlier entry by posting its opposite.
+const (
+	Award    Kind = "award"
+	Deduct   Kind = "deduct"
+	Base     Kind = "base"
+	Spend    Kind = "spend"
+	Reversal Kind = "reversal"
+)
+
+// Posting is a request to write one entry.
+type Posting struct {
+	Key       string // client-generated idempotency key
+	Household int64
+	Kind      Kind
+	Points    int64 // positive; the kind gives the sign
+	Item      string
+	Memo      string
+	Reverses  int64 // the entry a Reversal undoes
+}
+
+// Entry is one written line of a ledger.
+type Entry struct {
+	ID        int64
+	Village   string
+	Seq       int64 // position in the village's chain
+	Household int64
+	Kind      Kind
+	Delta     int64 // signed change of the balance
+	Balance   int64 // the balance after this entry
+	Item      string
+	Memo      string
+	Reverses  int64
+	Key       string
+	Actor     string
+	At        time.Time
+	PrevHash  string
+	Hash      string
+}
+
+// MaxPoints bounds one entry: no deed is worth more, and the bound keeps
+// sums far from overflow.
+const MaxPoints = 1_000_000
+
+// Normalize trims the text fields.
+func (p *Posting) Normalize() {
+	p.Key = strings.TrimSpace(p.Key)
+	p.Item = strings.TrimSpace(p.Item)
+	p.Memo = strings.TrimSpace(p.Memo)
+}
+
+// Validate reports every problem with a posting.
+func (p Posting) Validate() error {
+	var fs fault.Fields
+	if p.Key == "" || len(p.Key) > 100 {
+		fs.Add("key", "points.key")
+	}
+	if p.Household <= 0 {
+		fs.Add("household", "points.household")
+	}
+	switch p.Kind {
+	case Award, Deduct, Base, Spend:
+		if p.Points <= 0 || p.Points > MaxPoints {
+			fs.Add("points", "points.amount", MaxPoints)
+		}
+		if p.Reverses != 0 {
+			fs.Add("reverses", "points.reverses_only")
+		}
+	case Reversal:
+		if p.Reverses <= 0 {
+			fs.Add("reverses", "points.reverses")
+		}
+	default:
+		fs.Add("kind", "points.kind")
+	}
+	if utf8.RuneCountInString(p.Item) > 100 || utf8.RuneCountInString(p.Memo) > 200 {
+		fs.Add("memo", "points.memo")
+	}
+	return fs.Err()
+}
+
+// Delta is the signed change a posting of kind makes.
+func Delta(k Kind, points int64) int64 {
+	if k == Deduct || k == Spend {
+		return -points
+	}
+	return points
+}
+
+// Fingerprint identifies a posting's content, so a retried request with the
+// same key is recognised as the same request and a different one as a
+// conflict.
+func (p Posting) Fingerprint() string {
+	s := strings.Join([]string{strconv.FormatInt(p.Household, 10), string(p.Kind), strconv.FormatInt(p.Points, 10),
+		p.Item, p.Memo, strconv.FormatInt(p.Reverses, 10)}, "\x1f")
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Chain computes an entry's hash from the previous one's. Every field
+// that makes the entry what it is is covered, its position included.
+func Chain(prev string, e Entry) string {
+	s := strings.Join([]string{prev, e.Village, strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.Household, 10), string(e.Kind),
+		strconv.FormatInt(e.Delta, 10), strconv.FormatInt(e.Balance, 10), e.Item, e.Memo, strconv.FormatInt(e.Reverses, 10),
+		e.Key, e.Actor, strconv.FormatInt(e.At.UnixMilli(), 10)}, "\x1f")
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// Problem is a difference Verify found.
+type Problem struct {
+	Village string
+	Seq     int64
+	Reason  string
+}
+
+// Service keeps the ledger. Post returns fault.Conflict when the key was
+// used for a different posting, when the balance does not cover a spend
+// or deduction, and when an entry is reversed twice; fault.NotFound and
+// fault.Forbidden follow the register's rules for the household.
+type Service interface {
+	Post(ctx context.Context, a *access.Actor, p Posting) (*Entry, error)
+	Balance(ctx context.Context, a *access.Actor, household int64) (int64, error)
+	// Statement returns a household's entries, newest first, before the
+	// given sequence (0: the latest).
+	Statement(ctx context.Context, a *access.Actor, household int64, before int64, limit int) ([]Entry, error)
+	// Verify rechecks every village chain and recomputes every balance.
+	Verify(ctx context.Context) ([]Problem, error)
+}

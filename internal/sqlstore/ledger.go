@@ -1,0 +1,296 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/points"
+)
+
+// LedgerService implements points.Service.
+type LedgerService struct{ db *DB }
+
+// Ledger returns the store's points ledger.
+func (db *DB) Ledger() *LedgerService { return &LedgerService{db: db} }
+
+var _ points.Service = (*LedgerService)(nil)
+
+// isUniqueViolation recognises a unique-constraint failure on either
+// engine, which on the ledger means a concurrent posting with the same
+// key won the race.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505") || strings.Contains(s, "duplicate key value")
+}
+
+// Post writes one entry, or returns the entry an earlier request with the
+// same key and content wrote. A request that loses a race for its key is
+// run once more, and then finds the winner's entry.
+func (s *LedgerService) Post(ctx context.Context, a *access.Actor, p points.Posting) (*points.Entry, error) {
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	perm := access.PointsWrite
+	if p.Kind == points.Spend {
+		perm = access.PointsSpend
+	}
+	var out *points.Entry
+	for attempt := 0; ; attempt++ {
+		err := s.db.update(ctx, func(tx *Tx) (err error) {
+			out, err = tx.post(ctx, a, perm, p)
+			return err
+		})
+		if isUniqueViolation(err) && attempt == 0 {
+			continue
+		}
+		return out, err
+	}
+}
+
+const entryCols = `id, village_code, seq, household_id, kind, delta, balance, item, memo, COALESCE(reverses, 0), idem_key, actor_name, at, prev_hash, hash`
+
+func scanEntry(s interface{ Scan(...any) error }) (points.Entry, error) {
+	var e points.Entry
+	var at int64
+	err := s.Scan(&e.ID, &e.Village, &e.Seq, &e.Household, &e.Kind, &e.Delta, &e.Balance, &e.Item, &e.Memo, &e.Reverses, &e.Key, &e.Actor, &at, &e.PrevHash, &e.Hash)
+	e.At = time.UnixMilli(at)
+	return e, err
+}
+
+// post is one posting inside tx.
+func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission, p points.Posting) (*points.Entry, error) {
+	fp := p.Fingerprint()
+	var prevID int64
+	var prevFP string
+	err := tx.queryRow(ctx, `SELECT id, fingerprint FROM ledger_entries WHERE idem_key = ?`, p.Key).Scan(&prevID, &prevFP)
+	switch {
+	case err == nil && prevFP == fp:
+		e, err := scanEntry(tx.queryRow(ctx, `SELECT `+entryCols+` FROM ledger_entries WHERE id = ?`, prevID))
+		return &e, err
+	case err == nil:
+		return nil, fault.OnField(fault.Conflict, "key", "points.key_reused")
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, err
+	}
+	var village, status string
+	err = tx.queryRow(ctx, `SELECT village_code, status FROM households WHERE id = ?`, p.Household).Scan(&village, &status)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Can(perm, village) {
+		return nil, fault.E(fault.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	delta := points.Delta(p.Kind, p.Points)
+	if p.Kind == points.Reversal {
+		var hh, origDelta, origReverses int64
+		var kind string
+		err := tx.queryRow(ctx, `SELECT household_id, kind, delta, COALESCE(reverses, 0) FROM ledger_entries WHERE id = ?`, p.Reverses).Scan(&hh, &kind, &origDelta, &origReverses)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && hh != p.Household {
+			return nil, fault.OnField(fault.NotFound, "reverses", "points.entry_not_found")
+		}
+		if err != nil {
+			return nil, err
+		}
+		if points.Kind(kind) == points.Reversal {
+			return nil, fault.OnField(fault.Conflict, "reverses", "points.reversal_of_reversal")
+		}
+		var n int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM ledger_entries WHERE reverses = ?`, p.Reverses).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, fault.OnField(fault.Conflict, "reverses", "points.reversed")
+		}
+		delta = -origDelta
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO accounts (household_id, village_code, balance, updated_at) VALUES (?, ?, 0, ?) ON CONFLICT (household_id) DO NOTHING`,
+		p.Household, village, tx.nowMS()); err != nil {
+		return nil, err
+	}
+	// The conditional update is what keeps a balance from going negative
+	// under any interleaving: it either applies in full or matches no row.
+	var balance int64
+	err = tx.queryRow(ctx, `UPDATE accounts SET balance = balance + ?, updated_at = ? WHERE household_id = ? AND balance + ? >= 0 RETURNING balance`,
+		delta, tx.nowMS(), p.Household, delta).Scan(&balance)
+	if errors.Is(err, sql.ErrNoRows) {
+		var have int64
+		if err := tx.queryRow(ctx, `SELECT balance FROM accounts WHERE household_id = ?`, p.Household).Scan(&have); err != nil {
+			return nil, err
+		}
+		return nil, fault.OnField(fault.Conflict, "points", "points.insufficient", have, -delta)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO ledger_heads (village_code, last_seq, last_hash) VALUES (?, 0, '') ON CONFLICT (village_code) DO NOTHING`, village); err != nil {
+		return nil, err
+	}
+	e := points.Entry{Village: village, Household: p.Household, Kind: p.Kind, Delta: delta, Balance: balance, Item: p.Item, Memo: p.Memo,
+		Reverses: p.Reverses, Key: p.Key, At: time.UnixMilli(tx.nowMS())}
+	_, e.Actor = actorRef(a)
+	if err := tx.queryRow(ctx, `UPDATE ledger_heads SET last_seq = last_seq + 1 WHERE village_code = ? RETURNING last_seq, last_hash`, village).Scan(&e.Seq, &e.PrevHash); err != nil {
+		return nil, err
+	}
+	e.Hash = points.Chain(e.PrevHash, e)
+	var reverses any
+	if p.Reverses != 0 {
+		reverses = p.Reverses
+	}
+	uid, _ := actorRef(a)
+	e.ID, err = tx.insertID(ctx, `INSERT INTO ledger_entries (village_code, seq, household_id, kind, delta, balance, item, memo, reverses, idem_key, fingerprint, actor_id, actor_name, at, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		village, e.Seq, e.Household, string(e.Kind), e.Delta, e.Balance, e.Item, e.Memo, reverses, e.Key, fp, uid, e.Actor, e.At.UnixMilli(), e.PrevHash, e.Hash)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE ledger_heads SET last_hash = ? WHERE village_code = ?`, e.Hash, village); err != nil {
+		return nil, err
+	}
+	return &e, tx.audit(ctx, a, auditEntry{action: "points.post", target: fmt.Sprintf("household:%d entry:%d", e.Household, e.ID), region: village,
+		detail: fmt.Sprintf("%s %+d → %d %s", e.Kind, e.Delta, e.Balance, e.Item)})
+}
+
+// ledgerReader checks that a may see a household's points: anyone who
+// reads the register there, the counter's clerks, and the villager of that
+// household.
+func (tx *Tx) ledgerReader(ctx context.Context, a *access.Actor, household int64) error {
+	var village string
+	err := tx.queryRow(ctx, `SELECT village_code FROM households WHERE id = ?`, household).Scan(&village)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Can(access.RegistryRead, village) && !a.Can(access.PointsSpend, village) &&
+		!(a.Household() == household && a.Can(access.OwnHousehold, village)) {
+		return fault.E(fault.NotFound, "error.not_found")
+	}
+	return err
+}
+
+// Balance returns a household's balance; a household with no entries has 0.
+func (s *LedgerService) Balance(ctx context.Context, a *access.Actor, household int64) (int64, error) {
+	var b int64
+	err := s.db.view(ctx, func(tx *Tx) error {
+		if err := tx.ledgerReader(ctx, a, household); err != nil {
+			return err
+		}
+		err := tx.queryRow(ctx, `SELECT balance FROM accounts WHERE household_id = ?`, household).Scan(&b)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return b, err
+}
+
+// Statement returns a household's entries, newest first.
+func (s *LedgerService) Statement(ctx context.Context, a *access.Actor, household, before int64, limit int) ([]points.Entry, error) {
+	_, limit = clampPage(0, limit)
+	if before <= 0 {
+		before = 1 << 62
+	}
+	var out []points.Entry
+	err := s.db.view(ctx, func(tx *Tx) error {
+		if err := tx.ledgerReader(ctx, a, household); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries WHERE household_id = ? AND seq < ? ORDER BY seq DESC LIMIT `+fmt.Sprint(limit), household, before)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Verify walks every village chain in order, recomputing each hash and
+// each running balance, then compares the balances kept in accounts and
+// the chain heads; it reports every difference it finds.
+func (s *LedgerService) Verify(ctx context.Context) ([]points.Problem, error) {
+	var out []points.Problem
+	err := s.db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries ORDER BY village_code, seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		type head struct {
+			seq  int64
+			hash string
+		}
+		heads := map[string]head{}
+		sums := map[int64]int64{}
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				return err
+			}
+			h := heads[e.Village]
+			bad := func(reason string) { out = append(out, points.Problem{Village: e.Village, Seq: e.Seq, Reason: reason}) }
+			switch {
+			case e.Seq != h.seq+1:
+				bad(fmt.Sprintf("entry %d follows %d: entries missing or inserted", e.Seq, h.seq))
+			case e.PrevHash != h.hash:
+				bad("prev_hash does not match the entry before")
+			case points.Chain(h.hash, e) != e.Hash:
+				bad("entry content does not match its hash: altered")
+			}
+			sums[e.Household] += e.Delta
+			if sums[e.Household] != e.Balance {
+				bad(fmt.Sprintf("balance after entry is %d, the entries sum to %d", e.Balance, sums[e.Household]))
+			}
+			heads[e.Village] = head{e.Seq, e.Hash}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		hs, err := tx.query(ctx, `SELECT village_code, last_seq, last_hash FROM ledger_heads ORDER BY village_code`)
+		if err != nil {
+			return err
+		}
+		for hs.Next() {
+			var v, hash string
+			var seq int64
+			if err := hs.Scan(&v, &seq, &hash); err != nil {
+				hs.Close()
+				return err
+			}
+			if h := heads[v]; h.seq != seq || h.hash != hash {
+				out = append(out, points.Problem{Village: v, Seq: seq, Reason: fmt.Sprintf("chain head names entry %d, the chain ends at %d", seq, h.seq)})
+			}
+		}
+		hs.Close()
+		as, err := tx.query(ctx, `SELECT household_id, village_code, balance FROM accounts ORDER BY household_id`)
+		if err != nil {
+			return err
+		}
+		defer as.Close()
+		for as.Next() {
+			var hh, bal int64
+			var v string
+			if err := as.Scan(&hh, &v, &bal); err != nil {
+				return err
+			}
+			if sums[hh] != bal {
+				out = append(out, points.Problem{Village: v, Reason: fmt.Sprintf("household %d: balance %d, entries sum to %d", hh, bal, sums[hh])})
+			}
+		}
+		return as.Err()
+	})
+	return out, err
+}
