@@ -34,5 +34,16 @@ func cmdVerify(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("audit chain broken at row %d: %s", problem.ID, problem.Reason)
 	}
 	fmt.Fprintf(stdout, "audit chain intact: %d rows\n", rows)
+	problems, err := db.Ledger().Verify(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintf(stdout, "points ledger of %s, entry %d: %s\n", p.Village, p.Seq, p.Reason)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("points ledger: %d problems", len(problems))
+	}
+	fmt.Fprintln(stdout, "points ledgers intact: every chain verifies and every balance equals its entries")
 	return nil
 }
