@@ -160,8 +160,13 @@ func (db *DB) VerifyAudit(ctx context.Context) (rows int64, problem *AuditProble
 		if err := rs.Err(); err != nil {
 			return err
 		}
-		if lastID != want-1 || lastHash != prev {
+		switch {
+		case lastID > want-1:
 			problem = &AuditProblem{ID: lastID, Reason: "the newest rows were removed: the chain head names a later row"}
+		case lastID < want-1:
+			problem = &AuditProblem{ID: lastID + 1, Reason: "rows were appended behind the chain head's back"}
+		case lastHash != prev:
+			problem = &AuditProblem{ID: lastID, Reason: "the newest row was replaced: the chain head holds another hash"}
 		}
 		return nil
 	})

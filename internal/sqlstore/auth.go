@@ -290,16 +290,44 @@ func (s *AuthService) ChangePassword(ctx context.Context, a *access.Actor, old, 
 	if err := fs.Err(); err != nil {
 		return err
 	}
-	return s.db.update(ctx, func(tx *Tx) error {
+	wrongOld := false
+	err := s.db.update(ctx, func(tx *Tx) error {
 		var hash string
 		if err := tx.queryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, a.UserID).Scan(&hash); err != nil {
 			return err
 		}
 		if ok, err := password.Check(hash, old); err != nil || !ok {
-			return fault.OnField(fault.Invalid, "old", "auth.password.wrong")
+			wrongOld = true
+			if err := tx.audit(ctx, a, auditEntry{action: "auth.password_wrong", target: fmt.Sprintf("user:%d", a.UserID), outcome: "failed"}); err != nil {
+				return err
+			}
+			return tx.countFailure(ctx, a, s.policy)
 		}
 		return tx.setPassword(ctx, a, a.UserID, pw, false)
 	})
+	if err == nil && wrongOld {
+		return fault.OnField(fault.Invalid, "old", "auth.password.wrong")
+	}
+	return err
+}
+
+// countFailure adds a failed attempt to the account and, at the policy's
+// limit, locks it and ends its sessions, as failed passwords do.
+func (tx *Tx) countFailure(ctx context.Context, a *access.Actor, policy access.Policy) error {
+	var failed int
+	if err := tx.queryRow(ctx, `UPDATE users SET failed_count = failed_count + 1 WHERE id = ? RETURNING failed_count`, a.UserID).Scan(&failed); err != nil {
+		return err
+	}
+	if failed < policy.MaxFailures {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `UPDATE users SET failed_count = 0, locked_until = ? WHERE id = ?`, tx.now.Add(policy.LockFor).UnixMilli(), a.UserID); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, a.UserID); err != nil {
+		return err
+	}
+	return tx.audit(ctx, a, auditEntry{action: "auth.lockout", target: fmt.Sprintf("user:%d", a.UserID), detail: policy.LockFor.String(), outcome: "locked"})
 }
 
 func (tx *Tx) setPassword(ctx context.Context, a *access.Actor, id int64, pw string, mustChange bool) error {
@@ -397,7 +425,12 @@ func (s *AuthService) VerifySecondFactor(ctx context.Context, token, code string
 				return err
 			}
 		}
-		return tx.audit(ctx, actor, auditEntry{action: "auth.mfa_failed", target: fmt.Sprintf("user:%d", uid), outcome: "failed"})
+		if err := tx.audit(ctx, actor, auditEntry{action: "auth.mfa_failed", target: fmt.Sprintf("user:%d", uid), outcome: "failed"}); err != nil {
+			return err
+		}
+		// Wrong codes also count toward the account's lockout, so signing
+		// in again with a stolen password does not buy fresh guesses.
+		return tx.countFailure(ctx, actor, s.policy)
 	})
 	if err == nil && wrong {
 		return fault.OnField(fault.Invalid, "code", "auth.mfa.wrong")

@@ -499,18 +499,25 @@ func TestSecondFactor(t *testing.T) {
 		if err := auth.VerifySecondFactor(ctx, tok3, good); !fault.Is(err, fault.Unauthorized) {
 			t.Fatalf("a code for an ended session: %v", err)
 		}
-		authSession(t, auth, tok2, "another session of the user")
+		// Wrong codes count toward the account's lockout too (six with
+		// the replay), which ends the user's other sessions as well.
+		authGone(t, auth, tok2, "another session, after the account locked on wrong codes")
 
 		n, _ := authActions(t, db, audit.Filter{Action: "auth.mfa"})
 		if n["auth.mfa_enrol"] != 1 || n["auth.mfa"] != 1 || n["auth.mfa_failed"] != 6 {
 			t.Errorf("second-factor audit entries = %v", n)
 		}
 
+		if _, err := auth.Login(ctx, "zhenli", authPW); !fault.Is(err, fault.Unauthorized) {
+			t.Fatalf("login while locked by wrong codes: %v", err)
+		}
+		clock.advance(31 * time.Minute)
+
 		// The demo asks nobody.
 		skip := access.DefaultPolicy()
 		skip.SkipMFA = true
 		demo := db.Auth(skip)
-		for _, tk := range []string{sys, authLogin(t, auth, "zhenli", authPW)} {
+		for _, tk := range []string{authLogin(t, auth, "xitong", authPW), authLogin(t, auth, "zhenli", authPW)} {
 			if s := authSession(t, demo, tk, "SkipMFA"); s.SecondFactor != "" {
 				t.Fatalf("with SkipMFA %s is asked %q", s.Actor.Username, s.SecondFactor)
 			}
