@@ -205,11 +205,12 @@ func (a *API) split(r *http.Request, act *access.Actor) (int, any, error) {
 		Address   string            `json:"address"`
 		Relations map[string]string `json:"relations"`
 		Reason    string            `json:"reason"`
+		Points    int64             `json:"points"`
 	}](r)
 	if err != nil {
 		return 0, nil, err
 	}
-	sp := registry.Split{From: id, Members: in.Members, NewHead: in.NewHead, Number: in.Number, Address: in.Address, Reason: in.Reason, Relations: map[int64]string{}}
+	sp := registry.Split{From: id, Members: in.Members, NewHead: in.NewHead, Number: in.Number, Address: in.Address, Reason: in.Reason, Relations: map[int64]string{}, Points: in.Points}
 	for _, m := range in.Members {
 		sp.Relations[m] = in.Relations[itoa(m)]
 	}

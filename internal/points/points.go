@@ -31,6 +31,10 @@ const (
 	Base     Kind = "base"
 	Spend    Kind = "spend"
 	Reversal Kind = "reversal"
+	// TransferOut and TransferIn move points with people when households
+	// split or merge; only the register's split and merge post them.
+	TransferOut Kind = "transfer_out"
+	TransferIn  Kind = "transfer_in"
 )
 
 // Posting is a request to write one entry.
@@ -84,8 +88,8 @@ func (p Posting) Validate() error {
 		fs.Add("household", "points.household")
 	}
 	switch p.Kind {
-	case Award, Deduct, Base, Spend:
-		if p.Points <= 0 || p.Points > MaxPoints {
+	case Award, Deduct, Base, Spend, TransferOut, TransferIn:
+		if p.Points <= 0 || p.Points > MaxPoints*1000 {
 			fs.Add("points", "points.amount", MaxPoints)
 		}
 		if p.Reverses != 0 {
@@ -106,7 +110,7 @@ func (p Posting) Validate() error {
 
 // Delta is the signed change a posting of kind makes.
 func Delta(k Kind, points int64) int64 {
-	if k == Deduct || k == Spend {
+	if k == Deduct || k == Spend || k == TransferOut {
 		return -points
 	}
 	return points

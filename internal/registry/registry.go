@@ -337,6 +337,9 @@ type Split struct {
 	Address   string
 	Relations map[int64]string // new relation to the new head, per member
 	Reason    string
+	// Points is the share of the old household's points the split
+	// decision gives the new one; the rest stays.
+	Points int64
 }
 
 // Service keeps the register. Every method takes the acting user and

@@ -193,3 +193,53 @@ func TestIdempotentUnderRace(t *testing.T) {
 		}
 	})
 }
+
+// TestPointsFollowHouseholds checks the stated rule: points stay with the
+// household; a split gives the new household the share it decides; a
+// merge carries the whole balance into the receiving household; nothing
+// is lost or counted twice.
+func TestPointsFollowHouseholds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		reg, l := db.Registry(), db.Ledger()
+		h := ledgerHousehold(t, db, "001", 1)
+		son := person("赵小一", 9, "1995-01-01", registry.Male)
+		son.Relation = "子"
+		r, err := reg.AddResident(ctx, admin, h, son, "出生")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := person("赵二", 8, "1990-01-01", registry.Male)
+		other.Relation = "子"
+		if _, err := reg.AddResident(ctx, admin, h, other, "出生"); err != nil {
+			t.Fatal(err)
+		}
+		post(t, db, points.Posting{Key: "a", Household: h, Kind: points.Award, Points: 100})
+		if _, err := reg.SplitHousehold(ctx, admin, registry.Split{From: h, Members: []int64{r.ID}, NewHead: r.ID, Number: "001-1", Reason: "分家", Points: 500}); !fault.Is(err, fault.Conflict) {
+			t.Fatalf("a split giving away more points than the household has: %v", err)
+		}
+		nh, err := reg.SplitHousehold(ctx, admin, registry.Split{From: h, Members: []int64{r.ID}, NewHead: r.ID, Number: "001-1", Reason: "分家", Points: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b1, _ := l.Balance(ctx, clerk, h)
+		b2, _ := l.Balance(ctx, clerk, nh.ID)
+		if b1 != 70 || b2 != 30 {
+			t.Fatalf("after the split: %d and %d, want 70 and 30", b1, b2)
+		}
+		if err := reg.MergeHouseholds(ctx, admin, nh.ID, h, "合户"); err != nil {
+			t.Fatal(err)
+		}
+		b1, _ = l.Balance(ctx, clerk, h)
+		b2, _ = l.Balance(ctx, clerk, nh.ID)
+		if b1 != 100 || b2 != 0 {
+			t.Fatalf("after the merge: %d and %d, want 100 and 0", b1, b2)
+		}
+		if problems, _ := l.Verify(ctx); len(problems) != 0 {
+			t.Fatalf("verify: %+v", problems)
+		}
+		if _, err := l.Post(ctx, clerk, points.Posting{Key: "t", Household: h, Kind: points.TransferIn, Points: 5}); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("a transfer posted directly: %v", err)
+		}
+	})
+}

@@ -466,6 +466,13 @@ func (s *RegistryService) SplitHousehold(ctx context.Context, a *access.Actor, s
 				return err
 			}
 		}
+		// The points stay with the old household unless the split records
+		// a share for the new one.
+		if sp.Points > 0 {
+			if err := tx.transferPoints(ctx, a, from.ID, id, sp.Points, fmt.Sprintf("split:%d>%d", from.ID, id)); err != nil {
+				return err
+			}
+		}
 		h, err := scanHousehold(tx.queryRow(ctx, householdSelect+` WHERE h.id = ?`, id))
 		out = &h
 		return err
@@ -530,6 +537,15 @@ func (s *RegistryService) MergeHouseholds(ctx context.Context, a *access.Actor, 
 			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE households SET status = ?, head_id = NULL, updated_at = ? WHERE id = ?`, registry.HouseholdMerged, tx.nowMS(), from); err != nil {
+			return err
+		}
+		// The rule for points: they stay with the household, so a merged
+		// household's balance goes with it into the receiving one.
+		bal, err := tx.balanceOf(ctx, from)
+		if err != nil {
+			return err
+		}
+		if err := tx.transferPoints(ctx, a, from, into, bal, fmt.Sprintf("merge:%d>%d", from, into)); err != nil {
 			return err
 		}
 		return tx.householdEvent(ctx, a, from, 0, "", "merged_into", into, t.Number, reason)

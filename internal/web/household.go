@@ -350,6 +350,7 @@ func (w *Web) householdActions() map[string]action[household] {
 					{Name: "head", Label: v.T("field.new_head"), Type: "select", Value: r.FormValue("head"), Options: append([]option{{}}, ms...), Required: true},
 					{Name: "number", Label: v.T("field.new_number"), Type: "text", Value: r.FormValue("number"), Required: true},
 					{Name: "address", Label: v.T("field.address"), Type: "text", Value: r.FormValue("address"), Help: v.T("registry.split_address_help")},
+					{Name: "points", Label: v.T("field.split_points"), Type: "text", Value: r.FormValue("points"), InputMode: "numeric", Help: v.T("registry.split_points_help")},
 				}
 				for _, m := range ms {
 					fs = append(fs, field{Name: "relation_" + m.Value, Label: v.T("field.relation_to_new_head", m.Label), Type: "select",
@@ -359,7 +360,7 @@ func (w *Web) householdActions() map[string]action[household] {
 			},
 			run: func(r *http.Request, a *access.Actor, h household) (int64, error) {
 				sp := registry.Split{From: h.ID, NewHead: formID(r, "head"), Number: r.FormValue("number"), Address: r.FormValue("address"),
-					Reason: r.FormValue("reason"), Relations: map[int64]string{}}
+					Reason: r.FormValue("reason"), Relations: map[int64]string{}, Points: formID(r, "points")}
 				for _, s := range r.Form["members"] {
 					id, err := strconv.ParseInt(s, 10, 64)
 					if err == nil {
