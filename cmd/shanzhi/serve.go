@@ -81,7 +81,7 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 	pol := policy(cfg, demo)
 	auth, users, limits := db.Auth(pol), db.Users(pol), server.NewLimits(time.Now)
 	tls := cfg.TLSCert != ""
-	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(), Limits: limits,
+	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(), Ledger: db.Ledger(), Limits: limits,
 		Log: log, Demo: demo, TLS: tls, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
 	if err != nil {
 		return nil, nil, err

@@ -11,6 +11,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
+	"shanzhi/internal/registry"
 )
 
 // LedgerService implements points.Service.
@@ -94,6 +95,12 @@ func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission,
 	}
 	if err != nil {
 		return nil, err
+	}
+	// A merged or closed household takes no new points, nor reversals of
+	// old ones: its balance went with it. Only the register's own
+	// transfers (perm empty) touch it while it merges.
+	if perm != "" && status != string(registry.HouseholdActive) {
+		return nil, fault.E(fault.Conflict, "registry.household.inactive")
 	}
 	delta := points.Delta(p.Kind, p.Points)
 	if p.Kind == points.Reversal {

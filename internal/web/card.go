@@ -10,11 +10,12 @@ import (
 )
 
 type cardPage struct {
-	H       *registry.Household
-	Members []registry.Resident
-	QR      template.URL
-	Link    string
-	Public  bool // opened by the card's token, not by a signed-in user
+	H         *registry.Household
+	Statement *statementPage // the villager's own points, on their page
+	Members   []registry.Resident
+	QR        template.URL
+	Link      string
+	Public    bool // opened by the card's token, not by a signed-in user
 }
 
 // myHousehold is the villager's page: their household, read-only.
@@ -24,8 +25,13 @@ func (w *Web) myHousehold(rw http.ResponseWriter, r *http.Request, a *access.Act
 		w.fail(rw, r, err)
 		return
 	}
+	st, err := w.statementFor(r, a, h)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	v := w.newView(r, "page.my", "my")
-	v.Data = &cardPage{H: h, Members: ms}
+	v.Data = &cardPage{H: h, Members: ms, Statement: st}
 	w.render(rw, http.StatusOK, "card", v)
 }
 

@@ -213,6 +213,7 @@ func (w *Web) householdCreate(rw http.ResponseWriter, r *http.Request, a *access
 
 type householdPage struct {
 	H        *registry.Household
+	Balance  int64
 	Members  []registry.Resident
 	History  []registry.Event
 	CanWrite bool
@@ -243,7 +244,12 @@ func (w *Web) householdShow(rw http.ResponseWriter, r *http.Request, a *access.A
 	v := w.newView(r, "page.household", "households")
 	v.Title = v.T("page.household_title", h.Number, h.HeadName)
 	v.Crumbs = append(regionCrumbs(a, path), crumb{Label: v.T("page.households"), Href: "/households?region=" + h.VillageCode}, crumb{Label: h.Number})
-	v.Data = &householdPage{H: h, Members: members, History: hist, CanWrite: a.Can(access.RegistryWrite, h.VillageCode), Active: h.Status == registry.HouseholdActive}
+	bal, err := w.Ledger.Balance(r.Context(), a, h.ID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Data = &householdPage{H: h, Balance: bal, Members: members, History: hist, CanWrite: a.Can(access.RegistryWrite, h.VillageCode), Active: h.Status == registry.HouseholdActive}
 	w.render(rw, http.StatusOK, "household", v)
 }
 

@@ -41,6 +41,7 @@ func (w *Web) Routes(rt *server.Router) {
 		rt.HandleFunc("POST /households/{id}/"+name, on(write, server.OnHousehold), w.page(do(w, w.householdTarget, act)))
 	}
 	rt.HandleFunc("GET /households/{id}/card", on(write, server.OnHousehold), w.page(w.householdCard))
+	rt.HandleFunc("GET /households/{id}/points", on(read, server.OnHousehold), w.page(w.statement))
 	rt.HandleFunc("GET /households/{id}/villager", on(read, server.OnHousehold), w.page(w.issueVillager))
 	rt.HandleFunc("POST /households/{id}/villager", on(write, server.OnHousehold), w.page(w.issueVillager))
 	rt.HandleFunc("GET /residents", on(read, server.OnQuery), w.page(w.residents))

@@ -14,6 +14,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/audit"
+	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/sheet"
 	"shanzhi/internal/sqlstore"
@@ -158,4 +159,27 @@ func (s *site) auditHas(auditor *access.Actor, action, detail string) {
 		}
 	}
 	s.t.Fatalf("no %s audit entry with %q", action, detail)
+}
+
+func TestStatementPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		seed := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: pingan}}}
+		h, err := db.Registry().CreateHousehold(ctx, seed, registry.HouseholdInput{Number: "007", VillageCode: pingan},
+			registry.ResidentInput{Name: "李秀兰", Ethnicity: "汉族", Gender: registry.Female, BirthDate: "1967-08-20", Political: "群众"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range []points.Posting{{Kind: points.Award, Points: 20, Item: "庭院整洁"}, {Kind: points.Spend, Points: 5, Item: "肥皂"}} {
+			p.Key, p.Household = fmt.Sprint("s", i), h.ID
+			if _, err := db.Ledger().Post(ctx, seed, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := newSite(t, db)
+		s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
+		s.page(fmt.Sprintf("/households/%d", h.ID), http.StatusOK, ">15<")
+		s.page(fmt.Sprintf("/households/%d/points", h.ID), http.StatusOK, "庭院整洁", "+20", "-5", "兑换", "积分流水")
+		s.page(fmt.Sprintf("/households/%d/points", h.ID+1000), http.StatusNotFound)
+	})
 }

@@ -22,6 +22,7 @@ import (
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/points"
 	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
@@ -42,6 +43,7 @@ type Deps struct {
 	Auth      access.AuthService
 	Users     access.UserService
 	Audit     audit.Service
+	Ledger    points.Service
 	Limits    *server.Limits
 	Log       *slog.Logger
 	Demo      bool  // show the 演示模式 banner

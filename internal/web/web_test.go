@@ -49,7 +49,7 @@ func newSite(t *testing.T, db *sqlstore.DB, mfa ...bool) *site {
 	pol := access.DefaultPolicy()
 	pol.SkipMFA = len(mfa) == 0 || !mfa[0]
 	auth := db.Auth(pol)
-	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: db.Users(pol), Audit: db.Audit(),
+	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: db.Users(pol), Audit: db.Audit(), Ledger: db.Ledger(),
 		Log: log, MaxUpload: 1 << 20, Now: db.Now})
 	if err != nil {
 		t.Fatal(err)
