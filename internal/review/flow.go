@@ -262,23 +262,26 @@ func checkReason(fs *fault.Fields, field, reason string, required bool) {
 	}
 }
 
-// hasContact reports whether s holds a run of seven or more digits: a
-// phone, an ID number or a bank card, none of which a public text may
-// carry. Full-width digits count too.
+// hasContact reports whether s holds what looks like a phone, an ID
+// number or a bank card, none of which a public text may carry: seven or
+// more digits in a row, or eleven or more joined by spaces or dashes
+// (138-1234-5678), which still lets a date like 2026-05-30 through.
+// Full-width digits count too.
 func hasContact(s string) bool {
-	run := 0
+	run, joined := 0, 0
 	for _, r := range s {
-		if (r >= '0' && r <= '9') || (r >= '０' && r <= '９') {
+		switch {
+		case (r >= '0' && r <= '9') || (r >= '０' && r <= '９'):
 			run++
-			if run >= 7 {
+			joined++
+			if run >= 7 || joined >= 11 {
 				return true
 			}
-			continue
+		case r == ' ' || r == '-' || r == '－':
+			run = 0
+		default:
+			run, joined = 0, 0
 		}
-		if r == ' ' || r == '-' {
-			continue // 138-1234-5678 is still a phone
-		}
-		run = 0
 	}
 	return false
 }
