@@ -19,7 +19,7 @@ import (
 )
 
 // propChecks is how many random sequences the property test runs:
-// 10,000 on SQLite by default (SHANZHI_LEDGER_CHECKS overrides), a tenth
+// 10,000 on SQLite by default (SHANZHI_LEDGER_CHECKS overrides), a twentieth
 // of that on PostgreSQL, whose round trips make each step slower.
 func propChecks(db *sqlstore.DB) int {
 	n := 10_000
@@ -27,7 +27,7 @@ func propChecks(db *sqlstore.DB) int {
 		n, _ = strconv.Atoi(s)
 	}
 	if db.Dialect() == sqlstore.Postgres {
-		n /= 10
+		n /= 20
 	}
 	return max(n, 1)
 }

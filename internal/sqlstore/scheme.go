@@ -1,0 +1,432 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/region"
+	"shanzhi/internal/regioncode"
+	"shanzhi/internal/scheme"
+)
+
+// SchemeService implements scheme.Service.
+type SchemeService struct{ db *DB }
+
+// Schemes returns the store's scoring-scheme service.
+func (db *DB) Schemes() *SchemeService { return &SchemeService{db: db} }
+
+var _ scheme.Service = (*SchemeService)(nil)
+
+// schemeReadable checks that a may read the schemes of code: officials
+// who keep the registers or award points there. Unknown and foreign codes
+// look the same.
+func schemeReadable(a *access.Actor, code string) error {
+	if !regioncode.ValidCode(code) || !a.Can(access.RegistryRead, code) && !a.Can(access.PointsWrite, code) {
+		return fault.E(fault.NotFound, "region.not_found")
+	}
+	return nil
+}
+
+// Create writes version 1 of a region's scheme.
+func (s *SchemeService) Create(ctx context.Context, a *access.Actor, src scheme.Source, in scheme.Scheme) (*scheme.Scheme, error) {
+	if err := manageable(a, in.Region); err != nil {
+		return nil, err
+	}
+	if src != scheme.FromTemplate && src != scheme.CopyParent && src != scheme.Inherit {
+		return nil, fault.OnField(fault.Invalid, "source", "scheme.source")
+	}
+	var out *scheme.Scheme
+	err := s.db.update(ctx, func(tx *Tx) error {
+		r, err := tx.region(ctx, in.Region)
+		if err != nil {
+			return err
+		}
+		if r.Status != region.Active {
+			return fault.E(fault.Conflict, "region.inactive")
+		}
+		var n int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM schemes WHERE region_code = ?`, in.Region).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fault.E(fault.Conflict, "scheme.exists")
+		}
+		sc := in
+		sc.ID, sc.Version, sc.Source, sc.Inherits, sc.EffectiveTo = 0, 1, src, src == scheme.Inherit, time.Time{}
+		if sc.EffectiveFrom.IsZero() {
+			sc.EffectiveFrom = scheme.Today(tx.now)
+		}
+		var baseName string
+		var baseAspects []scheme.Aspect
+		var baseItems []scheme.Item
+		switch src {
+		case scheme.FromTemplate:
+			t := scheme.DefaultTemplate()
+			baseName, baseAspects, baseItems = t.Name, t.Aspects, t.Items
+		case scheme.CopyParent, scheme.Inherit:
+			if r.ParentCode == "" {
+				return fault.E(fault.Conflict, "scheme.no_parent")
+			}
+			chain, err := tx.schemeChain(ctx, r.ParentCode, sc.EffectiveFrom)
+			if err != nil {
+				return err
+			}
+			p, err := scheme.Effective(chain, r.ParentCode, sc.EffectiveFrom)
+			if fault.Is(err, fault.NotFound) {
+				return fault.E(fault.Conflict, "scheme.no_parent")
+			}
+			if err != nil {
+				return err
+			}
+			baseName = p.Name
+			if src == scheme.CopyParent {
+				baseAspects = p.Aspects
+				for _, it := range p.Items {
+					baseItems = append(baseItems, it.Item)
+				}
+			}
+		}
+		if strings.TrimSpace(sc.Name) == "" {
+			sc.Name = baseName
+		}
+		sc.Aspects = mergeAspects(baseAspects, in.Aspects)
+		sc.Items = mergeItems(baseItems, in.Items)
+		if err := tx.checkSchemeVersion(ctx, &sc); err != nil {
+			return err
+		}
+		if err := tx.insertScheme(ctx, a, &sc); err != nil {
+			return err
+		}
+		out = &sc
+		return tx.audit(ctx, a, auditEntry{action: "scheme.create", target: fmt.Sprintf("scheme:%d", sc.ID), region: sc.Region,
+			detail: fmt.Sprintf("v1 %s from %s, %d aspects, %d items", src, scheme.Day(sc.EffectiveFrom), len(sc.Aspects), len(sc.Items))})
+	})
+	if isUniqueViolation(err) {
+		return nil, fault.Wrap(fault.Conflict, err, "scheme.exists")
+	}
+	return out, err
+}
+
+// Publish writes the next version of a region's scheme and ends the
+// current one on the day the new one starts. That end date is the only
+// change ever made to a written version.
+func (s *SchemeService) Publish(ctx context.Context, a *access.Actor, in scheme.Scheme) (*scheme.Scheme, error) {
+	if err := manageable(a, in.Region); err != nil {
+		return nil, err
+	}
+	var out *scheme.Scheme
+	err := s.db.update(ctx, func(tx *Tx) error {
+		cur, err := tx.schemeHeader(ctx, `region_code = ? ORDER BY version DESC LIMIT 1`, in.Region)
+		if err != nil {
+			return err
+		}
+		sc := in
+		sc.ID, sc.Version, sc.Source, sc.Inherits, sc.EffectiveTo = 0, cur.Version+1, cur.Source, cur.Inherits, time.Time{}
+		if sc.EffectiveFrom.IsZero() {
+			sc.EffectiveFrom = scheme.Today(tx.now)
+		}
+		if !sc.EffectiveFrom.IsZero() && scheme.Day(sc.EffectiveFrom) <= scheme.Day(cur.EffectiveFrom) {
+			return fault.OnField(fault.Invalid, "effective_from", "scheme.effective_order", scheme.Day(cur.EffectiveFrom))
+		}
+		if err := tx.checkSchemeVersion(ctx, &sc); err != nil {
+			return err
+		}
+		if err := tx.insertScheme(ctx, a, &sc); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE schemes SET effective_to = ? WHERE id = ?`, scheme.Day(sc.EffectiveFrom), cur.ID); err != nil {
+			return err
+		}
+		out = &sc
+		return tx.audit(ctx, a, auditEntry{action: "scheme.publish", target: fmt.Sprintf("scheme:%d", sc.ID), region: sc.Region,
+			detail: fmt.Sprintf("v%d from %s replaces v%d (scheme:%d), %d items", sc.Version, scheme.Day(sc.EffectiveFrom), cur.Version, cur.ID, len(sc.Items))})
+	})
+	if isUniqueViolation(err) {
+		return nil, fault.Wrap(fault.Conflict, err, "scheme.version_race")
+	}
+	return out, err
+}
+
+// checkSchemeVersion validates a version about to be written: its own
+// fields, a start no earlier than today (so no award already written
+// changes meaning), and, resolved with the chain above it on its first
+// day, the owners' rules on additions and overrides.
+func (tx *Tx) checkSchemeVersion(ctx context.Context, sc *scheme.Scheme) error {
+	sc.Normalize()
+	if err := sc.Validate(); err != nil {
+		return err
+	}
+	if today := scheme.Day(scheme.Today(tx.now)); scheme.Day(sc.EffectiveFrom) < today {
+		return fault.OnField(fault.Invalid, "effective_from", "scheme.effective_past", today)
+	}
+	chain, err := tx.schemeChain(ctx, sc.Region, sc.EffectiveFrom)
+	if err != nil {
+		return err
+	}
+	kept := chain[:0]
+	for _, c := range chain {
+		if c.Region != sc.Region {
+			kept = append(kept, c)
+		}
+	}
+	_, err = scheme.Effective(append(kept, *sc), sc.Region, sc.EffectiveFrom)
+	if fault.Is(err, fault.NotFound) {
+		return fault.E(fault.Conflict, "scheme.no_parent")
+	}
+	return err
+}
+
+// mergeAspects lays over onto base: same codes replace, new ones append.
+func mergeAspects(base, over []scheme.Aspect) []scheme.Aspect {
+	out := append([]scheme.Aspect(nil), base...)
+	for _, a := range over {
+		i := 0
+		for i < len(out) && out[i].Code != a.Code {
+			i++
+		}
+		if i < len(out) {
+			out[i] = a
+		} else {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// mergeItems lays over onto base: same codes replace, new ones append.
+func mergeItems(base, over []scheme.Item) []scheme.Item {
+	out := append([]scheme.Item(nil), base...)
+	for _, it := range over {
+		i := 0
+		for i < len(out) && out[i].Code != it.Code {
+			i++
+		}
+		if i < len(out) {
+			out[i] = it
+		} else {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// insertScheme writes a version's rows and sets sc.ID.
+func (tx *Tx) insertScheme(ctx context.Context, a *access.Actor, sc *scheme.Scheme) error {
+	uid, uname := actorRef(a)
+	id, err := tx.insertID(ctx, `INSERT INTO schemes (region_code, version, name, inherits, source, effective_from, effective_to, base_score, base_period,
+		carry_over, allow_local_items, allow_override, actor_id, actor_name, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		sc.Region, sc.Version, sc.Name, b2i(sc.Inherits), string(sc.Source), scheme.Day(sc.EffectiveFrom), sc.BaseScore, string(sc.BasePeriod),
+		string(sc.CarryOver), b2i(sc.AllowLocalItems), b2i(sc.AllowOverride), uid, uname, tx.nowMS())
+	if err != nil {
+		return err
+	}
+	sc.ID, sc.Actor, sc.CreatedAt = id, uname, tx.now
+	for i, as := range sc.Aspects {
+		if _, err := tx.exec(ctx, `INSERT INTO scheme_aspects (scheme_id, code, name, ord) VALUES (?, ?, ?, ?)`, id, as.Code, as.Name, as.Order); err != nil {
+			return fmt.Errorf("scheme aspect %d: %w", i, err)
+		}
+	}
+	for i, it := range sc.Items {
+		roles := make([]string, len(it.Roles))
+		for j, r := range it.Roles {
+			roles[j] = string(r)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO scheme_items (scheme_id, code, ord, aspect_code, name, description, points, unit, cap, cap_period, roles,
+			evidence_photo, evidence_text, evidence_witness, effective_from, effective_to, overridable)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, it.Code, i+1, it.Aspect, it.Name, it.Description, it.Points, string(it.Unit), it.Cap, string(it.CapPeriod), strings.Join(roles, ","),
+			b2i(it.Evidence.Photo), b2i(it.Evidence.Text), b2i(it.Evidence.Witness), scheme.Day(it.EffectiveFrom), scheme.Day(it.EffectiveTo),
+			b2i(it.Overridable)); err != nil {
+			return fmt.Errorf("scheme item %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+const schemeCols = `id, region_code, version, name, inherits, source, effective_from, effective_to, base_score, base_period, carry_over,
+	allow_local_items, allow_override, actor_name, created_at`
+
+func scanScheme(s interface{ Scan(...any) error }) (scheme.Scheme, error) {
+	var sc scheme.Scheme
+	var from, to string
+	var at int64
+	err := s.Scan(&sc.ID, &sc.Region, &sc.Version, &sc.Name, &sc.Inherits, &sc.Source, &from, &to, &sc.BaseScore, &sc.BasePeriod, &sc.CarryOver,
+		&sc.AllowLocalItems, &sc.AllowOverride, &sc.Actor, &at)
+	sc.EffectiveFrom, sc.EffectiveTo, sc.CreatedAt = scheme.ParseDay(from), scheme.ParseDay(to), time.UnixMilli(at)
+	return sc, err
+}
+
+// schemeHeader reads the one version where selects, without its content.
+func (tx *Tx) schemeHeader(ctx context.Context, where string, args ...any) (*scheme.Scheme, error) {
+	sc, err := scanScheme(tx.queryRow(ctx, `SELECT `+schemeCols+` FROM schemes WHERE `+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fault.E(fault.NotFound, "scheme.not_found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &sc, nil
+}
+
+// schemeContent loads a version's aspects and items.
+func (tx *Tx) schemeContent(ctx context.Context, sc *scheme.Scheme) error {
+	rows, err := tx.query(ctx, `SELECT code, name, ord FROM scheme_aspects WHERE scheme_id = ? ORDER BY ord, code`, sc.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var as scheme.Aspect
+		if err := rows.Scan(&as.Code, &as.Name, &as.Order); err != nil {
+			rows.Close()
+			return err
+		}
+		sc.Aspects = append(sc.Aspects, as)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = tx.query(ctx, `SELECT code, aspect_code, name, description, points, unit, cap, cap_period, roles, evidence_photo, evidence_text,
+		evidence_witness, effective_from, effective_to, overridable FROM scheme_items WHERE scheme_id = ? ORDER BY ord`, sc.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it scheme.Item
+		var roles, from, to string
+		if err := rows.Scan(&it.Code, &it.Aspect, &it.Name, &it.Description, &it.Points, &it.Unit, &it.Cap, &it.CapPeriod, &roles,
+			&it.Evidence.Photo, &it.Evidence.Text, &it.Evidence.Witness, &from, &to, &it.Overridable); err != nil {
+			return err
+		}
+		for _, r := range strings.Split(roles, ",") {
+			if r != "" {
+				it.Roles = append(it.Roles, access.Role(r))
+			}
+		}
+		it.EffectiveFrom, it.EffectiveTo = scheme.ParseDay(from), scheme.ParseDay(to)
+		sc.Items = append(sc.Items, it)
+	}
+	return rows.Err()
+}
+
+// schemeChain loads, in full, the versions in force on date at code and
+// at every region above it.
+func (tx *Tx) schemeChain(ctx context.Context, code string, date time.Time) ([]scheme.Scheme, error) {
+	var codes []any
+	var marks []string
+	p := regioncode.Prefix(code)
+	for _, n := range []int{2, 4, 6, 9, 12} {
+		if n <= len(p) {
+			codes = append(codes, p[:n]+strings.Repeat("0", 12-n))
+			marks = append(marks, "?")
+		}
+	}
+	d := scheme.Day(date)
+	args := append(codes, d, d)
+	rows, err := tx.query(ctx, `SELECT `+schemeCols+` FROM schemes WHERE region_code IN (`+strings.Join(marks, ", ")+`)
+		AND effective_from <= ? AND (effective_to = '' OR effective_to > ?) ORDER BY region_code, version`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []scheme.Scheme
+	for rows.Next() {
+		sc, err := scanScheme(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, sc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := tx.schemeContent(ctx, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Get returns one version of a region's scheme in full; version 0 is the
+// latest.
+func (s *SchemeService) Get(ctx context.Context, a *access.Actor, code string, version int) (*scheme.Scheme, error) {
+	if err := schemeReadable(a, code); err != nil {
+		return nil, err
+	}
+	var out *scheme.Scheme
+	err := s.db.view(ctx, func(tx *Tx) (err error) {
+		if version == 0 {
+			out, err = tx.schemeHeader(ctx, `region_code = ? ORDER BY version DESC LIMIT 1`, code)
+		} else {
+			out, err = tx.schemeHeader(ctx, `region_code = ? AND version = ?`, code, version)
+		}
+		if err != nil {
+			return err
+		}
+		return tx.schemeContent(ctx, out)
+	})
+	return out, err
+}
+
+// Versions lists a region's versions, newest first, without content.
+func (s *SchemeService) Versions(ctx context.Context, a *access.Actor, code string) ([]scheme.Scheme, error) {
+	if err := schemeReadable(a, code); err != nil {
+		return nil, err
+	}
+	var out []scheme.Scheme
+	err := s.db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT `+schemeCols+` FROM schemes WHERE region_code = ? ORDER BY version DESC`, code)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			sc, err := scanScheme(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, sc)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Resolve returns the scheme in force for a region on a day, after
+// inheritance, naming the versions it used.
+func (s *SchemeService) Resolve(ctx context.Context, a *access.Actor, code string, date time.Time) (*scheme.Resolved, error) {
+	if err := schemeReadable(a, code); err != nil {
+		return nil, err
+	}
+	var out *scheme.Resolved
+	err := s.db.view(ctx, func(tx *Tx) error {
+		chain, err := tx.schemeChain(ctx, code, date)
+		if err != nil {
+			return err
+		}
+		r, err := scheme.Effective(chain, code, date)
+		if err != nil {
+			return err
+		}
+		out = &r
+		return nil
+	})
+	return out, err
+}
