@@ -8,6 +8,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/server"
 )
 
 func (a *API) login(w http.ResponseWriter, r *http.Request) {
@@ -19,7 +20,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	err := limited(a.Limits.LoginIP, access.RequestFrom(r.Context()).Client)
+	err := limited(a.Limits.LoginIP, server.ClientKey(access.RequestFrom(r.Context()).Client))
 	if err == nil {
 		err = limited(a.Limits.LoginUser, strings.ToLower(strings.TrimSpace(in.Username)))
 	}

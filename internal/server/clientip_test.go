@@ -204,3 +204,17 @@ func BenchmarkClientIP(b *testing.B) {
 		ClientIP(r, trusted)
 	}
 }
+
+func TestClientIPLimitKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.7":          "203.0.113.7",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"::ffff:198.51.100.1":  "::ffff:198.51.100.1",
+		"not an address":       "not an address",
+	} {
+		if got := ClientKey(in); got != want {
+			t.Errorf("ClientKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

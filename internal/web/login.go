@@ -41,7 +41,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	username, next := r.FormValue("username"), safeNext(r.FormValue("next"))
 	// The limits come before the password hash: a refused attempt costs
 	// the server nothing and tells the caller nothing about the account.
-	err := limited(w.Limits.LoginIP, access.RequestFrom(r.Context()).Client)
+	err := limited(w.Limits.LoginIP, server.ClientKey(access.RequestFrom(r.Context()).Client))
 	if err == nil {
 		err = limited(w.Limits.LoginUser, strings.ToLower(strings.TrimSpace(username)))
 	}
@@ -152,7 +152,7 @@ func (w *Web) secondFactor(rw http.ResponseWriter, r *http.Request) {
 		if !w.postOK(rw, r, s) {
 			return
 		}
-		err := limited(w.Limits.Code, access.RequestFrom(r.Context()).Client)
+		err := limited(w.Limits.Code, server.ClientKey(access.RequestFrom(r.Context()).Client))
 		if err == nil {
 			err = w.Auth.VerifySecondFactor(r.Context(), c.Value, r.FormValue("code"))
 		}
