@@ -45,6 +45,7 @@ const (
 	OwnHousehold   Permission = "household.own"
 	PointsWrite    Permission = "points.write" // award and deduct points, reverse entries
 	PointsSpend    Permission = "points.spend" // spend points at the counter
+	PointsApprove  Permission = "points.approve" // approve awards and resolve objections to them
 )
 
 // rolePerms is the one table of what each role may do.
@@ -52,8 +53,8 @@ var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull},
-	Reviewer:   {RegistryRead},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove},
+	Reviewer:   {RegistryRead, PointsApprove},
 	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend},
 	Clerk:      {PointsSpend},
 	Trainer:    {},

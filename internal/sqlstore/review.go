@@ -155,6 +155,20 @@ func (s *ReviewService) reviewEnded(ctx context.Context, tx *Tx, it *review.Item
 
 // Submit puts a subject under a flow at its first step.
 func (s *ReviewService) Submit(ctx context.Context, a *access.Actor, flowName, subjectKind string, subjectID int64, code string, sum review.Summary) (*review.Item, error) {
+	var out *review.Item
+	err := s.db.update(ctx, func(tx *Tx) (err error) {
+		out, err = s.SubmitTx(ctx, tx, a, flowName, subjectKind, subjectID, code, sum)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SubmitTx is Submit inside the caller's transaction, so a module can
+// record its subject and put it under review in one commit.
+func (s *ReviewService) SubmitTx(ctx context.Context, tx *Tx, a *access.Actor, flowName, subjectKind string, subjectID int64, code string, sum review.Summary) (*review.Item, error) {
 	flow, err := s.flows.Get(flowName)
 	if err != nil {
 		return nil, err
@@ -183,7 +197,7 @@ func (s *ReviewService) Submit(ctx context.Context, a *access.Actor, flowName, s
 	}
 	sum.Title, sum.Note = strings.TrimSpace(sum.Title), strings.TrimSpace(sum.Note)
 	var out *review.Item
-	err = s.db.update(ctx, func(tx *Tx) error {
+	err = func() error {
 		r, err := tx.region(ctx, code)
 		if err != nil {
 			return err
@@ -216,7 +230,7 @@ func (s *ReviewService) Submit(ctx context.Context, a *access.Actor, flowName, s
 		}
 		out = &it
 		return nil
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,123 @@
+package points
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/review"
+)
+
+// AwardFlow is the name of the review flow every award goes through.
+const AwardFlow = "points.award"
+
+// Flow is the award flow: the village committee approves, then the award
+// stands on public notice for 7 days, and only then reaches the ledger.
+func Flow() review.Flow {
+	return review.Flow{Name: AwardFlow, Submit: access.PointsWrite, Steps: []review.Step{
+		{Kind: review.StepApprove, Name: "points.step.approve", Permission: access.PointsApprove},
+		{Kind: review.StepNotice, Name: "points.step.notice", Permission: access.PointsApprove, Days: 7},
+	}}
+}
+
+// Channel is how an award came in.
+type Channel string
+
+// The channels of the issue: a committee member records it, a steward
+// enters it for an elderly or offline villager (proxy), or a batch sheet
+// or an Excel import brings many.
+const (
+	Committee Channel = "committee"
+	Proxy     Channel = "proxy"
+	Batch     Channel = "batch"
+)
+
+// AwardStatus follows the award's review.
+type AwardStatus string
+
+// The statuses.
+const (
+	AwardPending  AwardStatus = "pending"
+	AwardApproved AwardStatus = "approved"
+	AwardRejected AwardStatus = "rejected"
+	AwardReturned AwardStatus = "returned"
+	AwardCanceled AwardStatus = "cancelled"
+)
+
+// AwardInput is a recorded award or deduction of one scheme item.
+type AwardInput struct {
+	Key       string // idempotency key
+	Household int64
+	Item      string // the scheme item's code
+	Date      time.Time
+	Channel   Channel
+	ProxyFor  string // the villager a steward enters it for
+	Evidence  string // the text description
+	Witness   string
+	Photo     bool // a photo was taken (files come with the upload module)
+}
+
+// Normalize trims the text fields.
+func (in *AwardInput) Normalize() {
+	in.Key, in.Item = strings.TrimSpace(in.Key), strings.TrimSpace(in.Item)
+	in.ProxyFor, in.Evidence, in.Witness = strings.TrimSpace(in.ProxyFor), strings.TrimSpace(in.Evidence), strings.TrimSpace(in.Witness)
+	if in.Channel == "" {
+		in.Channel = Committee
+	}
+}
+
+// Validate reports every problem with the input itself; the scheme's
+// rules (roles, evidence, caps) are checked against the resolved scheme.
+func (in AwardInput) Validate() error {
+	var fs fault.Fields
+	if in.Key == "" || len(in.Key) > 100 {
+		fs.Add("key", "points.key")
+	}
+	if in.Household <= 0 {
+		fs.Add("household", "points.household")
+	}
+	if in.Item == "" {
+		fs.Add("item", "points.item")
+	}
+	switch in.Channel {
+	case Committee, Batch:
+	case Proxy:
+		if in.ProxyFor == "" {
+			fs.Add("proxy_for", "points.proxy_for")
+		}
+	default:
+		fs.Add("channel", "points.channel")
+	}
+	if utf8.RuneCountInString(in.Evidence) > 500 || utf8.RuneCountInString(in.Witness) > 40 || utf8.RuneCountInString(in.ProxyFor) > 40 {
+		fs.Add("evidence", "points.evidence_long")
+	}
+	return fs.Err()
+}
+
+// AwardRecord is a recorded award and where its review stands.
+type AwardRecord struct {
+	ID        int64
+	Household int64
+	Village   string
+	Item      string
+	ItemName  string
+	Points    int64 // signed: a deduction is negative
+	Channel   Channel
+	Status    AwardStatus
+	ReviewID  int64
+	EntryID   int64 // the ledger entry, once approved
+	Date      time.Time
+	Actor     string
+	Created   time.Time
+}
+
+// AwardService records awards; they reach the ledger when their review
+// ends approved. Record returns fault.Forbidden, fault.Invalid and
+// fault.Conflict as scheme.CheckAward decides (role, evidence, cap).
+type AwardService interface {
+	Record(ctx context.Context, a *access.Actor, in AwardInput) (*AwardRecord, error)
+	Awards(ctx context.Context, a *access.Actor, household int64) ([]AwardRecord, error)
+}

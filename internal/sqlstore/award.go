@@ -1,0 +1,219 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/points"
+	"shanzhi/internal/registry"
+	"shanzhi/internal/review"
+	"shanzhi/internal/scheme"
+)
+
+// AwardService implements points.AwardService.
+type AwardService struct {
+	db     *DB
+	review *ReviewService
+}
+
+// Awards returns the award service, which puts awards under rev's
+// points.award flow.
+func (db *DB) Awards(rev *ReviewService) *AwardService { return &AwardService{db: db, review: rev} }
+
+var _ points.AwardService = (*AwardService)(nil)
+
+// awardRole is the role an actor awards with in a village: the first of
+// their roles there that may record awards.
+func awardRole(a *access.Actor, village string) access.Role {
+	for _, g := range a.Grants {
+		if access.Has(g.Role, access.PointsWrite) && a.Can(access.PointsWrite, village) {
+			return g.Role
+		}
+	}
+	return ""
+}
+
+// period names the cap period an award date falls in.
+func period(p scheme.Period, d time.Time) string {
+	if p == scheme.Year {
+		return d.Format("2006")
+	}
+	return d.Format("2006-01")
+}
+
+// Record checks an award against the scheme in force in the household's
+// village on its date, stores it and puts it under review, in one
+// transaction. A repeated key returns the first award.
+func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.AwardInput) (*points.AwardRecord, error) {
+	in.Normalize()
+	if in.Date.IsZero() {
+		in.Date = s.db.Now()
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	fp := fmt.Sprintf("%d|%s|%s|%s|%s|%s|%s|%v", in.Household, in.Item, scheme.Day(in.Date), in.Channel, in.ProxyFor, in.Evidence, in.Witness, in.Photo)
+	var out *points.AwardRecord
+	err := s.db.update(ctx, func(tx *Tx) error {
+		var prevID int64
+		var prevFP string
+		err := tx.queryRow(ctx, `SELECT id, fingerprint FROM awards WHERE idem_key = ?`, in.Key).Scan(&prevID, &prevFP)
+		switch {
+		case err == nil && prevFP == fp:
+			out, err = tx.award(ctx, prevID)
+			return err
+		case err == nil:
+			return fault.OnField(fault.Conflict, "key", "points.key_reused")
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		var village, status, head string
+		err = tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(r.name, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
+			in.Household).Scan(&village, &status, &head)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Can(access.PointsWrite, village) {
+			return fault.E(fault.NotFound, "error.not_found")
+		}
+		if err != nil {
+			return err
+		}
+		if status != string(registry.HouseholdActive) {
+			return fault.E(fault.Conflict, "registry.household.inactive")
+		}
+		chain, err := tx.schemeChain(ctx, village, in.Date)
+		if err != nil {
+			return err
+		}
+		r, err := scheme.Effective(chain, village, in.Date)
+		if err != nil {
+			return err
+		}
+		it, ok := r.Item(in.Item)
+		if !ok {
+			return fault.OnField(fault.NotFound, "item", "scheme.item_not_found", in.Item)
+		}
+		per := period(it.CapPeriod, in.Date)
+		var already int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM awards WHERE household_id = ? AND item_code = ? AND period = ? AND status IN ('pending', 'approved')`,
+			in.Household, in.Item, per).Scan(&already); err != nil {
+			return err
+		}
+		ev := scheme.Evidence{Photo: in.Photo, Text: in.Evidence != "", Witness: in.Witness != ""}
+		if err := scheme.CheckAward(r, in.Item, awardRole(a, village), ev, already); err != nil {
+			return err
+		}
+		var versions []string
+		for _, v := range r.VersionIDs() {
+			versions = append(versions, fmt.Sprint(v))
+		}
+		uid, uname := actorRef(a)
+		id, err := tx.insertID(ctx, `INSERT INTO awards (household_id, village_code, item_code, item_name, points, channel, proxy_for, evidence, witness, photo,
+			scheme_versions, period, award_date, status, idem_key, fingerprint, actor_id, actor_name, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.Household, village, in.Item, it.Name, it.Points, string(in.Channel), in.ProxyFor, in.Evidence, in.Witness, b2i(in.Photo),
+			strings.Join(versions, ","), per, scheme.Day(in.Date), in.Key, fp, uid, uname, tx.nowMS(), tx.nowMS())
+		if err != nil {
+			return err
+		}
+		item, err := s.review.SubmitTx(ctx, tx, a, points.AwardFlow, "award", id, village,
+			review.Summary{Title: it.Name, Person: review.MaskName(head), Points: int64(it.Points)})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE awards SET review_id = ? WHERE id = ?`, item.ID, id); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, a, auditEntry{action: "points.award", target: fmt.Sprintf("award:%d household:%d", id, in.Household), region: village,
+			detail: fmt.Sprintf("%s %+d %s", it.Name, it.Points, in.Channel)}); err != nil {
+			return err
+		}
+		out, err = tx.award(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+const awardCols = `id, household_id, village_code, item_code, item_name, points, channel, status, review_id, entry_id, award_date, actor_name, created_at`
+
+func scanAward(s interface{ Scan(...any) error }) (points.AwardRecord, error) {
+	var w points.AwardRecord
+	var day string
+	var created int64
+	err := s.Scan(&w.ID, &w.Household, &w.Village, &w.Item, &w.ItemName, &w.Points, &w.Channel, &w.Status, &w.ReviewID, &w.EntryID, &day, &w.Actor, &created)
+	w.Date, w.Created = scheme.ParseDay(day), time.UnixMilli(created)
+	return w, err
+}
+
+func (tx *Tx) award(ctx context.Context, id int64) (*points.AwardRecord, error) {
+	w, err := scanAward(tx.queryRow(ctx, `SELECT `+awardCols+` FROM awards WHERE id = ?`, id))
+	return &w, err
+}
+
+// Awards lists a household's awards, newest first.
+func (s *AwardService) Awards(ctx context.Context, a *access.Actor, household int64) ([]points.AwardRecord, error) {
+	var out []points.AwardRecord
+	err := s.db.view(ctx, func(tx *Tx) error {
+		if err := tx.ledgerReader(ctx, a, household); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+awardCols+` FROM awards WHERE household_id = ? ORDER BY id DESC LIMIT 200`, household)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			w, err := scanAward(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, w)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// AwardApplier is the review applier of the award flow: when an award's
+// review ends approved it is posted to the ledger, in the same transaction
+// that ends the review, under a key derived from the award, so it is
+// posted exactly once; any other ending just records the status. A
+// deduction larger than the balance takes what there is, since a balance
+// never goes below zero.
+func (db *DB) AwardApplier() ReviewApplier {
+	return func(ctx context.Context, tx *Tx, it review.Item) error {
+		if it.SubjectKind != "award" {
+			return nil
+		}
+		w, err := tx.award(ctx, it.SubjectID)
+		if err != nil {
+			return err
+		}
+		status := map[review.State]points.AwardStatus{review.Approved: points.AwardApproved, review.Rejected: points.AwardRejected,
+			review.Returned: points.AwardReturned, review.Cancelled: points.AwardCanceled}[it.State]
+		var entry int64
+		if it.State == review.Approved {
+			kind, n := points.Award, w.Points
+			if n < 0 {
+				bal, err := tx.balanceOf(ctx, w.Household)
+				if err != nil {
+					return err
+				}
+				kind, n = points.Deduct, min(-n, bal)
+			}
+			if n > 0 {
+				e, err := tx.post(ctx, nil, "", points.Posting{Key: fmt.Sprintf("award:%d", w.ID), Household: w.Household, Kind: kind, Points: n, Item: w.ItemName, Memo: fmt.Sprintf("review:%d", it.ID)})
+				if err != nil {
+					return err
+				}
+				entry = e.ID
+			}
+		}
+		_, err = tx.exec(ctx, `UPDATE awards SET status = ?, entry_id = ?, updated_at = ? WHERE id = ?`, string(status), entry, tx.nowMS(), w.ID)
+		return err
+	}
+}

@@ -1,0 +1,116 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/points"
+	"shanzhi/internal/review"
+	"shanzhi/internal/scheme"
+	"shanzhi/internal/sqlstore"
+	"shanzhi/internal/sqlstore/storetest"
+)
+
+// TestAwardThroughReview follows an award from the committee member's entry
+// through the committee's approval and seven days of public notice to the
+// ledger, and checks caps, evidence and objections on the way.
+func TestAwardThroughReview(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+			t.Fatal(err)
+		}
+		flows, err := review.NewFlows(points.Flow())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
+		aw := db.Awards(rev)
+		committee := &access.Actor{UserID: 7, Username: "weiyuan", Grants: []access.Grant{{Role: access.Reviewer, Region: pingan}}}
+		h := ledgerHousehold(t, db, "001", 1)
+
+		// 垃圾分类投放 (env-03): +1 per inspection, needs no evidence, at most 4 a month.
+		var ids []int64
+		for i := range 4 {
+			w, err := aw.Record(ctx, clerk, points.AwardInput{Key: "g" + string(rune('a'+i)), Household: h, Item: "env-03"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Status != points.AwardPending || w.Points != 1 || w.ReviewID == 0 {
+				t.Fatalf("award = %+v", w)
+			}
+			ids = append(ids, w.ReviewID)
+		}
+		if _, err := aw.Record(ctx, clerk, points.AwardInput{Key: "g5", Household: h, Item: "env-03"}); !fault.Is(err, fault.Conflict) {
+			t.Fatalf("fifth award in a month of a 4-cap item: %v", err)
+		}
+		// 庭院整洁 (env-01) needs a photo.
+		if _, err := aw.Record(ctx, clerk, points.AwardInput{Key: "p1", Household: h, Item: "env-01"}); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("award without its photo: %v", err)
+		}
+		// A reviewer cannot record; the clerk cannot approve.
+		if _, err := aw.Record(ctx, committee, points.AwardInput{Key: "r1", Household: h, Item: "env-03"}); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("a reviewer recorded an award: %v", err)
+		}
+		if _, err := rev.Decide(ctx, clerk, ids[0], review.Approve, ""); err == nil {
+			t.Fatal("the clerk approved their own award")
+		}
+		for _, id := range ids[:3] {
+			if _, err := rev.Decide(ctx, committee, id, review.Approve, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := rev.Decide(ctx, committee, ids[3], review.Reject, "重复登记"); err != nil {
+			t.Fatal(err)
+		}
+		// A villager objects to one award during its notice.
+		villager := &access.Actor{UserID: 9, Username: "cunmin", Grants: []access.Grant{{Role: access.Villager, Region: pingan, Household: h}}}
+		obj, err := rev.Object(ctx, villager, ids[2], "当天没有检查")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := db.Ledger().Balance(ctx, clerk, h); b != 0 {
+			t.Fatalf("points reached the ledger before the notice ended: %d", b)
+		}
+		now = now.Add(8 * 24 * time.Hour)
+		if n, err := rev.FinaliseDue(ctx, now); err != nil || n != 2 {
+			t.Fatalf("finalised %d (%v), want 2: the objected one waits", n, err)
+		}
+		if b, _ := db.Ledger().Balance(ctx, clerk, h); b != 2 {
+			t.Fatalf("balance %d after two approved awards, want 2", b)
+		}
+		if _, err := rev.ResolveObjection(ctx, committee, obj.ID, true, "核实无检查记录"); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := rev.FinaliseDue(ctx, now.Add(time.Hour)); n != 0 {
+			t.Fatalf("finalised %d again", n)
+		}
+		list, err := aw.Awards(ctx, clerk, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := map[points.AwardStatus]int{}
+		for _, w := range list {
+			st[w.Status]++
+		}
+		if st[points.AwardApproved] != 2 || st[points.AwardRejected] != 1 || st[points.AwardCanceled] != 1 {
+			t.Fatalf("award statuses %v", st)
+		}
+		if b, _ := db.Ledger().Balance(ctx, clerk, h); b != 2 {
+			t.Fatalf("balance %d at the end, want 2", b)
+		}
+		if problems, _ := db.Ledger().Verify(ctx); len(problems) != 0 {
+			t.Fatalf("verify: %+v", problems)
+		}
+		// The cap counts pending and approved awards only: two were
+		// rejected or cancelled, so two more fit this month.
+		if _, err := aw.Record(ctx, clerk, points.AwardInput{Key: "g6", Household: h, Item: "env-03", Date: time.Date(2026, 6, 20, 0, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatalf("award after a rejection freed the cap: %v", err)
+		}
+	})
+}
