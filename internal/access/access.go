@@ -43,8 +43,8 @@ const (
 	RoleManage     Permission = "role.manage"
 	AuditRead      Permission = "audit.read"
 	OwnHousehold   Permission = "household.own"
-	PointsWrite    Permission = "points.write" // award and deduct points, reverse entries
-	PointsSpend    Permission = "points.spend" // spend points at the counter
+	PointsWrite    Permission = "points.write"   // award and deduct points, reverse entries
+	PointsSpend    Permission = "points.spend"   // spend points at the counter
 	PointsApprove  Permission = "points.approve" // approve awards and resolve objections to them
 )
 
