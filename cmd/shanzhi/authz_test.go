@@ -15,7 +15,9 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/config"
+	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/scheme"
 	"shanzhi/internal/server"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -44,6 +46,7 @@ func azID(birth string, seq int) string {
 type azWorld struct {
 	h1, h2, m1, m2, victim int64
 	batch                  int64
+	item1, item2           int64 // award reviews in own and sibling villages
 }
 
 func azSetup(t *testing.T, db *sqlstore.DB) azWorld {
@@ -68,6 +71,24 @@ func azSetup(t *testing.T, db *sqlstore.DB) azWorld {
 	var err error
 	if w.victim, err = db.CreateUser(ctx, nil, "victim", "victim", "Other-Pass-9", nil); err != nil {
 		t.Fatal(err)
+	}
+	rev, err := reviewService(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		town string
+		hh   int64
+		out  *int64
+	}{{azT, w.h1, &w.item1}, {azT2, w.h2, &w.item2}} {
+		if _, err := db.Schemes().Create(ctx, sys, scheme.FromTemplate, scheme.Scheme{Region: c.town}); err != nil {
+			t.Fatal(err)
+		}
+		aw, err := db.Awards(rev).Record(ctx, sys, points.AwardInput{Key: fmt.Sprint("az", c.hh), Household: c.hh, Item: "env-03"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*c.out = aw.ReviewID
 	}
 	csv := "户号,姓名,民族,身份证号,与户主关系\n B-1,某人,汉族," + azID("19800101", 31) + ",户主\n"
 	if w.batch, err = reg.StageImport(ctx, sys, azV, "x.csv", []byte(csv)); err != nil {
@@ -147,6 +168,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		server.OnResident:  {{"own resident", sub("id", fmt.Sprint(world.m1)), true}, {"sibling resident", sub("id", fmt.Sprint(world.m2)), false}, {"forged id", sub("id", "987654"), false}},
 		server.OnQuery:     {{"own scope", query(""), true}, {"own township", query(azT), true}, {"child village", query(azV), true}, {"parent banner", query(azB), false}, {"sibling village", query(azV2), false}},
 		server.OnBatch:     {{"someone else's batch", sub("id", fmt.Sprint(world.batch)), false}},
+		server.OnReview:    {{"own village's award", sub("id", fmt.Sprint(world.item1)), true}, {"sibling village's award", sub("id", fmt.Sprint(world.item2)), false}, {"forged id", sub("id", "987654"), false}},
 		server.Anywhere:    {{"admin", sub("id", fmt.Sprint(world.victim)), true}},
 	}
 	checked := 0

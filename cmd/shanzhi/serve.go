@@ -17,6 +17,8 @@ import (
 	"shanzhi/internal/config"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/password"
+	"shanzhi/internal/points"
+	"shanzhi/internal/review"
 	"shanzhi/internal/server"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/web"
@@ -81,7 +83,12 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 	pol := policy(cfg, demo)
 	auth, users, limits := db.Auth(pol), db.Users(pol), server.NewLimits(time.Now)
 	tls := cfg.TLSCert != ""
-	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(), Ledger: db.Ledger(), Limits: limits,
+	rev, err := reviewService(db)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(), Ledger: db.Ledger(),
+		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Limits: limits,
 		Log: log, Demo: demo, TLS: tls, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
 	if err != nil {
 		return nil, nil, err
@@ -128,6 +135,21 @@ func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, dem
 		errc <- srv.Serve(ln)
 	}()
 	go purgeAudit(ctx, db, time.Duration(cfg.AuditRetentionDays)*24*time.Hour, log)
+	rev, err := reviewService(db)
+	if err != nil {
+		return err
+	}
+	// The scheduler finalises notices whose window closed; several
+	// servers on one PostgreSQL database may all run it, since finalising
+	// is a conditional update that only one of them wins.
+	sched := &review.Scheduler{F: rev, Report: func(n int, err error) {
+		if err != nil {
+			log.Error("review scheduler", "err", err)
+		} else if n > 0 {
+			log.Info("review scheduler", "finalised", n)
+		}
+	}}
+	go sched.Run(ctx)
 	select {
 	case err := <-errc:
 		return err
@@ -158,4 +180,14 @@ func purgeAudit(ctx context.Context, db *sqlstore.DB, retention time.Duration, l
 		case <-t.C:
 		}
 	}
+}
+
+// reviewService is the review engine with every module's flows and the
+// appliers that act when an item ends.
+func reviewService(db *sqlstore.DB) (*sqlstore.ReviewService, error) {
+	flows, err := review.NewFlows(points.Flow())
+	if err != nil {
+		return nil, err
+	}
+	return db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()}), nil
 }

@@ -19,6 +19,7 @@ const (
 	OnQuery     Target = "query"     // the ?region= of a list or export, else the user's scope
 	Anywhere    Target = "anywhere"  // the permission held at any region (administration)
 	OnBatch     Target = "batch"     // an import batch, which only its uploader may see
+	OnReview    Target = "review"    // a review item, decided in its village
 )
 
 // Rule is who may call a route: the permission, and what it must cover.

@@ -42,6 +42,12 @@ func (w *Web) Routes(rt *server.Router) {
 	}
 	rt.HandleFunc("GET /households/{id}/card", on(write, server.OnHousehold), w.page(w.householdCard))
 	rt.HandleFunc("GET /households/{id}/points", on(read, server.OnHousehold), w.page(w.statement))
+	rt.HandleFunc("GET /households/{id}/award", on(access.PointsWrite, server.OnHousehold), w.page(w.awardForm))
+	rt.HandleFunc("POST /households/{id}/award", on(access.PointsWrite, server.OnHousehold), w.page(w.awardForm))
+	rt.HandleFunc("GET /reviews", on(access.PointsApprove, server.Anywhere), w.page(w.reviews))
+	rt.HandleFunc("POST /reviews/{id}", on(access.PointsApprove, server.OnReview), w.page(w.reviewDecide))
+	rt.HandleFunc("GET /notice/{code}", pub, w.notice)
+	rt.HandleFunc("POST /notice/{code}/{id}/object", pub, w.noticeObject)
 	rt.HandleFunc("GET /households/{id}/villager", on(read, server.OnHousehold), w.page(w.issueVillager))
 	rt.HandleFunc("POST /households/{id}/villager", on(write, server.OnHousehold), w.page(w.issueVillager))
 	rt.HandleFunc("GET /residents", on(read, server.OnQuery), w.page(w.residents))

@@ -26,6 +26,8 @@ import (
 	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/review"
+	"shanzhi/internal/scheme"
 	"shanzhi/internal/server"
 )
 
@@ -44,6 +46,9 @@ type Deps struct {
 	Users     access.UserService
 	Audit     audit.Service
 	Ledger    points.Service
+	Awards    points.AwardService
+	Review    review.Service
+	Schemes   scheme.Service
 	Limits    *server.Limits
 	Log       *slog.Logger
 	Demo      bool  // show the 演示模式 banner

@@ -17,7 +17,9 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/review"
 	"shanzhi/internal/server"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -49,7 +51,13 @@ func newSite(t *testing.T, db *sqlstore.DB, mfa ...bool) *site {
 	pol := access.DefaultPolicy()
 	pol.SkipMFA = len(mfa) == 0 || !mfa[0]
 	auth := db.Auth(pol)
+	flows, err := review.NewFlows(points.Flow())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
 	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: db.Users(pol), Audit: db.Audit(), Ledger: db.Ledger(),
+		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(),
 		Log: log, MaxUpload: 1 << 20, Now: db.Now})
 	if err != nil {
 		t.Fatal(err)

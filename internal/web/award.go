@@ -1,0 +1,159 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/points"
+	"shanzhi/internal/review"
+)
+
+// newKey makes the idempotency key drawn into a form when the page is
+// drawn, so a double click or a resubmitted page records one award.
+func newKey() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// awardForm records an award or deduction for a household, choosing an
+// item of the scheme in force in its village today.
+func (w *Web) awardForm(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	v := w.newView(r, "page.award", "households")
+	h, crumbs, back, err := w.householdTarget(r, a, v)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Crumbs = append(crumbs, crumb{Label: v.T("page.award")})
+	if !a.Can(access.PointsWrite, h.VillageCode) {
+		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
+		return
+	}
+	res, err := w.Schemes.Resolve(r.Context(), a, h.VillageCode, w.Now())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	items := []option{{}}
+	names := map[string]string{}
+	for _, as := range res.Aspects {
+		names[as.Code] = as.Name
+	}
+	for _, it := range res.Items {
+		items = append(items, option{Value: it.Code, Label: fmt.Sprintf("%s · %s（%+d）", names[it.Aspect], it.Name, it.Points)})
+	}
+	key := r.FormValue("key")
+	if key == "" {
+		key = newKey()
+	}
+	f := &form{Action: r.URL.Path, Submit: v.T("action.save"), Cancel: back, Intro: v.T("award.intro"), Fields: []field{
+		{Name: "item", Label: v.T("award.item"), Type: "select", Value: r.FormValue("item"), Options: items, Required: true},
+		{Name: "evidence", Label: v.T("award.evidence"), Type: "textarea", Value: r.FormValue("evidence")},
+		{Name: "witness", Label: v.T("award.witness"), Type: "text", Value: r.FormValue("witness")},
+		{Name: "photo", Label: v.T("award.photo"), Type: "select", Value: r.FormValue("photo"), Options: []option{{Value: "", Label: v.T("award.photo_no")}, {Value: "1", Label: v.T("award.photo_yes")}}},
+		{Name: "proxy_for", Label: v.T("award.proxy_for"), Type: "text", Value: r.FormValue("proxy_for"), Help: v.T("award.proxy_help")},
+		{Name: "key", Type: "hidden", Value: key},
+	}}
+	if r.Method != http.MethodPost {
+		w.showForm(rw, v, f)
+		return
+	}
+	in := points.AwardInput{Key: key, Household: h.ID, Item: r.FormValue("item"), Evidence: r.FormValue("evidence"),
+		Witness: r.FormValue("witness"), Photo: r.FormValue("photo") == "1", ProxyFor: r.FormValue("proxy_for")}
+	if in.ProxyFor != "" {
+		in.Channel = points.Proxy
+	}
+	if _, err := w.Awards.Record(r.Context(), a, in); err != nil {
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
+	seeOther(rw, r, back, "award_recorded")
+}
+
+type reviewQueue struct {
+	Items []review.Item
+}
+
+// reviews is the committee's queue: awards waiting for a decision or on
+// notice in the reviewer's villages.
+func (w *Web) reviews(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	if !a.CanAnywhere(access.PointsApprove) {
+		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
+		return
+	}
+	items, err := w.Review.Items(r.Context(), a, review.Filter{Flow: points.AwardFlow, State: review.State(r.URL.Query().Get("state"))})
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "page.reviews", "reviews")
+	v.Data = &reviewQueue{Items: items}
+	w.render(rw, http.StatusOK, "reviews", v)
+}
+
+// reviewDecide records the committee's decision on one item.
+func (w *Web) reviewDecide(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if _, err := w.Review.Decide(r.Context(), a, id, review.Decision(r.FormValue("decision")), r.FormValue("reason")); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	seeOther(rw, r, "/reviews", "saved")
+}
+
+type noticePage struct {
+	Village string
+	Notices []review.Notice
+}
+
+// notice is the public notice page of a village (公示), for the screen in
+// the village hall and for anyone's phone: masked names, items and points
+// only, with the objections and how they were resolved.
+func (w *Web) notice(rw http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	ns, err := w.Review.PublicNotices(r.Context(), code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "page.notice", "")
+	v.Data = &noticePage{Village: code, Notices: ns}
+	w.render(rw, http.StatusOK, "notice", v)
+}
+
+// noticeObject takes an objection from the public page, anonymous unless
+// the villager is signed in; the card limiter keeps it from being flooded.
+func (w *Web) noticeObject(rw http.ResponseWriter, r *http.Request) {
+	if err := w.parseForm(rw, r); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if err := limited(w.Limits.Card, "object:"+access.RequestFrom(r.Context()).Client); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		w.fail(rw, r, fault.E(fault.NotFound, "error.not_found"))
+		return
+	}
+	var a *access.Actor
+	if s := access.SessionFrom(r.Context()); s != nil && s.Actor.Household() != 0 {
+		a = s.Actor
+	}
+	if _, err := w.Review.Object(r.Context(), a, id, r.FormValue("reason")); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	seeOther(rw, r, "/notice/"+r.PathValue("code"), "objection")
+}

@@ -1,0 +1,73 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/registry"
+	"shanzhi/internal/scheme"
+	"shanzhi/internal/sqlstore"
+	"shanzhi/internal/sqlstore/storetest"
+)
+
+func TestAwardPagesAndNotice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		lead := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Leader, Region: keerqin}, {Role: access.Operator, Region: keerqin}}}
+		if _, err := db.Schemes().Create(ctx, lead, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+			t.Fatal(err)
+		}
+		h, err := db.Registry().CreateHousehold(ctx, lead, registry.HouseholdInput{Number: "008", VillageCode: pingan},
+			registry.ResidentInput{Name: "张桂芳", Ethnicity: "汉族", Gender: registry.Female, BirthDate: "1970-02-02", Political: "群众"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newSite(t, db)
+		s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
+		body := s.page(fmt.Sprintf("/households/%d/award", h.ID), http.StatusOK, "垃圾分类投放", "庭院整洁")
+		key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(body)[1]
+		for range 2 { // a double submission records one award
+			res := s.post(fmt.Sprintf("/households/%d/award", h.ID), url.Values{"item": {"env-03"}, "key": {key}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("award: %d %s", res.StatusCode, s.body(res))
+			}
+		}
+		res := s.post(fmt.Sprintf("/households/%d/award", h.ID), url.Values{"item": {"env-01"}, "key": {"other"}})
+		if body := s.body(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "照片") {
+			t.Fatalf("award without its photo: %d", res.StatusCode)
+		}
+		s.user("weiyuan", access.Grant{Role: access.Reviewer, Region: pingan})
+		body = s.page("/reviews", http.StatusOK, "垃圾分类投放", "张**")
+		if n := strings.Count(body, `name="decision" value="approve"`); n != 1 {
+			t.Fatalf("the queue offers %d decisions, want 1 (one award despite the double submission)", n)
+		}
+		id := regexp.MustCompile(`action="/reviews/(\d+)"`).FindStringSubmatch(body)[1]
+		if res := s.post("/reviews/"+id, url.Values{"decision": {"approve"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("approve: %d", res.StatusCode)
+		}
+		// The public notice: masked name, no sign-in, objections welcome.
+		anon := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, _ = anon.Get(s.srv.URL + "/notice/" + pingan)
+		body = s.body(res)
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "张**") || strings.Contains(body, "张桂芳") {
+			t.Fatalf("notice page: %d\n%s", res.StatusCode, body)
+		}
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/notice/"+pingan+"/"+id+"/object", strings.NewReader(url.Values{"reason": {"那天她家没有分类"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", s.srv.URL)
+		res, _ = anon.Do(req)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("objection: %d %s", res.StatusCode, s.body(res))
+		}
+		res, _ = anon.Get(s.srv.URL + "/notice/" + pingan)
+		if body := s.body(res); !strings.Contains(body, "那天她家没有分类") {
+			t.Fatal("the objection is not shown on the notice")
+		}
+	})
+}
