@@ -10,7 +10,9 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/password"
+	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/synth"
 )
@@ -134,6 +136,39 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if err != nil || len(list) == 0 {
 		return err
 	}
-	_, err = db.Users(access.DefaultPolicy()).IssueVillager(ctx, admin, list[0].ID, demoVillagerPhone)
-	return err
+	if _, err = db.Users(access.DefaultPolicy()).IssueVillager(ctx, admin, list[0].ID, demoVillagerPhone); err != nil {
+		return err
+	}
+	return seedPoints(ctx, db, admin, stdout)
+}
+
+// seedPoints gives the demo township the default scheme, every household of
+// 平安村 a base score, and a few awards waiting for the committee or on
+// public notice, so every points page has something to show.
+func seedPoints(ctx context.Context, db *sqlstore.DB, official *access.Actor, stdout io.Writer) error {
+	if _, err := db.Schemes().Create(ctx, official, scheme.FromTemplate, scheme.Scheme{Region: demoTownship}); err != nil {
+		return err
+	}
+	rev, err := reviewService(db)
+	if err != nil {
+		return err
+	}
+	list, _, err := db.Registry().Households(ctx, official, registry.ListFilter{Region: demoVillage, ByNumber: true, Limit: 500})
+	if err != nil {
+		return err
+	}
+	items := []string{"env-03", "pub-01", "ind-03", "cus-01", "env-02"}
+	for i, h := range list {
+		if _, err := db.Ledger().Post(ctx, official, points.Posting{Key: fmt.Sprintf("demo-base-%d", h.ID), Household: h.ID, Kind: points.Base, Points: 100, Item: "基础分"}); err != nil {
+			return err
+		}
+		if i%4 == 0 {
+			in := points.AwardInput{Key: fmt.Sprintf("demo-award-%d", h.ID), Household: h.ID, Item: items[i%len(items)], Evidence: "村委会检查记录", Witness: "网格员", Photo: true}
+			if _, err := db.Awards(rev).Record(ctx, official, in); err != nil {
+				return fmt.Errorf("demo award %s: %w", in.Item, err)
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "loaded demo points: base score for %d households of 平安村, awards waiting for the committee\n", len(list))
+	return nil
 }

@@ -55,6 +55,8 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 	if in.Date.IsZero() {
 		in.Date = s.db.Now()
 	}
+	// The award's day is the village's day: Beijing time.
+	in.Date = scheme.Today(in.Date)
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
 	"shanzhi/internal/review"
+	"shanzhi/internal/scheme"
 )
 
 // newKey makes the idempotency key drawn into a form when the page is
@@ -35,7 +36,7 @@ func (w *Web) awardForm(rw http.ResponseWriter, r *http.Request, a *access.Actor
 		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
 		return
 	}
-	res, err := w.Schemes.Resolve(r.Context(), a, h.VillageCode, w.Now())
+	res, err := w.Schemes.Resolve(r.Context(), a, h.VillageCode, scheme.Today(w.Now()))
 	if err != nil {
 		w.fail(rw, r, err)
 		return
