@@ -104,6 +104,7 @@ type AwardRecord struct {
 	Village   string
 	Item      string
 	ItemName  string
+	Aspect    string
 	Points    int64 // signed: a deduction is negative
 	Channel   Channel
 	Status    AwardStatus
@@ -120,4 +121,27 @@ type AwardRecord struct {
 type AwardService interface {
 	Record(ctx context.Context, a *access.Actor, in AwardInput) (*AwardRecord, error)
 	Awards(ctx context.Context, a *access.Actor, household int64) ([]AwardRecord, error)
+}
+
+// Ranked is one line of a ranking: a household, or a village with its
+// participation rate.
+type Ranked struct {
+	Rank      int
+	Household int64
+	Head      string // masked on public pages
+	Village   string
+	Name      string // the village's name, for village rankings
+	Points    int64
+	Awards    int
+	// Households and Total give a village's participation rate:
+	// households with at least one award, and all its households.
+	Households int
+	Total      int
+}
+
+// RankingService reads the maintained totals. Period is "2026-06" or
+// "2026"; aspect "" means all aspects. Errors as the register's.
+type RankingService interface {
+	Households(ctx context.Context, a *access.Actor, region, period, aspect string, limit int) ([]Ranked, error)
+	Villages(ctx context.Context, a *access.Actor, region, period, aspect string) ([]Ranked, error)
 }

@@ -114,10 +114,10 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 			versions = append(versions, fmt.Sprint(v))
 		}
 		uid, uname := actorRef(a)
-		id, err := tx.insertID(ctx, `INSERT INTO awards (household_id, village_code, item_code, item_name, points, channel, proxy_for, evidence, witness, photo,
+		id, err := tx.insertID(ctx, `INSERT INTO awards (household_id, village_code, item_code, item_name, aspect, points, channel, proxy_for, evidence, witness, photo,
 			scheme_versions, period, award_date, status, idem_key, fingerprint, actor_id, actor_name, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.Household, village, in.Item, it.Name, it.Points, string(in.Channel), in.ProxyFor, in.Evidence, in.Witness, b2i(in.Photo),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.Household, village, in.Item, it.Name, it.Aspect, it.Points, string(in.Channel), in.ProxyFor, in.Evidence, in.Witness, b2i(in.Photo),
 			strings.Join(versions, ","), per, scheme.Day(in.Date), in.Key, fp, uid, uname, tx.nowMS(), tx.nowMS())
 		if err != nil {
 			return err
@@ -140,13 +140,13 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 	return out, err
 }
 
-const awardCols = `id, household_id, village_code, item_code, item_name, points, channel, status, review_id, entry_id, award_date, actor_name, created_at`
+const awardCols = `id, household_id, village_code, item_code, item_name, aspect, points, channel, status, review_id, entry_id, award_date, actor_name, created_at`
 
 func scanAward(s interface{ Scan(...any) error }) (points.AwardRecord, error) {
 	var w points.AwardRecord
 	var day string
 	var created int64
-	err := s.Scan(&w.ID, &w.Household, &w.Village, &w.Item, &w.ItemName, &w.Points, &w.Channel, &w.Status, &w.ReviewID, &w.EntryID, &day, &w.Actor, &created)
+	err := s.Scan(&w.ID, &w.Household, &w.Village, &w.Item, &w.ItemName, &w.Aspect, &w.Points, &w.Channel, &w.Status, &w.ReviewID, &w.EntryID, &day, &w.Actor, &created)
 	w.Date, w.Created = scheme.ParseDay(day), time.UnixMilli(created)
 	return w, err
 }
@@ -213,9 +213,42 @@ func (db *DB) AwardApplier() ReviewApplier {
 					return err
 				}
 				entry = e.ID
+				if err := tx.addTotals(ctx, w, e.Delta); err != nil {
+					return err
+				}
 			}
 		}
 		_, err = tx.exec(ctx, `UPDATE awards SET status = ?, entry_id = ?, updated_at = ? WHERE id = ?`, string(status), entry, tx.nowMS(), w.ID)
 		return err
 	}
+}
+
+// addTotals adds an approved award to the maintained totals of its month
+// and year, for its aspect and for all aspects, counting a household in a
+// village's total the first time it earns anything in the period.
+func (tx *Tx) addTotals(ctx context.Context, w *points.AwardRecord, delta int64) error {
+	aspects := []string{""}
+	if w.Aspect != "" {
+		aspects = append(aspects, w.Aspect)
+	}
+	for _, period := range []string{w.Date.Format("2006-01"), w.Date.Format("2006")} {
+		for _, aspect := range aspects {
+			var awards int
+			if err := tx.queryRow(ctx, `INSERT INTO points_totals (period, aspect, household_id, village_code, points, awards) VALUES (?, ?, ?, ?, ?, 1)
+				ON CONFLICT (period, aspect, household_id) DO UPDATE SET points = points_totals.points + excluded.points, awards = points_totals.awards + 1
+				RETURNING awards`, period, aspect, w.Household, w.Village, delta).Scan(&awards); err != nil {
+				return err
+			}
+			first := 0
+			if awards == 1 {
+				first = 1
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO village_totals (period, aspect, village_code, points, households) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (period, aspect, village_code) DO UPDATE SET points = village_totals.points + excluded.points, households = village_totals.households + excluded.households`,
+				period, aspect, w.Village, delta, first); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

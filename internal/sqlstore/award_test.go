@@ -114,3 +114,57 @@ func TestAwardThroughReview(t *testing.T) {
 		}
 	})
 }
+
+// TestRankings checks that approved awards, and only they, reach the
+// maintained totals, and that rankings and participation rates read them.
+func TestRankings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+			t.Fatal(err)
+		}
+		flows, _ := review.NewFlows(points.Flow())
+		rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
+		committee := &access.Actor{UserID: 7, Username: "weiyuan", Grants: []access.Grant{{Role: access.Reviewer, Region: pingan}}}
+		a, b := ledgerHousehold(t, db, "001", 1), ledgerHousehold(t, db, "002", 2)
+		ledgerHousehold(t, db, "003", 3) // earns nothing
+		record := func(key string, h int64, item string) int64 {
+			w, err := db.Awards(rev).Record(ctx, clerk, points.AwardInput{Key: key, Household: h, Item: item, Evidence: "记录", Witness: "网格员", Photo: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w.ReviewID
+		}
+		ids := []int64{record("1", a, "env-03"), record("2", a, "pub-01"), record("3", b, "env-03"), record("4", b, "env-03")}
+		for _, id := range ids[:3] {
+			if _, err := rev.Decide(ctx, committee, id, review.Approve, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := rev.Decide(ctx, committee, ids[3], review.Reject, "不实"); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(8 * 24 * time.Hour)
+		if _, err := rev.FinaliseDue(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		r := db.Rankings()
+		hs, err := r.Households(ctx, clerk, pingan, "2026-06", "", 10)
+		if err != nil || len(hs) != 2 || hs[0].Household != a || hs[0].Points != 3 || hs[1].Points != 1 {
+			t.Fatalf("household ranking %+v, %v", hs, err)
+		}
+		env, _ := r.Households(ctx, clerk, pingan, "2026", "env", 10)
+		if len(env) != 2 || env[0].Points != 1 || env[1].Points != 1 {
+			t.Fatalf("environment ranking for the year %+v", env)
+		}
+		vs, err := r.Villages(ctx, admin, keerqin, "2026-06", "")
+		if err != nil || len(vs) < 2 || vs[0].Village != pingan || vs[0].Points != 4 || vs[0].Households != 2 || vs[0].Total != 3 {
+			t.Fatalf("village ranking %+v, %v", vs[:min(2, len(vs))], err)
+		}
+		if _, err := r.Households(ctx, clerk, keerqin, "2026-06", "", 10); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("a village clerk ranked the township: %v", err)
+		}
+	})
+}

@@ -8,9 +8,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -68,6 +71,41 @@ func TestAwardPagesAndNotice(t *testing.T) {
 		res, _ = anon.Get(s.srv.URL + "/notice/" + pingan)
 		if body := s.body(res); !strings.Contains(body, "那天她家没有分类") {
 			t.Fatal("the objection is not shown on the notice")
+		}
+	})
+}
+
+func TestRankingPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		lead := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Leader, Region: keerqin}, {Role: access.Operator, Region: keerqin}}}
+		if _, err := db.Schemes().Create(ctx, lead, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+			t.Fatal(err)
+		}
+		h, err := db.Registry().CreateHousehold(ctx, lead, registry.HouseholdInput{Number: "009", VillageCode: pingan},
+			registry.ResidentInput{Name: "刘桂英", Ethnicity: "汉族", Gender: registry.Female, BirthDate: "1970-02-02", Political: "群众"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		flows, _ := review.NewFlows(points.Flow())
+		rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
+		w, err := db.Awards(rev).Record(ctx, lead, points.AwardInput{Key: "r1", Household: h.ID, Item: "env-03"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		committee := &access.Actor{UserID: 99, Username: "weiyuan", Grants: []access.Grant{{Role: access.Reviewer, Region: pingan}}}
+		if _, err := rev.Decide(ctx, committee, w.ReviewID, review.Approve, ""); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := rev.FinaliseDue(ctx, db.Now().Add(8*24*time.Hour)); err != nil || n != 1 {
+			t.Fatalf("finalise: %d %v", n, err)
+		}
+		s := newSite(t, db)
+		s.user("lead", access.Grant{Role: access.Leader, Region: keerqin})
+		s.page("/rankings?region="+keerqin+"&period=2026-06", http.StatusOK, "平安村", "刘桂英", "1/1（100%）")
+		res, _ := (&http.Client{}).Get(s.srv.URL + "/board/" + pingan + "?period=2026-06")
+		if body := s.body(res); res.StatusCode != http.StatusOK || !strings.Contains(body, "刘**") || strings.Contains(body, "刘桂英") {
+			t.Fatalf("board: %d\n%s", res.StatusCode, body)
 		}
 	})
 }

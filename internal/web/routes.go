@@ -47,6 +47,8 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /reviews", on(access.PointsApprove, server.Anywhere), w.page(w.reviews))
 	rt.HandleFunc("POST /reviews/{id}", on(access.PointsApprove, server.OnReview), w.page(w.reviewDecide))
 	rt.HandleFunc("GET /notice/{code}", pub, w.notice)
+	rt.HandleFunc("GET /board/{code}", pub, w.board)
+	rt.HandleFunc("GET /rankings", on(read, server.OnQuery), w.page(w.rankings))
 	rt.HandleFunc("POST /notice/{code}/{id}/object", pub, w.noticeObject)
 	rt.HandleFunc("GET /households/{id}/villager", on(read, server.OnHousehold), w.page(w.issueVillager))
 	rt.HandleFunc("POST /households/{id}/villager", on(write, server.OnHousehold), w.page(w.issueVillager))

@@ -49,6 +49,7 @@ type Deps struct {
 	Awards    points.AwardService
 	Review    review.Service
 	Schemes   scheme.Service
+	Rankings  points.RankingService
 	Limits    *server.Limits
 	Log       *slog.Logger
 	Demo      bool  // show the 演示模式 banner
@@ -83,6 +84,7 @@ func New(d Deps) (*Web, error) {
 		"pct":     func(a, b int) int { return a * 100 / max(b, 1) },
 		"query":   func(v url.Values) template.URL { return template.URL(v.Encode()) },
 		"isError": func(s string) bool { return s != "" },
+		"list":    func(s ...string) []string { return s },
 	}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")

@@ -1,0 +1,82 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/points"
+	"shanzhi/internal/regioncode"
+)
+
+// RankingService implements points.RankingService over the maintained
+// totals.
+type RankingService struct{ db *DB }
+
+// Rankings returns the ranking service.
+func (db *DB) Rankings() *RankingService { return &RankingService{db: db} }
+
+var _ points.RankingService = (*RankingService)(nil)
+
+// Households ranks the households of region by the points approved awards
+// earned them in period.
+func (s *RankingService) Households(ctx context.Context, a *access.Actor, region, period, aspect string, limit int) ([]points.Ranked, error) {
+	if err := readable(a, region); err != nil {
+		return nil, err
+	}
+	_, limit = clampPage(0, limit)
+	lo, hi := regioncode.Range(region)
+	var out []points.Ranked
+	err := s.db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT t.household_id, COALESCE(r.name, ''), t.village_code, v.name, t.points, t.awards
+			FROM points_totals t JOIN households h ON h.id = t.household_id LEFT JOIN residents r ON r.id = h.head_id JOIN regions v ON v.code = t.village_code
+			WHERE t.period = ? AND t.aspect = ? AND t.village_code >= ? AND t.village_code < ?
+			ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit), period, aspect, lo, hi)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var x points.Ranked
+			if err := rows.Scan(&x.Household, &x.Head, &x.Village, &x.Name, &x.Points, &x.Awards); err != nil {
+				return err
+			}
+			x.Rank = len(out) + 1
+			out = append(out, x)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Villages ranks the villages of region by points in period, each with its
+// participation rate: households with at least one approved award against
+// all its registered households.
+func (s *RankingService) Villages(ctx context.Context, a *access.Actor, region, period, aspect string) ([]points.Ranked, error) {
+	if err := readable(a, region); err != nil {
+		return nil, err
+	}
+	lo, hi := regioncode.Range(region)
+	var out []points.Ranked
+	err := s.db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT v.code, v.name, COALESCE(t.points, 0), COALESCE(t.households, 0),
+			(SELECT count(*) FROM households h WHERE h.village_code = v.code AND h.status = '在册')
+			FROM regions v LEFT JOIN village_totals t ON t.village_code = v.code AND t.period = ? AND t.aspect = ?
+			WHERE v.level = ? AND v.status = 'active' AND v.code >= ? AND v.code < ?
+			ORDER BY 3 DESC, v.code LIMIT 2000`, period, aspect, int(regioncode.Village), lo, hi)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var x points.Ranked
+			if err := rows.Scan(&x.Village, &x.Name, &x.Points, &x.Households, &x.Total); err != nil {
+				return err
+			}
+			x.Rank = len(out) + 1
+			out = append(out, x)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -1,0 +1,79 @@
+package web
+
+import (
+	"net/http"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/points"
+	"shanzhi/internal/review"
+)
+
+type rankingPage struct {
+	Region     string
+	RegionName string
+	Period     string
+	Aspect     string
+	Villages   []points.Ranked
+	Households []points.Ranked
+	Public     bool // the village-hall board: names masked, no links
+}
+
+// rankingParams reads the period (default: this month) and the aspect.
+func (w *Web) rankingParams(r *http.Request) (period, aspect string) {
+	period = r.URL.Query().Get("period")
+	if period == "" {
+		period = w.Now().In(beijing).Format("2006-01")
+	}
+	return period, r.URL.Query().Get("aspect")
+}
+
+// rankings shows the households and villages of a region ranked by the
+// points of approved awards in a period, with each village's
+// participation rate.
+func (w *Web) rankings(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	region := r.URL.Query().Get("region")
+	if region == "" {
+		if s := a.Scopes(access.RegistryRead); len(s) > 0 {
+			region = s[0]
+		}
+	}
+	period, aspect := w.rankingParams(r)
+	p := &rankingPage{Region: region, Period: period, Aspect: aspect}
+	var err error
+	if p.RegionName, err = w.regionTitle(r, a, region); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if p.Villages, err = w.Rankings.Villages(r.Context(), a, region, period, aspect); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if p.Households, err = w.Rankings.Households(r.Context(), a, region, period, aspect, 50); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "page.rankings", "rankings")
+	v.Data = p
+	w.render(rw, http.StatusOK, "rankings", v)
+}
+
+// board is a village's public board for the screen in the village hall:
+// the month's top households with masked names, and the village's total.
+func (w *Web) board(rw http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	period, aspect := w.rankingParams(r)
+	// The board reads as the village itself: a reader covering only that
+	// village, so nothing outside it can appear.
+	reader := &access.Actor{Username: "board", Grants: []access.Grant{{Role: access.Reviewer, Region: code}}}
+	hs, err := w.Rankings.Households(r.Context(), reader, code, period, aspect, 20)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	for i := range hs {
+		hs[i].Head = review.MaskName(hs[i].Head)
+	}
+	v := w.newView(r, "page.board", "")
+	v.Data = &rankingPage{Region: code, Period: period, Households: hs, Public: true}
+	w.render(rw, http.StatusOK, "rankings", v)
+}
