@@ -109,3 +109,40 @@ func TestRankingPages(t *testing.T) {
 		}
 	})
 }
+
+func TestInspectionSheet(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		lead := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Leader, Region: keerqin}, {Role: access.Operator, Region: keerqin}}}
+		if _, err := db.Schemes().Create(ctx, lead, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for i, name := range []string{"周一", "吴二", "郑三"} {
+			h, err := db.Registry().CreateHousehold(ctx, lead, registry.HouseholdInput{Number: fmt.Sprintf("10%d", i), VillageCode: pingan},
+				registry.ResidentInput{Name: name, Ethnicity: "汉族", Gender: registry.Male, BirthDate: "1970-02-02", Political: "群众"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, fmt.Sprint(h.ID))
+		}
+		s := newSite(t, db)
+		s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
+		body := s.page("/regions/"+pingan+"/inspection", http.StatusOK, "周一", "吴二", "郑三", "垃圾分类投放")
+		key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(body)[1]
+		for range 2 { // the sheet sent twice records each award once
+			res := s.post("/regions/"+pingan+"/inspection", url.Values{"key": {key}, "item": {"env-03"}, "household": {ids[0], ids[2]}})
+			if body := s.body(res); res.StatusCode != http.StatusOK || !strings.Contains(body, "已登记 2 户") {
+				t.Fatalf("inspection: %d\n%s", res.StatusCode, body)
+			}
+		}
+		flows, _ := review.NewFlows(points.Flow())
+		rev := db.Review(flows, nil)
+		items, err := rev.Items(ctx, lead, review.Filter{Flow: points.AwardFlow})
+		if err != nil || len(items) != 2 {
+			t.Fatalf("%d award reviews after sending the sheet twice, want 2 (%v)", len(items), err)
+		}
+		s.user("other", access.Grant{Role: access.Operator, Region: "152221103212"})
+		s.page("/regions/"+pingan+"/inspection", http.StatusNotFound)
+	})
+}

@@ -44,6 +44,8 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /households/{id}/points", on(read, server.OnHousehold), w.page(w.statement))
 	rt.HandleFunc("GET /households/{id}/award", on(access.PointsWrite, server.OnHousehold), w.page(w.awardForm))
 	rt.HandleFunc("POST /households/{id}/award", on(access.PointsWrite, server.OnHousehold), w.page(w.awardForm))
+	rt.HandleFunc("GET /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
+	rt.HandleFunc("POST /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
 	rt.HandleFunc("GET /reviews", on(access.PointsApprove, server.Anywhere), w.page(w.reviews))
 	rt.HandleFunc("POST /reviews/{id}", on(access.PointsApprove, server.OnReview), w.page(w.reviewDecide))
 	rt.HandleFunc("GET /notice/{code}", pub, w.notice)
