@@ -5,6 +5,7 @@
 # result together with the new versions below.
 set -euo pipefail
 HTMX_VERSION=2.0.4
+ECHARTS_VERSION=5.6.0
 cd "$(dirname "$0")/.."
 dest=internal/web/static
 tmp=$(mktemp -d)
@@ -12,4 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent "htmx.org@${HTMX_VERSION}" >/dev/null && tar xzf htmx.org-*.tgz)
 cp "$tmp/package/dist/htmx.min.js" "$dest/htmx.min.js"
 cp "$tmp/package/LICENSE" "$dest/htmx.LICENSE"
-echo "vendored htmx ${HTMX_VERSION} into $dest"
+(cd "$tmp" && rm -rf package && npm pack --silent "echarts@${ECHARTS_VERSION}" >/dev/null && tar xzf echarts-*.tgz)
+cp "$tmp/package/dist/echarts.min.js" "$dest/echarts.min.js"
+cp "$tmp/package/LICENSE" "$dest/echarts.LICENSE"
+echo "vendored htmx ${HTMX_VERSION} and echarts ${ECHARTS_VERSION} into $dest"

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"encoding/json"
+	"html/template"
 	"net/http"
 
 	"shanzhi/internal/access"
@@ -16,6 +18,9 @@ type rankingPage struct {
 	Villages   []points.Ranked
 	Households []points.Ranked
 	Public     bool // the village-hall board: names masked, no links
+	// Chart is the village bars as JSON for app.js to draw with ECharts;
+	// the page reads the same figures from the table without script.
+	Chart template.JS
 }
 
 // rankingParams reads the period (default: this month) and the aspect.
@@ -52,6 +57,13 @@ func (w *Web) rankings(rw http.ResponseWriter, r *http.Request, a *access.Actor)
 		w.fail(rw, r, err)
 		return
 	}
+	var names []string
+	var values []int64
+	for _, x := range p.Villages[:min(len(p.Villages), 30)] {
+		names, values = append(names, x.Name), append(values, x.Points)
+	}
+	js, _ := json.Marshal(map[string]any{"names": names, "values": values})
+	p.Chart = template.JS(js)
 	v := w.newView(r, "page.rankings", "rankings")
 	v.Data = p
 	w.render(rw, http.StatusOK, "rankings", v)
