@@ -17,7 +17,7 @@ const AwardFlow = "points.award"
 // Flow is the award flow: the village committee approves, then the award
 // stands on public notice for 7 days, and only then reaches the ledger.
 func Flow() review.Flow {
-	return review.Flow{Name: AwardFlow, Submit: access.PointsWrite, Steps: []review.Step{
+	return review.Flow{Name: AwardFlow, Submit: access.PointsWrite, SubmitAlso: access.OwnHousehold, Steps: []review.Step{
 		{Kind: review.StepApprove, Name: "points.step.approve", Permission: access.PointsApprove},
 		{Kind: review.StepNotice, Name: "points.step.notice", Permission: access.PointsApprove, Days: 7},
 	}}
@@ -30,9 +30,10 @@ type Channel string
 // enters it for an elderly or offline villager (proxy), or a batch sheet
 // or an Excel import brings many.
 const (
-	Committee Channel = "committee"
-	Proxy     Channel = "proxy"
-	Batch     Channel = "batch"
+	Committee   Channel = "committee"
+	Proxy       Channel = "proxy"
+	Batch       Channel = "batch"
+	Declaration Channel = "declaration" // a villager declares their own good deed (申领)
 )
 
 // AwardStatus follows the award's review.
@@ -83,7 +84,7 @@ func (in AwardInput) Validate() error {
 		fs.Add("item", "points.item")
 	}
 	switch in.Channel {
-	case Committee, Batch:
+	case Committee, Batch, Declaration:
 	case Proxy:
 		if in.ProxyFor == "" {
 			fs.Add("proxy_for", "points.proxy_for")

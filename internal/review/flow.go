@@ -50,7 +50,10 @@ type Flow struct {
 	Name string
 	// Submit is the permission the submitter needs over the item's region.
 	Submit access.Permission
-	Steps  []Step
+	// SubmitAlso, when set, is a second permission that may submit: the
+	// award flow lets villagers declare their own good deeds (申领).
+	SubmitAlso access.Permission
+	Steps      []Step
 }
 
 // MaxNoticeDays bounds a notice window; programmes use 5 to 7 days.

@@ -78,7 +78,13 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 		var village, status, head string
 		err = tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(r.name, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
 			in.Household).Scan(&village, &status, &head)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Can(access.PointsWrite, village) {
+		declaring := in.Channel == points.Declaration
+		mayWrite := a.Can(access.PointsWrite, village)
+		if declaring {
+			// A declaration comes from the household itself, and only there.
+			mayWrite = a.Household() == in.Household && a.Can(access.OwnHousehold, village)
+		}
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !mayWrite {
 			return fault.E(fault.NotFound, "error.not_found")
 		}
 		if err != nil {
@@ -106,7 +112,19 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 			return err
 		}
 		ev := scheme.Evidence{Photo: in.Photo, Text: in.Evidence != "", Witness: in.Witness != ""}
-		if err := scheme.CheckAward(r, in.Item, awardRole(a, village), ev, already); err != nil {
+		role := awardRole(a, village)
+		if declaring {
+			// The committee's review is the check on a declaration; the
+			// item's evidence and caps still apply, and nobody declares a
+			// deduction against themselves.
+			if it.Points <= 0 {
+				return fault.OnField(fault.Invalid, "item", "points.declare_deduction")
+			}
+			if len(it.Roles) > 0 {
+				role = it.Roles[0]
+			}
+		}
+		if err := scheme.CheckAward(r, in.Item, role, ev, already); err != nil {
 			return err
 		}
 		var versions []string

@@ -168,3 +168,29 @@ func TestRankings(t *testing.T) {
 		}
 	})
 }
+
+func TestDeclaration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+			t.Fatal(err)
+		}
+		flows, _ := review.NewFlows(points.Flow())
+		aw := db.Awards(db.Review(flows, nil))
+		mine, theirs := ledgerHousehold(t, db, "001", 1), ledgerHousehold(t, db, "002", 2)
+		villager := &access.Actor{UserID: 9, Username: "cunmin", Grants: []access.Grant{{Role: access.Villager, Region: pingan, Household: mine}}}
+		w, err := aw.Record(ctx, villager, points.AwardInput{Key: "d1", Household: mine, Item: "pub-01", Channel: points.Declaration, Evidence: "清理村道积雪", Photo: true})
+		if err != nil || w.Status != points.AwardPending || w.Channel != points.Declaration {
+			t.Fatalf("declaration: %+v, %v", w, err)
+		}
+		if _, err := aw.Record(ctx, villager, points.AwardInput{Key: "d2", Household: theirs, Item: "pub-01", Channel: points.Declaration, Evidence: "x", Photo: true}); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("a declaration for another household: %v", err)
+		}
+		if _, err := aw.Record(ctx, villager, points.AwardInput{Key: "d3", Household: mine, Item: "env-06", Channel: points.Declaration, Evidence: "x", Photo: true}); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("a declared deduction: %v", err)
+		}
+		if _, err := aw.Record(ctx, villager, points.AwardInput{Key: "d4", Household: mine, Item: "pub-01", Evidence: "x", Photo: true}); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("a villager recording as the committee: %v", err)
+		}
+	})
+}

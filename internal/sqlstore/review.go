@@ -176,7 +176,7 @@ func (s *ReviewService) SubmitTx(ctx context.Context, tx *Tx, a *access.Actor, f
 	if regioncode.LevelOf(code) != regioncode.Village {
 		return nil, fault.OnField(fault.Invalid, "region", "review.region.invalid")
 	}
-	if !a.Can(flow.Submit, code) {
+	if !a.Can(flow.Submit, code) && (flow.SubmitAlso == "" || !a.Can(flow.SubmitAlso, code)) {
 		if s.visible(a, code) {
 			return nil, fault.E(fault.Forbidden, "review.submit.forbidden")
 		}

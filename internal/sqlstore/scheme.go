@@ -24,10 +24,11 @@ func (db *DB) Schemes() *SchemeService { return &SchemeService{db: db} }
 var _ scheme.Service = (*SchemeService)(nil)
 
 // schemeReadable checks that a may read the schemes of code: officials
-// who keep the registers or award points there. Unknown and foreign codes
-// look the same.
+// who keep the registers or award points there, and the village's own
+// villagers, since what earns points is no secret and they declare good
+// deeds against it. Unknown and foreign codes look the same.
 func schemeReadable(a *access.Actor, code string) error {
-	if !regioncode.ValidCode(code) || !a.Can(access.RegistryRead, code) && !a.Can(access.PointsWrite, code) {
+	if !regioncode.ValidCode(code) || !a.Can(access.RegistryRead, code) && !a.Can(access.PointsWrite, code) && !a.Can(access.OwnHousehold, code) {
 		return fault.E(fault.NotFound, "region.not_found")
 	}
 	return nil

@@ -6,7 +6,9 @@ import (
 	"net/http"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/scheme"
 	"shanzhi/internal/server"
 )
 
@@ -111,4 +113,45 @@ func (w *Web) issueVillager(rw http.ResponseWriter, r *http.Request, a *access.A
 		f.Intro = v.T("villager.issued", pw)
 	}
 	w.showForm(rw, v, f)
+}
+
+// declare lets a villager declare a good deed of their own household (申领).
+func (w *Web) declare(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	h, _, err := w.Registry.OwnHousehold(r.Context(), a)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "page.declare", "my")
+	res, err := w.Schemes.Resolve(r.Context(), a, h.VillageCode, scheme.Today(w.Now()))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	items := []option{{}}
+	for _, it := range res.Items {
+		if it.Points > 0 {
+			items = append(items, option{Value: it.Code, Label: fmt.Sprintf("%s（+%d）", it.Name, it.Points)})
+		}
+	}
+	key := r.FormValue("key")
+	if key == "" {
+		key = newKey()
+	}
+	f := &form{Action: "/my/declare", Submit: v.T("action.save"), Cancel: "/my", Intro: v.T("declare.intro"), Fields: []field{
+		{Name: "item", Label: v.T("award.item"), Type: "select", Value: r.FormValue("item"), Options: items, Required: true},
+		{Name: "evidence", Label: v.T("award.evidence"), Type: "textarea", Value: r.FormValue("evidence"), Required: true},
+		{Name: "witness", Label: v.T("award.witness"), Type: "text", Value: r.FormValue("witness")},
+		{Name: "key", Type: "hidden", Value: key},
+	}}
+	if r.Method != http.MethodPost {
+		w.showForm(rw, v, f)
+		return
+	}
+	in := points.AwardInput{Key: key, Household: h.ID, Item: r.FormValue("item"), Channel: points.Declaration, Evidence: r.FormValue("evidence"), Witness: r.FormValue("witness")}
+	if _, err := w.Awards.Record(r.Context(), a, in); err != nil {
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
+	seeOther(rw, r, "/my", "award_recorded")
 }

@@ -62,6 +62,8 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /residents/{id}/reveal", on(read, server.OnResident), w.page(w.reveal))
 	rt.HandleFunc("POST /residents/{id}/reveal", on(access.PersonalReveal, server.OnResident), w.page(w.reveal))
 	rt.HandleFunc("GET /my", on(access.OwnHousehold, server.Anywhere), w.page(w.myHousehold))
+	rt.HandleFunc("GET /my/declare", on(access.OwnHousehold, server.Anywhere), w.page(w.declare))
+	rt.HandleFunc("POST /my/declare", on(access.OwnHousehold, server.Anywhere), w.page(w.declare))
 
 	rt.HandleFunc("GET /import", on(write, server.OnQuery), w.page(w.importPage))
 	rt.HandleFunc("POST /import", on(write, server.OnQuery), w.page(w.importUpload))
