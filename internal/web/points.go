@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/sheet"
 )
 
 type statementPage struct {
@@ -51,4 +53,42 @@ func (w *Web) statement(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	v.Crumbs = append(crumbs, crumb{Label: v.T("page.statement")})
 	v.Data = p
 	w.render(rw, http.StatusOK, "statement", v)
+}
+
+// statementExport sends a household's statement as a 台账-shaped workbook.
+func (w *Web) statementExport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	v := w.newView(r, "page.statement", "households")
+	h, _, _, err := w.householdTarget(r, a, v)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	entries, err := w.Ledger.Statement(r.Context(), a, h.ID, 0, 500)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	title := v.T("page.statement_of", h.Number, h.HeadName)
+	cols := []sheet.Column{{Header: "序号", Kind: sheet.Int}, {Header: "时间", Width: 18}, {Header: "类型"}, {Header: "事项", Width: 24},
+		{Header: "分值", Kind: sheet.Int}, {Header: "余额", Kind: sheet.Int}, {Header: "经办人"}}
+	var buf bytes.Buffer
+	xw, err := sheet.NewWriter(&buf, sheet.Table{Title: title, Unit: h.VillageName, Date: w.Now(), Columns: cols})
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	for i := len(entries) - 1; i >= 0; i-- { // oldest first, as a ledger reads
+		e := entries[i]
+		if err := xw.Write(e.Seq, e.At.In(beijing).Format("2006-01-02 15:04"), v.T("points.kind."+string(e.Kind)), e.Item, e.Delta, e.Balance, e.Actor); err != nil {
+			xw.Discard()
+			w.fail(rw, r, err)
+			return
+		}
+	}
+	if err := xw.Close(); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	attachment(rw, title+".xlsx", "statement.xlsx")
+	rw.Write(buf.Bytes())
 }

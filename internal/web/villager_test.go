@@ -181,5 +181,11 @@ func TestStatementPages(t *testing.T) {
 		s.page(fmt.Sprintf("/households/%d", h.ID), http.StatusOK, ">15<")
 		s.page(fmt.Sprintf("/households/%d/points", h.ID), http.StatusOK, "庭院整洁", "+20", "-5", "兑换", "积分流水")
 		s.page(fmt.Sprintf("/households/%d/points", h.ID+1000), http.StatusNotFound)
+		res := s.get(fmt.Sprintf("/households/%d/points.xlsx", h.ID))
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !sheetHas(t, raw, "庭院整洁") {
+			t.Fatalf("statement export: %d", res.StatusCode)
+		}
 	})
 }
