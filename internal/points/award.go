@@ -8,6 +8,8 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/i18n"
+	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 )
 
@@ -122,6 +124,10 @@ type AwardRecord struct {
 type AwardService interface {
 	Record(ctx context.Context, a *access.Actor, in AwardInput) (*AwardRecord, error)
 	Awards(ctx context.Context, a *access.Actor, household int64) ([]AwardRecord, error)
+	// StageAwards keeps an award sheet for a village; RunAwards previews
+	// or runs it, each row recorded as if entered by hand.
+	StageAwards(ctx context.Context, a *access.Actor, village, fileName string, data []byte) (int64, error)
+	RunAwards(ctx context.Context, a *access.Actor, batch int64, mode registry.ImportMode) (*ImportReport, error)
 }
 
 // Ranked is one line of a ranking: a household, or a village with its
@@ -145,4 +151,29 @@ type Ranked struct {
 type RankingService interface {
 	Households(ctx context.Context, a *access.Actor, region, period, aspect string, limit int) ([]Ranked, error)
 	Villages(ctx context.Context, a *access.Actor, region, period, aspect string) ([]Ranked, error)
+}
+
+// ImportProblem is one thing wrong with a row of an award sheet.
+type ImportProblem struct {
+	Line   int
+	Column string
+	Msg    i18n.Msg
+}
+
+// ImportReport is what an award import did, or would do in preview.
+type ImportReport struct {
+	Batch     int64
+	Region    string
+	FileName  string
+	Rows      int
+	Recorded  int
+	Rejected  int
+	Problems  []ImportProblem
+	Committed bool
+}
+
+// AwardImportColumns are the titles an award sheet's header is found by:
+// 户号 and the item's code are required.
+func AwardImportColumns() []string {
+	return []string{"户号|户编号", "事项编码|事项代码|编码", "说明|事实说明|备注", "证明人", "照片", "日期|发生日期"}
 }

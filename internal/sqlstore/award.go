@@ -60,9 +60,20 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	var out *points.AwardRecord
+	err := s.db.update(ctx, func(tx *Tx) (err error) {
+		out, err = s.recordTx(ctx, tx, a, in)
+		return err
+	})
+	return out, err
+}
+
+// recordTx is Record inside the caller's transaction; the award import
+// runs it row by row in one transaction. in must be normalised and valid.
+func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in points.AwardInput) (*points.AwardRecord, error) {
 	fp := fmt.Sprintf("%d|%s|%s|%s|%s|%s|%s|%v", in.Household, in.Item, scheme.Day(in.Date), in.Channel, in.ProxyFor, in.Evidence, in.Witness, in.Photo)
 	var out *points.AwardRecord
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err := func() error {
 		var prevID int64
 		var prevFP string
 		err := tx.queryRow(ctx, `SELECT id, fingerprint FROM awards WHERE idem_key = ?`, in.Key).Scan(&prevID, &prevFP)
@@ -154,7 +165,7 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 		}
 		out, err = tx.award(ctx, id)
 		return err
-	})
+	}()
 	return out, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
+	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
@@ -191,6 +192,44 @@ func TestDeclaration(t *testing.T) {
 		}
 		if _, err := aw.Record(ctx, villager, points.AwardInput{Key: "d4", Household: mine, Item: "pub-01", Evidence: "x", Photo: true}); !fault.Is(err, fault.NotFound) {
 			t.Fatalf("a villager recording as the committee: %v", err)
+		}
+	})
+}
+
+func TestAwardImport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+			t.Fatal(err)
+		}
+		flows, _ := review.NewFlows(points.Flow())
+		aw := db.Awards(db.Review(flows, nil))
+		ledgerHousehold(t, db, "001", 1)
+		ledgerHousehold(t, db, "002", 2)
+		sheetCSV := "平安村积分登记表\n户号,事项编码,说明,证明人,照片,日期\n001,env-03,月度检查,,,2026-06-01\n002,env-03,月度检查,,,\n009,env-03,,,,\n001,nope,,,,\n"
+		batch, err := aw.StageAwards(ctx, clerk, pingan, "积分.csv", []byte(sheetCSV))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := aw.RunAwards(ctx, clerk, batch, registry.Preview)
+		if err != nil || rep.Rows != 4 || rep.Recorded != 2 || rep.Rejected != 2 {
+			t.Fatalf("preview %+v, %v", rep, err)
+		}
+		if list, _ := aw.Awards(ctx, clerk, 1); len(list) != 0 {
+			t.Fatalf("the preview wrote %d awards", len(list))
+		}
+		if _, err := aw.RunAwards(ctx, clerk, batch, registry.All); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("all-or-nothing with bad rows: %v", err)
+		}
+		rep, err = aw.RunAwards(ctx, clerk, batch, registry.SkipBad)
+		if err != nil || !rep.Committed || rep.Recorded != 2 {
+			t.Fatalf("skip bad rows: %+v, %v", rep, err)
+		}
+		if _, err := aw.RunAwards(ctx, clerk, batch, registry.SkipBad); !fault.Is(err, fault.Conflict) {
+			t.Fatalf("second run: %v", err)
+		}
+		if _, err := aw.StageAwards(ctx, clerk, pingan, "bad.csv", []byte("姓名,分值\n张三,5\n")); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("a sheet without the columns: %v", err)
 		}
 	})
 }

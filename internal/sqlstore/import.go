@@ -38,16 +38,23 @@ func (s *RegistryService) StageImport(ctx context.Context, a *access.Actor, regi
 	if err := checkSheet(fileName, data); err != nil {
 		return 0, err
 	}
+	return s.db.stageBatch(ctx, a, "registry", regionCode, fileName, data)
+}
+
+// stageBatch keeps an upload, sealed, until its preview and run. kind
+// names the importer, so a batch is only ever run by the one it was
+// staged for.
+func (db *DB) stageBatch(ctx context.Context, a *access.Actor, kind, regionCode, fileName string, data []byte) (int64, error) {
 	sum := sha256.Sum256(data)
 	var id int64
-	err := s.db.update(ctx, func(tx *Tx) (err error) {
+	err := db.update(ctx, func(tx *Tx) (err error) {
 		id, err = tx.insertID(ctx, `INSERT INTO import_batches (kind, user_id, region_code, file_name, file_sha256, file_size, data_enc, status, created_at)
-			VALUES ('registry', ?, ?, ?, ?, ?, ?, 'staged', ?) RETURNING id`,
-			a.UserID, regionCode, fileName, hex.EncodeToString(sum[:]), len(data), tx.box.Seal(purposeImport, string(data)), tx.nowMS())
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'staged', ?) RETURNING id`,
+			kind, a.UserID, regionCode, fileName, hex.EncodeToString(sum[:]), len(data), tx.box.Seal(purposeImport, string(data)), tx.nowMS())
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, a, auditEntry{action: "registry.import.stage", target: fmt.Sprintf("import:%d", id), region: regionCode, detail: fileName})
+		return tx.audit(ctx, a, auditEntry{action: kind + ".import.stage", target: fmt.Sprintf("import:%d", id), region: regionCode, detail: fileName})
 	})
 	return id, err
 }

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -144,5 +146,40 @@ func TestInspectionSheet(t *testing.T) {
 		}
 		s.user("other", access.Grant{Role: access.Operator, Region: "152221103212"})
 		s.page("/regions/"+pingan+"/inspection", http.StatusNotFound)
+	})
+}
+
+func TestAwardImportPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		lead := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Leader, Region: keerqin}, {Role: access.Operator, Region: keerqin}}}
+		if _, err := db.Schemes().Create(ctx, lead, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Registry().CreateHousehold(ctx, lead, registry.HouseholdInput{Number: "001", VillageCode: pingan},
+			registry.ResidentInput{Name: "周一", Ethnicity: "汉族", Gender: registry.Male, BirthDate: "1970-02-02", Political: "群众"}); err != nil {
+			t.Fatal(err)
+		}
+		s := newSite(t, db)
+		s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
+		s.page("/regions/"+pingan+"/awards/import", http.StatusOK, "事项编码")
+		var mp bytes.Buffer
+		mw := multipart.NewWriter(&mp)
+		mw.WriteField("csrf", s.csrf)
+		fw, _ := mw.CreateFormFile("file", "积分.csv")
+		fw.Write([]byte("户号,事项编码\n001,env-03\n002,env-03\n"))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/regions/"+pingan+"/awards/import", &mp)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", s.srv.URL)
+		res, err := s.client.Do(req)
+		if err != nil || res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("upload: %v %d", err, res.StatusCode)
+		}
+		loc := res.Header.Get("Location")
+		s.page(loc, http.StatusOK, "本村没有户号为 002 的户", "跳过 1 行有误行")
+		if res := s.post(loc, url.Values{"mode": {"skip"}}); res.StatusCode != http.StatusOK || !strings.Contains(s.body(res), "已登记") {
+			t.Fatalf("run: %d", res.StatusCode)
+		}
 	})
 }
