@@ -58,6 +58,10 @@ func (w *Web) inspection(rw http.ResponseWriter, r *http.Request, a *access.Acto
 	v := w.newView(r, "page.inspection", "households")
 	status := http.StatusOK
 	if r.Method == http.MethodPost {
+		numbers := map[string]string{}
+		for _, h := range p.Households {
+			numbers[strconv.FormatInt(h.ID, 10)] = h.Number
+		}
 		for _, s := range r.PostForm["household"] {
 			id, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {
@@ -74,7 +78,7 @@ func (w *Web) inspection(rw http.ResponseWriter, r *http.Request, a *access.Acto
 					w.fail(rw, r, err)
 					return
 				}
-				p.Problems = append(p.Problems, fmt.Sprintf("%s：%s", s, f.Error))
+				p.Problems = append(p.Problems, fmt.Sprintf("%s %s：%s", v.T("field.number"), numbers[s], f.Error))
 				continue
 			}
 			p.Done++
