@@ -115,6 +115,7 @@ func (w *Web) reviewDecide(rw http.ResponseWriter, r *http.Request, a *access.Ac
 
 type noticePage struct {
 	Village string
+	Name    string
 	Notices []review.Notice
 }
 
@@ -128,8 +129,16 @@ func (w *Web) notice(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
+	// The page names its village, read as the village itself would.
+	reader := &access.Actor{Username: "notice", Grants: []access.Grant{{Role: access.Reviewer, Region: code}}}
+	name, err := w.regionTitle(r, reader, code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	v := w.newView(r, "page.notice", "")
-	v.Data = &noticePage{Village: code, Notices: ns}
+	v.Title = v.T("page.notice_of", name)
+	v.Data = &noticePage{Village: code, Name: name, Notices: ns}
 	w.render(rw, http.StatusOK, "notice", v)
 }
 
