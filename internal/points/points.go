@@ -35,6 +35,9 @@ const (
 	// split or merge; only the register's split and merge post them.
 	TransferOut Kind = "transfer_out"
 	TransferIn  Kind = "transfer_in"
+	// Expiry takes the balance at a year's close where the scheme says
+	// points do not carry over.
+	Expiry Kind = "expiry"
 )
 
 // Posting is a request to write one entry.
@@ -88,7 +91,7 @@ func (p Posting) Validate() error {
 		fs.Add("household", "points.household")
 	}
 	switch p.Kind {
-	case Award, Deduct, Base, Spend, TransferOut, TransferIn:
+	case Award, Deduct, Base, Spend, TransferOut, TransferIn, Expiry:
 		if p.Points <= 0 || p.Points > MaxPoints*1000 {
 			fs.Add("points", "points.amount", MaxPoints)
 		}
@@ -110,7 +113,7 @@ func (p Posting) Validate() error {
 
 // Delta is the signed change a posting of kind makes.
 func Delta(k Kind, points int64) int64 {
-	if k == Deduct || k == Spend || k == TransferOut {
+	if k == Deduct || k == Spend || k == TransferOut || k == Expiry {
 		return -points
 	}
 	return points
@@ -155,4 +158,26 @@ type Service interface {
 	Statement(ctx context.Context, a *access.Actor, household int64, before int64, limit int) ([]Entry, error)
 	// Verify rechecks every village chain and recomputes every balance.
 	Verify(ctx context.Context) ([]Problem, error)
+}
+
+// Close is a sealed year of a village's ledger: the chain head at the
+// close, so any later edit of the year's entries is detectable against it.
+type Close struct {
+	Village string
+	Year    int
+	Seq     int64
+	Hash    string
+	Expired int64 // points taken by the year-end rule
+}
+
+// PeriodService runs the ledger's calendar: base scores at the start of a
+// period and the yearly close. Both are idempotent: running them twice for
+// one period changes nothing the second time.
+type PeriodService interface {
+	// ApplyBase credits every registered household of village the base
+	// score of the scheme in force on day, once per base period.
+	ApplyBase(ctx context.Context, a *access.Actor, village string, day time.Time) (int, error)
+	// CloseYear seals village's ledger for year and applies the scheme's
+	// rule for old points (carry over, or expire).
+	CloseYear(ctx context.Context, a *access.Actor, village string, year int) (*Close, error)
 }

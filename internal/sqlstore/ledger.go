@@ -235,6 +235,25 @@ func (s *LedgerService) Statement(ctx context.Context, a *access.Actor, househol
 func (s *LedgerService) Verify(ctx context.Context) ([]points.Problem, error) {
 	var out []points.Problem
 	err := s.db.view(ctx, func(tx *Tx) error {
+		// A sealed year must still end where its seal says.
+		seals := map[string]map[int64]string{}
+		cs, err := tx.query(ctx, `SELECT village_code, seq, hash FROM ledger_closes`)
+		if err != nil {
+			return err
+		}
+		for cs.Next() {
+			var v, h string
+			var seq int64
+			if err := cs.Scan(&v, &seq, &h); err != nil {
+				cs.Close()
+				return err
+			}
+			if seals[v] == nil {
+				seals[v] = map[int64]string{}
+			}
+			seals[v][seq] = h
+		}
+		cs.Close()
 		rows, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries ORDER BY village_code, seq`)
 		if err != nil {
 			return err
@@ -260,6 +279,9 @@ func (s *LedgerService) Verify(ctx context.Context) ([]points.Problem, error) {
 				bad("prev_hash does not match the entry before")
 			case points.Chain(h.hash, e) != e.Hash:
 				bad("entry content does not match its hash: altered")
+			}
+			if want, ok := seals[e.Village][e.Seq]; ok && want != e.Hash {
+				bad("the entry differs from the year's seal")
 			}
 			sums[e.Household] += e.Delta
 			if sums[e.Household] != e.Balance {
