@@ -10,6 +10,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
+	"shanzhi/internal/regioncode"
 	"shanzhi/internal/scheme"
 )
 
@@ -27,6 +28,9 @@ var _ points.PeriodService = (*PeriodService)(nil)
 func (s *PeriodService) ApplyBase(ctx context.Context, a *access.Actor, village string, day time.Time) (int, error) {
 	if !a.Can(access.PointsWrite, village) {
 		return 0, fault.E(fault.NotFound, "region.not_found")
+	}
+	if regioncode.LevelOf(village) != regioncode.Village {
+		return 0, fault.E(fault.Invalid, "points.village_only")
 	}
 	day = scheme.Today(day)
 	n := 0
@@ -84,8 +88,11 @@ func (s *PeriodService) ApplyBase(ctx context.Context, a *access.Actor, village 
 // entry dated the close; then the chain head is recorded, so any later
 // edit of the year's entries shows against the seal. A year closes once.
 func (s *PeriodService) CloseYear(ctx context.Context, a *access.Actor, village string, year int) (*points.Close, error) {
-	if !a.Can(access.RegionManage, village) && !a.Can(access.PointsWrite, village) {
+	if !a.Can(access.PointsWrite, village) {
 		return nil, fault.E(fault.NotFound, "region.not_found")
+	}
+	if regioncode.LevelOf(village) != regioncode.Village {
+		return nil, fault.E(fault.Invalid, "points.village_only")
 	}
 	last := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
 	var out points.Close

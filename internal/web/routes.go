@@ -49,6 +49,8 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /regions/{code}/awards/import", on(access.PointsWrite, server.OnRegion), w.page(w.awardImport))
 	rt.HandleFunc("GET /awards/import/{id}", on(access.PointsWrite, server.OnBatch), w.page(w.awardImportRun))
 	rt.HandleFunc("POST /awards/import/{id}", on(access.PointsWrite, server.OnBatch), w.page(w.awardImportRun))
+	rt.HandleFunc("POST /regions/{code}/points/base", on(access.PointsWrite, server.OnRegion), w.page(w.periodBase))
+	rt.HandleFunc("POST /regions/{code}/points/close", on(access.PointsWrite, server.OnRegion), w.page(w.periodClose))
 	rt.HandleFunc("GET /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
 	rt.HandleFunc("POST /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
 	rt.HandleFunc("GET /reviews", on(access.PointsApprove, server.Anywhere), w.page(w.reviews))

@@ -50,6 +50,7 @@ type Deps struct {
 	Review    review.Service
 	Schemes   scheme.Service
 	Rankings  points.RankingService
+	Periods   points.PeriodService
 	Limits    *server.Limits
 	Log       *slog.Logger
 	Demo      bool  // show the 演示模式 banner
