@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -55,41 +54,18 @@ func (s *AwardService) StageAwards(ctx context.Context, a *access.Actor, village
 // registry.All writes every row or none; registry.SkipBad writes the good
 // rows and reports the rest.
 func (s *AwardService) RunAwards(ctx context.Context, a *access.Actor, batch int64, mode registry.ImportMode) (*points.ImportReport, error) {
-	var region, file, status, report string
-	var data []byte
-	var user int64
-	err := s.db.view(ctx, func(tx *Tx) error {
-		err := tx.queryRow(ctx, `SELECT user_id, region_code, file_name, status, report, data_enc FROM import_batches WHERE id = ? AND kind = 'awards'`, batch).
-			Scan(&user, &region, &file, &status, &report, &data)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fault.E(fault.NotFound, "error.not_found")
-		}
-		return err
-	})
+	b, err := s.db.loadBatch(ctx, a, "awards", batch, access.PointsWrite)
 	if err != nil {
 		return nil, err
 	}
-	if user != a.UserID || !a.Can(access.PointsWrite, region) {
-		return nil, fault.E(fault.NotFound, "error.not_found")
+	if b.committed {
+		return replayed[points.ImportReport](b, mode)
 	}
-	if status == "committed" {
-		var rep points.ImportReport
-		if err := json.Unmarshal([]byte(report), &rep); err != nil {
-			return nil, err
-		}
-		if mode == registry.Preview {
-			return &rep, nil
-		}
-		return &rep, fault.E(fault.Conflict, "import.already")
-	}
-	plain, err := s.db.box.Open(purposeImport, data)
-	if err != nil {
-		return nil, err
-	}
+	region, file := b.region, b.file
 	rep := &points.ImportReport{Batch: batch, Region: region, FileName: file}
 	run := func(tx *Tx) error {
 		*rep = points.ImportReport{Batch: batch, Region: region, FileName: file}
-		r, err := sheet.Open(file, bytes.NewReader([]byte(plain)), int64(len(plain))+1)
+		r, err := sheet.Open(file, bytes.NewReader(b.plain), int64(len(b.plain))+1)
 		if err != nil {
 			return sheetError(err)
 		}
@@ -161,25 +137,10 @@ func (s *AwardService) RunAwards(ctx context.Context, a *access.Actor, batch int
 			return nil
 		}
 		rep.Committed = true
-		js, err := json.Marshal(rep)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE import_batches SET status = 'committed', report = ?, committed_at = ?, data_enc = ? WHERE id = ?`,
-			string(js), tx.nowMS(), []byte{}, batch); err != nil {
-			return err
-		}
-		return tx.audit(ctx, a, auditEntry{action: "awards.import", target: fmt.Sprintf("import:%d", batch), region: region,
-			detail: fmt.Sprintf("%s: %d rows, %d recorded, %d rejected", file, rep.Rows, rep.Recorded, rep.Rejected)})
+		return tx.commitBatch(ctx, a, batch, rep, "awards.import", region,
+			fmt.Sprintf("%s: %d rows, %d recorded, %d rejected", file, rep.Rows, rep.Recorded, rep.Rejected))
 	}
-	switch mode {
-	case registry.Preview:
-		err = s.db.rehearse(ctx, run)
-	case registry.All, registry.SkipBad:
-		err = s.db.update(ctx, run)
-	default:
-		return nil, fault.E(fault.Invalid, "import.mode")
-	}
+	err = s.db.runBatch(ctx, mode, run)
 	if errors.Is(err, errImportRejected) {
 		return rep, fault.E(fault.Invalid, "import.rejected", rep.Rejected)
 	}

@@ -293,3 +293,23 @@ func rebind(d Dialect, q string) string {
 	}
 	return b.String()
 }
+
+// ids runs a query selecting one integer column and returns the values,
+// closing the rows before the caller writes on the same transaction (which
+// pgx refuses while a result is open).
+func (tx *Tx) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -152,47 +152,19 @@ func (s *RegistryService) RunImport(ctx context.Context, a *access.Actor, batch 
 	if mode != registry.Preview && mode != registry.All && mode != registry.SkipBad {
 		return nil, fault.E(fault.Invalid, "import.mode")
 	}
-	var b struct {
-		region, file, status, report string
-		data                         []byte
-		user                         int64
-	}
-	err := s.db.view(ctx, func(tx *Tx) error {
-		err := tx.queryRow(ctx, `SELECT user_id, region_code, file_name, status, report, data_enc FROM import_batches WHERE id = ? AND kind = 'registry'`, batch).
-			Scan(&b.user, &b.region, &b.file, &b.status, &b.report, &b.data)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fault.E(fault.NotFound, "error.not_found")
-		}
-		return err
-	})
+	b, err := s.db.loadBatch(ctx, a, "registry", batch, access.RegistryWrite)
 	if err != nil {
 		return nil, err
 	}
-	// A batch belongs to whoever uploaded it: a colleague's staged file is
-	// not something to confirm unseen.
-	if b.user != a.UserID || !a.Can(access.RegistryWrite, b.region) {
-		return nil, fault.E(fault.NotFound, "error.not_found")
-	}
-	if b.status == "committed" {
-		var rep registry.ImportReport
-		if err := json.Unmarshal([]byte(b.report), &rep); err != nil {
-			return nil, err
-		}
-		if mode == registry.Preview {
-			return &rep, nil
-		}
-		return &rep, fault.E(fault.Conflict, "import.already")
-	}
-	plain, err := s.db.box.Open(purposeImport, b.data)
-	if err != nil {
-		return nil, err
+	if b.committed {
+		return replayed[registry.ImportReport](b, mode)
 	}
 	rep := &registry.ImportReport{Batch: batch, Region: b.region, FileName: b.file, Mode: mode}
 	run := func(tx *Tx) error {
 		tx.quiet = true
 		// A rehearsal and a real run each parse afresh: the parse streams
 		// into the transaction instead of holding 100,000 rows in memory.
-		r, h, err := openSheet(b.file, []byte(plain))
+		r, h, err := openSheet(b.file, b.plain)
 		if err != nil {
 			return err
 		}
@@ -224,27 +196,98 @@ func (s *RegistryService) RunImport(ctx context.Context, a *access.Actor, batch 
 			return nil
 		}
 		rep.Committed = true
-		js, err := json.Marshal(rep)
-		if err != nil {
-			return err
+		return tx.commitBatch(ctx, a, batch, rep, "registry.import", b.region,
+			fmt.Sprintf("%s: %d rows, %d new households, %d new residents, %d updated, %d unchanged, %d rejected",
+				b.file, rep.Rows, rep.NewHouseholds, rep.NewResidents, rep.Updated, rep.Unchanged, rep.Rejected))
+	}
+	if err := s.db.runBatch(ctx, mode, run); err != nil {
+		if errors.Is(err, errImportRejected) {
+			return rep, fault.E(fault.Invalid, "import.rejected", rep.Rejected)
 		}
-		if _, err := tx.exec(ctx, `UPDATE import_batches SET status = 'committed', report = ?, committed_at = ?, data_enc = ? WHERE id = ?`,
-			string(js), tx.nowMS(), []byte{}, batch); err != nil {
-			return err
+		return rep, err
+	}
+	return rep, nil
+}
+
+// stagedBatch is an upload kept for its importer.
+type stagedBatch struct {
+	region, file string
+	plain        []byte // the file, opened; nil once the batch has run
+	report       string // the run's report, once it has run
+	committed    bool
+}
+
+// loadBatch reads a staged batch of kind for its uploader, who must still
+// hold p over its region. A batch belongs to whoever uploaded it: a
+// colleague's staged file is not something to confirm unseen, so it is
+// not found.
+func (db *DB) loadBatch(ctx context.Context, a *access.Actor, kind string, id int64, p access.Permission) (*stagedBatch, error) {
+	var b stagedBatch
+	var status string
+	var user int64
+	var sealed []byte
+	err := db.view(ctx, func(tx *Tx) error {
+		err := tx.queryRow(ctx, `SELECT user_id, region_code, file_name, status, report, data_enc FROM import_batches WHERE id = ? AND kind = ?`, id, kind).
+			Scan(&user, &b.region, &b.file, &status, &b.report, &sealed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.E(fault.NotFound, "error.not_found")
 		}
-		return tx.audit(ctx, a, auditEntry{action: "registry.import", target: fmt.Sprintf("import:%d", batch), region: b.region,
-			detail: fmt.Sprintf("%s: %d rows, %d new households, %d new residents, %d updated, %d unchanged, %d rejected",
-				b.file, rep.Rows, rep.NewHouseholds, rep.NewResidents, rep.Updated, rep.Unchanged, rep.Rejected)})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if user != a.UserID || !a.Can(p, b.region) {
+		return nil, fault.E(fault.NotFound, "error.not_found")
+	}
+	if b.committed = status == "committed"; b.committed {
+		return &b, nil
+	}
+	plain, err := db.box.Open(purposeImport, sealed)
+	if err != nil {
+		return nil, err
+	}
+	b.plain = []byte(plain)
+	return &b, nil
+}
+
+// replayed answers a request to run a batch that already ran: a preview
+// gets the first run's report, a second run a Conflict beside it.
+func replayed[T any](b *stagedBatch, mode registry.ImportMode) (*T, error) {
+	var rep T
+	if err := json.Unmarshal([]byte(b.report), &rep); err != nil {
+		return nil, err
 	}
 	if mode == registry.Preview {
-		err = s.db.rehearse(ctx, run)
-	} else {
-		err = s.db.update(ctx, run)
+		return &rep, nil
 	}
-	if errors.Is(err, errImportRejected) {
-		return rep, fault.E(fault.Invalid, "import.rejected", rep.Rejected)
+	return &rep, fault.E(fault.Conflict, "import.already")
+}
+
+// runBatch runs an importer's transaction as mode asks: rehearsed and
+// rolled back for a preview, for real otherwise.
+func (db *DB) runBatch(ctx context.Context, mode registry.ImportMode, run func(*Tx) error) error {
+	switch mode {
+	case registry.Preview:
+		return db.rehearse(ctx, run)
+	case registry.All, registry.SkipBad:
+		return db.update(ctx, run)
 	}
-	return rep, err
+	return fault.E(fault.Invalid, "import.mode")
+}
+
+// commitBatch records that a batch ran: its report is kept for replays,
+// the sealed file is dropped, and the run is audited.
+func (tx *Tx) commitBatch(ctx context.Context, a *access.Actor, id int64, rep any, action, region, detail string) error {
+	js, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE import_batches SET status = 'committed', report = ?, committed_at = ?, data_enc = ? WHERE id = ?`,
+		string(js), tx.nowMS(), []byte{}, id); err != nil {
+		return err
+	}
+	return tx.audit(ctx, a, auditEntry{action: action, target: fmt.Sprintf("import:%d", id), region: region, detail: detail})
 }
 
 // importGroup is the rows of one household in a sheet.

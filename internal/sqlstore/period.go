@@ -47,21 +47,8 @@ func (s *PeriodService) ApplyBase(ctx context.Context, a *access.Actor, village 
 			return nil
 		}
 		period := period(r.BasePeriod, day)
-		rows, err := tx.query(ctx, `SELECT id FROM households WHERE village_code = ? AND status = '在册' ORDER BY id`, village)
+		ids, err := tx.ids(ctx, `SELECT id FROM households WHERE village_code = ? AND status = '在册' ORDER BY id`, village)
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {

@@ -506,21 +506,8 @@ func (s *RegistryService) MergeHouseholds(ctx context.Context, a *access.Actor, 
 		if f.VillageCode != t.VillageCode {
 			return fault.E(fault.Invalid, "registry.household.other_village")
 		}
-		rows, err := tx.query(ctx, `SELECT id FROM residents WHERE household_id = ? AND status = '在册' ORDER BY id`, from)
+		ids, err := tx.ids(ctx, `SELECT id FROM residents WHERE household_id = ? AND status = '在册' ORDER BY id`, from)
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {

@@ -2,13 +2,11 @@ package web
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
-	"shanzhi/internal/registry"
 )
 
 // awardImport takes an award sheet for a village: the upload form on GET,
@@ -32,18 +30,12 @@ func (w *Web) awardImport(rw http.ResponseWriter, r *http.Request, a *access.Act
 		w.showForm(rw, v, f)
 		return
 	}
-	file, hdr, err := r.FormFile("file")
+	name, data, err := w.upload(r)
 	if err != nil {
-		w.formOrFail(rw, r, v, f, fault.OnField(fault.Invalid, "file", "import.file_required"))
+		w.formOrFail(rw, r, v, f, err)
 		return
 	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, w.MaxUpload+1))
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	batch, err := w.Awards.StageAwards(r.Context(), a, code, hdr.Filename, data)
+	batch, err := w.Awards.StageAwards(r.Context(), a, code, name, data)
 	if err != nil {
 		w.formOrFail(rw, r, v, f, err)
 		return
@@ -58,11 +50,7 @@ func (w *Web) awardImportRun(rw http.ResponseWriter, r *http.Request, a *access.
 		w.fail(rw, r, err)
 		return
 	}
-	mode := registry.Preview
-	if r.Method == http.MethodPost {
-		mode = registry.ImportMode(r.FormValue("mode"))
-	}
-	rep, err := w.Awards.RunAwards(r.Context(), a, id, mode)
+	rep, err := w.Awards.RunAwards(r.Context(), a, id, runMode(r))
 	if err != nil && (rep == nil || fault.CodeOf(err) == fault.Internal || fault.CodeOf(err) == fault.NotFound) {
 		w.fail(rw, r, err)
 		return

@@ -161,22 +161,12 @@ func (w *Web) importWith(rw http.ResponseWriter, r *http.Request, a *access.Acto
 // importUpload stages the sheet. The request body is capped before it is
 // read, so an oversized upload is refused without filling memory.
 func (w *Web) importUpload(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	file, hdr, err := r.FormFile("file")
+	name, data, err := w.upload(r)
 	if err != nil {
-		w.importWith(rw, r, a, fault.OnField(fault.Invalid, "file", "import.file_required"))
+		w.importWith(rw, r, a, err)
 		return
 	}
-	defer file.Close()
-	if hdr.Size > w.MaxUpload {
-		w.importWith(rw, r, a, fault.OnField(fault.TooLarge, "file", "error.too_large", w.MaxUpload>>20))
-		return
-	}
-	data, err := io.ReadAll(io.LimitReader(file, w.MaxUpload+1))
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	batch, err := w.Registry.StageImport(r.Context(), a, w.importScope(r, a), hdr.Filename, data)
+	batch, err := w.Registry.StageImport(r.Context(), a, w.importScope(r, a), name, data)
 	if err != nil {
 		w.importWith(rw, r, a, err)
 		return
@@ -200,11 +190,7 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request, a *access.Actor
 		w.fail(rw, r, err)
 		return
 	}
-	mode := registry.Preview
-	if r.Method == http.MethodPost {
-		mode = registry.ImportMode(r.FormValue("mode"))
-	}
-	rep, err := w.Registry.RunImport(r.Context(), a, id, mode)
+	rep, err := w.Registry.RunImport(r.Context(), a, id, runMode(r))
 	if err != nil && (rep == nil || fault.CodeOf(err) == fault.Internal || fault.CodeOf(err) == fault.NotFound) {
 		w.fail(rw, r, err)
 		return
@@ -228,4 +214,28 @@ func (w *Web) importRun(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	}
 	v.Data = d
 	w.render(rw, status, "import", v)
+}
+
+// upload reads the form's file, refusing a missing or oversized one with
+// a message for the file field.
+func (w *Web) upload(r *http.Request) (string, []byte, error) {
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return "", nil, fault.OnField(fault.Invalid, "file", "import.file_required")
+	}
+	defer file.Close()
+	if hdr.Size > w.MaxUpload {
+		return "", nil, fault.OnField(fault.TooLarge, "file", "error.too_large", w.MaxUpload>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(file, w.MaxUpload+1))
+	return hdr.Filename, data, err
+}
+
+// runMode is the import mode a batch page asks for: a preview on GET, the
+// chosen run on POST.
+func runMode(r *http.Request) registry.ImportMode {
+	if r.Method == http.MethodPost {
+		return registry.ImportMode(r.FormValue("mode"))
+	}
+	return registry.Preview
 }
