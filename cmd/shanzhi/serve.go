@@ -21,6 +21,7 @@ import (
 	"shanzhi/internal/review"
 	"shanzhi/internal/server"
 	"shanzhi/internal/sqlstore"
+	"shanzhi/internal/talent"
 	"shanzhi/internal/web"
 )
 
@@ -185,9 +186,9 @@ func purgeAudit(ctx context.Context, db *sqlstore.DB, retention time.Duration, l
 // reviewService is the review engine with every module's flows and the
 // appliers that act when an item ends.
 func reviewService(db *sqlstore.DB) (*sqlstore.ReviewService, error) {
-	flows, err := review.NewFlows(points.Flow())
+	flows, err := review.NewFlows(points.Flow(), talent.ReviewFlow())
 	if err != nil {
 		return nil, err
 	}
-	return db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()}), nil
+	return db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier(), talent.Flow: db.TalentApplier()}), nil
 }

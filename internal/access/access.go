@@ -46,6 +46,9 @@ const (
 	PointsWrite    Permission = "points.write"   // award and deduct points, reverse entries
 	PointsSpend    Permission = "points.spend"   // spend points at the counter
 	PointsApprove  Permission = "points.approve" // approve awards and resolve objections to them
+	TalentWrite    Permission = "talent.write"   // enter rural-leader applications and leaders' measures
+	TalentReview   Permission = "talent.review"  // score and decide applications at one's own level
+	TalentManage   Permission = "talent.manage"  // set up programme rounds and quotas
 )
 
 // rolePerms is the one table of what each role may do.
@@ -53,9 +56,9 @@ var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove},
-	Reviewer:   {RegistryRead, PointsApprove},
-	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, TalentReview, TalentManage},
+	Reviewer:   {RegistryRead, PointsApprove, TalentReview},
+	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, TalentWrite},
 	Clerk:      {PointsSpend},
 	Trainer:    {},
 	Station:    {},

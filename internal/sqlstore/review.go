@@ -242,7 +242,22 @@ func (s *ReviewService) SubmitTx(ctx context.Context, tx *Tx, a *access.Actor, f
 // so a multi-level chain is never one person signing several times.
 func (s *ReviewService) Decide(ctx context.Context, a *access.Actor, id int64, d review.Decision, reason string) (*review.Item, error) {
 	var out *review.Item
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err := s.db.update(ctx, func(tx *Tx) (err error) {
+		out, err = s.DecideTx(ctx, tx, a, id, d, reason)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DecideTx is Decide inside the caller's transaction, so a module can
+// check its own rules (a quota, a tier) and record its side of the
+// decision in the same commit as the item's move.
+func (s *ReviewService) DecideTx(ctx context.Context, tx *Tx, a *access.Actor, id int64, d review.Decision, reason string) (*review.Item, error) {
+	var out *review.Item
+	err := func() error {
 		it, err := tx.reviewItem(ctx, id)
 		if err != nil {
 			return err
@@ -291,7 +306,7 @@ func (s *ReviewService) Decide(ctx context.Context, a *access.Actor, id int64, d
 		}
 		out = it
 		return nil
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}
