@@ -190,7 +190,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			continue
 		}
 		for _, role := range access.Roles {
-			holds := access.Has(role, rt.Rule.Perm) || rt.Rule.Or != "" && access.Has(role, rt.Rule.Or)
+			holds := access.Has(role, rt.Rule.Perm) || rt.Rule.Or != "" && access.Has(role, rt.Rule.Or) ||
+				rt.Rule.Own && access.Has(role, access.OwnHousehold)
 			for _, tg := range ts {
 				allowed := holds && tg.in
 				path := strings.Replace(tg.path(pattern), "{token}", "x", 1)

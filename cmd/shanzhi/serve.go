@@ -94,7 +94,8 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 	if err != nil {
 		return nil, nil, err
 	}
-	a := api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Audit: db.Audit(), Limits: limits, Log: log})
+	a := api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Audit: db.Audit(),
+		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev, Limits: limits, Log: log})
 	rt := &server.Router{Mux: http.NewServeMux()}
 	w.Routes(rt)
 	a.Routes(rt)

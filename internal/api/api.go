@@ -18,9 +18,11 @@ import (
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/points"
 	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/review"
 	"shanzhi/internal/server"
 )
 
@@ -31,6 +33,10 @@ type Deps struct {
 	Registry registry.Service
 	Auth     access.AuthService
 	Audit    audit.Service
+	Awards   points.AwardService
+	Ledger   points.Service
+	Rankings points.RankingService
+	Review   review.Service
 	Limits   *server.Limits
 	Log      *slog.Logger
 }

@@ -14,7 +14,9 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/api"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/review"
 	"shanzhi/internal/server"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -35,6 +37,7 @@ type client struct {
 	t     *testing.T
 	base  string
 	token string
+	key   string // sent as Idempotency-Key when set
 }
 
 func (c *client) do(method, path, body string) (int, map[string]any) {
@@ -45,6 +48,9 @@ func (c *client) do(method, path, body string) (int, map[string]any) {
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.key != "" {
+		req.Header.Set("Idempotency-Key", c.key)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -67,7 +73,13 @@ func setup(t *testing.T, db *sqlstore.DB) (base string, login func(name string, 
 	pol.SkipMFA = true // the web tests cover the second factor
 	auth := db.Auth(pol)
 	rt := &server.Router{Mux: mux}
-	api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Log: log}).Routes(rt)
+	flows, err := review.NewFlows(points.Flow())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
+	api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Log: log,
+		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev}).Routes(rt)
 	srv := httptest.NewServer(server.Middleware(mux, auth, log, server.Options{}))
 	t.Cleanup(srv.Close)
 	return srv.URL, func(name string, g ...access.Grant) *client {

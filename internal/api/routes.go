@@ -35,6 +35,15 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/residents/{id}/move", on(write, server.OnResident), a.handle(a.residentMove))
 	rt.HandleFunc("POST /api/v1/residents/{id}/status", on(write, server.OnResident), a.handle(a.residentStatus))
 	rt.HandleFunc("POST /api/v1/residents/{id}/reveal", on(access.PersonalReveal, server.OnResident), a.handle(a.residentReveal))
+	rt.HandleFunc("POST /api/v1/households/{id}/awards", on(access.PointsWrite, server.OnHousehold), a.handle(a.awardCreate))
+	// The points of a household are read by its officials, by the counter's
+	// clerks and by its own villager, as the ledger allows.
+	points := server.Rule{Perm: read, Or: access.PointsSpend, On: server.OnHousehold, Own: true}
+	rt.HandleFunc("GET /api/v1/households/{id}/awards", points, a.handle(a.awardList))
+	rt.HandleFunc("GET /api/v1/households/{id}/balance", points, a.handle(a.balance))
+	rt.HandleFunc("GET /api/v1/households/{id}/statement", points, a.handle(a.statement))
+	rt.HandleFunc("GET /api/v1/rankings", on(read, server.OnQuery), a.handle(a.rankings))
+	rt.HandleFunc("POST /api/v1/reviews/{id}/decision", on(access.PointsApprove, server.OnReview), a.handle(a.reviewDecide))
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
 }
 

@@ -28,6 +28,9 @@ type Rule struct {
 	Perm access.Permission
 	Or   access.Permission // an alternative permission, if any
 	On   Target
+	// Own lets the villager of the household in the path call it too, by
+	// household.own: their own balance and statement.
+	Own bool
 }
 
 // Route is a registered pattern with its rule.

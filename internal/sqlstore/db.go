@@ -36,6 +36,9 @@ type DB struct {
 	read    *sql.DB
 	dsn     string
 	box     *secret.Box
+	// group commits SQLite's concurrent writes together; nil on PostgreSQL,
+	// whose pool of connections commits in parallel.
+	group *groupWriter
 
 	// Now is the clock, read once per transaction; tests replace it.
 	Now func() time.Time
@@ -88,6 +91,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
 		db.write, db.read = w, r
+		db.group = startGroupWriter(db)
 	default:
 		return nil, fmt.Errorf("unknown database %q: want sqlite:PATH or postgres://...", dsn)
 	}
@@ -130,6 +134,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close releases both pools.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		if e := db.read.Close(); err == nil {
@@ -156,10 +163,24 @@ type Tx struct {
 	// activeVillages remembers villages checkVillage found active, so an
 	// import of 30,000 households looks each village up once.
 	activeVillages map[string]bool
+	// detached statements ignore the caller's cancellation: the
+	// transaction is shared with others in a commit group.
+	detached bool
+}
+
+// c is the context a statement runs under.
+func (tx *Tx) c(ctx context.Context) context.Context {
+	if tx.detached {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // update runs fn in a write transaction and commits it when fn returns nil.
 func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	if db.group != nil {
+		return db.group.do(ctx, fn)
+	}
 	return db.run(ctx, db.write, false, fn)
 }
 
@@ -214,6 +235,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 func (tx *Tx) nowMS() int64 { return tx.now.UnixMilli() }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -221,6 +243,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -228,6 +251,7 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

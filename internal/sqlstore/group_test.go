@@ -1,0 +1,117 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// TestGroupCommitIsolatesFailures runs many concurrent writers, some of
+// which fail after writing or panic, and checks that exactly the writes of
+// the successful ones stand, that groups really formed (fewer commits than
+// transactions), and that a write
+// after Close is refused rather than lost.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "g.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.update(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL UNIQUE)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	errBoom := errors.New("boom")
+	const n = 400
+	var wg sync.WaitGroup
+	results := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = db.update(ctx, func(tx *Tx) error {
+				if _, err := tx.exec(ctx, `INSERT INTO t (n) VALUES (?)`, i); err != nil {
+					return err
+				}
+				switch i % 5 {
+				case 1:
+					return errBoom // its row must vanish
+				case 2:
+					if i%10 == 2 {
+						panic("writer bug")
+					}
+				case 3:
+					// A unique violation only fails the statement; the
+					// transaction then fails and must not leave its first row.
+					if _, err := tx.exec(ctx, `INSERT INTO t (n) VALUES (?)`, -1-i); err != nil {
+						return err
+					}
+					_, err := tx.exec(ctx, `INSERT INTO t (n) VALUES (?)`, -1-i)
+					return err
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	want := map[int]bool{}
+	for i, err := range results {
+		switch {
+		case i%5 == 1:
+			if !errors.Is(err, errBoom) {
+				t.Fatalf("job %d: err %v, want boom", i, err)
+			}
+		case i%10 == 2:
+			if err == nil {
+				t.Fatalf("job %d panicked but reported success", i)
+			}
+		case i%5 == 3:
+			if err == nil || !isUniqueViolation(err) {
+				t.Fatalf("job %d: err %v, want a unique violation", i, err)
+			}
+		default:
+			if err != nil {
+				t.Fatalf("job %d: %v", i, err)
+			}
+			want[i] = true
+		}
+	}
+	got := map[int]bool{}
+	if err := db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT n FROM t`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			got[v] = true
+		}
+		return rows.Err()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(len(got)) != fmt.Sprint(len(want)) {
+		t.Fatalf("%d rows stand, want %d", len(got), len(want))
+	}
+	for v := range got {
+		if !want[v] {
+			t.Fatalf("row %d of a failed transaction stands", v)
+		}
+	}
+	if commits, txs := db.GroupStats(); txs != n+1 || commits >= txs {
+		t.Fatalf("%d transactions in %d commits: no group formed", txs, commits)
+	}
+	db.Close()
+	if err := db.update(ctx, func(*Tx) error { return nil }); !errors.Is(err, errClosed) {
+		t.Fatalf("update after Close: %v", err)
+	}
+}
