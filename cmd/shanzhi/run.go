@@ -12,7 +12,15 @@ Usage:
   shanzhi demo     [flags]   start with a demo dataset in ./shanzhi-demo
   shanzhi serve    [flags]   start the server
   shanzhi migrate  [flags]   create or upgrade the database, then exit
-  shanzhi verify   [flags]   check the audit chain
+  shanzhi verify   [flags]   check the audit chain and the points ledgers
+  shanzhi backup   [flags] [-with-key] [FILE]
+                             copy the database, live, to one file (备份); the
+                             personal-data key is not in it: back the key up
+                             once on its own, or -with-key writes FILE.key
+  shanzhi restore  [flags] [-force] [-with-key] FILE
+                             replace the database with a backup (恢复), checked
+                             first, then verified; stop the server first;
+                             -force overwrites a database that holds data
   shanzhi rotate-key [flags] move personal data to a new key (stop the server first)
   shanzhi version            print the version
 
@@ -40,6 +48,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, getenv, stdout, stderr)
 	case "rotate-key":
 		return cmdRotateKey(ctx, rest, getenv, stdout, stderr)
 	case "version", "-version", "--version":
