@@ -74,7 +74,9 @@ func Covers(ancestor, code string) bool {
 // instead of LIKE.
 func Range(code string) (lo, hi string) {
 	p := Prefix(code)
-	lo = p + strings.Repeat("0", 12-len(p))
+	// A malformed code is its own prefix; one longer than twelve digits
+	// (FuzzCode found it) has no zeros to pad.
+	lo = p + strings.Repeat("0", max(0, 12-len(p)))
 	hi = p + ":" // ':' sorts right after '9', so every code below p is less
 	return lo, hi
 }
