@@ -38,19 +38,7 @@ func (db *DB) Contents(ctx context.Context) (Contents, error) {
 		if err != nil || !ok {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				return err
-			}
-			c.Migrations = append(c.Migrations, n)
-		}
-		if err := rows.Err(); err != nil {
+		if c.Migrations, err = tx.applied(ctx); err != nil {
 			return err
 		}
 		for _, q := range []struct {

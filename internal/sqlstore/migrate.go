@@ -69,22 +69,29 @@ func (db *DB) Migrate(ctx context.Context) error {
 // Applied lists the migrations recorded as applied.
 func (db *DB) Applied(ctx context.Context) ([]string, error) {
 	var out []string
-	err := db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				return err
-			}
-			out = append(out, n)
-		}
-		return rows.Err()
+	err := db.view(ctx, func(tx *Tx) (err error) {
+		out, err = tx.applied(ctx)
+		return err
 	})
 	return out, err
+}
+
+// applied lists the recorded migrations inside tx, oldest first.
+func (tx *Tx) applied(ctx context.Context) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
 
 // MigrationNames lists a dialect's embedded migrations, for the test that
