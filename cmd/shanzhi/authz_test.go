@@ -144,6 +144,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		sessions[role] = session{tok, s.CSRF}
 	}
+	tal := azTalent(t, db)
 	before, _ := db.Registry().History(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: province}}}, world.h2)
 
 	type target struct {
@@ -170,6 +171,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		server.OnBatch:     {{"someone else's batch", sub("id", fmt.Sprint(world.batch)), false}},
 		server.OnReview:    {{"own village's award", sub("id", fmt.Sprint(world.item1)), true}, {"sibling village's award", sub("id", fmt.Sprint(world.item2)), false}, {"forged id", sub("id", "987654"), false}},
 		server.Anywhere:    {{"admin", sub("id", fmt.Sprint(world.victim)), true}},
+		server.OnCandidate: {{"own village's application", sub("id", fmt.Sprint(tal.cand1)), true}, {"sibling village's application", sub("id", fmt.Sprint(tal.cand2)), false}, {"forged id", sub("id", "987654"), false}},
+		server.OnLeader:    {{"own village's leader", sub("id", fmt.Sprint(tal.leader1)), true}, {"sibling village's leader", sub("id", fmt.Sprint(tal.leader2)), false}, {"forged id", sub("id", "987654"), false}},
+		server.OnRound:     {{"own banner's round", sub("id", fmt.Sprint(tal.round1)), true}, {"another banner's round", sub("id", fmt.Sprint(tal.round2)), false}, {"forged id", sub("id", "987654"), false}},
 	}
 	checked := 0
 	for _, rt := range routes {

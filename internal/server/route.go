@@ -22,6 +22,13 @@ const (
 	OnReview    Target = "review"    // a review item, decided in its village
 )
 
+// The rural-leader programme's targets.
+const (
+	OnCandidate Target = "talent_candidate" // an application, through its village
+	OnLeader    Target = "talent_leader"    // a leader, through their village
+	OnRound     Target = "talent_round"     // a programme round, through the region it runs in
+)
+
 // Rule is who may call a route: the permission, and what it must cover.
 // Every route declares one; the authorisation test walks them all.
 type Rule struct {

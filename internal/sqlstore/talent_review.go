@@ -35,7 +35,7 @@ func (s *TalentService) talentAtStep(ctx context.Context, tx *Tx, a *access.Acto
 		return nil, nil, fault.E(fault.Conflict, "talent.candidate.not_pending")
 	}
 	if !talent.ReviewFlow().Steps[it.Step].Holds(a, c.Village) {
-		return nil, nil, talentDeny(a, c.Village, "talent.review.level")
+		return nil, nil, talentDeny(a, c.Village, "talent.review.wrong_level")
 	}
 	return c, it, nil
 }

@@ -72,6 +72,8 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /my/declare", on(access.OwnHousehold, server.Anywhere), w.page(w.declare))
 	rt.HandleFunc("POST /my/declare", on(access.OwnHousehold, server.Anywhere), w.page(w.declare))
 
+	w.talentRoutes(rt)
+
 	rt.HandleFunc("GET /import", on(write, server.OnQuery), w.page(w.importPage))
 	rt.HandleFunc("POST /import", on(write, server.OnQuery), w.page(w.importUpload))
 	rt.HandleFunc("GET /import/template.xlsx", self, w.page(w.importTemplate))
@@ -94,4 +96,38 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /tokens", self, w.page(w.tokens))
 	rt.HandleFunc("POST /tokens", self, w.page(w.tokens))
 	rt.HandleFunc("POST /tokens/{id}/revoke", self, w.page(w.tokenRevoke))
+}
+
+// talentRoutes registers the rural-leader programme's pages (晓景计划):
+// the register and its export, applications and their review at each
+// level, rankings, coverage, leaders with their three lists, rounds and
+// quotas, and each leader's public page.
+func (w *Web) talentRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, write, rev, manage := access.RegistryRead, access.TalentWrite, access.TalentReview, access.TalentManage
+	rt.HandleFunc("GET /talent", on(read, server.OnQuery), w.page(w.talentCandidates))
+	rt.HandleFunc("GET /talent.xlsx", on(read, server.OnQuery), w.page(w.talentExport))
+	rt.HandleFunc("GET /talent/new", on(write, server.OnQuery), w.page(w.talentNew))
+	rt.HandleFunc("POST /talent/new", on(write, server.OnQuery), w.page(w.talentNew))
+	rt.HandleFunc("GET /talent/candidates/{id}", on(read, server.OnCandidate), w.page(w.talentCandidate))
+	rt.HandleFunc("GET /talent/candidates/{id}/edit", on(write, server.OnCandidate), w.page(w.talentEdit))
+	rt.HandleFunc("POST /talent/candidates/{id}/edit", on(write, server.OnCandidate), w.page(w.talentEdit))
+	rt.HandleFunc("POST /talent/candidates/{id}/submit", on(write, server.OnCandidate), w.page(w.candidateAct(write, "talent_submitted", w.talentSubmitAct)))
+	rt.HandleFunc("POST /talent/candidates/{id}/score", on(rev, server.OnCandidate), w.page(w.candidateAct(rev, "saved", w.talentScore)))
+	rt.HandleFunc("POST /talent/candidates/{id}/decide", on(rev, server.OnCandidate), w.page(w.candidateAct(rev, "saved", w.talentDecide)))
+	rt.HandleFunc("POST /talent/candidates/{id}/order", on(rev, server.OnCandidate), w.page(w.candidateAct(rev, "saved", w.talentOrder)))
+	rt.HandleFunc("POST /talent/candidates/{id}/objection", on(rev, server.OnCandidate), w.page(w.candidateAct(rev, "saved", w.talentResolve)))
+	rt.HandleFunc("GET /talent/ranking", on(rev, server.OnQuery), w.page(w.talentRanking))
+	rt.HandleFunc("GET /talent/ranking.xlsx", on(rev, server.OnQuery), w.page(w.talentRankingExport))
+	rt.HandleFunc("GET /talent/coverage", on(read, server.OnQuery), w.page(w.talentCoverage))
+	rt.HandleFunc("GET /talent/leaders", on(read, server.OnQuery), w.page(w.talentLeaders))
+	rt.HandleFunc("GET /talent/leaders.xlsx", on(read, server.OnQuery), w.page(w.talentListsExport))
+	rt.HandleFunc("GET /talent/leaders/{id}", on(read, server.OnLeader), w.page(w.talentLeader))
+	rt.HandleFunc("POST /talent/leaders/{id}/measures", on(write, server.OnLeader), w.page(w.leaderAct(w.measureAdd)))
+	rt.HandleFunc("POST /talent/leaders/{id}/log", on(write, server.OnLeader), w.page(w.leaderAct(w.measureLog)))
+	rt.HandleFunc("GET /regions/{code}/talent/round", on(manage, server.OnRegion), w.page(w.talentRoundNew))
+	rt.HandleFunc("POST /regions/{code}/talent/round", on(manage, server.OnRegion), w.page(w.talentRoundNew))
+	rt.HandleFunc("GET /talent/rounds/{id}", on(read, server.OnRound), w.page(w.talentRoundShow))
+	rt.HandleFunc("POST /talent/rounds/{id}/quota", on(manage, server.OnRound), w.page(w.talentQuota))
+	rt.HandleFunc("GET /leaders/{id}", server.Rule{On: server.Public}, w.talentProfile)
 }

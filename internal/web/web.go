@@ -29,6 +29,7 @@ import (
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/server"
+	"shanzhi/internal/talent"
 )
 
 //go:embed templates/*.html
@@ -51,6 +52,7 @@ type Deps struct {
 	Schemes   scheme.Service
 	Rankings  points.RankingService
 	Periods   points.PeriodService
+	Talent    talent.Service
 	Limits    *server.Limits
 	Log       *slog.Logger
 	Demo      bool  // show the 演示模式 banner

@@ -1,0 +1,208 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/talent"
+)
+
+type coverageView struct {
+	*talent.Coverage
+	Rounds   []talent.Round
+	Due      talent.Target
+	OnTrack  bool
+	Tiers    []talent.Tier
+	Channels []talent.Channel
+	Statuses []talent.Status
+	Chart    template.JS
+	// UncoveredCount is every uncovered village, beyond the listed ones.
+	UncoveredCount int
+}
+
+// talentCoverage is the coverage dashboard of a region: villages with a
+// leader against all of them, per area below, against the yearly targets
+// of the round's goal, with the villages still uncovered and the round's
+// leaders per tier and channel. The chart draws the same figures as the
+// table, from JSON, for app.js.
+func (w *Web) talentCoverage(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	code, err := talentRegion(r, a, access.RegistryRead)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "talent.page.coverage", "talent")
+	v.Crumbs = []crumb{{Label: v.T("talent.nav"), Href: "/talent"}, {Label: v.T("talent.page.coverage")}}
+	round, rounds, err := w.talentRound(r, a)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	d := &coverageView{Rounds: rounds, Tiers: talent.Tiers, Channels: talent.Channels, Statuses: talent.Statuses, Chart: "{}"}
+	if round != nil {
+		if d.Coverage, err = w.Talent.Coverage(r.Context(), a, round.ID, code); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		d.Due, d.OnTrack = d.Coverage.Due(w.Now().In(beijing))
+		d.UncoveredCount = d.Total.Villages - d.Total.Covered
+		var names []string
+		var values []int
+		for _, ar := range d.Areas {
+			names, values = append(names, ar.Name), append(values, ar.Percent())
+		}
+		js, _ := json.Marshal(map[string]any{"names": names, "values": values})
+		d.Chart = template.JS(js)
+	}
+	v.Data = d
+	w.render(rw, http.StatusOK, "talent_coverage", v)
+}
+
+type leadersView struct {
+	Region     string
+	RegionName string
+	Rows       []talent.Leader
+	Overdue    []talent.Measure
+	Lists      []talent.List
+}
+
+// talentLeaders lists a region's leaders with the progress of their three
+// lists, and the overdue measures the region must chase.
+func (w *Web) talentLeaders(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	code, err := talentRegion(r, a, access.RegistryRead)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "talent.page.leaders", "talent")
+	v.Crumbs = []crumb{{Label: v.T("talent.nav"), Href: "/talent"}, {Label: v.T("talent.page.leaders")}}
+	d := &leadersView{Region: code, Lists: talent.Lists}
+	if d.RegionName, err = w.regionTitle(r, a, code); err == nil {
+		if d.Rows, err = w.Talent.Leaders(r.Context(), a, code); err == nil {
+			d.Overdue, err = w.Talent.Overdue(r.Context(), a, code)
+		}
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Data = d
+	w.render(rw, http.StatusOK, "talent_leaders", v)
+}
+
+type leaderView struct {
+	L        *talent.Leader
+	Lists    []talent.List
+	Statuses []option
+	CanWrite bool
+	Error    string
+	Today    string
+}
+
+// showLeader draws a leader's page: the business, the tiers, and the three
+// lists with a form to add a measure and one to log progress.
+func (w *Web) showLeader(rw http.ResponseWriter, r *http.Request, a *access.Actor, id int64, actErr error) {
+	l, err := w.Talent.Leader(r.Context(), a, id)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "talent.page.leader", "talent")
+	v.Title = v.T("talent.page.leader_of", l.Name)
+	v.Crumbs = []crumb{{Label: v.T("talent.nav"), Href: "/talent"}, {Label: v.T("talent.page.leaders"), Href: "/talent/leaders"}, {Label: l.Name}}
+	d := &leaderView{L: l, Lists: talent.Lists, CanWrite: a.Can(access.TalentWrite, l.Village), Today: w.Now().In(beijing).Format("2006-01-02"),
+		Statuses: append([]option{{Label: v.T("talent.measure.keep")}}, talentOptions(v, "talent.mstatus.", false, strs(talent.MeasureStatuses)...)...)}
+	status := http.StatusOK
+	if actErr != nil {
+		var fe *fault.Error
+		if !errors.As(actErr, &fe) {
+			w.fail(rw, r, actErr)
+			return
+		}
+		status, d.Error = fault.HTTPStatus(fe.Code), v.M(fe.Msg)
+		for _, f := range fe.Fields {
+			d.Error += "；" + v.T("talent.field."+f.Name) + "：" + v.M(f.Msg)
+		}
+	}
+	v.Data = d
+	w.render(rw, status, "talent_leader", v)
+}
+
+func (w *Web) talentLeader(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.showLeader(rw, r, a, id, nil)
+}
+
+// leaderAct runs a change to a leader's lists and redraws the page with
+// the refusal, or goes back to it.
+func (w *Web) leaderAct(act func(r *http.Request, a *access.Actor, id int64) error) func(http.ResponseWriter, *http.Request, *access.Actor) {
+	return func(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+		id, err := pathID(r, "id")
+		if err == nil && !a.CanAnywhere(access.TalentWrite) {
+			err = fault.E(fault.Forbidden, "error.forbidden")
+		}
+		if err == nil {
+			err = act(r, a, id)
+		}
+		w.afterAct(rw, r, err, "/talent/leaders/"+strconv.FormatInt(id, 10), "saved", func(err error) { w.showLeader(rw, r, a, id, err) })
+	}
+}
+
+func talentInt(r *http.Request, name string) (int64, bool) {
+	s := strings.TrimSpace(r.FormValue(name))
+	if s == "" {
+		return 0, true
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+func (w *Web) measureAdd(r *http.Request, a *access.Actor, id int64) error {
+	hh, ok := talentInt(r, "household")
+	if !ok {
+		return fault.OnField(fault.Invalid, "household", "talent.measure.household_invalid")
+	}
+	_, err := w.Talent.AddMeasure(r.Context(), a, id, talent.MeasureInput{List: talent.List(r.FormValue("list")), Title: r.FormValue("title"),
+		Goal: r.FormValue("goal"), Owner: r.FormValue("owner"), Deadline: r.FormValue("deadline"), Partner: r.FormValue("partner"), Household: hh})
+	return err
+}
+
+func (w *Web) measureLog(r *http.Request, a *access.Actor, id int64) error {
+	m, ok1 := talentInt(r, "measure")
+	amount, ok2 := talentInt(r, "amount")
+	if !ok1 || !ok2 {
+		return fault.OnField(fault.Invalid, "amount", "talent.candidate.number_invalid")
+	}
+	return w.Talent.LogMeasure(r.Context(), a, id, talent.LogInput{Measure: m, Day: r.FormValue("day"), Note: r.FormValue("note"), Amount: amount,
+		Evidence: r.FormValue("evidence"), Status: talent.MeasureStatus(r.FormValue("status"))})
+}
+
+// talentProfile is a leader's public page (示范展示): the business, its
+// products and sales channels, households driven and honours; nothing
+// personal beyond the name and village.
+func (w *Web) talentProfile(rw http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	p, err := w.Talent.Profile(r.Context(), id)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "talent.page.profile", "")
+	v.Title = p.Name + " · " + p.EntityName
+	v.Data = p
+	w.render(rw, http.StatusOK, "talent_profile", v)
+}

@@ -1,0 +1,161 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/sheet"
+	"shanzhi/internal/talent"
+)
+
+// sendSheet writes rows into a 台账-shaped workbook and sends it; a
+// failure part way discards the workbook so no half sheet goes out.
+func (w *Web) sendSheet(rw http.ResponseWriter, r *http.Request, t sheet.Table, file, ascii string, rows [][]any) {
+	var buf bytes.Buffer
+	xw, err := sheet.NewWriter(&buf, t)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	for _, row := range rows {
+		if err := xw.Write(row...); err != nil {
+			xw.Discard()
+			w.fail(rw, r, err)
+			return
+		}
+	}
+	if err := xw.Close(); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	attachment(rw, file+".xlsx", ascii)
+	rw.Write(buf.Bytes())
+}
+
+// talentExport sends the candidate register (申报人员台账) of a region
+// and round, with the filters of the list page. ID numbers and phones
+// are left out: the register is passed around, the page shows them masked.
+func (w *Web) talentExport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	code, err := talentRegion(r, a, access.RegistryRead)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "talent.page.list", "talent")
+	round, _, err := w.talentRound(r, a)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	name, err := w.regionTitle(r, a, code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	q := r.URL.Query()
+	f := talent.Filter{Region: code, Status: talent.Status(q.Get("status")), Tier: talent.Tier(q.Get("tier")), Name: q.Get("q"), Limit: 5000}
+	title := v.T("talent.export.register")
+	if round != nil {
+		f.Round, title = round.ID, round.Name+v.T("talent.export.register")
+	}
+	cs, _, err := w.Talent.Candidates(r.Context(), a, f)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	cols := []sheet.Column{{Header: "序号", Kind: sheet.Int}, {Header: "姓名"}, {Header: "性别"}, {Header: "出生日期", Width: 12}, {Header: "民族"}, {Header: "政治面貌"},
+		{Header: "所属嘎查村", Width: 14}, {Header: "来源渠道", Width: 22}, {Header: "主体类型", Width: 14}, {Header: "经营主体名称", Width: 24},
+		{Header: "统一社会信用代码", Width: 20}, {Header: "产业", Width: 14}, {Header: "营业收入（元）", Kind: sheet.Int}, {Header: "从业人数", Kind: sheet.Int},
+		{Header: "带动农户数", Kind: sheet.Int}, {Header: "户均增收（元）", Kind: sheet.Int}, {Header: "状态"}, {Header: "层级"}, {Header: "申报次数", Kind: sheet.Int}}
+	rows := make([][]any, len(cs))
+	for i, c := range cs {
+		tier := ""
+		if c.Tier != "" {
+			tier = v.T("talent.tier." + string(c.Tier))
+		}
+		rows[i] = []any{i + 1, c.Name, c.Gender, c.BirthDate, c.Ethnicity, c.Political, c.VillageName, label(v, "talent.channel.", string(c.Channel)),
+			label(v, "talent.entity.", string(c.EntityType)), c.EntityName, c.CreditCode, c.Industry, c.Revenue, c.Employees, c.Households, c.IncomeRise,
+			v.T("talent.status." + string(c.Status)), tier, c.Submissions}
+	}
+	w.sendSheet(rw, r, sheet.Table{Title: title, Unit: name, Date: w.Now(), Columns: cols}, name+title, "talent-register.xlsx", rows)
+}
+
+// label translates a code under prefix, and leaves an empty code empty.
+func label(v *view, prefix, code string) string {
+	if code == "" {
+		return ""
+	}
+	return v.T(prefix + code)
+}
+
+// talentRankingExport sends a level's ranking (排序推荐表).
+func (w *Web) talentRankingExport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	v := w.newView(r, "talent.page.ranking", "talent")
+	d, err := w.talentRankingData(r, a, v)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	cols := []sheet.Column{{Header: "推荐顺序", Kind: sheet.Int}, {Header: "名次", Kind: sheet.Int}, {Header: "姓名"}, {Header: "所属嘎查村", Width: 14},
+		{Header: "经营主体名称", Width: 24}, {Header: "带动农户数", Kind: sheet.Int}, {Header: "评审人数", Kind: sheet.Int}, {Header: "平均得分", Width: 10}}
+	rows := make([][]any, len(d.Rows))
+	for i, x := range d.Rows {
+		rows[i] = []any{i + 1, x.Rank, x.Name, x.Village, x.Entity, x.Households, x.Reviewers, centi(x.Mean)}
+	}
+	title := v.T("talent.export.ranking", d.Steps[min(d.Step, len(d.Steps)-1)].Label)
+	w.sendSheet(rw, r, sheet.Table{Title: title, Unit: d.RegionName, Date: w.Now(), Columns: cols}, d.RegionName+title, "talent-ranking.xlsx", rows)
+}
+
+// centi shows a score kept in hundredths: 8567 is 85.67.
+func centi(n int) string {
+	return strconv.Itoa(n/100) + "." + strconv.Itoa(n%100/10) + strconv.Itoa(n%10)
+}
+
+// talentListsExport sends every leader's three lists of a region as one
+// 台账 (逐人细化落实具体措施清单), one row per measure.
+func (w *Web) talentListsExport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	code, err := talentRegion(r, a, access.RegistryRead)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "talent.page.leaders", "talent")
+	name, err := w.regionTitle(r, a, code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	leaders, err := w.Talent.Leaders(r.Context(), a, code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	cols := []sheet.Column{{Header: "序号", Kind: sheet.Int}, {Header: "带头人"}, {Header: "所属嘎查村", Width: 14}, {Header: "层级"}, {Header: "清单", Width: 14},
+		{Header: "具体措施", Width: 28}, {Header: "目标", Width: 20}, {Header: "帮带对象/受益户", Width: 16}, {Header: "责任人"}, {Header: "完成时限", Width: 12},
+		{Header: "状态"}, {Header: "记录次数", Kind: sheet.Int}, {Header: "累计增收（元）/人次", Kind: sheet.Int}, {Header: "是否逾期"}}
+	today := w.Now().In(beijing).Format("2006-01-02")
+	var rows [][]any
+	for _, l := range leaders {
+		full, err := w.Talent.Leader(r.Context(), a, l.ID)
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		for _, m := range full.Measures {
+			who := m.Partner
+			if m.HouseNo != "" {
+				who = m.HouseNo
+			}
+			over := ""
+			if m.Overdue(today) {
+				over = "是"
+			}
+			rows = append(rows, []any{len(rows) + 1, l.Name, l.VillageName, label(v, "talent.tier.", string(l.Tier)), v.T("talent.list." + string(m.List)),
+				m.Title, m.Goal, who, m.Owner, m.Deadline, v.T("talent.mstatus." + string(m.Status)), m.Logs, m.Amount, over})
+		}
+	}
+	title := v.T("talent.export.lists")
+	w.sendSheet(rw, r, sheet.Table{Title: title, Unit: name, Date: w.Now(), Columns: cols}, name+title, "talent-lists.xlsx", rows)
+}
