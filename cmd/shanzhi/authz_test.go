@@ -15,6 +15,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/config"
+	"shanzhi/internal/market"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/scheme"
@@ -144,6 +145,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		sessions[role] = session{tok, s.CSRF}
 	}
+	shops := azStores(t, db, "u-"+string(access.Clerk))
 	tal := azTalent(t, db)
 	before, _ := db.Registry().History(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: province}}}, world.h2)
 
@@ -174,6 +176,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		server.OnCandidate: {{"own village's application", sub("id", fmt.Sprint(tal.cand1)), true}, {"sibling village's application", sub("id", fmt.Sprint(tal.cand2)), false}, {"forged id", sub("id", "987654"), false}},
 		server.OnLeader:    {{"own village's leader", sub("id", fmt.Sprint(tal.leader1)), true}, {"sibling village's leader", sub("id", fmt.Sprint(tal.leader2)), false}, {"forged id", sub("id", "987654"), false}},
 		server.OnRound:     {{"own banner's round", sub("id", fmt.Sprint(tal.round1)), true}, {"another banner's round", sub("id", fmt.Sprint(tal.round2)), false}, {"forged id", sub("id", "987654"), false}},
+		server.OnStore:     {{"own village's store", sub("id", fmt.Sprint(shops.store1)), true}, {"sibling village's store", sub("id", fmt.Sprint(shops.store2)), false}, {"forged id", sub("id", "987654"), false}},
+		server.OnRedeemed:  {{"own store's redemption", sub("id", fmt.Sprint(shops.redeemed1)), true}, {"sibling store's redemption", sub("id", fmt.Sprint(shops.redeemed2)), false}, {"forged id", sub("id", "987654"), false}},
 	}
 	checked := 0
 	for _, rt := range routes {
@@ -256,4 +260,49 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatalf("the sibling household's history grew from %d to %d events", len(before), len(after))
 	}
 	t.Logf("%d requests over %d routes and %d roles", checked, len(routes), len(access.Roles))
+}
+
+type azShops struct{ store1, store2, redeemed1, redeemed2 int64 }
+
+// azStores opens a store in the own village and one in the sibling's, each
+// with a redemption by a household of its village, and assigns the test's
+// clerk to the own store only: a clerk acts at the stores they are
+// assigned to, so that is the store their rule covers.
+func azStores(t *testing.T, db *sqlstore.DB, clerk string) azShops {
+	ctx := context.Background()
+	sys := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: province}}}
+	m := db.Market()
+	var out azShops
+	for _, c := range []struct {
+		village, number string
+		store, red      *int64
+	}{{azV, "A-001", &out.store1, &out.redeemed1}, {azV2, "X-999", &out.store2, &out.redeemed2}} {
+		st, err := m.CreateStore(ctx, sys, market.StoreInput{Region: c.village, Name: "超市"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := m.SaveGoods(ctx, sys, market.GoodsInput{Store: st.ID, Name: "肥皂", Unit: "块", Price: 2, OnShelf: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Receive(ctx, sys, market.Inbound{Store: st.ID, Goods: g.ID, Qty: 10, Source: market.Funds}); err != nil {
+			t.Fatal(err)
+		}
+		hs, _, err := db.Registry().Households(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: province}}}, registry.ListFilter{Region: c.village, Query: c.number})
+		if err != nil || len(hs) != 1 {
+			t.Fatalf("household %s: %v", c.number, err)
+		}
+		if _, err := db.Ledger().Post(ctx, sys, points.Posting{Key: "az-fund-" + c.number, Household: hs[0].ID, Kind: points.Base, Points: 10}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := m.Redeem(ctx, sys, market.Basket{Key: "az-" + c.number, Store: st.ID, Household: hs[0].ID, Items: []market.Item{{Goods: g.ID, Qty: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*c.store, *c.red = st.ID, r.ID
+	}
+	if err := m.AssignClerk(ctx, sys, out.store1, clerk, false); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/market"
 	"shanzhi/internal/password"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
@@ -44,6 +45,7 @@ func demoAccounts() []demoAccount {
 		{"keerqin", "科尔沁镇干部", []access.Grant{g(access.Leader, demoTownship), g(access.Operator, demoTownship)}, false},
 		{"pingan", "平安村经办人", []access.Grant{g(access.Operator, demoVillage)}, false},
 		{"pingan-review", "平安村审核人", []access.Grant{g(access.Reviewer, demoVillage)}, false},
+		{"pingan-shop", "平安村积分超市管理员", []access.Grant{g(access.Clerk, demoVillage)}, false},
 	}
 }
 
@@ -139,7 +141,10 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if _, err = db.Users(access.DefaultPolicy()).IssueVillager(ctx, admin, list[0].ID, demoVillagerPhone); err != nil {
 		return err
 	}
-	return seedPoints(ctx, db, admin, stdout)
+	if err := seedPoints(ctx, db, admin, stdout); err != nil {
+		return err
+	}
+	return seedMarket(ctx, db, admin, stdout)
 }
 
 // seedPoints gives the demo township the default scheme, every household of
@@ -170,5 +175,44 @@ func seedPoints(ctx context.Context, db *sqlstore.DB, official *access.Actor, st
 		}
 	}
 	fmt.Fprintf(stdout, "loaded demo points: base score for %d households of 平安村, awards waiting for the committee\n", len(list))
+	return nil
+}
+
+// seedMarket opens 平安村's points supermarket with a shelf of everyday
+// goods, one donation whose donor agreed to be thanked, and the demo clerk
+// assigned to its counter.
+func seedMarket(ctx context.Context, db *sqlstore.DB, official *access.Actor, stdout io.Writer) error {
+	m := db.Market()
+	st, err := m.CreateStore(ctx, official, market.StoreInput{Region: demoVillage, Name: "平安村积分超市", Address: "村委会一楼"})
+	if err != nil {
+		return err
+	}
+	goods := []struct {
+		name, category, unit string
+		price, stock, limit  int64
+	}{{"洗衣粉", "日用品", "袋", 10, 60, 0}, {"肥皂", "日用品", "块", 5, 120, 0}, {"食用油", "粮油", "桶", 50, 30, 2},
+		{"大米", "粮油", "袋", 40, 40, 2}, {"毛巾", "日用品", "条", 8, 80, 0}, {"作业本", "文具", "本", 2, 200, 0}}
+	for _, g := range goods {
+		in := market.GoodsInput{Store: st.ID, Name: g.name, Category: g.category, Unit: g.unit, Price: g.price, OnShelf: true}
+		if g.limit > 0 {
+			in.Limit, in.LimitPer = g.limit, market.Month
+		}
+		item, err := m.SaveGoods(ctx, official, in)
+		if err != nil {
+			return err
+		}
+		if _, err := m.Receive(ctx, official, market.Inbound{Store: st.ID, Goods: item.ID, Qty: g.stock, Source: market.Funds}); err != nil {
+			return err
+		}
+		if g.name == "作业本" {
+			if _, err := m.Receive(ctx, official, market.Inbound{Store: st.ID, Goods: item.ID, Qty: 100, Source: market.Enterprise, Donor: "科尔沁文具厂", Thank: true}); err != nil {
+				return err
+			}
+		}
+	}
+	if err := m.AssignClerk(ctx, official, st.ID, "pingan-shop", false); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "loaded demo supermarket: %s with %d goods, clerk pingan-shop\n", st.Name, len(goods))
 	return nil
 }

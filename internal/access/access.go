@@ -46,6 +46,8 @@ const (
 	PointsWrite    Permission = "points.write"   // award and deduct points, reverse entries
 	PointsSpend    Permission = "points.spend"   // spend points at the counter
 	PointsApprove  Permission = "points.approve" // approve awards and resolve objections to them
+	MarketManage   Permission = "market.manage"  // open stores, keep goods and stock, assign clerks, read reports
+	MarketSell     Permission = "market.sell"    // redeem at the counter of a store one is assigned to (or manages)
 	TalentWrite    Permission = "talent.write"   // enter rural-leader applications and leaders' measures
 	TalentReview   Permission = "talent.review"  // score and decide applications at one's own level
 	TalentManage   Permission = "talent.manage"  // set up programme rounds and quotas
@@ -56,10 +58,10 @@ var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, TalentReview, TalentManage},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage},
 	Reviewer:   {RegistryRead, PointsApprove, TalentReview},
-	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, TalentWrite},
-	Clerk:      {PointsSpend},
+	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite},
+	Clerk:      {PointsSpend, MarketSell},
 	Trainer:    {},
 	Station:    {},
 	Villager:   {OwnHousehold},

@@ -18,6 +18,7 @@ import (
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/market"
 	"shanzhi/internal/points"
 	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
@@ -37,6 +38,7 @@ type Deps struct {
 	Ledger   points.Service
 	Rankings points.RankingService
 	Review   review.Service
+	Market   market.Service
 	Limits   *server.Limits
 	Log      *slog.Logger
 }

@@ -44,6 +44,12 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/households/{id}/statement", points, a.handle(a.statement))
 	rt.HandleFunc("GET /api/v1/rankings", on(read, server.OnQuery), a.handle(a.rankings))
 	rt.HandleFunc("POST /api/v1/reviews/{id}/decision", on(access.PointsApprove, server.OnReview), a.handle(a.reviewDecide))
+	sell := access.MarketSell
+	either := func(t server.Target) server.Rule { return server.Rule{Perm: access.MarketManage, Or: sell, On: t} }
+	rt.HandleFunc("GET /api/v1/stores/{id}/goods", either(server.OnStore), a.handle(a.storeGoods))
+	rt.HandleFunc("POST /api/v1/stores/{id}/redemptions", on(sell, server.OnStore), a.handle(a.redeem))
+	rt.HandleFunc("GET /api/v1/redemptions/{id}", either(server.OnRedeemed), a.handle(a.redemption))
+	rt.HandleFunc("POST /api/v1/redemptions/{id}/return", on(sell, server.OnRedeemed), a.handle(a.redemptionReturn))
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
 }
 

@@ -20,6 +20,8 @@ const (
 	Anywhere    Target = "anywhere"  // the permission held at any region (administration)
 	OnBatch     Target = "batch"     // an import batch, which only its uploader may see
 	OnReview    Target = "review"    // a review item, decided in its village
+	OnStore     Target = "store"     // a points-supermarket store, by its region and its clerks
+	OnRedeemed  Target = "redeemed"  // a redemption, through the store it was made at
 )
 
 // The rural-leader programme's targets.

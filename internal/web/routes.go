@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+
 	"shanzhi/internal/access"
 	"shanzhi/internal/server"
 )
@@ -72,6 +74,8 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /my/declare", on(access.OwnHousehold, server.Anywhere), w.page(w.declare))
 	rt.HandleFunc("POST /my/declare", on(access.OwnHousehold, server.Anywhere), w.page(w.declare))
 
+	w.marketRoutes(rt)
+
 	w.talentRoutes(rt)
 
 	rt.HandleFunc("GET /import", on(write, server.OnQuery), w.page(w.importPage))
@@ -96,6 +100,34 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /tokens", self, w.page(w.tokens))
 	rt.HandleFunc("POST /tokens", self, w.page(w.tokens))
 	rt.HandleFunc("POST /tokens/{id}/revoke", self, w.page(w.tokenRevoke))
+}
+
+// marketRoutes registers the points supermarket's pages: stores and their
+// goods and stock for those who manage them, the till and receipts for
+// those who sell, reports for both, and the villager's catalogue.
+func (w *Web) marketRoutes(rt *server.Router) {
+	manage, sell := access.MarketManage, access.MarketSell
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	either := func(t server.Target) server.Rule { return server.Rule{Perm: manage, Or: sell, On: t} }
+	rt.HandleFunc("GET /market", either(server.Anywhere), w.page(w.marketStores))
+	rt.HandleFunc("GET /market/photos/{id}", server.Rule{On: server.Public}, w.goodsPhotoServe)
+	rt.HandleFunc("GET /regions/{code}/stores/new", on(manage, server.OnRegion), w.page(w.storeNew))
+	rt.HandleFunc("POST /regions/{code}/stores/new", on(manage, server.OnRegion), w.page(w.storeNew))
+	rt.HandleFunc("GET /stores/{id}", either(server.OnStore), w.page(w.storeShow))
+	for name, h := range map[string]func(http.ResponseWriter, *http.Request, *access.Actor){
+		"settings": w.storeSettings(), "clerks": w.storeClerks(), "goods": w.goodsEdit(), "photo": w.goodsPhoto(),
+		"inbound": w.stockIn(), "adjust": w.stockAdjust(), "count": w.stockCount,
+	} {
+		rt.HandleFunc("GET /stores/{id}/"+name, on(manage, server.OnStore), w.page(h))
+		rt.HandleFunc("POST /stores/{id}/"+name, on(manage, server.OnStore), w.page(h))
+	}
+	rt.HandleFunc("GET /stores/{id}/counter", on(sell, server.OnStore), w.page(w.counter))
+	rt.HandleFunc("POST /stores/{id}/counter", on(sell, server.OnStore), w.page(w.counter))
+	rt.HandleFunc("GET /stores/{id}/reports", either(server.OnStore), w.page(w.marketReports))
+	rt.HandleFunc("GET /stores/{id}/reports.xlsx", either(server.OnStore), w.page(w.marketExport))
+	rt.HandleFunc("GET /redemptions/{id}", either(server.OnRedeemed), w.page(w.receipt))
+	rt.HandleFunc("POST /redemptions/{id}/return", on(sell, server.OnRedeemed), w.page(w.receiptReturn))
+	rt.HandleFunc("GET /my/market", on(access.OwnHousehold, server.Anywhere), w.page(w.myMarket))
 }
 
 // talentRoutes registers the rural-leader programme's pages (晓景计划):

@@ -22,6 +22,7 @@ import (
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/market"
 	"shanzhi/internal/points"
 	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
@@ -53,6 +54,7 @@ type Deps struct {
 	Rankings  points.RankingService
 	Periods   points.PeriodService
 	Talent    talent.Service
+	Market    market.Service
 	Limits    *server.Limits
 	Log       *slog.Logger
 	Demo      bool  // show the 演示模式 banner

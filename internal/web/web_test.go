@@ -23,6 +23,7 @@ import (
 	"shanzhi/internal/server"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
+	"shanzhi/internal/talent"
 	"shanzhi/internal/web"
 )
 
@@ -51,13 +52,13 @@ func newSite(t *testing.T, db *sqlstore.DB, mfa ...bool) *site {
 	pol := access.DefaultPolicy()
 	pol.SkipMFA = len(mfa) == 0 || !mfa[0]
 	auth := db.Auth(pol)
-	flows, err := review.NewFlows(points.Flow())
+	flows, err := review.NewFlows(points.Flow(), talent.ReviewFlow())
 	if err != nil {
 		t.Fatal(err)
 	}
-	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
+	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier(), talent.Flow: db.TalentApplier()})
 	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: db.Users(pol), Audit: db.Audit(), Ledger: db.Ledger(),
-		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(),
+		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(), Talent: db.Talent(rev), Market: db.Market(),
 		Log: log, MaxUpload: 1 << 20, Now: db.Now})
 	if err != nil {
 		t.Fatal(err)

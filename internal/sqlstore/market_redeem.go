@@ -1,0 +1,469 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/market"
+	"shanzhi/internal/points"
+	"shanzhi/internal/regioncode"
+	"shanzhi/internal/registry"
+)
+
+// servedHousehold finds a household the store serves, by id or by the
+// token on its card. Households of other regions do not exist for the
+// counter, whatever else the clerk may see.
+func (tx *Tx) servedHousehold(ctx context.Context, st *market.Store, id int64, card string) (int64, string, string, error) {
+	var village, status string
+	var err error
+	if card != "" {
+		err = tx.queryRow(ctx, `SELECT id, village_code, status FROM households WHERE card_token = ?`, card).Scan(&id, &village, &status)
+	} else {
+		err = tx.queryRow(ctx, `SELECT id, village_code, status FROM households WHERE id = ?`, id).Scan(&id, &village, &status)
+	}
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !st.Serves(village) {
+		return 0, "", "", fault.OnField(fault.NotFound, "household", "market.household_unknown")
+	}
+	return id, village, status, err
+}
+
+// used is how many units of an item a household has taken since a time,
+// returned redemptions not counted.
+func (tx *Tx) used(ctx context.Context, household, goods int64, since time.Time) (int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `SELECT COALESCE(SUM(l.qty), 0) FROM redemption_lines l JOIN redemptions r ON r.id = l.redemption_id
+		WHERE r.household_id = ? AND l.goods_id = ? AND r.at >= ? AND r.returned_at = 0`, household, goods, since.UnixMilli()).Scan(&n)
+	return n, err
+}
+
+// limitLeft is how many units of g the household may still take this
+// period, or -1 when g has no limit.
+func (tx *Tx) limitLeft(ctx context.Context, household int64, g *market.Goods) (int64, error) {
+	if g.Limit == 0 {
+		return -1, nil
+	}
+	n, err := tx.used(ctx, household, g.ID, g.LimitPer.Start(tx.now))
+	return max(g.Limit-n, 0), err
+}
+
+// Redeem makes one redemption: in one transaction it takes every item's
+// stock, debits the household's points through the ledger, and writes the
+// receipt. If anything falls short, nothing changes and the error names
+// each shortage. A retry with the same key and basket returns the first
+// redemption; a request that loses a race for its key is run once more,
+// and then finds the winner's.
+func (s *MarketService) Redeem(ctx context.Context, a *access.Actor, b market.Basket) (*market.Redemption, error) {
+	b.Normalize()
+	var out *market.Redemption
+	for attempt := 0; ; attempt++ {
+		err := s.db.update(ctx, func(tx *Tx) (err error) {
+			out, err = tx.redeem(ctx, a, b)
+			return err
+		})
+		if isUniqueViolation(err) && attempt == 0 {
+			continue
+		}
+		return out, err
+	}
+}
+
+func (tx *Tx) redeem(ctx context.Context, a *access.Actor, b market.Basket) (*market.Redemption, error) {
+	st, err := tx.storeFor(ctx, a, b.Store, toSell)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	hh, village, status, err := tx.servedHousehold(ctx, st, b.Household, b.Card)
+	if err != nil {
+		return nil, err
+	}
+	fp := b.Fingerprint(hh)
+	var prevID int64
+	var prevFP string
+	err = tx.queryRow(ctx, `SELECT id, fingerprint FROM redemptions WHERE idem_key = ?`, b.Key).Scan(&prevID, &prevFP)
+	switch {
+	case err == nil && prevFP == fp:
+		r, err := tx.redemption(ctx, prevID)
+		if r != nil {
+			r.Replayed = true
+		}
+		return r, err
+	case err == nil:
+		return nil, fault.OnField(fault.Conflict, "key", "market.key_reused")
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, err
+	}
+	if status != string(registry.HouseholdActive) {
+		return nil, fault.E(fault.Conflict, "registry.household.inactive")
+	}
+	// Read everything first and name every shortage at once, so the clerk
+	// can fix the basket in one go; the conditional updates below are
+	// what actually guard stock and points against concurrent counters.
+	goods := make([]*market.Goods, len(b.Items))
+	lines := make([]market.Line, len(b.Items))
+	var short fault.Fields
+	for i, it := range b.Items {
+		g, err := tx.goodsOf(ctx, st.ID, it.Goods)
+		if err != nil {
+			return nil, err
+		}
+		goods[i] = g
+		lines[i] = market.Line{Goods: g.ID, Name: g.Name, Unit: g.Unit, Price: g.Price, Qty: it.Qty}
+		if !g.OnShelf {
+			short.Add("items", "market.off_shelf", g.Name)
+			continue
+		}
+		if g.Stock < it.Qty {
+			short.Add("items", "market.short", g.Name, g.Stock, g.Unit, it.Qty, g.Unit)
+		}
+		left, err := tx.limitLeft(ctx, hh, g)
+		if err != nil {
+			return nil, err
+		}
+		if left >= 0 && left < it.Qty {
+			short.Add("items", "market.over_limit", g.Name, g.Limit, g.Unit, left, g.Unit)
+		}
+	}
+	total := market.Total(lines)
+	if total > points.MaxPoints {
+		return nil, fault.OnField(fault.Invalid, "items", "market.total", points.MaxPoints)
+	}
+	balance, err := tx.balanceOf(ctx, hh)
+	if err != nil {
+		return nil, err
+	}
+	if balance < total {
+		short.Add("points", "points.insufficient", balance, total)
+	}
+	if err := shortage(short); err != nil {
+		return nil, err
+	}
+	uid, actor := actorRef(a)
+	// The key is claimed first: a concurrent request with the same key
+	// waits here on PostgreSQL and then fails on the unique index, and
+	// Redeem's retry finds this redemption.
+	id, err := tx.insertID(ctx, `INSERT INTO redemptions (store_id, household_id, village_code, idem_key, fingerprint, total, balance, entry_id, actor_id, actor_name, at)
+		VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id`, st.ID, hh, village, b.Key, fp, total, uid, actor, tx.nowMS())
+	if err != nil {
+		return nil, err
+	}
+	// Stock before points: every market transaction locks goods rows
+	// before the household's account and the audit head, in goods order,
+	// so two counters can never wait on each other on PostgreSQL.
+	for i, l := range lines {
+		if _, err := tx.moveStock(ctx, a, move{goods: l.Goods, store: st.ID, kind: market.MoveSale, delta: -l.Qty, redemption: id}); errors.Is(err, errShort) {
+			g, _ := tx.goodsOf(ctx, st.ID, l.Goods)
+			return nil, shortOf(g, l.Qty)
+		} else if err != nil {
+			return nil, err
+		}
+		// With the item's row now locked, the limit is counted again
+		// against every redemption committed before this one.
+		if left, err := tx.limitLeft(ctx, hh, goods[i]); err != nil {
+			return nil, err
+		} else if left >= 0 && left < l.Qty {
+			return nil, fault.OnField(fault.Conflict, "items", "market.over_limit", l.Name, goods[i].Limit, l.Unit, left, l.Unit)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO redemption_lines (redemption_id, goods_id, name, unit, price, qty) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, l.Goods, l.Name, l.Unit, l.Price, l.Qty); err != nil {
+			return nil, err
+		}
+	}
+	e, err := tx.post(ctx, a, access.PointsSpend, points.Posting{Key: "market:" + b.Key, Household: hh, Kind: points.Spend, Points: total,
+		Item: market.Summary(lines), Memo: fmt.Sprintf("%s #%d", st.Name, id)})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE redemptions SET entry_id = ?, balance = ? WHERE id = ?`, e.ID, e.Balance, id); err != nil {
+		return nil, err
+	}
+	if err := tx.marketAudit(ctx, a, "market.redeem", st, fmt.Sprintf("redemption:%d household:%d", id, hh), fmt.Sprintf("-%d %s", total, market.Summary(lines))); err != nil {
+		return nil, err
+	}
+	return tx.redemption(ctx, id)
+}
+
+// shortage turns the problems found with a basket into one Conflict:
+// the problem itself when there is one, a count and every problem listed
+// when there are several.
+func shortage(fs fault.Fields) error {
+	switch len(fs) {
+	case 0:
+		return nil
+	case 1:
+		return &fault.Error{Code: fault.Conflict, Msg: fs[0].Msg, Fields: fs}
+	}
+	e := fault.E(fault.Conflict, "market.several_short", len(fs))
+	e.Fields = fs
+	return e
+}
+
+const redemptionSelect = `SELECT r.id, r.store_id, s.name, r.household_id, h.number, COALESCE(hr.name, ''), r.village_code, v.name, r.total, r.balance,
+	r.entry_id, r.actor_name, r.at, r.returned_at, r.return_reason, s.return_days
+	FROM redemptions r JOIN stores s ON s.id = r.store_id JOIN households h ON h.id = r.household_id
+	LEFT JOIN residents hr ON hr.id = h.head_id JOIN regions v ON v.code = r.village_code`
+
+func scanRedemption(s interface{ Scan(...any) error }) (market.Redemption, error) {
+	var r market.Redemption
+	var at, ret int64
+	var days int
+	err := s.Scan(&r.ID, &r.Store, &r.StoreName, &r.Household, &r.HouseholdNo, &r.Head, &r.Village, &r.VillageName, &r.Total, &r.Balance,
+		&r.Entry, &r.Actor, &at, &ret, &r.ReturnReason, &days)
+	r.At, r.Returned = time.UnixMilli(at), ret != 0
+	r.ReturnDeadline = r.At.Add(time.Duration(days) * 24 * time.Hour)
+	if r.Returned {
+		r.ReturnedAt = time.UnixMilli(ret)
+	}
+	return r, err
+}
+
+// redemption loads one redemption with its lines.
+func (tx *Tx) redemption(ctx context.Context, id int64) (*market.Redemption, error) {
+	r, err := scanRedemption(tx.queryRow(ctx, redemptionSelect+` WHERE r.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fault.E(fault.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.Lines, err = tx.linesOf(ctx, id)
+	return &r, err
+}
+
+func (tx *Tx) linesOf(ctx context.Context, id int64) ([]market.Line, error) {
+	rows, err := tx.query(ctx, `SELECT goods_id, name, unit, price, qty FROM redemption_lines WHERE redemption_id = ? ORDER BY goods_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []market.Line
+	for rows.Next() {
+		var l market.Line
+		if err := rows.Scan(&l.Goods, &l.Name, &l.Unit, &l.Price, &l.Qty); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// redemptions lists the redemptions a query selects, each with its lines.
+func (tx *Tx) redemptions(ctx context.Context, where string, args ...any) ([]market.Redemption, error) {
+	rows, err := tx.query(ctx, redemptionSelect+` WHERE `+where+` ORDER BY r.at DESC, r.id DESC LIMIT 1000`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []market.Redemption
+	for rows.Next() {
+		r, err := scanRedemption(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Lines, err = tx.linesOf(ctx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Redemption returns a receipt to whoever may see its store.
+func (s *MarketService) Redemption(ctx context.Context, a *access.Actor, id int64) (*market.Redemption, error) {
+	var out *market.Redemption
+	err := s.db.view(ctx, func(tx *Tx) error {
+		var err error
+		if out, err = tx.redemption(ctx, id); err != nil {
+			return err
+		}
+		_, err = tx.storeFor(ctx, a, out.Store, toView)
+		return err
+	})
+	return out, err
+}
+
+// Return takes a redemption back within the store's return window: the
+// goods go back on the shelf and the points back to the household, as a
+// ledger reversal of the original debit, once.
+func (s *MarketService) Return(ctx context.Context, a *access.Actor, id int64, reason string) (*market.Redemption, error) {
+	reason = strings.TrimSpace(reason)
+	var out *market.Redemption
+	err := s.db.update(ctx, func(tx *Tx) error {
+		r, err := tx.redemption(ctx, id)
+		if err != nil {
+			return err
+		}
+		st, err := tx.storeFor(ctx, a, r.Store, toSell)
+		if err != nil {
+			return err
+		}
+		switch {
+		case reason == "" || utf8.RuneCountInString(reason) > 200:
+			return fault.OnField(fault.Invalid, "reason", "market.return_reason")
+		case r.Returned:
+			return fault.E(fault.Conflict, "market.returned")
+		case tx.now.After(r.ReturnDeadline):
+			return fault.E(fault.Conflict, "market.return_late", st.ReturnDays)
+		}
+		for _, l := range r.Lines {
+			if _, err := tx.moveStock(ctx, a, move{goods: l.Goods, store: st.ID, kind: market.MoveReturn, delta: l.Qty, redemption: id, reason: reason}); err != nil {
+				return err
+			}
+		}
+		e, err := tx.post(ctx, a, access.PointsSpend, points.Posting{Key: fmt.Sprintf("market-return:%d", id), Household: r.Household, Kind: points.Reversal,
+			Reverses: r.Entry, Item: "退货", Memo: fmt.Sprintf("%s #%d %s", st.Name, id, reason)})
+		if err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE redemptions SET return_entry_id = ?, returned_at = ?, return_reason = ? WHERE id = ? AND returned_at = 0`, e.ID, tx.nowMS(), reason, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fault.E(fault.Conflict, "market.returned")
+		}
+		if err := tx.marketAudit(ctx, a, "market.return", st, fmt.Sprintf("redemption:%d household:%d", id, r.Household), fmt.Sprintf("+%d %s", r.Total, reason)); err != nil {
+			return err
+		}
+		out, err = tx.redemption(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// Redemptions lists a store's redemptions made in [from, to).
+func (s *MarketService) Redemptions(ctx context.Context, a *access.Actor, store int64, from, to time.Time) ([]market.Redemption, error) {
+	var out []market.Redemption
+	err := s.db.view(ctx, func(tx *Tx) error {
+		if _, err := tx.storeFor(ctx, a, store, toView); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.redemptions(ctx, `r.store_id = ? AND r.at >= ? AND r.at < ?`, store, from.UnixMilli(), to.UnixMilli())
+		return err
+	})
+	return out, err
+}
+
+// MyRedemptions lists a villager's own household's redemptions.
+func (s *MarketService) MyRedemptions(ctx context.Context, a *access.Actor) ([]market.Redemption, error) {
+	var out []market.Redemption
+	err := s.db.view(ctx, func(tx *Tx) error {
+		if _, err := tx.ownVillage(ctx, a); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.redemptions(ctx, `r.household_id = ?`, a.Household())
+		return err
+	})
+	return out, err
+}
+
+// ownVillage is the village of a villager's own household.
+func (tx *Tx) ownVillage(ctx context.Context, a *access.Actor) (string, error) {
+	var village string
+	err := tx.queryRow(ctx, `SELECT village_code FROM households WHERE id = ?`, a.Household()).Scan(&village)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Can(access.OwnHousehold, village) {
+		return "", fault.E(fault.NotFound, "error.not_found")
+	}
+	return village, err
+}
+
+const customerSelect = `SELECT h.id, h.number, COALESCE(hr.name, ''), h.village_code, v.name, COALESCE(ac.balance, 0)
+	FROM households h JOIN regions v ON v.code = h.village_code LEFT JOIN residents hr ON hr.id = h.head_id
+	LEFT JOIN accounts ac ON ac.household_id = h.id`
+
+func (tx *Tx) customers(ctx context.Context, where string, args ...any) ([]market.Customer, error) {
+	rows, err := tx.query(ctx, customerSelect+` WHERE `+where+` ORDER BY h.village_code, length(h.number), h.number LIMIT 20`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []market.Customer
+	for rows.Next() {
+		var c market.Customer
+		if err := rows.Scan(&c.Household, &c.Number, &c.Head, &c.Village, &c.VillageName, &c.Balance); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// FindCustomers looks up households for the counter: what a scanner typed
+// from a card first, then 户号, name or pinyin initials, among the active
+// households the store serves.
+func (s *MarketService) FindCustomers(ctx context.Context, a *access.Actor, store int64, query string) ([]market.Customer, error) {
+	query = strings.TrimSpace(query)
+	var out []market.Customer
+	err := s.db.view(ctx, func(tx *Tx) error {
+		st, err := tx.storeFor(ctx, a, store, toSell)
+		if err != nil || query == "" {
+			return err
+		}
+		lo, hi := regioncode.Range(st.Region)
+		scope := `h.village_code >= ? AND h.village_code < ? AND h.status = '在册'`
+		if tok := market.CardToken(query); len(tok) >= 16 && !strings.ContainsAny(tok, " \t") {
+			if out, err = tx.customers(ctx, scope+` AND h.card_token = ?`, lo, hi, tok); err != nil || len(out) > 0 {
+				return err
+			}
+		}
+		where, args := scope+` AND h.number = ?`, []any{lo, hi, query}
+		if cond, cargs := tx.searchWhere(query); cond != "" {
+			where = scope + ` AND (h.number = ? OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.status = '在册' AND ` + cond + `))`
+			args = append(args, cargs...)
+		}
+		out, err = tx.customers(ctx, where, args...)
+		return err
+	})
+	return out, err
+}
+
+// Customer is a household at the counter with its balance and what it
+// has taken this period of each limited item.
+func (s *MarketService) Customer(ctx context.Context, a *access.Actor, store, household int64) (*market.Customer, error) {
+	var out *market.Customer
+	err := s.db.view(ctx, func(tx *Tx) error {
+		st, err := tx.storeFor(ctx, a, store, toSell)
+		if err != nil {
+			return err
+		}
+		if _, _, _, err := tx.servedHousehold(ctx, st, household, ""); err != nil {
+			return err
+		}
+		cs, err := tx.customers(ctx, `h.id = ?`, household)
+		if err != nil || len(cs) == 0 {
+			return err
+		}
+		out = &cs[0]
+		out.Used = map[int64]int64{}
+		gs, err := tx.goodsList(ctx, store, true)
+		if err != nil {
+			return err
+		}
+		for _, g := range gs {
+			if g.Limit > 0 {
+				if out.Used[g.ID], err = tx.used(ctx, household, g.ID, g.LimitPer.Start(tx.now)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}

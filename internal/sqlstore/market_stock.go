@@ -1,0 +1,183 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/market"
+)
+
+// move is one change of an item's stock, as stock_moves records it.
+type move struct {
+	goods, store int64
+	kind         market.MoveKind
+	delta        int64
+	source       market.Source
+	donor        string
+	thank        bool
+	reason       string
+	redemption   int64
+}
+
+// errShort is returned by moveStock when the stock would go below zero.
+var errShort = errors.New("stock short")
+
+// moveStock changes an item's stock by m.delta and records the movement.
+// The conditional update is what keeps stock from going negative under any
+// interleaving: it applies in full or matches no row, and then errShort
+// tells the caller to roll the whole transaction back.
+func (tx *Tx) moveStock(ctx context.Context, a *access.Actor, m move) (int64, error) {
+	var stock int64
+	err := tx.queryRow(ctx, `UPDATE goods SET stock = stock + ?, updated_at = ? WHERE id = ? AND store_id = ? AND stock + ? >= 0 RETURNING stock`,
+		m.delta, tx.nowMS(), m.goods, m.store, m.delta).Scan(&stock)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errShort
+	}
+	if err != nil {
+		return 0, err
+	}
+	uid, actor := actorRef(a)
+	_, err = tx.exec(ctx, `INSERT INTO stock_moves (goods_id, store_id, kind, delta, stock, source, donor, thank, reason, redemption_id, actor_id, actor_name, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.goods, m.store, string(m.kind), m.delta, stock, string(m.source), m.donor, boolInt(m.thank), m.reason,
+		m.redemption, uid, actor, tx.nowMS())
+	return stock, err
+}
+
+// shortOf is the message for an item whose stock does not cover want.
+func shortOf(g *market.Goods, want int64) *fault.Error {
+	return fault.OnField(fault.Conflict, "items", "market.short", g.Name, g.Stock, g.Unit, want, g.Unit)
+}
+
+// Receive puts a delivery on the shelf, recording where it came from.
+func (s *MarketService) Receive(ctx context.Context, a *access.Actor, in market.Inbound) (*market.Goods, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	m := move{goods: in.Goods, store: in.Store, kind: market.MoveIn, delta: in.Qty, source: in.Source, donor: in.Donor, thank: in.Thank, reason: in.Memo}
+	return s.changeStock(ctx, a, m, fmt.Sprintf("+%d %s %s", in.Qty, in.Source, in.Donor))
+}
+
+// Adjust corrects an item's stock for a reason; it never takes more than
+// is on the shelf.
+func (s *MarketService) Adjust(ctx context.Context, a *access.Actor, in market.Adjustment) (*market.Goods, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	reason := string(in.Reason)
+	if in.Memo != "" {
+		reason += ": " + in.Memo
+	}
+	m := move{goods: in.Goods, store: in.Store, kind: market.MoveAdjust, delta: in.Delta, reason: reason}
+	return s.changeStock(ctx, a, m, fmt.Sprintf("%+d %s", in.Delta, reason))
+}
+
+// changeStock is one manual stock movement in its own transaction.
+func (s *MarketService) changeStock(ctx context.Context, a *access.Actor, m move, detail string) (*market.Goods, error) {
+	var out *market.Goods
+	err := s.db.update(ctx, func(tx *Tx) error {
+		st, err := tx.storeFor(ctx, a, m.store, toManage)
+		if err != nil {
+			return err
+		}
+		g, err := tx.goodsOf(ctx, m.store, m.goods)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.moveStock(ctx, a, m); errors.Is(err, errShort) {
+			return fault.OnField(fault.Conflict, "delta", "market.short", g.Name, g.Stock, g.Unit, -m.delta, g.Unit)
+		} else if err != nil {
+			return err
+		}
+		if out, err = tx.goodsOf(ctx, m.store, m.goods); err != nil {
+			return err
+		}
+		return tx.marketAudit(ctx, a, "market.stock."+string(m.kind), st, fmt.Sprintf("goods:%d", g.ID), g.Name+" "+detail)
+	})
+	return out, err
+}
+
+// StockCount records a stock count (盘点) of the counted items and brings
+// each one's stock to what was counted, the difference a movement, so the
+// books match the shelf and the variance report says by how much they
+// did not.
+func (s *MarketService) StockCount(ctx context.Context, a *access.Actor, store int64, counted map[int64]int64) (*market.Count, error) {
+	if len(counted) == 0 {
+		return nil, fault.OnField(fault.Invalid, "counted", "market.count_empty")
+	}
+	for _, n := range counted {
+		if n < 0 || n > market.MaxQty*10 {
+			return nil, fault.OnField(fault.Invalid, "counted", "market.counted")
+		}
+	}
+	var out *market.Count
+	err := s.db.update(ctx, func(tx *Tx) error {
+		st, err := tx.storeFor(ctx, a, store, toManage)
+		if err != nil {
+			return err
+		}
+		_, actor := actorRef(a)
+		out = &market.Count{Store: store, Actor: actor, At: time.UnixMilli(tx.nowMS())}
+		if out.ID, err = tx.insertID(ctx, `INSERT INTO stock_counts (store_id, actor_name, at) VALUES (?, ?, ?) RETURNING id`, store, actor, tx.nowMS()); err != nil {
+			return err
+		}
+		var loss int64
+		for _, id := range slices.Sorted(maps.Keys(counted)) {
+			g, err := tx.goodsOf(ctx, store, id)
+			if err != nil {
+				return err
+			}
+			l := market.CountLine{Goods: g.ID, Name: g.Name, Unit: g.Unit, Price: g.Price, Expected: g.Stock, Counted: counted[id]}
+			if _, err := tx.exec(ctx, `INSERT INTO stock_count_lines (count_id, goods_id, expected, counted) VALUES (?, ?, ?, ?)`, out.ID, g.ID, l.Expected, l.Counted); err != nil {
+				return err
+			}
+			if d := l.Variance(); d != 0 {
+				if _, err := tx.moveStock(ctx, a, move{goods: g.ID, store: store, kind: market.MoveCount, delta: d, reason: fmt.Sprintf("count:%d", out.ID)}); err != nil {
+					return err // the row was read in this transaction, so it cannot be short
+				}
+			}
+			loss -= l.Variance() * l.Price
+			out.Lines = append(out.Lines, l)
+		}
+		return tx.marketAudit(ctx, a, "market.stock.count", st, fmt.Sprintf("count:%d", out.ID), fmt.Sprintf("%d items, loss %d points", len(out.Lines), loss))
+	})
+	return out, err
+}
+
+// Counts lists a store's stock counts, newest first, with their lines.
+func (s *MarketService) Counts(ctx context.Context, a *access.Actor, store int64) ([]market.Count, error) {
+	var out []market.Count
+	err := s.db.view(ctx, func(tx *Tx) error {
+		if _, err := tx.storeFor(ctx, a, store, toManage); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT c.id, c.actor_name, c.at, l.goods_id, g.name, g.unit, g.price, l.expected, l.counted
+			FROM stock_counts c JOIN stock_count_lines l ON l.count_id = c.id JOIN goods g ON g.id = l.goods_id
+			WHERE c.store_id = ? ORDER BY c.id DESC, g.name LIMIT 2000`, store)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c market.Count
+			var l market.CountLine
+			var at int64
+			if err := rows.Scan(&c.ID, &c.Actor, &at, &l.Goods, &l.Name, &l.Unit, &l.Price, &l.Expected, &l.Counted); err != nil {
+				return err
+			}
+			if n := len(out); n == 0 || out[n-1].ID != c.ID {
+				c.Store, c.At = store, time.UnixMilli(at)
+				out = append(out, c)
+			}
+			out[len(out)-1].Lines = append(out[len(out)-1].Lines, l)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
