@@ -83,23 +83,7 @@ func MustOpen(tb testing.TB, engine string) *sqlstore.DB {
 // search_path points at it; the schema is dropped when the test ends.
 func freshSchema(tb testing.TB, base string) string {
 	tb.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		admin.Close()
-		tb.Fatalf("create test schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop test schema: %v", err)
-		}
-		admin.Close()
-	})
+	schema := freshObject(tb, base, "SCHEMA", "t_", "CASCADE")
 	u, err := url.Parse(base)
 	if err != nil {
 		tb.Fatal(err)
@@ -108,4 +92,44 @@ func freshSchema(tb testing.TB, base string) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// FreshDatabase creates a database with a random name on base's server and
+// returns its URL; it is dropped, connections and all, when the test ends.
+// pg_dump and pg_restore work on whole databases, so the backup drills
+// take one of these rather than a schema.
+func FreshDatabase(tb testing.TB, base string) string {
+	tb.Helper()
+	name := freshObject(tb, base, "DATABASE", "drill_", "WITH (FORCE)")
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// freshObject creates a schema or database with a random name through
+// base and drops it when the test ends, so a failed run leaves nothing
+// that breaks the next.
+func freshObject(tb testing.TB, base, kind, prefix, dropOptions string) string {
+	tb.Helper()
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := prefix + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := admin.Exec(`CREATE ` + kind + ` ` + name); err != nil {
+		admin.Close()
+		tb.Fatalf("create test %s: %v", kind, err)
+	}
+	tb.Cleanup(func() {
+		if _, err := admin.Exec(`DROP ` + kind + ` IF EXISTS ` + name + ` ` + dropOptions); err != nil {
+			tb.Errorf("drop test %s: %v", kind, err)
+		}
+		admin.Close()
+	})
+	return name
 }
