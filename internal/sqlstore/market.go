@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/market"
+	"shanzhi/internal/photo"
 	"shanzhi/internal/regioncode"
 )
 
@@ -386,19 +386,16 @@ func (s *MarketService) Prices(ctx context.Context, a *access.Actor, store, good
 	return out, err
 }
 
-// photoTypes are the image types a goods photo may be; anything else,
-// however named, is refused, so the public photo route never serves
-// markup.
-var photoTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true, "image/gif": true}
-
 // SetPhoto stores an item's photo in the database, replacing any earlier
 // one; an empty photo removes it.
 func (s *MarketService) SetPhoto(ctx context.Context, a *access.Actor, store, goods int64, data []byte) error {
-	ctype := http.DetectContentType(data)
+	// Only images, however named, so the public photo route never serves
+	// markup.
+	ctype, image := photo.Sniff(data, photo.JPEG, photo.PNG, photo.WebP, photo.GIF)
 	switch {
 	case len(data) > market.MaxPhoto:
 		return fault.OnField(fault.TooLarge, "photo", "market.photo_size", market.MaxPhoto>>10)
-	case len(data) > 0 && !photoTypes[ctype]:
+	case len(data) > 0 && !image:
 		return fault.OnField(fault.Invalid, "photo", "market.photo_type")
 	}
 	return s.db.update(ctx, func(tx *Tx) error {

@@ -9,6 +9,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/market"
+	"shanzhi/internal/photo"
 )
 
 // goodsOptions lists a store's goods for a select, with their stock.
@@ -114,9 +115,7 @@ func (w *Web) goodsPhotoServe(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	rw.Header().Set("Content-Type", ctype)
-	rw.Header().Set("Cache-Control", "public, max-age=300")
-	rw.Write(data)
+	photo.Serve(rw, ctype, data, "public, max-age=300")
 }
 
 // stockIn records a delivery: bought with village funds, or donated.
