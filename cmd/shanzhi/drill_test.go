@@ -1,12 +1,16 @@
 package main
 
 // The crash drill: the real binary serves a database while clients record
-// awards with idempotency keys over HTTP, and the process is SIGKILLed at
-// random moments and started again, over and over. At the end every award
-// the server acknowledged must be there exactly once under its key, with
-// the id the acknowledgement named; every key whose answer was lost to a
-// kill is retried until it is answered, and may not have made a second
-// row; and verify must pass over the audit chain and the ledgers.
+// awards and redeem goods at the points supermarket's counter (a ledger
+// debit and a stock decrement in one transaction), each write under an
+// idempotency key, and the process is SIGKILLed at random moments and
+// started again, over and over. At the end every write the server
+// acknowledged must be there exactly once under its key, with the id the
+// acknowledgement named; every key whose answer was lost to a kill is
+// retried until it is answered, and may not have made a second row; every
+// redemption moved stock once and debited the ledger once; each goods'
+// stock equals its movements; and verify must pass over the audit chain
+// and the ledgers' chains and balances.
 //
 // Quick mode (5 kills per engine) runs in the suite; SHANZHI_DRILL_KILLS=100
 // is the full drill (README, BENCHMARKS.md).
@@ -34,7 +38,10 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/market"
+	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
 
@@ -122,8 +129,9 @@ func (s *drillServer) kill() {
 // drillKey is one idempotency key and what became of it.
 type drillKey struct {
 	key       string
+	redeem    bool // a redemption at the counter; else an award
 	household int64
-	id        int64 // the award id the server acknowledged; 0: no answer yet
+	id        int64 // the award or redemption the server acknowledged; 0: no answer yet
 }
 
 func crashDrill(t *testing.T, bin, engine string, kills int) {
@@ -139,6 +147,7 @@ func crashDrill(t *testing.T, bin, engine string, kills int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	store, goods := drillShop(t, db, official, households)
 	db.Close()
 
 	var base atomic.Value // the current server's URL; it moves at each start
@@ -151,8 +160,13 @@ func crashDrill(t *testing.T, bin, engine string, kills int) {
 	// answer (connection refused or cut, a 5xx of a server going down),
 	// and fails the test on anything else.
 	post := func(k *drillKey) (retry bool) {
+		url := fmt.Sprintf("%s/api/v1/households/%d/awards", base.Load(), k.household)
 		body := `{"item":"cus-01","evidence":"演练：婚事新办","witness":"网格员","photo":true}`
-		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/households/%d/awards", base.Load(), k.household), bytes.NewBufferString(body))
+		if k.redeem {
+			url = fmt.Sprintf("%s/api/v1/stores/%d/redemptions", base.Load(), store)
+			body = fmt.Sprintf(`{"household":%d,"items":[{"goods":%d,"qty":1}]}`, k.household, goods)
+		}
+		req, _ := http.NewRequest("POST", url, bytes.NewBufferString(body))
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", k.key)
@@ -196,7 +210,8 @@ func crashDrill(t *testing.T, bin, engine string, kills int) {
 		go func() {
 			defer wg.Done()
 			for n := 0; !stop.Load(); n++ {
-				k := &drillKey{key: fmt.Sprintf("drill-%s-%d-%d", engine, w, n), household: households[(n*workers+w)%len(households)].ID}
+				k := &drillKey{key: fmt.Sprintf("drill-%s-%d-%d", engine, w, n), redeem: w%2 == 1,
+					household: households[(n*workers+w)%len(households)].ID}
 				mu.Lock()
 				all = append(all, k)
 				mu.Unlock()
@@ -224,10 +239,12 @@ func crashDrill(t *testing.T, bin, engine string, kills int) {
 		// While the clients still write to the real server process: a
 		// backup of its live file succeeds, and a restore over it is
 		// refused, since the server would go on writing to the old file.
+		// The built binary runs them, so they know the schema the
+		// server migrated to.
 		file := filepath.Join(t.TempDir(), "live.db")
-		if out, err := runCmd(t, append([]string{"backup"}, append(place.args, file)...)...); err != nil {
+		if out, err := exec.Command(bin, append([]string{"backup"}, append(place.args, file)...)...).CombinedOutput(); err != nil {
 			t.Errorf("backup of the live database: %v\n%s", err, out)
-		} else if out, err := runCmd(t, append([]string{"restore", "-force"}, append(place.args, file)...)...); err == nil || !strings.Contains(err.Error(), "正在被使用") {
+		} else if out, err := exec.Command(bin, append([]string{"restore", "-force"}, append(place.args, file)...)...).CombinedOutput(); err == nil || !strings.Contains(string(out), "正在被使用") {
 			t.Errorf("restore over a running server: %v\n%s", err, out)
 		}
 	}
@@ -254,13 +271,20 @@ func crashDrill(t *testing.T, bin, engine string, kills int) {
 		t.Fatalf("verify after %d kills: %v\n%s", kills, err, out)
 	}
 	checkExactlyOnce(t, place.dsn, all)
-	t.Logf("%s: %d kills in %v, %d awards acknowledged, %d keys lost their answer to a kill and were retried (%d requests), %d asked again after the last kill; each key once, verify passes",
-		engine, kills, elapsed.Round(time.Millisecond), len(all), lost.Load(), retries.Load(), pending)
+	redeemed := 0
+	for _, k := range all {
+		if k.redeem {
+			redeemed++
+		}
+	}
+	t.Logf("%s: %d kills in %v, %d writes acknowledged (%d awards, %d redemptions), %d keys lost their answer to a kill and were retried (%d requests), %d asked again after the last kill; each key once, stock and ledger agree, verify passes",
+		engine, kills, elapsed.Round(time.Millisecond), len(all), len(all)-redeemed, redeemed, lost.Load(), retries.Load(), pending)
 }
 
-// checkExactlyOnce reads the awards table behind the product's back: each
-// key is there once, under the id its acknowledgement named, and nothing
-// else is.
+// checkExactlyOnce reads the tables behind the product's back: each key
+// is there once, under the id its acknowledgement named, and nothing else
+// is; each redemption moved stock once and debited the ledger once; each
+// goods' stock is the sum of its movements.
 func checkExactlyOnce(t *testing.T, dsn string, keys []*drillKey) {
 	t.Helper()
 	driver, src := "pgx", dsn
@@ -272,34 +296,91 @@ func checkExactlyOnce(t *testing.T, dsn string, keys []*drillKey) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	rows, err := raw.Query(`SELECT idem_key, id FROM awards WHERE idem_key LIKE 'drill-%'`)
+	seen := map[string][]int64{}
+	for _, table := range []string{"awards", "redemptions"} {
+		rows, err := raw.Query(`SELECT idem_key, id FROM ` + table + ` WHERE idem_key LIKE 'drill-%'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var k string
+			var id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				t.Fatal(err)
+			}
+			seen[table+" "+k] = append(seen[table+" "+k], id)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	for _, k := range keys {
+		name := "awards " + k.key
+		if k.redeem {
+			name = "redemptions " + k.key
+		}
+		ids := seen[name]
+		switch {
+		case len(ids) != 1:
+			t.Errorf("%s: %d rows %v, want exactly one", name, len(ids), ids)
+		case ids[0] != k.id:
+			t.Errorf("%s: row %d, acknowledged as %d", name, ids[0], k.id)
+		}
+		delete(seen, name)
+	}
+	for k, ids := range seen {
+		t.Errorf("%s: rows %v that no client sent", k, ids)
+	}
+	for _, c := range []struct{ what, query string }{
+		{"redemptions without exactly one stock movement and one matching ledger debit", `SELECT count(*) FROM redemptions r
+			WHERE (SELECT count(*) FROM stock_moves m WHERE m.redemption_id = r.id) <> 1
+			   OR NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.id = r.entry_id AND e.delta = -r.total)`},
+		{"goods whose stock is not the sum of their movements", `SELECT count(*) FROM goods g
+			WHERE g.stock <> (SELECT COALESCE(SUM(m.delta), 0) FROM stock_moves m WHERE m.goods_id = g.id)`},
+	} {
+		var n int
+		if err := raw.QueryRow(c.query).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%d %s", n, c.what)
+		}
+	}
+}
+
+// drillShop stocks the demo supermarket's exercise books deep enough for
+// a full drill and gives every household points to spend, and returns the
+// store and the goods the clients redeem.
+func drillShop(t *testing.T, db *sqlstore.DB, official *access.Actor, households []registry.Household) (store, goods int64) {
+	t.Helper()
+	ctx := context.Background()
+	m := db.Market()
+	stores, err := m.Stores(ctx, official)
+	if err != nil || len(stores) == 0 {
+		t.Fatalf("demo store: %v", err)
+	}
+	store = stores[0].ID
+	gs, err := m.Goods(ctx, official, store)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	seen := map[string][]int64{}
-	for rows.Next() {
-		var k string
-		var id int64
-		if err := rows.Scan(&k, &id); err != nil {
-			t.Fatal(err)
+	var price int64
+	for _, g := range gs { // the cheapest without a per-household limit
+		if g.Limit == 0 && (goods == 0 || g.Price < price) {
+			goods, price = g.ID, g.Price
 		}
-		seen[k] = append(seen[k], id)
 	}
-	if err := rows.Err(); err != nil {
+	if goods == 0 {
+		t.Fatal("the demo store has no goods without a limit")
+	}
+	if _, err := m.Receive(ctx, official, market.Inbound{Store: store, Goods: goods, Qty: market.MaxQty, Source: market.Funds}); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range keys {
-		ids := seen[k.key]
-		switch {
-		case len(ids) != 1:
-			t.Errorf("key %s: %d rows %v, want exactly one", k.key, len(ids), ids)
-		case ids[0] != k.id:
-			t.Errorf("key %s: row %d, acknowledged as %d", k.key, ids[0], k.id)
+	for _, h := range households {
+		if _, err := db.Ledger().Post(ctx, official, points.Posting{Key: fmt.Sprintf("drill-fund-%d", h.ID), Household: h.ID, Kind: points.Base, Points: 10000, Item: "演练"}); err != nil {
+			t.Fatal(err)
 		}
-		delete(seen, k.key)
 	}
-	for k, ids := range seen {
-		t.Errorf("key %s: rows %v that no client sent", k, ids)
-	}
+	return store, goods
 }
