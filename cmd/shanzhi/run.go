@@ -21,6 +21,12 @@ Usage:
                              replace the database with a backup (恢复), checked
                              first, then verified; stop the server first;
                              -force overwrites a database that holds data
+  shanzhi gen      [flags] [-size ci|small|medium|league] [-households N] [-entries N] [-seed S]
+                             build a synthetic 兴安盟 (871 villages) into an empty
+                             database, for benchmarks and drills
+  shanzhi load     [flags] [-clients 16] [-duration 10s] [-scenarios a,b]
+                             start the server on a loopback port over the
+                             database and measure it with concurrent clients
   shanzhi rotate-key [flags] move personal data to a new key (stop the server first)
   shanzhi version            print the version
 
@@ -52,6 +58,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdBackup(ctx, rest, getenv, stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, rest, getenv, stdout, stderr)
+	case "load":
+		return cmdLoad(ctx, rest, getenv, stdout, stderr)
+	case "gen":
+		return cmdGen(ctx, rest, getenv, stdout, stderr)
 	case "rotate-key":
 		return cmdRotateKey(ctx, rest, getenv, stdout, stderr)
 	case "version", "-version", "--version":

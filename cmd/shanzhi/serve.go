@@ -60,6 +60,17 @@ func firstAdmins(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	return nil
 }
 
+// logRuns reports a scheduler's runs: failures always, work done when any.
+func logRuns(log *slog.Logger, name, what string) func(int, error) {
+	return func(n int, err error) {
+		if err != nil {
+			log.Error(name, "err", err)
+		} else if n > 0 {
+			log.Info(name, what, n)
+		}
+	}
+}
+
 // policy turns the configuration into the sign-in policy.
 func policy(cfg config.Config, demo bool) access.Policy {
 	p := access.DefaultPolicy()
@@ -144,14 +155,13 @@ func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, dem
 	// The scheduler finalises notices whose window closed; several
 	// servers on one PostgreSQL database may all run it, since finalising
 	// is a conditional update that only one of them wins.
-	sched := &review.Scheduler{F: rev, Report: func(n int, err error) {
-		if err != nil {
-			log.Error("review scheduler", "err", err)
-		} else if n > 0 {
-			log.Info("review scheduler", "finalised", n)
-		}
-	}}
+	sched := &review.Scheduler{F: rev, Report: logRuns(log, "review scheduler", "finalised")}
 	go sched.Run(ctx)
+	// The ledger calendar: each village's base score for the period and
+	// the close of the year just ended, checked every ten minutes; both
+	// are keyed in the database, so restarts and several servers are safe.
+	cal := &review.Scheduler{F: db.PeriodJobs(), Every: 10 * time.Minute, Report: logRuns(log, "ledger calendar", "postings")}
+	go cal.Run(ctx)
 	select {
 	case err := <-errc:
 		return err

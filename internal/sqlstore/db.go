@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -39,6 +41,18 @@ type DB struct {
 	// group commits SQLite's concurrent writes together; nil on PostgreSQL,
 	// whose pool of connections commits in parallel.
 	group *groupWriter
+	// schemeBodies caches the aspects and items of scheme versions by id:
+	// a stored version's content never changes, and loading it was a third
+	// of every award's time.
+	schemeBodies sync.Map // int64 → schemeBody
+	// prepared holds SQLite statements prepared on a pool, keyed by pool
+	// and query; database/sql keeps one prepared copy per connection, so
+	// a transaction re-uses its connection's copy instead of parsing the
+	// query again, which was a third of a small read's time.
+	prepared sync.Map // poolQuery → *sql.Stmt
+	// nPrepared bounds prepared: queries with literal limits or lists vary,
+	// and past the bound a transaction prepares its own copy as before.
+	nPrepared atomic.Int64
 
 	// Now is the clock, read once per transaction; tests replace it.
 	Now func() time.Time
@@ -137,6 +151,10 @@ func (db *DB) Close() error {
 	if db.group != nil {
 		db.group.close()
 	}
+	db.prepared.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.write.Close()
 	if db.read != db.write {
 		if e := db.read.Close(); err == nil {
@@ -144,6 +162,14 @@ func (db *DB) Close() error {
 		}
 	}
 	return err
+}
+
+// maxPrepared is how many distinct queries the pools keep prepared.
+const maxPrepared = 4000
+
+type poolQuery struct {
+	pool  *sql.DB
+	query string
 }
 
 // Tx is a transaction with the clock reading taken at its start and the
@@ -166,6 +192,22 @@ type Tx struct {
 	// detached statements ignore the caller's cancellation: the
 	// transaction is shared with others in a commit group.
 	detached bool
+	// db and committed let a transaction fill the process's caches with
+	// what it read, once its commit has made that data final.
+	db        *DB
+	committed []func()
+	pool      *sql.DB // the pool the transaction came from
+}
+
+// afterCommit runs fn once the transaction's data is final: at once in a
+// read-only transaction, after the commit in a write transaction, never
+// if it rolls back, since a rolled-back row's id can be handed out again.
+func (tx *Tx) afterCommit(fn func()) { tx.committed = append(tx.committed, fn) }
+
+func (tx *Tx) runCommitted() {
+	for _, fn := range tx.committed {
+		fn()
+	}
 }
 
 // c is the context a statement runs under.
@@ -216,17 +258,19 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	tx := &Tx{tx: sqlTx, dialect: db.dialect, now: db.Now().UTC(), box: db.box}
+	tx := &Tx{tx: sqlTx, dialect: db.dialect, now: db.Now().UTC(), box: db.box, db: db, pool: pool}
 	defer tx.closeStmts()
 	if err := fn(tx); err != nil {
 		return err
 	}
 	if readOnly {
+		tx.runCommitted()
 		return sqlTx.Rollback()
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	tx.runCommitted()
 	return nil
 }
 
@@ -268,9 +312,34 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if st, ok := tx.stmts[query]; ok {
 		return st
 	}
-	st, err := tx.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil
+	var st *sql.Stmt
+	k := poolQuery{tx.pool, query}
+	ps, ok := tx.db.prepared.Load(k)
+	if !ok && tx.pool != tx.db.write && tx.db.nPrepared.Load() < maxPrepared {
+		// Preparing on the pool takes a free connection of its own; when
+		// every connection is in a transaction, one of them possibly this
+		// caller's, waiting could deadlock, so it gives up at once and
+		// the statement is prepared on the transaction instead. The
+		// single writer connection is never free during a transaction.
+		pctx, cancel := context.WithTimeout(ctx, time.Millisecond)
+		p, err := tx.pool.PrepareContext(pctx, query)
+		cancel()
+		if err == nil {
+			if ps, ok = tx.db.prepared.LoadOrStore(k, p); ok {
+				p.Close() // another transaction prepared it first
+			} else {
+				tx.db.nPrepared.Add(1)
+				ok = true
+			}
+		}
+	}
+	if ok {
+		st = tx.tx.StmtContext(ctx, ps.(*sql.Stmt))
+	} else {
+		var err error
+		if st, err = tx.tx.PrepareContext(ctx, query); err != nil {
+			return nil
+		}
 	}
 	if tx.stmts == nil {
 		tx.stmts = map[string]*sql.Stmt{}
@@ -318,22 +387,27 @@ func rebind(d Dialect, q string) string {
 	return b.String()
 }
 
-// ids runs a query selecting one integer column and returns the values,
+// ids runs a query selecting one integer column and returns the values.
+func (tx *Tx) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	return column[int64](ctx, tx, query, args...)
+}
+
+// column runs a query selecting one column and returns the values,
 // closing the rows before the caller writes on the same transaction (which
 // pgx refuses while a result is open).
-func (tx *Tx) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+func column[T any](ctx context.Context, tx *Tx, query string, args ...any) ([]T, error) {
 	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, id)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

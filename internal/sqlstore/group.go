@@ -121,6 +121,7 @@ func (g *groupWriter) run(batch []*groupJob) {
 		return
 	}
 	errs := make([]error, len(batch))
+	txs := make([]*Tx, len(batch))
 	fail := func(err error) {
 		for i, j := range batch {
 			if errs[i] == nil {
@@ -148,8 +149,11 @@ func (g *groupWriter) run(batch []*groupJob) {
 		// Statements ignore the caller's cancellation inside a group:
 		// SQLite answers an interrupted write by rolling back the whole
 		// transaction, which would take the neighbours' work with it.
-		tx := &Tx{tx: sqlTx, dialect: db.dialect, now: db.Now().UTC(), box: db.box, stmts: stmts, detached: true}
+		tx := &Tx{tx: sqlTx, dialect: db.dialect, now: db.Now().UTC(), box: db.box, stmts: stmts, detached: true, db: db, pool: db.write}
 		errs[i] = runGuarded(tx, j.fn)
+		if errs[i] == nil {
+			txs[i] = tx
+		}
 		if errs[i] != nil {
 			if _, err := sqlTx.Exec("ROLLBACK TO grp"); err != nil {
 				// The engine already rolled the whole transaction back
@@ -168,6 +172,9 @@ func (g *groupWriter) run(batch []*groupJob) {
 		return
 	}
 	for i, j := range batch {
+		if txs[i] != nil {
+			txs[i].runCommitted()
+		}
 		j.done <- errs[i]
 	}
 }

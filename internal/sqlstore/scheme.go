@@ -283,8 +283,31 @@ func (tx *Tx) schemeHeader(ctx context.Context, where string, args ...any) (*sch
 	return &sc, nil
 }
 
-// schemeContent loads a version's aspects and items.
+// schemeBody is a stored version's content.
+type schemeBody struct {
+	aspects []scheme.Aspect
+	items   []scheme.Item
+}
+
+// schemeContent loads a version's aspects and items, from the cache when
+// an earlier committed transaction read them.
 func (tx *Tx) schemeContent(ctx context.Context, sc *scheme.Scheme) error {
+	if b, ok := tx.db.schemeBodies.Load(sc.ID); ok {
+		body := b.(schemeBody)
+		// Copies, so a caller that edits its scheme cannot edit the cache.
+		sc.Aspects = append([]scheme.Aspect(nil), body.aspects...)
+		sc.Items = append([]scheme.Item(nil), body.items...)
+		return nil
+	}
+	if err := tx.loadSchemeContent(ctx, sc); err != nil {
+		return err
+	}
+	id, body := sc.ID, schemeBody{aspects: append([]scheme.Aspect(nil), sc.Aspects...), items: append([]scheme.Item(nil), sc.Items...)}
+	tx.afterCommit(func() { tx.db.schemeBodies.Store(id, body) })
+	return nil
+}
+
+func (tx *Tx) loadSchemeContent(ctx context.Context, sc *scheme.Scheme) error {
 	rows, err := tx.query(ctx, `SELECT code, name, ord FROM scheme_aspects WHERE scheme_id = ? ORDER BY ord, code`, sc.ID)
 	if err != nil {
 		return err

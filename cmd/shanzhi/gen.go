@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"shanzhi/internal/config"
+	"shanzhi/internal/procmem"
+	"shanzhi/internal/sqlstore"
+)
+
+// xingan is 兴安盟, the league the synthetic data is built over.
+const xingan = "152200000000"
+
+// genSizes are the named sizes of the generator: a CI set that builds in
+// seconds, and the league of the issue (500,000 households, 10,000,000
+// entries).
+var genSizes = map[string][2]int{
+	"ci":     {2_000, 40_000},
+	"small":  {20_000, 400_000},
+	"medium": {100_000, 2_000_000},
+	"league": {500_000, 10_000_000},
+}
+
+// splitFlags takes the flags fs defines out of args and parses them,
+// leaving the rest for config.Load, so a command can add its own flags to
+// the common ones.
+func splitFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var mine, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, _, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if !strings.HasPrefix(a, "-") || f == nil {
+			rest = append(rest, a)
+			continue
+		}
+		mine = append(mine, a)
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasVal && !(ok && b.IsBoolFlag()) && i+1 < len(args) {
+			i++
+			mine = append(mine, args[i])
+		}
+	}
+	return rest, fs.Parse(mine)
+}
+
+// cpuProfile starts a CPU profile into path, if one is asked for.
+func cpuProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// cmdGen builds a synthetic league into an empty database.
+func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	size := fs.String("size", "ci", "ci, small, medium or league")
+	households := fs.Int("households", 0, "households (overrides -size)")
+	entries := fs.Int("entries", 0, "ledger entries over the year (overrides -size)")
+	seed := fs.Int64("seed", 1, "seed: the same seed builds the same league")
+	today := fs.String("today", "", "reference date yyyy-mm-dd (default: today)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	rest, err := splitFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	stop, err := cpuProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	n, ok := genSizes[*size]
+	if !ok {
+		return fmt.Errorf("gen: unknown -size %q: want ci, small, medium or league", *size)
+	}
+	if *households > 0 {
+		n[0] = *households
+	}
+	if *entries > 0 {
+		n[1] = *entries
+	}
+	day := time.Now()
+	if *today != "" {
+		if day, err = time.Parse(time.DateOnly, *today); err != nil {
+			return fmt.Errorf("gen: -today: want yyyy-mm-dd")
+		}
+	}
+	cfg, _, err := config.Load("gen", rest, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, true, stdout)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	last := time.Now()
+	rep, err := db.Generate(ctx, sqlstore.GenSpec{League: xingan, Households: n[0], Entries: n[1], Seed: *seed, Today: day, MongolShare: 0.4},
+		func(stage string, done, total int) {
+			if time.Since(last) > 5*time.Second || done == total {
+				last = time.Now()
+				fmt.Fprintf(stdout, "%s: %d / %d (%s)\n", stage, done, total, time.Since(start).Round(time.Second))
+			}
+		})
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(stdout, "generated %d villages, %d households, %d residents in %s (%.0f households/s); %d ledger entries in %s (%.0f entries/s); total %s, peak RSS %d MB\n",
+		rep.Villages, rep.Households, rep.Residents, rep.HouseholdsTook.Round(time.Millisecond), float64(rep.Households)/rep.HouseholdsTook.Seconds(),
+		rep.Entries, rep.LedgerTook.Round(time.Millisecond), float64(rep.Entries)/rep.LedgerTook.Seconds(), took.Round(time.Millisecond), procmem.PeakKB()>>10)
+	return nil
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"shanzhi/internal/sqlstore/storetest"
+)
+
+// TestGenAndLoadQuick is the quick mode of the league benchmark: it builds
+// a small synthetic league on each engine, drives every load scenario
+// briefly through the real server, and checks that every scenario made
+// successful requests and none failed, that the generated ledger and the
+// load's awards verify, and that a second gen into the same database is
+// refused. The full mode is scripts/bench.sh.
+func TestGenAndLoadQuick(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			dsn := "sqlite:" + filepath.Join(dir, "league.db")
+			if engine == "postgres" {
+				dsn = storetest.FreshDatabase(t, os.Getenv("SHANZHI_TEST_POSTGRES"))
+			}
+			env := func(string) string { return "" }
+			common := []string{"-db", dsn, "-key-file", filepath.Join(dir, "league.key")}
+			var out, errs bytes.Buffer
+			if err := run(ctx, append([]string{"gen", "-households", "300", "-entries", "6000", "-seed", "7"}, common...), env, nil, &out, &errs); err != nil {
+				t.Fatalf("gen: %v\n%s%s", err, out.String(), errs.String())
+			}
+			m := regexp.MustCompile(`generated 871 villages, 300 households, (\d+) residents .*; (\d+) ledger entries`).FindStringSubmatch(out.String())
+			if m == nil {
+				t.Fatalf("gen said:\n%s", out.String())
+			}
+			if entries, _ := strconv.Atoi(m[2]); entries < 5000 || entries > 6000 {
+				t.Fatalf("gen wrote %d entries, want about 6000 less the deductions nobody could pay", entries)
+			}
+			if err := run(ctx, append([]string{"gen", "-households", "10", "-entries", "10"}, common...), env, nil, &out, &errs); err == nil {
+				t.Fatal("a second gen into the same league was accepted")
+			}
+			out.Reset()
+			if err := run(ctx, append([]string{"load", "-clients", "4", "-duration", "300ms"}, common...), env, nil, &out, &errs); err != nil {
+				t.Fatalf("load: %v\n%s%s", err, out.String(), errs.String())
+			}
+			rows := 0
+			for _, line := range strings.Split(out.String(), "\n") {
+				f := strings.Split(line, "|")
+				if len(f) < 8 || !strings.Contains(line, " ms ") {
+					continue
+				}
+				rows++
+				ok, _ := strconv.Atoi(strings.TrimSpace(f[4]))
+				failed, _ := strconv.Atoi(strings.TrimSpace(f[6]))
+				if ok == 0 || failed != 0 {
+					t.Errorf("scenario %s: %d ok, %d failed\n%s", strings.TrimSpace(f[1]), ok, failed, out.String())
+				}
+			}
+			if rows != len(loadScenarios) {
+				t.Fatalf("load reported %d scenarios, want %d:\n%s", rows, len(loadScenarios), out.String())
+			}
+			out.Reset()
+			if err := run(ctx, append([]string{"verify"}, common...), env, nil, &out, &errs); err != nil {
+				t.Fatalf("verify after gen and load: %v\n%s", err, out.String())
+			}
+		})
+	}
+}

@@ -1,0 +1,470 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/points"
+	"shanzhi/internal/regioncode"
+	"shanzhi/internal/registry"
+	"shanzhi/internal/scheme"
+	"shanzhi/internal/synth"
+)
+
+// GenSpec sizes a synthetic league for benchmarks and drills.
+type GenSpec struct {
+	League      string // the league whose village-level units get households
+	Households  int
+	Entries     int // ledger entries over the year
+	Seed        int64
+	Today       time.Time // the reference date; entries fall between 1 January and it
+	MongolShare float64
+}
+
+// GenReport says what Generate wrote.
+type GenReport struct {
+	Villages, Households, Residents, Entries int
+	HouseholdsTook, LedgerTook               time.Duration
+}
+
+// genChunk is how many households one transaction registers: large enough
+// that the fsync per commit disappears, small enough that progress shows.
+const genChunk = 2000
+
+// Generate fills an empty store with a deterministic synthetic league: the
+// default scheme at the league, households and residents through the same
+// inserts a clerk's import takes (sealed ID numbers, pinyin keys, history),
+// and a year of approved awards and deductions written straight into the
+// village ledgers with their chains, balances and maintained totals, so
+// that verify passes and rankings read what the award flow would have
+// left. Awards are not replayed through review: the review trail of a
+// year is not what the benchmarks measure, and 10,000,000 of them would
+// triple the build time.
+func (db *DB) Generate(ctx context.Context, spec GenSpec, progress func(stage string, done, total int)) (*GenReport, error) {
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	if regioncode.LevelOf(spec.League) != regioncode.League {
+		return nil, fmt.Errorf("gen: %s is not a league code", spec.League)
+	}
+	actor := &access.Actor{Username: "gen", Grants: []access.Grant{{Role: access.Operator, Region: spec.League}, {Role: access.Leader, Region: spec.League}}}
+	var villages []string
+	var existing int
+	err := db.view(ctx, func(tx *Tx) error {
+		lo, hi := regioncode.Range(spec.League)
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM households WHERE village_code >= ? AND village_code < ?`, lo, hi).Scan(&existing); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT code FROM regions WHERE level = ? AND status = 'active' AND kind IN ('嘎查', '村') AND code >= ? AND code < ? ORDER BY code`,
+			int(regioncode.Village), lo, hi)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				return err
+			}
+			villages = append(villages, c)
+		}
+		return rows.Err()
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case existing > 0:
+		return nil, fmt.Errorf("gen: the league already has %d households; generate into an empty database", existing)
+	case len(villages) == 0:
+		return nil, fmt.Errorf("gen: no villages under %s", spec.League)
+	}
+	if _, err := db.Schemes().Create(ctx, actor, scheme.FromTemplate, scheme.Scheme{Region: spec.League}); err != nil {
+		return nil, fmt.Errorf("gen: scheme: %w", err)
+	}
+	rep := &GenReport{Villages: len(villages)}
+	rng := rand.New(rand.NewPCG(uint64(spec.Seed), 0x67656e))
+	sizes := spread(rng, spec.Households, len(villages))
+
+	start := time.Now()
+	if err := db.genHouseholds(ctx, actor, spec, villages, sizes, rep, progress); err != nil {
+		return nil, err
+	}
+	rep.HouseholdsTook = time.Since(start)
+	start = time.Now()
+	if err := db.genLedger(ctx, actor, spec, rng, rep, progress); err != nil {
+		return nil, err
+	}
+	rep.LedgerTook = time.Since(start)
+	err = db.update(ctx, func(tx *Tx) error {
+		return tx.audit(ctx, actor, auditEntry{action: "gen", target: "league:" + spec.League, region: spec.League,
+			detail: fmt.Sprintf("synthetic league: %d villages, %d households, %d residents, %d entries, seed %d", rep.Villages, rep.Households, rep.Residents, rep.Entries, spec.Seed)})
+	})
+	return rep, err
+}
+
+// spread divides total over n parts of uneven size, as villages differ.
+func spread(rng *rand.Rand, total, n int) []int {
+	w := make([]float64, n)
+	var sum float64
+	for i := range w {
+		w[i] = 0.4 + 1.2*rng.Float64()
+		sum += w[i]
+	}
+	out := make([]int, n)
+	given := 0
+	for i := range out {
+		out[i] = int(float64(total) * w[i] / sum)
+		given += out[i]
+	}
+	for i := 0; given < total; i = (i + 1) % n {
+		out[i]++
+		given++
+	}
+	return out
+}
+
+// genHouseholds makes households on one goroutine while the store writes
+// the previous chunk on another.
+func (db *DB) genHouseholds(ctx context.Context, a *access.Actor, spec GenSpec, villages []string, sizes []int, rep *GenReport, progress func(string, int, int)) error {
+	chunks := make(chan []synth.Household, 2)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		defer close(chunks)
+		g := synth.New(spec.Seed, spec.Today)
+		var buf []synth.Household
+		for i, v := range villages {
+			for _, h := range g.Households(v, sizes[i], spec.MongolShare) {
+				buf = append(buf, h)
+				if len(buf) == genChunk {
+					select {
+					case chunks <- buf:
+					case <-ctx.Done():
+						return
+					}
+					buf = nil
+				}
+			}
+		}
+		if len(buf) > 0 {
+			select {
+			case chunks <- buf:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	for chunk := range chunks {
+		err := db.update(ctx, func(tx *Tx) error {
+			tx.quiet = true
+			for _, h := range chunk {
+				id, _, err := tx.createHousehold(ctx, a, h.Input, h.Members[0], "")
+				if err != nil {
+					return fmt.Errorf("household %s/%s: %w", h.Input.VillageCode, h.Input.Number, err)
+				}
+				for _, m := range h.Members[1:] {
+					if _, err := tx.insertResident(ctx, a, id, h.Input.VillageCode, m, ""); err != nil {
+						return fmt.Errorf("resident of %s/%s: %w", h.Input.VillageCode, h.Input.Number, err)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		rep.Households += len(chunk)
+		for _, h := range chunk {
+			rep.Residents += len(h.Members)
+		}
+		progress("households", rep.Households, spec.Households)
+	}
+	return ctx.Err()
+}
+
+// genEntry is one ledger entry being planned.
+type genEntry struct {
+	household int64
+	at        int64 // Unix ms
+	item      scheme.Item
+}
+
+// genLedger writes a year of entries village by village, one transaction
+// each, computing chains and balances as tx.post would.
+func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, rng *rand.Rand, rep *GenReport, progress func(string, int, int)) error {
+	byVillage := map[string][]int64{}
+	var order []string
+	err := db.view(ctx, func(tx *Tx) error {
+		lo, hi := regioncode.Range(spec.League)
+		rows, err := tx.query(ctx, `SELECT id, village_code FROM households WHERE village_code >= ? AND village_code < ? ORDER BY village_code, id`, lo, hi)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				return err
+			}
+			if _, ok := byVillage[v]; !ok {
+				order = append(order, v)
+			}
+			byVillage[v] = append(byVillage[v], id)
+		}
+		return rows.Err()
+	})
+	if err != nil || rep.Households == 0 {
+		return err
+	}
+	tpl := scheme.DefaultTemplate()
+	var awards, deductions []scheme.Item
+	for _, it := range tpl.Items {
+		if it.Points > 0 {
+			awards = append(awards, it)
+		} else {
+			deductions = append(deductions, it)
+		}
+	}
+	first := time.Date(spec.Today.Year(), 1, 1, 2, 0, 0, 0, time.UTC).UnixMilli() // 10:00 in Beijing
+	span := scheme.Today(spec.Today).UnixMilli() - first + 1
+	uid, uname := actorRef(a)
+	// Villages go in groups of about genLedgerTx entries a transaction, so
+	// a small league is not all fsyncs and a large one not one huge commit.
+	for len(order) > 0 {
+		var group []string
+		planned := 0
+		for len(order) > 0 && planned < genLedgerTx {
+			v := order[0]
+			order = order[1:]
+			group = append(group, v)
+			planned += int(int64(spec.Entries) * int64(len(byVillage[v])) / int64(rep.Households))
+		}
+		plans := make([][]genEntry, len(group))
+		for gi, v := range group {
+			hh := byVillage[v]
+			plan := make([]genEntry, int(int64(spec.Entries)*int64(len(hh))/int64(rep.Households)))
+			for i := range plan {
+				it := awards[rng.IntN(len(awards))]
+				if rng.IntN(10) == 0 {
+					it = deductions[rng.IntN(len(deductions))]
+				}
+				plan[i] = genEntry{household: hh[rng.IntN(len(hh))], at: first + rng.Int64N(max(span, 1)), item: it}
+			}
+			sort.Slice(plan, func(i, j int) bool { return plan[i].at < plan[j].at })
+			plans[gi] = plan
+		}
+		written := 0
+		err := db.update(ctx, func(tx *Tx) error {
+			written = 0
+			for gi, v := range group {
+				w := newGenWriter(tx, v)
+				for i, p := range plans[gi] {
+					kind, n := points.Award, int64(p.item.Points)
+					if n < 0 {
+						kind, n = points.Deduct, min(-n, w.balance[p.household])
+					}
+					if n == 0 {
+						continue
+					}
+					e := points.Entry{Village: v, Household: p.household, Kind: kind, Delta: points.Delta(kind, n), Item: p.item.Name,
+						Memo: "gen", Key: fmt.Sprintf("gen:%s:%d", v, i), Actor: uname, At: time.UnixMilli(p.at)}
+					fp := points.Posting{Household: e.Household, Kind: kind, Points: n, Item: e.Item, Memo: e.Memo}.Fingerprint()
+					if err := w.add(ctx, e, fp, uid, p.item.Aspect); err != nil {
+						return err
+					}
+				}
+				if err := w.finish(ctx); err != nil {
+					return fmt.Errorf("ledger of %s: %w", v, err)
+				}
+				written += w.entries
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		rep.Entries += written
+		progress("entries", rep.Entries, spec.Entries)
+	}
+	return nil
+}
+
+// genLedgerTx is about how many entries one ledger transaction writes.
+const genLedgerTx = 50_000
+
+// genRows is the multi-row INSERT width: one statement carries this many
+// rows, which is what makes bulk writes fast on both engines.
+const genRows = 50
+
+// genWriter accumulates one village's entries and totals and writes them
+// in multi-row statements.
+type genWriter struct {
+	tx      *Tx
+	village string
+	seq     int64
+	hash    string
+	balance map[int64]int64
+	rows    []any
+	totals  map[totalKey]*[2]int64 // points and awards
+	hhs     map[[2]string]int      // period, aspect → households with awards
+	entries int
+}
+
+type totalKey struct {
+	period, aspect string
+	household      int64
+}
+
+func newGenWriter(tx *Tx, village string) *genWriter {
+	return &genWriter{tx: tx, village: village, balance: map[int64]int64{}, totals: map[totalKey]*[2]int64{}, hhs: map[[2]string]int{}}
+}
+
+const genEntryCols = 15
+
+func (w *genWriter) add(ctx context.Context, e points.Entry, fp string, uid int64, aspect string) error {
+	w.entries++
+	w.balance[e.Household] += e.Delta
+	e.Balance = w.balance[e.Household]
+	w.seq++
+	e.Seq, e.PrevHash = w.seq, w.hash
+	e.Hash = points.Chain(e.PrevHash, e)
+	w.hash = e.Hash
+	w.rows = append(w.rows, e.Village, e.Seq, e.Household, string(e.Kind), e.Delta, e.Balance, e.Item, e.Memo, e.Key, fp, uid, e.Actor, e.At.UnixMilli(), e.PrevHash, e.Hash)
+	day := e.At.In(time.FixedZone("CST", 8*3600))
+	for _, per := range []string{day.Format("2006-01"), day.Format("2006")} {
+		for _, asp := range []string{"", aspect} {
+			k := totalKey{per, asp, e.Household}
+			t := w.totals[k]
+			if t == nil {
+				t = &[2]int64{}
+				w.totals[k] = t
+				w.hhs[[2]string{per, asp}]++
+			}
+			t[0] += e.Delta
+			t[1]++
+		}
+	}
+	if len(w.rows) == genRows*genEntryCols {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+func (w *genWriter) flush(ctx context.Context) error {
+	if len(w.rows) == 0 {
+		return nil
+	}
+	_, err := w.tx.exec(ctx, `INSERT INTO ledger_entries (village_code, seq, household_id, kind, delta, balance, item, memo, idem_key, fingerprint, actor_id, actor_name, at, prev_hash, hash) VALUES `+
+		placeholders(len(w.rows)/genEntryCols, genEntryCols), w.rows...)
+	w.rows = w.rows[:0]
+	return err
+}
+
+// finish writes the remaining entries, the accounts, the chain head and
+// the maintained totals.
+func (w *genWriter) finish(ctx context.Context) error {
+	if err := w.flush(ctx); err != nil {
+		return err
+	}
+	tx, now := w.tx, w.tx.nowMS()
+	ids := make([]int64, 0, len(w.balance))
+	for id := range w.balance {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	var rows []any
+	for _, id := range ids {
+		rows = append(rows, id, w.village, w.balance[id], now)
+	}
+	if err := tx.insertMany(ctx, `INSERT INTO accounts (household_id, village_code, balance, updated_at) VALUES `, 4, rows); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO ledger_heads (village_code, last_seq, last_hash) VALUES (?, ?, ?)`, w.village, w.seq, w.hash); err != nil {
+		return err
+	}
+	keys := make([]totalKey, 0, len(w.totals))
+	for k := range w.totals {
+		keys = append(keys, k)
+	}
+	// Sorted inserts keep the primary key's b-tree appends sequential.
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.period != b.period {
+			return a.period < b.period
+		}
+		if a.aspect != b.aspect {
+			return a.aspect < b.aspect
+		}
+		return a.household < b.household
+	})
+	rows = rows[:0]
+	vt := map[[2]string]int64{}
+	for _, k := range keys {
+		t := w.totals[k]
+		rows = append(rows, k.period, k.aspect, k.household, w.village, t[0], t[1])
+		vt[[2]string{k.period, k.aspect}] += t[0]
+	}
+	if err := tx.insertMany(ctx, `INSERT INTO points_totals (period, aspect, household_id, village_code, points, awards) VALUES `, 6, rows); err != nil {
+		return err
+	}
+	rows = rows[:0]
+	for k, p := range vt {
+		rows = append(rows, k[0], k[1], w.village, p, w.hhs[k])
+	}
+	return tx.insertMany(ctx, `INSERT INTO village_totals (period, aspect, village_code, points, households) VALUES `, 5, rows)
+}
+
+// insertMany runs prefix with rows of width columns, genRows rows to a
+// statement.
+func (tx *Tx) insertMany(ctx context.Context, prefix string, width int, rows []any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), genRows*width)
+		if _, err := tx.exec(ctx, prefix+placeholders(n/width, width), rows[:n]...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// placeholders is "(?, ?), (?, ?)" for n rows of width columns.
+func placeholders(n, width int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// SampleHouseholds returns up to n registered households of region, spread
+// evenly over it, with their villages: the load command's targets.
+func (db *DB) SampleHouseholds(ctx context.Context, region string, n int) (ids []int64, villages []string, err error) {
+	lo, hi := regioncode.Range(region)
+	err = db.view(ctx, func(tx *Tx) error {
+		var total int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM households WHERE village_code >= ? AND village_code < ? AND status = ?`, lo, hi, registry.HouseholdActive).Scan(&total); err != nil {
+			return err
+		}
+		step := max(total/max(n, 1), 1)
+		rows, err := tx.query(ctx, `SELECT id, village_code FROM households WHERE village_code >= ? AND village_code < ? AND status = ? ORDER BY id`, lo, hi, registry.HouseholdActive)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for i := 0; rows.Next(); i++ {
+			var id int64
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				return err
+			}
+			if i%step == 0 && len(ids) < n {
+				ids = append(ids, id)
+				villages = append(villages, v)
+			}
+		}
+		return rows.Err()
+	})
+	return ids, villages, err
+}
