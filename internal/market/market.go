@@ -244,11 +244,8 @@ type Inbound struct {
 
 // Validate reports every problem with a delivery.
 func (in *Inbound) Validate() error {
-	in.Donor, in.Memo = strings.TrimSpace(in.Donor), strings.TrimSpace(in.Memo)
-	var fs fault.Fields
-	if in.Goods <= 0 {
-		fs.Add("goods", "market.goods")
-	}
+	in.Donor = strings.TrimSpace(in.Donor)
+	fs := movement(in.Goods, &in.Memo)
 	if in.Qty <= 0 || in.Qty > MaxQty {
 		fs.Add("qty", "market.qty", MaxQty)
 	}
@@ -263,10 +260,24 @@ func (in *Inbound) Validate() error {
 	if in.Source == Funds {
 		in.Thank = false
 	}
-	if utf8.RuneCountInString(in.Donor) > 60 || utf8.RuneCountInString(in.Memo) > 200 {
+	if utf8.RuneCountInString(in.Donor) > 60 && !fs.Has("memo") {
 		fs.Add("memo", "market.memo")
 	}
 	return fs.Err()
+}
+
+// movement checks what every stock movement names: an item, and a note
+// of reasonable length, which it trims.
+func movement(goods int64, memo *string) fault.Fields {
+	*memo = strings.TrimSpace(*memo)
+	var fs fault.Fields
+	if goods <= 0 {
+		fs.Add("goods", "market.goods")
+	}
+	if utf8.RuneCountInString(*memo) > 200 {
+		fs.Add("memo", "market.memo")
+	}
+	return fs
 }
 
 // Reason is why stock was adjusted by hand.
@@ -293,19 +304,12 @@ type Adjustment struct {
 
 // Validate reports every problem with an adjustment.
 func (in *Adjustment) Validate() error {
-	in.Memo = strings.TrimSpace(in.Memo)
-	var fs fault.Fields
-	if in.Goods <= 0 {
-		fs.Add("goods", "market.goods")
-	}
+	fs := movement(in.Goods, &in.Memo)
 	if in.Delta == 0 || in.Delta > MaxQty || in.Delta < -MaxQty {
 		fs.Add("delta", "market.delta", MaxQty)
 	}
 	if !slices.Contains(Reasons, in.Reason) {
 		fs.Add("reason", "market.reason")
-	}
-	if utf8.RuneCountInString(in.Memo) > 200 {
-		fs.Add("memo", "market.memo")
 	}
 	return fs.Err()
 }

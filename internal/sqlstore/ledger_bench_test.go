@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"shanzhi/internal/points"
-	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore/storetest"
 )
 
@@ -20,15 +19,7 @@ func BenchmarkLedgerPost(b *testing.B) {
 		b.Run(engine, func(b *testing.B) {
 			db := storetest.MustOpen(b, engine)
 			ctx := context.Background()
-			var hh []int64
-			for i := range 200 {
-				h, err := db.Registry().CreateHousehold(ctx, admin, registry.HouseholdInput{Number: fmt.Sprintf("B%03d", i), VillageCode: pingan},
-					registry.ResidentInput{Name: "王五", Ethnicity: "汉族", Gender: registry.Male, BirthDate: "1970-01-01", Political: "群众"})
-				if err != nil {
-					b.Fatal(err)
-				}
-				hh = append(hh, h.ID)
-			}
+			hh := households(b, db, "B", 200, 0)
 			var n atomic.Int64
 			b.SetParallelism(8) // 2 cores × 8 = 16 clients
 			b.ResetTimer()

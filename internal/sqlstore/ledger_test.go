@@ -112,26 +112,12 @@ func TestConcurrentSpends(t *testing.T) {
 		const k, n = 37, 200
 		h := ledgerHousehold(t, db, "002", 2)
 		post(t, db, points.Posting{Key: "fund", Household: h, Kind: points.Award, Points: k * 3})
-		var ok, refused atomic.Int64
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := db.Ledger().Post(ctx, clerk, points.Posting{Key: fmt.Sprintf("spend-%d", i), Household: h, Kind: points.Spend, Points: 3})
-				switch {
-				case err == nil:
-					ok.Add(1)
-				case fault.Is(err, fault.Conflict):
-					refused.Add(1)
-				default:
-					t.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
-		if ok.Load() != k || refused.Load() != n-k {
-			t.Fatalf("%d spends succeeded and %d were refused, want %d and %d", ok.Load(), refused.Load(), k, n-k)
+		ok, refused := race(t, n, func(i int) error {
+			_, err := db.Ledger().Post(ctx, clerk, points.Posting{Key: fmt.Sprintf("spend-%d", i), Household: h, Kind: points.Spend, Points: 3})
+			return err
+		})
+		if ok != k || refused != n-k {
+			t.Fatalf("%d spends succeeded and %d were refused, want %d and %d", ok, refused, k, n-k)
 		}
 		if b, _ := db.Ledger().Balance(ctx, clerk, h); b != 0 {
 			t.Fatalf("balance %d, want 0", b)
@@ -145,6 +131,7 @@ func TestConcurrentSpends(t *testing.T) {
 		h2 := ledgerHousehold(t, db, "003", 3)
 		post(t, db, points.Posting{Key: "fund2", Household: h2, Kind: points.Award, Points: k * 3})
 		var naive atomic.Int64
+		var wg sync.WaitGroup
 		for range n {
 			wg.Add(1)
 			go func() {

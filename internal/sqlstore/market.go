@@ -101,18 +101,27 @@ func (s *MarketService) CreateStore(ctx context.Context, a *access.Actor, in mar
 		}
 		id, err := tx.insertID(ctx, `INSERT INTO stores (region_code, name, address, return_days, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 			in.Region, in.Name, in.Address, in.ReturnDays, tx.nowMS())
-		if isUniqueViolation(err) {
-			return fault.OnField(fault.Conflict, "name", "market.store_taken")
-		}
-		if err != nil {
-			return err
-		}
-		if out, err = tx.storeFor(ctx, a, id, toManage); err != nil {
-			return err
-		}
-		return tx.marketAudit(ctx, a, "market.store.create", out, "", out.Name)
+		out, err = tx.storeSaved(ctx, a, id, err, "market.store.create", in)
+		return err
 	})
 	return out, err
+}
+
+// storeSaved finishes a write of a store's row: a name already taken in
+// the region is a conflict, and the store as saved is read back and
+// audited.
+func (tx *Tx) storeSaved(ctx context.Context, a *access.Actor, id int64, err error, action string, in market.StoreInput) (*market.Store, error) {
+	if isUniqueViolation(err) {
+		return nil, fault.OnField(fault.Conflict, "name", "market.store_taken")
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := tx.storeFor(ctx, a, id, toManage)
+	if err != nil {
+		return nil, err
+	}
+	return st, tx.marketAudit(ctx, a, action, st, "", fmt.Sprintf("%s; %s; %d", in.Name, in.Address, in.ReturnDays))
 }
 
 // checkVillageOrTown refuses a store at a region that is missing or no
@@ -139,16 +148,8 @@ func (s *MarketService) UpdateStore(ctx context.Context, a *access.Actor, id int
 			return err
 		}
 		_, err = tx.exec(ctx, `UPDATE stores SET name = ?, address = ?, return_days = ? WHERE id = ?`, in.Name, in.Address, in.ReturnDays, id)
-		if isUniqueViolation(err) {
-			return fault.OnField(fault.Conflict, "name", "market.store_taken")
-		}
-		if err != nil {
-			return err
-		}
-		if out, err = tx.storeFor(ctx, a, id, toManage); err != nil {
-			return err
-		}
-		return tx.marketAudit(ctx, a, "market.store.update", out, "", fmt.Sprintf("%s; %s; %d", in.Name, in.Address, in.ReturnDays))
+		out, err = tx.storeSaved(ctx, a, id, err, "market.store.update", in)
+		return err
 	})
 	return out, err
 }

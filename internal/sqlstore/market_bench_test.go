@@ -8,7 +8,6 @@ import (
 
 	"shanzhi/internal/market"
 	"shanzhi/internal/points"
-	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore/storetest"
 )
 
@@ -22,7 +21,7 @@ func BenchmarkRedeem(b *testing.B) {
 		b.Run(engine, func(b *testing.B) {
 			db := storetest.MustOpen(b, engine)
 			ctx := context.Background()
-			s := openShop(b, db)
+			s := openShop(b, db, 0)
 			// Stock and points enough for any b.N, and no limit in the way.
 			for _, g := range []int64{s.soap, s.oil, s.rice} {
 				if _, err := db.Market().SaveGoods(ctx, admin, market.GoodsInput{ID: g, Store: s.store.ID, Name: fmt.Sprint("商品", g), Unit: "件", Price: 1, OnShelf: true}); err != nil {
@@ -34,18 +33,7 @@ func BenchmarkRedeem(b *testing.B) {
 					}
 				}
 			}
-			var hh []int64
-			for i := range 200 {
-				h, err := db.Registry().CreateHousehold(ctx, admin, registry.HouseholdInput{Number: fmt.Sprintf("B%03d", i), VillageCode: pingan},
-					registry.ResidentInput{Name: "王五", Ethnicity: "汉族", Gender: registry.Male, BirthDate: "1970-01-01", Political: "群众"})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := db.Ledger().Post(ctx, clerk, points.Posting{Key: fmt.Sprint("bench-fund-", i), Household: h.ID, Kind: points.Award, Points: points.MaxPoints}); err != nil {
-					b.Fatal(err)
-				}
-				hh = append(hh, h.ID)
-			}
+			hh := households(b, db, "B", 200, points.MaxPoints)
 			items := []market.Item{{Goods: s.soap, Qty: 1}, {Goods: s.oil, Qty: 2}, {Goods: s.rice, Qty: 1}}
 			var n atomic.Int64
 			b.SetParallelism(8) // 2 cores × 8 = 16 clients

@@ -15,20 +15,23 @@ import (
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/market"
 	"shanzhi/internal/points"
+	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
 
-// shop is a store of 平安村 with a few goods on its shelf.
+// shop is a store of 平安村 with a few goods on its shelf, and a
+// household of the village with points to spend.
 type shop struct {
-	store             *market.Store
-	soap, oil, rice   int64
-	manager, sellerOp *access.Actor
+	store           *market.Store
+	soap, oil, rice int64
+	household       int64
 }
 
 // openShop opens 平安村's store and stocks soap (3 points, 100 pieces),
-// oil (20 points, 10 bottles) and rice (15 points, 50 bags, 2 a month).
-func openShop(t testing.TB, db *sqlstore.DB) shop {
+// oil (20 points, 10 bottles) and rice (15 points, 50 bags, 2 a month);
+// household 001 gets fund points.
+func openShop(t testing.TB, db *sqlstore.DB, fund int64) shop {
 	t.Helper()
 	ctx := context.Background()
 	m := db.Market()
@@ -36,7 +39,7 @@ func openShop(t testing.TB, db *sqlstore.DB) shop {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := shop{store: st, manager: admin, sellerOp: clerk}
+	s := shop{store: st, household: households(t, db, "H", 1, fund)[0]}
 	for _, g := range []struct {
 		out          *int64
 		name, unit   string
@@ -102,9 +105,8 @@ func TestMarketRedeem(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		m := db.Market()
-		s := openShop(t, db)
-		h := ledgerHousehold(t, db, "001", 1)
-		post(t, db, points.Posting{Key: "fund", Household: h, Kind: points.Award, Points: 100})
+		s := openShop(t, db, 100)
+		h := s.household
 
 		basket := market.Basket{Key: "b1", Store: s.store.ID, Household: h, Items: []market.Item{{Goods: s.soap, Qty: 2}, {Goods: s.oil, Qty: 1}, {Goods: s.soap, Qty: 1}}}
 		r, err := m.Redeem(ctx, clerk, basket)
@@ -228,9 +230,8 @@ func TestMarketClerks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		m := db.Market()
-		s := openShop(t, db)
-		h := ledgerHousehold(t, db, "001", 1)
-		post(t, db, points.Posting{Key: "fund", Household: h, Kind: points.Award, Points: 100})
+		s := openShop(t, db, 100)
+		h := s.household
 		g := []access.Grant{{Role: access.Clerk, Region: pingan}}
 		uid, err := db.CreateUser(ctx, nil, "shop-clerk", "售货员", "Clerk-Pass-1", g)
 		if err != nil {
@@ -271,7 +272,7 @@ func TestMarketClerks(t *testing.T) {
 		if found, err := m.FindCustomers(ctx, c, s.store.ID, "外村"); err != nil || len(found) != 0 {
 			t.Fatalf("search found foreign households: %+v, %v", found, err)
 		}
-		if found, err := m.FindCustomers(ctx, c, s.store.ID, "001"); err != nil || len(found) != 1 || found[0].Balance != 97 {
+		if found, err := m.FindCustomers(ctx, c, s.store.ID, "H000"); err != nil || len(found) != 1 || found[0].Balance != 97 {
 			t.Fatalf("search by 户号: %+v, %v", found, err)
 		}
 		tok, err := db.Registry().CardToken(ctx, admin, h)
@@ -297,9 +298,8 @@ func TestMarketStockAndReports(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		m := db.Market()
-		s := openShop(t, db)
-		h := ledgerHousehold(t, db, "001", 1)
-		post(t, db, points.Posting{Key: "fund", Household: h, Kind: points.Award, Points: 500})
+		s := openShop(t, db, 500)
+		h := s.household
 		if _, err := m.Receive(ctx, admin, market.Inbound{Store: s.store.ID, Goods: s.oil, Qty: 5, Source: market.Enterprise, Donor: "兴安粮油公司", Thank: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -383,26 +383,12 @@ func TestConcurrentRedemptions(t *testing.T) {
 				h := ledgerHousehold(t, db, "002", 2)
 				post(t, db, points.Posting{Key: "fund", Household: h, Kind: points.Award, Points: c.afford * 3})
 				const n = 200
-				var ok, refused atomic.Int64
-				var wg sync.WaitGroup
-				for i := range n {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						_, err := m.Redeem(ctx, clerk, market.Basket{Key: fmt.Sprintf("race-%d", i), Store: st.ID, Household: h, Items: []market.Item{{Goods: g.ID, Qty: 1}}})
-						switch {
-						case err == nil:
-							ok.Add(1)
-						case fault.Is(err, fault.Conflict):
-							refused.Add(1)
-						default:
-							t.Error(err)
-						}
-					}()
-				}
-				wg.Wait()
-				if ok.Load() != c.want || refused.Load() != n-c.want {
-					t.Fatalf("%d redemptions succeeded and %d were refused, want %d and %d", ok.Load(), refused.Load(), c.want, n-c.want)
+				ok, refused := race(t, n, func(i int) error {
+					_, err := m.Redeem(ctx, clerk, market.Basket{Key: fmt.Sprintf("race-%d", i), Store: st.ID, Household: h, Items: []market.Item{{Goods: g.ID, Qty: 1}}})
+					return err
+				})
+				if ok != c.want || refused != n-c.want {
+					t.Fatalf("%d redemptions succeeded and %d were refused, want %d and %d", ok, refused, c.want, n-c.want)
 				}
 				if b := balanceOf(t, db, h); b != (c.afford-c.want)*3 {
 					t.Fatalf("balance %d, want %d", b, (c.afford-c.want)*3)
@@ -417,4 +403,49 @@ func TestConcurrentRedemptions(t *testing.T) {
 			})
 		})
 	}
+}
+
+// race runs fn n times at once and counts the calls that succeeded and
+// those refused with a conflict; any other error fails the test.
+func race(t *testing.T, n int, fn func(i int) error) (ok, refused int64) {
+	var okN, refusedN atomic.Int64
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch err := fn(i); {
+			case err == nil:
+				okN.Add(1)
+			case fault.Is(err, fault.Conflict):
+				refusedN.Add(1)
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	return okN.Load(), refusedN.Load()
+}
+
+// households registers n households of 平安村, numbered prefix000 on,
+// each with fund points if fund is positive.
+func households(tb testing.TB, db *sqlstore.DB, prefix string, n int, fund int64) []int64 {
+	tb.Helper()
+	ctx := context.Background()
+	var out []int64
+	for i := range n {
+		h, err := db.Registry().CreateHousehold(ctx, admin, registry.HouseholdInput{Number: fmt.Sprintf("%s%03d", prefix, i), VillageCode: pingan},
+			registry.ResidentInput{Name: "王五", Ethnicity: "汉族", Gender: registry.Male, BirthDate: "1970-01-01", Political: "群众"})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if fund > 0 {
+			if _, err := db.Ledger().Post(ctx, clerk, points.Posting{Key: fmt.Sprintf("fund-%s%d", prefix, i), Household: h.ID, Kind: points.Award, Points: fund}); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		out = append(out, h.ID)
+	}
+	return out
 }

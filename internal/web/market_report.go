@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 	"time"
 
@@ -140,25 +139,7 @@ func (w *Web) marketExport(rw http.ResponseWriter, r *http.Request, a *access.Ac
 		return
 	}
 	title := v.T("market.report_title", p.Store.Name, p.Month, v.T("market.report."+kind))
-	var buf bytes.Buffer
-	xw, err := sheet.NewWriter(&buf, sheet.Table{Title: title, Unit: p.Store.RegionName, Date: w.Now(), Columns: cols})
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	for _, row := range rows {
-		if err := xw.Write(row...); err != nil {
-			xw.Discard()
-			w.fail(rw, r, err)
-			return
-		}
-	}
-	if err := xw.Close(); err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	attachment(rw, title+".xlsx", "market-"+kind+".xlsx")
-	rw.Write(buf.Bytes())
+	w.sendSheet(rw, r, sheet.Table{Title: title, Unit: p.Store.RegionName, Date: w.Now(), Columns: cols}, title, "market-"+kind+".xlsx", rows)
 }
 
 type myMarketPage struct {
