@@ -1,6 +1,7 @@
 package talent
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -139,3 +140,15 @@ func ByPosition(rs []Ranked) []Ranked {
 	})
 	return out
 }
+
+// FormatMean shows a mean kept in hundredths the way score sheets write
+// it: 8567 is "85.67".
+func FormatMean(m int) string {
+	return fmt.Sprintf("%d.%02d", m/100, m%100)
+}
+
+// MeanText is the ranking's mean as score sheets write it.
+func (r Ranked) MeanText() string { return FormatMean(r.Mean) }
+
+// MeanText is the level's mean as score sheets write it.
+func (l LevelResult) MeanText() string { return FormatMean(l.Mean) }

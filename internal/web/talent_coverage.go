@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -102,6 +101,7 @@ type leaderView struct {
 	Statuses []option
 	CanWrite bool
 	Error    string
+	Problems []string
 	Today    string
 }
 
@@ -118,18 +118,8 @@ func (w *Web) showLeader(rw http.ResponseWriter, r *http.Request, a *access.Acto
 	v.Crumbs = []crumb{{Label: v.T("talent.nav"), Href: "/talent"}, {Label: v.T("talent.page.leaders"), Href: "/talent/leaders"}, {Label: l.Name}}
 	d := &leaderView{L: l, Lists: talent.Lists, CanWrite: a.Can(access.TalentWrite, l.Village), Today: w.Now().In(beijing).Format("2006-01-02"),
 		Statuses: append([]option{{Label: v.T("talent.measure.keep")}}, talentOptions(v, "talent.mstatus.", false, strs(talent.MeasureStatuses)...)...)}
-	status := http.StatusOK
-	if actErr != nil {
-		var fe *fault.Error
-		if !errors.As(actErr, &fe) {
-			w.fail(rw, r, actErr)
-			return
-		}
-		status, d.Error = fault.HTTPStatus(fe.Code), v.M(fe.Msg)
-		for _, f := range fe.Fields {
-			d.Error += "；" + v.T("talent.field."+f.Name) + "：" + v.M(f.Msg)
-		}
-	}
+	status, msg, problems := talentRefusal(v, actErr)
+	d.Error, d.Problems = msg, problems
 	v.Data = d
 	w.render(rw, status, "talent_leader", v)
 }

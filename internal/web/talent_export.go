@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"net/http"
-	"strconv"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/sheet"
@@ -102,15 +101,10 @@ func (w *Web) talentRankingExport(rw http.ResponseWriter, r *http.Request, a *ac
 		{Header: "经营主体名称", Width: 24}, {Header: "带动农户数", Kind: sheet.Int}, {Header: "评审人数", Kind: sheet.Int}, {Header: "平均得分", Width: 10}}
 	rows := make([][]any, len(d.Rows))
 	for i, x := range d.Rows {
-		rows[i] = []any{i + 1, x.Rank, x.Name, x.Village, x.Entity, x.Households, x.Reviewers, centi(x.Mean)}
+		rows[i] = []any{i + 1, x.Rank, x.Name, x.Village, x.Entity, x.Households, x.Reviewers, x.MeanText()}
 	}
 	title := v.T("talent.export.ranking", d.Steps[min(d.Step, len(d.Steps)-1)].Label)
 	w.sendSheet(rw, r, sheet.Table{Title: title, Unit: d.RegionName, Date: w.Now(), Columns: cols}, d.RegionName+title, "talent-ranking.xlsx", rows)
-}
-
-// centi shows a score kept in hundredths: 8567 is 85.67.
-func centi(n int) string {
-	return strconv.Itoa(n/100) + "." + strconv.Itoa(n%100/10) + strconv.Itoa(n%10)
 }
 
 // talentListsExport sends every leader's three lists of a region as one

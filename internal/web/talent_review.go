@@ -71,18 +71,25 @@ func (w *Web) showCandidate(rw http.ResponseWriter, r *http.Request, a *access.A
 			p.Objections = it.Objections
 		}
 	}
-	status := http.StatusOK
-	if actErr != nil {
-		var fe *fault.Error
-		errors.As(actErr, &fe)
-		status = fault.HTTPStatus(fe.Code)
-		p.Error = v.M(fe.Msg)
-		for _, f := range fe.Fields {
-			p.Problems = append(p.Problems, v.T("talent.field."+f.Name)+"："+v.M(f.Msg))
-		}
-	}
+	status, msg, problems := talentRefusal(v, actErr)
+	p.Error, p.Problems = msg, problems
 	v.Data = p
 	w.render(rw, status, "talent_candidate", v)
+}
+
+// talentRefusal turns a refused action into its status, its message and
+// one line per field at fault, each named as the form names it; no error
+// is 200 and nothing to say.
+func talentRefusal(v *view, err error) (int, string, []string) {
+	var fe *fault.Error
+	if err == nil || !errors.As(err, &fe) {
+		return http.StatusOK, "", nil
+	}
+	var lines []string
+	for _, f := range fe.Fields {
+		lines = append(lines, v.T("talent.field."+f.Name)+"："+v.M(f.Msg))
+	}
+	return fault.HTTPStatus(fe.Code), v.M(fe.Msg), lines
 }
 
 // talentCandidate is an application's page, which also prints as its A4

@@ -81,6 +81,7 @@ type roundView struct {
 	CanManage bool
 	Kinds     []option
 	Error     string
+	Problems  []string
 }
 
 // showRound draws a round: its criteria, goal and quotas in force, and
@@ -104,13 +105,8 @@ func (w *Web) showRound(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	for _, t := range talent.Tiers {
 		d.Kinds = append(d.Kinds, option{Value: string(talent.TierQuota(t)), Label: v.T("talent.quota.tier", v.T("talent.tier."+string(t)))})
 	}
-	status := http.StatusOK
-	if actErr != nil {
-		status, d.Error = fault.HTTPStatus(fault.CodeOf(actErr)), v.T("error.forbidden")
-		if fe, ok := actErr.(*fault.Error); ok {
-			d.Error = v.M(fe.Msg)
-		}
-	}
+	status, msg, problems := talentRefusal(v, actErr)
+	d.Error, d.Problems = msg, problems
 	v.Data = d
 	w.render(rw, status, "talent_round", v)
 }
