@@ -39,7 +39,6 @@ type Deps struct {
 	Rankings points.RankingService
 	Review   review.Service
 	Market   market.Service
-	Photos   points.PhotoService
 	Limits   *server.Limits
 	Log      *slog.Logger
 }
