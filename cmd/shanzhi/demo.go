@@ -42,6 +42,7 @@ func demoAccounts() []demoAccount {
 		{"security", "安全管理员", []access.Grant{g(access.SecAdmin, province)}, false},
 		{"auditor", "审计管理员", []access.Grant{g(access.AuditAdmin, province)}, false},
 		{"xingan", "兴安盟领导", []access.Grant{g(access.Leader, demoLeague)}, false},
+		{"qianqi", "科右前旗干部", []access.Grant{g(access.Leader, demoBanner)}, false},
 		{"keerqin", "科尔沁镇干部", []access.Grant{g(access.Leader, demoTownship), g(access.Operator, demoTownship)}, false},
 		{"pingan", "平安村经办人", []access.Grant{g(access.Operator, demoVillage)}, false},
 		{"pingan-review", "平安村审核人", []access.Grant{g(access.Reviewer, demoVillage)}, false},
@@ -144,7 +145,10 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if err := seedPoints(ctx, db, admin, stdout); err != nil {
 		return err
 	}
-	return seedMarket(ctx, db, admin, stdout)
+	if err := seedMarket(ctx, db, admin, stdout); err != nil {
+		return err
+	}
+	return seedTalent(ctx, db, stdout)
 }
 
 // seedPoints gives the demo township the default scheme, every household of

@@ -15,7 +15,7 @@ import (
 )
 
 // Coverage counts, for region and each region directly below it, the
-// active villages and those with at least one leader (of any round: the
+// active gacha and villages (talent.RuralKinds) and those with at least one leader (of any round: the
 // goal is a leader in every village, whichever round found them), and the
 // round's applications and leaders by tier and channel.
 func (s *TalentService) Coverage(ctx context.Context, a *access.Actor, round int64, code string) (*talent.Coverage, error) {
@@ -59,7 +59,8 @@ func (s *TalentService) Coverage(ctx context.Context, a *access.Actor, round int
 			}
 		}
 		rows, err := tx.query(ctx, `SELECT v.code, v.name, (SELECT count(*) FROM talent_leaders l WHERE l.village_code = v.code)
-			FROM regions v WHERE v.level = 5 AND v.status = 'active' AND v.code >= ? AND v.code < ? ORDER BY v.code`, lo, hi)
+			FROM regions v WHERE v.level = 5 AND v.status = 'active' AND v.kind IN (?, ?) AND v.code >= ? AND v.code < ? ORDER BY v.code`,
+			talent.RuralKinds[0], talent.RuralKinds[1], lo, hi)
 		if err != nil {
 			return err
 		}

@@ -3,11 +3,14 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/regiondata"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/sqlstore"
@@ -235,6 +238,27 @@ func TestTalentChain(t *testing.T) {
 		}
 		if cov.Total.Covered != 1 || villages != cov.Total.Villages || cov.Total.Villages < 800 || cov.ByTier[talent.TierBanner] != 1 || cov.ByChannel[talent.FromLocals] != 1 {
 			t.Fatalf("coverage total %+v tiers %v channels %v", cov.Total, cov.ByTier, cov.ByChannel)
+		}
+		// An independent count from the embedded source data: gacha and
+		// villages of 兴安盟, per banner.
+		all, err := regiondata.All()
+		if err != nil {
+			t.Fatal(err)
+		}
+		perBanner := map[string]int{}
+		for _, r := range all {
+			if r.Level == 5 && strings.HasPrefix(r.Code, "1522") && slices.Contains(talent.RuralKinds, r.Kind) {
+				perBanner[r.Code[:6]+"000000"]++
+			}
+		}
+		for _, a := range cov.Areas {
+			if a.Villages != perBanner[a.Code] {
+				t.Errorf("%s: %d villages, the source data has %d", a.Name, a.Villages, perBanner[a.Code])
+			}
+			delete(perBanner, a.Code)
+		}
+		if len(perBanner) != 0 {
+			t.Errorf("banners missing from the coverage: %v", perBanner)
 		}
 		if cov.Targets[2].Villages != cov.Total.Villages {
 			t.Errorf("the last target is every village: %+v", cov.Targets)

@@ -2,6 +2,13 @@ package talent
 
 import "time"
 
+// RuralKinds are the kinds of village-level unit the coverage goal
+// counts: gacha and villages, where the programme's industries are. Urban
+// 社区 and the 其他 units (state farms, forest farms) have no village
+// industry to lead, and counting them would put the goal out of reach by
+// design (兴安盟: 871 gacha and villages of 1,120 units).
+var RuralKinds = []string{"嘎查", "村"}
+
 // Area is one row of a coverage table: a region below the one asked
 // about, its villages and how many of them have a leader.
 type Area struct {
