@@ -17,21 +17,67 @@ import (
 	"shanzhi/internal/registry"
 )
 
+// customer is a household at the counter as a redemption needs it.
+type customer struct {
+	id                           int64
+	village, villageName, status string
+	number, head                 string
+	balance                      int64
+}
+
 // servedHousehold finds a household the store serves, by id or by the
-// token on its card. Households of other regions do not exist for the
-// counter, whatever else the clerk may see.
-func (tx *Tx) servedHousehold(ctx context.Context, st *market.Store, id int64, card string) (int64, string, string, error) {
-	var village, status string
-	var err error
+// token on its card, with its balance. Households of other regions do not
+// exist for the counter, whatever else the clerk may see.
+func (tx *Tx) servedHousehold(ctx context.Context, st *market.Store, id int64, card string) (*customer, error) {
+	where, arg := `h.id = ?`, any(id)
 	if card != "" {
-		err = tx.queryRow(ctx, `SELECT id, village_code, status FROM households WHERE card_token = ?`, card).Scan(&id, &village, &status)
-	} else {
-		err = tx.queryRow(ctx, `SELECT id, village_code, status FROM households WHERE id = ?`, id).Scan(&id, &village, &status)
+		where, arg = `h.card_token = ?`, card
 	}
-	if errors.Is(err, sql.ErrNoRows) || err == nil && !st.Serves(village) {
-		return 0, "", "", fault.OnField(fault.NotFound, "household", "market.household_unknown")
+	var c customer
+	err := tx.queryRow(ctx, `SELECT h.id, h.village_code, v.name, h.status, h.number, COALESCE(hr.name, ''), COALESCE(ac.balance, 0)
+		FROM households h JOIN regions v ON v.code = h.village_code LEFT JOIN residents hr ON hr.id = h.head_id
+		LEFT JOIN accounts ac ON ac.household_id = h.id WHERE `+where, arg).Scan(&c.id, &c.village, &c.villageName, &c.status, &c.number, &c.head, &c.balance)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !st.Serves(c.village) {
+		return nil, fault.OnField(fault.NotFound, "household", "market.household_unknown")
 	}
-	return id, village, status, err
+	return &c, err
+}
+
+// basketGoods loads the basket's items of one store in one query, in the
+// basket's order; an item of another store does not exist.
+func (tx *Tx) basketGoods(ctx context.Context, store int64, items []market.Item) ([]market.Goods, error) {
+	marks := strings.Repeat(", ?", len(items))[2:]
+	args := []any{store}
+	for _, it := range items {
+		args = append(args, it.Goods)
+	}
+	rows, err := tx.query(ctx, `SELECT id, name, unit, price, stock, limit_qty, limit_period, on_shelf FROM goods WHERE store_id = ? AND id IN (`+marks+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byID := map[int64]market.Goods{}
+	for rows.Next() {
+		g := market.Goods{Store: store}
+		var shelf int
+		if err := rows.Scan(&g.ID, &g.Name, &g.Unit, &g.Price, &g.Stock, &g.Limit, &g.LimitPer, &shelf); err != nil {
+			return nil, err
+		}
+		g.OnShelf = shelf == 1
+		byID[g.ID] = g
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]market.Goods, len(items))
+	for i, it := range items {
+		g, ok := byID[it.Goods]
+		if !ok {
+			return nil, fault.OnField(fault.NotFound, "goods", "market.goods")
+		}
+		out[i] = g
+	}
+	return out, nil
 }
 
 // used is how many units of an item a household has taken since a time,
@@ -82,11 +128,11 @@ func (tx *Tx) redeem(ctx context.Context, a *access.Actor, b market.Basket) (*ma
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
-	hh, village, status, err := tx.servedHousehold(ctx, st, b.Household, b.Card)
+	c, err := tx.servedHousehold(ctx, st, b.Household, b.Card)
 	if err != nil {
 		return nil, err
 	}
-	fp := b.Fingerprint(hh)
+	fp := b.Fingerprint(c.id)
 	var prevID int64
 	var prevFP string
 	err = tx.queryRow(ctx, `SELECT id, fingerprint FROM redemptions WHERE idem_key = ?`, b.Key).Scan(&prevID, &prevFP)
@@ -102,21 +148,20 @@ func (tx *Tx) redeem(ctx context.Context, a *access.Actor, b market.Basket) (*ma
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, err
 	}
-	if status != string(registry.HouseholdActive) {
+	if c.status != string(registry.HouseholdActive) {
 		return nil, fault.E(fault.Conflict, "registry.household.inactive")
 	}
-	// Read everything first and name every shortage at once, so the clerk
-	// can fix the basket in one go; the conditional updates below are
-	// what actually guard stock and points against concurrent counters.
-	goods := make([]*market.Goods, len(b.Items))
+	goods, err := tx.basketGoods(ctx, st.ID, b.Items)
+	if err != nil {
+		return nil, err
+	}
+	// Everything is read first and every shortage named at once, so the
+	// clerk can fix the basket in one go; the conditional updates below
+	// are what actually guard points and stock against other counters.
 	lines := make([]market.Line, len(b.Items))
 	var short fault.Fields
 	for i, it := range b.Items {
-		g, err := tx.goodsOf(ctx, st.ID, it.Goods)
-		if err != nil {
-			return nil, err
-		}
-		goods[i] = g
+		g := &goods[i]
 		lines[i] = market.Line{Goods: g.ID, Name: g.Name, Unit: g.Unit, Price: g.Price, Qty: it.Qty}
 		if !g.OnShelf {
 			short.Add("items", "market.off_shelf", g.Name)
@@ -125,11 +170,9 @@ func (tx *Tx) redeem(ctx context.Context, a *access.Actor, b market.Basket) (*ma
 		if g.Stock < it.Qty {
 			short.Add("items", "market.short", g.Name, g.Stock, g.Unit, it.Qty, g.Unit)
 		}
-		left, err := tx.limitLeft(ctx, hh, g)
-		if err != nil {
+		if left, err := tx.limitLeft(ctx, c.id, g); err != nil {
 			return nil, err
-		}
-		if left >= 0 && left < it.Qty {
+		} else if left >= 0 && left < it.Qty {
 			short.Add("items", "market.over_limit", g.Name, g.Limit, g.Unit, left, g.Unit)
 		}
 	}
@@ -137,59 +180,56 @@ func (tx *Tx) redeem(ctx context.Context, a *access.Actor, b market.Basket) (*ma
 	if total > points.MaxPoints {
 		return nil, fault.OnField(fault.Invalid, "items", "market.total", points.MaxPoints)
 	}
-	balance, err := tx.balanceOf(ctx, hh)
-	if err != nil {
-		return nil, err
-	}
-	if balance < total {
-		short.Add("points", "points.insufficient", balance, total)
+	if c.balance < total {
+		short.Add("points", "points.insufficient", c.balance, total)
 	}
 	if err := shortage(short); err != nil {
 		return nil, err
 	}
-	uid, actor := actorRef(a)
-	// The key is claimed first: a concurrent request with the same key
-	// waits here on PostgreSQL and then fails on the unique index, and
-	// Redeem's retry finds this redemption.
-	id, err := tx.insertID(ctx, `INSERT INTO redemptions (store_id, household_id, village_code, idem_key, fingerprint, total, balance, entry_id, actor_id, actor_name, at)
-		VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id`, st.ID, hh, village, b.Key, fp, total, uid, actor, tx.nowMS())
+	// Points first, then stock: every market transaction takes the
+	// household's account, the ledger and audit heads and only then goods
+	// rows, in goods order, so no two counters wait on each other on
+	// PostgreSQL, and the busiest rows (one store's goods) are held for
+	// the shortest time. A concurrent request with the same key waits on
+	// the account and then fails on the ledger's key, and Redeem's retry
+	// finds the winner.
+	summary := market.Summary(lines)
+	e, err := tx.post(ctx, a, access.PointsSpend, points.Posting{Key: "market:" + b.Key, Household: c.id, Kind: points.Spend, Points: total, Item: summary, Memo: st.Name})
 	if err != nil {
 		return nil, err
 	}
-	// Stock before points: every market transaction locks goods rows
-	// before the household's account and the audit head, in goods order,
-	// so two counters can never wait on each other on PostgreSQL.
-	for i, l := range lines {
-		if _, err := tx.moveStock(ctx, a, move{goods: l.Goods, store: st.ID, kind: market.MoveSale, delta: -l.Qty, redemption: id}); errors.Is(err, errShort) {
+	// With the account locked, the limits are counted again against every
+	// redemption of this household committed before this one.
+	for i := range goods {
+		if left, err := tx.limitLeft(ctx, c.id, &goods[i]); err != nil {
+			return nil, err
+		} else if left >= 0 && left < lines[i].Qty {
+			return nil, fault.OnField(fault.Conflict, "items", "market.over_limit", lines[i].Name, goods[i].Limit, lines[i].Unit, left, lines[i].Unit)
+		}
+	}
+	uid, actor := actorRef(a)
+	r := &market.Redemption{Store: st.ID, StoreName: st.Name, Household: c.id, HouseholdNo: c.number, Head: c.head, Village: c.village, VillageName: c.villageName,
+		Lines: lines, Total: total, Balance: e.Balance, Entry: e.ID, Actor: actor, At: time.UnixMilli(tx.nowMS())}
+	r.ReturnDeadline = r.At.Add(time.Duration(st.ReturnDays) * 24 * time.Hour)
+	if r.ID, err = tx.insertID(ctx, `INSERT INTO redemptions (store_id, household_id, village_code, idem_key, fingerprint, total, balance, entry_id, actor_id, actor_name, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, st.ID, c.id, c.village, b.Key, fp, total, e.Balance, e.ID, uid, actor, tx.nowMS()); err != nil {
+		return nil, err
+	}
+	args := make([]any, 0, 6*len(lines))
+	for _, l := range lines {
+		if _, err := tx.moveStock(ctx, a, move{goods: l.Goods, store: st.ID, kind: market.MoveSale, delta: -l.Qty, redemption: r.ID}); errors.Is(err, errShort) {
 			g, _ := tx.goodsOf(ctx, st.ID, l.Goods)
 			return nil, shortOf(g, l.Qty)
 		} else if err != nil {
 			return nil, err
 		}
-		// With the item's row now locked, the limit is counted again
-		// against every redemption committed before this one.
-		if left, err := tx.limitLeft(ctx, hh, goods[i]); err != nil {
-			return nil, err
-		} else if left >= 0 && left < l.Qty {
-			return nil, fault.OnField(fault.Conflict, "items", "market.over_limit", l.Name, goods[i].Limit, l.Unit, left, l.Unit)
-		}
-		if _, err := tx.exec(ctx, `INSERT INTO redemption_lines (redemption_id, goods_id, name, unit, price, qty) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, l.Goods, l.Name, l.Unit, l.Price, l.Qty); err != nil {
-			return nil, err
-		}
+		args = append(args, r.ID, l.Goods, l.Name, l.Unit, l.Price, l.Qty)
 	}
-	e, err := tx.post(ctx, a, access.PointsSpend, points.Posting{Key: "market:" + b.Key, Household: hh, Kind: points.Spend, Points: total,
-		Item: market.Summary(lines), Memo: fmt.Sprintf("%s #%d", st.Name, id)})
-	if err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO redemption_lines (redemption_id, goods_id, name, unit, price, qty) VALUES `+
+		strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(lines))[2:], args...); err != nil {
 		return nil, err
 	}
-	if _, err := tx.exec(ctx, `UPDATE redemptions SET entry_id = ?, balance = ? WHERE id = ?`, e.ID, e.Balance, id); err != nil {
-		return nil, err
-	}
-	if err := tx.marketAudit(ctx, a, "market.redeem", st, fmt.Sprintf("redemption:%d household:%d", id, hh), fmt.Sprintf("-%d %s", total, market.Summary(lines))); err != nil {
-		return nil, err
-	}
-	return tx.redemption(ctx, id)
+	return r, tx.marketAudit(ctx, a, "market.redeem", st, fmt.Sprintf("redemption:%d household:%d", r.ID, c.id), fmt.Sprintf("-%d %s", total, summary))
 }
 
 // shortage turns the problems found with a basket into one Conflict:
@@ -320,15 +360,16 @@ func (s *MarketService) Return(ctx context.Context, a *access.Actor, id int64, r
 		case tx.now.After(r.ReturnDeadline):
 			return fault.E(fault.Conflict, "market.return_late", st.ReturnDays)
 		}
-		for _, l := range r.Lines {
-			if _, err := tx.moveStock(ctx, a, move{goods: l.Goods, store: st.ID, kind: market.MoveReturn, delta: l.Qty, redemption: id, reason: reason}); err != nil {
-				return err
-			}
-		}
+		// Points, then goods: the lock order of every market write.
 		e, err := tx.post(ctx, a, access.PointsSpend, points.Posting{Key: fmt.Sprintf("market-return:%d", id), Household: r.Household, Kind: points.Reversal,
 			Reverses: r.Entry, Item: "退货", Memo: fmt.Sprintf("%s #%d %s", st.Name, id, reason)})
 		if err != nil {
 			return err
+		}
+		for _, l := range r.Lines {
+			if _, err := tx.moveStock(ctx, a, move{goods: l.Goods, store: st.ID, kind: market.MoveReturn, delta: l.Qty, redemption: id, reason: reason}); err != nil {
+				return err
+			}
 		}
 		res, err := tx.exec(ctx, `UPDATE redemptions SET return_entry_id = ?, returned_at = ?, return_reason = ? WHERE id = ? AND returned_at = 0`, e.ID, tx.nowMS(), reason, id)
 		if err != nil {
@@ -443,7 +484,7 @@ func (s *MarketService) Customer(ctx context.Context, a *access.Actor, store, ho
 		if err != nil {
 			return err
 		}
-		if _, _, _, err := tx.servedHousehold(ctx, st, household, ""); err != nil {
+		if _, err := tx.servedHousehold(ctx, st, household, ""); err != nil {
 			return err
 		}
 		cs, err := tx.customers(ctx, `h.id = ?`, household)

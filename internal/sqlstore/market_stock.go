@@ -90,15 +90,18 @@ func (s *MarketService) changeStock(ctx context.Context, a *access.Actor, m move
 		if err != nil {
 			return err
 		}
+		// The audit row first: it takes the audit head's lock before the
+		// goods row's, the order every market write keeps.
+		if err := tx.marketAudit(ctx, a, "market.stock."+string(m.kind), st, fmt.Sprintf("goods:%d", g.ID), g.Name+" "+detail); err != nil {
+			return err
+		}
 		if _, err := tx.moveStock(ctx, a, m); errors.Is(err, errShort) {
 			return fault.OnField(fault.Conflict, "delta", "market.short", g.Name, g.Stock, g.Unit, -m.delta, g.Unit)
 		} else if err != nil {
 			return err
 		}
-		if out, err = tx.goodsOf(ctx, m.store, m.goods); err != nil {
-			return err
-		}
-		return tx.marketAudit(ctx, a, "market.stock."+string(m.kind), st, fmt.Sprintf("goods:%d", g.ID), g.Name+" "+detail)
+		out, err = tx.goodsOf(ctx, m.store, m.goods)
+		return err
 	})
 	return out, err
 }
@@ -127,7 +130,6 @@ func (s *MarketService) StockCount(ctx context.Context, a *access.Actor, store i
 		if out.ID, err = tx.insertID(ctx, `INSERT INTO stock_counts (store_id, actor_name, at) VALUES (?, ?, ?) RETURNING id`, store, actor, tx.nowMS()); err != nil {
 			return err
 		}
-		var loss int64
 		for _, id := range slices.Sorted(maps.Keys(counted)) {
 			g, err := tx.goodsOf(ctx, store, id)
 			if err != nil {
@@ -137,15 +139,24 @@ func (s *MarketService) StockCount(ctx context.Context, a *access.Actor, store i
 			if _, err := tx.exec(ctx, `INSERT INTO stock_count_lines (count_id, goods_id, expected, counted) VALUES (?, ?, ?, ?)`, out.ID, g.ID, l.Expected, l.Counted); err != nil {
 				return err
 			}
-			if d := l.Variance(); d != 0 {
-				if _, err := tx.moveStock(ctx, a, move{goods: g.ID, store: store, kind: market.MoveCount, delta: d, reason: fmt.Sprintf("count:%d", out.ID)}); err != nil {
-					return err // the row was read in this transaction, so it cannot be short
-				}
-			}
-			loss -= l.Variance() * l.Price
 			out.Lines = append(out.Lines, l)
 		}
-		return tx.marketAudit(ctx, a, "market.stock.count", st, fmt.Sprintf("count:%d", out.ID), fmt.Sprintf("%d items, loss %d points", len(out.Lines), loss))
+		if err := tx.marketAudit(ctx, a, "market.stock.count", st, fmt.Sprintf("count:%d", out.ID), fmt.Sprintf("%d items, loss %d points", len(out.Lines), out.Loss())); err != nil {
+			return err
+		}
+		for _, l := range out.Lines {
+			// Each movement is relative, so a sale between the read and
+			// this update would be kept, not overwritten by the count;
+			// the conditional update still refuses to go below zero.
+			if d := l.Variance(); d != 0 {
+				if _, err := tx.moveStock(ctx, a, move{goods: l.Goods, store: store, kind: market.MoveCount, delta: d, reason: fmt.Sprintf("count:%d", out.ID)}); errors.Is(err, errShort) {
+					return fault.OnField(fault.Conflict, "counted", "market.short", l.Name, l.Expected, l.Unit, -d, l.Unit)
+				} else if err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	return out, err
 }
