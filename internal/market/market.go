@@ -627,4 +627,6 @@ type Service interface {
 	// with the goods on their shelves; MyRedemptions their household's.
 	Catalogue(ctx context.Context, a *access.Actor) ([]Catalogue, error)
 	MyRedemptions(ctx context.Context, a *access.Actor) ([]Redemption, error)
+	// PublicCatalogue is the same shelf for anyone, by village code.
+	PublicCatalogue(ctx context.Context, village string) ([]Catalogue, error)
 }

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -161,33 +163,65 @@ func (s *MarketService) Catalogue(ctx context.Context, a *access.Actor) ([]marke
 		if err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, storeSelect+` WHERE s.region_code = ? OR s.region_code = ? ORDER BY s.region_code DESC, s.name`, village, townOf(village))
+		out, err = tx.catalogue(ctx, village)
+		return err
+	})
+	return out, err
+}
+
+// PublicCatalogue is a village's shelf for anyone, on the notice screen in
+// the village hall or a phone without an account: the goods with prices
+// and stock, and the donors who agreed to be thanked. A code that is not
+// an active village shows nothing.
+func (s *MarketService) PublicCatalogue(ctx context.Context, village string) ([]market.Catalogue, error) {
+	if regioncode.LevelOf(village) != regioncode.Village {
+		return nil, fault.E(fault.NotFound, "error.not_found")
+	}
+	var out []market.Catalogue
+	err := s.db.view(ctx, func(tx *Tx) error {
+		var status string
+		err := tx.queryRow(ctx, `SELECT status FROM regions WHERE code = ?`, village).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && status != "active" {
+			return fault.E(fault.NotFound, "error.not_found")
+		}
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			st, err := scanStore(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, market.Catalogue{Store: st})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i := range out {
-			if out[i].Goods, err = tx.goodsList(ctx, out[i].Store.ID, true); err != nil {
-				return err
-			}
-			if out[i].Thanks, err = tx.thanks(ctx, out[i].Store.ID); err != nil {
-				return err
-			}
-		}
-		return nil
+		out, err = tx.catalogue(ctx, village)
+		return err
 	})
 	return out, err
+}
+
+// catalogue lists the stores serving a village, at the village or at its
+// township, with their shelves and thanks.
+func (tx *Tx) catalogue(ctx context.Context, village string) ([]market.Catalogue, error) {
+	rows, err := tx.query(ctx, storeSelect+` WHERE s.region_code = ? OR s.region_code = ? ORDER BY s.region_code DESC, s.name`, village, townOf(village))
+	if err != nil {
+		return nil, err
+	}
+	var out []market.Catalogue
+	for rows.Next() {
+		st, err := scanStore(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, market.Catalogue{Store: st})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Goods, err = tx.goodsList(ctx, out[i].Store.ID, true); err != nil {
+			return nil, err
+		}
+		if out[i].Thanks, err = tx.thanks(ctx, out[i].Store.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // thanks lists a store's recent donations whose donors agreed to be named.

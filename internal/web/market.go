@@ -115,6 +115,7 @@ type storePage struct {
 	Goods  []market.Goods
 	Manage bool
 	Sell   bool
+	Board  string // the village's public shelf, for a village's store
 }
 
 // storeShow is a store's page: its goods with prices and stock, and the
@@ -133,7 +134,11 @@ func (w *Web) storeShow(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	v := w.newView(r, "page.market", "market")
 	v.Title = st.Name
 	v.Crumbs = storeCrumbs(v, st)[:1]
-	v.Data = &storePage{Store: st, Goods: goods, Manage: market.CanManage(a, st), Sell: sells(a, st)}
+	p := &storePage{Store: st, Goods: goods, Manage: market.CanManage(a, st), Sell: sells(a, st)}
+	if regioncode.LevelOf(st.Region) == regioncode.Village {
+		p.Board = "/market/board/" + st.Region
+	}
+	v.Data = p
 	w.render(rw, http.StatusOK, "market_store", v)
 }
 

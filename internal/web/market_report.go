@@ -145,6 +145,7 @@ func (w *Web) marketExport(rw http.ResponseWriter, r *http.Request, a *access.Ac
 type myMarketPage struct {
 	Stores      []market.Catalogue
 	Redemptions []market.Redemption
+	Mine        bool // a villager's own page, with their history
 }
 
 // myMarket is the villager's view of the supermarket on their phone: the
@@ -162,6 +163,27 @@ func (w *Web) myMarket(rw http.ResponseWriter, r *http.Request, a *access.Actor)
 		return
 	}
 	v := w.newView(r, "page.my_market", "my_market")
-	v.Data = &myMarketPage{Stores: cat, Redemptions: mine}
+	v.Data = &myMarketPage{Stores: cat, Redemptions: mine, Mine: true}
+	w.render(rw, http.StatusOK, "market_my", v)
+}
+
+// marketBoard is a village's shelf for anyone (积分超市公示): prices,
+// stock and the donors who agreed to be thanked publicly.
+func (w *Web) marketBoard(rw http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	cat, err := w.Market.PublicCatalogue(r.Context(), code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	reader := &access.Actor{Username: "market", Grants: []access.Grant{{Role: access.Reviewer, Region: code}}}
+	name, err := w.regionTitle(r, reader, code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "page.market_board", "")
+	v.Title = v.T("page.market_board_of", name)
+	v.Data = &myMarketPage{Stores: cat}
 	w.render(rw, http.StatusOK, "market_my", v)
 }

@@ -114,5 +114,9 @@ func TestMarketPages(t *testing.T) {
 		v.user("villager-1", access.Grant{Role: access.Villager, Region: pingan, Household: h.ID})
 		v.page("/my/market", http.StatusOK, "平安村积分超市", "肥皂", "3", "兴安日化", "已退货")
 		v.page(store, http.StatusNotFound)
+		// The village's public shelf thanks the donor, without a sign-in.
+		anyone := newSite(t, db)
+		anyone.page("/market/board/"+pingan, http.StatusOK, "平安村积分超市", "兴安日化", "肥皂")
+		anyone.page("/market/board/152221100000", http.StatusNotFound)
 	})
 }

@@ -111,6 +111,7 @@ func (w *Web) marketRoutes(rt *server.Router) {
 	either := func(t server.Target) server.Rule { return server.Rule{Perm: manage, Or: sell, On: t} }
 	rt.HandleFunc("GET /market", either(server.Anywhere), w.page(w.marketStores))
 	rt.HandleFunc("GET /market/photos/{id}", server.Rule{On: server.Public}, w.goodsPhotoServe)
+	rt.HandleFunc("GET /market/board/{code}", server.Rule{On: server.Public}, w.marketBoard)
 	rt.HandleFunc("GET /regions/{code}/stores/new", on(manage, server.OnRegion), w.page(w.storeNew))
 	rt.HandleFunc("POST /regions/{code}/stores/new", on(manage, server.OnRegion), w.page(w.storeNew))
 	rt.HandleFunc("GET /stores/{id}", either(server.OnStore), w.page(w.storeShow))
