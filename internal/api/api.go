@@ -25,6 +25,7 @@ import (
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/server"
+	"shanzhi/internal/talent"
 )
 
 // Deps are what the API needs.
@@ -38,6 +39,7 @@ type Deps struct {
 	Ledger   points.Service
 	Rankings points.RankingService
 	Review   review.Service
+	Talent   talent.Service
 	Market   market.Service
 	Limits   *server.Limits
 	Log      *slog.Logger

@@ -20,6 +20,7 @@ import (
 	"shanzhi/internal/server"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
+	"shanzhi/internal/talent"
 )
 
 const (
@@ -73,13 +74,13 @@ func setup(t *testing.T, db *sqlstore.DB) (base string, login func(name string, 
 	pol.SkipMFA = true // the web tests cover the second factor
 	auth := db.Auth(pol)
 	rt := &server.Router{Mux: mux}
-	flows, err := review.NewFlows(points.Flow())
+	flows, err := review.NewFlows(points.Flow(), talent.ReviewFlow())
 	if err != nil {
 		t.Fatal(err)
 	}
-	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
+	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier(), talent.Flow: db.TalentApplier()})
 	api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Log: log,
-		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev}).Routes(rt)
+		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev, Talent: db.Talent(rev)}).Routes(rt)
 	srv := httptest.NewServer(server.Middleware(mux, auth, log, server.Options{}))
 	t.Cleanup(srv.Close)
 	return srv.URL, func(name string, g ...access.Grant) *client {

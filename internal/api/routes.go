@@ -50,6 +50,11 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/stores/{id}/redemptions", on(sell, server.OnStore), a.handle(a.redeem))
 	rt.HandleFunc("GET /api/v1/redemptions/{id}", either(server.OnRedeemed), a.handle(a.redemption))
 	rt.HandleFunc("POST /api/v1/redemptions/{id}/return", on(sell, server.OnRedeemed), a.handle(a.redemptionReturn))
+	rt.HandleFunc("GET /api/v1/talent/candidates", on(read, server.OnQuery), a.handle(a.talentCandidates))
+	rt.HandleFunc("GET /api/v1/talent/candidates/{id}", on(read, server.OnCandidate), a.handle(a.talentCandidate))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/scores", on(access.TalentReview, server.OnCandidate), a.handle(a.talentScore))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/decision", on(access.TalentReview, server.OnCandidate), a.handle(a.talentDecide))
+	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
 }
 
