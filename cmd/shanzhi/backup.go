@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -115,12 +116,24 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 		if err := pgDump(ctx, getenv, cfg.DB, tmpName); err != nil {
 			return err
 		}
-		if _, err := readPGBackup(ctx, getenv, tmpName, t); err != nil {
+		b, err := readPGBackup(ctx, getenv, tmpName, t)
+		if err != nil {
 			return err
 		}
 		// pg_dump's snapshot was taken after this count: it holds at
 		// least this much, and verify checks the rest on restore.
-		got = live
+		got, got.IndexKey = live, b.indexKey
+	}
+	if flags["with-key"] {
+		// A key file that cannot open the backup is worse than none: it
+		// is found only on the day of the restore.
+		box, _, err := loadKey(cfg, false)
+		if err != nil {
+			return err
+		}
+		if got.IndexKey != "" && !slices.Contains(box.KeyIDs(), got.IndexKey) {
+			return errors.New(t("backup.key_mismatch", cfg.KeyFile, got.IndexKey))
+		}
 	}
 	if err := syncAndRename(tmpName, dest); err != nil {
 		return err

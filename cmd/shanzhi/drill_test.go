@@ -161,7 +161,7 @@ func crashDrill(t *testing.T, bin, engine string, kills int) {
 	// and fails the test on anything else.
 	post := func(k *drillKey) (retry bool) {
 		url := fmt.Sprintf("%s/api/v1/households/%d/awards", base.Load(), k.household)
-		body := `{"item":"cus-01","evidence":"演练：婚事新办","witness":"网格员","photo":true}`
+		body := `{"item":"cus-01","evidence":"演练：婚事新办","witness":"网格员"}`
 		if k.redeem {
 			url = fmt.Sprintf("%s/api/v1/stores/%d/redemptions", base.Load(), store)
 			body = fmt.Sprintf(`{"household":%d,"items":[{"goods":%d,"qty":1}]}`, k.household, goods)

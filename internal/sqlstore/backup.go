@@ -20,6 +20,9 @@ type Contents struct {
 	// LedgerEntries and AuditRows are what verify walks.
 	LedgerEntries int64
 	AuditRows     int64
+	// IndexKey names the personal-data key the residents' hashes were
+	// made with; "" before the first resident.
+	IndexKey string
 }
 
 // Empty reports whether nothing a person entered lives in the database: a
@@ -40,6 +43,13 @@ func (db *DB) Contents(ctx context.Context) (Contents, error) {
 		}
 		if c.Migrations, err = tx.applied(ctx); err != nil {
 			return err
+		}
+		if ok, err := tx.tableExists(ctx, "settings"); err != nil {
+			return err
+		} else if ok {
+			if c.IndexKey, err = tx.setting(ctx, indexKeySetting); err != nil {
+				return err
+			}
 		}
 		for _, q := range []struct {
 			table string
