@@ -48,6 +48,23 @@ func (tx *Tx) talentCandidate(ctx context.Context, a *access.Actor, id int64) (*
 	return &c, nil
 }
 
+// editableCandidate loads an application the village may still change:
+// a draft or a returned one, in a village the actor enters applications
+// for.
+func (tx *Tx) editableCandidate(ctx context.Context, a *access.Actor, id int64) (*talent.Candidate, error) {
+	c, err := tx.talentCandidate(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Can(access.TalentWrite, c.Village) {
+		return nil, talentDeny(a, c.Village, "talent.candidate.forbidden")
+	}
+	if !c.Status.Editable() {
+		return nil, fault.E(fault.Conflict, "talent.candidate.not_editable")
+	}
+	return c, nil
+}
+
 // checkTalentVillage checks that the village exists and is active, and
 // that a linked resident lives in it.
 func (tx *Tx) checkTalentVillage(ctx context.Context, in talent.CandidateInput) error {
@@ -102,17 +119,8 @@ func (s *TalentService) Save(ctx context.Context, a *access.Actor, id int64, in 
 			if err != nil {
 				return err
 			}
-		} else {
-			c, err := tx.talentCandidate(ctx, a, id)
-			if err != nil {
-				return err
-			}
-			if !a.Can(access.TalentWrite, c.Village) {
-				return talentDeny(a, c.Village, "talent.candidate.forbidden")
-			}
-			if !c.Status.Editable() {
-				return fault.E(fault.Conflict, "talent.candidate.not_editable")
-			}
+		} else if _, err := tx.editableCandidate(ctx, a, id); err != nil {
+			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE talent_candidates SET village_code = ?, channel = ?, resident_id = ?, name = ?, gender = ?, birth_date = ?,
 			ethnicity = ?, political = ?, education = ?, entity_type = ?, entity_name = ?, credit_code = ?, industry = ?, revenue = ?, employees = ?,
@@ -160,15 +168,9 @@ func asInput(c *talent.Candidate) talent.CandidateInput {
 func (s *TalentService) Submit(ctx context.Context, a *access.Actor, id int64) (*talent.Candidate, error) {
 	var out *talent.Candidate
 	err := s.db.update(ctx, func(tx *Tx) error {
-		c, err := tx.talentCandidate(ctx, a, id)
+		c, err := tx.editableCandidate(ctx, a, id)
 		if err != nil {
 			return err
-		}
-		if !a.Can(access.TalentWrite, c.Village) {
-			return talentDeny(a, c.Village, "talent.candidate.forbidden")
-		}
-		if !c.Status.Editable() {
-			return fault.E(fault.Conflict, "talent.candidate.not_editable")
 		}
 		if err := asInput(c).Complete(); err != nil {
 			return err

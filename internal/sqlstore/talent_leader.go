@@ -246,8 +246,7 @@ func (s *TalentService) Profile(ctx context.Context, id int64) (*talent.Profile,
 		if err != nil {
 			return err
 		}
-		out = &talent.Profile{ID: l.ID, Name: l.Name, VillageName: l.VillageName, Tier: l.Tier, EntityType: l.EntityType, EntityName: l.EntityName,
-			Industry: l.Industry, Products: l.Products, SalesRoutes: l.SalesRoutes, Households: l.Households, Honours: l.Honours}
+		out = &talent.Profile{ID: l.ID, Name: l.Name, VillageName: l.VillageName, Tier: l.Tier, Business: l.Business}
 		return nil
 	})
 	return out, err

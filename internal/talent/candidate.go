@@ -1,6 +1,7 @@
 package talent
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,14 +27,7 @@ const (
 var EntityTypes = []EntityType{Coop, Company, Farm, Individual, OtherType}
 
 // Valid reports whether t is a known type.
-func (t EntityType) Valid() bool {
-	for _, x := range EntityTypes {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
+func (t EntityType) Valid() bool { return slices.Contains(EntityTypes, t) }
 
 // CandidateInput is what an application carries. Money is in whole yuan.
 type CandidateInput struct {

@@ -193,18 +193,12 @@ type Leader struct {
 	VillageName string
 	Candidate   int64 // the application that made them a leader, or moved them up last
 	Tier        Tier  // the highest tier held
-	EntityType  EntityType
-	EntityName  string
-	Industry    string
-	Products    string
-	SalesRoutes string
-	Households  int
-	Honours     string
-	Channel     Channel
-	Since       time.Time
-	Tiers       []TierRecord
-	Measures    []Measure
-	Progress    []Progress
+	Business
+	Channel  Channel
+	Since    time.Time
+	Tiers    []TierRecord
+	Measures []Measure
+	Progress []Progress
 }
 
 // TierRecord is one decision of a leader's tier.
@@ -223,6 +217,12 @@ type Profile struct {
 	Name        string
 	VillageName string
 	Tier        Tier
+	Business
+}
+
+// Business is what a leader's public showcase tells: the business, its
+// products and sales channels, households driven, honours.
+type Business struct {
 	EntityType  EntityType
 	EntityName  string
 	Industry    string

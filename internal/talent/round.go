@@ -1,6 +1,7 @@
 package talent
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,14 +48,7 @@ const (
 var Channels = []Channel{FromEntities, FromLocals, FromReturnees}
 
 // Valid reports whether c is a known channel.
-func (c Channel) Valid() bool {
-	for _, x := range Channels {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
+func (c Channel) Valid() bool { return slices.Contains(Channels, c) }
 
 // Round is one round of the programme: where it runs, its application
 // window, its criteria and its coverage goal over its years.
