@@ -164,6 +164,14 @@ func TestRankings(t *testing.T) {
 		if err != nil || len(vs) < 2 || vs[0].Village != pingan || vs[0].Points != 4 || vs[0].Households != 2 || vs[0].Total != 3 {
 			t.Fatalf("village ranking %+v, %v", vs[:min(2, len(vs))], err)
 		}
+		// A banner or the league takes the other plan (the top index read
+		// in points order); it must rank the same households the same way.
+		for _, wide := range []string{"152221000000", "152200000000"} {
+			ws, err := r.Households(ctx, admin, wide, "2026-06", "", 10)
+			if err != nil || len(ws) != 2 || ws[0].Household != a || ws[0].Points != 3 || ws[1].Household != b || ws[0].Head == "" {
+				t.Fatalf("household ranking of %s: %+v, %v", wide, ws, err)
+			}
+		}
 		if _, err := r.Households(ctx, clerk, keerqin, "2026-06", "", 10); !fault.Is(err, fault.NotFound) {
 			t.Fatalf("a village clerk ranked the township: %v", err)
 		}

@@ -28,10 +28,22 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 	lo, hi := regioncode.Range(region)
 	var out []points.Ranked
 	err := s.db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT t.household_id, COALESCE(r.name, ''), t.village_code, v.name, t.points, t.awards
-			FROM points_totals t JOIN households h ON h.id = t.household_id LEFT JOIN residents r ON r.id = h.head_id JOIN regions v ON v.code = t.village_code
-			WHERE t.period = ? AND t.aspect = ? AND t.village_code >= ? AND t.village_code < ?
-			ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit), period, aspect, lo, hi)
+		// The page is cut from the totals alone and only its rows are
+		// joined to names. A township or village reads its range of the
+		// rank index and sorts a few thousand rows; a banner or league
+		// would sort hundreds of thousands, so there the range test is
+		// written as an expression no index serves, which leaves the
+		// engines the top index: totals in points order, read until the
+		// page is full.
+		inRange := `t.village_code >= ? AND t.village_code < ?`
+		if regioncode.LevelOf(region) <= regioncode.Banner {
+			inRange = `t.village_code || '' >= ? AND t.village_code || '' < ?`
+		}
+		rows, err := tx.query(ctx, `SELECT x.household_id, COALESCE(r.name, ''), x.village_code, v.name, x.points, x.awards
+			FROM (SELECT t.household_id, t.village_code, t.points, t.awards FROM points_totals t
+				WHERE t.period = ? AND t.aspect = ? AND `+inRange+` ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit)+`) x
+			JOIN households h ON h.id = x.household_id LEFT JOIN residents r ON r.id = h.head_id JOIN regions v ON v.code = x.village_code
+			ORDER BY x.points DESC, x.household_id`, period, aspect, lo, hi)
 		if err != nil {
 			return err
 		}
