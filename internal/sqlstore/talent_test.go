@@ -13,6 +13,7 @@ import (
 	"shanzhi/internal/regiondata"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
+	"shanzhi/internal/secret"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 	"shanzhi/internal/talent"
@@ -377,4 +378,64 @@ func TestTalentQuotasRankingObjections(t *testing.T) {
 			t.Fatalf("coverage after cancellation %+v %v", cov.Total, cov.Applied)
 		}
 	})
+}
+
+// TestTalentTierRisesAcrossRotation moves a leader up a tier in a later
+// round after the personal-data key was rotated: the application finds
+// the same leader (a tier no higher is refused), the new tier is added
+// beside the old one, and no second leader appears.
+func TestTalentTierRisesAcrossRotation(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			base := storetest.MustOpen(t, engine)
+			k1, k2 := secret.NewKey(), secret.NewKey()
+			w := newTalentWorld(t, rotOpen(t, base, k1))
+			walk := func(w *talentWorld, tier talent.Tier) (*talent.Candidate, error) {
+				c := w.submitted(t, tlOp, w.application(pingan, "王晓景", 5, 30))
+				for _, by := range []*access.Actor{tlVillage, tlTown1, tlBanner} {
+					w.pass(t, c.ID, by, 85, "")
+				}
+				if err := w.svc.Score(ctx, tlLeague, c.ID, []int{17, 17, 17, 17, 17}, ""); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := w.svc.Decide(ctx, tlLeague, c.ID, talent.Decision{Decision: review.Approve, Tier: tier}); err != nil {
+					return c, err
+				}
+				if _, err := w.rev.FinaliseDue(ctx, time.Date(2026, 6, 20, 0, 0, 0, 0, time.UTC)); err != nil {
+					t.Fatal(err)
+				}
+				return w.svc.Candidate(ctx, tlLeague, c.ID)
+			}
+			first, err := walk(w, talent.TierVillage)
+			if err != nil || first.LeaderID == 0 {
+				t.Fatalf("first round: %+v %v", first, err)
+			}
+			db2 := rotOpen(t, base, k2, k1)
+			if _, err := db2.RotateKey(ctx, tlLeague, sqlstore.RotateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			w2 := newTalentWorld(t, db2)
+			_, err = walk(w2, talent.TierVillage)
+			wantCode(t, "the same tier again", err, fault.Conflict)
+			// The refused one is still at the league; the village withdraws
+			// nothing, the league returns it, and a new submission rises.
+			c, _, _ := w2.svc.Candidates(ctx, tlLeague, talent.Filter{Round: w2.round.ID, Status: talent.InReview})
+			if _, err := w2.svc.Decide(ctx, tlLeague, c[0].ID, talent.Decision{Decision: review.Reject, Reason: "层级未提升"}); err != nil {
+				t.Fatal(err)
+			}
+			second, err := walk(w2, talent.TierBanner)
+			if err != nil || second.LeaderID != first.LeaderID {
+				t.Fatalf("second round made leader %d, want %d: %v", second.LeaderID, first.LeaderID, err)
+			}
+			l, err := w2.svc.Leader(ctx, tlLeague, first.LeaderID)
+			if err != nil || l.Tier != talent.TierBanner || len(l.Tiers) != 2 || l.Tiers[0].Tier != talent.TierVillage {
+				t.Fatalf("leader after the rise: %+v %v", l, err)
+			}
+			all, _ := w2.svc.Leaders(ctx, tlLeague, xingan)
+			if len(all) != 1 {
+				t.Fatalf("%d leaders, want 1", len(all))
+			}
+		})
+	}
 }
