@@ -346,6 +346,24 @@ func TestMarketStockAndReports(t *testing.T) {
 		if counts, err := m.Counts(ctx, admin, s.store.ID); err != nil || len(counts) != 1 || len(counts[0].Lines) != 2 {
 			t.Fatalf("counts %+v, %v", counts, err)
 		}
+		// Photos: images only, by content, and not too large.
+		png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+		if err := m.SetPhoto(ctx, admin, s.store.ID, s.oil, png); err != nil {
+			t.Fatal(err)
+		}
+		if data, ctype, err := m.Photo(ctx, s.oil); err != nil || ctype != "image/png" || len(data) != len(png) {
+			t.Fatalf("photo %s %d, %v", ctype, len(data), err)
+		}
+		if err := m.SetPhoto(ctx, admin, s.store.ID, s.oil, []byte("<html><script>x</script>")); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("markup as a photo: %v", err)
+		}
+		if err := m.SetPhoto(ctx, admin, s.store.ID, s.oil, append(png, make([]byte, market.MaxPhoto)...)); !fault.Is(err, fault.TooLarge) {
+			t.Fatalf("an oversized photo: %v", err)
+		}
+		shopClerk := &access.Actor{UserID: 99, Username: "shop", Grants: []access.Grant{{Role: access.Clerk, Region: pingan}}}
+		if err := m.SetPhoto(ctx, shopClerk, s.store.ID, s.oil, png); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("a clerk of no store set a photo: %v", err)
+		}
 		checkStockMoves(t, db)
 	})
 }
