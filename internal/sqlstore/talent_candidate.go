@@ -90,12 +90,26 @@ func (tx *Tx) checkTalentVillage(ctx context.Context, in talent.CandidateInput) 
 // change, an empty ID number or phone keeps the stored one, because the
 // form only ever shows them masked.
 func (s *TalentService) Save(ctx context.Context, a *access.Actor, id int64, in talent.CandidateInput) (*talent.Candidate, error) {
-	in.Normalize()
-	if err := in.Validate(s.db.Now()); err != nil {
-		return nil, err
-	}
 	var out *talent.Candidate
 	err := s.db.update(ctx, func(tx *Tx) error {
+		id, err := tx.saveCandidate(ctx, a, id, in)
+		if err != nil {
+			return err
+		}
+		out, err = tx.talentCandidate(ctx, nil, id)
+		return err
+	})
+	return out, err
+}
+
+// saveCandidate is Save inside the caller's transaction, returning the
+// application's id; the Excel import runs it row by row.
+func (tx *Tx) saveCandidate(ctx context.Context, a *access.Actor, id int64, in talent.CandidateInput) (int64, error) {
+	in.Normalize()
+	if err := in.Validate(tx.now); err != nil {
+		return 0, err
+	}
+	err := func() error {
 		if !a.Can(access.TalentWrite, in.Village) {
 			return talentDeny(a, in.Village, "talent.candidate.forbidden")
 		}
@@ -142,15 +156,10 @@ func (s *TalentService) Save(ctx context.Context, a *access.Actor, id int64, in 
 				return err
 			}
 		}
-		if err := tx.audit(ctx, a, auditEntry{action: "talent.save", target: fmt.Sprintf("talent_candidate:%d", id), region: in.Village,
-			detail: in.EntityName}); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.talentCandidate(ctx, nil, id)
-		return err
-	})
-	return out, err
+		return tx.audit(ctx, a, auditEntry{action: "talent.save", target: fmt.Sprintf("talent_candidate:%d", id), region: in.Village,
+			detail: in.EntityName})
+	}()
+	return id, err
 }
 
 // asInput is the stored application as the completeness check reads it:
@@ -408,4 +417,57 @@ func (s *TalentService) Candidates(ctx context.Context, a *access.Actor, f talen
 		return rows.Err()
 	})
 	return out, total, err
+}
+
+// Import enters a sheet's rows as drafts in one transaction, each row in
+// a savepoint so a refused row leaves the transaction usable for checking
+// the rest; a rehearsal when commit is false, so the preview meets exactly
+// the checks the real run will.
+func (s *TalentService) Import(ctx context.Context, a *access.Actor, rows []talent.ImportRow, commit bool) error {
+	if len(rows) == 0 {
+		return fault.OnField(fault.Invalid, "file", "talent.import.empty")
+	}
+	if len(rows) > talent.MaxImportRows {
+		return fault.OnField(fault.Invalid, "file", "talent.import.too_many", talent.MaxImportRows)
+	}
+	run := s.db.rehearse
+	if commit {
+		run = s.db.update
+	}
+	failed := 0
+	err := run(ctx, func(tx *Tx) error {
+		failed = 0
+		for i := range rows {
+			rows[i].ID, rows[i].Err = 0, nil
+			if _, err := tx.exec(ctx, `SAVEPOINT talent_import`); err != nil {
+				return err
+			}
+			id, err := tx.saveCandidate(ctx, a, 0, rows[i].Input)
+			if err != nil {
+				if fault.CodeOf(err) == fault.Internal {
+					return err
+				}
+				failed++
+				rows[i].Err = err
+				if _, err := tx.exec(ctx, `ROLLBACK TO SAVEPOINT talent_import`); err != nil {
+					return err
+				}
+			} else {
+				rows[i].ID = id
+			}
+			if _, err := tx.exec(ctx, `RELEASE SAVEPOINT talent_import`); err != nil {
+				return err
+			}
+		}
+		if failed > 0 {
+			return fault.E(fault.Invalid, "talent.import.problems", failed)
+		}
+		return nil
+	})
+	if err == nil && !commit {
+		for i := range rows {
+			rows[i].ID = 0 // rehearsed ids were never kept
+		}
+	}
+	return err
 }

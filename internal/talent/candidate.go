@@ -241,3 +241,16 @@ type Submission struct {
 	At       time.Time
 	Outcome  Status
 }
+
+// ImportRow is one row of an applications sheet: the line the user sees,
+// what it asks for, and after Service.Import what became of it.
+type ImportRow struct {
+	Line  int
+	Input CandidateInput
+	ID    int64 // the draft made, when committed
+	Err   error // why the row was refused, nil when it passes
+}
+
+// MaxImportRows bounds one sheet; a league's whole round (1,286 in the
+// seed league) fits many times over.
+const MaxImportRows = 5000

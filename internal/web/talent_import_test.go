@@ -1,0 +1,78 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/review"
+	"shanzhi/internal/sqlstore"
+	"shanzhi/internal/sqlstore/storetest"
+	"shanzhi/internal/talent"
+)
+
+// TestTalentImport enters applications from a CSV sheet: a sheet with one
+// bad row imports nothing and says which line is wrong and why; a sound
+// sheet is checked, then imported as drafts.
+func TestTalentImport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		flows, _ := review.NewFlows(talent.ReviewFlow())
+		svc := db.Talent(db.Review(flows, nil))
+		league := &access.Actor{UserID: 1, Username: "league", Grants: []access.Grant{{Role: access.Leader, Region: "152200000000"}}}
+		if _, err := svc.CreateRound(ctx, league, talent.Round{Region: "152200000000", Name: "晓景计划", StartYear: 2026, Years: 3,
+			Trajectory: []int{40, 70, 100}, Opens: "2026-01-01", Closes: "2026-12-31"}); err != nil {
+			t.Fatal(err)
+		}
+		s := newSite(t, db)
+		s.user("clerk", access.Grant{Role: access.Operator, Region: keerqin})
+		s.page("/talent/import", http.StatusOK, "下载模板")
+		if res := s.get("/talent/import/template.xlsx"); res.StatusCode != http.StatusOK {
+			t.Fatalf("template: %d", res.StatusCode)
+		}
+		head := "所属嘎查村,姓名,性别,出生日期,民族,政治面貌,身份证号,手机号,来源渠道,经营主体类型,经营主体名称,产业,带动农户数\n"
+		good := "平安村,王晓景,男,1985-03-01,蒙古族,群众," + idFor("19850301", 7) + ",13912345678,在乡村能人中挖掘培育,家庭农场,晓景家庭农场,杂粮,20\n"
+		bad := "平安村,李四,男,1986-03-01,汉族,群众," + idFor("19860301", 8) + ",13912345679,在乡村能人中挖掘培育,合伙企业,李四农场,杂粮,十\n"
+		send := func(mode, csv string) (int, string) {
+			var mp bytes.Buffer
+			mw := multipart.NewWriter(&mp)
+			mw.WriteField("csrf", s.csrf)
+			mw.WriteField("mode", mode)
+			fw, _ := mw.CreateFormFile("file", "申报.csv")
+			fw.Write([]byte(csv))
+			mw.Close()
+			req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/talent/import", &mp)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Origin", s.srv.URL)
+			res, err := s.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.StatusCode, s.body(res)
+		}
+		code, body := send("import", head+good+bad)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "有 1 行未通过") || !strings.Contains(body, "经营主体类型不正确") || !strings.Contains(body, "请填写不小于 0 的整数") {
+			t.Fatalf("a sheet with a bad row: %d\n%s", code, body)
+		}
+		if _, n, _ := svc.Candidates(ctx, league, talent.Filter{}); n != 0 {
+			t.Fatalf("%d applications after a refused sheet", n)
+		}
+		if code, body := send("check", head+good); code != http.StatusOK || !strings.Contains(body, "全部通过检查") {
+			t.Fatalf("check: %d\n%s", code, body)
+		}
+		if _, n, _ := svc.Candidates(ctx, league, talent.Filter{}); n != 0 {
+			t.Fatal("a check saved something")
+		}
+		if code, body := send("import", head+good); code != http.StatusOK || !strings.Contains(body, "已导入 1 份草稿") {
+			t.Fatalf("import: %d\n%s", code, body)
+		}
+		cs, n, _ := svc.Candidates(ctx, league, talent.Filter{})
+		if n != 1 || cs[0].Status != talent.Draft || cs[0].EntityType != talent.Farm || cs[0].Households != 20 {
+			t.Fatalf("imported: %d %+v", n, cs)
+		}
+	})
+}
