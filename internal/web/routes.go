@@ -156,6 +156,7 @@ func (w *Web) talentRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /talent/ranking", on(rev, server.OnQuery), w.page(w.talentRanking))
 	rt.HandleFunc("GET /talent/ranking.xlsx", on(rev, server.OnQuery), w.page(w.talentRankingExport))
 	rt.HandleFunc("GET /talent/coverage", on(read, server.OnQuery), w.page(w.talentCoverage))
+	rt.HandleFunc("GET /talent/coverage.xlsx", on(read, server.OnQuery), w.page(w.talentCoverageExport))
 	rt.HandleFunc("GET /talent/leaders", on(read, server.OnQuery), w.page(w.talentLeaders))
 	rt.HandleFunc("GET /talent/leaders.xlsx", on(read, server.OnQuery), w.page(w.talentListsExport))
 	rt.HandleFunc("GET /talent/leaders/{id}", on(read, server.OnLeader), w.page(w.talentLeader))

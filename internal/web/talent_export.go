@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
 	"shanzhi/internal/sheet"
 	"shanzhi/internal/talent"
 )
@@ -152,4 +153,46 @@ func (w *Web) talentListsExport(rw http.ResponseWriter, r *http.Request, a *acce
 	}
 	title := v.T("talent.export.lists")
 	w.sendSheet(rw, r, sheet.Table{Title: title, Unit: name, Date: w.Now(), Columns: cols}, name+title, "talent-lists.xlsx", rows)
+}
+
+// talentCoverageExport sends the coverage statistics of a region (覆盖情况
+// 统计表): one row per area below it and the total, then the round's
+// leaders per tier and channel.
+func (w *Web) talentCoverageExport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	code, err := talentRegion(r, a, access.RegistryRead)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "talent.page.coverage", "talent")
+	round, _, err := w.talentRound(r, a)
+	if err == nil && round == nil {
+		err = fault.E(fault.NotFound, "talent.round.none")
+	}
+	var c *talent.Coverage
+	if err == nil {
+		c, err = w.Talent.Coverage(r.Context(), a, round.ID, code)
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	cols := []sheet.Column{{Header: "地区", Width: 16}, {Header: "嘎查村数", Kind: sheet.Int}, {Header: "已有带头人的嘎查村", Kind: sheet.Int},
+		{Header: "覆盖率（%）", Kind: sheet.Int}, {Header: "带头人数", Kind: sheet.Int}}
+	var rows [][]any
+	for _, ar := range append(c.Areas, c.Total) {
+		name := ar.Name
+		if ar.Code == c.Total.Code {
+			name = v.T("talent.coverage.total")
+		}
+		rows = append(rows, []any{name, ar.Villages, ar.Covered, ar.Percent(), ar.Leaders})
+	}
+	for _, t := range talent.Tiers {
+		rows = append(rows, []any{v.T("talent.tier." + string(t)), "", "", "", c.ByTier[t]})
+	}
+	for _, ch := range talent.Channels {
+		rows = append(rows, []any{v.T("talent.channel." + string(ch)), "", "", "", c.ByChannel[ch]})
+	}
+	title := round.Name + v.T("talent.export.coverage")
+	w.sendSheet(rw, r, sheet.Table{Title: title, Unit: c.Name, Date: w.Now(), Columns: cols}, c.Name+title, "talent-coverage.xlsx", rows)
 }

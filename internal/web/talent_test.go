@@ -121,7 +121,7 @@ func TestTalentPages(t *testing.T) {
 		s.page("/talent/coverage?region=152221000000", http.StatusOK, "科尔沁镇", "尚无带头人的嘎查村")
 		body = s.page("/talent/leaders?region=152200000000", http.StatusOK, "王晓景", "平安村")
 		leader := regexp.MustCompile(`href="(/talent/leaders/\d+)"`).FindStringSubmatch(body)[1]
-		for _, x := range []string{"/talent.xlsx?region=152200000000", "/talent/leaders.xlsx?region=152200000000", "/talent/ranking.xlsx?region=152200000000&step=3"} {
+		for _, x := range []string{"/talent.xlsx?region=152200000000", "/talent/leaders.xlsx?region=152200000000", "/talent/ranking.xlsx?region=152200000000&step=3", "/talent/coverage.xlsx?region=152200000000"} {
 			if res := s.get(x); res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
 				t.Errorf("%s: %d %s", x, res.StatusCode, res.Header.Get("Content-Type"))
 			}
