@@ -72,17 +72,17 @@ func roleSummary(a *access.Actor) string {
 // together. Updating the single head row first takes a row lock on
 // PostgreSQL, which keeps the chain linear under concurrent writers.
 func (tx *Tx) audit(ctx context.Context, a *access.Actor, e auditEntry) error {
-	var lastID int64
+	// Taking the next id locks the head row until the commit, which is
+	// what keeps concurrent writers on PostgreSQL in one chain; RETURNING
+	// gives the new id with the hash it must follow.
+	var id int64
 	var prev string
-	if _, err := tx.exec(ctx, `UPDATE audit_head SET last_id = last_id WHERE id = 1`); err != nil {
-		return fmt.Errorf("audit lock: %w", err)
-	}
-	if err := tx.queryRow(ctx, `SELECT last_id, last_hash FROM audit_head WHERE id = 1`).Scan(&lastID, &prev); err != nil {
+	if err := tx.queryRow(ctx, `UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash`).Scan(&id, &prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	uid, uname := actorRef(a)
 	req := access.RequestFrom(ctx)
-	r := auditRow{ID: lastID + 1, V: 2, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: roleSummary(a), Action: e.action,
+	r := auditRow{ID: id, V: 2, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: roleSummary(a), Action: e.action,
 		Target: e.target, Region: e.region, Detail: e.detail, Outcome: e.outcome, Client: req.Client, RequestID: req.ID}
 	if r.Outcome == "" {
 		r.Outcome = "ok"
@@ -93,7 +93,7 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, e auditEntry) error {
 		r.Outcome, r.Client, r.RequestID, prev, r.Hash); err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
-	if _, err := tx.exec(ctx, `UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1`, r.ID, r.Hash); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE audit_head SET last_hash = ? WHERE id = 1`, r.Hash); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil

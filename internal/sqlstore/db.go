@@ -315,12 +315,20 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 	var st *sql.Stmt
 	k := poolQuery{tx.pool, query}
 	ps, ok := tx.db.prepared.Load(k)
-	if !ok && tx.pool != tx.db.write && tx.db.nPrepared.Load() < maxPrepared {
+	switch {
+	case ok || tx.db.nPrepared.Load() >= maxPrepared:
+	case tx.pool == tx.db.write:
+		// The single writer connection is never free during a
+		// transaction; the group writer prepares the query on the pool
+		// once this transaction's group has committed.
+		if g := tx.db.group; g != nil {
+			g.want(query)
+		}
+	default:
 		// Preparing on the pool takes a free connection of its own; when
 		// every connection is in a transaction, one of them possibly this
 		// caller's, waiting could deadlock, so it gives up at once and
-		// the statement is prepared on the transaction instead. The
-		// single writer connection is never free during a transaction.
+		// the statement is prepared on the transaction instead.
 		pctx, cancel := context.WithTimeout(ctx, time.Millisecond)
 		p, err := tx.pool.PrepareContext(pctx, query)
 		cancel()

@@ -40,6 +40,44 @@ type groupWriter struct {
 	// commits and txs count what the writer did, for the benchmarks'
 	// average group size.
 	commits, txs atomic.Int64
+	// wanted are queries transactions prepared for themselves; the writer
+	// prepares them on the pool between groups, when its one connection
+	// is free, and later transactions reuse that connection's copy.
+	wantMu sync.Mutex
+	wanted map[string]bool
+}
+
+func (g *groupWriter) want(query string) {
+	g.wantMu.Lock()
+	defer g.wantMu.Unlock()
+	if g.wanted == nil {
+		g.wanted = map[string]bool{}
+	}
+	g.wanted[query] = true
+}
+
+// prepareWanted prepares the queries the last group asked for. It runs
+// between groups on the writer goroutine, so the pool's one connection is
+// free; a failure only means the next transaction prepares its own copy.
+func (g *groupWriter) prepareWanted() {
+	g.wantMu.Lock()
+	qs := g.wanted
+	g.wanted = nil
+	g.wantMu.Unlock()
+	db := g.db
+	for q := range qs {
+		if db.nPrepared.Load() >= maxPrepared {
+			return
+		}
+		k := poolQuery{db.write, q}
+		if _, ok := db.prepared.Load(k); ok {
+			continue
+		}
+		if st, err := db.write.PrepareContext(context.Background(), q); err == nil {
+			db.prepared.Store(k, st)
+			db.nPrepared.Add(1)
+		}
+	}
 }
 
 // GroupStats reports how many commits the SQLite group writer made and
@@ -104,6 +142,7 @@ func (g *groupWriter) loop() {
 		g.run(batch)
 		g.commits.Add(1)
 		g.txs.Add(int64(len(batch)))
+		g.prepareWanted()
 	}
 }
 
