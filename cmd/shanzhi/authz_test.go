@@ -147,6 +147,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	shops := azStores(t, db, "u-"+string(access.Clerk))
 	tal := azTalent(t, db)
+	photo1, photo2 := azPhotos(t, db, world)
 	before, _ := db.Registry().History(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: province}}}, world.h2)
 
 	type target struct {
@@ -177,6 +178,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		server.OnLeader:    {{"own village's leader", sub("id", fmt.Sprint(tal.leader1)), true}, {"sibling village's leader", sub("id", fmt.Sprint(tal.leader2)), false}, {"forged id", sub("id", "987654"), false}},
 		server.OnRound:     {{"own banner's round", sub("id", fmt.Sprint(tal.round1)), true}, {"another banner's round", sub("id", fmt.Sprint(tal.round2)), false}, {"forged id", sub("id", "987654"), false}},
 		server.OnStore:     {{"own village's store", sub("id", fmt.Sprint(shops.store1)), true}, {"sibling village's store", sub("id", fmt.Sprint(shops.store2)), false}, {"forged id", sub("id", "987654"), false}},
+		server.OnPhoto:     {{"own village's award photo", sub("id", fmt.Sprint(photo1)), true}, {"sibling village's award photo", sub("id", fmt.Sprint(photo2)), false}, {"forged id", sub("id", "987654"), false}},
 		server.OnRedeemed:  {{"own store's redemption", sub("id", fmt.Sprint(shops.redeemed1)), true}, {"sibling store's redemption", sub("id", fmt.Sprint(shops.redeemed2)), false}, {"forged id", sub("id", "987654"), false}},
 	}
 	checked := 0

@@ -11,6 +11,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/market"
 	"shanzhi/internal/password"
+	"shanzhi/internal/photo"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/scheme"
@@ -172,7 +173,13 @@ func seedPoints(ctx context.Context, db *sqlstore.DB, official *access.Actor, st
 			return err
 		}
 		if i%4 == 0 {
-			in := points.AwardInput{Key: fmt.Sprintf("demo-award-%d", h.ID), Household: h.ID, Item: items[i%len(items)], Evidence: "村委会检查记录", Witness: "网格员", Photo: true}
+			// Each award carries a photo, so the review queue shows what
+			// the committee looks at; a swatch stands in for the picture.
+			p, err := db.Photos().Upload(ctx, official, photo.Swatch(byte(i)))
+			if err != nil {
+				return err
+			}
+			in := points.AwardInput{Key: fmt.Sprintf("demo-award-%d", h.ID), Household: h.ID, Item: items[i%len(items)], Evidence: "村委会检查记录", Witness: "网格员", Photos: []int64{p.ID}}
 			if _, err := db.Awards(rev).Record(ctx, official, in); err != nil {
 				return fmt.Errorf("demo award %s: %w", in.Item, err)
 			}

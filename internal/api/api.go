@@ -41,6 +41,7 @@ type Deps struct {
 	Review   review.Service
 	Talent   talent.Service
 	Market   market.Service
+	Photos   points.PhotoService
 	Limits   *server.Limits
 	Log      *slog.Logger
 }

@@ -17,36 +17,37 @@ import (
 // key travels in the Idempotency-Key header, as clients' HTTP libraries
 // retry with the same headers.
 type awardBody struct {
-	Item     string `json:"item"`
-	Date     string `json:"date"` // yyyy-mm-dd; empty: today
-	Channel  string `json:"channel"`
-	ProxyFor string `json:"proxy_for"`
-	Evidence string `json:"evidence"`
-	Witness  string `json:"witness"`
-	Photo    bool   `json:"photo"`
+	Item     string  `json:"item"`
+	Date     string  `json:"date"` // yyyy-mm-dd; empty: today
+	Channel  string  `json:"channel"`
+	ProxyFor string  `json:"proxy_for"`
+	Evidence string  `json:"evidence"`
+	Witness  string  `json:"witness"`
+	Photos   []int64 `json:"photos"` // ids from POST /api/v1/photos, by the same user
 }
 
 type awardJSON struct {
-	ID        int64  `json:"id"`
-	Household int64  `json:"household"`
-	Village   string `json:"village"`
-	Item      string `json:"item"`
-	ItemName  string `json:"item_name"`
-	Aspect    string `json:"aspect"`
-	Points    int64  `json:"points"`
-	Channel   string `json:"channel"`
-	Status    string `json:"status"`
-	Review    int64  `json:"review"`
-	Entry     int64  `json:"entry,omitempty"`
-	Date      string `json:"date"`
-	Actor     string `json:"actor"`
-	Created   string `json:"created"`
+	ID        int64   `json:"id"`
+	Household int64   `json:"household"`
+	Village   string  `json:"village"`
+	Item      string  `json:"item"`
+	ItemName  string  `json:"item_name"`
+	Aspect    string  `json:"aspect"`
+	Points    int64   `json:"points"`
+	Channel   string  `json:"channel"`
+	Status    string  `json:"status"`
+	Review    int64   `json:"review"`
+	Entry     int64   `json:"entry,omitempty"`
+	Date      string  `json:"date"`
+	Actor     string  `json:"actor"`
+	Created   string  `json:"created"`
+	Photos    []int64 `json:"photos,omitempty"`
 }
 
 func toAward(w points.AwardRecord) awardJSON {
 	return awardJSON{ID: w.ID, Household: w.Household, Village: w.Village, Item: w.Item, ItemName: w.ItemName, Aspect: w.Aspect,
 		Points: w.Points, Channel: string(w.Channel), Status: string(w.Status), Review: w.ReviewID, Entry: w.EntryID,
-		Date: scheme.Day(w.Date), Actor: w.Actor, Created: w.Created.Format(time.RFC3339)}
+		Date: scheme.Day(w.Date), Actor: w.Actor, Created: w.Created.Format(time.RFC3339), Photos: w.Photos}
 }
 
 // idempotencyKey reads the required Idempotency-Key header.
@@ -75,7 +76,7 @@ func (a *API) awardCreate(r *http.Request, act *access.Actor) (int, any, error) 
 		return 0, nil, err
 	}
 	in := points.AwardInput{Key: key, Household: id, Item: b.Item, Channel: points.Channel(b.Channel), ProxyFor: b.ProxyFor,
-		Evidence: b.Evidence, Witness: b.Witness, Photo: b.Photo}
+		Evidence: b.Evidence, Witness: b.Witness, Photos: b.Photos}
 	if b.Date != "" {
 		d, err := time.Parse(time.DateOnly, b.Date)
 		if err != nil {

@@ -42,6 +42,8 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/households/{id}/awards", points, a.handle(a.awardList))
 	rt.HandleFunc("GET /api/v1/households/{id}/balance", points, a.handle(a.balance))
 	rt.HandleFunc("GET /api/v1/households/{id}/statement", points, a.handle(a.statement))
+	rt.HandleFunc("POST /api/v1/photos", on(access.PointsWrite, server.Anywhere), a.handle(a.photoUpload))
+	rt.HandleFunc("GET /api/v1/photos/{id}", server.Rule{Perm: read, On: server.OnPhoto, Own: true}, a.photoGet)
 	rt.HandleFunc("GET /api/v1/rankings", on(read, server.OnQuery), a.handle(a.rankings))
 	rt.HandleFunc("POST /api/v1/reviews/{id}/decision", on(access.PointsApprove, server.OnReview), a.handle(a.reviewDecide))
 	sell := access.MarketSell

@@ -38,3 +38,10 @@ func TestServe(t *testing.T) {
 		t.Fatalf("headers %v, %d bytes", h, rec.Body.Len())
 	}
 }
+
+func TestSwatch(t *testing.T) {
+	a, b := Swatch(1), Swatch(2)
+	if ct, ok := Sniff(a, PNG); !ok || ct != PNG || string(a) == string(b) {
+		t.Fatalf("swatch: %q %v, distinct %v", ct, ok, string(a) != string(b))
+	}
+}

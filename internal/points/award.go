@@ -2,6 +2,7 @@ package points
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -60,13 +61,22 @@ type AwardInput struct {
 	ProxyFor  string // the villager a steward enters it for
 	Evidence  string // the text description
 	Witness   string
-	Photo     bool // a photo was taken (files come with the upload module)
+	// Photo attests a photo kept outside the system, as a batch sheet's
+	// 照片 column does; pages and the API attach the photos themselves.
+	Photo bool
+	// Photos are staged uploads (PhotoService.Upload) of the recording
+	// user, attached to the award as it is stored.
+	Photos []int64
 }
 
-// Normalize trims the text fields.
+// Normalize trims the text fields and puts the photos in one order, once
+// each, so a retry listing them differently is the same award.
 func (in *AwardInput) Normalize() {
 	in.Key, in.Item = strings.TrimSpace(in.Key), strings.TrimSpace(in.Item)
 	in.ProxyFor, in.Evidence, in.Witness = strings.TrimSpace(in.ProxyFor), strings.TrimSpace(in.Evidence), strings.TrimSpace(in.Witness)
+	if len(in.Photos) > 0 {
+		in.Photos = slices.Compact(slices.Sorted(slices.Values(in.Photos)))
+	}
 	if in.Channel == "" {
 		in.Channel = Committee
 	}
@@ -94,6 +104,9 @@ func (in AwardInput) Validate() error {
 	default:
 		fs.Add("channel", "points.channel")
 	}
+	if len(in.Photos) > MaxPhotos {
+		fs.Add("photos", "award.photo_count", MaxPhotos)
+	}
 	if utf8.RuneCountInString(in.Evidence) > 500 || utf8.RuneCountInString(in.Witness) > 40 || utf8.RuneCountInString(in.ProxyFor) > 40 {
 		fs.Add("evidence", "points.evidence_long")
 	}
@@ -116,6 +129,7 @@ type AwardRecord struct {
 	Date      time.Time
 	Actor     string
 	Created   time.Time
+	Photos    []int64 // the evidence photos' ids, where the reader asked for them
 }
 
 // AwardService records awards; they reach the ledger when their review

@@ -22,6 +22,7 @@ const (
 	OnReview    Target = "review"    // a review item, decided in its village
 	OnStore     Target = "store"     // a points-supermarket store, by its region and its clerks
 	OnRedeemed  Target = "redeemed"  // a redemption, through the store it was made at
+	OnPhoto     Target = "photo"     // an award's evidence photo, through the award's village; staged, its uploader
 )
 
 // The rural-leader programme's targets.

@@ -74,12 +74,24 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 	fp := fmt.Sprintf("%d|%s|%s|%s|%s|%s|%s|%v", in.Household, in.Item, scheme.Day(in.Date), in.Channel, in.ProxyFor, in.Evidence, in.Witness, in.Photo)
 	var out *points.AwardRecord
 	err := func() error {
+		if len(in.Photos) > 0 {
+			// Only awards with photos pay for this read, and their
+			// fingerprint only grows then, so older keys still match.
+			sums, err := tx.photoPrint(ctx, in.Photos)
+			if err != nil {
+				return err
+			}
+			fp += "|photos:" + sums
+		}
 		var prevID int64
 		var prevFP string
 		err := tx.queryRow(ctx, `SELECT id, fingerprint FROM awards WHERE idem_key = ?`, in.Key).Scan(&prevID, &prevFP)
 		switch {
 		case err == nil && prevFP == fp:
 			out, err = tx.award(ctx, prevID)
+			if err == nil && len(in.Photos) > 0 {
+				err = tx.withPhotos(ctx, []*points.AwardRecord{out})
+			}
 			return err
 		case err == nil:
 			return fault.OnField(fault.Conflict, "key", "points.key_reused")
@@ -122,7 +134,7 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 			in.Household, in.Item, per).Scan(&already); err != nil {
 			return err
 		}
-		ev := scheme.Evidence{Photo: in.Photo, Text: in.Evidence != "", Witness: in.Witness != ""}
+		ev := scheme.Evidence{Photo: in.Photo || len(in.Photos) > 0, Text: in.Evidence != "", Witness: in.Witness != ""}
 		role := awardRole(a, village)
 		if declaring {
 			// The committee's review is the check on a declaration; the
@@ -146,10 +158,15 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		id, err := tx.insertID(ctx, `INSERT INTO awards (household_id, village_code, item_code, item_name, aspect, points, channel, proxy_for, evidence, witness, photo,
 			scheme_versions, period, award_date, status, idem_key, fingerprint, actor_id, actor_name, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.Household, village, in.Item, it.Name, it.Aspect, it.Points, string(in.Channel), in.ProxyFor, in.Evidence, in.Witness, b2i(in.Photo),
+			in.Household, village, in.Item, it.Name, it.Aspect, it.Points, string(in.Channel), in.ProxyFor, in.Evidence, in.Witness, b2i(ev.Photo),
 			strings.Join(versions, ","), per, scheme.Day(in.Date), in.Key, fp, uid, uname, tx.nowMS(), tx.nowMS())
 		if err != nil {
 			return err
+		}
+		if len(in.Photos) > 0 {
+			if err := tx.attachPhotos(ctx, a, id, village, in.Photos); err != nil {
+				return err
+			}
 		}
 		item, err := s.review.SubmitTx(ctx, tx, a, points.AwardFlow, "award", id, village,
 			review.Summary{Title: it.Name, Person: review.MaskName(head), Points: int64(it.Points)})
@@ -164,6 +181,7 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 			return err
 		}
 		out, err = tx.award(ctx, id)
+		out.Photos = in.Photos
 		return err
 	}()
 	return out, err
@@ -204,7 +222,14 @@ func (s *AwardService) Awards(ctx context.Context, a *access.Actor, household in
 			}
 			out = append(out, w)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		ptrs := make([]*points.AwardRecord, len(out))
+		for i := range out {
+			ptrs[i] = &out[i]
+		}
+		return tx.withPhotos(ctx, ptrs)
 	})
 	return out, err
 }

@@ -58,16 +58,21 @@ func (w *Web) awardForm(rw http.ResponseWriter, r *http.Request, a *access.Actor
 		{Name: "item", Label: v.T("award.item"), Type: "select", Value: r.FormValue("item"), Options: items, Required: true},
 		{Name: "evidence", Label: v.T("award.evidence"), Type: "textarea", Value: r.FormValue("evidence")},
 		{Name: "witness", Label: v.T("award.witness"), Type: "text", Value: r.FormValue("witness")},
-		{Name: "photo", Label: v.T("award.photo"), Type: "select", Value: r.FormValue("photo"), Options: []option{{Value: "", Label: v.T("award.photo_no")}, {Value: "1", Label: v.T("award.photo_yes")}}},
 		{Name: "proxy_for", Label: v.T("award.proxy_for"), Type: "text", Value: r.FormValue("proxy_for"), Help: v.T("award.proxy_help")},
 		{Name: "key", Type: "hidden", Value: key},
-	}}
+	}, Multipart: true}
+	f.Fields = append(f.Fields, photoFields(v, r)...)
 	if r.Method != http.MethodPost {
 		w.showForm(rw, v, f)
 		return
 	}
+	photos, err := w.formPhotos(v, f, r, a)
+	if err != nil {
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
 	in := points.AwardInput{Key: key, Household: h.ID, Item: r.FormValue("item"), Evidence: r.FormValue("evidence"),
-		Witness: r.FormValue("witness"), Photo: r.FormValue("photo") == "1", ProxyFor: r.FormValue("proxy_for")}
+		Witness: r.FormValue("witness"), Photos: photos, ProxyFor: r.FormValue("proxy_for")}
 	if in.ProxyFor != "" {
 		in.Channel = points.Proxy
 	}
@@ -79,7 +84,8 @@ func (w *Web) awardForm(rw http.ResponseWriter, r *http.Request, a *access.Actor
 }
 
 type reviewQueue struct {
-	Items []review.Item
+	Items  []review.Item
+	Photos map[int64][]int64 // by award, the evidence the committee decides on
 }
 
 // reviews is the committee's queue: awards waiting for a decision or on
@@ -94,8 +100,17 @@ func (w *Web) reviews(rw http.ResponseWriter, r *http.Request, a *access.Actor) 
 		w.fail(rw, r, err)
 		return
 	}
+	awards := make([]int64, len(items))
+	for i, it := range items {
+		awards[i] = it.SubjectID
+	}
+	photos, err := w.Photos.AwardPhotos(r.Context(), a, awards)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	v := w.newView(r, "page.reviews", "reviews")
-	v.Data = &reviewQueue{Items: items}
+	v.Data = &reviewQueue{Items: items, Photos: photos}
 	w.render(rw, http.StatusOK, "reviews", v)
 }
 

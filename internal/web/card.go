@@ -143,12 +143,19 @@ func (w *Web) declare(rw http.ResponseWriter, r *http.Request, a *access.Actor) 
 		{Name: "evidence", Label: v.T("award.evidence"), Type: "textarea", Value: r.FormValue("evidence"), Required: true},
 		{Name: "witness", Label: v.T("award.witness"), Type: "text", Value: r.FormValue("witness")},
 		{Name: "key", Type: "hidden", Value: key},
-	}}
+	}, Multipart: true}
+	f.Fields = append(f.Fields, photoFields(v, r)...)
 	if r.Method != http.MethodPost {
 		w.showForm(rw, v, f)
 		return
 	}
-	in := points.AwardInput{Key: key, Household: h.ID, Item: r.FormValue("item"), Channel: points.Declaration, Evidence: r.FormValue("evidence"), Witness: r.FormValue("witness")}
+	photos, err := w.formPhotos(v, f, r, a)
+	if err != nil {
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
+	in := points.AwardInput{Key: key, Household: h.ID, Item: r.FormValue("item"), Channel: points.Declaration, Evidence: r.FormValue("evidence"),
+		Witness: r.FormValue("witness"), Photos: photos}
 	if _, err := w.Awards.Record(r.Context(), a, in); err != nil {
 		w.formOrFail(rw, r, v, f, err)
 		return

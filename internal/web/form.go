@@ -25,6 +25,7 @@ type field struct {
 	Auto      string
 	Accept    string
 	MaxLen    int
+	Multiple  bool // a file input that takes several files
 }
 
 type option struct {

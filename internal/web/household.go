@@ -9,6 +9,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/points"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
 )
@@ -218,6 +219,7 @@ type householdPage struct {
 	History  []registry.Event
 	CanWrite bool
 	Active   bool
+	Awards   []points.AwardRecord // the latest, with their evidence photos
 }
 
 func (w *Web) householdShow(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
@@ -249,7 +251,13 @@ func (w *Web) householdShow(rw http.ResponseWriter, r *http.Request, a *access.A
 		w.fail(rw, r, err)
 		return
 	}
-	v.Data = &householdPage{H: h, Balance: bal, Members: members, History: hist, CanWrite: a.Can(access.RegistryWrite, h.VillageCode), Active: h.Status == registry.HouseholdActive}
+	awards, err := w.Awards.Awards(r.Context(), a, h.ID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Data = &householdPage{H: h, Balance: bal, Members: members, History: hist, CanWrite: a.Can(access.RegistryWrite, h.VillageCode), Active: h.Status == registry.HouseholdActive,
+		Awards: awards[:min(len(awards), 20)]}
 	w.render(rw, http.StatusOK, "household", v)
 }
 

@@ -55,6 +55,7 @@ type Deps struct {
 	Periods   points.PeriodService
 	Talent    talent.Service
 	Market    market.Service
+	Photos    points.PhotoService
 	Limits    *server.Limits
 	Log       *slog.Logger
 	Demo      bool  // show the 演示模式 banner
