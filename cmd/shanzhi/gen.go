@@ -73,6 +73,7 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 	size := fs.String("size", "ci", "ci, small, medium or league")
 	households := fs.Int("households", 0, "households (overrides -size)")
 	entries := fs.Int("entries", 0, "ledger entries over the year (overrides -size)")
+	redemptions := fs.Int("redemptions", -1, "counter redemptions (default: one for every 100 entries)")
 	seed := fs.Int64("seed", 1, "seed: the same seed builds the same league")
 	today := fs.String("today", "", "reference date yyyy-mm-dd (default: today)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
@@ -95,6 +96,9 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 	if *entries > 0 {
 		n[1] = *entries
 	}
+	if *redemptions < 0 {
+		*redemptions = n[1] / 100
+	}
 	day := time.Now()
 	if *today != "" {
 		if day, err = time.Parse(time.DateOnly, *today); err != nil {
@@ -112,7 +116,7 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 	defer db.Close()
 	start := time.Now()
 	last := time.Now()
-	rep, err := db.Generate(ctx, sqlstore.GenSpec{League: xingan, Households: n[0], Entries: n[1], Seed: *seed, Today: day, MongolShare: 0.4},
+	rep, err := db.Generate(ctx, sqlstore.GenSpec{League: xingan, Households: n[0], Entries: n[1], Redemptions: *redemptions, Seed: *seed, Today: day, MongolShare: 0.4},
 		func(stage string, done, total int) {
 			if time.Since(last) > 5*time.Second || done == total {
 				last = time.Now()
@@ -123,8 +127,11 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	took := time.Since(start)
-	fmt.Fprintf(stdout, "generated %d villages, %d households, %d residents in %s (%.0f households/s); %d ledger entries in %s (%.0f entries/s); total %s, peak RSS %d MB\n",
+	fmt.Fprintf(stdout, "generated %d villages, %d households, %d residents in %s (%.0f households/s); %d ledger entries in %s (%.0f entries/s); "+
+		"%d stores, %d redemptions (%d unaffordable) in %s (%.0f/s); total %s, peak RSS %d MB\n",
 		rep.Villages, rep.Households, rep.Residents, rep.HouseholdsTook.Round(time.Millisecond), float64(rep.Households)/rep.HouseholdsTook.Seconds(),
-		rep.Entries, rep.LedgerTook.Round(time.Millisecond), float64(rep.Entries)/rep.LedgerTook.Seconds(), took.Round(time.Millisecond), procmem.PeakKB()>>10)
+		rep.Entries, rep.LedgerTook.Round(time.Millisecond), float64(rep.Entries)/rep.LedgerTook.Seconds(),
+		rep.Stores, rep.Redemptions, rep.Refused, rep.MarketTook.Round(time.Millisecond), float64(rep.Redemptions+rep.Refused)/max(rep.MarketTook.Seconds(), 1e-9),
+		took.Round(time.Millisecond), procmem.PeakKB()>>10)
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/config"
 	"shanzhi/internal/procmem"
+	"shanzhi/internal/regioncode"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 )
@@ -41,6 +42,14 @@ type loadTargets struct {
 	items      []string // award items a committee member may record with text evidence
 	year       string
 	run        string // makes idempotency keys unique per run
+	// shoppers are sampled households whose township has a store, with
+	// that store and its goods.
+	shoppers []shopper
+}
+
+type shopper struct {
+	household, store int64
+	goods            []int64
 }
 
 var loadScenarios = []loadScenario{
@@ -48,6 +57,15 @@ var loadScenarios = []loadScenario{
 		h := t.households[r.IntN(len(t.households))]
 		body := fmt.Sprintf(`{"item":%q,"evidence":"压测","witness":"压测"}`, t.items[r.IntN(len(t.items))])
 		return "POST", fmt.Sprintf("/api/v1/households/%d/awards", h), []byte(body), fmt.Sprintf("load-%s-%d", t.run, n)
+	}},
+	{name: "redeem", write: true, req: func(t *loadTargets, r *rand.Rand, n int64) (string, string, []byte, string) {
+		s := t.shoppers[r.IntN(len(t.shoppers))]
+		var lines []string
+		for _, k := range r.Perm(len(s.goods))[:min(3, len(s.goods))] {
+			lines = append(lines, fmt.Sprintf(`{"goods":%d,"qty":1}`, s.goods[k]))
+		}
+		body := fmt.Sprintf(`{"household":%d,"items":[%s]}`, s.household, strings.Join(lines, ","))
+		return "POST", fmt.Sprintf("/api/v1/stores/%d/redemptions", s.store), []byte(body), fmt.Sprintf("load-%s-%d", t.run, n)
 	}},
 	{name: "balance", req: func(t *loadTargets, r *rand.Rand, _ int64) (string, string, []byte, string) {
 		return "GET", fmt.Sprintf("/api/v1/households/%d/balance", t.households[r.IntN(len(t.households))]), nil, ""
@@ -157,6 +175,10 @@ func cmdLoad(ctx context.Context, args []string, getenv func(string) string, std
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), sc.name) {
 			continue
 		}
+		if sc.name == "redeem" && len(t.shoppers) == 0 {
+			fmt.Fprintf(stdout, "| %s | no store serves the sampled households: skipped |\n", sc.name)
+			continue
+		}
 		server.reset()
 		cl := &timings{}
 		var ok, refused, failed atomic.Int64
@@ -259,6 +281,38 @@ func loadSetup(ctx context.Context, db *sqlstore.DB) (*loadTargets, string, erro
 	if err := db.SetPassword(ctx, nil, name, pw, false); err != nil {
 		return nil, "", err
 	}
-	token, err := db.Users(access.DefaultPolicy()).CreateToken(ctx, &access.Actor{UserID: uid, Username: name, Grants: grants}, "load", 24*time.Hour)
-	return t, token, err
+	act := &access.Actor{UserID: uid, Username: name, Grants: grants}
+	token, err := db.Users(access.DefaultPolicy()).CreateToken(ctx, act, "load", 24*time.Hour)
+	if err != nil {
+		return nil, "", err
+	}
+	stores, err := db.Market().Stores(ctx, act)
+	if err != nil {
+		return nil, "", err
+	}
+	byTown := map[string]shopper{}
+	for _, st := range stores {
+		goods, err := db.Market().Goods(ctx, act, st.ID)
+		if err != nil {
+			return nil, "", err
+		}
+		s := shopper{store: st.ID}
+		for _, g := range goods {
+			// The everyday goods, as the generator's baskets take them,
+			// so most households can afford a basket.
+			if g.OnShelf && g.Price <= 12 {
+				s.goods = append(s.goods, g.ID)
+			}
+		}
+		if len(s.goods) > 0 && regioncode.LevelOf(st.Region) == regioncode.Township {
+			byTown[st.Region] = s
+		}
+	}
+	for i, h := range ids {
+		if s, ok := byTown[villages[i][:9]+"000"]; ok {
+			s.household = h
+			t.shoppers = append(t.shoppers, s)
+		}
+	}
+	return t, token, nil
 }

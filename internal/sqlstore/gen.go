@@ -6,9 +6,12 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/market"
 	"shanzhi/internal/points"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
@@ -21,6 +24,7 @@ type GenSpec struct {
 	League      string // the league whose village-level units get households
 	Households  int
 	Entries     int // ledger entries over the year
+	Redemptions int // counter redemptions, through the market service
 	Seed        int64
 	Today       time.Time // the reference date; entries fall between 1 January and it
 	MongolShare float64
@@ -29,7 +33,8 @@ type GenSpec struct {
 // GenReport says what Generate wrote.
 type GenReport struct {
 	Villages, Households, Residents, Entries int
-	HouseholdsTook, LedgerTook               time.Duration
+	Stores, Redemptions, Refused             int
+	HouseholdsTook, LedgerTook, MarketTook   time.Duration
 }
 
 // genChunk is how many households one transaction registers: large enough
@@ -100,9 +105,15 @@ func (db *DB) Generate(ctx context.Context, spec GenSpec, progress func(stage st
 		return nil, err
 	}
 	rep.LedgerTook = time.Since(start)
+	start = time.Now()
+	if err := db.genMarket(ctx, actor, spec, villages, rep, progress); err != nil {
+		return nil, err
+	}
+	rep.MarketTook = time.Since(start)
 	err = db.update(ctx, func(tx *Tx) error {
 		return tx.audit(ctx, actor, auditEntry{action: "gen", target: "league:" + spec.League, region: spec.League,
-			detail: fmt.Sprintf("synthetic league: %d villages, %d households, %d residents, %d entries, seed %d", rep.Villages, rep.Households, rep.Residents, rep.Entries, spec.Seed)})
+			detail: fmt.Sprintf("synthetic league: %d villages, %d households, %d residents, %d entries, %d stores, %d redemptions, seed %d",
+				rep.Villages, rep.Households, rep.Residents, rep.Entries, rep.Stores, rep.Redemptions, spec.Seed)})
 	})
 	return rep, err
 }
@@ -184,6 +195,124 @@ func (db *DB) genHouseholds(ctx context.Context, a *access.Actor, spec GenSpec, 
 		progress("households", rep.Households, spec.Households)
 	}
 	return ctx.Err()
+}
+
+// genShelf is what every generated store sells: price in points, unit.
+var genShelf = []struct {
+	name, category, unit string
+	price                int64
+}{{"洗衣粉", "日用品", "袋", 10}, {"肥皂", "日用品", "块", 5}, {"食用油", "粮油", "桶", 50}, {"大米", "粮油", "袋", 40},
+	{"毛巾", "日用品", "条", 8}, {"牙膏", "日用品", "支", 6}, {"酱油", "调料", "瓶", 12}, {"作业本", "文具", "本", 2}}
+
+// genMarket opens a store in every township, serving all its villages,
+// with the shelf above, and makes spec.Redemptions three-item baskets at
+// their counters through the market service, as clerks would. Townships
+// are dealt to 16 workers, so each village's ledger sees its redemptions
+// in the same order on every run while the group commit shares fsyncs.
+func (db *DB) genMarket(ctx context.Context, a *access.Actor, spec GenSpec, villages []string, rep *GenReport, progress func(string, int, int)) error {
+	if spec.Redemptions <= 0 {
+		return nil
+	}
+	m := db.Market()
+	type shop struct {
+		id    int64
+		goods []int64
+		hh    []int64
+	}
+	var shops []*shop
+	byTown := map[string]*shop{}
+	for _, v := range villages {
+		town := v[:9] + "000"
+		if byTown[town] != nil {
+			continue
+		}
+		st, err := m.CreateStore(ctx, a, market.StoreInput{Region: town, Name: "积分超市", Address: "镇政府院内"})
+		if err != nil {
+			return fmt.Errorf("gen: store of %s: %w", town, err)
+		}
+		sh := &shop{id: st.ID}
+		for _, g := range genShelf {
+			item, err := m.SaveGoods(ctx, a, market.GoodsInput{Store: st.ID, Name: g.name, Category: g.category, Unit: g.unit, Price: g.price, OnShelf: true})
+			if err != nil {
+				return fmt.Errorf("gen: goods of %s: %w", town, err)
+			}
+			if _, err := m.Receive(ctx, a, market.Inbound{Store: st.ID, Goods: item.ID, Qty: market.MaxQty, Source: market.Funds}); err != nil {
+				return fmt.Errorf("gen: stock of %s: %w", town, err)
+			}
+			// Baskets take from the everyday goods; the dearer oil and
+			// rice are on the shelf for the counter and the load command.
+			if g.price <= 12 {
+				sh.goods = append(sh.goods, item.ID)
+			}
+		}
+		byTown[town] = sh
+		shops = append(shops, sh)
+	}
+	rep.Stores = len(shops)
+	err := db.view(ctx, func(tx *Tx) error {
+		lo, hi := regioncode.Range(spec.League)
+		rows, err := tx.query(ctx, `SELECT id, village_code FROM households WHERE village_code >= ? AND village_code < ? ORDER BY id`, lo, hi)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				return err
+			}
+			if sh := byTown[v[:9]+"000"]; sh != nil {
+				sh.hh = append(sh.hh, id)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	const workers = 16
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(spec.Seed), uint64(w)))
+			for si := w; si < len(shops); si += workers {
+				sh := shops[si]
+				n := spec.Redemptions*(si+1)/len(shops) - spec.Redemptions*si/len(shops)
+				for i := range n {
+					if len(sh.hh) == 0 || ctx.Err() != nil {
+						break
+					}
+					b := market.Basket{Key: fmt.Sprintf("gen-r-%d-%d", sh.id, i), Store: sh.id, Household: sh.hh[rng.IntN(len(sh.hh))]}
+					for _, k := range rng.Perm(len(sh.goods))[:3] {
+						b.Items = append(b.Items, market.Item{Goods: sh.goods[k], Qty: 1})
+					}
+					_, err := m.Redeem(ctx, a, b)
+					mu.Lock()
+					switch {
+					case err == nil:
+						rep.Redemptions++
+					case fault.Is(err, fault.Conflict):
+						rep.Refused++ // the household could not afford it
+					case first == nil:
+						first = err
+					}
+					done := rep.Redemptions + rep.Refused
+					mu.Unlock()
+					if done%5000 == 0 {
+						progress("redemptions", done, spec.Redemptions)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	progress("redemptions", rep.Redemptions+rep.Refused, spec.Redemptions)
+	return first
 }
 
 // genEntry is one ledger entry being planned.
