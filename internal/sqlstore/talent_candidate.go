@@ -133,8 +133,20 @@ func (tx *Tx) saveCandidate(ctx context.Context, a *access.Actor, id int64, in t
 			if err != nil {
 				return err
 			}
-		} else if _, err := tx.editableCandidate(ctx, a, id); err != nil {
-			return err
+		} else {
+			c, err := tx.editableCandidate(ctx, a, id)
+			if err != nil {
+				return err
+			}
+			// A correction may move the application to another village,
+			// but not out of its round's region.
+			r, err := tx.talentRound(ctx, nil, c.Round)
+			if err != nil {
+				return err
+			}
+			if !regioncode.Covers(r.Region, in.Village) {
+				return fault.OnField(fault.Invalid, "village", "talent.candidate.outside_round")
+			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE talent_candidates SET village_code = ?, channel = ?, resident_id = ?, name = ?, gender = ?, birth_date = ?,
 			ethnicity = ?, political = ?, education = ?, entity_type = ?, entity_name = ?, credit_code = ?, industry = ?, revenue = ?, employees = ?,

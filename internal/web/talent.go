@@ -216,19 +216,23 @@ func candidateInput(r *http.Request, round int64) (talent.CandidateInput, error)
 }
 
 // villagesUnder lists the active villages of code for the form's select:
-// the village itself, or the villages of a township.
+// the village itself, or the villages of a township or of a banner.
 func (w *Web) villagesUnder(r *http.Request, a *access.Actor, code string) []region.Region {
 	switch regioncode.LevelOf(code) {
 	case regioncode.Village:
 		if reg, err := w.Regions.Get(r.Context(), a, code); err == nil {
 			return []region.Region{*reg}
 		}
-	case regioncode.Township:
+	case regioncode.Township, regioncode.Banner:
 		kids, _ := w.Regions.Children(r.Context(), a, code)
 		var out []region.Region
 		for _, k := range kids {
-			if k.Status == region.Active {
+			switch {
+			case k.Status != region.Active:
+			case regioncode.LevelOf(k.Code) == regioncode.Village:
 				out = append(out, k)
+			default: // a banner's townships, one level further down
+				out = append(out, w.villagesUnder(r, a, k.Code)...)
 			}
 		}
 		return out
