@@ -464,12 +464,15 @@ func (s *MarketService) FindCustomers(ctx context.Context, a *access.Actor, stor
 				return err
 			}
 		}
-		where, args := scope+` AND h.number = ?`, []any{lo, hi, query}
-		if cond, cargs := tx.searchWhere(query); cond != "" {
-			where = scope + ` AND (h.number = ? OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.status = '在册' AND ` + cond + `))`
-			args = append(args, cargs...)
+		// A 户号 typed in full is the household meant, even where the same
+		// digits end some member's ID number.
+		if out, err = tx.customers(ctx, scope+` AND h.number = ?`, lo, hi, query); err != nil || len(out) > 0 {
+			return err
 		}
-		out, err = tx.customers(ctx, where, args...)
+		if cond, cargs := tx.searchWhere(query); cond != "" {
+			out, err = tx.customers(ctx, scope+` AND EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.status = '在册' AND `+cond+`)`,
+				append([]any{lo, hi}, cargs...)...)
+		}
 		return err
 	})
 	return out, err
