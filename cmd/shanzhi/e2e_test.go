@@ -63,41 +63,49 @@ var (
 
 // startServer runs "shanzhi serve" on a free port over a fresh data
 // directory and returns its base URL and the administrator's one-time
-// password, read from what the command prints. The server stops, and run is
-// checked to return cleanly, when the test ends.
+// password, read from what the command prints.
 func startServer(t *testing.T, ctx context.Context) (base string, oneTime map[string]string) {
 	t.Helper()
-	dir := t.TempDir()
-	var stdout, stderr syncBuffer
+	oneTime = map[string]string{}
+	base = startCommand(t, ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data-dir", t.TempDir()}, func(l string) bool {
+		if m := oneTimeRe.FindStringSubmatch(l); m != nil {
+			oneTime[m[1]] = m[2]
+		}
+		return len(oneTime) == 3
+	})
+	return base, oneTime
+}
 
+// startCommand runs a serving command in-process and returns its base URL
+// once it listens and line has accepted everything it waits for in the
+// output. The server stops, and run is checked to return cleanly, when the
+// test ends.
+func startCommand(t *testing.T, ctx context.Context, args []string, line func(string) bool) string {
+	t.Helper()
+	var stdout, stderr syncBuffer
 	sctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(sctx, []string{"serve", "-addr", "127.0.0.1:0", "-data-dir", dir}, e2eEnv, strings.NewReader(""), pw, &stderr)
+		err := run(sctx, args, e2eEnv, strings.NewReader(""), pw, &stderr)
 		pw.Close()
 		done <- err
 	}()
-	type ready struct {
-		base    string
-		oneTime map[string]string
-	}
-	readyc := make(chan ready, 1)
+	readyc := make(chan string, 1)
 	go func() {
-		r := ready{oneTime: map[string]string{}}
-		sent := false
+		base, satisfied, sent := "", false, false
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			l := sc.Text()
 			stdout.Write([]byte(l + "\n"))
 			if m := listeningRe.FindStringSubmatch(l); m != nil {
-				r.base = m[1]
+				base = m[1]
 			}
-			if m := oneTimeRe.FindStringSubmatch(l); m != nil {
-				r.oneTime[m[1]] = m[2]
+			if !satisfied {
+				satisfied = line(l)
 			}
-			if !sent && r.base != "" && len(r.oneTime) == 3 {
-				readyc <- r
+			if !sent && base != "" && satisfied {
+				readyc <- base
 				sent = true
 			}
 		}
@@ -109,10 +117,10 @@ func startServer(t *testing.T, ctx context.Context) (base string, oneTime map[st
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("shanzhi serve returned %v after its context was cancelled", err)
+				t.Errorf("shanzhi %s returned %v after its context was cancelled", args[0], err)
 			}
 		case <-time.After(15 * time.Second):
-			t.Errorf("shanzhi serve did not return within 15 s of its context being cancelled")
+			t.Errorf("shanzhi %s did not return within 15 s of its context being cancelled", args[0])
 		}
 		if t.Failed() {
 			t.Logf("server stdout:\n%s", stdout.String())
@@ -121,14 +129,14 @@ func startServer(t *testing.T, ctx context.Context) (base string, oneTime map[st
 	})
 
 	select {
-	case r := <-readyc:
-		return r.base, r.oneTime
+	case base := <-readyc:
+		return base
 	case err := <-done:
-		t.Fatalf("shanzhi serve returned before it was ready: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+		t.Fatalf("shanzhi %s returned before it was ready: %v\nstdout:\n%s\nstderr:\n%s", args[0], err, stdout.String(), stderr.String())
 	case <-ctx.Done():
-		t.Fatalf("shanzhi serve not ready: %v\nstdout:\n%s\nstderr:\n%s", ctx.Err(), stdout.String(), stderr.String())
+		t.Fatalf("shanzhi %s not ready: %v\nstdout:\n%s\nstderr:\n%s", args[0], ctx.Err(), stdout.String(), stderr.String())
 	}
-	return "", nil
+	return ""
 }
 
 func tail(s string, n int) string {
@@ -462,13 +470,31 @@ func writeLedger(t *testing.T, path string, people []person) {
 	}
 }
 
-func TestE2EBrowser(t *testing.T) {
+// needChromium skips a browser test where Chromium is missing, except in
+// CI, where the project's scripts must have installed it.
+func needChromium(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "" {
 			t.Skipf("%s not installed (run scripts/install-test-deps.sh): %v", chromiumPath, err)
 		}
 		t.Fatalf("%s not installed in CI; scripts/install-test-deps.sh must run first: %v", chromiumPath, err)
 	}
+}
+
+// pageWidth is how wide the page is laid out, to catch sideways scrolling
+// on a phone.
+func (b *browser) pageWidth() int {
+	b.t.Helper()
+	width, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		b.fatal("page width", err)
+	}
+	return width
+}
+
+func TestE2EBrowser(t *testing.T) {
+	needChromium(t)
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 110*time.Second)
 	defer cancel()
@@ -628,10 +654,7 @@ func TestE2EBrowser(t *testing.T) {
 	// inside their .table-wrap.
 	b.do("phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
 	b.open("/households?region=152221100210")
-	width, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-	if err != nil {
-		b.fatal("phone width", err)
-	}
+	width := b.pageWidth()
 	if width > 361 {
 		b.fatal("phone list", fmt.Errorf("page is %d px wide on a 360 px screen: it scrolls sideways", width))
 	}
@@ -643,9 +666,7 @@ func TestE2EBrowser(t *testing.T) {
 	t.Logf("phone: page scrollWidth %d, .table-wrap scrollWidth %d in %d", width, wrap[0], wrap[1])
 	b.screenshot("e2e-07-phone-households.png")
 	b.open(householdPath)
-	if w, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err == nil {
-		t.Logf("phone: household page scrollWidth %d", w)
-	}
+	t.Logf("phone: household page scrollWidth %d", b.pageWidth())
 	b.screenshot("e2e-08-phone-household.png")
 
 	t.Logf("browser scenario took %s", time.Since(start).Round(time.Millisecond))
