@@ -52,6 +52,17 @@ func (w *Web) talentRound(r *http.Request, a *access.Actor) (*talent.Round, []ta
 	return &rounds[0], rounds, nil
 }
 
+// talentScope reads the region and round of a register page or export:
+// the region the reader may read, the round asked for or the newest.
+func (w *Web) talentScope(r *http.Request, a *access.Actor) (string, *talent.Round, []talent.Round, error) {
+	code, err := talentRegion(r, a, access.RegistryRead)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	round, rounds, err := w.talentRound(r, a)
+	return code, round, rounds, err
+}
+
 // talentOptions are the select options of a list of codes, labelled
 // from the catalogue under prefix.
 func talentOptions(v *view, prefix string, blank bool, codes ...string) []option {
@@ -94,17 +105,12 @@ type talentList struct {
 // talentCandidates is the programme's register: the rounds, and the
 // applications of a region filtered by round, status, tier and name.
 func (w *Web) talentCandidates(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	code, err := talentRegion(r, a, access.RegistryRead)
+	code, round, rounds, err := w.talentScope(r, a)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
 	v := w.newView(r, "talent.page.list", "talent")
-	round, rounds, err := w.talentRound(r, a)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
 	q := r.URL.Query()
 	d := &talentList{Round: round, Rounds: rounds, Region: code, Status: q.Get("status"), Tier: q.Get("tier"), Name: strings.TrimSpace(q.Get("q")),
 		Statuses: talentOptions(v, "talent.status.", true, strs(talent.Statuses)...), Tiers: talentOptions(v, "talent.tier.", true, strs(talent.Tiers)...),

@@ -31,18 +31,13 @@ type coverageView struct {
 // leaders per tier and channel. The chart draws the same figures as the
 // table, from JSON, for app.js.
 func (w *Web) talentCoverage(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	code, err := talentRegion(r, a, access.RegistryRead)
+	code, round, rounds, err := w.talentScope(r, a)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
 	v := w.newView(r, "talent.page.coverage", "talent")
 	v.Crumbs = []crumb{{Label: v.T("talent.nav"), Href: "/talent"}, {Label: v.T("talent.page.coverage")}}
-	round, rounds, err := w.talentRound(r, a)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
 	d := &coverageView{Rounds: rounds, Tiers: talent.Tiers, Channels: talent.Channels, Statuses: talent.Statuses, Chart: "{}"}
 	if round != nil {
 		if d.Coverage, err = w.Talent.Coverage(r.Context(), a, round.ID, code); err != nil {

@@ -38,17 +38,12 @@ func (w *Web) sendSheet(rw http.ResponseWriter, r *http.Request, t sheet.Table, 
 // and round, with the filters of the list page. ID numbers and phones
 // are left out: the register is passed around, the page shows them masked.
 func (w *Web) talentExport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	code, err := talentRegion(r, a, access.RegistryRead)
+	code, round, _, err := w.talentScope(r, a)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
 	v := w.newView(r, "talent.page.list", "talent")
-	round, _, err := w.talentRound(r, a)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
 	name, err := w.regionTitle(r, a, code)
 	if err != nil {
 		w.fail(rw, r, err)
@@ -159,13 +154,8 @@ func (w *Web) talentListsExport(rw http.ResponseWriter, r *http.Request, a *acce
 // 统计表): one row per area below it and the total, then the round's
 // leaders per tier and channel.
 func (w *Web) talentCoverageExport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	code, err := talentRegion(r, a, access.RegistryRead)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
+	code, round, _, err := w.talentScope(r, a)
 	v := w.newView(r, "talent.page.coverage", "talent")
-	round, _, err := w.talentRound(r, a)
 	if err == nil && round == nil {
 		err = fault.E(fault.NotFound, "talent.round.none")
 	}
