@@ -117,7 +117,7 @@ func TestE2EPoints(t *testing.T) {
 	b.do("phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
 	b.signIn(demoVillagerPhone, pw[demoVillage+"-001"])
 	b.open("/my")
-	b.expectText("main", "积分余额")
+	b.expectText("main", "积分余额", "本村排名")
 	if w := b.pageWidth(); w > 361 {
 		b.fatal("villager page", fmt.Errorf("%d px wide on a 360 px screen", w))
 	}

@@ -165,6 +165,17 @@ type Ranked struct {
 type RankingService interface {
 	Households(ctx context.Context, a *access.Actor, region, period, aspect string, limit int) ([]Ranked, error)
 	Villages(ctx context.Context, a *access.Actor, region, period, aspect string) ([]Ranked, error)
+	// Standing places one household in its village for period: its
+	// points, how many households earned more (its rank is one more),
+	// and how many registered households the village has.
+	Standing(ctx context.Context, a *access.Actor, household int64, period string) (*Standing, error)
+}
+
+// Standing is a household's place in its village's ranking.
+type Standing struct {
+	Points int64
+	Rank   int // 1 + households with more points; ties share a rank
+	Of     int // registered households of the village
 }
 
 // ImportProblem is one thing wrong with a row of an award sheet.

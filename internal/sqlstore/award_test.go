@@ -130,7 +130,7 @@ func TestRankings(t *testing.T) {
 		rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
 		committee := &access.Actor{UserID: 7, Username: "weiyuan", Grants: []access.Grant{{Role: access.Reviewer, Region: pingan}}}
 		a, b := ledgerHousehold(t, db, "001", 1), ledgerHousehold(t, db, "002", 2)
-		ledgerHousehold(t, db, "003", 3) // earns nothing
+		c := ledgerHousehold(t, db, "003", 3) // earns nothing
 		record := func(key string, h int64, item string) int64 {
 			w, err := db.Awards(rev).Record(ctx, clerk, points.AwardInput{Key: key, Household: h, Item: item, Evidence: "记录", Witness: "网格员", Photo: true})
 			if err != nil {
@@ -163,6 +163,20 @@ func TestRankings(t *testing.T) {
 		vs, err := r.Villages(ctx, admin, keerqin, "2026-06", "")
 		if err != nil || len(vs) < 2 || vs[0].Village != pingan || vs[0].Points != 4 || vs[0].Households != 2 || vs[0].Total != 3 {
 			t.Fatalf("village ranking %+v, %v", vs[:min(2, len(vs))], err)
+		}
+		for _, want := range []struct {
+			h      int64
+			rank   int
+			points int64
+		}{{a, 1, 3}, {b, 2, 1}, {c, 3, 0}} {
+			st, err := r.Standing(ctx, clerk, want.h, "2026-06")
+			if err != nil || st.Rank != want.rank || st.Points != want.points || st.Of != 3 {
+				t.Fatalf("standing of household %d: %+v, %v; want rank %d with %d points of 3", want.h, st, err, want.rank, want.points)
+			}
+		}
+		stranger := &access.Actor{Username: "waicun", Grants: []access.Grant{{Role: access.Operator, Region: "152221103212"}}}
+		if _, err := r.Standing(ctx, stranger, a, "2026-06"); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("another village's clerk read a standing: %v", err)
 		}
 		// A banner or the league takes the other plan (the top index read
 		// in points order); it must rank the same households the same way.

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"shanzhi/internal/access"
@@ -91,4 +93,35 @@ func (s *RankingService) Villages(ctx context.Context, a *access.Actor, region, 
 		return rows.Err()
 	})
 	return out, err
+}
+
+// Standing places a household in its village for period, for the
+// villager's own page; whoever may read the household's points may see it.
+func (s *RankingService) Standing(ctx context.Context, a *access.Actor, household int64, period string) (*points.Standing, error) {
+	out := &points.Standing{}
+	err := s.db.view(ctx, func(tx *Tx) error {
+		if err := tx.ledgerReader(ctx, a, household); err != nil {
+			return err
+		}
+		var village string
+		if err := tx.queryRow(ctx, `SELECT village_code FROM households WHERE id = ?`, household).Scan(&village); err != nil {
+			return err
+		}
+		err := tx.queryRow(ctx, `SELECT points FROM points_totals WHERE period = ? AND aspect = '' AND household_id = ?`, period, household).Scan(&out.Points)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		// A household that earned nothing has no totals row; it ranks
+		// after every household with more than nothing.
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM points_totals WHERE period = ? AND aspect = '' AND village_code = ? AND points > ?`,
+			period, village, out.Points).Scan(&out.Rank); err != nil {
+			return err
+		}
+		out.Rank++
+		return tx.queryRow(ctx, `SELECT count(*) FROM households WHERE village_code = ? AND status = '在册'`, village).Scan(&out.Of)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -34,6 +34,12 @@ func (w *Web) myHousehold(rw http.ResponseWriter, r *http.Request, a *access.Act
 		w.fail(rw, r, err)
 		return
 	}
+	// The villager's place in the village this year, as the village board
+	// ranks it.
+	if st.Standing, err = w.Rankings.Standing(r.Context(), a, h.ID, scheme.Today(w.Now()).Format("2006")); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	v := w.newView(r, "page.my", "my")
 	v.Data = &cardPage{H: h, Members: ms, Statement: st}
 	w.render(rw, http.StatusOK, "card", v)

@@ -17,6 +17,9 @@ type statementPage struct {
 	Balance int64
 	Entries []points.Entry
 	More    string // the link to older entries
+	// Standing is the household's place in its village this year, shown
+	// on the villager's own page.
+	Standing *points.Standing
 }
 
 // statementFor fills a household's points statement, 50 entries a page.
