@@ -3,9 +3,11 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -126,6 +128,49 @@ func (w *Web) reviewDecide(rw http.ResponseWriter, r *http.Request, a *access.Ac
 		return
 	}
 	seeOther(rw, r, "/reviews", "saved")
+}
+
+// maxApproveMany bounds one bulk approval: a month's inspection sheet of
+// the largest village, with room to spare.
+const maxApproveMany = 1000
+
+// reviewApproveMany approves the pending items a committee member ticked,
+// or every pending item the queue showed, in one go: a sheet of 300
+// inspection awards is one decision, not 300 clicks. Each item is its own
+// transaction, so one that someone else decided meanwhile, or that the
+// member may not decide (回避), is reported by number while the rest
+// proceed.
+func (w *Web) reviewApproveMany(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	v := w.newView(r, "page.reviews", "reviews")
+	ids := r.PostForm["id"]
+	if r.PostFormValue("all") != "" {
+		ids = r.PostForm["shown"]
+	}
+	if len(ids) == 0 || len(ids) > maxApproveMany {
+		w.fail(rw, r, fault.E(fault.Invalid, "review.choose", maxApproveMany))
+		return
+	}
+	var failed []string
+	for _, s := range ids {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err == nil {
+			_, err = w.Review.Decide(r.Context(), a, id, review.Approve, "")
+		}
+		var fe *fault.Error
+		switch {
+		case err == nil:
+		case errors.As(err, &fe) && fe.Code != fault.Internal:
+			failed = append(failed, "#"+s+" "+w.Catalog.Text(v.Lang, fe.Msg))
+		default:
+			w.fail(rw, r, err)
+			return
+		}
+	}
+	if len(failed) > 0 {
+		w.fail(rw, r, fault.E(fault.Conflict, "review.approved_some", len(ids)-len(failed), len(failed), strings.Join(failed, "；")))
+		return
+	}
+	seeOther(rw, r, "/reviews", "approved")
 }
 
 type noticePage struct {

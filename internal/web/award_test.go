@@ -183,3 +183,51 @@ func TestAwardImportPages(t *testing.T) {
 		}
 	})
 }
+
+// TestBulkApprove approves ticked items, then everything the queue showed,
+// in one go; an item the member cannot decide is named in the answer while
+// the rest are approved.
+func TestBulkApprove(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		lead := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Leader, Region: keerqin}, {Role: access.Operator, Region: keerqin}}}
+		if _, err := db.Schemes().Create(ctx, lead, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+			t.Fatal(err)
+		}
+		s := newSite(t, db)
+		s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
+		for i := range 4 {
+			h, err := db.Registry().CreateHousehold(ctx, lead, registry.HouseholdInput{Number: fmt.Sprintf("10%d", i), VillageCode: pingan},
+				registry.ResidentInput{Name: []string{"李四", "王五", "赵六", "孙七"}[i], Ethnicity: "汉族", Gender: registry.Male, BirthDate: "1970-02-02", Political: "群众"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := s.post(fmt.Sprintf("/households/%d/award", h.ID), url.Values{"item": {"env-03"}, "key": {fmt.Sprint("k", i)}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("award %d: %d %s", i, res.StatusCode, s.body(res))
+			}
+		}
+		s.user("weiyuan", access.Grant{Role: access.Reviewer, Region: pingan})
+		body := s.page("/reviews", http.StatusOK, "全部同意（本页 4 项）")
+		ids := regexp.MustCompile(`name="id" value="(\d+)" form="bulk"`).FindAllStringSubmatch(body, -1)
+		if len(ids) != 4 {
+			t.Fatalf("%d items to tick, want 4", len(ids))
+		}
+		if res := s.post("/reviews/approve", url.Values{}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("nothing ticked: %d", res.StatusCode)
+		}
+		if res := s.post("/reviews/approve", url.Values{"id": {ids[0][1], ids[1][1]}, "chosen": {"1"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("approve ticked: %d %s", res.StatusCode, s.body(res))
+		}
+		body = s.page("/reviews?state=pending", http.StatusOK, "全部同意（本页 2 项）")
+		// The whole page, plus an item already decided: that one is named,
+		// the others go through.
+		res := s.post("/reviews/approve", url.Values{"all": {"1"}, "shown": {ids[2][1], ids[3][1], ids[0][1]}})
+		if b := s.body(res); res.StatusCode != http.StatusConflict || !strings.Contains(b, "已同意 2 项；1 项未能同意") || !strings.Contains(b, "#"+ids[0][1]) {
+			t.Fatalf("approve all: %d %s", res.StatusCode, b)
+		}
+		items, err := db.Review(nil, nil).Items(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Reviewer, Region: pingan}}}, review.Filter{Flow: points.AwardFlow, State: review.InNotice})
+		if err != nil || len(items) != 4 {
+			t.Fatalf("%d items on notice (%v), want 4", len(items), err)
+		}
+	})
+}

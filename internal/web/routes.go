@@ -59,6 +59,7 @@ func (w *Web) Routes(rt *server.Router) {
 	// Evidence photos go to those who read the household, and to its own
 	// villager; never to the public notice or board.
 	rt.HandleFunc("GET /photos/{id}", server.Rule{Perm: read, On: server.OnPhoto, Own: true}, w.page(w.photoServe))
+	rt.HandleFunc("POST /reviews/approve", on(access.PointsApprove, server.Anywhere), w.page(w.reviewApproveMany))
 	rt.HandleFunc("POST /reviews/{id}", on(access.PointsApprove, server.OnReview), w.page(w.reviewDecide))
 	rt.HandleFunc("GET /notice/{code}", pub, w.notice)
 	rt.HandleFunc("GET /board/{code}", pub, w.board)
