@@ -17,9 +17,8 @@ type cardPage struct {
 	Statement *statementPage // the villager's own points, on their page
 	Members   []registry.Resident
 	QR        template.URL
-	Link      string
 	Token     string // printed under the code, for typing when a scanner fails
-	Public    bool // opened by the card's token, not by a signed-in user
+	Public    bool   // opened by the card's token, not by a signed-in user
 }
 
 // myHousehold is the villager's page: their household, read-only.
@@ -75,7 +74,7 @@ func (w *Web) householdCard(rw http.ResponseWriter, r *http.Request, a *access.A
 	}
 	v := w.newView(r, "page.card", "households")
 	v.Crumbs = []crumb{{Label: v.T("page.households"), Href: "/households?region=" + h.VillageCode}, {Label: h.Number, Href: fmt.Sprintf("/households/%d", id)}, {Label: v.T("page.card")}}
-	v.Data = &cardPage{H: h, Members: ms, QR: qr, Link: link, Token: token}
+	v.Data = &cardPage{H: h, Members: ms, QR: qr, Token: token}
 	w.render(rw, http.StatusOK, "card", v)
 }
 
