@@ -140,8 +140,13 @@ func (tx *Tx) reviewLog(ctx context.Context, a *access.Actor, it *review.Item, s
 	return tx.audit(ctx, a, auditEntry{action: "review." + string(act), target: fmt.Sprintf("review_item:%d", it.ID), region: it.Region, detail: d})
 }
 
-// reviewEnded tells the flow's applier that the item has ended.
-func (s *ReviewService) reviewEnded(ctx context.Context, tx *Tx, it *review.Item) error {
+// moved records a move of the item (its log row and audit row) and, when
+// the move ended the item, tells the flow's applier in the same
+// transaction.
+func (s *ReviewService) moved(ctx context.Context, tx *Tx, a *access.Actor, it *review.Item, step int, act review.Action, from review.State, reason, detail string) error {
+	if err := tx.reviewLog(ctx, a, it, step, act, from, it.State, reason, detail); err != nil {
+		return err
+	}
 	if it.State.Open() {
 		return nil
 	}
@@ -298,10 +303,7 @@ func (s *ReviewService) DecideTx(ctx context.Context, tx *Tx, a *access.Actor, i
 		}
 		from := it.State
 		it.Step, it.State, it.WindowStart, it.WindowEnd, it.Updated = next, st, ws, we, tx.now
-		if err := tx.reviewLog(ctx, a, it, step, act, from, st, reason, ""); err != nil {
-			return err
-		}
-		if err := s.reviewEnded(ctx, tx, it); err != nil {
+		if err := s.moved(ctx, tx, a, it, step, act, from, reason, ""); err != nil {
 			return err
 		}
 		out = it
@@ -440,10 +442,7 @@ func (s *ReviewService) ResolveObjection(ctx context.Context, a *access.Actor, o
 		} else {
 			it.OpenObjections--
 		}
-		if err := tx.reviewLog(ctx, a, it, it.Step, act, from, it.State, reason, fmt.Sprintf("objection %d", objectionID)); err != nil {
-			return err
-		}
-		if err := s.reviewEnded(ctx, tx, it); err != nil {
+		if err := s.moved(ctx, tx, a, it, it.Step, act, from, reason, fmt.Sprintf("objection %d", objectionID)); err != nil {
 			return err
 		}
 		out = it
@@ -719,8 +718,5 @@ func (s *ReviewService) finalise(ctx context.Context, tx *Tx, id int64, step int
 	}
 	from := it.State
 	it.Step, it.State, it.WindowStart, it.WindowEnd, it.Updated = step+1, st, ws, we, tx.now
-	if err := tx.reviewLog(ctx, nil, it, step, review.ActFinalise, from, st, "", ""); err != nil {
-		return err
-	}
-	return s.reviewEnded(ctx, tx, it)
+	return s.moved(ctx, tx, nil, it, step, review.ActFinalise, from, "", "")
 }
