@@ -21,7 +21,9 @@ echo "== go vet"
 go vet ./...
 
 echo "== go test (SQLite and PostgreSQL)"
-go test -count=1 ./...
+# The store suite runs every test on both engines; on a busy 2-core
+# machine it can pass the default 10-minute package timeout.
+go test -count=1 -timeout 30m ./...
 
 echo "== fuzz (short)"
 fuzz_time="${SHANZHI_FUZZTIME:-10s}"
