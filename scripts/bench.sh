@@ -36,3 +36,27 @@ pid=$!
 for _ in $(seq 60); do grep -q listening "$dir/out.txt" 2>/dev/null && break; sleep 1; done
 sleep 5
 echo "idle RSS on a later start: $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status)"
+kill $pid; wait $pid 2>/dev/null || true
+
+echo "== store-level writes from 16 clients: awards, ledger postings, counter redemptions"
+go test -run '^$' -bench 'AwardRecord|LedgerPost|Redeem' -benchtime 5s ./internal/sqlstore | grep -E '^Benchmark'
+
+# The synthetic league through the real HTTP server. LEAGUE_SIZE is ci,
+# small, medium or league (500,000 households, 10,000,000 entries: about
+# 20 minutes to build and 7 GB on disk); PG_SIZE the same for PostgreSQL,
+# whose per-row inserts make the full league an hours-long build.
+echo "== synthetic league, SQLite (${LEAGUE_SIZE:=league})"
+league="$dir/league"
+/usr/bin/time -f 'gen peak RSS %M KB' build/shanzhi gen -data-dir "$league" -size "$LEAGUE_SIZE" | tail -1
+build/shanzhi load -data-dir "$league" -duration "${LOAD_DURATION:-10s}"
+/usr/bin/time -f 'verify took %e s, peak RSS %M KB' build/shanzhi verify -data-dir "$league" | tail -1
+echo "database: $(du -sh "$league/shanzhi.db" | cut -f1)"
+rm -rf "$league"
+
+echo "== synthetic league, PostgreSQL (${PG_SIZE:=small})"
+pgdb="bench_$$"
+psql "$SHANZHI_TEST_POSTGRES" -qc "CREATE DATABASE $pgdb"
+pgdsn="${SHANZHI_TEST_POSTGRES%/*}/$pgdb?sslmode=disable"
+build/shanzhi gen -db "$pgdsn" -key-file "$dir/pg.key" -size "$PG_SIZE" | tail -1
+build/shanzhi load -db "$pgdsn" -key-file "$dir/pg.key" -duration "${LOAD_DURATION:-10s}"
+psql "$SHANZHI_TEST_POSTGRES" -qc "DROP DATABASE $pgdb WITH (FORCE)"
