@@ -3,10 +3,14 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"shanzhi/internal/points"
+	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
@@ -32,13 +36,7 @@ func BenchmarkAwardRecord(b *testing.B) {
 			}
 			aw := db.Awards(db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()}))
 			hh := households(b, db, "A", 2000, 0)
-			var item string
-			for _, it := range scheme.DefaultTemplate().Items {
-				if it.Points > 0 && !it.Evidence.Photo && it.Cap == 0 {
-					item = it.Code
-					break
-				}
-			}
+			item := uncappedItem()
 			var n atomic.Int64
 			b.SetParallelism(8) // 2 cores × 8 = 16 clients
 			b.ResetTimer()
@@ -58,4 +56,59 @@ func BenchmarkAwardRecord(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkAwardImport measures an Excel/CSV award sheet of 10,000 rows
+// (SHANZHI_BENCH_AWARDS) for one village of 2,000 households, confirmed
+// all-or-nothing: every row is looked up, checked against the scheme and
+// caps, stored and put under review in one transaction.
+func BenchmarkAwardImport(b *testing.B) {
+	rows := 10_000
+	if n, err := strconv.Atoi(os.Getenv("SHANZHI_BENCH_AWARDS")); err == nil && n > 0 {
+		rows = n
+	}
+	for _, engine := range storetest.Engines(b) {
+		b.Run(engine, func(b *testing.B) {
+			db := storetest.MustOpen(b, engine)
+			ctx := context.Background()
+			if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+				b.Fatal(err)
+			}
+			flows, err := review.NewFlows(points.Flow())
+			if err != nil {
+				b.Fatal(err)
+			}
+			aw := db.Awards(db.Review(flows, nil))
+			households(b, db, "I", 2000, 0)
+			item := uncappedItem()
+			var sheet strings.Builder
+			sheet.WriteString("户号,事项编码,说明,证明人\n")
+			for i := range rows {
+				fmt.Fprintf(&sheet, "I%03d,%s,月度检查,网格员\n", i%2000, item)
+			}
+			b.ResetTimer()
+			for range b.N {
+				batch, err := aw.StageAwards(ctx, clerk, pingan, "积分.csv", []byte(sheet.String()))
+				if err != nil {
+					b.Fatal(err)
+				}
+				rep, err := aw.RunAwards(ctx, clerk, batch, registry.All)
+				if err != nil || rep.Recorded != rows {
+					b.Fatalf("import: %+v, %v", rep, err)
+				}
+			}
+			b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "awards/s")
+		})
+	}
+}
+
+// uncappedItem is a template item a clerk may award any number of times
+// without a photo.
+func uncappedItem() string {
+	for _, it := range scheme.DefaultTemplate().Items {
+		if it.Points > 0 && !it.Evidence.Photo && it.Cap == 0 {
+			return it.Code
+		}
+	}
+	panic("the template has no uncapped item without a photo")
 }
