@@ -186,47 +186,52 @@ func (tx *Tx) redeem(ctx context.Context, a *access.Actor, b market.Basket) (*ma
 	if err := shortage(short); err != nil {
 		return nil, err
 	}
-	// Points first, then stock: every market transaction takes the
-	// household's account, the ledger and audit heads and only then goods
-	// rows, in goods order, so no two counters wait on each other on
-	// PostgreSQL, and the busiest rows (one store's goods) are held for
-	// the shortest time. A concurrent request with the same key waits on
-	// the account and then fails on the ledger's key, and Redeem's retry
-	// finds the winner.
-	summary := market.Summary(lines)
-	e, err := tx.post(ctx, a, access.PointsSpend, points.Posting{Key: "market:" + b.Key, Household: c.id, Kind: points.Spend, Points: total, Item: summary, Memo: st.Name})
-	if err != nil {
-		return nil, err
-	}
-	// With the account locked, the limits are counted again against every
-	// redemption of this household committed before this one.
-	for i := range goods {
-		if left, err := tx.limitLeft(ctx, c.id, &goods[i]); err != nil {
-			return nil, err
-		} else if left >= 0 && left < lines[i].Qty {
-			return nil, fault.OnField(fault.Conflict, "items", "market.over_limit", lines[i].Name, goods[i].Limit, lines[i].Unit, left, lines[i].Unit)
-		}
-	}
+	// Stock before points. Every market write locks goods rows first, in
+	// goods order, and the household's account, the ledger head and the
+	// audit head after, so no two counters wait on each other on
+	// PostgreSQL; and the audit head, which every write in the product
+	// queues on, is taken as late as possible and held only for the last
+	// few statements before the commit.
 	uid, actor := actorRef(a)
 	r := &market.Redemption{Store: st.ID, StoreName: st.Name, Household: c.id, HouseholdNo: c.number, Head: c.head, Village: c.village, VillageName: c.villageName,
-		Lines: lines, Total: total, Balance: e.Balance, Entry: e.ID, Actor: actor, At: time.UnixMilli(tx.nowMS())}
+		Lines: lines, Total: total, Actor: actor, At: time.UnixMilli(tx.nowMS())}
 	r.ReturnDeadline = r.At.Add(time.Duration(st.ReturnDays) * 24 * time.Hour)
 	if r.ID, err = tx.insertID(ctx, `INSERT INTO redemptions (store_id, household_id, village_code, idem_key, fingerprint, total, balance, entry_id, actor_id, actor_name, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, st.ID, c.id, c.village, b.Key, fp, total, e.Balance, e.ID, uid, actor, tx.nowMS()); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id`, st.ID, c.id, c.village, b.Key, fp, total, uid, actor, tx.nowMS()); err != nil {
 		return nil, err
 	}
 	args := make([]any, 0, 6*len(lines))
-	for _, l := range lines {
+	for i, l := range lines {
 		if _, err := tx.moveStock(ctx, a, move{goods: l.Goods, store: st.ID, kind: market.MoveSale, delta: -l.Qty, redemption: r.ID}); errors.Is(err, errShort) {
 			g, _ := tx.goodsOf(ctx, st.ID, l.Goods)
 			return nil, shortOf(g, l.Qty)
 		} else if err != nil {
 			return nil, err
 		}
+		// With the item's row now locked, its limit is counted again
+		// against every redemption committed before this one.
+		if left, err := tx.limitLeft(ctx, c.id, &goods[i]); err != nil {
+			return nil, err
+		} else if left >= 0 && left < l.Qty {
+			return nil, fault.OnField(fault.Conflict, "items", "market.over_limit", l.Name, goods[i].Limit, l.Unit, left, l.Unit)
+		}
 		args = append(args, r.ID, l.Goods, l.Name, l.Unit, l.Price, l.Qty)
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO redemption_lines (redemption_id, goods_id, name, unit, price, qty) VALUES `+
 		strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(lines))[2:], args...); err != nil {
+		return nil, err
+	}
+	// A concurrent request with the same key waited on the goods rows and
+	// fails here on the ledger's key or on the receipt's; Redeem's retry
+	// then finds the winner.
+	summary := market.Summary(lines)
+	e, err := tx.post(ctx, a, access.PointsSpend, points.Posting{Key: "market:" + b.Key, Household: c.id, Kind: points.Spend, Points: total, Item: summary,
+		Memo: fmt.Sprintf("%s #%d", st.Name, r.ID)})
+	if err != nil {
+		return nil, err
+	}
+	r.Entry, r.Balance = e.ID, e.Balance
+	if _, err := tx.exec(ctx, `UPDATE redemptions SET entry_id = ?, balance = ? WHERE id = ?`, e.ID, e.Balance, r.ID); err != nil {
 		return nil, err
 	}
 	return r, tx.marketAudit(ctx, a, "market.redeem", st, fmt.Sprintf("redemption:%d household:%d", r.ID, c.id), fmt.Sprintf("-%d %s", total, summary))
@@ -360,16 +365,16 @@ func (s *MarketService) Return(ctx context.Context, a *access.Actor, id int64, r
 		case tx.now.After(r.ReturnDeadline):
 			return fault.E(fault.Conflict, "market.return_late", st.ReturnDays)
 		}
-		// Points, then goods: the lock order of every market write.
-		e, err := tx.post(ctx, a, access.PointsSpend, points.Posting{Key: fmt.Sprintf("market-return:%d", id), Household: r.Household, Kind: points.Reversal,
-			Reverses: r.Entry, Item: "退货", Memo: fmt.Sprintf("%s #%d %s", st.Name, id, reason)})
-		if err != nil {
-			return err
-		}
+		// Goods, then points: the lock order of every market write.
 		for _, l := range r.Lines {
 			if _, err := tx.moveStock(ctx, a, move{goods: l.Goods, store: st.ID, kind: market.MoveReturn, delta: l.Qty, redemption: id, reason: reason}); err != nil {
 				return err
 			}
+		}
+		e, err := tx.post(ctx, a, access.PointsSpend, points.Posting{Key: fmt.Sprintf("market-return:%d", id), Household: r.Household, Kind: points.Reversal,
+			Reverses: r.Entry, Item: "退货", Memo: fmt.Sprintf("%s #%d %s", st.Name, id, reason)})
+		if err != nil {
+			return err
 		}
 		res, err := tx.exec(ctx, `UPDATE redemptions SET return_entry_id = ?, returned_at = ?, return_reason = ? WHERE id = ? AND returned_at = 0`, e.ID, tx.nowMS(), reason, id)
 		if err != nil {

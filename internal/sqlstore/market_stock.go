@@ -90,18 +90,17 @@ func (s *MarketService) changeStock(ctx context.Context, a *access.Actor, m move
 		if err != nil {
 			return err
 		}
-		// The audit row first: it takes the audit head's lock before the
-		// goods row's, the order every market write keeps.
-		if err := tx.marketAudit(ctx, a, "market.stock."+string(m.kind), st, fmt.Sprintf("goods:%d", g.ID), g.Name+" "+detail); err != nil {
-			return err
-		}
+		// The goods row, then the audit head: the lock order every market
+		// write keeps.
 		if _, err := tx.moveStock(ctx, a, m); errors.Is(err, errShort) {
 			return fault.OnField(fault.Conflict, "delta", "market.short", g.Name, g.Stock, g.Unit, -m.delta, g.Unit)
 		} else if err != nil {
 			return err
 		}
-		out, err = tx.goodsOf(ctx, m.store, m.goods)
-		return err
+		if out, err = tx.goodsOf(ctx, m.store, m.goods); err != nil {
+			return err
+		}
+		return tx.marketAudit(ctx, a, "market.stock."+string(m.kind), st, fmt.Sprintf("goods:%d", g.ID), g.Name+" "+detail)
 	})
 	return out, err
 }
@@ -141,9 +140,6 @@ func (s *MarketService) StockCount(ctx context.Context, a *access.Actor, store i
 			}
 			out.Lines = append(out.Lines, l)
 		}
-		if err := tx.marketAudit(ctx, a, "market.stock.count", st, fmt.Sprintf("count:%d", out.ID), fmt.Sprintf("%d items, loss %d points", len(out.Lines), out.Loss())); err != nil {
-			return err
-		}
 		for _, l := range out.Lines {
 			// Each movement is relative, so a sale between the read and
 			// this update would be kept, not overwritten by the count;
@@ -156,7 +152,7 @@ func (s *MarketService) StockCount(ctx context.Context, a *access.Actor, store i
 				}
 			}
 		}
-		return nil
+		return tx.marketAudit(ctx, a, "market.stock.count", st, fmt.Sprintf("count:%d", out.ID), fmt.Sprintf("%d items, loss %d points", len(out.Lines), out.Loss()))
 	})
 	return out, err
 }
