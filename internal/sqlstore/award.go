@@ -116,11 +116,7 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		if status != string(registry.HouseholdActive) {
 			return fault.E(fault.Conflict, "registry.household.inactive")
 		}
-		chain, err := tx.schemeChain(ctx, village, in.Date)
-		if err != nil {
-			return err
-		}
-		r, err := scheme.Effective(chain, village, in.Date)
+		r, err := tx.effectiveScheme(ctx, village, in.Date)
 		if err != nil {
 			return err
 		}
@@ -176,9 +172,13 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		if _, err := tx.exec(ctx, `UPDATE awards SET review_id = ? WHERE id = ?`, item.ID, id); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, a, auditEntry{action: "points.award", target: fmt.Sprintf("award:%d household:%d", id, in.Household), region: village,
-			detail: fmt.Sprintf("%s %+d %s", it.Name, it.Points, in.Channel)}); err != nil {
-			return err
+		// An award sheet's one audit entry covers its rows, as a register
+		// import's does.
+		if !tx.quiet {
+			if err := tx.audit(ctx, a, auditEntry{action: "points.award", target: fmt.Sprintf("award:%d household:%d", id, in.Household), region: village,
+				detail: fmt.Sprintf("%s %+d %s", it.Name, it.Points, in.Channel)}); err != nil {
+				return err
+			}
 		}
 		out, err = tx.award(ctx, id)
 		out.Photos = in.Photos

@@ -64,6 +64,7 @@ func (s *AwardService) RunAwards(ctx context.Context, a *access.Actor, batch int
 	region, file := b.region, b.file
 	rep := &points.ImportReport{Batch: batch, Region: region, FileName: file}
 	run := func(tx *Tx) error {
+		tx.quiet = true
 		*rep = points.ImportReport{Batch: batch, Region: region, FileName: file}
 		r, err := sheet.Open(file, bytes.NewReader(b.plain), int64(len(b.plain))+1)
 		if err != nil {

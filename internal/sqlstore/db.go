@@ -17,6 +17,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
+	"shanzhi/internal/scheme"
 	"shanzhi/internal/secret"
 )
 
@@ -197,6 +198,11 @@ type Tx struct {
 	db        *DB
 	committed []func()
 	pool      *sql.DB // the pool the transaction came from
+	// bodies and resolved remember scheme contents and the scheme in force
+	// per village and day for the life of the transaction, so an award
+	// sheet of 10,000 rows resolves its village's scheme once.
+	bodies   map[int64]schemeBody
+	resolved map[string]scheme.Resolved
 }
 
 // afterCommit runs fn once the transaction's data is final: at once in a

@@ -292,8 +292,13 @@ type schemeBody struct {
 // schemeContent loads a version's aspects and items, from the cache when
 // an earlier committed transaction read them.
 func (tx *Tx) schemeContent(ctx context.Context, sc *scheme.Scheme) error {
-	if b, ok := tx.db.schemeBodies.Load(sc.ID); ok {
-		body := b.(schemeBody)
+	body, ok := tx.bodies[sc.ID]
+	if !ok {
+		if b, found := tx.db.schemeBodies.Load(sc.ID); found {
+			body, ok = b.(schemeBody), true
+		}
+	}
+	if ok {
 		// Copies, so a caller that edits its scheme cannot edit the cache.
 		sc.Aspects = append([]scheme.Aspect(nil), body.aspects...)
 		sc.Items = append([]scheme.Item(nil), body.items...)
@@ -303,8 +308,35 @@ func (tx *Tx) schemeContent(ctx context.Context, sc *scheme.Scheme) error {
 		return err
 	}
 	id, body := sc.ID, schemeBody{aspects: append([]scheme.Aspect(nil), sc.Aspects...), items: append([]scheme.Item(nil), sc.Items...)}
+	if tx.bodies == nil {
+		tx.bodies = map[int64]schemeBody{}
+	}
+	tx.bodies[id] = body
 	tx.afterCommit(func() { tx.db.schemeBodies.Store(id, body) })
 	return nil
+}
+
+// effectiveScheme is the scheme in force in village on date, resolved once
+// per transaction: only award transactions use it, and they never change a
+// scheme, so the answer cannot move under them.
+func (tx *Tx) effectiveScheme(ctx context.Context, village string, date time.Time) (scheme.Resolved, error) {
+	k := village + "|" + scheme.Day(date)
+	if r, ok := tx.resolved[k]; ok {
+		return r, nil
+	}
+	chain, err := tx.schemeChain(ctx, village, date)
+	if err != nil {
+		return scheme.Resolved{}, err
+	}
+	r, err := scheme.Effective(chain, village, date)
+	if err != nil {
+		return scheme.Resolved{}, err
+	}
+	if tx.resolved == nil {
+		tx.resolved = map[string]scheme.Resolved{}
+	}
+	tx.resolved[k] = r
+	return r, nil
 }
 
 func (tx *Tx) loadSchemeContent(ctx context.Context, sc *scheme.Scheme) error {
