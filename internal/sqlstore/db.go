@@ -151,6 +151,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 func (db *DB) Close() error {
 	if db.group != nil {
 		db.group.close()
+		// SQLite's advice for long-lived connections: refresh the planner's
+		// statistics where they have gone stale, cheaply, on the way out.
+		db.write.Exec(`PRAGMA optimize`)
 	}
 	db.prepared.Range(func(_, st any) bool {
 		st.(*sql.Stmt).Close()
