@@ -156,7 +156,7 @@ func (g *groupWriter) run(batch []*groupJob) {
 			j.done <- err
 			return
 		}
-		j.done <- db.run(j.ctx, db.write, false, j.fn)
+		j.done <- db.run(j.ctx, db.write, false, func(tx *Tx) error { return runGuarded(tx, j.fn) })
 		return
 	}
 	errs := make([]error, len(batch))
