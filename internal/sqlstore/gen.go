@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -101,7 +102,7 @@ func (db *DB) Generate(ctx context.Context, spec GenSpec, progress func(stage st
 	}
 	rep.HouseholdsTook = time.Since(start)
 	start = time.Now()
-	if err := db.genLedger(ctx, actor, spec, rng, rep, progress); err != nil {
+	if err := db.genLedger(ctx, actor, spec, rep, progress); err != nil {
 		return nil, err
 	}
 	rep.LedgerTook = time.Since(start)
@@ -158,37 +159,89 @@ func spread(rng *rand.Rand, total, n int) []int {
 	return out
 }
 
-// genHouseholds makes households on one goroutine while the store writes
-// the previous chunk on another.
-func (db *DB) genHouseholds(ctx context.Context, a *access.Actor, spec GenSpec, villages []string, sizes []int, rep *GenReport, progress func(string, int, int)) error {
-	chunks := make(chan []synth.Household, 2)
+// genWorkers is how many transactions gen keeps going at once: PostgreSQL
+// commits in parallel, and each household there is a dozen round trips, so
+// eight writers keep its backends busy; SQLite has one writer, and two
+// workers only let one generate while the other's chunk is written.
+func (db *DB) genWorkers() int {
+	if db.dialect == Postgres {
+		return 8
+	}
+	return 2
+}
+
+// seedFor derives a part's own seed from the league's seed and the part's
+// code, so what a banner or village gets does not depend on which worker
+// made it or when.
+func seedFor(seed int64, code string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(code))
+	return uint64(seed) ^ h.Sum64()
+}
+
+// parallel runs job(i) for i in [0, n) on workers goroutines and returns
+// the first error, after which the remaining jobs are skipped.
+func parallel(ctx context.Context, workers, n int, job func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() {
-		defer close(chunks)
-		g := synth.New(spec.Seed, spec.Today)
-		var buf []synth.Household
-		for i, v := range villages {
-			for _, h := range g.Households(v, sizes[i], spec.MongolShare) {
-				buf = append(buf, h)
-				if len(buf) == genChunk {
-					select {
-					case chunks <- buf:
-					case <-ctx.Done():
-						return
+	next := make(chan int)
+	errc := make(chan error, workers)
+	for range workers {
+		go func() {
+			for i := range next {
+				if err := job(ctx, i); err != nil {
+					errc <- err
+					cancel()
+					for range next {
 					}
-					buf = nil
+					return
 				}
 			}
-		}
-		if len(buf) > 0 {
+			errc <- nil
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range n {
 			select {
-			case chunks <- buf:
+			case next <- i:
 			case <-ctx.Done():
+				return
 			}
 		}
 	}()
-	for chunk := range chunks {
+	var first error
+	for range workers {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+	}
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
+}
+
+// genHouseholds makes each banner's households with its own generator
+// (synth issues distinct ID numbers per banner) and registers them in
+// chunks through the same inserts a register import takes, several
+// banners at once.
+func (db *DB) genHouseholds(ctx context.Context, a *access.Actor, spec GenSpec, villages []string, sizes []int, rep *GenReport, progress func(string, int, int)) error {
+	type banner struct {
+		code  string
+		first int // index into villages
+		n     int
+	}
+	var banners []banner
+	for i, v := range villages {
+		if k := len(banners) - 1; k >= 0 && banners[k].code == v[:6] {
+			banners[k].n++
+		} else {
+			banners = append(banners, banner{code: v[:6], first: i, n: 1})
+		}
+	}
+	var mu sync.Mutex
+	write := func(ctx context.Context, chunk []synth.Household) error {
 		err := db.update(ctx, func(tx *Tx) error {
 			tx.quiet = true
 			for _, h := range chunk {
@@ -207,13 +260,34 @@ func (db *DB) genHouseholds(ctx context.Context, a *access.Actor, spec GenSpec, 
 		if err != nil {
 			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		rep.Households += len(chunk)
 		for _, h := range chunk {
 			rep.Residents += len(h.Members)
 		}
 		progress("households", rep.Households, spec.Households)
+		return nil
 	}
-	return ctx.Err()
+	return parallel(ctx, db.genWorkers(), len(banners), func(ctx context.Context, bi int) error {
+		b := banners[bi]
+		g := synth.New(int64(seedFor(spec.Seed, b.code)), spec.Today)
+		var chunk []synth.Household
+		for i := b.first; i < b.first+b.n; i++ {
+			for _, h := range g.Households(villages[i], sizes[i], spec.MongolShare) {
+				if chunk = append(chunk, h); len(chunk) == genChunk {
+					if err := write(ctx, chunk); err != nil {
+						return err
+					}
+					chunk = nil
+				}
+			}
+		}
+		if len(chunk) == 0 {
+			return nil
+		}
+		return write(ctx, chunk)
+	})
 }
 
 // genShelf is what every generated store sells: price in points, unit.
@@ -343,7 +417,7 @@ type genEntry struct {
 
 // genLedger writes a year of entries village by village, one transaction
 // each, computing chains and balances as tx.post would.
-func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, rng *rand.Rand, rep *GenReport, progress func(string, int, int)) error {
+func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, rep *GenReport, progress func(string, int, int)) error {
 	byVillage := map[string][]int64{}
 	var order []string
 	err := db.view(ctx, func(tx *Tx) error {
@@ -382,7 +456,9 @@ func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, rng 
 	span := scheme.Today(spec.Today).UnixMilli() - first + 1
 	uid, uname := actorRef(a)
 	// Villages go in groups of about genLedgerTx entries a transaction, so
-	// a small league is not all fsyncs and a large one not one huge commit.
+	// a small league is not all fsyncs and a large one not one huge commit;
+	// each village draws from its own seed, so groups can run at once.
+	var groups [][]string
 	for len(order) > 0 {
 		var group []string
 		planned := 0
@@ -392,8 +468,14 @@ func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, rng 
 			group = append(group, v)
 			planned += int(int64(spec.Entries) * int64(len(byVillage[v])) / int64(rep.Households))
 		}
+		groups = append(groups, group)
+	}
+	var mu sync.Mutex
+	return parallel(ctx, db.genWorkers(), len(groups), func(ctx context.Context, gi int) error {
+		group := groups[gi]
 		plans := make([][]genEntry, len(group))
-		for gi, v := range group {
+		for k, v := range group {
+			rng := rand.New(rand.NewPCG(seedFor(spec.Seed, v), 0x6c6564676572))
 			hh := byVillage[v]
 			plan := make([]genEntry, int(int64(spec.Entries)*int64(len(hh))/int64(rep.Households)))
 			for i := range plan {
@@ -404,14 +486,14 @@ func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, rng 
 				plan[i] = genEntry{household: hh[rng.IntN(len(hh))], at: first + rng.Int64N(max(span, 1)), item: it}
 			}
 			sort.Slice(plan, func(i, j int) bool { return plan[i].at < plan[j].at })
-			plans[gi] = plan
+			plans[k] = plan
 		}
 		written := 0
 		err := db.update(ctx, func(tx *Tx) error {
 			written = 0
-			for gi, v := range group {
+			for k, v := range group {
 				w := newGenWriter(tx, v)
-				for i, p := range plans[gi] {
+				for i, p := range plans[k] {
 					kind, n := points.Award, int64(p.item.Points)
 					if n < 0 {
 						kind, n = points.Deduct, min(-n, w.balance[p.household])
@@ -436,10 +518,12 @@ func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, rng 
 		if err != nil {
 			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		rep.Entries += written
 		progress("entries", rep.Entries, spec.Entries)
-	}
-	return nil
+		return nil
+	})
 }
 
 // genLedgerTx is about how many entries one ledger transaction writes.
