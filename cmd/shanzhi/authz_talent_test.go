@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/photo"
 	"shanzhi/internal/review"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/talent"
@@ -14,8 +15,9 @@ import (
 
 // azTalents are the programme's objects of the authorisation test: a round
 // of the own banner and one of another banner, and in the own and the
-// sibling village an application that went all the way to a leader.
-type azTalents struct{ round1, round2, cand1, cand2, leader1, leader2 int64 }
+// sibling village an application that went all the way to a leader, each
+// with a licence attached.
+type azTalents struct{ round1, round2, cand1, cand2, leader1, leader2, file1, file2 int64 }
 
 // azTalent builds them through the real service, every level decided by
 // an official of that level, and the notice closed by the scheduler's
@@ -43,9 +45,9 @@ func azTalent(t *testing.T, db *sqlstore.DB) azTalents {
 		*c.out = r.ID
 	}
 	for i, c := range []struct {
-		village, name string
-		cand, leader  *int64
-	}{{azV, "本村能人", &out.cand1, &out.leader1}, {azV2, "外村户主", &out.cand2, &out.leader2}} {
+		village, name      string
+		cand, leader, file *int64
+	}{{azV, "本村能人", &out.cand1, &out.leader1, &out.file1}, {azV2, "外村户主", &out.cand2, &out.leader2, &out.file2}} {
 		in := talent.CandidateInput{Round: out.round1, Village: c.village, Channel: talent.FromLocals, Name: c.name, Gender: "男", BirthDate: "1980-01-01",
 			Ethnicity: "汉族", Political: "群众", IDNumber: azID("19800101", 41+i), Phone: "13812340000", EntityType: talent.Farm, EntityName: c.name + "家庭农场",
 			CreditCode: talent.CreditCode(fmt.Sprintf("92152221MA0N%05d", i)), Industry: "杂粮", Summary: "种植杂粮"}
@@ -53,6 +55,11 @@ func azTalent(t *testing.T, db *sqlstore.DB) azTalents {
 		if err != nil {
 			t.Fatal(err)
 		}
+		f, err := svc.Attach(ctx, sys, cand.ID, talent.LicenceAttachment, false, photo.Swatch(byte(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		*c.file = f.ID
 		if _, err := svc.Submit(ctx, sys, cand.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -181,6 +181,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		server.OnPhoto:     {{"own village's award photo", sub("id", fmt.Sprint(photo1)), true}, {"sibling village's award photo", sub("id", fmt.Sprint(photo2)), false}, {"forged id", sub("id", "987654"), false}},
 		server.OnRedeemed:  {{"own store's redemption", sub("id", fmt.Sprint(shops.redeemed1)), true}, {"sibling store's redemption", sub("id", fmt.Sprint(shops.redeemed2)), false}, {"forged id", sub("id", "987654"), false}},
 	}
+	targets[server.OnAttachment] = []target{{"own village's application file", sub("id", fmt.Sprint(tal.file1)), true},
+		{"sibling village's application file", sub("id", fmt.Sprint(tal.file2)), false}, {"forged id", sub("id", "987654"), false}}
 	checked := 0
 	for _, rt := range routes {
 		method, pattern, _ := strings.Cut(rt.Pattern, " ")

@@ -101,7 +101,7 @@ func seedTalent(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 		}
 		measures := []talent.MeasureInput{
 			{List: talent.Pairing, Title: "结对帮带青年创业者", Goal: "一年内独立经营", Partner: "青年创业者" + fmt.Sprint(i+1), Owner: c.Name, Deadline: time.Now().AddDate(0, -1, 0).Format(time.DateOnly)},
-			{List: talent.Training, Title: "开展实用技术培训", Goal: "全年 4 期", Owner: c.Name, Deadline: time.Now().AddDate(0, 6, 0).Format(time.DateOnly)},
+			{List: talent.Training, Direction: talent.Gives, Title: "开展实用技术培训", Goal: "全年 4 期", Owner: c.Name, Deadline: time.Now().AddDate(0, 6, 0).Format(time.DateOnly)},
 		}
 		for _, m := range measures {
 			if _, err := svc.AddMeasure(ctx, clerk, c.LeaderID, m); err != nil {

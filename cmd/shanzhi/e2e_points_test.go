@@ -20,9 +20,16 @@ var accountRe = regexp.MustCompile(`^  (\S+)\s+(\S+)  `)
 // and returns its base URL and the demo accounts' passwords.
 func startDemo(t *testing.T, ctx context.Context) (string, map[string]string) {
 	t.Helper()
+	return startDemoAt(t, ctx, t.TempDir())
+}
+
+// startDemoAt is startDemo over the data directory dir, for a test that
+// also opens the demo's database, as the scheduler would, to move time on.
+func startDemoAt(t *testing.T, ctx context.Context, dir string) (string, map[string]string) {
+	t.Helper()
 	pw := map[string]string{}
 	listing := false
-	base := startCommand(t, ctx, []string{"demo", "-addr", "127.0.0.1:0", "-data-dir", t.TempDir()}, func(l string) bool {
+	base := startCommand(t, ctx, []string{"demo", "-addr", "127.0.0.1:0", "-data-dir", dir}, func(l string) bool {
 		if strings.HasPrefix(l, "demo accounts") {
 			listing = true
 		} else if m := accountRe.FindStringSubmatch(l); listing && m != nil {

@@ -30,6 +30,9 @@ const (
 	OnCandidate Target = "talent_candidate" // an application, through its village
 	OnLeader    Target = "talent_leader"    // a leader, through their village
 	OnRound     Target = "talent_round"     // a programme round, through the region it runs in
+	// OnAttachment is an application's photo or licence, through the
+	// application's village.
+	OnAttachment Target = "talent_attachment"
 )
 
 // Rule is who may call a route: the permission, and what it must cover.

@@ -189,6 +189,18 @@ func asInput(c *talent.Candidate) talent.CandidateInput {
 func (s *TalentService) Submit(ctx context.Context, a *access.Actor, id int64) (*talent.Candidate, error) {
 	var out *talent.Candidate
 	err := s.db.update(ctx, func(tx *Tx) error {
+		var err error
+		out, err = s.submitTx(ctx, tx, a, id)
+		return err
+	})
+	return out, err
+}
+
+// submitTx is Submit inside the caller's transaction, which the
+// applicant's private link shares.
+func (s *TalentService) submitTx(ctx context.Context, tx *Tx, a *access.Actor, id int64) (*talent.Candidate, error) {
+	var out *talent.Candidate
+	err := func() error {
 		c, err := tx.editableCandidate(ctx, a, id)
 		if err != nil {
 			return err
@@ -236,7 +248,7 @@ func (s *TalentService) Submit(ctx context.Context, a *access.Actor, id int64) (
 		}
 		out, err = tx.talentCandidate(ctx, nil, c.ID)
 		return err
-	})
+	}()
 	return out, err
 }
 

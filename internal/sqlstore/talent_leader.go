@@ -23,7 +23,8 @@ func (s *TalentService) Coverage(ctx context.Context, a *access.Actor, round int
 		return nil, fault.E(fault.NotFound, "region.not_found")
 	}
 	level := regioncode.LevelOf(code)
-	out := &talent.Coverage{Region: code, ByTier: map[talent.Tier]int{}, ByChannel: map[talent.Channel]int{}, Applied: map[talent.Status]int{}}
+	out := &talent.Coverage{Region: code, ByTier: map[talent.Tier]int{}, ByChannel: map[talent.Channel]int{}, Applied: map[talent.Status]int{},
+		CandidatesByTier: map[talent.Tier]int{}, CandidatesByChannel: map[talent.Channel]int{}}
 	err := s.db.view(ctx, func(tx *Tx) error {
 		r, err := tx.talentRound(ctx, a, round)
 		if err != nil {
@@ -106,6 +107,12 @@ func (s *TalentService) Coverage(ctx context.Context, a *access.Actor, round int
 				return err
 			}
 			out.Applied[st] += n
+			if st != talent.Draft {
+				out.CandidatesByChannel[ch] += n
+			}
+			if tier != "" && (st == talent.InReview || st == talent.Approved) {
+				out.CandidatesByTier[tier] += n
+			}
 			if st == talent.Approved {
 				out.ByTier[tier] += n
 				out.ByChannel[ch] += n
@@ -253,7 +260,7 @@ func (s *TalentService) Profile(ctx context.Context, id int64) (*talent.Profile,
 }
 
 func (tx *Tx) talentMeasures(ctx context.Context, where string, args ...any) ([]talent.Measure, error) {
-	rows, err := tx.query(ctx, `SELECT m.id, m.leader_id, l.name, m.village_code, m.list, m.title, m.goal, m.owner, m.deadline, m.partner, m.household_id,
+	rows, err := tx.query(ctx, `SELECT m.id, m.leader_id, l.name, m.village_code, m.list, m.title, m.goal, m.owner, m.deadline, m.partner, m.household_id, m.direction,
 		COALESCE(h.number, ''), m.status, m.logs, m.amount, m.evidence, m.last_log_at, m.created_at
 		FROM talent_measures m JOIN talent_leaders l ON l.id = m.leader_id LEFT JOIN households h ON h.id = m.household_id
 		WHERE `+where+` ORDER BY m.leader_id, m.list, m.id`, args...)
@@ -265,7 +272,7 @@ func (tx *Tx) talentMeasures(ctx context.Context, where string, args ...any) ([]
 	for rows.Next() {
 		var m talent.Measure
 		var last, created int64
-		if err := rows.Scan(&m.ID, &m.Leader, &m.Name, &m.Village, &m.List, &m.Title, &m.Goal, &m.Owner, &m.Deadline, &m.Partner, &m.Household,
+		if err := rows.Scan(&m.ID, &m.Leader, &m.Name, &m.Village, &m.List, &m.Title, &m.Goal, &m.Owner, &m.Deadline, &m.Partner, &m.Household, &m.Direction,
 			&m.HouseNo, &m.Status, &m.Logs, &m.Amount, &m.Evidence, &last, &created); err != nil {
 			return nil, err
 		}
@@ -295,6 +302,9 @@ func (s *TalentService) AddMeasure(ctx context.Context, a *access.Actor, leader 
 		if in.List != talent.Industry {
 			in.Household = 0
 		}
+		if in.List != talent.Training {
+			in.Direction = ""
+		}
 		if in.Household != 0 {
 			var village string
 			err := tx.queryRow(ctx, `SELECT village_code FROM households WHERE id = ? AND status = ?`, in.Household, string(registry.HouseholdActive)).Scan(&village)
@@ -306,14 +316,14 @@ func (s *TalentService) AddMeasure(ctx context.Context, a *access.Actor, leader 
 			}
 		}
 		_, uname := actorRef(a)
-		id, err := tx.insertID(ctx, `INSERT INTO talent_measures (leader_id, village_code, list, title, goal, owner, deadline, partner, household_id, status,
-			actor_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?) RETURNING id`,
-			l.ID, l.Village, string(in.List), in.Title, in.Goal, in.Owner, in.Deadline, in.Partner, in.Household, uname, tx.nowMS(), tx.nowMS())
+		id, err := tx.insertID(ctx, `INSERT INTO talent_measures (leader_id, village_code, list, title, goal, owner, deadline, partner, household_id, direction, status,
+			actor_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?) RETURNING id`,
+			l.ID, l.Village, string(in.List), in.Title, in.Goal, in.Owner, in.Deadline, in.Partner, in.Household, string(in.Direction), uname, tx.nowMS(), tx.nowMS())
 		if err != nil {
 			return err
 		}
 		if err := tx.audit(ctx, a, auditEntry{action: "talent.measure", target: fmt.Sprintf("talent_leader:%d measure:%d", l.ID, id), region: l.Village,
-			detail: fmt.Sprintf("%s %s by %s", in.List, in.Title, in.Deadline)}); err != nil {
+			detail: strings.TrimSpace(fmt.Sprintf("%s %s by %s %s", in.List, in.Title, in.Deadline, in.Direction))}); err != nil {
 			return err
 		}
 		ms, err := tx.talentMeasures(ctx, `m.id = ?`, id)

@@ -41,6 +41,11 @@ type Coverage struct {
 	// ByTier and ByChannel count the round's approved leaders.
 	ByTier    map[Tier]int
 	ByChannel map[Channel]int
+	// CandidatesByTier counts the applications the league has given a tier
+	// (on notice or approved), CandidatesByChannel every submitted one
+	// (not drafts): the field each tier and channel drew from.
+	CandidatesByTier    map[Tier]int
+	CandidatesByChannel map[Channel]int
 	// Applied counts the round's applications by status.
 	Applied map[Status]int
 }

@@ -52,7 +52,26 @@ type MeasureInput struct {
 	// (industry, by its registry id in Household).
 	Partner   string
 	Household int64
+	// Direction says, on the training list, whether the leader gives the
+	// training or receives it: both count toward growing a leader, but a
+	// county reports them apart.
+	Direction Direction
 }
+
+// Direction is which way a training goes.
+type Direction string
+
+// The directions.
+const (
+	Gives    Direction = "gives"    // 授课指导
+	Receives Direction = "receives" // 参加培训
+)
+
+// Directions lists them in the order forms show them.
+var Directions = []Direction{Gives, Receives}
+
+// Valid reports whether d is known.
+func (d Direction) Valid() bool { return d == Gives || d == Receives }
 
 // Normalize trims the texts.
 func (in *MeasureInput) Normalize() {
@@ -89,6 +108,10 @@ func (in MeasureInput) Validate() error {
 	case Industry:
 		if in.Household <= 0 {
 			fs.Add("household", "talent.measure.household_invalid")
+		}
+	case Training:
+		if !in.Direction.Valid() {
+			fs.Add("direction", "talent.measure.direction_invalid")
 		}
 	}
 	return fs.Err()

@@ -195,6 +195,35 @@ type Service interface {
 	// Overdue lists the measures past their deadline and not done within
 	// region, for the level responsible.
 	Overdue(ctx context.Context, a *access.Actor, region string) ([]Measure, error)
+
+	// Attach adds a file to a draft or returned application the actor
+	// enters applications for; a refused file is fault.Invalid (type,
+	// count) or fault.TooLarge on the field "file".
+	Attach(ctx context.Context, a *access.Actor, candidate int64, kind AttachmentKind, public bool, data []byte) (*Attachment, error)
+	// Attachments lists an application's attachments to whoever may see
+	// the application.
+	Attachments(ctx context.Context, a *access.Actor, candidate int64) ([]Attachment, error)
+	// AttachmentContent returns an attachment with its bytes to whoever
+	// may see its application; to anyone else it does not exist.
+	AttachmentContent(ctx context.Context, a *access.Actor, id int64) (*Attachment, []byte, error)
+
+	// OpenRound is what the public application page tells of a round:
+	// its name, region and window.
+	OpenRound(ctx context.Context, id int64) (*Round, error)
+	// Apply creates a draft for an applicant without an account and
+	// returns it with the token of its private link, which is never
+	// stored and cannot be shown again.
+	Apply(ctx context.Context, in CandidateInput) (*Candidate, string, error)
+	// Applicant opens the application of a private link, as its
+	// applicant may see it (PublicView): a wrong token is not found.
+	Applicant(ctx context.Context, token string) (*Candidate, []Attachment, error)
+	// SaveByToken, SubmitByToken and AttachByToken are Save, Submit and
+	// Attach for the applicant of a private link.
+	SaveByToken(ctx context.Context, token string, in CandidateInput) (*Candidate, error)
+	SubmitByToken(ctx context.Context, token string) (*Candidate, error)
+	AttachByToken(ctx context.Context, token string, kind AttachmentKind, public bool, data []byte) (*Attachment, error)
+	// AttachmentByToken returns one attachment of the link's application.
+	AttachmentByToken(ctx context.Context, token string, id int64) (*Attachment, []byte, error)
 }
 
 // Filter narrows a list of applications; zero fields do not filter.

@@ -171,4 +171,17 @@ func (w *Web) talentRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /talent/rounds/{id}", on(read, server.OnRound), w.page(w.talentRoundShow))
 	rt.HandleFunc("POST /talent/rounds/{id}/quota", on(manage, server.OnRound), w.page(w.talentQuota))
 	rt.HandleFunc("GET /leaders/{id}", server.Rule{On: server.Public}, w.talentProfile)
+	rt.HandleFunc("POST /talent/candidates/{id}/attach", on(write, server.OnCandidate), w.page(w.candidateAct(write, "saved", w.talentAttach)))
+	rt.HandleFunc("GET /talent/attachments/{id}", on(read, server.OnAttachment), w.page(w.talentAttachment))
+	// The applicant's own pages: no account, the private link's token is
+	// the key (talent_apply.go).
+	pub := server.Rule{On: server.Public}
+	rt.HandleFunc("GET /apply/{round}", pub, w.talentApply)
+	rt.HandleFunc("POST /apply/{round}", pub, w.talentApply)
+	rt.HandleFunc("GET /apply/t/{token}", pub, w.applicantPage)
+	rt.HandleFunc("GET /apply/t/{token}/edit", pub, w.applicantEdit)
+	rt.HandleFunc("POST /apply/t/{token}/edit", pub, w.applicantEdit)
+	rt.HandleFunc("POST /apply/t/{token}/attach", pub, w.applicantPost("saved", w.applicantAttach))
+	rt.HandleFunc("POST /apply/t/{token}/submit", pub, w.applicantPost("talent_submitted", w.applicantSubmit))
+	rt.HandleFunc("GET /apply/t/{token}/files/{file}", pub, w.applicantFile)
 }

@@ -21,6 +21,9 @@ type coverageView struct {
 	Channels []talent.Channel
 	Statuses []talent.Status
 	Chart    template.JS
+	// TierChart and ChannelChart are the candidates and leaders per tier
+	// and per source channel, as JSON for app.js.
+	TierChart, ChannelChart template.JS
 	// UncoveredCount is every uncovered village, beyond the listed ones.
 	UncoveredCount int
 }
@@ -53,9 +56,29 @@ func (w *Web) talentCoverage(rw http.ResponseWriter, r *http.Request, a *access.
 		}
 		js, _ := json.Marshal(map[string]any{"names": names, "values": values})
 		d.Chart = template.JS(js)
+		d.TierChart = pairChart(v, "talent.tier.", strs(talent.Tiers), func(k string) (int, int) {
+			return d.CandidatesByTier[talent.Tier(k)], d.ByTier[talent.Tier(k)]
+		})
+		d.ChannelChart = pairChart(v, "talent.channel.", strs(talent.Channels), func(k string) (int, int) {
+			return d.CandidatesByChannel[talent.Channel(k)], d.ByChannel[talent.Channel(k)]
+		})
 	}
 	v.Data = d
 	w.render(rw, http.StatusOK, "talent_coverage", v)
+}
+
+// pairChart is a grouped bar chart's JSON: for each key its label, the
+// candidates and the leaders, with the series named for the legend.
+func pairChart(v *view, prefix string, keys []string, count func(string) (candidates, leaders int)) template.JS {
+	names := make([]string, len(keys))
+	cands, leaders := make([]int, len(keys)), make([]int, len(keys))
+	for i, k := range keys {
+		names[i] = v.T(prefix + k)
+		cands[i], leaders[i] = count(k)
+	}
+	js, _ := json.Marshal(map[string]any{"names": names, "series": []map[string]any{
+		{"name": v.T("talent.coverage.candidates"), "values": cands}, {"name": v.T("talent.coverage.leaders"), "values": leaders}}})
+	return template.JS(js)
 }
 
 type leadersView struct {
@@ -91,13 +114,14 @@ func (w *Web) talentLeaders(rw http.ResponseWriter, r *http.Request, a *access.A
 }
 
 type leaderView struct {
-	L        *talent.Leader
-	Lists    []talent.List
-	Statuses []option
-	CanWrite bool
-	Error    string
-	Problems []string
-	Today    string
+	L          *talent.Leader
+	Lists      []talent.List
+	Statuses   []option
+	Directions []option // of a training: given or received
+	CanWrite   bool
+	Error      string
+	Problems   []string
+	Today      string
 }
 
 // showLeader draws a leader's page: the business, the tiers, and the three
@@ -112,7 +136,8 @@ func (w *Web) showLeader(rw http.ResponseWriter, r *http.Request, a *access.Acto
 	v.Title = v.T("talent.page.leader_of", l.Name)
 	v.Crumbs = []crumb{{Label: v.T("talent.nav"), Href: "/talent"}, {Label: v.T("talent.page.leaders"), Href: "/talent/leaders"}, {Label: l.Name}}
 	d := &leaderView{L: l, Lists: talent.Lists, CanWrite: a.Can(access.TalentWrite, l.Village), Today: w.Now().In(beijing).Format("2006-01-02"),
-		Statuses: append([]option{{Label: v.T("talent.measure.keep")}}, talentOptions(v, "talent.mstatus.", false, strs(talent.MeasureStatuses)...)...)}
+		Statuses:   append([]option{{Label: v.T("talent.measure.keep")}}, talentOptions(v, "talent.mstatus.", false, strs(talent.MeasureStatuses)...)...),
+		Directions: talentOptions(v, "talent.direction.", false, strs(talent.Directions)...)}
 	status, msg, problems := talentRefusal(v, actErr)
 	d.Error, d.Problems = msg, problems
 	v.Data = d
@@ -158,7 +183,8 @@ func (w *Web) measureAdd(r *http.Request, a *access.Actor, id int64) error {
 		return fault.OnField(fault.Invalid, "household", "talent.measure.household_invalid")
 	}
 	_, err := w.Talent.AddMeasure(r.Context(), a, id, talent.MeasureInput{List: talent.List(r.FormValue("list")), Title: r.FormValue("title"),
-		Goal: r.FormValue("goal"), Owner: r.FormValue("owner"), Deadline: r.FormValue("deadline"), Partner: r.FormValue("partner"), Household: hh})
+		Goal: r.FormValue("goal"), Owner: r.FormValue("owner"), Deadline: r.FormValue("deadline"), Partner: r.FormValue("partner"), Household: hh,
+		Direction: talent.Direction(r.FormValue("direction"))})
 	return err
 }
 

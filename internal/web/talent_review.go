@@ -27,6 +27,10 @@ type candidatePage struct {
 	// Objections to the public notice, and whether the user resolves them.
 	Objections []review.Objection
 	CanResolve bool
+	// The application's photos and licences, and the attach form's kinds.
+	Attachments []talent.Attachment
+	Kinds       []option
+	MaxMB, Max  int
 }
 
 type levelView struct {
@@ -71,6 +75,12 @@ func (w *Web) showCandidate(rw http.ResponseWriter, r *http.Request, a *access.A
 			p.Objections = it.Objections
 		}
 	}
+	if p.Attachments, err = w.Talent.Attachments(r.Context(), a, c.ID); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	p.Kinds = attachmentKinds(v)
+	p.MaxMB, p.Max = talent.MaxAttachmentBytes>>20, talent.MaxAttachments
 	status, msg, problems := talentRefusal(v, actErr)
 	p.Error, p.Problems = msg, problems
 	v.Data = p

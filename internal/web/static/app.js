@@ -32,3 +32,28 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   window.addEventListener("resize", function () { chart.resize(); });
 });
+// Grouped bar charts (the rural-leader coverage page): each .chart with a
+// data-chart names the JSON block holding its categories and series; the
+// table beside it carries the same figures for print and old phones.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.echarts) return;
+  var colors = ["#b42318", "#1d4ed8"];
+  document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
+    var data = document.getElementById(el.dataset.chart);
+    if (!data) return;
+    var d = JSON.parse(data.textContent);
+    if (!d.names || !d.series) { el.remove(); return; }
+    var chart = window.echarts.init(el);
+    chart.setOption({
+      grid: { left: 40, right: 10, top: 30, bottom: 60 },
+      legend: { top: 0 },
+      xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: 20 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: d.series.map(function (s, i) {
+        return { name: s.name, type: "bar", data: s.values, itemStyle: { color: colors[i % colors.length] } };
+      }),
+      tooltip: {}
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+});
