@@ -102,12 +102,16 @@ func (db *DB) Generate(ctx context.Context, spec GenSpec, progress func(stage st
 	}
 	rep.HouseholdsTook = time.Since(start)
 	start = time.Now()
-	if err := db.genLedger(ctx, actor, spec, rep, progress); err != nil {
+	hh, err := db.genHouseholdIDs(ctx, spec.League)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.genLedger(ctx, actor, spec, hh, rep, progress); err != nil {
 		return nil, err
 	}
 	rep.LedgerTook = time.Since(start)
 	start = time.Now()
-	if err := db.genMarket(ctx, actor, spec, villages, rep, progress); err != nil {
+	if err := db.genMarket(ctx, actor, spec, villages, hh, rep, progress); err != nil {
 		return nil, err
 	}
 	rep.MarketTook = time.Since(start)
@@ -302,7 +306,7 @@ var genShelf = []struct {
 // their counters through the market service, as clerks would. Townships
 // are dealt to 16 workers, so each village's ledger sees its redemptions
 // in the same order on every run while the group commit shares fsyncs.
-func (db *DB) genMarket(ctx context.Context, a *access.Actor, spec GenSpec, villages []string, rep *GenReport, progress func(string, int, int)) error {
+func (db *DB) genMarket(ctx context.Context, a *access.Actor, spec GenSpec, villages []string, hh *genHouseholdIDs, rep *GenReport, progress func(string, int, int)) error {
 	if spec.Redemptions <= 0 {
 		return nil
 	}
@@ -342,27 +346,10 @@ func (db *DB) genMarket(ctx context.Context, a *access.Actor, spec GenSpec, vill
 		shops = append(shops, sh)
 	}
 	rep.Stores = len(shops)
-	err := db.view(ctx, func(tx *Tx) error {
-		lo, hi := regioncode.Range(spec.League)
-		rows, err := tx.query(ctx, `SELECT id, village_code FROM households WHERE village_code >= ? AND village_code < ? ORDER BY id`, lo, hi)
-		if err != nil {
-			return err
+	for _, v := range hh.order {
+		if sh := byTown[v[:9]+"000"]; sh != nil {
+			sh.hh = append(sh.hh, hh.byVillage[v]...)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var v string
-			if err := rows.Scan(&id, &v); err != nil {
-				return err
-			}
-			if sh := byTown[v[:9]+"000"]; sh != nil {
-				sh.hh = append(sh.hh, id)
-			}
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return err
 	}
 	const workers = 16
 	var mu sync.Mutex
@@ -408,20 +395,17 @@ func (db *DB) genMarket(ctx context.Context, a *access.Actor, spec GenSpec, vill
 	return first
 }
 
-// genEntry is one ledger entry being planned.
-type genEntry struct {
-	household int64
-	at        int64 // Unix ms
-	item      scheme.Item
+// genHouseholdIDs are the league's households by village, read once for
+// the ledger and the stores.
+type genHouseholdIDs struct {
+	byVillage map[string][]int64
+	order     []string // villages in code order
 }
 
-// genLedger writes a year of entries village by village, one transaction
-// each, computing chains and balances as tx.post would.
-func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, rep *GenReport, progress func(string, int, int)) error {
-	byVillage := map[string][]int64{}
-	var order []string
+func (db *DB) genHouseholdIDs(ctx context.Context, league string) (*genHouseholdIDs, error) {
+	out := &genHouseholdIDs{byVillage: map[string][]int64{}}
 	err := db.view(ctx, func(tx *Tx) error {
-		lo, hi := regioncode.Range(spec.League)
+		lo, hi := regioncode.Range(league)
 		rows, err := tx.query(ctx, `SELECT id, village_code FROM households WHERE village_code >= ? AND village_code < ? ORDER BY village_code, id`, lo, hi)
 		if err != nil {
 			return err
@@ -433,16 +417,30 @@ func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, rep 
 			if err := rows.Scan(&id, &v); err != nil {
 				return err
 			}
-			if _, ok := byVillage[v]; !ok {
-				order = append(order, v)
+			if _, ok := out.byVillage[v]; !ok {
+				out.order = append(out.order, v)
 			}
-			byVillage[v] = append(byVillage[v], id)
+			out.byVillage[v] = append(out.byVillage[v], id)
 		}
 		return rows.Err()
 	})
-	if err != nil || rep.Households == 0 {
-		return err
+	return out, err
+}
+
+// genEntry is one ledger entry being planned.
+type genEntry struct {
+	household int64
+	at        int64 // Unix ms
+	item      scheme.Item
+}
+
+// genLedger writes a year of entries village by village, one transaction
+// each, computing chains and balances as tx.post would.
+func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, hh *genHouseholdIDs, rep *GenReport, progress func(string, int, int)) error {
+	if rep.Households == 0 {
+		return nil
 	}
+	byVillage, order := hh.byVillage, append([]string(nil), hh.order...)
 	tpl := scheme.DefaultTemplate()
 	var awards, deductions []scheme.Item
 	for _, it := range tpl.Items {
