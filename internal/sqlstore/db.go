@@ -179,6 +179,17 @@ type poolQuery struct {
 	query string
 }
 
+// keepPrepared keeps st as the pool's statement for k and returns the one
+// kept: another transaction may have prepared the same query meanwhile.
+func (db *DB) keepPrepared(k poolQuery, st *sql.Stmt) *sql.Stmt {
+	if kept, loaded := db.prepared.LoadOrStore(k, st); loaded {
+		st.Close()
+		return kept.(*sql.Stmt)
+	}
+	db.nPrepared.Add(1)
+	return st
+}
+
 // Tx is a transaction with the clock reading taken at its start and the
 // placeholder style of its engine.
 type Tx struct {
@@ -345,12 +356,7 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 		p, err := tx.pool.PrepareContext(pctx, query)
 		cancel()
 		if err == nil {
-			if ps, ok = tx.db.prepared.LoadOrStore(k, p); ok {
-				p.Close() // another transaction prepared it first
-			} else {
-				tx.db.nPrepared.Add(1)
-				ok = true
-			}
+			ps, ok = tx.db.keepPrepared(k, p), true
 		}
 	}
 	if ok {

@@ -74,8 +74,7 @@ func (g *groupWriter) prepareWanted() {
 			continue
 		}
 		if st, err := db.write.PrepareContext(context.Background(), q); err == nil {
-			db.prepared.Store(k, st)
-			db.nPrepared.Add(1)
+			db.keepPrepared(k, st)
 		}
 	}
 }
