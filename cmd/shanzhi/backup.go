@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -45,7 +46,10 @@ var (
 // file alone then reveals no ID number to whoever finds the USB stick.
 func cmdBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	t := cliText(getenv)
-	args, flags := splitBoolFlags(args, "with-key", "force")
+	args, flags, err := splitBoolFlags(args, stderr, "with-key", "force")
+	if err != nil {
+		return err
+	}
 	cfg, rest, err := config.Load("backup", args, getenv, stderr)
 	if err != nil {
 		return err
@@ -167,32 +171,22 @@ func cliText(getenv func(string) string) func(key string, args ...any) string {
 	}
 }
 
-// splitBoolFlags takes the named boolean flags out of args, in any of
-// the spellings the flag package accepts, and returns the rest for
-// config.Load, which knows only the settings every command shares.
-func splitBoolFlags(args []string, names ...string) ([]string, map[string]bool) {
-	set := map[string]bool{}
-	var rest []string
-	for i, a := range args {
-		if a == "--" {
-			rest = append(rest, args[i:]...)
-			break
-		}
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		matched := false
-		if strings.HasPrefix(a, "-") {
-			for _, n := range names {
-				if name == n {
-					set[n] = !hasVal || val == "true" || val == "1"
-					matched = true
-				}
-			}
-		}
-		if !matched {
-			rest = append(rest, a)
-		}
+// splitBoolFlags takes the named boolean flags out of args and returns
+// their values and the rest for config.Load, which knows only the settings
+// every command shares.
+func splitBoolFlags(args []string, stderr io.Writer, names ...string) ([]string, map[string]bool, error) {
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	vals := map[string]*bool{}
+	for _, n := range names {
+		vals[n] = fs.Bool(n, false, "")
 	}
-	return rest, set
+	rest, err := splitFlags(fs, args)
+	set := map[string]bool{}
+	for n, v := range vals {
+		set[n] = *v
+	}
+	return rest, set, err
 }
 
 // dialectOf names the engine of a configured database without opening it.

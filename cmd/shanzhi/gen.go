@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
-	"strings"
 	"time"
 
 	"shanzhi/internal/config"
@@ -26,28 +25,6 @@ var genSizes = map[string][2]int{
 	"small":  {20_000, 400_000},
 	"medium": {100_000, 2_000_000},
 	"league": {500_000, 10_000_000},
-}
-
-// splitFlags takes the flags fs defines out of args and parses them,
-// leaving the rest for config.Load, so a command can add its own flags to
-// the common ones.
-func splitFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var mine, rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, _, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		f := fs.Lookup(name)
-		if !strings.HasPrefix(a, "-") || f == nil {
-			rest = append(rest, a)
-			continue
-		}
-		mine = append(mine, a)
-		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasVal && !(ok && b.IsBoolFlag()) && i+1 < len(args) {
-			i++
-			mine = append(mine, args[i])
-		}
-	}
-	return rest, fs.Parse(mine)
 }
 
 // cpuProfile starts a CPU profile into path, if one is asked for.

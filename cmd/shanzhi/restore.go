@@ -31,7 +31,10 @@ import (
 // under a dated name.
 func cmdRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	t := cliText(getenv)
-	args, flags := splitBoolFlags(args, "with-key", "force")
+	args, flags, err := splitBoolFlags(args, stderr, "with-key", "force")
+	if err != nil {
+		return err
+	}
 	cfg, rest, err := config.Load("restore", args, getenv, stderr)
 	if err != nil {
 		return err

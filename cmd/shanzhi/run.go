@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"strings"
 )
 
 const usage = `shanzhi — grassroots governance platform (善治)
@@ -74,4 +76,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+// splitFlags takes the flags fs defines out of args, in any spelling the
+// flag package accepts, and parses them, leaving the rest (and everything
+// after "--") for config.Load, so a command can add its own flags to the
+// common ones.
+func splitFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var mine, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, _, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if !strings.HasPrefix(a, "-") || f == nil {
+			rest = append(rest, a)
+			continue
+		}
+		mine = append(mine, a)
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasVal && !(ok && b.IsBoolFlag()) && i+1 < len(args) {
+			i++
+			mine = append(mine, args[i])
+		}
+	}
+	return rest, fs.Parse(mine)
 }
