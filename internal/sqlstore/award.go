@@ -211,7 +211,7 @@ func (tx *Tx) award(ctx context.Context, id int64) (*points.AwardRecord, error) 
 func (s *AwardService) Awards(ctx context.Context, a *access.Actor, household int64) ([]points.AwardRecord, error) {
 	var out []points.AwardRecord
 	err := s.db.view(ctx, func(tx *Tx) error {
-		if err := tx.ledgerReader(ctx, a, household); err != nil {
+		if _, err := tx.ledgerReader(ctx, a, household); err != nil {
 			return err
 		}
 		rows, err := tx.query(ctx, `SELECT `+awardCols+` FROM awards WHERE household_id = ? ORDER BY id DESC LIMIT 200`, household)

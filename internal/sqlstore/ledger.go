@@ -172,24 +172,24 @@ func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission,
 		detail: fmt.Sprintf("%s %+d → %d %s", e.Kind, e.Delta, e.Balance, e.Item)})
 }
 
-// ledgerReader checks that a may see a household's points: anyone who
+// ledgerReader checks that a may see a household's points (anyone who
 // reads the register there, the counter's clerks, and the villager of that
-// household.
-func (tx *Tx) ledgerReader(ctx context.Context, a *access.Actor, household int64) error {
+// household) and returns the household's village.
+func (tx *Tx) ledgerReader(ctx context.Context, a *access.Actor, household int64) (string, error) {
 	var village string
 	err := tx.queryRow(ctx, `SELECT village_code FROM households WHERE id = ?`, household).Scan(&village)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Can(access.RegistryRead, village) && !a.Can(access.PointsSpend, village) &&
 		!(a.Household() == household && a.Can(access.OwnHousehold, village)) {
-		return fault.E(fault.NotFound, "error.not_found")
+		return "", fault.E(fault.NotFound, "error.not_found")
 	}
-	return err
+	return village, err
 }
 
 // Balance returns a household's balance; a household with no entries has 0.
 func (s *LedgerService) Balance(ctx context.Context, a *access.Actor, household int64) (int64, error) {
 	var b int64
 	err := s.db.view(ctx, func(tx *Tx) error {
-		if err := tx.ledgerReader(ctx, a, household); err != nil {
+		if _, err := tx.ledgerReader(ctx, a, household); err != nil {
 			return err
 		}
 		err := tx.queryRow(ctx, `SELECT balance FROM accounts WHERE household_id = ?`, household).Scan(&b)
@@ -209,7 +209,7 @@ func (s *LedgerService) Statement(ctx context.Context, a *access.Actor, househol
 	}
 	var out []points.Entry
 	err := s.db.view(ctx, func(tx *Tx) error {
-		if err := tx.ledgerReader(ctx, a, household); err != nil {
+		if _, err := tx.ledgerReader(ctx, a, household); err != nil {
 			return err
 		}
 		rows, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries WHERE household_id = ? AND seq < ? ORDER BY seq DESC LIMIT `+fmt.Sprint(limit), household, before)

@@ -100,14 +100,11 @@ func (s *RankingService) Villages(ctx context.Context, a *access.Actor, region, 
 func (s *RankingService) Standing(ctx context.Context, a *access.Actor, household int64, period string) (*points.Standing, error) {
 	out := &points.Standing{}
 	err := s.db.view(ctx, func(tx *Tx) error {
-		if err := tx.ledgerReader(ctx, a, household); err != nil {
+		village, err := tx.ledgerReader(ctx, a, household)
+		if err != nil {
 			return err
 		}
-		var village string
-		if err := tx.queryRow(ctx, `SELECT village_code FROM households WHERE id = ?`, household).Scan(&village); err != nil {
-			return err
-		}
-		err := tx.queryRow(ctx, `SELECT points FROM points_totals WHERE period = ? AND aspect = '' AND household_id = ?`, period, household).Scan(&out.Points)
+		err = tx.queryRow(ctx, `SELECT points FROM points_totals WHERE period = ? AND aspect = '' AND household_id = ?`, period, household).Scan(&out.Points)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
