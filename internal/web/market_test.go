@@ -46,12 +46,16 @@ func TestMarketPages(t *testing.T) {
 			t.Fatalf("open a store: %d %s", res.StatusCode, s.body(res))
 		}
 		store = strings.Split(store, "?")[0]
-		for path, form := range map[string]url.Values{
-			"/goods":   {"name": {"肥皂"}, "category": {"日用品"}, "unit": {"块"}, "price": {"3"}, "on_shelf": {"1"}},
-			"/inbound": {"goods": {"1"}, "qty": {"10"}, "source": {"enterprise"}, "donor": {"兴安日化"}, "thank": {"1"}},
+		// In order: the delivery needs the goods on the books first.
+		for _, step := range []struct {
+			path string
+			form url.Values
+		}{
+			{"/goods", url.Values{"name": {"肥皂"}, "category": {"日用品"}, "unit": {"块"}, "price": {"3"}, "on_shelf": {"1"}}},
+			{"/inbound", url.Values{"goods": {"1"}, "qty": {"10"}, "source": {"enterprise"}, "donor": {"兴安日化"}, "thank": {"1"}}},
 		} {
-			if res := s.post(store+path, form); res.StatusCode != http.StatusSeeOther {
-				t.Fatalf("POST %s: %d %s", path, res.StatusCode, s.body(res))
+			if res := s.post(store+step.path, step.form); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("POST %s: %d %s", step.path, res.StatusCode, s.body(res))
 			}
 		}
 		if res := s.post(store+"/adjust", url.Values{"goods": {"1"}, "delta": {"-99"}, "reason": {"damaged"}}); res.StatusCode != http.StatusUnprocessableEntity ||
