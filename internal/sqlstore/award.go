@@ -11,6 +11,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
+	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
@@ -98,9 +99,12 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		var village, status, head string
-		err = tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(r.name, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
-			in.Household).Scan(&village, &status, &head)
+		// The village's own status comes along: the review engine would
+		// otherwise look it up again before taking the award.
+		var village, status, head, villageStatus string
+		err = tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(r.name, ''), g.status FROM households h
+			JOIN regions g ON g.code = h.village_code LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
+			in.Household).Scan(&village, &status, &head, &villageStatus)
 		declaring := in.Channel == points.Declaration
 		mayWrite := a.Can(access.PointsWrite, village)
 		if declaring {
@@ -115,6 +119,9 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		}
 		if status != string(registry.HouseholdActive) {
 			return fault.E(fault.Conflict, "registry.household.inactive")
+		}
+		if villageStatus != string(region.Active) {
+			return fault.E(fault.Conflict, "region.inactive")
 		}
 		r, err := tx.effectiveScheme(ctx, village, in.Date)
 		if err != nil {
@@ -166,7 +173,7 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 				return err
 			}
 		}
-		item, err := s.review.SubmitTx(ctx, tx, a, points.AwardFlow, "award", id, village,
+		item, err := s.review.submitNew(ctx, tx, a, points.AwardFlow, "award", id, village,
 			review.Summary{Title: it.Name, Person: review.MaskName(head), Points: int64(it.Points)})
 		if err != nil {
 			return err
@@ -174,11 +181,12 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		if _, err := tx.exec(ctx, `UPDATE awards SET review_id = ? WHERE id = ?`, item.ID, id); err != nil {
 			return err
 		}
-		// An award sheet's one audit entry covers its rows, as a register
+		// One audit row covers the award and its submission for review; an
+		// award sheet's one audit entry covers its rows, as a register
 		// import's does.
 		if !tx.quiet {
-			if err := tx.audit(ctx, a, auditEntry{action: "points.award", target: fmt.Sprintf("award:%d household:%d", id, in.Household), region: village,
-				detail: fmt.Sprintf("%s %+d %s", it.Name, it.Points, in.Channel)}); err != nil {
+			if err := tx.audit(ctx, a, auditEntry{action: "points.award", target: fmt.Sprintf("award:%d household:%d review_item:%d", id, in.Household, item.ID),
+				region: village, detail: fmt.Sprintf("%s %+d %s; %s step 0: → %s", it.Name, it.Points, in.Channel, item.Flow, item.State)}); err != nil {
 				return err
 			}
 		}

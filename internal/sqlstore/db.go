@@ -46,6 +46,9 @@ type DB struct {
 	// a stored version's content never changes, and loading it was a third
 	// of every award's time.
 	schemeBodies sync.Map // int64 → schemeBody
+	// inForce caches the scheme in force per village and day for SQLite's
+	// write transactions; see effectiveScheme.
+	inForce schemeCache
 	// prepared holds SQLite statements prepared on a pool, keyed by pool
 	// and query; database/sql keeps one prepared copy per connection, so
 	// a transaction re-uses its connection's copy instead of parsing the

@@ -149,6 +149,7 @@ func (g *groupWriter) loop() {
 // savepoint's two extra statements.
 func (g *groupWriter) run(batch []*groupJob) {
 	db := g.db
+	defer db.inForce.settle()
 	if len(batch) == 1 {
 		j := batch[0]
 		if err := j.ctx.Err(); err != nil {

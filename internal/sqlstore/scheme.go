@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"shanzhi/internal/access"
@@ -226,6 +227,9 @@ func b2i(b bool) int {
 
 // insertScheme writes a version's rows and sets sc.ID.
 func (tx *Tx) insertScheme(ctx context.Context, a *access.Actor, sc *scheme.Scheme) error {
+	if tx.db != nil {
+		tx.db.inForce.written()
+	}
 	uid, uname := actorRef(a)
 	id, err := tx.insertID(ctx, `INSERT INTO schemes (region_code, version, name, inherits, source, effective_from, effective_to, base_score, base_period,
 		carry_over, allow_local_items, allow_override, actor_id, actor_name, created_at)
@@ -318,25 +322,88 @@ func (tx *Tx) schemeContent(ctx context.Context, sc *scheme.Scheme) error {
 
 // effectiveScheme is the scheme in force in village on date, resolved once
 // per transaction: only award transactions use it, and they never change a
-// scheme, so the answer cannot move under them.
+// scheme, so the answer cannot move under them. SQLite's write
+// transactions also share what they resolved through db.inForce: they all
+// run one after another on the writer goroutine, which is also where every
+// scheme is written, so the cache sees every change in order. Reads and
+// PostgreSQL (where other servers may write) resolve for themselves.
 func (tx *Tx) effectiveScheme(ctx context.Context, village string, date time.Time) (scheme.Resolved, error) {
 	k := village + "|" + scheme.Day(date)
 	if r, ok := tx.resolved[k]; ok {
 		return r, nil
 	}
-	chain, err := tx.schemeChain(ctx, village, date)
-	if err != nil {
-		return scheme.Resolved{}, err
+	shared := tx.db != nil && tx.db.group != nil && tx.pool == tx.db.write
+	r, ok := scheme.Resolved{}, false
+	if shared {
+		r, ok = tx.db.inForce.get(k)
 	}
-	r, err := scheme.Effective(chain, village, date)
-	if err != nil {
-		return scheme.Resolved{}, err
+	if !ok {
+		chain, err := tx.schemeChain(ctx, village, date)
+		if err != nil {
+			return scheme.Resolved{}, err
+		}
+		if r, err = scheme.Effective(chain, village, date); err != nil {
+			return scheme.Resolved{}, err
+		}
+		if shared {
+			tx.db.inForce.keep(k, r)
+		}
 	}
 	if tx.resolved == nil {
 		tx.resolved = map[string]scheme.Resolved{}
 	}
 	tx.resolved[k] = r
 	return r, nil
+}
+
+// schemeCache holds resolved schemes by village and day. A scheme write
+// empties it and keeps it from filling until the write's commit group has
+// ended (settle), committed or not: until then a neighbour in the group
+// could resolve from rows that a rollback takes away.
+type schemeCache struct {
+	mu      sync.Mutex
+	m       map[string]scheme.Resolved
+	writing bool
+}
+
+// schemeCacheSize bounds the cache; a league has under a thousand villages
+// and awards mostly fall on a few days.
+const schemeCacheSize = 8192
+
+func (c *schemeCache) get(k string) (scheme.Resolved, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.m[k]
+	return r, ok
+}
+
+func (c *schemeCache) keep(k string, r scheme.Resolved) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.writing {
+		return
+	}
+	if c.m == nil || len(c.m) >= schemeCacheSize {
+		c.m = map[string]scheme.Resolved{}
+	}
+	c.m[k] = r
+}
+
+// written forgets everything when a transaction writes a scheme.
+func (c *schemeCache) written() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m, c.writing = nil, true
+}
+
+// settle ends a commit group: whatever a scheme write changed is now
+// committed or gone, and the cache may fill again from what is stored.
+func (c *schemeCache) settle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.writing {
+		c.m, c.writing = nil, false
+	}
 }
 
 func (tx *Tx) loadSchemeContent(ctx context.Context, sc *scheme.Scheme) error {
