@@ -64,6 +64,17 @@ func TestGenAndLoadQuick(t *testing.T) {
 			if rows != len(loadScenarios) {
 				t.Fatalf("load reported %d scenarios, want %d:\n%s", rows, len(loadScenarios), out.String())
 			}
+			// Paced at 40 a second for half a second, two clients send
+			// about 20 requests, and never more than their schedule.
+			out.Reset()
+			if err := run(ctx, append([]string{"load", "-clients", "2", "-rate", "40", "-duration", "500ms", "-scenarios", "balance"}, common...), env, nil, &out, &errs); err != nil {
+				t.Fatalf("paced load: %v\n%s%s", err, out.String(), errs.String())
+			}
+			if m := regexp.MustCompile(`\| balance \| 2 \| \d+ \| (\d+) \|`).FindStringSubmatch(out.String()); m == nil {
+				t.Fatalf("paced load printed no balance row:\n%s", out.String())
+			} else if n, _ := strconv.Atoi(m[1]); n < 5 || n > 22 {
+				t.Fatalf("paced at 40/s for 0.5 s, the clients sent %d requests:\n%s", n, out.String())
+			}
 			out.Reset()
 			if err := run(ctx, append([]string{"verify"}, common...), env, nil, &out, &errs); err != nil {
 				t.Fatalf("verify after gen and load: %v\n%s", err, out.String())

@@ -126,9 +126,20 @@ func cmdLoad(ctx context.Context, args []string, getenv func(string) string, std
 	duration := fs.Duration("duration", 10*time.Second, "time per scenario")
 	only := fs.String("scenarios", "", "comma-separated scenarios (default: all)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	rate := fs.Float64("rate", 0, "requests per second over all clients (default: as fast as they can)")
 	rest, err := splitFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if *clients < 1 || *rate < 0 {
+		return fmt.Errorf("load: -clients must be at least 1 and -rate not negative")
+	}
+	// With a rate each client sends on its own schedule, offset from the
+	// others: latency at a stated load is what a latency target means,
+	// while flat out it measures how long requests queue for the CPU.
+	var every time.Duration
+	if *rate > 0 {
+		every = time.Duration(float64(*clients) / *rate * float64(time.Second))
 	}
 	stop, err := cpuProfile(*profile)
 	if err != nil {
@@ -168,6 +179,9 @@ func cmdLoad(ctx context.Context, args []string, getenv func(string) string, std
 	base := "http://" + ln.Addr().String()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: *clients, MaxIdleConnsPerHost: *clients}, Timeout: 30 * time.Second}
 
+	if every > 0 {
+		fmt.Fprintf(stdout, "paced at %.0f requests/s over %d clients\n\n", *rate, *clients)
+	}
 	fmt.Fprintf(stdout, "| scenario | clients | requests/s | ok | refused | failed | client p50 | client p99 | server p50 | server p99 | server max |\n")
 	fmt.Fprintf(stdout, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	var n atomic.Int64
@@ -191,7 +205,12 @@ func cmdLoad(ctx context.Context, args []string, getenv func(string) string, std
 			go func() {
 				defer wg.Done()
 				r := rand.New(rand.NewPCG(uint64(c), uint64(time.Now().UnixNano())))
+				next := start.Add(every * time.Duration(c) / time.Duration(*clients))
 				for time.Now().Before(deadline) {
+					if every > 0 {
+						time.Sleep(time.Until(next))
+						next = next.Add(every)
+					}
 					method, path, body, key := sc.req(t, r, n.Add(1))
 					req, _ := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
 					req.Header.Set("Authorization", "Bearer "+token)
