@@ -312,6 +312,24 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	return tx.tx.ExecContext(ctx, rebind(tx.dialect, query), args...)
 }
 
+// exactlyOne runs a conditional write that must change exactly one row and
+// answers fail when it changed none: the row was missing, or another
+// writer moved it out of the state the condition names.
+func (tx *Tx) exactlyOne(ctx context.Context, fail error, query string, args ...any) error {
+	res, err := tx.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return fail
+	}
+	return nil
+}
+
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {

@@ -179,15 +179,10 @@ func (tx *Tx) photoPrint(ctx context.Context, ids []int64) (string, error) {
 func (tx *Tx) attachPhotos(ctx context.Context, a *access.Actor, award int64, village string, ids []int64) error {
 	uid, uname := actorRef(a)
 	for _, id := range ids {
-		res, err := tx.exec(ctx, `UPDATE award_photos SET award_id = ?, village_code = ? WHERE id = ? AND award_id = 0 AND uploader_id = ? AND actor_name = ?`,
-			award, village, id, uid, uname)
-		if err != nil {
+		if err := tx.exactlyOne(ctx, fault.OnField(fault.Invalid, "photos", "award.photo_unknown", id),
+			`UPDATE award_photos SET award_id = ?, village_code = ? WHERE id = ? AND award_id = 0 AND uploader_id = ? AND actor_name = ?`,
+			award, village, id, uid, uname); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return fault.OnField(fault.Invalid, "photos", "award.photo_unknown", id)
 		}
 	}
 	return tx.audit(ctx, a, auditEntry{action: "points.photo.attach", target: fmt.Sprintf("award:%d", award), region: village,

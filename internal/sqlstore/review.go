@@ -339,15 +339,9 @@ func (s *ReviewService) DecideTx(ctx context.Context, tx *Tx, a *access.Actor, i
 		if act == review.ActApprove {
 			next = step + 1
 		}
-		res, err := tx.exec(ctx, `UPDATE review_items SET step = ?, state = ?, window_start = ?, window_end = ?, updated_at = ?
-			WHERE id = ? AND state = 'pending' AND step = ?`, next, string(st), timeMS(ws), timeMS(we), tx.nowMS(), it.ID, step)
-		if err != nil {
+		if err := tx.exactlyOne(ctx, fault.E(fault.Conflict, "review.decide.not_pending"), `UPDATE review_items SET step = ?, state = ?, window_start = ?,
+			window_end = ?, updated_at = ? WHERE id = ? AND state = 'pending' AND step = ?`, next, string(st), timeMS(ws), timeMS(we), tx.nowMS(), it.ID, step); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return fault.E(fault.Conflict, "review.decide.not_pending")
 		}
 		from := it.State
 		it.Step, it.State, it.WindowStart, it.WindowEnd, it.Updated = next, st, ws, we, tx.now
@@ -377,15 +371,9 @@ func (s *ReviewService) Object(ctx context.Context, a *access.Actor, id int64, r
 		if err := review.CanObject(a, it, reason, tx.now); err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE review_items SET open_objections = open_objections + 1, updated_at = ?
-			WHERE id = ? AND state = 'in_notice' AND step = ? AND window_end > ?`, tx.nowMS(), it.ID, it.Step, tx.nowMS())
-		if err != nil {
+		if err := tx.exactlyOne(ctx, fault.E(fault.Conflict, "review.object.closed"), `UPDATE review_items SET open_objections = open_objections + 1, updated_at = ?
+			WHERE id = ? AND state = 'in_notice' AND step = ? AND window_end > ?`, tx.nowMS(), it.ID, it.Step, tx.nowMS()); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return fault.E(fault.Conflict, "review.object.closed")
 		}
 		o := review.Objection{ItemID: it.ID, Step: it.Step, Reason: strings.TrimSpace(reason), Anonymous: a == nil, State: review.ObjOpen, Created: tx.now}
 		anon := 0
@@ -454,31 +442,18 @@ func (s *ReviewService) ResolveObjection(ctx context.Context, a *access.Actor, o
 		if uphold {
 			to, act = review.ObjUpheld, review.ActUphold
 		}
-		res, err := tx.exec(ctx, `UPDATE review_objections SET state = ?, resolution = ?, resolver_id = ?, resolver_name = ?, resolved_at = ?
-			WHERE id = ? AND state = 'open'`, string(to), reason, uid, uname, tx.nowMS(), objectionID)
-		if err != nil {
+		resolved := fault.E(fault.Conflict, "review.objection.resolved")
+		if err := tx.exactlyOne(ctx, resolved, `UPDATE review_objections SET state = ?, resolution = ?, resolver_id = ?, resolver_name = ?, resolved_at = ?
+			WHERE id = ? AND state = 'open'`, string(to), reason, uid, uname, tx.nowMS(), objectionID); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return fault.E(fault.Conflict, "review.objection.resolved")
 		}
 		from := it.State
+		itemMove := `UPDATE review_items SET open_objections = open_objections - 1, updated_at = ? WHERE id = ? AND state = 'in_notice' AND open_objections > 0`
 		if uphold {
-			res, err = tx.exec(ctx, `UPDATE review_items SET state = 'cancelled', open_objections = 0, updated_at = ? WHERE id = ? AND state = 'in_notice'`,
-				tx.nowMS(), it.ID)
-		} else {
-			res, err = tx.exec(ctx, `UPDATE review_items SET open_objections = open_objections - 1, updated_at = ? WHERE id = ? AND state = 'in_notice' AND open_objections > 0`,
-				tx.nowMS(), it.ID)
+			itemMove = `UPDATE review_items SET state = 'cancelled', open_objections = 0, updated_at = ? WHERE id = ? AND state = 'in_notice'`
 		}
-		if err != nil {
+		if err := tx.exactlyOne(ctx, resolved, itemMove, tx.nowMS(), it.ID); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n != 1 {
-			return fault.E(fault.Conflict, "review.objection.resolved")
 		}
 		it.Updated = tx.now
 		if uphold {
@@ -754,15 +729,10 @@ func (s *ReviewService) finalise(ctx context.Context, tx *Tx, id int64, step int
 		return err
 	}
 	st, ws, we := flow.Enter(step+1, tx.now)
-	res, err := tx.exec(ctx, `UPDATE review_items SET step = ?, state = ?, window_start = ?, window_end = ?, updated_at = ?
-		WHERE id = ? AND state = 'in_notice' AND step = ? AND open_objections = 0`, step+1, string(st), timeMS(ws), timeMS(we), tx.nowMS(), id, step)
-	if err != nil {
+	if err := tx.exactlyOne(ctx, fmt.Errorf("item %d changed under its row lock", id), `UPDATE review_items SET step = ?, state = ?, window_start = ?,
+		window_end = ?, updated_at = ? WHERE id = ? AND state = 'in_notice' AND step = ? AND open_objections = 0`,
+		step+1, string(st), timeMS(ws), timeMS(we), tx.nowMS(), id, step); err != nil {
 		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return fmt.Errorf("item %d changed under its row lock", id)
 	}
 	from := it.State
 	it.Step, it.State, it.WindowStart, it.WindowEnd, it.Updated = step+1, st, ws, we, tx.now

@@ -223,12 +223,8 @@ func (s *UserService) SetDisabled(ctx context.Context, a *access.Actor, id int64
 		if disabled {
 			flag, action = 1, "user.disable"
 		}
-		res, err := tx.exec(ctx, `UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`, flag, tx.nowMS(), id)
-		if err != nil {
+		if err := tx.exactlyOne(ctx, fault.E(fault.NotFound, "error.not_found"), `UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`, flag, tx.nowMS(), id); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fault.E(fault.NotFound, "error.not_found")
 		}
 		if disabled {
 			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
@@ -329,12 +325,9 @@ func (s *UserService) Revoke(ctx context.Context, a *access.Actor, id int64, g a
 		if err := tx.checkGrant(ctx, a, id, g); err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `DELETE FROM user_roles WHERE user_id = ? AND role = ? AND region_code = ?`, id, string(g.Role), g.Region)
-		if err != nil {
+		if err := tx.exactlyOne(ctx, fault.E(fault.NotFound, "error.not_found"), `DELETE FROM user_roles WHERE user_id = ? AND role = ? AND region_code = ?`,
+			id, string(g.Role), g.Region); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fault.E(fault.NotFound, "error.not_found")
 		}
 		return tx.audit(ctx, a, auditEntry{action: "role.revoke", target: fmt.Sprintf("user:%d", id), region: g.Region, detail: string(g.Role)})
 	})
@@ -395,12 +388,9 @@ func (s *UserService) CreateToken(ctx context.Context, a *access.Actor, name str
 // RevokeToken ends one of the actor's own tokens.
 func (s *UserService) RevokeToken(ctx context.Context, a *access.Actor, id int64) error {
 	return s.db.update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at = 0`, tx.nowMS(), id, a.UserID)
-		if err != nil {
+		if err := tx.exactlyOne(ctx, fault.E(fault.NotFound, "error.not_found"), `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at = 0`,
+			tx.nowMS(), id, a.UserID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fault.E(fault.NotFound, "error.not_found")
 		}
 		return tx.audit(ctx, a, auditEntry{action: "token.revoke", target: fmt.Sprintf("token:%d", id)})
 	})
