@@ -125,15 +125,17 @@ func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission,
 		}
 		delta = -origDelta
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO accounts (household_id, village_code, balance, updated_at) VALUES (?, ?, 0, ?) ON CONFLICT (household_id) DO NOTHING`,
-		p.Household, village, tx.nowMS()); err != nil {
-		return nil, err
+	balance, err := tx.addBalance(ctx, p.Household, delta, "")
+	if errors.Is(err, sql.ErrNoRows) {
+		// No account yet, or not enough points: open the account and try
+		// once more, so the common case, an existing account, costs one
+		// statement.
+		if _, err := tx.exec(ctx, `INSERT INTO accounts (household_id, village_code, balance, updated_at) VALUES (?, ?, 0, ?) ON CONFLICT (household_id) DO NOTHING`,
+			p.Household, village, tx.nowMS()); err != nil {
+			return nil, err
+		}
+		balance, err = tx.addBalance(ctx, p.Household, delta, "")
 	}
-	// The conditional update is what keeps a balance from going negative
-	// under any interleaving: it either applies in full or matches no row.
-	var balance int64
-	err = tx.queryRow(ctx, `UPDATE accounts SET balance = balance + ?, updated_at = ? WHERE household_id = ? AND balance + ? >= 0 RETURNING balance`,
-		delta, tx.nowMS(), p.Household, delta).Scan(&balance)
 	if errors.Is(err, sql.ErrNoRows) {
 		var have int64
 		if err := tx.queryRow(ctx, `SELECT balance FROM accounts WHERE household_id = ?`, p.Household).Scan(&have); err != nil {
@@ -144,13 +146,46 @@ func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission,
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO ledger_heads (village_code, last_seq, last_hash) VALUES (?, 0, '') ON CONFLICT (village_code) DO NOTHING`, village); err != nil {
+	e, err := tx.appendEntry(ctx, a, village, p, fp, delta, balance)
+	if err != nil {
 		return nil, err
 	}
+	return e, tx.audit(ctx, a, postAudit(e))
+}
+
+// addBalance applies delta to a household's balance and returns the new
+// balance, or sql.ErrNoRows when there is no account, when the balance
+// would go below zero, or when cond (an extra "AND ..." on the account's
+// row, with its args) does not hold. The conditional update is what keeps
+// a balance from going negative under any interleaving: it either applies
+// in full or matches no row.
+func (tx *Tx) addBalance(ctx context.Context, household, delta int64, cond string, args ...any) (int64, error) {
+	var balance int64
+	err := tx.queryRow(ctx, `UPDATE accounts SET balance = balance + ?, updated_at = ? WHERE household_id = ? AND balance + ? >= 0`+cond+` RETURNING balance`,
+		append([]any{delta, tx.nowMS(), household, delta}, args...)...).Scan(&balance)
+	return balance, err
+}
+
+// appendEntry chains an entry whose balance has been applied to its
+// village's ledger: it takes the next place from the head, whose row lock
+// on PostgreSQL keeps the chain linear, writes the entry and moves the
+// head to its hash.
+func (tx *Tx) appendEntry(ctx context.Context, a *access.Actor, village string, p points.Posting, fp string, delta, balance int64) (*points.Entry, error) {
 	e := points.Entry{Village: village, Household: p.Household, Kind: p.Kind, Delta: delta, Balance: balance, Item: p.Item, Memo: p.Memo,
 		Reverses: p.Reverses, Key: p.Key, At: time.UnixMilli(tx.nowMS())}
-	_, e.Actor = actorRef(a)
-	if err := tx.queryRow(ctx, `UPDATE ledger_heads SET last_seq = last_seq + 1 WHERE village_code = ? RETURNING last_seq, last_hash`, village).Scan(&e.Seq, &e.PrevHash); err != nil {
+	uid, actor := actorRef(a)
+	e.Actor = actor
+	const next = `UPDATE ledger_heads SET last_seq = last_seq + 1 WHERE village_code = ? RETURNING last_seq, last_hash`
+	err := tx.queryRow(ctx, next, village).Scan(&e.Seq, &e.PrevHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		// The village's first entry: its head is made on demand, which
+		// only the first posting of each village pays for.
+		if _, err := tx.exec(ctx, `INSERT INTO ledger_heads (village_code, last_seq, last_hash) VALUES (?, 0, '') ON CONFLICT (village_code) DO NOTHING`, village); err != nil {
+			return nil, err
+		}
+		err = tx.queryRow(ctx, next, village).Scan(&e.Seq, &e.PrevHash)
+	}
+	if err != nil {
 		return nil, err
 	}
 	e.Hash = points.Chain(e.PrevHash, e)
@@ -158,7 +193,6 @@ func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission,
 	if p.Reverses != 0 {
 		reverses = p.Reverses
 	}
-	uid, _ := actorRef(a)
 	e.ID, err = tx.insertID(ctx, `INSERT INTO ledger_entries (village_code, seq, household_id, kind, delta, balance, item, memo, reverses, idem_key, fingerprint, actor_id, actor_name, at, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		village, e.Seq, e.Household, string(e.Kind), e.Delta, e.Balance, e.Item, e.Memo, reverses, e.Key, fp, uid, e.Actor, e.At.UnixMilli(), e.PrevHash, e.Hash)
@@ -168,8 +202,67 @@ func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission,
 	if _, err := tx.exec(ctx, `UPDATE ledger_heads SET last_hash = ? WHERE village_code = ?`, e.Hash, village); err != nil {
 		return nil, err
 	}
-	return &e, tx.audit(ctx, a, auditEntry{action: "points.post", target: fmt.Sprintf("household:%d entry:%d", e.Household, e.ID), region: village,
-		detail: fmt.Sprintf("%s %+d → %d %s", e.Kind, e.Delta, e.Balance, e.Item)})
+	return &e, nil
+}
+
+// postAudit is the audit trail's record of a posting.
+func postAudit(e *points.Entry) auditEntry {
+	return auditEntry{action: "points.post", target: fmt.Sprintf("household:%d entry:%d", e.Household, e.ID), region: e.Village,
+		detail: fmt.Sprintf("%s %+d → %d %s", e.Kind, e.Delta, e.Balance, e.Item)}
+}
+
+// errMoved reports that a household left the village a caller resolved it
+// in before its transaction began; the caller resolves it again.
+var errMoved = errors.New("household moved to another village")
+
+// spend debits points a redemption takes, inside its transaction, without
+// post's reads: the caller has resolved the household, its village and the
+// actor's right to spend there outside the transaction, and the
+// redemption's own key, unique and written first, makes the posting's key
+// unique. What can change meanwhile is re-checked by the conditional
+// update itself: the balance, and that the household is still registered
+// in that village. The audit record is returned, not written, so the
+// caller can append it with its own and take the audit head last.
+func (tx *Tx) spend(ctx context.Context, a *access.Actor, village string, p points.Posting) (*points.Entry, auditEntry, error) {
+	delta := points.Delta(points.Spend, p.Points)
+	p.Kind = points.Spend
+	balance, err := tx.addBalance(ctx, p.Household, delta,
+		` AND EXISTS (SELECT 1 FROM households h WHERE h.id = accounts.household_id AND h.village_code = ? AND h.status = ?)`, village, registry.HouseholdActive)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, auditEntry{}, tx.whyNoSpend(ctx, p.Household, village, -delta)
+	}
+	if err != nil {
+		return nil, auditEntry{}, err
+	}
+	e, err := tx.appendEntry(ctx, a, village, p, p.Fingerprint(), delta, balance)
+	if isUniqueViolation(err) {
+		// The redemption's key is already unique, so only a posting made
+		// by other means can hold this one.
+		return nil, auditEntry{}, fault.OnField(fault.Conflict, "key", "points.key_reused")
+	}
+	if err != nil {
+		return nil, auditEntry{}, err
+	}
+	return e, postAudit(e), nil
+}
+
+// whyNoSpend tells why spend's conditional update matched no row.
+func (tx *Tx) whyNoSpend(ctx context.Context, household int64, village string, want int64) error {
+	var at, status string
+	var have int64
+	err := tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(ac.balance, 0) FROM households h LEFT JOIN accounts ac ON ac.household_id = h.id WHERE h.id = ?`,
+		household).Scan(&at, &status, &have)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fault.E(fault.NotFound, "error.not_found")
+	case err != nil:
+		return err
+	case at != village:
+		return errMoved
+	case status != string(registry.HouseholdActive):
+		return fault.E(fault.Conflict, "registry.household.inactive")
+	}
+	return fault.OnField(fault.Conflict, "points", "points.insufficient", have, want)
 }
 
 // ledgerReader checks that a may see a household's points (anyone who

@@ -105,32 +105,59 @@ func (tx *Tx) limitLeft(ctx context.Context, household int64, g *market.Goods) (
 // each shortage. A retry with the same key and basket returns the first
 // redemption; a request that loses a race for its key is run once more,
 // and then finds the winner's.
+//
+// On SQLite every write waits its turn at the one writer, so all a
+// redemption can learn without writing is learned before: the store and
+// the actor's right to sell there, the household (by id or card), an
+// earlier redemption with the key, and every shortage the basket has. The
+// write transaction then only writes, each write conditional on what it
+// depends on, so a change in between makes it fail, never go wrong.
 func (s *MarketService) Redeem(ctx context.Context, a *access.Actor, b market.Basket) (*market.Redemption, error) {
 	b.Normalize()
 	var out *market.Redemption
 	for attempt := 0; ; attempt++ {
-		err := s.db.update(ctx, func(tx *Tx) (err error) {
-			out, err = tx.redeem(ctx, a, b)
+		var p *redemptionPlan
+		err := s.db.view(ctx, func(tx *Tx) (err error) {
+			p, out, err = tx.planRedemption(ctx, a, b)
 			return err
 		})
-		if isUniqueViolation(err) && attempt == 0 {
+		if err != nil || out != nil {
+			return out, err
+		}
+		err = s.db.update(ctx, func(tx *Tx) (err error) {
+			out, err = tx.redeem(ctx, a, p)
+			return err
+		})
+		if (isUniqueViolation(err) || errors.Is(err, errMoved)) && attempt == 0 {
 			continue
 		}
 		return out, err
 	}
 }
 
-func (tx *Tx) redeem(ctx context.Context, a *access.Actor, b market.Basket) (*market.Redemption, error) {
+// redemptionPlan is what Redeem resolved before its write transaction.
+type redemptionPlan struct {
+	st    *market.Store
+	c     *customer
+	key   string
+	fp    string
+	items []market.Item
+}
+
+// planRedemption checks a basket against what is committed: it returns
+// the redemption an earlier request with the key made, or the plan for a
+// new one, or every reason the basket cannot be had.
+func (tx *Tx) planRedemption(ctx context.Context, a *access.Actor, b market.Basket) (*redemptionPlan, *market.Redemption, error) {
 	st, err := tx.storeFor(ctx, a, b.Store, toSell)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := b.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c, err := tx.servedHousehold(ctx, st, b.Household, b.Card)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fp := b.Fingerprint(c.id)
 	var prevID int64
@@ -142,96 +169,116 @@ func (tx *Tx) redeem(ctx context.Context, a *access.Actor, b market.Basket) (*ma
 		if r != nil {
 			r.Replayed = true
 		}
-		return r, err
+		return nil, r, err
 	case err == nil:
-		return nil, fault.OnField(fault.Conflict, "key", "market.key_reused")
+		return nil, nil, fault.OnField(fault.Conflict, "key", "market.key_reused")
 	case !errors.Is(err, sql.ErrNoRows):
-		return nil, err
+		return nil, nil, err
 	}
 	if c.status != string(registry.HouseholdActive) {
-		return nil, fault.E(fault.Conflict, "registry.household.inactive")
+		return nil, nil, fault.E(fault.Conflict, "registry.household.inactive")
 	}
 	goods, err := tx.basketGoods(ctx, st.ID, b.Items)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// Everything is read first and every shortage named at once, so the
-	// clerk can fix the basket in one go; the conditional updates below
-	// are what actually guard points and stock against other counters.
+	// Every shortage is named at once, so the clerk can fix the basket in
+	// one go; the conditional writes of the transaction are what actually
+	// guard points and stock against other counters.
 	lines := make([]market.Line, len(b.Items))
 	var short fault.Fields
 	for i, it := range b.Items {
 		g := &goods[i]
 		lines[i] = market.Line{Goods: g.ID, Name: g.Name, Unit: g.Unit, Price: g.Price, Qty: it.Qty}
-		if !g.OnShelf {
-			short.Add("items", "market.off_shelf", g.Name)
+		if !addShortage(&short, g, it.Qty) {
 			continue
 		}
-		if g.Stock < it.Qty {
-			short.Add("items", "market.short", g.Name, g.Stock, g.Unit, it.Qty, g.Unit)
-		}
 		if left, err := tx.limitLeft(ctx, c.id, g); err != nil {
-			return nil, err
+			return nil, nil, err
 		} else if left >= 0 && left < it.Qty {
 			short.Add("items", "market.over_limit", g.Name, g.Limit, g.Unit, left, g.Unit)
 		}
 	}
 	total := market.Total(lines)
 	if total > points.MaxPoints {
-		return nil, fault.OnField(fault.Invalid, "items", "market.total", points.MaxPoints)
+		return nil, nil, fault.OnField(fault.Invalid, "items", "market.total", points.MaxPoints)
 	}
 	if c.balance < total {
 		short.Add("points", "points.insufficient", c.balance, total)
 	}
 	if err := shortage(short); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	if !a.Can(access.PointsSpend, c.village) {
+		return nil, nil, fault.E(fault.NotFound, "error.not_found")
+	}
+	return &redemptionPlan{st: st, c: c, key: b.Key, fp: fp, items: b.Items}, nil, nil
+}
+
+// redeem writes a planned redemption. A store's name, region and return
+// window, and the actor's rights, are taken as planned; the goods' price,
+// stock and limit, the household's village, status and balance, and the
+// key are re-checked by the writes.
+func (tx *Tx) redeem(ctx context.Context, a *access.Actor, p *redemptionPlan) (*market.Redemption, error) {
+	st, c := p.st, p.c
 	// Stock before points. Every market write locks goods rows first, in
 	// goods order, and the household's account, the ledger head and the
 	// audit head after, so no two counters wait on each other on
 	// PostgreSQL; and the audit head, which every write in the product
 	// queues on, is taken as late as possible and held only for the last
 	// few statements before the commit.
+	goods, err := tx.takeStock(ctx, st.ID, p.items)
+	if err != nil {
+		return nil, err
+	}
+	lines := make([]market.Line, len(goods))
+	for i, g := range goods {
+		lines[i] = market.Line{Goods: g.ID, Name: g.Name, Unit: g.Unit, Price: g.Price, Qty: p.items[i].Qty}
+		// With the item's row now locked, its limit is counted again
+		// against every redemption committed before this one.
+		if left, err := tx.limitLeft(ctx, c.id, &g); err != nil {
+			return nil, err
+		} else if left >= 0 && left < lines[i].Qty {
+			return nil, fault.OnField(fault.Conflict, "items", "market.over_limit", g.Name, g.Limit, g.Unit, left, g.Unit)
+		}
+	}
+	total := market.Total(lines)
+	if total > points.MaxPoints {
+		return nil, fault.OnField(fault.Invalid, "items", "market.total", points.MaxPoints)
+	}
 	uid, actor := actorRef(a)
 	r := &market.Redemption{Store: st.ID, StoreName: st.Name, Household: c.id, HouseholdNo: c.number, Head: c.head, Village: c.village, VillageName: c.villageName,
 		Lines: lines, Total: total, Actor: actor, At: time.UnixMilli(tx.nowMS())}
 	r.ReturnDeadline = r.At.Add(time.Duration(st.ReturnDays) * 24 * time.Hour)
+	// A concurrent request with the same key fails here, on the receipt's
+	// unique key; Redeem's retry then finds the winner.
 	if r.ID, err = tx.insertID(ctx, `INSERT INTO redemptions (store_id, household_id, village_code, idem_key, fingerprint, total, balance, entry_id, actor_id, actor_name, at)
-		VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id`, st.ID, c.id, c.village, b.Key, fp, total, uid, actor, tx.nowMS()); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id`, st.ID, c.id, c.village, p.key, p.fp, total, uid, actor, tx.nowMS()); err != nil {
 		return nil, err
 	}
+	moves := make([]move, len(goods))
 	args := make([]any, 0, 6*len(lines))
 	for i, l := range lines {
-		if _, err := tx.moveStock(ctx, a, move{goods: l.Goods, store: st.ID, kind: market.MoveSale, delta: -l.Qty, redemption: r.ID}); errors.Is(err, errShort) {
-			g, _ := tx.goodsOf(ctx, st.ID, l.Goods)
-			return nil, shortOf(g, l.Qty)
-		} else if err != nil {
-			return nil, err
-		}
-		// With the item's row now locked, its limit is counted again
-		// against every redemption committed before this one.
-		if left, err := tx.limitLeft(ctx, c.id, &goods[i]); err != nil {
-			return nil, err
-		} else if left >= 0 && left < l.Qty {
-			return nil, fault.OnField(fault.Conflict, "items", "market.over_limit", l.Name, goods[i].Limit, l.Unit, left, l.Unit)
-		}
+		moves[i] = move{goods: l.Goods, store: st.ID, kind: market.MoveSale, delta: -l.Qty, redemption: r.ID, stock: goods[i].Stock}
 		args = append(args, r.ID, l.Goods, l.Name, l.Unit, l.Price, l.Qty)
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO redemption_lines (redemption_id, goods_id, name, unit, price, qty) VALUES `+
-		strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(lines))[2:], args...); err != nil {
+	if err := tx.insertMoves(ctx, a, moves...); err != nil {
 		return nil, err
 	}
-	// A concurrent request with the same key waited on the goods rows and
-	// fails here on the ledger's key or on the receipt's; Redeem's retry
-	// then finds the winner.
+	if _, err := tx.exec(ctx, `INSERT INTO redemption_lines (redemption_id, goods_id, name, unit, price, qty) VALUES `+placeholders(len(lines), 6), args...); err != nil {
+		return nil, err
+	}
 	summary := market.Summary(lines)
-	e, err := tx.post(ctx, a, access.PointsSpend, points.Posting{Key: "market:" + b.Key, Household: c.id, Kind: points.Spend, Points: total, Item: summary,
+	e, spent, err := tx.spend(ctx, a, c.village, points.Posting{Key: "market:" + p.key, Household: c.id, Points: total, Item: summary,
 		Memo: fmt.Sprintf("%s #%d", st.Name, r.ID)})
 	if err != nil {
 		return nil, err
 	}
 	r.Entry, r.Balance = e.ID, e.Balance
 	if _, err := tx.exec(ctx, `UPDATE redemptions SET entry_id = ?, balance = ? WHERE id = ?`, e.ID, e.Balance, r.ID); err != nil {
+		return nil, err
+	}
+	if err := tx.audit(ctx, a, spent); err != nil {
 		return nil, err
 	}
 	return r, tx.marketAudit(ctx, a, "market.redeem", st, fmt.Sprintf("redemption:%d household:%d", r.ID, c.id), fmt.Sprintf("-%d %s", total, summary))

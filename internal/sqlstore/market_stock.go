@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"shanzhi/internal/access"
@@ -24,6 +25,7 @@ type move struct {
 	thank        bool
 	reason       string
 	redemption   int64
+	stock        int64 // after the move
 }
 
 // errShort is returned by moveStock when the stock would go below zero.
@@ -34,25 +36,112 @@ var errShort = errors.New("stock short")
 // interleaving: it applies in full or matches no row, and then errShort
 // tells the caller to roll the whole transaction back.
 func (tx *Tx) moveStock(ctx context.Context, a *access.Actor, m move) (int64, error) {
-	var stock int64
 	err := tx.queryRow(ctx, `UPDATE goods SET stock = stock + ?, updated_at = ? WHERE id = ? AND store_id = ? AND stock + ? >= 0 RETURNING stock`,
-		m.delta, tx.nowMS(), m.goods, m.store, m.delta).Scan(&stock)
+		m.delta, tx.nowMS(), m.goods, m.store, m.delta).Scan(&m.stock)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, errShort
 	}
 	if err != nil {
 		return 0, err
 	}
-	uid, actor := actorRef(a)
-	_, err = tx.exec(ctx, `INSERT INTO stock_moves (goods_id, store_id, kind, delta, stock, source, donor, thank, reason, redemption_id, actor_id, actor_name, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.goods, m.store, string(m.kind), m.delta, stock, string(m.source), m.donor, boolInt(m.thank), m.reason,
-		m.redemption, uid, actor, tx.nowMS())
-	return stock, err
+	return m.stock, tx.insertMoves(ctx, a, m)
 }
 
-// shortOf is the message for an item whose stock does not cover want.
-func shortOf(g *market.Goods, want int64) *fault.Error {
-	return fault.OnField(fault.Conflict, "items", "market.short", g.Name, g.Stock, g.Unit, want, g.Unit)
+// insertMoves records movements already applied to stock, in one
+// statement however many there are.
+func (tx *Tx) insertMoves(ctx context.Context, a *access.Actor, ms ...move) error {
+	uid, actor := actorRef(a)
+	args := make([]any, 0, 13*len(ms))
+	for _, m := range ms {
+		args = append(args, m.goods, m.store, string(m.kind), m.delta, m.stock, string(m.source), m.donor, boolInt(m.thank), m.reason,
+			m.redemption, uid, actor, tx.nowMS())
+	}
+	_, err := tx.exec(ctx, `INSERT INTO stock_moves (goods_id, store_id, kind, delta, stock, source, donor, thank, reason, redemption_id, actor_id, actor_name, at)
+		VALUES `+placeholders(len(ms), 13), args...)
+	return err
+}
+
+// takeStock takes a basket's items, distinct and in goods order, off a
+// store's shelf in one conditional update and returns them as they are
+// now, in the basket's order: name, unit, price and limit as of this
+// moment, stock after the take. The update takes all or none of an item
+// and only from goods on the shelf; when it leaves any item out, every
+// item left out is named, and the caller must roll back what it did take.
+func (tx *Tx) takeStock(ctx context.Context, store int64, items []market.Item) ([]market.Goods, error) {
+	n := len(items)
+	ids := make([]any, 0, n+1)
+	cases := make([]any, 0, 2*n)
+	for _, it := range items {
+		ids = append(ids, it.Goods)
+		cases = append(cases, it.Goods, it.Qty)
+	}
+	in := placeholders(1, n)
+	qty := `CASE id` + strings.Repeat(` WHEN ? THEN CAST(? AS BIGINT)`, n) + ` END`
+	ids = append(ids, store)
+	if tx.dialect == Postgres {
+		// The update below locks rows in whatever order its plan visits
+		// them; locking them in goods order first keeps every market
+		// write's lock order, and so two counters can never deadlock.
+		// SQLite has one writer and no row locks.
+		if _, err := tx.exec(ctx, `SELECT id FROM goods WHERE id IN `+in+` AND store_id = ? ORDER BY id FOR UPDATE`, ids...); err != nil {
+			return nil, err
+		}
+	}
+	args := append(append(append([]any{}, cases...), tx.nowMS()), ids...)
+	rows, err := tx.query(ctx, `UPDATE goods SET stock = stock - `+qty+`, updated_at = ? WHERE id IN `+in+` AND store_id = ? AND on_shelf = 1 AND stock >= `+qty+`
+		RETURNING id, name, unit, price, stock, limit_qty, limit_period`, append(args, cases...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byID := make(map[int64]market.Goods, n)
+	for rows.Next() {
+		g := market.Goods{Store: store, OnShelf: true}
+		if err := rows.Scan(&g.ID, &g.Name, &g.Unit, &g.Price, &g.Stock, &g.Limit, &g.LimitPer); err != nil {
+			return nil, err
+		}
+		byID[g.ID] = g
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	out := make([]market.Goods, n)
+	var left []market.Item
+	for i, it := range items {
+		g, ok := byID[it.Goods]
+		if !ok {
+			left = append(left, it)
+		}
+		out[i] = g
+	}
+	if len(left) == 0 {
+		return out, nil
+	}
+	// Only now, on the rare way out, is it worth reading why: the items
+	// left out were not touched, so what they hold is what they had.
+	goods, err := tx.basketGoods(ctx, store, left)
+	if err != nil {
+		return nil, err
+	}
+	var short fault.Fields
+	for i := range goods {
+		addShortage(&short, &goods[i], left[i].Qty)
+	}
+	return nil, shortage(short)
+}
+
+// addShortage names what keeps g from covering want, off the shelf or
+// short of stock, and reports whether it is on the shelf.
+func addShortage(fs *fault.Fields, g *market.Goods, want int64) bool {
+	switch {
+	case !g.OnShelf:
+		fs.Add("items", "market.off_shelf", g.Name)
+		return false
+	case g.Stock < want:
+		fs.Add("items", "market.short", g.Name, g.Stock, g.Unit, want, g.Unit)
+	}
+	return true
 }
 
 // Receive puts a delivery on the shelf, recording where it came from.
