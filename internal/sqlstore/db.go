@@ -330,6 +330,26 @@ func (tx *Tx) exactlyOne(ctx context.Context, fail error, query string, args ...
 	return nil
 }
 
+// queryAll runs a query and scans every row it returns with scan, closing
+// the rows before the caller writes on the same transaction (which pgx
+// refuses while a result is open).
+func queryAll[T any](ctx context.Context, tx *Tx, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
@@ -439,22 +459,10 @@ func (tx *Tx) ids(ctx context.Context, query string, args ...any) ([]int64, erro
 	return column[int64](ctx, tx, query, args...)
 }
 
-// column runs a query selecting one column and returns the values,
-// closing the rows before the caller writes on the same transaction (which
-// pgx refuses while a result is open).
+// column runs a query selecting one column and returns the values.
 func column[T any](ctx context.Context, tx *Tx, query string, args ...any) ([]T, error) {
-	rows, err := tx.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
+	return queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (T, error) {
 		var v T
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+		return v, s.Scan(&v)
+	}, query, args...)
 }

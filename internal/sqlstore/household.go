@@ -411,19 +411,9 @@ func (s *RegistryService) Households(ctx context.Context, a *access.Actor, f reg
 		if f.ByNumber {
 			order = `h.village_code, length(h.number), h.number`
 		}
-		rows, err := tx.query(ctx, householdSelect+` WHERE `+where+fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, offset), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			h, err := scanHousehold(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, h)
-		}
-		return rows.Err()
+		found, err := queryAll(ctx, tx, scanHousehold, householdSelect+` WHERE `+where+fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, offset), args...)
+		out = found
+		return err
 	})
 	return out, total, err
 }

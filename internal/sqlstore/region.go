@@ -213,19 +213,9 @@ func (s *RegionService) Search(ctx context.Context, a *access.Actor, q string, l
 	err := s.db.view(ctx, func(tx *Tx) error {
 		where, args := scopeWhere("code", a.Scopes(access.RegistryRead))
 		args = append([]any{"%" + likeEscape(q) + "%"}, args...)
-		rows, err := tx.query(ctx, `SELECT `+regionCols+` FROM regions WHERE name LIKE ? ESCAPE '\' AND `+where+` ORDER BY level, code LIMIT `+fmt.Sprint(limit), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanRegion(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		found, err := queryAll(ctx, tx, scanRegion, `SELECT `+regionCols+` FROM regions WHERE name LIKE ? ESCAPE '\' AND `+where+` ORDER BY level, code LIMIT `+fmt.Sprint(limit), args...)
+		out = found
+		return err
 	})
 	return out, err
 }

@@ -511,19 +511,9 @@ func (s *ReviewService) Items(ctx context.Context, a *access.Actor, f review.Fil
 	args = append(args, limit, max(f.Offset, 0))
 	var out []review.Item
 	err := s.db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT `+reviewItemCols+` FROM review_items WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ? OFFSET ?`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			it, err := scanReviewItem(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, it)
-		}
-		return rows.Err()
+		found, err := queryAll(ctx, tx, scanReviewItem, `SELECT `+reviewItemCols+` FROM review_items WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ? OFFSET ?`, args...)
+		out = found
+		return err
 	})
 	return out, err
 }

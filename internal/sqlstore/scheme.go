@@ -515,19 +515,9 @@ func (s *SchemeService) Versions(ctx context.Context, a *access.Actor, code stri
 	}
 	var out []scheme.Scheme
 	err := s.db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT `+schemeCols+` FROM schemes WHERE region_code = ? ORDER BY version DESC`, code)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			sc, err := scanScheme(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, sc)
-		}
-		return rows.Err()
+		found, err := queryAll(ctx, tx, scanScheme, `SELECT `+schemeCols+` FROM schemes WHERE region_code = ? ORDER BY version DESC`, code)
+		out = found
+		return err
 	})
 	return out, err
 }

@@ -111,20 +111,7 @@ func (tx *Tx) talentAttachment(ctx context.Context, candidate, id int64) (*talen
 }
 
 func (tx *Tx) talentAttachments(ctx context.Context, candidate int64) ([]talent.Attachment, error) {
-	rows, err := tx.query(ctx, `SELECT `+talentAttachmentCols+` FROM talent_attachments WHERE candidate_id = ? ORDER BY id`, candidate)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []talent.Attachment
-	for rows.Next() {
-		t, err := scanTalentAttachment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, tx, scanTalentAttachment, `SELECT `+talentAttachmentCols+` FROM talent_attachments WHERE candidate_id = ? ORDER BY id`, candidate)
 }
 
 // Attachments lists an application's attachments to whoever may see it.

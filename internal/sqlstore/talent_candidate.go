@@ -425,20 +425,10 @@ func (s *TalentService) Candidates(ctx context.Context, a *access.Actor, f talen
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM talent_candidates c WHERE `+w, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT `+talentCandidateCols+talentCandidateFrom+` WHERE `+w+` ORDER BY c.id DESC LIMIT ? OFFSET ?`,
+		found, err := queryAll(ctx, tx, scanTalentCandidate, `SELECT `+talentCandidateCols+talentCandidateFrom+` WHERE `+w+` ORDER BY c.id DESC LIMIT ? OFFSET ?`,
 			append(args, limit, max(f.Offset, 0))...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanTalentCandidate(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+		out = found
+		return err
 	})
 	return out, total, err
 }
