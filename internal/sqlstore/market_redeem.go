@@ -43,39 +43,51 @@ func (tx *Tx) servedHousehold(ctx context.Context, st *market.Store, id int64, c
 	return &c, err
 }
 
+// basketCols are the columns of goods a redemption needs, in the order
+// scanBasketGoods reads them.
+const basketCols = `id, store_id, name, unit, price, stock, limit_qty, limit_period, on_shelf`
+
+func scanBasketGoods(s interface{ Scan(...any) error }) (market.Goods, error) {
+	var g market.Goods
+	var shelf int
+	err := s.Scan(&g.ID, &g.Store, &g.Name, &g.Unit, &g.Price, &g.Stock, &g.Limit, &g.LimitPer, &shelf)
+	g.OnShelf = shelf == 1
+	return g, err
+}
+
+// inBasketOrder puts goods in the order of the basket's items and lists
+// the items none of them is.
+func inBasketOrder(goods []market.Goods, items []market.Item) ([]market.Goods, []market.Item) {
+	byID := make(map[int64]market.Goods, len(goods))
+	for _, g := range goods {
+		byID[g.ID] = g
+	}
+	out := make([]market.Goods, len(items))
+	var missing []market.Item
+	for i, it := range items {
+		g, ok := byID[it.Goods]
+		if !ok {
+			missing = append(missing, it)
+		}
+		out[i] = g
+	}
+	return out, missing
+}
+
 // basketGoods loads the basket's items of one store in one query, in the
 // basket's order; an item of another store does not exist.
 func (tx *Tx) basketGoods(ctx context.Context, store int64, items []market.Item) ([]market.Goods, error) {
-	marks := strings.Repeat(", ?", len(items))[2:]
 	args := []any{store}
 	for _, it := range items {
 		args = append(args, it.Goods)
 	}
-	rows, err := tx.query(ctx, `SELECT id, name, unit, price, stock, limit_qty, limit_period, on_shelf FROM goods WHERE store_id = ? AND id IN (`+marks+`)`, args...)
+	goods, err := queryAll(ctx, tx, scanBasketGoods, `SELECT `+basketCols+` FROM goods WHERE store_id = ? AND id IN `+placeholders(1, len(items)), args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	byID := map[int64]market.Goods{}
-	for rows.Next() {
-		g := market.Goods{Store: store}
-		var shelf int
-		if err := rows.Scan(&g.ID, &g.Name, &g.Unit, &g.Price, &g.Stock, &g.Limit, &g.LimitPer, &shelf); err != nil {
-			return nil, err
-		}
-		g.OnShelf = shelf == 1
-		byID[g.ID] = g
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]market.Goods, len(items))
-	for i, it := range items {
-		g, ok := byID[it.Goods]
-		if !ok {
-			return nil, fault.OnField(fault.NotFound, "goods", "market.goods")
-		}
-		out[i] = g
+	out, missing := inBasketOrder(goods, items)
+	if len(missing) > 0 {
+		return nil, fault.OnField(fault.NotFound, "goods", "market.goods")
 	}
 	return out, nil
 }

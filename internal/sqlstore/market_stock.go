@@ -88,33 +88,12 @@ func (tx *Tx) takeStock(ctx context.Context, store int64, items []market.Item) (
 		}
 	}
 	args := append(append(append([]any{}, cases...), tx.nowMS()), ids...)
-	rows, err := tx.query(ctx, `UPDATE goods SET stock = stock - `+qty+`, updated_at = ? WHERE id IN `+in+` AND store_id = ? AND on_shelf = 1 AND stock >= `+qty+`
-		RETURNING id, name, unit, price, stock, limit_qty, limit_period`, append(args, cases...)...)
+	taken, err := queryAll(ctx, tx, scanBasketGoods, `UPDATE goods SET stock = stock - `+qty+`, updated_at = ?
+		WHERE id IN `+in+` AND store_id = ? AND on_shelf = 1 AND stock >= `+qty+` RETURNING `+basketCols, append(args, cases...)...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	byID := make(map[int64]market.Goods, n)
-	for rows.Next() {
-		g := market.Goods{Store: store, OnShelf: true}
-		if err := rows.Scan(&g.ID, &g.Name, &g.Unit, &g.Price, &g.Stock, &g.Limit, &g.LimitPer); err != nil {
-			return nil, err
-		}
-		byID[g.ID] = g
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-	out := make([]market.Goods, n)
-	var left []market.Item
-	for i, it := range items {
-		g, ok := byID[it.Goods]
-		if !ok {
-			left = append(left, it)
-		}
-		out[i] = g
-	}
+	out, left := inBasketOrder(taken, items)
 	if len(left) == 0 {
 		return out, nil
 	}
