@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,12 +49,21 @@ func (s *AwardService) StageAwards(ctx context.Context, a *access.Actor, village
 	return s.db.stageBatch(ctx, a, "awards", village, fileName, data)
 }
 
-// RunAwards previews or runs a staged award sheet, row by row in one
-// transaction: each row is recorded like an award entered by hand (scheme
-// rules, review), keyed by batch and line so a run is never doubled.
+// RunAwards previews or runs a staged award sheet in one transaction:
+// each row is recorded like an award entered by hand (scheme rules,
+// review), keyed by batch and line so a run is never doubled.
 // registry.All writes every row or none; registry.SkipBad writes the good
-// rows and reports the rest.
+// rows and reports the rest. The rows go through the bulk path
+// (award_bulk.go), which stores what recording them one by one would.
 func (s *AwardService) RunAwards(ctx context.Context, a *access.Actor, batch int64, mode registry.ImportMode) (*points.ImportReport, error) {
+	return s.runAwards(ctx, a, batch, mode, s.importBulk)
+}
+
+// awardImporter carries a sheet's rows into the transaction: the bulk
+// path, or recordTx row by row, which the tests hold the bulk path to.
+type awardImporter func(ctx context.Context, tx *Tx, a *access.Actor, sh *awardSheet, rows *sheet.Reader) error
+
+func (s *AwardService) runAwards(ctx context.Context, a *access.Actor, batch int64, mode registry.ImportMode, importer awardImporter) (*points.ImportReport, error) {
 	b, err := s.db.loadBatch(ctx, a, "awards", batch, access.PointsWrite)
 	if err != nil {
 		return nil, err
@@ -75,61 +85,8 @@ func (s *AwardService) RunAwards(ctx context.Context, a *access.Actor, batch int
 		if err != nil {
 			return sheetError(err)
 		}
-		cell := func(row sheet.Row, col string) string {
-			if i, ok := h.Columns[col]; ok && i < len(row.Cells) {
-				return strings.TrimSpace(row.Cells[i])
-			}
-			return ""
-		}
-		for {
-			row, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return sheetError(err)
-			}
-			rep.Rows++
-			reject := func(col, key string, args ...any) {
-				rep.Rejected++
-				if len(rep.Problems) < registry.MaxProblems {
-					rep.Problems = append(rep.Problems, points.ImportProblem{Line: row.Line, Column: col, Msg: i18n.M(key, args...)})
-				}
-			}
-			var hid int64
-			err = tx.queryRow(ctx, `SELECT id FROM households WHERE village_code = ? AND number = ? AND status = '在册'`, region, cell(row, "户号")).Scan(&hid)
-			if errors.Is(err, sql.ErrNoRows) {
-				reject("户号", "registry.household.unknown_number", cell(row, "户号"))
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			in := points.AwardInput{Key: fmt.Sprintf("import:%d:%d", batch, row.Line), Household: hid, Item: cell(row, "事项编码"), Channel: points.Batch,
-				Evidence: cell(row, "说明"), Witness: cell(row, "证明人"), Photo: strings.Contains("有是√✓yY1", cell(row, "照片")) && cell(row, "照片") != ""}
-			in.Date = scheme.Today(tx.now)
-			if d := registry.NormalizeDate(cell(row, "日期")); d != "" {
-				day, err := time.Parse("2006-01-02", d)
-				if err != nil || day.After(tx.now) {
-					reject("日期", "points.date")
-					continue
-				}
-				in.Date = day
-			}
-			in.Normalize()
-			if err := in.Validate(); err != nil {
-				reject("事项编码", "points.item")
-				continue
-			}
-			if _, err := s.recordTx(ctx, tx, a, in); err != nil {
-				var fe *fault.Error
-				if !errors.As(err, &fe) || fe.Code == fault.Internal {
-					return err
-				}
-				reject("事项编码", fe.Msg.Key, fe.Msg.Args...)
-				continue
-			}
-			rep.Recorded++
+		if err := importer(ctx, tx, a, &awardSheet{batch: batch, region: region, cols: h.Columns, rep: rep}, r); err != nil {
+			return err
 		}
 		if mode == registry.All && rep.Rejected > 0 {
 			return errImportRejected
@@ -146,4 +103,111 @@ func (s *AwardService) RunAwards(ctx context.Context, a *access.Actor, batch int
 		return rep, fault.E(fault.Invalid, "import.rejected", rep.Rejected)
 	}
 	return rep, err
+}
+
+// importByRow records the rows one by one through recordTx, as an award
+// entered by hand is: the reference the bulk path must match.
+func (s *AwardService) importByRow(ctx context.Context, tx *Tx, a *access.Actor, sh *awardSheet, r *sheet.Reader) error {
+	for {
+		row, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return sheetError(err)
+		}
+		sh.rep.Rows++
+		var hid int64
+		err = tx.queryRow(ctx, `SELECT id FROM households WHERE village_code = ? AND number = ? AND status = ?`, sh.region, sh.cell(row, "户号"),
+			string(registry.HouseholdActive)).Scan(&hid)
+		if errors.Is(err, sql.ErrNoRows) {
+			sh.reject(row.Line, unknownNumber(sh.cell(row, "户号")))
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		in, bad := sh.input(row, hid, tx.now)
+		if bad == nil {
+			_, err = s.recordTx(ctx, tx, a, in)
+			if bad, err = rowRejection(err); err != nil {
+				return err
+			}
+		}
+		if bad != nil {
+			sh.reject(row.Line, bad)
+			continue
+		}
+		sh.rep.Recorded++
+	}
+}
+
+// awardSheet is what both import paths know of the sheet being run.
+type awardSheet struct {
+	batch  int64
+	region string
+	cols   map[string]int
+	rep    *points.ImportReport
+}
+
+// lineFault is why a line was rejected: the column to point at and the
+// message.
+type lineFault struct {
+	col, key string
+	args     []any
+}
+
+func unknownNumber(number string) *lineFault {
+	return &lineFault{col: "户号", key: "registry.household.unknown_number", args: []any{number}}
+}
+
+func (sh *awardSheet) cell(row sheet.Row, col string) string {
+	if i, ok := sh.cols[col]; ok && i < len(row.Cells) {
+		return strings.TrimSpace(row.Cells[i])
+	}
+	return ""
+}
+
+// reject counts a rejected line and keeps its problem while the report
+// has room.
+func (sh *awardSheet) reject(line int, f *lineFault) {
+	sh.rep.Rejected++
+	if len(sh.rep.Problems) < registry.MaxProblems {
+		sh.rep.Problems = append(sh.rep.Problems, points.ImportProblem{Line: line, Column: f.col, Msg: i18n.M(f.key, f.args...)})
+	}
+}
+
+// input reads the award a line of household hid asks for, keyed by batch
+// and line, or why it cannot be one: a date that is not a day or lies
+// after now, or a missing item.
+func (sh *awardSheet) input(row sheet.Row, hid int64, now time.Time) (points.AwardInput, *lineFault) {
+	photo := sh.cell(row, "照片")
+	in := points.AwardInput{Key: "import:" + strconv.FormatInt(sh.batch, 10) + ":" + strconv.Itoa(row.Line), Household: hid, Item: sh.cell(row, "事项编码"),
+		Channel: points.Batch, Evidence: sh.cell(row, "说明"), Witness: sh.cell(row, "证明人"), Photo: strings.Contains("有是√✓yY1", photo) && photo != ""}
+	in.Date = scheme.Today(now)
+	if d := registry.NormalizeDate(sh.cell(row, "日期")); d != "" {
+		day, err := time.Parse("2006-01-02", d)
+		if err != nil || day.After(now) {
+			return in, &lineFault{col: "日期", key: "points.date"}
+		}
+		in.Date = day
+	}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return in, &lineFault{col: "事项编码", key: "points.item"}
+	}
+	return in, nil
+}
+
+// rowRejection turns the error of recording a line into its rejection; an
+// internal failure is no line's fault and ends the run.
+func rowRejection(err error) (*lineFault, error) {
+	if err == nil {
+		return nil, nil
+	}
+	var fe *fault.Error
+	if !errors.As(err, &fe) || fe.Code == fault.Internal {
+		return nil, err
+	}
+	return &lineFault{col: "事项编码", key: fe.Msg.Key, args: fe.Msg.Args}, nil
 }

@@ -1,0 +1,63 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/points"
+	"shanzhi/internal/registry"
+)
+
+// RunAwardsByRow runs a staged award sheet through recordTx row by row,
+// the reference the bulk path of RunAwards is held to.
+func (s *AwardService) RunAwardsByRow(ctx context.Context, a *access.Actor, batch int64, mode registry.ImportMode) (*points.ImportReport, error) {
+	return s.runAwards(ctx, a, batch, mode, s.importByRow)
+}
+
+// SetBulkRows shrinks the bulk path's statements to rows rows and its
+// chunks to twice that, so a test sheet of a few dozen lines crosses
+// chunk and statement boundaries; the returned func restores the sizes.
+func SetBulkRows(rows int) (restore func()) {
+	oldRows, oldChunk := bulkRows, awardChunk
+	bulkRows, awardChunk = rows, 2*rows
+	return func() { bulkRows, awardChunk = oldRows, oldChunk }
+}
+
+// DumpForTest runs query and returns its rows as text, one string a row,
+// for tests that compare what two stores hold.
+func (db *DB) DumpForTest(ctx context.Context, query string) ([]string, error) {
+	var out []string
+	err := db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			return err
+		}
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			var b strings.Builder
+			for i, v := range vals {
+				if raw, ok := v.([]byte); ok {
+					v = string(raw)
+				}
+				fmt.Fprintf(&b, "%s=%v|", cols[i], v)
+			}
+			out = append(out, b.String())
+		}
+		return rows.Err()
+	})
+	return out, err
+}
