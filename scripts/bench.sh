@@ -12,6 +12,11 @@ echo "disk: $(df -h . | awk 'NR==2{print $1, $2}')  go: $(go version | cut -d' '
 echo "== import of 100,000 residents from .xlsx (SQLite and PostgreSQL)"
 SHANZHI_BENCH_RESIDENTS=${SHANZHI_BENCH_RESIDENTS:-100000} go test -run '^$' -bench 'ImportXLSX' -benchtime 1x -count "${COUNT:-3}" ./internal/sqlstore | grep -E '^Benchmark'
 
+echo "== award sheet of 1,000,000 rows as CSV, bulk path (SQLite and PostgreSQL); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+SHANZHI_BENCH_AWARDS=${SHANZHI_BENCH_AWARDS:-1000000} go test -run '^$' -bench 'AwardImport/.*/csv$' -benchtime 1x -count 1 -timeout 2h ./internal/sqlstore | grep -E '^Benchmark'
+echo "== award sheet of 100,000 rows as .xlsx, and as CSV row by row (the path the bulk one replaced); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+SHANZHI_BENCH_AWARDS=100000 go test -run '^$' -bench 'AwardImport/.*/(xlsx|csv-byrow)$' -benchtime 1x -count 1 -timeout 2h ./internal/sqlstore | grep -E '^Benchmark'
+
 echo "== sheet reading and writing, 100,000 rows"
 go test -run '^$' -bench 'XLSX100k' -benchtime 1x -count "${COUNT:-3}" ./internal/sheet | grep -E '^Benchmark'
 
