@@ -227,10 +227,13 @@ func (tx *Tx) planRedemption(ctx context.Context, a *access.Actor, b market.Bask
 	return &redemptionPlan{st: st, c: c, key: b.Key, fp: fp, items: b.Items}, nil, nil
 }
 
-// redeem writes a planned redemption. A store's name, region and return
-// window, and the actor's rights, are taken as planned; the goods' price,
+// redeem writes a planned redemption. What only an administrator's
+// separate act changes is taken as planned, as if that act came a moment
+// later: the store's name, region and return window, the actor's rights
+// and clerk assignment, and which household a card named. What decides
+// points and stock is re-checked by the writes: the goods' shelf, price,
 // stock and limit, the household's village, status and balance, and the
-// key are re-checked by the writes.
+// key.
 func (tx *Tx) redeem(ctx context.Context, a *access.Actor, p *redemptionPlan) (*market.Redemption, error) {
 	st, c := p.st, p.c
 	// Stock before points. Every market write locks goods rows first, in
