@@ -31,21 +31,26 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 	var out []points.Ranked
 	err := s.db.view(ctx, func(tx *Tx) error {
 		// The page is cut from the totals alone and only its rows are
-		// joined to names. A township or village reads its range of the
-		// rank index and sorts a few thousand rows; a banner or league
-		// would sort hundreds of thousands, so there the range test is
-		// written as an expression no index serves, which leaves the
+		// joined to names. One village is an equality on the village
+		// index, which hands its totals over in points order: the page is
+		// its first fifty entries, with no sort. A township reads its
+		// range of that index and sorts a few thousand rows; a banner or
+		// league would sort hundreds of thousands, so there the range test
+		// is written as an expression no index serves, which leaves the
 		// engines the top index: totals in points order, read until the
 		// page is full.
-		inRange := `t.village_code >= ? AND t.village_code < ?`
-		if regioncode.LevelOf(region) <= regioncode.Banner {
-			inRange = `t.village_code || '' >= ? AND t.village_code || '' < ?`
+		where, args := `t.village_code >= ? AND t.village_code < ?`, []any{period, aspect, lo, hi}
+		switch lvl := regioncode.LevelOf(region); {
+		case lvl == regioncode.Village:
+			where, args = `t.village_code = ?`, []any{period, aspect, region}
+		case lvl <= regioncode.Banner:
+			where = `t.village_code || '' >= ? AND t.village_code || '' < ?`
 		}
 		rows, err := tx.query(ctx, `SELECT x.household_id, COALESCE(r.name, ''), x.village_code, v.name, x.points, x.awards
 			FROM (SELECT t.household_id, t.village_code, t.points, t.awards FROM points_totals t
-				WHERE t.period = ? AND t.aspect = ? AND `+inRange+` ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit)+`) x
+				WHERE t.period = ? AND t.aspect = ? AND `+where+` ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit)+`) x
 			JOIN households h ON h.id = x.household_id LEFT JOIN residents r ON r.id = h.head_id JOIN regions v ON v.code = x.village_code
-			ORDER BY x.points DESC, x.household_id`, period, aspect, lo, hi)
+			ORDER BY x.points DESC, x.household_id`, args...)
 		if err != nil {
 			return err
 		}
