@@ -67,33 +67,43 @@ func roleSummary(a *access.Actor) string {
 	return strings.Join(parts, ",")
 }
 
-// audit appends an entry to the hash-chained audit trail inside the
+// audit appends entries to the hash-chained audit trail inside the
 // caller's transaction, so a write and its record commit or vanish
 // together. Updating the single head row first takes a row lock on
-// PostgreSQL, which keeps the chain linear under concurrent writers.
-func (tx *Tx) audit(ctx context.Context, a *access.Actor, e auditEntry) error {
-	// Taking the next id locks the head row until the commit, which is
+// PostgreSQL, which keeps the chain linear under concurrent writers; a
+// write that makes several records appends them with that one update, one
+// insert and one move of the head, whatever their number.
+func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	// Taking the next ids locks the head row until the commit, which is
 	// what keeps concurrent writers on PostgreSQL in one chain; RETURNING
-	// gives the new id with the hash it must follow.
-	var id int64
+	// gives the last new id with the hash the first must follow.
+	var last int64
 	var prev string
-	if err := tx.queryRow(ctx, `UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1 RETURNING last_id, last_hash`).Scan(&id, &prev); err != nil {
+	if err := tx.queryRow(ctx, `UPDATE audit_head SET last_id = last_id + ? WHERE id = 1 RETURNING last_id, last_hash`, len(es)).Scan(&last, &prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	uid, uname := actorRef(a)
 	req := access.RequestFrom(ctx)
-	r := auditRow{ID: id, V: 2, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: roleSummary(a), Action: e.action,
-		Target: e.target, Region: e.region, Detail: e.detail, Outcome: e.outcome, Client: req.Client, RequestID: req.ID}
-	if r.Outcome == "" {
-		r.Outcome = "ok"
+	role := roleSummary(a)
+	args := make([]any, 0, 15*len(es))
+	for i, e := range es {
+		r := auditRow{ID: last - int64(len(es)-1-i), V: 2, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: role, Action: e.action,
+			Target: e.target, Region: e.region, Detail: e.detail, Outcome: e.outcome, Client: req.Client, RequestID: req.ID}
+		if r.Outcome == "" {
+			r.Outcome = "ok"
+		}
+		r.Hash = r.hash(prev)
+		args = append(args, r.ID, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail, r.Outcome, r.Client, r.RequestID, prev, r.Hash)
+		prev = r.Hash
 	}
-	r.Hash = r.hash(prev)
 	if _, err := tx.exec(ctx, `INSERT INTO audit_log (id, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail,
-		r.Outcome, r.Client, r.RequestID, prev, r.Hash); err != nil {
+		VALUES `+placeholders(len(es), 15), args...); err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
-	if _, err := tx.exec(ctx, `UPDATE audit_head SET last_hash = ? WHERE id = 1`, r.Hash); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE audit_head SET last_hash = ? WHERE id = 1`, prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil

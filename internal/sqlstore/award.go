@@ -72,7 +72,7 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 // recordTx is Record inside the caller's transaction; the award import
 // runs it row by row in one transaction. in must be normalised and valid.
 func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in points.AwardInput) (*points.AwardRecord, error) {
-	fp := fmt.Sprintf("%d|%s|%s|%s|%s|%s|%s|%v", in.Household, in.Item, scheme.Day(in.Date), in.Channel, in.ProxyFor, in.Evidence, in.Witness, in.Photo)
+	fp := awardPrint(in)
 	var out *points.AwardRecord
 	err := func() error {
 		if len(in.Photos) > 0 {

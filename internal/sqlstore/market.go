@@ -80,7 +80,12 @@ func (tx *Tx) assigned(ctx context.Context, a *access.Actor, store int64) (bool,
 
 // marketAudit records a market write in the audit trail, in its region.
 func (tx *Tx) marketAudit(ctx context.Context, a *access.Actor, action string, st *market.Store, target, detail string) error {
-	return tx.audit(ctx, a, auditEntry{action: action, target: fmt.Sprintf("store:%d %s", st.ID, target), region: st.Region, detail: detail})
+	return tx.audit(ctx, a, marketEntry(action, st, target, detail))
+}
+
+// marketEntry is the audit record of a market write, in its store's region.
+func marketEntry(action string, st *market.Store, target, detail string) auditEntry {
+	return auditEntry{action: action, target: fmt.Sprintf("store:%d %s", st.ID, target), region: st.Region, detail: detail}
 }
 
 // CreateStore opens a store at a village or a township a manages.

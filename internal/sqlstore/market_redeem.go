@@ -293,10 +293,7 @@ func (tx *Tx) redeem(ctx context.Context, a *access.Actor, p *redemptionPlan) (*
 	if _, err := tx.exec(ctx, `UPDATE redemptions SET entry_id = ?, balance = ? WHERE id = ?`, e.ID, e.Balance, r.ID); err != nil {
 		return nil, err
 	}
-	if err := tx.audit(ctx, a, spent); err != nil {
-		return nil, err
-	}
-	return r, tx.marketAudit(ctx, a, "market.redeem", st, fmt.Sprintf("redemption:%d household:%d", r.ID, c.id), fmt.Sprintf("-%d %s", total, summary))
+	return r, tx.audit(ctx, a, spent, marketEntry("market.redeem", st, fmt.Sprintf("redemption:%d household:%d", r.ID, c.id), fmt.Sprintf("-%d %s", total, summary)))
 }
 
 // shortage turns the problems found with a basket into one Conflict:
