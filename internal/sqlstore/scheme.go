@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -181,7 +182,58 @@ func (tx *Tx) checkSchemeVersion(ctx context.Context, sc *scheme.Scheme) error {
 	if fault.Is(err, fault.NotFound) {
 		return fault.E(fault.Conflict, "scheme.no_parent")
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return tx.checkBelow(ctx, sc)
+}
+
+// checkBelow resolves every layer below sc's region that is in force on or
+// after sc's first day with sc in its region's place, and refuses sc with
+// the first layer it would break: a version that locks an item a village
+// overrides, or stops the local items one added, would otherwise leave
+// every award there failing from that day until the village noticed.
+func (tx *Tx) checkBelow(ctx context.Context, sc *scheme.Scheme) error {
+	if regioncode.LevelOf(sc.Region) >= regioncode.Village {
+		return nil
+	}
+	_, hi := regioncode.Range(sc.Region)
+	below, err := queryAll(ctx, tx, scanScheme, `SELECT `+schemeCols+` FROM schemes WHERE region_code > ? AND region_code < ?
+		AND (effective_to = '' OR effective_to > ?) ORDER BY region_code, version`, sc.Region, hi, scheme.Day(sc.EffectiveFrom))
+	if err != nil {
+		return err
+	}
+	for _, b := range below {
+		on := sc.EffectiveFrom
+		if b.EffectiveFrom.After(on) {
+			on = b.EffectiveFrom
+		}
+		chain, err := tx.schemeChain(ctx, b.Region, on)
+		if err != nil {
+			return err
+		}
+		kept := []scheme.Scheme{*sc}
+		for _, c := range chain {
+			if c.Region != sc.Region {
+				kept = append(kept, c)
+			}
+		}
+		// Region codes of one line sort from the top level down.
+		sort.SliceStable(kept, func(i, j int) bool { return kept[i].Region < kept[j].Region })
+		_, err = scheme.Effective(kept, b.Region, on)
+		var fe *fault.Error
+		if errors.As(err, &fe) && fe.Code == fault.Conflict && len(fe.Msg.Args) > 0 {
+			name := b.Region
+			if r, err := tx.region(ctx, b.Region); err == nil {
+				name = r.Name
+			}
+			return fault.E(fault.Conflict, "scheme.breaks_below", name, fe.Msg.Args[0], scheme.Day(on))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // mergeAspects lays over onto base: same codes replace, new ones append.

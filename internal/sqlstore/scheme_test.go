@@ -141,6 +141,27 @@ func TestSchemes(t *testing.T) {
 		if err != nil || len(vs) != 2 || vs[0].Version != 2 || scheme.Day(vs[0].EffectiveTo) != "" {
 			t.Fatalf("versions = %+v, %v", vs, err)
 		}
+		// A township version that locks the item the village overrides,
+		// or stops its local item, would leave the village unable to
+		// resolve its scheme: it is refused, naming the village.
+		for name, change := range map[string]func(*scheme.Scheme){
+			"lock": func(sc *scheme.Scheme) {
+				for i := range sc.Items {
+					if sc.Items[i].Code == "env-02" {
+						sc.Items[i].Overridable = false
+					}
+				}
+			},
+			"no local items": func(sc *scheme.Scheme) { sc.AllowLocalItems = false },
+		} {
+			breaking := *v2
+			breaking.EffectiveFrom = schemeDay("2026-07-10")
+			breaking.Items = append([]scheme.Item(nil), v2.Items...)
+			change(&breaking)
+			if _, err := ss.Publish(ctx, admin, breaking); !fault.Is(err, fault.Conflict) || msgKey(err) != "scheme.breaks_below" {
+				t.Fatalf("%s: a township version breaking the village below: %v", name, err)
+			}
+		}
 		// No version may start in the past or before the current one.
 		_, err = ss.Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: qianqi, EffectiveFrom: schemeDay("2026-05-01")})
 		if !fault.Is(err, fault.Invalid) || msgKey(err) != "scheme.effective_past" {
