@@ -82,6 +82,14 @@ var loadScenarios = []loadScenario{
 	{name: "league-villages", req: func(t *loadTargets, r *rand.Rand, _ int64) (string, string, []byte, string) {
 		return "GET", fmt.Sprintf("/api/v1/rankings?region=%s&period=%s&by=villages", xingan, t.year), nil, ""
 	}},
+	// The pages the public sees most: the village hall's board and the
+	// notice of awards under review, rendered from their templates.
+	{name: "board-page", req: func(t *loadTargets, r *rand.Rand, _ int64) (string, string, []byte, string) {
+		return "GET", "/board/" + t.villages[r.IntN(len(t.villages))], nil, ""
+	}},
+	{name: "notice-page", req: func(t *loadTargets, r *rand.Rand, _ int64) (string, string, []byte, string) {
+		return "GET", "/notice/" + t.villages[r.IntN(len(t.villages))], nil, ""
+	}},
 }
 
 // timings collects durations from many goroutines.
