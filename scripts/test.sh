@@ -31,7 +31,22 @@ for target in $(grep -rl --include='*_test.go' '^func Fuzz' internal cmd | sort)
   pkg="./$(dirname "$target")"
   for name in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$target" | sed 's/^func //'); do
     echo "-- $pkg $name"
-    go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzz_time" "$pkg"
+    # Go 1.26's fuzz coordinator can report its own -fuzztime deadline as
+    # a failure, "context deadline exceeded" with no failing input, when a
+    # busy machine delays a worker at the boundary (go.dev/issue/75804,
+    # fixed in Go 1.27). That one outcome is run again once; a real
+    # finding writes its input under testdata/fuzz and fails as before.
+    out=$(mktemp)
+    if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzz_time" "$pkg" 2>&1 | tee "$out"; then
+      if grep -q 'context deadline exceeded' "$out" && ! grep -q 'Failing input written' "$out"; then
+        echo "-- $pkg $name: the coordinator's deadline flake (go.dev/issue/75804), once more"
+        go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzz_time" "$pkg"
+      else
+        rm -f "$out"
+        exit 1
+      fi
+    fi
+    rm -f "$out"
   done
 done
 
