@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,7 +140,7 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 				return err
 			}
 		}
-		ev := scheme.Evidence{Photo: in.Photo || len(in.Photos) > 0, Text: in.Evidence != "", Witness: in.Witness != ""}
+		ev := evidence(in)
 		role := awardRole(a, village)
 		if declaring {
 			// The committee's review is the check on a declaration; the
@@ -155,16 +156,12 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		if err := scheme.CheckAward(r, in.Item, role, ev, already); err != nil {
 			return err
 		}
-		var versions []string
-		for _, v := range r.VersionIDs() {
-			versions = append(versions, fmt.Sprint(v))
-		}
 		uid, uname := actorRef(a)
 		id, err := tx.insertID(ctx, `INSERT INTO awards (household_id, village_code, item_code, item_name, aspect, points, channel, proxy_for, evidence, witness, photo,
 			scheme_versions, period, award_date, status, idem_key, fingerprint, actor_id, actor_name, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.Household, village, in.Item, it.Name, it.Aspect, it.Points, string(in.Channel), in.ProxyFor, in.Evidence, in.Witness, b2i(ev.Photo),
-			strings.Join(versions, ","), per, scheme.Day(in.Date), in.Key, fp, uid, uname, tx.nowMS(), tx.nowMS())
+			versionList(r), per, scheme.Day(in.Date), in.Key, fp, uid, uname, tx.nowMS(), tx.nowMS())
 		if err != nil {
 			return err
 		}
@@ -197,6 +194,22 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		return nil
 	}()
 	return out, err
+}
+
+// evidence is what an award brings, in the terms of the scheme's rules.
+func evidence(in points.AwardInput) scheme.Evidence {
+	return scheme.Evidence{Photo: in.Photo || len(in.Photos) > 0, Text: in.Evidence != "", Witness: in.Witness != ""}
+}
+
+// versionList is the scheme versions an award was checked against, as it
+// records them: their ids, comma-separated.
+func versionList(r scheme.Resolved) string {
+	ids := r.VersionIDs()
+	out := make([]string, len(ids))
+	for i, v := range ids {
+		out[i] = strconv.FormatInt(v, 10)
+	}
+	return strings.Join(out, ",")
 }
 
 const awardCols = `id, household_id, village_code, item_code, item_name, aspect, points, channel, status, review_id, entry_id, award_date, actor_name, created_at`

@@ -324,11 +324,7 @@ func (w *bulkAwards) resolve(in points.AwardInput) *schemeDay {
 	if err != nil {
 		return &schemeDay{err: err}
 	}
-	versions := make([]string, 0, len(r.Versions))
-	for _, v := range r.VersionIDs() {
-		versions = append(versions, strconv.FormatInt(v, 10))
-	}
-	return &schemeDay{r: r, versions: strings.Join(versions, ",")}
+	return &schemeDay{r: r, versions: versionList(r)}
 }
 
 // loadCounts reads the pending and approved awards of the (household,
@@ -358,7 +354,7 @@ func (w *bulkAwards) loadCounts(need map[capKey]bool) error {
 	}
 	// The IN lists' lengths vary, so the query skips the statement cache.
 	rows, err := w.tx.tx.QueryContext(w.tx.c(w.ctx), rebind(w.tx.dialect, `SELECT household_id, item_code, period, count(*) FROM awards
-		WHERE household_id IN (`+marks(len(hs))+`) AND item_code IN (`+marks(len(items))+`) AND period IN (`+marks(len(pers))+`)
+		WHERE household_id IN `+placeholders(1, len(hs))+` AND item_code IN `+placeholders(1, len(items))+` AND period IN `+placeholders(1, len(pers))+`
 		AND status IN ('pending', 'approved') GROUP BY household_id, item_code, period`), args...)
 	if err != nil {
 		return err
@@ -379,18 +375,12 @@ func (w *bulkAwards) loadCounts(need map[capKey]bool) error {
 	return rows.Err()
 }
 
-// marks is n comma-separated placeholders.
-func marks(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
 // decide runs the scheme's checks of roles, evidence and cap on a line, and
 // the review's check of its summary; a line taken counts towards its cap.
 func (w *bulkAwards) decide(l *bulkLine) (*lineFault, error) {
 	k := capKey{l.in.Household, l.in.Item, l.per}
 	n, counted := w.counts[k]
-	ev := scheme.Evidence{Photo: l.in.Photo, Text: l.in.Evidence != "", Witness: l.in.Witness != ""}
-	err := scheme.CheckAward(l.day.r, l.in.Item, w.role, ev, n)
+	err := scheme.CheckAward(l.day.r, l.in.Item, w.role, evidence(l.in), n)
 	if err == nil {
 		sum := review.Summary{Title: l.item.Name, Person: l.hh.person, Points: int64(l.item.Points)}
 		var ok bool
@@ -573,9 +563,8 @@ func (tx *Tx) reserveIDs(ctx context.Context, table string, n int) ([]int64, err
 	return out, nil
 }
 
-// awardPrint is the fingerprint an award is stored with: a retry under
-// the same key must ask for the same award. recordTx builds the same
-// string (with fmt) for awards entered one at a time.
+// awardPrint is the fingerprint an award is stored with, on every path: a
+// retry under the same key must ask for the same award.
 func awardPrint(in points.AwardInput) string {
 	return strconv.FormatInt(in.Household, 10) + "|" + in.Item + "|" + scheme.Day(in.Date) + "|" + string(in.Channel) + "|" + in.ProxyFor + "|" +
 		in.Evidence + "|" + in.Witness + "|" + strconv.FormatBool(in.Photo)

@@ -139,7 +139,7 @@ func (tx *Tx) photosOf(ctx context.Context, awards []int64) ([]photoRef, error) 
 		args[i] = id
 	}
 	rows, err := tx.query(ctx, `SELECT p.id, p.award_id, p.village_code, w.household_id FROM award_photos p JOIN awards w ON w.id = p.award_id
-		WHERE p.award_id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(awards)), ", ")+`) ORDER BY p.award_id, p.id`, args...)
+		WHERE p.award_id IN `+placeholders(1, len(awards))+` ORDER BY p.award_id, p.id`, args...)
 	if err != nil {
 		return nil, err
 	}

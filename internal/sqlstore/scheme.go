@@ -172,13 +172,7 @@ func (tx *Tx) checkSchemeVersion(ctx context.Context, sc *scheme.Scheme) error {
 	if err != nil {
 		return err
 	}
-	kept := chain[:0]
-	for _, c := range chain {
-		if c.Region != sc.Region {
-			kept = append(kept, c)
-		}
-	}
-	_, err = scheme.Effective(append(kept, *sc), sc.Region, sc.EffectiveFrom)
+	_, err = scheme.Effective(withVersion(chain, sc), sc.Region, sc.EffectiveFrom)
 	if fault.Is(err, fault.NotFound) {
 		return fault.E(fault.Conflict, "scheme.no_parent")
 	}
@@ -212,15 +206,7 @@ func (tx *Tx) checkBelow(ctx context.Context, sc *scheme.Scheme) error {
 		if err != nil {
 			return err
 		}
-		kept := []scheme.Scheme{*sc}
-		for _, c := range chain {
-			if c.Region != sc.Region {
-				kept = append(kept, c)
-			}
-		}
-		// Region codes of one line sort from the top level down.
-		sort.SliceStable(kept, func(i, j int) bool { return kept[i].Region < kept[j].Region })
-		_, err = scheme.Effective(kept, b.Region, on)
+		_, err = scheme.Effective(withVersion(chain, sc), b.Region, on)
 		var fe *fault.Error
 		if errors.As(err, &fe) && fe.Code == fault.Conflict && len(fe.Msg.Args) > 0 {
 			name := b.Region
@@ -234,6 +220,19 @@ func (tx *Tx) checkBelow(ctx context.Context, sc *scheme.Scheme) error {
 		}
 	}
 	return nil
+}
+
+// withVersion is chain with sc in place of its region's version, in the
+// chain's order: region codes of one line sort from the top level down.
+func withVersion(chain []scheme.Scheme, sc *scheme.Scheme) []scheme.Scheme {
+	out := []scheme.Scheme{*sc}
+	for _, c := range chain {
+		if c.Region != sc.Region {
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Region < out[j].Region })
+	return out
 }
 
 // mergeAspects lays over onto base: same codes replace, new ones append.
@@ -503,32 +502,16 @@ func (tx *Tx) loadSchemeContent(ctx context.Context, sc *scheme.Scheme) error {
 // at every region above it.
 func (tx *Tx) schemeChain(ctx context.Context, code string, date time.Time) ([]scheme.Scheme, error) {
 	var codes []any
-	var marks []string
 	p := regioncode.Prefix(code)
 	for _, n := range []int{2, 4, 6, 9, 12} {
 		if n <= len(p) {
 			codes = append(codes, p[:n]+strings.Repeat("0", 12-n))
-			marks = append(marks, "?")
 		}
 	}
 	d := scheme.Day(date)
-	args := append(codes, d, d)
-	rows, err := tx.query(ctx, `SELECT `+schemeCols+` FROM schemes WHERE region_code IN (`+strings.Join(marks, ", ")+`)
-		AND effective_from <= ? AND (effective_to = '' OR effective_to > ?) ORDER BY region_code, version`, args...)
+	out, err := queryAll(ctx, tx, scanScheme, `SELECT `+schemeCols+` FROM schemes WHERE region_code IN `+placeholders(1, len(codes))+`
+		AND effective_from <= ? AND (effective_to = '' OR effective_to > ?) ORDER BY region_code, version`, append(codes, d, d)...)
 	if err != nil {
-		return nil, err
-	}
-	var out []scheme.Scheme
-	for rows.Next() {
-		sc, err := scanScheme(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, sc)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for i := range out {
