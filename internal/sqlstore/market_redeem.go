@@ -147,6 +147,21 @@ func (s *MarketService) Redeem(ctx context.Context, a *access.Actor, b market.Ba
 	}
 }
 
+// basketLines prices a basket's items at their goods, in the basket's
+// order, and totals them; the error says when the total passes what one
+// posting may take, which the callers report after their own checks.
+func basketLines(goods []market.Goods, items []market.Item) ([]market.Line, int64, error) {
+	lines := make([]market.Line, len(items))
+	for i, g := range goods {
+		lines[i] = market.Line{Goods: g.ID, Name: g.Name, Unit: g.Unit, Price: g.Price, Qty: items[i].Qty}
+	}
+	total := market.Total(lines)
+	if total > points.MaxPoints {
+		return lines, total, fault.OnField(fault.Invalid, "items", "market.total", points.MaxPoints)
+	}
+	return lines, total, nil
+}
+
 // redemptionPlan is what Redeem resolved before its write transaction.
 type redemptionPlan struct {
 	st    *market.Store
@@ -197,11 +212,10 @@ func (tx *Tx) planRedemption(ctx context.Context, a *access.Actor, b market.Bask
 	// Every shortage is named at once, so the clerk can fix the basket in
 	// one go; the conditional writes of the transaction are what actually
 	// guard points and stock against other counters.
-	lines := make([]market.Line, len(b.Items))
+	_, total, tooMuch := basketLines(goods, b.Items)
 	var short fault.Fields
 	for i, it := range b.Items {
 		g := &goods[i]
-		lines[i] = market.Line{Goods: g.ID, Name: g.Name, Unit: g.Unit, Price: g.Price, Qty: it.Qty}
 		if !addShortage(&short, g, it.Qty) {
 			continue
 		}
@@ -211,9 +225,8 @@ func (tx *Tx) planRedemption(ctx context.Context, a *access.Actor, b market.Bask
 			short.Add("items", "market.over_limit", g.Name, g.Limit, g.Unit, left, g.Unit)
 		}
 	}
-	total := market.Total(lines)
-	if total > points.MaxPoints {
-		return nil, nil, fault.OnField(fault.Invalid, "items", "market.total", points.MaxPoints)
+	if tooMuch != nil {
+		return nil, nil, tooMuch
 	}
 	if c.balance < total {
 		short.Add("points", "points.insufficient", c.balance, total)
@@ -246,9 +259,8 @@ func (tx *Tx) redeem(ctx context.Context, a *access.Actor, p *redemptionPlan) (*
 	if err != nil {
 		return nil, err
 	}
-	lines := make([]market.Line, len(goods))
+	lines, total, tooMuch := basketLines(goods, p.items)
 	for i, g := range goods {
-		lines[i] = market.Line{Goods: g.ID, Name: g.Name, Unit: g.Unit, Price: g.Price, Qty: p.items[i].Qty}
 		// With the item's row now locked, its limit is counted again
 		// against every redemption committed before this one.
 		if left, err := tx.limitLeft(ctx, c.id, &g); err != nil {
@@ -257,9 +269,8 @@ func (tx *Tx) redeem(ctx context.Context, a *access.Actor, p *redemptionPlan) (*
 			return nil, fault.OnField(fault.Conflict, "items", "market.over_limit", g.Name, g.Limit, g.Unit, left, g.Unit)
 		}
 	}
-	total := market.Total(lines)
-	if total > points.MaxPoints {
-		return nil, fault.OnField(fault.Invalid, "items", "market.total", points.MaxPoints)
+	if tooMuch != nil {
+		return nil, tooMuch
 	}
 	uid, actor := actorRef(a)
 	r := &market.Redemption{Store: st.ID, StoreName: st.Name, Household: c.id, HouseholdNo: c.number, Head: c.head, Village: c.village, VillageName: c.villageName,
