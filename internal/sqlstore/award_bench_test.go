@@ -14,7 +14,6 @@ import (
 	"shanzhi/internal/points"
 	"shanzhi/internal/procmem"
 	"shanzhi/internal/registry"
-	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/sheet"
 	"shanzhi/internal/sqlstore"
@@ -34,10 +33,7 @@ func BenchmarkAwardRecord(b *testing.B) {
 			if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
 				b.Fatal(err)
 			}
-			flows, err := review.NewFlows(points.Flow())
-			if err != nil {
-				b.Fatal(err)
-			}
+			flows := storetest.AwardFlows(b)
 			aw := db.Awards(db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()}))
 			hh := households(b, db, "A", 2000, 0)
 			item := uncappedItem()
@@ -91,10 +87,7 @@ func BenchmarkAwardImport(b *testing.B) {
 				if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
 					b.Fatal(err)
 				}
-				flows, err := review.NewFlows(points.Flow())
-				if err != nil {
-					b.Fatal(err)
-				}
+				flows := storetest.AwardFlows(b)
 				aw := db.Awards(db.Review(flows, nil))
 				households(b, db, "I", 2000, 0)
 				run := aw.RunAwards

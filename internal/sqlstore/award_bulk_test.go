@@ -12,7 +12,6 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
-	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -85,10 +84,7 @@ func newAwardImportStore(t *testing.T, engine string, byRow bool) *awardImportSt
 	if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin, Items: []scheme.Item{lead}}); err != nil {
 		t.Fatal(err)
 	}
-	flows, err := review.NewFlows(points.Flow())
-	if err != nil {
-		t.Fatal(err)
-	}
+	flows := storetest.AwardFlows(t)
 	aw := db.Awards(db.Review(flows, nil))
 	// The scheme is in force from 1 June; the sheet is run in July.
 	now := time.Date(2026, 7, 15, 0, 0, 0, 0, time.UTC)

@@ -26,10 +26,7 @@ func TestAwardThroughReview(t *testing.T) {
 		if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
 			t.Fatal(err)
 		}
-		flows, err := review.NewFlows(points.Flow())
-		if err != nil {
-			t.Fatal(err)
-		}
+		flows := storetest.AwardFlows(t)
 		rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
 		aw := db.Awards(rev)
 		committee := &access.Actor{UserID: 7, Username: "weiyuan", Grants: []access.Grant{{Role: access.Reviewer, Region: pingan}}}
@@ -126,7 +123,7 @@ func TestRankings(t *testing.T) {
 		if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
 			t.Fatal(err)
 		}
-		flows, _ := review.NewFlows(points.Flow())
+		flows := storetest.AwardFlows(t)
 		rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
 		committee := &access.Actor{UserID: 7, Username: "weiyuan", Grants: []access.Grant{{Role: access.Reviewer, Region: pingan}}}
 		a, b := ledgerHousehold(t, db, "001", 1), ledgerHousehold(t, db, "002", 2)
@@ -198,7 +195,7 @@ func TestDeclaration(t *testing.T) {
 		if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
 			t.Fatal(err)
 		}
-		flows, _ := review.NewFlows(points.Flow())
+		flows := storetest.AwardFlows(t)
 		aw := db.Awards(db.Review(flows, nil))
 		mine, theirs := ledgerHousehold(t, db, "001", 1), ledgerHousehold(t, db, "002", 2)
 		villager := &access.Actor{UserID: 9, Username: "cunmin", Grants: []access.Grant{{Role: access.Villager, Region: pingan, Household: mine}}}
@@ -224,7 +221,7 @@ func TestAwardImport(t *testing.T) {
 		if _, err := db.Schemes().Create(ctx, admin, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
 			t.Fatal(err)
 		}
-		flows, _ := review.NewFlows(points.Flow())
+		flows := storetest.AwardFlows(t)
 		aw := db.Awards(db.Review(flows, nil))
 		ledgerHousehold(t, db, "001", 1)
 		ledgerHousehold(t, db, "002", 2)

@@ -14,7 +14,6 @@ import (
 	"shanzhi/internal/photo"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
-	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -33,7 +32,7 @@ func TestAwardPhotos(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		flows, _ := review.NewFlows(points.Flow())
+		flows := storetest.AwardFlows(t)
 		aw, ph := db.Awards(db.Review(flows, nil)), db.Photos()
 		h := ledgerHousehold(t, db, "001", 1)
 		other := mustHousehold(t, db, sibling, "X-1", person("外村", 3, "1970-01-01", registry.Male)).ID

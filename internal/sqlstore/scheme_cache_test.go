@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"shanzhi/internal/points"
-	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -25,10 +24,7 @@ func TestAwardsFollowAPublishedVersion(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		flows, err := review.NewFlows(points.Flow())
-		if err != nil {
-			t.Fatal(err)
-		}
+		flows := storetest.AwardFlows(t)
 		aw := db.Awards(db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()}))
 		h := ledgerHousehold(t, db, "001", 1)
 		now = now.AddDate(0, 0, 9)

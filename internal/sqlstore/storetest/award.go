@@ -6,7 +6,9 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 )
@@ -28,4 +30,14 @@ func AwardHousehold(tb testing.TB, db *sqlstore.DB, village, number, head string
 		tb.Fatal(err)
 	}
 	return h
+}
+
+// AwardFlows is the review flows an award service runs under.
+func AwardFlows(tb testing.TB) review.Flows {
+	tb.Helper()
+	flows, err := review.NewFlows(points.Flow())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return flows
 }
