@@ -2,18 +2,60 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/sheet"
 )
 
 // RunAwardsByRow runs a staged award sheet through recordTx row by row,
 // the reference the bulk path of RunAwards is held to.
 func (s *AwardService) RunAwardsByRow(ctx context.Context, a *access.Actor, batch int64, mode registry.ImportMode) (*points.ImportReport, error) {
 	return s.runAwards(ctx, a, batch, mode, s.importByRow)
+}
+
+// importByRow records the rows one by one through recordTx, as an award
+// entered by hand is: the reference the bulk path must match, kept
+// beside the tests that hold the two together.
+func (s *AwardService) importByRow(ctx context.Context, tx *Tx, a *access.Actor, sh *awardSheet, r *sheet.Reader) error {
+	for {
+		row, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return sheetError(err)
+		}
+		sh.rep.Rows++
+		var hid int64
+		err = tx.queryRow(ctx, `SELECT id FROM households WHERE village_code = ? AND number = ? AND status = ?`, sh.region, sh.cell(row, "户号"),
+			string(registry.HouseholdActive)).Scan(&hid)
+		if errors.Is(err, sql.ErrNoRows) {
+			sh.reject(row.Line, unknownNumber(sh.cell(row, "户号")))
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		in, bad := sh.input(row, hid, tx.now)
+		if bad == nil {
+			_, err = s.recordTx(ctx, tx, a, in)
+			if bad, err = rowRejection(err); err != nil {
+				return err
+			}
+		}
+		if bad != nil {
+			sh.reject(row.Line, bad)
+			continue
+		}
+		sh.rep.Recorded++
+	}
 }
 
 // SetBulkRows shrinks the bulk path's statements to rows rows and its

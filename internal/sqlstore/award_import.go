@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -103,43 +102,6 @@ func (s *AwardService) runAwards(ctx context.Context, a *access.Actor, batch int
 		return rep, fault.E(fault.Invalid, "import.rejected", rep.Rejected)
 	}
 	return rep, err
-}
-
-// importByRow records the rows one by one through recordTx, as an award
-// entered by hand is: the reference the bulk path must match.
-func (s *AwardService) importByRow(ctx context.Context, tx *Tx, a *access.Actor, sh *awardSheet, r *sheet.Reader) error {
-	for {
-		row, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return sheetError(err)
-		}
-		sh.rep.Rows++
-		var hid int64
-		err = tx.queryRow(ctx, `SELECT id FROM households WHERE village_code = ? AND number = ? AND status = ?`, sh.region, sh.cell(row, "户号"),
-			string(registry.HouseholdActive)).Scan(&hid)
-		if errors.Is(err, sql.ErrNoRows) {
-			sh.reject(row.Line, unknownNumber(sh.cell(row, "户号")))
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		in, bad := sh.input(row, hid, tx.now)
-		if bad == nil {
-			_, err = s.recordTx(ctx, tx, a, in)
-			if bad, err = rowRejection(err); err != nil {
-				return err
-			}
-		}
-		if bad != nil {
-			sh.reject(row.Line, bad)
-			continue
-		}
-		sh.rep.Recorded++
-	}
 }
 
 // awardSheet is what both import paths know of the sheet being run.
