@@ -4,6 +4,7 @@
 #   - Debian's chromium, driven headless by chromedp;
 #   - Noto CJK and core fonts, so screenshots show Chinese and Mongolian
 #     text instead of empty boxes;
+#   - staticcheck, pinned;
 #   - a running PostgreSQL on 127.0.0.1:5432.
 # Safe to run again: it installs only what is missing and starts PostgreSQL
 # only when it is down. Non-interactive, for CI (no stdin).
@@ -25,6 +26,15 @@ if ((${#missing[@]} > 0)); then
 	echo "install-test-deps: installing ${missing[*]}"
 	apt-get update -q </dev/null
 	apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+fi
+
+# staticcheck, pinned, through the Go module proxy; test.sh runs it.
+staticcheck_version=v0.8.2
+if "$(go env GOPATH)/bin/staticcheck" -version 2>/dev/null | grep -q "${staticcheck_version#v}"; then
+	echo "install-test-deps: staticcheck $staticcheck_version already installed"
+else
+	echo "install-test-deps: installing staticcheck $staticcheck_version"
+	go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
 fi
 
 if pg_isready -q -h 127.0.0.1 -p 5432; then

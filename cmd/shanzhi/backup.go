@@ -197,7 +197,7 @@ func dialectOf(dsn string) (sqlstore.Dialect, error) {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return sqlstore.Postgres, nil
 	}
-	return "", fmt.Errorf("unknown database %q: want sqlite:PATH or postgres://...", dsn)
+	return "", fmt.Errorf("unknown database %q: want sqlite:PATH or a postgres:// URL", dsn)
 }
 
 // checkSQLiteFile opens a SQLite file as the store and proves it whole and

@@ -60,7 +60,9 @@ func FuzzIDProblem(f *testing.F) {
 			if len(id) != 18 || id[17] != CheckChar(id[:17]) {
 				t.Fatalf("accepted %q", id)
 			}
-			MaskID(id)
+			if m := MaskID(id); len(m) != 18 || m[:4] != id[:4] || m[14:] != id[14:] || m[4:14] != "**********" {
+				t.Fatalf("mask of %q is %q", id, m)
+			}
 		}
 	})
 }

@@ -561,13 +561,15 @@ func text(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
-	case fmt.Stringer:
-		return x.String()
 	case time.Time:
+		// Before fmt.Stringer, which time.Time also is: a date cell shows
+		// the day, not Go's full timestamp.
 		if x.IsZero() {
 			return ""
 		}
 		return x.Format("2006-01-02")
+	case fmt.Stringer:
+		return x.String()
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case float32:

@@ -111,7 +111,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.write, db.read = w, r
 		db.group = startGroupWriter(db)
 	default:
-		return nil, fmt.Errorf("unknown database %q: want sqlite:PATH or postgres://...", dsn)
+		return nil, fmt.Errorf("unknown database %q: want sqlite:PATH or a postgres:// URL", dsn)
 	}
 	if err := db.write.PingContext(ctx); err != nil {
 		db.Close()

@@ -218,7 +218,7 @@ func TestBulkApprove(t *testing.T) {
 		if res := s.post("/reviews/approve", url.Values{"id": {ids[0][1], ids[1][1]}, "chosen": {"1"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("approve ticked: %d %s", res.StatusCode, s.body(res))
 		}
-		body = s.page("/reviews?state=pending", http.StatusOK, "全部同意（本页 2 项）")
+		s.page("/reviews?state=pending", http.StatusOK, "全部同意（本页 2 项）")
 		// The whole page, plus an item already decided: that one is named,
 		// the others go through.
 		res := s.post("/reviews/approve", url.Values{"all": {"1"}, "shown": {ids[2][1], ids[3][1], ids[0][1]}})

@@ -325,18 +325,3 @@ func (w *Web) talentEdit(rw http.ResponseWriter, r *http.Request, a *access.Acto
 	w.formOrFail(rw, r, v, f, err)
 }
 
-// talentSubmit submits a draft or a corrected application.
-func (w *Web) talentSubmit(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	id, err := pathID(r, "id")
-	if err == nil && !a.CanAnywhere(access.TalentWrite) {
-		err = fault.E(fault.Forbidden, "talent.candidate.forbidden")
-	}
-	if err == nil {
-		_, err = w.Talent.Submit(r.Context(), a, id)
-	}
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	seeOther(rw, r, "/talent/candidates/"+strconv.FormatInt(id, 10), "talent_submitted")
-}

@@ -88,7 +88,7 @@ func TestVillagerRevealCardAndFullExport(t *testing.T) {
 
 		// The household card: a QR code on a page, and the token opens a
 		// masked, read-only view without signing in.
-		body = s.page(fmt.Sprintf("/households/%d/card", h.ID), http.StatusOK, "data:image/png;base64,")
+		s.page(fmt.Sprintf("/households/%d/card", h.ID), http.StatusOK, "data:image/png;base64,")
 		anon := &http.Client{}
 		token, err := db.Registry().CardToken(ctx, seed, h.ID)
 		if err != nil {
