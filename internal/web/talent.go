@@ -324,4 +324,3 @@ func (w *Web) talentEdit(rw http.ResponseWriter, r *http.Request, a *access.Acto
 	}
 	w.formOrFail(rw, r, v, f, err)
 }
-
