@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/points"
 	"shanzhi/internal/review"
 )
@@ -27,7 +28,7 @@ type rankingPage struct {
 func (w *Web) rankingParams(r *http.Request) (period, aspect string) {
 	period = r.URL.Query().Get("period")
 	if period == "" {
-		period = w.Now().In(beijing).Format("2006-01")
+		period = w.Now().In(localtime.Zone()).Format("2006-01")
 	}
 	return period, r.URL.Query().Get("aspect")
 }

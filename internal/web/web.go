@@ -22,6 +22,7 @@ import (
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/market"
 	"shanzhi/internal/points"
 	"shanzhi/internal/ratelimit"
@@ -86,7 +87,7 @@ func New(d Deps) (*Web, error) {
 	}
 	funcs := template.FuncMap{
 		"add":     func(a, b int) int { return a + b },
-		"date":    func(t time.Time) string { return t.In(beijing).Format("2006-01-02 15:04") },
+		"date":    func(t time.Time) string { return t.In(localtime.Zone()).Format("2006-01-02 15:04") },
 		"pct":     func(a, b int) int { return a * 100 / max(b, 1) },
 		"query":   func(v url.Values) template.URL { return template.URL(v.Encode()) },
 		"isError": func(s string) bool { return s != "" },
@@ -105,10 +106,6 @@ func New(d Deps) (*Web, error) {
 	}
 	return w, nil
 }
-
-// beijing is the time zone every date on a page is shown in; Inner
-// Mongolia keeps Beijing time.
-var beijing = time.FixedZone("CST", 8*3600)
 
 // Static serves the embedded assets with long caching; their names change
 // when their content does, by the vendoring script.
