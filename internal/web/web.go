@@ -132,6 +132,8 @@ type view struct {
 	RequestID string
 	Data      any
 	Here      string // this page's path and query, for the language switch
+	// Large is large-type mode (适老化), chosen with the top bar's button.
+	Large bool
 	// Pending hides the menu while a second factor or a password change
 	// is owed: none of its entries would open yet.
 	Pending bool
@@ -143,6 +145,17 @@ type crumb struct{ Label, Href string }
 func (v *view) Can(p string) bool { return v.Actor.CanAnywhere(access.Permission(p)) }
 
 // T translates a catalogue key for the page's language.
+// ShowTokens is false for someone who is only a villager: API tokens are
+// for officials' programs, and a villager's menu keeps to their household.
+func (v *view) ShowTokens() bool {
+	for _, g := range v.Actor.Grants {
+		if g.Role != access.Villager {
+			return true
+		}
+	}
+	return false
+}
+
 func (v *view) T(key string, args ...any) string { return v.w.Catalog.T(v.Lang, key, args...) }
 
 // M renders a message carried by an error or a report.
@@ -152,6 +165,9 @@ func (w *Web) newView(r *http.Request, title, nav string) *view {
 	v := &view{w: w, Lang: langOf(r), Title: title, Nav: nav, Demo: w.Demo, RequestID: server.RequestID(r.Context()), Here: r.URL.RequestURI()}
 	if s := access.SessionFrom(r.Context()); s != nil {
 		v.Actor, v.CSRF, v.Pending = s.Actor, s.CSRF, s.SecondFactor != "" || s.MustChange
+	}
+	if c, err := r.Cookie(largeCookie); err == nil && c.Value == "1" {
+		v.Large = true
 	}
 	v.Title = v.T(title)
 	v.Flash = r.URL.Query().Get("flash")

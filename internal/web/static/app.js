@@ -57,3 +57,18 @@ document.addEventListener("DOMContentLoaded", function () {
     window.addEventListener("resize", function () { chart.resize(); });
   });
 });
+
+// Large-type mode: on a phone a table becomes one card per row (app.css);
+// each cell takes its column's name so the card still says what each
+// figure is.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!document.documentElement.classList.contains("large")) return;
+  document.querySelectorAll("table.grid").forEach(function (t) {
+    var heads = Array.prototype.map.call(t.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    t.querySelectorAll("tbody tr").forEach(function (tr) {
+      Array.prototype.forEach.call(tr.children, function (td, i) {
+        if (heads[i] && !td.hasAttribute("colspan")) td.dataset.label = heads[i];
+      });
+    });
+  });
+});
