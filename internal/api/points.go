@@ -174,10 +174,13 @@ type rankedJSON struct {
 	Awards     int    `json:"awards"`
 	Households int    `json:"households,omitempty"`
 	Total      int    `json:"total,omitempty"`
+	// PerHousehold is points per registered household, for by=regions.
+	PerHousehold string `json:"per_household,omitempty"`
 }
 
-// rankings answers ?region=&period=&aspect=&by=households|villages. The
-// period defaults to this month in Beijing time.
+// rankings answers ?region=&period=&aspect=&by=households|villages|regions
+// (&order=per_household|participation for regions). The period defaults
+// to this month in the deployment's zone.
 func (a *API) rankings(r *http.Request, act *access.Actor) (int, any, error) {
 	q := r.URL.Query()
 	region, per, aspect := q.Get("region"), q.Get("period"), q.Get("aspect")
@@ -200,6 +203,12 @@ func (a *API) rankings(r *http.Request, act *access.Actor) (int, any, error) {
 		rs, err = a.Rankings.Households(r.Context(), act, region, per, aspect, limit)
 	case "villages":
 		rs, err = a.Rankings.Villages(r.Context(), act, region, per, aspect)
+	case "regions":
+		order := points.RegionOrder(q.Get("order"))
+		if order == "" {
+			order = points.ByPerHousehold
+		}
+		rs, err = a.Rankings.Regions(r.Context(), act, region, per, aspect, order)
 	default:
 		return 0, nil, fault.OnField(fault.Invalid, "by", "api.ranking_by")
 	}
@@ -210,6 +219,9 @@ func (a *API) rankings(r *http.Request, act *access.Actor) (int, any, error) {
 	for _, x := range rs {
 		out.Items = append(out.Items, rankedJSON{Rank: x.Rank, Household: x.Household, Head: x.Head, Village: x.Village, Name: x.Name,
 			Points: x.Points, Awards: x.Awards, Households: x.Households, Total: x.Total})
+		if q.Get("by") == "regions" {
+			out.Items[len(out.Items)-1].PerHousehold = x.PerHousehold()
+		}
 	}
 	return http.StatusOK, out, nil
 }
