@@ -8,6 +8,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/points"
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
@@ -47,7 +48,7 @@ type awardJSON struct {
 func toAward(w points.AwardRecord) awardJSON {
 	return awardJSON{ID: w.ID, Household: w.Household, Village: w.Village, Item: w.Item, ItemName: w.ItemName, Aspect: w.Aspect,
 		Points: w.Points, Channel: string(w.Channel), Status: string(w.Status), Review: w.ReviewID, Entry: w.EntryID,
-		Date: scheme.Day(w.Date), Actor: w.Actor, Created: w.Created.Format(time.RFC3339), Photos: w.Photos}
+		Date: scheme.Day(w.Date), Actor: w.Actor, Created: localtime.In(w.Created).Format(time.RFC3339), Photos: w.Photos}
 }
 
 // idempotencyKey reads the required Idempotency-Key header.
@@ -159,7 +160,7 @@ func (a *API) statement(r *http.Request, act *access.Actor) (int, any, error) {
 	out := list[entryJSON]{Items: []entryJSON{}, Total: len(es), Limit: limit}
 	for _, e := range es {
 		out.Items = append(out.Items, entryJSON{ID: e.ID, Seq: e.Seq, Kind: string(e.Kind), Delta: e.Delta, Balance: e.Balance,
-			Item: e.Item, Memo: e.Memo, Reverses: e.Reverses, Actor: e.Actor, At: e.At.Format(time.RFC3339)})
+			Item: e.Item, Memo: e.Memo, Reverses: e.Reverses, Actor: e.Actor, At: localtime.In(e.At).Format(time.RFC3339)})
 	}
 	return http.StatusOK, out, nil
 }
