@@ -158,17 +158,10 @@ func (w *Web) rowPhoto(r *http.Request, a *access.Actor, field string, in *point
 	if fh == nil {
 		return nil
 	}
-	if fh.Size > points.MaxPhotoBytes {
-		return fault.OnField(fault.TooLarge, "photos", "award.photo_size", points.MaxPhotoBytes>>20)
-	}
-	data, err := readPart(fh)
+	id, err := w.stagePhoto(r, a, fh)
 	if err != nil {
 		return err
 	}
-	ph, err := w.Photos.Upload(r.Context(), a, data)
-	if err != nil {
-		return err
-	}
-	in.Photos = []int64{ph.ID}
+	in.Photos = []int64{id}
 	return nil
 }
