@@ -74,7 +74,7 @@ func TestE2EInspection(t *testing.T) {
 	b.signIn(demoVillagerPhone, pw[demoVillage+"-001"])
 	b.open("/my")
 	b.load("large type", click("a.textsize"))
-	for _, p := range []string{"/my", "/my/market"} {
+	for i, p := range []string{"/my", "/my/market"} {
 		b.open(p)
 		size, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](`parseFloat(getComputedStyle(document.body).fontSize)`))
 		if err != nil || size < 18 {
@@ -83,8 +83,15 @@ func TestE2EInspection(t *testing.T) {
 		if w := b.pageWidth(); w > 361 {
 			b.fatal("large type", fmt.Errorf("%s is %d px wide on a 360 px screen", p, w))
 		}
+		// Tables turn into cards: no header row, each cell labelled.
+		cards, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`Array.from(document.querySelectorAll("table.grid")).every(t =>
+			(!t.tHead || getComputedStyle(t.tHead).display === "none") &&
+			Array.from(t.querySelectorAll("tbody td:not([colspan])")).every(td => td.dataset.label))`))
+		if err != nil || !cards {
+			b.fatal("large type", fmt.Errorf("tables on %s are not cards (%v)", p, err))
+		}
+		b.screenshot(fmt.Sprintf("e2e-41-villager-large-%d.png", i))
 	}
-	b.screenshot("e2e-41-villager-large.png")
 	t.Logf("inspection scenario took %s", time.Since(start).Round(time.Millisecond))
 }
 
