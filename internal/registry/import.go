@@ -83,7 +83,7 @@ func ParseImportRow(line int, cols map[string]int, cells []string, now time.Time
 		}
 		return cells[i]
 	}
-	row := ImportRow{Line: line, Village: strings.TrimSpace(get("所属村"))}
+	row := ImportRow{Line: line, Village: Fold(get("所属村"))}
 	row.Household = HouseholdInput{Number: get("户号"), Address: get("家庭住址")}
 	row.Household.Normalize()
 	rawID := get("身份证号")

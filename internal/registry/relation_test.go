@@ -83,12 +83,15 @@ func TestParseImportRowAsClerksWriteIt(t *testing.T) {
 		problem  string // "person/column" of the one problem expected, "" for none
 	}{
 		{"head as 本人", []string{"００１", "", "", "张　三", "", "男", "汉族", "", "", "", "本人", ""}, "001", "户主", "", "", "", "张三/出生日期"},
-		{"wife full-width", []string{"００１", "", "", "李四", "", "女", "汉族", "１９９０年３月７日", "", "１３８　００００　００００", "妻子", "群众"}, "001", "妻", "", "1990-03-07", "13800000000", ""},
+		{"wife full-width", []string{"００１", "１５２２２１１００２１０", "", "李四", "", "女", "汉族", "１９９０年３月７日", "", "１３８　００００　００００", "妻子", "群众"}, "001", "妻", "", "1990-03-07", "13800000000", ""},
 		{"eldest daughter", []string{"001", "", "", "张小红", "", "", "汉族", "", "１５２２２１１９９００３０７００２Ｘ", "", "长女", ""}, "001", "长女", "15222119900307002X", "1990-03-07", "", ""},
 		{"unknown word", []string{"001", "", "", "王五", "", "男", "汉族", "1960-01-01", "", "", "邻居", ""}, "001", "邻居", "", "1960-01-01", "", "王五/与户主关系"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			row, problems := ParseImportRow(4, cols, tc.cells, now)
+			if row.Village != "" && row.Village != "152221100210" {
+				t.Errorf("village %q not folded", row.Village)
+			}
 			if row.Household.Number != tc.number || row.Resident.Relation != tc.relation || row.Resident.IDNumber != tc.id ||
 				(tc.birth != "" && row.Resident.BirthDate != tc.birth) || row.Resident.Phone != tc.phone {
 				t.Errorf("row = %+v", row)
