@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"shanzhi/internal/config"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/secret"
 	"shanzhi/internal/sqlstore"
 )
@@ -82,6 +83,12 @@ func openStore(ctx context.Context, cfg config.Config, createKey bool, stdout io
 		db.Close()
 		return nil, err
 	}
+	loc, err := db.TimeZone(ctx, cfg.TimeZone)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	localtime.Set(loc)
 	if made {
 		if n, err := db.CountResidents(ctx); err != nil || n > 0 {
 			db.Close()

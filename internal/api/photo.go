@@ -7,6 +7,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/photo"
 	"shanzhi/internal/points"
 )
@@ -38,7 +39,7 @@ func (a *API) photoUpload(r *http.Request, act *access.Actor) (int, any, error) 
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, photoJSON{ID: p.ID, ContentType: p.ContentType, Size: p.Size, SHA256: p.SHA256, Created: p.Created.Format(time.RFC3339)}, nil
+	return http.StatusCreated, photoJSON{ID: p.ID, ContentType: p.ContentType, Size: p.Size, SHA256: p.SHA256, Created: localtime.In(p.Created).Format(time.RFC3339)}, nil
 }
 
 // photoGet sends a photo's bytes to a caller its award lets read it, as

@@ -8,6 +8,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/points"
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
@@ -47,7 +48,7 @@ type awardJSON struct {
 func toAward(w points.AwardRecord) awardJSON {
 	return awardJSON{ID: w.ID, Household: w.Household, Village: w.Village, Item: w.Item, ItemName: w.ItemName, Aspect: w.Aspect,
 		Points: w.Points, Channel: string(w.Channel), Status: string(w.Status), Review: w.ReviewID, Entry: w.EntryID,
-		Date: scheme.Day(w.Date), Actor: w.Actor, Created: w.Created.Format(time.RFC3339), Photos: w.Photos}
+		Date: scheme.Day(w.Date), Actor: w.Actor, Created: localtime.In(w.Created).Format(time.RFC3339), Photos: w.Photos}
 }
 
 // idempotencyKey reads the required Idempotency-Key header.
@@ -159,7 +160,7 @@ func (a *API) statement(r *http.Request, act *access.Actor) (int, any, error) {
 	out := list[entryJSON]{Items: []entryJSON{}, Total: len(es), Limit: limit}
 	for _, e := range es {
 		out.Items = append(out.Items, entryJSON{ID: e.ID, Seq: e.Seq, Kind: string(e.Kind), Delta: e.Delta, Balance: e.Balance,
-			Item: e.Item, Memo: e.Memo, Reverses: e.Reverses, Actor: e.Actor, At: e.At.Format(time.RFC3339)})
+			Item: e.Item, Memo: e.Memo, Reverses: e.Reverses, Actor: e.Actor, At: localtime.In(e.At).Format(time.RFC3339)})
 	}
 	return http.StatusOK, out, nil
 }
@@ -174,10 +175,13 @@ type rankedJSON struct {
 	Awards     int    `json:"awards"`
 	Households int    `json:"households,omitempty"`
 	Total      int    `json:"total,omitempty"`
+	// PerHousehold is points per registered household, for by=regions.
+	PerHousehold string `json:"per_household,omitempty"`
 }
 
-// rankings answers ?region=&period=&aspect=&by=households|villages. The
-// period defaults to this month in Beijing time.
+// rankings answers ?region=&period=&aspect=&by=households|villages|regions
+// (&order=per_household|participation for regions). The period defaults
+// to this month in the deployment's zone.
 func (a *API) rankings(r *http.Request, act *access.Actor) (int, any, error) {
 	q := r.URL.Query()
 	region, per, aspect := q.Get("region"), q.Get("period"), q.Get("aspect")
@@ -200,6 +204,12 @@ func (a *API) rankings(r *http.Request, act *access.Actor) (int, any, error) {
 		rs, err = a.Rankings.Households(r.Context(), act, region, per, aspect, limit)
 	case "villages":
 		rs, err = a.Rankings.Villages(r.Context(), act, region, per, aspect)
+	case "regions":
+		order := points.RegionOrder(q.Get("order"))
+		if order == "" {
+			order = points.ByPerHousehold
+		}
+		rs, err = a.Rankings.Regions(r.Context(), act, region, per, aspect, order)
 	default:
 		return 0, nil, fault.OnField(fault.Invalid, "by", "api.ranking_by")
 	}
@@ -210,6 +220,9 @@ func (a *API) rankings(r *http.Request, act *access.Actor) (int, any, error) {
 	for _, x := range rs {
 		out.Items = append(out.Items, rankedJSON{Rank: x.Rank, Household: x.Household, Head: x.Head, Village: x.Village, Name: x.Name,
 			Points: x.Points, Awards: x.Awards, Households: x.Households, Total: x.Total})
+		if q.Get("by") == "regions" {
+			out.Items[len(out.Items)-1].PerHousehold = x.PerHousehold()
+		}
 	}
 	return http.StatusOK, out, nil
 }

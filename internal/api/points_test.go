@@ -74,6 +74,21 @@ func TestAPIAwards(t *testing.T) {
 		if code, body := clerk.do("GET", "/api/v1/rankings?region="+pingan+"&by=villages&period=2026-11", ""); code != 200 || len(body["items"].([]any)) != 1 {
 			t.Fatalf("village ranking: %d %v", code, body)
 		}
+		// Townships of the banner ranked against each other, by ratio.
+		banner := login("banner", access.Grant{Role: access.Leader, Region: "152221000000"})
+		code, body := banner.do("GET", "/api/v1/rankings?region=152221000000&by=regions&order=participation&period=2026-11", "")
+		if code != 200 || len(body["items"].([]any)) < 2 {
+			t.Fatalf("township ranking: %d %v", code, body)
+		}
+		if first := body["items"].([]any)[0].(map[string]any); first["per_household"] == nil || first["rank"].(float64) != 1 {
+			t.Fatalf("township ranking's first line: %v", first)
+		}
+		if code, body := clerk.do("GET", "/api/v1/rankings?region="+pingan+"&by=regions", ""); code != 422 {
+			t.Fatalf("regions below a village: %d %v", code, body)
+		}
+		if code, body := banner.do("GET", "/api/v1/rankings?region=152221000000&by=regions&order=size", ""); code != 422 {
+			t.Fatalf("an unknown order: %d %v", code, body)
+		}
 		stranger := login("stranger", access.Grant{Role: access.Operator, Region: other})
 		stranger.key = "k-3"
 		for _, p := range []string{fmt.Sprintf("/api/v1/households/%d/balance", h.ID), fmt.Sprintf("/api/v1/households/%d/statement", h.ID)} {

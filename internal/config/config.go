@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"shanzhi/internal/localtime"
 )
 
 // Config is everything a server needs to start.
@@ -34,6 +36,10 @@ type Config struct {
 	LockoutFailures    int
 	LockoutMinutes     int
 	AuditRetentionDays int
+
+	// TimeZone is the IANA zone a fresh database is given; the database
+	// keeps it thereafter (empty: the one it keeps, or Asia/Shanghai).
+	TimeZone string
 }
 
 // Default returns the settings a township PC runs with untouched.
@@ -60,6 +66,7 @@ func (c *Config) fields() []field {
 		{"lockout-failures", "failed sign-ins that lock an account", intVal{&c.LockoutFailures}},
 		{"lockout-minutes", "how long a locked account stays locked", intVal{&c.LockoutMinutes}},
 		{"audit-retention-days", "days the audit trail is kept (at least 184)", intVal{&c.AuditRetentionDays}},
+		{"time-zone", "time zone of a fresh database, e.g. Asia/Shanghai (the default); the database keeps it", strVal{&c.TimeZone}},
 	}
 }
 
@@ -170,6 +177,11 @@ func (c Config) Validate() error {
 	}
 	if c.AuditRetentionDays < 184 {
 		errs = append(errs, fmt.Errorf("audit-retention-days %d: the law asks for at least 184", c.AuditRetentionDays))
+	}
+	if c.TimeZone != "" {
+		if _, err := localtime.Load(c.TimeZone); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -23,11 +23,14 @@ func TestPrecedence(t *testing.T) {
 
 func TestInvalid(t *testing.T) {
 	env := func(k string) string {
-		return map[string]string{"SHANZHI_DB": "mysql://x", "SHANZHI_ADDR": "nohostport"}[k]
+		return map[string]string{"SHANZHI_DB": "mysql://x", "SHANZHI_ADDR": "nohostport", "SHANZHI_TIME_ZONE": "Beijing"}[k]
 	}
 	_, _, err := Load("serve", nil, env, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "mysql") || !strings.Contains(err.Error(), "nohostport") {
-		t.Fatalf("err = %v, want both problems named", err)
+	if err == nil || !strings.Contains(err.Error(), "mysql") || !strings.Contains(err.Error(), "nohostport") || !strings.Contains(err.Error(), "Beijing") {
+		t.Fatalf("err = %v, want all three problems named", err)
+	}
+	if c, _, err := Load("serve", []string{"-time-zone", "Asia/Urumqi"}, func(string) string { return "" }, io.Discard); err != nil || c.TimeZone != "Asia/Urumqi" {
+		t.Fatalf("-time-zone: %+v, %v", c.TimeZone, err)
 	}
 	file := filepath.Join(t.TempDir(), "bad.conf")
 	os.WriteFile(file, []byte("colour = blue\n"), 0o600)

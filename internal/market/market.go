@@ -17,6 +17,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/regioncode"
 )
 
@@ -98,34 +99,32 @@ func (p Period) Name() string {
 // Periods lists the limit periods in the order forms show them.
 var Periods = []Period{None, Week, Month, Year}
 
-// beijing is the day a limit period starts by: Inner Mongolia keeps
-// Beijing time, and a month's limit renews at local midnight.
-var beijing = time.FixedZone("CST", 8*3600)
-
-// Start returns when the period containing t began, in Beijing time; the
-// zero time for None.
+// Start returns when the period containing t began, in the deployment's
+// zone, so a month's limit renews at local midnight; the zero time for
+// None.
 func (p Period) Start(t time.Time) time.Time {
-	t = t.In(beijing)
+	loc := localtime.Zone()
+	t = t.In(loc)
 	y, m, d := t.Date()
 	switch p {
 	case Week:
-		day := time.Date(y, m, d, 0, 0, 0, 0, beijing)
+		day := time.Date(y, m, d, 0, 0, 0, 0, loc)
 		back := (int(day.Weekday()) + 6) % 7 // weeks start on Monday
 		return day.AddDate(0, 0, -back)
 	case Month:
-		return time.Date(y, m, 1, 0, 0, 0, 0, beijing)
+		return time.Date(y, m, 1, 0, 0, 0, 0, loc)
 	case Year:
-		return time.Date(y, 1, 1, 0, 0, 0, 0, beijing)
+		return time.Date(y, 1, 1, 0, 0, 0, 0, loc)
 	}
 	return time.Time{}
 }
 
-// Day is the Beijing date of t, the day reports group by.
-func Day(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
+// Day is the local date of t, the day reports group by.
+func Day(t time.Time) string { return localtime.Day(t) }
 
-// ParseDay reads a 'YYYY-MM-DD' date as Beijing midnight.
+// ParseDay reads a 'YYYY-MM-DD' date as local midnight.
 func ParseDay(s string) (time.Time, bool) {
-	t, err := time.ParseInLocation("2006-01-02", s, beijing)
+	t, err := time.ParseInLocation("2006-01-02", s, localtime.Zone())
 	return t, err == nil
 }
 

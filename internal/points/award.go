@@ -2,6 +2,7 @@ package points
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -160,11 +161,65 @@ type Ranked struct {
 	Total      int
 }
 
+// PerHousehold is the points per registered household, in tenths
+// rounded down, the figure regions of unequal size are compared by.
+func (x Ranked) PerHousehold() string {
+	if x.Total == 0 {
+		return "0.0"
+	}
+	t := x.Points * 10 / int64(x.Total)
+	sign := ""
+	if t < 0 {
+		sign, t = "-", -t
+	}
+	return fmt.Sprintf("%s%d.%d", sign, t/10, t%10)
+}
+
+// RegionOrder is what a ranking between regions orders by.
+type RegionOrder string
+
+// The orders: points per registered household, or the share of
+// households with at least one award.
+const (
+	ByPerHousehold  RegionOrder = "per_household"
+	ByParticipation RegionOrder = "participation"
+)
+
+// SortRegions ranks units by order, ties by code, so regions of unequal
+// size compare fairly: by ratio, never by total points.
+func SortRegions(units []Ranked, order RegionOrder) {
+	// Cross-multiplied so that no float rounding reorders ties.
+	key := func(x Ranked) int64 {
+		if order == ByParticipation {
+			return int64(x.Households)
+		}
+		return x.Points
+	}
+	slices.SortStableFunc(units, func(a, b Ranked) int {
+		l, r := key(a)*int64(max(b.Total, 1)), key(b)*int64(max(a.Total, 1))
+		switch {
+		case l > r:
+			return -1
+		case l < r:
+			return 1
+		}
+		return strings.Compare(a.Village, b.Village)
+	})
+	for i := range units {
+		units[i].Rank = i + 1
+	}
+}
+
 // RankingService reads the maintained totals. Period is "2026-06" or
 // "2026"; aspect "" means all aspects. Errors as the register's.
 type RankingService interface {
 	Households(ctx context.Context, a *access.Actor, region, period, aspect string, limit int) ([]Ranked, error)
 	Villages(ctx context.Context, a *access.Actor, region, period, aspect string) ([]Ranked, error)
+	// Regions ranks the units one level below region against each other:
+	// the townships of a banner, the banners of a league, the leagues of
+	// the region; Village holds each unit's code. A township or village
+	// has no such ranking: Invalid.
+	Regions(ctx context.Context, a *access.Actor, region, period, aspect string, order RegionOrder) ([]Ranked, error)
 	// Standing places one household in its village for period: its
 	// points, how many households earned more (its rank is one more),
 	// and how many registered households the village has.

@@ -23,6 +23,9 @@ const (
 // level; the rest are zeros.
 var prefixLen = [...]int{0, 2, 4, 6, 9, 12}
 
+// PrefixLen is how many leading digits every code of level l keeps.
+func PrefixLen(l Level) int { return prefixLen[l] }
+
 // ValidCode reports whether code is twelve digits with a level its zeros
 // agree with.
 func ValidCode(code string) bool {

@@ -59,6 +59,7 @@ func MissingColumns(found map[string]int) []string {
 // clerk can find it in the sheet.
 type Problem struct {
 	Line   int
+	Person string // the row's 姓名, so the clerk knows whom it is about
 	Column string
 	Msg    i18n.Msg
 }
@@ -82,7 +83,7 @@ func ParseImportRow(line int, cols map[string]int, cells []string, now time.Time
 		}
 		return cells[i]
 	}
-	row := ImportRow{Line: line, Village: strings.TrimSpace(get("所属村"))}
+	row := ImportRow{Line: line, Village: Fold(get("所属村"))}
 	row.Household = HouseholdInput{Number: get("户号"), Address: get("家庭住址")}
 	row.Household.Normalize()
 	rawID := get("身份证号")
@@ -103,7 +104,7 @@ func ParseImportRow(line int, cols map[string]int, cells []string, now time.Time
 		if f.Name == "id_number" && lostDigits(rawID) {
 			msg = i18n.M("registry.id.lost_digits")
 		}
-		out = append(out, Problem{Line: line, Column: ColumnTitle(f.Name), Msg: msg})
+		out = append(out, Problem{Line: line, Person: row.Resident.Name, Column: ColumnTitle(f.Name), Msg: msg})
 	}
 	return row, out
 }

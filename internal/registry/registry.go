@@ -49,8 +49,11 @@ const (
 // Head is the relation value that marks a household's head.
 const Head = "户主"
 
-// Relations lists the relations to the head used in household books.
-var Relations = []string{Head, "配偶", "子", "女", "儿媳", "女婿", "孙子", "孙女", "外孙子", "外孙女", "父亲", "母亲", "岳父", "岳母", "公公", "婆婆", "祖父", "祖母", "兄弟", "姐妹", "其他"}
+// Relations lists the relations to the head that forms offer, the ones
+// household books use most; any other name of GB/T 4761 is valid too
+// (see ValidRelation).
+var Relations = []string{Head, "配偶", "夫", "妻", "子", "长子", "次子", "女", "长女", "次女", "儿媳", "女婿", "孙子", "孙女", "外孙子", "外孙女",
+	"父亲", "母亲", "岳父", "岳母", "公公", "婆婆", "祖父", "祖母", "兄", "弟", "姐姐", "妹妹", "其他亲属", "非亲属", "其他"}
 
 // PoliticalStatuses lists the political statuses of GB/T 4762.
 var PoliticalStatuses = []string{"中共党员", "中共预备党员", "共青团员", "民革党员", "民盟盟员", "民建会员", "民进会员", "农工党党员", "致公党党员", "九三学社社员", "台盟盟员", "无党派人士", "群众"}
@@ -118,9 +121,9 @@ type HouseholdInput struct {
 
 // Normalize trims the input's text fields.
 func (in *HouseholdInput) Normalize() {
-	in.Number = strings.TrimSpace(in.Number)
-	in.VillageCode = strings.TrimSpace(in.VillageCode)
-	in.Address = strings.TrimSpace(in.Address)
+	in.Number = Fold(in.Number)
+	in.VillageCode = Fold(in.VillageCode)
+	in.Address = Fold(in.Address)
 }
 
 // Validate reports every problem with the household fields at once.
@@ -168,23 +171,23 @@ type ResidentInput struct {
 // separators, and fills gender and birth date from a valid ID number when
 // they were left empty, since clerks often type only the number.
 func (in *ResidentInput) Normalize(now time.Time) {
-	in.Name = strings.TrimSpace(strings.ReplaceAll(in.Name, "\u3000", ""))
+	in.Name = Fold(strings.ReplaceAll(in.Name, "\u3000", ""))
 	in.NameMongol = strings.TrimSpace(in.NameMongol)
-	in.Ethnicity = strings.TrimSpace(in.Ethnicity)
+	in.Ethnicity = Fold(in.Ethnicity)
 	if in.Ethnicity != "" && !strings.HasSuffix(in.Ethnicity, "族") {
 		in.Ethnicity += "族" // 蒙古 -> 蒙古族, as often typed
 	}
-	in.Relation = strings.TrimSpace(in.Relation)
-	in.Political = strings.TrimSpace(in.Political)
+	in.Relation = NormalizeRelation(in.Relation)
+	in.Political = Fold(in.Political)
 	if in.Political == "党员" {
 		in.Political = "中共党员"
 	} else if in.Political == "团员" {
 		in.Political = "共青团员"
 	}
-	in.IDNumber = NormalizeID(in.IDNumber)
-	in.Phone = NormalizePhone(in.Phone)
-	in.BirthDate = NormalizeDate(in.BirthDate)
-	in.Gender = Gender(strings.TrimSpace(string(in.Gender)))
+	in.IDNumber = NormalizeID(Fold(in.IDNumber))
+	in.Phone = NormalizePhone(Fold(in.Phone))
+	in.BirthDate = NormalizeDate(Fold(in.BirthDate))
+	in.Gender = Gender(Fold(string(in.Gender)))
 	if IDProblem(in.IDNumber, now) == "" {
 		if in.Gender == "" {
 			in.Gender = GenderFromID(in.IDNumber)
@@ -246,7 +249,7 @@ func (in ResidentInput) check(fs *fault.Fields, now time.Time) {
 	if in.Phone != "" && !ValidMobile(in.Phone) {
 		fs.Add("phone", "registry.phone.invalid")
 	}
-	if !slices.Contains(Relations, in.Relation) {
+	if !ValidRelation(in.Relation) {
 		fs.Add("relation", "registry.relation.invalid")
 	}
 	if !slices.Contains(PoliticalStatuses, in.Political) {

@@ -17,6 +17,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/regioncode"
 )
 
@@ -159,13 +160,11 @@ func ParseDay(s string) time.Time {
 	return t
 }
 
-// china is Beijing time, in which a village's day begins and ends.
-var china = time.FixedZone("CST", 8*3600)
-
-// Today is the calendar day now falls on in Beijing, at midnight UTC so
-// that Day reads it back unchanged.
+// Today is the calendar day now falls on in the deployment's zone, in
+// which a village's day begins and ends, at midnight UTC so that Day
+// reads it back unchanged.
 func Today(now time.Time) time.Time {
-	y, m, d := now.In(china).Date()
+	y, m, d := localtime.In(now).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"shanzhi/internal/localtime"
 )
 
 // Kind is how a column's values are written, because Excel guesses wrong
@@ -189,7 +191,7 @@ func (w *Writer) start(t Table) error {
 	// Row 2: 填报单位 on the left half, 填报日期 on the right.
 	date := "填报日期：　　　　年　　月　　日"
 	if !t.Date.IsZero() {
-		date = "填报日期：" + t.Date.Format("2006年1月2日")
+		date = "填报日期：" + localtime.In(t.Date).Format("2006年1月2日")
 	}
 	split := (n + 1) / 2 // columns in the left half
 	line := make([]any, n)

@@ -22,7 +22,9 @@ func ledger() Table {
 	return Table{
 		Title: "某某嘎查户籍人口台账",
 		Unit:  "某某苏木某某嘎查村民委员会",
-		Date:  time.Date(2024, 3, 7, 15, 0, 0, 0, time.UTC),
+		// 23:30 UTC is already the next morning where the deployment is:
+		// 填报日期 is the local day, not the day of the clock's zone.
+		Date: time.Date(2024, 3, 6, 23, 30, 0, 0, time.UTC),
 		Columns: []Column{
 			{Header: "姓名", Kind: Text},
 			{Header: "身份证号", Width: 22, Kind: Text},

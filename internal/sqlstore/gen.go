@@ -12,6 +12,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/market"
 	"shanzhi/internal/points"
 	"shanzhi/internal/regioncode"
@@ -565,7 +566,7 @@ func (w *genWriter) add(ctx context.Context, e points.Entry, fp string, uid int6
 	e.Hash = points.Chain(e.PrevHash, e)
 	w.hash = e.Hash
 	w.rows = append(w.rows, e.Village, e.Seq, e.Household, string(e.Kind), e.Delta, e.Balance, e.Item, e.Memo, e.Key, fp, uid, e.Actor, e.At.UnixMilli(), e.PrevHash, e.Hash)
-	day := e.At.In(time.FixedZone("CST", 8*3600))
+	day := localtime.In(e.At)
 	for _, per := range []string{day.Format("2006-01"), day.Format("2006")} {
 		for _, asp := range []string{"", aspect} {
 			k := totalKey{per, asp, e.Household}

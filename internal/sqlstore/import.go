@@ -327,9 +327,11 @@ func (tx *Tx) newImporter(ctx context.Context, a *access.Actor, regionCode strin
 		bad: map[int]bool{}, seenID: map[string]int{}, waiting: map[string]*importGroup{}}, nil
 }
 
-func (im *importer) reject(line int, column string, key string, args ...any) {
-	im.rep.AddProblem(registry.Problem{Line: line, Column: column, Msg: i18n.M(key, args...)})
-	im.bad[line] = true
+// reject records a problem with row r, naming the row's person as well as
+// its line so a clerk finds it in a sheet sorted differently since.
+func (im *importer) reject(r *registry.ImportRow, column string, key string, args ...any) {
+	im.rep.AddProblem(registry.Problem{Line: r.Line, Person: r.Resident.Name, Column: column, Msg: i18n.M(key, args...)})
+	im.bad[r.Line] = true
 }
 
 func (im *importer) run(rows <-chan parsedRow) error {
@@ -343,15 +345,15 @@ func (im *importer) run(rows <-chan parsedRow) error {
 		}
 		code, key := im.villages(row.Village)
 		if key == "import.village_required" {
-			im.reject(row.Line, "所属村", key)
+			im.reject(&row, "所属村", key)
 			continue
 		} else if key != "" {
-			im.reject(row.Line, "所属村", key, row.Village)
+			im.reject(&row, "所属村", key, row.Village)
 			continue
 		}
 		if id := row.Resident.IDNumber; id != "" && !im.bad[row.Line] {
 			if first, dup := im.seenID[id]; dup {
-				im.reject(row.Line, "身份证号", "import.dup_id", first)
+				im.reject(&row, "身份证号", "import.dup_id", first)
 			} else {
 				im.seenID[id] = row.Line
 			}
@@ -404,7 +406,7 @@ func (tx *Tx) importGroup(im *importer, g *importGroup, final bool) error {
 	rejectAll := func(key string, args ...any) {
 		for _, r := range g.rows {
 			if !bad[r.Line] {
-				reject(r.Line, "户号", key, args...)
+				reject(r, "户号", key, args...)
 			}
 		}
 	}
@@ -443,7 +445,7 @@ func (tx *Tx) importGroup(im *importer, g *importGroup, final bool) error {
 		if _, err := tx.idFree(ctx, heads[0].Resident.IDNumber, 0); err != nil {
 			if fe := (*fault.Error)(nil); errors.As(err, &fe) {
 				rejectAll("import.head_bad", heads[0].Line)
-				reject(heads[0].Line, "身份证号", fe.Msg.Key, fe.Msg.Args...)
+				reject(heads[0], "身份证号", fe.Msg.Key, fe.Msg.Args...)
 				return nil
 			}
 			return err
@@ -498,7 +500,7 @@ func (tx *Tx) importMember(im *importer, hid, head int64, village string, r *reg
 	}
 	if match != 0 {
 		if (match == head) != (r.Resident.Relation == registry.Head) {
-			reject(r.Line, "与户主关系", "import.head_mismatch")
+			reject(r, "与户主关系", "import.head_mismatch")
 			return nil
 		}
 		cur, err := tx.residentFor(ctx, a, match, access.RegistryWrite)
@@ -517,7 +519,7 @@ func (tx *Tx) importMember(im *importer, hid, head int64, village string, r *reg
 		return nil
 	}
 	if r.Resident.Relation == registry.Head {
-		reject(r.Line, "与户主关系", "registry.relation.head_taken")
+		reject(r, "与户主关系", "registry.relation.head_taken")
 		return nil
 	}
 	if _, err := tx.insertResident(ctx, a, hid, village, r.Resident, reason); err != nil {
@@ -529,7 +531,7 @@ func (tx *Tx) importMember(im *importer, hid, head int64, village string, r *reg
 
 // rowFault turns a service fault on a row into a problem on that row;
 // anything else aborts the import.
-func (tx *Tx) rowFault(err error, r *registry.ImportRow, reject func(int, string, string, ...any)) error {
+func (tx *Tx) rowFault(err error, r *registry.ImportRow, reject func(*registry.ImportRow, string, string, ...any)) error {
 	var fe *fault.Error
 	if !errors.As(err, &fe) || fe.Code == fault.Internal {
 		return err
@@ -538,7 +540,7 @@ func (tx *Tx) rowFault(err error, r *registry.ImportRow, reject func(int, string
 	if len(fe.Fields) > 0 {
 		col = registry.ColumnTitle(fe.Fields[0].Name)
 	}
-	reject(r.Line, col, fe.Msg.Key, fe.Msg.Args...)
+	reject(r, col, fe.Msg.Key, fe.Msg.Args...)
 	return nil
 }
 

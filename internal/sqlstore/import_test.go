@@ -127,13 +127,14 @@ func TestImportProblems(t *testing.T) {
 		}
 		want := map[string]bool{}
 		for _, p := range rep.Problems {
-			want[fmt.Sprintf("%d/%s/%s", p.Line, p.Column, p.Msg.Key)] = true
+			want[fmt.Sprintf("%d/%s/%s/%s", p.Line, p.Person, p.Column, p.Msg.Key)] = true
 		}
-		// Data starts on sheet line 4; the blank line pushes rows 3+ down one.
+		// Data starts on sheet line 4; the blank line pushes rows 3+ down
+		// one. Each problem names the row's person as well as its line.
 		for _, k := range []string{
-			"5/民族/registry.ethnicity.invalid", "5/手机号/registry.phone.invalid",
-			"7/身份证号/registry.id.check", "8/户号/import.head_bad",
-			"9/身份证号/import.dup_id", "10/身份证号/registry.id.lost_digits", "11/户号/import.no_head",
+			"5/王小五/民族/registry.ethnicity.invalid", "5/王小五/手机号/registry.phone.invalid",
+			"7/赵六/身份证号/registry.id.check", "8/赵小六/户号/import.head_bad",
+			"9/孙七/身份证号/import.dup_id", "10/周八/身份证号/registry.id.lost_digits", "11/吴九/户号/import.no_head",
 		} {
 			if !want[k] {
 				t.Errorf("missing problem %s; got %v", k, want)

@@ -27,7 +27,7 @@ func (tx *Tx) residentFor(ctx context.Context, a *access.Actor, id int64, p acce
 func relationFields(relation, reason string) error {
 	var fs fault.Fields
 	checkReason(&fs, reason)
-	if relation == registry.Head || !slices.Contains(registry.Relations, relation) {
+	if relation == registry.Head || !registry.ValidRelation(relation) {
 		fs.Add("relation", "registry.relation.invalid")
 	}
 	return fs.Err()
@@ -412,7 +412,7 @@ func (s *RegistryService) SplitHousehold(ctx context.Context, a *access.Actor, s
 		fs.Add("head", "registry.split.head")
 	}
 	for _, m := range sp.Members {
-		if rel := sp.Relations[m]; m != sp.NewHead && (rel == registry.Head || !slices.Contains(registry.Relations, rel)) {
+		if rel := sp.Relations[m]; m != sp.NewHead && (rel == registry.Head || !registry.ValidRelation(rel)) {
 			fs.Add(fmt.Sprintf("relation_%d", m), "registry.relation.invalid")
 		}
 	}

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/talent"
 )
@@ -68,11 +68,9 @@ func talentDeny(a *access.Actor, code, key string) error {
 	return fault.E(fault.NotFound, "error.not_found")
 }
 
-// beijingDay is the transaction's day in Beijing time, the day deadlines
-// and application windows are written in.
-func (tx *Tx) beijingDay() string {
-	return tx.now.In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
-}
+// localDay is the transaction's local day, the day deadlines and
+// application windows are written in.
+func (tx *Tx) localDay() string { return localtime.Day(tx.now) }
 
 func joinInts(xs []int) string {
 	s := make([]string, len(xs))

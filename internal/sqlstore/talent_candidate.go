@@ -125,7 +125,7 @@ func (tx *Tx) saveCandidate(ctx context.Context, a *access.Actor, id int64, in t
 			if !regioncode.Covers(r.Region, in.Village) {
 				return fault.OnField(fault.Invalid, "village", "talent.candidate.outside_round")
 			}
-			if !r.OpenOn(tx.beijingDay()) {
+			if !r.OpenOn(tx.localDay()) {
 				return fault.E(fault.Conflict, "talent.round.closed", r.Opens, r.Closes)
 			}
 			id, err = tx.insertID(ctx, `INSERT INTO talent_candidates (round_id, village_code, name, status, actor_id, actor_name, created_at, updated_at)
@@ -212,7 +212,7 @@ func (s *TalentService) submitTx(ctx context.Context, tx *Tx, a *access.Actor, i
 		if err != nil {
 			return err
 		}
-		if c.Submissions == 0 && !r.OpenOn(tx.beijingDay()) {
+		if c.Submissions == 0 && !r.OpenOn(tx.localDay()) {
 			return fault.E(fault.Conflict, "talent.round.closed", r.Opens, r.Closes)
 		}
 		var twins int

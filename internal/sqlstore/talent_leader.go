@@ -175,7 +175,7 @@ func (s *TalentService) Leaders(ctx context.Context, a *access.Actor, code strin
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		day := tx.beijingDay()
+		day := tx.localDay()
 		all, err := tx.talentMeasures(ctx, `l.village_code >= ? AND l.village_code < ?`, lo, hi)
 		if err != nil {
 			return err
@@ -233,7 +233,7 @@ func (s *TalentService) Leader(ctx context.Context, a *access.Actor, id int64) (
 		if l.Measures, err = tx.talentMeasures(ctx, `m.leader_id = ?`, id); err != nil {
 			return err
 		}
-		day := tx.beijingDay()
+		day := tx.localDay()
 		for i := range l.Measures {
 			l.Measures[i].OverdueOn = l.Measures[i].Overdue(day)
 		}
@@ -348,7 +348,7 @@ func (s *TalentService) LogMeasure(ctx context.Context, a *access.Actor, leader 
 		if !a.Can(access.TalentWrite, l.Village) {
 			return fault.E(fault.Forbidden, "talent.measure.forbidden")
 		}
-		if err := in.Validate(tx.beijingDay()); err != nil {
+		if err := in.Validate(tx.localDay()); err != nil {
 			return err
 		}
 		var status string
@@ -390,7 +390,7 @@ func (s *TalentService) Overdue(ctx context.Context, a *access.Actor, code strin
 	err := s.db.view(ctx, func(tx *Tx) error {
 		lo, hi := regioncode.Range(code)
 		var err error
-		out, err = tx.talentMeasures(ctx, `m.village_code >= ? AND m.village_code < ? AND m.status <> 'done' AND m.deadline < ?`, lo, hi, tx.beijingDay())
+		out, err = tx.talentMeasures(ctx, `m.village_code >= ? AND m.village_code < ? AND m.status <> 'done' AND m.deadline < ?`, lo, hi, tx.localDay())
 		for i := range out {
 			out[i].OverdueOn = true
 		}

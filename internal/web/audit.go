@@ -7,6 +7,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/audit"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/sheet"
 )
 
@@ -14,10 +15,10 @@ import (
 func auditFilter(r *http.Request) audit.Filter {
 	q := r.URL.Query()
 	f := audit.Filter{Actor: q.Get("actor"), Action: q.Get("action"), Outcome: q.Get("outcome"), Region: q.Get("region")}
-	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), beijing); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), localtime.Zone()); err == nil {
 		f.From = t
 	}
-	if t, err := time.ParseInLocation("2006-01-02", q.Get("to"), beijing); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("to"), localtime.Zone()); err == nil {
 		f.To = t.AddDate(0, 0, 1)
 	}
 	return f
@@ -72,7 +73,7 @@ func (w *Web) auditExport(rw http.ResponseWriter, r *http.Request, a *access.Act
 		return
 	}
 	err = w.Audit.Export(r.Context(), a, auditFilter(r), func(e audit.Entry) error {
-		return xw.Write(e.ID, e.At.In(beijing).Format("2006-01-02 15:04:05"), e.Actor, e.Role, v.T(e.Action), e.Target, e.Region, e.Detail, e.Outcome, e.Client, e.RequestID)
+		return xw.Write(e.ID, e.At.In(localtime.Zone()).Format("2006-01-02 15:04:05"), e.Actor, e.Role, v.T(e.Action), e.Target, e.Region, e.Detail, e.Outcome, e.Client, e.RequestID)
 	})
 	if err != nil {
 		xw.Discard()

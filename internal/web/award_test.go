@@ -105,6 +105,15 @@ func TestRankingPages(t *testing.T) {
 		s := newSite(t, db)
 		s.user("lead", access.Grant{Role: access.Leader, Region: keerqin})
 		s.page("/rankings?region="+keerqin+"&period=2026-06", http.StatusOK, "平安村", "刘桂英", "1/1（100%）")
+		if strings.Contains(s.page("/rankings?region="+keerqin+"&period=2026-06", http.StatusOK), "户均积分") {
+			t.Error("a township's page ranks regions below it")
+		}
+		// A banner sees its townships ranked against each other.
+		s.user("banner", access.Grant{Role: access.Leader, Region: "152221000000"})
+		body := s.page("/rankings?region=152221000000&period=2026-06&order=participation", http.StatusOK, "各苏木乡镇排行", "户均积分", `<option value="participation" selected>`)
+		if m := regexp.MustCompile(`<td class="num">1</td><td><a href="/rankings\?region=(\d+)`).FindStringSubmatch(body); m == nil || m[1] != keerqin {
+			t.Errorf("the township with the only award is not first: %v", m)
+		}
 		res, _ := (&http.Client{}).Get(s.srv.URL + "/board/" + pingan + "?period=2026-06")
 		if body := s.body(res); res.StatusCode != http.StatusOK || !strings.Contains(body, "刘**") || strings.Contains(body, "刘桂英") {
 			t.Fatalf("board: %d\n%s", res.StatusCode, body)

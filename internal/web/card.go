@@ -40,6 +40,8 @@ func (w *Web) myHousehold(rw http.ResponseWriter, r *http.Request, a *access.Act
 		return
 	}
 	v := w.newView(r, "page.my", "my")
+	// A villager sees whose household this is, not only 我的家庭.
+	v.Title = v.T("my.title", h.HeadName, h.Number)
 	v.Data = &cardPage{H: h, Members: ms, Statement: st}
 	w.render(rw, http.StatusOK, "card", v)
 }

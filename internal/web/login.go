@@ -130,6 +130,21 @@ func (w *Web) language(rw http.ResponseWriter, r *http.Request) {
 	http.Redirect(rw, r, safeNext(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
 
+// textSize switches large-type mode (适老化) on or off for this browser,
+// remembered in a cookie for a year like the language; a plain link does
+// it, so it works without script on any phone.
+func (w *Web) textSize(rw http.ResponseWriter, r *http.Request) {
+	c := &http.Cookie{Name: largeCookie, Value: "1", Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode}
+	if r.URL.Query().Get("to") != "large" {
+		c.Value, c.MaxAge = "", -1
+	}
+	http.SetCookie(rw, c)
+	http.Redirect(rw, r, safeNext(r.URL.Query().Get("back")), http.StatusSeeOther)
+}
+
+// largeCookie remembers large-type mode.
+const largeCookie = "large"
+
 // secondFactor asks for a TOTP code, first showing a QR code to enrol an
 // authenticator app when the user has none. It checks the session itself:
 // page would send the user straight back here.

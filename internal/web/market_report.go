@@ -6,6 +6,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/market"
 	"shanzhi/internal/sheet"
 )
@@ -132,7 +133,7 @@ func (w *Web) marketExport(rw http.ResponseWriter, r *http.Request, a *access.Ac
 			if d.Returned {
 				state = v.T("market.returned_on", market.Day(d.ReturnedAt))
 			}
-			rows = append(rows, []any{d.ID, d.At.In(beijing).Format("2006-01-02 15:04"), d.HouseholdNo, d.Head, market.Summary(d.Lines), d.Total, state, d.Actor})
+			rows = append(rows, []any{d.ID, d.At.In(localtime.Zone()).Format("2006-01-02 15:04"), d.HouseholdNo, d.Head, market.Summary(d.Lines), d.Total, state, d.Actor})
 		}
 	default:
 		w.fail(rw, r, fault.E(fault.NotFound, "error.not_found"))

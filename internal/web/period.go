@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/localtime"
 )
 
 // periodBase credits this period's base score to a village's households.
@@ -22,7 +23,7 @@ func (w *Web) periodClose(rw http.ResponseWriter, r *http.Request, a *access.Act
 	code := r.PathValue("code")
 	year, err := strconv.Atoi(r.FormValue("year"))
 	if err != nil {
-		year = w.Now().In(beijing).Year() - 1
+		year = w.Now().In(localtime.Zone()).Year() - 1
 	}
 	if _, err := w.Periods.CloseYear(r.Context(), a, code, year); err != nil {
 		w.fail(rw, r, err)

@@ -50,18 +50,11 @@ func (w *Web) formPhotos(v *view, f *form, r *http.Request, a *access.Actor) ([]
 			return fault.OnField(fault.Invalid, "photos", "award.photo_count", points.MaxPhotos)
 		}
 		for _, fh := range files {
-			if fh.Size > points.MaxPhotoBytes {
-				return fault.OnField(fault.TooLarge, "photos", "award.photo_size", points.MaxPhotoBytes>>20)
-			}
-			data, err := readPart(fh)
+			id, err := w.stagePhoto(r, a, fh)
 			if err != nil {
 				return err
 			}
-			p, err := w.Photos.Upload(r.Context(), a, data)
-			if err != nil {
-				return err
-			}
-			ids = append(ids, p.ID)
+			ids = append(ids, id)
 		}
 		return nil
 	}()
@@ -80,6 +73,23 @@ func (w *Web) formPhotos(v *view, f *form, r *http.Request, a *access.Actor) ([]
 		}
 	}
 	return ids, err
+}
+
+// stagePhoto checks one uploaded photo's size and stages it for an award
+// of the uploading user.
+func (w *Web) stagePhoto(r *http.Request, a *access.Actor, fh *multipart.FileHeader) (int64, error) {
+	if fh.Size > points.MaxPhotoBytes {
+		return 0, fault.OnField(fault.TooLarge, "photos", "award.photo_size", points.MaxPhotoBytes>>20)
+	}
+	data, err := readPart(fh)
+	if err != nil {
+		return 0, err
+	}
+	p, err := w.Photos.Upload(r.Context(), a, data)
+	if err != nil {
+		return 0, err
+	}
+	return p.ID, nil
 }
 
 func readPart(fh *multipart.FileHeader) ([]byte, error) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/sheet"
@@ -82,7 +83,7 @@ func (w *Web) statementExport(rw http.ResponseWriter, r *http.Request, a *access
 	}
 	for i := len(entries) - 1; i >= 0; i-- { // oldest first, as a ledger reads
 		e := entries[i]
-		if err := xw.Write(e.Seq, e.At.In(beijing).Format("2006-01-02 15:04"), v.T("points.kind."+string(e.Kind)), e.Item, e.Delta, e.Balance, e.Actor); err != nil {
+		if err := xw.Write(e.Seq, e.At.In(localtime.Zone()).Format("2006-01-02 15:04"), v.T("points.kind."+string(e.Kind)), e.Item, e.Delta, e.Balance, e.Actor); err != nil {
 			xw.Discard()
 			w.fail(rw, r, err)
 			return

@@ -2,11 +2,14 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"net/http"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/points"
+	"shanzhi/internal/regioncode"
 	"shanzhi/internal/review"
 )
 
@@ -16,6 +19,11 @@ type rankingPage struct {
 	Period     string
 	Aspect     string
 	Villages   []points.Ranked
+	// Regions ranks the units one level down (townships of a banner,
+	// banners of a league), only above a township; Unit names them.
+	Regions    []points.Ranked
+	Unit       string
+	Order      points.RegionOrder
 	Households []points.Ranked
 	Public     bool // the village-hall board: names masked, no links
 	// Chart is the village bars as JSON for app.js to draw with ECharts;
@@ -27,7 +35,7 @@ type rankingPage struct {
 func (w *Web) rankingParams(r *http.Request) (period, aspect string) {
 	period = r.URL.Query().Get("period")
 	if period == "" {
-		period = w.Now().In(beijing).Format("2006-01")
+		period = w.Now().In(localtime.Zone()).Format("2006-01")
 	}
 	return period, r.URL.Query().Get("aspect")
 }
@@ -48,6 +56,17 @@ func (w *Web) rankings(rw http.ResponseWriter, r *http.Request, a *access.Actor)
 	if p.RegionName, err = w.regionTitle(r, a, region); err != nil {
 		w.fail(rw, r, err)
 		return
+	}
+	if lvl := regioncode.LevelOf(region); lvl != 0 && lvl < regioncode.Township {
+		p.Order = points.RegionOrder(r.URL.Query().Get("order"))
+		if p.Order == "" {
+			p.Order = points.ByPerHousehold
+		}
+		if p.Regions, err = w.Rankings.Regions(r.Context(), a, region, period, aspect, p.Order); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		p.Unit = fmt.Sprintf("ranking.unit.%d", lvl+1)
 	}
 	if p.Villages, err = w.Rankings.Villages(r.Context(), a, region, period, aspect); err != nil {
 		w.fail(rw, r, err)

@@ -13,13 +13,15 @@ import (
 )
 
 // home sends a user where their work is: the top of their scope, their
-// household, or their administrator's page.
+// household, their store's counter, or their administrator's page.
 func (w *Web) home(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	switch scopes := a.Scopes(access.RegistryRead); {
 	case len(scopes) > 0:
 		http.Redirect(rw, r, "/regions/"+scopes[0], http.StatusSeeOther)
 	case a.Household() != 0:
 		http.Redirect(rw, r, "/my", http.StatusSeeOther)
+	case a.CanAnywhere(access.MarketSell):
+		w.homeCounter(rw, r, a)
 	case a.CanAnywhere(access.UserManage) || a.CanAnywhere(access.RoleManage):
 		http.Redirect(rw, r, "/admin/users", http.StatusSeeOther)
 	case a.CanAnywhere(access.AuditRead):
@@ -27,6 +29,21 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	default:
 		http.Redirect(rw, r, "/tokens", http.StatusSeeOther)
 	}
+}
+
+// homeCounter opens the counter of a supermarket clerk's one store, or
+// the list of their stores when they serve at several.
+func (w *Web) homeCounter(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	stores, err := w.Market.Stores(r.Context(), a)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if len(stores) == 1 {
+		http.Redirect(rw, r, "/stores/"+strconv.FormatInt(stores[0].ID, 10)+"/counter", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(rw, r, "/market", http.StatusSeeOther)
 }
 
 // regionCrumbs turns a path into breadcrumbs, linking only the levels the

@@ -17,6 +17,7 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.Handle("GET /static/", pub, w.Static())
 	rt.HandleFunc("GET /login", pub, w.loginPage)
 	rt.HandleFunc("GET /lang", pub, w.language)
+	rt.HandleFunc("GET /text-size", pub, w.textSize)
 	rt.HandleFunc("POST /login", pub, w.login)
 	rt.HandleFunc("POST /logout", pub, w.logout)
 	rt.HandleFunc("GET /login/otp", self, w.secondFactor)

@@ -9,6 +9,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/talent"
 )
 
@@ -47,7 +48,7 @@ func (w *Web) talentCoverage(rw http.ResponseWriter, r *http.Request, a *access.
 			w.fail(rw, r, err)
 			return
 		}
-		d.Due, d.OnTrack = d.Coverage.Due(w.Now().In(beijing))
+		d.Due, d.OnTrack = d.Coverage.Due(w.Now().In(localtime.Zone()))
 		d.UncoveredCount = d.Total.Villages - d.Total.Covered
 		var names []string
 		var values []int
@@ -135,7 +136,7 @@ func (w *Web) showLeader(rw http.ResponseWriter, r *http.Request, a *access.Acto
 	v := w.newView(r, "talent.page.leader", "talent")
 	v.Title = v.T("talent.page.leader_of", l.Name)
 	v.Crumbs = []crumb{{Label: v.T("talent.nav"), Href: "/talent"}, {Label: v.T("talent.page.leaders"), Href: "/talent/leaders"}, {Label: l.Name}}
-	d := &leaderView{L: l, Lists: talent.Lists, CanWrite: a.Can(access.TalentWrite, l.Village), Today: w.Now().In(beijing).Format("2006-01-02"),
+	d := &leaderView{L: l, Lists: talent.Lists, CanWrite: a.Can(access.TalentWrite, l.Village), Today: w.Now().In(localtime.Zone()).Format("2006-01-02"),
 		Statuses:   append([]option{{Label: v.T("talent.measure.keep")}}, talentOptions(v, "talent.mstatus.", false, strs(talent.MeasureStatuses)...)...),
 		Directions: talentOptions(v, "talent.direction.", false, strs(talent.Directions)...)}
 	status, msg, problems := talentRefusal(v, actErr)

@@ -6,6 +6,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/sheet"
 	"shanzhi/internal/talent"
 )
@@ -125,7 +126,7 @@ func (w *Web) talentListsExport(rw http.ResponseWriter, r *http.Request, a *acce
 	cols := []sheet.Column{{Header: "序号", Kind: sheet.Int}, {Header: "带头人"}, {Header: "所属嘎查村", Width: 14}, {Header: "层级"}, {Header: "清单", Width: 14},
 		{Header: "具体措施", Width: 28}, {Header: "目标", Width: 20}, {Header: "帮带对象/受益户/培训方向", Width: 16}, {Header: "责任人"}, {Header: "完成时限", Width: 12},
 		{Header: "状态"}, {Header: "记录次数", Kind: sheet.Int}, {Header: "累计增收（元）/人次", Kind: sheet.Int}, {Header: "是否逾期"}}
-	today := w.Now().In(beijing).Format("2006-01-02")
+	today := w.Now().In(localtime.Zone()).Format("2006-01-02")
 	var rows [][]any
 	for _, l := range leaders {
 		full, err := w.Talent.Leader(r.Context(), a, l.ID)

@@ -7,6 +7,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/talent"
 )
 
@@ -32,7 +33,7 @@ func (w *Web) talentRoundNew(rw http.ResponseWriter, r *http.Request, a *access.
 		}
 		return def
 	}
-	year := w.Now().In(beijing).Year()
+	year := w.Now().In(localtime.Zone()).Year()
 	fields := []field{
 		{Name: "name", Label: v.T("talent.field.round_name"), Type: "text", Value: val("name", strconv.Itoa(year)+"年晓景计划"), Required: true, MaxLen: talent.MaxName},
 		{Name: "start_year", Label: v.T("talent.field.start_year"), Type: "text", Value: val("start_year", strconv.Itoa(year)), Required: true, InputMode: "numeric"},

@@ -117,6 +117,9 @@ func TestVillagerRevealCardAndFullExport(t *testing.T) {
 		if !sheetHas(t, raw, headID) {
 			t.Fatal("the full export lacks the full ID number")
 		}
+		if !sheetHas(t, raw, "关系代码") || !sheetHas(t, raw, "02") {
+			t.Fatal("the export lacks the head's GB/T 4761 relation code")
+		}
 		res = s.get("/export/residents.xlsx?region=" + pingan)
 		raw, _ = io.ReadAll(res.Body)
 		res.Body.Close()

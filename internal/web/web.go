@@ -22,6 +22,7 @@ import (
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/market"
 	"shanzhi/internal/points"
 	"shanzhi/internal/ratelimit"
@@ -86,7 +87,7 @@ func New(d Deps) (*Web, error) {
 	}
 	funcs := template.FuncMap{
 		"add":     func(a, b int) int { return a + b },
-		"date":    func(t time.Time) string { return t.In(beijing).Format("2006-01-02 15:04") },
+		"date":    func(t time.Time) string { return t.In(localtime.Zone()).Format("2006-01-02 15:04") },
 		"pct":     func(a, b int) int { return a * 100 / max(b, 1) },
 		"query":   func(v url.Values) template.URL { return template.URL(v.Encode()) },
 		"isError": func(s string) bool { return s != "" },
@@ -105,10 +106,6 @@ func New(d Deps) (*Web, error) {
 	}
 	return w, nil
 }
-
-// beijing is the time zone every date on a page is shown in; Inner
-// Mongolia keeps Beijing time.
-var beijing = time.FixedZone("CST", 8*3600)
 
 // Static serves the embedded assets with long caching; their names change
 // when their content does, by the vendoring script.
@@ -135,6 +132,8 @@ type view struct {
 	RequestID string
 	Data      any
 	Here      string // this page's path and query, for the language switch
+	// Large is large-type mode (适老化), chosen with the top bar's button.
+	Large bool
 	// Pending hides the menu while a second factor or a password change
 	// is owed: none of its entries would open yet.
 	Pending bool
@@ -146,6 +145,17 @@ type crumb struct{ Label, Href string }
 func (v *view) Can(p string) bool { return v.Actor.CanAnywhere(access.Permission(p)) }
 
 // T translates a catalogue key for the page's language.
+// ShowTokens is false for someone who is only a villager: API tokens are
+// for officials' programs, and a villager's menu keeps to their household.
+func (v *view) ShowTokens() bool {
+	for _, g := range v.Actor.Grants {
+		if g.Role != access.Villager {
+			return true
+		}
+	}
+	return false
+}
+
 func (v *view) T(key string, args ...any) string { return v.w.Catalog.T(v.Lang, key, args...) }
 
 // M renders a message carried by an error or a report.
@@ -155,6 +165,9 @@ func (w *Web) newView(r *http.Request, title, nav string) *view {
 	v := &view{w: w, Lang: langOf(r), Title: title, Nav: nav, Demo: w.Demo, RequestID: server.RequestID(r.Context()), Here: r.URL.RequestURI()}
 	if s := access.SessionFrom(r.Context()); s != nil {
 		v.Actor, v.CSRF, v.Pending = s.Actor, s.CSRF, s.SecondFactor != "" || s.MustChange
+	}
+	if c, err := r.Cookie(largeCookie); err == nil && c.Value == "1" {
+		v.Large = true
 	}
 	v.Title = v.T(title)
 	v.Flash = r.URL.Query().Get("flash")

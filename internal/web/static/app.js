@@ -57,3 +57,69 @@ document.addEventListener("DOMContentLoaded", function () {
     window.addEventListener("resize", function () { chart.resize(); });
   });
 });
+
+// Large-type mode: on a phone a table becomes one card per row (app.css);
+// each cell takes its column's name so the card still says what each
+// figure is.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!document.documentElement.classList.contains("large")) return;
+  document.querySelectorAll("table.grid").forEach(function (t) {
+    var heads = Array.prototype.map.call(t.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    t.querySelectorAll("tbody tr").forEach(function (tr) {
+      Array.prototype.forEach.call(tr.children, function (td, i) {
+        if (heads[i] && !td.hasAttribute("colspan")) td.dataset.label = heads[i];
+      });
+    });
+  });
+});
+
+// The inspection sheet: tick all or none, count what is ticked, show the
+// photo column when the chosen item needs a photo, and say before sending
+// which ticked rows still lack their photo. The server checks the same.
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.querySelector("form.inspection");
+  if (!form) return;
+  var boxes = form.querySelectorAll("input[name=household]");
+  var count = document.getElementById("checked-count");
+  var problem = document.getElementById("sheet-error");
+  var item = document.getElementById("item");
+  function update() {
+    var n = 0;
+    boxes.forEach(function (b) { if (b.checked) n++; });
+    count.textContent = form.dataset.count.replace("%d", n);
+  }
+  function setAll(on) {
+    boxes.forEach(function (b) { b.checked = on; });
+    update();
+  }
+  document.getElementById("check-all").addEventListener("click", function () { setAll(true); });
+  document.getElementById("check-none").addEventListener("click", function () { setAll(false); });
+  form.addEventListener("change", function (e) {
+    if (e.target === item) {
+      var o = item.options[item.selectedIndex];
+      form.classList.toggle("needs-photo", !!(o && o.dataset.photo));
+    }
+    update();
+  });
+  form.addEventListener("submit", function (e) {
+    var ticked = [], missing = [];
+    boxes.forEach(function (b) {
+      if (!b.checked) return;
+      var row = b.closest("tr");
+      ticked.push(row.dataset.number);
+      var file = row.querySelector("input[type=file]");
+      if (form.classList.contains("needs-photo") && (!file || file.files.length === 0)) missing.push(row.dataset.number);
+    });
+    var msg = "";
+    if (ticked.length === 0) msg = form.dataset.none;
+    else if (missing.length > 0) msg = form.dataset.missing.replace("%s", missing.join("、"));
+    if (msg) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      problem.textContent = msg;
+      problem.hidden = false;
+      problem.scrollIntoView({ block: "center" });
+    }
+  }, true);
+  update();
+});
