@@ -18,6 +18,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/regioncode"
+	"shanzhi/internal/review"
 )
 
 // Period is the span a base score or a cap counts over.
@@ -63,6 +64,10 @@ const (
 	// only the region's own additions and overrides, within what the owner
 	// allows.
 	Inherit Source = "inherit"
+	// CopyVillage copies the scheme in force in another region (推广王家地村
+	// 模式): a village adopts a neighbour's rules as its own standalone
+	// scheme.
+	CopyVillage Source = "village"
 )
 
 // Limits on a scheme's content: generous for any real village, tight
@@ -73,6 +78,9 @@ const (
 	MaxCap       = 1000
 	MaxAspects   = 20
 	MaxItems     = 200
+	// DefaultNoticeDays is the public notice (公示) an award stands on
+	// before it reaches the ledger, unless the scheme sets another.
+	DefaultNoticeDays = 7
 )
 
 // Evidence is what backs an award: as an item's requirement, the flags
@@ -130,6 +138,9 @@ type Scheme struct {
 	BaseScore  int
 	BasePeriod Period
 	CarryOver  CarryOver
+	// NoticeDays is how long an award of this scheme stands on public
+	// notice (公示期) before it is posted: a village's rule, not the code's.
+	NoticeDays int
 	// AllowLocalItems and AllowOverride say what regions below may do
 	// with this scheme.
 	AllowLocalItems bool
@@ -194,6 +205,9 @@ func (s *Scheme) Normalize() {
 	if s.CarryOver == "" {
 		s.CarryOver = Carry
 	}
+	if s.NoticeDays == 0 {
+		s.NoticeDays = DefaultNoticeDays
+	}
 	for i := range s.Aspects {
 		a := &s.Aspects[i]
 		a.Code, a.Name = strings.TrimSpace(a.Code), strings.TrimSpace(a.Name)
@@ -241,6 +255,9 @@ func (s Scheme) Validate() error {
 	}
 	if s.CarryOver != Carry && s.CarryOver != Expire {
 		fs.Add("carry_over", "scheme.carry_over")
+	}
+	if s.NoticeDays < 1 || s.NoticeDays > review.MaxNoticeDays {
+		fs.Add("notice_days", "scheme.notice_days", review.MaxNoticeDays)
 	}
 	if s.EffectiveFrom.IsZero() || !s.EffectiveTo.IsZero() && Day(s.EffectiveTo) <= Day(s.EffectiveFrom) {
 		fs.Add("effective_from", "scheme.effective")
@@ -298,6 +315,8 @@ func (s Scheme) Validate() error {
 		}
 		if it.Cap < 0 || it.Cap > MaxCap || it.Cap > 0 && !validPeriod(it.CapPeriod) {
 			fs.Add(f+"cap", "scheme.item.cap", MaxCap)
+		} else if most := it.monthlyMost(); most > 0 && it.Cap > most {
+			fs.Add(f+"cap", "scheme.item.cap_unit", it.Name, most)
 		}
 		if len(it.Roles) == 0 {
 			fs.Add(f+"roles", "scheme.item.roles")
@@ -313,6 +332,20 @@ func (s Scheme) Validate() error {
 		}
 	}
 	return fs.Err()
+}
+
+// monthlyMost is the most awards a cap may allow for an item counted per
+// month (每月): one a month, twelve a year; 0 for other units. A higher cap
+// contradicts the unit, and a clerk would read it as allowing more than one
+// award for the same month.
+func (it Item) monthlyMost() int {
+	if it.Unit != PerMonth || it.Cap == 0 {
+		return 0
+	}
+	if it.CapPeriod == Year {
+		return 12
+	}
+	return 1
 }
 
 // VersionRef names one version a resolution used.
@@ -341,6 +374,7 @@ type Resolved struct {
 	BaseScore  int
 	BasePeriod Period
 	CarryOver  CarryOver
+	NoticeDays int
 	Aspects    []Aspect
 	Items      []ResolvedItem
 	// Versions lists the versions used, from the standalone scheme at the
@@ -416,7 +450,7 @@ func Effective(chain []Scheme, village string, date time.Time) (Resolved, error)
 	aspects := map[string]bool{}
 	allowLocal, allowOverride := true, true
 	for li, s := range layers {
-		r.Name, r.BaseScore, r.BasePeriod, r.CarryOver = s.Name, s.BaseScore, s.BasePeriod, s.CarryOver
+		r.Name, r.BaseScore, r.BasePeriod, r.CarryOver, r.NoticeDays = s.Name, s.BaseScore, s.BasePeriod, s.CarryOver, s.NoticeDays
 		r.Versions = append(r.Versions, VersionRef{ID: s.ID, Region: s.Region, Version: s.Version})
 		for _, a := range s.Aspects {
 			if !aspects[a.Code] {
@@ -515,4 +549,5 @@ type Service interface {
 	Versions(ctx context.Context, a *access.Actor, region string) ([]Scheme, error)
 	// Resolve returns the scheme in force for region on date.
 	Resolve(ctx context.Context, a *access.Actor, region string, date time.Time) (*Resolved, error)
+	Drafts
 }

@@ -1,0 +1,111 @@
+package scheme
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"shanzhi/internal/access"
+)
+
+// Drafts is how a leader prepares a scheme before it is in force: a draft
+// is started from the template, from the scheme in force above or in
+// another region, edited whole as often as needed, compared with the
+// version in force and published from a date. Drafts need
+// access.SchemeManage over the region; a region out of reach is
+// fault.NotFound, one in sight but not manageable fault.Forbidden.
+type Drafts interface {
+	// StartDraft replaces the region's draft with one taken from src:
+	// FromTemplate, CopyParent (the scheme in force above), Inherit (an
+	// empty layer over it), or CopyVillage from region from (which a must
+	// be able to read). A region whose scheme exists already starts from
+	// its own latest version when src is "".
+	StartDraft(ctx context.Context, a *access.Actor, region string, src Source, from string) (*Scheme, error)
+	// SaveDraft validates in and keeps it as the region's draft; a draft
+	// with a problem is refused with fault.Invalid naming each field, and
+	// the stored draft stays as it was.
+	SaveDraft(ctx context.Context, a *access.Actor, in Scheme) (*Scheme, error)
+	// Draft returns the region's draft, fault.NotFound when there is none.
+	Draft(ctx context.Context, a *access.Actor, region string) (*Scheme, error)
+	// DiscardDraft drops the region's draft.
+	DiscardDraft(ctx context.Context, a *access.Actor, region string) error
+	// PublishDraft writes the draft as the region's next version (or its
+	// first), in force from from, and drops the draft. Besides Create's
+	// and Publish's refusals it refuses with fault.Conflict to drop an item
+	// that awards still in review use.
+	PublishDraft(ctx context.Context, a *access.Actor, region string, from time.Time) (*Scheme, error)
+}
+
+// Change is how an item of a draft differs from the version in force.
+type Change string
+
+// The changes.
+const (
+	Added   Change = "added"
+	Removed Change = "removed"
+	Changed Change = "changed"
+	Same    Change = "same"
+)
+
+// ItemDiff is one item compared across two versions; Old or New is nil
+// where the item is missing, and Fields names what changed.
+type ItemDiff struct {
+	Code   string
+	Change Change
+	Old    *Item
+	New    *Item
+	Fields []string
+}
+
+// Diff compares the items of a draft (next) with those of the version in
+// force (cur), item by item by code: the draft's items in its order, then
+// the removed ones.
+func Diff(cur, next []Item) []ItemDiff {
+	old := map[string]*Item{}
+	for i := range cur {
+		old[cur[i].Code] = &cur[i]
+	}
+	var out []ItemDiff
+	seen := map[string]bool{}
+	for i := range next {
+		n := &next[i]
+		seen[n.Code] = true
+		o, ok := old[n.Code]
+		if !ok {
+			out = append(out, ItemDiff{Code: n.Code, Change: Added, New: n})
+			continue
+		}
+		d := ItemDiff{Code: n.Code, Change: Same, Old: o, New: n, Fields: itemChanges(*o, *n)}
+		if len(d.Fields) > 0 {
+			d.Change = Changed
+		}
+		out = append(out, d)
+	}
+	for i := range cur {
+		if !seen[cur[i].Code] {
+			out = append(out, ItemDiff{Code: cur[i].Code, Change: Removed, Old: &cur[i]})
+		}
+	}
+	return out
+}
+
+// itemChanges names the fields that differ between two versions of an
+// item, by the names forms use.
+func itemChanges(o, n Item) []string {
+	var fs []string
+	add := func(differ bool, name string) {
+		if differ {
+			fs = append(fs, name)
+		}
+	}
+	add(o.Aspect != n.Aspect, "aspect")
+	add(o.Name != n.Name, "name")
+	add(o.Description != n.Description, "description")
+	add(o.Points != n.Points, "points")
+	add(o.Unit != n.Unit, "unit")
+	add(o.Cap != n.Cap || o.Cap > 0 && o.CapPeriod != n.CapPeriod, "cap")
+	add(!slices.Equal(o.Roles, n.Roles), "roles")
+	add(o.Evidence != n.Evidence, "evidence")
+	add(o.Overridable != n.Overridable, "overridable")
+	return fs
+}
