@@ -23,9 +23,10 @@ type Drafts interface {
 	StartDraft(ctx context.Context, a *access.Actor, region string, src Source, from string) (*Scheme, error)
 	// SaveDraft validates in and keeps it as the region's draft; a draft
 	// with a problem is refused with fault.Invalid naming each field, and
-	// the stored draft stays as it was.
+	// the stored draft stays as it was. Without a draft to replace, in
+	// becomes a standalone scheme's draft (Imported), as a sheet brings it.
 	SaveDraft(ctx context.Context, a *access.Actor, in Scheme) (*Scheme, error)
-	// Draft returns the region's draft, fault.NotFound when there is none.
+	// Draft returns the region's draft, nil when there is none.
 	Draft(ctx context.Context, a *access.Actor, region string) (*Scheme, error)
 	// DiscardDraft drops the region's draft.
 	DiscardDraft(ctx context.Context, a *access.Actor, region string) error
@@ -108,4 +109,21 @@ func itemChanges(o, n Item) []string {
 	add(o.Evidence != n.Evidence, "evidence")
 	add(o.Overridable != n.Overridable, "overridable")
 	return fs
+}
+
+// OwnInForce is region's own version in force on the day now falls on
+// (not what it inherits), in full, or nil when none is: what a draft of
+// the region replaces.
+func OwnInForce(ctx context.Context, svc Service, a *access.Actor, region string, now time.Time) (*Scheme, error) {
+	vs, err := svc.Versions(ctx, a, region)
+	if err != nil {
+		return nil, err
+	}
+	today := Today(now)
+	for _, v := range vs {
+		if v.InForce(today) {
+			return svc.Get(ctx, a, region, v.Version)
+		}
+	}
+	return nil, nil
 }

@@ -68,6 +68,8 @@ const (
 	// 模式): a village adopts a neighbour's rules as its own standalone
 	// scheme.
 	CopyVillage Source = "village"
+	// Imported is a scheme read from a sheet another region exported.
+	Imported Source = "import"
 )
 
 // Limits on a scheme's content: generous for any real village, tight

@@ -30,6 +30,9 @@ func (s *SchemeService) StartDraft(ctx context.Context, a *access.Actor, code st
 		var d scheme.Scheme
 		if src == "" {
 			cur, err := tx.schemeHeader(ctx, `region_code = ? ORDER BY version DESC LIMIT 1`, code)
+			if fault.Is(err, fault.NotFound) {
+				return fault.OnField(fault.Invalid, "source", "scheme.source")
+			}
 			if err != nil {
 				return err
 			}
@@ -65,6 +68,9 @@ func (s *SchemeService) SaveDraft(ctx context.Context, a *access.Actor, in schem
 	var out *scheme.Scheme
 	err := s.db.update(ctx, func(tx *Tx) error {
 		cur, err := tx.draft(ctx, in.Region)
+		if fault.Is(err, fault.Conflict) {
+			cur, err = &scheme.Scheme{Source: scheme.Imported}, nil
+		}
 		if err != nil {
 			return err
 		}
@@ -91,6 +97,9 @@ func (s *SchemeService) Draft(ctx context.Context, a *access.Actor, code string)
 	var out *scheme.Scheme
 	err := s.db.view(ctx, func(tx *Tx) (err error) {
 		out, err = tx.draft(ctx, code)
+		if fault.Is(err, fault.Conflict) {
+			out, err = nil, nil
+		}
 		return err
 	})
 	return out, err
@@ -102,7 +111,7 @@ func (s *SchemeService) DiscardDraft(ctx context.Context, a *access.Actor, code 
 		return err
 	}
 	return s.db.update(ctx, func(tx *Tx) error {
-		if err := tx.exactlyOne(ctx, fault.E(fault.NotFound, "scheme.draft.none"), `DELETE FROM scheme_drafts WHERE region_code = ?`, code); err != nil {
+		if err := tx.exactlyOne(ctx, fault.E(fault.Conflict, "scheme.draft.none"), `DELETE FROM scheme_drafts WHERE region_code = ?`, code); err != nil {
 			return err
 		}
 		return tx.audit(ctx, a, auditEntry{action: "scheme.draft.discard", target: "scheme_draft:" + code, region: code})
@@ -204,7 +213,7 @@ func (tx *Tx) draft(ctx context.Context, code string) (*scheme.Scheme, error) {
 	var at int64
 	err := tx.queryRow(ctx, `SELECT body, actor_name, updated_at FROM scheme_drafts WHERE region_code = ?`, code).Scan(&body, &actor, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fault.E(fault.NotFound, "scheme.draft.none")
+		return nil, fault.E(fault.Conflict, "scheme.draft.none")
 	}
 	if err != nil {
 		return nil, err
