@@ -102,9 +102,21 @@ func fromSchemeJSON(code string, in schemeJSON) scheme.Scheme {
 	return s
 }
 
+// schemeOfficial keeps the scheme endpoints to the officials their rule
+// names: a villager reads the scheme on their own page, not here.
+func schemeOfficial(act *access.Actor, code string) error {
+	if !act.Can(access.RegistryRead, code) && !act.Can(access.PointsWrite, code) {
+		return fault.E(fault.NotFound, "region.not_found")
+	}
+	return nil
+}
+
 // schemeInForce is the region's scheme in force on ?date= (today when
 // absent), after inheritance.
 func (a *API) schemeInForce(r *http.Request, act *access.Actor) (int, any, error) {
+	if err := schemeOfficial(act, r.PathValue("code")); err != nil {
+		return 0, nil, err
+	}
 	day := scheme.Today(time.Now())
 	if d := r.URL.Query().Get("date"); d != "" {
 		t, err := time.Parse(time.DateOnly, d)
@@ -140,6 +152,9 @@ func (a *API) schemeInForce(r *http.Request, act *access.Actor) (int, any, error
 // schemeVersions is the region's history: every version, who published
 // it and when.
 func (a *API) schemeVersions(r *http.Request, act *access.Actor) (int, any, error) {
+	if err := schemeOfficial(act, r.PathValue("code")); err != nil {
+		return 0, nil, err
+	}
 	vs, err := a.Schemes.Versions(r.Context(), act, r.PathValue("code"))
 	if err != nil {
 		return 0, nil, err
