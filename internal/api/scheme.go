@@ -117,13 +117,12 @@ func (a *API) schemeInForce(r *http.Request, act *access.Actor) (int, any, error
 	if err := schemeOfficial(act, r.PathValue("code")); err != nil {
 		return 0, nil, err
 	}
-	day := scheme.Today(time.Now())
-	if d := r.URL.Query().Get("date"); d != "" {
-		t, err := time.Parse(time.DateOnly, d)
-		if err != nil {
-			return 0, nil, fault.OnField(fault.Invalid, "date", "api.date")
-		}
-		day = t
+	day, err := optionalDay("date", r.URL.Query().Get("date"))
+	if err != nil {
+		return 0, nil, err
+	}
+	if day.IsZero() {
+		day = scheme.Today(time.Now())
 	}
 	res, err := a.Schemes.Resolve(r.Context(), act, r.PathValue("code"), day)
 	if err != nil {
@@ -255,13 +254,9 @@ func (a *API) schemePublish(r *http.Request, act *access.Actor) (int, any, error
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	var from time.Time
-	if in.EffectiveFrom != "" {
-		t, err := time.Parse(time.DateOnly, in.EffectiveFrom)
-		if err != nil {
-			return 0, nil, fault.OnField(fault.Invalid, "effective_from", "api.date")
-		}
-		from = t
+	from, err := optionalDay("effective_from", in.EffectiveFrom)
+	if err != nil {
+		return 0, nil, err
 	}
 	v, err := a.Schemes.PublishDraft(r.Context(), act, r.PathValue("code"), from)
 	if err != nil {

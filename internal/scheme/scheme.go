@@ -142,6 +142,7 @@ type Scheme struct {
 	CarryOver  CarryOver
 	// NoticeDays is how long an award of this scheme stands on public
 	// notice (公示期) before it is posted: a village's rule, not the code's.
+	// A layer may leave it 0 to keep the one above.
 	NoticeDays int
 	// AllowLocalItems and AllowOverride say what regions below may do
 	// with this scheme.
@@ -207,7 +208,7 @@ func (s *Scheme) Normalize() {
 	if s.CarryOver == "" {
 		s.CarryOver = Carry
 	}
-	if s.NoticeDays == 0 {
+	if s.NoticeDays == 0 && !s.Inherits {
 		s.NoticeDays = DefaultNoticeDays
 	}
 	for i := range s.Aspects {
@@ -258,7 +259,7 @@ func (s Scheme) Validate() error {
 	if s.CarryOver != Carry && s.CarryOver != Expire {
 		fs.Add("carry_over", "scheme.carry_over")
 	}
-	if s.NoticeDays < 1 || s.NoticeDays > review.MaxNoticeDays {
+	if (s.NoticeDays != 0 || !s.Inherits) && (s.NoticeDays < 1 || s.NoticeDays > review.MaxNoticeDays) {
 		fs.Add("notice_days", "scheme.notice_days", review.MaxNoticeDays)
 	}
 	if s.EffectiveFrom.IsZero() || !s.EffectiveTo.IsZero() && Day(s.EffectiveTo) <= Day(s.EffectiveFrom) {
@@ -411,7 +412,8 @@ func (r Resolved) Item(code string) (ResolvedItem, bool) {
 // nearest standalone scheme at or above the village is the base; each
 // layer below it adds items where every owner above allows local items,
 // and overrides points where every owner above allows overrides and the
-// item is overridable. Settings (name, base score, carry-over) come from
+// item is overridable. Settings (name, base score, carry-over, and the
+// notice unless a layer leaves it 0) come from
 // the lowest version. It returns fault.NotFound when no scheme is in
 // force, and fault.Conflict when a layer breaks an owner's rule.
 func Effective(chain []Scheme, village string, date time.Time) (Resolved, error) {
@@ -452,7 +454,10 @@ func Effective(chain []Scheme, village string, date time.Time) (Resolved, error)
 	aspects := map[string]bool{}
 	allowLocal, allowOverride := true, true
 	for li, s := range layers {
-		r.Name, r.BaseScore, r.BasePeriod, r.CarryOver, r.NoticeDays = s.Name, s.BaseScore, s.BasePeriod, s.CarryOver, s.NoticeDays
+		r.Name, r.BaseScore, r.BasePeriod, r.CarryOver = s.Name, s.BaseScore, s.BasePeriod, s.CarryOver
+		if s.NoticeDays > 0 {
+			r.NoticeDays = s.NoticeDays
+		}
 		r.Versions = append(r.Versions, VersionRef{ID: s.ID, Region: s.Region, Version: s.Version})
 		for _, a := range s.Aspects {
 			if !aspects[a.Code] {
