@@ -56,6 +56,8 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("PUT /api/v1/regions/{code}/scheme/draft", schemes, a.handle(a.schemeDraftSave))
 	rt.HandleFunc("DELETE /api/v1/regions/{code}/scheme/draft", schemes, a.handle(a.schemeDraftDiscard))
 	rt.HandleFunc("POST /api/v1/regions/{code}/scheme/publish", schemes, a.handle(a.schemePublish))
+	rt.HandleFunc("GET /api/v1/regions/{code}/scheme.xlsx", schemeRead, a.schemeExport)
+	rt.HandleFunc("PUT /api/v1/regions/{code}/scheme/draft.xlsx", schemes, a.handle(a.schemeImport))
 	rt.HandleFunc("POST /api/v1/reviews/{id}/decision", on(access.PointsApprove, server.OnReview), a.handle(a.reviewDecide))
 	sell := access.MarketSell
 	either := func(t server.Target) server.Rule { return server.Rule{Perm: access.MarketManage, Or: sell, On: t} }

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/scheme"
+	"shanzhi/internal/schemesheet"
 )
 
 // schemeJSON is a scheme version or draft as the API reads and writes it;
@@ -263,4 +266,59 @@ func (a *API) schemePublish(r *http.Request, act *access.Actor) (int, any, error
 		return 0, nil, err
 	}
 	return http.StatusCreated, toSchemeJSON(*v), nil
+}
+
+// maxSchemeSheet bounds an imported scheme sheet: two hundred items fit in
+// a small fraction of it.
+const maxSchemeSheet = 4 << 20
+
+// schemeExport sends the region's scheme in force (or, with ?draft=1, its
+// draft) as an xlsx sheet, the file another village imports.
+func (a *API) schemeExport(w http.ResponseWriter, r *http.Request) {
+	act, err := a.actor(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	code := r.PathValue("code")
+	if err := schemeOfficial(act, code); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	s, err := scheme.Exported(r.Context(), a.Schemes, act, code, r.URL.Query().Get("draft") != "", time.Now())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := schemesheet.Write(&buf, s, code, time.Now()); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="scheme-`+code+`.xlsx"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
+
+// schemeImport replaces the region's draft with the scheme in the xlsx
+// body; on any problem the draft stays as it was.
+func (a *API) schemeImport(r *http.Request, act *access.Actor) (int, any, error) {
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxSchemeSheet+1))
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(data) > maxSchemeSheet {
+		return 0, nil, fault.OnField(fault.TooLarge, "file", "error.too_large", maxSchemeSheet>>20)
+	}
+	code := r.PathValue("code")
+	d, err := schemesheet.Read("scheme.xlsx", data, code, maxSchemeSheet)
+	if err != nil {
+		return 0, nil, err
+	}
+	saved, err := a.Schemes.SaveDraft(r.Context(), act, d)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, toSchemeJSON(*saved), nil
 }

@@ -1,9 +1,12 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -72,6 +75,30 @@ func TestAPISchemeFreshInstall(t *testing.T) {
 		if code != 201 || aw["points"].(float64) != 2 || aw["status"] != "pending" {
 			t.Fatalf("award under the new scheme: %d %v", code, aw)
 		}
+		// The scheme travels as a sheet to a village of another township.
+		req, _ := http.NewRequest("GET", lead.base+base+".xlsx", nil)
+		req.Header.Set("Authorization", "Bearer "+lead.token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xlsx, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || len(xlsx) < 1000 {
+			t.Fatalf("export: %d, %d bytes", res.StatusCode, len(xlsx))
+		}
+		far := login("far", access.Grant{Role: access.Leader, Region: other})
+		req, _ = http.NewRequest("PUT", far.base+"/api/v1/regions/"+other+"/scheme/draft.xlsx", bytes.NewReader(xlsx))
+		req.Header.Set("Authorization", "Bearer "+far.token)
+		if res, err = http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+			t.Fatalf("import: %v %d", err, res.StatusCode)
+		}
+		res.Body.Close()
+		if code, body := far.do("GET", "/api/v1/regions/"+other+"/scheme/draft", ""); code != 200 ||
+			len(body["draft"].(map[string]any)["items"].([]any)) != 40 || body["draft"].(map[string]any)["notice_days"].(float64) != 3 {
+			t.Fatalf("imported draft: %d %v", code, body)
+		}
+
 		reviewer := login("weiyuan", access.Grant{Role: access.Reviewer, Region: pingan})
 		code, it := reviewer.do("POST", fmt.Sprintf("/api/v1/reviews/%v/decision", aw["review"]), `{"decision":"approve"}`)
 		if code != 200 || it["state"] != "in_notice" {

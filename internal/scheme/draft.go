@@ -2,10 +2,12 @@ package scheme
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
 )
 
 // Drafts is how a leader prepares a scheme before it is in force: a draft
@@ -126,4 +128,32 @@ func OwnInForce(ctx context.Context, svc Service, a *access.Actor, region string
 		}
 	}
 	return nil, nil
+}
+
+// Exported is what travels as a region's scheme: its draft when draft is
+// set (fault.Conflict when there is none), else the scheme in force there
+// on the day now falls on, inheritance resolved, which a village copying
+// it would award by (fault.Conflict when none is).
+func Exported(ctx context.Context, svc Service, a *access.Actor, region string, draft bool, now time.Time) (*Scheme, error) {
+	if draft {
+		d, err := svc.Draft(ctx, a, region)
+		if err == nil && d == nil {
+			err = fault.E(fault.Conflict, "scheme.draft.none")
+		}
+		return d, err
+	}
+	res, err := svc.Resolve(ctx, a, region, Today(now))
+	// Nothing in force is no missing page: the region is there.
+	if fe := (*fault.Error)(nil); errors.As(err, &fe) && fe.Msg.Key == "scheme.none" {
+		err = fault.E(fault.Conflict, "scheme.none")
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &Scheme{Region: region, Name: res.Name, BaseScore: res.BaseScore, BasePeriod: res.BasePeriod, CarryOver: res.CarryOver,
+		NoticeDays: res.NoticeDays, Aspects: res.Aspects}
+	for _, it := range res.Items {
+		s.Items = append(s.Items, it.Item)
+	}
+	return s, nil
 }
