@@ -43,7 +43,9 @@ func seedPointsHistory(ctx context.Context, db *sqlstore.DB, rev *sqlstore.Revie
 	defer func() { db.Now = clock }()
 	now := clock()
 	y, m, _ := now.Date()
-	first := time.Date(y, m-demoHistoryMonths, 1, 2, 0, 0, 0, time.UTC) // 10:00 in Inner Mongolia
+	// Eleven months back, so the year fits inside the audit trail's
+	// shortest retention and no row of it is purged at the first start.
+	first := time.Date(y, m-demoHistoryMonths+1, 1, 2, 0, 0, 0, time.UTC) // 10:00 in Inner Mongolia
 	at := first
 	db.Now = func() time.Time { return at }
 	if _, err := db.Schemes().Create(ctx, official, scheme.FromTemplate, scheme.Scheme{Region: demoTownship, NoticeDays: demoNoticeDays,
@@ -66,6 +68,11 @@ func seedPointsHistory(ctx context.Context, db *sqlstore.DB, rev *sqlstore.Revie
 	posted := 0
 	for k := range demoHistoryMonths {
 		at = first.AddDate(0, k, 9+k%7)
+		if k == demoHistoryMonths-1 {
+			// This month's finished ones were decided three days ago, so
+			// the rankings open on the current month with figures in them.
+			at = now.Add(-3 * 24 * time.Hour)
+		}
 		for vi, list := range households {
 			every := 10 // 平安村 is the busy one; the others award now and then
 			if villages[vi].Code == demoVillage {
