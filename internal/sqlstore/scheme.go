@@ -69,7 +69,7 @@ func (s *SchemeService) Create(ctx context.Context, a *access.Actor, src scheme.
 		if sc.EffectiveFrom.IsZero() {
 			sc.EffectiveFrom = scheme.Today(tx.now)
 		}
-		base, err := tx.schemeSource(ctx, a, r, src, "", sc.EffectiveFrom)
+		base, err := tx.schemeSource(ctx, r, src, "", sc.EffectiveFrom)
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func (tx *Tx) createScheme(ctx context.Context, a *access.Actor, sc *scheme.Sche
 // schemeSource is the content a new scheme of region r starts from on day
 // on: the template, the scheme in force above (copied whole, or an empty
 // layer over it), or the scheme in force in region from, copied whole.
-func (tx *Tx) schemeSource(ctx context.Context, a *access.Actor, r *region.Region, src scheme.Source, from string, on time.Time) (scheme.Scheme, error) {
+func (tx *Tx) schemeSource(ctx context.Context, r *region.Region, src scheme.Source, from string, on time.Time) (scheme.Scheme, error) {
 	out := scheme.Scheme{Region: r.Code, Source: src, Inherits: src == scheme.Inherit}
 	switch src {
 	case scheme.FromTemplate:
@@ -136,7 +136,12 @@ func (tx *Tx) schemeSource(ctx context.Context, a *access.Actor, r *region.Regio
 		}
 		from = r.ParentCode
 	case scheme.CopyVillage:
-		if from == r.Code || schemeReadable(a, from) != nil {
+		// A model village's rules are no secret (推广王家地村模式): any
+		// region with a scheme may be copied, in sight of a or not.
+		if from == r.Code || !regioncode.ValidCode(from) {
+			return out, fault.OnField(fault.Invalid, "from", "scheme.copy_from")
+		}
+		if _, err := tx.region(ctx, from); err != nil {
 			return out, fault.OnField(fault.Invalid, "from", "scheme.copy_from")
 		}
 	default:

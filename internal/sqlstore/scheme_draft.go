@@ -40,7 +40,7 @@ func (s *SchemeService) StartDraft(ctx context.Context, a *access.Actor, code st
 				return err
 			}
 			d = *cur
-		} else if d, err = tx.schemeSource(ctx, a, r, src, from, scheme.Today(tx.now)); err != nil {
+		} else if d, err = tx.schemeSource(ctx, r, src, from, scheme.Today(tx.now)); err != nil {
 			return err
 		}
 		d.ID, d.Version, d.EffectiveFrom, d.EffectiveTo, d.Actor, d.CreatedAt = 0, 0, time.Time{}, time.Time{}, "", time.Time{}

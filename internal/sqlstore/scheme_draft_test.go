@@ -68,16 +68,18 @@ func TestSchemeDrafts(t *testing.T) {
 			t.Fatalf("the draft outlived its publication: %v", err)
 		}
 
-		// Another village copies the township's rules as its own.
-		other, err := ss.StartDraft(ctx, lead, yuanzheng, scheme.CopyVillage, keerqin)
+		// Another village's leader, who cannot read the township's
+		// registers, copies its rules as the village's own.
+		villageLead := &access.Actor{UserID: 4, Username: "yz", Grants: []access.Grant{{Role: access.Leader, Region: yuanzheng}}}
+		other, err := ss.StartDraft(ctx, villageLead, yuanzheng, scheme.CopyVillage, keerqin)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(other.Items) != 39 || other.NoticeDays != 2 || other.Inherits {
 			t.Fatalf("copied draft: %d items, notice %d, inherits %v", len(other.Items), other.NoticeDays, other.Inherits)
 		}
-		if _, err := ss.StartDraft(ctx, lead, yuanzheng, scheme.CopyVillage, "110000000000"); !fault.Is(err, fault.Invalid) {
-			t.Fatalf("copy from a region out of sight: %v", err)
+		if _, err := ss.StartDraft(ctx, villageLead, yuanzheng, scheme.CopyVillage, "152221999999"); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("copy from a region that does not exist: %v", err)
 		}
 
 		// An award in pingan takes the scheme's notice length with it.

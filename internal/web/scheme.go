@@ -27,6 +27,9 @@ type schemePage struct {
 	Manage   bool
 	Draft    *scheme.Scheme
 	Aspects  []scheme.Aspect // the draft's, with blank rows to add
+	// Choices are the aspects an item may go under: the draft's, and for
+	// a layer those of the scheme in force above it too.
+	Choices []scheme.Aspect
 	Rows     []schemeRow
 	Changes  []scheme.ItemDiff
 	Roles    []access.Role
@@ -92,6 +95,14 @@ func (w *Web) schemePage(rw http.ResponseWriter, r *http.Request, a *access.Acto
 			}
 			p.Draft = d
 			p.Aspects = append(slices.Clone(d.Aspects), scheme.Aspect{}, scheme.Aspect{})
+			p.Choices = slices.Clone(d.Aspects)
+			if p.InForce != nil {
+				for _, as := range p.InForce.Aspects {
+					if !slices.ContainsFunc(p.Choices, func(x scheme.Aspect) bool { return x.Code == as.Code }) {
+						p.Choices = append(p.Choices, as)
+					}
+				}
+			}
 			var curItems []scheme.Item
 			if cur != nil {
 				curItems = cur.Items
