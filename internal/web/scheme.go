@@ -29,7 +29,7 @@ type schemePage struct {
 	Aspects  []scheme.Aspect // the draft's, with blank rows to add
 	// Choices are the aspects an item may go under: the draft's, and for
 	// a layer those of the scheme in force above it too.
-	Choices []scheme.Aspect
+	Choices  []scheme.Aspect
 	Rows     []schemeRow
 	Changes  []scheme.ItemDiff
 	Roles    []access.Role
