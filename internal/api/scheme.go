@@ -193,13 +193,9 @@ func (a *API) schemeDraft(r *http.Request, act *access.Actor) (int, any, error) 
 	if err != nil || d == nil {
 		return http.StatusOK, map[string]any{"draft": nil, "changes": []any{}}, err
 	}
-	cur, err := scheme.OwnInForce(r.Context(), a.Schemes, act, code, time.Now())
+	diff, err := scheme.DraftChanges(r.Context(), a.Schemes, act, code, d, time.Now())
 	if err != nil {
 		return 0, nil, err
-	}
-	var curItems []scheme.Item
-	if cur != nil {
-		curItems = cur.Items
 	}
 	type change struct {
 		Code   string    `json:"code"`
@@ -209,10 +205,7 @@ func (a *API) schemeDraft(r *http.Request, act *access.Actor) (int, any, error) 
 		New    *itemJSON `json:"new,omitempty"`
 	}
 	changes := []change{}
-	for _, c := range scheme.Diff(curItems, d.Items) {
-		if c.Change == scheme.Same {
-			continue
-		}
+	for _, c := range diff {
 		ch := change{Code: c.Code, Change: string(c.Change), Fields: c.Fields}
 		if c.Old != nil {
 			o := toItemJSON(*c.Old)

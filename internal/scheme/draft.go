@@ -113,21 +113,46 @@ func itemChanges(o, n Item) []string {
 	return fs
 }
 
-// OwnInForce is region's own version in force on the day now falls on
-// (not what it inherits), in full, or nil when none is: what a draft of
-// the region replaces.
-func OwnInForce(ctx context.Context, svc Service, a *access.Actor, region string, now time.Time) (*Scheme, error) {
+// DraftChanges compares draft d of region with what it would replace on
+// the day now falls on, item by item, leaving out the items that stay the
+// same: the region's own version in force, or, when the region has none
+// and d stands alone, the scheme in force there through the regions above.
+func DraftChanges(ctx context.Context, svc Service, a *access.Actor, region string, d *Scheme, now time.Time) ([]ItemDiff, error) {
 	vs, err := svc.Versions(ctx, a, region)
 	if err != nil {
 		return nil, err
 	}
 	today := Today(now)
+	var cur []Item
+	own := false
 	for _, v := range vs {
 		if v.InForce(today) {
-			return svc.Get(ctx, a, region, v.Version)
+			s, err := svc.Get(ctx, a, region, v.Version)
+			if err != nil {
+				return nil, err
+			}
+			cur, own = s.Items, true
+			break
 		}
 	}
-	return nil, nil
+	if !own && !d.Inherits {
+		res, err := svc.Resolve(ctx, a, region, today)
+		if err != nil && !fault.Is(err, fault.NotFound) {
+			return nil, err
+		}
+		if res != nil {
+			for _, it := range res.Items {
+				cur = append(cur, it.Item)
+			}
+		}
+	}
+	var out []ItemDiff
+	for _, c := range Diff(cur, d.Items) {
+		if c.Change != Same {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // Exported is what travels as a region's scheme: its draft when draft is

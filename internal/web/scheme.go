@@ -88,11 +88,12 @@ func (w *Web) schemePage(rw http.ResponseWriter, r *http.Request, a *access.Acto
 			d = sent
 		}
 		if d != nil {
-			cur, cerr := scheme.OwnInForce(ctx, w.Schemes, a, code, now)
+			changes, cerr := scheme.DraftChanges(ctx, w.Schemes, a, code, d, now)
 			if cerr != nil {
 				w.fail(rw, r, cerr)
 				return
 			}
+			p.Changes = changes
 			p.Draft = d
 			p.Aspects = append(slices.Clone(d.Aspects), scheme.Aspect{}, scheme.Aspect{})
 			p.Choices = slices.Clone(d.Aspects)
@@ -101,15 +102,6 @@ func (w *Web) schemePage(rw http.ResponseWriter, r *http.Request, a *access.Acto
 					if !slices.ContainsFunc(p.Choices, func(x scheme.Aspect) bool { return x.Code == as.Code }) {
 						p.Choices = append(p.Choices, as)
 					}
-				}
-			}
-			var curItems []scheme.Item
-			if cur != nil {
-				curItems = cur.Items
-			}
-			for _, c := range scheme.Diff(curItems, d.Items) {
-				if c.Change != scheme.Same {
-					p.Changes = append(p.Changes, c)
 				}
 			}
 			for i, it := range append(slices.Clone(d.Items), scheme.Item{}, scheme.Item{}, scheme.Item{}) {
