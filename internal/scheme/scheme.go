@@ -198,6 +198,22 @@ func (it Item) InForce(date time.Time) bool {
 	return inForce(it.EffectiveFrom, it.EffectiveTo, Day(date))
 }
 
+// Number reads a figure typed into a form or a sheet: blank is 0, and
+// anything that is no whole number comes back outside every range a
+// scheme allows, so Validate names the field rather than a parser
+// guessing.
+func Number(s string) int {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1 << 20
+	}
+	return n
+}
+
 // Normalize trims the text fields and fills the defaults a form leaves
 // empty.
 func (s *Scheme) Normalize() {

@@ -128,17 +128,7 @@ func Read(name string, data []byte, code string, limit int64) (scheme.Scheme, er
 			}
 			return ""
 		}
-		num := func(col string) int {
-			s := cell(col)
-			if s == "" {
-				return 0
-			}
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				return -1 << 20 // out of every range, so validation names the field
-			}
-			return n
-		}
+		num := func(col string) int { return scheme.Number(cell(col)) }
 		if first {
 			first = false
 			d.Name, d.BaseScore, d.NoticeDays = cell("方案名称"), num("基础分"), num("公示期（天）")

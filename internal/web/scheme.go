@@ -189,17 +189,7 @@ func (w *Web) schemePublish(rw http.ResponseWriter, r *http.Request, a *access.A
 // schemeForm reads the draft editor: settings, aspect rows and item rows;
 // blank rows and rows ticked for removal are left out.
 func schemeForm(r *http.Request, code string) scheme.Scheme {
-	num := func(name string) int {
-		s := strings.TrimSpace(r.FormValue(name))
-		if s == "" {
-			return 0
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return -1 << 20 // out of every range, so Validate names the field
-		}
-		return n
-	}
+	num := func(name string) int { return scheme.Number(r.FormValue(name)) }
 	on := func(name string) bool { return r.FormValue(name) != "" }
 	d := scheme.Scheme{Region: code, Name: r.FormValue("name"), BaseScore: num("base_score"), BasePeriod: scheme.Period(r.FormValue("base_period")),
 		CarryOver: scheme.CarryOver(r.FormValue("carry_over")), NoticeDays: num("notice_days"), AllowLocalItems: on("allow_local_items"),
