@@ -14,7 +14,7 @@ import (
 	"shanzhi/internal/photo"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
-	"shanzhi/internal/scheme"
+	"shanzhi/internal/review"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/synth"
 )
@@ -152,15 +152,17 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	return seedTalent(ctx, db, stdout)
 }
 
-// seedPoints gives the demo township the default scheme, every household of
-// 平安村 a base score, and a few awards waiting for the committee or on
-// public notice, so every points page has something to show.
+// seedPoints gives the demo township the default scheme, in force for a
+// year with a one-day notice, and a year of finished awards; then every
+// household of 平安村 a base score and a few awards waiting for the
+// committee or on a notice that closes tomorrow, so every points page has
+// something to show and a visitor can watch a notice close.
 func seedPoints(ctx context.Context, db *sqlstore.DB, official *access.Actor, stdout io.Writer) error {
-	if _, err := db.Schemes().Create(ctx, official, scheme.FromTemplate, scheme.Scheme{Region: demoTownship}); err != nil {
-		return err
-	}
 	rev, err := reviewService(db)
 	if err != nil {
+		return err
+	}
+	if err := seedPointsHistory(ctx, db, rev, official, stdout); err != nil {
 		return err
 	}
 	list, _, err := db.Registry().Households(ctx, official, registry.ListFilter{Region: demoVillage, ByNumber: true, Limit: 500})
@@ -185,7 +187,21 @@ func seedPoints(ctx context.Context, db *sqlstore.DB, official *access.Actor, st
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "loaded demo points: base score for %d households of 平安村, awards waiting for the committee\n", len(list))
+	// The committee has approved some of this month's: they are on a
+	// notice that closes tomorrow.
+	committee := demoCommittee()
+	pending, err := rev.Items(ctx, committee, review.Filter{Region: demoVillage, State: review.Pending, Limit: 100})
+	if err != nil {
+		return err
+	}
+	for i, it := range pending {
+		if i%2 == 0 {
+			if _, err := rev.Decide(ctx, committee, it.ID, review.Approve, ""); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "loaded demo points: base score for %d households of 平安村, awards waiting for the committee or on notice\n", len(list))
 	return nil
 }
 

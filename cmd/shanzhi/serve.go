@@ -106,7 +106,7 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 		return nil, nil, err
 	}
 	a := api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Audit: db.Audit(),
-		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev, Talent: db.Talent(rev), Market: db.Market(), Photos: db.Photos(), Limits: limits, Log: log})
+		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev, Schemes: db.Schemes(), Talent: db.Talent(rev), Market: db.Market(), Photos: db.Photos(), Limits: limits, Log: log})
 	rt := &server.Router{Mux: http.NewServeMux()}
 	w.Routes(rt)
 	a.Routes(rt)

@@ -51,6 +51,7 @@ const (
 	TalentWrite    Permission = "talent.write"   // enter rural-leader applications and leaders' measures
 	TalentReview   Permission = "talent.review"  // score and decide applications at one's own level
 	TalentManage   Permission = "talent.manage"  // set up programme rounds and quotas
+	SchemeManage   Permission = "scheme.manage"  // draft and publish the Moral Bank's scoring scheme (积分评价方案)
 )
 
 // rolePerms is the one table of what each role may do.
@@ -58,7 +59,7 @@ var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage},
 	Reviewer:   {RegistryRead, PointsApprove, TalentReview},
 	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite},
 	Clerk:      {PointsSpend, MarketSell},

@@ -24,6 +24,7 @@ import (
 	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
+	"shanzhi/internal/scheme"
 	"shanzhi/internal/server"
 	"shanzhi/internal/talent"
 )
@@ -39,6 +40,7 @@ type Deps struct {
 	Ledger   points.Service
 	Rankings points.RankingService
 	Review   review.Service
+	Schemes  scheme.Service
 	Talent   talent.Service
 	Market   market.Service
 	Photos   points.PhotoService

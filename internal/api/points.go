@@ -51,6 +51,18 @@ func toAward(w points.AwardRecord) awardJSON {
 		Date: scheme.Day(w.Date), Actor: w.Actor, Created: localtime.In(w.Created).Format(time.RFC3339), Photos: w.Photos}
 }
 
+// optionalDay reads a yyyy-mm-dd field; empty is the zero time.
+func optionalDay(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fault.OnField(fault.Invalid, field, "api.date")
+	}
+	return d, nil
+}
+
 // idempotencyKey reads the required Idempotency-Key header.
 func idempotencyKey(r *http.Request) (string, error) {
 	k := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
@@ -78,12 +90,8 @@ func (a *API) awardCreate(r *http.Request, act *access.Actor) (int, any, error) 
 	}
 	in := points.AwardInput{Key: key, Household: id, Item: b.Item, Channel: points.Channel(b.Channel), ProxyFor: b.ProxyFor,
 		Evidence: b.Evidence, Witness: b.Witness, Photos: b.Photos}
-	if b.Date != "" {
-		d, err := time.Parse(time.DateOnly, b.Date)
-		if err != nil {
-			return 0, nil, fault.OnField(fault.Invalid, "date", "api.date")
-		}
-		in.Date = d
+	if in.Date, err = optionalDay("date", b.Date); err != nil {
+		return 0, nil, err
 	}
 	w, err := a.Awards.Record(r.Context(), act, in)
 	if err != nil {

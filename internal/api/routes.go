@@ -45,6 +45,19 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/photos", on(access.PointsWrite, server.Anywhere), a.handle(a.photoUpload))
 	rt.HandleFunc("GET /api/v1/photos/{id}", server.Rule{Perm: read, On: server.OnPhoto, Own: true}, a.photoGet)
 	rt.HandleFunc("GET /api/v1/rankings", on(read, server.OnQuery), a.handle(a.rankings))
+	// A scheme is read by whoever awards or reads the registers under it;
+	// drafts and versions are a leader's (scheme.manage).
+	schemeRead := server.Rule{Perm: read, Or: access.PointsWrite, On: server.OnRegion}
+	schemes := on(access.SchemeManage, server.OnRegion)
+	rt.HandleFunc("GET /api/v1/regions/{code}/scheme", schemeRead, a.handle(a.schemeInForce))
+	rt.HandleFunc("GET /api/v1/regions/{code}/scheme/versions", schemeRead, a.handle(a.schemeVersions))
+	rt.HandleFunc("POST /api/v1/regions/{code}/scheme/draft", schemes, a.handle(a.schemeDraftStart))
+	rt.HandleFunc("GET /api/v1/regions/{code}/scheme/draft", schemes, a.handle(a.schemeDraft))
+	rt.HandleFunc("PUT /api/v1/regions/{code}/scheme/draft", schemes, a.handle(a.schemeDraftSave))
+	rt.HandleFunc("DELETE /api/v1/regions/{code}/scheme/draft", schemes, a.handle(a.schemeDraftDiscard))
+	rt.HandleFunc("POST /api/v1/regions/{code}/scheme/publish", schemes, a.handle(a.schemePublish))
+	rt.HandleFunc("GET /api/v1/regions/{code}/scheme.xlsx", schemeRead, a.schemeExport)
+	rt.HandleFunc("PUT /api/v1/regions/{code}/scheme/draft.xlsx", schemes, a.handle(a.schemeImport))
 	rt.HandleFunc("POST /api/v1/reviews/{id}/decision", on(access.PointsApprove, server.OnReview), a.handle(a.reviewDecide))
 	sell := access.MarketSell
 	either := func(t server.Target) server.Rule { return server.Rule{Perm: access.MarketManage, Or: sell, On: t} }

@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -155,6 +156,22 @@ func (f Flow) Enter(i int, now time.Time) (State, time.Time, time.Time) {
 		return InNotice, now, now.Add(time.Duration(s.Days) * 24 * time.Hour)
 	}
 	return Pending, time.Time{}, time.Time{}
+}
+
+// WithNotice is the flow with every notice step lasting days, as an item
+// submitted under a module's own notice rule needs; days 0 (or out of
+// range) leaves the flow as it is.
+func (f Flow) WithNotice(days int) Flow {
+	if days < 1 || days > MaxNoticeDays {
+		return f
+	}
+	f.Steps = slices.Clone(f.Steps)
+	for i := range f.Steps {
+		if f.Steps[i].Kind == StepNotice {
+			f.Steps[i].Days = days
+		}
+	}
+	return f
 }
 
 // Holds reports whether a may act at step s on an item of region: the

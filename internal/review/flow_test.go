@@ -139,3 +139,18 @@ func TestSummaryIsPublicSafe(t *testing.T) {
 		}
 	}
 }
+
+// TestWithNotice gives an item's own notice length to every notice step
+// and leaves the flow alone for 0.
+func TestWithNotice(t *testing.T) {
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	if _, _, we := award.WithNotice(2).Enter(1, now); !we.Equal(now.AddDate(0, 0, 2)) {
+		t.Errorf("two-day notice ends %v", we)
+	}
+	if _, _, we := award.WithNotice(0).Enter(1, now); !we.Equal(now.AddDate(0, 0, 7)) {
+		t.Errorf("the flow's own notice ends %v", we)
+	}
+	if _, _, we := award.Enter(1, now); !we.Equal(now.AddDate(0, 0, 7)) {
+		t.Errorf("WithNotice changed the flow it was called on: %v", we)
+	}
+}

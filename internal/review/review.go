@@ -102,6 +102,11 @@ type Item struct {
 	// Filled by Service.Item only.
 	Transitions []Transition
 	Objections  []Objection
+
+	// NoticeDays is the length of the item's notice windows as its
+	// module's rules set it on submission (a scheme's 公示期); 0 keeps the
+	// flow's own.
+	NoticeDays int
 }
 
 // Transition is one entry of an item's log.

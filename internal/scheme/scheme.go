@@ -19,6 +19,7 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/localtime"
 	"shanzhi/internal/regioncode"
+	"shanzhi/internal/review"
 )
 
 // Period is the span a base score or a cap counts over.
@@ -64,6 +65,12 @@ const (
 	// only the region's own additions and overrides, within what the owner
 	// allows.
 	Inherit Source = "inherit"
+	// CopyVillage copies the scheme in force in another region (推广王家地村
+	// 模式): a village adopts a neighbour's rules as its own standalone
+	// scheme.
+	CopyVillage Source = "village"
+	// Imported is a scheme read from a sheet another region exported.
+	Imported Source = "import"
 )
 
 // Limits on a scheme's content: generous for any real village, tight
@@ -74,6 +81,9 @@ const (
 	MaxCap       = 1000
 	MaxAspects   = 20
 	MaxItems     = 200
+	// DefaultNoticeDays is the public notice (公示) an award stands on
+	// before it reaches the ledger, unless the scheme sets another.
+	DefaultNoticeDays = 7
 )
 
 // Evidence is what backs an award: as an item's requirement, the flags
@@ -131,6 +141,10 @@ type Scheme struct {
 	BaseScore  int
 	BasePeriod Period
 	CarryOver  CarryOver
+	// NoticeDays is how long an award of this scheme stands on public
+	// notice (公示期) before it is posted: a village's rule, not the code's.
+	// A layer may leave it 0 to keep the one above.
+	NoticeDays int
 	// AllowLocalItems and AllowOverride say what regions below may do
 	// with this scheme.
 	AllowLocalItems bool
@@ -183,6 +197,22 @@ func (it Item) InForce(date time.Time) bool {
 	return inForce(it.EffectiveFrom, it.EffectiveTo, Day(date))
 }
 
+// Number reads a figure typed into a form or a sheet: blank is 0, and
+// anything that is no whole number comes back outside every range a
+// scheme allows, so Validate names the field rather than a parser
+// guessing.
+func Number(s string) int {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1 << 20
+	}
+	return n
+}
+
 // Normalize trims the text fields and fills the defaults a form leaves
 // empty.
 func (s *Scheme) Normalize() {
@@ -192,6 +222,9 @@ func (s *Scheme) Normalize() {
 	}
 	if s.CarryOver == "" {
 		s.CarryOver = Carry
+	}
+	if s.NoticeDays == 0 && !s.Inherits {
+		s.NoticeDays = DefaultNoticeDays
 	}
 	for i := range s.Aspects {
 		a := &s.Aspects[i]
@@ -240,6 +273,9 @@ func (s Scheme) Validate() error {
 	}
 	if s.CarryOver != Carry && s.CarryOver != Expire {
 		fs.Add("carry_over", "scheme.carry_over")
+	}
+	if (s.NoticeDays != 0 || !s.Inherits) && (s.NoticeDays < 1 || s.NoticeDays > review.MaxNoticeDays) {
+		fs.Add("notice_days", "scheme.notice_days", review.MaxNoticeDays)
 	}
 	if s.EffectiveFrom.IsZero() || !s.EffectiveTo.IsZero() && Day(s.EffectiveTo) <= Day(s.EffectiveFrom) {
 		fs.Add("effective_from", "scheme.effective")
@@ -297,6 +333,8 @@ func (s Scheme) Validate() error {
 		}
 		if it.Cap < 0 || it.Cap > MaxCap || it.Cap > 0 && !validPeriod(it.CapPeriod) {
 			fs.Add(f+"cap", "scheme.item.cap", MaxCap)
+		} else if most := it.monthlyMost(); most > 0 && it.Cap > most {
+			fs.Add(f+"cap", "scheme.item.cap_unit", it.Name, most)
 		}
 		if len(it.Roles) == 0 {
 			fs.Add(f+"roles", "scheme.item.roles")
@@ -312,6 +350,20 @@ func (s Scheme) Validate() error {
 		}
 	}
 	return fs.Err()
+}
+
+// monthlyMost is the most awards a cap may allow for an item counted per
+// month (每月): one a month, twelve a year; 0 for other units. A higher cap
+// contradicts the unit, and a clerk would read it as allowing more than one
+// award for the same month.
+func (it Item) monthlyMost() int {
+	if it.Unit != PerMonth || it.Cap == 0 {
+		return 0
+	}
+	if it.CapPeriod == Year {
+		return 12
+	}
+	return 1
 }
 
 // VersionRef names one version a resolution used.
@@ -340,6 +392,7 @@ type Resolved struct {
 	BaseScore  int
 	BasePeriod Period
 	CarryOver  CarryOver
+	NoticeDays int
 	Aspects    []Aspect
 	Items      []ResolvedItem
 	// Versions lists the versions used, from the standalone scheme at the
@@ -374,7 +427,8 @@ func (r Resolved) Item(code string) (ResolvedItem, bool) {
 // nearest standalone scheme at or above the village is the base; each
 // layer below it adds items where every owner above allows local items,
 // and overrides points where every owner above allows overrides and the
-// item is overridable. Settings (name, base score, carry-over) come from
+// item is overridable. Settings (name, base score, carry-over, and the
+// notice unless a layer leaves it 0) come from
 // the lowest version. It returns fault.NotFound when no scheme is in
 // force, and fault.Conflict when a layer breaks an owner's rule.
 func Effective(chain []Scheme, village string, date time.Time) (Resolved, error) {
@@ -416,6 +470,9 @@ func Effective(chain []Scheme, village string, date time.Time) (Resolved, error)
 	allowLocal, allowOverride := true, true
 	for li, s := range layers {
 		r.Name, r.BaseScore, r.BasePeriod, r.CarryOver = s.Name, s.BaseScore, s.BasePeriod, s.CarryOver
+		if s.NoticeDays > 0 {
+			r.NoticeDays = s.NoticeDays
+		}
 		r.Versions = append(r.Versions, VersionRef{ID: s.ID, Region: s.Region, Version: s.Version})
 		for _, a := range s.Aspects {
 			if !aspects[a.Code] {
@@ -514,4 +571,5 @@ type Service interface {
 	Versions(ctx context.Context, a *access.Actor, region string) ([]Scheme, error)
 	// Resolve returns the scheme in force for region on date.
 	Resolve(ctx context.Context, a *access.Actor, region string, date time.Time) (*Resolved, error)
+	Drafts
 }

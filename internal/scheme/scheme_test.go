@@ -117,6 +117,12 @@ func TestValidate(t *testing.T) {
 			s.Items[0].EffectiveFrom, s.Items[0].EffectiveTo = day("2026-07-01"), day("2026-07-01")
 		}, "items.0.effective_to", "scheme.effective"},
 		{"no items", func(s *Scheme) { s.Items = nil }, "items", "scheme.items.required"},
+		{"no notice", func(s *Scheme) { s.NoticeDays = 0 }, "notice_days", "scheme.notice_days"},
+		{"long notice", func(s *Scheme) { s.NoticeDays = 61 }, "notice_days", "scheme.notice_days"},
+		// 庭院整洁 counts per month: more than one a month, or twelve a
+		// year, contradicts its unit.
+		{"monthly cap", func(s *Scheme) { s.Items[0].Cap = 2 }, "items.0.cap", "scheme.item.cap_unit"},
+		{"yearly cap", func(s *Scheme) { s.Items[0].Cap, s.Items[0].CapPeriod = 13, Year }, "items.0.cap", "scheme.item.cap_unit"},
 	}
 	if err := valid().Validate(); err != nil {
 		t.Fatalf("valid scheme: %v", err)
@@ -325,5 +331,52 @@ func TestMessageKeysExist(t *testing.T) {
 		if !c.Has(i18n.ZH, k) || !c.Has(i18n.EN, k) {
 			t.Errorf("catalogue lacks %s", k)
 		}
+	}
+}
+
+// TestDiff compares a draft with the version in force item by item.
+func TestDiff(t *testing.T) {
+	cur := DefaultTemplate().Items[:4]
+	next := append([]Item(nil), cur[1:]...)
+	next[0].Points, next[0].Roles = 9, []access.Role{access.Leader}
+	next = append(next, Item{Code: "new-01", Name: "新项目"})
+	got := map[string]ItemDiff{}
+	for _, d := range Diff(cur, next) {
+		got[d.Code] = d
+	}
+	if d := got[cur[0].Code]; d.Change != Removed || d.New != nil {
+		t.Errorf("dropped item: %+v", d)
+	}
+	if d := got[cur[1].Code]; d.Change != Changed || strings.Join(d.Fields, ",") != "points,roles" {
+		t.Errorf("changed item: %+v", d)
+	}
+	if d := got[cur[2].Code]; d.Change != Same {
+		t.Errorf("kept item: %+v", d)
+	}
+	if d := got["new-01"]; d.Change != Added || d.Old != nil {
+		t.Errorf("added item: %+v", d)
+	}
+}
+
+// TestNoticeDays keeps a village layer's notice when it sets one and the
+// township's when it leaves it 0.
+func TestNoticeDays(t *testing.T) {
+	c := chain()
+	for i := range c {
+		if !c[i].Inherits {
+			c[i].NoticeDays = 3
+		}
+	}
+	r, err := Effective(c, village, day("2026-08-01"))
+	if err != nil || r.NoticeDays != 3 {
+		t.Fatalf("inherited notice = %d (%v)", r.NoticeDays, err)
+	}
+	for i := range c {
+		if c[i].Inherits {
+			c[i].NoticeDays = 2
+		}
+	}
+	if r, _ := Effective(c, village, day("2026-08-01")); r.NoticeDays != 2 {
+		t.Fatalf("layer's own notice = %d", r.NoticeDays)
 	}
 }

@@ -85,6 +85,7 @@ func DefaultTemplate() Scheme {
 		Name:            "道德银行积分评价体系",
 		BasePeriod:      Month,
 		CarryOver:       Carry,
+		NoticeDays:      DefaultNoticeDays,
 		AllowLocalItems: true,
 		AllowOverride:   true,
 		Source:          FromTemplate,

@@ -171,7 +171,7 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 			}
 		}
 		item, err := s.review.submitNew(ctx, tx, a, points.AwardFlow, "award", id, village,
-			review.Summary{Title: it.Name, Person: review.MaskName(head), Points: int64(it.Points)})
+			review.Summary{Title: it.Name, Person: review.MaskName(head), Points: int64(it.Points)}, r.NoticeDays)
 		if err != nil {
 			return err
 		}

@@ -419,17 +419,17 @@ func (w *bulkAwards) write(lines []bulkLine) error {
 	uid, uname := actorRef(w.actor)
 	now := tx.nowMS()
 	// The item every award becomes, less what names its award.
-	all := entering(w.flow, w.actor, "award", 0, w.sh.region, review.Summary{}, tx.now)
+	all := entering(w.flow, w.actor, "award", 0, w.sh.region, review.Summary{}, 0, tx.now)
 	awards := make([]any, 0, len(lines)*15)
-	items := make([]any, 0, len(lines)*5)
+	items := make([]any, 0, len(lines)*6)
 	for i := range lines {
 		l := &lines[i]
 		it := entering(w.flow, w.actor, "award", awardIDs[i], w.sh.region,
-			review.Summary{Title: l.item.Name, Person: l.hh.person, Points: int64(l.item.Points)}, tx.now)
+			review.Summary{Title: l.item.Name, Person: l.hh.person, Points: int64(l.item.Points)}, l.day.r.NoticeDays, tx.now)
 		it.ID = itemIDs[i]
 		awards = append(awards, awardIDs[i], l.in.Household, l.in.Item, l.item.Name, l.item.Aspect, l.item.Points, l.in.Evidence, l.in.Witness,
 			b2i(l.in.Photo), l.day.versions, l.per, scheme.Day(l.in.Date), it.ID, l.in.Key, l.fp)
-		items = append(items, it.ID, it.SubjectID, it.Summary.Title, it.Summary.Person, it.Summary.Points)
+		items = append(items, it.ID, it.SubjectID, it.Summary.Title, it.Summary.Person, it.Summary.Points, it.NoticeDays)
 	}
 	if err := tx.insertShared(ctx, `INSERT INTO awards (village_code, channel, proxy_for, status, actor_id, actor_name, created_at, updated_at,
 		id, household_id, item_code, item_name, aspect, points, evidence, witness, photo, scheme_versions, period, award_date, review_id, idem_key, fingerprint) VALUES `,
@@ -437,9 +437,9 @@ func (w *bulkAwards) write(lines []bulkLine) error {
 		return err
 	}
 	if err := tx.insertShared(ctx, `INSERT INTO review_items (flow, subject_kind, region_code, note, step, state, window_start, window_end, open_objections,
-		submitter_id, submitter_name, created_at, updated_at, id, subject_id, title, person, points) VALUES `,
+		submitter_id, submitter_name, created_at, updated_at, id, subject_id, title, person, points, notice_days) VALUES `,
 		[]any{all.Flow, all.SubjectKind, all.Region, all.Summary.Note, all.Step, string(all.State), timeMS(all.WindowStart), timeMS(all.WindowEnd),
-			all.OpenObjections, all.SubmitterID, all.Submitter, timeMS(all.Created), timeMS(all.Updated)}, 5, items); err != nil {
+			all.OpenObjections, all.SubmitterID, all.Submitter, timeMS(all.Created), timeMS(all.Updated)}, 6, items); err != nil {
 		return err
 	}
 	moves := make([]any, len(itemIDs))

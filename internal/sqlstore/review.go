@@ -83,13 +83,13 @@ func (s *ReviewService) scopes(a *access.Actor) []string {
 }
 
 const reviewItemCols = `id, flow, subject_kind, subject_id, region_code, title, person, points, note, step, state,
-	window_start, window_end, open_objections, submitter_id, submitter_name, created_at, updated_at`
+	window_start, window_end, open_objections, submitter_id, submitter_name, created_at, updated_at, notice_days`
 
 func scanReviewItem(sc interface{ Scan(...any) error }) (review.Item, error) {
 	var it review.Item
 	var ws, we, created, updated int64
 	err := sc.Scan(&it.ID, &it.Flow, &it.SubjectKind, &it.SubjectID, &it.Region, &it.Summary.Title, &it.Summary.Person, &it.Summary.Points,
-		&it.Summary.Note, &it.Step, &it.State, &ws, &we, &it.OpenObjections, &it.SubmitterID, &it.Submitter, &created, &updated)
+		&it.Summary.Note, &it.Step, &it.State, &ws, &we, &it.OpenObjections, &it.SubmitterID, &it.Submitter, &created, &updated, &it.NoticeDays)
 	it.WindowStart, it.WindowEnd = msTime(ws), msTime(we)
 	it.Created, it.Updated = msTime(created), msTime(updated)
 	return it, err
@@ -203,20 +203,21 @@ func (s *ReviewService) SubmitTx(ctx context.Context, tx *Tx, a *access.Actor, f
 	if open > 0 {
 		return nil, fault.E(fault.Conflict, "review.submit.open")
 	}
-	return s.enter(ctx, tx, a, flow, subjectKind, subjectID, code, sum, true)
+	return s.enter(ctx, tx, a, flow, subjectKind, subjectID, code, sum, 0, true)
 }
 
 // submitNew puts a subject created in this same transaction under review.
 // Nothing can be open on a subject that did not exist, the caller has
 // checked that the village is active, and the caller's own audit row names
 // the item: the award path, the busiest writer in the product, saves three
-// statements and an audit row this way.
-func (s *ReviewService) submitNew(ctx context.Context, tx *Tx, a *access.Actor, flowName, subjectKind string, subjectID int64, code string, sum review.Summary) (*review.Item, error) {
+// statements and an audit row this way. noticeDays is the length of the
+// item's notice windows as the module's rules set it (0: the flow's).
+func (s *ReviewService) submitNew(ctx context.Context, tx *Tx, a *access.Actor, flowName, subjectKind string, subjectID int64, code string, sum review.Summary, noticeDays int) (*review.Item, error) {
 	flow, err := s.submittable(a, flowName, subjectKind, subjectID, code, &sum)
 	if err != nil {
 		return nil, err
 	}
-	return s.enter(ctx, tx, a, flow, subjectKind, subjectID, code, sum, false)
+	return s.enter(ctx, tx, a, flow, subjectKind, subjectID, code, sum, noticeDays, false)
 }
 
 // submittable checks what a submission can be refused for without reading
@@ -255,15 +256,15 @@ func (s *ReviewService) submittable(a *access.Actor, flowName, subjectKind strin
 
 // enter writes the item at the flow's first step and its log row, and an
 // audit row when audited is set.
-func (s *ReviewService) enter(ctx context.Context, tx *Tx, a *access.Actor, flow review.Flow, subjectKind string, subjectID int64, code string, sum review.Summary, audited bool) (*review.Item, error) {
-	it := entering(flow, a, subjectKind, subjectID, code, sum, tx.now)
+func (s *ReviewService) enter(ctx context.Context, tx *Tx, a *access.Actor, flow review.Flow, subjectKind string, subjectID int64, code string, sum review.Summary, noticeDays int, audited bool) (*review.Item, error) {
+	it := entering(flow, a, subjectKind, subjectID, code, sum, noticeDays, tx.now)
 	sum, st := it.Summary, it.State
 	var err error
 	it.ID, err = tx.insertID(ctx, `INSERT INTO review_items (flow, subject_kind, subject_id, region_code, title, person, points, note, step, state,
-		window_start, window_end, open_objections, submitter_id, submitter_name, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id`,
+		window_start, window_end, open_objections, submitter_id, submitter_name, created_at, updated_at, notice_days)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id`,
 		it.Flow, it.SubjectKind, it.SubjectID, it.Region, sum.Title, sum.Person, sum.Points, sum.Note, string(st),
-		timeMS(it.WindowStart), timeMS(it.WindowEnd), it.SubmitterID, it.Submitter, tx.nowMS(), tx.nowMS())
+		timeMS(it.WindowStart), timeMS(it.WindowEnd), it.SubmitterID, it.Submitter, tx.nowMS(), tx.nowMS(), it.NoticeDays)
 	if err != nil {
 		return nil, err
 	}
@@ -282,12 +283,12 @@ func (s *ReviewService) enter(ctx context.Context, tx *Tx, a *access.Actor, flow
 // flow's first step with its state and notice window, the submitter and
 // the trimmed summary. SubmitTx stores one at a time and the award
 // sheet's bulk path thousands per statement, so both take it from here.
-func entering(flow review.Flow, a *access.Actor, subjectKind string, subjectID int64, code string, sum review.Summary, now time.Time) review.Item {
-	st, ws, we := flow.Enter(0, now)
+func entering(flow review.Flow, a *access.Actor, subjectKind string, subjectID int64, code string, sum review.Summary, noticeDays int, now time.Time) review.Item {
+	st, ws, we := flow.WithNotice(noticeDays).Enter(0, now)
 	uid, uname := actorRef(a)
 	sum.Title, sum.Note = strings.TrimSpace(sum.Title), strings.TrimSpace(sum.Note)
 	return review.Item{Flow: flow.Name, SubjectKind: subjectKind, SubjectID: subjectID, Region: code, Summary: sum, State: st,
-		WindowStart: ws, WindowEnd: we, SubmitterID: uid, Submitter: uname, Created: now, Updated: now}
+		WindowStart: ws, WindowEnd: we, SubmitterID: uid, Submitter: uname, Created: now, Updated: now, NoticeDays: noticeDays}
 }
 
 // Decide records a decision at the item's current approve step. Whoever
@@ -333,7 +334,7 @@ func (s *ReviewService) DecideTx(ctx context.Context, tx *Tx, a *access.Actor, i
 		if mine > 0 {
 			return fault.E(fault.Forbidden, "review.decide.recuse")
 		}
-		st, act, ws, we := flow.Outcome(it.Step, d, tx.now)
+		st, act, ws, we := flow.WithNotice(it.NoticeDays).Outcome(it.Step, d, tx.now)
 		step := it.Step
 		next := step
 		if act == review.ActApprove {
@@ -718,7 +719,7 @@ func (s *ReviewService) finalise(ctx context.Context, tx *Tx, id int64, step int
 	if err != nil {
 		return err
 	}
-	st, ws, we := flow.Enter(step+1, tx.now)
+	st, ws, we := flow.WithNotice(it.NoticeDays).Enter(step+1, tx.now)
 	if err := tx.exactlyOne(ctx, fmt.Errorf("item %d changed under its row lock", id), `UPDATE review_items SET step = ?, state = ?, window_start = ?,
 		window_end = ?, updated_at = ? WHERE id = ? AND state = 'in_notice' AND step = ? AND open_objections = 0`,
 		step+1, string(st), timeMS(ws), timeMS(we), tx.nowMS(), id, step); err != nil {

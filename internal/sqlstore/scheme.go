@@ -36,9 +36,24 @@ func schemeReadable(a *access.Actor, code string) error {
 	return nil
 }
 
+// schemeManageable checks that a may draft and publish the schemes of
+// code; readers who may not are told so, others learn nothing.
+func schemeManageable(a *access.Actor, code string) error {
+	if !regioncode.ValidCode(code) {
+		return fault.E(fault.NotFound, "region.not_found")
+	}
+	if !a.Can(access.SchemeManage, code) {
+		if schemeReadable(a, code) == nil {
+			return fault.E(fault.Forbidden, "scheme.manage.forbidden")
+		}
+		return fault.E(fault.NotFound, "region.not_found")
+	}
+	return nil
+}
+
 // Create writes version 1 of a region's scheme.
 func (s *SchemeService) Create(ctx context.Context, a *access.Actor, src scheme.Source, in scheme.Scheme) (*scheme.Scheme, error) {
-	if err := manageable(a, in.Region); err != nil {
+	if err := schemeManageable(a, in.Region); err != nil {
 		return nil, err
 	}
 	if src != scheme.FromTemplate && src != scheme.CopyParent && src != scheme.Inherit {
@@ -46,69 +61,26 @@ func (s *SchemeService) Create(ctx context.Context, a *access.Actor, src scheme.
 	}
 	var out *scheme.Scheme
 	err := s.db.update(ctx, func(tx *Tx) error {
-		r, err := tx.region(ctx, in.Region)
+		r, err := tx.activeRegion(ctx, in.Region)
 		if err != nil {
 			return err
 		}
-		if r.Status != region.Active {
-			return fault.E(fault.Conflict, "region.inactive")
-		}
-		var n int
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM schemes WHERE region_code = ?`, in.Region).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fault.E(fault.Conflict, "scheme.exists")
-		}
 		sc := in
-		sc.ID, sc.Version, sc.Source, sc.Inherits, sc.EffectiveTo = 0, 1, src, src == scheme.Inherit, time.Time{}
 		if sc.EffectiveFrom.IsZero() {
 			sc.EffectiveFrom = scheme.Today(tx.now)
 		}
-		var baseName string
-		var baseAspects []scheme.Aspect
-		var baseItems []scheme.Item
-		switch src {
-		case scheme.FromTemplate:
-			t := scheme.DefaultTemplate()
-			baseName, baseAspects, baseItems = t.Name, t.Aspects, t.Items
-		case scheme.CopyParent, scheme.Inherit:
-			if r.ParentCode == "" {
-				return fault.E(fault.Conflict, "scheme.no_parent")
-			}
-			chain, err := tx.schemeChain(ctx, r.ParentCode, sc.EffectiveFrom)
-			if err != nil {
-				return err
-			}
-			p, err := scheme.Effective(chain, r.ParentCode, sc.EffectiveFrom)
-			if fault.Is(err, fault.NotFound) {
-				return fault.E(fault.Conflict, "scheme.no_parent")
-			}
-			if err != nil {
-				return err
-			}
-			baseName = p.Name
-			if src == scheme.CopyParent {
-				baseAspects = p.Aspects
-				for _, it := range p.Items {
-					baseItems = append(baseItems, it.Item)
-				}
-			}
+		base, err := tx.schemeSource(ctx, r, src, "", sc.EffectiveFrom)
+		if err != nil {
+			return err
 		}
+		sc.Source, sc.Inherits = base.Source, base.Inherits
 		if strings.TrimSpace(sc.Name) == "" {
-			sc.Name = baseName
+			sc.Name = base.Name
 		}
-		sc.Aspects = mergeAspects(baseAspects, in.Aspects)
-		sc.Items = mergeItems(baseItems, in.Items)
-		if err := tx.checkSchemeVersion(ctx, &sc); err != nil {
-			return err
-		}
-		if err := tx.insertScheme(ctx, a, &sc); err != nil {
-			return err
-		}
+		sc.Aspects = mergeAspects(base.Aspects, in.Aspects)
+		sc.Items = mergeItems(base.Items, in.Items)
 		out = &sc
-		return tx.audit(ctx, a, auditEntry{action: "scheme.create", target: fmt.Sprintf("scheme:%d", sc.ID), region: sc.Region,
-			detail: fmt.Sprintf("v1 %s from %s, %d aspects, %d items", src, scheme.Day(sc.EffectiveFrom), len(sc.Aspects), len(sc.Items))})
+		return tx.createScheme(ctx, a, &sc)
 	})
 	if isUniqueViolation(err) {
 		return nil, fault.Wrap(fault.Conflict, err, "scheme.exists")
@@ -116,11 +88,95 @@ func (s *SchemeService) Create(ctx context.Context, a *access.Actor, src scheme.
 	return out, err
 }
 
+// activeRegion reads a region that may take a new scheme version.
+func (tx *Tx) activeRegion(ctx context.Context, code string) (*region.Region, error) {
+	r, err := tx.region(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != region.Active {
+		return nil, fault.E(fault.Conflict, "region.inactive")
+	}
+	return r, nil
+}
+
+// createScheme writes sc as version 1 of its region's scheme, checked.
+func (tx *Tx) createScheme(ctx context.Context, a *access.Actor, sc *scheme.Scheme) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM schemes WHERE region_code = ?`, sc.Region).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fault.E(fault.Conflict, "scheme.exists")
+	}
+	sc.ID, sc.Version, sc.EffectiveTo = 0, 1, time.Time{}
+	if err := tx.checkSchemeVersion(ctx, sc); err != nil {
+		return err
+	}
+	if err := tx.insertScheme(ctx, a, sc); err != nil {
+		return err
+	}
+	return tx.audit(ctx, a, auditEntry{action: "scheme.create", target: fmt.Sprintf("scheme:%d", sc.ID), region: sc.Region,
+		detail: fmt.Sprintf("v1 %s from %s, %d aspects, %d items", sc.Source, scheme.Day(sc.EffectiveFrom), len(sc.Aspects), len(sc.Items))})
+}
+
+// schemeSource is the content a new scheme of region r starts from on day
+// on: the template, the scheme in force above (copied whole, or an empty
+// layer over it), or the scheme in force in region from, copied whole.
+func (tx *Tx) schemeSource(ctx context.Context, r *region.Region, src scheme.Source, from string, on time.Time) (scheme.Scheme, error) {
+	out := scheme.Scheme{Region: r.Code, Source: src, Inherits: src == scheme.Inherit}
+	switch src {
+	case scheme.FromTemplate:
+		t := scheme.DefaultTemplate()
+		t.Region = r.Code
+		return t, nil
+	case scheme.CopyParent, scheme.Inherit:
+		if r.ParentCode == "" {
+			return out, fault.E(fault.Conflict, "scheme.no_parent")
+		}
+		from = r.ParentCode
+	case scheme.CopyVillage:
+		// A model village's rules are no secret (推广王家地村模式): any
+		// region with a scheme may be copied, in sight of a or not.
+		if from == r.Code || !regioncode.ValidCode(from) {
+			return out, fault.OnField(fault.Invalid, "from", "scheme.copy_from")
+		}
+		if _, err := tx.region(ctx, from); err != nil {
+			return out, fault.OnField(fault.Invalid, "from", "scheme.copy_from")
+		}
+	default:
+		return out, fault.OnField(fault.Invalid, "source", "scheme.source")
+	}
+	chain, err := tx.schemeChain(ctx, from, on)
+	if err != nil {
+		return out, err
+	}
+	p, err := scheme.Effective(chain, from, on)
+	if fault.Is(err, fault.NotFound) && src == scheme.CopyVillage {
+		return out, fault.OnField(fault.Conflict, "from", "scheme.copy_none")
+	}
+	if fault.Is(err, fault.NotFound) {
+		return out, fault.E(fault.Conflict, "scheme.no_parent")
+	}
+	if err != nil {
+		return out, err
+	}
+	out.Name, out.BaseScore, out.BasePeriod, out.CarryOver, out.NoticeDays = p.Name, p.BaseScore, p.BasePeriod, p.CarryOver, p.NoticeDays
+	out.AllowLocalItems, out.AllowOverride = true, true
+	if src != scheme.Inherit {
+		out.Aspects = p.Aspects
+		for _, it := range p.Items {
+			out.Items = append(out.Items, it.Item)
+		}
+	}
+	return out, nil
+}
+
 // Publish writes the next version of a region's scheme and ends the
 // current one on the day the new one starts. That end date is the only
 // change ever made to a written version.
 func (s *SchemeService) Publish(ctx context.Context, a *access.Actor, in scheme.Scheme) (*scheme.Scheme, error) {
-	if err := manageable(a, in.Region); err != nil {
+	if err := schemeManageable(a, in.Region); err != nil {
 		return nil, err
 	}
 	var out *scheme.Scheme
@@ -130,30 +186,37 @@ func (s *SchemeService) Publish(ctx context.Context, a *access.Actor, in scheme.
 			return err
 		}
 		sc := in
-		sc.ID, sc.Version, sc.Source, sc.Inherits, sc.EffectiveTo = 0, cur.Version+1, cur.Source, cur.Inherits, time.Time{}
-		if sc.EffectiveFrom.IsZero() {
-			sc.EffectiveFrom = scheme.Today(tx.now)
-		}
-		if !sc.EffectiveFrom.IsZero() && scheme.Day(sc.EffectiveFrom) <= scheme.Day(cur.EffectiveFrom) {
-			return fault.OnField(fault.Invalid, "effective_from", "scheme.effective_order", scheme.Day(cur.EffectiveFrom))
-		}
-		if err := tx.checkSchemeVersion(ctx, &sc); err != nil {
-			return err
-		}
-		if err := tx.insertScheme(ctx, a, &sc); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE schemes SET effective_to = ? WHERE id = ?`, scheme.Day(sc.EffectiveFrom), cur.ID); err != nil {
-			return err
-		}
+		sc.Source, sc.Inherits = cur.Source, cur.Inherits
 		out = &sc
-		return tx.audit(ctx, a, auditEntry{action: "scheme.publish", target: fmt.Sprintf("scheme:%d", sc.ID), region: sc.Region,
-			detail: fmt.Sprintf("v%d from %s replaces v%d (scheme:%d), %d items", sc.Version, scheme.Day(sc.EffectiveFrom), cur.Version, cur.ID, len(sc.Items))})
+		return tx.publishScheme(ctx, a, cur, &sc)
 	})
 	if isUniqueViolation(err) {
 		return nil, fault.Wrap(fault.Conflict, err, "scheme.version_race")
 	}
 	return out, err
+}
+
+// publishScheme writes sc as the version after cur, in force from its
+// EffectiveFrom (today when zero), and ends cur that day.
+func (tx *Tx) publishScheme(ctx context.Context, a *access.Actor, cur, sc *scheme.Scheme) error {
+	sc.ID, sc.Version, sc.EffectiveTo = 0, cur.Version+1, time.Time{}
+	if sc.EffectiveFrom.IsZero() {
+		sc.EffectiveFrom = scheme.Today(tx.now)
+	}
+	if scheme.Day(sc.EffectiveFrom) <= scheme.Day(cur.EffectiveFrom) {
+		return fault.OnField(fault.Invalid, "effective_from", "scheme.effective_order", scheme.Day(cur.EffectiveFrom))
+	}
+	if err := tx.checkSchemeVersion(ctx, sc); err != nil {
+		return err
+	}
+	if err := tx.insertScheme(ctx, a, sc); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE schemes SET effective_to = ? WHERE id = ?`, scheme.Day(sc.EffectiveFrom), cur.ID); err != nil {
+		return err
+	}
+	return tx.audit(ctx, a, auditEntry{action: "scheme.publish", target: fmt.Sprintf("scheme:%d", sc.ID), region: sc.Region,
+		detail: fmt.Sprintf("v%d from %s replaces v%d (scheme:%d), %d items", sc.Version, scheme.Day(sc.EffectiveFrom), cur.Version, cur.ID, len(sc.Items))})
 }
 
 // checkSchemeVersion validates a version about to be written: its own
@@ -283,10 +346,10 @@ func (tx *Tx) insertScheme(ctx context.Context, a *access.Actor, sc *scheme.Sche
 	}
 	uid, uname := actorRef(a)
 	id, err := tx.insertID(ctx, `INSERT INTO schemes (region_code, version, name, inherits, source, effective_from, effective_to, base_score, base_period,
-		carry_over, allow_local_items, allow_override, actor_id, actor_name, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		carry_over, allow_local_items, allow_override, actor_id, actor_name, created_at, notice_days)
+		VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		sc.Region, sc.Version, sc.Name, b2i(sc.Inherits), string(sc.Source), scheme.Day(sc.EffectiveFrom), sc.BaseScore, string(sc.BasePeriod),
-		string(sc.CarryOver), b2i(sc.AllowLocalItems), b2i(sc.AllowOverride), uid, uname, tx.nowMS())
+		string(sc.CarryOver), b2i(sc.AllowLocalItems), b2i(sc.AllowOverride), uid, uname, tx.nowMS(), sc.NoticeDays)
 	if err != nil {
 		return err
 	}
@@ -314,14 +377,14 @@ func (tx *Tx) insertScheme(ctx context.Context, a *access.Actor, sc *scheme.Sche
 }
 
 const schemeCols = `id, region_code, version, name, inherits, source, effective_from, effective_to, base_score, base_period, carry_over,
-	allow_local_items, allow_override, actor_name, created_at`
+	allow_local_items, allow_override, actor_name, created_at, notice_days`
 
 func scanScheme(s interface{ Scan(...any) error }) (scheme.Scheme, error) {
 	var sc scheme.Scheme
 	var from, to string
 	var at int64
 	err := s.Scan(&sc.ID, &sc.Region, &sc.Version, &sc.Name, &sc.Inherits, &sc.Source, &from, &to, &sc.BaseScore, &sc.BasePeriod, &sc.CarryOver,
-		&sc.AllowLocalItems, &sc.AllowOverride, &sc.Actor, &at)
+		&sc.AllowLocalItems, &sc.AllowOverride, &sc.Actor, &at, &sc.NoticeDays)
 	sc.EffectiveFrom, sc.EffectiveTo, sc.CreatedAt = scheme.ParseDay(from), scheme.ParseDay(to), time.UnixMilli(at)
 	return sc, err
 }

@@ -41,7 +41,7 @@ func (w *Web) awardForm(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	}
 	res, err := w.Schemes.Resolve(r.Context(), a, h.VillageCode, scheme.Today(w.Now()))
 	if err != nil {
-		w.fail(rw, r, err)
+		w.failScheme(rw, r, err, h.VillageCode)
 		return
 	}
 	items := []option{{}}

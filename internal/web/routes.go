@@ -56,6 +56,17 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /regions/{code}/points/close", on(access.PointsWrite, server.OnRegion), w.page(w.periodClose))
 	rt.HandleFunc("GET /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
 	rt.HandleFunc("POST /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
+	// A scheme is read by whoever awards or reads the registers under it,
+	// and drafted and published by a leader (scheme.manage).
+	schemeRead := server.Rule{Perm: read, Or: access.PointsWrite, On: server.OnRegion}
+	schemes := on(access.SchemeManage, server.OnRegion)
+	rt.HandleFunc("GET /regions/{code}/scheme", schemeRead, w.page(w.schemeShow))
+	rt.HandleFunc("GET /regions/{code}/scheme.xlsx", schemeRead, w.page(w.schemeExport))
+	rt.HandleFunc("POST /regions/{code}/scheme/start", schemes, w.page(w.schemeStart))
+	rt.HandleFunc("POST /regions/{code}/scheme/draft", schemes, w.page(w.schemeSave))
+	rt.HandleFunc("POST /regions/{code}/scheme/discard", schemes, w.page(w.schemeDiscard))
+	rt.HandleFunc("POST /regions/{code}/scheme/publish", schemes, w.page(w.schemePublish))
+	rt.HandleFunc("POST /regions/{code}/scheme/import", schemes, w.page(w.schemeImport))
 	rt.HandleFunc("GET /reviews", on(access.PointsApprove, server.Anywhere), w.page(w.reviews))
 	// Evidence photos go to those who read the household, and to its own
 	// villager; never to the public notice or board.

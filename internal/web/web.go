@@ -87,6 +87,7 @@ func New(d Deps) (*Web, error) {
 	}
 	funcs := template.FuncMap{
 		"add":     func(a, b int) int { return a + b },
+		"day":     scheme.Day,
 		"date":    func(t time.Time) string { return t.In(localtime.Zone()).Format("2006-01-02 15:04") },
 		"pct":     func(a, b int) int { return a * 100 / max(b, 1) },
 		"query":   func(v url.Values) template.URL { return template.URL(v.Encode()) },
@@ -137,6 +138,8 @@ type view struct {
 	// Pending hides the menu while a second factor or a password change
 	// is owed: none of its entries would open yet.
 	Pending bool
+	// Next is the way on from an error page, where one is known.
+	Next *crumb
 }
 
 type crumb struct{ Label, Href string }
@@ -204,8 +207,26 @@ func (w *Web) render(rw http.ResponseWriter, status int, page string, v *view) {
 // fail shows an error page for err: the user's message for service faults,
 // a request id and nothing else for internal ones.
 func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
+	w.failWith(rw, r, err, nil)
+}
+
+// failScheme is fail for a page that needs the scheme in force at
+// village: when there is none, the error page leads to the scheme page,
+// where a leader sets one up.
+func (w *Web) failScheme(rw http.ResponseWriter, r *http.Request, err error, village string) {
+	var fe *fault.Error
+	if errors.As(err, &fe) && fe.Msg.Key == "scheme.none" {
+		w.failWith(rw, r, err, &crumb{Label: w.Catalog.T(langOf(r), "page.scheme"), Href: "/regions/" + village + "/scheme"})
+		return
+	}
+	w.fail(rw, r, err)
+}
+
+// failWith is fail with a way on from the error page.
+func (w *Web) failWith(rw http.ResponseWriter, r *http.Request, err error, next *crumb) {
 	code := fault.CodeOf(err)
 	v := w.newView(r, "page.error", "")
+	v.Next = next
 	var fe *fault.Error
 	msg := i18n.M("error.internal", v.RequestID)
 	switch {
