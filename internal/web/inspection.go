@@ -63,7 +63,7 @@ func (w *Web) inspection(rw http.ResponseWriter, r *http.Request, a *access.Acto
 	}
 	res, err := w.Schemes.Resolve(r.Context(), a, code, scheme.Today(w.Now()))
 	if err != nil {
-		w.fail(rw, r, err)
+		w.failScheme(rw, r, err, code)
 		return
 	}
 	p := &inspectionPage{Village: code, Name: name, Item: r.FormValue("item"), Key: r.FormValue("key"), Group: r.FormValue("group"), Checked: map[int64]bool{}}
