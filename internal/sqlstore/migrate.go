@@ -63,7 +63,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("migrate %s: %w", name, err)
 		}
 	}
-	return nil
+	// Migration 0023 leaves the chains for the key to re-chain.
+	return db.loadChainKeys(ctx)
 }
 
 // Applied lists the migrations recorded as applied.
