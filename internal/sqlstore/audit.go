@@ -169,7 +169,7 @@ type AuditProblem struct {
 
 // auditHead is a partition's stored head.
 type auditHead struct {
-	lastSeq, anchorSeq    int64
+	lastSeq, anchorSeq   int64
 	lastHash, anchorHash string
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -406,20 +405,6 @@ func auditPart(region string, a *access.Actor) string {
 
 // systemPart is the audit partition of writes no region owns.
 const systemPart = "system"
-
-// hashAt reads a chain's row hash at seq, "" when there is none.
-func (tx *Tx) hashAt(ctx context.Context, chain, part string, seq int64) (string, error) {
-	q := `SELECT hash FROM audit_log WHERE part = ? AND seq = ?`
-	if chain == chainLedger {
-		q = `SELECT hash FROM ledger_entries WHERE village_code = ? AND seq = ?`
-	}
-	var h string
-	err := tx.queryRow(ctx, q, part, seq).Scan(&h)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return h, err
-}
 
 // The two kinds of chain an anchor names.
 const (
