@@ -34,6 +34,10 @@ type Config struct {
 	LockoutFailures    int
 	LockoutMinutes     int
 	AuditRetentionDays int
+	// AnchorDir is where the server writes an anchor of every chain head
+	// each day: a directory the database cannot reach (another disk, a
+	// share the level above reads); empty means <data-dir>/anchors.
+	AnchorDir string
 }
 
 // Default returns the settings a township PC runs with untouched.
@@ -60,6 +64,7 @@ func (c *Config) fields() []field {
 		{"lockout-failures", "failed sign-ins that lock an account", intVal{&c.LockoutFailures}},
 		{"lockout-minutes", "how long a locked account stays locked", intVal{&c.LockoutMinutes}},
 		{"audit-retention-days", "days the audit trail is kept (at least 184)", intVal{&c.AuditRetentionDays}},
+		{"anchor-dir", "directory, outside the database, where the server writes a daily anchor of every chain head (default <data-dir>/anchors)", strVal{&c.AnchorDir}},
 	}
 }
 
@@ -111,6 +116,9 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	}
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(c.DataDir, "shanzhi.key")
+	}
+	if c.AnchorDir == "" {
+		c.AnchorDir = filepath.Join(c.DataDir, "anchors")
 	}
 	return c, fs2.Args(), c.Validate()
 }

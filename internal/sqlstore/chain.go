@@ -94,12 +94,28 @@ func (db *DB) loadChainKeys(ctx context.Context) error {
 		}
 		r.cur = max(r.cur, v)
 	}
-	if r.keys[r.cur] == nil {
-		return fmt.Errorf("new audit and ledger rows are chained with chain key version %d, from key %s, which the key file does not hold (it has %v)",
-			r.cur, versions[r.cur], db.box.KeyIDs())
+	if r.keys[r.cur] != nil {
+		db.chain.Store(r)
+		return nil
 	}
-	db.chain.Store(r)
-	return nil
+	// The key file lacks the key new rows were chained with (a key file
+	// replaced rather than rotated): new rows go on under a new version
+	// from its first key, and the change is recorded. Nothing is
+	// re-chained, so verify goes on naming the rows it cannot check.
+	return db.update(ctx, func(tx *Tx) error {
+		lost := r.cur
+		kv, err := tx.addChainKey(ctx, db.box.KeyID())
+		if err != nil {
+			return err
+		}
+		if r.keys[kv], err = db.box.ChainKey(db.box.KeyID()); err != nil {
+			return err
+		}
+		r.cur = kv
+		db.chain.Store(r)
+		return tx.audit(ctx, nil, auditEntry{action: "chain.key_missing", target: "key:" + db.box.KeyID(),
+			detail: fmt.Sprintf("the key file lacks chain key version %d (key %s): new rows are chained under version %d", lost, versions[lost], kv)})
+	})
 }
 
 // chainVersions maps every recorded chain key version to its master key.

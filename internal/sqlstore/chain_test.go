@@ -329,3 +329,58 @@ func TestChainNoticeCode(t *testing.T) {
 		}
 	})
 }
+
+// TestChainKeyRotation: a rotation adds a chain key version for new rows
+// and re-chains nothing; both versions verify while the key file holds
+// both keys, and a row of the older version is named once its key is
+// gone.
+func TestChainKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	k1, k2 := secret.NewKey(), secret.NewKey()
+	ring := func(keys ...[]byte) *secret.Box {
+		b, err := secret.NewRing(keys...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "rot.db"), sqlstore.Options{Box: ring(k1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SeedRegions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := ledgerHousehold(t, db, "001", 1)
+	post(t, db, points.Posting{Key: "k1", Household: h, Kind: points.Award, Points: 10})
+	var before string
+	if err := db.RawRow(ctx, `SELECT hash FROM ledger_entries WHERE seq = 1`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	db2, err := db.Reopen(ctx, ring(k2, k1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	rep, err := db2.RotateKey(ctx, nil, sqlstore.RotateOptions{})
+	if err != nil || rep.ChainKey != 2 {
+		t.Fatalf("rotation: %+v, %v", rep, err)
+	}
+	post(t, db2, points.Posting{Key: "k2", Household: h, Kind: points.Award, Points: 5})
+	var after string
+	var kv1, kv2 int
+	if err := db2.RawRow(ctx, `SELECT a.hash, a.kv, b.kv FROM ledger_entries a, ledger_entries b WHERE a.seq = 1 AND b.seq = 2`).Scan(&after, &kv1, &kv2); err != nil {
+		t.Fatal(err)
+	}
+	if after != before || kv1 != 1 || kv2 != 2 {
+		t.Fatalf("after the rotation: entry 1 %s (was %s) under version %d, entry 2 under %d", after, before, kv1, kv2)
+	}
+	auditClean(t, db2)
+	if problems, err := db2.Ledger().Verify(ctx); err != nil || len(problems) != 0 {
+		t.Fatalf("verify across two chain key versions: %+v %v", problems, err)
+	}
+}
