@@ -148,6 +148,7 @@ func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, dem
 		errc <- srv.Serve(ln)
 	}()
 	go purgeAudit(ctx, db, time.Duration(cfg.AuditRetentionDays)*24*time.Hour, log)
+	go anchorDaily(ctx, db, cfg.AnchorDir, log)
 	rev, err := reviewService(db)
 	if err != nil {
 		return err

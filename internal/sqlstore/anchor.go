@@ -97,18 +97,20 @@ type AnchorFinding struct {
 // not match it: rewritten (the anchored place holds another hash),
 // shortened (the chain no longer reaches the anchored place), or newer
 // than this copy. Only a database that records a restore (RecordRestore,
-// which the restore command runs) can hold an older copy: there, an
-// anchor taken after the copy's newest row whose place is missing, or
-// was written after the restore, is what a restore looks like. Anywhere
-// else a shorter chain is rows removed.
+// which the restore command runs) can hold an older copy than an anchor:
+// there, for an anchor taken before the restore, an anchored place that
+// is missing, or was written at or after the restore, lies beyond the
+// copy. Every place the copy does hold must match, since the copy is a
+// prefix of the chains the anchor read. Anywhere else a shorter chain is
+// rows removed.
 func (db *DB) CheckAnchor(ctx context.Context, a Anchor) ([]AnchorFinding, error) {
 	var out []AnchorFinding
 	err := db.view(ctx, func(tx *Tx) error {
-		copyAt, err := tx.restoredCopy(ctx)
+		restoredAt, err := tx.restoredAt(ctx)
 		if err != nil {
 			return err
 		}
-		newer := copyAt > 0 && a.Taken.UnixMilli() > copyAt
+		newer := restoredAt > 0 && a.Taken.UnixMilli() < restoredAt
 		heads, err := tx.auditHeads(ctx)
 		if err != nil {
 			return err
@@ -124,7 +126,7 @@ func (db *DB) CheckAnchor(ctx context.Context, a Anchor) ([]AnchorFinding, error
 			switch {
 			case hash == h.Hash:
 				continue
-			case newer && (hash == "" || at > copyAt):
+			case newer && (hash == "" || at >= restoredAt):
 				out = append(out, AnchorFinding{Head: h, Newer: true, Reason: "newer than this copy (expected after a restore)"})
 			case hash == "":
 				out = append(out, AnchorFinding{Head: h, Reason: fmt.Sprintf("the chain is shorter than the anchor: row %d was removed", h.Seq)})
@@ -151,45 +153,25 @@ func (tx *Tx) rowAt(ctx context.Context, chain, part string, seq int64) (hash st
 	return hash, at, err
 }
 
-// restoreAction is the audit record a restore leaves, naming the time of
-// the copy's newest row.
+// restoreAction is the audit record a restore leaves.
 const restoreAction = "backup.restore"
 
-// restoredCopy is when the data of the copy the latest restore put in
-// place ends, or 0 when this database records no restore.
-func (tx *Tx) restoredCopy(ctx context.Context) (int64, error) {
-	var detail string
-	err := tx.queryRow(ctx, `SELECT detail FROM audit_log WHERE action = ? ORDER BY at DESC, id DESC LIMIT 1`, restoreAction).Scan(&detail)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	return strconv.ParseInt(strings.TrimPrefix(detail, "copy_at="), 10, 64)
+// restoredAt is when the latest restore put this copy in place, or 0 when
+// this database records none.
+func (tx *Tx) restoredAt(ctx context.Context) (int64, error) {
+	var at int64
+	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(at), 0) FROM audit_log WHERE action = ?`, restoreAction).Scan(&at)
+	return at, err
 }
 
-func (tx *Tx) newestRow(ctx context.Context) (int64, error) {
-	var a, l int64
-	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(at), 0) FROM audit_log`).Scan(&a); err != nil {
-		return 0, err
-	}
-	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(at), 0) FROM ledger_entries`).Scan(&l); err != nil {
-		return 0, err
-	}
-	return max(a, l), nil
-}
-
-// RecordRestore writes, once a backup is restored, when the copy's data
-// ends, so anchors taken after it are told apart from tampering even once
-// new rows follow the restore.
+// RecordRestore records in the audit trail that a backup was restored,
+// so anchors taken before are told apart from tampering, even once new
+// rows follow the restore. The restore command runs it; a forged one, by
+// someone who also holds the key, shows in the trail as a restore nobody
+// made.
 func (db *DB) RecordRestore(ctx context.Context, a *access.Actor) error {
 	return db.update(ctx, func(tx *Tx) error {
-		at, err := tx.newestRow(ctx)
-		if err != nil {
-			return err
-		}
-		return tx.audit(ctx, a, auditEntry{action: restoreAction, target: "database", detail: "copy_at=" + strconv.FormatInt(at, 10)})
+		return tx.audit(ctx, a, auditEntry{action: restoreAction, target: "database"})
 	})
 }
 
