@@ -269,3 +269,9 @@ func (db *DB) CheckNoticeCode(ctx context.Context, c NoticeCode) error {
 		return nil
 	})
 }
+
+// NoticeCodeText is the code as a village's notice prints it.
+func (db *DB) NoticeCodeText(ctx context.Context, village string) (string, error) {
+	c, err := db.NoticeCode(ctx, village)
+	return c.String(), err
+}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,14 +70,14 @@ func roleSummary(a *access.Actor) string {
 	return strings.Join(parts, ",")
 }
 
-// audit appends entries to the keyed audit chains inside the caller's
-// transaction, so a write and its record commit or vanish together. Each
-// entry goes to its partition's chain (auditPart); moving a partition's
+// audit appends entries to a keyed audit chain inside the caller's
+// transaction, so a write and its record commit or vanish together. The
+// entries of one write go to one partition's chain, that of the first
+// region they name (auditPart): a redemption's posting and its store's
+// record both chain in the household's village. Moving the partition's
 // head takes a row lock on PostgreSQL that keeps that chain linear, and
-// only writers of the same partition wait for it. Partitions are taken in
-// sorted order, so two writes touching the same two never deadlock; a
-// write that makes several records in one partition appends them with one
-// move of its head, one insert and one update of its hash.
+// only writers of the same partition wait for it; one move of the head,
+// one insert and one update of its hash append every entry of the write.
 func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) error {
 	if len(es) == 0 {
 		return nil
@@ -87,43 +86,38 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 	if err != nil {
 		return err
 	}
-	byPart := map[string][]auditEntry{}
+	region := ""
 	for _, e := range es {
-		p := auditPart(e.region, a)
-		byPart[p] = append(byPart[p], e)
+		if e.region != "" {
+			region = e.region
+			break
+		}
 	}
-	parts := make([]string, 0, len(byPart))
-	for p := range byPart {
-		parts = append(parts, p)
+	part := auditPart(region, a)
+	last, prev, err := tx.advanceAuditHead(ctx, part, len(es))
+	if err != nil {
+		return fmt.Errorf("audit head: %w", err)
 	}
-	slices.Sort(parts)
 	uid, uname := actorRef(a)
 	req := access.RequestFrom(ctx)
 	role := roleSummary(a)
-	for _, part := range parts {
-		pes := byPart[part]
-		last, prev, err := tx.advanceAuditHead(ctx, part, len(pes))
-		if err != nil {
-			return fmt.Errorf("audit head: %w", err)
+	args := make([]any, 0, 17*len(es))
+	for i, e := range es {
+		r := auditRow{Part: part, Seq: last - int64(len(es)-1-i), KV: kv, V: auditFormat, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: role,
+			Action: e.action, Target: e.target, Region: e.region, Detail: e.detail, Outcome: e.outcome, Client: req.Client, RequestID: req.ID}
+		if r.Outcome == "" {
+			r.Outcome = "ok"
 		}
-		args := make([]any, 0, 17*len(pes))
-		for i, e := range pes {
-			r := auditRow{Part: part, Seq: last - int64(len(pes)-1-i), KV: kv, V: auditFormat, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: role,
-				Action: e.action, Target: e.target, Region: e.region, Detail: e.detail, Outcome: e.outcome, Client: req.Client, RequestID: req.ID}
-			if r.Outcome == "" {
-				r.Outcome = "ok"
-			}
-			r.Hash = r.mac(key, prev)
-			args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail, r.Outcome, r.Client, r.RequestID, prev, r.Hash)
-			prev = r.Hash
-		}
-		if _, err := tx.exec(ctx, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
-		VALUES `+placeholders(len(pes), 17), args...); err != nil {
-			return fmt.Errorf("audit insert: %w", err)
-		}
-		if _, err := tx.exec(ctx, `UPDATE audit_heads SET last_hash = ? WHERE part = ?`, prev, part); err != nil {
-			return fmt.Errorf("audit head: %w", err)
-		}
+		r.Hash = r.mac(key, prev)
+		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail, r.Outcome, r.Client, r.RequestID, prev, r.Hash)
+		prev = r.Hash
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
+		VALUES `+placeholders(len(es), 17), args...); err != nil {
+		return fmt.Errorf("audit insert: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE audit_heads SET last_hash = ? WHERE part = ?`, prev, part); err != nil {
+		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil
 }
