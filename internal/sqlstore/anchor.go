@@ -154,7 +154,7 @@ func (tx *Tx) rowAt(ctx context.Context, chain, part string, seq int64) (hash st
 }
 
 // restoreAction is the audit record a restore leaves.
-const restoreAction = "backup.restore"
+const restoreAction = "chain.restore"
 
 // restoredAt is when the latest restore put this copy in place, or 0 when
 // this database records none.
