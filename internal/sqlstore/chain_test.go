@@ -3,7 +3,10 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -382,5 +385,113 @@ func TestChainKeyRotation(t *testing.T) {
 	auditClean(t, db2)
 	if problems, err := db2.Ledger().Verify(ctx); err != nil || len(problems) != 0 {
 		t.Fatalf("verify across two chain key versions: %+v %v", problems, err)
+	}
+}
+
+// oldChains writes, into a database migrated up to before 0023, an audit
+// trail and a sealed village ledger as the previous version chained them
+// (plain SHA-256, one audit chain), with the register's foreign keys
+// switched off: only the chains matter here.
+func oldChains(t *testing.T, db *sqlstore.DB, engine string) {
+	t.Helper()
+	ctx := context.Background()
+	if engine == "sqlite" {
+		// The store's one writer connection; the pragma cannot change
+		// inside a transaction.
+		rawExec(t, db, `PRAGMA foreign_keys = OFF`)
+		defer rawExec(t, db, `PRAGMA foreign_keys = ON`)
+	}
+	tx, rebind, err := db.RawBegin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := tx.ExecContext(ctx, rebind(q), args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if engine == "postgres" {
+		exec(`SET LOCAL session_replication_role = replica`)
+	}
+	at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	prev := ""
+	for i, region := range []string{pingan, "", keerqin, pingan} {
+		id, ms := int64(i+1), at.Add(time.Duration(i)*time.Minute).UnixMilli()
+		hash := plainHash(prev, strconv.FormatInt(id, 10), strconv.FormatInt(ms, 10), "1", "admin", "registry.read", "household:1", region, "",
+			"v2", "operator@"+pingan, "ok", "", "")
+		exec(`INSERT INTO audit_log (id, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
+			VALUES (?, 2, ?, 1, 'admin', ?, 'registry.read', 'household:1', ?, '', 'ok', '', '', ?, ?)`, id, ms, "operator@"+pingan, region, prev, hash)
+		prev = hash
+	}
+	exec(`UPDATE audit_head SET last_id = 4, last_hash = ? WHERE id = 1`, prev)
+	prev = ""
+	balance := int64(0)
+	for i, delta := range []int64{10, 5} {
+		balance += delta
+		e := points.Entry{Village: pingan, Seq: int64(i + 1), Household: 1, Kind: points.Award, Delta: delta, Balance: balance, Item: "环境卫生",
+			Key: fmt.Sprintf("old-%d", i), Actor: "clerk", At: at.Add(time.Duration(i) * time.Hour)}
+		e.Hash = points.PlainChain(prev, e)
+		exec(`INSERT INTO ledger_entries (village_code, seq, household_id, kind, delta, balance, item, memo, idem_key, fingerprint, actor_id, actor_name, at, prev_hash, hash)
+			VALUES (?, ?, 1, 'award', ?, ?, ?, '', ?, 'x', 5, 'clerk', ?, ?, ?)`, pingan, e.Seq, e.Delta, e.Balance, e.Item, e.Key, e.At.UnixMilli(), prev, e.Hash)
+		prev = e.Hash
+	}
+	exec(`INSERT INTO ledger_heads (village_code, last_seq, last_hash) VALUES (?, 2, ?)`, pingan, prev)
+	exec(`INSERT INTO accounts (household_id, village_code, balance, updated_at) VALUES (1, ?, 15, 0)`, pingan)
+	exec(`INSERT INTO ledger_closes (village_code, year, seq, hash, expired, actor_name, closed_at) VALUES (?, 2025, 2, ?, 0, 'clerk', 0)`, pingan, prev)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestChainMigrationKeysOldChains upgrades a database whose chains are
+// plain: the first open with the key checks them and re-chains them under
+// the chain key, partitioned, and verify passes before (as the old
+// chains) and after; an old chain already broken is refused, not keyed.
+func TestChainMigrationKeysOldChains(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		for _, broken := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/broken=%v", engine, broken), func(t *testing.T) {
+				ctx := context.Background()
+				dsn := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
+				if engine == "postgres" {
+					dsn = storetest.FreshDatabase(t, os.Getenv("SHANZHI_TEST_POSTGRES"))
+				}
+				db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: storetest.Box(t)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				if err := db.MigrateBefore(ctx, "0023"); err != nil {
+					t.Fatal(err)
+				}
+				oldChains(t, db, engine)
+				if broken {
+					rawExec(t, db, `UPDATE audit_log SET detail = 'edited' WHERE id = 2`)
+					if err := db.Migrate(ctx); err == nil || !strings.Contains(err.Error(), "already broken at row 2") {
+						t.Fatalf("keying a broken chain: %v", err)
+					}
+					return
+				}
+				if err := db.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if n := auditClean(t, db); n != 5 {
+					t.Fatalf("%d audit rows after keying, want the 4 old and the conversion's own", n)
+				}
+				if problems, err := db.Ledger().Verify(ctx); err != nil || len(problems) != 0 {
+					t.Fatalf("ledger after keying: %+v %v", problems, err)
+				}
+				var unkeyed, parts int
+				if err := db.RawRow(ctx, `SELECT (SELECT count(*) FROM audit_log WHERE kv <> 1) + (SELECT count(*) FROM ledger_entries WHERE kv <> 1) + (SELECT count(*) FROM ledger_closes WHERE mac = ''),
+					(SELECT count(*) FROM audit_heads)`).Scan(&unkeyed, &parts); err != nil || unkeyed != 0 || parts != 3 {
+					t.Fatalf("after keying: %d rows unkeyed, %d audit partitions (want pingan, keerqin, system), %v", unkeyed, parts, err)
+				}
+				// Keyed now: a plain rewrite of an old row no longer passes.
+				rawExec(t, db, `UPDATE audit_log SET detail = 'edited' WHERE id = 4`)
+				auditProblem(t, db, 4, "without the chain key")
+			})
+		}
 	}
 }

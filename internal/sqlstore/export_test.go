@@ -149,3 +149,7 @@ func (tx *Tx) rechainLedger(ctx context.Context, village string, from int64, key
 	_, err = tx.exec(ctx, `UPDATE ledger_heads SET last_seq = ?, last_hash = ? WHERE village_code = ?`, last, prev, village)
 	return err
 }
+
+// MigrateBefore applies the migrations before stop, so a test can build
+// a database as an older version left it.
+func (db *DB) MigrateBefore(ctx context.Context, stop string) error { return db.migrateBefore(ctx, stop) }
