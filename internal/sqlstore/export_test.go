@@ -152,4 +152,6 @@ func (tx *Tx) rechainLedger(ctx context.Context, village string, from int64, key
 
 // MigrateBefore applies the migrations before stop, so a test can build
 // a database as an older version left it.
-func (db *DB) MigrateBefore(ctx context.Context, stop string) error { return db.migrateBefore(ctx, stop) }
+func (db *DB) MigrateBefore(ctx context.Context, stop string) error {
+	return db.migrateBefore(ctx, stop)
+}
