@@ -197,24 +197,16 @@ func TestChainShortenedBeforeAnchor(t *testing.T) {
 	})
 }
 
-// TestChainAnchorAfterRestore: anchors taken after a backup, checked on
-// the restored copy, even once it has taken new writes, are reported as
-// newer than the copy, not as tampering.
-func TestChainAnchorAfterRestore(t *testing.T) {
+// keyedSQLite opens a migrated SQLite store at path under box, with one
+// household of pingan that holds one award.
+func keyedSQLite(t *testing.T, path string, box *secret.Box) (*sqlstore.DB, int64) {
+	t.Helper()
 	ctx := context.Background()
-	box := storetest.Box(t)
-	dir := t.TempDir()
-	open := func(path string) *sqlstore.DB {
-		db, err := sqlstore.Open(ctx, "sqlite:"+path, sqlstore.Options{Box: box})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
+	db, err := sqlstore.Open(ctx, "sqlite:"+path, sqlstore.Options{Box: box})
+	if err != nil {
+		t.Fatal(err)
 	}
-	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	db := open(filepath.Join(dir, "live.db"))
-	db.Now = func() time.Time { return now }
+	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -223,6 +215,19 @@ func TestChainAnchorAfterRestore(t *testing.T) {
 	}
 	h := ledgerHousehold(t, db, "001", 1)
 	post(t, db, points.Posting{Key: "k1", Household: h, Kind: points.Award, Points: 10})
+	return db, h
+}
+
+// TestChainAnchorAfterRestore: anchors taken after a backup, checked on
+// the restored copy, even once it has taken new writes, are reported as
+// newer than the copy, not as tampering.
+func TestChainAnchorAfterRestore(t *testing.T) {
+	ctx := context.Background()
+	box := storetest.Box(t)
+	dir := t.TempDir()
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	db, h := keyedSQLite(t, filepath.Join(dir, "live.db"), box)
+	db.Now = func() time.Time { return now }
 	if err := db.BackupSQLite(ctx, filepath.Join(dir, "copy.db")); err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +238,11 @@ func TestChainAnchorAfterRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	restored := open(filepath.Join(dir, "copy.db"))
+	restored, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(dir, "copy.db"), sqlstore.Options{Box: box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
 	restored.Now = func() time.Time { return now.Add(time.Hour) }
 	if err := restored.RecordRestore(ctx, nil); err != nil {
 		t.Fatal(err)
@@ -347,19 +356,7 @@ func TestChainKeyRotation(t *testing.T) {
 		}
 		return b
 	}
-	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "rot.db"), sqlstore.Options{Box: ring(k1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SeedRegions(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h := ledgerHousehold(t, db, "001", 1)
-	post(t, db, points.Posting{Key: "k1", Household: h, Kind: points.Award, Points: 10})
+	db, h := keyedSQLite(t, filepath.Join(t.TempDir(), "rot.db"), ring(k1))
 	var before string
 	if err := db.RawRow(ctx, `SELECT hash FROM ledger_entries WHERE seq = 1`).Scan(&before); err != nil {
 		t.Fatal(err)
