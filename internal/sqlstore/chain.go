@@ -195,6 +195,9 @@ func (db *DB) keyChains(ctx context.Context) error {
 			return err
 		}
 		db.chain.Store(&chainRing{cur: 1, keys: map[int][]byte{1: key}})
+		if audits+entries == 0 {
+			return nil // a new database: nothing was converted
+		}
 		return tx.audit(ctx, nil, auditEntry{action: "chain.keyed", target: "key:" + keyID,
 			detail: fmt.Sprintf("%d audit rows and %d ledger entries re-chained under chain key version 1", audits, entries)})
 	})
