@@ -152,8 +152,9 @@ func scanAudit(s interface{ Scan(...any) error }) (auditRow, error) {
 	return r, err
 }
 
-// AuditProblem is the first break found in the audit chains: the row (its
-// id, 0 when the row is missing) and its place in its partition.
+// AuditProblem is the first break found in the audit chains: the row
+// where it shows (its id, and its place in its partition; id 0 when a
+// partition lost every row).
 type AuditProblem struct {
 	ID     int64
 	Part   string
@@ -222,11 +223,12 @@ func (db *DB) VerifyAudit(ctx context.Context) (rows int64, problem *AuditProble
 
 // auditWalk checks rows in partition and seq order against their heads.
 type auditWalk struct {
-	heads map[string]auditHead
-	seen  map[string]bool
-	part  string
-	prev  string
-	want  int64
+	heads  map[string]auditHead
+	seen   map[string]bool
+	part   string
+	prev   string
+	want   int64
+	lastID int64 // the id of the partition's last row read
 }
 
 func (w *auditWalk) row(tx *Tx, r auditRow) *AuditProblem {
@@ -248,7 +250,7 @@ func (w *auditWalk) row(tx *Tx, r auditRow) *AuditProblem {
 	case r.Seq < w.want:
 		return bad("a row older than the retention anchor was inserted")
 	case r.Seq != w.want:
-		return &AuditProblem{Part: r.Part, Seq: w.want, Reason: fmt.Sprintf("row %d of %s is missing (next is %d, id %d)", w.want, r.Part, r.Seq, r.ID)}
+		return &AuditProblem{ID: r.ID, Part: r.Part, Seq: r.Seq, Reason: fmt.Sprintf("row %d of %s is missing: this row follows %d", w.want, r.Part, w.want-1)}
 	case r.PrevHash != w.prev:
 		return bad("prev_hash does not match the row before: a row was removed or inserted")
 	}
@@ -259,7 +261,7 @@ func (w *auditWalk) row(tx *Tx, r auditRow) *AuditProblem {
 	if r.mac(key, w.prev) != r.Hash {
 		return bad("row content does not match its keyed hash: the row was altered or forged without the chain key")
 	}
-	w.prev, w.want = r.Hash, r.Seq+1
+	w.prev, w.want, w.lastID = r.Hash, r.Seq+1, r.ID
 	return nil
 }
 
@@ -271,11 +273,11 @@ func (w *auditWalk) finish() *AuditProblem {
 	h, last := w.heads[w.part], w.want-1
 	switch {
 	case h.lastSeq > last:
-		return &AuditProblem{Part: w.part, Seq: h.lastSeq, Reason: "the newest rows were removed: the chain head names a later row"}
+		return &AuditProblem{ID: w.lastID, Part: w.part, Seq: last, Reason: fmt.Sprintf("the newest rows were removed: the chain head names row %d, the chain ends here", h.lastSeq)}
 	case h.lastSeq < last:
-		return &AuditProblem{Part: w.part, Seq: h.lastSeq + 1, Reason: "rows were appended behind the chain head's back"}
+		return &AuditProblem{ID: w.lastID, Part: w.part, Seq: last, Reason: "rows were appended behind the chain head's back"}
 	case h.lastHash != w.prev:
-		return &AuditProblem{Part: w.part, Seq: h.lastSeq, Reason: "the newest row was replaced: the chain head holds another hash"}
+		return &AuditProblem{ID: w.lastID, Part: w.part, Seq: last, Reason: "the newest row was replaced: the chain head holds another hash"}
 	}
 	return nil
 }
