@@ -152,6 +152,19 @@ func restoreDrill(t *testing.T, engine string) {
 	}
 	t.Logf("%s: backup of %d ledger entries under load in %v; %d postings during the whole drill", engine, before.LedgerEntries, took, posted.Load())
 
+	// An anchor taken after the backup, and after one more posting, is
+	// kept outside the database; the live database matches it.
+	if _, err := db.Ledger().Post(ctx, official, points.Posting{Key: "after-backup", Household: households[0].ID, Kind: points.Base, Points: 1, Item: "演练"}); err != nil {
+		t.Fatal(err)
+	}
+	anchor := filepath.Join(t.TempDir(), "anchor.json")
+	if out, err := runCmd(t, append([]string{"anchor", "-out", anchor}, src.args...)...); err != nil {
+		t.Fatalf("anchor: %v\n%s", err, out)
+	}
+	if out, err := runCmd(t, append([]string{"verify", "-anchors"}, append(src.args, anchor)...)...); err != nil || !strings.Contains(out, "heads match") {
+		t.Fatalf("verify -anchors on the live database: %v\n%s", err, out)
+	}
+
 	// Restore into a fresh place with its own, not yet existing, key file.
 	dst := newPlace(t, engine, filepath.Join(t.TempDir(), "keys", "shanzhi.key"))
 	out, err = runCmd(t, append([]string{"restore", "-with-key"}, append(dst.args, file)...)...)
@@ -163,6 +176,11 @@ func restoreDrill(t *testing.T, engine string) {
 	}
 	if out, err := runCmd(t, append([]string{"verify"}, dst.args...)...); err != nil {
 		t.Fatalf("verify after restore: %v\n%s", err, out)
+	}
+	// The anchor is newer than the restored copy: reported as such, not
+	// as tampering.
+	if out, err := runCmd(t, append([]string{"verify", "-anchors"}, append(dst.args, anchor)...)...); err != nil || !strings.Contains(out, "newer than this copy (expected after a restore)") {
+		t.Fatalf("verify -anchors after restoring an older copy: %v\n%s", err, out)
 	}
 	got := contentsOf(t, dst.dsn)
 	if got.LedgerEntries < before.LedgerEntries || got.LedgerEntries > after.LedgerEntries {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	"shanzhi/internal/config"
 )
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -21,7 +23,15 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 func cmdVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	_, db, err := loadAndOpen(ctx, "verify", args, getenv, stdout, stderr, false)
+	args, vf, err := parseVerifyFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	cfg, files, err := config.Load("verify", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, false, stdout)
 	if err != nil {
 		return err
 	}
@@ -31,9 +41,9 @@ func cmdVerify(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	if problem != nil {
-		return fmt.Errorf("audit chain broken at row %d: %s", problem.ID, problem.Reason)
+		return fmt.Errorf("audit chain broken at %s", problem)
 	}
-	fmt.Fprintf(stdout, "audit chain intact: %d rows\n", rows)
+	fmt.Fprintf(stdout, "audit chain intact: %d rows in every partition\n", rows)
 	problems, err := db.Ledger().Verify(ctx)
 	if err != nil {
 		return err
@@ -58,5 +68,13 @@ func cmdVerify(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("points supermarket: %d problems", len(bad))
 	}
 	fmt.Fprintln(stdout, "points supermarket intact: stock equals its movements, every redemption its lines and its ledger debit")
+	if vf.anchors {
+		if err := verifyAnchors(ctx, db, files, stdout); err != nil {
+			return err
+		}
+	}
+	if vf.code != "" {
+		return verifyCode(ctx, db, vf.code, stdout)
+	}
 	return nil
 }

@@ -75,6 +75,11 @@ func cmdRestore(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	fmt.Fprintln(stdout, t("backup.restored", src, time.Since(start).Round(time.Millisecond).String()))
 	fmt.Fprintln(stdout, t("backup.contents", got.Users, got.Households, got.Residents, got.LedgerEntries, got.AuditRows, lastOf(got.Migrations)))
+	// The audit trail records the restore and where the copy's data ends,
+	// so anchors taken after the copy are told apart from tampering.
+	if err := recordRestore(ctx, cfg); err != nil {
+		return err
+	}
 	// The verify an operator would run next, run for them: the restored
 	// chains and balances must check out on the target itself.
 	var out bytes.Buffer
@@ -373,4 +378,15 @@ func (c *commitAfter) Read(p []byte) (int, error) {
 		return 0, c.err
 	}
 	return c.rest.Read(p)
+}
+
+// recordRestore writes the restore into the restored database's audit
+// trail.
+func recordRestore(ctx context.Context, cfg config.Config) error {
+	db, err := openStore(ctx, cfg, false, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.RecordRestore(ctx, cliActor())
 }

@@ -86,8 +86,9 @@ func cmdRotateKey(ctx context.Context, args []string, getenv func(string) string
 		return fmt.Errorf("%w\nthe rotation is one transaction, so the database holds all of it or none of it, and the key file "+
 			"holds every key either way: the server runs as before; run 'shanzhi rotate-key' again to finish", err)
 	}
-	fmt.Fprintf(stdout, "rotated from key %s to key %s in %s: %d residents (%d ID numbers and phones), %d staged uploads and %d second-factor secrets re-sealed, hashes recomputed\n",
-		rep.From, rep.To, time.Since(started).Round(time.Millisecond), rep.Residents, rep.Values, rep.Imports, rep.TOTP)
+	fmt.Fprintf(stdout, "rotated from key %s to key %s in %s: %d residents (%d ID numbers and phones), %d staged uploads and %d second-factor secrets re-sealed, hashes recomputed; "+
+		"new audit and ledger rows are chained under chain key version %d, older rows keep theirs\n",
+		rep.From, rep.To, time.Since(started).Round(time.Millisecond), rep.Residents, rep.Values, rep.Imports, rep.TOTP, rep.ChainKey)
 	fmt.Fprintf(stdout, `
 Next:
   - Back up %[1]s now: without key %[2]s no ID number can be read.

@@ -14,7 +14,14 @@ Usage:
   shanzhi demo     [flags]   start with a demo dataset in ./shanzhi-demo
   shanzhi serve    [flags]   start the server
   shanzhi migrate  [flags]   create or upgrade the database, then exit
-  shanzhi verify   [flags]   check the audit chain and the points ledgers
+  shanzhi verify   [flags] [-anchors FILE...] [-code VILLAGE/KEY/LEDGER/AUDIT/CODE]
+                             check the audit chains and the points ledgers, and
+                             against anchors kept outside the database or a code
+                             copied off a village's notice
+  shanzhi anchor   [flags] [-region CODE] [-out FILE]
+                             write an anchor of every chain head (each village's
+                             ledger and audit trail) to keep outside the database;
+                             -region keeps the part the level above holds
   shanzhi backup   [flags] [-with-key] [FILE]
                              copy the database, live, to one file (备份); the
                              personal-data key is not in it: back the key up
@@ -56,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, rest, getenv, stdout, stderr)
+	case "anchor":
+		return cmdAnchor(ctx, rest, getenv, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, rest, getenv, stdout, stderr)
 	case "restore":

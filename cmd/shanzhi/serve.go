@@ -100,7 +100,7 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 		return nil, nil, err
 	}
 	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(), Ledger: db.Ledger(),
-		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(), Market: db.Market(), Talent: db.Talent(rev), Photos: db.Photos(), Limits: limits,
+		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(), Market: db.Market(), Talent: db.Talent(rev), Photos: db.Photos(), NoticeCode: db.NoticeCodeText, Limits: limits,
 		Log: log, Demo: demo, TLS: tls, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
 	if err != nil {
 		return nil, nil, err
@@ -148,6 +148,7 @@ func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, dem
 		errc <- srv.Serve(ln)
 	}()
 	go purgeAudit(ctx, db, time.Duration(cfg.AuditRetentionDays)*24*time.Hour, log)
+	go anchorDaily(ctx, db, cfg.AnchorDir, log)
 	rev, err := reviewService(db)
 	if err != nil {
 		return err

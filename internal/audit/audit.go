@@ -41,8 +41,8 @@ type Filter struct {
 // Check is the outcome of verifying the chain.
 type Check struct {
 	Rows    int64
-	BadID   int64  // 0 when the chain holds
-	Problem string // what is wrong at BadID
+	BadID   int64  // the row where the first problem shows
+	Problem string // what is wrong, and where; empty when every chain holds
 }
 
 // Service reads the trail; every method needs access.AuditRead and

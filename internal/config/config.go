@@ -40,6 +40,10 @@ type Config struct {
 	// TimeZone is the IANA zone a fresh database is given; the database
 	// keeps it thereafter (empty: the one it keeps, or Asia/Shanghai).
 	TimeZone string
+	// AnchorDir is where the server writes an anchor of every chain head
+	// each day: a directory the database cannot reach (another disk, a
+	// share the level above reads); empty means <data-dir>/anchors.
+	AnchorDir string
 }
 
 // Default returns the settings a township PC runs with untouched.
@@ -67,6 +71,7 @@ func (c *Config) fields() []field {
 		{"lockout-minutes", "how long a locked account stays locked", intVal{&c.LockoutMinutes}},
 		{"audit-retention-days", "days the audit trail is kept (at least 184)", intVal{&c.AuditRetentionDays}},
 		{"time-zone", "time zone of a fresh database, e.g. Asia/Shanghai (the default); the database keeps it", strVal{&c.TimeZone}},
+		{"anchor-dir", "directory, outside the database, where the server writes a daily anchor of every chain head (default <data-dir>/anchors)", strVal{&c.AnchorDir}},
 	}
 }
 
@@ -118,6 +123,9 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	}
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(c.DataDir, "shanzhi.key")
+	}
+	if c.AnchorDir == "" {
+		c.AnchorDir = filepath.Join(c.DataDir, "anchors")
 	}
 	return c, fs2.Args(), c.Validate()
 }

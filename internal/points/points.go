@@ -9,6 +9,7 @@ package points
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
@@ -68,6 +69,8 @@ type Entry struct {
 	At        time.Time
 	PrevHash  string
 	Hash      string
+	// KeyVersion names the chain key Hash was made with.
+	KeyVersion int
 }
 
 // MaxPoints bounds one entry: no deed is worth more, and the bound keeps
@@ -129,14 +132,29 @@ func (p Posting) Fingerprint() string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// Chain computes an entry's hash from the previous one's. Every field
-// that makes the entry what it is is covered, its position included.
-func Chain(prev string, e Entry) string {
-	s := strings.Join([]string{prev, e.Village, strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.Household, 10), string(e.Kind),
+// Chain computes an entry's hash from the previous one's: HMAC-SHA-256
+// under the chain key of the entry's key version, which lives only in the
+// key file, so someone who can write to the database but holds no key
+// cannot make an altered entry, or the entries after it, verify. Every
+// field that makes the entry what it is is covered, its position and key
+// version included.
+func Chain(key []byte, prev string, e Entry) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(chainText(prev, e) + "\x1fk" + strconv.Itoa(e.KeyVersion)))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// PlainChain is the unkeyed SHA-256 every entry carried before the chains
+// were keyed; only the one conversion of such a ledger checks it.
+func PlainChain(prev string, e Entry) string {
+	sum := sha256.Sum256([]byte(chainText(prev, e)))
+	return hex.EncodeToString(sum[:])
+}
+
+func chainText(prev string, e Entry) string {
+	return strings.Join([]string{prev, e.Village, strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.Household, 10), string(e.Kind),
 		strconv.FormatInt(e.Delta, 10), strconv.FormatInt(e.Balance, 10), e.Item, e.Memo, strconv.FormatInt(e.Reverses, 10),
 		e.Key, e.Actor, strconv.FormatInt(e.At.UnixMilli(), 10)}, "\x1f")
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
 }
 
 // Problem is a difference Verify found.

@@ -42,6 +42,7 @@ type key struct {
 	id    [idSize]byte
 	aead  cipher.AEAD
 	index []byte
+	chain []byte
 }
 
 // Box encrypts with AES-256-GCM and indexes with HMAC-SHA256. It seals
@@ -94,7 +95,7 @@ func newKey(master []byte) (*key, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &key{aead: aead, index: derive(master, "shanzhi/index/v1")}
+	k := &key{aead: aead, index: derive(master, "shanzhi/index/v1"), chain: derive(master, "shanzhi/chain/v1")}
 	copy(k.id[:], derive(master, "shanzhi/key-id"))
 	return k, nil
 }
@@ -151,6 +152,19 @@ func (b *Box) UseIndexKey(id string) error {
 	}
 	b.indexKey.Store(k)
 	return nil
+}
+
+// ChainKey returns the chain key of the master key named id: the key the
+// audit trail and the ledgers are chained with (HMAC-SHA-256), derived
+// under a label of its own so it is independent of the sealing and index
+// keys, and like them never stored in the database. Each master key of the
+// ring has one, so a rotation that adds a master key adds a chain key.
+func (b *Box) ChainKey(id string) ([]byte, error) {
+	k, err := b.find(id)
+	if err != nil {
+		return nil, err
+	}
+	return k.chain, nil
 }
 
 // WithIndexKey returns a Box with the same keys that hashes with the key

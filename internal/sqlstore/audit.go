@@ -2,8 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,6 +24,9 @@ type auditEntry struct {
 // auditRow is a stored row, as hashed and as shown.
 type auditRow struct {
 	ID        int64
+	Part      string // the chain the row belongs to; see auditPart
+	Seq       int64  // the row's place in its partition's chain
+	KV        int    // the chain key version Hash was made with
 	V         int
 	At        int64
 	ActorID   int64
@@ -40,18 +43,18 @@ type auditRow struct {
 	Hash      string
 }
 
-// hash chains a row to its predecessor. Fields are joined with a unit
-// separator, and the row's id is part of the material, so no field can be
-// shifted into another. Version 1 rows predate role, outcome, client and
-// request id, and keep their original form.
-func (r auditRow) hash(prev string) string {
-	f := []string{prev, strconv.FormatInt(r.ID, 10), strconv.FormatInt(r.At, 10), strconv.FormatInt(r.ActorID, 10),
-		r.ActorName, r.Action, r.Target, r.Region, r.Detail}
-	if r.V >= 2 {
-		f = append(f, "v2", r.Role, r.Outcome, r.Client, r.RequestID)
-	}
-	sum := sha256.Sum256([]byte(strings.Join(f, "\x1f")))
-	return hex.EncodeToString(sum[:])
+// auditFormat is the row format v new rows are written in: keyed and
+// partitioned (migration 0023). Rows of formats 1 and 2 were re-chained
+// in place when the chains were keyed and keep their v as written.
+const auditFormat = 3
+
+// mac chains a row to its predecessor in its partition with the chain
+// key. Every column but the display id is covered, its partition, place
+// and key version included, so no row can be moved, renumbered or
+// re-keyed without the key.
+func (r auditRow) mac(key []byte, prev string) string {
+	return chainMAC(key, prev, r.Part, strconv.FormatInt(r.Seq, 10), "k"+strconv.Itoa(r.KV), strconv.Itoa(r.V), strconv.FormatInt(r.At, 10),
+		strconv.FormatInt(r.ActorID, 10), r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail, r.Outcome, r.Client, r.RequestID)
 }
 
 // roleSummary names the actor's grants the way the audit trail records
@@ -67,46 +70,71 @@ func roleSummary(a *access.Actor) string {
 	return strings.Join(parts, ",")
 }
 
-// audit appends entries to the hash-chained audit trail inside the
-// caller's transaction, so a write and its record commit or vanish
-// together. Updating the single head row first takes a row lock on
-// PostgreSQL, which keeps the chain linear under concurrent writers; a
-// write that makes several records appends them with that one update, one
-// insert and one move of the head, whatever their number.
+// audit appends entries to a keyed audit chain inside the caller's
+// transaction, so a write and its record commit or vanish together. The
+// entries of one write go to one partition's chain, that of the first
+// region they name (auditPart): a redemption's posting and its store's
+// record both chain in the household's village. Moving the partition's
+// head takes a row lock on PostgreSQL that keeps that chain linear, and
+// only writers of the same partition wait for it; one move of the head,
+// one insert and one update of its hash append every entry of the write.
 func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) error {
 	if len(es) == 0 {
 		return nil
 	}
-	// Taking the next ids locks the head row until the commit, which is
-	// what keeps concurrent writers on PostgreSQL in one chain; RETURNING
-	// gives the last new id with the hash the first must follow.
-	var last int64
-	var prev string
-	if err := tx.queryRow(ctx, `UPDATE audit_head SET last_id = last_id + ? WHERE id = 1 RETURNING last_id, last_hash`, len(es)).Scan(&last, &prev); err != nil {
+	kv, key, err := tx.chainKey()
+	if err != nil {
+		return err
+	}
+	region := ""
+	for _, e := range es {
+		if e.region != "" {
+			region = e.region
+			break
+		}
+	}
+	part := auditPart(region, a)
+	last, prev, err := tx.advanceAuditHead(ctx, part, len(es))
+	if err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	uid, uname := actorRef(a)
 	req := access.RequestFrom(ctx)
 	role := roleSummary(a)
-	args := make([]any, 0, 15*len(es))
+	args := make([]any, 0, 17*len(es))
 	for i, e := range es {
-		r := auditRow{ID: last - int64(len(es)-1-i), V: 2, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: role, Action: e.action,
-			Target: e.target, Region: e.region, Detail: e.detail, Outcome: e.outcome, Client: req.Client, RequestID: req.ID}
+		r := auditRow{Part: part, Seq: last - int64(len(es)-1-i), KV: kv, V: auditFormat, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: role,
+			Action: e.action, Target: e.target, Region: e.region, Detail: e.detail, Outcome: e.outcome, Client: req.Client, RequestID: req.ID}
 		if r.Outcome == "" {
 			r.Outcome = "ok"
 		}
-		r.Hash = r.hash(prev)
-		args = append(args, r.ID, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail, r.Outcome, r.Client, r.RequestID, prev, r.Hash)
+		r.Hash = r.mac(key, prev)
+		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail, r.Outcome, r.Client, r.RequestID, prev, r.Hash)
 		prev = r.Hash
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO audit_log (id, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
-		VALUES `+placeholders(len(es), 15), args...); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
+		VALUES `+placeholders(len(es), 17), args...); err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
-	if _, err := tx.exec(ctx, `UPDATE audit_head SET last_hash = ? WHERE id = 1`, prev); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE audit_heads SET last_hash = ? WHERE part = ?`, prev, part); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil
+}
+
+// advanceAuditHead takes the next n places of a partition's chain and
+// returns the last with the hash the first must follow; a partition's
+// first write makes its head.
+func (tx *Tx) advanceAuditHead(ctx context.Context, part string, n int) (last int64, prev string, err error) {
+	const next = `UPDATE audit_heads SET last_seq = last_seq + ? WHERE part = ? RETURNING last_seq, last_hash`
+	err = tx.queryRow(ctx, next, n, part).Scan(&last, &prev)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := tx.exec(ctx, `INSERT INTO audit_heads (part, last_seq, last_hash) VALUES (?, 0, '') ON CONFLICT (part) DO NOTHING`, part); err != nil {
+			return 0, "", err
+		}
+		err = tx.queryRow(ctx, next, n, part).Scan(&last, &prev)
+	}
+	return last, prev, err
 }
 
 func actorRef(a *access.Actor) (int64, string) {
@@ -116,71 +144,156 @@ func actorRef(a *access.Actor) (int64, string) {
 	return a.UserID, a.Username
 }
 
-const auditCols = `id, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash`
+const auditCols = `id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash`
 
 func scanAudit(s interface{ Scan(...any) error }) (auditRow, error) {
 	var r auditRow
-	err := s.Scan(&r.ID, &r.V, &r.At, &r.ActorID, &r.ActorName, &r.Role, &r.Action, &r.Target, &r.Region, &r.Detail, &r.Outcome, &r.Client, &r.RequestID, &r.PrevHash, &r.Hash)
+	err := s.Scan(&r.ID, &r.Part, &r.Seq, &r.KV, &r.V, &r.At, &r.ActorID, &r.ActorName, &r.Role, &r.Action, &r.Target, &r.Region, &r.Detail, &r.Outcome, &r.Client, &r.RequestID, &r.PrevHash, &r.Hash)
 	return r, err
 }
 
-// AuditProblem is the first break found in the audit chain.
+// AuditProblem is the first break found in the audit chains: the row
+// where it shows (its id, and its place in its partition; id 0 when a
+// partition lost every row).
 type AuditProblem struct {
 	ID     int64
+	Part   string
+	Seq    int64
 	Reason string
 }
 
-// VerifyAudit walks the audit trail in order from the retention anchor and
-// reports the first row that was altered, inserted or removed, or nil when
-// the chain holds.
+// auditHead is a partition's stored head.
+type auditHead struct {
+	lastSeq, anchorSeq   int64
+	lastHash, anchorHash string
+}
+
+// auditHeads reads every partition's head.
+func (tx *Tx) auditHeads(ctx context.Context) (map[string]auditHead, error) {
+	rs, err := tx.query(ctx, `SELECT part, last_seq, last_hash, anchor_seq, anchor_hash FROM audit_heads`)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := map[string]auditHead{}
+	for rs.Next() {
+		var p string
+		var h auditHead
+		if err := rs.Scan(&p, &h.lastSeq, &h.lastHash, &h.anchorSeq, &h.anchorHash); err != nil {
+			return nil, err
+		}
+		out[p] = h
+	}
+	return out, rs.Err()
+}
+
+// VerifyAudit walks every partition's chain in order from its retention
+// anchor and reports the first row that was altered, inserted or removed,
+// or forged without the chain key, or nil when every chain holds.
 func (db *DB) VerifyAudit(ctx context.Context) (rows int64, problem *AuditProblem, err error) {
 	err = db.view(ctx, func(tx *Tx) error {
-		var lastID, anchorID int64
-		var lastHash, anchorHash string
-		if err := tx.queryRow(ctx, `SELECT last_id, last_hash, anchor_id, anchor_hash FROM audit_head WHERE id = 1`).Scan(&lastID, &lastHash, &anchorID, &anchorHash); err != nil {
+		heads, err := tx.auditHeads(ctx)
+		if err != nil {
 			return err
 		}
-		rs, err := tx.query(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY id`)
+		rs, err := tx.query(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY part, seq`)
 		if err != nil {
 			return err
 		}
 		defer rs.Close()
-		prev, want := anchorHash, anchorID+1
-		for rs.Next() {
+		w := auditWalk{heads: heads, seen: map[string]bool{}}
+		for rs.Next() && problem == nil {
 			r, err := scanAudit(rs)
 			if err != nil {
 				return err
 			}
 			rows++
-			switch {
-			case r.ID < want:
-				problem = &AuditProblem{ID: r.ID, Reason: "a row older than the retention anchor was inserted"}
-			case r.ID != want:
-				problem = &AuditProblem{ID: want, Reason: fmt.Sprintf("row %d is missing (next row is %d)", want, r.ID)}
-			case r.PrevHash != prev:
-				problem = &AuditProblem{ID: r.ID, Reason: "prev_hash does not match the row before: a row was removed or inserted"}
-			case r.hash(prev) != r.Hash:
-				problem = &AuditProblem{ID: r.ID, Reason: "row content does not match its hash: the row was altered"}
-			}
-			if problem != nil {
-				return nil
-			}
-			prev, want = r.Hash, r.ID+1
+			problem = w.row(tx, r)
 		}
 		if err := rs.Err(); err != nil {
 			return err
 		}
-		switch {
-		case lastID > want-1:
-			problem = &AuditProblem{ID: lastID, Reason: "the newest rows were removed: the chain head names a later row"}
-		case lastID < want-1:
-			problem = &AuditProblem{ID: lastID + 1, Reason: "rows were appended behind the chain head's back"}
-		case lastHash != prev:
-			problem = &AuditProblem{ID: lastID, Reason: "the newest row was replaced: the chain head holds another hash"}
+		if problem == nil {
+			problem = w.end()
 		}
 		return nil
 	})
 	return rows, problem, err
+}
+
+// auditWalk checks rows in partition and seq order against their heads.
+type auditWalk struct {
+	heads  map[string]auditHead
+	seen   map[string]bool
+	part   string
+	prev   string
+	want   int64
+	lastID int64 // the id of the partition's last row read
+}
+
+func (w *auditWalk) row(tx *Tx, r auditRow) *AuditProblem {
+	if r.Part != w.part {
+		if p := w.finish(); p != nil {
+			return p
+		}
+		h, ok := w.heads[r.Part]
+		if !ok {
+			return &AuditProblem{ID: r.ID, Part: r.Part, Seq: r.Seq, Reason: "the row's partition has no chain head: rows were added behind its back"}
+		}
+		w.part, w.prev, w.want = r.Part, h.anchorHash, h.anchorSeq+1
+		w.seen[r.Part] = true
+	}
+	bad := func(reason string) *AuditProblem {
+		return &AuditProblem{ID: r.ID, Part: r.Part, Seq: r.Seq, Reason: reason}
+	}
+	switch {
+	case r.Seq < w.want:
+		return bad("a row older than the retention anchor was inserted")
+	case r.Seq != w.want:
+		return &AuditProblem{ID: r.ID, Part: r.Part, Seq: r.Seq, Reason: fmt.Sprintf("row %d of %s is missing: this row follows %d", w.want, r.Part, w.want-1)}
+	case r.PrevHash != w.prev:
+		return bad("prev_hash does not match the row before: a row was removed or inserted")
+	}
+	key, err := tx.chainKeyOf(r.KV)
+	if err != nil {
+		return bad(err.Error())
+	}
+	if r.mac(key, w.prev) != r.Hash {
+		return bad("row content does not match its keyed hash: the row was altered or forged without the chain key")
+	}
+	w.prev, w.want, w.lastID = r.Hash, r.Seq+1, r.ID
+	return nil
+}
+
+// finish checks that the partition just walked ends where its head says.
+func (w *auditWalk) finish() *AuditProblem {
+	if w.part == "" {
+		return nil
+	}
+	h, last := w.heads[w.part], w.want-1
+	switch {
+	case h.lastSeq > last:
+		return &AuditProblem{ID: w.lastID, Part: w.part, Seq: last, Reason: fmt.Sprintf("the newest rows were removed: the chain head names row %d, the chain ends here", h.lastSeq)}
+	case h.lastSeq < last:
+		return &AuditProblem{ID: w.lastID, Part: w.part, Seq: last, Reason: "rows were appended behind the chain head's back"}
+	case h.lastHash != w.prev:
+		return &AuditProblem{ID: w.lastID, Part: w.part, Seq: last, Reason: "the newest row was replaced: the chain head holds another hash"}
+	}
+	return nil
+}
+
+// end finishes the last partition and checks the partitions no row was
+// read for: every row of one was removed unless its head is at its anchor.
+func (w *auditWalk) end() *AuditProblem {
+	if p := w.finish(); p != nil {
+		return p
+	}
+	for part, h := range w.heads {
+		if !w.seen[part] && h.lastSeq > h.anchorSeq {
+			return &AuditProblem{Part: part, Seq: h.anchorSeq + 1, Reason: "the newest rows were removed: the chain head names a later row"}
+		}
+	}
+	return nil
 }
 
 // MinAuditRetention is the shortest retention the law allows: the
@@ -189,9 +302,9 @@ func (db *DB) VerifyAudit(ctx context.Context) (rows int64, problem *AuditProble
 const MinAuditRetention = 184 * 24 * time.Hour
 
 // PurgeAudit deletes audit rows older than retention, never less than
-// MinAuditRetention, and moves the verification anchor to the last deleted
-// row, so the rest of the chain still verifies. The purge is itself
-// audited.
+// MinAuditRetention, in every partition, and moves each partition's
+// verification anchor to its last deleted row, so the rest of its chain
+// still verifies. The purge is itself audited.
 func (db *DB) PurgeAudit(ctx context.Context, retention time.Duration) (int64, error) {
 	if retention < MinAuditRetention {
 		return 0, fault.E(fault.Invalid, "audit.retention_short", int(MinAuditRetention.Hours()/24))
@@ -199,24 +312,43 @@ func (db *DB) PurgeAudit(ctx context.Context, retention time.Duration) (int64, e
 	var n int64
 	err := db.update(ctx, func(tx *Tx) error {
 		cutoff := tx.now.Add(-retention).UnixMilli()
-		var lastID int64
-		var lastHash string
-		err := tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM audit_log WHERE at < ?`, cutoff).Scan(&lastID)
-		if err != nil || lastID == 0 {
-			return err
+		type cut struct {
+			part string
+			seq  int64
 		}
-		if err := tx.queryRow(ctx, `SELECT hash FROM audit_log WHERE id = ?`, lastID).Scan(&lastHash); err != nil {
-			return err
-		}
-		res, err := tx.exec(ctx, `DELETE FROM audit_log WHERE id <= ?`, lastID)
+		var cuts []cut
+		rs, err := tx.query(ctx, `SELECT part, MAX(seq) FROM audit_log WHERE at < ? GROUP BY part ORDER BY part`, cutoff)
 		if err != nil {
 			return err
 		}
-		n, _ = res.RowsAffected()
-		if _, err := tx.exec(ctx, `UPDATE audit_head SET anchor_id = ?, anchor_hash = ? WHERE id = 1`, lastID, lastHash); err != nil {
+		for rs.Next() {
+			var c cut
+			if err := rs.Scan(&c.part, &c.seq); err != nil {
+				rs.Close()
+				return err
+			}
+			cuts = append(cuts, c)
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil || len(cuts) == 0 {
 			return err
 		}
-		return tx.audit(ctx, nil, auditEntry{action: "audit.purge", target: "audit_log", detail: fmt.Sprintf("%d rows up to %d", n, lastID)})
+		for _, c := range cuts {
+			var hash string
+			if err := tx.queryRow(ctx, `SELECT hash FROM audit_log WHERE part = ? AND seq = ?`, c.part, c.seq).Scan(&hash); err != nil {
+				return err
+			}
+			res, err := tx.exec(ctx, `DELETE FROM audit_log WHERE part = ? AND seq <= ?`, c.part, c.seq)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += k
+			if _, err := tx.exec(ctx, `UPDATE audit_heads SET anchor_seq = ?, anchor_hash = ? WHERE part = ?`, c.seq, hash, c.part); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, nil, auditEntry{action: "audit.purge", target: "audit_log", detail: fmt.Sprintf("%d rows in %d partitions", n, len(cuts))})
 	})
 	return n, err
 }
@@ -334,7 +466,7 @@ func (s *AuditService) Verify(ctx context.Context, a *access.Actor) (audit.Check
 	n, p, err := s.db.VerifyAudit(ctx)
 	c := audit.Check{Rows: n}
 	if p != nil {
-		c.BadID, c.Problem = p.ID, p.Reason
+		c.BadID, c.Problem = p.ID, p.String()
 	}
 	return c, err
 }
@@ -344,4 +476,12 @@ func (s *AuditService) Denied(ctx context.Context, a *access.Actor, action, targ
 	return s.db.update(ctx, func(tx *Tx) error {
 		return tx.audit(ctx, a, auditEntry{action: action, target: target, outcome: "denied"})
 	})
+}
+
+// String names where the problem is and what it is.
+func (p *AuditProblem) String() string {
+	if p.ID != 0 {
+		return fmt.Sprintf("row %d (%s #%d): %s", p.ID, p.Part, p.Seq, p.Reason)
+	}
+	return fmt.Sprintf("%s #%d: %s", p.Part, p.Seq, p.Reason)
 }

@@ -57,6 +57,10 @@ type DB struct {
 	// nPrepared bounds prepared: queries with literal limits or lists vary,
 	// and past the bound a transaction prepares its own copy as before.
 	nPrepared atomic.Int64
+	// chain holds the chain keys from the key file, by the versions the
+	// database records; nil until they are loaded, and then writes that
+	// must be chained refuse.
+	chain atomic.Pointer[chainRing]
 
 	// Now is the clock, read once per transaction; tests replace it.
 	Now func() time.Time
@@ -118,6 +122,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("connect %s: %w", db.dialect, err)
 	}
 	if err := db.selectIndexKey(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.loadChainKeys(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

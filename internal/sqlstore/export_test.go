@@ -7,6 +7,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/points"
 )
 
 // NaiveSpend is the read-then-write spend the ledger must not be: it reads
@@ -25,4 +26,132 @@ func (s *LedgerService) NaiveSpend(ctx context.Context, a *access.Actor, househo
 		_, err = tx.exec(ctx, `UPDATE accounts SET balance = ? WHERE household_id = ?`, bal-amount, household)
 		return err
 	})
+}
+
+// RawExec runs a statement on the store's own pool, outside every
+// service: the chain tests play someone with write access to the
+// database. Placeholders are written ?.
+func (db *DB) RawExec(ctx context.Context, q string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, rebind(db.dialect, q), args...)
+	return err
+}
+
+// RawRow reads one row the same way.
+func (db *DB) RawRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.write.QueryRowContext(ctx, rebind(db.dialect, q), args...)
+}
+
+// RawBegin opens a transaction on the store's pool, for a test that holds
+// a lock while the store writes.
+func (db *DB) RawBegin(ctx context.Context) (*sql.Tx, func(string) string, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	return tx, func(q string) string { return rebind(db.dialect, q) }, err
+}
+
+// Rechain recomputes one chain from place from on, as someone who
+// rewrote its rows there would: every hash after it, the running
+// balances, the heads, the year seals and the accounts of a village
+// ledger. With key nil it uses the real chain key (an insider who holds
+// the key file); with any other key it plays one who does not.
+func (db *DB) Rechain(ctx context.Context, chain, part string, from int64, key []byte) error {
+	return db.run(ctx, db.write, false, func(tx *Tx) error {
+		if key == nil {
+			_, key, _ = tx.chainKey()
+		}
+		if chain == chainAudit {
+			return tx.rechainAudit(ctx, part, from, key)
+		}
+		return tx.rechainLedger(ctx, part, from, key)
+	})
+}
+
+func (tx *Tx) rechainAudit(ctx context.Context, part string, from int64, key []byte) error {
+	var prev string
+	var last int64
+	if err := tx.queryRow(ctx, `SELECT anchor_hash FROM audit_heads WHERE part = ?`, part).Scan(&prev); err != nil {
+		return err
+	}
+	rs, err := tx.query(ctx, `SELECT `+auditCols+` FROM audit_log WHERE part = ? ORDER BY seq`, part)
+	if err != nil {
+		return err
+	}
+	var all []auditRow
+	for rs.Next() {
+		r, err := scanAudit(rs)
+		if err != nil {
+			rs.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	rs.Close()
+	for _, r := range all {
+		if r.Seq < from {
+			prev, last = r.Hash, r.Seq
+			continue
+		}
+		r.PrevHash, r.Hash = prev, r.mac(key, prev)
+		if _, err := tx.exec(ctx, `UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?`, r.PrevHash, r.Hash, r.ID); err != nil {
+			return err
+		}
+		prev, last = r.Hash, r.Seq
+	}
+	_, err = tx.exec(ctx, `UPDATE audit_heads SET last_seq = ?, last_hash = ? WHERE part = ?`, last, prev, part)
+	return err
+}
+
+func (tx *Tx) rechainLedger(ctx context.Context, village string, from int64, key []byte) error {
+	rs, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries WHERE village_code = ? ORDER BY seq`, village)
+	if err != nil {
+		return err
+	}
+	var all []points.Entry
+	for rs.Next() {
+		e, err := scanEntry(rs)
+		if err != nil {
+			rs.Close()
+			return err
+		}
+		all = append(all, e)
+	}
+	rs.Close()
+	seals, err := tx.seals(ctx)
+	if err != nil {
+		return err
+	}
+	var prev string
+	var last int64
+	sums := map[int64]int64{}
+	for _, e := range all {
+		sums[e.Household] += e.Delta
+		if e.Seq < from {
+			prev, last = e.Hash, e.Seq
+			continue
+		}
+		e.Balance, e.PrevHash = sums[e.Household], prev
+		e.Hash = points.Chain(key, prev, e)
+		if _, err := tx.exec(ctx, `UPDATE ledger_entries SET balance = ?, prev_hash = ?, hash = ? WHERE id = ?`, e.Balance, e.PrevHash, e.Hash, e.ID); err != nil {
+			return err
+		}
+		if c, ok := seals[village][e.Seq]; ok {
+			if _, err := tx.exec(ctx, `UPDATE ledger_closes SET hash = ?, mac = ? WHERE village_code = ? AND year = ?`,
+				e.Hash, sealMAC(key, c.kv, points.Close{Village: village, Year: c.year, Seq: e.Seq, Hash: e.Hash}), village, c.year); err != nil {
+				return err
+			}
+		}
+		prev, last = e.Hash, e.Seq
+	}
+	for hh, b := range sums {
+		if _, err := tx.exec(ctx, `UPDATE accounts SET balance = ? WHERE household_id = ?`, b, hh); err != nil {
+			return err
+		}
+	}
+	_, err = tx.exec(ctx, `UPDATE ledger_heads SET last_seq = ?, last_hash = ? WHERE village_code = ?`, last, prev, village)
+	return err
+}
+
+// MigrateBefore applies the migrations before stop, so a test can build
+// a database as an older version left it.
+func (db *DB) MigrateBefore(ctx context.Context, stop string) error {
+	return db.migrateBefore(ctx, stop)
 }

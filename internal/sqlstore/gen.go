@@ -491,7 +491,10 @@ func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, hh *
 		err := db.update(ctx, func(tx *Tx) error {
 			written = 0
 			for k, v := range group {
-				w := newGenWriter(tx, v)
+				w, err := newGenWriter(tx, v)
+				if err != nil {
+					return err
+				}
 				for i, p := range plans[k] {
 					kind, n := points.Award, int64(p.item.Points)
 					if n < 0 {
@@ -539,6 +542,8 @@ type genWriter struct {
 	village string
 	seq     int64
 	hash    string
+	kv      int // the chain key version and key entries are chained with
+	key     []byte
 	balance map[int64]int64
 	rows    []any
 	totals  map[totalKey]*[2]int64 // points and awards
@@ -551,21 +556,25 @@ type totalKey struct {
 	household      int64
 }
 
-func newGenWriter(tx *Tx, village string) *genWriter {
-	return &genWriter{tx: tx, village: village, balance: map[int64]int64{}, totals: map[totalKey]*[2]int64{}, hhs: map[[2]string]int{}}
+func newGenWriter(tx *Tx, village string) (*genWriter, error) {
+	kv, key, err := tx.chainKey()
+	if err != nil {
+		return nil, err
+	}
+	return &genWriter{tx: tx, village: village, kv: kv, key: key, balance: map[int64]int64{}, totals: map[totalKey]*[2]int64{}, hhs: map[[2]string]int{}}, nil
 }
 
-const genEntryCols = 15
+const genEntryCols = 16
 
 func (w *genWriter) add(ctx context.Context, e points.Entry, fp string, uid int64, aspect string) error {
 	w.entries++
 	w.balance[e.Household] += e.Delta
 	e.Balance = w.balance[e.Household]
 	w.seq++
-	e.Seq, e.PrevHash = w.seq, w.hash
-	e.Hash = points.Chain(e.PrevHash, e)
+	e.Seq, e.PrevHash, e.KeyVersion = w.seq, w.hash, w.kv
+	e.Hash = points.Chain(w.key, e.PrevHash, e)
 	w.hash = e.Hash
-	w.rows = append(w.rows, e.Village, e.Seq, e.Household, string(e.Kind), e.Delta, e.Balance, e.Item, e.Memo, e.Key, fp, uid, e.Actor, e.At.UnixMilli(), e.PrevHash, e.Hash)
+	w.rows = append(w.rows, e.Village, e.Seq, e.Household, string(e.Kind), e.Delta, e.Balance, e.Item, e.Memo, e.Key, fp, uid, e.Actor, e.At.UnixMilli(), e.PrevHash, e.Hash, e.KeyVersion)
 	day := localtime.In(e.At)
 	for _, per := range []string{day.Format("2006-01"), day.Format("2006")} {
 		for _, asp := range []string{"", aspect} {
@@ -590,7 +599,7 @@ func (w *genWriter) flush(ctx context.Context) error {
 	if len(w.rows) == 0 {
 		return nil
 	}
-	_, err := w.tx.exec(ctx, `INSERT INTO ledger_entries (village_code, seq, household_id, kind, delta, balance, item, memo, idem_key, fingerprint, actor_id, actor_name, at, prev_hash, hash) VALUES `+
+	_, err := w.tx.exec(ctx, `INSERT INTO ledger_entries (village_code, seq, household_id, kind, delta, balance, item, memo, idem_key, fingerprint, actor_id, actor_name, at, prev_hash, hash, kv) VALUES `+
 		placeholders(len(w.rows)/genEntryCols, genEntryCols), w.rows...)
 	w.rows = w.rows[:0]
 	return err

@@ -61,12 +61,12 @@ func (s *LedgerService) Post(ctx context.Context, a *access.Actor, p points.Post
 	}
 }
 
-const entryCols = `id, village_code, seq, household_id, kind, delta, balance, item, memo, COALESCE(reverses, 0), idem_key, actor_name, at, prev_hash, hash`
+const entryCols = `id, village_code, seq, household_id, kind, delta, balance, item, memo, COALESCE(reverses, 0), idem_key, actor_name, at, prev_hash, hash, kv`
 
 func scanEntry(s interface{ Scan(...any) error }) (points.Entry, error) {
 	var e points.Entry
 	var at int64
-	err := s.Scan(&e.ID, &e.Village, &e.Seq, &e.Household, &e.Kind, &e.Delta, &e.Balance, &e.Item, &e.Memo, &e.Reverses, &e.Key, &e.Actor, &at, &e.PrevHash, &e.Hash)
+	err := s.Scan(&e.ID, &e.Village, &e.Seq, &e.Household, &e.Kind, &e.Delta, &e.Balance, &e.Item, &e.Memo, &e.Reverses, &e.Key, &e.Actor, &at, &e.PrevHash, &e.Hash, &e.KeyVersion)
 	e.At = time.UnixMilli(at)
 	return e, err
 }
@@ -188,14 +188,18 @@ func (tx *Tx) appendEntry(ctx context.Context, a *access.Actor, village string, 
 	if err != nil {
 		return nil, err
 	}
-	e.Hash = points.Chain(e.PrevHash, e)
+	var key []byte
+	if e.KeyVersion, key, err = tx.chainKey(); err != nil {
+		return nil, err
+	}
+	e.Hash = points.Chain(key, e.PrevHash, e)
 	var reverses any
 	if p.Reverses != 0 {
 		reverses = p.Reverses
 	}
-	e.ID, err = tx.insertID(ctx, `INSERT INTO ledger_entries (village_code, seq, household_id, kind, delta, balance, item, memo, reverses, idem_key, fingerprint, actor_id, actor_name, at, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		village, e.Seq, e.Household, string(e.Kind), e.Delta, e.Balance, e.Item, e.Memo, reverses, e.Key, fp, uid, e.Actor, e.At.UnixMilli(), e.PrevHash, e.Hash)
+	e.ID, err = tx.insertID(ctx, `INSERT INTO ledger_entries (village_code, seq, household_id, kind, delta, balance, item, memo, reverses, idem_key, fingerprint, actor_id, actor_name, at, prev_hash, hash, kv)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		village, e.Seq, e.Household, string(e.Kind), e.Delta, e.Balance, e.Item, e.Memo, reverses, e.Key, fp, uid, e.Actor, e.At.UnixMilli(), e.PrevHash, e.Hash, e.KeyVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -328,25 +332,21 @@ func (s *LedgerService) Statement(ctx context.Context, a *access.Actor, househol
 func (s *LedgerService) Verify(ctx context.Context) ([]points.Problem, error) {
 	var out []points.Problem
 	err := s.db.view(ctx, func(tx *Tx) error {
-		// A sealed year must still end where its seal says.
-		seals := map[string]map[int64]string{}
-		cs, err := tx.query(ctx, `SELECT village_code, seq, hash FROM ledger_closes`)
+		// A sealed year must still end where its seal says, and the seal
+		// itself must carry its keyed hash.
+		seals, err := tx.seals(ctx)
 		if err != nil {
 			return err
 		}
-		for cs.Next() {
-			var v, h string
-			var seq int64
-			if err := cs.Scan(&v, &seq, &h); err != nil {
-				cs.Close()
-				return err
+		for v, byseq := range seals {
+			for _, c := range byseq {
+				if key, err := tx.chainKeyOf(c.kv); err != nil {
+					out = append(out, points.Problem{Village: v, Seq: c.seq, Reason: fmt.Sprintf("the %d seal: %v", c.year, err)})
+				} else if sealMAC(key, c.kv, points.Close{Village: v, Year: c.year, Seq: c.seq, Hash: c.hash}) != c.mac {
+					out = append(out, points.Problem{Village: v, Seq: c.seq, Reason: fmt.Sprintf("the %d seal does not match its keyed hash: altered or forged without the chain key", c.year)})
+				}
 			}
-			if seals[v] == nil {
-				seals[v] = map[int64]string{}
-			}
-			seals[v][seq] = h
 		}
-		cs.Close()
 		rows, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries ORDER BY village_code, seq`)
 		if err != nil {
 			return err
@@ -370,10 +370,14 @@ func (s *LedgerService) Verify(ctx context.Context) ([]points.Problem, error) {
 				bad(fmt.Sprintf("entry %d follows %d: entries missing or inserted", e.Seq, h.seq))
 			case e.PrevHash != h.hash:
 				bad("prev_hash does not match the entry before")
-			case points.Chain(h.hash, e) != e.Hash:
-				bad("entry content does not match its hash: altered")
+			default:
+				if key, err := tx.chainKeyOf(e.KeyVersion); err != nil {
+					bad(err.Error())
+				} else if points.Chain(key, h.hash, e) != e.Hash {
+					bad("entry content does not match its keyed hash: altered, or forged without the chain key")
+				}
 			}
-			if want, ok := seals[e.Village][e.Seq]; ok && want != e.Hash {
+			if s, ok := seals[e.Village][e.Seq]; ok && s.hash != e.Hash {
 				bad("the entry differs from the year's seal")
 			}
 			sums[e.Household] += e.Delta

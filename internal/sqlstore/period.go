@@ -133,9 +133,12 @@ func (s *PeriodService) CloseYear(ctx context.Context, a *access.Actor, village 
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		kv, key, err := tx.chainKey()
+		if err != nil {
+			return err
+		}
 		_, uname := actorRef(a)
-		if _, err := tx.exec(ctx, `INSERT INTO ledger_closes (village_code, year, seq, hash, expired, actor_name, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			village, year, out.Seq, out.Hash, out.Expired, uname, tx.nowMS()); err != nil {
+		if err := tx.sealYear(ctx, kv, key, out, uname); err != nil {
 			return err
 		}
 		return tx.audit(ctx, a, auditEntry{action: "points.close", target: fmt.Sprintf("ledger:%s:%d", village, year), region: village,

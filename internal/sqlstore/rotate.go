@@ -172,6 +172,9 @@ type RotateReport struct {
 	Values    int    // ID numbers and phones re-sealed
 	Imports   int    // staged import files re-sealed
 	TOTP      int    // second-factor secrets re-sealed
+	// ChainKey is the chain key version new audit and ledger rows are
+	// chained with from now on; rows already written keep theirs.
+	ChainKey int
 }
 
 // CanRotateKey reports why RotateKey would refuse to run, so rotate-key
@@ -249,14 +252,23 @@ func (db *DB) RotateKey(ctx context.Context, a *access.Actor, opt RotateOptions)
 		if err := tx.setSetting(ctx, indexKeySetting, to); err != nil {
 			return err
 		}
+		kv, err := tx.addChainKey(ctx, to)
+		if err != nil {
+			return err
+		}
+		rep.ChainKey = kv
 		return tx.audit(ctx, a, auditEntry{action: "secret.rotate", target: "key:" + to,
-			detail: fmt.Sprintf("from key %s: %d residents, %d values, %d staged imports, %d second-factor secrets re-sealed",
-				rep.From, rep.Residents, rep.Values, rep.Imports, rep.TOTP)})
+			detail: fmt.Sprintf("from key %s: %d residents, %d values, %d staged imports, %d second-factor secrets re-sealed; new rows chained under chain key version %d",
+				rep.From, rep.Residents, rep.Values, rep.Imports, rep.TOTP, rep.ChainKey)})
 	})
 	if err != nil {
 		return RotateReport{}, fmt.Errorf("rotate key: %w", err)
 	}
-	// The hashes now follow the new key; so must this process's searches.
+	// The hashes now follow the new key, and new rows the new chain key;
+	// so must this process.
+	if err := db.loadChainKeys(ctx); err != nil {
+		return rep, err
+	}
 	return rep, db.box.UseIndexKey(to)
 }
 

@@ -257,7 +257,9 @@ func TestRotateKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := sqlstore.RotateReport{From: id1, To: id2, Residents: total, Values: 2*total - 1, Imports: 1, TOTP: 1}
+		// Chain key versions: storetest's own key, k1 (which replaced it
+		// before any resident was sealed), then k2.
+		want := sqlstore.RotateReport{From: id1, To: id2, Residents: total, Values: 2*total - 1, Imports: 1, TOTP: 1, ChainKey: 3}
 		if rep != want {
 			t.Fatalf("report %+v, want %+v", rep, want)
 		}

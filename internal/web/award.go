@@ -177,6 +177,9 @@ type noticePage struct {
 	Village string
 	Name    string
 	Notices []review.Notice
+	// ChainCode is the short keyed code of the village's ledger and audit
+	// heads, printed so a photograph of the notice anchors them.
+	ChainCode string
 }
 
 // notice is the public notice page of a village (公示), for the screen in
@@ -198,7 +201,14 @@ func (w *Web) notice(rw http.ResponseWriter, r *http.Request) {
 	}
 	v := w.newView(r, "page.notice", "")
 	v.Title = v.T("page.notice_of", name)
-	v.Data = &noticePage{Village: code, Name: name, Notices: ns}
+	p := &noticePage{Village: code, Name: name, Notices: ns}
+	if w.NoticeCode != nil {
+		if p.ChainCode, err = w.NoticeCode(r.Context(), code); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+	}
+	v.Data = p
 	w.render(rw, http.StatusOK, "notice", v)
 }
 

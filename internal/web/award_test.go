@@ -63,6 +63,11 @@ func TestAwardPagesAndNotice(t *testing.T) {
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "张**") || strings.Contains(body, "张桂芳") {
 			t.Fatalf("notice page: %d\n%s", res.StatusCode, body)
 		}
+		// The village's check code of its ledger and audit heads, 80 bits
+		// in 16 base32 characters.
+		if !regexp.MustCompile(`校验码：` + pingan + `/\d+/\d+/\d+/[A-Z2-7]{16}`).MatchString(body) {
+			t.Fatalf("the notice prints no check code of the village's chains:\n%s", body)
+		}
 		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/notice/"+pingan+"/"+id+"/object", strings.NewReader(url.Values{"reason": {"那天她家没有分类"}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", s.srv.URL)

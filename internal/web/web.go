@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"embed"
 	"errors"
@@ -42,27 +43,30 @@ var staticFS embed.FS
 
 // Deps are what the pages need.
 type Deps struct {
-	Catalog   *i18n.Catalog
-	Regions   region.Service
-	Registry  registry.Service
-	Auth      access.AuthService
-	Users     access.UserService
-	Audit     audit.Service
-	Ledger    points.Service
-	Awards    points.AwardService
-	Review    review.Service
-	Schemes   scheme.Service
-	Rankings  points.RankingService
-	Periods   points.PeriodService
-	Talent    talent.Service
-	Market    market.Service
-	Photos    points.PhotoService
-	Limits    *server.Limits
-	Log       *slog.Logger
-	Demo      bool  // show the 演示模式 banner
-	TLS       bool  // cookies get Secure and the __Host- prefix
-	MaxUpload int64 // bytes
-	Now       func() time.Time
+	Catalog  *i18n.Catalog
+	Regions  region.Service
+	Registry registry.Service
+	Auth     access.AuthService
+	Users    access.UserService
+	Audit    audit.Service
+	Ledger   points.Service
+	Awards   points.AwardService
+	Review   review.Service
+	Schemes  scheme.Service
+	Rankings points.RankingService
+	Periods  points.PeriodService
+	Talent   talent.Service
+	Market   market.Service
+	Photos   points.PhotoService
+	// NoticeCode gives the code a village's public notice prints for its
+	// ledger and audit heads (see sqlstore.NoticeCode).
+	NoticeCode func(ctx context.Context, village string) (string, error)
+	Limits     *server.Limits
+	Log        *slog.Logger
+	Demo       bool  // show the 演示模式 banner
+	TLS        bool  // cookies get Secure and the __Host- prefix
+	MaxUpload  int64 // bytes
+	Now        func() time.Time
 }
 
 // Web holds the parsed templates and the dependencies.
