@@ -250,6 +250,25 @@ func (f Flow) CanResolve(a *access.Actor, it *Item, reason string) error {
 	return nil
 }
 
+// CanWithdraw checks a withdrawal of it: the item is still open, a holds
+// the flow's submit permission over its region (a villager who declared
+// their own deed cannot pull it from the committee), and a reason is
+// given.
+func (f Flow) CanWithdraw(a *access.Actor, it *Item, reason string) error {
+	var fs fault.Fields
+	checkReason(&fs, "reason", reason, true)
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	if !it.State.Open() {
+		return fault.E(fault.Conflict, "review.withdraw.closed")
+	}
+	if !a.Can(f.Submit, it.Region) {
+		return fault.E(fault.Forbidden, "review.withdraw.forbidden")
+	}
+	return nil
+}
+
 // MaxReason is the longest reason, in characters.
 const MaxReason = 500
 

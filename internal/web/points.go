@@ -20,12 +20,20 @@ type statementPage struct {
 	// Standing is the household's place in its village this year, shown
 	// on the villager's own page.
 	Standing *points.Standing
+	// Awards are the household's latest awards, declarations and
+	// corrections with their status: what is pending, on notice, turned
+	// down or corrected, which the entries alone do not say.
+	Awards awardList
 }
 
 // statementFor fills a household's points statement, 50 entries a page.
-func (w *Web) statementFor(r *http.Request, a *access.Actor, h *registry.Household) (*statementPage, error) {
-	p := &statementPage{H: h}
+func (w *Web) statementFor(r *http.Request, v *view, a *access.Actor, h *registry.Household) (*statementPage, error) {
+	p := &statementPage{H: h, Awards: awardList{V: v, Household: h.ID, Own: a.Household() == h.ID}}
 	var err error
+	if p.Awards.Awards, err = w.Awards.Awards(r.Context(), a, h.ID); err != nil {
+		return nil, err
+	}
+	p.Awards.Awards = p.Awards.Awards[:min(len(p.Awards.Awards), 30)]
 	if p.Balance, err = w.Ledger.Balance(r.Context(), a, h.ID); err != nil {
 		return nil, err
 	}
@@ -47,7 +55,7 @@ func (w *Web) statement(rw http.ResponseWriter, r *http.Request, a *access.Actor
 		w.fail(rw, r, err)
 		return
 	}
-	p, err := w.statementFor(r, a, h.Household)
+	p, err := w.statementFor(r, v, a, h.Household)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
