@@ -59,9 +59,10 @@ const (
 // linked reversal, itself an award under the same review and notice as
 // any other, carrying its reason on the notice and the statement.
 type Correction struct {
-	Key    string // idempotency key
-	Award  int64  // the posted award it reverses
-	Reason string
+	Key       string // idempotency key
+	Household int64  // the household the caller acts on; the award must be its
+	Award     int64  // the posted award it reverses
+	Reason    string
 }
 
 // MaxCorrectionReason bounds a correction's reason, which the ledger
@@ -76,7 +77,7 @@ func (c *Correction) Validate() error {
 	if c.Key == "" || len(c.Key) > 100 {
 		fs.Add("key", "points.key")
 	}
-	if c.Award <= 0 {
+	if c.Award <= 0 || c.Household <= 0 {
 		fs.Add("award", "points.correct.award")
 	}
 	switch {
@@ -245,7 +246,7 @@ type AwardService interface {
 	// Appeal brings a household's appeal against an appealable award to
 	// the committee, by the household itself or a clerk; an award that is
 	// not appealable, or was appealed before, is fault.Conflict.
-	Appeal(ctx context.Context, a *access.Actor, award int64, statement string) (*Appeal, error)
+	Appeal(ctx context.Context, a *access.Actor, household, award int64, statement string) (*Appeal, error)
 	// Appeals lists a household's appeals with their answers.
 	Appeals(ctx context.Context, a *access.Actor, household int64) ([]Appeal, error)
 }

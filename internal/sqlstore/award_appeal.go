@@ -16,7 +16,7 @@ import (
 // Appeal puts a household's appeal under the appeal flow, with the
 // household's statement as the item's note, which only the committee
 // reads: the flow has no notice step.
-func (s *AwardService) Appeal(ctx context.Context, a *access.Actor, award int64, statement string) (*points.Appeal, error) {
+func (s *AwardService) Appeal(ctx context.Context, a *access.Actor, household, award int64, statement string) (*points.Appeal, error) {
 	statement = strings.TrimSpace(statement)
 	switch {
 	case statement == "":
@@ -28,7 +28,7 @@ func (s *AwardService) Appeal(ctx context.Context, a *access.Actor, award int64,
 	err := s.db.update(ctx, func(tx *Tx) error {
 		w, err := tx.award(ctx, award)
 		own := err == nil && a.Household() == w.Household && a.Can(access.OwnHousehold, w.Village)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && !own && !a.Can(access.PointsWrite, w.Village) {
+		if errors.Is(err, sql.ErrNoRows) || err == nil && (w.Household != household || !own && !a.Can(access.PointsWrite, w.Village)) {
 			return fault.OnField(fault.NotFound, "award", "error.not_found")
 		}
 		if err != nil {

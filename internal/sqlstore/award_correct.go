@@ -25,7 +25,7 @@ func (s *AwardService) Correct(ctx context.Context, a *access.Actor, c points.Co
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	fp := fmt.Sprintf("correct:%d|%s", c.Award, c.Reason)
+	fp := fmt.Sprintf("correct:%d:%d|%s", c.Household, c.Award, c.Reason)
 	var out *points.AwardRecord
 	err := s.db.update(ctx, func(tx *Tx) error {
 		var prevID int64
@@ -41,7 +41,7 @@ func (s *AwardService) Correct(ctx context.Context, a *access.Actor, c points.Co
 			return err
 		}
 		orig, err := tx.award(ctx, c.Award)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && !a.Can(access.PointsWrite, orig.Village) {
+		if errors.Is(err, sql.ErrNoRows) || err == nil && (orig.Household != c.Household || !a.Can(access.PointsWrite, orig.Village)) {
 			return fault.OnField(fault.NotFound, "award", "points.correct.award")
 		}
 		if err != nil {

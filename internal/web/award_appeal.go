@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
 	"shanzhi/internal/registry"
 )
 
@@ -30,6 +31,10 @@ func (w *Web) householdAppeal(rw http.ResponseWriter, r *http.Request, a *access
 		return
 	}
 	v.Crumbs = append(crumbs, crumb{Label: v.T("page.appeal")})
+	if !a.Can(access.PointsWrite, h.VillageCode) {
+		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
+		return
+	}
 	w.appealForm(rw, r, a, v, h.Household, back)
 }
 
@@ -62,7 +67,7 @@ func (w *Web) appealForm(rw http.ResponseWriter, r *http.Request, a *access.Acto
 		w.showForm(rw, v, f)
 		return
 	}
-	if _, err := w.Awards.Appeal(r.Context(), a, id, r.FormValue("statement")); err != nil {
+	if _, err := w.Awards.Appeal(r.Context(), a, h.ID, id, r.FormValue("statement")); err != nil {
 		w.formOrFail(rw, r, v, f, err)
 		return
 	}

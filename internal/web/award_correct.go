@@ -22,6 +22,10 @@ func (w *Web) awardCorrect(rw http.ResponseWriter, r *http.Request, a *access.Ac
 		return
 	}
 	v.Crumbs = append(crumbs, crumb{Label: v.T("page.correct")})
+	if !a.Can(access.PointsWrite, h.VillageCode) {
+		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
+		return
+	}
 	awards, err := w.Awards.Awards(r.Context(), a, h.ID)
 	if err != nil {
 		w.fail(rw, r, err)
@@ -47,11 +51,7 @@ func (w *Web) awardCorrect(rw http.ResponseWriter, r *http.Request, a *access.Ac
 		return
 	}
 	id, _ := strconv.ParseInt(r.FormValue("award"), 10, 64)
-	if !a.Can(access.PointsWrite, h.VillageCode) {
-		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
-		return
-	}
-	if _, err := w.Awards.Correct(r.Context(), a, points.Correction{Key: key, Award: id, Reason: r.FormValue("reason")}); err != nil {
+	if _, err := w.Awards.Correct(r.Context(), a, points.Correction{Key: key, Household: h.ID, Award: id, Reason: r.FormValue("reason")}); err != nil {
 		w.formOrFail(rw, r, v, f, err)
 		return
 	}
