@@ -697,8 +697,9 @@ func (tx *Tx) reviewObjections(ctx context.Context, id int64) ([]review.Objectio
 }
 
 // PublicNotices lists a village's items in notice for its public page,
-// and those an upheld objection cancelled, until their window would have
-// closed, so the village sees that the objection was heard: the summary,
+// and those an upheld objection cancelled, for a notice window's length
+// after the cancellation, so the village sees that the objection was
+// heard: the summary,
 // the window and the objections' reasons and outcomes, and nothing that
 // names a person beyond the masked name.
 func (s *ReviewService) PublicNotices(ctx context.Context, village string) ([]review.Notice, error) {
@@ -708,8 +709,8 @@ func (s *ReviewService) PublicNotices(ctx context.Context, village string) ([]re
 	var out []review.Notice
 	err := s.db.view(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT id, flow, region_code, subject_kind, state, title, person, points, note, window_start, window_end
-			FROM review_items WHERE region_code = ? AND (state = 'in_notice' OR state = 'cancelled' AND window_end > ?) ORDER BY window_end, id`,
-			village, tx.nowMS())
+			FROM review_items WHERE region_code = ? AND (state = 'in_notice' OR state = 'cancelled' AND window_end > 0
+			AND updated_at + (window_end - window_start) > ?) ORDER BY window_end, id`, village, tx.nowMS())
 		if err != nil {
 			return err
 		}

@@ -359,8 +359,14 @@ func TestReviewUpheldObjectionCancels(t *testing.T) {
 		if got := rec.get(it.ID); len(got) != 1 || got[0] != review.Cancelled {
 			t.Fatalf("applier: %v", got)
 		}
+		// The board shows the cancellation and its reason for a window's
+		// length, so the village sees the objection was heard, then drops it.
+		if ns, err := svc.PublicNotices(ctx, pingan); err != nil || len(ns) != 1 || ns[0].State != review.Cancelled || ns[0].Objections[0].Resolution != "经核实异议成立" {
+			t.Fatalf("cancelled item on the notice board: %v %+v", err, ns)
+		}
+		db.Now = func() time.Time { return it.WindowEnd.Add(time.Hour) }
 		if ns, err := svc.PublicNotices(ctx, pingan); err != nil || len(ns) != 0 {
-			t.Fatalf("cancelled item still on the notice board: %v %+v", err, ns)
+			t.Fatalf("cancelled item still on the notice board a window later: %v %+v", err, ns)
 		}
 	})
 }
