@@ -10,9 +10,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/points"
-	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
-	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
@@ -43,15 +41,7 @@ func TestAPIReviewOutcomes(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
-		lead := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Leader, Region: keerqin}, {Role: access.Operator, Region: keerqin}}}
-		if _, err := db.Schemes().Create(ctx, lead, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
-			t.Fatal(err)
-		}
-		h, err := db.Registry().CreateHousehold(ctx, lead, registry.HouseholdInput{Number: "008", VillageCode: pingan},
-			registry.ResidentInput{Name: "张桂芳", Ethnicity: "汉族", Gender: registry.Female, BirthDate: "1970-02-02", Political: "群众"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := storetest.AwardHousehold(t, db, pingan, "008", "张桂芳")
 		base, login := setup(t, db)
 		clerk := login("clerk", access.Grant{Role: access.Operator, Region: pingan})
 		committee := login("weiyuan", access.Grant{Role: access.Reviewer, Region: pingan})

@@ -306,20 +306,27 @@ func (s *ReviewService) Decide(ctx context.Context, a *access.Actor, id int64, d
 	return out, nil
 }
 
+// actionable reads an item a is about to act on, and its flow; an item
+// outside a's sight is NotFound, so probing ids learns nothing.
+func (s *ReviewService) actionable(ctx context.Context, tx *Tx, a *access.Actor, id int64) (*review.Item, review.Flow, error) {
+	it, err := tx.reviewItem(ctx, id)
+	if err != nil {
+		return nil, review.Flow{}, err
+	}
+	if !s.visible(a, it.Region) {
+		return nil, review.Flow{}, fault.E(fault.NotFound, "review.not_found")
+	}
+	flow, err := s.flows.Get(it.Flow)
+	return it, flow, err
+}
+
 // DecideTx is Decide inside the caller's transaction, so a module can
 // check its own rules (a quota, a tier) and record its side of the
 // decision in the same commit as the item's move.
 func (s *ReviewService) DecideTx(ctx context.Context, tx *Tx, a *access.Actor, id int64, d review.Decision, reason string) (*review.Item, error) {
 	var out *review.Item
 	err := func() error {
-		it, err := tx.reviewItem(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !s.visible(a, it.Region) {
-			return fault.E(fault.NotFound, "review.not_found")
-		}
-		flow, err := s.flows.Get(it.Flow)
+		it, flow, err := s.actionable(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -474,14 +481,7 @@ func (s *ReviewService) ObjectionOutcome(ctx context.Context, ref string) (*revi
 func (s *ReviewService) Withdraw(ctx context.Context, a *access.Actor, id int64, reason string) (*review.Item, error) {
 	var out *review.Item
 	err := s.db.update(ctx, func(tx *Tx) error {
-		it, err := tx.reviewItem(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !s.visible(a, it.Region) {
-			return fault.E(fault.NotFound, "review.not_found")
-		}
-		flow, err := s.flows.Get(it.Flow)
+		it, flow, err := s.actionable(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -493,9 +493,7 @@ func (s *ReviewService) Withdraw(ctx context.Context, a *access.Actor, id int64,
 			updated_at = ? WHERE id = ? AND state = ? AND step = ?`, tx.nowMS(), it.ID, string(it.State), it.Step); err != nil {
 			return err
 		}
-		uid, uname := actorRef(a)
-		if _, err := tx.exec(ctx, `UPDATE review_objections SET state = 'moot', resolution = ?, resolver_id = ?, resolver_name = ?, resolved_at = ?
-			WHERE item_id = ? AND state = 'open'`, reason, uid, uname, tx.nowMS(), it.ID); err != nil {
+		if err := tx.mootObjections(ctx, a, it.ID, reason); err != nil {
 			return err
 		}
 		from := it.State
@@ -567,8 +565,7 @@ func (s *ReviewService) ResolveObjection(ctx context.Context, a *access.Actor, o
 		it.Updated = tx.now
 		if uphold {
 			it.State, it.OpenObjections = review.Cancelled, 0
-			if _, err := tx.exec(ctx, `UPDATE review_objections SET state = 'moot', resolution = ?, resolver_id = ?, resolver_name = ?, resolved_at = ?
-				WHERE item_id = ? AND state = 'open'`, reason, uid, uname, tx.nowMS(), it.ID); err != nil {
+			if err := tx.mootObjections(ctx, a, it.ID, reason); err != nil {
 				return err
 			}
 		} else {
@@ -584,6 +581,16 @@ func (s *ReviewService) ResolveObjection(ctx context.Context, a *access.Actor, o
 		return nil, err
 	}
 	return out, nil
+}
+
+// mootObjections closes an item's open objections as moot when the item
+// ends by another way (an upheld objection, a withdrawal), with that
+// ending's reason beside them.
+func (tx *Tx) mootObjections(ctx context.Context, a *access.Actor, item int64, reason string) error {
+	uid, uname := actorRef(a)
+	_, err := tx.exec(ctx, `UPDATE review_objections SET state = 'moot', resolution = ?, resolver_id = ?, resolver_name = ?, resolved_at = ?
+		WHERE item_id = ? AND state = 'open'`, reason, uid, uname, tx.nowMS(), item)
+	return err
 }
 
 // Items lists the items within the actor's scope, newest first.

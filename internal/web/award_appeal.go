@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"shanzhi/internal/access"
-	"shanzhi/internal/fault"
 	"shanzhi/internal/registry"
 )
 
@@ -25,17 +24,12 @@ func (w *Web) myAppeal(rw http.ResponseWriter, r *http.Request, a *access.Actor)
 // that came to the village office.
 func (w *Web) householdAppeal(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	v := w.newView(r, "page.appeal", "households")
-	h, crumbs, back, err := w.householdTarget(r, a, v)
+	h, back, err := w.awardHousehold(r, a, v)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	v.Crumbs = append(crumbs, crumb{Label: v.T("page.appeal")})
-	if !a.Can(access.PointsWrite, h.VillageCode) {
-		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
-		return
-	}
-	w.appealForm(rw, r, a, v, h.Household, back)
+	w.appealForm(rw, r, a, v, h, back)
 }
 
 // appealForm takes the award appealed and the household's statement, and

@@ -8,6 +8,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
+	"shanzhi/internal/registry"
 )
 
 // awardCorrect corrects a posted award or deduction of the household: the
@@ -16,14 +17,9 @@ import (
 // place; a correct award, where one is due, is recorded anew.
 func (w *Web) awardCorrect(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	v := w.newView(r, "page.correct", "households")
-	h, crumbs, back, err := w.householdTarget(r, a, v)
+	h, back, err := w.awardHousehold(r, a, v)
 	if err != nil {
 		w.fail(rw, r, err)
-		return
-	}
-	v.Crumbs = append(crumbs, crumb{Label: v.T("page.correct")})
-	if !a.Can(access.PointsWrite, h.VillageCode) {
-		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
 		return
 	}
 	awards, err := w.Awards.Awards(r.Context(), a, h.ID)
@@ -56,4 +52,19 @@ func (w *Web) awardCorrect(rw http.ResponseWriter, r *http.Request, a *access.Ac
 		return
 	}
 	seeOther(rw, r, back, "correction_recorded")
+}
+
+// awardHousehold is the household in the path of a clerk's award page
+// titled by v, with the way back to it: the clerk must be able to record
+// awards there.
+func (w *Web) awardHousehold(r *http.Request, a *access.Actor, v *view) (*registry.Household, string, error) {
+	h, crumbs, back, err := w.householdTarget(r, a, v)
+	if err != nil {
+		return nil, "", err
+	}
+	v.Crumbs = append(crumbs, crumb{Label: v.Title})
+	if !a.Can(access.PointsWrite, h.VillageCode) {
+		return nil, "", fault.E(fault.Forbidden, "error.forbidden")
+	}
+	return h.Household, back, nil
 }

@@ -12,9 +12,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/points"
-	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
-	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
@@ -30,15 +28,7 @@ func TestAwardReviewOutcomePages(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
 		db.Now = func() time.Time { return now }
-		lead := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Leader, Region: keerqin}, {Role: access.Operator, Region: keerqin}}}
-		if _, err := db.Schemes().Create(ctx, lead, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
-			t.Fatal(err)
-		}
-		h, err := db.Registry().CreateHousehold(ctx, lead, registry.HouseholdInput{Number: "008", VillageCode: pingan},
-			registry.ResidentInput{Name: "张桂芳", Ethnicity: "汉族", Gender: registry.Female, BirthDate: "1970-02-02", Political: "群众"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := storetest.AwardHousehold(t, db, pingan, "008", "张桂芳")
 		hh := fmt.Sprintf("/households/%d", h.ID)
 		s := newSite(t, db)
 		s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
@@ -145,16 +135,7 @@ func TestAwardReviewOutcomePages(t *testing.T) {
 // the appeal against it with the committee's answer.
 func TestVillagerStatusAndAppeal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
-		lead := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Leader, Region: keerqin}, {Role: access.Operator, Region: keerqin}}}
-		if _, err := db.Schemes().Create(ctx, lead, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
-			t.Fatal(err)
-		}
-		h, err := db.Registry().CreateHousehold(ctx, lead, registry.HouseholdInput{Number: "018", VillageCode: pingan},
-			registry.ResidentInput{Name: "王秀兰", Ethnicity: "汉族", Gender: registry.Female, BirthDate: "1960-02-02", Political: "群众"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := storetest.AwardHousehold(t, db, pingan, "018", "王秀兰")
 		s := newSite(t, db)
 		s.user("cunmin", access.Grant{Role: access.Villager, Region: pingan, Household: h.ID})
 		if res := s.post("/my/declare", url.Values{"item": {"env-03"}, "key": {"d1"}, "evidence": {"按时分类投放"}}); res.StatusCode != http.StatusSeeOther {
