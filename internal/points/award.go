@@ -334,7 +334,7 @@ const AppealFlow = "points.appeal"
 // nothing posted: a deduction found wrong is corrected by a correction,
 // through its own review and notice.
 func AppealReviewFlow() review.Flow {
-	return review.Flow{Name: AppealFlow, Submit: access.PointsWrite, SubmitAlso: access.OwnHousehold, Steps: []review.Step{
+	return review.Flow{Name: AppealFlow, Submit: access.PointsWrite, SubmitAlso: access.OwnHousehold, Answered: true, Steps: []review.Step{
 		{Kind: review.StepApprove, Name: "points.step.appeal", Permission: access.PointsApprove},
 	}}
 }

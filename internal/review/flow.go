@@ -53,7 +53,10 @@ type Flow struct {
 	// SubmitAlso, when set, is a second permission that may submit: the
 	// award flow lets villagers declare their own good deeds (申领).
 	SubmitAlso access.Permission
-	Steps      []Step
+	// Answered flows need a reason with every decision, approval too:
+	// the reason is the answer the submitter reads (an appeal's).
+	Answered bool
+	Steps    []Step
 }
 
 // MaxNoticeDays bounds a notice window; programmes use 5 to 7 days.
@@ -183,7 +186,7 @@ func (f Flow) CanDecide(a *access.Actor, it *Item, d Decision, reason string) er
 	var fs fault.Fields
 	switch d {
 	case Approve:
-		checkReason(&fs, "reason", reason, false)
+		checkReason(&fs, "reason", reason, f.Answered)
 	case Reject, Return:
 		checkReason(&fs, "reason", reason, true)
 	default:

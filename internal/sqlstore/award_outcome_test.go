@@ -294,6 +294,10 @@ func TestAwardAppeal(t *testing.T) {
 		if err != nil || len(q) != 1 || q[0].Item.Flow != points.AppealFlow || q[0].Item.Summary.Note != "柴草是临时堆放，当天已清理" || q[0].Head != "赵一" {
 			t.Fatalf("queue = %+v (%v)", q, err)
 		}
+		// The answer is the household's to read: no decision without a reason.
+		if _, err := w.rev.Decide(ctx, w.committee, p.ID, review.Approve, ""); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("an appeal answered without a reason: %v", err)
+		}
 		if _, err := w.rev.Decide(ctx, w.committee, p.ID, review.Reject, "有现场照片为证"); err != nil {
 			t.Fatal(err)
 		}

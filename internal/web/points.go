@@ -90,7 +90,11 @@ func (w *Web) statementExport(rw http.ResponseWriter, r *http.Request, a *access
 	}
 	for i := len(entries) - 1; i >= 0; i-- { // oldest first, as a ledger reads
 		e := entries[i]
-		if err := xw.Write(e.Seq, e.At.In(beijing).Format("2006-01-02 15:04"), v.T("points.kind."+string(e.Kind)), e.Item, e.Delta, e.Balance, e.Actor); err != nil {
+		item := e.Item
+		if e.Kind == points.Reversal && e.Memo != "" {
+			item += " " + v.T("award.correction_reason", e.Memo)
+		}
+		if err := xw.Write(e.Seq, e.At.In(beijing).Format("2006-01-02 15:04"), v.T("points.kind."+string(e.Kind)), item, e.Delta, e.Balance, e.Actor); err != nil {
 			xw.Discard()
 			w.fail(rw, r, err)
 			return
