@@ -53,12 +53,48 @@ func (w *Web) renderQueue(rw http.ResponseWriter, r *http.Request, a *access.Act
 			q.Pending++
 		}
 	}
+	if state == review.InNotice {
+		others, err := w.objected(r, a)
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		q.Items = append(q.Items, others...)
+	}
 	v := w.newView(r, "page.reviews", "reviews")
 	if len(errs) > 0 && errs[0] == "" {
 		v.Flash = v.T("review.some_failed", len(errs))
 	}
 	v.Data = q
 	w.render(rw, status, "reviews", v)
+}
+
+// objected lists the items of flows other than the award's that stand on
+// notice with objections open, each with its open objections: the engine
+// lets any flow's objections be resolved from this queue.
+func (w *Web) objected(r *http.Request, a *access.Actor) ([]points.QueueItem, error) {
+	items, err := w.Review.Items(r.Context(), a, review.Filter{State: review.InNotice, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	var out []points.QueueItem
+	for _, it := range items {
+		if it.Flow == points.AwardFlow || it.OpenObjections == 0 {
+			continue
+		}
+		full, err := w.Review.Item(r.Context(), a, it.ID)
+		if err != nil {
+			return nil, err
+		}
+		q := points.QueueItem{Item: *full, Head: full.Summary.Person}
+		for _, o := range full.Objections {
+			if o.State == review.ObjOpen {
+				q.Objection = append(q.Objection, o)
+			}
+		}
+		out = append(out, q)
+	}
+	return out, nil
 }
 
 // queueBack is where a queue action returns: the tab it came from.
