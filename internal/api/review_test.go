@@ -97,6 +97,16 @@ func TestAPIReviewOutcomes(t *testing.T) {
 		if code, out := clerk.do("POST", fmt.Sprintf("/api/v1/reviews/%d/withdraw", reviews[1]), `{"reason":"重复登记"}`); code != 200 || out["state"] != "withdrawn" {
 			t.Fatalf("withdraw: %d %v", code, out)
 		}
+		// The household's list says where each award stands, and why.
+		_, got := clerk.do("GET", fmt.Sprintf("/api/v1/households/%d/awards", h.ID), "")
+		var list []map[string]any
+		for _, x := range got["items"].([]any) {
+			list = append(list, x.(map[string]any))
+		}
+		if len(list) != 3 || list[0]["notice_until"] == nil || list[1]["status"] != "withdrawn" || list[1]["outcome"] != "重复登记" ||
+			list[2]["status"] != "cancelled" || list[2]["outcome"] != "经核实属实" {
+			t.Fatalf("awards = %v", list)
+		}
 		// The third award posts; its correction goes under review, and a
 		// correction of the correction is refused.
 		now = now.Add(8 * 24 * time.Hour)
