@@ -57,6 +57,22 @@ func (s *AwardService) Correct(ctx context.Context, a *access.Actor, c points.Co
 		if live > 0 {
 			return fault.OnField(fault.Conflict, "award", "points.correct.open")
 		}
+		// Points already spent cannot be taken back: say so now rather
+		// than when the correction's notice closes. The balance can still
+		// fall before then, and the posting re-checks it.
+		var delta int64
+		if err := tx.queryRow(ctx, `SELECT delta FROM ledger_entries WHERE id = ?`, orig.EntryID).Scan(&delta); err != nil {
+			return err
+		}
+		if delta > 0 {
+			bal, err := tx.balanceOf(ctx, orig.Household)
+			if err != nil {
+				return err
+			}
+			if bal < delta {
+				return fault.OnField(fault.Conflict, "award", "points.correct.spent", bal, delta)
+			}
+		}
 		var status, head string
 		if err := tx.queryRow(ctx, `SELECT h.status, COALESCE(r.name, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
 			orig.Household).Scan(&status, &head); err != nil {

@@ -242,6 +242,14 @@ func TestAwardCorrection(t *testing.T) {
 		if _, err := w.aw.Correct(ctx, clerk, points.Correction{Key: "c4", Household: h, Award: orig.ID, Reason: "再改"}); !fault.Is(err, fault.Conflict) {
 			t.Fatalf("a second correction of a corrected award: %v", err)
 		}
+		// Points already spent are not taken back by a correction.
+		spent := w.onNotice(t, h, "k5", "env-05")
+		w.closeNotices(t)
+		post(t, db, points.Posting{Key: "s1", Household: h, Kind: points.Spend, Points: 1, Item: "肥皂"})
+		_, err = w.aw.Correct(ctx, clerk, points.Correction{Key: "c5", Household: h, Award: spent.ID, Reason: "录错"})
+		if fe, ok := err.(*fault.Error); !ok || fe.Code != fault.Conflict || fe.Fields[0].Msg.Key != "points.correct.spent" {
+			t.Fatalf("correction of spent points: %v", err)
+		}
 		// The award still under review is withdrawn, with its reason shown.
 		if _, err := w.rev.Withdraw(ctx, clerk, pending.ReviewID, ""); !fault.Is(err, fault.Invalid) {
 			t.Fatalf("withdrawal without a reason: %v", err)
