@@ -115,6 +115,10 @@ func TestAwardReviewOutcomePages(t *testing.T) {
 		if n, err := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()}).FinaliseDue(ctx, now); err != nil || n != 1 {
 			t.Fatalf("finalised %d (%v), want 1", n, err)
 		}
+		// The notice has closed: an objection now is refused, saying why.
+		if res := object(pingan, first, "还有意见"); res.StatusCode != http.StatusConflict || !strings.Contains(s.body(res), "公示期已结束") {
+			t.Fatalf("objection to a closed item: %d", res.StatusCode)
+		}
 		s.user("clerk3", access.Grant{Role: access.Operator, Region: pingan}) // a week later: a new session
 		body = s.page(hh, http.StatusOK, "已入账", "已撤回（重复登记）")
 		award := regexp.MustCompile(`/correct\?award=(\d+)`).FindStringSubmatch(body)[1]
