@@ -81,7 +81,7 @@ func TestE2EPoints(t *testing.T) {
 	// 2. The committee approves it; it goes on public notice.
 	b.signIn("pingan-review", pw["pingan-review"])
 	b.open("/reviews")
-	b.expectText("table.grid", "垃圾分类投放")
+	b.expectText("main", "垃圾分类投放", "户号")
 	b.screenshot("e2e-12-reviews.png")
 	b.load("approve", chromedp.Click(chromedp.CSS(`form[action^="/reviews/"] button[value=approve]`)))
 	b.signOut()

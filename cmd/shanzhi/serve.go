@@ -201,7 +201,7 @@ func purgeAudit(ctx context.Context, db *sqlstore.DB, retention time.Duration, l
 // reviewService is the review engine with every module's flows and the
 // appliers that act when an item ends.
 func reviewService(db *sqlstore.DB) (*sqlstore.ReviewService, error) {
-	flows, err := review.NewFlows(points.Flow(), talent.ReviewFlow())
+	flows, err := review.NewFlows(points.Flow(), points.AppealReviewFlow(), talent.ReviewFlow())
 	if err != nil {
 		return nil, err
 	}

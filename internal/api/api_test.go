@@ -74,7 +74,7 @@ func setup(t *testing.T, db *sqlstore.DB) (base string, login func(name string, 
 	pol.SkipMFA = true // the web tests cover the second factor
 	auth := db.Auth(pol)
 	rt := &server.Router{Mux: mux}
-	flows, err := review.NewFlows(points.Flow(), talent.ReviewFlow())
+	flows, err := review.NewFlows(points.Flow(), points.AppealReviewFlow(), talent.ReviewFlow())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,12 +43,27 @@ type awardJSON struct {
 	Actor     string  `json:"actor"`
 	Created   string  `json:"created"`
 	Photos    []int64 `json:"photos,omitempty"`
+	// Where a listed award truthfully stands: its review's state, the
+	// notice's end while on notice, and the reason it was turned down or
+	// withdrawn; a correction names the award it reverses and why.
+	ReviewState string `json:"review_state,omitempty"`
+	NoticeUntil string `json:"notice_until,omitempty"`
+	Outcome     string `json:"outcome,omitempty"`
+	Corrects    int64  `json:"corrects,omitempty"`
+	Reason      string `json:"reason,omitempty"`
 }
 
 func toAward(w points.AwardRecord) awardJSON {
-	return awardJSON{ID: w.ID, Household: w.Household, Village: w.Village, Item: w.Item, ItemName: w.ItemName, Aspect: w.Aspect,
+	out := awardJSON{ID: w.ID, Household: w.Household, Village: w.Village, Item: w.Item, ItemName: w.ItemName, Aspect: w.Aspect,
 		Points: w.Points, Channel: string(w.Channel), Status: string(w.Status), Review: w.ReviewID, Entry: w.EntryID,
-		Date: scheme.Day(w.Date), Actor: w.Actor, Created: localtime.In(w.Created).Format(time.RFC3339), Photos: w.Photos}
+		Date: scheme.Day(w.Date), Actor: w.Actor, Created: localtime.In(w.Created).Format(time.RFC3339), Photos: w.Photos,
+		ReviewState: string(w.ReviewState), Corrects: w.Corrects, Reason: w.Reason}
+	if s := w.Show(); !s.Until.IsZero() {
+		out.NoticeUntil = localtime.In(s.Until).Format(time.RFC3339)
+	} else {
+		out.Outcome = s.Reason
+	}
+	return out
 }
 
 // optionalDay reads a yyyy-mm-dd field; empty is the zero time.

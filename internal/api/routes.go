@@ -58,7 +58,19 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/regions/{code}/scheme/publish", schemes, a.handle(a.schemePublish))
 	rt.HandleFunc("GET /api/v1/regions/{code}/scheme.xlsx", schemeRead, a.schemeExport)
 	rt.HandleFunc("PUT /api/v1/regions/{code}/scheme/draft.xlsx", schemes, a.handle(a.schemeImport))
+	rt.HandleFunc("GET /api/v1/reviews", on(access.PointsApprove, server.Anywhere), a.handle(a.reviewQueue))
 	rt.HandleFunc("POST /api/v1/reviews/{id}/decision", on(access.PointsApprove, server.OnReview), a.handle(a.reviewDecide))
+	rt.HandleFunc("POST /api/v1/reviews/{id}/objection", on(access.PointsApprove, server.OnReview), a.handle(a.reviewResolve))
+	rt.HandleFunc("POST /api/v1/reviews/{id}/withdraw", on(access.PointsWrite, server.OnReview), a.handle(a.reviewWithdraw))
+	rt.HandleFunc("POST /api/v1/households/{id}/corrections", on(access.PointsWrite, server.OnHousehold), a.handle(a.awardCorrect))
+	// A household appeals through its villager or through the clerk.
+	appeal := server.Rule{Perm: access.PointsWrite, On: server.OnHousehold, Own: true}
+	rt.HandleFunc("POST /api/v1/households/{id}/appeals", appeal, a.handle(a.awardAppeal))
+	rt.HandleFunc("GET /api/v1/households/{id}/appeals", points, a.handle(a.appealList))
+	// The public notice takes objections from anyone, and answers a
+	// reference number; both are rate-limited per client.
+	rt.HandleFunc("POST /api/v1/notice/{code}/items/{id}/objections", server.Rule{On: server.Public}, a.noticeObject)
+	rt.HandleFunc("GET /api/v1/objections/{ref}", server.Rule{On: server.Public}, a.objectionOutcome)
 	sell := access.MarketSell
 	either := func(t server.Target) server.Rule { return server.Rule{Perm: access.MarketManage, Or: sell, On: t} }
 	rt.HandleFunc("GET /api/v1/stores/{id}/goods", either(server.OnStore), a.handle(a.storeGoods))

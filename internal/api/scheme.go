@@ -29,7 +29,7 @@ type schemeJSON struct {
 	AllowLocalItems bool         `json:"allow_local_items"`
 	AllowOverride   bool         `json:"allow_override"`
 	Aspects         []aspectJSON `json:"aspects"`
-	Items           []itemJSON   `json:"items"`
+	Items           []schemeItemJSON   `json:"items"`
 	Actor           string       `json:"actor,omitempty"`
 	At              string       `json:"at,omitempty"`
 }
@@ -45,7 +45,7 @@ type evidenceJSON struct {
 	Witness bool `json:"witness"`
 }
 
-type itemJSON struct {
+type schemeItemJSON struct {
 	Code        string       `json:"code"`
 	Aspect      string       `json:"aspect"`
 	Name        string       `json:"name"`
@@ -63,7 +63,7 @@ func toSchemeJSON(s scheme.Scheme) schemeJSON {
 	out := schemeJSON{Region: s.Region, Name: s.Name, Version: s.Version, Source: string(s.Source), Inherits: s.Inherits,
 		EffectiveFrom: scheme.Day(s.EffectiveFrom), EffectiveTo: scheme.Day(s.EffectiveTo), BaseScore: s.BaseScore,
 		BasePeriod: string(s.BasePeriod), CarryOver: string(s.CarryOver), NoticeDays: s.NoticeDays, AllowLocalItems: s.AllowLocalItems,
-		AllowOverride: s.AllowOverride, Aspects: []aspectJSON{}, Items: []itemJSON{}, Actor: s.Actor}
+		AllowOverride: s.AllowOverride, Aspects: []aspectJSON{}, Items: []schemeItemJSON{}, Actor: s.Actor}
 	if !s.CreatedAt.IsZero() {
 		out.At = s.CreatedAt.UTC().Format(time.RFC3339)
 	}
@@ -71,17 +71,17 @@ func toSchemeJSON(s scheme.Scheme) schemeJSON {
 		out.Aspects = append(out.Aspects, aspectJSON{a.Code, a.Name})
 	}
 	for _, it := range s.Items {
-		out.Items = append(out.Items, toItemJSON(it))
+		out.Items = append(out.Items, toSchemeItemJSON(it))
 	}
 	return out
 }
 
-func toItemJSON(it scheme.Item) itemJSON {
+func toSchemeItemJSON(it scheme.Item) schemeItemJSON {
 	roles := make([]string, len(it.Roles))
 	for i, r := range it.Roles {
 		roles[i] = string(r)
 	}
-	return itemJSON{Code: it.Code, Aspect: it.Aspect, Name: it.Name, Description: it.Description, Points: it.Points, Unit: string(it.Unit),
+	return schemeItemJSON{Code: it.Code, Aspect: it.Aspect, Name: it.Name, Description: it.Description, Points: it.Points, Unit: string(it.Unit),
 		Cap: it.Cap, CapPeriod: string(it.CapPeriod), Roles: roles, Evidence: evidenceJSON(it.Evidence), Overridable: it.Overridable}
 }
 
@@ -131,9 +131,9 @@ func (a *API) schemeInForce(r *http.Request, act *access.Actor) (int, any, error
 	if err != nil {
 		return 0, nil, err
 	}
-	items := make([]itemJSON, len(res.Items))
+	items := make([]schemeItemJSON, len(res.Items))
 	for i, it := range res.Items {
-		items[i] = toItemJSON(it.Item)
+		items[i] = toSchemeItemJSON(it.Item)
 	}
 	aspects := make([]aspectJSON, len(res.Aspects))
 	for i, as := range res.Aspects {
@@ -201,18 +201,18 @@ func (a *API) schemeDraft(r *http.Request, act *access.Actor) (int, any, error) 
 		Code   string    `json:"code"`
 		Change string    `json:"change"`
 		Fields []string  `json:"fields,omitempty"`
-		Old    *itemJSON `json:"old,omitempty"`
-		New    *itemJSON `json:"new,omitempty"`
+		Old    *schemeItemJSON `json:"old,omitempty"`
+		New    *schemeItemJSON `json:"new,omitempty"`
 	}
 	changes := []change{}
 	for _, c := range diff {
 		ch := change{Code: c.Code, Change: string(c.Change), Fields: c.Fields}
 		if c.Old != nil {
-			o := toItemJSON(*c.Old)
+			o := toSchemeItemJSON(*c.Old)
 			ch.Old = &o
 		}
 		if c.New != nil {
-			n := toItemJSON(*c.New)
+			n := toSchemeItemJSON(*c.New)
 			ch.New = &n
 		}
 		changes = append(changes, ch)

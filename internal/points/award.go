@@ -50,7 +50,76 @@ const (
 	AwardRejected AwardStatus = "rejected"
 	AwardReturned AwardStatus = "returned"
 	AwardCanceled AwardStatus = "cancelled"
+	// AwardWithdrawn: the clerk's side took it back while under review.
+	AwardWithdrawn AwardStatus = "withdrawn"
+	// AwardCorrected: posted, then reversed by an approved correction.
+	AwardCorrected AwardStatus = "corrected"
 )
+
+// Correction is a request to correct a posted award or deduction: a
+// linked reversal, itself an award under the same review and notice as
+// any other, carrying its reason on the notice and the statement.
+type Correction struct {
+	Key       string // idempotency key
+	Household int64  // the household the caller acts on; the award must be its
+	Award     int64  // the posted award it reverses
+	Reason    string
+}
+
+// MaxCorrectionReason bounds a correction's reason, which the ledger
+// entry's memo carries onto the statement.
+const MaxCorrectionReason = 200
+
+// Validate checks the request itself; whether the award can be corrected
+// is the store's to decide against what was posted.
+func (c *Correction) Validate() error {
+	c.Key, c.Reason = strings.TrimSpace(c.Key), strings.TrimSpace(c.Reason)
+	var fs fault.Fields
+	if c.Key == "" || len(c.Key) > 100 {
+		fs.Add("key", "points.key")
+	}
+	if c.Award <= 0 || c.Household <= 0 {
+		fs.Add("award", "points.correct.award")
+	}
+	switch {
+	case c.Reason == "":
+		fs.Add("reason", "review.reason.required")
+	case utf8.RuneCountInString(c.Reason) > MaxCorrectionReason:
+		fs.Add("reason", "review.reason.long", MaxCorrectionReason)
+	}
+	return fs.Err()
+}
+
+// Shown is an award's status as every page states it: the status with
+// its notice's last day or the reason it did not go through.
+type Shown struct {
+	Key    string // catalogue key, e.g. "award.shown.notice"
+	Until  time.Time
+	Reason string
+}
+
+// Show says where an award truthfully stands: 待审批 while the committee
+// has it, 公示中（至 …）while on notice, 已入账 once posted, 未通过（原因）
+// when rejected, returned or struck down by an objection, 已撤回 and
+// 已更正.
+func (w AwardRecord) Show() Shown {
+	switch w.Status {
+	case AwardPending:
+		if w.ReviewState == review.InNotice {
+			return Shown{Key: "award.shown.notice", Until: w.WindowEnd}
+		}
+		return Shown{Key: "award.shown.pending"}
+	case AwardApproved:
+		return Shown{Key: "award.shown.posted"}
+	case AwardRejected, AwardReturned, AwardCanceled:
+		return Shown{Key: "award.shown.rejected", Reason: w.Outcome}
+	case AwardWithdrawn:
+		return Shown{Key: "award.shown.withdrawn", Reason: w.Outcome}
+	case AwardCorrected:
+		return Shown{Key: "award.shown.corrected"}
+	}
+	return Shown{Key: "award.shown.pending"}
+}
 
 // AwardInput is a recorded award or deduction of one scheme item.
 type AwardInput struct {
@@ -131,6 +200,30 @@ type AwardRecord struct {
 	Actor     string
 	Created   time.Time
 	Photos    []int64 // the evidence photos' ids, where the reader asked for them
+	// Corrects is the award a correction reverses, 0 for any other;
+	// Reason is the correction's reason.
+	Corrects int64
+	Reason   string
+	// Filled by Awards: the review's state and notice end, and the reason
+	// its last move gave (a rejection's, a withdrawal's).
+	ReviewState review.State
+	WindowEnd   time.Time
+	Outcome     string
+}
+
+// QueueItem is one item of the committee's queue with what the committee
+// decides on: the household, the facts, the evidence, who recorded it,
+// and the household's recent awards.
+type QueueItem struct {
+	Item      review.Item
+	Award     AwardRecord
+	Number    string // 户号
+	Head      string // in full for the village's own committee, masked above it
+	Evidence  string
+	Witness   string
+	ProxyFor  string
+	Recent    []AwardRecord
+	Objection []review.Objection // open objections, for a notice step
 }
 
 // AwardService records awards; they reach the ledger when their review
@@ -143,6 +236,20 @@ type AwardService interface {
 	// or runs it, each row recorded as if entered by hand.
 	StageAwards(ctx context.Context, a *access.Actor, village, fileName string, data []byte) (int64, error)
 	RunAwards(ctx context.Context, a *access.Actor, batch int64, mode registry.ImportMode) (*ImportReport, error)
+	// Correct puts a correction of a posted award under review: a linked
+	// reversal, posted once when it is approved and its notice closes.
+	// An award not posted, a correction, or one already being corrected
+	// is fault.Conflict.
+	Correct(ctx context.Context, a *access.Actor, c Correction) (*AwardRecord, error)
+	// Queue lists the award reviews in state (pending by default) within
+	// the actor's reach, with what the committee decides on.
+	Queue(ctx context.Context, a *access.Actor, state review.State) ([]QueueItem, error)
+	// Appeal brings a household's appeal against an appealable award to
+	// the committee, by the household itself or a clerk; an award that is
+	// not appealable, or was appealed before, is fault.Conflict.
+	Appeal(ctx context.Context, a *access.Actor, household, award int64, statement string) (*Appeal, error)
+	// Appeals lists a household's appeals with their answers.
+	Appeals(ctx context.Context, a *access.Actor, household int64) ([]Appeal, error)
 }
 
 // Ranked is one line of a ranking: a household, or a village with its
@@ -256,4 +363,59 @@ type ImportReport struct {
 // 户号 and the item's code are required.
 func AwardImportColumns() []string {
 	return []string{"户号|户编号", "事项编码|事项代码|编码", "说明|事实说明|备注", "证明人", "照片", "日期|发生日期"}
+}
+
+// Appealable reports whether the household may appeal (申诉) the award: a
+// posted deduction, or its own declaration the committee turned down.
+func (w AwardRecord) Appealable() bool {
+	switch {
+	case w.Corrects != 0:
+		return false
+	case w.Points < 0:
+		return w.Status == AwardApproved
+	case w.Channel == Declaration:
+		return w.Status == AwardRejected || w.Status == AwardReturned
+	}
+	return false
+}
+
+// AppealFlow is the review flow of a household's appeal (申诉) against a
+// deduction or a turned-down declaration.
+const AppealFlow = "points.appeal"
+
+// AppealReviewFlow is the appeal flow: the household, or the clerk on its
+// behalf, brings its statement; the village committee answers it, and the
+// answer's reason is what the household reads. The answer itself changes
+// nothing posted: a deduction found wrong is corrected by a correction,
+// through its own review and notice.
+func AppealReviewFlow() review.Flow {
+	return review.Flow{Name: AppealFlow, Submit: access.PointsWrite, SubmitAlso: access.OwnHousehold, Answered: true, Steps: []review.Step{
+		{Kind: review.StepApprove, Name: "points.step.appeal", Permission: access.PointsApprove},
+	}}
+}
+
+// Appeal is a household's appeal and its answer.
+type Appeal struct {
+	ID        int64 // the review item
+	Award     int64
+	ItemName  string
+	Points    int64
+	Statement string // the household's own words
+	State     review.State
+	Answer    string // the committee's reason, once decided
+	Created   time.Time
+}
+
+// AppealAnswer is the catalogue key of an appeal's state as the household
+// reads it.
+func (p Appeal) AppealAnswer() string {
+	switch p.State {
+	case review.Approved:
+		return "appeal.state.upheld"
+	case review.Rejected, review.Returned:
+		return "appeal.state.dismissed"
+	case review.Withdrawn, review.Cancelled:
+		return "appeal.state.withdrawn"
+	}
+	return "appeal.state.pending"
 }

@@ -42,10 +42,9 @@ type Photo struct {
 // oversized one fault.TooLarge. Content returns a photo to whoever may read
 // its award's household (officials whose region covers the village, the
 // household's own villager) or, while staged, to its uploader; anyone else
-// gets fault.NotFound. AwardPhotos maps awards to their photos' ids,
-// leaving out awards the actor may not read.
+// gets fault.NotFound. Award lists and the review queue carry their
+// awards' photo ids, read with the awards themselves.
 type PhotoService interface {
 	Upload(ctx context.Context, a *access.Actor, data []byte) (*Photo, error)
 	Content(ctx context.Context, a *access.Actor, id int64) (*Photo, []byte, error)
-	AwardPhotos(ctx context.Context, a *access.Actor, awards []int64) (map[int64][]int64, error)
 }

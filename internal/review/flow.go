@@ -54,7 +54,10 @@ type Flow struct {
 	// SubmitAlso, when set, is a second permission that may submit: the
 	// award flow lets villagers declare their own good deeds (申领).
 	SubmitAlso access.Permission
-	Steps      []Step
+	// Answered flows need a reason with every decision, approval too:
+	// the reason is the answer the submitter reads (an appeal's).
+	Answered bool
+	Steps    []Step
 }
 
 // MaxNoticeDays bounds a notice window; programmes use 5 to 7 days.
@@ -200,7 +203,7 @@ func (f Flow) CanDecide(a *access.Actor, it *Item, d Decision, reason string) er
 	var fs fault.Fields
 	switch d {
 	case Approve:
-		checkReason(&fs, "reason", reason, false)
+		checkReason(&fs, "reason", reason, f.Answered)
 	case Reject, Return:
 		checkReason(&fs, "reason", reason, true)
 	default:
@@ -263,6 +266,25 @@ func (f Flow) CanResolve(a *access.Actor, it *Item, reason string) error {
 	}
 	if !f.Steps[it.Step].Holds(a, it.Region) {
 		return fault.E(fault.Forbidden, "review.resolve.forbidden")
+	}
+	return nil
+}
+
+// CanWithdraw checks a withdrawal of it: the item is still open, a holds
+// the flow's submit permission over its region (a villager who declared
+// their own deed cannot pull it from the committee), and a reason is
+// given.
+func (f Flow) CanWithdraw(a *access.Actor, it *Item, reason string) error {
+	var fs fault.Fields
+	checkReason(&fs, "reason", reason, true)
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	if !it.State.Open() {
+		return fault.E(fault.Conflict, "review.withdraw.closed")
+	}
+	if !a.Can(f.Submit, it.Region) {
+		return fault.E(fault.Forbidden, "review.withdraw.forbidden")
 	}
 	return nil
 }

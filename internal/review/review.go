@@ -27,10 +27,11 @@ const (
 	Rejected  State = "rejected"  // an approver said no
 	Returned  State = "returned"  // sent back to the submitter; they submit anew
 	Cancelled State = "cancelled" // an objection was upheld
+	Withdrawn State = "withdrawn" // its submitter's side took it back before it ended
 )
 
 // States lists every state in the order pages show them.
-var States = []State{Pending, InNotice, Approved, Rejected, Returned, Cancelled}
+var States = []State{Pending, InNotice, Approved, Rejected, Returned, Cancelled, Withdrawn}
 
 // Open reports whether the item can still move.
 func (s State) Open() bool { return s == Pending || s == InNotice }
@@ -68,6 +69,7 @@ const (
 	ActUphold   Action = "uphold"   // an objection was upheld: the item is cancelled
 	ActDismiss  Action = "dismiss"  // an objection was dismissed
 	ActFinalise Action = "finalise" // a notice window closed with nothing open
+	ActWithdraw Action = "withdraw" // the submitter's side took the item back
 )
 
 // Summary is what a public notice shows about an item, and all it shows:
@@ -139,12 +141,15 @@ const (
 // it is kept for the audit trail but never shown on public pages, so that
 // nobody in a small village is exposed for speaking up.
 type Objection struct {
-	ID         int64
-	ItemID     int64
-	Step       int
-	Reason     string
-	Anonymous  bool
-	ActorID    int64 // 0 when anonymous
+	ID        int64
+	ItemID    int64
+	Step      int
+	Reason    string
+	Anonymous bool
+	ActorID   int64 // 0 when anonymous
+	// Ref is the objector's reference number, the one key to the
+	// objection's outcome on the public page.
+	Ref        string
 	State      ObjectionState
 	Resolution string // the reviewer's reason, shown beside the objection
 	Resolver   string
@@ -152,13 +157,16 @@ type Objection struct {
 	Resolved   time.Time
 }
 
-// Notice is what the public notice page shows of an item in notice: its
-// summary, its window and the objections with their outcomes, without
-// anyone's identity.
+// Notice is what the public notice page shows of an item in notice, or
+// of one an upheld objection cancelled before its window would have
+// closed: its summary, its window and the objections with their outcomes,
+// without anyone's identity.
 type Notice struct {
 	ItemID      int64
 	Flow        string
 	Region      string
+	SubjectKind string
+	State       State // InNotice, or Cancelled by an upheld objection
 	Summary     Summary
 	WindowStart time.Time
 	WindowEnd   time.Time
@@ -168,6 +176,21 @@ type Notice struct {
 // PublicObjection is an objection as the public page shows it.
 type PublicObjection struct {
 	Reason     string
+	State      ObjectionState
+	Resolution string
+	Created    time.Time
+	Resolved   time.Time
+}
+
+// Outcome is what the public page shows an objector who brings their
+// reference number: the item objected to and where the objection stands,
+// and nobody's identity.
+type Outcome struct {
+	Ref        string
+	Region     string
+	Title      string
+	Person     string // masked
+	ItemState  State
 	State      ObjectionState
 	Resolution string
 	Created    time.Time
@@ -201,9 +224,19 @@ type Service interface {
 	// Decide records an approver's decision at the item's current approve
 	// step; reject and return need a reason.
 	Decide(ctx context.Context, a *access.Actor, itemID int64, d Decision, reason string) (*Item, error)
-	// Object lodges an objection during a notice window. a is a villager
-	// of the item's village, or nil for the anonymous public page.
-	Object(ctx context.Context, a *access.Actor, itemID int64, reason string) (*Objection, error)
+	// Object lodges an objection during a notice window against an item
+	// of village, the one whose notice page took it (an item of another
+	// village is fault.NotFound). a is a villager of the item's village,
+	// or nil for the anonymous public page. The objection carries the
+	// reference number its objector looks the outcome up with.
+	Object(ctx context.Context, a *access.Actor, village string, itemID int64, reason string) (*Objection, error)
+	// ObjectionOutcome is the public answer to a reference number; an
+	// unknown one is fault.NotFound. It needs no actor.
+	ObjectionOutcome(ctx context.Context, ref string) (*Outcome, error)
+	// Withdraw takes an open item back, by a holder of the flow's submit
+	// permission over its region, with a reason; its open objections
+	// become moot.
+	Withdraw(ctx context.Context, a *access.Actor, itemID int64, reason string) (*Item, error)
 	// ResolveObjection upholds an objection, which cancels the item, or
 	// dismisses it, which lets the window finalise when due.
 	ResolveObjection(ctx context.Context, a *access.Actor, objectionID int64, uphold bool, reason string) (*Item, error)

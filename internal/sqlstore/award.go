@@ -135,7 +135,7 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		per := period(it.CapPeriod, in.Date)
 		var already int
 		if it.Cap > 0 { // an uncapped item needs no count
-			if err := tx.queryRow(ctx, `SELECT count(*) FROM awards WHERE household_id = ? AND item_code = ? AND period = ? AND status IN ('pending', 'approved')`,
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM awards WHERE household_id = ? AND item_code = ? AND period = ? AND status IN ('pending', 'approved') AND corrects_id = 0`,
 				in.Household, in.Item, per).Scan(&already); err != nil {
 				return err
 			}
@@ -212,14 +212,33 @@ func versionList(r scheme.Resolved) string {
 	return strings.Join(out, ",")
 }
 
-const awardCols = `id, household_id, village_code, item_code, item_name, aspect, points, channel, status, review_id, entry_id, award_date, actor_name, created_at`
+const awardCols = `id, household_id, village_code, item_code, item_name, aspect, points, channel, status, review_id, entry_id, award_date, actor_name, created_at,
+	corrects_id, reason`
 
-func scanAward(s interface{ Scan(...any) error }) (points.AwardRecord, error) {
+func scanAward(s interface{ Scan(...any) error }, more ...any) (points.AwardRecord, error) {
 	var w points.AwardRecord
 	var day string
 	var created int64
-	err := s.Scan(&w.ID, &w.Household, &w.Village, &w.Item, &w.ItemName, &w.Aspect, &w.Points, &w.Channel, &w.Status, &w.ReviewID, &w.EntryID, &day, &w.Actor, &created)
+	err := s.Scan(append([]any{&w.ID, &w.Household, &w.Village, &w.Item, &w.ItemName, &w.Aspect, &w.Points, &w.Channel, &w.Status, &w.ReviewID, &w.EntryID,
+		&day, &w.Actor, &created, &w.Corrects, &w.Reason}, more...)...)
 	w.Date, w.Created = scheme.ParseDay(day), time.UnixMilli(created)
+	return w, err
+}
+
+// awardShownCols are awardCols of awards a, followed by what a page needs
+// to state the award's status truthfully: its review's state and notice
+// end, and the reason its review's last move gave.
+const awardShownCols = `a.id, a.household_id, a.village_code, a.item_code, a.item_name, a.aspect, a.points, a.channel, a.status, a.review_id, a.entry_id,
+	a.award_date, a.actor_name, a.created_at, a.corrects_id, a.reason, COALESCE(i.state, ''), COALESCE(i.window_end, 0),
+	COALESCE((SELECT t.reason FROM review_transitions t WHERE t.item_id = a.review_id ORDER BY t.id DESC LIMIT 1), '')`
+
+// scanAwardShown scans a row of awardShownCols, then any more columns
+// into more.
+func scanAwardShown(s interface{ Scan(...any) error }, more ...any) (points.AwardRecord, error) {
+	var we int64
+	var state, outcome string
+	w, err := scanAward(s, append([]any{&state, &we, &outcome}, more...)...)
+	w.ReviewState, w.WindowEnd, w.Outcome = review.State(state), msTime(we), outcome
 	return w, err
 }
 
@@ -235,19 +254,8 @@ func (s *AwardService) Awards(ctx context.Context, a *access.Actor, household in
 		if _, err := tx.ledgerReader(ctx, a, household); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT `+awardCols+` FROM awards WHERE household_id = ? ORDER BY id DESC LIMIT 200`, household)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			w, err := scanAward(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, w)
-		}
-		if err := rows.Err(); err != nil {
+		var err error
+		if out, err = tx.householdAwards(ctx, household, 200); err != nil {
 			return err
 		}
 		ptrs := make([]*points.AwardRecord, len(out))
@@ -259,6 +267,13 @@ func (s *AwardService) Awards(ctx context.Context, a *access.Actor, household in
 	return out, err
 }
 
+// householdAwards reads a household's latest awards with their shown
+// status, newest first.
+func (tx *Tx) householdAwards(ctx context.Context, household int64, limit int) ([]points.AwardRecord, error) {
+	return queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (points.AwardRecord, error) { return scanAwardShown(s) }, `SELECT `+awardShownCols+` FROM awards a LEFT JOIN review_items i ON i.id = a.review_id
+		WHERE a.household_id = ? ORDER BY a.id DESC LIMIT ?`, household, limit)
+}
+
 // AwardApplier is the review applier of the award flow: when an award's
 // review ends approved it is posted to the ledger, in the same transaction
 // that ends the review, under a key derived from the award, so it is
@@ -267,7 +282,7 @@ func (s *AwardService) Awards(ctx context.Context, a *access.Actor, household in
 // never goes below zero.
 func (db *DB) AwardApplier() ReviewApplier {
 	return func(ctx context.Context, tx *Tx, it review.Item) error {
-		if it.SubjectKind != "award" {
+		if it.SubjectKind != "award" && it.SubjectKind != CorrectionKind {
 			return nil
 		}
 		w, err := tx.award(ctx, it.SubjectID)
@@ -275,9 +290,14 @@ func (db *DB) AwardApplier() ReviewApplier {
 			return err
 		}
 		status := map[review.State]points.AwardStatus{review.Approved: points.AwardApproved, review.Rejected: points.AwardRejected,
-			review.Returned: points.AwardReturned, review.Cancelled: points.AwardCanceled}[it.State]
+			review.Returned: points.AwardReturned, review.Cancelled: points.AwardCanceled, review.Withdrawn: points.AwardWithdrawn}[it.State]
 		var entry int64
-		if it.State == review.Approved {
+		switch {
+		case it.State == review.Approved && w.Corrects != 0:
+			if entry, err = tx.postCorrection(ctx, w, it.ID); err != nil {
+				return err
+			}
+		case it.State == review.Approved:
 			kind, n := points.Award, w.Points
 			if n < 0 {
 				bal, err := tx.balanceOf(ctx, w.Household)
@@ -292,7 +312,7 @@ func (db *DB) AwardApplier() ReviewApplier {
 					return err
 				}
 				entry = e.ID
-				if err := tx.addTotals(ctx, w, e.Delta); err != nil {
+				if err := tx.addTotals(ctx, w, e.Delta, 1); err != nil {
 					return err
 				}
 			}
@@ -304,8 +324,10 @@ func (db *DB) AwardApplier() ReviewApplier {
 
 // addTotals adds an approved award to the maintained totals of its month
 // and year, for its aspect and for all aspects, counting a household in a
-// village's total the first time it earns anything in the period.
-func (tx *Tx) addTotals(ctx context.Context, w *points.AwardRecord, delta int64) error {
+// village's total the first time it earns anything in the period. n is
+// the awards it counts: 1 for an award, 0 for a correction, which takes
+// its points back without undoing the deed's count.
+func (tx *Tx) addTotals(ctx context.Context, w *points.AwardRecord, delta int64, n int) error {
 	aspects := []string{""}
 	if w.Aspect != "" {
 		aspects = append(aspects, w.Aspect)
@@ -313,13 +335,13 @@ func (tx *Tx) addTotals(ctx context.Context, w *points.AwardRecord, delta int64)
 	for _, period := range []string{w.Date.Format("2006-01"), w.Date.Format("2006")} {
 		for _, aspect := range aspects {
 			var awards int
-			if err := tx.queryRow(ctx, `INSERT INTO points_totals (period, aspect, household_id, village_code, points, awards) VALUES (?, ?, ?, ?, ?, 1)
-				ON CONFLICT (period, aspect, household_id) DO UPDATE SET points = points_totals.points + excluded.points, awards = points_totals.awards + 1
-				RETURNING awards`, period, aspect, w.Household, w.Village, delta).Scan(&awards); err != nil {
+			if err := tx.queryRow(ctx, `INSERT INTO points_totals (period, aspect, household_id, village_code, points, awards) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (period, aspect, household_id) DO UPDATE SET points = points_totals.points + excluded.points, awards = points_totals.awards + excluded.awards
+				RETURNING awards`, period, aspect, w.Household, w.Village, delta, n).Scan(&awards); err != nil {
 				return err
 			}
 			first := 0
-			if awards == 1 {
+			if awards == 1 && n == 1 {
 				first = 1
 			}
 			if _, err := tx.exec(ctx, `INSERT INTO village_totals (period, aspect, village_code, points, households) VALUES (?, ?, ?, ?, ?)

@@ -355,7 +355,7 @@ func (w *bulkAwards) loadCounts(need map[capKey]bool) error {
 	// The IN lists' lengths vary, so the query skips the statement cache.
 	rows, err := w.tx.tx.QueryContext(w.tx.c(w.ctx), rebind(w.tx.dialect, `SELECT household_id, item_code, period, count(*) FROM awards
 		WHERE household_id IN `+placeholders(1, len(hs))+` AND item_code IN `+placeholders(1, len(items))+` AND period IN `+placeholders(1, len(pers))+`
-		AND status IN ('pending', 'approved') GROUP BY household_id, item_code, period`), args...)
+		AND status IN ('pending', 'approved') AND corrects_id = 0 GROUP BY household_id, item_code, period`), args...)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func TestAwardThroughReview(t *testing.T) {
 		}
 		// A villager objects to one award during its notice.
 		villager := &access.Actor{UserID: 9, Username: "cunmin", Grants: []access.Grant{{Role: access.Villager, Region: pingan, Household: h}}}
-		obj, err := rev.Object(ctx, villager, ids[2], "当天没有检查")
+		obj, err := rev.Object(ctx, villager, pingan, ids[2], "当天没有检查")
 		if err != nil {
 			t.Fatal(err)
 		}

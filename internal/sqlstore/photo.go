@@ -112,22 +112,6 @@ func (s *PhotoService) Content(ctx context.Context, a *access.Actor, id int64) (
 	return &p, data, nil
 }
 
-// AwardPhotos maps each award a may read to its photos' ids, in upload
-// order, for the review queue and the household page.
-func (s *PhotoService) AwardPhotos(ctx context.Context, a *access.Actor, awards []int64) (map[int64][]int64, error) {
-	out := map[int64][]int64{}
-	err := s.db.view(ctx, func(tx *Tx) error {
-		refs, err := tx.photosOf(ctx, awards)
-		for _, p := range refs {
-			if p.readable(a) {
-				out[p.award] = append(out[p.award], p.id)
-			}
-		}
-		return err
-	})
-	return out, err
-}
-
 // photosOf lists the photos attached to awards. The list is bounded by
 // its callers (a page of awards, a review queue), so one IN list does.
 func (tx *Tx) photosOf(ctx context.Context, awards []int64) ([]photoRef, error) {

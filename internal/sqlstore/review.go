@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -306,20 +307,27 @@ func (s *ReviewService) Decide(ctx context.Context, a *access.Actor, id int64, d
 	return out, nil
 }
 
+// actionable reads an item a is about to act on, and its flow; an item
+// outside a's sight is NotFound, so probing ids learns nothing.
+func (s *ReviewService) actionable(ctx context.Context, tx *Tx, a *access.Actor, id int64) (*review.Item, review.Flow, error) {
+	it, err := tx.reviewItem(ctx, id)
+	if err != nil {
+		return nil, review.Flow{}, err
+	}
+	if !s.visible(a, it.Region) {
+		return nil, review.Flow{}, fault.E(fault.NotFound, "review.not_found")
+	}
+	flow, err := s.flows.Get(it.Flow)
+	return it, flow, err
+}
+
 // DecideTx is Decide inside the caller's transaction, so a module can
 // check its own rules (a quota, a tier) and record its side of the
 // decision in the same commit as the item's move.
 func (s *ReviewService) DecideTx(ctx context.Context, tx *Tx, a *access.Actor, id int64, d review.Decision, reason string) (*review.Item, error) {
 	var out *review.Item
 	err := func() error {
-		it, err := tx.reviewItem(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !s.visible(a, it.Region) {
-			return fault.E(fault.NotFound, "review.not_found")
-		}
-		flow, err := s.flows.Get(it.Flow)
+		it, flow, err := s.actionable(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -362,10 +370,15 @@ func (s *ReviewService) DecideTx(ctx context.Context, tx *Tx, a *access.Actor, i
 // open count under the window condition, orders the objection against a
 // concurrent finalisation: whichever commits first wins, and the other
 // sees it.
-func (s *ReviewService) Object(ctx context.Context, a *access.Actor, id int64, reason string) (*review.Objection, error) {
+func (s *ReviewService) Object(ctx context.Context, a *access.Actor, village string, id int64, reason string) (*review.Objection, error) {
 	var out *review.Objection
 	err := s.db.update(ctx, func(tx *Tx) error {
 		it, err := tx.reviewItem(ctx, id)
+		if err == nil && it.Region != village {
+			// The notice page of one village takes no objection to
+			// another's item: its id says nothing about the other page.
+			err = fault.E(fault.NotFound, "review.not_found")
+		}
 		if err != nil {
 			return err
 		}
@@ -376,15 +389,16 @@ func (s *ReviewService) Object(ctx context.Context, a *access.Actor, id int64, r
 			WHERE id = ? AND state = 'in_notice' AND step = ? AND window_end > ?`, tx.nowMS(), it.ID, it.Step, tx.nowMS()); err != nil {
 			return err
 		}
-		o := review.Objection{ItemID: it.ID, Step: it.Step, Reason: strings.TrimSpace(reason), Anonymous: a == nil, State: review.ObjOpen, Created: tx.now}
+		o := review.Objection{ItemID: it.ID, Step: it.Step, Reason: strings.TrimSpace(reason), Anonymous: a == nil, State: review.ObjOpen, Created: tx.now,
+			Ref: objectionRef()}
 		anon := 0
 		if a == nil {
 			anon = 1
 		} else {
 			o.ActorID = a.UserID
 		}
-		o.ID, err = tx.insertID(ctx, `INSERT INTO review_objections (item_id, step, reason, anonymous, actor_id, state, created_at)
-			VALUES (?, ?, ?, ?, ?, 'open', ?) RETURNING id`, o.ItemID, o.Step, o.Reason, anon, o.ActorID, tx.nowMS())
+		o.ID, err = tx.insertID(ctx, `INSERT INTO review_objections (item_id, step, reason, anonymous, actor_id, state, created_at, ref)
+			VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`, o.ItemID, o.Step, o.Reason, anon, o.ActorID, tx.nowMS(), o.Ref)
 		if err != nil {
 			return err
 		}
@@ -396,6 +410,99 @@ func (s *ReviewService) Object(ctx context.Context, a *access.Actor, id int64, r
 			return err
 		}
 		out = &o
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// refAlphabet leaves out the letters and digits read alike on a phone
+// screen or a scrap of paper (0/O, 1/I/L).
+const refAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// objectionRef draws a reference number: ten characters from 31, about
+// 49 bits, which nobody guesses within the public page's rate limit.
+func objectionRef() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	for i := range b {
+		b[i] = refAlphabet[int(b[i])%len(refAlphabet)]
+	}
+	return string(b[:5]) + "-" + string(b[5:])
+}
+
+// NormalizeRef turns a reference number as a villager types it (lower
+// case, full-width, spaces, no dash) into the stored form.
+func NormalizeRef(ref string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(ref) {
+		if r >= '！' && r <= '～' {
+			r -= '！' - '!'
+		}
+		if strings.ContainsRune(refAlphabet, r) {
+			b.WriteRune(r)
+		}
+	}
+	s := b.String()
+	if len(s) != 10 {
+		return ""
+	}
+	return s[:5] + "-" + s[5:]
+}
+
+// ObjectionOutcome answers a reference number with the objection's
+// outcome and the item's masked summary.
+func (s *ReviewService) ObjectionOutcome(ctx context.Context, ref string) (*review.Outcome, error) {
+	ref = NormalizeRef(ref)
+	if ref == "" {
+		return nil, fault.OnField(fault.NotFound, "ref", "review.ref.not_found")
+	}
+	var o review.Outcome
+	err := s.db.view(ctx, func(tx *Tx) error {
+		var created, resolved int64
+		err := tx.queryRow(ctx, `SELECT o.ref, i.region_code, i.title, i.person, i.state, o.state, o.resolution, o.created_at, o.resolved_at
+			FROM review_objections o JOIN review_items i ON i.id = o.item_id WHERE o.ref = ?`, ref).Scan(&o.Ref, &o.Region, &o.Title, &o.Person,
+			&o.ItemState, &o.State, &o.Resolution, &created, &resolved)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.OnField(fault.NotFound, "ref", "review.ref.not_found")
+		}
+		o.Created, o.Resolved = msTime(created), msTime(resolved)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// Withdraw takes an open item back: the item ends withdrawn, its open
+// objections become moot, and the flow's applier hears of it.
+func (s *ReviewService) Withdraw(ctx context.Context, a *access.Actor, id int64, reason string) (*review.Item, error) {
+	var out *review.Item
+	err := s.db.update(ctx, func(tx *Tx) error {
+		it, flow, err := s.actionable(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if err := flow.CanWithdraw(a, it, reason); err != nil {
+			return err
+		}
+		reason = strings.TrimSpace(reason)
+		if err := tx.exactlyOne(ctx, fault.E(fault.Conflict, "review.withdraw.closed"), `UPDATE review_items SET state = 'withdrawn', open_objections = 0,
+			updated_at = ? WHERE id = ? AND state = ? AND step = ?`, tx.nowMS(), it.ID, string(it.State), it.Step); err != nil {
+			return err
+		}
+		if err := tx.mootObjections(ctx, a, it.ID, reason); err != nil {
+			return err
+		}
+		from := it.State
+		it.State, it.OpenObjections, it.Updated = review.Withdrawn, 0, tx.now
+		if err := s.moved(ctx, tx, a, it, it.Step, review.ActWithdraw, from, reason, ""); err != nil {
+			return err
+		}
+		out = it
 		return nil
 	})
 	if err != nil {
@@ -459,8 +566,7 @@ func (s *ReviewService) ResolveObjection(ctx context.Context, a *access.Actor, o
 		it.Updated = tx.now
 		if uphold {
 			it.State, it.OpenObjections = review.Cancelled, 0
-			if _, err := tx.exec(ctx, `UPDATE review_objections SET state = 'moot', resolution = ?, resolver_id = ?, resolver_name = ?, resolved_at = ?
-				WHERE item_id = ? AND state = 'open'`, reason, uid, uname, tx.nowMS(), it.ID); err != nil {
+			if err := tx.mootObjections(ctx, a, it.ID, reason); err != nil {
 				return err
 			}
 		} else {
@@ -478,8 +584,29 @@ func (s *ReviewService) ResolveObjection(ctx context.Context, a *access.Actor, o
 	return out, nil
 }
 
+// mootObjections closes an item's open objections as moot when the item
+// ends by another way (an upheld objection, a withdrawal), with that
+// ending's reason beside them.
+func (tx *Tx) mootObjections(ctx context.Context, a *access.Actor, item int64, reason string) error {
+	uid, uname := actorRef(a)
+	_, err := tx.exec(ctx, `UPDATE review_objections SET state = 'moot', resolution = ?, resolver_id = ?, resolver_name = ?, resolved_at = ?
+		WHERE item_id = ? AND state = 'open'`, reason, uid, uname, tx.nowMS(), item)
+	return err
+}
+
 // Items lists the items within the actor's scope, newest first.
 func (s *ReviewService) Items(ctx context.Context, a *access.Actor, f review.Filter) ([]review.Item, error) {
+	var out []review.Item
+	err := s.db.view(ctx, func(tx *Tx) (err error) {
+		out, err = s.items(ctx, tx, a, f)
+		return err
+	})
+	return out, err
+}
+
+// items is Items inside the caller's transaction, so a module's queue
+// reads its subjects in the same snapshot as their items.
+func (s *ReviewService) items(ctx context.Context, tx *Tx, a *access.Actor, f review.Filter) ([]review.Item, error) {
 	scope, args := scopeWhere("region_code", s.scopes(a))
 	where := []string{scope}
 	if f.Flow != "" {
@@ -510,13 +637,7 @@ func (s *ReviewService) Items(ctx context.Context, a *access.Actor, f review.Fil
 	}
 	limit = min(limit, 500)
 	args = append(args, limit, max(f.Offset, 0))
-	var out []review.Item
-	err := s.db.view(ctx, func(tx *Tx) error {
-		found, err := queryAll(ctx, tx, scanReviewItem, `SELECT `+reviewItemCols+` FROM review_items WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ? OFFSET ?`, args...)
-		out = found
-		return err
-	})
-	return out, err
+	return queryAll(ctx, tx, scanReviewItem, `SELECT `+reviewItemCols+` FROM review_items WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ? OFFSET ?`, args...)
 }
 
 // Item returns one item with its log and objections.
@@ -563,7 +684,7 @@ func (tx *Tx) reviewTransitions(ctx context.Context, id int64) ([]review.Transit
 }
 
 func (tx *Tx) reviewObjections(ctx context.Context, id int64) ([]review.Objection, error) {
-	rows, err := tx.query(ctx, `SELECT id, item_id, step, reason, anonymous, actor_id, state, resolution, resolver_name, created_at, resolved_at
+	rows, err := tx.query(ctx, `SELECT id, item_id, step, reason, anonymous, actor_id, ref, state, resolution, resolver_name, created_at, resolved_at
 		FROM review_objections WHERE item_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err
@@ -574,7 +695,7 @@ func (tx *Tx) reviewObjections(ctx context.Context, id int64) ([]review.Objectio
 		var o review.Objection
 		var anon int
 		var created, resolved int64
-		if err := rows.Scan(&o.ID, &o.ItemID, &o.Step, &o.Reason, &anon, &o.ActorID, &o.State, &o.Resolution, &o.Resolver, &created, &resolved); err != nil {
+		if err := rows.Scan(&o.ID, &o.ItemID, &o.Step, &o.Reason, &anon, &o.ActorID, &o.Ref, &o.State, &o.Resolution, &o.Resolver, &created, &resolved); err != nil {
 			return nil, err
 		}
 		o.Anonymous, o.Created, o.Resolved = anon != 0, msTime(created), msTime(resolved)
@@ -583,24 +704,28 @@ func (tx *Tx) reviewObjections(ctx context.Context, id int64) ([]review.Objectio
 	return out, rows.Err()
 }
 
-// PublicNotices lists a village's items in notice for its public page:
-// the summary, the window and the objections' reasons and outcomes, and
-// nothing that names a person beyond the masked name.
+// PublicNotices lists a village's items in notice for its public page,
+// and those an upheld objection cancelled, for a notice window's length
+// after the cancellation, so the village sees that the objection was
+// heard: the summary,
+// the window and the objections' reasons and outcomes, and nothing that
+// names a person beyond the masked name.
 func (s *ReviewService) PublicNotices(ctx context.Context, village string) ([]review.Notice, error) {
 	if regioncode.LevelOf(village) != regioncode.Village {
 		return nil, fault.E(fault.NotFound, "region.not_found")
 	}
 	var out []review.Notice
 	err := s.db.view(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT id, flow, region_code, title, person, points, note, window_start, window_end
-			FROM review_items WHERE region_code = ? AND state = 'in_notice' ORDER BY window_end, id`, village)
+		rows, err := tx.query(ctx, `SELECT id, flow, region_code, subject_kind, state, title, person, points, note, window_start, window_end
+			FROM review_items WHERE region_code = ? AND (state = 'in_notice' OR state = 'cancelled' AND window_end > 0
+			AND updated_at + (window_end - window_start) > ?) ORDER BY window_end, id`, village, tx.nowMS())
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var n review.Notice
 			var ws, we int64
-			if err := rows.Scan(&n.ItemID, &n.Flow, &n.Region, &n.Summary.Title, &n.Summary.Person, &n.Summary.Points, &n.Summary.Note, &ws, &we); err != nil {
+			if err := rows.Scan(&n.ItemID, &n.Flow, &n.Region, &n.SubjectKind, &n.State, &n.Summary.Title, &n.Summary.Person, &n.Summary.Points, &n.Summary.Note, &ws, &we); err != nil {
 				rows.Close()
 				return err
 			}

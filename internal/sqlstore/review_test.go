@@ -255,20 +255,20 @@ func TestReviewObjections(t *testing.T) {
 		it := reviewInNotice(t, svc, 1, pingan)
 		end := it.WindowEnd
 
-		_, err := svc.Object(ctx, reviewStranger, it.ID, "不同意")
+		_, err := svc.Object(ctx, reviewStranger, it.Region, it.ID, "不同意")
 		reviewWant(t, err, fault.Forbidden, "review.object.forbidden", "villager of another village")
-		_, err = svc.Object(ctx, reviewCommittee, it.ID, "不同意")
+		_, err = svc.Object(ctx, reviewCommittee, it.Region, it.ID, "不同意")
 		reviewWant(t, err, fault.Forbidden, "review.object.forbidden", "an official who is not a villager there")
-		_, err = svc.Object(ctx, nil, it.ID, "")
+		_, err = svc.Object(ctx, nil, it.Region, it.ID, "")
 		reviewWant(t, err, fault.Invalid, "review.reason.required", "objection without a reason")
-		_, err = svc.Object(ctx, nil, it.ID, "有问题请联系 138 1234 5678")
+		_, err = svc.Object(ctx, nil, it.Region, it.ID, "有问题请联系 138 1234 5678")
 		reviewWant(t, err, fault.Invalid, "review.reason.contact", "anonymous objection with a phone number")
 
-		anon, err := svc.Object(ctx, nil, it.ID, "该户老人由其他子女照顾")
+		anon, err := svc.Object(ctx, nil, it.Region, it.ID, "该户老人由其他子女照顾")
 		if err != nil || !anon.Anonymous || anon.ActorID != 0 {
 			t.Fatalf("anonymous objection: %v %+v", err, anon)
 		}
-		mine, err := svc.Object(ctx, reviewVillager, it.ID, "事迹与实际不符")
+		mine, err := svc.Object(ctx, reviewVillager, it.Region, it.ID, "事迹与实际不符")
 		if err != nil || mine.Anonymous {
 			t.Fatalf("villager objection: %v %+v", err, mine)
 		}
@@ -322,7 +322,7 @@ func TestReviewObjections(t *testing.T) {
 		}
 		// The window has closed: no more objections.
 		db.Now = func() time.Time { return end.Add(time.Minute) }
-		_, err = svc.Object(ctx, nil, it.ID, "晚了")
+		_, err = svc.Object(ctx, nil, it.Region, it.ID, "晚了")
 		reviewWant(t, err, fault.Conflict, "review.object.closed", "objection after the window")
 	})
 }
@@ -332,11 +332,11 @@ func TestReviewUpheldObjectionCancels(t *testing.T) {
 		ctx := context.Background()
 		svc, rec := reviewService(t, db)
 		it := reviewInNotice(t, svc, 1, pingan)
-		first, err := svc.Object(ctx, reviewVillager, it.ID, "该户已分户，积分不应记入")
+		first, err := svc.Object(ctx, reviewVillager, it.Region, it.ID, "该户已分户，积分不应记入")
 		if err != nil {
 			t.Fatal(err)
 		}
-		second, err := svc.Object(ctx, nil, it.ID, "同上")
+		second, err := svc.Object(ctx, nil, it.Region, it.ID, "同上")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -359,8 +359,14 @@ func TestReviewUpheldObjectionCancels(t *testing.T) {
 		if got := rec.get(it.ID); len(got) != 1 || got[0] != review.Cancelled {
 			t.Fatalf("applier: %v", got)
 		}
+		// The board shows the cancellation and its reason for a window's
+		// length, so the village sees the objection was heard, then drops it.
+		if ns, err := svc.PublicNotices(ctx, pingan); err != nil || len(ns) != 1 || ns[0].State != review.Cancelled || ns[0].Objections[0].Resolution != "经核实异议成立" {
+			t.Fatalf("cancelled item on the notice board: %v %+v", err, ns)
+		}
+		db.Now = func() time.Time { return it.WindowEnd.Add(time.Hour) }
 		if ns, err := svc.PublicNotices(ctx, pingan); err != nil || len(ns) != 0 {
-			t.Fatalf("cancelled item still on the notice board: %v %+v", err, ns)
+			t.Fatalf("cancelled item still on the notice board a window later: %v %+v", err, ns)
 		}
 	})
 }
@@ -480,7 +486,7 @@ func TestReviewPublicNotices(t *testing.T) {
 		shown := reviewInNotice(t, svc, 1, pingan)
 		reviewSubmit(t, svc, "points.award", 2, pingan) // pending: not shown
 		reviewInNotice(t, svc, 3, yuanzheng)            // another village: not shown
-		if _, err := svc.Object(ctx, nil, shown.ID, "有不同意见"); err != nil {
+		if _, err := svc.Object(ctx, nil, shown.Region, shown.ID, "有不同意见"); err != nil {
 			t.Fatal(err)
 		}
 		ns, err := svc.PublicNotices(ctx, pingan)

@@ -359,7 +359,7 @@ func TestTalentQuotasRankingObjections(t *testing.T) {
 			t.Fatal(err)
 		}
 		full, _ := w.svc.Candidate(ctx, tlLeague, a.ID)
-		ob, err := w.rev.Object(ctx, nil, full.ReviewID, "经营主体存在欠薪")
+		ob, err := w.rev.Object(ctx, nil, full.Village, full.ReviewID, "经营主体存在欠薪")
 		if err != nil {
 			t.Fatal(err)
 		}

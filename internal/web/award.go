@@ -3,11 +3,10 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
-	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -85,94 +84,6 @@ func (w *Web) awardForm(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	seeOther(rw, r, back, "award_recorded")
 }
 
-type reviewQueue struct {
-	Items  []review.Item
-	Photos map[int64][]int64 // by award, the evidence the committee decides on
-}
-
-// reviews is the committee's queue: awards waiting for a decision or on
-// notice in the reviewer's villages.
-func (w *Web) reviews(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	if !a.CanAnywhere(access.PointsApprove) {
-		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
-		return
-	}
-	items, err := w.Review.Items(r.Context(), a, review.Filter{Flow: points.AwardFlow, State: review.State(r.URL.Query().Get("state"))})
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	awards := make([]int64, len(items))
-	for i, it := range items {
-		awards[i] = it.SubjectID
-	}
-	photos, err := w.Photos.AwardPhotos(r.Context(), a, awards)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	v := w.newView(r, "page.reviews", "reviews")
-	v.Data = &reviewQueue{Items: items, Photos: photos}
-	w.render(rw, http.StatusOK, "reviews", v)
-}
-
-// reviewDecide records the committee's decision on one item.
-func (w *Web) reviewDecide(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	if _, err := w.Review.Decide(r.Context(), a, id, review.Decision(r.FormValue("decision")), r.FormValue("reason")); err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	seeOther(rw, r, "/reviews", "saved")
-}
-
-// maxApproveMany bounds one bulk approval: a month's inspection sheet of
-// the largest village, with room to spare.
-const maxApproveMany = 1000
-
-// reviewApproveMany approves the pending items a committee member ticked,
-// or every pending item the queue showed, in one go: a sheet of 300
-// inspection awards is one decision, not 300 clicks. Each item is its own
-// transaction, so one that someone else decided meanwhile, or that the
-// member may not decide (回避), is reported by number while the rest
-// proceed.
-func (w *Web) reviewApproveMany(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	v := w.newView(r, "page.reviews", "reviews")
-	ids := r.PostForm["id"]
-	if r.PostFormValue("all") != "" {
-		ids = r.PostForm["shown"]
-	}
-	if len(ids) == 0 || len(ids) > maxApproveMany {
-		w.fail(rw, r, fault.E(fault.Invalid, "review.choose", maxApproveMany))
-		return
-	}
-	var failed []string
-	for _, s := range ids {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err == nil {
-			_, err = w.Review.Decide(r.Context(), a, id, review.Approve, "")
-		}
-		var fe *fault.Error
-		switch {
-		case err == nil:
-		case errors.As(err, &fe) && fe.Code != fault.Internal:
-			failed = append(failed, "#"+s+" "+w.Catalog.Text(v.Lang, fe.Msg))
-		default:
-			w.fail(rw, r, err)
-			return
-		}
-	}
-	if len(failed) > 0 {
-		w.fail(rw, r, fault.E(fault.Conflict, "review.approved_some", len(ids)-len(failed), len(failed), strings.Join(failed, "；")))
-		return
-	}
-	seeOther(rw, r, "/reviews", "approved")
-}
-
 type noticePage struct {
 	Village string
 	Name    string
@@ -232,9 +143,48 @@ func (w *Web) noticeObject(rw http.ResponseWriter, r *http.Request) {
 	if s := access.SessionFrom(r.Context()); s != nil && s.Actor.Household() != 0 {
 		a = s.Actor
 	}
-	if _, err := w.Review.Object(r.Context(), a, id, r.FormValue("reason")); err != nil {
+	o, err := w.Review.Object(r.Context(), a, r.PathValue("code"), id, r.FormValue("reason"))
+	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	seeOther(rw, r, "/notice/"+r.PathValue("code"), "objection")
+	// The objector lands on their objection's own page, which shows the
+	// reference number to keep and, later, the outcome.
+	seeOther(rw, r, "/objection?ref="+url.QueryEscape(o.Ref), "objection")
+}
+
+type outcomePage struct {
+	Ref     string
+	Outcome *review.Outcome
+	Error   string
+}
+
+// objectionOutcome is the public page where an objector brings their
+// reference number and sees how the objection was handled: the item's
+// masked summary and the resolution, naming nobody. It is rate-limited
+// like the objection form, so reference numbers cannot be tried in bulk.
+func (w *Web) objectionOutcome(rw http.ResponseWriter, r *http.Request) {
+	v := w.newView(r, "page.objection", "")
+	p := &outcomePage{Ref: r.URL.Query().Get("ref")}
+	v.Data = p
+	if p.Ref == "" {
+		w.render(rw, http.StatusOK, "objection", v)
+		return
+	}
+	if err := limited(w.Limits.Card, "object:"+server.ClientKey(access.RequestFrom(r.Context()).Client)); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	o, err := w.Review.ObjectionOutcome(r.Context(), p.Ref)
+	if err != nil {
+		if fault.CodeOf(err) != fault.NotFound {
+			w.fail(rw, r, err)
+			return
+		}
+		p.Error = v.T("review.ref.not_found")
+		w.render(rw, http.StatusNotFound, "objection", v)
+		return
+	}
+	p.Outcome = o
+	w.render(rw, http.StatusOK, "objection", v)
 }

@@ -47,8 +47,14 @@ func TestAwardPagesAndNotice(t *testing.T) {
 		if body := s.body(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "照片") {
 			t.Fatalf("award without its photo: %d", res.StatusCode)
 		}
+		// The township sees the queue masked; the village's own committee
+		// sees its villager by name and 户号.
+		s.user("zhen", access.Grant{Role: access.Reviewer, Region: keerqin})
+		if body := s.page("/reviews", http.StatusOK, "垃圾分类投放", "张**"); strings.Contains(body, "张桂芳") {
+			t.Fatal("the township's queue shows the full name")
+		}
 		s.user("weiyuan", access.Grant{Role: access.Reviewer, Region: pingan})
-		body = s.page("/reviews", http.StatusOK, "垃圾分类投放", "张**")
+		body = s.page("/reviews", http.StatusOK, "垃圾分类投放", "张桂芳", "008", "clerk")
 		if n := strings.Count(body, `name="decision" value="approve"`); n != 1 {
 			t.Fatalf("the queue offers %d decisions, want 1 (one award despite the double submission)", n)
 		}

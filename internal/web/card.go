@@ -19,6 +19,7 @@ type cardPage struct {
 	QR        template.URL
 	Token     string // printed under the code, for typing when a scanner fails
 	Public    bool   // opened by the card's token, not by a signed-in user
+	Appeals   []points.Appeal
 }
 
 // myHousehold is the villager's page: their household, read-only.
@@ -28,7 +29,13 @@ func (w *Web) myHousehold(rw http.ResponseWriter, r *http.Request, a *access.Act
 		w.fail(rw, r, err)
 		return
 	}
-	st, err := w.statementFor(r, a, h)
+	v := w.newView(r, "page.my", "my")
+	st, err := w.statementFor(r, v, a, h)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	appeals, err := w.Awards.Appeals(r.Context(), a, h.ID)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -39,10 +46,9 @@ func (w *Web) myHousehold(rw http.ResponseWriter, r *http.Request, a *access.Act
 		w.fail(rw, r, err)
 		return
 	}
-	v := w.newView(r, "page.my", "my")
 	// A villager sees whose household this is, not only 我的家庭.
 	v.Title = v.T("my.title", h.HeadName, h.Number)
-	v.Data = &cardPage{H: h, Members: ms, Statement: st}
+	v.Data = &cardPage{H: h, Members: ms, Statement: st, Appeals: appeals}
 	w.render(rw, http.StatusOK, "card", v)
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
-	"shanzhi/internal/points"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
 )
@@ -219,7 +218,7 @@ type householdPage struct {
 	History  []registry.Event
 	CanWrite bool
 	Active   bool
-	Awards   []points.AwardRecord // the latest, with their evidence photos
+	Awards   awardList // the latest, with their evidence photos and status
 }
 
 func (w *Web) householdShow(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
@@ -257,7 +256,7 @@ func (w *Web) householdShow(rw http.ResponseWriter, r *http.Request, a *access.A
 		return
 	}
 	v.Data = &householdPage{H: h, Balance: bal, Members: members, History: hist, CanWrite: a.Can(access.RegistryWrite, h.VillageCode), Active: h.Status == registry.HouseholdActive,
-		Awards: awards[:min(len(awards), 20)]}
+		Awards: awardList{V: v, Household: h.ID, Awards: awards[:min(len(awards), 20)], CanWrite: a.Can(access.PointsWrite, h.VillageCode)}}
 	w.render(rw, http.StatusOK, "household", v)
 }
 

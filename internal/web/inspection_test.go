@@ -75,10 +75,11 @@ func TestInspectionSheetGroupsAndPhotos(t *testing.T) {
 		if err != nil || len(items) != 1 {
 			t.Fatalf("%d awards, want 1 (%v)", len(items), err)
 		}
-		award := items[0].SubjectID
-		photos, err := db.Photos().AwardPhotos(ctx, lead, []int64{award})
-		if err != nil || len(photos[award]) != 1 {
-			t.Fatalf("the row's photo was not attached: %v, %v", photos, err)
+		var first int64
+		fmt.Sscan(ids[0], &first)
+		awards, err := db.Awards(db.Review(flows, nil)).Awards(ctx, lead, first)
+		if err != nil || len(awards) != 1 || awards[0].ID != items[0].SubjectID || len(awards[0].Photos) != 1 {
+			t.Fatalf("the row's photo was not attached: %+v, %v", awards, err)
 		}
 	})
 }

@@ -21,12 +21,20 @@ type statementPage struct {
 	// Standing is the household's place in its village this year, shown
 	// on the villager's own page.
 	Standing *points.Standing
+	// Awards are the household's latest awards, declarations and
+	// corrections with their status: what is pending, on notice, turned
+	// down or corrected, which the entries alone do not say.
+	Awards awardList
 }
 
 // statementFor fills a household's points statement, 50 entries a page.
-func (w *Web) statementFor(r *http.Request, a *access.Actor, h *registry.Household) (*statementPage, error) {
-	p := &statementPage{H: h}
+func (w *Web) statementFor(r *http.Request, v *view, a *access.Actor, h *registry.Household) (*statementPage, error) {
+	p := &statementPage{H: h, Awards: awardList{V: v, Household: h.ID, Own: a.Household() == h.ID}}
 	var err error
+	if p.Awards.Awards, err = w.Awards.Awards(r.Context(), a, h.ID); err != nil {
+		return nil, err
+	}
+	p.Awards.Awards = p.Awards.Awards[:min(len(p.Awards.Awards), 30)]
 	if p.Balance, err = w.Ledger.Balance(r.Context(), a, h.ID); err != nil {
 		return nil, err
 	}
@@ -48,7 +56,7 @@ func (w *Web) statement(rw http.ResponseWriter, r *http.Request, a *access.Actor
 		w.fail(rw, r, err)
 		return
 	}
-	p, err := w.statementFor(r, a, h.Household)
+	p, err := w.statementFor(r, v, a, h.Household)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -83,7 +91,11 @@ func (w *Web) statementExport(rw http.ResponseWriter, r *http.Request, a *access
 	}
 	for i := len(entries) - 1; i >= 0; i-- { // oldest first, as a ledger reads
 		e := entries[i]
-		if err := xw.Write(e.Seq, e.At.In(localtime.Zone()).Format("2006-01-02 15:04"), v.T("points.kind."+string(e.Kind)), e.Item, e.Delta, e.Balance, e.Actor); err != nil {
+		item := e.Item
+		if e.Kind == points.Reversal && e.Memo != "" {
+			item += " " + v.T("award.correction_reason", e.Memo)
+		}
+		if err := xw.Write(e.Seq, e.At.In(localtime.Zone()).Format("2006-01-02 15:04"), v.T("points.kind."+string(e.Kind)), item, e.Delta, e.Balance, e.Actor); err != nil {
 			xw.Discard()
 			w.fail(rw, r, err)
 			return

@@ -44,6 +44,10 @@ func (w *Web) Routes(rt *server.Router) {
 		rt.HandleFunc("POST /households/{id}/"+name, on(write, server.OnHousehold), w.page(do(w, w.householdTarget, act)))
 	}
 	rt.HandleFunc("GET /households/{id}/card", on(write, server.OnHousehold), w.page(w.householdCard))
+	rt.HandleFunc("GET /households/{id}/correct", on(access.PointsWrite, server.OnHousehold), w.page(w.awardCorrect))
+	rt.HandleFunc("POST /households/{id}/correct", on(access.PointsWrite, server.OnHousehold), w.page(w.awardCorrect))
+	rt.HandleFunc("GET /households/{id}/appeal", on(access.PointsWrite, server.OnHousehold), w.page(w.householdAppeal))
+	rt.HandleFunc("POST /households/{id}/appeal", on(access.PointsWrite, server.OnHousehold), w.page(w.householdAppeal))
 	rt.HandleFunc("GET /households/{id}/points", on(read, server.OnHousehold), w.page(w.statement))
 	rt.HandleFunc("GET /households/{id}/points.xlsx", on(read, server.OnHousehold), w.page(w.statementExport))
 	rt.HandleFunc("GET /households/{id}/award", on(access.PointsWrite, server.OnHousehold), w.page(w.awardForm))
@@ -73,10 +77,13 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /photos/{id}", server.Rule{Perm: read, On: server.OnPhoto, Own: true}, w.page(w.photoServe))
 	rt.HandleFunc("POST /reviews/approve", on(access.PointsApprove, server.Anywhere), w.page(w.reviewApproveMany))
 	rt.HandleFunc("POST /reviews/{id}", on(access.PointsApprove, server.OnReview), w.page(w.reviewDecide))
+	rt.HandleFunc("POST /reviews/{id}/objection", on(access.PointsApprove, server.OnReview), w.page(w.reviewResolve))
+	rt.HandleFunc("POST /reviews/{id}/withdraw", on(access.PointsWrite, server.OnReview), w.page(w.reviewWithdraw))
 	rt.HandleFunc("GET /notice/{code}", pub, w.notice)
 	rt.HandleFunc("GET /board/{code}", pub, w.board)
 	rt.HandleFunc("GET /rankings", on(read, server.OnQuery), w.page(w.rankings))
 	rt.HandleFunc("POST /notice/{code}/{id}/object", pub, w.noticeObject)
+	rt.HandleFunc("GET /objection", pub, w.objectionOutcome)
 	rt.HandleFunc("GET /households/{id}/villager", on(read, server.OnHousehold), w.page(w.issueVillager))
 	rt.HandleFunc("POST /households/{id}/villager", on(write, server.OnHousehold), w.page(w.issueVillager))
 	rt.HandleFunc("GET /residents", on(read, server.OnQuery), w.page(w.residents))
@@ -89,6 +96,8 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /my", on(access.OwnHousehold, server.Anywhere), w.page(w.myHousehold))
 	rt.HandleFunc("GET /my/declare", on(access.OwnHousehold, server.Anywhere), w.page(w.declare))
 	rt.HandleFunc("POST /my/declare", on(access.OwnHousehold, server.Anywhere), w.page(w.declare))
+	rt.HandleFunc("GET /my/appeal", on(access.OwnHousehold, server.Anywhere), w.page(w.myAppeal))
+	rt.HandleFunc("POST /my/appeal", on(access.OwnHousehold, server.Anywhere), w.page(w.myAppeal))
 
 	w.marketRoutes(rt)
 

@@ -188,25 +188,12 @@ func (w *Web) talentOrder(r *http.Request, a *access.Actor, id int64) error {
 // public notice; the objection must be one lodged against this
 // application's current review.
 func (w *Web) talentResolve(r *http.Request, a *access.Actor, id int64) error {
-	oid, err := strconv.ParseInt(r.FormValue("objection"), 10, 64)
-	if err != nil || strings.TrimSpace(r.FormValue("reason")) == "" {
-		return fault.OnField(fault.Invalid, "reason", "review.reason.required")
-	}
+	oid, _ := strconv.ParseInt(r.FormValue("objection"), 10, 64)
 	c, err := w.Talent.Candidate(r.Context(), a, id)
 	if err != nil {
 		return err
 	}
-	it, err := w.Review.Item(r.Context(), a, c.ReviewID)
-	if err != nil {
-		return err
-	}
-	for _, o := range it.Objections {
-		if o.ID == oid {
-			_, err := w.Review.ResolveObjection(r.Context(), a, oid, r.FormValue("uphold") == "1", r.FormValue("reason"))
-			return err
-		}
-	}
-	return fault.E(fault.NotFound, "review.objection.not_found")
+	return w.resolveObjection(r, a, c.ReviewID, oid, r.FormValue("uphold") == "1", r.FormValue("reason"))
 }
 
 func (w *Web) talentSubmitAct(r *http.Request, a *access.Actor, id int64) error {

@@ -112,6 +112,17 @@ func TestTalentPages(t *testing.T) {
 			}
 		}
 		s.page(cand, http.StatusOK, "盟级公示", "带动明显", "苏木乡镇级", "85.00")
+		// An objection on the public notice reaches the committee's queue,
+		// which resolves any flow's objections, not only the awards'.
+		item := regexp.MustCompile(`/notice/` + pingan + `/(\d+)/object`).FindStringSubmatch(s.page("/notice/"+pingan, http.StatusOK, "王"))[1]
+		if res := s.post("/notice/"+pingan+"/"+item+"/object", url.Values{"reason": {"合作社去年有欠薪"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("objection: %d", res.StatusCode)
+		}
+		body = s.page("/reviews?state=in_notice", http.StatusOK, "合作社去年有欠薪")
+		oid := regexp.MustCompile(`name="objection" value="(\d+)"`).FindStringSubmatch(body)[1]
+		if res := s.post("/reviews/"+item+"/objection", url.Values{"objection": {oid}, "uphold": {"0"}, "reason": {"经核实已结清"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("dismiss: %d %s", res.StatusCode, s.body(res))
+		}
 
 		flows, _ := review.NewFlows(points.Flow(), talent.ReviewFlow())
 		rev := db.Review(flows, map[string]sqlstore.ReviewApplier{talent.Flow: db.TalentApplier()})

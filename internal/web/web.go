@@ -100,10 +100,11 @@ func New(d Deps) (*Web, error) {
 	}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" {
+		if base == "layout" || strings.HasPrefix(base, "part_") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		// Every page gets the layout and the parts several pages share.
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/part_*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", n, err)
 		}

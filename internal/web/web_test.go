@@ -52,7 +52,7 @@ func newSite(t *testing.T, db *sqlstore.DB, mfa ...bool) *site {
 	pol := access.DefaultPolicy()
 	pol.SkipMFA = len(mfa) == 0 || !mfa[0]
 	auth := db.Auth(pol)
-	flows, err := review.NewFlows(points.Flow(), talent.ReviewFlow())
+	flows, err := review.NewFlows(points.Flow(), points.AppealReviewFlow(), talent.ReviewFlow())
 	if err != nil {
 		t.Fatal(err)
 	}

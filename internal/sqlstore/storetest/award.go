@@ -35,7 +35,7 @@ func AwardHousehold(tb testing.TB, db *sqlstore.DB, village, number, head string
 // AwardFlows is the review flows an award service runs under.
 func AwardFlows(tb testing.TB) review.Flows {
 	tb.Helper()
-	flows, err := review.NewFlows(points.Flow())
+	flows, err := review.NewFlows(points.Flow(), points.AppealReviewFlow())
 	if err != nil {
 		tb.Fatal(err)
 	}

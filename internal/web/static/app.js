@@ -13,6 +13,13 @@ document.addEventListener("submit", function (e) {
   if (f.dataset.sent) { e.preventDefault(); return; }
   f.dataset.sent = "1";
 });
+// The review queue: the 同意所选 button counts the ticked items as they are
+// ticked, so the committee sees how many it is about to approve.
+document.addEventListener("change", function (e) {
+  var out = document.getElementById("chosen-count");
+  if (!out || e.target.name !== "id") return;
+  out.textContent = document.querySelectorAll('input[name="id"][form="bulk"]:checked').length;
+});
 
 // The rankings page: draw the village bars with ECharts when it is there;
 // the table beside it carries the same figures for print and old phones.
