@@ -94,14 +94,13 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 	}
 	pol := policy(cfg, demo)
 	auth, users, limits := db.Auth(pol), db.Users(pol), server.NewLimits(time.Now)
-	tls := cfg.TLSCert != ""
 	rev, err := reviewService(db)
 	if err != nil {
 		return nil, nil, err
 	}
 	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(), Ledger: db.Ledger(),
 		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(), Market: db.Market(), Talent: db.Talent(rev), Photos: db.Photos(), Limits: limits,
-		Log: log, Demo: demo, TLS: tls, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
+		Log: log, Demo: demo, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,7 +109,7 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 	rt := &server.Router{Mux: http.NewServeMux()}
 	w.Routes(rt)
 	a.Routes(rt)
-	return server.Middleware(rt.Mux, auth, log, server.Options{TLS: tls, Trusted: trusted}), rt.Routes, nil
+	return server.Middleware(rt.Mux, auth, log, server.Options{Trusted: trusted}), rt.Routes, nil
 }
 
 func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, demo bool, stdout, stderr io.Writer) error {

@@ -61,20 +61,20 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	}
 	// A new token at every sign-in: a session id planted before login is
 	// worth nothing after it.
-	http.SetCookie(rw, &http.Cookie{Name: server.CookieName(w.TLS), Value: token, Path: "/", HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(rw, &http.Cookie{Name: server.CookieName(server.IsHTTPS(r)), Value: token, Path: "/", HttpOnly: true, Secure: server.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(rw, r, next, http.StatusSeeOther)
 }
 
 func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
 	if s := access.SessionFrom(r.Context()); s != nil && w.parseForm(rw, r) == nil && w.csrfOK(r, s) {
-		if c, err := r.Cookie(server.CookieName(w.TLS)); err == nil {
+		if c, err := r.Cookie(server.CookieName(server.IsHTTPS(r))); err == nil {
 			if err := w.Auth.Logout(r.Context(), c.Value); err != nil {
 				w.fail(rw, r, err)
 				return
 			}
 		}
 	}
-	http.SetCookie(rw, &http.Cookie{Name: server.CookieName(w.TLS), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(rw, &http.Cookie{Name: server.CookieName(server.IsHTTPS(r)), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: server.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(rw, r, "/login", http.StatusSeeOther)
 }
 
@@ -126,7 +126,7 @@ func (w *Web) passwordPage(rw http.ResponseWriter, r *http.Request) {
 // cookie for a year; Chinese stays the default for everyone else.
 func (w *Web) language(rw http.ResponseWriter, r *http.Request) {
 	l := i18n.Pick(r.URL.Query().Get("to"))
-	http.SetCookie(rw, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(rw, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: server.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(rw, r, safeNext(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
 
@@ -135,7 +135,7 @@ func (w *Web) language(rw http.ResponseWriter, r *http.Request) {
 // page would send the user straight back here.
 func (w *Web) secondFactor(rw http.ResponseWriter, r *http.Request) {
 	s := access.SessionFrom(r.Context())
-	c, err := r.Cookie(server.CookieName(w.TLS))
+	c, err := r.Cookie(server.CookieName(server.IsHTTPS(r)))
 	if s == nil || err != nil {
 		http.Redirect(rw, r, "/login", http.StatusSeeOther)
 		return

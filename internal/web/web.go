@@ -59,7 +59,6 @@ type Deps struct {
 	Limits    *server.Limits
 	Log       *slog.Logger
 	Demo      bool  // show the 演示模式 banner
-	TLS       bool  // cookies get Secure and the __Host- prefix
 	MaxUpload int64 // bytes
 	Now       func() time.Time
 }
