@@ -207,3 +207,19 @@ func (db *DB) EndMaintenance(ctx context.Context) error {
 	_, err := db.write.ExecContext(ctx, rebind(db.dialect, `DELETE FROM settings WHERE name = ?`), maintenanceSetting)
 	return err
 }
+
+// startupLockKey is the PostgreSQL advisory lock every start-up write
+// takes (migrations, the region seed, the first administrators), so two
+// servers started together on a fresh database do them one after the
+// other and the second finds them done. SQLite needs none: its writers
+// take the database's write lock when they begin.
+const startupLockKey = 0x5348414e5a4849 // "SHANZHI"
+
+// startupLock takes the start-up lock until tx ends.
+func (tx *Tx) startupLock(ctx context.Context) error {
+	if tx.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(startupLockKey))
+	return err
+}

@@ -32,8 +32,17 @@ func migrationNames(d Dialect) ([]string, error) {
 // migrations not yet recorded. Migrations only ever move forward: a change
 // is a new numbered file, never an edit of an applied one.
 func (db *DB) Migrate(ctx context.Context) error {
-	create := `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`
-	if _, err := db.write.ExecContext(ctx, create); err != nil {
+	// Two processes creating the table at once would collide on the
+	// catalogue in PostgreSQL even with IF NOT EXISTS; under the start-up
+	// lock the second finds it there.
+	err := db.update(ctx, func(tx *Tx) error {
+		if err := tx.startupLock(ctx); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	names, err := migrationNames(db.dialect)
@@ -46,6 +55,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return err
 		}
 		err = db.update(ctx, func(tx *Tx) error {
+			if err := tx.startupLock(ctx); err != nil {
+				return err
+			}
 			var n int
 			if err := tx.queryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
 				return err

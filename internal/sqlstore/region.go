@@ -35,6 +35,9 @@ func (db *DB) SeedRegions(ctx context.Context) (int, error) {
 	}
 	n := 0
 	err = db.update(ctx, func(tx *Tx) error {
+		if err := tx.startupLock(ctx); err != nil {
+			return err
+		}
 		var have int
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM regions`).Scan(&have); err != nil {
 			return err
