@@ -218,15 +218,11 @@ func sqliteTarget(ctx context.Context, path string, force bool, t func(string, .
 	} else if err != nil {
 		return false, err
 	}
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(200)&_pragma=locking_mode(EXCLUSIVE)")
-	if err != nil {
+	if busy, err := sqliteInUse(ctx, path); err != nil || busy {
+		if err == nil {
+			err = errors.New(t("backup.in_use", path))
+		}
 		return false, err
-	}
-	raw.SetMaxOpenConns(1)
-	_, lockErr := raw.ExecContext(ctx, `BEGIN EXCLUSIVE`)
-	raw.Close()
-	if lockErr != nil {
-		return false, errors.New(t("backup.in_use", path))
 	}
 	db, err := sqlstore.Open(ctx, "sqlite:"+path, sqlstore.Options{})
 	if err != nil {
@@ -241,6 +237,19 @@ func sqliteTarget(ctx context.Context, path string, force bool, t func(string, .
 		return true, errors.New(t("backup.target_has_data", path, c.Users, c.Households, c.LedgerEntries))
 	}
 	return !c.Empty(), nil
+}
+
+// sqliteInUse reports whether another process (a server) has the SQLite
+// file open, by asking for an exclusive lock it would hold up.
+func sqliteInUse(ctx context.Context, path string) (bool, error) {
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(200)&_pragma=locking_mode(EXCLUSIVE)")
+	if err != nil {
+		return false, err
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+	_, lockErr := raw.ExecContext(ctx, `BEGIN EXCLUSIVE`)
+	return lockErr != nil, nil
 }
 
 // restorePostgres replays the dump into the target inside one psql
@@ -270,9 +279,19 @@ func restorePostgres(ctx context.Context, cfg config.Config, src string, force b
 		return c, err
 	}
 	schema, tables, err := db.Tables(ctx)
+	if err != nil {
+		db.Close()
+		return c, err
+	}
+	// The servers of a PostgreSQL database run elsewhere; their leases say
+	// whether any is using it now.
+	live, err := db.LiveLeases(ctx)
 	db.Close()
 	if err != nil {
 		return c, err
+	}
+	if len(live) > 0 {
+		return c, errors.New(t("backup.in_use_servers", cfg.DB, leaseList(live)))
 	}
 	if !c.Empty() && !force {
 		return c, errors.New(t("backup.target_has_data", cfg.DB, c.Users, c.Households, c.LedgerEntries))

@@ -161,6 +161,14 @@ func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, dem
 	// footprint small instead of waiting for the scavenger.
 	runtime.GC()
 	debug.FreeOSMemory()
+	// The lease tells rotate-key and restore, which may run on another
+	// machine, that this server uses the database.
+	lease, err := db.StartLease(ctx, ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer lease.Close()
 	scheme := "http"
 	if cfg.TLSCert != "" {
 		scheme = "https"

@@ -162,6 +162,15 @@ func (db *DB) maintenance(ctx context.Context) (*Maintenance, error) {
 // LiveLeases lists the servers whose lease was refreshed within
 // LeaseStale.
 func (db *DB) LiveLeases(ctx context.Context) ([]Lease, error) {
+	// A database no server of this version has opened has no lease table
+	// yet, and no lease.
+	var has bool
+	if err := db.view(ctx, func(tx *Tx) (err error) {
+		has, err = tx.tableExists(ctx, "server_leases")
+		return err
+	}); err != nil || !has {
+		return nil, err
+	}
 	rows, err := db.read.QueryContext(ctx, rebind(db.dialect, `SELECT id, host, pid, addr, started_at, seen_at FROM server_leases WHERE seen_at >= ? ORDER BY started_at`),
 		time.Now().Add(-LeaseStale).UnixMilli())
 	if err != nil {
