@@ -210,8 +210,11 @@ func checkSQLiteFile(ctx context.Context, path string, t func(string, ...any) st
 	}
 	defer db.Close()
 	bad, err := db.IntegrityCheck(ctx)
-	if err != nil || len(bad) > 0 {
-		return sqlstore.Contents{}, fmt.Errorf("%s: %v %s", t("backup.damaged", path), err, strings.Join(bad, "; "))
+	if err != nil {
+		bad = append(bad, err.Error())
+	}
+	if len(bad) > 0 {
+		return sqlstore.Contents{}, errors.New(t("backup.damaged", path) + ": " + strings.Join(bad, "; "))
 	}
 	c, err := db.Contents(ctx)
 	if err != nil {

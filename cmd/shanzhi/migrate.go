@@ -26,6 +26,10 @@ func cmdVerify(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer db.Close()
+	// The engine's own check comes first: on a damaged file the chains'
+	// verdicts mean little. Its findings are printed now and fail the
+	// command at the end, after the chains have had their say.
+	checked := verifyChecks(ctx, db, stdout, cliText(getenv))
 	rows, problem, err := db.VerifyAudit(ctx)
 	if err != nil {
 		return err
@@ -58,5 +62,5 @@ func cmdVerify(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("points supermarket: %d problems", len(bad))
 	}
 	fmt.Fprintln(stdout, "points supermarket intact: stock equals its movements, every redemption its lines and its ledger debit")
-	return nil
+	return checked
 }
