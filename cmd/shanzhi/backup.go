@@ -142,6 +142,11 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if err := syncAndRename(tmpName, dest); err != nil {
 		return err
 	}
+	// The record lands after the snapshot, so the backup does not hold
+	// it; the database it was taken from does.
+	if err := db.RecordOperation(ctx, cliActor(), "backup.create", dest, fmt.Sprintf("%d households, %d ledger entries, with key: %v", got.Households, got.LedgerEntries, flags["with-key"])); err != nil {
+		return fmt.Errorf("%s: %w", t("backup.audit_failed"), err)
+	}
 	fmt.Fprintln(stdout, t("backup.done", dest, time.Since(start).Round(time.Millisecond).String()))
 	fmt.Fprintln(stdout, t("backup.contents", got.Users, got.Households, got.Residents, got.LedgerEntries, got.AuditRows, lastOf(got.Migrations)))
 	if flags["with-key"] {

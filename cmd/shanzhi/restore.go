@@ -73,6 +73,9 @@ func cmdRestore(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
+	if err := recordRestore(ctx, cfg, src, flags, got); err != nil {
+		return fmt.Errorf("%s: %w", t("backup.audit_failed"), err)
+	}
 	fmt.Fprintln(stdout, t("backup.restored", src, time.Since(start).Round(time.Millisecond).String()))
 	fmt.Fprintln(stdout, t("backup.contents", got.Users, got.Households, got.Residents, got.LedgerEntries, got.AuditRows, lastOf(got.Migrations)))
 	// The verify an operator would run next, run for them: the restored
@@ -84,6 +87,18 @@ func cmdRestore(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	stdout.Write(out.Bytes())
 	return nil
+}
+
+// recordRestore writes the restore's audit record into the restored
+// database, whose trail then says where its contents came from.
+func recordRestore(ctx context.Context, cfg config.Config, src string, flags map[string]bool, got sqlstore.Contents) error {
+	db, err := sqlstore.Open(ctx, cfg.DB, sqlstore.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.RecordOperation(ctx, cliActor(), "backup.restore", src,
+		fmt.Sprintf("%d households, %d ledger entries; force: %v, with key: %v", got.Households, got.LedgerEntries, flags["force"], flags["with-key"]))
 }
 
 // backupKind reads a file's first bytes and names the engine whose backup
