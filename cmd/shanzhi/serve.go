@@ -99,6 +99,12 @@ func logRuns(log *slog.Logger, name, what string) func(int, error) {
 	}
 }
 
+// limitSettings turns the configuration into the failure limits.
+func limitSettings(cfg config.Config) server.LimitSettings {
+	return server.LimitSettings{LoginPerIP: cfg.LoginFailuresPerIP, LoginPerUser: cfg.LoginFailuresPerAccount,
+		CodePerIP: cfg.CodeFailuresPerIP, Window: time.Duration(cfg.FailureWindowMinutes) * time.Minute}
+}
+
 // policy turns the configuration into the sign-in policy.
 func policy(cfg config.Config, demo bool) access.Policy {
 	p := access.DefaultPolicy()
@@ -121,7 +127,7 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 		return nil, nil, err
 	}
 	pol := policy(cfg, demo)
-	auth, users, limits := db.Auth(pol), db.Users(pol), server.NewLimits(time.Now)
+	auth, users, limits := db.Auth(pol), db.Users(pol), server.NewLimits(time.Now, limitSettings(cfg))
 	rev, err := reviewService(db)
 	if err != nil {
 		return nil, nil, err

@@ -20,13 +20,19 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	err := limited(a.Limits.LoginIP, server.ClientKey(access.RequestFrom(r.Context()).Client))
+	ipKey, userKey := server.ClientKey(access.RequestFrom(r.Context()).Client), strings.ToLower(strings.TrimSpace(in.Username))
+	err := limited(a.Limits.LoginIP, ipKey)
 	if err == nil {
-		err = limited(a.Limits.LoginUser, strings.ToLower(strings.TrimSpace(in.Username)))
+		err = limited(a.Limits.LoginUser, userKey)
 	}
 	var token string
 	if err == nil {
 		token, err = a.Auth.Login(r.Context(), in.Username, in.Password)
+		if err == nil {
+			// Only failures count against the limits.
+			a.Limits.LoginIP.Refund(ipKey)
+			a.Limits.LoginUser.Refund(userKey)
+		}
 	}
 	if err != nil {
 		a.fail(w, r, err)

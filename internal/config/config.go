@@ -34,12 +34,20 @@ type Config struct {
 	LockoutFailures    int
 	LockoutMinutes     int
 	AuditRetentionDays int
+
+	// Failed sign-ins and second-factor codes allowed per window, before
+	// the client waits; successes do not count.
+	LoginFailuresPerIP      int
+	LoginFailuresPerAccount int
+	CodeFailuresPerIP       int
+	FailureWindowMinutes    int
 }
 
 // Default returns the settings a township PC runs with untouched.
 func Default() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "shanzhi-data", MaxUploadMB: 20,
-		PasswordMaxAgeDays: 90, LockoutFailures: 5, LockoutMinutes: 30, AuditRetentionDays: 365}
+		PasswordMaxAgeDays: 90, LockoutFailures: 5, LockoutMinutes: 30, AuditRetentionDays: 365,
+		LoginFailuresPerIP: 30, LoginFailuresPerAccount: 10, CodeFailuresPerIP: 10, FailureWindowMinutes: 15}
 }
 
 // fields maps each setting's file and environment name to its flag and
@@ -60,6 +68,10 @@ func (c *Config) fields() []field {
 		{"lockout-failures", "failed sign-ins that lock an account", intVal{&c.LockoutFailures}},
 		{"lockout-minutes", "how long a locked account stays locked", intVal{&c.LockoutMinutes}},
 		{"audit-retention-days", "days the audit trail is kept (at least 184)", intVal{&c.AuditRetentionDays}},
+		{"login-failures-per-ip", "failed sign-ins allowed from one client address per failure window", intVal{&c.LoginFailuresPerIP}},
+		{"login-failures-per-account", "failed sign-ins allowed for one account name per failure window", intVal{&c.LoginFailuresPerAccount}},
+		{"code-failures-per-ip", "wrong second-factor codes allowed from one client address per failure window", intVal{&c.CodeFailuresPerIP}},
+		{"failure-window-minutes", "the window the failure limits count over, in minutes", intVal{&c.FailureWindowMinutes}},
 	}
 }
 
@@ -167,6 +179,17 @@ func (c Config) Validate() error {
 	}
 	if c.LockoutMinutes < 1 || c.LockoutMinutes > 1440 {
 		errs = append(errs, fmt.Errorf("lockout-minutes %d: want 1 to 1440", c.LockoutMinutes))
+	}
+	for _, l := range []struct {
+		name string
+		n    int
+	}{{"login-failures-per-ip", c.LoginFailuresPerIP}, {"login-failures-per-account", c.LoginFailuresPerAccount}, {"code-failures-per-ip", c.CodeFailuresPerIP}} {
+		if l.n < 3 || l.n > 1000 {
+			errs = append(errs, fmt.Errorf("%s %d: want 3 to 1000", l.name, l.n))
+		}
+	}
+	if c.FailureWindowMinutes < 1 || c.FailureWindowMinutes > 1440 {
+		errs = append(errs, fmt.Errorf("failure-window-minutes %d: want 1 to 1440", c.FailureWindowMinutes))
 	}
 	if c.AuditRetentionDays < 184 {
 		errs = append(errs, fmt.Errorf("audit-retention-days %d: the law asks for at least 184", c.AuditRetentionDays))

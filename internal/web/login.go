@@ -41,13 +41,19 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	username, next := r.FormValue("username"), safeNext(r.FormValue("next"))
 	// The limits come before the password hash: a refused attempt costs
 	// the server nothing and tells the caller nothing about the account.
-	err := limited(w.Limits.LoginIP, server.ClientKey(access.RequestFrom(r.Context()).Client))
+	ipKey, userKey := server.ClientKey(access.RequestFrom(r.Context()).Client), strings.ToLower(strings.TrimSpace(username))
+	err := limited(w.Limits.LoginIP, ipKey)
 	if err == nil {
-		err = limited(w.Limits.LoginUser, strings.ToLower(strings.TrimSpace(username)))
+		err = limited(w.Limits.LoginUser, userKey)
 	}
 	var token string
 	if err == nil {
 		token, err = w.Auth.Login(r.Context(), username, r.FormValue("password"))
+		if err == nil {
+			// Only failures count against the limits.
+			w.Limits.LoginIP.Refund(ipKey)
+			w.Limits.LoginUser.Refund(userKey)
+		}
 	}
 	if err != nil {
 		f := w.loginForm(v, username, next)
@@ -152,9 +158,14 @@ func (w *Web) secondFactor(rw http.ResponseWriter, r *http.Request) {
 		if !w.postOK(rw, r, s) {
 			return
 		}
-		err := limited(w.Limits.Code, server.ClientKey(access.RequestFrom(r.Context()).Client))
+		key := server.ClientKey(access.RequestFrom(r.Context()).Client)
+		err := limited(w.Limits.Code, key)
 		if err == nil {
-			err = w.Auth.VerifySecondFactor(r.Context(), c.Value, r.FormValue("code"))
+			if err = w.Auth.VerifySecondFactor(r.Context(), c.Value, r.FormValue("code")); err == nil {
+				// Only wrong codes count: an office enrolling its staff
+				// from one address is not held up by their successes.
+				w.Limits.Code.Refund(key)
+			}
 		}
 		if err != nil {
 			w.formOrFail(rw, r, v, f, err)

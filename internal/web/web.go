@@ -76,7 +76,7 @@ func New(d Deps) (*Web, error) {
 		d.Now = time.Now
 	}
 	if d.Limits == nil {
-		d.Limits = server.NewLimits(d.Now)
+		d.Limits = server.NewLimits(d.Now, server.DefaultLimitSettings())
 	}
 	w := &Web{Deps: d, pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
