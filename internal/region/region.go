@@ -62,6 +62,11 @@ type Service interface {
 	Get(ctx context.Context, a *access.Actor, code string) (*Region, error)
 	// Path returns the chain from the province down to code, for breadcrumbs.
 	Path(ctx context.Context, a *access.Actor, code string) ([]Region, error)
+	// Names returns the full name path of each code ("内蒙古自治区 兴安盟
+	// …"), leaving out codes that name no region. Region names are public,
+	// so no scope applies: the security administrator, who reads no
+	// region's data, checks a grant's region with it.
+	Names(ctx context.Context, codes []string) (map[string]string, error)
 	// Children lists the direct children of code with counts of their
 	// children, households and residents.
 	Children(ctx context.Context, a *access.Actor, code string) ([]Region, error)

@@ -137,6 +137,44 @@ func (s *RegionService) Path(ctx context.Context, a *access.Actor, code string) 
 	return out, err
 }
 
+// Names returns the full name path of each code that names a region, one
+// lookup per level, with the levels shared between codes read once.
+func (s *RegionService) Names(ctx context.Context, codes []string) (map[string]string, error) {
+	out := make(map[string]string, len(codes))
+	err := s.db.view(ctx, func(tx *Tx) error {
+		seen := map[string]*region.Region{}
+		for _, code := range codes {
+			if _, done := out[code]; done {
+				continue
+			}
+			var names []string
+			for c := code; c != ""; {
+				r, ok := seen[c]
+				if !ok {
+					var err error
+					if r, err = tx.region(ctx, c); fault.Is(err, fault.NotFound) {
+						r = nil
+					} else if err != nil {
+						return err
+					}
+					seen[c] = r
+				}
+				if r == nil {
+					names = nil
+					break
+				}
+				names = append([]string{r.Name}, names...)
+				c = r.ParentCode
+			}
+			if names != nil {
+				out[code] = strings.Join(names, " › ")
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Children lists the direct children of code with their counts. Counts
 // come from index range scans over the code-prefixed columns, grouped by
 // the child's prefix, so one query serves a whole level.
