@@ -46,7 +46,7 @@ var (
 // file alone then reveals no ID number to whoever finds the USB stick.
 func cmdBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	t := cliText(getenv)
-	args, flags, err := splitBoolFlags(args, stderr, "with-key", "force")
+	args, flags, err := splitBoolFlags("backup", args, stderr, "with-key", "force")
 	if err != nil {
 		return err
 	}
@@ -176,15 +176,23 @@ func cliText(getenv func(string) string) func(key string, args ...any) string {
 	}
 }
 
+// boolFlagUsage explains backup's and restore's own flags in their help.
+var boolFlagUsage = map[string]string{
+	"backup -with-key":  "也把个人信息密钥复制为 FILE.key (also copy the personal-data key to FILE.key)",
+	"backup -force":     "覆盖已存在的备份文件 (overwrite an existing backup file)",
+	"restore -with-key": "同时恢复备份旁的 FILE.key 密钥 (also install the key from FILE.key beside the backup)",
+	"restore -force":    "覆盖已有数据的数据库，原文件另存 (replace a database that holds data; SQLite keeps the old file)",
+}
+
 // splitBoolFlags takes the named boolean flags out of args and returns
 // their values and the rest for config.Load, which knows only the settings
 // every command shares.
-func splitBoolFlags(args []string, stderr io.Writer, names ...string) ([]string, map[string]bool, error) {
-	fs := flag.NewFlagSet("", flag.ContinueOnError)
+func splitBoolFlags(cmd string, args []string, stderr io.Writer, names ...string) ([]string, map[string]bool, error) {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	vals := map[string]*bool{}
 	for _, n := range names {
-		vals[n] = fs.Bool(n, false, "")
+		vals[n] = fs.Bool(n, false, boolFlagUsage[cmd+" -"+n])
 	}
 	rest, err := splitFlags(fs, args)
 	set := map[string]bool{}

@@ -31,7 +31,7 @@ import (
 // under a dated name.
 func cmdRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	t := cliText(getenv)
-	args, flags, err := splitBoolFlags(args, stderr, "with-key", "force")
+	args, flags, err := splitBoolFlags("restore", args, stderr, "with-key", "force")
 	if err != nil {
 		return err
 	}

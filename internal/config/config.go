@@ -50,6 +50,47 @@ func Default() Config {
 		LoginFailuresPerIP: 30, LoginFailuresPerAccount: 10, CodeFailuresPerIP: 10, FailureWindowMinutes: 15}
 }
 
+// DefaultFor returns the defaults of a command: the demo keeps its data
+// apart from a real installation's, in shanzhi-demo.
+func DefaultFor(name string) Config {
+	c := Default()
+	if name == "demo" {
+		c.DataDir = "shanzhi-demo"
+	}
+	return c
+}
+
+// flagSet defines every setting, and -config, as flags of name.
+func (c *Config) flagSet(name, cfgFile string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	file := fs.String("config", cfgFile, "configuration file of key = value lines")
+	for _, f := range c.fields() {
+		fs.Var(f.v, f.name, f.usage)
+	}
+	return fs, file
+}
+
+// Usage prints a command's help: its own flags first, when it has any,
+// then the settings every command shares, with the defaults that command
+// runs with.
+func Usage(name string, own *flag.FlagSet, w io.Writer) {
+	fmt.Fprintf(w, "用法 Usage: shanzhi %s [flags]\n", name)
+	if own != nil {
+		n := 0
+		own.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintf(w, "\n%s 的参数 (flags of %s):\n", name, name)
+			own.SetOutput(w)
+			own.PrintDefaults()
+		}
+	}
+	fmt.Fprintln(w, "\n通用参数，也可用 SHANZHI_* 环境变量或 -config 文件设置 (common settings, also SHANZHI_* variables or a -config file):")
+	c := DefaultFor(name)
+	fs, _ := c.flagSet(name, "")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
 // fields maps each setting's file and environment name to its flag and
 // value, so the three sources cannot drift apart.
 func (c *Config) fields() []field {
@@ -83,19 +124,16 @@ type field struct {
 // Load reads configuration for a subcommand and returns the remaining
 // positional arguments.
 func Load(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
-	c := Default()
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	c := DefaultFor(name)
+	fs, cfgFile := c.flagSet(name, getenv("SHANZHI_CONFIG"))
 	fs.SetOutput(stderr)
-	cfgFile := fs.String("config", getenv("SHANZHI_CONFIG"), "configuration file of key = value lines")
-	for _, f := range c.fields() {
-		fs.Var(f.v, f.name, f.usage)
-	}
+	fs.Usage = func() { Usage(name, nil, stderr) }
 	// Flags are parsed twice: first to find -config, then, after the file
 	// and the environment, again so that flags win.
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
 	}
-	c = Default()
+	c = DefaultFor(name)
 	if *cfgFile != "" {
 		if err := c.readFile(*cfgFile); err != nil {
 			return c, nil, err
