@@ -40,3 +40,21 @@ func TestSubcommandHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyMismatchNamesFile opens a database with a key file that did not
+// seal it: the error, Chinese first, names the file that was read.
+func TestKeyMismatchNamesFile(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := runCmd(t, "migrate", "-data-dir", dir); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	// The next open records the key the database is indexed with.
+	if out, err := runCmd(t, "verify", "-data-dir", dir); err != nil {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	other := writeKey(t)
+	_, err := runCmd(t, "verify", "-data-dir", dir, "-key-file", other)
+	if err == nil || !strings.Contains(err.Error(), other) || !strings.HasPrefix(err.Error(), "密钥") {
+		t.Fatalf("verify with another key file: %v", err)
+	}
+}
