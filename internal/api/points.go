@@ -54,7 +54,7 @@ func toAward(w points.AwardRecord) awardJSON {
 func idempotencyKey(r *http.Request) (string, error) {
 	k := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 	if k == "" || len(k) > 100 {
-		return "", fault.OnField(fault.Invalid, "Idempotency-Key", "points.key")
+		return "", fault.OnField(fault.Invalid, "Idempotency-Key", "api.idempotency_key")
 	}
 	return k, nil
 }
