@@ -206,8 +206,20 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 	default:
 		w.Log.Error("request failed", "request_id", v.RequestID, "path", r.URL.Path, "err", err)
 	}
-	v.Data = v.M(msg)
+	page := &errorPage{Msg: v.M(msg)}
+	// Something not set up yet (no scheme in force) is not a dead end:
+	// the catalogue's "<key>_setup" says who sets it up and where.
+	if setup := msg.Key + "_setup"; w.Catalog.Has(v.Lang, setup) {
+		page.Setup = v.T(setup)
+	}
+	v.Data = page
 	w.render(rw, fault.HTTPStatus(code), "error", v)
+}
+
+// errorPage is what the error page shows: the message, and for a missing
+// set-up who can make it and where.
+type errorPage struct {
+	Msg, Setup string
 }
 
 // page wraps a handler that needs a signed-in user whose password is not
