@@ -57,10 +57,15 @@ func (a *API) region(r *http.Request, act *access.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	// The record carries the region's own counts, as its page shows them.
+	cur, err := a.Regions.Totals(r.Context(), act, r.PathValue("code"))
+	if err != nil {
+		return 0, nil, err
+	}
 	out := struct {
 		regionJSON
 		Path []regionJSON `json:"path"`
-	}{regionJSON: toRegion(path[len(path)-1])}
+	}{regionJSON: toRegion(cur)}
 	for _, p := range path[:len(path)-1] {
 		out.Path = append(out.Path, toRegion(p))
 	}

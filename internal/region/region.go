@@ -70,6 +70,10 @@ type Service interface {
 	// Children lists the direct children of code with counts of their
 	// children, households and residents.
 	Children(ctx context.Context, a *access.Actor, code string) ([]Region, error)
+	// Totals returns code with its counts filled: active children,
+	// households and registered residents, summed over its children or,
+	// for a village, counted in its own register.
+	Totals(ctx context.Context, a *access.Actor, code string) (Region, error)
 	// Search finds regions by name within the actor's scope.
 	Search(ctx context.Context, a *access.Actor, q string, limit int) ([]Region, error)
 	History(ctx context.Context, a *access.Actor, code string) ([]Event, error)

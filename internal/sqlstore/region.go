@@ -241,6 +241,34 @@ func (s *RegionService) Children(ctx context.Context, a *access.Actor, code stri
 	return out, err
 }
 
+// Totals returns code with its counts: the sums over its children, whose
+// counts come from one grouped scan per level, or a village's own
+// register, which has no children to sum.
+func (s *RegionService) Totals(ctx context.Context, a *access.Actor, code string) (region.Region, error) {
+	r, err := s.Get(ctx, a, code)
+	if err != nil {
+		return region.Region{}, err
+	}
+	if r.Level >= regioncode.Village {
+		err := s.db.view(ctx, func(tx *Tx) error {
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM households WHERE village_code = ? AND status = '在册'`, code).Scan(&r.Households); err != nil {
+				return err
+			}
+			return tx.queryRow(ctx, `SELECT count(*) FROM residents WHERE village_code = ? AND status = '在册'`, code).Scan(&r.Residents)
+		})
+		return *r, err
+	}
+	kids, err := s.Children(ctx, a, code)
+	for _, k := range kids {
+		if k.Status == region.Active {
+			r.Children++
+		}
+		r.Households += k.Households
+		r.Residents += k.Residents
+	}
+	return *r, err
+}
+
 // Search finds regions whose name contains q inside the actor's scopes.
 func (s *RegionService) Search(ctx context.Context, a *access.Actor, q string, limit int) ([]region.Region, error) {
 	q = strings.TrimSpace(q)
