@@ -46,7 +46,7 @@ var (
 // file alone then reveals no ID number to whoever finds the USB stick.
 func cmdBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	t := cliText(getenv)
-	args, flags, err := splitBoolFlags(args, stderr, "with-key", "force")
+	args, flags, err := splitBoolFlags("backup", args, stderr, "with-key", "force")
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,9 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 			return errors.New(t("backup.no_database", strings.TrimPrefix(cfg.DB, "sqlite:")))
 		}
 	}
-	db, err := sqlstore.Open(ctx, cfg.DB, sqlstore.Options{})
+	// Opened with the key: the backup's audit record is chained under it,
+	// as every audit row is.
+	db, err := openStore(ctx, cfg, false, io.Discard)
 	if err != nil {
 		return fmt.Errorf("%s: %w", t("backup.open_failed"), err)
 	}
@@ -142,6 +144,11 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if err := syncAndRename(tmpName, dest); err != nil {
 		return err
 	}
+	// The record lands after the snapshot, so the backup does not hold
+	// it; the database it was taken from does.
+	if err := db.RecordOperation(ctx, cliActor(), "backup.create", dest, fmt.Sprintf("%d households, %d ledger entries, with key: %v", got.Households, got.LedgerEntries, flags["with-key"])); err != nil {
+		return fmt.Errorf("%s: %w", t("backup.audit_failed"), err)
+	}
 	fmt.Fprintln(stdout, t("backup.done", dest, time.Since(start).Round(time.Millisecond).String()))
 	fmt.Fprintln(stdout, t("backup.contents", got.Users, got.Households, got.Residents, got.LedgerEntries, got.AuditRows, lastOf(got.Migrations)))
 	if flags["with-key"] {
@@ -171,15 +178,23 @@ func cliText(getenv func(string) string) func(key string, args ...any) string {
 	}
 }
 
+// boolFlagUsage explains backup's and restore's own flags in their help.
+var boolFlagUsage = map[string]string{
+	"backup -with-key":  "也把个人信息密钥复制为 FILE.key (also copy the personal-data key to FILE.key)",
+	"backup -force":     "覆盖已存在的备份文件 (overwrite an existing backup file)",
+	"restore -with-key": "同时恢复备份旁的 FILE.key 密钥 (also install the key from FILE.key beside the backup)",
+	"restore -force":    "覆盖已有数据的数据库，原文件另存 (replace a database that holds data; SQLite keeps the old file)",
+}
+
 // splitBoolFlags takes the named boolean flags out of args and returns
 // their values and the rest for config.Load, which knows only the settings
 // every command shares.
-func splitBoolFlags(args []string, stderr io.Writer, names ...string) ([]string, map[string]bool, error) {
-	fs := flag.NewFlagSet("", flag.ContinueOnError)
+func splitBoolFlags(cmd string, args []string, stderr io.Writer, names ...string) ([]string, map[string]bool, error) {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	vals := map[string]*bool{}
 	for _, n := range names {
-		vals[n] = fs.Bool(n, false, "")
+		vals[n] = fs.Bool(n, false, boolFlagUsage[cmd+" -"+n])
 	}
 	rest, err := splitFlags(fs, args)
 	set := map[string]bool{}
@@ -210,8 +225,11 @@ func checkSQLiteFile(ctx context.Context, path string, t func(string, ...any) st
 	}
 	defer db.Close()
 	bad, err := db.IntegrityCheck(ctx)
-	if err != nil || len(bad) > 0 {
-		return sqlstore.Contents{}, fmt.Errorf("%s: %v %s", t("backup.damaged", path), err, strings.Join(bad, "; "))
+	if err != nil {
+		bad = append(bad, err.Error())
+	}
+	if len(bad) > 0 {
+		return sqlstore.Contents{}, errors.New(t("backup.damaged", path) + ": " + strings.Join(bad, "; "))
 	}
 	c, err := db.Contents(ctx)
 	if err != nil {

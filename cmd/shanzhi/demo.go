@@ -52,9 +52,6 @@ func demoAccounts() []demoAccount {
 }
 
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if getenv("SHANZHI_DATA_DIR") == "" {
-		args = append([]string{"-data-dir", "shanzhi-demo"}, args...)
-	}
 	cfg, db, err := loadAndOpen(ctx, "demo", args, getenv, stdout, stderr, true)
 	if err != nil {
 		return err

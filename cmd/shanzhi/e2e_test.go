@@ -59,6 +59,7 @@ func e2eEnv(string) string { return "" }
 var (
 	listeningRe = regexp.MustCompile(`shanzhi listening on (http://[^/\s]+)`)
 	oneTimeRe   = regexp.MustCompile(`created (\w+) \(\S+\) with one-time password (\S+)`)
+	oneTimeFile = regexp.MustCompile(`(\S+first-admins-\S+\.txt)`)
 )
 
 // startServer runs "shanzhi serve" on a free port over a fresh data
@@ -68,8 +69,23 @@ func startServer(t *testing.T, ctx context.Context) (base string, oneTime map[st
 	t.Helper()
 	oneTime = map[string]string{}
 	base = startCommand(t, ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data-dir", t.TempDir()}, func(l string) bool {
-		if m := oneTimeRe.FindStringSubmatch(l); m != nil {
-			oneTime[m[1]] = m[2]
+		// Not a terminal: the passwords are in the file the line names.
+		if m := oneTimeFile.FindStringSubmatch(l); m != nil {
+			if fi, err := os.Stat(m[1]); err != nil {
+				t.Error(err)
+			} else if fi.Mode().Perm() != 0o600 {
+				t.Errorf("one-time password file %s has mode %v, want 0600", m[1], fi.Mode().Perm())
+			}
+			b, err := os.ReadFile(m[1])
+			if err != nil {
+				t.Error(err)
+			}
+			for _, m := range oneTimeRe.FindAllStringSubmatch(string(b), -1) {
+				oneTime[m[1]] = m[2]
+			}
+		}
+		if oneTimeRe.MatchString(l) {
+			t.Errorf("serve printed a one-time password to a stdout that is no terminal: %s", l)
 		}
 		return len(oneTime) == 3
 	})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -65,7 +66,7 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 	defer stop()
 	n, ok := genSizes[*size]
 	if !ok {
-		return fmt.Errorf("gen: unknown -size %q: want ci, small, medium or league", *size)
+		return errors.New(cliText(getenv)("cli.gen_size", *size))
 	}
 	if *households > 0 {
 		n[0] = *households
@@ -79,7 +80,7 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 	day := time.Now()
 	if *today != "" {
 		if day, err = time.Parse(time.DateOnly, *today); err != nil {
-			return fmt.Errorf("gen: -today: want yyyy-mm-dd")
+			return errors.New(cliText(getenv)("cli.gen_today", *today))
 		}
 	}
 	cfg, _, err := config.Load("gen", rest, getenv, stderr)

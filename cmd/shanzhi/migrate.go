@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -18,7 +19,7 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "database %s is at %d migrations (latest %s)\n", db.Dialect(), len(names), names[len(names)-1])
+	fmt.Fprintln(stdout, cliText(getenv)("cli.migrated", string(db.Dialect()), len(names), names[len(names)-1]))
 	return nil
 }
 
@@ -36,25 +37,30 @@ func cmdVerify(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer db.Close()
+	// The engine's own check comes first: on a damaged file the chains'
+	// verdicts mean little. Its findings are printed now and fail the
+	// command at the end, after the chains have had their say.
+	t := cliText(getenv)
+	checked := verifyChecks(ctx, db, stdout, t)
 	rows, problem, err := db.VerifyAudit(ctx)
 	if err != nil {
 		return err
 	}
 	if problem != nil {
-		return fmt.Errorf("audit chain broken at %s", problem)
+		return errors.New(t("verify.audit_broken", problem.String()))
 	}
-	fmt.Fprintf(stdout, "audit chain intact: %d rows in every partition\n", rows)
+	fmt.Fprintln(stdout, t("verify.audit_intact", rows))
 	problems, err := db.Ledger().Verify(ctx)
 	if err != nil {
 		return err
 	}
 	for _, p := range problems {
-		fmt.Fprintf(stdout, "points ledger of %s, entry %d: %s\n", p.Village, p.Seq, p.Reason)
+		fmt.Fprintln(stdout, t("verify.ledger_problem", p.Village, p.Seq, p.Reason))
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("points ledger: %d problems", len(problems))
+		return errors.New(t("verify.ledger_failed", len(problems)))
 	}
-	fmt.Fprintln(stdout, "points ledgers intact: every chain verifies and every balance equals its entries")
+	fmt.Fprintln(stdout, t("verify.ledger_intact"))
 	// The supermarket's books against themselves and the ledger: a
 	// redemption half applied would show here.
 	bad, err := db.Market().Verify(ctx)
@@ -62,19 +68,21 @@ func cmdVerify(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	for _, b := range bad {
-		fmt.Fprintln(stdout, "points supermarket:", b)
+		fmt.Fprintln(stdout, t("verify.market_problem", b))
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("points supermarket: %d problems", len(bad))
+		return errors.New(t("verify.market_failed", len(bad)))
 	}
-	fmt.Fprintln(stdout, "points supermarket intact: stock equals its movements, every redemption its lines and its ledger debit")
+	fmt.Fprintln(stdout, t("verify.market_intact"))
 	if vf.anchors {
 		if err := verifyAnchors(ctx, db, files, stdout); err != nil {
 			return err
 		}
 	}
 	if vf.code != "" {
-		return verifyCode(ctx, db, vf.code, stdout)
+		if err := verifyCode(ctx, db, vf.code, stdout); err != nil {
+			return err
+		}
 	}
-	return nil
+	return checked
 }

@@ -31,7 +31,7 @@ import (
 // under a dated name.
 func cmdRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	t := cliText(getenv)
-	args, flags, err := splitBoolFlags(args, stderr, "with-key", "force")
+	args, flags, err := splitBoolFlags("restore", args, stderr, "with-key", "force")
 	if err != nil {
 		return err
 	}
@@ -75,20 +75,34 @@ func cmdRestore(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	fmt.Fprintln(stdout, t("backup.restored", src, time.Since(start).Round(time.Millisecond).String()))
 	fmt.Fprintln(stdout, t("backup.contents", got.Users, got.Households, got.Residents, got.LedgerEntries, got.AuditRows, lastOf(got.Migrations)))
-	// The audit trail records the restore and where the copy's data ends,
-	// so anchors taken after the copy are told apart from tampering.
-	if err := recordRestore(ctx, cfg); err != nil {
+	// The verify an operator would run next, run for them: the restored
+	// chains and balances must check out on the target itself. It also
+	// migrates a dump from an older version, so the restore's audit
+	// record, written whatever verify finds, meets this version's schema.
+	var out bytes.Buffer
+	verr := cmdVerify(ctx, args, getenv, &out, stderr)
+	stdout.Write(out.Bytes())
+	if err := recordRestore(ctx, cfg, src, flags, got); err != nil {
+		return fmt.Errorf("%s: %w", t("backup.audit_failed"), err)
+	}
+	if verr != nil {
+		return fmt.Errorf("%s: %w", t("backup.verify_failed"), verr)
+	}
+	return nil
+}
+
+// recordRestore writes the restore's audit record into the restored
+// database, whose trail then says where its contents came from and where
+// the copy's data ends, so anchors taken after the copy are told apart
+// from tampering. It is chained under the key, as every audit row is.
+func recordRestore(ctx context.Context, cfg config.Config, src string, flags map[string]bool, got sqlstore.Contents) error {
+	db, err := openStore(ctx, cfg, false, io.Discard)
+	if err != nil {
 		return err
 	}
-	// The verify an operator would run next, run for them: the restored
-	// chains and balances must check out on the target itself.
-	var out bytes.Buffer
-	if err := cmdVerify(ctx, args, getenv, &out, stderr); err != nil {
-		stdout.Write(out.Bytes())
-		return fmt.Errorf("%s: %w", t("backup.verify_failed"), err)
-	}
-	stdout.Write(out.Bytes())
-	return nil
+	defer db.Close()
+	return db.RecordRestore(ctx, cliActor(), src,
+		fmt.Sprintf("%d households, %d ledger entries; force: %v, with key: %v", got.Households, got.LedgerEntries, flags["force"], flags["with-key"]))
 }
 
 // backupKind reads a file's first bytes and names the engine whose backup
@@ -223,15 +237,11 @@ func sqliteTarget(ctx context.Context, path string, force bool, t func(string, .
 	} else if err != nil {
 		return false, err
 	}
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(200)&_pragma=locking_mode(EXCLUSIVE)")
-	if err != nil {
+	if busy, err := sqliteInUse(ctx, path); err != nil || busy {
+		if err == nil {
+			err = errors.New(t("backup.in_use", path))
+		}
 		return false, err
-	}
-	raw.SetMaxOpenConns(1)
-	_, lockErr := raw.ExecContext(ctx, `BEGIN EXCLUSIVE`)
-	raw.Close()
-	if lockErr != nil {
-		return false, errors.New(t("backup.in_use", path))
 	}
 	db, err := sqlstore.Open(ctx, "sqlite:"+path, sqlstore.Options{})
 	if err != nil {
@@ -246,6 +256,19 @@ func sqliteTarget(ctx context.Context, path string, force bool, t func(string, .
 		return true, errors.New(t("backup.target_has_data", path, c.Users, c.Households, c.LedgerEntries))
 	}
 	return !c.Empty(), nil
+}
+
+// sqliteInUse reports whether another process (a server) has the SQLite
+// file open, by asking for an exclusive lock it would hold up.
+func sqliteInUse(ctx context.Context, path string) (bool, error) {
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(200)&_pragma=locking_mode(EXCLUSIVE)")
+	if err != nil {
+		return false, err
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+	_, lockErr := raw.ExecContext(ctx, `BEGIN EXCLUSIVE`)
+	return lockErr != nil, nil
 }
 
 // restorePostgres replays the dump into the target inside one psql
@@ -275,9 +298,19 @@ func restorePostgres(ctx context.Context, cfg config.Config, src string, force b
 		return c, err
 	}
 	schema, tables, err := db.Tables(ctx)
+	if err != nil {
+		db.Close()
+		return c, err
+	}
+	// The servers of a PostgreSQL database run elsewhere; their leases say
+	// whether any is using it now.
+	live, err := db.LiveLeases(ctx)
 	db.Close()
 	if err != nil {
 		return c, err
+	}
+	if len(live) > 0 {
+		return c, errors.New(t("backup.in_use_servers", cfg.DB, leaseList(live)))
 	}
 	if !c.Empty() && !force {
 		return c, errors.New(t("backup.target_has_data", cfg.DB, c.Users, c.Households, c.LedgerEntries))
@@ -378,15 +411,4 @@ func (c *commitAfter) Read(p []byte) (int, error) {
 		return 0, c.err
 	}
 	return c.rest.Read(p)
-}
-
-// recordRestore writes the restore into the restored database's audit
-// trail.
-func recordRestore(ctx context.Context, cfg config.Config) error {
-	db, err := openStore(ctx, cfg, false, io.Discard)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return db.RecordRestore(ctx, cliActor())
 }

@@ -37,11 +37,21 @@ func cmdRotateKey(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
+	t := cliText(getenv)
+	if err := refuseOpenSQLite(ctx, cfg, "rotate-key", t); err != nil {
+		return err
+	}
 	db, err := openStore(ctx, cfg, false, stdout)
 	if err != nil {
 		return err
 	}
 	defer func() { db.Close() }()
+	if err := beginMaintenance(ctx, db, "rotate-key", t); err != nil {
+		return err
+	}
+	// Lifted through whichever handle is open at the end: db is reopened
+	// with the new key below.
+	defer func() { db.EndMaintenance(context.WithoutCancel(ctx)) }()
 
 	if err := db.CanRotateKey(ctx); err != nil {
 		return fmt.Errorf("rotate-key: %w", err)

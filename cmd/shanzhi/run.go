@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
+
+	"shanzhi/internal/config"
 )
 
 const usage = `shanzhi — grassroots governance platform (善治)
@@ -53,7 +56,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("no command given")
 	}
-	cmd, rest := args[0], args[1:]
+	err := runCommand(ctx, args[0], args[1:], getenv, stdin, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // the help was asked for and printed
+	}
+	return err
+}
+
+// runCommand runs one subcommand.
+func runCommand(ctx context.Context, cmd string, rest []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return cmdServe(ctx, rest, getenv, stdout, stderr)
@@ -98,6 +109,12 @@ func splitFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		if a == "--" {
 			rest = append(rest, args[i:]...)
 			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			// The command's own flags and the shared settings, in one
+			// help; flag.ErrHelp ends the command without an error.
+			config.Usage(fs.Name(), fs, fs.Output())
+			return nil, flag.ErrHelp
 		}
 		name, _, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		f := fs.Lookup(name)

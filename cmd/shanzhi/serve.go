@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"shanzhi/internal/access"
@@ -31,33 +34,58 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
-	if err := firstAdmins(ctx, db, stdout); err != nil {
+	if err := firstAdmins(ctx, db, cfg.DataDir, stdout, cliText(getenv)); err != nil {
 		return err
 	}
 	return listenAndServe(ctx, cfg, db, false, stdout, stderr)
 }
 
 // firstAdmins creates the three administrators on a database without
-// users and prints their one-time passwords: there is never an account
-// with a known default password, and the duties stay separate from the
-// first minute.
-func firstAdmins(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
-	n, err := db.CountUsers(ctx)
-	if err != nil || n > 0 {
+// users: there is never an account with a known default password, and the
+// duties stay separate from the first minute. Their one-time passwords go
+// to the terminal when there is one; under a service manager, whose log
+// keeps whatever the server prints, they go to a file only the server's
+// account can read, and the log names the file.
+func firstAdmins(ctx context.Context, db *sqlstore.DB, dataDir string, stdout io.Writer, t func(string, ...any) string) error {
+	admins := []sqlstore.FirstAdmin{
+		{Username: "admin", Display: "系统管理员", Grant: access.Grant{Role: access.SysAdmin, Region: province}},
+		{Username: "security", Display: "安全管理员", Grant: access.Grant{Role: access.SecAdmin, Region: province}},
+		{Username: "auditor", Display: "审计管理员", Grant: access.Grant{Role: access.AuditAdmin, Region: province}},
+	}
+	var list strings.Builder
+	for i := range admins {
+		admins[i].Password = password.Random()
+		fmt.Fprintf(&list, "created %s (%s) with one-time password %s\n", admins[i].Username, admins[i].Display, admins[i].Password)
+	}
+	list.WriteString("each must be changed at first sign-in, with an authenticator app for the second factor\n")
+	created, err := db.CreateFirstAdmins(ctx, admins)
+	if err != nil || !created {
 		return err
 	}
-	for _, a := range []struct {
-		name, display string
-		role          access.Role
-	}{{"admin", "系统管理员", access.SysAdmin}, {"security", "安全管理员", access.SecAdmin}, {"auditor", "审计管理员", access.AuditAdmin}} {
-		pw := password.Random()
-		if _, err := db.CreateUser(ctx, nil, a.name, a.display, pw, []access.Grant{{Role: a.role, Region: province}}); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "created %s (%s) with one-time password %s\n", a.name, a.display, pw)
+	if isTerminal(stdout) {
+		_, err := io.WriteString(stdout, list.String())
+		return err
 	}
-	fmt.Fprintln(stdout, "each must be changed at first sign-in, with an authenticator app for the second factor")
+	name := filepath.Join(dataDir, "first-admins-"+time.Now().Format("20060102-150405")+".txt")
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(name, []byte(list.String()), 0o600); err != nil {
+		return fmt.Errorf("%s: %w", t("serve.first_admins_unwritable", name), err)
+	}
+	fmt.Fprintln(stdout, t("serve.first_admins_file", name))
 	return nil
+}
+
+// isTerminal reports whether w is a terminal, where a person reads what is
+// printed and no log keeps it.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // logRuns reports a scheduler's runs: failures always, work done when any.
@@ -69,6 +97,12 @@ func logRuns(log *slog.Logger, name, what string) func(int, error) {
 			log.Info(name, what, n)
 		}
 	}
+}
+
+// limitSettings turns the configuration into the failure limits.
+func limitSettings(cfg config.Config) server.LimitSettings {
+	return server.LimitSettings{LoginPerIP: cfg.LoginFailuresPerIP, LoginPerUser: cfg.LoginFailuresPerAccount,
+		CodePerIP: cfg.CodeFailuresPerIP, Window: time.Duration(cfg.FailureWindowMinutes) * time.Minute}
 }
 
 // policy turns the configuration into the sign-in policy.
@@ -93,15 +127,14 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 		return nil, nil, err
 	}
 	pol := policy(cfg, demo)
-	auth, users, limits := db.Auth(pol), db.Users(pol), server.NewLimits(time.Now)
-	tls := cfg.TLSCert != ""
+	auth, users, limits := db.Auth(pol), db.Users(pol), server.NewLimits(time.Now, limitSettings(cfg))
 	rev, err := reviewService(db)
 	if err != nil {
 		return nil, nil, err
 	}
 	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(), Ledger: db.Ledger(),
 		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(), Market: db.Market(), Talent: db.Talent(rev), Photos: db.Photos(), NoticeCode: db.NoticeCodeText, Limits: limits,
-		Log: log, Demo: demo, TLS: tls, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
+		Log: log, Demo: demo, MaxUpload: int64(cfg.MaxUploadMB) << 20, Now: time.Now})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,7 +143,7 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 	rt := &server.Router{Mux: http.NewServeMux()}
 	w.Routes(rt)
 	a.Routes(rt)
-	return server.Middleware(rt.Mux, auth, log, server.Options{TLS: tls, Trusted: trusted}), rt.Routes, nil
+	return server.Middleware(rt.Mux, auth, log, server.Options{Trusted: trusted}), rt.Routes, nil
 }
 
 func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, demo bool, stdout, stderr io.Writer) error {
@@ -134,6 +167,14 @@ func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, dem
 	// footprint small instead of waiting for the scavenger.
 	runtime.GC()
 	debug.FreeOSMemory()
+	// The lease tells rotate-key and restore, which may run on another
+	// machine, that this server uses the database.
+	lease, err := db.StartLease(ctx, ln.Addr().String())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer lease.Close()
 	scheme := "http"
 	if cfg.TLSCert != "" {
 		scheme = "https"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,10 @@ import (
 	"shanzhi/internal/sqlstore"
 )
 
+// keyText renders the key messages, which come before any command's own
+// language setting is at hand: Chinese with the English beside it.
+var keyText = cliText(func(string) string { return "" })
+
 // loadKey returns the personal-data key from the environment or the key
 // file. With create set, a missing key file is made, but only while the
 // database holds no residents yet: a new key over old data would make
@@ -22,7 +27,7 @@ func loadKey(cfg config.Config, create bool) (*secret.Box, bool, error) {
 	if cfg.Key != "" {
 		keys, err := secret.ParseKeys(cfg.Key)
 		if err != nil {
-			return nil, false, fmt.Errorf("SHANZHI_DATA_KEY or -data-key: %w", err)
+			return nil, false, fmt.Errorf("%s: %w", keyText("cli.key_env_bad"), err)
 		}
 		b, err := secret.NewRing(keys...)
 		return b, false, err
@@ -42,7 +47,7 @@ func loadKey(cfg config.Config, create bool) (*secret.Box, bool, error) {
 		k, err = secret.CreateFile(cfg.KeyFile)
 		keys, made = [][]byte{k}, true
 	default:
-		return nil, false, fmt.Errorf("no personal-data key: %s is missing (run 'shanzhi migrate' once to create it, or set SHANZHI_DATA_KEY)", cfg.KeyFile)
+		return nil, false, errors.New(keyText("cli.key_missing", cfg.KeyFile))
 	}
 	if err != nil {
 		return nil, false, err
@@ -77,6 +82,15 @@ func openStore(ctx context.Context, cfg config.Config, createKey bool, stdout io
 			// lacks the database's index key, as a fresh one does.
 			os.Remove(cfg.KeyFile)
 		}
+		if errors.Is(err, secret.ErrUnknownKey) {
+			// The store knows the key it lacks; only we know where the
+			// keys it was given came from.
+			from := cfg.KeyFile
+			if cfg.Key != "" {
+				from = "SHANZHI_DATA_KEY / -data-key"
+			}
+			return nil, fmt.Errorf("%s: %w", keyText("cli.key_mismatch", from), err)
+		}
 		return nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
@@ -93,9 +107,9 @@ func openStore(ctx context.Context, cfg config.Config, createKey bool, stdout io
 		if n, err := db.CountResidents(ctx); err != nil || n > 0 {
 			db.Close()
 			os.Remove(cfg.KeyFile)
-			return nil, fmt.Errorf("the database already holds residents but the key file %s was missing: restore the key file from backup", cfg.KeyFile)
+			return nil, errors.New(keyText("cli.key_lost", cfg.KeyFile))
 		}
-		fmt.Fprintf(stdout, "created a new personal-data key in %s — back it up: without it no ID number can be read\n", cfg.KeyFile)
+		fmt.Fprintln(stdout, keyText("cli.key_created", cfg.KeyFile))
 	}
 	if n, err := db.SeedRegions(ctx); err != nil {
 		db.Close()

@@ -174,6 +174,9 @@ func ActorFrom(ctx context.Context) *Actor {
 type Request struct {
 	ID     string
 	Client string
+	// HTTPS is set when the client reached us over TLS, directly or
+	// through a trusted reverse proxy that says so.
+	HTTPS bool
 }
 
 type requestKey struct{}

@@ -54,7 +54,7 @@ type API struct{ Deps }
 // New returns the API.
 func New(d Deps) *API {
 	if d.Limits == nil {
-		d.Limits = server.NewLimits(time.Now)
+		d.Limits = server.NewLimits(time.Now, server.DefaultLimitSettings())
 	}
 	return &API{Deps: d}
 }

@@ -20,13 +20,19 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	err := limited(a.Limits.LoginIP, server.ClientKey(access.RequestFrom(r.Context()).Client))
+	ipKey, userKey := server.ClientKey(access.RequestFrom(r.Context()).Client), strings.ToLower(strings.TrimSpace(in.Username))
+	err := limited(a.Limits.LoginIP, ipKey)
 	if err == nil {
-		err = limited(a.Limits.LoginUser, strings.ToLower(strings.TrimSpace(in.Username)))
+		err = limited(a.Limits.LoginUser, userKey)
 	}
 	var token string
 	if err == nil {
 		token, err = a.Auth.Login(r.Context(), in.Username, in.Password)
+		if err == nil {
+			// Only failures count against the limits.
+			a.Limits.LoginIP.Refund(ipKey)
+			a.Limits.LoginUser.Refund(userKey)
+		}
 	}
 	if err != nil {
 		a.fail(w, r, err)
@@ -51,10 +57,15 @@ func (a *API) region(r *http.Request, act *access.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	// The record carries the region's own counts, as its page shows them.
+	cur, err := a.Regions.Totals(r.Context(), act, r.PathValue("code"))
+	if err != nil {
+		return 0, nil, err
+	}
 	out := struct {
 		regionJSON
 		Path []regionJSON `json:"path"`
-	}{regionJSON: toRegion(path[len(path)-1])}
+	}{regionJSON: toRegion(cur)}
 	for _, p := range path[:len(path)-1] {
 		out.Path = append(out.Path, toRegion(p))
 	}

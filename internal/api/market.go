@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"shanzhi/internal/access"
@@ -90,7 +89,11 @@ func (a *API) redeem(r *http.Request, act *access.Actor) (int, any, error) {
 	if err := decode(r, &in); err != nil {
 		return 0, nil, err
 	}
-	b := market.Basket{Key: strings.TrimSpace(r.Header.Get("Idempotency-Key")), Store: id, Household: in.Household, Card: in.Card}
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	b := market.Basket{Key: key, Store: id, Household: in.Household, Card: in.Card}
 	for _, it := range in.Items {
 		if it.Qty == 0 {
 			it.Qty = -1 // a line asking for nothing is a mistake, not a line to drop

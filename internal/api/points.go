@@ -82,7 +82,7 @@ func optionalDay(field, s string) (time.Time, error) {
 func idempotencyKey(r *http.Request) (string, error) {
 	k := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 	if k == "" || len(k) > 100 {
-		return "", fault.OnField(fault.Invalid, "Idempotency-Key", "points.key")
+		return "", fault.OnField(fault.Invalid, "Idempotency-Key", "api.idempotency_key")
 	}
 	return k, nil
 }

@@ -15,23 +15,23 @@ import (
 // schemeJSON is a scheme version or draft as the API reads and writes it;
 // a draft is saved whole, the way the scheme page saves it.
 type schemeJSON struct {
-	Region          string       `json:"region"`
-	Name            string       `json:"name"`
-	Version         int          `json:"version,omitempty"`
-	Source          string       `json:"source,omitempty"`
-	Inherits        bool         `json:"inherits"`
-	EffectiveFrom   string       `json:"effective_from,omitempty"`
-	EffectiveTo     string       `json:"effective_to,omitempty"`
-	BaseScore       int          `json:"base_score"`
-	BasePeriod      string       `json:"base_period"`
-	CarryOver       string       `json:"carry_over"`
-	NoticeDays      int          `json:"notice_days"`
-	AllowLocalItems bool         `json:"allow_local_items"`
-	AllowOverride   bool         `json:"allow_override"`
-	Aspects         []aspectJSON `json:"aspects"`
-	Items           []schemeItemJSON   `json:"items"`
-	Actor           string       `json:"actor,omitempty"`
-	At              string       `json:"at,omitempty"`
+	Region          string           `json:"region"`
+	Name            string           `json:"name"`
+	Version         int              `json:"version,omitempty"`
+	Source          string           `json:"source,omitempty"`
+	Inherits        bool             `json:"inherits"`
+	EffectiveFrom   string           `json:"effective_from,omitempty"`
+	EffectiveTo     string           `json:"effective_to,omitempty"`
+	BaseScore       int              `json:"base_score"`
+	BasePeriod      string           `json:"base_period"`
+	CarryOver       string           `json:"carry_over"`
+	NoticeDays      int              `json:"notice_days"`
+	AllowLocalItems bool             `json:"allow_local_items"`
+	AllowOverride   bool             `json:"allow_override"`
+	Aspects         []aspectJSON     `json:"aspects"`
+	Items           []schemeItemJSON `json:"items"`
+	Actor           string           `json:"actor,omitempty"`
+	At              string           `json:"at,omitempty"`
 }
 
 type aspectJSON struct {
@@ -198,9 +198,9 @@ func (a *API) schemeDraft(r *http.Request, act *access.Actor) (int, any, error) 
 		return 0, nil, err
 	}
 	type change struct {
-		Code   string    `json:"code"`
-		Change string    `json:"change"`
-		Fields []string  `json:"fields,omitempty"`
+		Code   string          `json:"code"`
+		Change string          `json:"change"`
+		Fields []string        `json:"fields,omitempty"`
 		Old    *schemeItemJSON `json:"old,omitempty"`
 		New    *schemeItemJSON `json:"new,omitempty"`
 	}

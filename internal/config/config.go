@@ -44,12 +44,60 @@ type Config struct {
 	// each day: a directory the database cannot reach (another disk, a
 	// share the level above reads); empty means <data-dir>/anchors.
 	AnchorDir string
+	// Failed sign-ins and second-factor codes allowed per window, before
+	// the client waits; successes do not count.
+	LoginFailuresPerIP      int
+	LoginFailuresPerAccount int
+	CodeFailuresPerIP       int
+	FailureWindowMinutes    int
 }
 
 // Default returns the settings a township PC runs with untouched.
 func Default() Config {
 	return Config{Addr: "127.0.0.1:8080", DataDir: "shanzhi-data", MaxUploadMB: 20,
-		PasswordMaxAgeDays: 90, LockoutFailures: 5, LockoutMinutes: 30, AuditRetentionDays: 365}
+		PasswordMaxAgeDays: 90, LockoutFailures: 5, LockoutMinutes: 30, AuditRetentionDays: 365,
+		LoginFailuresPerIP: 30, LoginFailuresPerAccount: 10, CodeFailuresPerIP: 10, FailureWindowMinutes: 15}
+}
+
+// DefaultFor returns the defaults of a command: the demo keeps its data
+// apart from a real installation's, in shanzhi-demo.
+func DefaultFor(name string) Config {
+	c := Default()
+	if name == "demo" {
+		c.DataDir = "shanzhi-demo"
+	}
+	return c
+}
+
+// flagSet defines every setting, and -config, as flags of name.
+func (c *Config) flagSet(name, cfgFile string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	file := fs.String("config", cfgFile, "configuration file of key = value lines")
+	for _, f := range c.fields() {
+		fs.Var(f.v, f.name, f.usage)
+	}
+	return fs, file
+}
+
+// Usage prints a command's help: its own flags first, when it has any,
+// then the settings every command shares, with the defaults that command
+// runs with.
+func Usage(name string, own *flag.FlagSet, w io.Writer) {
+	fmt.Fprintf(w, "用法 Usage: shanzhi %s [flags]\n", name)
+	if own != nil {
+		n := 0
+		own.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintf(w, "\n%s 的参数 (flags of %s):\n", name, name)
+			own.SetOutput(w)
+			own.PrintDefaults()
+		}
+	}
+	fmt.Fprintln(w, "\n通用参数，也可用 SHANZHI_* 环境变量或 -config 文件设置 (common settings, also SHANZHI_* variables or a -config file):")
+	c := DefaultFor(name)
+	fs, _ := c.flagSet(name, "")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
 }
 
 // fields maps each setting's file and environment name to its flag and
@@ -72,6 +120,10 @@ func (c *Config) fields() []field {
 		{"audit-retention-days", "days the audit trail is kept (at least 184)", intVal{&c.AuditRetentionDays}},
 		{"time-zone", "time zone of a fresh database, e.g. Asia/Shanghai (the default); the database keeps it", strVal{&c.TimeZone}},
 		{"anchor-dir", "directory, outside the database, where the server writes a daily anchor of every chain head (default <data-dir>/anchors)", strVal{&c.AnchorDir}},
+		{"login-failures-per-ip", "failed sign-ins allowed from one client address per failure window", intVal{&c.LoginFailuresPerIP}},
+		{"login-failures-per-account", "failed sign-ins allowed for one account name per failure window", intVal{&c.LoginFailuresPerAccount}},
+		{"code-failures-per-ip", "wrong second-factor codes allowed from one client address per failure window", intVal{&c.CodeFailuresPerIP}},
+		{"failure-window-minutes", "the window the failure limits count over, in minutes", intVal{&c.FailureWindowMinutes}},
 	}
 }
 
@@ -83,19 +135,16 @@ type field struct {
 // Load reads configuration for a subcommand and returns the remaining
 // positional arguments.
 func Load(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, []string, error) {
-	c := Default()
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	c := DefaultFor(name)
+	fs, cfgFile := c.flagSet(name, getenv("SHANZHI_CONFIG"))
 	fs.SetOutput(stderr)
-	cfgFile := fs.String("config", getenv("SHANZHI_CONFIG"), "configuration file of key = value lines")
-	for _, f := range c.fields() {
-		fs.Var(f.v, f.name, f.usage)
-	}
+	fs.Usage = func() { Usage(name, nil, stderr) }
 	// Flags are parsed twice: first to find -config, then, after the file
 	// and the environment, again so that flags win.
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
 	}
-	c = Default()
+	c = DefaultFor(name)
 	if *cfgFile != "" {
 		if err := c.readFile(*cfgFile); err != nil {
 			return c, nil, err
@@ -182,6 +231,17 @@ func (c Config) Validate() error {
 	}
 	if c.LockoutMinutes < 1 || c.LockoutMinutes > 1440 {
 		errs = append(errs, fmt.Errorf("lockout-minutes %d: want 1 to 1440", c.LockoutMinutes))
+	}
+	for _, l := range []struct {
+		name string
+		n    int
+	}{{"login-failures-per-ip", c.LoginFailuresPerIP}, {"login-failures-per-account", c.LoginFailuresPerAccount}, {"code-failures-per-ip", c.CodeFailuresPerIP}} {
+		if l.n < 3 || l.n > 1000 {
+			errs = append(errs, fmt.Errorf("%s %d: want 3 to 1000", l.name, l.n))
+		}
+	}
+	if c.FailureWindowMinutes < 1 || c.FailureWindowMinutes > 1440 {
+		errs = append(errs, fmt.Errorf("failure-window-minutes %d: want 1 to 1440", c.FailureWindowMinutes))
 	}
 	if c.AuditRetentionDays < 184 {
 		errs = append(errs, fmt.Errorf("audit-retention-days %d: the law asks for at least 184", c.AuditRetentionDays))

@@ -38,3 +38,20 @@ func TestInvalid(t *testing.T) {
 		t.Fatal("an unknown setting in the file was accepted")
 	}
 }
+
+// TestFailureLimits reads the failure limits from flags and SHANZHI_*
+// variables and refuses values that would turn them off or lock an
+// office out.
+func TestFailureLimits(t *testing.T) {
+	env := map[string]string{"SHANZHI_CODE_FAILURES_PER_IP": "40", "SHANZHI_FAILURE_WINDOW_MINUTES": "5"}
+	c, _, err := Load("serve", []string{"-login-failures-per-ip", "100"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.CodeFailuresPerIP != 40 || c.FailureWindowMinutes != 5 || c.LoginFailuresPerIP != 100 || c.LoginFailuresPerAccount != 10 {
+		t.Fatalf("config = %+v", c)
+	}
+	if _, _, err := Load("serve", []string{"-code-failures-per-ip", "0"}, func(string) string { return "" }, io.Discard); err == nil || !strings.Contains(err.Error(), "code-failures-per-ip") {
+		t.Fatalf("a zero limit: %v", err)
+	}
+}

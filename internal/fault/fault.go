@@ -23,7 +23,8 @@ const (
 	Forbidden    Code = "forbidden"
 	Unauthorized Code = "unauthorized"
 	TooLarge     Code = "too_large"
-	TooMany      Code = "too_many" // over a rate limit
+	TooMany      Code = "too_many"    // over a rate limit
+	Unavailable  Code = "unavailable" // paused for maintenance; try again later
 	Internal     Code = "internal"
 )
 
@@ -132,6 +133,8 @@ func HTTPStatus(c Code) int {
 		return http.StatusRequestEntityTooLarge
 	case TooMany:
 		return http.StatusTooManyRequests
+	case Unavailable:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}

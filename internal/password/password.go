@@ -69,18 +69,26 @@ var dummy = sync.OnceValue(func() string { return Hash("shanzhi-timing-equaliser
 // Waste spends the time of one Check.
 func Waste(pw string) { Check(dummy(), pw) }
 
-// Random returns a one-time password that satisfies the policy: 16
-// characters from letters of both cases and digits, with a symbol.
+// Random returns a one-time password that satisfies the policy: three
+// groups of five characters from letters of both cases and digits, joined
+// by dashes. Every character is drawn at random; a draw that lacks a
+// lower-case letter, a capital or a digit is drawn again, rather than
+// patched with fixed characters that every password would then share.
 func Random() string {
 	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	out := make([]byte, 0, 14)
-	for len(out) < cap(out) {
-		var b [1]byte
-		rand.Read(b[:])
-		// Rejection sampling keeps every character equally likely.
-		if int(b[0]) < 256-256%len(alphabet) {
-			out = append(out, alphabet[int(b[0])%len(alphabet)])
+	for {
+		out := make([]byte, 0, 15)
+		for len(out) < cap(out) {
+			var b [1]byte
+			rand.Read(b[:])
+			// Rejection sampling keeps every character equally likely.
+			if int(b[0]) < 256-256%len(alphabet) {
+				out = append(out, alphabet[int(b[0])%len(alphabet)])
+			}
+		}
+		s := string(out)
+		if strings.ContainsAny(s, alphabet[:24]) && strings.ContainsAny(s, alphabet[24:48]) && strings.ContainsAny(s, alphabet[48:]) {
+			return s[:5] + "-" + s[5:10] + "-" + s[10:]
 		}
 	}
-	return string(out[:4]) + "-" + string(out[4:9]) + "-" + string(out[9:]) + "Aa7"
 }

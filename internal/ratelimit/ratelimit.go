@@ -153,6 +153,23 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	return true, 0
 }
 
+// Refund takes back the newest admission of key. A caller that limits
+// failures rather than attempts admits every attempt, so that attempts in
+// flight count, and refunds those that succeeded: ten colleagues
+// enrolling from one office address then cost nothing, while guesses
+// still meet the limit.
+func (l *Limiter) Refund(key string) {
+	k := storedKey(key)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e := l.keys[k]; e != nil && e.n > 0 {
+		e.n--
+		if e.n == 0 {
+			e.start = 0
+		}
+	}
+}
+
 // Reset forgets key's events, for example after a successful sign-in,
 // so that a user's own earlier typing mistakes do not lock them out
 // later.

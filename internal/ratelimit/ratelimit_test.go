@@ -338,3 +338,25 @@ func BenchmarkAllow(b *testing.B) {
 		})
 	})
 }
+
+// TestRefund admits and refunds many successes without using up the
+// limit; admissions not refunded (the failures) still meet it.
+func TestRefund(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	l := New(3, time.Minute, func() time.Time { return now })
+	for i := range 20 {
+		if ok, _ := l.Allow("office"); !ok {
+			t.Fatalf("success %d refused although every earlier one was refunded", i+1)
+		}
+		l.Refund("office")
+	}
+	for i := range 3 {
+		if ok, _ := l.Allow("office"); !ok {
+			t.Fatalf("failure %d refused below the limit", i+1)
+		}
+	}
+	if ok, _ := l.Allow("office"); ok {
+		t.Fatal("a fourth failure within the window was admitted")
+	}
+	l.Refund("nobody") // a key never seen is no error
+}

@@ -62,9 +62,18 @@ type Service interface {
 	Get(ctx context.Context, a *access.Actor, code string) (*Region, error)
 	// Path returns the chain from the province down to code, for breadcrumbs.
 	Path(ctx context.Context, a *access.Actor, code string) ([]Region, error)
+	// Names returns the full name path of each code ("内蒙古自治区 兴安盟
+	// …"), leaving out codes that name no region. Region names are public,
+	// so no scope applies: the security administrator, who reads no
+	// region's data, checks a grant's region with it.
+	Names(ctx context.Context, codes []string) (map[string]string, error)
 	// Children lists the direct children of code with counts of their
 	// children, households and residents.
 	Children(ctx context.Context, a *access.Actor, code string) ([]Region, error)
+	// Totals returns code with its counts filled: active children,
+	// households and registered residents, summed over its children or,
+	// for a village, counted in its own register.
+	Totals(ctx context.Context, a *access.Actor, code string) (Region, error)
 	// Search finds regions by name within the actor's scope.
 	Search(ctx context.Context, a *access.Actor, q string, limit int) ([]Region, error)
 	History(ctx context.Context, a *access.Actor, code string) ([]Event, error)

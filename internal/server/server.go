@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"shanzhi/internal/access"
@@ -31,13 +32,44 @@ func CookieName(tls bool) string {
 	return SessionCookie
 }
 
+// IsHTTPS reports whether the request reached the client's browser over
+// HTTPS, as withBasics worked it out: the cookies it sets must then be
+// Secure and the session cookie __Host-.
+func IsHTTPS(r *http.Request) bool { return access.RequestFrom(r.Context()).HTTPS }
+
+// hstsAge is how long a browser that saw HTTPS keeps to it: a year, the
+// usual value, since a township's address does not go back to plain HTTP.
+const hstsAge = "max-age=31536000"
+
+// isHTTPS decides whether the client's connection is HTTPS: TLS to us,
+// or a trusted reverse proxy's X-Forwarded-Proto of https. The header of
+// anyone else is ignored, as X-Forwarded-For is.
+func isHTTPS(r *http.Request, trusted []netip.Prefix) bool {
+	if r.TLS != nil {
+		return true
+	}
+	peer, ok := parseHop(r.RemoteAddr)
+	if !ok || !isTrusted(peer, trusted) {
+		return false
+	}
+	proto := r.Header.Values("X-Forwarded-Proto")
+	if len(proto) == 0 {
+		return false
+	}
+	// A chain of proxies appends; the nearest one's word counts.
+	last := proto[len(proto)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(last), "https")
+}
+
 // RequestID returns the id the middleware gave the request, which users
 // quote to administrators and the log records beside every error.
 func RequestID(ctx context.Context) string { return access.RequestFrom(ctx).ID }
 
 // Options are the settings of the middleware chain.
 type Options struct {
-	TLS     bool           // cookies get Secure and the __Host- prefix
 	Trusted []netip.Prefix // reverse proxies whose forwarding headers are believed
 }
 
@@ -45,7 +77,7 @@ type Options struct {
 func Middleware(h http.Handler, auth access.AuthService, log *slog.Logger, opt Options) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	h = cop.Handler(h)
-	h = withSession(h, auth, log, opt.TLS)
+	h = withSession(h, auth, log)
 	return withBasics(h, log, opt.Trusted)
 }
 
@@ -61,8 +93,12 @@ func withBasics(h http.Handler, log *slog.Logger, trusted []netip.Prefix) http.H
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
 		client := ClientIP(r, trusted)
-		ctx := access.WithRequest(r.Context(), access.Request{ID: id, Client: client})
+		https := isHTTPS(r, trusted)
+		ctx := access.WithRequest(r.Context(), access.Request{ID: id, Client: client, HTTPS: https})
 		hd := w.Header()
+		if https {
+			hd.Set("Strict-Transport-Security", hstsAge)
+		}
 		// No inline script anywhere, so the policy can forbid it outright.
 		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 		hd.Set("X-Content-Type-Options", "nosniff")
@@ -106,8 +142,9 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // withSession loads the session named by the cookie, if any, into the
 // request context. Handlers decide whether they need one.
-func withSession(h http.Handler, auth access.AuthService, log *slog.Logger, tls bool) http.Handler {
+func withSession(h http.Handler, auth access.AuthService, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tls := IsHTTPS(r)
 		c, err := r.Cookie(CookieName(tls))
 		if err == nil && c.Value != "" {
 			s, err := auth.Session(r.Context(), c.Value)
@@ -117,6 +154,10 @@ func withSession(h http.Handler, auth access.AuthService, log *slog.Logger, tls 
 			case fault.CodeOf(err) == fault.Internal:
 				log.Error("session lookup", "request_id", RequestID(r.Context()), "err", err)
 				http.Error(w, "服务器内部错误，请求编号 "+RequestID(r.Context()), http.StatusInternalServerError)
+				return
+			case fault.CodeOf(err) == fault.Unavailable:
+				// Maintenance keeps the session: it is still good after.
+				http.Error(w, "系统维护中（正在更换密钥或恢复备份），请稍后再试。Under maintenance, try again shortly.", http.StatusServiceUnavailable)
 				return
 			default:
 				http.SetCookie(w, &http.Cookie{Name: CookieName(tls), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: tls, SameSite: http.SameSiteLaxMode})

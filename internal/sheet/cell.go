@@ -173,14 +173,18 @@ func isoDate(v string) string {
 }
 
 // number returns a numeric cell's value as the digits a person expects.
-// An integer written out in full stays exactly as written, so an ID number
-// typed as a number keeps all 18 digits when the file still has them;
-// anything else is rounded to the 15 significant digits Excel shows and
-// written without an exponent, so 1.52221199003071E+17 becomes
-// 152221199003071000 (whose lost digits callers can detect) and
-// 12.300000000000001 becomes 12.3.
+// An integer of up to 15 digits stays exactly as written; anything else
+// is rounded to the 15 significant digits Excel shows and written without
+// an exponent, so 12.300000000000001 becomes 12.3. A value of 16 or more
+// digits comes back as Excel displays it, 1.52221199003071E+17: office
+// suites keep numbers as doubles, which hold 15 digits safely, so the
+// last digits of an ID number stored as a number are gone, or made up by
+// the suite (LibreOffice writes 152221199003071232 for ...1234), whatever
+// they are; in exponent form no such value can pass for an ID number, and
+// callers can say why.
 func number(v string) string {
-	if isInteger(v) {
+	digits := strings.TrimLeft(strings.TrimLeft(v, "+-"), "0")
+	if isInteger(v) && len(digits) <= 15 {
 		if v[0] == '+' {
 			return v[1:]
 		}
@@ -189,6 +193,9 @@ func number(v string) string {
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		return v
+	}
+	if math.Abs(f) >= 1e15 {
+		return strconv.FormatFloat(f, 'E', 14, 64)
 	}
 	f, _ = strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
 	if f == 0 {

@@ -77,7 +77,8 @@ func messyWorkbook(t *testing.T) string {
 	must(f.SetSheetRow(s, "A4", &[]any{1, "　巴特尔　", "15222119900307123X", 32939, "\u00a013812345678\u00a0", "呼和浩特市\n赛罕区", 45358.6041666667}))
 	must(f.SetCellStyle(s, "D4", "D4", dateStyle))
 	must(f.SetCellStyle(s, "G4", "G4", dateTime))
-	// Row 5: ID typed as a number with all its digits still in the file,
+	// Row 5: ID typed as a number with all its digits in the file, which
+	// no office suite writes: it reads as a number the suite would show,
 	// phone as a number, date in the locale short format.
 	must(f.SetSheetRow(s, "A5", &[]any{2, "其其格", int64(152221198512120021), 31393, 13912345678, "包头市"}))
 	must(f.SetCellStyle(s, "D5", "D5", shortDate))
@@ -128,8 +129,8 @@ func TestMessyXLSX(t *testing.T) {
 	}
 	want := []Row{
 		{4, []string{"1", "巴特尔", "15222119900307123X", "1990-03-07", "13812345678", "呼和浩特市\n赛罕区", "2024-03-07 14:30:00"}},
-		{5, []string{"2", "其其格", "152221198512120021", "1985-12-12", "13912345678", "包头市"}},
-		{7, []string{"3", "乌云", "152221199003071000", "1970-01-01", "", "赤峰市\u3000红山区", "", "12.3"}},
+		{5, []string{"2", "其其格", "1.52221198512120E+17", "1985-12-12", "13912345678", "包头市"}},
+		{7, []string{"3", "乌云", "1.52221199003071E+17", "1970-01-01", "", "赤峰市\u3000红山区", "", "12.3"}},
 		{9, []string{"4", "张三", "", "1990.3.7"}},
 	}
 	if got := readAll(t, r); !reflect.DeepEqual(got, want) {

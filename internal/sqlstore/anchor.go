@@ -153,8 +153,9 @@ func (tx *Tx) rowAt(ctx context.Context, chain, part string, seq int64) (hash st
 	return hash, at, err
 }
 
-// restoreAction is the audit record a restore leaves.
-const restoreAction = "chain.restore"
+// restoreAction is the audit record a restore leaves: the operations
+// trail's record of it, which the anchors also read.
+const restoreAction = "backup.restore"
 
 // restoredAt is when the latest restore put this copy in place, or 0 when
 // this database records none.
@@ -164,15 +165,17 @@ func (tx *Tx) restoredAt(ctx context.Context) (int64, error) {
 	return at, err
 }
 
-// RecordRestore records in the audit trail that a backup was restored,
-// so anchors taken before are told apart from tampering, even once new
-// rows follow the restore. The restore command runs it; a forged one, by
-// someone who also holds the key, shows in the trail as a restore nobody
-// made.
-func (db *DB) RecordRestore(ctx context.Context, a *access.Actor) error {
-	return db.update(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, a, auditEntry{action: restoreAction, target: "database"})
-	})
+// RecordRestore records in the audit trail that a backup was restored
+// (from src, with detail), so anchors taken before are told apart from
+// tampering, even once new rows follow the restore. The restore command
+// runs it, after lifting any maintenance marker the backup carried: no
+// operation runs on the restored database. A forged one, by someone who
+// also holds the key, shows in the trail as a restore nobody made.
+func (db *DB) RecordRestore(ctx context.Context, a *access.Actor, src, detail string) error {
+	if err := db.EndMaintenance(ctx); err != nil {
+		return err
+	}
+	return db.RecordOperation(ctx, a, restoreAction, src, detail)
 }
 
 // NoticeCode is the short code a village's public notice prints for its

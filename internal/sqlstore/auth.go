@@ -385,7 +385,9 @@ const maxCodeFailures = 5
 // VerifySecondFactor checks a TOTP code for the session's user. A code is
 // good once: its time step must be later than the last one accepted.
 func (s *AuthService) VerifySecondFactor(ctx context.Context, token, code string) error {
-	var wrong bool
+	// wrong names what was wrong with a refused code, for the person
+	// typing it: a mistyped code, or a good one already used.
+	var wrong string
 	err := s.db.update(ctx, func(tx *Tx) error {
 		uid, name, err := tx.sessionUser(ctx, token)
 		if err != nil {
@@ -415,7 +417,10 @@ func (s *AuthService) VerifySecondFactor(ctx context.Context, token, code string
 			}
 			return tx.audit(ctx, actor, auditEntry{action: action, target: fmt.Sprintf("user:%d", uid)})
 		}
-		wrong = true
+		wrong = "auth.mfa.wrong"
+		if ok {
+			wrong = "auth.mfa.used"
+		}
 		var fails int
 		if err := tx.queryRow(ctx, `UPDATE sessions SET mfa_failures = mfa_failures + 1 WHERE token_hash = ? RETURNING mfa_failures`, tokenHash(token)).Scan(&fails); err != nil {
 			return err
@@ -432,8 +437,8 @@ func (s *AuthService) VerifySecondFactor(ctx context.Context, token, code string
 		// in again with a stolen password does not buy fresh guesses.
 		return tx.countFailure(ctx, actor, s.policy)
 	})
-	if err == nil && wrong {
-		return fault.OnField(fault.Invalid, "code", "auth.mfa.wrong")
+	if err == nil && wrong != "" {
+		return fault.OnField(fault.Invalid, "code", wrong)
 	}
 	return err
 }

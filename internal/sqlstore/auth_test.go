@@ -468,8 +468,8 @@ func TestSecondFactor(t *testing.T) {
 		if s := authSession(t, auth, tok2, "second session"); s.SecondFactor != "verify" {
 			t.Fatalf("second session is asked %q, want verify", s.SecondFactor)
 		}
-		if err := auth.VerifySecondFactor(ctx, tok2, code); !fault.Is(err, fault.Invalid) || authFieldKey(err, "code") != "auth.mfa.wrong" {
-			t.Fatalf("replayed code: %v, want invalid auth.mfa.wrong", err)
+		if err := auth.VerifySecondFactor(ctx, tok2, code); !fault.Is(err, fault.Invalid) || authFieldKey(err, "code") != "auth.mfa.used" {
+			t.Fatalf("replayed code: %v, want invalid auth.mfa.used", err)
 		}
 		if s := authSession(t, auth, tok2, "after a replay"); s.SecondFactor != "verify" {
 			t.Fatalf("a replayed code passed: %q", s.SecondFactor)
@@ -487,8 +487,8 @@ func TestSecondFactor(t *testing.T) {
 		clock.advance(5 * time.Minute)
 		wrong := authWrongCode(secret, clock.now)
 		for i := 1; i <= 5; i++ {
-			if err := auth.VerifySecondFactor(ctx, tok3, wrong); !fault.Is(err, fault.Invalid) {
-				t.Fatalf("wrong code %d: %v", i, err)
+			if err := auth.VerifySecondFactor(ctx, tok3, wrong); !fault.Is(err, fault.Invalid) || authFieldKey(err, "code") != "auth.mfa.wrong" {
+				t.Fatalf("wrong code %d: %v, want invalid auth.mfa.wrong", i, err)
 			}
 			if i == 4 {
 				authSession(t, auth, tok3, "after four wrong codes")

@@ -244,7 +244,7 @@ func TestChainAnchorAfterRestore(t *testing.T) {
 	}
 	defer restored.Close()
 	restored.Now = func() time.Time { return now.Add(time.Hour) }
-	if err := restored.RecordRestore(ctx, nil); err != nil {
+	if err := restored.RecordRestore(ctx, nil, "copy.db", "test"); err != nil {
 		t.Fatal(err)
 	}
 	auditClean(t, restored)

@@ -62,6 +62,12 @@ type DB struct {
 	// must be chained refuse.
 	chain atomic.Pointer[chainRing]
 
+	// paused is set by a server's lease while an operation's maintenance
+	// marker is set (see lease.go): every transaction is refused until it
+	// is lifted, so no personal data is read or written with a key that
+	// is being replaced.
+	paused atomic.Bool
+
 	// Now is the clock, read once per transaction; tests replace it.
 	Now func() time.Time
 }
@@ -260,6 +266,9 @@ func (tx *Tx) c(ctx context.Context) context.Context {
 
 // update runs fn in a write transaction and commits it when fn returns nil.
 func (db *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	if db.paused.Load() {
+		return ErrMaintenance
+	}
 	if db.group != nil {
 		return db.group.do(ctx, fn)
 	}
@@ -288,6 +297,9 @@ var errRehearsal = errors.New("rehearsal: roll back")
 // view runs fn in a read-only transaction, so multi-query pages see one
 // consistent snapshot.
 func (db *DB) view(ctx context.Context, fn func(*Tx) error) error {
+	if db.paused.Load() {
+		return ErrMaintenance
+	}
 	return db.run(ctx, db.read, true, fn)
 }
 

@@ -400,9 +400,17 @@ func (s *RegistryService) Households(ctx context.Context, a *access.Actor, f reg
 			where += " AND h.status = ?"
 			args = append(args, f.Status)
 		}
+		// A 户号 is found whole or by its beginning (HH finds HH0012), and
+		// an exact 户号 ranks first, then 户号 beginning with the entry,
+		// then matches on the members.
+		var rank string
+		var rankArgs []any
 		if cond, cargs := tx.searchWhere(f.Query); cond != "" {
-			where += " AND (h.number = ? OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND " + cond + "))"
-			args = append(append(args, strings.TrimSpace(f.Query)), cargs...)
+			q := strings.TrimSpace(f.Query)
+			prefix := likeEscape(q) + "%"
+			where += " AND (h.number LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND " + cond + "))"
+			args = append(append(args, prefix), cargs...)
+			rank, rankArgs = `CASE WHEN h.number = ? THEN 0 WHEN h.number LIKE ? ESCAPE '\' THEN 1 ELSE 2 END, `, []any{q, prefix}
 		}
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM households h WHERE `+where, args...).Scan(&total); err != nil {
 			return err
@@ -411,7 +419,7 @@ func (s *RegistryService) Households(ctx context.Context, a *access.Actor, f reg
 		if f.ByNumber {
 			order = `h.village_code, length(h.number), h.number`
 		}
-		found, err := queryAll(ctx, tx, scanHousehold, householdSelect+` WHERE `+where+fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, offset), args...)
+		found, err := queryAll(ctx, tx, scanHousehold, householdSelect+` WHERE `+where+fmt.Sprintf(` ORDER BY %s%s LIMIT %d OFFSET %d`, rank, order, limit, offset), append(args, rankArgs...)...)
 		out = found
 		return err
 	})

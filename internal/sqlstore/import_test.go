@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -44,6 +45,15 @@ func messyXLSX(t *testing.T, rows [][]any) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// numericID is an ID number as a number cell holds it.
+func numericID(id string) int64 {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		panic(err)
+	}
+	return n
 }
 
 func idFor(birth string, seq int) string {
@@ -113,13 +123,16 @@ func TestImportProblems(t *testing.T) {
 			{"203", "孙七", "男", "汉族", "1970-01-01", idFor("19700101", 5), "", "户主", "群众"},       // ID repeats row 4
 			{"204", "周八", "男", "汉族", "1960-01-01", "1.52221E+17", "", "户主", "群众"},              // Excel ate the digits
 			{"205", "吴九", "男", "汉族", "1960-01-01", idFor("19600101", 9), "", "子", "群众"},        // no head
+			// A number cell holding a valid ID: an office suite could not
+			// have kept its digits, whatever its check digit says.
+			{"206", "郑十", "男", "汉族", "1960-01-01", numericID(idFor("19600101", 11)), "", "户主", "群众"},
 		}
 		batch, err := reg.StageImport(ctx, admin, pingan, "messy.xlsx", messyXLSX(t, rows))
 		if err != nil {
 			t.Fatal(err)
 		}
 		rep, err := reg.RunImport(ctx, admin, batch, registry.All)
-		if !fault.Is(err, fault.Invalid) || rep.Rejected != 6 {
+		if !fault.Is(err, fault.Invalid) || rep.Rejected != 7 {
 			t.Fatalf("all-or-nothing: rejected %d, %v; problems %+v", rep.Rejected, err, rep.Problems)
 		}
 		if _, n, _ := reg.Households(ctx, admin, registry.ListFilter{Region: pingan}); n != 0 {
@@ -134,14 +147,14 @@ func TestImportProblems(t *testing.T) {
 		for _, k := range []string{
 			"5/王小五/民族/registry.ethnicity.invalid", "5/王小五/手机号/registry.phone.invalid",
 			"7/赵六/身份证号/registry.id.check", "8/赵小六/户号/import.head_bad",
-			"9/孙七/身份证号/import.dup_id", "10/周八/身份证号/registry.id.lost_digits", "11/吴九/户号/import.no_head",
+			"9/孙七/身份证号/import.dup_id", "10/周八/身份证号/registry.id.lost_digits", "11/吴九/户号/import.no_head", "12/郑十/身份证号/registry.id.lost_digits",
 		} {
 			if !want[k] {
 				t.Errorf("missing problem %s; got %v", k, want)
 			}
 		}
 		rep, err = reg.RunImport(ctx, admin, batch, registry.SkipBad)
-		if err != nil || rep.NewHouseholds != 1 || rep.NewResidents != 1 || rep.Rejected != 6 {
+		if err != nil || rep.NewHouseholds != 1 || rep.NewResidents != 1 || rep.Rejected != 7 {
 			t.Fatalf("skip bad rows: %+v, %v", rep, err)
 		}
 	})

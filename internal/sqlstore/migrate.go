@@ -42,8 +42,17 @@ func (db *DB) Migrate(ctx context.Context) error {
 // migrateBefore applies the migrations whose names sort before stop, or
 // all of them when stop is empty.
 func (db *DB) migrateBefore(ctx context.Context, stop string) error {
-	create := `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`
-	if _, err := db.write.ExecContext(ctx, create); err != nil {
+	// Two processes creating the table at once would collide on the
+	// catalogue in PostgreSQL even with IF NOT EXISTS; under the start-up
+	// lock the second finds it there.
+	err := db.update(ctx, func(tx *Tx) error {
+		if err := tx.startupLock(ctx); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	names, err := migrationNames(db.dialect)
@@ -59,6 +68,9 @@ func (db *DB) migrateBefore(ctx context.Context, stop string) error {
 			return err
 		}
 		err = db.update(ctx, func(tx *Tx) error {
+			if err := tx.startupLock(ctx); err != nil {
+				return err
+			}
 			var n int
 			if err := tx.queryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
 				return err

@@ -35,6 +35,9 @@ func (db *DB) SeedRegions(ctx context.Context) (int, error) {
 	}
 	n := 0
 	err = db.update(ctx, func(tx *Tx) error {
+		if err := tx.startupLock(ctx); err != nil {
+			return err
+		}
 		var have int
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM regions`).Scan(&have); err != nil {
 			return err
@@ -134,6 +137,44 @@ func (s *RegionService) Path(ctx context.Context, a *access.Actor, code string) 
 	return out, err
 }
 
+// Names returns the full name path of each code that names a region, one
+// lookup per level, with the levels shared between codes read once.
+func (s *RegionService) Names(ctx context.Context, codes []string) (map[string]string, error) {
+	out := make(map[string]string, len(codes))
+	err := s.db.view(ctx, func(tx *Tx) error {
+		seen := map[string]*region.Region{}
+		for _, code := range codes {
+			if _, done := out[code]; done {
+				continue
+			}
+			var names []string
+			for c := code; c != ""; {
+				r, ok := seen[c]
+				if !ok {
+					var err error
+					if r, err = tx.region(ctx, c); fault.Is(err, fault.NotFound) {
+						r = nil
+					} else if err != nil {
+						return err
+					}
+					seen[c] = r
+				}
+				if r == nil {
+					names = nil
+					break
+				}
+				names = append([]string{r.Name}, names...)
+				c = r.ParentCode
+			}
+			if names != nil {
+				out[code] = strings.Join(names, " › ")
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Children lists the direct children of code with their counts. Counts
 // come from index range scans over the code-prefixed columns, grouped by
 // the child's prefix, so one query serves a whole level.
@@ -198,6 +239,34 @@ func (s *RegionService) Children(ctx context.Context, a *access.Actor, code stri
 			func(r *region.Region, n int) { r.Residents = n })
 	})
 	return out, err
+}
+
+// Totals returns code with its counts: the sums over its children, whose
+// counts come from one grouped scan per level, or a village's own
+// register, which has no children to sum.
+func (s *RegionService) Totals(ctx context.Context, a *access.Actor, code string) (region.Region, error) {
+	r, err := s.Get(ctx, a, code)
+	if err != nil {
+		return region.Region{}, err
+	}
+	if r.Level >= regioncode.Village {
+		err := s.db.view(ctx, func(tx *Tx) error {
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM households WHERE village_code = ? AND status = '在册'`, code).Scan(&r.Households); err != nil {
+				return err
+			}
+			return tx.queryRow(ctx, `SELECT count(*) FROM residents WHERE village_code = ? AND status = '在册'`, code).Scan(&r.Residents)
+		})
+		return *r, err
+	}
+	kids, err := s.Children(ctx, a, code)
+	for _, k := range kids {
+		if k.Status == region.Active {
+			r.Children++
+		}
+		r.Households += k.Households
+		r.Residents += k.Residents
+	}
+	return *r, err
 }
 
 // Search finds regions whose name contains q inside the actor's scopes.

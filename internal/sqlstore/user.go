@@ -51,6 +51,21 @@ func (db *DB) CreateUser(ctx context.Context, a *access.Actor, username, display
 }
 
 func (db *DB) createUser(ctx context.Context, a *access.Actor, u access.NewUser, pw string, grants []access.Grant) (int64, error) {
+	u, err := checkNewUser(u, pw)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = db.update(ctx, func(tx *Tx) (err error) {
+		id, err = tx.createUser(ctx, a, u, pw, grants)
+		return err
+	})
+	return id, err
+}
+
+// checkNewUser tidies a new account's fields and reports every problem
+// with them and the password at once.
+func checkNewUser(u access.NewUser, pw string) (access.NewUser, error) {
 	u.Username = strings.TrimSpace(u.Username)
 	u.DisplayName = strings.TrimSpace(u.DisplayName)
 	u.Phone = registry.NormalizePhone(u.Phone)
@@ -67,44 +82,81 @@ func (db *DB) createUser(ctx context.Context, a *access.Actor, u access.NewUser,
 	if p := access.PasswordProblem(pw, u.Username); p != "" {
 		fs.Add("password", p)
 	}
-	if err := fs.Err(); err != nil {
-		return 0, err
-	}
-	var id int64
-	err := db.update(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE username = ?`, u.Username).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fault.OnField(fault.Conflict, "username", "auth.username.taken")
-		}
-		phoneHash := nullable(tx.box.Index(purposeLogin, u.Phone))
-		if phoneHash != nil {
-			if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE phone_hash = ?`, phoneHash).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return fault.OnField(fault.Conflict, "phone", "auth.phone.taken")
-			}
-		}
-		var err error
-		id, err = tx.insertID(ctx, `INSERT INTO users (username, display_name, password_hash, must_change, disabled, phone_hash, phone_enc, password_changed_at, created_at, updated_at)
-			VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?, ?) RETURNING id`, u.Username, u.DisplayName, password.Hash(pw), phoneHash, tx.box.Seal(purposeLogin, u.Phone), tx.nowMS(), tx.nowMS(), tx.nowMS())
+	return u, fs.Err()
+}
+
+// FirstAdmin is one of the accounts a database without users starts with.
+type FirstAdmin struct {
+	Username, Display, Password string
+	Grant                       access.Grant
+}
+
+// CreateFirstAdmins creates the first administrators on a database that
+// has no users, all in one transaction, and reports whether it did. Two
+// servers starting at the same moment on one PostgreSQL database both
+// find it empty: the start-up lock makes the second wait for the first to
+// commit, and it then finds users and creates none.
+func (db *DB) CreateFirstAdmins(ctx context.Context, admins []FirstAdmin) (bool, error) {
+	users := make([]access.NewUser, len(admins))
+	for i, ad := range admins {
+		u, err := checkNewUser(access.NewUser{Username: ad.Username, DisplayName: ad.Display}, ad.Password)
 		if err != nil {
+			return false, err
+		}
+		users[i] = u
+	}
+	created := false
+	err := db.update(ctx, func(tx *Tx) error {
+		if err := tx.startupLock(ctx); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, a, auditEntry{action: "user.create", target: fmt.Sprintf("user:%d", id), detail: u.Username}); err != nil {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil || n > 0 {
 			return err
 		}
-		for _, g := range grants {
-			if err := tx.grant(ctx, a, id, g); err != nil {
+		for i, ad := range admins {
+			if _, err := tx.createUser(ctx, nil, users[i], ad.Password, []access.Grant{ad.Grant}); err != nil {
 				return err
 			}
 		}
+		created = true
 		return nil
 	})
-	return id, err
+	return created, err
+}
+
+// createUser inserts a checked account with its grants.
+func (tx *Tx) createUser(ctx context.Context, a *access.Actor, u access.NewUser, pw string, grants []access.Grant) (int64, error) {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE username = ?`, u.Username).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		return 0, fault.OnField(fault.Conflict, "username", "auth.username.taken")
+	}
+	phoneHash := nullable(tx.box.Index(purposeLogin, u.Phone))
+	if phoneHash != nil {
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE phone_hash = ?`, phoneHash).Scan(&n); err != nil {
+			return 0, err
+		}
+		if n > 0 {
+			return 0, fault.OnField(fault.Conflict, "phone", "auth.phone.taken")
+		}
+	}
+	id, err := tx.insertID(ctx, `INSERT INTO users (username, display_name, password_hash, must_change, disabled, phone_hash, phone_enc, password_changed_at, created_at, updated_at)
+			VALUES (?, ?, ?, 1, 0, ?, ?, ?, ?, ?) RETURNING id`, u.Username, u.DisplayName, password.Hash(pw), phoneHash, tx.box.Seal(purposeLogin, u.Phone), tx.nowMS(), tx.nowMS(), tx.nowMS())
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.audit(ctx, a, auditEntry{action: "user.create", target: fmt.Sprintf("user:%d", id), detail: u.Username}); err != nil {
+		return 0, err
+	}
+	for _, g := range grants {
+		if err := tx.grant(ctx, a, id, g); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
 }
 
 func (tx *Tx) grant(ctx context.Context, a *access.Actor, uid int64, g access.Grant) error {

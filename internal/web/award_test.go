@@ -183,20 +183,27 @@ func TestAwardImportPages(t *testing.T) {
 		s := newSite(t, db)
 		s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
 		s.page("/regions/"+pingan+"/awards/import", http.StatusOK, "事项编码")
-		var mp bytes.Buffer
-		mw := multipart.NewWriter(&mp)
-		mw.WriteField("csrf", s.csrf)
-		fw, _ := mw.CreateFormFile("file", "积分.csv")
-		fw.Write([]byte("户号,事项编码\n001,env-03\n002,env-03\n"))
-		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/regions/"+pingan+"/awards/import", &mp)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", s.srv.URL)
-		res, err := s.client.Do(req)
-		if err != nil || res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("upload: %v %d", err, res.StatusCode)
+		upload := func(sheet string) string {
+			var mp bytes.Buffer
+			mw := multipart.NewWriter(&mp)
+			mw.WriteField("csrf", s.csrf)
+			fw, _ := mw.CreateFormFile("file", "积分.csv")
+			fw.Write([]byte(sheet))
+			mw.Close()
+			req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/regions/"+pingan+"/awards/import", &mp)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Origin", s.srv.URL)
+			res, err := s.client.Do(req)
+			if err != nil || res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("upload: %v %d", err, res.StatusCode)
+			}
+			return res.Header.Get("Location")
 		}
-		loc := res.Header.Get("Location")
+		// No row importable: nothing to skip to, only a sheet to mend.
+		if body := s.page(upload("户号,事项编码\n002,env-03\n003,env-03\n"), http.StatusOK, "没有一行可以登记", "重新上传"); strings.Contains(body, `value="skip"`) {
+			t.Error("a sheet without one good row is offered to skip its bad rows")
+		}
+		loc := upload("户号,事项编码\n001,env-03\n002,env-03\n")
 		s.page(loc, http.StatusOK, "本村没有户号为 002 的户", "跳过 1 行有误行")
 		if res := s.post(loc, url.Values{"mode": {"skip"}}); res.StatusCode != http.StatusOK || !strings.Contains(s.body(res), "已登记") {
 			t.Fatalf("run: %d", res.StatusCode)

@@ -71,7 +71,7 @@ func (w *Web) householdCard(rw http.ResponseWriter, r *http.Request, a *access.A
 		return
 	}
 	scheme := "http"
-	if w.TLS || r.TLS != nil {
+	if server.IsHTTPS(r) {
 		scheme = "https"
 	}
 	link := fmt.Sprintf("%s://%s/card/%s", scheme, r.Host, token)

@@ -41,13 +41,19 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	username, next := r.FormValue("username"), safeNext(r.FormValue("next"))
 	// The limits come before the password hash: a refused attempt costs
 	// the server nothing and tells the caller nothing about the account.
-	err := limited(w.Limits.LoginIP, server.ClientKey(access.RequestFrom(r.Context()).Client))
+	ipKey, userKey := server.ClientKey(access.RequestFrom(r.Context()).Client), strings.ToLower(strings.TrimSpace(username))
+	err := limited(w.Limits.LoginIP, ipKey)
 	if err == nil {
-		err = limited(w.Limits.LoginUser, strings.ToLower(strings.TrimSpace(username)))
+		err = limited(w.Limits.LoginUser, userKey)
 	}
 	var token string
 	if err == nil {
 		token, err = w.Auth.Login(r.Context(), username, r.FormValue("password"))
+		if err == nil {
+			// Only failures count against the limits.
+			w.Limits.LoginIP.Refund(ipKey)
+			w.Limits.LoginUser.Refund(userKey)
+		}
 	}
 	if err != nil {
 		f := w.loginForm(v, username, next)
@@ -61,20 +67,20 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	}
 	// A new token at every sign-in: a session id planted before login is
 	// worth nothing after it.
-	http.SetCookie(rw, &http.Cookie{Name: server.CookieName(w.TLS), Value: token, Path: "/", HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(rw, &http.Cookie{Name: server.CookieName(server.IsHTTPS(r)), Value: token, Path: "/", HttpOnly: true, Secure: server.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(rw, r, next, http.StatusSeeOther)
 }
 
 func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
 	if s := access.SessionFrom(r.Context()); s != nil && w.parseForm(rw, r) == nil && w.csrfOK(r, s) {
-		if c, err := r.Cookie(server.CookieName(w.TLS)); err == nil {
+		if c, err := r.Cookie(server.CookieName(server.IsHTTPS(r))); err == nil {
 			if err := w.Auth.Logout(r.Context(), c.Value); err != nil {
 				w.fail(rw, r, err)
 				return
 			}
 		}
 	}
-	http.SetCookie(rw, &http.Cookie{Name: server.CookieName(w.TLS), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(rw, &http.Cookie{Name: server.CookieName(server.IsHTTPS(r)), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: server.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(rw, r, "/login", http.StatusSeeOther)
 }
 
@@ -126,7 +132,7 @@ func (w *Web) passwordPage(rw http.ResponseWriter, r *http.Request) {
 // cookie for a year; Chinese stays the default for everyone else.
 func (w *Web) language(rw http.ResponseWriter, r *http.Request) {
 	l := i18n.Pick(r.URL.Query().Get("to"))
-	http.SetCookie(rw, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(rw, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: server.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(rw, r, safeNext(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
 
@@ -134,7 +140,7 @@ func (w *Web) language(rw http.ResponseWriter, r *http.Request) {
 // remembered in a cookie for a year like the language; a plain link does
 // it, so it works without script on any phone.
 func (w *Web) textSize(rw http.ResponseWriter, r *http.Request) {
-	c := &http.Cookie{Name: largeCookie, Value: "1", Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: w.TLS, SameSite: http.SameSiteLaxMode}
+	c := &http.Cookie{Name: largeCookie, Value: "1", Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: server.IsHTTPS(r), SameSite: http.SameSiteLaxMode}
 	if r.URL.Query().Get("to") != "large" {
 		c.Value, c.MaxAge = "", -1
 	}
@@ -150,7 +156,7 @@ const largeCookie = "large"
 // page would send the user straight back here.
 func (w *Web) secondFactor(rw http.ResponseWriter, r *http.Request) {
 	s := access.SessionFrom(r.Context())
-	c, err := r.Cookie(server.CookieName(w.TLS))
+	c, err := r.Cookie(server.CookieName(server.IsHTTPS(r)))
 	if s == nil || err != nil {
 		http.Redirect(rw, r, "/login", http.StatusSeeOther)
 		return
@@ -167,9 +173,14 @@ func (w *Web) secondFactor(rw http.ResponseWriter, r *http.Request) {
 		if !w.postOK(rw, r, s) {
 			return
 		}
-		err := limited(w.Limits.Code, server.ClientKey(access.RequestFrom(r.Context()).Client))
+		key := server.ClientKey(access.RequestFrom(r.Context()).Client)
+		err := limited(w.Limits.Code, key)
 		if err == nil {
-			err = w.Auth.VerifySecondFactor(r.Context(), c.Value, r.FormValue("code"))
+			if err = w.Auth.VerifySecondFactor(r.Context(), c.Value, r.FormValue("code")); err == nil {
+				// Only wrong codes count: an office enrolling its staff
+				// from one address is not held up by their successes.
+				w.Limits.Code.Refund(key)
+			}
 		}
 		if err != nil {
 			w.formOrFail(rw, r, v, f, err)

@@ -70,7 +70,7 @@ func storeFields(v *view, r *http.Request, st *market.Store) []field {
 	}
 	return []field{
 		{Name: "name", Label: v.T("market.store_name_label"), Type: "text", Value: name, Required: true, MaxLen: 40},
-		{Name: "address", Label: v.T("field.address"), Type: "text", Value: addr},
+		{Name: "address", Label: v.T("market.store_address"), Type: "text", Value: addr},
 		{Name: "return_days", Label: v.T("market.return_days_label"), Type: "text", InputMode: "numeric", Value: days, Help: v.T("market.return_days_help")},
 	}
 }

@@ -36,7 +36,9 @@ func TestMarketPages(t *testing.T) {
 		s := newSite(t, db)
 		s.user("shop-op", access.Grant{Role: access.Operator, Region: pingan})
 		s.page("/market", http.StatusOK, "还没有积分超市", "/regions/"+pingan+"/stores/new")
-		s.page("/regions/"+pingan+"/stores/new", http.StatusOK, "超市名称")
+		if body := s.page("/regions/"+pingan+"/stores/new", http.StatusOK, "超市名称", "超市地址"); strings.Contains(body, "家庭住址") {
+			t.Error("the store form calls the store's address 家庭住址")
+		}
 		if res := s.post("/regions/"+pingan+"/stores/new", url.Values{"name": {""}, "return_days": {"7"}}); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("a store without a name: %d", res.StatusCode)
 		}
@@ -62,7 +64,7 @@ func TestMarketPages(t *testing.T) {
 			!strings.Contains(s.body(res), "「肥皂」库存不足：现有 10 块，需要 99 块") {
 			t.Fatalf("an adjustment below zero: %d", res.StatusCode)
 		}
-		s.page(store, http.StatusOK, "肥皂", "10 块", "收银台")
+		s.page(store, http.StatusOK, "肥皂", "10 块", "收银台", "单价（积分）")
 		for _, p := range []string{"/goods?g=1", "/inbound", "/adjust", "/photo?g=1", "/clerks", "/settings", "/count"} {
 			s.page(store+p, http.StatusOK)
 		}

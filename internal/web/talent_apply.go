@@ -137,7 +137,7 @@ func (w *Web) applicantShow(rw http.ResponseWriter, r *http.Request, actErr erro
 	}
 	v := w.newView(r, "talent.page.applicant", "")
 	scheme := "http"
-	if w.TLS {
+	if server.IsHTTPS(r) {
 		scheme = "https"
 	}
 	p := &applicantPage{C: c, Token: token, Link: scheme + "://" + r.Host + "/apply/t/" + token, Attachments: atts, Editable: c.Status.Editable(),

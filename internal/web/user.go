@@ -1,9 +1,11 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"shanzhi/internal/access"
@@ -15,6 +17,44 @@ type userList struct {
 	CanCreate  bool
 	CanGrant   bool
 	RoleLabels map[access.Role]string
+	Regions    map[string]string // each grant's region code → its full name path
+}
+
+// grantRegions names the regions of the grants of users in full, so a
+// typo that names another real village shows in every list of grants.
+func (w *Web) grantRegions(r *http.Request, users ...access.User) (map[string]string, error) {
+	var codes []string
+	for _, u := range users {
+		for _, g := range u.Grants {
+			codes = append(codes, g.Region)
+		}
+	}
+	return w.Regions.Names(r.Context(), codes)
+}
+
+// regionName answers the grant form's look-up as the code is typed: the
+// region's full name path, or a message that no region has this code.
+func (w *Web) regionName(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	code := strings.TrimSpace(r.URL.Query().Get("code"))
+	names, err := w.Regions.Names(r.Context(), []string{code})
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "page.user", "users")
+	out := map[string]string{"code": code}
+	status := http.StatusOK
+	if name, ok := names[code]; ok {
+		out["path"] = name
+	} else {
+		// A code that names nothing is bad input, not a missing page.
+		out["error"] = v.T("region.code_unknown", code)
+		status = http.StatusUnprocessableEntity
+	}
+	rw.Header().Set("Content-Type", "application/json; charset=utf-8")
+	rw.Header().Set("Cache-Control", "no-store")
+	rw.WriteHeader(status)
+	json.NewEncoder(rw).Encode(out)
 }
 
 func (w *Web) roleLabels(v *view) map[access.Role]string {
@@ -32,7 +72,12 @@ func (w *Web) users(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 		return
 	}
 	v := w.newView(r, "page.users", "users")
-	v.Data = &userList{Users: list, CanCreate: a.CanAnywhere(access.UserManage), CanGrant: a.CanAnywhere(access.RoleManage), RoleLabels: w.roleLabels(v)}
+	regions, err := w.grantRegions(r, list...)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Data = &userList{Users: list, CanCreate: a.CanAnywhere(access.UserManage), CanGrant: a.CanAnywhere(access.RoleManage), RoleLabels: w.roleLabels(v), Regions: regions}
 	w.render(rw, http.StatusOK, "users", v)
 }
 
@@ -79,6 +124,7 @@ type userPage struct {
 	Roles      []option
 	RoleLabels map[access.Role]string
 	Self       bool
+	Regions    map[string]string // each grant's region code → its full name path
 }
 
 func (w *Web) userShow(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
@@ -104,7 +150,12 @@ func (w *Web) userPageWith(rw http.ResponseWriter, r *http.Request, a *access.Ac
 	v := w.newView(r, "page.user", "users")
 	v.Title = u.Username
 	v.Crumbs = []crumb{{Label: v.T("page.users"), Href: "/admin/users"}, {Label: u.Username}}
-	p := &userPage{U: u, Password: pw, CanManage: a.CanAnywhere(access.UserManage), CanGrant: a.CanAnywhere(access.RoleManage), RoleLabels: w.roleLabels(v), Self: id == a.UserID}
+	regions, err := w.grantRegions(r, *u)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	p := &userPage{U: u, Password: pw, CanManage: a.CanAnywhere(access.UserManage), CanGrant: a.CanAnywhere(access.RoleManage), RoleLabels: w.roleLabels(v), Self: id == a.UserID, Regions: regions}
 	for _, role := range access.Roles {
 		p.Roles = append(p.Roles, option{Value: string(role), Label: v.T("role." + string(role))})
 	}

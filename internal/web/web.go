@@ -64,7 +64,6 @@ type Deps struct {
 	Limits     *server.Limits
 	Log        *slog.Logger
 	Demo       bool  // show the 演示模式 banner
-	TLS        bool  // cookies get Secure and the __Host- prefix
 	MaxUpload  int64 // bytes
 	Now        func() time.Time
 }
@@ -82,7 +81,7 @@ func New(d Deps) (*Web, error) {
 		d.Now = time.Now
 	}
 	if d.Limits == nil {
-		d.Limits = server.NewLimits(d.Now)
+		d.Limits = server.NewLimits(d.Now, server.DefaultLimitSettings())
 	}
 	w := &Web{Deps: d, pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -246,8 +245,20 @@ func (w *Web) failWith(rw http.ResponseWriter, r *http.Request, err error, next 
 	default:
 		w.Log.Error("request failed", "request_id", v.RequestID, "path", r.URL.Path, "err", err)
 	}
-	v.Data = v.M(msg)
+	page := &errorPage{Msg: v.M(msg)}
+	// Something not set up yet (no scheme in force) is not a dead end:
+	// the catalogue's "<key>_setup" says who sets it up and where.
+	if setup := msg.Key + "_setup"; w.Catalog.Has(v.Lang, setup) {
+		page.Setup = v.T(setup)
+	}
+	v.Data = page
 	w.render(rw, fault.HTTPStatus(code), "error", v)
+}
+
+// errorPage is what the error page shows: the message, and for a missing
+// set-up who can make it and where.
+type errorPage struct {
+	Msg, Setup string
 }
 
 // page wraps a handler that needs a signed-in user whose password is not

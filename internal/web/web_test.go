@@ -44,13 +44,19 @@ type site struct {
 // newSite serves the pages with the default policy, less the second
 // factor unless mfa is set.
 func newSite(t *testing.T, db *sqlstore.DB, mfa ...bool) *site {
+	return newSiteWith(t, db, server.Options{}, httptest.NewServer, len(mfa) > 0 && mfa[0])
+}
+
+// newSiteWith serves the pages with the middleware's options on a server
+// start makes (plain or TLS).
+func newSiteWith(t *testing.T, db *sqlstore.DB, opt server.Options, start func(http.Handler) *httptest.Server, mfa bool) *site {
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	pol := access.DefaultPolicy()
-	pol.SkipMFA = len(mfa) == 0 || !mfa[0]
+	pol.SkipMFA = !mfa
 	auth := db.Auth(pol)
 	flows, err := review.NewFlows(points.Flow(), points.AppealReviewFlow(), talent.ReviewFlow())
 	if err != nil {
@@ -65,10 +71,12 @@ func newSite(t *testing.T, db *sqlstore.DB, mfa ...bool) *site {
 	}
 	rt := &server.Router{Mux: http.NewServeMux()}
 	w.Routes(rt)
-	srv := httptest.NewServer(server.Middleware(rt.Mux, auth, log, server.Options{}))
+	srv := start(server.Middleware(rt.Mux, auth, log, opt))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
-	return &site{t: t, db: db, srv: srv, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	client := srv.Client()
+	client.Jar, client.CheckRedirect = jar, func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &site{t: t, db: db, srv: srv, client: client}
 }
 
 // user creates an account and signs in with it, changing the one-time
