@@ -40,7 +40,7 @@ func (tx *Tx) activeOrg(ctx context.Context, a *access.Actor, id int64) (*org.Or
 		return nil, err
 	}
 	if o.Status != org.Active {
-		return nil, fault.E(fault.Conflict, "org.org.dissolved", o.Name)
+		return nil, fault.E(fault.Conflict, "org.org.is_dissolved", o.Name)
 	}
 	return o, nil
 }
