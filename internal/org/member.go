@@ -100,6 +100,7 @@ type Transfer struct {
 	FromName string
 	To       int64
 	ToName   string
+	ToHome   string // the receiving organisation's home region
 	Status   TransferStatus
 	Sent     string
 	Received string

@@ -187,7 +187,9 @@ type Service interface {
 	Transfer(ctx context.Context, a *access.Actor, id, to int64, date string) (*Member, error)
 	Receive(ctx context.Context, a *access.Actor, id int64, date string) (*Member, error)
 
-	Grids(ctx context.Context, a *access.Actor, village string) ([]Grid, error)
+	// Grids lists the grids of the villages in region; "" for all the
+	// actor reads.
+	Grids(ctx context.Context, a *access.Actor, region string) ([]Grid, error)
 	Grid(ctx context.Context, a *access.Actor, id int64) (*Grid, error)
 	CreateGrid(ctx context.Context, a *access.Actor, in GridInput) (*Grid, error)
 	// AssignHouseholds puts households in a grid; a household already in

@@ -10,7 +10,6 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/org"
-	"shanzhi/internal/regioncode"
 )
 
 const gridSelect = `SELECT g.id, g.village_code, v.name, g.name, g.kind, (SELECT count(*) FROM grid_households gh WHERE gh.grid_id = g.id)
@@ -65,14 +64,17 @@ func (s *OrgService) CreateGrid(ctx context.Context, a *access.Actor, in org.Gri
 	return out, err
 }
 
-// Grids lists a village's grids.
-func (s *OrgService) Grids(ctx context.Context, a *access.Actor, village string) ([]org.Grid, error) {
-	if regioncode.LevelOf(village) != regioncode.Village || !a.Can(access.RegistryRead, village) {
-		return nil, fault.E(fault.NotFound, "region.not_found")
+// Grids lists the grids of the villages in region (all the actor reads
+// when empty), by village and name.
+func (s *OrgService) Grids(ctx context.Context, a *access.Actor, region string) ([]org.Grid, error) {
+	scopes, err := orgScopes(a, access.RegistryRead, region)
+	if err != nil {
+		return nil, err
 	}
+	where, args := scopeWhere("g.village_code", scopes)
 	var out []org.Grid
-	err := s.db.view(ctx, func(tx *Tx) (err error) {
-		out, err = queryAll(ctx, tx, scanGrid, gridSelect+` WHERE g.village_code = ? ORDER BY g.name, g.id`, village)
+	err = s.db.view(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, scanGrid, gridSelect+` WHERE `+where+` ORDER BY g.village_code, g.name, g.id LIMIT 2000`, args...)
 		return err
 	})
 	return out, err

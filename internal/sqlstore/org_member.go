@@ -15,7 +15,7 @@ import (
 
 const memberSelect = `SELECT m.id, m.branch_id, o.name, o.home_code, COALESCE(m.resident_id, 0), m.name, m.gender, m.id_masked, m.phone_masked,
 	m.applied, m.probation, m.full_date, m.created_at,
-	COALESCE(t.id, 0), COALESCE(t.to_id, 0), COALESCE(tt.name, ''), COALESCE(t.status, ''), COALESCE(t.sent, '')
+	COALESCE(t.id, 0), COALESCE(t.to_id, 0), COALESCE(tt.name, ''), COALESCE(tt.home_code, ''), COALESCE(t.status, ''), COALESCE(t.sent, '')
 	FROM org_members m JOIN org_orgs o ON o.id = m.branch_id
 	LEFT JOIN org_transfers t ON t.member_id = m.id AND t.open IS NOT NULL LEFT JOIN org_orgs tt ON tt.id = t.to_id`
 
@@ -24,7 +24,7 @@ func scanMember(s interface{ Scan(...any) error }) (org.Member, error) {
 	var created int64
 	var t org.Transfer
 	err := s.Scan(&m.ID, &m.Branch, &m.BranchName, &m.Home, &m.Resident, &m.Name, &m.Gender, &m.IDMasked, &m.PhoneMasked,
-		&m.Applied, &m.Probation, &m.Full, &created, &t.ID, &t.To, &t.ToName, &t.Status, &t.Sent)
+		&m.Applied, &m.Probation, &m.Full, &created, &t.ID, &t.To, &t.ToName, &t.ToHome, &t.Status, &t.Sent)
 	m.Created = time.UnixMilli(created)
 	m.Standing = org.MemberInput{Full: m.Full}.Standing()
 	if t.ID != 0 {
@@ -34,12 +34,21 @@ func scanMember(s interface{ Scan(...any) error }) (org.Member, error) {
 	return m, err
 }
 
-// memberFor loads a member the actor may read through their branch, and
-// may change when manage is set.
+// memberFor loads a member the actor may read through their branch, or
+// through the branch a transfer in transit takes them to (whose officials
+// must see whom they are to receive), and may change through their branch
+// when manage is set.
 func (tx *Tx) memberFor(ctx context.Context, a *access.Actor, id int64, manage bool) (*org.Member, error) {
 	m, err := scanMember(tx.queryRow(ctx, memberSelect+` WHERE m.id = ?`, id))
-	if err := orgReachable(err, a, m.Home, manage); err != nil {
+	home := m.Home
+	if err == nil && m.Pending != nil && !org.CanRead(a, home) {
+		home = m.Pending.ToHome
+	}
+	if err := orgReachable(err, a, home, false); err != nil {
 		return nil, err
+	}
+	if manage && !org.CanManage(a, m.Home) {
+		return nil, fault.E(fault.Forbidden, "error.forbidden")
 	}
 	return &m, nil
 }

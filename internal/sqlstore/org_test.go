@@ -305,6 +305,13 @@ func TestOrgMembers(t *testing.T) {
 		if _, err := s.Receive(ctx, orgTown, p.ID, ""); !fault.Is(err, fault.Forbidden) {
 			t.Fatalf("the sending side receives: %v", err)
 		}
+		// The receiving side sees whom it is to receive.
+		if seen, err := s.Member(ctx, orgSibling, p.ID); err != nil || seen.Pending == nil {
+			t.Fatalf("the receiving township cannot see the member in transit: %v", err)
+		}
+		if _, err := s.Transfer(ctx, orgSibling, p.ID, tr.sibling.ID, ""); !fault.Is(err, fault.Forbidden) {
+			t.Fatalf("the receiving side sends the member on: %v", err)
+		}
 		got, err := s.Receive(ctx, orgBanner, p.ID, "2026-05-25")
 		if err != nil || got.Branch != tr.sibling.ID || got.Pending != nil {
 			t.Fatalf("receive: %v %+v", err, got)
@@ -366,7 +373,13 @@ func TestOrgGrids(t *testing.T) {
 		if got, err := s.AssignHouseholds(ctx, op, g2.ID, []int64{h1.ID}); err != nil || got.Households != 1 {
 			t.Fatalf("reassign: %v", err)
 		}
-		list, err := s.Grids(ctx, orgSec, pingan)
+		if _, err := s.Grids(ctx, orgSibling, pingan); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("sibling lists the village's grids: %v", err)
+		}
+		if _, err := s.Grids(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Clerk, Region: pingan}}}, ""); !fault.Is(err, fault.Forbidden) {
+			t.Fatalf("a clerk lists grids: %v", err)
+		}
+		list, err := s.Grids(ctx, orgSec, "")
 		if err != nil || len(list) != 2 || list[0].Households != 1 || list[1].Households != 1 {
 			t.Fatalf("grids: %v %+v", err, list)
 		}

@@ -368,12 +368,9 @@ func (s *OrgService) Org(ctx context.Context, a *access.Actor, id int64) (*org.O
 // Orgs lists the organisations the actor may read, by home region, kind
 // and name.
 func (s *OrgService) Orgs(ctx context.Context, a *access.Actor, f org.OrgFilter) ([]org.Org, error) {
-	scopes := a.Scopes(access.OrgRead)
-	if f.Region != "" {
-		if !org.CanRead(a, f.Region) {
-			return nil, fault.E(fault.NotFound, "region.not_found")
-		}
-		scopes = []string{f.Region}
+	scopes, err := orgScopes(a, access.OrgRead, f.Region)
+	if err != nil {
+		return nil, err
 	}
 	where, args := scopeWhere("o.home_code", scopes)
 	if f.Parent != 0 {
@@ -388,7 +385,7 @@ func (s *OrgService) Orgs(ctx context.Context, a *access.Actor, f org.OrgFilter)
 		where += ` AND o.status = 'active'`
 	}
 	var out []org.Org
-	err := s.db.view(ctx, func(tx *Tx) (err error) {
+	err = s.db.view(ctx, func(tx *Tx) (err error) {
 		out, err = queryAll(ctx, tx, scanOrg, orgSelect+` WHERE `+where+` ORDER BY o.home_code, o.kind, o.name, o.id LIMIT 1000`, args...)
 		return err
 	})

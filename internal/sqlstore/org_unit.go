@@ -51,6 +51,22 @@ func (tx *Tx) unitFor(ctx context.Context, a *access.Actor, id int64, manage boo
 	return &u, nil
 }
 
+// orgScopes are the subtrees a list of the register covers: region when
+// given, which the actor must hold p at, else every region they hold it
+// at. An actor without p anywhere is refused rather than shown nothing.
+func orgScopes(a *access.Actor, p access.Permission, region string) ([]string, error) {
+	if !a.CanAnywhere(p) {
+		return nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
+	if region == "" {
+		return a.Scopes(p), nil
+	}
+	if !a.Can(p, region) {
+		return nil, fault.E(fault.NotFound, "region.not_found")
+	}
+	return []string{region}, nil
+}
+
 // orgReachable is reachable for the register: an object outside the
 // actor's org.read scope is not found, one they may read but not change
 // (when manage is asked) is forbidden.
@@ -181,12 +197,9 @@ func (s *OrgService) Unit(ctx context.Context, a *access.Actor, id int64) (*org.
 
 // Units lists the units the actor may read, by region and name.
 func (s *OrgService) Units(ctx context.Context, a *access.Actor, f org.UnitFilter) ([]org.Unit, int, error) {
-	scopes := a.Scopes(access.OrgRead)
-	if f.Region != "" {
-		if !org.CanRead(a, f.Region) {
-			return nil, 0, fault.E(fault.NotFound, "region.not_found")
-		}
-		scopes = []string{f.Region}
+	scopes, err := orgScopes(a, access.OrgRead, f.Region)
+	if err != nil {
+		return nil, 0, err
 	}
 	where, args := scopeWhere("u.region_code", scopes)
 	if f.Query != "" {
@@ -201,7 +214,7 @@ func (s *OrgService) Units(ctx context.Context, a *access.Actor, f org.UnitFilte
 	}
 	var out []org.Unit
 	var total int
-	err := s.db.view(ctx, func(tx *Tx) error {
+	err = s.db.view(ctx, func(tx *Tx) error {
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM org_units u WHERE `+where, args...).Scan(&total); err != nil {
 			return err
 		}
