@@ -19,6 +19,7 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/market"
+	"shanzhi/internal/org"
 	"shanzhi/internal/points"
 	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
@@ -40,6 +41,7 @@ type Deps struct {
 	Rankings points.RankingService
 	Review   review.Service
 	Talent   talent.Service
+	Org      org.Service
 	Market   market.Service
 	Photos   points.PhotoService
 	Limits   *server.Limits

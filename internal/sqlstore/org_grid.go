@@ -37,11 +37,11 @@ func (s *OrgService) CreateGrid(ctx context.Context, a *access.Actor, in org.Gri
 	if in.Kind == "" {
 		in.Kind = org.GridPlain
 	}
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
 	if !a.Can(access.GridManage, in.Village) {
 		return nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
 	}
 	var out *org.Grid
 	err := s.db.update(ctx, func(tx *Tx) error {
@@ -100,14 +100,14 @@ func (tx *Tx) gridHouseholds(ctx context.Context, grid int64) ([]org.GridHouseho
 // household already in a grid (this one included) or of another village
 // refuses the whole request, naming it.
 func (s *OrgService) AssignHouseholds(ctx context.Context, a *access.Actor, grid int64, households []int64) (*org.Grid, error) {
-	if len(households) == 0 {
-		return nil, fault.OnField(fault.Invalid, "households", "org.grid.none_chosen")
-	}
 	var out *org.Grid
 	err := s.db.update(ctx, func(tx *Tx) error {
 		g, err := tx.gridFor(ctx, a, grid, access.GridManage)
 		if err != nil {
 			return err
+		}
+		if len(households) == 0 {
+			return fault.OnField(fault.Invalid, "households", "org.grid.none_chosen")
 		}
 		var numbers []string
 		for _, hid := range households {

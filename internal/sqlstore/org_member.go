@@ -211,6 +211,9 @@ func (s *OrgService) Transfer(ctx context.Context, a *access.Actor, id, to int64
 // Receive takes a member in transit into the branch the transfer names;
 // the actor must manage that branch.
 func (s *OrgService) Receive(ctx context.Context, a *access.Actor, id int64, date string) (*org.Member, error) {
+	if !a.CanAnywhere(access.OrgManage) {
+		return nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
 	var out *org.Member
 	err := s.db.update(ctx, func(tx *Tx) error {
 		m, err := tx.memberFor(ctx, a, id, false)

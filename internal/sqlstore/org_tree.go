@@ -68,7 +68,7 @@ func (s *OrgService) CreateOrg(ctx context.Context, a *access.Actor, in org.OrgI
 		if in.Parent != 0 {
 			p, err := tx.activeOrg(ctx, a, in.Parent)
 			if err != nil {
-				return fault.Wrap(fault.CodeOf(err), err, "org.org.parent_invalid")
+				return parentInvalid(err)
 			}
 			if !in.Kind.CanParent(p.Kind) {
 				return fault.OnField(fault.Invalid, "parent", "org.org.kind_under", p.Name)
@@ -117,6 +117,16 @@ func (s *OrgService) CreateOrg(ctx context.Context, a *access.Actor, in org.OrgI
 		return tx.orgEvent(ctx, a, out, "created", date, fmt.Sprintf("%s; %s; %s; %s", in.Name, in.Kind, strings.Join(units, "、"), in.Brand))
 	})
 	return out, err
+}
+
+// parentInvalid turns a parent that cannot be loaded for a change (none
+// chosen, out of reach, dissolved) into a refusal of the field: the
+// organisation being set up or moved is there, its parent is what is wrong.
+func parentInvalid(err error) error {
+	if c := fault.CodeOf(err); c == fault.NotFound || c == fault.Forbidden || c == fault.Conflict {
+		return fault.OnField(fault.Invalid, "parent", "org.org.parent_invalid")
+	}
+	return err
 }
 
 // changeDate checks a change's date: today when empty, never in the future.
@@ -188,7 +198,7 @@ func (s *OrgService) Move(ctx context.Context, a *access.Actor, id, parent int64
 		}
 		p, err := tx.activeOrg(ctx, a, parent)
 		if err != nil {
-			return fault.Wrap(fault.CodeOf(err), err, "org.org.parent_invalid")
+			return parentInvalid(err)
 		}
 		chain, err := tx.ancestors(ctx, parent)
 		if err != nil {

@@ -23,6 +23,7 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/market"
+	"shanzhi/internal/org"
 	"shanzhi/internal/points"
 	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
@@ -54,6 +55,7 @@ type Deps struct {
 	Rankings  points.RankingService
 	Periods   points.PeriodService
 	Talent    talent.Service
+	Org       org.Service
 	Market    market.Service
 	Photos    points.PhotoService
 	Limits    *server.Limits
