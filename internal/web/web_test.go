@@ -58,8 +58,8 @@ func newSite(t *testing.T, db *sqlstore.DB, mfa ...bool) *site {
 	}
 	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier(), talent.Flow: db.TalentApplier()})
 	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: db.Users(pol), Audit: db.Audit(), Ledger: db.Ledger(),
-		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(), Talent: db.Talent(rev), Market: db.Market(), Photos: db.Photos(),
-		Log: log, MaxUpload: 1 << 20, Now: db.Now})
+		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(), Talent: db.Talent(rev), Org: db.Org(), Market: db.Market(),
+		Photos: db.Photos(), Log: log, MaxUpload: 1 << 20, Now: db.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

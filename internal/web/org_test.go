@@ -1,0 +1,114 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/creditcode"
+	"shanzhi/internal/registry"
+	"shanzhi/internal/sqlstore"
+	"shanzhi/internal/sqlstore/storetest"
+)
+
+// TestOrgPages walks the register as the township's organisation
+// department would: a unit (refused first for a bad credit code), the
+// township committee and the village branch under it, a member on the
+// roster and in its export, a transfer, and the village's grids with a
+// household refused in a second grid.
+func TestOrgPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := newSite(t, db)
+		const keerqin = "152221100000"
+		seed := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: keerqin}}}
+		h, err := db.Registry().CreateHousehold(ctx, seed, registry.HouseholdInput{Number: "001", VillageCode: pingan, Address: "一组"},
+			registry.ResidentInput{Name: "尹志勇", Ethnicity: "汉族", IDNumber: idFor("19700101", 11), Relation: registry.Head, Political: "中共党员"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.user("zzb", access.Grant{Role: access.OrgStaff, Region: keerqin})
+		s.page("/org/units/new", http.StatusOK, "统一社会信用代码", "两新组织")
+		unit := url.Values{"region": {pingan}, "name": {"平安快递站"}, "credit_code": {"91350100M000100Y44"}, "type": {"private"}, "flags": {"two_new", "new_employment"}}
+		res := s.post("/org/units/new", clone(unit))
+		if body := s.body(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "统一社会信用代码不正确") {
+			t.Fatalf("a bad credit code: %d", res.StatusCode)
+		}
+		unit.Set("credit_code", creditcode.Complete("91152221MA0N00001"))
+		if res := s.post("/org/units/new", clone(unit)); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("unit: %d %s", res.StatusCode, s.body(res))
+		}
+		s.page("/org/units?two_new=1", http.StatusOK, "平安快递站", "非公有制企业", "新就业群体")
+
+		res = s.post("/org/orgs/new", url.Values{"kind": {"committee"}, "name": {"科尔沁镇党委"}, "region": {keerqin}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("committee: %d %s", res.StatusCode, s.body(res))
+		}
+		town := strings.TrimPrefix(strings.Split(res.Header.Get("Location"), "?")[0], "/org/orgs/")
+		res = s.post("/org/orgs/new", url.Values{"parent": {town}, "kind": {"branch"}, "name": {"平安村党支部"}, "region": {pingan}, "brand": {"孝亲敬老"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("branch: %d %s", res.StatusCode, s.body(res))
+		}
+		branch := strings.Split(res.Header.Get("Location"), "?")[0]
+		s.page(branch, http.StatusOK, "平安村党支部", "科尔沁镇党委", "孝亲敬老", "成立党组织")
+		// Putting the committee under its own branch is a cycle.
+		res = s.post("/org/orgs/"+town+"/move", url.Values{"parent": {strings.TrimPrefix(branch, "/org/orgs/")}})
+		if body := s.body(res); res.StatusCode != http.StatusConflict || !strings.Contains(body, "会形成循环") {
+			t.Fatalf("cycle: %d %s", res.StatusCode, body)
+		}
+		if res := s.post(branch+"/post", url.Values{"post": {"secretary"}, "name": {"尹志勇"}, "date": {"2021-01-01"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("post: %d %s", res.StatusCode, s.body(res))
+		}
+		s.page(branch, http.StatusOK, "书记", "尹志勇", "在任")
+
+		member := url.Values{"name": {"尹志勇"}, "gender": {"男"}, "id_number": {idFor("19700101", 11)}, "phone": {"13904821234"}, "probation": {"1996-07-01"}, "full": {"1997-07-01"}}
+		res = s.post(branch+"/members/new", clone(member))
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("member: %d %s", res.StatusCode, s.body(res))
+		}
+		mem := strings.Split(res.Header.Get("Location"), "?")[0]
+		res = s.post(branch+"/members/new", clone(member))
+		if body := s.body(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "同一时间只能在一个党组织") {
+			t.Fatalf("a second membership: %d", res.StatusCode)
+		}
+		body := s.page(branch+"/roster", http.StatusOK, "尹志勇", "正式党员")
+		if strings.Contains(body, "13904821234") || strings.Contains(body, idFor("19700101", 11)) {
+			t.Fatal("the roster shows an ID number or phone in full")
+		}
+		if res := s.get(branch + "/roster.xlsx"); res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheet") {
+			t.Fatalf("roster export: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		res = s.post(mem+"/transfer", url.Values{"to": {town}, "date": {"2026-05-01"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("transfer: %d %s", res.StatusCode, s.body(res))
+		}
+		s.page(mem, http.StatusOK, "在途", "科尔沁镇党委", "确认转入")
+		if res := s.post(mem+"/receive", url.Values{"date": {"2026-05-02"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("receive: %d %s", res.StatusCode, s.body(res))
+		}
+		s.page(mem, http.StatusOK, "已转入")
+
+		res = s.post("/regions/"+pingan+"/grids/new", url.Values{"name": {"第一网格"}, "kind": {"grid"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("grid: %d %s", res.StatusCode, s.body(res))
+		}
+		g1 := strings.Split(res.Header.Get("Location"), "?")[0]
+		res = s.post("/regions/"+pingan+"/grids/new", url.Values{"name": {"第二网格"}})
+		g2 := strings.Split(res.Header.Get("Location"), "?")[0]
+		s.page(g1, http.StatusOK, "001", "划入网格")
+		hid := strconv.FormatInt(h.ID, 10)
+		if res := s.post(g1+"/assign", url.Values{"household": {hid}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("assign: %d %s", res.StatusCode, s.body(res))
+		}
+		s.page(g1, http.StatusOK, "尹志勇", "网格内住户（1 户）")
+		res = s.post(g2+"/assign", url.Values{"household": {hid}})
+		if body := s.body(res); res.StatusCode != http.StatusConflict || !strings.Contains(body, "一户只能在一个网格") {
+			t.Fatalf("a household in two grids: %d", res.StatusCode)
+		}
+		s.page("/grids?region="+pingan, http.StatusOK, "第一网格", "第二网格")
+	})
+}
