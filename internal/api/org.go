@@ -11,6 +11,12 @@ import (
 // The organisation register's endpoints (组织底账): units, party
 // organisations, members and their transfers, grids.
 
+// items is the body of a list: an object, so a list can grow fields
+// (a total, a cursor) without breaking its clients.
+type items[T any] struct {
+	Items []T `json:"items"`
+}
+
 type unitJSON struct {
 	ID            int64  `json:"id"`
 	Region        string `json:"region"`
@@ -156,9 +162,9 @@ func (a *API) orgOrgs(r *http.Request, act *access.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := []orgJSON{}
+	out := items[orgJSON]{Items: []orgJSON{}}
 	for _, o := range list {
-		out = append(out, toOrg(o))
+		out.Items = append(out.Items, toOrg(o))
 	}
 	return http.StatusOK, out, nil
 }
@@ -285,9 +291,9 @@ func (a *API) orgMembers(r *http.Request, act *access.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := []memberJSON{}
+	out := items[memberJSON]{Items: []memberJSON{}}
 	for _, m := range list {
-		out = append(out, toMember(m))
+		out.Items = append(out.Items, toMember(m))
 	}
 	return http.StatusOK, out, nil
 }
@@ -381,9 +387,9 @@ func (a *API) grids(r *http.Request, act *access.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := []gridJSON{}
+	out := items[gridJSON]{Items: []gridJSON{}}
 	for _, g := range list {
-		out = append(out, toGrid(g))
+		out.Items = append(out.Items, toGrid(g))
 	}
 	return http.StatusOK, out, nil
 }

@@ -90,7 +90,9 @@ func (w *Web) showCandidate(rw http.ResponseWriter, r *http.Request, a *access.A
 // talentRefusal turns a refused action into its status, its message and
 // one line per field at fault, each named as the form names it; no error
 // is 200 and nothing to say.
-func talentRefusal(v *view, err error) (int, string, []string) { return refusal(v, err, "talent.field.") }
+func talentRefusal(v *view, err error) (int, string, []string) {
+	return refusal(v, err, "talent.field.")
+}
 
 // refusal is talentRefusal for a module whose form fields are labelled
 // under prefix in the catalogue.
