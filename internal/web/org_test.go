@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/creditcode"
+	"shanzhi/internal/org"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -110,5 +113,55 @@ func TestOrgPages(t *testing.T) {
 			t.Fatalf("a household in two grids: %d", res.StatusCode)
 		}
 		s.page("/grids?region="+pingan, http.StatusOK, "第一网格", "第二网格")
+	})
+}
+
+// TestOrgUnitImport registers units from a sheet as villages keep them:
+// 检查 saves nothing, 导入 registers the good rows and lists the bad one
+// beside its line with the column at fault.
+func TestOrgUnitImport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := newSite(t, db)
+		s.user("zzb", access.Grant{Role: access.OrgStaff, Region: "152221100000"})
+		if res := s.get("/org/units/import/template.xlsx"); res.StatusCode != http.StatusOK {
+			t.Fatalf("template: %d", res.StatusCode)
+		}
+		csv := "单位名称,统一社会信用代码,单位类型,所在地区,两新组织,新就业群体\n" +
+			"平安快递站," + creditcode.Complete("91152221MA0N00001") + ",非公有制企业,平安村,,是\n" +
+			"错码合作社,91350100M000100Y44,非公有制企业,平安村,,\n" +
+			"外地公司," + creditcode.Complete("91152221MA0N00002") + ",合伙企业,火星村,,\n"
+		send := func(mode string) (int, string) {
+			var mp bytes.Buffer
+			mw := multipart.NewWriter(&mp)
+			mw.WriteField("csrf", s.csrf)
+			mw.WriteField("mode", mode)
+			fw, _ := mw.CreateFormFile("file", "单位.csv")
+			fw.Write([]byte(csv))
+			mw.Close()
+			req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/org/units/import", &mp)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Origin", s.srv.URL)
+			res, err := s.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.StatusCode, s.body(res)
+		}
+		zzb := &access.Actor{Grants: []access.Grant{{Role: access.OrgStaff, Region: "152221100000"}}}
+		code, body := send("check")
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "有 2 行未通过") || !strings.Contains(body, "统一社会信用代码不正确") || !strings.Contains(body, "单位类型不正确") {
+			t.Fatalf("check: %d\n%s", code, body)
+		}
+		if _, n, _ := db.Org().Units(ctx, zzb, org.UnitFilter{}); n != 0 {
+			t.Fatal("a check saved something")
+		}
+		if code, body := send("import"); !strings.Contains(body, "已登记 1 个单位") || !strings.Contains(body, "所在地区不正确") {
+			t.Fatalf("import: %d\n%s", code, body)
+		}
+		us, n, _ := db.Org().Units(ctx, zzb, org.UnitFilter{})
+		if n != 1 || us[0].Name != "平安快递站" || !us[0].TwoNew || !us[0].NewEmployment || us[0].Region != pingan {
+			t.Fatalf("imported: %d %+v", n, us)
+		}
 	})
 }
