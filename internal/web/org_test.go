@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -132,21 +130,7 @@ func TestOrgUnitImport(t *testing.T) {
 			"错码合作社,91350100M000100Y44,非公有制企业,平安村,,\n" +
 			"外地公司," + creditcode.Complete("91152221MA0N00002") + ",合伙企业,火星村,,\n"
 		send := func(mode string) (int, string) {
-			var mp bytes.Buffer
-			mw := multipart.NewWriter(&mp)
-			mw.WriteField("csrf", s.csrf)
-			mw.WriteField("mode", mode)
-			fw, _ := mw.CreateFormFile("file", "单位.csv")
-			fw.Write([]byte(csv))
-			mw.Close()
-			req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/org/units/import", &mp)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Origin", s.srv.URL)
-			res, err := s.client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res.StatusCode, s.body(res)
+			return s.sendFile("/org/units/import", mode, "单位.csv", []byte(csv))
 		}
 		zzb := &access.Actor{Grants: []access.Grant{{Role: access.OrgStaff, Region: "152221100000"}}}
 		code, body := send("check")

@@ -1,9 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -34,15 +31,6 @@ func sheetFlag(s string, def bool) bool {
 // readUnits turns an uploaded sheet into import rows for the regions under
 // scope; a row naming an unknown region or type carries that problem.
 func (w *Web) readUnits(r *http.Request, a *access.Actor, scope, name string, data []byte) ([]org.UnitRow, error) {
-	rd, err := sheet.Open(name, bytes.NewReader(data), w.MaxUpload)
-	if err != nil {
-		return nil, fault.Wrap(fault.Invalid, err, "talent.import.unreadable")
-	}
-	defer rd.Close()
-	h, err := rd.Header(unitColumns, 3)
-	if err != nil {
-		return nil, fault.OnField(fault.Invalid, "file", "org.import.no_header")
-	}
 	regions := map[string]string{}
 	for _, o := range w.orgRegionOptions(r, a, scope) {
 		regions[o.Value] = o.Value
@@ -54,20 +42,7 @@ func (w *Web) readUnits(r *http.Request, a *access.Actor, scope, name string, da
 	}
 	types := w.labelCodes("org.unit_type.", strs(org.UnitTypes))
 	var rows []org.UnitRow
-	for {
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fault.Wrap(fault.Invalid, err, "talent.import.unreadable")
-		}
-		cell := func(col string) string {
-			if i, ok := h.Columns[strings.Split(col, "|")[0]]; ok && i < len(row.Cells) {
-				return strings.TrimSpace(row.Cells[i])
-			}
-			return ""
-		}
+	err := w.eachSheetRow(name, data, unitColumns, "org.import.no_header", func(line int, cell func(string) string) {
 		t := org.UnitType(types[cell(unitColumns[2])])
 		in := org.UnitInput{Name: cell(unitColumns[0]), CreditCode: cell(unitColumns[1]), Type: t, Region: regions[cell(unitColumns[3])],
 			TwoNew: sheetFlag(cell(unitColumns[4]), t.TwoNew()), NewEmployment: sheetFlag(cell(unitColumns[5]), false)}
@@ -78,7 +53,10 @@ func (w *Web) readUnits(r *http.Request, a *access.Actor, scope, name string, da
 		if in.Type == "" {
 			fs.Add("type", "org.unit.type_invalid")
 		}
-		rows = append(rows, org.UnitRow{Line: row.Line, Input: in, Err: fs.Err()})
+		rows = append(rows, org.UnitRow{Line: line, Input: in, Err: fs.Err()})
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(rows) > org.MaxImportRows {
 		return nil, fault.E(fault.Invalid, "org.unit.import_too_many", org.MaxImportRows)

@@ -135,6 +135,27 @@ func (s *site) post(path string, form url.Values) *http.Response {
 	return res
 }
 
+// sendFile posts a file the way the import pages' forms do, with the
+// session's CSRF token and a mode button.
+func (s *site) sendFile(path, mode, filename string, content []byte) (int, string) {
+	s.t.Helper()
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	mw.WriteField("csrf", s.csrf)
+	mw.WriteField("mode", mode)
+	fw, _ := mw.CreateFormFile("file", filename)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, &mp)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", s.srv.URL)
+	res, err := s.client.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return res.StatusCode, s.body(res)
+}
+
 func (s *site) body(res *http.Response) string {
 	s.t.Helper()
 	defer res.Body.Close()
