@@ -111,6 +111,11 @@ func TestOrgPages(t *testing.T) {
 			t.Fatalf("a household in two grids: %d", res.StatusCode)
 		}
 		s.page("/grids?region="+pingan, http.StatusOK, "第一网格", "第二网格")
+		for _, p := range []string{"/grids.xlsx?region=" + pingan, "/org/orgs.xlsx"} {
+			if res := s.get(p); res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheet") {
+				t.Fatalf("%s: %d %s", p, res.StatusCode, res.Header.Get("Content-Type"))
+			}
+		}
 	})
 }
 
