@@ -298,26 +298,48 @@ func (a *API) orgMembers(r *http.Request, act *access.Actor) (int, any, error) {
 	return http.StatusOK, out, nil
 }
 
+// memberBody is a member as a client sends it.
+type memberBody struct {
+	Resident  int64  `json:"resident"`
+	Name      string `json:"name"`
+	Gender    string `json:"gender"`
+	IDNumber  string `json:"id_number"`
+	Phone     string `json:"phone"`
+	Applied   string `json:"applied"`
+	Probation string `json:"probation"`
+	Full      string `json:"full"`
+}
+
+func (b memberBody) input() org.MemberInput {
+	return org.MemberInput{Resident: b.Resident, Name: b.Name, Gender: b.Gender, IDNumber: b.IDNumber, Phone: b.Phone, Applied: b.Applied, Probation: b.Probation, Full: b.Full}
+}
+
 func (a *API) orgMemberCreate(r *http.Request, act *access.Actor) (int, any, error) {
-	id, b, err := idAndBody[struct {
-		Resident  int64  `json:"resident"`
-		Name      string `json:"name"`
-		Gender    string `json:"gender"`
-		IDNumber  string `json:"id_number"`
-		Phone     string `json:"phone"`
-		Applied   string `json:"applied"`
-		Probation string `json:"probation"`
-		Full      string `json:"full"`
-	}](r)
+	id, b, err := idAndBody[memberBody](r)
 	if err != nil {
 		return 0, nil, err
 	}
-	m, err := a.Org.CreateMember(r.Context(), act, org.MemberInput{Branch: id, Resident: b.Resident, Name: b.Name, Gender: b.Gender, IDNumber: b.IDNumber,
-		Phone: b.Phone, Applied: b.Applied, Probation: b.Probation, Full: b.Full})
+	in := b.input()
+	in.Branch = id
+	m, err := a.Org.CreateMember(r.Context(), act, in)
 	if err != nil {
 		return 0, nil, err
 	}
 	return http.StatusCreated, toMember(*m), nil
+}
+
+// orgMemberUpdate corrects a member; an absent ID number or phone keeps
+// the one on file.
+func (a *API) orgMemberUpdate(r *http.Request, act *access.Actor) (int, any, error) {
+	id, b, err := idAndBody[memberBody](r)
+	if err != nil {
+		return 0, nil, err
+	}
+	m, err := a.Org.UpdateMember(r.Context(), act, id, b.input())
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, toMember(*m), nil
 }
 
 func (a *API) orgMember(r *http.Request, act *access.Actor) (int, any, error) {

@@ -56,6 +56,9 @@ func TestOrgAPI(t *testing.T) {
 			t.Fatalf("member: %d %v", code, body)
 		}
 		member := body["id"].(float64)
+		if code, body := zzb.do("PATCH", fmt.Sprintf("/api/v1/org/members/%v", member), `{"name":"尹志勇","probation":"1996-07-01","full":"1997-07-01"}`); code != 200 || body["standing"] != "full" || body["id_number_masked"] == "" {
+			t.Fatalf("full membership: %d %v", code, body)
+		}
 		if code, body := zzb.do("POST", fmt.Sprintf("/api/v1/org/orgs/%v/members", town), `{"name":"尹志勇","id_number":"`+first+string(registry.CheckChar(first))+`","probation":"1996-07-01"}`); code != 409 {
 			t.Fatalf("second branch: %d %v", code, body)
 		}

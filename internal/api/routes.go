@@ -82,6 +82,7 @@ func (a *API) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/org/orgs/{id}/members", on(read, server.OnOrg), a.handle(a.orgMembers))
 	rt.HandleFunc("POST /api/v1/org/orgs/{id}/members", on(manage, server.OnOrg), a.handle(a.orgMemberCreate))
 	rt.HandleFunc("GET /api/v1/org/members/{id}", on(read, server.OnMember), a.handle(a.orgMember))
+	rt.HandleFunc("PATCH /api/v1/org/members/{id}", on(manage, server.OnMember), a.handle(a.orgMemberUpdate))
 	rt.HandleFunc("POST /api/v1/org/members/{id}/transfer", on(manage, server.OnMember), a.handle(a.orgMemberMove(false)))
 	rt.HandleFunc("POST /api/v1/org/members/{id}/receive", on(manage, server.OnMember), a.handle(a.orgMemberMove(true)))
 	rt.HandleFunc("GET /api/v1/grids", on(access.RegistryRead, server.OnQuery), a.handle(a.grids))

@@ -182,6 +182,10 @@ type Service interface {
 	Members(ctx context.Context, a *access.Actor, branch int64) ([]Member, error)
 	Member(ctx context.Context, a *access.Actor, id int64) (*Member, error)
 	CreateMember(ctx context.Context, a *access.Actor, in MemberInput) (*Member, error)
+	// UpdateMember corrects a member's details and records their dates,
+	// 转正 among them; the branch changes only by a transfer. An empty ID
+	// number or phone keeps the one on file.
+	UpdateMember(ctx context.Context, a *access.Actor, id int64, in MemberInput) (*Member, error)
 	// Transfer sends a member's membership to another branch: it is in
 	// transit until the receiving branch takes it (Receive).
 	Transfer(ctx context.Context, a *access.Actor, id, to int64, date string) (*Member, error)

@@ -133,6 +133,62 @@ func (s *OrgService) CreateMember(ctx context.Context, a *access.Actor, in org.M
 	return out, err
 }
 
+// UpdateMember corrects a member of a branch the actor manages. The ID
+// number and phone are replaced only when given, since pages never hold
+// them in clear; a new ID number or resident must not be another member's.
+func (s *OrgService) UpdateMember(ctx context.Context, a *access.Actor, id int64, in org.MemberInput) (*org.Member, error) {
+	in.Normalize()
+	var out *org.Member
+	err := s.db.update(ctx, func(tx *Tx) error {
+		m, err := tx.memberFor(ctx, a, id, true)
+		if err != nil {
+			return err
+		}
+		if err := in.Validate(tx.now); err != nil {
+			return err
+		}
+		var resident any
+		if in.Resident != 0 {
+			if _, err := tx.residentFor(ctx, a, in.Resident, access.RegistryRead); err != nil {
+				return fault.OnField(fault.Invalid, "resident", "org.member.resident_invalid")
+			}
+			resident = in.Resident
+		}
+		idHash := tx.box.Index(purposeID, in.IDNumber)
+		var other int64
+		err = tx.queryRow(ctx, `SELECT id FROM org_members WHERE id <> ? AND (resident_id = ? OR id_hash = ?)`, id, in.Resident, idHash).Scan(&other)
+		switch {
+		case err == nil:
+			return tx.alreadyMember(ctx, in.Resident, idHash)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE org_members SET resident_id = ?, name = ?, gender = ?, applied = ?, probation = ?, full_date = ?, updated_at = ? WHERE id = ?`,
+			resident, in.Name, in.Gender, in.Applied, in.Probation, in.Full, tx.nowMS(), id); err != nil {
+			return err
+		}
+		if in.IDNumber != "" {
+			if _, err := tx.exec(ctx, `UPDATE org_members SET id_enc = ?, id_hash = ?, id_masked = ? WHERE id = ?`,
+				tx.box.Seal(purposeID, in.IDNumber), idHash, registry.MaskID(in.IDNumber), id); err != nil {
+				return err
+			}
+		}
+		if in.Phone != "" {
+			if _, err := tx.exec(ctx, `UPDATE org_members SET phone_enc = ?, phone_masked = ? WHERE id = ?`,
+				tx.box.Seal(purposePhone, in.Phone), registry.MaskPhone(in.Phone), id); err != nil {
+				return err
+			}
+		}
+		if err := tx.orgAudit(ctx, a, "org.member.update", fmt.Sprintf("member:%d org:%d", id, m.Branch), m.Home,
+			fmt.Sprintf("%s; %s; %s; %s", in.Name, maskedOrEmpty(in.IDNumber, registry.MaskID), in.Probation, in.Full)); err != nil {
+			return err
+		}
+		out, err = tx.memberFor(ctx, a, id, false)
+		return err
+	})
+	return out, err
+}
+
 // Member returns one member with the history of their transfers.
 func (s *OrgService) Member(ctx context.Context, a *access.Actor, id int64) (*org.Member, error) {
 	var out *org.Member

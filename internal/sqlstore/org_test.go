@@ -268,6 +268,19 @@ func TestOrgMembers(t *testing.T) {
 		if err != nil || p.Standing != org.Probationary {
 			t.Fatalf("probationary: %v", err)
 		}
+		// 转正 is recorded by an update; another member's ID number is refused.
+		if up, err := s.UpdateMember(ctx, orgTown, p.ID, org.MemberInput{Name: "李田田", Gender: "女", Probation: "2025-07-01", Full: "2026-05-30"}); err != nil || up.Standing != org.FullMember || up.Full != "2026-05-30" {
+			t.Fatalf("full membership: %v %+v", err, up)
+		}
+		if _, err := s.UpdateMember(ctx, orgTown, p.ID, org.MemberInput{Name: "李田田", IDNumber: idNumber, Probation: "2025-07-01"}); !fault.Is(err, fault.Conflict) {
+			t.Fatalf("another member's ID number: %v", err)
+		}
+		if _, err := s.UpdateMember(ctx, orgSec, p.ID, org.MemberInput{Name: "李田田", Probation: "2025-07-01"}); !fault.Is(err, fault.Forbidden) {
+			t.Fatalf("a secretary edits a member: %v", err)
+		}
+		if up, err := s.UpdateMember(ctx, orgTown, m.ID, org.MemberInput{Name: "尹志勇", Resident: head.ID, Probation: "1996-07-01", Full: "1997-07-01"}); err != nil || up.IDMasked != m.IDMasked || up.PhoneMasked != m.PhoneMasked {
+			t.Fatalf("an update without ID number keeps it: %v %+v", err, up)
+		}
 		roster, err := s.Members(ctx, orgSec, tr.branch.ID)
 		if err != nil || len(roster) != 2 {
 			t.Fatalf("roster: %v %d", err, len(roster))
@@ -324,8 +337,8 @@ func TestOrgMembers(t *testing.T) {
 		if err != nil || len(full.Transfers) != 1 || full.Transfers[0].Status != org.TransferReceived || full.Transfers[0].Received != "2026-05-25" {
 			t.Fatalf("history: %v %+v", err, full)
 		}
-		if n := auditCount(t, db, "org.member."); n != 4 {
-			t.Errorf("%d member audit entries, want 4", n)
+		if n := auditCount(t, db, "org.member."); n != 6 {
+			t.Errorf("%d member audit entries, want 6", n)
 		}
 	})
 }

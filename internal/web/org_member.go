@@ -81,28 +81,86 @@ func (w *Web) orgMemberNew(rw http.ResponseWriter, r *http.Request, a *access.Ac
 	v := w.newView(r, "org.page.member_new", "org")
 	back := "/org/orgs/" + strconv.FormatInt(id, 10) + "/roster"
 	v.Crumbs = []crumb{{Label: o.Name, Href: back}, {Label: v.T("org.page.member_new")}}
-	val := func(k string) string { return r.FormValue(k) }
-	f := &form{Action: r.URL.Path, Submit: v.T("action.save"), Cancel: back, Intro: v.T("org.intro.member_new", o.Name), Fields: []field{
-		{Name: "name", Label: v.T("org.field.member_name"), Type: "text", Value: val("name"), Required: true, MaxLen: 30},
-		{Name: "gender", Label: v.T("org.field.gender"), Type: "select", Value: val("gender"), Options: opts([]string{"", "男", "女"})},
-		{Name: "id_number", Label: v.T("org.field.id_number"), Type: "text", Value: val("id_number"), MaxLen: 18, Help: v.T("org.help.id_number")},
-		{Name: "phone", Label: v.T("org.field.phone"), Type: "tel", Value: val("phone"), InputMode: "tel", MaxLen: 20},
-		{Name: "resident", Label: v.T("org.field.resident"), Type: "text", Value: val("resident"), InputMode: "numeric", Help: v.T("org.help.resident")},
-		{Name: "applied", Label: v.T("org.field.applied"), Type: "date", Value: val("applied")},
-		{Name: "probation", Label: v.T("org.field.probation"), Type: "date", Value: val("probation"), Required: true},
-		{Name: "full", Label: v.T("org.field.full"), Type: "date", Value: val("full")},
-	}}
+	f := memberForm(r, v, back, org.Member{})
+	f.Intro = v.T("org.intro.member_new", o.Name)
 	if r.Method != http.MethodPost {
 		w.showForm(rw, v, f)
 		return
 	}
-	m, err := w.Org.CreateMember(r.Context(), a, org.MemberInput{Branch: id, Resident: formID(r, "resident"), Name: val("name"), Gender: val("gender"),
-		IDNumber: val("id_number"), Phone: val("phone"), Applied: val("applied"), Probation: val("probation"), Full: val("full")})
+	in := memberInput(r)
+	in.Branch = id
+	m, err := w.Org.CreateMember(r.Context(), a, in)
 	if err != nil {
 		w.formOrFail(rw, r, v, f, err)
 		return
 	}
 	seeOther(rw, r, "/org/members/"+strconv.FormatInt(m.ID, 10), "saved")
+}
+
+// memberForm is the form of a member, new or corrected; the ID number and
+// phone on file are never put back in clear, only named masked.
+func memberForm(r *http.Request, v *view, back string, m org.Member) *form {
+	val := func(k, def string) string {
+		if r.Method == http.MethodPost {
+			return r.FormValue(k)
+		}
+		return def
+	}
+	resident := ""
+	if m.Resident != 0 {
+		resident = strconv.FormatInt(m.Resident, 10)
+	}
+	idHelp, phoneHelp := v.T("org.help.id_number"), ""
+	if m.IDMasked != "" {
+		idHelp = v.T("org.help.keep_sealed", m.IDMasked)
+	}
+	if m.PhoneMasked != "" {
+		phoneHelp = v.T("org.help.keep_sealed", m.PhoneMasked)
+	}
+	return &form{Action: r.URL.Path, Submit: v.T("action.save"), Cancel: back, Fields: []field{
+		{Name: "name", Label: v.T("org.field.member_name"), Type: "text", Value: val("name", m.Name), Required: true, MaxLen: 30},
+		{Name: "gender", Label: v.T("org.field.gender"), Type: "select", Value: val("gender", m.Gender), Options: opts([]string{"", "男", "女"})},
+		{Name: "id_number", Label: v.T("org.field.id_number"), Type: "text", Value: r.FormValue("id_number"), MaxLen: 18, Help: idHelp},
+		{Name: "phone", Label: v.T("org.field.phone"), Type: "tel", Value: r.FormValue("phone"), InputMode: "tel", MaxLen: 20, Help: phoneHelp},
+		{Name: "resident", Label: v.T("org.field.resident"), Type: "text", Value: val("resident", resident), InputMode: "numeric", Help: v.T("org.help.resident")},
+		{Name: "applied", Label: v.T("org.field.applied"), Type: "date", Value: val("applied", m.Applied)},
+		{Name: "probation", Label: v.T("org.field.probation"), Type: "date", Value: val("probation", m.Probation), Required: true},
+		{Name: "full", Label: v.T("org.field.full"), Type: "date", Value: val("full", m.Full)},
+	}}
+}
+
+func memberInput(r *http.Request) org.MemberInput {
+	return org.MemberInput{Resident: formID(r, "resident"), Name: r.FormValue("name"), Gender: r.FormValue("gender"), IDNumber: r.FormValue("id_number"),
+		Phone: r.FormValue("phone"), Applied: r.FormValue("applied"), Probation: r.FormValue("probation"), Full: r.FormValue("full")}
+}
+
+// orgMemberEdit corrects a member and records their dates, 转正 among them.
+func (w *Web) orgMemberEdit(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	id, err := pathID(r, "id")
+	var m *org.Member
+	if err == nil {
+		m, err = w.Org.Member(r.Context(), a, id)
+	}
+	if err == nil && !a.Can(access.OrgManage, m.Home) {
+		err = fault.E(fault.Forbidden, "error.forbidden")
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	back := "/org/members/" + strconv.FormatInt(id, 10)
+	v := w.newView(r, "org.page.member_edit", "org")
+	v.Crumbs = []crumb{{Label: m.Name, Href: back}, {Label: v.T("org.page.member_edit")}}
+	f := memberForm(r, v, back, *m)
+	if r.Method != http.MethodPost {
+		w.showForm(rw, v, f)
+		return
+	}
+	if _, err := w.Org.UpdateMember(r.Context(), a, id, memberInput(r)); err != nil {
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
+	seeOther(rw, r, back, "saved")
 }
 
 type memberView struct {

@@ -83,6 +83,19 @@ func TestOrgPages(t *testing.T) {
 		if res := s.get(branch + "/roster.xlsx"); res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheet") {
 			t.Fatalf("roster export: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
+		s.page(mem+"/edit", http.StatusOK, "留空表示不变")
+		edit := clone(member)
+		edit.Del("id_number")
+		edit.Del("phone")
+		edit.Set("full", "1996-01-01")
+		if res := s.post(mem+"/edit", clone(edit)); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(s.body(res), "日期先后不对") {
+			t.Fatal("full membership before probation was accepted")
+		}
+		edit.Set("full", "1997-08-01")
+		if res := s.post(mem+"/edit", edit); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit: %d %s", res.StatusCode, s.body(res))
+		}
+		s.page(mem, http.StatusOK, "1997-08-01", "正式党员")
 		res = s.post(mem+"/transfer", url.Values{"to": {town}, "date": {"2026-05-01"}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("transfer: %d %s", res.StatusCode, s.body(res))

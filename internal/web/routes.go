@@ -217,6 +217,8 @@ func (w *Web) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /org/orgs/{id}/members/new", on(manage, server.OnOrg), w.page(w.orgMemberNew))
 	rt.HandleFunc("POST /org/orgs/{id}/members/new", on(manage, server.OnOrg), w.page(w.orgMemberNew))
 	rt.HandleFunc("GET /org/members/{id}", on(read, server.OnMember), w.page(w.orgMember))
+	rt.HandleFunc("GET /org/members/{id}/edit", on(manage, server.OnMember), w.page(w.orgMemberEdit))
+	rt.HandleFunc("POST /org/members/{id}/edit", on(manage, server.OnMember), w.page(w.orgMemberEdit))
 	rt.HandleFunc("POST /org/members/{id}/transfer", on(manage, server.OnMember), w.page(w.orgMemberMove(false)))
 	rt.HandleFunc("POST /org/members/{id}/receive", on(manage, server.OnMember), w.page(w.orgMemberMove(true)))
 	rt.HandleFunc("GET /grids", on(access.RegistryRead, server.OnQuery), w.page(w.orgGrids))
