@@ -172,3 +172,38 @@ func (s *OrgService) ReleaseHousehold(ctx context.Context, a *access.Actor, grid
 	})
 	return out, err
 }
+
+// gridOf finds the grid a household is in; grid is 0 when it is in none.
+func (tx *Tx) gridOf(ctx context.Context, household int64) (grid int64, village string, err error) {
+	err = tx.queryRow(ctx, `SELECT gh.grid_id, g.village_code FROM grid_households gh JOIN grids g ON g.id = gh.grid_id WHERE gh.household_id = ?`, household).Scan(&grid, &village)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	return grid, village, err
+}
+
+// gridRelease takes a household that leaves the register (merged into
+// another) out of its grid, so grids follow the register.
+func (tx *Tx) gridRelease(ctx context.Context, a *access.Actor, household int64) error {
+	grid, village, err := tx.gridOf(ctx, household)
+	if err != nil || grid == 0 {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM grid_households WHERE household_id = ?`, household); err != nil {
+		return err
+	}
+	return tx.orgAudit(ctx, a, "org.grid.release", fmt.Sprintf("grid:%d household:%d", grid, household), village, "merged")
+}
+
+// gridFollowSplit puts a household split off another in the grid of the
+// one it came from: it lives where it did the day before.
+func (tx *Tx) gridFollowSplit(ctx context.Context, a *access.Actor, from, household int64) error {
+	grid, village, err := tx.gridOf(ctx, from)
+	if err != nil || grid == 0 {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO grid_households (household_id, grid_id, assigned_at) VALUES (?, ?, ?)`, household, grid, tx.nowMS()); err != nil {
+		return err
+	}
+	return tx.orgAudit(ctx, a, "org.grid.assign", fmt.Sprintf("grid:%d household:%d", grid, household), village, fmt.Sprintf("split from %d", from))
+}

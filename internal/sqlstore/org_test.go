@@ -393,12 +393,35 @@ func TestOrgGrids(t *testing.T) {
 		if _, err := s.Grids(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Clerk, Region: pingan}}}, ""); !fault.Is(err, fault.Forbidden) {
 			t.Fatalf("a clerk lists grids: %v", err)
 		}
+		// Grids follow the register: a household split off lives in its
+		// old household's grid, a household merged away leaves its grid.
+		child := person("甲子", 4, "2000-03-04", registry.Male)
+		child.Relation = "子"
+		kid, err := db.Registry().AddResident(ctx, admin, h1.ID, child, "出生")
+		if err != nil {
+			t.Fatal(err)
+		}
+		split, err := db.Registry().SplitHousehold(ctx, admin, registry.Split{From: h1.ID, Members: []int64{kid.ID}, NewHead: kid.ID, Number: "003", Reason: "分户"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Registry().MergeHouseholds(ctx, admin, h2.ID, h1.ID, "合户"); err != nil {
+			t.Fatal(err)
+		}
+		g2now, err := s.Grid(ctx, op, g2.ID)
+		if err != nil || len(g2now.Members) != 2 || g2now.Members[0].ID != h1.ID || g2now.Members[1].ID != split.ID {
+			t.Fatalf("grid after split: %v %+v", err, g2now)
+		}
+		g1now, err := s.Grid(ctx, op, g1.ID)
+		if err != nil || len(g1now.Members) != 0 {
+			t.Fatalf("grid after merge: %v %+v", err, g1now)
+		}
 		list, err := s.Grids(ctx, orgSec, "")
-		if err != nil || len(list) != 2 || list[0].Households != 1 || list[1].Households != 1 {
+		if err != nil || len(list) != 2 || list[0].Households != 0 || list[1].Households != 2 {
 			t.Fatalf("grids: %v %+v", err, list)
 		}
-		if n := auditCount(t, db, "org.grid."); n != 5 {
-			t.Errorf("%d grid audit entries, want 5", n)
+		if n := auditCount(t, db, "org.grid."); n != 7 {
+			t.Errorf("%d grid audit entries, want 7", n)
 		}
 	})
 }
