@@ -102,12 +102,9 @@ func (s *OrgService) CreateMember(ctx context.Context, a *access.Actor, in org.M
 		if !org.CanManage(a, b.Home) {
 			return fault.E(fault.Forbidden, "error.forbidden")
 		}
-		var resident any
-		if in.Resident != 0 {
-			if _, err := tx.residentFor(ctx, a, in.Resident, access.RegistryRead); err != nil {
-				return fault.OnField(fault.Invalid, "resident", "org.member.resident_invalid")
-			}
-			resident = in.Resident
+		resident, err := tx.memberResident(ctx, a, in.Resident)
+		if err != nil {
+			return err
 		}
 		idHash := tx.box.Index(purposeID, in.IDNumber)
 		if err := tx.alreadyMember(ctx, in.Resident, idHash); err != nil {
@@ -123,11 +120,7 @@ func (s *OrgService) CreateMember(ctx context.Context, a *access.Actor, in org.M
 		if err != nil {
 			return err
 		}
-		if err := tx.orgAudit(ctx, a, "org.member.create", fmt.Sprintf("member:%d org:%d", id, b.ID), b.Home,
-			fmt.Sprintf("%s; %s; %s; %s", in.Name, maskedOrEmpty(in.IDNumber, registry.MaskID), in.Probation, in.Full)); err != nil {
-			return err
-		}
-		out, err = tx.memberFor(ctx, a, id, false)
+		out, err = tx.memberSaved(ctx, a, "org.member.create", id, b, in)
 		return err
 	})
 	return out, err
@@ -147,12 +140,9 @@ func (s *OrgService) UpdateMember(ctx context.Context, a *access.Actor, id int64
 		if err := in.Validate(tx.now); err != nil {
 			return err
 		}
-		var resident any
-		if in.Resident != 0 {
-			if _, err := tx.residentFor(ctx, a, in.Resident, access.RegistryRead); err != nil {
-				return fault.OnField(fault.Invalid, "resident", "org.member.resident_invalid")
-			}
-			resident = in.Resident
+		resident, err := tx.memberResident(ctx, a, in.Resident)
+		if err != nil {
+			return err
 		}
 		idHash := tx.box.Index(purposeID, in.IDNumber)
 		var other int64
@@ -179,14 +169,32 @@ func (s *OrgService) UpdateMember(ctx context.Context, a *access.Actor, id int64
 				return err
 			}
 		}
-		if err := tx.orgAudit(ctx, a, "org.member.update", fmt.Sprintf("member:%d org:%d", id, m.Branch), m.Home,
-			fmt.Sprintf("%s; %s; %s; %s", in.Name, maskedOrEmpty(in.IDNumber, registry.MaskID), in.Probation, in.Full)); err != nil {
-			return err
-		}
-		out, err = tx.memberFor(ctx, a, id, false)
+		out, err = tx.memberSaved(ctx, a, "org.member.update", id, &org.Org{ID: m.Branch, Home: m.Home}, in)
 		return err
 	})
 	return out, err
+}
+
+// memberResident checks the resident a member is linked to, if any: one
+// the actor reads. It returns the column's value, NULL for none.
+func (tx *Tx) memberResident(ctx context.Context, a *access.Actor, resident int64) (any, error) {
+	if resident == 0 {
+		return nil, nil
+	}
+	if _, err := tx.residentFor(ctx, a, resident, access.RegistryRead); err != nil {
+		return nil, fault.OnField(fault.Invalid, "resident", "org.member.resident_invalid")
+	}
+	return resident, nil
+}
+
+// memberSaved audits a member's write in their branch's region and reads
+// the member back.
+func (tx *Tx) memberSaved(ctx context.Context, a *access.Actor, action string, id int64, branch *org.Org, in org.MemberInput) (*org.Member, error) {
+	if err := tx.orgAudit(ctx, a, action, fmt.Sprintf("member:%d org:%d", id, branch.ID), branch.Home,
+		fmt.Sprintf("%s; %s; %s; %s", in.Name, maskedOrEmpty(in.IDNumber, registry.MaskID), in.Probation, in.Full)); err != nil {
+		return nil, err
+	}
+	return tx.memberFor(ctx, a, id, false)
 }
 
 // Member returns one member with the history of their transfers.
