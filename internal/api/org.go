@@ -201,8 +201,9 @@ func (a *API) orgShow(r *http.Request, act *access.Actor) (int, any, error) {
 	return http.StatusOK, toOrg(*o), nil
 }
 
-// orgChange is a change of an organisation (rename, move, dissolve, posts)
-// whose body the endpoint decodes; it answers with the organisation.
+// orgChange is a change of an organisation (rename, move, dissolve, posts,
+// merge) whose body the endpoint decodes; it answers with the organisation
+// (for a merge, the one merged into).
 func (a *API) orgChange(change string) func(r *http.Request, act *access.Actor) (int, any, error) {
 	return func(r *http.Request, act *access.Actor) (int, any, error) { return a.orgChangeDo(r, act, change) }
 }
@@ -215,6 +216,7 @@ func (a *API) orgChangeDo(r *http.Request, act *access.Actor, change string) (in
 		Reason string `json:"reason"`
 		Post   string `json:"post"`
 		Member int64  `json:"member"`
+		Into   int64  `json:"into"`
 	}](r)
 	if err != nil {
 		return 0, nil, err
@@ -227,6 +229,8 @@ func (a *API) orgChangeDo(r *http.Request, act *access.Actor, change string) (in
 		o, err = a.Org.Move(r.Context(), act, id, b.Parent, b.Date)
 	case "dissolve":
 		o, err = a.Org.Dissolve(r.Context(), act, id, b.Date, b.Reason)
+	case "merge":
+		o, err = a.Org.Merge(r.Context(), act, id, b.Into, b.Date, b.Reason)
 	case "posts":
 		o, err = a.Org.SetPost(r.Context(), act, id, org.PostInput{Post: org.Post(b.Post), Name: b.Name, Member: b.Member, From: b.Date})
 	default:

@@ -76,6 +76,13 @@ func TestOrgAPI(t *testing.T) {
 		if code, body := zzb.do("GET", fmt.Sprintf("/api/v1/org/orgs/%v/members", branch), ""); code != 200 || len(body["items"].([]any)) != 1 {
 			t.Fatalf("roster: %d %v", code, body)
 		}
+		code, body = zzb.do("POST", "/api/v1/org/orgs", fmt.Sprintf(`{"parent":%v,"units":[%v],"kind":"branch","name":"快递站第二党支部"}`, town, unit))
+		if code != 201 {
+			t.Fatalf("second branch: %d %v", code, body)
+		}
+		if code, body := zzb.do("POST", fmt.Sprintf("/api/v1/org/orgs/%v/merge", body["id"]), fmt.Sprintf(`{"into":%v,"reason":"合并"}`, branch)); code != 200 || body["id"] != branch {
+			t.Fatalf("merge: %d %v", code, body)
+		}
 		sibling := login("dashizhai", access.Grant{Role: access.OrgStaff, Region: "152221103000"})
 		if code, _ := sibling.do("GET", fmt.Sprintf("/api/v1/org/members/%v", member), ""); code != 404 {
 			t.Fatalf("the sibling township reads the member: %d", code)

@@ -76,7 +76,7 @@ func (a *API) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/org/orgs", on(read, server.OnQuery), a.handle(a.orgOrgs))
 	rt.HandleFunc("POST /api/v1/org/orgs", on(manage, server.OnQuery), a.handle(a.orgCreate))
 	rt.HandleFunc("GET /api/v1/org/orgs/{id}", on(read, server.OnOrg), a.handle(a.orgShow))
-	for _, c := range []string{"rename", "move", "dissolve", "posts"} {
+	for _, c := range []string{"rename", "move", "dissolve", "posts", "merge"} {
 		rt.HandleFunc("POST /api/v1/org/orgs/{id}/"+c, on(manage, server.OnOrg), a.handle(a.orgChange(c)))
 	}
 	rt.HandleFunc("GET /api/v1/org/orgs/{id}/members", on(read, server.OnOrg), a.handle(a.orgMembers))

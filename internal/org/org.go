@@ -178,6 +178,10 @@ type Service interface {
 	// active sub-organisations or members is refused.
 	Dissolve(ctx context.Context, a *access.Actor, id int64, date, reason string) (*Org, error)
 	SetPost(ctx context.Context, a *access.Actor, id int64, in PostInput) (*Org, error)
+	// Merge merges an organisation into another (合并): its members, its
+	// organisations below and the transfers on their way to it pass to
+	// the other, and it ends dissolved with the merger in its history.
+	Merge(ctx context.Context, a *access.Actor, id, into int64, date, reason string) (*Org, error)
 
 	Members(ctx context.Context, a *access.Actor, branch int64) ([]Member, error)
 	Member(ctx context.Context, a *access.Actor, id int64) (*Member, error)

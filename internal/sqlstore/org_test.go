@@ -453,3 +453,57 @@ func TestOrgMemberAcrossRotation(t *testing.T) {
 		})
 	}
 }
+
+// TestOrgMerge merges the 平安村 branch into another branch of the
+// township: its party group and its member pass over, a transfer on its
+// way to it is retargeted, and it ends dissolved with the merger in both
+// histories; merging into one's own group or into a dissolved one is
+// refused.
+func TestOrgMerge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := db.Org()
+		tr := mustOrgTree(t, s)
+		other, err := s.CreateOrg(ctx, orgTown, org.OrgInput{Parent: tr.town.ID, Region: keerqin, Kind: org.Branch, Name: "镇机关党支部"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.CreateMember(ctx, orgTown, org.MemberInput{Branch: tr.branch.ID, Name: "甲", Probation: "2020-07-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		incoming, err := s.CreateMember(ctx, orgTown, org.MemberInput{Branch: tr.town.ID, Name: "乙", Probation: "2020-07-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Transfer(ctx, orgTown, incoming.ID, tr.branch.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Merge(ctx, orgTown, tr.branch.ID, tr.group.ID, "", "合并"); !fault.Is(err, fault.Conflict) {
+			t.Fatalf("merge into its own group: %v", err)
+		}
+		if _, err := s.Merge(ctx, orgTown, tr.branch.ID, other.ID, "", ""); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("merge without a reason: %v", err)
+		}
+		if got, err := s.Merge(ctx, orgTown, tr.branch.ID, other.ID, "2026-05-31", "村机关党支部合并"); err != nil || got.ID != other.ID || got.Members != 1 {
+			t.Fatalf("merge: %v %+v", err, got)
+		}
+		got, err := s.Org(ctx, orgTown, other.ID)
+		if err != nil || len(got.Children) != 1 || got.Children[0].ID != tr.group.ID || got.History[0].Kind != "merged_in" {
+			t.Fatalf("after the merge: %v %+v", err, got)
+		}
+		old, err := s.Org(ctx, orgTown, tr.branch.ID)
+		if err != nil || old.Status != org.Dissolved || old.Dissolved != "2026-05-31" || old.History[0].Kind != "merged" {
+			t.Fatalf("merged branch: %v %+v", err, old)
+		}
+		if mm, err := s.Member(ctx, orgTown, m.ID); err != nil || mm.Branch != other.ID {
+			t.Fatalf("member after merge: %v %+v", err, mm)
+		}
+		if in, err := s.Member(ctx, orgTown, incoming.ID); err != nil || in.Pending == nil || in.Pending.To != other.ID {
+			t.Fatalf("transfer after merge: %v %+v", err, in)
+		}
+		if _, err := s.Merge(ctx, orgTown, other.ID, tr.branch.ID, "", "x"); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("merge into a dissolved branch: %v", err)
+		}
+	})
+}

@@ -295,6 +295,87 @@ func (s *OrgService) Dissolve(ctx context.Context, a *access.Actor, id int64, da
 	return out, err
 }
 
+// Merge merges an organisation into another the actor manages: its active
+// organisations below move under the other (refused if that would close a
+// cycle or break the tree's kinds), its members and the transfers on
+// their way to it pass to the other, and it ends dissolved. It answers
+// with the organisation merged into.
+func (s *OrgService) Merge(ctx context.Context, a *access.Actor, id, into int64, date, reason string) (*org.Org, error) {
+	reason = strings.TrimSpace(reason)
+	var out *org.Org
+	err := s.db.update(ctx, func(tx *Tx) error {
+		o, err := tx.activeOrg(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		t, err := tx.activeOrg(ctx, a, into)
+		if err != nil {
+			return fault.OnField(fault.Invalid, "into", "org.org.merge_invalid")
+		}
+		if reason == "" {
+			return fault.OnField(fault.Invalid, "reason", "org.org.reason_required")
+		}
+		chain, err := tx.ancestors(ctx, into)
+		if err != nil {
+			return err
+		}
+		if org.Cycle(id, chain) {
+			return fault.OnField(fault.Conflict, "into", "org.org.cycle", t.Name, o.Name)
+		}
+		if date, err = tx.changeDate(date); err != nil {
+			return err
+		}
+		if o.Members > 0 && !t.Kind.HoldsMembers() {
+			return fault.OnField(fault.Invalid, "into", "org.member.branch_group", t.Name)
+		}
+		kids, err := queryAll(ctx, tx, scanOrg, orgSelect+` WHERE o.parent_id = ? AND o.status = 'active'`, id)
+		if err != nil {
+			return err
+		}
+		for _, k := range kids {
+			if !k.Kind.CanParent(t.Kind) {
+				return fault.OnField(fault.Invalid, "into", "org.org.kind_under", t.Name)
+			}
+			home, err := org.OrgInput{Region: k.Attached}.Home(t.Home)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.exec(ctx, `UPDATE org_orgs SET parent_id = ?, home_code = ?, updated_at = ? WHERE id = ?`, into, home, tx.nowMS(), k.ID); err != nil {
+				return err
+			}
+			if home != k.Home {
+				if err := tx.rehome(ctx, k.ID, home); err != nil {
+					return err
+				}
+			}
+			if err := tx.orgEvent(ctx, a, &k, "moved", date, o.Name+" → "+t.Name); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE org_members SET branch_id = ?, updated_at = ? WHERE branch_id = ?`, into, tx.nowMS(), id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE org_transfers SET to_id = ? WHERE to_id = ? AND open IS NOT NULL`, into, id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE org_orgs SET status = ?, dissolved = ?, updated_at = ? WHERE id = ?`, string(org.Dissolved), date, tx.nowMS(), id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE org_posts SET to_date = ? WHERE org_id = ? AND to_date = ''`, date, id); err != nil {
+			return err
+		}
+		if err := tx.orgEvent(ctx, a, o, "merged", date, fmt.Sprintf("→ %s; %d; %s", t.Name, o.Members, reason)); err != nil {
+			return err
+		}
+		if err := tx.orgEvent(ctx, a, t, "merged_in", date, fmt.Sprintf("%s → ; %d; %s", o.Name, o.Members, reason)); err != nil {
+			return err
+		}
+		out, err = tx.orgFor(ctx, a, into, false)
+		return err
+	})
+	return out, err
+}
+
 // SetPost gives a post to a person from a date; whoever held it before
 // leaves it that day. A member named must belong to the organisation.
 func (s *OrgService) SetPost(ctx context.Context, a *access.Actor, id int64, in org.PostInput) (*org.Org, error) {

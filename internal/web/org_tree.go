@@ -109,6 +109,7 @@ type orgView struct {
 	O         *org.Org
 	CanManage bool
 	Parents   []option // where it may move
+	Others    []option // what it may merge into
 	Posts     []option
 	Error     string
 	Problems  []string
@@ -144,6 +145,9 @@ func (w *Web) showOrg(rw http.ResponseWriter, r *http.Request, a *access.Actor, 
 		for _, x := range others {
 			if x.ID != o.ID && x.ID != o.Parent && o.Kind.CanParent(x.Kind) {
 				d.Parents = append(d.Parents, option{Value: strconv.FormatInt(x.ID, 10), Label: x.Name})
+			}
+			if x.ID != o.ID && x.Kind == o.Kind {
+				d.Others = append(d.Others, option{Value: strconv.FormatInt(x.ID, 10), Label: x.Name})
 			}
 		}
 		for _, p := range org.Posts {
@@ -182,6 +186,11 @@ func (w *Web) orgMove(r *http.Request, a *access.Actor, id int64) error {
 
 func (w *Web) orgDissolve(r *http.Request, a *access.Actor, id int64) error {
 	_, err := w.Org.Dissolve(r.Context(), a, id, r.FormValue("date"), r.FormValue("reason"))
+	return err
+}
+
+func (w *Web) orgMerge(r *http.Request, a *access.Actor, id int64) error {
+	_, err := w.Org.Merge(r.Context(), a, id, formID(r, "into"), r.FormValue("date"), r.FormValue("reason"))
 	return err
 }
 
