@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/creditcode"
 	"shanzhi/internal/photo"
 	"shanzhi/internal/review"
 	"shanzhi/internal/sqlstore"
@@ -50,7 +51,7 @@ func azTalent(t *testing.T, db *sqlstore.DB) azTalents {
 	}{{azV, "本村能人", &out.cand1, &out.leader1, &out.file1}, {azV2, "外村户主", &out.cand2, &out.leader2, &out.file2}} {
 		in := talent.CandidateInput{Round: out.round1, Village: c.village, Channel: talent.FromLocals, Name: c.name, Gender: "男", BirthDate: "1980-01-01",
 			Ethnicity: "汉族", Political: "群众", IDNumber: azID("19800101", 41+i), Phone: "13812340000", EntityType: talent.Farm, EntityName: c.name + "家庭农场",
-			CreditCode: talent.CreditCode(fmt.Sprintf("92152221MA0N%05d", i)), Industry: "杂粮", Summary: "种植杂粮"}
+			CreditCode: creditcode.Complete(fmt.Sprintf("92152221MA0N%05d", i)), Industry: "杂粮", Summary: "种植杂粮"}
 		cand, err := svc.Save(ctx, sys, 0, in)
 		if err != nil {
 			t.Fatal(err)

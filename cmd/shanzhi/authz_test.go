@@ -148,6 +148,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	shops := azStores(t, db, "u-"+string(access.Clerk))
 	tal := azTalent(t, db)
 	photo1, photo2 := azPhotos(t, db, world)
+	orgs := azOrg(t, db, world)
 	before, _ := db.Registry().History(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: province}}}, world.h2)
 
 	type target struct {
@@ -183,6 +184,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	targets[server.OnAttachment] = []target{{"own village's application file", sub("id", fmt.Sprint(tal.file1)), true},
 		{"sibling village's application file", sub("id", fmt.Sprint(tal.file2)), false}, {"forged id", sub("id", "987654"), false}}
+	for _, c := range []struct {
+		on        server.Target
+		what      string
+		own, sibl int64
+	}{{server.OnUnit, "unit", orgs.unit1, orgs.unit2}, {server.OnOrg, "branch", orgs.org1, orgs.org2},
+		{server.OnMember, "party member", orgs.member1, orgs.member2}, {server.OnGrid, "grid", orgs.grid1, orgs.grid2}} {
+		targets[c.on] = []target{{"own village's " + c.what, sub("id", fmt.Sprint(c.own)), true},
+			{"sibling village's " + c.what, sub("id", fmt.Sprint(c.sibl)), false}, {"forged id", sub("id", "987654"), false}}
+	}
 	checked := 0
 	for _, rt := range routes {
 		method, pattern, _ := strings.Cut(rt.Pattern, " ")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/creditcode"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/sqlstore"
@@ -66,7 +67,7 @@ func seedTalent(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 		first := fmt.Sprintf("152221198%d0101%03d", i%10, 500+i)
 		in := talent.CandidateInput{Round: round.ID, Village: d.village, Channel: d.channel, Name: d.name, Gender: "男", BirthDate: fmt.Sprintf("198%d-01-01", i%10),
 			Ethnicity: "蒙古族", Political: "中共党员", Education: "高中", IDNumber: first + string(registry.CheckChar(first)), Phone: fmt.Sprintf("1390482%04d", i),
-			EntityType: d.etype, EntityName: d.entity, CreditCode: talent.CreditCode(fmt.Sprintf("93152221MA0N%05d", i)), Industry: d.industry,
+			EntityType: d.etype, EntityName: d.entity, CreditCode: creditcode.Complete(fmt.Sprintf("93152221MA0N%05d", i)), Industry: d.industry,
 			Revenue: int64(d.households) * 30000, Employees: d.households / 4, Households: d.households, IncomeRise: 3200, Products: d.products,
 			SalesRoutes: "本地集市、旗县超市、网店", Summary: "立足本村资源发展" + d.industry + "，带动农户增收"}
 		c, err := svc.Save(ctx, clerk, 0, in)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"shanzhi/internal/creditcode"
 	"shanzhi/internal/photo"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/talent"
@@ -67,7 +68,7 @@ func TestE2ETalent(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-phone"), "13904821234"),
 		chromedp.SetValue(chromedp.CSS("#f-entity_type"), string(talent.Farm)),
 		chromedp.SendKeys(chromedp.CSS("#f-entity_name"), entity),
-		chromedp.SendKeys(chromedp.CSS("#f-credit_code"), talent.CreditCode("92152221MA0N77777")),
+		chromedp.SendKeys(chromedp.CSS("#f-credit_code"), creditcode.Complete("92152221MA0N77777")),
 		chromedp.SendKeys(chromedp.CSS("#f-industry"), "沙果种植"),
 		chromedp.SendKeys(chromedp.CSS("#f-households"), "20"),
 		chromedp.SendKeys(chromedp.CSS("#f-products"), "沙果、沙果干"),

@@ -24,10 +24,12 @@ const (
 	Trainer    Role = "trainer"    // 培训教师
 	Station    Role = "station"    // 驿站站长
 	Villager   Role = "villager"   // 村民: their own household, read-only
+	OrgStaff   Role = "orgstaff"   // 组织部干部: the organisation register (units, party organisations, members) of their league, banner or township
+	Secretary  Role = "secretary"  // 党组织书记: reads the register below their branch's region and keeps its grids
 )
 
 // Roles lists every role in the order pages show them.
-var Roles = []Role{SysAdmin, SecAdmin, AuditAdmin, Leader, Reviewer, Operator, Clerk, Trainer, Station, Villager}
+var Roles = []Role{SysAdmin, SecAdmin, AuditAdmin, Leader, Reviewer, Operator, OrgStaff, Secretary, Clerk, Trainer, Station, Villager}
 
 // Permission is one thing a role may do.
 type Permission string
@@ -52,6 +54,9 @@ const (
 	TalentReview   Permission = "talent.review"  // score and decide applications at one's own level
 	TalentManage   Permission = "talent.manage"  // set up programme rounds and quotas
 	SchemeManage   Permission = "scheme.manage"  // draft and publish the Moral Bank's scoring scheme (积分评价方案)
+	OrgRead        Permission = "org.read"       // read units, party organisations, members and rosters
+	OrgManage      Permission = "org.manage"     // keep units, party organisations, members and their transfers
+	GridManage     Permission = "grid.manage"    // divide villages into grids and assign their households
 )
 
 // rolePerms is the one table of what each role may do.
@@ -59,13 +64,18 @@ var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead},
 	Reviewer:   {RegistryRead, PointsApprove, TalentReview},
-	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite},
-	Clerk:      {PointsSpend, MarketSell},
-	Trainer:    {},
-	Station:    {},
-	Villager:   {OwnHousehold},
+	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite, GridManage},
+	// The organisation department keeps its own register; it reads the
+	// household register it links members and grids to, but writes
+	// neither households nor points.
+	OrgStaff:  {RegistryRead, OrgRead, OrgManage, GridManage},
+	Secretary: {RegistryRead, OrgRead, GridManage},
+	Clerk:     {PointsSpend, MarketSell},
+	Trainer:   {},
+	Station:   {},
+	Villager:  {OwnHousehold},
 }
 
 // Admin reports whether r is one of the three administrator roles, which

@@ -19,6 +19,7 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/market"
+	"shanzhi/internal/org"
 	"shanzhi/internal/points"
 	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
@@ -42,6 +43,7 @@ type Deps struct {
 	Review   review.Service
 	Schemes  scheme.Service
 	Talent   talent.Service
+	Org      org.Service
 	Market   market.Service
 	Photos   points.PhotoService
 	Limits   *server.Limits

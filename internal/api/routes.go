@@ -82,7 +82,36 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/scores", on(access.TalentReview, server.OnCandidate), a.handle(a.talentScore))
 	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/decision", on(access.TalentReview, server.OnCandidate), a.handle(a.talentDecide))
 	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))
+	a.orgRoutes(rt)
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// orgRoutes registers the organisation register's endpoints: units,
+// party organisations, members and transfers for the organisation
+// department; grids for those who keep the household register's villages.
+func (a *API) orgRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, manage := access.OrgRead, access.OrgManage
+	rt.HandleFunc("GET /api/v1/org/units", on(read, server.OnQuery), a.handle(a.orgUnits))
+	rt.HandleFunc("POST /api/v1/org/units", on(manage, server.OnQuery), a.handle(a.orgUnitCreate))
+	rt.HandleFunc("GET /api/v1/org/units/{id}", on(read, server.OnUnit), a.handle(a.orgUnit))
+	rt.HandleFunc("PATCH /api/v1/org/units/{id}", on(manage, server.OnUnit), a.handle(a.orgUnitUpdate))
+	rt.HandleFunc("GET /api/v1/org/orgs", on(read, server.OnQuery), a.handle(a.orgOrgs))
+	rt.HandleFunc("POST /api/v1/org/orgs", on(manage, server.OnQuery), a.handle(a.orgCreate))
+	rt.HandleFunc("GET /api/v1/org/orgs/{id}", on(read, server.OnOrg), a.handle(a.orgShow))
+	for _, c := range []string{"rename", "move", "dissolve", "posts", "merge"} {
+		rt.HandleFunc("POST /api/v1/org/orgs/{id}/"+c, on(manage, server.OnOrg), a.handle(a.orgChange(c)))
+	}
+	rt.HandleFunc("GET /api/v1/org/orgs/{id}/members", on(read, server.OnOrg), a.handle(a.orgMembers))
+	rt.HandleFunc("POST /api/v1/org/orgs/{id}/members", on(manage, server.OnOrg), a.handle(a.orgMemberCreate))
+	rt.HandleFunc("GET /api/v1/org/members/{id}", on(read, server.OnMember), a.handle(a.orgMember))
+	rt.HandleFunc("PATCH /api/v1/org/members/{id}", on(manage, server.OnMember), a.handle(a.orgMemberUpdate))
+	rt.HandleFunc("POST /api/v1/org/members/{id}/transfer", on(manage, server.OnMember), a.handle(a.orgMemberMove(false)))
+	rt.HandleFunc("POST /api/v1/org/members/{id}/receive", on(manage, server.OnMember), a.handle(a.orgMemberMove(true)))
+	rt.HandleFunc("GET /api/v1/grids", on(access.RegistryRead, server.OnQuery), a.handle(a.grids))
+	rt.HandleFunc("POST /api/v1/regions/{code}/grids", on(access.GridManage, server.OnRegion), a.handle(a.gridCreate))
+	rt.HandleFunc("GET /api/v1/grids/{id}", on(access.RegistryRead, server.OnGrid), a.handle(a.grid))
+	rt.HandleFunc("POST /api/v1/grids/{id}/households", on(access.GridManage, server.OnGrid), a.handle(a.gridHouseholds))
+}

@@ -35,6 +35,14 @@ const (
 	OnAttachment Target = "talent_attachment"
 )
 
+// The organisation register's targets.
+const (
+	OnUnit   Target = "org_unit"   // a unit, through the region it sits in
+	OnOrg    Target = "org_org"    // a party organisation, through its home region
+	OnMember Target = "org_member" // a party member, through their branch (or the branch a transfer takes them to)
+	OnGrid   Target = "org_grid"   // a grid, through its village
+)
+
 // Rule is who may call a route: the permission, and what it must cover.
 // Every route declares one; the authorisation test walks them all.
 type Rule struct {

@@ -18,6 +18,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/org"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -323,6 +324,13 @@ func TestPersonalDataAtRest(t *testing.T) {
 	if _, total, err := reg.Households(ctx, admin, registry.ListFilter{Query: wife.IDNumber}); err != nil || total != 1 {
 		t.Fatalf("search by the full ID number: %d, %v", total, err)
 	}
+	// A party member who is not a resident keeps their own sealed values.
+	partyMember := person("巴特尔", 5, "1980-01-01", registry.Male)
+	const memberPhone = "13604827788"
+	tr := mustOrgTree(t, db.Org())
+	if _, err := db.Org().CreateMember(ctx, orgTown, org.MemberInput{Branch: tr.branch.ID, Name: "巴特尔", IDNumber: partyMember.IDNumber, Phone: memberPhone, Probation: "2005-07-01"}); err != nil {
+		t.Fatal(err)
+	}
 
 	policy := access.DefaultPolicy()
 	users, auth := db.Users(policy), db.Auth(policy)
@@ -359,14 +367,14 @@ func TestPersonalDataAtRest(t *testing.T) {
 		return false
 	}
 	// Names are not sealed: finding them shows the scan reads the data.
-	for _, s := range []string{"阿拉坦仓", "萨仁高娃", "tongxun"} {
+	for _, s := range []string{"阿拉坦仓", "萨仁高娃", "巴特尔", "tongxun"} {
 		if !holds(s) {
 			t.Fatalf("%q not found: the scan does not read the stored rows", s)
 		}
 	}
 	for what, s := range map[string]string{
 		"head's ID number": head.IDNumber, "wife's ID number": wife.IDNumber, "head's phone": head.Phone, "wife's phone": wife.Phone,
-		"user's phone": userPhone, "session token": tok, "API token": apiToken, "TOTP secret": totpSecret,
+		"party member's ID number": partyMember.IDNumber, "party member's phone": memberPhone, "user's phone": userPhone, "session token": tok, "API token": apiToken, "TOTP secret": totpSecret,
 	} {
 		if holds(s) {
 			t.Errorf("the database holds the %s in clear", what)

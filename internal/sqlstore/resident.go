@@ -450,6 +450,9 @@ func (s *RegistryService) SplitHousehold(ctx context.Context, a *access.Actor, s
 		if err := tx.householdEvent(ctx, a, id, 0, "", "split_into", from.ID, in.Number, sp.Reason); err != nil {
 			return err
 		}
+		if err := tx.gridFollowSplit(ctx, a, from.ID, id); err != nil {
+			return err
+		}
 		for _, m := range sp.Members {
 			r, err := tx.residentFor(ctx, a, m, access.RegistryWrite)
 			if err != nil {
@@ -524,6 +527,9 @@ func (s *RegistryService) MergeHouseholds(ctx context.Context, a *access.Actor, 
 			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE households SET status = ?, head_id = NULL, updated_at = ? WHERE id = ?`, registry.HouseholdMerged, tx.nowMS(), from); err != nil {
+			return err
+		}
+		if err := tx.gridRelease(ctx, a, from); err != nil {
 			return err
 		}
 		// The rule for points: they stay with the household, so a merged

@@ -13,11 +13,22 @@ import (
 // moves up a tier, so a stale one would make a second, parallel leader.
 // Applications are few (thousands), so they are read in one pass.
 func (tx *Tx) rotateTalent(ctx context.Context, nb *secret.Box, rep *RotateReport) error {
+	if err := tx.rotateSealed(ctx, nb, rep, "talent_candidates"); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `UPDATE talent_leaders SET person_hash = (SELECT c.id_hash FROM talent_candidates c WHERE c.id = talent_leaders.candidate_id)`)
+	return err
+}
+
+// rotateSealed re-seals the ID numbers and phones of a table outside the
+// household register that keeps them in id_enc, id_hash and phone_enc
+// (applicants, party members), in one pass.
+func (tx *Tx) rotateSealed(ctx context.Context, nb *secret.Box, rep *RotateReport, table string) error {
 	type sealed struct {
 		id              int64
 		idEnc, phoneEnc []byte
 	}
-	rows, err := tx.query(ctx, `SELECT id, id_enc, phone_enc FROM talent_candidates ORDER BY id`)
+	rows, err := tx.query(ctx, `SELECT id, id_enc, phone_enc FROM `+table+` ORDER BY id`)
 	if err != nil {
 		return err
 	}
@@ -37,15 +48,15 @@ func (tx *Tx) rotateTalent(ctx context.Context, nb *secret.Box, rep *RotateRepor
 	for _, s := range all {
 		idNumber, err := nb.Open(purposeID, s.idEnc)
 		if err != nil {
-			return fmt.Errorf("talent candidate %d id: %w", s.id, err)
+			return fmt.Errorf("%s %d id: %w", table, s.id, err)
 		}
 		phone, err := nb.Open(purposePhone, s.phoneEnc)
 		if err != nil {
-			return fmt.Errorf("talent candidate %d phone: %w", s.id, err)
+			return fmt.Errorf("%s %d phone: %w", table, s.id, err)
 		}
-		if _, err := tx.exec(ctx, `UPDATE talent_candidates SET id_enc = ?, id_hash = ?, phone_enc = ? WHERE id = ?`,
+		if _, err := tx.exec(ctx, `UPDATE `+table+` SET id_enc = ?, id_hash = ?, phone_enc = ? WHERE id = ?`,
 			nb.Seal(purposeID, idNumber), nullable(nb.Index(purposeID, idNumber)), nb.Seal(purposePhone, phone), s.id); err != nil {
-			return fmt.Errorf("talent candidate %d: %w", s.id, err)
+			return fmt.Errorf("%s %d: %w", table, s.id, err)
 		}
 		for _, v := range []string{idNumber, phone} {
 			if v != "" {
@@ -53,6 +64,5 @@ func (tx *Tx) rotateTalent(ctx context.Context, nb *secret.Box, rep *RotateRepor
 			}
 		}
 	}
-	_, err = tx.exec(ctx, `UPDATE talent_leaders SET person_hash = (SELECT c.id_hash FROM talent_candidates c WHERE c.id = talent_leaders.candidate_id)`)
-	return err
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/creditcode"
 	"shanzhi/internal/regiondata"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
@@ -54,7 +55,7 @@ func TestTalentCoverageAtScale(t *testing.T) {
 			first := fmt.Sprintf("152221%s%03d", time.Date(1970, 1, 1+i/900, 0, 0, 0, 0, time.UTC).Format("20060102"), i%900)
 			in := w.application(v, fmt.Sprint("带头人", i), 0, 10)
 			in.IDNumber, in.Channel = first+string(registry.CheckChar(first)), ch
-			in.CreditCode = talent.CreditCode(fmt.Sprintf("93152221MA%07d", i))
+			in.CreditCode = creditcode.Complete(fmt.Sprintf("93152221MA%07d", i))
 			c, err := w.svc.Save(ctx, clerk, 0, in)
 			if err != nil {
 				t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/creditcode"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/regiondata"
 	"shanzhi/internal/registry"
@@ -66,7 +67,7 @@ func tlID(seq int) string {
 func (w *talentWorld) application(village, name string, seq, households int) talent.CandidateInput {
 	return talent.CandidateInput{Round: w.round.ID, Village: village, Channel: talent.FromLocals, Name: name, Gender: "男", BirthDate: "1980-01-01",
 		Ethnicity: "蒙古族", Political: "中共党员", Education: "高中", IDNumber: tlID(seq), Phone: "13912345678", EntityType: talent.Coop,
-		EntityName: name + "种养殖合作社", CreditCode: talent.CreditCode(fmt.Sprintf("93152221MA0N%05d", seq)), Industry: "肉牛养殖",
+		EntityName: name + "种养殖合作社", CreditCode: creditcode.Complete(fmt.Sprintf("93152221MA0N%05d", seq)), Industry: "肉牛养殖",
 		Revenue: 1200000, Employees: 12, Households: households, IncomeRise: 3000, Summary: "带动农户发展肉牛养殖"}
 }
 

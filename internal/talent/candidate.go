@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"shanzhi/internal/creditcode"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
@@ -75,15 +76,7 @@ func (in *CandidateInput) Normalize() {
 	}
 	in.IDNumber = registry.NormalizeID(in.IDNumber)
 	in.Phone = registry.NormalizePhone(in.Phone)
-	in.CreditCode = strings.ToUpper(strings.Map(func(r rune) rune {
-		if r >= '０' && r <= '９' || r >= 'Ａ' && r <= 'Ｚ' || r >= 'ａ' && r <= 'ｚ' {
-			return r - 0xFEE0
-		}
-		if r == ' ' || r == '-' {
-			return -1
-		}
-		return r
-	}, in.CreditCode))
+	in.CreditCode = creditcode.Normalize(in.CreditCode)
 }
 
 // Validate checks the form of whatever is filled in, so a draft can be
@@ -118,7 +111,7 @@ func (in CandidateInput) Validate(now time.Time) error {
 	if in.EntityType != "" && !in.EntityType.Valid() {
 		fs.Add("entity_type", "talent.candidate.entity_type_invalid")
 	}
-	if in.CreditCode != "" && !ValidCreditCode(in.CreditCode) {
+	if in.CreditCode != "" && !creditcode.Valid(in.CreditCode) {
 		fs.Add("credit_code", "talent.candidate.credit_code_invalid")
 	}
 	for name, v := range map[string]string{"ethnicity": in.Ethnicity, "political": in.Political, "education": in.Education,
@@ -158,55 +151,6 @@ func (in CandidateInput) Complete() error {
 		fs.Add("credit_code", "talent.candidate.required")
 	}
 	return fs.Err()
-}
-
-// creditChars are the 31 characters of a 统一社会信用代码, in the order
-// that gives each its value (GB 32100-2015): digits and capitals without
-// I, O, Z, S, V.
-const creditChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-var creditWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
-
-// ValidCreditCode checks an 18-character 统一社会信用代码 by its check
-// character (GB 32100-2015 §5): the weighted sum of the first 17 values
-// modulo 31 fixes the 18th.
-func ValidCreditCode(s string) bool {
-	if len(s) != 18 {
-		return false
-	}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		v := strings.IndexByte(creditChars, s[i])
-		if v < 0 {
-			return false
-		}
-		sum += v * creditWeights[i]
-	}
-	return s[17] == CreditCheckChar(sum)
-}
-
-// CreditCheckChar returns the check character for a weighted sum; the
-// synthetic data and the tests build valid codes with it.
-func CreditCheckChar(sum int) byte {
-	c := (31 - sum%31) % 31
-	return creditChars[c]
-}
-
-// CreditCode completes the first 17 characters of a code with its check
-// character, or returns "" when they hold a character the standard does not.
-func CreditCode(first17 string) string {
-	if len(first17) != 17 {
-		return ""
-	}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		v := strings.IndexByte(creditChars, first17[i])
-		if v < 0 {
-			return ""
-		}
-		sum += v * creditWeights[i]
-	}
-	return first17 + string(CreditCheckChar(sum))
 }
 
 // Candidate is a stored application.

@@ -103,6 +103,8 @@ func (w *Web) Routes(rt *server.Router) {
 
 	w.talentRoutes(rt)
 
+	w.orgRoutes(rt)
+
 	rt.HandleFunc("GET /import", on(write, server.OnQuery), w.page(w.importPage))
 	rt.HandleFunc("POST /import", on(write, server.OnQuery), w.page(w.importUpload))
 	rt.HandleFunc("GET /import/template.xlsx", self, w.page(w.importTemplate))
@@ -206,4 +208,46 @@ func (w *Web) talentRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /apply/t/{token}/attach", pub, w.applicantPost("saved", w.applicantAttach))
 	rt.HandleFunc("POST /apply/t/{token}/submit", pub, w.applicantPost("talent_submitted", w.applicantSubmit))
 	rt.HandleFunc("GET /apply/t/{token}/files/{file}", pub, w.applicantFile)
+}
+
+// orgRoutes registers the organisation register's pages (组织底账): units,
+// the party organisations with their posts and history, rosters and
+// members with their transfers, and the grids of villages.
+func (w *Web) orgRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, manage, grid := access.OrgRead, access.OrgManage, access.GridManage
+	rt.HandleFunc("GET /org/units", on(read, server.OnQuery), w.page(w.orgUnits))
+	rt.HandleFunc("GET /org/units/new", on(manage, server.OnQuery), w.page(w.orgUnitNew))
+	rt.HandleFunc("POST /org/units/new", on(manage, server.OnQuery), w.page(w.orgUnitNew))
+	rt.HandleFunc("GET /org/units/import", on(manage, server.OnQuery), w.page(w.orgUnitImport))
+	rt.HandleFunc("POST /org/units/import", on(manage, server.OnQuery), w.page(w.orgUnitImport))
+	rt.HandleFunc("GET /org/units/import/template.xlsx", on(manage, server.OnQuery), w.page(w.orgUnitTemplate))
+	rt.HandleFunc("GET /org/units/{id}", on(read, server.OnUnit), w.page(w.orgUnitEdit))
+	rt.HandleFunc("POST /org/units/{id}", on(manage, server.OnUnit), w.page(w.orgUnitEdit))
+	rt.HandleFunc("GET /org/orgs", on(read, server.OnQuery), w.page(w.orgOrgs))
+	rt.HandleFunc("GET /org/orgs.xlsx", on(read, server.OnQuery), w.page(w.orgOrgsExport))
+	rt.HandleFunc("GET /org/orgs/new", on(manage, server.OnQuery), w.page(w.orgNew))
+	rt.HandleFunc("POST /org/orgs/new", on(manage, server.OnQuery), w.page(w.orgNew))
+	rt.HandleFunc("GET /org/orgs/{id}", on(read, server.OnOrg), w.page(w.orgShow))
+	for name, act := range map[string]func(*http.Request, *access.Actor, int64) error{
+		"rename": w.orgRename, "move": w.orgMove, "dissolve": w.orgDissolve, "post": w.orgPost, "merge": w.orgMerge,
+	} {
+		rt.HandleFunc("POST /org/orgs/{id}/"+name, on(manage, server.OnOrg), w.page(w.orgAct(act)))
+	}
+	rt.HandleFunc("GET /org/orgs/{id}/roster", on(read, server.OnOrg), w.page(w.orgRoster))
+	rt.HandleFunc("GET /org/orgs/{id}/roster.xlsx", on(read, server.OnOrg), w.page(w.orgRosterExport))
+	rt.HandleFunc("GET /org/orgs/{id}/members/new", on(manage, server.OnOrg), w.page(w.orgMemberNew))
+	rt.HandleFunc("POST /org/orgs/{id}/members/new", on(manage, server.OnOrg), w.page(w.orgMemberNew))
+	rt.HandleFunc("GET /org/members/{id}", on(read, server.OnMember), w.page(w.orgMember))
+	rt.HandleFunc("GET /org/members/{id}/edit", on(manage, server.OnMember), w.page(w.orgMemberEdit))
+	rt.HandleFunc("POST /org/members/{id}/edit", on(manage, server.OnMember), w.page(w.orgMemberEdit))
+	rt.HandleFunc("POST /org/members/{id}/transfer", on(manage, server.OnMember), w.page(w.orgMemberMove(false)))
+	rt.HandleFunc("POST /org/members/{id}/receive", on(manage, server.OnMember), w.page(w.orgMemberMove(true)))
+	rt.HandleFunc("GET /grids", on(access.RegistryRead, server.OnQuery), w.page(w.orgGrids))
+	rt.HandleFunc("GET /grids.xlsx", on(access.RegistryRead, server.OnQuery), w.page(w.gridsExport))
+	rt.HandleFunc("GET /regions/{code}/grids/new", on(grid, server.OnRegion), w.page(w.gridNew))
+	rt.HandleFunc("POST /regions/{code}/grids/new", on(grid, server.OnRegion), w.page(w.gridNew))
+	rt.HandleFunc("GET /grids/{id}", on(access.RegistryRead, server.OnGrid), w.page(w.gridShow))
+	rt.HandleFunc("POST /grids/{id}/assign", on(grid, server.OnGrid), w.page(w.gridAct(false)))
+	rt.HandleFunc("POST /grids/{id}/release", on(grid, server.OnGrid), w.page(w.gridAct(true)))
 }

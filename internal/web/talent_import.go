@@ -1,9 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,15 +37,6 @@ func (w *Web) labelCodes(prefix string, codes []string) map[string]string {
 // villages of region; a row naming an unknown village, channel or type
 // carries that problem, to be shown beside its line.
 func (w *Web) readApplications(r *http.Request, a *access.Actor, region string, round int64, name string, data []byte) ([]talent.ImportRow, error) {
-	rd, err := sheet.Open(name, bytes.NewReader(data), w.MaxUpload)
-	if err != nil {
-		return nil, fault.Wrap(fault.Invalid, err, "talent.import.unreadable")
-	}
-	defer rd.Close()
-	h, err := rd.Header(talentColumns, 3)
-	if err != nil {
-		return nil, fault.OnField(fault.Invalid, "file", "talent.import.no_header")
-	}
 	villages := map[string]string{}
 	for _, v := range w.villagesUnder(r, a, region) {
 		villages[v.Name], villages[v.Code] = v.Code, v.Code
@@ -56,22 +44,7 @@ func (w *Web) readApplications(r *http.Request, a *access.Actor, region string, 
 	channels := w.labelCodes("talent.channel.", strs(talent.Channels))
 	types := w.labelCodes("talent.entity.", strs(talent.EntityTypes))
 	var rows []talent.ImportRow
-	for {
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fault.Wrap(fault.Invalid, err, "talent.import.unreadable")
-		}
-		// The header maps each column by its first name, whichever
-		// alias the sheet used.
-		cell := func(col string) string {
-			if i, ok := h.Columns[strings.Split(col, "|")[0]]; ok && i < len(row.Cells) {
-				return strings.TrimSpace(row.Cells[i])
-			}
-			return ""
-		}
+	err := w.eachSheetRow(name, data, talentColumns, "talent.import.no_header", func(line int, cell func(string) string) {
 		var fs fault.Fields
 		num := func(col, field string) int64 {
 			s := strings.ReplaceAll(cell(col), ",", "")
@@ -99,7 +72,10 @@ func (w *Web) readApplications(r *http.Request, a *access.Actor, region string, 
 		if cell("经营主体类型|主体类型") != "" && in.EntityType == "" {
 			fs.Add("entity_type", "talent.candidate.entity_type_invalid")
 		}
-		rows = append(rows, talent.ImportRow{Line: row.Line, Input: in, Err: fs.Err()})
+		rows = append(rows, talent.ImportRow{Line: line, Input: in, Err: fs.Err()})
+	})
+	if err != nil {
+		return nil, err
 	}
 	return rows, nil
 }

@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -38,21 +36,7 @@ func TestTalentImport(t *testing.T) {
 		good := "平安村,王晓景,男,1985-03-01,蒙古族,群众," + idFor("19850301", 7) + ",13912345678,在乡村能人中挖掘培育,家庭农场,晓景家庭农场,杂粮,20\n"
 		bad := "平安村,李四,男,1986-03-01,汉族,群众," + idFor("19860301", 8) + ",13912345679,在乡村能人中挖掘培育,合伙企业,李四农场,杂粮,十\n"
 		send := func(mode, csv string) (int, string) {
-			var mp bytes.Buffer
-			mw := multipart.NewWriter(&mp)
-			mw.WriteField("csrf", s.csrf)
-			mw.WriteField("mode", mode)
-			fw, _ := mw.CreateFormFile("file", "申报.csv")
-			fw.Write([]byte(csv))
-			mw.Close()
-			req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/talent/import", &mp)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Origin", s.srv.URL)
-			res, err := s.client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res.StatusCode, s.body(res)
+			return s.sendFile("/talent/import", mode, "申报.csv", []byte(csv))
 		}
 		code, body := send("import", head+good+bad)
 		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "有 1 行未通过") || !strings.Contains(body, "经营主体类型不正确") || !strings.Contains(body, "请填写不小于 0 的整数") {

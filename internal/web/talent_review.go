@@ -91,13 +91,19 @@ func (w *Web) showCandidate(rw http.ResponseWriter, r *http.Request, a *access.A
 // one line per field at fault, each named as the form names it; no error
 // is 200 and nothing to say.
 func talentRefusal(v *view, err error) (int, string, []string) {
+	return refusal(v, err, "talent.field.")
+}
+
+// refusal is talentRefusal for a module whose form fields are labelled
+// under prefix in the catalogue.
+func refusal(v *view, err error, prefix string) (int, string, []string) {
 	var fe *fault.Error
 	if err == nil || !errors.As(err, &fe) {
 		return http.StatusOK, "", nil
 	}
 	var lines []string
 	for _, f := range fe.Fields {
-		lines = append(lines, v.T("talent.field."+f.Name)+"："+v.M(f.Msg))
+		lines = append(lines, v.T(prefix+f.Name)+"："+v.M(f.Msg))
 	}
 	return fault.HTTPStatus(fe.Code), v.M(fe.Msg), lines
 }

@@ -25,6 +25,7 @@ import (
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/localtime"
 	"shanzhi/internal/market"
+	"shanzhi/internal/org"
 	"shanzhi/internal/points"
 	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
@@ -56,6 +57,7 @@ type Deps struct {
 	Rankings points.RankingService
 	Periods  points.PeriodService
 	Talent   talent.Service
+	Org      org.Service
 	Market   market.Service
 	Photos   points.PhotoService
 	// NoticeCode gives the code a village's public notice prints for its

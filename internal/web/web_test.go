@@ -64,7 +64,7 @@ func newSiteWith(t *testing.T, db *sqlstore.DB, opt server.Options, start func(h
 	}
 	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier(), talent.Flow: db.TalentApplier()})
 	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: db.Users(pol), Audit: db.Audit(), Ledger: db.Ledger(),
-		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(), Talent: db.Talent(rev), Market: db.Market(), Photos: db.Photos(), NoticeCode: db.NoticeCodeText,
+		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(), Talent: db.Talent(rev), Org: db.Org(), Market: db.Market(), Photos: db.Photos(), NoticeCode: db.NoticeCodeText,
 		Log: log, MaxUpload: 1 << 20, Now: db.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +141,27 @@ func (s *site) post(path string, form url.Values) *http.Response {
 		s.t.Fatal(err)
 	}
 	return res
+}
+
+// sendFile posts a file the way the import pages' forms do, with the
+// session's CSRF token and a mode button.
+func (s *site) sendFile(path, mode, filename string, content []byte) (int, string) {
+	s.t.Helper()
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	mw.WriteField("csrf", s.csrf)
+	mw.WriteField("mode", mode)
+	fw, _ := mw.CreateFormFile("file", filename)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, &mp)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", s.srv.URL)
+	res, err := s.client.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return res.StatusCode, s.body(res)
 }
 
 func (s *site) body(res *http.Response) string {

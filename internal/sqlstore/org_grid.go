@@ -1,0 +1,209 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/org"
+)
+
+const gridSelect = `SELECT g.id, g.village_code, v.name, g.name, g.kind, (SELECT count(*) FROM grid_households gh WHERE gh.grid_id = g.id)
+	FROM grids g JOIN regions v ON v.code = g.village_code`
+
+func scanGrid(s interface{ Scan(...any) error }) (org.Grid, error) {
+	var g org.Grid
+	err := s.Scan(&g.ID, &g.Village, &g.VillageName, &g.Name, &g.Kind, &g.Households)
+	return g, err
+}
+
+// gridFor loads a grid: those who read its village's register see it,
+// those who keep its grids change it.
+func (tx *Tx) gridFor(ctx context.Context, a *access.Actor, id int64, p access.Permission) (*org.Grid, error) {
+	g, err := scanGrid(tx.queryRow(ctx, gridSelect+` WHERE g.id = ?`, id))
+	if err := reachable(err, a, g.Village, p); err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+// CreateGrid divides a village the actor keeps grids in.
+func (s *OrgService) CreateGrid(ctx context.Context, a *access.Actor, in org.GridInput) (*org.Grid, error) {
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Kind == "" {
+		in.Kind = org.GridPlain
+	}
+	if !a.Can(access.GridManage, in.Village) {
+		return nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var out *org.Grid
+	err := s.db.update(ctx, func(tx *Tx) error {
+		if err := tx.checkVillageOrTown(ctx, in.Village); err != nil {
+			return fault.OnField(fault.Invalid, "village", "org.grid.village_invalid")
+		}
+		id, err := tx.insertID(ctx, `INSERT INTO grids (village_code, name, kind, created_at) VALUES (?, ?, ?, ?) RETURNING id`, in.Village, in.Name, string(in.Kind), tx.nowMS())
+		if isUniqueViolation(err) {
+			return fault.OnField(fault.Conflict, "name", "org.grid.name_taken")
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.orgAudit(ctx, a, "org.grid.create", fmt.Sprintf("grid:%d", id), in.Village, in.Name+"; "+string(in.Kind)); err != nil {
+			return err
+		}
+		out, err = tx.gridFor(ctx, a, id, access.GridManage)
+		return err
+	})
+	return out, err
+}
+
+// Grids lists the grids of the villages in region (all the actor reads
+// when empty), by village and name.
+func (s *OrgService) Grids(ctx context.Context, a *access.Actor, region string) ([]org.Grid, error) {
+	scopes, err := orgScopes(a, access.RegistryRead, region)
+	if err != nil {
+		return nil, err
+	}
+	where, args := scopeWhere("g.village_code", scopes)
+	var out []org.Grid
+	err = s.db.view(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, scanGrid, gridSelect+` WHERE `+where+` ORDER BY g.village_code, g.name, g.id LIMIT 2000`, args...)
+		return err
+	})
+	return out, err
+}
+
+// Grid returns a grid with its households.
+func (s *OrgService) Grid(ctx context.Context, a *access.Actor, id int64) (*org.Grid, error) {
+	var out *org.Grid
+	err := s.db.view(ctx, func(tx *Tx) error { return tx.gridRead(ctx, a, id, &out) })
+	return out, err
+}
+
+func (tx *Tx) gridHouseholds(ctx context.Context, grid int64) ([]org.GridHousehold, error) {
+	return queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (org.GridHousehold, error) {
+		var h org.GridHousehold
+		err := s.Scan(&h.ID, &h.Number, &h.Head, &h.Address)
+		return h, err
+	}, `SELECT h.id, h.number, COALESCE(r.name, ''), h.address FROM grid_households gh JOIN households h ON h.id = gh.household_id
+		LEFT JOIN residents r ON r.id = h.head_id WHERE gh.grid_id = ? ORDER BY h.number, h.id`, grid)
+}
+
+// AssignHouseholds puts households of the grid's village in it. A
+// household already in a grid (this one included) or of another village
+// refuses the whole request, naming it.
+func (s *OrgService) AssignHouseholds(ctx context.Context, a *access.Actor, grid int64, households []int64) (*org.Grid, error) {
+	var out *org.Grid
+	err := s.db.update(ctx, func(tx *Tx) error {
+		g, err := tx.gridFor(ctx, a, grid, access.GridManage)
+		if err != nil {
+			return err
+		}
+		if len(households) == 0 {
+			return fault.OnField(fault.Invalid, "households", "org.grid.none_chosen")
+		}
+		var numbers []string
+		for _, hid := range households {
+			var village, number string
+			var in sql.NullString
+			err := tx.queryRow(ctx, `SELECT h.village_code, h.number, og.name FROM households h LEFT JOIN grid_households gh ON gh.household_id = h.id
+				LEFT JOIN grids og ON og.id = gh.grid_id WHERE h.id = ?`, hid).Scan(&village, &number, &in)
+			switch {
+			case errors.Is(err, sql.ErrNoRows), err == nil && village != g.Village:
+				return fault.OnField(fault.Invalid, "households", "org.grid.household_elsewhere", hid)
+			case err != nil:
+				return err
+			case in.Valid:
+				return fault.OnField(fault.Conflict, "households", "org.grid.household_twice", number, in.String)
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO grid_households (household_id, grid_id, assigned_at) VALUES (?, ?, ?)`, hid, grid, tx.nowMS()); err != nil {
+				if isUniqueViolation(err) {
+					return fault.OnField(fault.Conflict, "households", "org.grid.household_twice", number, g.Name)
+				}
+				return err
+			}
+			numbers = append(numbers, number)
+		}
+		if err := tx.orgAudit(ctx, a, "org.grid.assign", fmt.Sprintf("grid:%d", grid), g.Village, strings.Join(numbers, ",")); err != nil {
+			return err
+		}
+		return tx.gridRead(ctx, a, grid, &out)
+	})
+	return out, err
+}
+
+// gridRead reads a grid back with its households after a write.
+func (tx *Tx) gridRead(ctx context.Context, a *access.Actor, id int64, out **org.Grid) error {
+	g, err := tx.gridFor(ctx, a, id, access.RegistryRead)
+	if err != nil {
+		return err
+	}
+	if g.Members, err = tx.gridHouseholds(ctx, id); err != nil {
+		return err
+	}
+	*out = g
+	return nil
+}
+
+// ReleaseHousehold takes a household out of a grid, so it can be assigned
+// to another.
+func (s *OrgService) ReleaseHousehold(ctx context.Context, a *access.Actor, grid, household int64) (*org.Grid, error) {
+	var out *org.Grid
+	err := s.db.update(ctx, func(tx *Tx) error {
+		g, err := tx.gridFor(ctx, a, grid, access.GridManage)
+		if err != nil {
+			return err
+		}
+		if err := tx.exactlyOne(ctx, fault.OnField(fault.Invalid, "household", "org.grid.not_in_grid"),
+			`DELETE FROM grid_households WHERE household_id = ? AND grid_id = ?`, household, grid); err != nil {
+			return err
+		}
+		if err := tx.orgAudit(ctx, a, "org.grid.release", fmt.Sprintf("grid:%d household:%d", grid, household), g.Village, ""); err != nil {
+			return err
+		}
+		return tx.gridRead(ctx, a, grid, &out)
+	})
+	return out, err
+}
+
+// gridOf finds the grid a household is in; grid is 0 when it is in none.
+func (tx *Tx) gridOf(ctx context.Context, household int64) (grid int64, village string, err error) {
+	err = tx.queryRow(ctx, `SELECT gh.grid_id, g.village_code FROM grid_households gh JOIN grids g ON g.id = gh.grid_id WHERE gh.household_id = ?`, household).Scan(&grid, &village)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	return grid, village, err
+}
+
+// gridRelease takes a household that leaves the register (merged into
+// another) out of its grid, so grids follow the register.
+func (tx *Tx) gridRelease(ctx context.Context, a *access.Actor, household int64) error {
+	grid, village, err := tx.gridOf(ctx, household)
+	if err != nil || grid == 0 {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM grid_households WHERE household_id = ?`, household); err != nil {
+		return err
+	}
+	return tx.orgAudit(ctx, a, "org.grid.release", fmt.Sprintf("grid:%d household:%d", grid, household), village, "merged")
+}
+
+// gridFollowSplit puts a household split off another in the grid of the
+// one it came from: it lives where it did the day before.
+func (tx *Tx) gridFollowSplit(ctx context.Context, a *access.Actor, from, household int64) error {
+	grid, village, err := tx.gridOf(ctx, from)
+	if err != nil || grid == 0 {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO grid_households (household_id, grid_id, assigned_at) VALUES (?, ?, ?)`, household, grid, tx.nowMS()); err != nil {
+		return err
+	}
+	return tx.orgAudit(ctx, a, "org.grid.assign", fmt.Sprintf("grid:%d household:%d", grid, household), village, fmt.Sprintf("split from %d", from))
+}
