@@ -18,6 +18,8 @@ import (
 	"shanzhi/internal/creditcode"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/regioncode"
+
+	"shanzhi/internal/localtime"
 )
 
 // UnitType is the kind of body a unit is.
@@ -136,14 +138,11 @@ func Date(s string) (time.Time, bool) {
 	return d, err == nil
 }
 
-// china is the zone dates of the register are written in.
-var china = time.FixedZone("CST", 8*3600)
-
 // PastDate reports whether s is a YYYY-MM-DD date no later than today in
-// China and no earlier than the founding of the party.
+// the deployment's zone and no earlier than the founding of the party.
 func PastDate(s string, now time.Time) bool {
 	d, ok := Date(s)
-	return ok && s != "" && s <= now.In(china).Format(time.DateOnly) && d.Year() >= 1921
+	return ok && s != "" && s <= localtime.Day(now) && d.Year() >= 1921
 }
 
 // validDate checks an optional date (PastDate when given).
