@@ -17,9 +17,8 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/creditcode"
 	"shanzhi/internal/fault"
-	"shanzhi/internal/regioncode"
-
 	"shanzhi/internal/localtime"
+	"shanzhi/internal/regioncode"
 )
 
 // UnitType is the kind of body a unit is.
