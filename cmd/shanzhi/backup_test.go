@@ -243,7 +243,7 @@ func TestRestoreRefuses(t *testing.T) {
 	if out, err := runCmd(t, "backup", "-data-dir", dir, file); err == nil || !strings.Contains(err.Error(), "已存在") {
 		t.Fatalf("backup over an existing file: %v\n%s", err, out)
 	}
-	if out, err := runCmd(t, "backup", "-with-key", "-data-dir", dir, "-key-file", writeKey(t), file+"2"); err == nil || !strings.Contains(err.Error(), "打不开") {
+	if out, err := runCmd(t, "backup", "-with-key", "-data-dir", dir, "-key-file", writeKey(t), file+"2"); err == nil || !strings.Contains(err.Error(), "与这个数据库不符") {
 		t.Fatalf("backup -with-key with a key that does not fit: %v\n%s", err, out)
 	}
 	if _, err := os.Stat(file + "2"); !os.IsNotExist(err) {

@@ -258,7 +258,7 @@ func TestChainAnchorAfterRestore(t *testing.T) {
 		t.Fatalf("anchor on a restored copy that took new writes: %+v", tampered)
 	}
 	// Without the restore's record the same copy is a shortened chain.
-	rawExec(t, restored, `DELETE FROM audit_log WHERE action = 'chain.restore'`)
+	rawExec(t, restored, `DELETE FROM audit_log WHERE action = 'backup.restore'`)
 	if tampered, _ := anchorFindings(t, restored, anchor); len(tampered) == 0 {
 		t.Fatal("a copy that records no restore passes an anchor it falls short of")
 	}

@@ -13,7 +13,8 @@ import (
 
 // TestMissingSchemePage opens the award form of a village under no
 // scheme: the page says what is missing and who sets it up, rather than a
-// bare not-found with only a link home.
+// bare not-found with only a link home: who sets it up, and a link to the
+// village's scheme page where they do.
 func TestMissingSchemePage(t *testing.T) {
 	db := storetest.MustOpen(t, "sqlite")
 	seed := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: keerqin}}}
@@ -24,5 +25,5 @@ func TestMissingSchemePage(t *testing.T) {
 	}
 	s := newSite(t, db)
 	s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
-	s.page(fmt.Sprintf("/households/%d/award", h.ID), http.StatusNotFound, "没有正在生效的积分评价方案", "谁来设立", "苏木乡镇或旗县", "系统管理员")
+	s.page(fmt.Sprintf("/households/%d/award", h.ID), http.StatusNotFound, "没有正在生效的积分评价方案", "谁来设立", "嘎查村的领导", "安全管理员", `href="/regions/`+pingan+`/scheme"`)
 }
