@@ -20,13 +20,20 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	err := limited(a.Limits.LoginIP, server.ClientKey(access.RequestFrom(r.Context()).Client))
+	// The limits count failures: an attempt is taken back when the
+	// password was right, so signing in often is never refused.
+	clientKey, loginKey := server.ClientKey(access.RequestFrom(r.Context()).Client), strings.ToLower(registry.LoginName(in.Username))
+	err := limited(a.Limits.LoginIP, clientKey)
 	if err == nil {
-		err = limited(a.Limits.LoginUser, strings.ToLower(strings.TrimSpace(in.Username)))
+		err = limited(a.Limits.LoginUser, loginKey)
 	}
 	var token string
 	if err == nil {
 		token, err = a.Auth.Login(r.Context(), in.Username, in.Password)
+		if err == nil {
+			a.Limits.LoginIP.Forgive(clientKey)
+			a.Limits.LoginUser.Forgive(loginKey)
+		}
 	}
 	if err != nil {
 		a.fail(w, r, err)

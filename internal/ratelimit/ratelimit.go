@@ -165,6 +165,22 @@ func (l *Limiter) Reset(key string) {
 	}
 }
 
+// Forgive takes back key's latest admitted event, for an attempt that
+// turned out well (a right password): a limiter that exists to slow
+// guessing then counts failures only, and a user signing in often is
+// never refused for succeeding.
+func (l *Limiter) Forgive(key string) {
+	k := storedKey(key)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e := l.keys[k]; e != nil && e.n > 0 {
+		e.n--
+		if e.n == 0 {
+			e.start = 0
+		}
+	}
+}
+
 // Len returns how many keys are tracked, for monitoring: a count pinned
 // at the bound means a flood of keys is evicting live ones.
 func (l *Limiter) Len() int {

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -116,6 +117,13 @@ func (w *Web) Static() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	fsrv := http.FileServer(http.FS(sub))
 	return http.StripPrefix("/static/", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		// Files only: a directory would be answered with a listing of
+		// every asset, which tells a prober more than the pages do.
+		name := strings.TrimSuffix(path.Clean("/" + r.URL.Path)[1:], "/")
+		if st, err := fs.Stat(sub, name); name == "" || err != nil || st.IsDir() {
+			http.NotFound(rw, r)
+			return
+		}
 		rw.Header().Set("Cache-Control", "public, max-age=86400")
 		fsrv.ServeHTTP(rw, r)
 	}))
