@@ -62,6 +62,10 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	// The client's key counts within its caller and household only, so
+	// another caller's key is simply a new key: it neither replays their
+	// award nor, with another body, reveals that it exists.
+	in.Key = scopedKey(a, "h"+strconv.FormatInt(in.Household, 10), in.Key)
 	var out *points.AwardRecord
 	err := s.db.update(ctx, func(tx *Tx) (err error) {
 		out, err = s.recordTx(ctx, tx, a, in)

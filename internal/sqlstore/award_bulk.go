@@ -563,6 +563,15 @@ func (tx *Tx) reserveIDs(ctx context.Context, table string, n int) ([]int64, err
 	return out, nil
 }
 
+// scopedKey is a client's idempotency key as stored: within the caller
+// and the target it names (a household "h12", a store "s3"). Keys the
+// server makes itself, such as an import's rows, are stored as made.
+// Migration 0022 gave the keys stored before it the same form.
+func scopedKey(a *access.Actor, target, key string) string {
+	uid, _ := actorRef(a)
+	return strconv.FormatInt(uid, 10) + "/" + target + "/" + key
+}
+
 // awardPrint is the fingerprint an award is stored with, on every path: a
 // retry under the same key must ask for the same award.
 func awardPrint(in points.AwardInput) string {

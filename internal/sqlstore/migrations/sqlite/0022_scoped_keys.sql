@@ -1,0 +1,7 @@
+-- A client's idempotency key counts within its caller and target from now
+-- on (sqlstore.scopedKey): "<user id>/h<household>/<key>" for an award,
+-- "<user id>/s<store>/<key>" for a redemption. Keys stored before take the
+-- same form, so a retry that spans the upgrade still finds its first
+-- answer. An import's row keys are the server's own and stay as made.
+UPDATE awards SET idem_key = actor_id || '/h' || household_id || '/' || idem_key WHERE idem_key NOT LIKE 'import:%';
+UPDATE redemptions SET idem_key = actor_id || '/s' || store_id || '/' || idem_key;
