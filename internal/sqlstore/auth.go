@@ -62,16 +62,17 @@ func (s *AuthService) Login(ctx context.Context, login, pw string) (string, erro
 	typed := login
 	login = registry.LoginName(login)
 	var u struct {
-		id               int64
-		name, hash       string
-		disabled         int
-		changed, created int64
+		id                      int64
+		name, hash              string
+		disabled, mustChange    int
+		changed, created, reset int64
 	}
 	err := s.db.view(ctx, func(tx *Tx) error {
-		q := `SELECT id, username, password_hash, disabled, password_changed_at, created_at FROM users WHERE `
-		err := tx.queryRow(ctx, q+`username = ?`, login).Scan(&u.id, &u.name, &u.hash, &u.disabled, &u.changed, &u.created)
+		q := `SELECT id, username, password_hash, disabled, must_change, password_changed_at, created_at, reset_at FROM users WHERE `
+		dest := []any{&u.id, &u.name, &u.hash, &u.disabled, &u.mustChange, &u.changed, &u.created, &u.reset}
+		err := tx.queryRow(ctx, q+`username = ?`, login).Scan(dest...)
 		if errors.Is(err, sql.ErrNoRows) && registry.ValidMobile(login) {
-			err = tx.queryRow(ctx, q+`phone_hash = ?`, tx.box.Index(purposeLogin, login)).Scan(&u.id, &u.name, &u.hash, &u.disabled, &u.changed, &u.created)
+			err = tx.queryRow(ctx, q+`phone_hash = ?`, tx.box.Index(purposeLogin, login)).Scan(dest...)
 		}
 		return err
 	})
@@ -93,6 +94,11 @@ func (s *AuthService) Login(ctx context.Context, login, pw string) (string, erro
 	}
 	if u.disabled != 0 {
 		return "", s.failed(ctx, actor, typed, "auth.login_disabled")
+	}
+	// A one-time password from an administrator's reset, still unchanged,
+	// is good for a day only.
+	if u.mustChange != 0 && u.reset > 0 && u.changed == u.reset && now.Sub(time.UnixMilli(u.reset)) > access.ResetValid {
+		return "", s.failed(ctx, actor, typed, "auth.login_reset_expired")
 	}
 	changed := u.changed
 	if changed == 0 {
@@ -201,10 +207,11 @@ func (s *AuthService) Session(ctx context.Context, token string) (*access.Sessio
 		var uid int64
 		var csrf, username string
 		var mustChange int
+		var reset int64
 		err := tx.queryRow(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.seen_at, s.mfa_ok, u.username, u.must_change, u.disabled,
-			CASE WHEN u.totp_last_step > 0 THEN 1 ELSE 0 END
+			CASE WHEN u.totp_last_step > 0 THEN 1 ELSE 0 END, u.reset_at
 			FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash(token)).
-			Scan(&uid, &csrf, &created, &seen, &mfaOK, &username, &mustChange, &disabled, &enrolled)
+			Scan(&uid, &csrf, &created, &seen, &mfaOK, &username, &mustChange, &disabled, &enrolled, &reset)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.E(fault.Unauthorized, "error.unauthorized")
 		}
@@ -216,6 +223,9 @@ func (s *AuthService) Session(ctx context.Context, token string) (*access.Sessio
 			return err
 		}
 		sess = &access.Session{Actor: &access.Actor{UserID: uid, Username: username, Grants: grants}, CSRF: csrf, MustChange: mustChange != 0, Created: time.UnixMilli(created)}
+		if reset > 0 {
+			sess.ResetAt = time.UnixMilli(reset)
+		}
 		return nil
 	})
 	if err != nil {

@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"context"
+
 	"net/http"
 	"net/url"
+	"shanzhi/internal/access"
 	"slices"
 	"testing"
 
@@ -85,4 +88,25 @@ func TestTokenRoutesAreRedacted(t *testing.T) {
 			t.Errorf("secret prefixes %q lack %q", got, want)
 		}
 	}
+}
+
+// TestResetToldToUser resets a user's password and signs in with the
+// one-time password: the page says the password was reset, and when.
+func TestResetToldToUser(t *testing.T) {
+	db := storetest.MustOpen(t, "sqlite")
+	s := newSite(t, db)
+	ctx := context.Background()
+	id, err := db.CreateUser(ctx, nil, "li", "li", "First-Pass-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := &access.Actor{UserID: 9001, Username: "sys", Grants: []access.Grant{{Role: access.SysAdmin, Region: "150000000000"}}}
+	otp, err := db.Users(access.DefaultPolicy()).ResetPassword(ctx, sys, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := s.post("/login", url.Values{"username": {"li"}, "password": {otp}, "next": {"/"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in with the one-time password: %d", res.StatusCode)
+	}
+	s.page("/password", http.StatusOK, "被管理员重置")
 }

@@ -131,18 +131,20 @@ func (w *Web) Static() http.Handler {
 
 // view is what every page template receives.
 type view struct {
-	w         *Web
-	Lang      i18n.Lang
-	Title     string
-	Nav       string
-	Crumbs    []crumb
-	Actor     *access.Actor
-	CSRF      string
-	Demo      bool
-	Flash     string
-	RequestID string
-	Data      any
-	Here      string // this page's path and query, for the language switch
+	w      *Web
+	Lang   i18n.Lang
+	Title  string
+	Nav    string
+	Crumbs []crumb
+	Actor  *access.Actor
+	CSRF   string
+	Demo   bool
+	Flash  string
+	// ResetNotice tells the user their password was reset by an administrator.
+	ResetNotice string
+	RequestID   string
+	Data        any
+	Here        string // this page's path and query, for the language switch
 	// Pending hides the menu while a second factor or a password change
 	// is owed: none of its entries would open yet.
 	Pending bool
@@ -163,6 +165,11 @@ func (w *Web) newView(r *http.Request, title, nav string) *view {
 	v := &view{w: w, Lang: langOf(r), Title: title, Nav: nav, Demo: w.Demo, RequestID: server.RequestID(r.Context()), Here: r.URL.RequestURI()}
 	if s := access.SessionFrom(r.Context()); s != nil {
 		v.Actor, v.CSRF, v.Pending = s.Actor, s.CSRF, s.SecondFactor != "" || s.MustChange
+		// The user may not have asked for a reset; the pages say when it
+		// happened for a while after, whoever signs in.
+		if !s.ResetAt.IsZero() && w.Now().Sub(s.ResetAt) < access.ResetNotice {
+			v.ResetNotice = v.T("auth.reset_notice", s.ResetAt.In(beijing).Format("2006-01-02 15:04"))
+		}
 	}
 	v.Title = v.T(title)
 	v.Flash = r.URL.Query().Get("flash")

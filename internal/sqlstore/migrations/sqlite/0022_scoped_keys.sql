@@ -5,3 +5,8 @@
 -- answer. An import's row keys are the server's own and stay as made.
 UPDATE awards SET idem_key = actor_id || '/h' || household_id || '/' || idem_key WHERE idem_key NOT LIKE 'import:%';
 UPDATE redemptions SET idem_key = actor_id || '/s' || store_id || '/' || idem_key;
+
+-- When an administrator last reset the user's password: the one-time
+-- password it gave is good for ResetValid only, and the pages tell the
+-- user of the reset.
+ALTER TABLE users ADD COLUMN reset_at INTEGER NOT NULL DEFAULT 0;
