@@ -2,13 +2,12 @@ package web_test
 
 import (
 	"context"
-
 	"net/http"
 	"net/url"
-	"shanzhi/internal/access"
 	"slices"
 	"testing"
 
+	"shanzhi/internal/access"
 	"shanzhi/internal/server"
 	"shanzhi/internal/sqlstore/storetest"
 	"shanzhi/internal/web"
