@@ -54,6 +54,8 @@ type Reader struct {
 	src     source
 	pending []Row
 	err     error
+	cells   int   // cells with text handed out so far
+	text    int64 // bytes of their text
 }
 
 // source is what each format implements: the next non-empty row, io.EOF at
@@ -137,10 +139,42 @@ func (r *Reader) Next() (Row, error) {
 		return Row{}, r.err
 	}
 	row, err := r.src.next()
+	if err == nil {
+		err = r.count(row)
+	}
 	if err != nil {
 		r.err = err
+		return Row{}, err
 	}
-	return row, err
+	return row, nil
+}
+
+// count charges a row's cells and text against the reader's caps, which
+// hold whatever the format: a shared string referenced by every cell of a
+// workbook is counted every time it is handed out.
+func (r *Reader) count(row Row) error {
+	if row.Line > maxRows {
+		return over("rows", maxRows)
+	}
+	if len(row.Cells) > maxColumns {
+		return over("columns", maxColumns)
+	}
+	for _, c := range row.Cells {
+		if len(c) > MaxCellBytes {
+			return over("cell", MaxCellBytes)
+		}
+		if c != "" {
+			r.cells++
+		}
+		r.text += int64(len(c))
+	}
+	if r.cells > MaxCells {
+		return over("cells", MaxCells)
+	}
+	if r.text > MaxText {
+		return over("text", MaxText)
+	}
+	return nil
 }
 
 // Header reads up to HeaderSearchRows rows looking for the header row (see
