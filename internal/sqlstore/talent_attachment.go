@@ -26,7 +26,7 @@ func (s *TalentService) Attach(ctx context.Context, a *access.Actor, candidate i
 		if err != nil {
 			return err
 		}
-		out, err = tx.attach(ctx, a, c, kind, public, data)
+		out, err = tx.attach(ctx, a, c, kind, public, data, false)
 		return err
 	})
 	return out, err
@@ -54,7 +54,8 @@ func checkAttachment(kind talent.AttachmentKind, data []byte) error {
 // attach stores a checked file on c. The same bytes attached twice are
 // one attachment, so a form sent again does not pile up copies; beyond
 // talent.MaxAttachments the file is refused. Licences are never public.
-func (tx *Tx) attach(ctx context.Context, a *access.Actor, c *talent.Candidate, kind talent.AttachmentKind, public bool, data []byte) (*talent.Attachment, error) {
+// A file the public attaches (quota) is charged against the public caps.
+func (tx *Tx) attach(ctx context.Context, a *access.Actor, c *talent.Candidate, kind talent.AttachmentKind, public bool, data []byte, quota bool) (*talent.Attachment, error) {
 	ctype, _ := photo.Sniff(data, talent.AttachmentTypes(kind)...)
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
@@ -73,6 +74,11 @@ func (tx *Tx) attach(ctx context.Context, a *access.Actor, c *talent.Candidate, 
 	}
 	if n >= talent.MaxAttachments {
 		return nil, fault.OnField(fault.Invalid, "file", "talent.attachment.count", talent.MaxAttachments)
+	}
+	if quota {
+		if err := tx.publicQuota(ctx, c, len(data)); err != nil {
+			return nil, err
+		}
 	}
 	_, uname := actorRef(a)
 	if id, err = tx.insertID(ctx, `INSERT INTO talent_attachments (candidate_id, village_code, kind, public, content_type, size, sha256, data, actor_name, created_at)

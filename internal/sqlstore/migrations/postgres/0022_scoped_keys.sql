@@ -10,3 +10,11 @@ UPDATE redemptions SET idem_key = actor_id || '/s' || store_id || '/' || idem_ke
 -- password it gave is good for ResetValid only, and the pages tell the
 -- user of the reset.
 ALTER TABLE users ADD COLUMN reset_at BIGINT NOT NULL DEFAULT 0;
+
+-- Counters the public forms are capped by, kept here so every server and
+-- every restart sees one count: attachments per client address per day,
+-- public storage per talent round (sqlstore.takeQuota).
+CREATE TABLE public_quotas (
+    key  TEXT PRIMARY KEY,
+    used BIGINT NOT NULL DEFAULT 0
+);
