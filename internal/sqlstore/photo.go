@@ -39,11 +39,17 @@ func (s *PhotoService) Upload(ctx context.Context, a *access.Actor, data []byte)
 	if !ok {
 		return nil, fault.OnField(fault.Invalid, "photos", "award.photo_type")
 	}
+	// What is kept is the image without its metadata (a phone's GPS
+	// position among it), and only once its header shows a sane size.
+	data, err := photo.Clean(data, ctype)
+	if err != nil {
+		return nil, fault.OnField(fault.Invalid, "photos", photo.Problem(err))
+	}
 	sum := sha256.Sum256(data)
 	p := &points.Photo{ContentType: ctype, Size: len(data), SHA256: hex.EncodeToString(sum[:])}
 	uid, uname := actorRef(a)
 	p.Actor = uname
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err = s.db.update(ctx, func(tx *Tx) error {
 		var at int64
 		err := tx.queryRow(ctx, `SELECT id, created_at FROM award_photos WHERE award_id = 0 AND uploader_id = ? AND actor_name = ? AND sha256 = ?`,
 			uid, uname, p.SHA256).Scan(&p.ID, &at)

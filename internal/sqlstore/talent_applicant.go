@@ -143,11 +143,12 @@ func (s *TalentService) SubmitByToken(ctx context.Context, token string) (*talen
 
 // AttachByToken adds a file to the link's draft or returned application.
 func (s *TalentService) AttachByToken(ctx context.Context, token string, kind talent.AttachmentKind, public bool, data []byte) (*talent.Attachment, error) {
-	if err := checkAttachment(kind, data); err != nil {
+	data, err := checkAttachment(kind, data)
+	if err != nil {
 		return nil, err
 	}
 	var out *talent.Attachment
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err = s.db.update(ctx, func(tx *Tx) error {
 		c, a, err := tx.byToken(ctx, token)
 		if err != nil {
 			return err
