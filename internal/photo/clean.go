@@ -226,3 +226,49 @@ func webpStrip(d []byte) ([]byte, error) {
 	binary.LittleEndian.PutUint32(out[4:], uint32(len(out)-8))
 	return out, nil
 }
+
+// ThumbSide is the longest side of a thumbnail: a list shows photos at 64
+// CSS pixels, twice that on a phone's screen, with room to spare.
+const ThumbSide = 256
+
+// Thumb returns a small JPEG of an image already through Clean, for lists
+// to show instead of the whole photo, or nil for a type the standard
+// library cannot decode (WebP), which lists then show as it is.
+func Thumb(data []byte, ctype string) ([]byte, error) {
+	if ctype == WebP {
+		return nil, nil
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, ErrUnreadable
+	}
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	scale := max(w, h)
+	tw, th := w, h
+	if scale > ThumbSide {
+		tw, th = max(1, w*ThumbSide/scale), max(1, h*ThumbSide/scale)
+	}
+	// Each thumbnail pixel averages the block of source pixels it covers.
+	out := image.NewRGBA(image.Rect(0, 0, tw, th))
+	for ty := range th {
+		y0, y1 := b.Min.Y+ty*h/th, b.Min.Y+max((ty+1)*h/th, ty*h/th+1)
+		for tx := range tw {
+			x0, x1 := b.Min.X+tx*w/tw, b.Min.X+max((tx+1)*w/tw, tx*w/tw+1)
+			var r, g, bl, n uint64
+			for y := y0; y < y1; y++ {
+				for x := x0; x < x1; x++ {
+					cr, cg, cb, _ := img.At(x, y).RGBA()
+					r, g, bl, n = r+uint64(cr), g+uint64(cg), bl+uint64(cb), n+1
+				}
+			}
+			i := out.PixOffset(tx, ty)
+			out.Pix[i], out.Pix[i+1], out.Pix[i+2], out.Pix[i+3] = uint8(r/n>>8), uint8(g/n>>8), uint8(bl/n>>8), 255
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, out, &jpeg.Options{Quality: 80}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

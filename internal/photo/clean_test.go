@@ -145,3 +145,21 @@ func TestWebPStripsMetadata(t *testing.T) {
 		t.Fatalf("cleaned WebP %d×%d %v", w, h, err)
 	}
 }
+
+func TestThumb(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 1200, 600))
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	th, err := Thumb(b.Bytes(), JPEG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, h, err := Size(th, JPEG); err != nil || w != ThumbSide || h != ThumbSide/2 || len(th) >= b.Len() {
+		t.Fatalf("thumbnail %d×%d, %d bytes of %d (%v)", w, h, len(th), b.Len(), err)
+	}
+	if th, err := Thumb(Swatch(2), PNG); err != nil || len(th) == 0 {
+		t.Fatalf("thumbnail of a small PNG: %v", err)
+	}
+}

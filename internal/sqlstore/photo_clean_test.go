@@ -48,6 +48,20 @@ func TestPhotosStoredClean(t *testing.T) {
 		if bytes.Contains(data, []byte(secret)) || bytes.Contains(data, []byte("Exif")) {
 			t.Fatal("the evidence photo keeps its EXIF")
 		}
+		// Lists show a small re-encoded copy.
+		b.Reset()
+		jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, 1600, 1200)), nil)
+		big, err := db.Photos().Upload(ctx, clerk, b.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		th, small, err := db.Photos().Thumbnail(ctx, clerk, big.ID)
+		if err != nil || th.ContentType != "image/jpeg" || len(small) >= big.Size {
+			t.Fatalf("thumbnail %+v of %d bytes, photo %d bytes (%v)", th, len(small), big.Size, err)
+		}
+		if cfg, err := jpeg.DecodeConfig(bytes.NewReader(small)); err != nil || cfg.Width != 256 || cfg.Height != 192 {
+			t.Fatalf("thumbnail %+v (%v)", cfg, err)
+		}
 
 		w := newTalentWorld(t, db)
 		_, tok, err := w.svc.Apply(ctx, w.application(pingan, "王晓景", 1, 40))

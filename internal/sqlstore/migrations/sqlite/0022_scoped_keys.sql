@@ -18,3 +18,8 @@ CREATE TABLE public_quotas (
     key  TEXT PRIMARY KEY,
     used INTEGER NOT NULL DEFAULT 0
 );
+
+-- A small JPEG of each evidence photo, which the lists show instead of
+-- the photo itself (photo.Thumb); empty for a photo stored before it, or
+-- one the standard library cannot decode.
+ALTER TABLE award_photos ADD COLUMN thumb BLOB;
