@@ -1,6 +1,9 @@
 package registry
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestLoginName(t *testing.T) {
 	for in, want := range map[string]string{
@@ -31,6 +34,15 @@ func TestLoginShown(t *testing.T) {
 	} {
 		if got := LoginShown(in); got != want {
 			t.Errorf("LoginShown(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestMinor(t *testing.T) {
+	now := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	for birth, want := range map[string]bool{"2008-06-01": false, "2008-06-02": true, "1970-01-01": false, "2020-02-29": true, "": true} {
+		if got := Minor(birth, now); got != want {
+			t.Errorf("Minor(%q) = %v, want %v", birth, got, want)
 		}
 	}
 }

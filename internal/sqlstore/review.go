@@ -592,7 +592,7 @@ func (s *ReviewService) PublicNotices(ctx context.Context, village string) ([]re
 	var out []review.Notice
 	err := s.db.view(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT id, flow, region_code, title, person, points, note, window_start, window_end
-			FROM review_items WHERE region_code = ? AND state = 'in_notice' ORDER BY window_end, id`, village)
+			FROM review_items WHERE region_code = ? AND state = 'in_notice' AND window_end > ? ORDER BY window_end, id`, village, tx.nowMS())
 		if err != nil {
 			return err
 		}
