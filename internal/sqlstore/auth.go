@@ -70,7 +70,10 @@ func (s *AuthService) Login(ctx context.Context, login, pw string) (string, erro
 	err := s.db.view(ctx, func(tx *Tx) error {
 		q := `SELECT id, username, password_hash, disabled, must_change, password_changed_at, created_at, reset_at FROM users WHERE `
 		dest := []any{&u.id, &u.name, &u.hash, &u.disabled, &u.mustChange, &u.changed, &u.created, &u.reset}
-		err := tx.queryRow(ctx, q+`username = ?`, login).Scan(dest...)
+		// The name as typed comes first, for an account whose name has
+		// full-width letters in it; then its one form.
+		raw := strings.TrimSpace(typed)
+		err := tx.queryRow(ctx, q+`username IN (?, ?) ORDER BY CASE WHEN username = ? THEN 0 ELSE 1 END LIMIT 1`, raw, login, raw).Scan(dest...)
 		if errors.Is(err, sql.ErrNoRows) && registry.ValidMobile(login) {
 			err = tx.queryRow(ctx, q+`phone_hash = ?`, tx.box.Index(purposeLogin, login)).Scan(dest...)
 		}
