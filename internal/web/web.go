@@ -220,7 +220,9 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 			w.denied(r, "access.denied")
 		}
 	default:
-		w.Log.Error("request failed", "request_id", v.RequestID, "path", r.URL.Path, "err", err)
+		// The route, not the path: a path may carry a credential (a card or
+		// applicant token), and the request id leads to the redacted path.
+		w.Log.Error("request failed", "request_id", v.RequestID, "route", r.Pattern, "err", err)
 	}
 	v.Data = v.M(msg)
 	w.render(rw, fault.HTTPStatus(code), "error", v)
