@@ -331,7 +331,7 @@ func (s *AuthService) ChangePassword(ctx context.Context, a *access.Actor, old, 
 			_, err := tx.countFailure(ctx, a, s.policy, true)
 			return err
 		}
-		return tx.setPassword(ctx, a, a.UserID, pw, false)
+		return tx.setPassword(ctx, a, a.UserID, pw, false, "user.password", "")
 	})
 	if err == nil && wrongOld {
 		return fault.OnField(fault.Invalid, "old", "auth.password.wrong")
@@ -384,7 +384,9 @@ func (tx *Tx) auditLockout(ctx context.Context, a *access.Actor, policy access.P
 	return tx.audit(ctx, a, auditEntry{action: "auth.lockout", target: fmt.Sprintf("user:%d", a.UserID), detail: policy.LockFor.String(), outcome: "locked"})
 }
 
-func (tx *Tx) setPassword(ctx context.Context, a *access.Actor, id int64, pw string, mustChange bool) error {
+// setPassword stores a new password for user id, ending their sessions, and
+// audits it as action (with detail), one entry however it came about.
+func (tx *Tx) setPassword(ctx context.Context, a *access.Actor, id int64, pw string, mustChange bool, action, detail string) error {
 	mc := 0
 	if mustChange {
 		mc = 1
@@ -396,7 +398,7 @@ func (tx *Tx) setPassword(ctx context.Context, a *access.Actor, id int64, pw str
 	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 		return err
 	}
-	return tx.audit(ctx, a, auditEntry{action: "user.password", target: fmt.Sprintf("user:%d", id)})
+	return tx.audit(ctx, a, auditEntry{action: action, target: fmt.Sprintf("user:%d", id), detail: detail})
 }
 
 // sessionUser returns the user behind a browser session token.

@@ -126,7 +126,7 @@ func (db *DB) SetPassword(ctx context.Context, a *access.Actor, username, pw str
 			}
 			return err
 		}
-		return tx.setPassword(ctx, a, id, pw, mustChange)
+		return tx.setPassword(ctx, a, id, pw, mustChange, "user.password", "")
 	})
 }
 
@@ -256,12 +256,6 @@ func (s *UserService) ResetPassword(ctx context.Context, a *access.Actor, id int
 			}
 			return err
 		}
-		if err := tx.setPassword(ctx, a, id, pw, true); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `UPDATE users SET reset_at = password_changed_at WHERE id = ?`, id); err != nil {
-			return err
-		}
 		res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0`, tx.nowMS(), id)
 		if err != nil {
 			return err
@@ -270,7 +264,11 @@ func (s *UserService) ResetPassword(ctx context.Context, a *access.Actor, id int
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, a, auditEntry{action: "user.password_reset", target: fmt.Sprintf("user:%d", id), detail: fmt.Sprintf("tokens=%d", revoked)})
+		if err := tx.setPassword(ctx, a, id, pw, true, "user.password_reset", fmt.Sprintf("tokens=%d", revoked)); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `UPDATE users SET reset_at = password_changed_at WHERE id = ?`, id)
+		return err
 	})
 	return pw, err
 }
