@@ -223,8 +223,8 @@ var bombs = []bomb{
 			return err
 		}}, part{name: "xl/_rels/workbook.xml.rels", text: relsXML}, part{name: "xl/worksheets/sheet1.xml", text: sheetHead + sheetTail})
 	}},
-	{name: "a CSV with one 20 MB field", ext: ".csv", what: "cell", write: func(w io.Writer, big bool) error {
-		n := pick(big, 20<<20, 1<<20)
+	{name: "a CSV with one 20 MB field", ext: ".csv", what: "row", write: func(w io.Writer, big bool) error {
+		n := pick(big, 20<<20, 8<<20)
 		bw := bufio.NewWriter(w)
 		bw.WriteString("户号,姓名\n001,\"")
 		repeat(bw, "x", n)

@@ -35,7 +35,7 @@ const (
 )
 
 // LimitError is a cap passed while reading: What names it ("cell",
-// "part", "shared_strings", "shared_bytes", "sheets", "depth", "rows",
+// "part", "shared_strings", "shared_bytes", "sheets", "depth", "row", "rows",
 // "columns", "cells", "text") and Max is its value, so a page can say which
 // and how much. It is ErrTooLarge to errors.Is.
 type LimitError struct {

@@ -308,6 +308,7 @@ func validUTF8(ra io.ReaderAt, size int64) bool {
 // spanning lines still one row.
 type csvSource struct {
 	r       *csv.Reader
+	guard   *recordGuard
 	prevEnd int // physical line the previous record ended on
 	prevRow int // Excel row of the previous record
 }
@@ -357,14 +358,36 @@ func openCSV(name string, ra io.ReaderAt, size int64) (*csvSource, error) {
 	if enc != nil {
 		in = transform.NewReader(in, enc.NewDecoder())
 	}
-	br := bufio.NewReaderSize(in, 64<<10)
+	guard := &recordGuard{r: in}
+	br := bufio.NewReaderSize(guard, 64<<10)
 	peek, _ := br.Peek(64 << 10)
 	cr := csv.NewReader(br)
 	cr.Comma = delimiter(peek, enc != nil && enc != simplifiedchinese.GB18030)
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	return &csvSource{r: cr}, nil
+	return &csvSource{r: cr, guard: guard}, nil
+}
+
+// MaxRecordBytes is the most one CSV record (a row, quoted line breaks and
+// all) may take in the file: forty cells as long as a cell may be.
+const MaxRecordBytes = 40 * MaxCellBytes
+
+// recordGuard stops a CSV record at MaxRecordBytes while it is being read:
+// encoding/csv holds a whole record before handing it on, so a cap checked
+// on the record would come after the memory was spent.
+type recordGuard struct {
+	r          io.Reader
+	read, mark int64 // bytes handed on; where the last record ended
+}
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	if g.read-g.mark > MaxRecordBytes+64<<10 { // the buffer reads ahead 64 KB
+		return 0, over("row", MaxRecordBytes)
+	}
+	n, err := g.r.Read(p)
+	g.read += int64(n)
+	return n, err
 }
 
 // delimiter picks comma, tab or semicolon by counting each outside quotes
@@ -403,9 +426,14 @@ func (c *csvSource) next() (Row, error) {
 		if errors.Is(err, io.EOF) {
 			return Row{}, io.EOF
 		}
+		var limit *LimitError
+		if errors.As(err, &limit) {
+			return Row{}, limit
+		}
 		if err != nil {
 			return Row{}, malformed(err)
 		}
+		c.guard.mark = c.r.InputOffset()
 		start, _ := c.r.FieldPos(0)
 		end := start
 		for _, f := range rec {
