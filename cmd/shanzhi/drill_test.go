@@ -298,7 +298,10 @@ func checkExactlyOnce(t *testing.T, dsn string, keys []*drillKey) {
 	defer raw.Close()
 	seen := map[string][]int64{}
 	for _, table := range []string{"awards", "redemptions"} {
-		rows, err := raw.Query(`SELECT idem_key, id FROM ` + table + ` WHERE idem_key LIKE 'drill-%'`)
+		// Keys are stored within their caller and target
+		// ("<user>/h<household>/<key>"); the drill's callers each use
+		// their own keys, so the key alone names a request.
+		rows, err := raw.Query(`SELECT idem_key, id FROM ` + table + ` WHERE idem_key LIKE '%/drill-%'`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -308,6 +311,7 @@ func checkExactlyOnce(t *testing.T, dsn string, keys []*drillKey) {
 			if err := rows.Scan(&k, &id); err != nil {
 				t.Fatal(err)
 			}
+			k = k[strings.LastIndexByte(k, '/')+1:]
 			seen[table+" "+k] = append(seen[table+" "+k], id)
 		}
 		if err := rows.Err(); err != nil {

@@ -143,7 +143,7 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 	rt := &server.Router{Mux: http.NewServeMux()}
 	w.Routes(rt)
 	a.Routes(rt)
-	return server.Middleware(rt.Mux, auth, log, server.Options{Trusted: trusted}), rt.Routes, nil
+	return server.Middleware(rt.Mux, auth, log, server.Options{Trusted: trusted, Secret: rt.SecretPrefixes()}), rt.Routes, nil
 }
 
 func listenAndServe(ctx context.Context, cfg config.Config, db *sqlstore.DB, demo bool, stdout, stderr io.Writer) error {

@@ -75,7 +75,17 @@ type Session struct {
 	// enter a TOTP code, "enrol" when they must first set one up.
 	SecondFactor string
 	Created      time.Time
+	// ResetAt is when an administrator last reset the password, zero if
+	// never: the pages tell the user, who may not have asked for it.
+	ResetAt time.Time
 }
+
+// Resets of a password by an administrator: the one-time password is good
+// for a day, and the user is told of the reset for two weeks after it.
+const (
+	ResetValid  = 24 * time.Hour
+	ResetNotice = 14 * 24 * time.Hour
+)
 
 // Timeouts of a session: idle and absolute, as the level-3 baseline asks.
 const (

@@ -96,7 +96,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		body.Code = fault.Internal
 		body.Message = a.Catalog.T(l, "error.internal", id)
-		a.Log.Error("api request failed", "request_id", id, "path", r.URL.Path, "err", err)
+		a.Log.Error("api request failed", "request_id", id, "route", r.Pattern, "err", err) // the route: a path may carry a credential
 	}
 	write(w, fault.HTTPStatus(body.Code), body)
 }

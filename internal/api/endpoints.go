@@ -20,18 +20,19 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	ipKey, userKey := server.ClientKey(access.RequestFrom(r.Context()).Client), strings.ToLower(strings.TrimSpace(in.Username))
-	err := limited(a.Limits.LoginIP, ipKey)
+	// The limits count failures: an attempt is taken back when the
+	// password was right, so signing in often is never refused.
+	clientKey, loginKey := server.ClientKey(access.RequestFrom(r.Context()).Client), strings.ToLower(registry.LoginName(in.Username))
+	err := limited(a.Limits.LoginIP, clientKey)
 	if err == nil {
-		err = limited(a.Limits.LoginUser, userKey)
+		err = limited(a.Limits.LoginUser, loginKey)
 	}
 	var token string
 	if err == nil {
 		token, err = a.Auth.Login(r.Context(), in.Username, in.Password)
 		if err == nil {
-			// Only failures count against the limits.
-			a.Limits.LoginIP.Refund(ipKey)
-			a.Limits.LoginUser.Refund(userKey)
+			a.Limits.LoginIP.Refund(clientKey)
+			a.Limits.LoginUser.Refund(loginKey)
 		}
 	}
 	if err != nil {

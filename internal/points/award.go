@@ -258,6 +258,7 @@ type Ranked struct {
 	Rank      int
 	Household int64
 	Head      string // masked on public pages
+	HeadMinor bool   // the head is under 18: public pages leave the name out
 	Village   string
 	Name      string // the village's name, for village rankings
 	Points    int64

@@ -47,4 +47,6 @@ type Photo struct {
 type PhotoService interface {
 	Upload(ctx context.Context, a *access.Actor, data []byte) (*Photo, error)
 	Content(ctx context.Context, a *access.Actor, id int64) (*Photo, []byte, error)
+	// Thumbnail is Content as a small JPEG for lists, when there is one.
+	Thumbnail(ctx context.Context, a *access.Actor, id int64) (*Photo, []byte, error)
 }

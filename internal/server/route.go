@@ -2,6 +2,8 @@ package server
 
 import (
 	"net/http"
+	"path"
+	"strings"
 
 	"shanzhi/internal/access"
 )
@@ -76,4 +78,46 @@ func (rt *Router) Handle(pattern string, rule Rule, h http.Handler) {
 // HandleFunc registers fn for pattern under rule.
 func (rt *Router) HandleFunc(pattern string, rule Rule, fn http.HandlerFunc) {
 	rt.Handle(pattern, rule, fn)
+}
+
+// SecretPrefixes returns the literal path prefixes of routes whose next
+// segment is a credential (a {token} wildcard: a household card, an
+// applicant's link), so the request log can leave it out.
+func (rt *Router) SecretPrefixes() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range rt.Routes {
+		p := r.Pattern
+		if i := strings.IndexByte(p, ' '); i >= 0 {
+			p = p[i+1:]
+		}
+		i := strings.Index(p, "{token}")
+		if i < 0 || seen[p[:i]] {
+			continue
+		}
+		seen[p[:i]] = true
+		out = append(out, p[:i])
+	}
+	return out
+}
+
+// redactPath is a request path as the log shows it: the segment after a
+// secret prefix replaced, also when the path reaches the prefix through
+// "." or doubled slashes the mux would clean up.
+func redactPath(p string, secret []string) string {
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	for _, pre := range secret {
+		if !strings.HasPrefix(clean, pre) || len(clean) == len(pre) {
+			continue
+		}
+		rest := clean[len(pre):]
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			return pre + "[redacted]" + rest[i:]
+		}
+		return pre + "[redacted]"
+	}
+	return p
 }

@@ -71,6 +71,7 @@ func RequestID(ctx context.Context) string { return access.RequestFrom(ctx).ID }
 // Options are the settings of the middleware chain.
 type Options struct {
 	Trusted []netip.Prefix // reverse proxies whose forwarding headers are believed
+	Secret  []string       // path prefixes whose next segment the log leaves out (Router.SecretPrefixes)
 }
 
 // Middleware wraps h with the chain every route shares.
@@ -78,7 +79,7 @@ func Middleware(h http.Handler, auth access.AuthService, log *slog.Logger, opt O
 	cop := http.NewCrossOriginProtection()
 	h = cop.Handler(h)
 	h = withSession(h, auth, log)
-	return withBasics(h, log, opt.Trusted)
+	return withBasics(h, log, opt.Trusted, opt.Secret)
 }
 
 func newRequestID() string {
@@ -89,7 +90,7 @@ func newRequestID() string {
 
 // withBasics sets the request id and the security headers, logs the
 // request and turns a panic into a plain 500 that names only the id.
-func withBasics(h http.Handler, log *slog.Logger, trusted []netip.Prefix) http.Handler {
+func withBasics(h http.Handler, log *slog.Logger, trusted []netip.Prefix, secret []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
 		client := ClientIP(r, trusted)
@@ -114,7 +115,7 @@ func withBasics(h http.Handler, log *slog.Logger, trusted []netip.Prefix) http.H
 					http.Error(sw, "服务器内部错误，请求编号 "+id, http.StatusInternalServerError)
 				}
 			}
-			log.Info("request", "request_id", id, "client", client, "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+			log.Info("request", "request_id", id, "client", client, "method", r.Method, "path", redactPath(r.URL.Path, secret), "status", sw.status, "ms", time.Since(start).Milliseconds())
 		}()
 		h.ServeHTTP(sw, r.WithContext(ctx))
 	})

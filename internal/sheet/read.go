@@ -54,6 +54,8 @@ type Reader struct {
 	src     source
 	pending []Row
 	err     error
+	cells   int   // cells with text handed out so far
+	text    int64 // bytes of their text
 }
 
 // source is what each format implements: the next non-empty row, io.EOF at
@@ -137,10 +139,42 @@ func (r *Reader) Next() (Row, error) {
 		return Row{}, r.err
 	}
 	row, err := r.src.next()
+	if err == nil {
+		err = r.count(row)
+	}
 	if err != nil {
 		r.err = err
+		return Row{}, err
 	}
-	return row, err
+	return row, nil
+}
+
+// count charges a row's cells and text against the reader's caps, which
+// hold whatever the format: a shared string referenced by every cell of a
+// workbook is counted every time it is handed out.
+func (r *Reader) count(row Row) error {
+	if row.Line > maxRows {
+		return over("rows", maxRows)
+	}
+	if len(row.Cells) > maxColumns {
+		return over("columns", maxColumns)
+	}
+	for _, c := range row.Cells {
+		if len(c) > MaxCellBytes {
+			return over("cell", MaxCellBytes)
+		}
+		if c != "" {
+			r.cells++
+		}
+		r.text += int64(len(c))
+	}
+	if r.cells > MaxCells {
+		return over("cells", MaxCells)
+	}
+	if r.text > MaxText {
+		return over("text", MaxText)
+	}
+	return nil
 }
 
 // Header reads up to HeaderSearchRows rows looking for the header row (see
@@ -274,6 +308,7 @@ func validUTF8(ra io.ReaderAt, size int64) bool {
 // spanning lines still one row.
 type csvSource struct {
 	r       *csv.Reader
+	guard   *recordGuard
 	prevEnd int // physical line the previous record ended on
 	prevRow int // Excel row of the previous record
 }
@@ -323,14 +358,36 @@ func openCSV(name string, ra io.ReaderAt, size int64) (*csvSource, error) {
 	if enc != nil {
 		in = transform.NewReader(in, enc.NewDecoder())
 	}
-	br := bufio.NewReaderSize(in, 64<<10)
+	guard := &recordGuard{r: in}
+	br := bufio.NewReaderSize(guard, 64<<10)
 	peek, _ := br.Peek(64 << 10)
 	cr := csv.NewReader(br)
 	cr.Comma = delimiter(peek, enc != nil && enc != simplifiedchinese.GB18030)
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	return &csvSource{r: cr}, nil
+	return &csvSource{r: cr, guard: guard}, nil
+}
+
+// MaxRecordBytes is the most one CSV record (a row, quoted line breaks and
+// all) may take in the file: forty cells as long as a cell may be.
+const MaxRecordBytes = 40 * MaxCellBytes
+
+// recordGuard stops a CSV record at MaxRecordBytes while it is being read:
+// encoding/csv holds a whole record before handing it on, so a cap checked
+// on the record would come after the memory was spent.
+type recordGuard struct {
+	r          io.Reader
+	read, mark int64 // bytes handed on; where the last record ended
+}
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	if g.read-g.mark > MaxRecordBytes+64<<10 { // the buffer reads ahead 64 KB
+		return 0, over("row", MaxRecordBytes)
+	}
+	n, err := g.r.Read(p)
+	g.read += int64(n)
+	return n, err
 }
 
 // delimiter picks comma, tab or semicolon by counting each outside quotes
@@ -369,9 +426,14 @@ func (c *csvSource) next() (Row, error) {
 		if errors.Is(err, io.EOF) {
 			return Row{}, io.EOF
 		}
+		var limit *LimitError
+		if errors.As(err, &limit) {
+			return Row{}, limit
+		}
 		if err != nil {
 			return Row{}, malformed(err)
 		}
+		c.guard.mark = c.r.InputOffset()
 		start, _ := c.r.FieldPos(0)
 		end := start
 		for _, f := range rec {

@@ -26,10 +26,6 @@ import (
 // than in hours of parsing. Real workbooks compress 5 to 20 times.
 const inflateRatio = 100
 
-// maxSharedStrings bounds the shared-string table, the one part held in
-// memory in full; a 100,000-row ledger has well under a million.
-const maxSharedStrings = 1 << 22
-
 // xlsxSource streams the rows of one worksheet.
 type xlsxSource struct {
 	sheetName string
@@ -37,8 +33,11 @@ type xlsxSource struct {
 	dates     []dateKind // by cell style index
 	date1904  bool
 	budget    int64 // bytes the parts may still inflate to
+	sstBytes  int64 // text held in sst
 	rc        io.ReadCloser
+	part      *budgetReader // rc, for counting tokens
 	dec       *xml.Decoder
+	depth     depthCounter
 	row       int // number of the last row seen
 	done      bool
 	// Per-row scratch, reused.
@@ -75,6 +74,9 @@ func openXLSX(ra io.ReaderAt, size int64) (*xlsxSource, error) {
 	}
 	var wb xWorkbook
 	if err := x.decodePart(parts, wbPath, &wb); err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return nil, err
+		}
 		return nil, malformedf("no workbook: %w", err)
 	}
 	x.date1904 = wb.Pr.Date1904 == "1" || strings.EqualFold(wb.Pr.Date1904, "true")
@@ -116,13 +118,15 @@ func openXLSX(ra io.ReaderAt, size int64) (*xlsxSource, error) {
 		}
 	}
 
-	rc, err := x.openPart(sheet)
+	rc, err := x.openPart(sheet, MaxPartBytes)
 	if err != nil {
 		return nil, err
 	}
 	x.rc = rc
 	x.dec = xml.NewDecoder(rc)
 	x.dec.CharsetReader = charsetReader
+	x.part = rc.(*budgetReader)
+	x.part.took(x.dec)
 	return x, nil
 }
 
@@ -131,30 +135,58 @@ func openXLSX(ra io.ReaderAt, size int64) (*xlsxSource, error) {
 const errNoPart Error = "sheet: no such part"
 
 // openPart opens a zip entry for reading, charging what it inflates to
-// against the budget.
-func (x *xlsxSource) openPart(f *zip.File) (io.ReadCloser, error) {
+// against the package's budget and the part's own cap as the bytes come:
+// the sizes the zip directory declares decide nothing (archive/zip only
+// holds the entry to them, refusing a lie once read past).
+func (x *xlsxSource) openPart(f *zip.File, max int64) (io.ReadCloser, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return nil, malformed(err)
 	}
-	return &budgetReader{rc: rc, budget: &x.budget}, nil
+	return &budgetReader{rc: rc, budget: &x.budget, max: max, left: max}, nil
 }
 
-// budgetReader counts inflated bytes against a shared budget.
+// budgetReader counts inflated bytes against a shared budget and the
+// part's own cap. It also holds every XML token to maxToken: the decoder
+// reads a whole text run or tag before handing it on, so a cap checked
+// after the token would come after the memory was spent.
 type budgetReader struct {
-	rc     io.ReadCloser
-	budget *int64
+	rc        io.ReadCloser
+	budget    *int64
+	max, left int64
+	read      int64 // bytes handed to the decoder
+	mark      int64 // where the decoder's last token ended, once tokens are counted
+	counted   bool
+	hit       error // the cap reading stopped at
 }
+
+// took records that dec, reading this part, returned a token: the next
+// one starts where dec stands now.
+func (b *budgetReader) took(dec *xml.Decoder) { b.counted, b.mark = true, dec.InputOffset() }
+
+// maxToken is the most one token may span in the source: a cell's longest
+// text with every character written as a numeric entity.
+const maxToken = 8 * MaxCellBytes
 
 func (b *budgetReader) Read(p []byte) (int, error) {
-	if *b.budget <= 0 {
-		return 0, ErrTooLarge
+	switch {
+	case b.left <= 0:
+		b.hit = over("part", b.max)
+	case b.counted && b.read-b.mark > maxToken:
+		b.hit = over("cell", MaxCellBytes)
+	case *b.budget <= 0:
+		b.hit = ErrTooLarge
 	}
-	if int64(len(p)) > *b.budget {
-		p = p[:*b.budget]
+	if b.hit != nil {
+		return 0, b.hit
+	}
+	if n := min(*b.budget, b.left); int64(len(p)) > n {
+		p = p[:n]
 	}
 	n, err := b.rc.Read(p)
 	*b.budget -= int64(n)
+	b.left -= int64(n)
+	b.read += int64(n)
 	return n, err
 }
 
@@ -166,14 +198,22 @@ func (x *xlsxSource) decodePart(parts map[string]*zip.File, name string, v any) 
 	if f == nil {
 		return errNoPart
 	}
-	rc, err := x.openPart(f)
+	rc, err := x.openPart(f, maxMetaBytes)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(rc)
-	dec.CharsetReader = charsetReader
-	if err := dec.Decode(v); err != nil {
+	raw := xml.NewDecoder(rc)
+	raw.CharsetReader = charsetReader
+	part := rc.(*budgetReader)
+	part.took(raw)
+	if err := xml.NewTokenDecoder(&depthReader{dec: raw, part: part}).Decode(v); err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return err
+		}
+		if part.hit != nil {
+			return part.hit
+		}
 		return malformed(fmt.Errorf("%s: %w", name, err))
 	}
 	return nil
@@ -186,17 +226,20 @@ func (x *xlsxSource) readSharedStrings(parts map[string]*zip.File, name string) 
 	if f == nil {
 		return errNoPart
 	}
-	rc, err := x.openPart(f)
+	rc, err := x.openPart(f, MaxPartBytes)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
 	dec := xml.NewDecoder(rc)
 	dec.CharsetReader = charsetReader
+	part := rc.(*budgetReader)
+	part.took(dec)
 	var (
 		buf        []byte
 		inSI, inPh bool
 		inT        bool
+		depth      depthCounter
 	)
 	for {
 		tok, err := dec.RawToken()
@@ -204,7 +247,11 @@ func (x *xlsxSource) readSharedStrings(parts map[string]*zip.File, name string) 
 			return nil
 		}
 		if err != nil {
-			return malformed(fmt.Errorf("%s: %w", name, err))
+			return limitOr(part, malformed(fmt.Errorf("%s: %w", name, err)))
+		}
+		part.took(dec)
+		if err := depth.step(tok); err != nil {
+			return err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -222,13 +269,19 @@ func (x *xlsxSource) readSharedStrings(parts map[string]*zip.File, name string) 
 			}
 		case xml.CharData:
 			if inT {
+				if len(buf)+len(t) > MaxCellBytes {
+					return over("cell", MaxCellBytes)
+				}
 				buf = append(buf, t...)
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "si":
-				if len(x.sst) >= maxSharedStrings {
-					return ErrTooLarge
+				if len(x.sst) >= MaxSharedStrings {
+					return over("shared_strings", MaxSharedStrings)
+				}
+				if x.sstBytes += int64(len(buf)); x.sstBytes > MaxSharedBytes {
+					return over("shared_bytes", MaxSharedBytes)
 				}
 				x.sst = append(x.sst, xstring(string(buf)))
 				inSI = false
@@ -265,7 +318,12 @@ func (x *xlsxSource) next() (Row, error) {
 		}
 		if err != nil {
 			x.done = true
-			return Row{}, malformed(err)
+			return Row{}, limitOr(x.part, malformed(err))
+		}
+		x.part.took(x.dec)
+		if err := x.depth.step(tok); err != nil {
+			x.done = true
+			return Row{}, err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -276,11 +334,15 @@ func (x *xlsxSource) next() (Row, error) {
 				x.row++
 				if r := attr(t, "r"); r != "" {
 					n, err := strconv.Atoi(r)
-					if err != nil || n < 1 || n > maxRows {
+					if err != nil || n < 1 {
 						x.done = true
 						return Row{}, malformedf("row number %q", r)
 					}
 					x.row = n
+				}
+				if x.row > maxRows {
+					x.done = true
+					return Row{}, over("rows", maxRows)
 				}
 			case "c":
 				inCell, x.buf = true, x.buf[:0]
@@ -303,7 +365,7 @@ func (x *xlsxSource) next() (Row, error) {
 				}
 				if col >= maxColumns {
 					x.done = true
-					return Row{}, malformedf("more than %d columns", maxColumns)
+					return Row{}, over("columns", maxColumns)
 				}
 			case "v":
 				inV = inCell
@@ -316,6 +378,10 @@ func (x *xlsxSource) next() (Row, error) {
 			}
 		case xml.CharData:
 			if inV || inT {
+				if len(x.buf)+len(t) > MaxCellBytes {
+					x.done = true
+					return Row{}, over("cell", MaxCellBytes)
+				}
 				x.buf = append(x.buf, t...)
 			}
 		case xml.EndElement:

@@ -53,28 +53,35 @@ func tokenHash(t string) string {
 
 // Login checks a username or mobile number and a password and opens a
 // session. Five failures in a row lock the account for the policy's time;
-// while locked even the right password fails, with the same message.
+// while locked even the right password fails, with the same message. The
+// typed name is first brought to its one form (registry.LoginName), so a
+// number typed in any shape counts against the same account, and each
+// failure is counted and judged in one statement, so concurrent attempts
+// on any number of servers lock exactly as the same attempts in a row.
 func (s *AuthService) Login(ctx context.Context, login, pw string) (string, error) {
-	login = strings.TrimSpace(login)
+	typed := login
+	login = registry.LoginName(login)
 	var u struct {
-		id                       int64
-		name, hash               string
-		disabled, failed         int
-		locked, changed, created int64
+		id                      int64
+		name, hash              string
+		disabled, mustChange    int
+		changed, created, reset int64
 	}
 	err := s.db.view(ctx, func(tx *Tx) error {
-		q := `SELECT id, username, password_hash, disabled, failed_count, locked_until, password_changed_at, created_at FROM users WHERE `
-		err := tx.queryRow(ctx, q+`username = ?`, login).Scan(&u.id, &u.name, &u.hash, &u.disabled, &u.failed, &u.locked, &u.changed, &u.created)
-		if errors.Is(err, sql.ErrNoRows) {
-			if p := registry.NormalizePhone(login); registry.ValidMobile(p) {
-				err = tx.queryRow(ctx, q+`phone_hash = ?`, tx.box.Index(purposeLogin, p)).Scan(&u.id, &u.name, &u.hash, &u.disabled, &u.failed, &u.locked, &u.changed, &u.created)
-			}
+		q := `SELECT id, username, password_hash, disabled, must_change, password_changed_at, created_at, reset_at FROM users WHERE `
+		dest := []any{&u.id, &u.name, &u.hash, &u.disabled, &u.mustChange, &u.changed, &u.created, &u.reset}
+		// The name as typed comes first, for an account whose name has
+		// full-width letters in it; then its one form.
+		raw := strings.TrimSpace(typed)
+		err := tx.queryRow(ctx, q+`username IN (?, ?) ORDER BY CASE WHEN username = ? THEN 0 ELSE 1 END LIMIT 1`, raw, login, raw).Scan(dest...)
+		if errors.Is(err, sql.ErrNoRows) && registry.ValidMobile(login) {
+			err = tx.queryRow(ctx, q+`phone_hash = ?`, tx.box.Index(purposeLogin, login)).Scan(dest...)
 		}
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		password.Waste(pw)
-		return "", s.failed(ctx, nil, login, "auth.login_failed")
+		return "", s.failed(ctx, nil, typed, "auth.login_failed")
 	}
 	if err != nil {
 		return "", err
@@ -85,13 +92,16 @@ func (s *AuthService) Login(ctx context.Context, login, pw string) (string, erro
 	if err != nil {
 		return "", err
 	}
-	switch {
-	case u.locked > now.UnixMilli():
-		return "", s.failed(ctx, actor, login, "auth.login_locked")
-	case !ok:
-		return "", s.wrongPassword(ctx, actor, login, u.failed)
-	case u.disabled != 0:
-		return "", s.failed(ctx, actor, login, "auth.login_disabled")
+	if !ok {
+		return "", s.wrongPassword(ctx, actor, typed)
+	}
+	if u.disabled != 0 {
+		return "", s.failed(ctx, actor, typed, "auth.login_disabled")
+	}
+	// A one-time password from an administrator's reset, still unchanged,
+	// is good for a day only.
+	if u.mustChange != 0 && u.reset > 0 && u.changed == u.reset && now.Sub(time.UnixMilli(u.reset)) > access.ResetValid {
+		return "", s.failed(ctx, actor, typed, "auth.login_reset_expired")
 	}
 	changed := u.changed
 	if changed == 0 {
@@ -99,8 +109,17 @@ func (s *AuthService) Login(ctx context.Context, login, pw string) (string, erro
 	}
 	expired := s.policy.PasswordMaxAge > 0 && now.Sub(time.UnixMilli(changed)) > s.policy.PasswordMaxAge
 	token := newToken()
+	locked := false
 	err = s.db.update(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `UPDATE users SET failed_count = 0, locked_until = 0 WHERE id = ?`, u.id); err != nil {
+		// The lock is read and the count cleared in one statement: a
+		// failure that locked the account a moment ago is never undone
+		// by a right password racing it.
+		res, err := tx.exec(ctx, `UPDATE users SET failed_count = 0, locked_until = 0 WHERE id = ? AND locked_until <= ?`, u.id, tx.nowMS())
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			locked = true
 			return err
 		}
 		if expired {
@@ -114,26 +133,31 @@ func (s *AuthService) Login(ctx context.Context, login, pw string) (string, erro
 		}
 		return tx.audit(ctx, actor, auditEntry{action: "auth.login", target: fmt.Sprintf("user:%d", u.id)})
 	})
+	if err == nil && locked {
+		return "", s.failed(ctx, actor, typed, "auth.login_locked")
+	}
 	return token, err
 }
 
-// wrongPassword counts a failure and locks the account at the limit.
-func (s *AuthService) wrongPassword(ctx context.Context, a *access.Actor, login string, failed int) error {
-	login = loginShown(login)
+// wrongPassword counts a failure, locking the account at the limit; a
+// failure while locked is recorded as a refusal of a locked account.
+func (s *AuthService) wrongPassword(ctx context.Context, a *access.Actor, typed string) error {
 	err := s.db.update(ctx, func(tx *Tx) error {
-		if failed+1 >= s.policy.MaxFailures {
-			if _, err := tx.exec(ctx, `UPDATE users SET failed_count = 0, locked_until = ? WHERE id = ?`, tx.now.Add(s.policy.LockFor).UnixMilli(), a.UserID); err != nil {
-				return err
-			}
-			if err := tx.audit(ctx, a, auditEntry{action: "auth.login_failed", target: fmt.Sprintf("user:%d", a.UserID), detail: login, outcome: "failed"}); err != nil {
-				return err
-			}
-			return tx.audit(ctx, a, auditEntry{action: "auth.lockout", target: fmt.Sprintf("user:%d", a.UserID), detail: s.policy.LockFor.String(), outcome: "locked"})
-		}
-		if _, err := tx.exec(ctx, `UPDATE users SET failed_count = failed_count + 1 WHERE id = ?`, a.UserID); err != nil {
+		state, err := tx.countFailure(ctx, a, s.policy, false)
+		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, a, auditEntry{action: "auth.login_failed", target: fmt.Sprintf("user:%d", a.UserID), detail: login, outcome: "failed"})
+		action := "auth.login_failed"
+		if state == alreadyLocked {
+			action = "auth.login_locked"
+		}
+		if err := tx.audit(ctx, a, auditEntry{action: action, target: fmt.Sprintf("user:%d", a.UserID), detail: tx.loginShown(typed), outcome: "failed"}); err != nil {
+			return err
+		}
+		if state == nowLocked {
+			return tx.auditLockout(ctx, a, s.policy)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -142,27 +166,26 @@ func (s *AuthService) wrongPassword(ctx context.Context, a *access.Actor, login 
 }
 
 // loginShown is how a typed login name appears in the audit trail: a
-// mobile number is personal data and is masked like everywhere else.
-func loginShown(login string) string {
-	if p := registry.NormalizePhone(login); registry.ValidMobile(p) {
-		return registry.MaskPhone(p)
+// mobile or ID number is personal data and is masked like everywhere
+// else, with the keyed hash of its one form beside it, so an auditor can
+// tell attempts on one number from attempts on many without reading it.
+func (tx *Tx) loginShown(typed string) string {
+	shown := registry.LoginShown(typed)
+	if name := registry.LoginHashed(typed); shown != name {
+		return shown + " #" + tx.box.Index(purposeLogin, name)[:16]
 	}
-	if len(login) > 64 {
-		return login[:64]
-	}
-	return login
+	return shown
 }
 
 // failed records a refused sign-in and returns the one message every cause
 // shares.
-func (s *AuthService) failed(ctx context.Context, a *access.Actor, login, action string) error {
-	login = loginShown(login)
+func (s *AuthService) failed(ctx context.Context, a *access.Actor, typed, action string) error {
 	target := "user:?"
 	if a != nil {
 		target = fmt.Sprintf("user:%d", a.UserID)
 	}
 	err := s.db.update(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, a, auditEntry{action: action, target: target, detail: login, outcome: "failed"})
+		return tx.audit(ctx, a, auditEntry{action: action, target: target, detail: tx.loginShown(typed), outcome: "failed"})
 	})
 	if err != nil {
 		return err
@@ -187,10 +210,11 @@ func (s *AuthService) Session(ctx context.Context, token string) (*access.Sessio
 		var uid int64
 		var csrf, username string
 		var mustChange int
+		var reset int64
 		err := tx.queryRow(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.seen_at, s.mfa_ok, u.username, u.must_change, u.disabled,
-			CASE WHEN u.totp_last_step > 0 THEN 1 ELSE 0 END
+			CASE WHEN u.totp_last_step > 0 THEN 1 ELSE 0 END, u.reset_at
 			FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash(token)).
-			Scan(&uid, &csrf, &created, &seen, &mfaOK, &username, &mustChange, &disabled, &enrolled)
+			Scan(&uid, &csrf, &created, &seen, &mfaOK, &username, &mustChange, &disabled, &enrolled, &reset)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.E(fault.Unauthorized, "error.unauthorized")
 		}
@@ -202,6 +226,9 @@ func (s *AuthService) Session(ctx context.Context, token string) (*access.Sessio
 			return err
 		}
 		sess = &access.Session{Actor: &access.Actor{UserID: uid, Username: username, Grants: grants}, CSRF: csrf, MustChange: mustChange != 0, Created: time.UnixMilli(created)}
+		if reset > 0 {
+			sess.ResetAt = time.UnixMilli(reset)
+		}
 		return nil
 	})
 	if err != nil {
@@ -301,9 +328,10 @@ func (s *AuthService) ChangePassword(ctx context.Context, a *access.Actor, old, 
 			if err := tx.audit(ctx, a, auditEntry{action: "auth.password_wrong", target: fmt.Sprintf("user:%d", a.UserID), outcome: "failed"}); err != nil {
 				return err
 			}
-			return tx.countFailure(ctx, a, s.policy)
+			_, err := tx.countFailure(ctx, a, s.policy, true)
+			return err
 		}
-		return tx.setPassword(ctx, a, a.UserID, pw, false)
+		return tx.setPassword(ctx, a, a.UserID, pw, false, "user.password", "")
 	})
 	if err == nil && wrongOld {
 		return fault.OnField(fault.Invalid, "old", "auth.password.wrong")
@@ -311,26 +339,54 @@ func (s *AuthService) ChangePassword(ctx context.Context, a *access.Actor, old, 
 	return err
 }
 
+// The outcomes of a counted failure.
+const (
+	counted       = iota // one more failure, below the limit
+	nowLocked            // this failure reached the limit and locked the account
+	alreadyLocked        // the account was locked before this failure
+)
+
 // countFailure adds a failed attempt to the account and, at the policy's
-// limit, locks it and ends its sessions, as failed passwords do.
-func (tx *Tx) countFailure(ctx context.Context, a *access.Actor, policy access.Policy) error {
+// limit, locks it; endSessions also ends its sessions then, for failures
+// made from inside a session (a wrong current password, wrong codes).
+//
+// The count and the decision are one statement, so that concurrent
+// failures on any number of servers are serialised by the row lock and
+// lock the account exactly as the same failures in a row would. While
+// locked, failed_count keeps counting past the limit: the one failure that
+// reads back exactly the limit is the one that locked it.
+func (tx *Tx) countFailure(ctx context.Context, a *access.Actor, policy access.Policy, endSessions bool) (int, error) {
+	now := tx.nowMS()
 	var failed int
-	if err := tx.queryRow(ctx, `UPDATE users SET failed_count = failed_count + 1 WHERE id = ? RETURNING failed_count`, a.UserID).Scan(&failed); err != nil {
-		return err
+	err := tx.queryRow(ctx, `UPDATE users SET
+		failed_count = CASE WHEN locked_until > ? THEN failed_count + 1 WHEN locked_until > 0 THEN 1 ELSE failed_count + 1 END,
+		locked_until = CASE WHEN locked_until > ? THEN locked_until
+			WHEN (CASE WHEN locked_until > 0 THEN 1 ELSE failed_count + 1 END) >= ? THEN ? ELSE 0 END
+		WHERE id = ? RETURNING failed_count`, now, now, policy.MaxFailures, tx.now.Add(policy.LockFor).UnixMilli(), a.UserID).Scan(&failed)
+	switch {
+	case err != nil:
+		return 0, err
+	case failed < policy.MaxFailures:
+		return counted, nil
+	case failed > policy.MaxFailures:
+		return alreadyLocked, nil
 	}
-	if failed < policy.MaxFailures {
-		return nil
+	if endSessions {
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, a.UserID); err != nil {
+			return 0, err
+		}
+		return nowLocked, tx.auditLockout(ctx, a, policy)
 	}
-	if _, err := tx.exec(ctx, `UPDATE users SET failed_count = 0, locked_until = ? WHERE id = ?`, tx.now.Add(policy.LockFor).UnixMilli(), a.UserID); err != nil {
-		return err
-	}
-	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, a.UserID); err != nil {
-		return err
-	}
+	return nowLocked, nil
+}
+
+func (tx *Tx) auditLockout(ctx context.Context, a *access.Actor, policy access.Policy) error {
 	return tx.audit(ctx, a, auditEntry{action: "auth.lockout", target: fmt.Sprintf("user:%d", a.UserID), detail: policy.LockFor.String(), outcome: "locked"})
 }
 
-func (tx *Tx) setPassword(ctx context.Context, a *access.Actor, id int64, pw string, mustChange bool) error {
+// setPassword stores a new password for user id, ending their sessions, and
+// audits it as action (with detail), one entry however it came about.
+func (tx *Tx) setPassword(ctx context.Context, a *access.Actor, id int64, pw string, mustChange bool, action, detail string) error {
 	mc := 0
 	if mustChange {
 		mc = 1
@@ -342,7 +398,7 @@ func (tx *Tx) setPassword(ctx context.Context, a *access.Actor, id int64, pw str
 	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 		return err
 	}
-	return tx.audit(ctx, a, auditEntry{action: "user.password", target: fmt.Sprintf("user:%d", id)})
+	return tx.audit(ctx, a, auditEntry{action: action, target: fmt.Sprintf("user:%d", id), detail: detail})
 }
 
 // sessionUser returns the user behind a browser session token.
@@ -435,7 +491,8 @@ func (s *AuthService) VerifySecondFactor(ctx context.Context, token, code string
 		}
 		// Wrong codes also count toward the account's lockout, so signing
 		// in again with a stolen password does not buy fresh guesses.
-		return tx.countFailure(ctx, actor, s.policy)
+		_, err = tx.countFailure(ctx, actor, s.policy, true)
+		return err
 	})
 	if err == nil && wrong != "" {
 		return fault.OnField(fault.Invalid, "code", wrong)

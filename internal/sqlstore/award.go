@@ -62,6 +62,10 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	// The client's key counts within its caller and household only, so
+	// another caller's key is simply a new key: it neither replays their
+	// award nor, with another body, reveals that it exists.
+	in.Key = scopedKey(a, "h"+strconv.FormatInt(in.Household, 10), in.Key)
 	var out *points.AwardRecord
 	err := s.db.update(ctx, func(tx *Tx) (err error) {
 		out, err = s.recordTx(ctx, tx, a, in)
@@ -102,10 +106,10 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		}
 		// The village's own status comes along: the review engine would
 		// otherwise look it up again before taking the award.
-		var village, status, head, villageStatus string
-		err = tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(r.name, ''), g.status FROM households h
+		var village, status, head, birth, villageStatus string
+		err = tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(r.name, ''), COALESCE(r.birth_date, ''), g.status FROM households h
 			JOIN regions g ON g.code = h.village_code LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
-			in.Household).Scan(&village, &status, &head, &villageStatus)
+			in.Household).Scan(&village, &status, &head, &birth, &villageStatus)
 		declaring := in.Channel == points.Declaration
 		mayWrite := a.Can(access.PointsWrite, village)
 		if declaring {
@@ -171,7 +175,7 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 			}
 		}
 		item, err := s.review.submitNew(ctx, tx, a, points.AwardFlow, "award", id, village,
-			review.Summary{Title: it.Name, Person: review.MaskName(head), Points: int64(it.Points)}, r.NoticeDays)
+			review.Summary{Title: it.Name, Person: publicPerson(head, birth, tx.now), Points: int64(it.Points)}, r.NoticeDays)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -189,20 +190,20 @@ func readChunks(ctx context.Context, r *sheet.Reader) (<-chan []sheet.Row, <-cha
 // earlier run stored under this batch's keys, one query each.
 func (w *bulkAwards) load() error {
 	tx, ctx := w.tx, w.ctx
-	rows, err := tx.query(ctx, `SELECT h.number, h.id, COALESCE(r.name, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id
+	rows, err := tx.query(ctx, `SELECT h.number, h.id, COALESCE(r.name, ''), COALESCE(r.birth_date, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id
 		WHERE h.village_code = ? AND h.status = ?`, w.sh.region, string(registry.HouseholdActive))
 	if err != nil {
 		return err
 	}
 	w.households = map[string]sheetHousehold{}
 	for rows.Next() {
-		var number, head string
+		var number, head, birth string
 		var h sheetHousehold
-		if err := rows.Scan(&number, &h.id, &head); err != nil {
+		if err := rows.Scan(&number, &h.id, &head, &birth); err != nil {
 			rows.Close()
 			return err
 		}
-		h.person = review.MaskName(head)
+		h.person = publicPerson(head, birth, tx.now)
 		w.households[number] = h
 	}
 	rows.Close()
@@ -561,6 +562,24 @@ func (tx *Tx) reserveIDs(ctx context.Context, table string, n int) ([]int64, err
 		out[i] = top + 1 + int64(i)
 	}
 	return out, nil
+}
+
+// publicPerson is how a household's head is named on the public notice:
+// masked, and not at all when the head is a minor.
+func publicPerson(head, birth string, now time.Time) string {
+	if head == "" || registry.Minor(birth, now) {
+		return ""
+	}
+	return review.MaskName(head)
+}
+
+// scopedKey is a client's idempotency key as stored: within the caller
+// and the target it names (a household "h12", a store "s3"). Keys the
+// server makes itself, such as an import's rows, are stored as made.
+// Migration 0022 gave the keys stored before it the same form.
+func scopedKey(a *access.Actor, target, key string) string {
+	uid, _ := actorRef(a)
+	return strconv.FormatInt(uid, 10) + "/" + target + "/" + key
 }
 
 // awardPrint is the fingerprint an award is stored with, on every path: a

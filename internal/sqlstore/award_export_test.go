@@ -20,6 +20,17 @@ func (s *AwardService) RunAwardsByRow(ctx context.Context, a *access.Actor, batc
 	return s.runAwards(ctx, a, batch, mode, s.importByRow)
 }
 
+// RecordServerKey records an award under a key the server made itself,
+// as an import row is, stored as given: the fixture for an import line
+// whose key an earlier run already took.
+func (s *AwardService) RecordServerKey(ctx context.Context, a *access.Actor, in points.AwardInput) error {
+	in.Normalize()
+	return s.db.update(ctx, func(tx *Tx) error {
+		_, err := s.recordTx(ctx, tx, a, in)
+		return err
+	})
+}
+
 // importByRow records the rows one by one through recordTx, as an award
 // entered by hand is: the reference the bulk path must match, kept
 // beside the tests that hold the two together.

@@ -133,6 +133,13 @@ func parseSheet(ctx context.Context, r *sheet.Reader, h sheet.Header, now time.T
 
 func sheetError(err error) error {
 	key := "import.malformed"
+	var limit *sheet.LimitError
+	if errors.As(err, &limit) {
+		// The cap passed, named, with its value, so the official knows
+		// what about the file to change.
+		msg := i18n.M("import.limit."+limit.What, limit.Max)
+		return &fault.Error{Code: fault.Invalid, Msg: msg, Fields: []fault.Field{{Name: "file", Msg: msg}}, Err: err}
+	}
 	switch {
 	case errors.Is(err, sheet.ErrLegacyXLS):
 		key = "import.legacy_xls"

@@ -403,6 +403,11 @@ func (s *MarketService) SetPhoto(ctx context.Context, a *access.Actor, store, go
 		return fault.OnField(fault.TooLarge, "photo", "market.photo_size", market.MaxPhoto>>10)
 	case len(data) > 0 && !image:
 		return fault.OnField(fault.Invalid, "photo", "market.photo_type")
+	case len(data) > 0:
+		var err error
+		if data, err = photo.Clean(data, ctype); err != nil {
+			return fault.OnField(fault.Invalid, "photo", photo.Problem(err))
+		}
 	}
 	return s.db.update(ctx, func(tx *Tx) error {
 		st, err := tx.storeFor(ctx, a, store, toManage)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -187,9 +188,13 @@ func (tx *Tx) planRedemption(ctx context.Context, a *access.Actor, b market.Bask
 		return nil, nil, err
 	}
 	fp := b.Fingerprint(c.id)
+	// The key counts within its caller and store: another clerk's or
+	// another store's key is a new key, and the ledger posting named
+	// after it cannot collide across stores.
+	key := scopedKey(a, "s"+strconv.FormatInt(st.ID, 10), b.Key)
 	var prevID int64
 	var prevFP string
-	err = tx.queryRow(ctx, `SELECT id, fingerprint FROM redemptions WHERE idem_key = ?`, b.Key).Scan(&prevID, &prevFP)
+	err = tx.queryRow(ctx, `SELECT id, fingerprint FROM redemptions WHERE idem_key = ?`, key).Scan(&prevID, &prevFP)
 	switch {
 	case err == nil && prevFP == fp:
 		r, err := tx.redemption(ctx, prevID)
@@ -237,7 +242,7 @@ func (tx *Tx) planRedemption(ctx context.Context, a *access.Actor, b market.Bask
 	if !a.Can(access.PointsSpend, c.village) {
 		return nil, nil, fault.E(fault.NotFound, "error.not_found")
 	}
-	return &redemptionPlan{st: st, c: c, key: b.Key, fp: fp, items: b.Items}, nil, nil
+	return &redemptionPlan{st: st, c: c, key: key, fp: fp, items: b.Items}, nil, nil
 }
 
 // redeem writes a planned redemption. What only an administrator's

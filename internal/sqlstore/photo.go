@@ -39,11 +39,21 @@ func (s *PhotoService) Upload(ctx context.Context, a *access.Actor, data []byte)
 	if !ok {
 		return nil, fault.OnField(fault.Invalid, "photos", "award.photo_type")
 	}
+	// What is kept is the image without its metadata (a phone's GPS
+	// position among it), and only once its header shows a sane size.
+	data, err := photo.Clean(data, ctype)
+	if err != nil {
+		return nil, fault.OnField(fault.Invalid, "photos", photo.Problem(err))
+	}
+	thumb, err := photo.Thumb(data, ctype)
+	if err != nil {
+		return nil, fault.OnField(fault.Invalid, "photos", photo.Problem(err))
+	}
 	sum := sha256.Sum256(data)
 	p := &points.Photo{ContentType: ctype, Size: len(data), SHA256: hex.EncodeToString(sum[:])}
 	uid, uname := actorRef(a)
 	p.Actor = uname
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err = s.db.update(ctx, func(tx *Tx) error {
 		var at int64
 		err := tx.queryRow(ctx, `SELECT id, created_at FROM award_photos WHERE award_id = 0 AND uploader_id = ? AND actor_name = ? AND sha256 = ?`,
 			uid, uname, p.SHA256).Scan(&p.ID, &at)
@@ -55,8 +65,8 @@ func (s *PhotoService) Upload(ctx context.Context, a *access.Actor, data []byte)
 			return err
 		}
 		p.Created = tx.now
-		if p.ID, err = tx.insertID(ctx, `INSERT INTO award_photos (uploader_id, actor_name, content_type, size, sha256, data, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, uid, uname, ctype, len(data), p.SHA256, data, tx.nowMS()); err != nil {
+		if p.ID, err = tx.insertID(ctx, `INSERT INTO award_photos (uploader_id, actor_name, content_type, size, sha256, data, thumb, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, uid, uname, ctype, len(data), p.SHA256, data, thumb, tx.nowMS()); err != nil {
 			return err
 		}
 		return tx.audit(ctx, a, auditEntry{action: "points.photo.upload", target: fmt.Sprintf("photo:%d", p.ID),
@@ -88,14 +98,24 @@ func (p photoRef) readable(a *access.Actor) bool {
 // Content returns a photo and its bytes to a reader allowed to see it; to
 // anyone else it does not exist.
 func (s *PhotoService) Content(ctx context.Context, a *access.Actor, id int64) (*points.Photo, []byte, error) {
+	return s.content(ctx, a, id, false)
+}
+
+// Thumbnail is Content's small JPEG for lists, or the photo itself when it
+// has none.
+func (s *PhotoService) Thumbnail(ctx context.Context, a *access.Actor, id int64) (*points.Photo, []byte, error) {
+	return s.content(ctx, a, id, true)
+}
+
+func (s *PhotoService) content(ctx context.Context, a *access.Actor, id int64, small bool) (*points.Photo, []byte, error) {
 	var p points.Photo
 	var ref photoRef
-	var data []byte
+	var data, thumb []byte
 	err := s.db.view(ctx, func(tx *Tx) error {
 		var at int64
 		err := tx.queryRow(ctx, `SELECT p.id, p.award_id, p.village_code, p.uploader_id, p.actor_name, p.content_type, p.size, p.sha256, p.created_at, p.data,
-			COALESCE(w.household_id, 0) FROM award_photos p LEFT JOIN awards w ON w.id = p.award_id WHERE p.id = ?`, id).Scan(
-			&p.ID, &p.Award, &p.Village, &ref.uploaderID, &p.Actor, &p.ContentType, &p.Size, &p.SHA256, &at, &data, &ref.household)
+			p.thumb, COALESCE(w.household_id, 0) FROM award_photos p LEFT JOIN awards w ON w.id = p.award_id WHERE p.id = ?`, id).Scan(
+			&p.ID, &p.Award, &p.Village, &ref.uploaderID, &p.Actor, &p.ContentType, &p.Size, &p.SHA256, &at, &data, &thumb, &ref.household)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.E(fault.NotFound, "error.not_found")
 		}
@@ -108,6 +128,10 @@ func (s *PhotoService) Content(ctx context.Context, a *access.Actor, id int64) (
 	ref.id, ref.award, ref.village, ref.uploader = p.ID, p.Award, p.Village, p.Actor
 	if !ref.readable(a) {
 		return nil, nil, fault.E(fault.NotFound, "error.not_found")
+	}
+	if small && len(thumb) > 0 {
+		p.ContentType, p.Size = photo.JPEG, len(thumb)
+		return &p, thumb, nil
 	}
 	return &p, data, nil
 }

@@ -716,9 +716,12 @@ func (s *ReviewService) PublicNotices(ctx context.Context, village string) ([]re
 	}
 	var out []review.Notice
 	err := s.db.view(ctx, func(tx *Tx) error {
+		// An item leaves the page, and its names with it, when its window
+		// ends, even before the sweep moves it on (PIPL: names are public
+		// only for the notice period).
 		rows, err := tx.query(ctx, `SELECT id, flow, region_code, subject_kind, state, title, person, points, note, window_start, window_end
-			FROM review_items WHERE region_code = ? AND (state = 'in_notice' OR state = 'cancelled' AND window_end > 0
-			AND updated_at + (window_end - window_start) > ?) ORDER BY window_end, id`, village, tx.nowMS())
+			FROM review_items WHERE region_code = ? AND (state = 'in_notice' AND window_end > ? OR state = 'cancelled' AND window_end > 0
+			AND updated_at + (window_end - window_start) > ?) ORDER BY window_end, id`, village, tx.nowMS(), tx.nowMS())
 		if err != nil {
 			return err
 		}

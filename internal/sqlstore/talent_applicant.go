@@ -8,6 +8,8 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/scheme"
+	"shanzhi/internal/server"
 	"shanzhi/internal/talent"
 )
 
@@ -141,11 +143,12 @@ func (s *TalentService) SubmitByToken(ctx context.Context, token string) (*talen
 
 // AttachByToken adds a file to the link's draft or returned application.
 func (s *TalentService) AttachByToken(ctx context.Context, token string, kind talent.AttachmentKind, public bool, data []byte) (*talent.Attachment, error) {
-	if err := checkAttachment(kind, data); err != nil {
+	data, err := checkAttachment(kind, data)
+	if err != nil {
 		return nil, err
 	}
 	var out *talent.Attachment
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err = s.db.update(ctx, func(tx *Tx) error {
 		c, a, err := tx.byToken(ctx, token)
 		if err != nil {
 			return err
@@ -153,10 +156,47 @@ func (s *TalentService) AttachByToken(ctx context.Context, token string, kind ta
 		if !c.Status.Editable() {
 			return fault.E(fault.Conflict, "talent.candidate.not_editable")
 		}
-		out, err = tx.attach(ctx, a, c, kind, public, data)
+		out, err = tx.attach(ctx, a, c, kind, public, data, true)
 		return err
 	})
 	return out, err
+}
+
+// takeQuota adds n to the counter key if it stays within max, in one
+// statement: concurrent takers on any server are serialised by the row,
+// so the cap holds exactly. It reports whether n was taken.
+func (tx *Tx) takeQuota(ctx context.Context, key string, n, max int64) (bool, error) {
+	if _, err := tx.exec(ctx, `INSERT INTO public_quotas (key, used) VALUES (?, 0) ON CONFLICT (key) DO NOTHING`, key); err != nil {
+		return false, err
+	}
+	res, err := tx.exec(ctx, `UPDATE public_quotas SET used = used + ? WHERE key = ? AND used + ? <= ?`, n, key, n, max)
+	if err != nil {
+		return false, err
+	}
+	taken, err := res.RowsAffected()
+	return taken == 1, err
+}
+
+// publicQuota charges a file the public attaches to c against the client
+// address's day and the round's storage.
+func (tx *Tx) publicQuota(ctx context.Context, c *talent.Candidate, size int) error {
+	client := server.ClientKey(access.RequestFrom(ctx).Client)
+	day := scheme.Day(scheme.Today(tx.now))
+	ok, err := tx.takeQuota(ctx, "attach:client:"+client+":"+day, 1, talent.MaxClientAttachmentsPerDay)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fault.OnField(fault.TooMany, "file", "talent.attachment.client_day", talent.MaxClientAttachmentsPerDay)
+	}
+	ok, err = tx.takeQuota(ctx, fmt.Sprintf("attach:round:%d", c.Round), int64(size), talent.MaxRoundPublicBytes)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fault.OnField(fault.TooLarge, "file", "talent.attachment.round_full")
+	}
+	return nil
 }
 
 // AttachmentByToken returns one attachment of the link's application.

@@ -17,16 +17,17 @@ import (
 // Attach adds a file to a draft or returned application of a village the
 // actor enters applications for.
 func (s *TalentService) Attach(ctx context.Context, a *access.Actor, candidate int64, kind talent.AttachmentKind, public bool, data []byte) (*talent.Attachment, error) {
-	if err := checkAttachment(kind, data); err != nil {
+	data, err := checkAttachment(kind, data)
+	if err != nil {
 		return nil, err
 	}
 	var out *talent.Attachment
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err = s.db.update(ctx, func(tx *Tx) error {
 		c, err := tx.editableCandidate(ctx, a, candidate)
 		if err != nil {
 			return err
 		}
-		out, err = tx.attach(ctx, a, c, kind, public, data)
+		out, err = tx.attach(ctx, a, c, kind, public, data, false)
 		return err
 	})
 	return out, err
@@ -34,27 +35,37 @@ func (s *TalentService) Attach(ctx context.Context, a *access.Actor, candidate i
 
 // checkAttachment refuses a file by its size and by the type its bytes
 // show, before any transaction: a renamed page or script never passes as
-// a photo or a PDF, whatever it is called.
-func checkAttachment(kind talent.AttachmentKind, data []byte) error {
+// a photo or a PDF, whatever it is called. It returns what is stored: an
+// image without its metadata (photo.Clean), a PDF as it came.
+func checkAttachment(kind talent.AttachmentKind, data []byte) ([]byte, error) {
 	if !kind.Valid() {
-		return fault.OnField(fault.Invalid, "file", "talent.attachment.kind_invalid")
+		return nil, fault.OnField(fault.Invalid, "file", "talent.attachment.kind_invalid")
 	}
 	if len(data) > talent.MaxAttachmentBytes {
-		return fault.OnField(fault.TooLarge, "file", "talent.attachment.size", talent.MaxAttachmentBytes>>20)
+		return nil, fault.OnField(fault.TooLarge, "file", "talent.attachment.size", talent.MaxAttachmentBytes>>20)
 	}
-	if _, ok := photo.Sniff(data, talent.AttachmentTypes(kind)...); !ok {
+	ctype, ok := photo.Sniff(data, talent.AttachmentTypes(kind)...)
+	if !ok {
 		if kind == talent.LicenceAttachment {
-			return fault.OnField(fault.Invalid, "file", "talent.attachment.type_licence")
+			return nil, fault.OnField(fault.Invalid, "file", "talent.attachment.type_licence")
 		}
-		return fault.OnField(fault.Invalid, "file", "talent.attachment.type_photo")
+		return nil, fault.OnField(fault.Invalid, "file", "talent.attachment.type_photo")
 	}
-	return nil
+	if ctype == talent.PDF {
+		return data, nil
+	}
+	data, err := photo.Clean(data, ctype)
+	if err != nil {
+		return nil, fault.OnField(fault.Invalid, "file", photo.Problem(err))
+	}
+	return data, nil
 }
 
 // attach stores a checked file on c. The same bytes attached twice are
 // one attachment, so a form sent again does not pile up copies; beyond
 // talent.MaxAttachments the file is refused. Licences are never public.
-func (tx *Tx) attach(ctx context.Context, a *access.Actor, c *talent.Candidate, kind talent.AttachmentKind, public bool, data []byte) (*talent.Attachment, error) {
+// A file the public attaches (quota) is charged against the public caps.
+func (tx *Tx) attach(ctx context.Context, a *access.Actor, c *talent.Candidate, kind talent.AttachmentKind, public bool, data []byte, quota bool) (*talent.Attachment, error) {
 	ctype, _ := photo.Sniff(data, talent.AttachmentTypes(kind)...)
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
@@ -73,6 +84,11 @@ func (tx *Tx) attach(ctx context.Context, a *access.Actor, c *talent.Candidate, 
 	}
 	if n >= talent.MaxAttachments {
 		return nil, fault.OnField(fault.Invalid, "file", "talent.attachment.count", talent.MaxAttachments)
+	}
+	if quota {
+		if err := tx.publicQuota(ctx, c, len(data)); err != nil {
+			return nil, err
+		}
 	}
 	_, uname := actorRef(a)
 	if id, err = tx.insertID(ctx, `INSERT INTO talent_attachments (candidate_id, village_code, kind, public, content_type, size, sha256, data, actor_name, created_at)

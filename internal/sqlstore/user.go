@@ -178,7 +178,7 @@ func (db *DB) SetPassword(ctx context.Context, a *access.Actor, username, pw str
 			}
 			return err
 		}
-		return tx.setPassword(ctx, a, id, pw, mustChange)
+		return tx.setPassword(ctx, a, id, pw, mustChange, "user.password", "")
 	})
 }
 
@@ -287,10 +287,17 @@ func (s *UserService) SetDisabled(ctx context.Context, a *access.Actor, id int64
 	})
 }
 
-// ResetPassword gives a user a new one-time password and unlocks them.
+// ResetPassword gives a user a new one-time password and unlocks them. It
+// ends every session and revokes every API token of the user, so whoever
+// held them, the administrator included, acts as the user no more; the
+// one-time password only sets a new one, within access.ResetValid. An
+// administrator's own password is changed with the current one instead.
 func (s *UserService) ResetPassword(ctx context.Context, a *access.Actor, id int64) (string, error) {
 	if err := canManageUsers(a); err != nil {
 		return "", err
+	}
+	if id == a.UserID {
+		return "", fault.E(fault.Forbidden, "user.self_reset")
 	}
 	pw := password.Random()
 	err := s.db.update(ctx, func(tx *Tx) error {
@@ -301,7 +308,19 @@ func (s *UserService) ResetPassword(ctx context.Context, a *access.Actor, id int
 			}
 			return err
 		}
-		return tx.setPassword(ctx, a, id, pw, true)
+		res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0`, tx.nowMS(), id)
+		if err != nil {
+			return err
+		}
+		revoked, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if err := tx.setPassword(ctx, a, id, pw, true, "user.password_reset", fmt.Sprintf("tokens=%d", revoked)); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `UPDATE users SET reset_at = password_changed_at WHERE id = ?`, id)
+		return err
 	})
 	return pw, err
 }

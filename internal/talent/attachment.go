@@ -31,6 +31,15 @@ const (
 	MaxAttachments     = 6
 )
 
+// The public form's caps, which hold across servers and restarts: files
+// one client address may attach in a day (a village office helping a
+// dozen neighbours apply stays under it), and the bytes the public may
+// store in one round.
+const (
+	MaxClientAttachmentsPerDay       = 30
+	MaxRoundPublicBytes        int64 = 1 << 30
+)
+
 // AttachmentTypes are the types an attachment of kind may be, sniffed
 // from its bytes: photos are images a browser shows; licences may also be
 // the PDF a scanner makes.

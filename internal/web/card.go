@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/points"
@@ -99,6 +100,9 @@ func (w *Web) cardOpen(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
+	// The card is a public page: a child of the household is not on it.
+	now := w.Now()
+	ms = slices.DeleteFunc(ms, func(m registry.Resident) bool { return registry.Minor(m.BirthDate, now) })
 	v := w.newView(r, "page.card", "")
 	v.Data = &cardPage{H: h, Members: ms, Public: true}
 	w.render(rw, http.StatusOK, "card", v)

@@ -7,6 +7,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/registry"
 	"shanzhi/internal/server"
 	"shanzhi/internal/totp"
 )
@@ -21,15 +22,7 @@ func (w *Web) loginForm(v *view, username, next string) *form {
 
 func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request) {
 	v := w.newView(r, "page.login", "")
-	w.showForm(rw, v, w.loginForm(v, "", safeNext(r.URL.Query().Get("next"))))
-}
-
-// safeNext keeps a post-login redirect on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
+	w.showForm(rw, v, w.loginForm(v, "", server.LocalPath(r.URL.Query().Get("next"))))
 }
 
 func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
@@ -38,21 +31,22 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := w.newView(r, "page.login", "")
-	username, next := r.FormValue("username"), safeNext(r.FormValue("next"))
+	username, next := r.FormValue("username"), server.LocalPath(r.FormValue("next"))
 	// The limits come before the password hash: a refused attempt costs
 	// the server nothing and tells the caller nothing about the account.
-	ipKey, userKey := server.ClientKey(access.RequestFrom(r.Context()).Client), strings.ToLower(strings.TrimSpace(username))
-	err := limited(w.Limits.LoginIP, ipKey)
+	// The limits count failures: an attempt is taken back when the
+	// password was right, so signing in often is never refused.
+	clientKey, loginKey := server.ClientKey(access.RequestFrom(r.Context()).Client), strings.ToLower(registry.LoginName(username))
+	err := limited(w.Limits.LoginIP, clientKey)
 	if err == nil {
-		err = limited(w.Limits.LoginUser, userKey)
+		err = limited(w.Limits.LoginUser, loginKey)
 	}
 	var token string
 	if err == nil {
 		token, err = w.Auth.Login(r.Context(), username, r.FormValue("password"))
 		if err == nil {
-			// Only failures count against the limits.
-			w.Limits.LoginIP.Refund(ipKey)
-			w.Limits.LoginUser.Refund(userKey)
+			w.Limits.LoginIP.Refund(clientKey)
+			w.Limits.LoginUser.Refund(loginKey)
 		}
 	}
 	if err != nil {
@@ -133,7 +127,7 @@ func (w *Web) passwordPage(rw http.ResponseWriter, r *http.Request) {
 func (w *Web) language(rw http.ResponseWriter, r *http.Request) {
 	l := i18n.Pick(r.URL.Query().Get("to"))
 	http.SetCookie(rw, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: server.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
-	http.Redirect(rw, r, safeNext(r.URL.Query().Get("back")), http.StatusSeeOther)
+	http.Redirect(rw, r, server.LocalPath(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
 
 // textSize switches large-type mode (适老化) on or off for this browser,
@@ -145,7 +139,7 @@ func (w *Web) textSize(rw http.ResponseWriter, r *http.Request) {
 		c.Value, c.MaxAge = "", -1
 	}
 	http.SetCookie(rw, c)
-	http.Redirect(rw, r, safeNext(r.URL.Query().Get("back")), http.StatusSeeOther)
+	http.Redirect(rw, r, server.LocalPath(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
 
 // largeCookie remembers large-type mode.

@@ -110,7 +110,11 @@ func (w *Web) photoServe(rw http.ResponseWriter, r *http.Request, a *access.Acto
 		w.fail(rw, r, err)
 		return
 	}
-	p, data, err := w.Photos.Content(r.Context(), a, id)
+	content := w.Photos.Content
+	if r.URL.Query().Get("size") == "thumb" {
+		content = w.Photos.Thumbnail
+	}
+	p, data, err := content(r.Context(), a, id)
 	if err != nil {
 		w.fail(rw, r, err)
 		return

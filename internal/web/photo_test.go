@@ -46,7 +46,7 @@ func (s *site) upload(path string, form url.Values, photos ...[]byte) *http.Resp
 	return res
 }
 
-var photoRe = regexp.MustCompile(`src="/photos/(\d+)"`)
+var photoRe = regexp.MustCompile(`src="/photos/(\d+)\?size=thumb"`)
 
 // TestAwardPhotoPages drives the award form with real photos: refused
 // without one where the item needs it and for a non-image, kept across a
@@ -93,11 +93,14 @@ func TestAwardPhotoPages(t *testing.T) {
 			!strings.HasPrefix(res.Header.Get("Cache-Control"), "private") || got != string(photo.Swatch(1)) {
 			t.Fatalf("photo: %d %v", res.StatusCode, res.Header)
 		}
+		if res := s.get("/photos/" + m[1] + "?size=thumb"); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != photo.JPEG {
+			t.Fatalf("thumbnail: %d %v", res.StatusCode, res.Header)
+		}
 
 		// The committee sees it in its queue and approves; the public
 		// notice then lists the award without it.
 		s.user("weiyuan", access.Grant{Role: access.Reviewer, Region: pingan})
-		body = s.page("/reviews", http.StatusOK, "发展特色种养殖", `src="/photos/`+m[1]+`"`)
+		body = s.page("/reviews", http.StatusOK, "发展特色种养殖", `src="/photos/`+m[1]+`?size=thumb"`)
 		id := regexp.MustCompile(`action="/reviews/(\d+)"`).FindStringSubmatch(body)[1]
 		if res := s.post("/reviews/"+id, url.Values{"decision": {"approve"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("approve: %d", res.StatusCode)

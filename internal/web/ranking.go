@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/localtime"
@@ -90,6 +91,20 @@ func (w *Web) rankings(rw http.ResponseWriter, r *http.Request, a *access.Actor)
 
 // board is a village's public board for the screen in the village hall:
 // the month's top households with masked names, and the village's total.
+// boardNamed reports whether a public board of period ("2026-06" or
+// "2026") still names households: a month's board through the month after
+// it, a year's through the January after it.
+func boardNamed(period string, now time.Time) bool {
+	last := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, now.Location())
+	switch len(period) {
+	case len("2006-01"):
+		return period >= last.Format("2006-01")
+	case len("2006"):
+		return period >= last.Format("2006")
+	}
+	return false
+}
+
 func (w *Web) board(rw http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
 	period, aspect := w.rankingParams(r)
@@ -101,8 +116,14 @@ func (w *Web) board(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
+	// Names stay on the board while its period is on display, and never
+	// a minor's.
+	named := boardNamed(period, localtime.In(w.Now()))
 	for i := range hs {
 		hs[i].Head = review.MaskName(hs[i].Head)
+		if !named || hs[i].HeadMinor {
+			hs[i].Head = ""
+		}
 	}
 	v := w.newView(r, "page.board", "")
 	v.Data = &rankingPage{Region: code, Period: period, Households: hs, Public: true}

@@ -94,8 +94,14 @@ func TestVillagerRevealCardAndFullExport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A child of the household is on no public page, the card's
+		// included.
+		if _, err := db.Registry().AddResident(ctx, seed, h.ID, registry.ResidentInput{Name: "王小宝", Ethnicity: "汉族", IDNumber: idFor("20150601", 12),
+			Relation: "子", Political: "群众"}, "出生"); err != nil {
+			t.Fatal(err)
+		}
 		res, _ = anon.Get(s.srv.URL + "/card/" + token)
-		if body := s.body(res); res.StatusCode != http.StatusOK || !strings.Contains(body, "王建国") || strings.Contains(body, "1522**") {
+		if body := s.body(res); res.StatusCode != http.StatusOK || !strings.Contains(body, "王建国") || strings.Contains(body, "1522**") || strings.Contains(body, "王小宝") {
 			t.Fatalf("card view: %d\n%s", res.StatusCode, body)
 		}
 		if res, _ := anon.Get(s.srv.URL + "/card/AAAAAAAAAAAAAAAAAAAAAA"); res.StatusCode != http.StatusNotFound {

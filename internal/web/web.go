@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -120,6 +121,13 @@ func (w *Web) Static() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	fsrv := http.FileServer(http.FS(sub))
 	return http.StripPrefix("/static/", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		// Files only: a directory would be answered with a listing of
+		// every asset, which tells a prober more than the pages do.
+		name := strings.TrimSuffix(path.Clean("/" + r.URL.Path)[1:], "/")
+		if st, err := fs.Stat(sub, name); name == "" || err != nil || st.IsDir() {
+			http.NotFound(rw, r)
+			return
+		}
 		rw.Header().Set("Cache-Control", "public, max-age=86400")
 		fsrv.ServeHTTP(rw, r)
 	}))
@@ -127,18 +135,20 @@ func (w *Web) Static() http.Handler {
 
 // view is what every page template receives.
 type view struct {
-	w         *Web
-	Lang      i18n.Lang
-	Title     string
-	Nav       string
-	Crumbs    []crumb
-	Actor     *access.Actor
-	CSRF      string
-	Demo      bool
-	Flash     string
-	RequestID string
-	Data      any
-	Here      string // this page's path and query, for the language switch
+	w      *Web
+	Lang   i18n.Lang
+	Title  string
+	Nav    string
+	Crumbs []crumb
+	Actor  *access.Actor
+	CSRF   string
+	Demo   bool
+	Flash  string
+	// ResetNotice tells the user their password was reset by an administrator.
+	ResetNotice string
+	RequestID   string
+	Data        any
+	Here        string // this page's path and query, for the language switch
 	// Large is large-type mode (适老化), chosen with the top bar's button.
 	Large bool
 	// Pending hides the menu while a second factor or a password change
@@ -174,6 +184,11 @@ func (w *Web) newView(r *http.Request, title, nav string) *view {
 	v := &view{w: w, Lang: langOf(r), Title: title, Nav: nav, Demo: w.Demo, RequestID: server.RequestID(r.Context()), Here: r.URL.RequestURI()}
 	if s := access.SessionFrom(r.Context()); s != nil {
 		v.Actor, v.CSRF, v.Pending = s.Actor, s.CSRF, s.SecondFactor != "" || s.MustChange
+		// The user may not have asked for a reset; the pages say when it
+		// happened for a while after, whoever signs in.
+		if !s.ResetAt.IsZero() && w.Now().Sub(s.ResetAt) < access.ResetNotice {
+			v.ResetNotice = v.T("auth.reset_notice", localtime.In(s.ResetAt).Format("2006-01-02 15:04"))
+		}
 	}
 	if c, err := r.Cookie(largeCookie); err == nil && c.Value == "1" {
 		v.Large = true
@@ -245,7 +260,9 @@ func (w *Web) failWith(rw http.ResponseWriter, r *http.Request, err error, next 
 			w.denied(r, "access.denied")
 		}
 	default:
-		w.Log.Error("request failed", "request_id", v.RequestID, "path", r.URL.Path, "err", err)
+		// The route, not the path: a path may carry a credential (a card or
+		// applicant token), and the request id leads to the redacted path.
+		w.Log.Error("request failed", "request_id", v.RequestID, "route", r.Pattern, "err", err)
 	}
 	page := &errorPage{Msg: v.M(msg)}
 	// Something not set up yet (no scheme in force) is not a dead end:
