@@ -217,18 +217,35 @@ func (db *DB) EndMaintenance(ctx context.Context) error {
 	return err
 }
 
-// startupLockKey is the PostgreSQL advisory lock every start-up write
-// takes (migrations, the region seed, the first administrators), so two
-// servers started together on a fresh database do them one after the
-// other and the second finds them done. SQLite needs none: its writers
-// take the database's write lock when they begin.
-const startupLockKey = 0x5348414e5a4849 // "SHANZHI"
-
-// startupLock takes the start-up lock until tx ends.
+// startupLock serialises the start-up writes of servers started together
+// on a fresh PostgreSQL database (migrations, the region seed, the first
+// administrators): each takes the one row of startup_lock until tx ends,
+// so the second finds the first's work done. It is a row lock rather than
+// an advisory lock, which the distributed PostgreSQL-compatible engines
+// the design keeps to do not offer. The table is made outside tx, before
+// any migration can run; two sessions creating it at once can collide in
+// PostgreSQL's catalogue even with IF NOT EXISTS, so a collision is tried
+// again. SQLite needs none of this: its writers take the database's write
+// lock when they begin.
 func (tx *Tx) startupLock(ctx context.Context) error {
 	if tx.dialect != Postgres {
 		return nil
 	}
-	_, err := tx.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(startupLockKey))
+	const create = `CREATE TABLE IF NOT EXISTS startup_lock (id INTEGER PRIMARY KEY)`
+	var err error
+	for range 3 {
+		if _, err = tx.db.write.ExecContext(ctx, create); err == nil || !isUniqueViolation(err) {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	// A second session's insert waits on the first's uncommitted row and
+	// then does nothing; the FOR UPDATE then waits for the first to end.
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO startup_lock (id) VALUES (1) ON CONFLICT (id) DO NOTHING`); err != nil {
+		return err
+	}
+	_, err = tx.tx.ExecContext(ctx, `SELECT id FROM startup_lock WHERE id = 1 FOR UPDATE`)
 	return err
 }
