@@ -28,16 +28,14 @@ func cmdRotateKey(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
+	t := cliText(getenv)
 	if cfg.Key != "" {
-		return errors.New("rotate-key writes the new key into the key file, but this key comes from SHANZHI_DATA_KEY (or -data-key), " +
-			"which a command cannot rewrite: put the variable's value in a key file (one key per line, chmod 600), unset the variable, " +
-			"and run 'shanzhi rotate-key -key-file FILE'")
+		return errors.New(t("rotate.env_key"))
 	}
 	keys, err := secret.LoadKeys(cfg.KeyFile)
 	if err != nil {
 		return err
 	}
-	t := cliText(getenv)
 	if err := refuseOpenSQLite(ctx, cfg, "rotate-key", t); err != nil {
 		return err
 	}
@@ -63,10 +61,9 @@ func cmdRotateKey(ctx context.Context, args []string, getenv func(string) string
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote new key %s first in %s, keeping the older keys after it; the previous file is saved as %s\n",
-			secret.KeyID(k), cfg.KeyFile, backup)
+		fmt.Fprintln(stdout, t("rotate.key_written", secret.KeyID(k), cfg.KeyFile, backup))
 	} else {
-		fmt.Fprintf(stdout, "%s already starts with key %s but the database is still on key %s: finishing that rotation\n", cfg.KeyFile, first, from)
+		fmt.Fprintln(stdout, t("rotate.finishing", cfg.KeyFile, first, from))
 	}
 
 	// Go on with the keys as read back from the file, so the database
@@ -88,25 +85,15 @@ func cmdRotateKey(ctx context.Context, args []string, getenv func(string) string
 	started := time.Now()
 	rep, err := db.RotateKey(ctx, cliActor(), sqlstore.RotateOptions{Progress: func(done, total int) error {
 		if done%50000 == 0 || done == total {
-			fmt.Fprintf(stdout, "  re-sealed %d of %d residents\n", done, total)
+			fmt.Fprintln(stdout, t("rotate.progress", done, total))
 		}
 		return nil
 	}})
 	if err != nil {
-		return fmt.Errorf("%w\nthe rotation is one transaction, so the database holds all of it or none of it, and the key file "+
-			"holds every key either way: the server runs as before; run 'shanzhi rotate-key' again to finish", err)
+		return fmt.Errorf("%w\n%s", err, t("rotate.failed"))
 	}
-	fmt.Fprintf(stdout, "rotated from key %s to key %s in %s: %d residents (%d ID numbers and phones), %d staged uploads and %d second-factor secrets re-sealed, hashes recomputed; "+
-		"new audit and ledger rows are chained under chain key version %d, older rows keep theirs\n",
-		rep.From, rep.To, time.Since(started).Round(time.Millisecond), rep.Residents, rep.Values, rep.Imports, rep.TOTP, rep.ChainKey)
-	fmt.Fprintf(stdout, `
-Next:
-  - Back up %[1]s now: without key %[2]s no ID number can be read.
-  - Copy %[1]s to every other server of this database, then start the servers again.
-  - %[1]s still holds the older key(s) %[3]s: backups of the database taken
-    before today need them. Delete those lines (and the %[1]s.*.bak copies)
-    only once every backup older than today has expired.
-`, cfg.KeyFile, rep.To, strings.Join(box.KeyIDs()[1:], ", "))
+	fmt.Fprintln(stdout, t("rotate.done", rep.From, rep.To, time.Since(started).Round(time.Millisecond).String(), rep.Residents, rep.Values, rep.Imports, rep.TOTP, rep.ChainKey))
+	fmt.Fprintln(stdout, t("rotate.next", cfg.KeyFile, rep.To, strings.Join(box.KeyIDs()[1:], ", ")))
 	return nil
 }
 
