@@ -176,7 +176,9 @@ func (db *DB) keyChains(ctx context.Context) error {
 		return err
 	}
 	return db.update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `INSERT INTO chain_keys (version, key_id, added_at) VALUES (1, ?, ?) ON CONFLICT (version) DO NOTHING`, keyID, tx.nowMS())
+		// Any conflict, on the version or on the key: both starting
+		// processes insert the same row.
+		res, err := tx.exec(ctx, `INSERT INTO chain_keys (version, key_id, added_at) VALUES (1, ?, ?) ON CONFLICT DO NOTHING`, keyID, tx.nowMS())
 		if err != nil {
 			return err
 		}

@@ -224,8 +224,8 @@ func (db *DB) EndMaintenance(ctx context.Context) error {
 // an advisory lock, which the distributed PostgreSQL-compatible engines
 // the design keeps to do not offer. The table is made outside tx, before
 // any migration can run; two sessions creating it at once can collide in
-// PostgreSQL's catalogue even with IF NOT EXISTS, so a collision is tried
-// again. SQLite needs none of this: its writers take the database's write
+// PostgreSQL's catalogue even with IF NOT EXISTS (a unique violation on
+// pg_type, or 42P07 "already exists"), so a collision is tried again. SQLite needs none of this: its writers take the database's write
 // lock when they begin.
 func (tx *Tx) startupLock(ctx context.Context) error {
 	if tx.dialect != Postgres {
@@ -234,7 +234,8 @@ func (tx *Tx) startupLock(ctx context.Context) error {
 	const create = `CREATE TABLE IF NOT EXISTS startup_lock (id INTEGER PRIMARY KEY)`
 	var err error
 	for range 3 {
-		if _, err = tx.db.write.ExecContext(ctx, create); err == nil || !isUniqueViolation(err) {
+		_, err = tx.db.write.ExecContext(ctx, create)
+		if err == nil || !isUniqueViolation(err) && !strings.Contains(err.Error(), "SQLSTATE 42P07") {
 			break
 		}
 	}
