@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode"
@@ -187,6 +188,22 @@ type Request struct {
 	// HTTPS is set when the client reached us over TLS, directly or
 	// through a trusted reverse proxy that says so.
 	HTTPS bool
+}
+
+// ClientKey is the rate-limit and quota key of the request's client
+// address: the address itself for IPv4, its /64 for IPv6, since one IPv6
+// client controls a whole /64 and could otherwise take a fresh allowance
+// with every address.
+func (r Request) ClientKey() string {
+	a, err := netip.ParseAddr(r.Client)
+	if err != nil || a.Is4() || a.Is4In6() {
+		return r.Client
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return r.Client
+	}
+	return p.String()
 }
 
 type requestKey struct{}

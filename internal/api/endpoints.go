@@ -8,7 +8,6 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/registry"
-	"shanzhi/internal/server"
 )
 
 func (a *API) login(w http.ResponseWriter, r *http.Request) {
@@ -22,7 +21,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	}
 	// The limits count failures: an attempt is taken back when the
 	// password was right, so signing in often is never refused.
-	clientKey, loginKey := server.ClientKey(access.RequestFrom(r.Context()).Client), strings.ToLower(registry.LoginName(in.Username))
+	clientKey, loginKey := access.RequestFrom(r.Context()).ClientKey(), strings.ToLower(registry.LoginName(in.Username))
 	err := limited(a.Limits.LoginIP, clientKey)
 	if err == nil {
 		err = limited(a.Limits.LoginUser, loginKey)

@@ -9,7 +9,6 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
 	"shanzhi/internal/review"
-	"shanzhi/internal/server"
 )
 
 type objectionJSON struct {
@@ -201,7 +200,7 @@ func (a *API) noticeObject(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if err := limited(a.Limits.Card, "object:"+server.ClientKey(access.RequestFrom(r.Context()).Client)); err != nil {
+	if err := limited(a.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -229,7 +228,7 @@ func (a *API) noticeObject(w http.ResponseWriter, r *http.Request) {
 // objectionOutcome answers a reference number with the objection's
 // outcome, naming nobody; rate-limited with the objections themselves.
 func (a *API) objectionOutcome(w http.ResponseWriter, r *http.Request) {
-	if err := limited(a.Limits.Card, "object:"+server.ClientKey(access.RequestFrom(r.Context()).Client)); err != nil {
+	if err := limited(a.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		a.fail(w, r, err)
 		return
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"shanzhi/internal/access"
 )
 
 func TestClientIP(t *testing.T) {
@@ -213,8 +215,8 @@ func TestClientIPLimitKey(t *testing.T) {
 		"::ffff:198.51.100.1":  "::ffff:198.51.100.1",
 		"not an address":       "not an address",
 	} {
-		if got := ClientKey(in); got != want {
-			t.Errorf("ClientKey(%q) = %q, want %q", in, got, want)
+		if got := (access.Request{Client: in}).ClientKey(); got != want {
+			t.Errorf("Request{Client: %q}.ClientKey() = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net/netip"
 	"time"
 
 	"shanzhi/internal/ratelimit"
@@ -45,19 +44,4 @@ func NewLimits(now func() time.Time, s LimitSettings) *Limits {
 		Export:    ratelimit.New(20, time.Hour, now),
 		Card:      ratelimit.New(60, time.Hour, now),
 	}
-}
-
-// ClientKey is the rate-limit key of a client address: the address itself
-// for IPv4, its /64 for IPv6, since one IPv6 client controls a whole /64
-// and could otherwise take a fresh allowance with every address.
-func ClientKey(client string) string {
-	a, err := netip.ParseAddr(client)
-	if err != nil || a.Is4() || a.Is4In6() {
-		return client
-	}
-	p, err := a.Prefix(64)
-	if err != nil {
-		return client
-	}
-	return p.String()
 }

@@ -9,7 +9,6 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/scheme"
-	"shanzhi/internal/server"
 	"shanzhi/internal/talent"
 )
 
@@ -180,7 +179,7 @@ func (tx *Tx) takeQuota(ctx context.Context, key string, n, max int64) (bool, er
 // publicQuota charges a file the public attaches to c against the client
 // address's day and the round's storage.
 func (tx *Tx) publicQuota(ctx context.Context, c *talent.Candidate, size int) error {
-	client := server.ClientKey(access.RequestFrom(ctx).Client)
+	client := access.RequestFrom(ctx).ClientKey()
 	day := scheme.Day(scheme.Today(tx.now))
 	ok, err := tx.takeQuota(ctx, "attach:client:"+client+":"+day, 1, talent.MaxClientAttachmentsPerDay)
 	if err != nil {

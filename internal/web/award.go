@@ -13,7 +13,6 @@ import (
 	"shanzhi/internal/points"
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
-	"shanzhi/internal/server"
 )
 
 // newKey makes the idempotency key drawn into a form when the page is
@@ -130,7 +129,7 @@ func (w *Web) noticeObject(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	if err := limited(w.Limits.Card, "object:"+server.ClientKey(access.RequestFrom(r.Context()).Client)); err != nil {
+	if err := limited(w.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		w.fail(rw, r, err)
 		return
 	}
@@ -171,7 +170,7 @@ func (w *Web) objectionOutcome(rw http.ResponseWriter, r *http.Request) {
 		w.render(rw, http.StatusOK, "objection", v)
 		return
 	}
-	if err := limited(w.Limits.Card, "object:"+server.ClientKey(access.RequestFrom(r.Context()).Client)); err != nil {
+	if err := limited(w.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		w.fail(rw, r, err)
 		return
 	}

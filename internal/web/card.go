@@ -91,7 +91,7 @@ func (w *Web) householdCard(rw http.ResponseWriter, r *http.Request, a *access.A
 // card. Members are masked; look-ups per address are rate-limited, so the
 // 128-bit token cannot be guessed by brute force.
 func (w *Web) cardOpen(rw http.ResponseWriter, r *http.Request) {
-	if err := limited(w.Limits.Card, server.ClientKey(access.RequestFrom(r.Context()).Client)); err != nil {
+	if err := limited(w.Limits.Card, access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		w.fail(rw, r, err)
 		return
 	}

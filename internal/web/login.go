@@ -36,7 +36,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	// the server nothing and tells the caller nothing about the account.
 	// The limits count failures: an attempt is taken back when the
 	// password was right, so signing in often is never refused.
-	clientKey, loginKey := server.ClientKey(access.RequestFrom(r.Context()).Client), strings.ToLower(registry.LoginName(username))
+	clientKey, loginKey := access.RequestFrom(r.Context()).ClientKey(), strings.ToLower(registry.LoginName(username))
 	err := limited(w.Limits.LoginIP, clientKey)
 	if err == nil {
 		err = limited(w.Limits.LoginUser, loginKey)
@@ -167,7 +167,7 @@ func (w *Web) secondFactor(rw http.ResponseWriter, r *http.Request) {
 		if !w.postOK(rw, r, s) {
 			return
 		}
-		key := server.ClientKey(access.RequestFrom(r.Context()).Client)
+		key := access.RequestFrom(r.Context()).ClientKey()
 		err := limited(w.Limits.Code, key)
 		if err == nil {
 			if err = w.Auth.VerifySecondFactor(r.Context(), c.Value, r.FormValue("code")); err == nil {
