@@ -48,6 +48,7 @@ func demoAccounts() []demoAccount {
 		{"pingan", "平安村经办人", []access.Grant{g(access.Operator, demoVillage)}, false},
 		{"pingan-review", "平安村审核人", []access.Grant{g(access.Reviewer, demoVillage)}, false},
 		{"pingan-shop", "平安村积分超市管理员", []access.Grant{g(access.Clerk, demoVillage)}, false},
+		{"keerqin-org", "科尔沁镇组织干部", []access.Grant{g(access.OrgStaff, demoTownship)}, false},
 	}
 }
 
@@ -146,7 +147,10 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if err := seedMarket(ctx, db, admin, stdout); err != nil {
 		return err
 	}
-	return seedTalent(ctx, db, stdout)
+	if err := seedTalent(ctx, db, stdout); err != nil {
+		return err
+	}
+	return seedOrg(ctx, db, stdout)
 }
 
 // seedPoints gives the demo township the default scheme, in force for a
