@@ -46,6 +46,11 @@ const (
 	Deceased   ResidentStatus = "死亡"
 )
 
+// ErasedName stands in the register for a resident whose personal data was
+// erased on a lawful request (PIPL art. 47): the row stays so households,
+// awards and ledgers keep pointing at something, but names no one.
+const ErasedName = "已删除"
+
 // Head is the relation value that marks a household's head.
 const Head = "户主"
 
