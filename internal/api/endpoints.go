@@ -318,6 +318,21 @@ func (a *API) residentStatus(r *http.Request, act *access.Actor) (int, any, erro
 	return a.resident(r, act)
 }
 
+// residentErase erases a departed resident's personal data on a lawful
+// request and answers with the resident as it now stands.
+func (a *API) residentErase(r *http.Request, act *access.Actor) (int, any, error) {
+	id, in, err := idAndBody[struct {
+		Reason string `json:"reason"`
+	}](r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := a.Registry.EraseResident(r.Context(), act, id, in.Reason); err != nil {
+		return 0, nil, err
+	}
+	return a.resident(r, act)
+}
+
 // notFound answers unknown API paths in the API's own error shape.
 func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
 	a.fail(w, r, fault.E(fault.NotFound, "error.not_found"))

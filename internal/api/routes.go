@@ -34,6 +34,7 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("PATCH /api/v1/residents/{id}", on(write, server.OnResident), a.handle(a.residentUpdate))
 	rt.HandleFunc("POST /api/v1/residents/{id}/move", on(write, server.OnResident), a.handle(a.residentMove))
 	rt.HandleFunc("POST /api/v1/residents/{id}/status", on(write, server.OnResident), a.handle(a.residentStatus))
+	rt.HandleFunc("POST /api/v1/residents/{id}/erase", on(access.RegionManage, server.OnResident), a.handle(a.residentErase))
 	rt.HandleFunc("POST /api/v1/residents/{id}/reveal", on(access.PersonalReveal, server.OnResident), a.handle(a.residentReveal))
 	rt.HandleFunc("POST /api/v1/households/{id}/awards", on(access.PointsWrite, server.OnHousehold), a.handle(a.awardCreate))
 	// The points of a household are read by its officials, by the counter's

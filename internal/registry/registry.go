@@ -102,6 +102,9 @@ type Resident struct {
 	UpdatedAt   time.Time
 }
 
+// Erased tells whether the resident's personal data was erased.
+func (r Resident) Erased() bool { return r.Name == ErasedName }
+
 // Event is one line of a household's history.
 type Event struct {
 	ID          int64
@@ -389,6 +392,10 @@ type Service interface {
 	// SetResidentStatus records a move away or a death; the head must be
 	// replaced first.
 	SetResidentStatus(ctx context.Context, a *access.Actor, id int64, s ResidentStatus, reason string) error
+	// EraseResident removes the personal data of a resident who has left
+	// the register, on a lawful request; ledgers and the audit log keep
+	// their rows.
+	EraseResident(ctx context.Context, a *access.Actor, id int64, reason string) error
 	MoveResident(ctx context.Context, a *access.Actor, id, to int64, relation, reason string) error
 	ChangeHead(ctx context.Context, a *access.Actor, household, resident int64, oldHeadRelation, reason string) error
 	SplitHousehold(ctx context.Context, a *access.Actor, s Split) (*Household, error)

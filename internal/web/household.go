@@ -217,6 +217,7 @@ type householdPage struct {
 	Members  []registry.Resident
 	History  []registry.Event
 	CanWrite bool
+	CanErase bool // a leader may erase the data of those who have left
 	Active   bool
 	Awards   awardList // the latest, with their evidence photos and status
 }
@@ -255,7 +256,8 @@ func (w *Web) householdShow(rw http.ResponseWriter, r *http.Request, a *access.A
 		w.fail(rw, r, err)
 		return
 	}
-	v.Data = &householdPage{H: h, Balance: bal, Members: members, History: hist, CanWrite: a.Can(access.RegistryWrite, h.VillageCode), Active: h.Status == registry.HouseholdActive,
+	v.Data = &householdPage{H: h, Balance: bal, Members: members, History: hist, CanWrite: a.Can(access.RegistryWrite, h.VillageCode),
+		CanErase: a.Can(access.RegionManage, h.VillageCode), Active: h.Status == registry.HouseholdActive,
 		Awards: awardList{V: v, Household: h.ID, Awards: awards[:min(len(awards), 20)], CanWrite: a.Can(access.PointsWrite, h.VillageCode)}}
 	w.render(rw, http.StatusOK, "household", v)
 }

@@ -49,6 +49,22 @@ func (w *Web) residents(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	w.render(rw, http.StatusOK, "residents", v)
 }
 
+// residentErase erases a departed resident's personal data on a lawful
+// request. It is not among residentActions: those take the operators'
+// RegistryWrite, an erasure takes a leader's RegionManage.
+func (w *Web) residentErase() action[*registry.Resident] {
+	return action[*registry.Resident]{
+		title: "page.resident_erase",
+		intro: "registry.erase_intro",
+		fields: func(v *view, r *http.Request, res *registry.Resident) []field {
+			return []field{reasonField(v, true)}
+		},
+		run: func(r *http.Request, a *access.Actor, res *registry.Resident) (int64, error) {
+			return res.HouseholdID, w.Registry.EraseResident(r.Context(), a, res.ID, r.FormValue("reason"))
+		},
+	}
+}
+
 // residentTarget loads the resident an action is about.
 func (w *Web) residentTarget(r *http.Request, a *access.Actor, v *view) (*registry.Resident, []crumb, string, error) {
 	id, err := pathID(r, "id")

@@ -91,6 +91,8 @@ func (w *Web) Routes(rt *server.Router) {
 		rt.HandleFunc("GET /residents/{id}/"+name, on(read, server.OnResident), w.page(do(w, w.residentTarget, act)))
 		rt.HandleFunc("POST /residents/{id}/"+name, on(write, server.OnResident), w.page(do(w, w.residentTarget, act)))
 	}
+	rt.HandleFunc("GET /residents/{id}/erase", on(read, server.OnResident), w.page(do(w, w.residentTarget, w.residentErase())))
+	rt.HandleFunc("POST /residents/{id}/erase", on(access.RegionManage, server.OnResident), w.page(do(w, w.residentTarget, w.residentErase())))
 	rt.HandleFunc("GET /residents/{id}/reveal", on(read, server.OnResident), w.page(w.reveal))
 	rt.HandleFunc("POST /residents/{id}/reveal", on(access.PersonalReveal, server.OnResident), w.page(w.reveal))
 	rt.HandleFunc("GET /my", on(access.OwnHousehold, server.Anywhere), w.page(w.myHousehold))
