@@ -10,6 +10,7 @@ import (
 	"shanzhi/internal/pinyin"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
+	"shanzhi/internal/talent"
 )
 
 // EraseResident carries out a lawful erasure request (PIPL art. 47, 删除权)
@@ -18,9 +19,10 @@ import (
 // registered person is first recorded as gone, then erased. The name, the
 // Mongolian name, the birth date, the sealed ID number and phone with
 // their keyed hashes and masks go from the resident's row, from the
-// organisation register's linked member and from the household's event
-// history; masked copies of the name on review items of the household's
-// awards are cleared. Ledger entries and the audit log are not touched:
+// organisation register's linked member, from a 晓景计划 application
+// linked to the resident and from the household's event history; masked
+// copies of the name on review items of the household's awards and of
+// those applications are cleared. Ledger entries and the audit log are not touched:
 // they hold amounts and ids, not the person's data, and their keyed chains
 // must keep verifying. Award photos stay: they are evidence of the
 // household's deed, and a resident who has left is never a household's
@@ -55,6 +57,16 @@ func (s *RegistryService) EraseResident(ctx context.Context, a *access.Actor, id
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE household_events SET resident_name = ? WHERE resident_id = ?`, name, id); err != nil {
+			return err
+		}
+		// A 晓景计划 application linked to the resident carries a copy of
+		// the same data, and its review item the masked name.
+		if _, err := tx.exec(ctx, `UPDATE review_items SET person = '' WHERE subject_kind = ?
+			AND subject_id IN (SELECT id FROM talent_candidates WHERE resident_id = ?)`, talent.SubjectKind, id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE talent_candidates SET name = ?, birth_date = '', id_enc = NULL, id_hash = NULL, id_masked = '', phone_enc = NULL, phone_masked = '',
+			updated_at = ? WHERE resident_id = ?`, name, tx.nowMS(), id); err != nil {
 			return err
 		}
 		if masked := review.MaskName(r.Name); masked != "" {

@@ -19,8 +19,8 @@ import (
 
 // TestEraseResident follows a lawful erasure request: the former head of a
 // household died, his family asks that his data go. His name, ID number
-// and phone leave the register, the organisation register and the masked
-// name on his household's notice, while the household's balance and both
+// and phone leave the register, the organisation register, his 晓景计划
+// application and the masked names on notices, while the household's balance and both
 // keyed chains stay as they were.
 func TestEraseResident(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
@@ -51,6 +51,16 @@ func TestEraseResident(t *testing.T) {
 		if _, err := db.Org().CreateMember(ctx, orgTown, org.MemberInput{Branch: tr.branch.ID, Resident: h.HeadID, Name: "张大山", Gender: "男",
 			IDNumber: old.IDNumber, Phone: old.Phone, Probation: "1976-07-01"}); err != nil {
 			t.Fatal(err)
+		}
+		tw := newTalentWorld(t, db)
+		app := tw.application(pingan, "张大山", 1, 10)
+		app.IDNumber, app.BirthDate, app.Phone, app.Resident = old.IDNumber, "1950-03-01", old.Phone, h.HeadID
+		cand := tw.submitted(t, tlOp, app)
+				for _, rid := range []int64{aw.ReviewID, cand.ReviewID} {
+			var shown string
+			if err := db.RawRow(ctx, `SELECT person FROM review_items WHERE id = ?`, rid).Scan(&shown); err != nil || shown != "张**" {
+				t.Fatalf("review item %d shows %q before erasure (%v)", rid, shown, err)
+			}
 		}
 		before, err := db.Ledger().Balance(ctx, admin, h.ID)
 		if err != nil {
@@ -103,6 +113,20 @@ func TestEraseResident(t *testing.T) {
 		var left int
 		if err := db.RawRow(ctx, `SELECT count(*) FROM household_events WHERE resident_name = ?`, "张大山").Scan(&left); err != nil || left != 0 {
 			t.Fatalf("household history still names him %d times (%v)", left, err)
+		}
+		var cName, cBirth, cIDMasked string
+		var cIDEnc, cPhoneEnc []byte
+		var cIDHash *string
+		if err := db.RawRow(ctx, `SELECT name, birth_date, id_enc, id_hash, id_masked, phone_enc FROM talent_candidates WHERE id = ?`, cand.ID).
+			Scan(&cName, &cBirth, &cIDEnc, &cIDHash, &cIDMasked, &cPhoneEnc); err != nil {
+			t.Fatal(err)
+		}
+		if cName != registry.ErasedName || cBirth != "" || cIDEnc != nil || cIDHash != nil || cIDMasked != "" || cPhoneEnc != nil {
+			t.Fatalf("talent application after erasure: %q %q %v %v %q %v", cName, cBirth, cIDEnc, cIDHash, cIDMasked, cPhoneEnc)
+		}
+		var talentPerson string
+		if err := db.RawRow(ctx, `SELECT person FROM review_items WHERE id = ?`, cand.ReviewID).Scan(&talentPerson); err != nil || talentPerson != "" {
+			t.Fatalf("talent review item still shows %q (%v)", talentPerson, err)
 		}
 		var personOnNotice string
 		if err := db.RawRow(ctx, `SELECT person FROM review_items WHERE id = ?`, aw.ReviewID).Scan(&personOnNotice); err != nil || personOnNotice != "" {
