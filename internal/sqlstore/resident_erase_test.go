@@ -56,7 +56,7 @@ func TestEraseResident(t *testing.T) {
 		app := tw.application(pingan, "张大山", 1, 10)
 		app.IDNumber, app.BirthDate, app.Phone, app.Resident = old.IDNumber, "1950-03-01", old.Phone, h.HeadID
 		cand := tw.submitted(t, tlOp, app)
-				for _, rid := range []int64{aw.ReviewID, cand.ReviewID} {
+		for _, rid := range []int64{aw.ReviewID, cand.ReviewID} {
 			var shown string
 			if err := db.RawRow(ctx, `SELECT person FROM review_items WHERE id = ?`, rid).Scan(&shown); err != nil || shown != "张**" {
 				t.Fatalf("review item %d shows %q before erasure (%v)", rid, shown, err)
