@@ -20,16 +20,16 @@ import (
 
 // Config is everything a server needs to start.
 type Config struct {
-	DB          string // sqlite:PATH or postgres://...
-	Addr        string // listen address
-	DataDir     string // where the SQLite file and key file live by default
-	KeyFile     string // the personal-data key; SHANZHI_DATA_KEY overrides
-	Key         string // base64 key from the environment
+	DB      string // sqlite:PATH or postgres://...
+	Addr    string // listen address
+	DataDir string // where the SQLite file and key file live by default
+	KeyFile string // the personal-data key; SHANZHI_DATA_KEY overrides
+	Key     string // base64 key from the environment
 	// CryptoSuite is the suite of the next key made, the first or one
 	// rotate-key adds: "aes" or "sm" (SM4, SM3); empty keeps the current
 	// key's suite (aes for a first key). Keys already made keep theirs.
 	CryptoSuite string
-	MaxUploadMB int    // the largest accepted upload
+	MaxUploadMB int // the largest accepted upload
 	LogJSON     bool
 
 	TrustedProxies string // comma-separated IPs and CIDRs of reverse proxies
