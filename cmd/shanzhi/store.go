@@ -121,6 +121,12 @@ func openStore(ctx context.Context, cfg config.Config, createKey bool, stdout io
 		}
 		fmt.Fprintln(stdout, keyText("cli.key_created", cfg.KeyFile))
 	}
+	// The commands that may make the first key are those that start a
+	// deployment; there a crypto-suite the key file does not follow would
+	// otherwise go unnoticed, as it only governs keys not yet made.
+	if createKey && cfg.CryptoSuite != "" && string(box.Suite()) != cfg.CryptoSuite {
+		fmt.Fprintln(stdout, keyText("cli.key_suite_differs", box.KeyID(), box.Suite(), cfg.CryptoSuite))
+	}
 	if n, err := db.SeedRegions(ctx); err != nil {
 		db.Close()
 		return nil, err

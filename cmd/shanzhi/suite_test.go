@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"shanzhi/internal/secret"
@@ -36,6 +37,15 @@ func TestCryptoSuiteFlag(t *testing.T) {
 	run("migrate", "-crypto-suite", "sm")
 	if s := suites(); len(s) != 1 || s[0] != secret.SM {
 		t.Fatalf("migrate -crypto-suite sm made keys %v", s)
+	}
+	// A setting the key file does not follow is pointed out, with the way
+	// to follow it.
+	out, err := runCmd(t, append([]string{"migrate", "-crypto-suite", "aes"}, place.args...)...)
+	if first, _ := secret.LoadFile(keyFile); err != nil || !strings.Contains(out, secret.KeyID(first)) || !strings.Contains(out, "rotate-key") {
+		t.Fatalf("migrate -crypto-suite aes over an SM key: %v\n%s", err, out)
+	}
+	if out, _ := runCmd(t, append([]string{"migrate", "-crypto-suite", "sm"}, place.args...)...); strings.Contains(out, "rotate-key") {
+		t.Fatalf("a setting the key follows was reported:\n%s", out)
 	}
 	run("rotate-key")
 	if s := suites(); len(s) != 2 || s[0] != secret.SM {

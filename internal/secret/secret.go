@@ -89,6 +89,7 @@ const (
 // indexing and chaining never share a key.
 type key struct {
 	id      [idSize]byte
+	suite   Suite
 	version byte // the sealed value version its suite writes
 	hash    func() hash.Hash
 	aead    cipher.AEAD
@@ -139,7 +140,7 @@ func newKey(master Key) (*key, error) {
 	if len(master.Raw) != KeySize {
 		return nil, fmt.Errorf("key must be %d bytes, got %d", KeySize, len(master.Raw))
 	}
-	k := &key{hash: master.Suite.hash(), index: derive(master, "shanzhi/index/v1"), chain: derive(master, "shanzhi/chain/v1")}
+	k := &key{suite: master.Suite, hash: master.Suite.hash(), index: derive(master, "shanzhi/index/v1"), chain: derive(master, "shanzhi/chain/v1")}
 	var block cipher.Block
 	var err error
 	switch master.Suite {
@@ -180,6 +181,9 @@ func KeyID(master Key) string {
 
 // KeyID names the key new values are sealed with.
 func (b *Box) KeyID() string { return hex.EncodeToString(b.keys[0].id[:]) }
+
+// Suite is the suite new values are sealed with: that of the first key.
+func (b *Box) Suite() Suite { return b.keys[0].suite }
 
 // KeyIDs names every key of the ring, sealing key first, for messages that
 // must say which keys were tried.
