@@ -156,7 +156,7 @@ func installBackupKey(cfg config.Config, keyPath string, stdout io.Writer, t fun
 	// AddKey puts each key first; adding the backup's in reverse leaves
 	// them in the backup's order, ahead of the keys already there.
 	for i := len(keys) - 1; i >= 0; i-- {
-		if slices.ContainsFunc(have, func(h []byte) bool { return bytes.Equal(h, keys[i]) }) {
+		if slices.ContainsFunc(have, keys[i].Equal) {
 			continue
 		}
 		saved, err := secret.AddKey(cfg.KeyFile, keys[i], time.Now())

@@ -56,7 +56,7 @@ func cmdRotateKey(ctx context.Context, args []string, getenv func(string) string
 	}
 	from, first := db.IndexKeyID(), secret.KeyID(keys[0])
 	if from == first {
-		k := secret.NewKey()
+		k := secret.NewKey(newKeySuite(cfg, keys[0].Suite))
 		backup, err := secret.AddKey(cfg.KeyFile, k, time.Now())
 		if err != nil {
 			return err

@@ -34,7 +34,7 @@ func loadKey(cfg config.Config, create bool) (*secret.Box, bool, error) {
 	}
 	_, statErr := os.Stat(cfg.KeyFile)
 	made := false
-	var keys [][]byte
+	var keys []secret.Key
 	var err error
 	switch {
 	case statErr == nil:
@@ -43,9 +43,9 @@ func loadKey(cfg config.Config, create bool) (*secret.Box, bool, error) {
 		if err := os.MkdirAll(filepath.Dir(cfg.KeyFile), 0o700); err != nil {
 			return nil, false, err
 		}
-		var k []byte
-		k, err = secret.CreateFile(cfg.KeyFile)
-		keys, made = [][]byte{k}, true
+		var k secret.Key
+		k, err = secret.CreateFile(cfg.KeyFile, newKeySuite(cfg, secret.AES))
+		keys, made = []secret.Key{k}, true
 	default:
 		return nil, false, errors.New(keyText("cli.key_missing", cfg.KeyFile))
 	}
@@ -54,6 +54,16 @@ func loadKey(cfg config.Config, create bool) (*secret.Box, bool, error) {
 	}
 	b, err := secret.NewRing(keys...)
 	return b, made, err
+}
+
+// newKeySuite is the suite of a key about to be made: the crypto-suite
+// setting, or else current, the suite of the key it follows. Config has
+// already checked the setting.
+func newKeySuite(cfg config.Config, current secret.Suite) secret.Suite {
+	if s, err := secret.ParseSuite(cfg.CryptoSuite); err == nil {
+		return s
+	}
+	return current
 }
 
 // openStore opens, migrates and seeds the database of cfg.
@@ -110,6 +120,12 @@ func openStore(ctx context.Context, cfg config.Config, createKey bool, stdout io
 			return nil, errors.New(keyText("cli.key_lost", cfg.KeyFile))
 		}
 		fmt.Fprintln(stdout, keyText("cli.key_created", cfg.KeyFile))
+	}
+	// The commands that may make the first key are those that start a
+	// deployment; there a crypto-suite the key file does not follow would
+	// otherwise go unnoticed, as it only governs keys not yet made.
+	if createKey && cfg.CryptoSuite != "" && string(box.Suite()) != cfg.CryptoSuite {
+		fmt.Fprintln(stdout, keyText("cli.key_suite_differs", box.KeyID(), box.Suite(), cfg.CryptoSuite))
 	}
 	if n, err := db.SeedRegions(ctx); err != nil {
 		db.Close()

@@ -20,12 +20,16 @@ import (
 
 // Config is everything a server needs to start.
 type Config struct {
-	DB          string // sqlite:PATH or postgres://...
-	Addr        string // listen address
-	DataDir     string // where the SQLite file and key file live by default
-	KeyFile     string // the personal-data key; SHANZHI_DATA_KEY overrides
-	Key         string // base64 key from the environment
-	MaxUploadMB int    // the largest accepted upload
+	DB      string // sqlite:PATH or postgres://...
+	Addr    string // listen address
+	DataDir string // where the SQLite file and key file live by default
+	KeyFile string // the personal-data key; SHANZHI_DATA_KEY overrides
+	Key     string // base64 key from the environment
+	// CryptoSuite is the suite of the next key made, the first or one
+	// rotate-key adds: "aes" or "sm" (SM4, SM3); empty keeps the current
+	// key's suite (aes for a first key). Keys already made keep theirs.
+	CryptoSuite string
+	MaxUploadMB int // the largest accepted upload
 	LogJSON     bool
 
 	TrustedProxies string // comma-separated IPs and CIDRs of reverse proxies
@@ -109,6 +113,7 @@ func (c *Config) fields() []field {
 		{"data-dir", "data directory for the SQLite file and the key file", strVal{&c.DataDir}},
 		{"key-file", "file holding the personal-data encryption key", strVal{&c.KeyFile}},
 		{"data-key", "personal-data key, base64 (prefer key-file)", strVal{&c.Key}},
+		{"crypto-suite", "suite of the next personal-data key made (first key, rotate-key): aes (AES-256-GCM, HMAC-SHA-256) or sm (SM4, SM3); default: the current key's", strVal{&c.CryptoSuite}},
 		{"max-upload-mb", "largest accepted upload in MB", intVal{&c.MaxUploadMB}},
 		{"log-json", "log as JSON lines", boolVal{&c.LogJSON}},
 		{"trusted-proxies", "reverse proxies whose X-Forwarded-For is believed (IPs, CIDRs)", strVal{&c.TrustedProxies}},
@@ -216,6 +221,9 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: %w", c.Addr, err))
+	}
+	if c.CryptoSuite != "" && c.CryptoSuite != "aes" && c.CryptoSuite != "sm" {
+		errs = append(errs, fmt.Errorf("crypto-suite %q: want aes or sm", c.CryptoSuite))
 	}
 	if c.MaxUploadMB < 1 || c.MaxUploadMB > 512 {
 		errs = append(errs, fmt.Errorf("max-upload-mb %d: want 1 to 512", c.MaxUploadMB))

@@ -1,7 +1,6 @@
 package secret
 
 import (
-	"bytes"
 	"slices"
 	"testing"
 )
@@ -14,8 +13,8 @@ func FuzzParseKeys(f *testing.F) {
 	for i := range k {
 		k[i] = byte(i)
 	}
-	f.Add(FormatKeys([][]byte{k}))
-	f.Add(EncodeKey(k) + "\r\n# old\n" + EncodeKey(k[:16]))
+	f.Add(FormatKeys([]Key{{Suite: AES, Raw: k}, {Suite: SM, Raw: k}}))
+	f.Add(EncodeKey(Key{Suite: SM, Raw: k}) + "\r\n# old\n" + EncodeKey(Key{Suite: AES, Raw: k[:16]}))
 	f.Add("not base64!\n")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, s string) {
@@ -24,7 +23,7 @@ func FuzzParseKeys(f *testing.F) {
 			return
 		}
 		back, err := ParseKeys(FormatKeys(keys))
-		if err != nil || !slices.EqualFunc(back, keys, bytes.Equal) {
+		if err != nil || !slices.EqualFunc(back, keys, Key.Equal) {
 			t.Fatalf("keys do not survive FormatKeys: %v", err)
 		}
 	})

@@ -1,7 +1,6 @@
 package secret
 
 import (
-	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -13,28 +12,45 @@ import (
 	"time"
 )
 
-// EncodeKey renders a key as the base64 line stored in a key file.
-func EncodeKey(k []byte) string { return base64.StdEncoding.EncodeToString(k) + "\n" }
+// smPrefix marks a key of the SM suite in a key file or variable; a bare
+// base64 key is an AES key, as every key was before the SM suite.
+const smPrefix = "sm:"
 
-// DecodeKey parses one base64 key as stored in a key file or variable.
-func DecodeKey(s string) ([]byte, error) {
-	k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+// EncodeKey renders a key as the line stored in a key file: its base64,
+// after "sm:" for an SM key.
+func EncodeKey(k Key) string {
+	p := ""
+	if k.Suite == SM {
+		p = smPrefix
+	}
+	return p + base64.StdEncoding.EncodeToString(k.Raw) + "\n"
+}
+
+// DecodeKey parses one key as stored in a key file or variable.
+func DecodeKey(s string) (Key, error) {
+	k := Key{Suite: AES}
+	s = strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(s, smPrefix); ok {
+		k.Suite, s = SM, rest
+	}
+	raw, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("secret: key is not base64: %w", err)
+		return Key{}, fmt.Errorf("secret: key is not base64: %w", err)
 	}
-	if len(k) != KeySize {
-		return nil, fmt.Errorf("secret: key must be %d bytes, got %d", KeySize, len(k))
+	if len(raw) != KeySize {
+		return Key{}, fmt.Errorf("secret: key must be %d bytes, got %d", KeySize, len(raw))
 	}
+	k.Raw = raw
 	return k, nil
 }
 
 // ParseKeys reads a keyring as written in a key file, one base64 key per
-// line, or in SHANZHI_DATA_KEY, keys separated by commas because a
-// variable is awkward to hold newlines. Blank lines and lines starting
-// with # are skipped, so a key file can say which key is which. The first
-// key is the one new values are sealed with.
-func ParseKeys(s string) ([][]byte, error) {
-	var keys [][]byte
+// line ("sm:" before an SM key), or in SHANZHI_DATA_KEY, keys separated by
+// commas because a variable is awkward to hold newlines. Blank lines and
+// lines starting with # are skipped, so a key file can say which key is
+// which. The first key is the one new values are sealed with.
+func ParseKeys(s string) ([]Key, error) {
+	var keys []Key
 	for n, line := range strings.Split(s, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -61,7 +77,7 @@ func ParseKeys(s string) ([][]byte, error) {
 // LoadKeys reads every key of a key file, newest first, refusing a file
 // that others can read, because the keys are what protect every ID number
 // in the database.
-func LoadKeys(path string) ([][]byte, error) {
+func LoadKeys(path string) ([]Key, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("secret: key file: %w", err)
@@ -82,29 +98,29 @@ func LoadKeys(path string) ([][]byte, error) {
 
 // LoadFile reads a key file and returns the key new values are sealed
 // with, its first; LoadKeys returns the older keys too.
-func LoadFile(path string) ([]byte, error) {
+func LoadFile(path string) (Key, error) {
 	keys, err := LoadKeys(path)
 	if err != nil {
-		return nil, err
+		return Key{}, err
 	}
 	return keys[0], nil
 }
 
-// CreateFile writes a new random key to path with mode 0600 unless the file
-// exists, and returns the key either way (the first, when the file holds
-// several); the demo uses it to start without any setup.
-func CreateFile(path string) ([]byte, error) {
+// CreateFile writes a new random key of suite s to path with mode 0600
+// unless the file exists, and returns the key either way (the first, when
+// the file holds several); the demo uses it to start without any setup.
+func CreateFile(path string, s Suite) (Key, error) {
 	if _, err := os.Stat(path); err == nil {
 		return LoadFile(path)
 	}
-	k := NewKey()
+	k := NewKey(s)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("secret: create key file: %w", err)
+		return Key{}, fmt.Errorf("secret: create key file: %w", err)
 	}
 	if _, err := f.WriteString(EncodeKey(k)); err != nil {
 		f.Close()
-		return nil, err
+		return Key{}, err
 	}
 	return k, f.Close()
 }
@@ -112,9 +128,10 @@ func CreateFile(path string) ([]byte, error) {
 // FormatKeys renders a keyring as a key file, each key under a comment
 // naming its id, so an operator who later drops an old key can tell which
 // line it is.
-func FormatKeys(keys [][]byte) string {
+func FormatKeys(keys []Key) string {
 	var b strings.Builder
-	b.WriteString("# shanzhi personal-data keys, one base64 key per line.\n")
+	b.WriteString("# shanzhi personal-data keys, one base64 key per line;\n")
+	b.WriteString("# \"sm:\" marks a key of the SM suite (SM4, SM3), the others are AES.\n")
 	b.WriteString("# The first key seals new values; the others open values and backups\n")
 	b.WriteString("# sealed before a rotation. Drop an old key only when no backup needs it.\n")
 	for i, k := range keys {
@@ -135,9 +152,9 @@ func FormatKeys(keys [][]byte) string {
 // earlier, so two rotations run at once cannot drop each other's key. The
 // old content is first kept beside it as path.<UTC time>.bak, mode 0600,
 // whose name is returned.
-func AddKey(path string, k []byte, now time.Time) (backup string, err error) {
-	if len(k) != KeySize {
-		return "", fmt.Errorf("secret: key must be %d bytes, got %d", KeySize, len(k))
+func AddKey(path string, k Key, now time.Time) (backup string, err error) {
+	if len(k.Raw) != KeySize {
+		return "", fmt.Errorf("secret: key must be %d bytes, got %d", KeySize, len(k.Raw))
 	}
 	// Renaming over a symbolic link would replace the link, not the file
 	// the server reads.
@@ -161,11 +178,11 @@ func AddKey(path string, k []byte, now time.Time) (backup string, err error) {
 		return "", fmt.Errorf("secret: key file %s: %w", path, err)
 	}
 	for _, o := range kept {
-		if bytes.Equal(o, k) {
+		if o.Equal(k) {
 			return "", fmt.Errorf("secret: key %s is already in %s", KeyID(k), path)
 		}
 	}
-	keys := append([][]byte{k}, kept...)
+	keys := append([]Key{k}, kept...)
 	dir := filepath.Dir(target)
 
 	stamp := now.UTC().Format("20060102T150405Z")
@@ -211,7 +228,7 @@ func AddKey(path string, k []byte, now time.Time) (backup string, err error) {
 	if got, rerr := os.ReadFile(tmpName); rerr != nil {
 		err = rerr
 		return "", fmt.Errorf("secret: write key file: %w", err)
-	} else if back, perr := ParseKeys(string(got)); perr != nil || !slices.EqualFunc(back, keys, bytes.Equal) {
+	} else if back, perr := ParseKeys(string(got)); perr != nil || !slices.EqualFunc(back, keys, Key.Equal) {
 		err = fmt.Errorf("secret: key file written to %s does not read back", tmpName)
 		return "", err
 	}

@@ -6,6 +6,12 @@
 // A Box holds a keyring: the first key seals new values, and every key
 // opens what it sealed, so a key can be rotated without making backups
 // taken before the rotation unreadable.
+//
+// Each key belongs to a suite: AES (AES-256-GCM, HMAC-SHA-256) or SM, the
+// commercial cryptography of GB/T 39786 (SM4-GCM, HMAC-SM3, from the pure
+// Go github.com/emmansun/gmsm). The suite is a property of the key, not of
+// the deployment, so one ring can hold keys of both and a rotation moves a
+// database from one suite to the other as it moves between keys.
 package secret
 
 import (
@@ -17,11 +23,52 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"sync/atomic"
+
+	"github.com/emmansun/gmsm/sm3"
+	"github.com/emmansun/gmsm/sm4"
 )
 
-// KeySize is the length of a master key: AES-256.
+// KeySize is the length of a master key of either suite.
 const KeySize = 32
+
+// Suite names the algorithms a key seals and hashes with.
+type Suite string
+
+const (
+	// AES seals with AES-256-GCM and hashes with HMAC-SHA-256.
+	AES Suite = "aes"
+	// SM seals with SM4-GCM and hashes with HMAC-SM3 (GB/T 39786).
+	SM Suite = "sm"
+)
+
+// ParseSuite reads a suite as written in the crypto-suite setting.
+func ParseSuite(s string) (Suite, error) {
+	switch Suite(s) {
+	case AES, SM:
+		return Suite(s), nil
+	}
+	return "", fmt.Errorf("secret: crypto suite %q: want aes or sm", s)
+}
+
+// hash is the hash function every keyed hash of the suite uses: key
+// derivation, key ids, indexes and chain keys.
+func (s Suite) hash() func() hash.Hash {
+	if s == SM {
+		return sm3.New
+	}
+	return sha256.New
+}
+
+// Key is one master key and the suite it is used with.
+type Key struct {
+	Suite Suite
+	Raw   []byte
+}
+
+// Equal reports whether k and o are the same key of the same suite.
+func (k Key) Equal(o Key) bool { return k.Suite == o.Suite && hmac.Equal(k.Raw, o.Raw) }
 
 // idSize is the length of the key id written into every version 2 value:
 // long enough that two keys of one ring never share it by chance, short
@@ -30,22 +77,28 @@ const idSize = 4
 
 // Sealed value versions. Version 1 (1 || nonce || ciphertext) predates the
 // keyring and names no key; version 2 (2 || key id || nonce || ciphertext)
-// names the key that opens it.
+// names the AES key that opens it, and version 3, laid out alike, an SM
+// key, so a value says which suite sealed it.
 const (
 	version1 byte = 1
 	version2 byte = 2
+	version3 byte = 3
 )
 
-// key is one master key and the two subkeys derived from it, so sealing
-// and indexing never share a key.
+// key is one master key and the subkeys derived from it, so sealing,
+// indexing and chaining never share a key.
 type key struct {
-	id    [idSize]byte
-	aead  cipher.AEAD
-	index []byte
-	chain []byte
+	id      [idSize]byte
+	suite   Suite
+	version byte // the sealed value version its suite writes
+	hash    func() hash.Hash
+	aead    cipher.AEAD
+	index   []byte
+	chain   []byte
 }
 
-// Box encrypts with AES-256-GCM and indexes with HMAC-SHA256. It seals
+// Box encrypts with AES-256-GCM or SM4-GCM and indexes with HMAC-SHA-256
+// or HMAC-SM3, as each key's suite says. It seals
 // with its first key, opens with any of its keys, and indexes with one
 // chosen key, because keyed hashes must match those already stored in the
 // database until a rotation recomputes them.
@@ -56,13 +109,13 @@ type Box struct {
 	indexKey *atomic.Pointer[key]
 }
 
-// New derives a Box from one 32-byte master key.
-func New(master []byte) (*Box, error) { return NewRing(master) }
+// New derives a Box from one master key.
+func New(master Key) (*Box, error) { return NewRing(master) }
 
 // NewRing derives a Box from several master keys, newest first: the first
 // seals new values and computes keyed hashes until UseIndexKey says
 // otherwise; the others only open what they sealed before a rotation.
-func NewRing(masters ...[]byte) (*Box, error) {
+func NewRing(masters ...Key) (*Box, error) {
 	if len(masters) == 0 {
 		return nil, errors.New("secret: no key")
 	}
@@ -83,38 +136,54 @@ func NewRing(masters ...[]byte) (*Box, error) {
 	return b, nil
 }
 
-func newKey(master []byte) (*key, error) {
-	if len(master) != KeySize {
-		return nil, fmt.Errorf("key must be %d bytes, got %d", KeySize, len(master))
+func newKey(master Key) (*key, error) {
+	if len(master.Raw) != KeySize {
+		return nil, fmt.Errorf("key must be %d bytes, got %d", KeySize, len(master.Raw))
 	}
-	block, err := aes.NewCipher(derive(master, "shanzhi/seal/v1"))
+	k := &key{suite: master.Suite, hash: master.Suite.hash(), index: derive(master, "shanzhi/index/v1"), chain: derive(master, "shanzhi/chain/v1")}
+	var block cipher.Block
+	var err error
+	switch master.Suite {
+	case AES:
+		k.version = version2
+		block, err = aes.NewCipher(derive(master, "shanzhi/seal/v1"))
+	case SM:
+		// SM4 takes a 128-bit key: the first half of the derived one.
+		k.version = version3
+		block, err = sm4.NewCipher(derive(master, "shanzhi/seal/v1")[:16])
+	default:
+		return nil, fmt.Errorf("unknown crypto suite %q", master.Suite)
+	}
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
+	if k.aead, err = cipher.NewGCM(block); err != nil {
 		return nil, err
 	}
-	k := &key{aead: aead, index: derive(master, "shanzhi/index/v1"), chain: derive(master, "shanzhi/chain/v1")}
 	copy(k.id[:], derive(master, "shanzhi/key-id"))
 	return k, nil
 }
 
-func derive(master []byte, label string) []byte {
-	m := hmac.New(sha256.New, master)
+// derive computes a subkey of master under label with the HMAC of the
+// key's own suite, so an SM key involves no algorithm outside SM.
+func derive(master Key, label string) []byte {
+	m := hmac.New(master.Suite.hash(), master.Raw)
 	m.Write([]byte(label))
 	return m.Sum(nil)
 }
 
 // KeyID names a master key by a one-way digest of it, so a key file, an
 // error message or the database can say which key is meant without
-// revealing it.
-func KeyID(master []byte) string {
+// revealing it. The same bytes used in the other suite get another id.
+func KeyID(master Key) string {
 	return hex.EncodeToString(derive(master, "shanzhi/key-id")[:idSize])
 }
 
 // KeyID names the key new values are sealed with.
 func (b *Box) KeyID() string { return hex.EncodeToString(b.keys[0].id[:]) }
+
+// Suite is the suite new values are sealed with: that of the first key.
+func (b *Box) Suite() Suite { return b.keys[0].suite }
 
 // KeyIDs names every key of the ring, sealing key first, for messages that
 // must say which keys were tried.
@@ -157,7 +226,9 @@ func (b *Box) UseIndexKey(id string) error {
 // ChainKey returns the chain key of the master key named id: the key the
 // audit trail and the ledgers are chained with (HMAC-SHA-256), derived
 // under a label of its own so it is independent of the sealing and index
-// keys, and like them never stored in the database. Each master key of the
+// keys, and like them never stored in the database. An SM key derives it
+// with HMAC-SM3; the chain itself stays HMAC-SHA-256 under it, because
+// rows already chained name only a key version, not an algorithm. Each master key of the
 // ring has one, so a rotation that adds a master key adds a chain key.
 func (b *Box) ChainKey(id string) ([]byte, error) {
 	k, err := b.find(id)
@@ -194,7 +265,7 @@ func (b *Box) Seal(purpose, plain string) []byte {
 		panic("secret: no randomness: " + err.Error())
 	}
 	out := make([]byte, 0, 1+idSize+len(nonce)+len(plain)+k.aead.Overhead())
-	out = append(out, version2)
+	out = append(out, k.version)
 	out = append(out, k.id[:]...)
 	out = append(out, nonce...)
 	return k.aead.Seal(out, nonce, []byte(plain), []byte(purpose))
@@ -215,12 +286,15 @@ func (b *Box) Open(purpose string, sealed []byte) (string, error) {
 	switch sealed[0] {
 	case version1:
 		for i := len(b.keys) - 1; i >= 0; i-- {
+			if b.keys[i].version != version2 {
+				continue // only AES sealed before the keyring
+			}
 			if p, err := b.keys[i].open(purpose, sealed[1:]); err == nil {
 				return p, nil
 			}
 		}
 		return "", ErrCorrupt
-	case version2:
+	case version2, version3:
 		if len(sealed) < 1+idSize {
 			return "", ErrCorrupt
 		}
@@ -228,6 +302,10 @@ func (b *Box) Open(purpose string, sealed []byte) (string, error) {
 		k, err := b.find(id)
 		if err != nil {
 			return "", err
+		}
+		// A key opens only what its own suite sealed.
+		if k.version != sealed[0] {
+			return "", ErrCorrupt
 		}
 		return k.open(purpose, sealed[1+idSize:])
 	}
@@ -251,7 +329,7 @@ func (k *key) open(purpose string, rest []byte) (string, error) {
 // for an empty or version 1 value, so a rotation can tell what it left
 // behind.
 func SealedKeyID(sealed []byte) string {
-	if len(sealed) < 1+idSize || sealed[0] != version2 {
+	if len(sealed) < 1+idSize || (sealed[0] != version2 && sealed[0] != version3) {
 		return ""
 	}
 	return hex.EncodeToString(sealed[1 : 1+idSize])
@@ -264,18 +342,19 @@ func (b *Box) Index(purpose, value string) string {
 	if value == "" {
 		return ""
 	}
-	m := hmac.New(sha256.New, b.indexKey.Load().index)
+	k := b.indexKey.Load()
+	m := hmac.New(k.hash, k.index)
 	m.Write([]byte(purpose))
 	m.Write([]byte{0})
 	m.Write([]byte(value))
 	return hex.EncodeToString(m.Sum(nil)[:20])
 }
 
-// NewKey returns a fresh random master key.
-func NewKey() []byte {
+// NewKey returns a fresh random master key of suite s.
+func NewKey(s Suite) Key {
 	k := make([]byte, KeySize)
 	if _, err := rand.Read(k); err != nil {
 		panic("secret: no randomness: " + err.Error())
 	}
-	return k
+	return Key{Suite: s, Raw: k}
 }

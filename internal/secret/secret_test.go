@@ -13,7 +13,7 @@ import (
 )
 
 func TestSealOpen(t *testing.T) {
-	key := NewKey()
+	key := NewKey(AES)
 	b, err := New(key)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestSealOpen(t *testing.T) {
 	if b.Seal("id", "") != nil {
 		t.Fatal("empty value must seal to nil")
 	}
-	other, _ := New(NewKey())
+	other, _ := New(NewKey(AES))
 	if b.Index("id", id) == other.Index("id", id) {
 		t.Fatal("index does not depend on the key")
 	}
@@ -51,12 +51,12 @@ func TestSealOpen(t *testing.T) {
 
 func TestKeyFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "key")
-	k1, err := CreateFile(p)
+	k1, err := CreateFile(p, AES)
 	if err != nil {
 		t.Fatal(err)
 	}
-	k2, err := CreateFile(p)
-	if err != nil || !bytes.Equal(k1, k2) {
+	k2, err := CreateFile(p, AES)
+	if err != nil || !k1.Equal(k2) {
 		t.Fatalf("second CreateFile gave another key: %v", err)
 	}
 	if err := os.Chmod(p, 0o644); err != nil {
@@ -80,7 +80,7 @@ const (
 	legacyPlain  = "15222119900307123X"
 )
 
-func mustDecode(t *testing.T, s string) []byte {
+func mustDecode(t *testing.T, s string) Key {
 	t.Helper()
 	k, err := DecodeKey(s)
 	if err != nil {
@@ -92,7 +92,7 @@ func mustDecode(t *testing.T, s string) []byte {
 func TestVersion1StillOpens(t *testing.T) {
 	old := mustDecode(t, legacyKey)
 	sealed, _ := base64.StdEncoding.DecodeString(legacySealed)
-	for _, ring := range [][][]byte{{old}, {NewKey(), old}, {old, NewKey()}, {NewKey(), NewKey(), old}} {
+	for _, ring := range [][]Key{{old}, {NewKey(AES), old}, {old, NewKey(AES)}, {NewKey(AES), NewKey(AES), old}} {
 		b, err := NewRing(ring...)
 		if err != nil {
 			t.Fatal(err)
@@ -110,14 +110,14 @@ func TestVersion1StillOpens(t *testing.T) {
 			t.Fatalf("legacy key hashes to %s, want the stored %s", h, legacyHash)
 		}
 	}
-	b, _ := New(NewKey())
+	b, _ := New(NewKey(AES))
 	if _, err := b.Open("resident.id_number", sealed); err != ErrCorrupt {
 		t.Fatalf("v1 under a key that did not seal it: %v, want ErrCorrupt", err)
 	}
 }
 
 func TestKeyIDs(t *testing.T) {
-	k1, k2 := mustDecode(t, legacyKey), NewKey()
+	k1, k2 := mustDecode(t, legacyKey), NewKey(AES)
 	id1 := KeyID(k1)
 	if len(id1) != 2*idSize || id1 != KeyID(k1) || id1 == KeyID(k2) {
 		t.Fatalf("key ids %q %q: want 8 hex digits, stable, distinct", id1, KeyID(k2))
@@ -146,13 +146,13 @@ func TestKeyIDs(t *testing.T) {
 	if _, err := NewRing(); err == nil {
 		t.Fatal("an empty ring was accepted")
 	}
-	if _, err := NewRing(k1, []byte("short")); err == nil || !strings.Contains(err.Error(), "key 2") {
+	if _, err := NewRing(k1, Key{Suite: AES, Raw: []byte("short")}); err == nil || !strings.Contains(err.Error(), "key 2") {
 		t.Fatalf("a short second key: %v", err)
 	}
 }
 
 func TestRing(t *testing.T) {
-	oldKey, newKey := NewKey(), NewKey()
+	oldKey, newKey := NewKey(AES), NewKey(AES)
 	old, _ := New(oldKey)
 	ring, err := NewRing(newKey, oldKey)
 	if err != nil {
@@ -197,7 +197,7 @@ func TestRing(t *testing.T) {
 	if err := ring.UseIndexKey(KeyID(oldKey)); err != nil || ring.Index("id", "a") != old.Index("id", "a") {
 		t.Fatalf("UseIndexKey(old): %v", err)
 	}
-	missing := KeyID(NewKey())
+	missing := KeyID(NewKey(AES))
 	if err := ring.UseIndexKey(missing); !errors.Is(err, ErrUnknownKey) || !strings.Contains(err.Error(), missing) {
 		t.Fatalf("UseIndexKey(missing) = %v, want ErrUnknownKey naming %s", err, missing)
 	}
@@ -207,13 +207,13 @@ func TestRing(t *testing.T) {
 }
 
 func TestParseKeys(t *testing.T) {
-	k1, k2, k3 := NewKey(), NewKey(), NewKey()
-	e := func(k []byte) string { return strings.TrimSpace(EncodeKey(k)) }
+	k1, k2, k3 := NewKey(AES), NewKey(AES), NewKey(AES)
+	e := func(k Key) string { return strings.TrimSpace(EncodeKey(k)) }
 	file := "# shanzhi keys\r\n\r\n  # current\r\n" + e(k1) + "\r\n# older\n" + e(k2) + "\n\n" + e(k3) + "  \n"
 	for name, in := range map[string]string{
 		"file":       file,
 		"variable":   e(k1) + "," + e(k2) + ", " + e(k3),
-		"formatted":  FormatKeys([][]byte{k1, k2, k3}),
+		"formatted":  FormatKeys([]Key{k1, k2, k3}),
 		"mixed":      e(k1) + "\n" + e(k2) + "," + e(k3) + ",",
 		"no newline": "#x\n" + e(k1) + "\n" + e(k2) + "\n" + e(k3),
 	} {
@@ -221,7 +221,7 @@ func TestParseKeys(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if len(keys) != 3 || !bytes.Equal(keys[0], k1) || !bytes.Equal(keys[1], k2) || !bytes.Equal(keys[2], k3) {
+		if len(keys) != 3 || !keys[0].Equal(k1) || !keys[1].Equal(k2) || !keys[2].Equal(k3) {
 			t.Fatalf("%s: got %d keys, or out of order", name, len(keys))
 		}
 	}
@@ -251,7 +251,7 @@ func TestParseKeys(t *testing.T) {
 func TestAddKey(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "shanzhi.key")
-	k1, err := CreateFile(p)
+	k1, err := CreateFile(p, AES)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestAddKey(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".shanzhi.key.tmp-123"), before, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	k2 := NewKey()
+	k2 := NewKey(AES)
 	now := time.Date(2026, 6, 1, 8, 30, 0, 0, time.FixedZone("CST", 8*3600))
 	bak, err := AddKey(p, k2, now)
 	if err != nil {
@@ -270,10 +270,10 @@ func TestAddKey(t *testing.T) {
 		t.Fatalf("backup %s: want the UTC time in its name", bak)
 	}
 	keys, err := LoadKeys(p)
-	if err != nil || len(keys) != 2 || !bytes.Equal(keys[0], k2) || !bytes.Equal(keys[1], k1) {
+	if err != nil || len(keys) != 2 || !keys[0].Equal(k2) || !keys[1].Equal(k1) {
 		t.Fatalf("rewritten file: %d keys, %v", len(keys), err)
 	}
-	if first, err := LoadFile(p); err != nil || !bytes.Equal(first, k2) {
+	if first, err := LoadFile(p); err != nil || !first.Equal(k2) {
 		t.Fatalf("LoadFile returns the first key: %v", err)
 	}
 	if got, _ := os.ReadFile(bak); !bytes.Equal(got, before) {
@@ -288,12 +288,12 @@ func TestAddKey(t *testing.T) {
 	}
 	// A second rotation in the same second keeps both backups, and keeps
 	// every key the file holds by then.
-	k3 := NewKey()
+	k3 := NewKey(AES)
 	bak2, err := AddKey(p, k3, now)
 	if err != nil || bak2 == bak {
 		t.Fatalf("second rotation: %s, %v", bak2, err)
 	}
-	if keys, _ := LoadKeys(p); len(keys) != 3 || !bytes.Equal(keys[0], k3) || !bytes.Equal(keys[2], k1) {
+	if keys, _ := LoadKeys(p); len(keys) != 3 || !keys[0].Equal(k3) || !keys[2].Equal(k1) {
 		t.Fatalf("after two rotations the file holds %d keys", len(keys))
 	}
 	entries, _ := os.ReadDir(dir)
@@ -316,21 +316,21 @@ func TestAddKey(t *testing.T) {
 	if err := os.Symlink(p, link); err != nil {
 		t.Skip("no symbolic links:", err)
 	}
-	k4 := NewKey()
+	k4 := NewKey(AES)
 	if _, err := AddKey(link, k4, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
 		t.Fatal("the link was replaced by a file")
 	}
-	if first, _ := LoadFile(p); !bytes.Equal(first, k4) {
+	if first, _ := LoadFile(p); !first.Equal(k4) {
 		t.Fatal("the linked file was not rewritten")
 	}
 	if _, err := AddKey(filepath.Join(dir, "missing"), k4, now); err == nil {
 		t.Fatal("rewrote a key file that does not exist")
 	}
 	os.Chmod(p, 0o640)
-	if _, err := AddKey(p, NewKey(), now); err == nil {
+	if _, err := AddKey(p, NewKey(AES), now); err == nil {
 		t.Fatal("rewrote a key file others can read")
 	}
 }

@@ -20,7 +20,7 @@ import (
 )
 
 // wrongKey is the best someone without the key file can chain with.
-var wrongKey = secret.NewKey()
+var wrongKey = secret.NewKey(secret.AES).Raw
 
 func rawExec(t *testing.T, db *sqlstore.DB, q string, args ...any) {
 	t.Helper()
@@ -348,8 +348,8 @@ func TestChainNoticeCode(t *testing.T) {
 // gone.
 func TestChainKeyRotation(t *testing.T) {
 	ctx := context.Background()
-	k1, k2 := secret.NewKey(), secret.NewKey()
-	ring := func(keys ...[]byte) *secret.Box {
+	k1, k2 := secret.NewKey(secret.AES), secret.NewKey(secret.AES)
+	ring := func(keys ...secret.Key) *secret.Box {
 		b, err := secret.NewRing(keys...)
 		if err != nil {
 			t.Fatal(err)

@@ -434,7 +434,7 @@ func TestOrgMemberAcrossRotation(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
 			base := storetest.MustOpen(t, engine)
-			k1, k2 := secret.NewKey(), secret.NewKey()
+			k1, k2 := secret.NewKey(secret.AES), secret.NewKey(secret.AES)
 			db := rotOpen(t, base, k1)
 			tr := mustOrgTree(t, db.Org())
 			idNumber := person("尹志勇", 1, "1970-03-04", registry.Male).IDNumber

@@ -50,7 +50,7 @@ type rotResident struct {
 // as every rotation test starts.
 type rotFixture struct {
 	db       *sqlstore.DB
-	k1       []byte
+	k1       secret.Key
 	people   []rotResident
 	batch    int64
 	csvPlain []string // personal data inside the staged upload
@@ -60,7 +60,7 @@ type rotFixture struct {
 
 // rotOpen opens base's database again with a keyring, as a restart with a
 // new key file would.
-func rotOpen(t testing.TB, base *sqlstore.DB, keys ...[]byte) *sqlstore.DB {
+func rotOpen(t testing.TB, base *sqlstore.DB, keys ...secret.Key) *sqlstore.DB {
 	t.Helper()
 	box, err := secret.NewRing(keys...)
 	if err != nil {
@@ -77,7 +77,7 @@ func rotOpen(t testing.TB, base *sqlstore.DB, keys ...[]byte) *sqlstore.DB {
 func rotSetup(t *testing.T, base *sqlstore.DB) *rotFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &rotFixture{k1: secret.NewKey()}
+	f := &rotFixture{k1: secret.NewKey(secret.AES)}
 	f.db = rotOpen(t, base, f.k1)
 	if f.db.IndexKeyID() != secret.KeyID(f.k1) {
 		t.Fatalf("a new database indexes with %s, want its first key %s", f.db.IndexKeyID(), secret.KeyID(f.k1))
@@ -231,7 +231,7 @@ func TestRotateKey(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, base *sqlstore.DB) {
 		ctx := context.Background()
 		f := rotSetup(t, base)
-		k2 := secret.NewKey()
+		k2 := secret.NewKey(secret.AES)
 		id1, id2 := secret.KeyID(f.k1), secret.KeyID(k2)
 
 		// The key file now lists k2 first, as rotate-key writes it before
@@ -287,7 +287,7 @@ func TestRotateKey(t *testing.T) {
 		f.checkSecondFactor(t, only, 1)
 
 		// A second rotation moves on again.
-		k3 := secret.NewKey()
+		k3 := secret.NewKey(secret.AES)
 		db3 := rotOpen(t, db, k3, k2, f.k1)
 		if rep, err := db3.RotateKey(ctx, nil, sqlstore.RotateOptions{}); err != nil || rep.From != id2 || rep.To != secret.KeyID(k3) {
 			t.Fatalf("second rotation: %+v, %v", rep, err)
@@ -310,7 +310,7 @@ func TestRotateKeyKeepsLoginPhones(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		db := rotOpen(t, f.db, secret.NewKey(), f.k1)
+		db := rotOpen(t, f.db, secret.NewKey(secret.AES), f.k1)
 		if err := db.CanRotateKey(ctx); err != nil {
 			t.Fatalf("CanRotateKey with a sealed sign-in phone: %v", err)
 		}
@@ -330,7 +330,7 @@ func TestRotateKeyCrash(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, base *sqlstore.DB) {
 		ctx := context.Background()
 		f := rotSetup(t, base)
-		k2 := secret.NewKey()
+		k2 := secret.NewKey(secret.AES)
 		id1, id2 := secret.KeyID(f.k1), secret.KeyID(k2)
 		db := rotOpen(t, f.db, k2, f.k1)
 		f.db = db
@@ -429,7 +429,7 @@ func TestRotateKeySQLiteFile(t *testing.T) {
 	ctx := context.Background()
 	base, path := rotSQLite(t)
 	f := rotSetup(t, base)
-	k2 := secret.NewKey()
+	k2 := secret.NewKey(secret.AES)
 	db := rotOpen(t, f.db, k2, f.k1)
 	f.db = db
 	if _, err := db.RotateKey(ctx, rotActor, sqlstore.RotateOptions{BatchSize: 4}); err != nil {
@@ -522,7 +522,7 @@ func TestIndexKeyProven(t *testing.T) {
 	if _, err := raw.Exec(`DELETE FROM settings`); err != nil {
 		t.Fatal(err)
 	}
-	k2 := secret.NewKey()
+	k2 := secret.NewKey(secret.AES)
 	db := rotOpen(t, f.db, k2, f.k1)
 	if db.IndexKeyID() != secret.KeyID(f.k1) {
 		t.Fatalf("indexes with %s, want %s, the key the stored hashes prove", db.IndexKeyID(), secret.KeyID(f.k1))
@@ -550,7 +550,7 @@ func BenchmarkRotateKey(b *testing.B) {
 	for _, engine := range storetest.Engines(b) {
 		b.Run(engine, func(b *testing.B) {
 			ctx := context.Background()
-			keys := [][]byte{secret.NewKey()}
+			keys := []secret.Key{secret.NewKey(secret.AES)}
 			db := rotOpen(b, storetest.MustOpen(b, engine), keys...)
 			var villages []string
 			kids, err := db.Regions().Children(ctx, rotActor, "152221000000")
@@ -576,7 +576,7 @@ func BenchmarkRotateKey(b *testing.B) {
 			base := procmem.ResetPeak()
 			for b.Loop() {
 				b.StopTimer()
-				keys = append([][]byte{secret.NewKey()}, keys...)
+				keys = append([]secret.Key{secret.NewKey(secret.AES)}, keys...)
 				next := rotOpen(b, db, keys...)
 				b.StartTimer()
 				rep, err := next.RotateKey(ctx, rotActor, sqlstore.RotateOptions{})
@@ -595,4 +595,53 @@ func BenchmarkRotateKey(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestRotateKeyToSM moves a database sealed and indexed under an AES key
+// onto an SM key (SM4-GCM, HMAC-SM3) and back, as rotate-key -crypto-suite
+// does: afterwards the new key alone opens every ID number, phone, staged
+// upload and second-factor secret, and search by ID number still finds
+// each resident under the new suite's hashes.
+func TestRotateKeyToSM(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, base *sqlstore.DB) {
+		ctx := context.Background()
+		f := rotSetup(t, base)
+		sm := secret.NewKey(secret.SM)
+		db := rotOpen(t, f.db, sm, f.k1)
+		rep, err := db.RotateKey(ctx, rotActor, sqlstore.RotateOptions{})
+		if err != nil || rep.From != secret.KeyID(f.k1) || rep.To != secret.KeyID(sm) {
+			t.Fatalf("rotation to SM: %+v, %v", rep, err)
+		}
+		only := rotOpen(t, db, sm)
+		if only.IndexKeyID() != secret.KeyID(sm) {
+			t.Fatalf("indexes with %s, want the SM key %s", only.IndexKeyID(), secret.KeyID(sm))
+		}
+		// A leader's unmasked export opens every stored ID number.
+		leader := &access.Actor{UserID: 1, Username: "rot-leader", Grants: []access.Grant{{Role: access.Leader, Region: rotVillage}}}
+		got := map[int64]string{}
+		err = only.Registry().ExportResidents(ctx, leader, registry.ResidentFilter{Region: rotVillage}, true, "核对", func(r registry.ResidentRow) error {
+			got[r.ID] = r.IDNumber
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range f.people {
+			if got[p.id] != p.in.IDNumber {
+				t.Fatalf("%s reads back ID number %q under the SM key, want %q", p.in.Name, got[p.id], p.in.IDNumber)
+			}
+		}
+		f.checkReadable(t, only)
+		f.checkSecondFactor(t, only, 1)
+
+		// And back to AES, the same way.
+		aes := secret.NewKey(secret.AES)
+		back := rotOpen(t, only, aes, sm)
+		if _, err := back.RotateKey(ctx, rotActor, sqlstore.RotateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		again := rotOpen(t, back, aes)
+		f.checkReadable(t, again)
+		f.checkSecondFactor(t, again, 2)
+	})
 }

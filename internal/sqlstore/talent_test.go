@@ -390,7 +390,7 @@ func TestTalentTierRisesAcrossRotation(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
 			base := storetest.MustOpen(t, engine)
-			k1, k2 := secret.NewKey(), secret.NewKey()
+			k1, k2 := secret.NewKey(secret.AES), secret.NewKey(secret.AES)
 			w := newTalentWorld(t, rotOpen(t, base, k1))
 			walk := func(w *talentWorld, tier talent.Tier) (*talent.Candidate, error) {
 				c := w.submitted(t, tlOp, w.application(pingan, "王晓景", 5, 30))

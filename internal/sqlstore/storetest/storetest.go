@@ -42,7 +42,7 @@ func Each(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 
 // Box returns a sealing box with a random key.
 func Box(tb testing.TB) *secret.Box {
-	b, err := secret.New(secret.NewKey())
+	b, err := secret.New(secret.NewKey(secret.AES))
 	if err != nil {
 		tb.Fatal(err)
 	}
