@@ -12,6 +12,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"strconv"
 	"strings"
 	"time"
@@ -132,14 +133,21 @@ func (p Posting) Fingerprint() string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// Chain computes an entry's hash from the previous one's: HMAC-SHA-256
-// under the chain key of the entry's key version, which lives only in the
+// ChainKey is a chain key with the hash its MACs use: SHA-256 under an
+// AES master key, SM3 under an SM one (商用密码).
+type ChainKey struct {
+	Key  []byte
+	Hash func() hash.Hash
+}
+
+// Chain computes an entry's hash from the previous one's: an HMAC under
+// the chain key of the entry's key version, which lives only in the
 // key file, so someone who can write to the database but holds no key
 // cannot make an altered entry, or the entries after it, verify. Every
 // field that makes the entry what it is is covered, its position and key
 // version included.
-func Chain(key []byte, prev string, e Entry) string {
-	m := hmac.New(sha256.New, key)
+func Chain(key ChainKey, prev string, e Entry) string {
+	m := hmac.New(key.Hash, key.Key)
 	m.Write([]byte(chainText(prev, e) + "\x1fk" + strconv.Itoa(e.KeyVersion)))
 	return hex.EncodeToString(m.Sum(nil))
 }

@@ -223,19 +223,21 @@ func (b *Box) UseIndexKey(id string) error {
 	return nil
 }
 
-// ChainKey returns the chain key of the master key named id: the key the
-// audit trail and the ledgers are chained with (HMAC-SHA-256), derived
-// under a label of its own so it is independent of the sealing and index
-// keys, and like them never stored in the database. An SM key derives it
-// with HMAC-SM3; the chain itself stays HMAC-SHA-256 under it, because
-// rows already chained name only a key version, not an algorithm. Each master key of the
-// ring has one, so a rotation that adds a master key adds a chain key.
-func (b *Box) ChainKey(id string) ([]byte, error) {
+// ChainKey returns the chain key of the master key named id, with the
+// hash its MACs use: the key the audit trail and the ledgers are chained
+// with, derived under a label of its own so it is independent of the
+// sealing and index keys, and like them never stored in the database. An
+// AES key chains with HMAC-SHA-256, an SM key with HMAC-SM3 (商用密码); a
+// row names its chain key version, the version its master key, and the
+// key its suite, so every row is checked with the hash it was made with.
+// Each master key of the ring has one, so a rotation that adds a master
+// key adds a chain key.
+func (b *Box) ChainKey(id string) ([]byte, func() hash.Hash, error) {
 	k, err := b.find(id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return k.chain, nil
+	return k.chain, k.hash, nil
 }
 
 // WithIndexKey returns a Box with the same keys that hashes with the key

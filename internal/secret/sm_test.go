@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -71,8 +72,14 @@ func TestSMSeal(t *testing.T) {
 	if _, err := ab.Open("id", s); !errors.Is(err, ErrUnknownKey) {
 		t.Fatalf("AES key opened an SM value: %v", err)
 	}
-	if c1, _ := b.ChainKey(KeyID(k)); c1 == nil || hmac.Equal(c1, must(ab.ChainKey(KeyID(a)))) {
+	c1, h1, _ := b.ChainKey(KeyID(k))
+	c2, h2, _ := ab.ChainKey(KeyID(a))
+	if c1 == nil || hmac.Equal(c1, c2) {
 		t.Fatal("chain keys of the two suites coincide")
+	}
+	// The SM key's chain MACs are HMAC-SM3, the AES key's HMAC-SHA-256.
+	if h1().Size() != 32 || h1().BlockSize() != 64 || fmt.Sprintf("%T", h1()) == fmt.Sprintf("%T", h2()) {
+		t.Fatalf("chain hashes %T and %T", h1(), h2())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/points"
 	"shanzhi/internal/regioncode"
 )
 
@@ -216,7 +217,7 @@ func ParseNoticeCode(s string) (NoticeCode, error) {
 	return c, nil
 }
 
-func noticeMAC(key []byte, c NoticeCode) string {
+func noticeMAC(key points.ChainKey, c NoticeCode) string {
 	m, _ := hex.DecodeString(chainMAC(key, "notice", c.Village, strconv.Itoa(c.KeyVersion), strconv.FormatInt(c.LedgerSeq, 10), c.ledger,
 		strconv.FormatInt(c.AuditSeq, 10), c.audit))
 	return base32.StdEncoding.EncodeToString(m[:10])

@@ -12,6 +12,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/points"
 	"shanzhi/internal/regioncode"
 )
 
@@ -52,7 +53,7 @@ const auditFormat = 3
 // key. Every column but the display id is covered, its partition, place
 // and key version included, so no row can be moved, renumbered or
 // re-keyed without the key.
-func (r auditRow) mac(key []byte, prev string) string {
+func (r auditRow) mac(key points.ChainKey, prev string) string {
 	return chainMAC(key, prev, r.Part, strconv.FormatInt(r.Seq, 10), "k"+strconv.Itoa(r.KV), strconv.Itoa(r.V), strconv.FormatInt(r.At, 10),
 		strconv.FormatInt(r.ActorID, 10), r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail, r.Outcome, r.Client, r.RequestID)
 }

@@ -20,7 +20,7 @@ import (
 // chain_keys only names which master key each version derives from.
 type chainRing struct {
 	cur  int
-	keys map[int][]byte
+	keys map[int]points.ChainKey
 }
 
 // errNoChainKey refuses a chained write by a process opened without the
@@ -28,16 +28,16 @@ type chainRing struct {
 var errNoChainKey = errors.New("the audit trail and the ledgers are chained with a key from the key file, which this store was opened without")
 
 // chainKey is the version and key new rows are chained with.
-func (tx *Tx) chainKey() (int, []byte, error) {
+func (tx *Tx) chainKey() (int, points.ChainKey, error) {
 	r := tx.db.chain.Load()
 	if r == nil || r.cur == 0 {
-		return 0, nil, errNoChainKey
+		return 0, points.ChainKey{}, errNoChainKey
 	}
 	return r.cur, r.keys[r.cur], nil
 }
 
 // chainKeyOf is the key of version v, or an error naming what is missing.
-func (tx *Tx) chainKeyOf(v int) ([]byte, error) {
+func (tx *Tx) chainKeyOf(v int) (points.ChainKey, error) {
 	r := tx.db.chain.Load()
 	if r != nil {
 		if k, ok := r.keys[v]; ok {
@@ -45,15 +45,15 @@ func (tx *Tx) chainKeyOf(v int) ([]byte, error) {
 		}
 	}
 	if v == 0 {
-		return nil, errors.New("the row was never keyed")
+		return points.ChainKey{}, errors.New("the row was never keyed")
 	}
-	return nil, fmt.Errorf("the row is chained under chain key version %d, which the key file does not hold", v)
+	return points.ChainKey{}, fmt.Errorf("the row is chained under chain key version %d, which the key file does not hold", v)
 }
 
 // chainMAC is the keyed hash of fields, joined by a unit separator so no
 // field can be shifted into another.
-func chainMAC(key []byte, fields ...string) string {
-	m := hmac.New(sha256.New, key)
+func chainMAC(key points.ChainKey, fields ...string) string {
+	m := hmac.New(key.Hash, key.Key)
 	m.Write([]byte(strings.Join(fields, "\x1f")))
 	return hex.EncodeToString(m.Sum(nil))
 }
@@ -85,16 +85,16 @@ func (db *DB) loadChainKeys(ctx context.Context) error {
 		}
 		return db.loadChainKeys(ctx)
 	}
-	r := &chainRing{keys: map[int][]byte{}}
+	r := &chainRing{keys: map[int]points.ChainKey{}}
 	for v, id := range versions {
 		// A version whose key was dropped from the key file stays
 		// unknown: its rows fail verify with a message naming it.
-		if k, err := db.box.ChainKey(id); err == nil {
+		if k, err := db.chainKeyFor(id); err == nil {
 			r.keys[v] = k
 		}
 		r.cur = max(r.cur, v)
 	}
-	if r.keys[r.cur] != nil {
+	if r.keys[r.cur].Key != nil {
 		db.chain.Store(r)
 		return nil
 	}
@@ -108,7 +108,7 @@ func (db *DB) loadChainKeys(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if r.keys[kv], err = db.box.ChainKey(db.box.KeyID()); err != nil {
+		if r.keys[kv], err = db.chainKeyFor(db.box.KeyID()); err != nil {
 			return err
 		}
 		r.cur = kv
@@ -171,7 +171,7 @@ const chainBatch = 1000
 // same time waits for that commit and finds the work done.
 func (db *DB) keyChains(ctx context.Context) error {
 	keyID := db.box.KeyID()
-	key, err := db.box.ChainKey(keyID)
+	key, err := db.chainKeyFor(keyID)
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (db *DB) keyChains(ctx context.Context) error {
 		if _, err := tx.exec(ctx, `DELETE FROM settings WHERE name = 'audit_plain_head'`); err != nil {
 			return err
 		}
-		db.chain.Store(&chainRing{cur: 1, keys: map[int][]byte{1: key}})
+		db.chain.Store(&chainRing{cur: 1, keys: map[int]points.ChainKey{1: key}})
 		if audits+entries == 0 {
 			return nil // a new database: nothing was converted
 		}
@@ -220,7 +220,7 @@ func plainAuditHash(r auditRow, prev string) string {
 
 // keyAuditChain checks the old single audit chain in id order from its
 // retention anchor, and re-chains each row in its partition under key.
-func (tx *Tx) keyAuditChain(ctx context.Context, key []byte) (int, error) {
+func (tx *Tx) keyAuditChain(ctx context.Context, key points.ChainKey) (int, error) {
 	old, err := tx.setting(ctx, "audit_plain_head")
 	if err != nil {
 		return 0, err
@@ -290,7 +290,7 @@ func (tx *Tx) keyAuditChain(ctx context.Context, key []byte) (int, error) {
 
 // keyLedgers checks every village's plain ledger chain and its year seals
 // and re-chains it under key, moving the heads and the seals with it.
-func (tx *Tx) keyLedgers(ctx context.Context, key []byte) (int, error) {
+func (tx *Tx) keyLedgers(ctx context.Context, key points.ChainKey) (int, error) {
 	seals, err := tx.seals(ctx)
 	if err != nil {
 		return 0, err
@@ -392,13 +392,13 @@ func (tx *Tx) seals(ctx context.Context) (map[string]map[int64]yearSeal, error) 
 
 // sealMAC is the keyed hash of a year seal: a seal rewritten to match an
 // altered ledger, or moved to another entry, no longer verifies.
-func sealMAC(key []byte, kv int, c points.Close) string {
+func sealMAC(key points.ChainKey, kv int, c points.Close) string {
 	return chainMAC(key, "seal", c.Village, strconv.Itoa(c.Year), strconv.FormatInt(c.Seq, 10), c.Hash, "k"+strconv.Itoa(kv))
 }
 
 // sealYear records a year's seal, or with actor empty re-seals an existing
 // one in place (the conversion).
-func (tx *Tx) sealYear(ctx context.Context, kv int, key []byte, c points.Close, actor string) error {
+func (tx *Tx) sealYear(ctx context.Context, kv int, key points.ChainKey, c points.Close, actor string) error {
 	mac := sealMAC(key, kv, c)
 	if actor == "" {
 		_, err := tx.exec(ctx, `UPDATE ledger_closes SET hash = ?, kv = ?, mac = ? WHERE village_code = ? AND year = ?`, c.Hash, kv, mac, c.Village, c.Year)
@@ -432,3 +432,9 @@ const (
 	chainAudit  = "audit"
 	chainLedger = "ledger"
 )
+
+// chainKeyFor is the chain key of the master key named id, with its hash.
+func (db *DB) chainKeyFor(id string) (points.ChainKey, error) {
+	k, h, err := db.box.ChainKey(id)
+	return points.ChainKey{Key: k, Hash: h}, err
+}

@@ -492,3 +492,32 @@ func TestChainMigrationKeysOldChains(t *testing.T) {
 		}
 	}
 }
+
+// TestChainUnderSMKey chains a database whose key is an SM key (商用密码):
+// its rows verify under HMAC-SM3, and the same rows recomputed with
+// HMAC-SHA-256 under the very same chain key do not, so the suite, not
+// only the key, decides the chain.
+func TestChainUnderSMKey(t *testing.T) {
+	ctx := context.Background()
+	k := secret.NewKey(secret.SM)
+	box, err := secret.New(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, h := keyedSQLite(t, filepath.Join(t.TempDir(), "sm.db"), box)
+	post(t, db, points.Posting{Key: "k2", Household: h, Kind: points.Award, Points: 5})
+	auditClean(t, db)
+	if ps, err := db.Ledger().Verify(ctx); err != nil || len(ps) != 0 {
+		t.Fatalf("ledger under an SM key: %v, %v", ps, err)
+	}
+	raw, _, err := box.ChainKey(secret.KeyID(k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Rechain(ctx, "ledger", pingan, 1, raw); err != nil {
+		t.Fatal(err)
+	}
+	if ps, err := db.Ledger().Verify(ctx); err != nil || len(ps) == 0 {
+		t.Fatalf("a ledger re-chained with HMAC-SHA-256 under an SM key's chain key verifies: %v, %v", ps, err)
+	}
+}

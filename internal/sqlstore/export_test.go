@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 
@@ -53,9 +54,10 @@ func (db *DB) RawBegin(ctx context.Context) (*sql.Tx, func(string) string, error
 // balances, the heads, the year seals and the accounts of a village
 // ledger. With key nil it uses the real chain key (an insider who holds
 // the key file); with any other key it plays one who does not.
-func (db *DB) Rechain(ctx context.Context, chain, part string, from int64, key []byte) error {
+func (db *DB) Rechain(ctx context.Context, chain, part string, from int64, wrong []byte) error {
 	return db.run(ctx, db.write, false, func(tx *Tx) error {
-		if key == nil {
+		key := points.ChainKey{Key: wrong, Hash: sha256.New}
+		if wrong == nil {
 			_, key, _ = tx.chainKey()
 		}
 		if chain == chainAudit {
@@ -65,7 +67,7 @@ func (db *DB) Rechain(ctx context.Context, chain, part string, from int64, key [
 	})
 }
 
-func (tx *Tx) rechainAudit(ctx context.Context, part string, from int64, key []byte) error {
+func (tx *Tx) rechainAudit(ctx context.Context, part string, from int64, key points.ChainKey) error {
 	var prev string
 	var last int64
 	if err := tx.queryRow(ctx, `SELECT anchor_hash FROM audit_heads WHERE part = ?`, part).Scan(&prev); err != nil {
@@ -100,7 +102,7 @@ func (tx *Tx) rechainAudit(ctx context.Context, part string, from int64, key []b
 	return err
 }
 
-func (tx *Tx) rechainLedger(ctx context.Context, village string, from int64, key []byte) error {
+func (tx *Tx) rechainLedger(ctx context.Context, village string, from int64, key points.ChainKey) error {
 	rs, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries WHERE village_code = ? ORDER BY seq`, village)
 	if err != nil {
 		return err

@@ -543,7 +543,7 @@ type genWriter struct {
 	seq     int64
 	hash    string
 	kv      int // the chain key version and key entries are chained with
-	key     []byte
+	key     points.ChainKey
 	balance map[int64]int64
 	rows    []any
 	totals  map[totalKey]*[2]int64 // points and awards

@@ -188,7 +188,7 @@ func (tx *Tx) appendEntry(ctx context.Context, a *access.Actor, village string, 
 	if err != nil {
 		return nil, err
 	}
-	var key []byte
+	var key points.ChainKey
 	if e.KeyVersion, key, err = tx.chainKey(); err != nil {
 		return nil, err
 	}
