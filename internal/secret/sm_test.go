@@ -83,13 +83,6 @@ func TestSMSeal(t *testing.T) {
 	}
 }
 
-func must(b []byte, err error) []byte {
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
 // TestMixedRing: a ring holding keys of both suites opens what either
 // sealed, seals with its first key's suite, and switches index suite with
 // its index key, which is how rotate-key moves a database between suites.
