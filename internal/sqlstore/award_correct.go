@@ -73,9 +73,9 @@ func (s *AwardService) Correct(ctx context.Context, a *access.Actor, c points.Co
 				return fault.OnField(fault.Conflict, "award", "points.correct.spent", bal, delta)
 			}
 		}
-		var status, head string
-		if err := tx.queryRow(ctx, `SELECT h.status, COALESCE(r.name, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
-			orig.Household).Scan(&status, &head); err != nil {
+		var status, head, birth string
+		if err := tx.queryRow(ctx, `SELECT h.status, COALESCE(r.name, ''), COALESCE(r.birth_date, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
+			orig.Household).Scan(&status, &head, &birth); err != nil {
 			return err
 		}
 		if status != string(registry.HouseholdActive) {
@@ -96,7 +96,7 @@ func (s *AwardService) Correct(ctx context.Context, a *access.Actor, c points.Co
 			return err
 		}
 		item, err := s.review.submitNew(ctx, tx, a, points.AwardFlow, CorrectionKind, id, orig.Village,
-			review.Summary{Title: orig.ItemName, Person: review.MaskName(head), Points: -orig.Points, Note: c.Reason}, noticeDays)
+			review.Summary{Title: orig.ItemName, Person: publicPerson(head, birth, tx.now), Points: -orig.Points, Note: c.Reason}, noticeDays)
 		if err != nil {
 			return err
 		}

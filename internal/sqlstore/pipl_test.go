@@ -51,3 +51,23 @@ func TestPublicNamesEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestCorrectionNamesNoMinor: a correction stands on the public notice
+// like an award, so a household whose head is a minor is named on it by
+// nobody, as on the award's own notice.
+func TestCorrectionNamesNoMinor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newOutcomeWorld(t, db)
+		child := mustHousehold(t, db, pingan, "009", person("小明", 9, "2012-03-01", registry.Male))
+		orig := w.onNotice(t, child.ID, "k1", "env-05")
+		w.closeNotices(t)
+		c, err := w.aw.Correct(ctx, clerk, points.Correction{Key: "c1", Household: child.ID, Award: orig.ID, Reason: "录错户"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it, err := w.rev.Item(ctx, clerk, c.ReviewID); err != nil || it.Summary.Person != "" {
+			t.Fatalf("the correction's notice names a minor head %q (%v)", it.Summary.Person, err)
+		}
+	})
+}
