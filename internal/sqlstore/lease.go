@@ -222,31 +222,38 @@ func (db *DB) EndMaintenance(ctx context.Context) error {
 // administrators): each takes the one row of startup_lock until tx ends,
 // so the second finds the first's work done. It is a row lock rather than
 // an advisory lock, which the distributed PostgreSQL-compatible engines
-// the design keeps to do not offer. The table is made outside tx, before
-// any migration can run; two sessions creating it at once can collide in
-// PostgreSQL's catalogue even with IF NOT EXISTS (a unique violation on
-// pg_type, or 42P07 "already exists"), so a collision is tried again. SQLite needs none of this: its writers take the database's write
-// lock when they begin.
+// the design keeps to do not offer. Migrate makes the table first
+// (makeStartupLock), and every start-up write runs after Migrate. SQLite
+// needs none of this: its writers take the database's write lock when
+// they begin.
 func (tx *Tx) startupLock(ctx context.Context) error {
 	if tx.dialect != Postgres {
 		return nil
-	}
-	const create = `CREATE TABLE IF NOT EXISTS startup_lock (id INTEGER PRIMARY KEY)`
-	var err error
-	for range 3 {
-		_, err = tx.db.write.ExecContext(ctx, create)
-		if err == nil || !isUniqueViolation(err) && !strings.Contains(err.Error(), "SQLSTATE 42P07") {
-			break
-		}
-	}
-	if err != nil {
-		return err
 	}
 	// A second session's insert waits on the first's uncommitted row and
 	// then does nothing; the FOR UPDATE then waits for the first to end.
 	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO startup_lock (id) VALUES (1) ON CONFLICT (id) DO NOTHING`); err != nil {
 		return err
 	}
-	_, err = tx.tx.ExecContext(ctx, `SELECT id FROM startup_lock WHERE id = 1 FOR UPDATE`)
+	_, err := tx.tx.ExecContext(ctx, `SELECT id FROM startup_lock WHERE id = 1 FOR UPDATE`)
+	return err
+}
+
+// makeStartupLock makes startup_lock's table, once per Migrate, before any
+// migration runs and outside any transaction. Two sessions creating it at
+// once can collide in PostgreSQL's catalogue even with IF NOT EXISTS (a
+// unique violation on pg_type, or 42P07 "already exists"), so a collision
+// is tried again.
+func (db *DB) makeStartupLock(ctx context.Context) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	var err error
+	for range 3 {
+		_, err = db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS startup_lock (id INTEGER PRIMARY KEY)`)
+		if err == nil || !isUniqueViolation(err) && !strings.Contains(err.Error(), "SQLSTATE 42P07") {
+			break
+		}
+	}
 	return err
 }

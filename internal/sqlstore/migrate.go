@@ -42,6 +42,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 // migrateBefore applies the migrations whose names sort before stop, or
 // all of them when stop is empty.
 func (db *DB) migrateBefore(ctx context.Context, stop string) error {
+	if err := db.makeStartupLock(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
 	// Two processes creating the table at once would collide on the
 	// catalogue in PostgreSQL even with IF NOT EXISTS; under the start-up
 	// lock the second finds it there.
