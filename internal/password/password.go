@@ -77,18 +77,25 @@ func Waste(pw string) { Check(dummy(), pw) }
 func Random() string {
 	const alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	for {
-		out := make([]byte, 0, 15)
-		for len(out) < cap(out) {
-			var b [1]byte
-			rand.Read(b[:])
-			// Rejection sampling keeps every character equally likely.
-			if int(b[0]) < 256-256%len(alphabet) {
-				out = append(out, alphabet[int(b[0])%len(alphabet)])
-			}
-		}
-		s := string(out)
+		s := RandomText(alphabet, 15)
 		if strings.ContainsAny(s, alphabet[:24]) && strings.ContainsAny(s, alphabet[24:48]) && strings.ContainsAny(s, alphabet[48:]) {
 			return s[:5] + "-" + s[5:10] + "-" + s[10:]
 		}
 	}
+}
+
+// RandomText draws n characters from alphabet (at most 256 of them), for
+// strings a person reads or types: one-time passwords, reference
+// numbers. Rejection sampling keeps every character equally likely.
+func RandomText(alphabet string, n int) string {
+	limit := 256 - 256%len(alphabet)
+	out := make([]byte, 0, n)
+	for len(out) < n {
+		var b [1]byte
+		rand.Read(b[:])
+		if int(b[0]) < limit {
+			out = append(out, alphabet[int(b[0])%len(alphabet)])
+		}
+	}
+	return string(out)
 }

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/password"
 	"shanzhi/internal/region"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/review"
@@ -425,12 +425,8 @@ const refAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 // objectionRef draws a reference number: ten characters from 31, about
 // 49 bits, which nobody guesses within the public page's rate limit.
 func objectionRef() string {
-	b := make([]byte, 10)
-	rand.Read(b)
-	for i := range b {
-		b[i] = refAlphabet[int(b[i])%len(refAlphabet)]
-	}
-	return string(b[:5]) + "-" + string(b[5:])
+	s := password.RandomText(refAlphabet, 10)
+	return s[:5] + "-" + s[5:]
 }
 
 // NormalizeRef turns a reference number as a villager types it (lower
