@@ -214,9 +214,4 @@ type list[T any] struct {
 }
 
 // limited refuses a request over a rate limit, with the wait in minutes.
-func limited(l *ratelimit.Limiter, key string) error {
-	if ok, wait := l.Allow(key); !ok {
-		return fault.E(fault.TooMany, "error.too_many", int(wait.Minutes())+1)
-	}
-	return nil
-}
+func limited(l *ratelimit.Limiter, key string) error { return server.Limited(l, key) }

@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -19,21 +18,9 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	// The limits count failures: an attempt is taken back when the
-	// password was right, so signing in often is never refused.
-	clientKey, loginKey := access.RequestFrom(r.Context()).ClientKey(), strings.ToLower(registry.LoginName(in.Username))
-	err := limited(a.Limits.LoginIP, clientKey)
-	if err == nil {
-		err = limited(a.Limits.LoginUser, loginKey)
-	}
-	var token string
-	if err == nil {
-		token, err = a.Auth.Login(r.Context(), in.Username, in.Password)
-		if err == nil {
-			a.Limits.LoginIP.Refund(clientKey)
-			a.Limits.LoginUser.Refund(loginKey)
-		}
-	}
+	token, err := a.Limits.SignIn(r.Context(), in.Username, func() (string, error) {
+		return a.Auth.Login(r.Context(), in.Username, in.Password)
+	})
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -1,9 +1,14 @@
 package server
 
 import (
+	"context"
+	"strings"
 	"time"
 
+	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
 	"shanzhi/internal/ratelimit"
+	"shanzhi/internal/registry"
 )
 
 // Limits are the rate limits the pages and the API share, so a client
@@ -44,4 +49,36 @@ func NewLimits(now func() time.Time, s LimitSettings) *Limits {
 		Export:    ratelimit.New(20, time.Hour, now),
 		Card:      ratelimit.New(60, time.Hour, now),
 	}
+}
+
+// Limited admits one event under key, or returns the too-many fault that
+// says, in minutes rounded up, when to try again.
+func Limited(l *ratelimit.Limiter, key string) error {
+	if ok, wait := l.Allow(key); !ok {
+		return fault.E(fault.TooMany, "error.too_many", int(wait.Minutes())+1)
+	}
+	return nil
+}
+
+// SignIn runs login under the two sign-in limits, the one rule the pages
+// and the API share. The limits come before the password hash, so a
+// refused attempt costs the server nothing and tells the caller nothing
+// about the account. They count failures only: after a right password the
+// address's attempt is taken back (others behind the same address keep
+// theirs), and the account's count is cleared, so its owner's own earlier
+// typing mistakes cannot refuse them later in the window.
+func (l *Limits) SignIn(ctx context.Context, username string, login func() (string, error)) (string, error) {
+	clientKey, accountKey := access.RequestFrom(ctx).ClientKey(), strings.ToLower(registry.LoginName(username))
+	if err := Limited(l.LoginIP, clientKey); err != nil {
+		return "", err
+	}
+	if err := Limited(l.LoginUser, accountKey); err != nil {
+		return "", err
+	}
+	token, err := login()
+	if err == nil {
+		l.LoginIP.Refund(clientKey)
+		l.LoginUser.Reset(accountKey)
+	}
+	return token, err
 }

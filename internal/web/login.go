@@ -2,12 +2,10 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
-	"shanzhi/internal/registry"
 	"shanzhi/internal/server"
 	"shanzhi/internal/totp"
 )
@@ -32,23 +30,9 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	}
 	v := w.newView(r, "page.login", "")
 	username, next := r.FormValue("username"), server.LocalPath(r.FormValue("next"))
-	// The limits come before the password hash: a refused attempt costs
-	// the server nothing and tells the caller nothing about the account.
-	// The limits count failures: an attempt is taken back when the
-	// password was right, so signing in often is never refused.
-	clientKey, loginKey := access.RequestFrom(r.Context()).ClientKey(), strings.ToLower(registry.LoginName(username))
-	err := limited(w.Limits.LoginIP, clientKey)
-	if err == nil {
-		err = limited(w.Limits.LoginUser, loginKey)
-	}
-	var token string
-	if err == nil {
-		token, err = w.Auth.Login(r.Context(), username, r.FormValue("password"))
-		if err == nil {
-			w.Limits.LoginIP.Refund(clientKey)
-			w.Limits.LoginUser.Refund(loginKey)
-		}
-	}
+	token, err := w.Limits.SignIn(r.Context(), username, func() (string, error) {
+		return w.Auth.Login(r.Context(), username, r.FormValue("password"))
+	})
 	if err != nil {
 		f := w.loginForm(v, username, next)
 		if fault.CodeOf(err) == fault.Unauthorized {
