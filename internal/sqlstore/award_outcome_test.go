@@ -8,6 +8,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/market"
 	"shanzhi/internal/points"
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
@@ -316,5 +317,63 @@ func TestAwardAppeal(t *testing.T) {
 		if err != nil || len(ps) != 1 || ps[0].State != review.Rejected || ps[0].Answer != "有现场照片为证" || ps[0].AppealAnswer() != "appeal.state.dismissed" {
 			t.Fatalf("appeals = %+v (%v)", ps, err)
 		}
+	})
+}
+
+// TestCorrectionHoldsPoints: the points an open correction will take back
+// cannot be spent, at the counter or through a posting, while it is under
+// review and notice, so its reversal always posts when the notice ends
+// (before the hold, a household that spent them left the scheduler
+// retrying the correction for ever). Points beyond the hold stay
+// spendable, and a dismissed correction releases its hold.
+func TestCorrectionHoldsPoints(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newOutcomeWorld(t, db)
+		s := openShop(t, db, 20)
+		h := s.household
+		first := w.onNotice(t, h, "k1", "env-05")
+		second := w.onNotice(t, h, "k2", "env-05")
+		w.closeNotices(t)
+		if b := balanceOf(t, db, h); b != 24 {
+			t.Fatalf("balance %d, want 24", b)
+		}
+		c1, err := w.aw.Correct(ctx, clerk, points.Correction{Key: "c1", Household: h, Award: first.ID, Reason: "录错户"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 24 points, 2 held: 23 is refused (naming the hold), 22 is not.
+		_, err = db.Market().Redeem(ctx, clerk, market.Basket{Key: "b1", Store: s.store.ID, Household: h, Items: []market.Item{{Goods: s.oil, Qty: 1}, {Goods: s.soap, Qty: 1}}})
+		if fe, ok := err.(*fault.Error); !ok || fe.Fields[0].Msg.Key != "points.held" || !strings.Contains(msgOf(t, err), "2 分正在更正") {
+			t.Fatalf("a basket of 23 over 2 held points: %v", err)
+		}
+		if _, err := db.Ledger().Post(ctx, clerk, points.Posting{Key: "s1", Household: h, Kind: points.Spend, Points: 23, Item: "其他"}); !fault.Is(err, fault.Conflict) {
+			t.Fatalf("posting a spend of held points: %v", err)
+		}
+		if _, err := db.Market().Redeem(ctx, clerk, market.Basket{Key: "b2", Store: s.store.ID, Household: h, Items: []market.Item{{Goods: s.oil, Qty: 1}}}); err != nil {
+			t.Fatalf("a basket within the unheld points: %v", err)
+		}
+		// The correction is approved and its notice ends: it posts, at once.
+		if _, err := w.rev.Decide(ctx, w.committee, c1.ReviewID, review.Approve, ""); err != nil {
+			t.Fatal(err)
+		}
+		if n := w.closeNotices(t); n != 1 {
+			t.Fatalf("%d items finalised, want the correction", n)
+		}
+		if b := balanceOf(t, db, h); b != 2 {
+			t.Fatalf("balance %d after the correction, want 2", b)
+		}
+		// A correction rejected by the committee releases its hold.
+		c2, err := w.aw.Correct(ctx, clerk, points.Correction{Key: "c2", Household: h, Award: second.ID, Reason: "录错户"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Ledger().Post(ctx, clerk, points.Posting{Key: "s2", Household: h, Kind: points.Spend, Points: 1, Item: "其他"}); !fault.Is(err, fault.Conflict) {
+			t.Fatalf("posting a spend of held points: %v", err)
+		}
+		if _, err := w.rev.Decide(ctx, w.committee, c2.ReviewID, review.Reject, "核实无误"); err != nil {
+			t.Fatal(err)
+		}
+		post(t, db, points.Posting{Key: "s3", Household: h, Kind: points.Spend, Points: 2, Item: "其他"})
 	})
 }

@@ -125,7 +125,14 @@ func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission,
 		}
 		delta = -origDelta
 	}
-	balance, err := tx.addBalance(ctx, p.Household, delta, "")
+	// A debit keeps what open corrections will take back; other postings
+	// are the system's own and need only stay at or above zero.
+	var cond string
+	var condArgs []any
+	if p.Kind == points.Spend {
+		cond, condArgs = heldCond, []any{delta}
+	}
+	balance, err := tx.addBalance(ctx, p.Household, delta, cond, condArgs...)
 	if errors.Is(err, sql.ErrNoRows) {
 		// No account yet, or not enough points: open the account and try
 		// once more, so the common case, an existing account, costs one
@@ -134,14 +141,10 @@ func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission,
 			p.Household, village, tx.nowMS()); err != nil {
 			return nil, err
 		}
-		balance, err = tx.addBalance(ctx, p.Household, delta, "")
+		balance, err = tx.addBalance(ctx, p.Household, delta, cond, condArgs...)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		var have int64
-		if err := tx.queryRow(ctx, `SELECT balance FROM accounts WHERE household_id = ?`, p.Household).Scan(&have); err != nil {
-			return nil, err
-		}
-		return nil, fault.OnField(fault.Conflict, "points", "points.insufficient", have, -delta)
+		return nil, tx.whyNoSpend(ctx, p.Household, village, -delta)
 	}
 	if err != nil {
 		return nil, err
@@ -231,7 +234,7 @@ func (tx *Tx) spend(ctx context.Context, a *access.Actor, village string, p poin
 	delta := points.Delta(points.Spend, p.Points)
 	p.Kind = points.Spend
 	balance, err := tx.addBalance(ctx, p.Household, delta,
-		` AND EXISTS (SELECT 1 FROM households h WHERE h.id = accounts.household_id AND h.village_code = ? AND h.status = ?)`, village, registry.HouseholdActive)
+		` AND EXISTS (SELECT 1 FROM households h WHERE h.id = accounts.household_id AND h.village_code = ? AND h.status = ?)`+heldCond, village, registry.HouseholdActive, delta)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, auditEntry{}, tx.whyNoSpend(ctx, p.Household, village, -delta)
 	}
@@ -250,12 +253,24 @@ func (tx *Tx) spend(ctx context.Context, a *access.Actor, village string, p poin
 	return e, postAudit(e), nil
 }
 
-// whyNoSpend tells why spend's conditional update matched no row.
+// heldSQL is how many of a household's points its open corrections will
+// take back (a correction of a deduction gives points back and holds
+// none). The partial index awards_open_corrections answers it.
+const heldSQL = `SELECT COALESCE(SUM(-a.points), 0) FROM awards a WHERE a.household_id = %s AND a.corrects_id <> 0 AND a.status = 'pending' AND a.points < 0`
+
+// heldCond is the condition on a debit of the account row, with the
+// debit's delta as its one argument: what remains covers the points held.
+// A correction is filed only while the balance covers it, and the hold
+// keeps it covered until its notice ends, so its reversal always posts.
+var heldCond = ` AND accounts.balance + ? >= (` + fmt.Sprintf(heldSQL, "accounts.household_id") + `)`
+
+// whyNoSpend tells why a debit's conditional update matched no row.
 func (tx *Tx) whyNoSpend(ctx context.Context, household int64, village string, want int64) error {
 	var at, status string
-	var have int64
-	err := tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(ac.balance, 0) FROM households h LEFT JOIN accounts ac ON ac.household_id = h.id WHERE h.id = ?`,
-		household).Scan(&at, &status, &have)
+	var have, held int64
+	err := tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(ac.balance, 0), (`+fmt.Sprintf(heldSQL, "h.id")+`)
+		FROM households h LEFT JOIN accounts ac ON ac.household_id = h.id WHERE h.id = ?`,
+		household).Scan(&at, &status, &have, &held)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return fault.E(fault.NotFound, "error.not_found")
@@ -265,6 +280,8 @@ func (tx *Tx) whyNoSpend(ctx context.Context, household int64, village string, w
 		return errMoved
 	case status != string(registry.HouseholdActive):
 		return fault.E(fault.Conflict, "registry.household.inactive")
+	case held > 0 && have >= want:
+		return fault.OnField(fault.Conflict, "points", "points.held", have, held, want)
 	}
 	return fault.OnField(fault.Conflict, "points", "points.insufficient", have, want)
 }
