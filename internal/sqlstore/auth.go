@@ -193,46 +193,48 @@ func (s *AuthService) failed(ctx context.Context, a *access.Actor, typed, action
 	return fault.E(fault.Unauthorized, "auth.login.failed")
 }
 
-// Session resolves a session cookie or an API token. Grants are read on
-// every request, so a permission change applies to the very next one. The
-// lookup is a read: only an expiry or a stale seen_at takes the writer.
+// Session resolves a session cookie or an API token. What a token
+// resolves to is cached for at most a second (authCache): a change made on
+// this server applies to the very next request, one made on another
+// server within the second. Only an expiry or a stale seen_at takes the
+// writer.
 func (s *AuthService) Session(ctx context.Context, token string) (*access.Session, error) {
 	if token == "" {
 		return nil, fault.E(fault.Unauthorized, "error.unauthorized")
 	}
+	if s.db.paused.Load() {
+		return nil, ErrMaintenance
+	}
 	if strings.HasPrefix(token, apiTokenPrefix) {
 		return s.tokenSession(ctx, token)
 	}
-	var sess *access.Session
-	var seen, created int64
-	var disabled, mfaOK, enrolled int
-	err := s.db.view(ctx, func(tx *Tx) error {
-		var uid int64
-		var csrf, username string
-		var mustChange int
-		var reset int64
-		err := tx.queryRow(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.seen_at, s.mfa_ok, u.username, u.must_change, u.disabled,
-			CASE WHEN u.totp_last_step > 0 THEN 1 ELSE 0 END, u.reset_at
-			FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash(token)).
-			Scan(&uid, &csrf, &created, &seen, &mfaOK, &username, &mustChange, &disabled, &enrolled, &reset)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fault.E(fault.Unauthorized, "error.unauthorized")
-		}
-		if err != nil {
+	key := tokenHash(token)
+	row, err := s.db.auth.get(key, func() (authRow, error) {
+		var r authRow
+		err := s.db.view(ctx, func(tx *Tx) error {
+			var mustChange, disabled, mfaOK, enrolled int
+			err := tx.queryRow(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.seen_at, s.mfa_ok, u.username, u.must_change, u.disabled,
+				CASE WHEN u.totp_last_step > 0 THEN 1 ELSE 0 END, u.reset_at
+				FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, key).
+				Scan(&r.uid, &r.csrf, &r.created, &r.seen, &mfaOK, &r.username, &mustChange, &disabled, &enrolled, &r.reset)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fault.E(fault.Unauthorized, "error.unauthorized")
+			}
+			if err != nil {
+				return err
+			}
+			r.mustChange, r.disabled, r.secondFactorDone, r.hasAuthorApp = mustChange != 0, disabled != 0, mfaOK != 0, enrolled != 0
+			r.grants, err = tx.grants(ctx, r.uid)
 			return err
-		}
-		grants, err := tx.grants(ctx, uid)
-		if err != nil {
-			return err
-		}
-		sess = &access.Session{Actor: &access.Actor{UserID: uid, Username: username, Grants: grants}, CSRF: csrf, MustChange: mustChange != 0, Created: time.UnixMilli(created)}
-		if reset > 0 {
-			sess.ResetAt = time.UnixMilli(reset)
-		}
-		return nil
+		})
+		return r, err
 	})
 	if err != nil {
 		return nil, err
+	}
+	sess := &access.Session{Actor: row.actor(), CSRF: row.csrf, MustChange: row.mustChange, Created: time.UnixMilli(row.created)}
+	if row.reset > 0 {
+		sess.ResetAt = time.UnixMilli(row.reset)
 	}
 	now := s.db.Now()
 	idle := s.policy.Idle
@@ -240,33 +242,40 @@ func (s *AuthService) Session(ctx context.Context, token string) (*access.Sessio
 		idle = s.policy.AdminIdle
 	}
 	switch {
-	case disabled != 0 || now.Sub(time.UnixMilli(seen)) > idle || now.Sub(time.UnixMilli(created)) > s.policy.Absolute:
+	case row.disabled || now.Sub(time.UnixMilli(row.seen)) > idle || now.Sub(time.UnixMilli(row.created)) > s.policy.Absolute:
 		err := s.db.update(ctx, func(tx *Tx) error {
-			_, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash(token))
+			_, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, key)
 			return err
 		})
 		if err != nil {
 			return nil, err
 		}
 		return nil, fault.E(fault.Unauthorized, "auth.session.expired")
-	case now.Sub(time.UnixMilli(seen)) > time.Minute:
+	case now.Sub(time.UnixMilli(row.seen)) > time.Minute:
 		// A minute's granularity is enough for a 15-minute idle limit and
 		// spares the writer a write on every request.
 		err := s.db.update(ctx, func(tx *Tx) error {
-			_, err := tx.exec(ctx, `UPDATE sessions SET seen_at = ? WHERE token_hash = ?`, tx.nowMS(), tokenHash(token))
+			_, err := tx.exec(ctx, `UPDATE sessions SET seen_at = ? WHERE token_hash = ?`, tx.nowMS(), key)
 			return err
 		})
 		if err != nil {
 			return nil, err
 		}
+		s.db.auth.seen(key, now.UnixMilli())
 	}
-	if !s.policy.SkipMFA && mfaOK == 0 && sess.Actor.NeedsSecondFactor() {
+	if !s.policy.SkipMFA && !row.secondFactorDone && sess.Actor.NeedsSecondFactor() {
 		sess.SecondFactor = "enrol"
-		if enrolled != 0 {
+		if row.hasAuthorApp {
 			sess.SecondFactor = "verify"
 		}
 	}
 	return sess, nil
+}
+
+// actor is a fresh copy of the row's user for one request: callers may
+// change what they are handed without touching the cached row.
+func (r authRow) actor() *access.Actor {
+	return &access.Actor{UserID: r.uid, Username: r.username, Grants: append([]access.Grant(nil), r.grants...)}
 }
 
 func (tx *Tx) grants(ctx context.Context, uid int64) ([]access.Grant, error) {

@@ -68,6 +68,10 @@ type DB struct {
 	// is being replaced.
 	paused atomic.Bool
 
+	// auth caches resolved sessions and API tokens for a second; see
+	// authCache.
+	auth authCache
+
 	// Now is the clock, read once per transaction; tests replace it.
 	Now func() time.Time
 }
@@ -243,12 +247,24 @@ type Tx struct {
 	// sheet of 10,000 rows resolves its village's scheme once.
 	bodies   map[int64]schemeBody
 	resolved map[string]scheme.Resolved
+	// authWritten is set once the transaction writes a table sessions are
+	// resolved from; its commit then empties the process's session cache.
+	authWritten bool
 }
 
 // afterCommit runs fn once the transaction's data is final: at once in a
 // read-only transaction, after the commit in a write transaction, never
 // if it rolls back, since a rolled-back row's id can be handed out again.
 func (tx *Tx) afterCommit(fn func()) { tx.committed = append(tx.committed, fn) }
+
+// noteWrite empties the session cache after the commit of a transaction
+// that writes a table sessions are resolved from (see authCache).
+func (tx *Tx) noteWrite(query string) {
+	if !tx.authWritten && tx.db != nil && writesAuth(query) {
+		tx.authWritten = true
+		tx.afterCommit(tx.db.auth.clear)
+	}
+}
 
 func (tx *Tx) runCommitted() {
 	for _, fn := range tx.committed {
@@ -331,6 +347,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 func (tx *Tx) nowMS() int64 { return tx.now.UnixMilli() }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	tx.noteWrite(query)
 	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
@@ -377,6 +394,7 @@ func queryAll[T any](ctx context.Context, tx *Tx, scan func(interface{ Scan(...a
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	tx.noteWrite(query)
 	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
@@ -385,6 +403,7 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	tx.noteWrite(query)
 	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)

@@ -471,38 +471,45 @@ func (s *UserService) RevokeToken(ctx context.Context, a *access.Actor, id int64
 // bearer tokens are not sent by browsers on their own, so cross-site
 // request forgery does not apply.
 func (s *AuthService) tokenSession(ctx context.Context, token string) (*access.Session, error) {
-	var sess *access.Session
-	var id, lastUsed int64
-	err := s.db.view(ctx, func(tx *Tx) error {
-		var uid, expires, revoked int64
-		var username string
-		var mustChange, disabled int
-		err := tx.queryRow(ctx, `SELECT t.id, t.user_id, t.expires_at, t.revoked_at, t.last_used_at, u.username, u.must_change, u.disabled
-			FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, tokenHash(token)).
-			Scan(&id, &uid, &expires, &revoked, &lastUsed, &username, &mustChange, &disabled)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && (revoked != 0 || disabled != 0 || expires <= tx.nowMS()) {
-			return fault.E(fault.Unauthorized, "auth.token.invalid")
-		}
-		if err != nil {
+	key := tokenHash(token)
+	row, err := s.db.auth.get(key, func() (authRow, error) {
+		var r authRow
+		err := s.db.view(ctx, func(tx *Tx) error {
+			var revoked int64
+			var mustChange, disabled int
+			err := tx.queryRow(ctx, `SELECT t.id, t.user_id, t.expires_at, t.revoked_at, t.last_used_at, u.username, u.must_change, u.disabled
+				FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, key).
+				Scan(&r.tokenID, &r.uid, &r.expires, &revoked, &r.seen, &r.username, &mustChange, &disabled)
+			if errors.Is(err, sql.ErrNoRows) || err == nil && (revoked != 0 || disabled != 0) {
+				return fault.E(fault.Unauthorized, "auth.token.invalid")
+			}
+			if err != nil {
+				return err
+			}
+			r.mustChange = mustChange != 0
+			r.grants, err = tx.grants(ctx, r.uid)
 			return err
-		}
-		grants, err := tx.grants(ctx, uid)
-		if err != nil {
-			return err
-		}
-		sess = &access.Session{Actor: &access.Actor{UserID: uid, Username: username, Grants: grants}, MustChange: mustChange != 0}
-		return nil
+		})
+		return r, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if s.db.Now().Sub(time.UnixMilli(lastUsed)) > time.Minute {
+	now := s.db.Now()
+	if row.expires <= now.UnixMilli() {
+		return nil, fault.E(fault.Unauthorized, "auth.token.invalid")
+	}
+	if now.Sub(time.UnixMilli(row.seen)) > time.Minute {
 		err = s.db.update(ctx, func(tx *Tx) error {
-			_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, tx.nowMS(), id)
+			_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, tx.nowMS(), row.tokenID)
 			return err
 		})
+		if err != nil {
+			return nil, err
+		}
+		s.db.auth.seen(key, now.UnixMilli())
 	}
-	return sess, err
+	return &access.Session{Actor: row.actor(), MustChange: row.mustChange}, nil
 }
 
 // IssueVillager opens a villager account for a household of a village the

@@ -54,22 +54,41 @@ func Box(tb testing.TB) *secret.Box {
 // stable.
 func MustOpen(tb testing.TB, engine string) *sqlstore.DB {
 	tb.Helper()
-	ctx := context.Background()
-	var dsn string
+	return open(tb, dsnFor(tb, engine), Box(tb), true)
+}
+
+// MustOpenTwice opens two stores on one fresh database with one key, as
+// two servers sharing it do; the first migrates and seeds it.
+func MustOpenTwice(tb testing.TB, engine string) (*sqlstore.DB, *sqlstore.DB) {
+	tb.Helper()
+	dsn, box := dsnFor(tb, engine), Box(tb)
+	first := open(tb, dsn, box, true)
+	return first, open(tb, dsn, box, false)
+}
+
+func dsnFor(tb testing.TB, engine string) string {
 	switch engine {
 	case "sqlite":
-		dsn = "sqlite:" + filepath.Join(tb.TempDir(), "test.db")
+		return "sqlite:" + filepath.Join(tb.TempDir(), "test.db")
 	case "postgres":
-		dsn = freshSchema(tb, os.Getenv("SHANZHI_TEST_POSTGRES"))
-	default:
-		tb.Fatalf("unknown engine %q", engine)
+		return freshSchema(tb, os.Getenv("SHANZHI_TEST_POSTGRES"))
 	}
-	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: Box(tb)})
+	tb.Fatalf("unknown engine %q", engine)
+	return ""
+}
+
+func open(tb testing.TB, dsn string, box *secret.Box, setUp bool) *sqlstore.DB {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: box})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
 	db.Now = func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) }
+	if !setUp {
+		return db
+	}
 	if err := db.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}
