@@ -12,7 +12,7 @@ import (
 
 func (w *Web) loginForm(v *view, username, next string) *form {
 	return &form{Action: "/login", Submit: v.T("auth.login.submit"), Fields: []field{
-		{Name: "username", Label: v.T("auth.username"), Type: "text", Value: username, Required: true, Auto: "username"},
+		{Name: "username", Label: v.T("auth.login_name"), Type: "text", Value: username, Required: true, Auto: "username"},
 		{Name: "password", Label: v.T("auth.password"), Type: "password", Required: true, Auto: "current-password"},
 		{Name: "next", Type: "hidden", Value: next},
 	}}

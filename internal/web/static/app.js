@@ -65,19 +65,47 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 });
 
-// Large-type mode: on a phone a table becomes one card per row (app.css);
-// each cell takes its column's name so the card still says what each
-// figure is.
+// On a phone every table becomes one card per row (app.css); each cell
+// takes its column's name so the card still says what each figure is.
 document.addEventListener("DOMContentLoaded", function () {
-  if (!document.documentElement.classList.contains("large")) return;
   document.querySelectorAll("table.grid").forEach(function (t) {
     var heads = Array.prototype.map.call(t.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
-    t.querySelectorAll("tbody tr").forEach(function (tr) {
+    t.querySelectorAll("tbody tr, tfoot tr").forEach(function (tr) {
       Array.prototype.forEach.call(tr.children, function (td, i) {
-        if (heads[i] && !td.hasAttribute("colspan")) td.dataset.label = heads[i];
+        if (heads[i] && !td.hasAttribute("colspan") && !td.dataset.label) td.dataset.label = heads[i];
       });
+      var boxes = tr.querySelectorAll('input[type="checkbox"]');
+      if (boxes.length === 1 && !boxes[0].closest("label")) tr.classList.add("pick");
     });
   });
+  // The menu's current entry in view where the menu is a scrolling strip.
+  var on = document.querySelector(".sidenav a.on");
+  if (on && on.parentNode.scrollWidth > on.parentNode.clientWidth) {
+    on.parentNode.scrollLeft = on.offsetLeft - (on.parentNode.clientWidth - on.offsetWidth) / 2;
+  }
+  // WeChat's browser often fails to save a file: say how to open the
+  // link in the phone's own browser, beside every download.
+  var hint = document.body.dataset.wechatHint;
+  if (hint && /MicroMessenger/i.test(navigator.userAgent)) {
+    document.querySelectorAll("a[href]").forEach(function (a) {
+      if (a.hasAttribute("download") || /\.(xlsx|pdf|csv|zip)(\?|$)/i.test(a.pathname + a.search)) {
+        var p = document.createElement("small");
+        p.className = "wechat-hint";
+        p.textContent = hint;
+        a.insertAdjacentElement("afterend", p);
+      }
+    });
+  }
+});
+// A row with one checkbox toggles it wherever a phone taps it: a 24 px box
+// is a hard target, a whole card is not.
+document.addEventListener("click", function (e) {
+  var tr = e.target.closest && e.target.closest("tr.pick");
+  if (!tr || !window.matchMedia("(max-width: 480px)").matches) return;
+  if (e.target.closest("a, button, input, select, textarea, label")) return;
+  var box = tr.querySelector('input[type="checkbox"]');
+  box.checked = !box.checked;
+  box.dispatchEvent(new Event("change", { bubbles: true }));
 });
 
 // The inspection sheet: tick all or none, count what is ticked, show the
