@@ -31,8 +31,8 @@ func (wechatPhone) Device() device.Info {
 // (a table shown as cards has none showing); every tap target — link,
 // button, field — is at least 44 px high (a checkbox counts by the label
 // or card row that toggles it; a link inside a sentence is exempt, as
-// WCAG 2.5.8 exempts it); text in tables is at least 15 px and elsewhere
-// at least 12 px. It returns one line per problem.
+// WCAG 2.5.8 exempts it); no text is under 15 px. It returns one line per
+// problem.
 const phoneAudit = `(() => {
   const out = [];
   const W = document.documentElement.clientWidth;
@@ -63,7 +63,7 @@ const phoneAudit = `(() => {
     const el = walk.currentNode.parentElement;
     if (!walk.currentNode.textContent.trim() || !el || seen.has(el) || !visible(el)) continue;
     seen.add(el);
-    const size = parseFloat(getComputedStyle(el).fontSize), min = el.closest("td, th") ? 15 : 12;
+    const size = parseFloat(getComputedStyle(el).fontSize), min = 15;
     if (size < min - 0.01) out.push("text " + size.toFixed(1) + " px (min " + min + "): " + name(el));
   }
   return out;
