@@ -76,20 +76,15 @@ func (s *SurveyService) AnswerPublic(ctx context.Context, token string, in surve
 
 // storeAnswers checks answers against the survey's live version and
 // writes them with their items; the items of the whole batch go in by
-// multi-row inserts. staff says the answers were entered by a (never
-// through the online channel).
+// multi-row inserts. staff says the answers were entered by a, and so
+// must be of a staff channel; an online answer keeps no account.
 func (tx *Tx) storeAnswers(ctx context.Context, a *access.Actor, s *survey.Survey, in []survey.AnswerInput, staff bool) ([]int64, error) {
 	if s.Status != survey.Open {
 		return nil, fault.E(fault.Invalid, "survey.answer.not_open")
 	}
-	var by any
-	name := ""
-	if staff {
-		by, name = a.UserID, a.Username
-	}
 	all := make([][]survey.Item, len(in))
 	for i, ans := range in {
-		if staff && !ans.Channel.Staff() {
+		if staff && !ans.Channel.Staff() || !staff && ans.Channel != survey.Online && !ans.Channel.Staff() {
 			return nil, batchErr(len(in), i, fault.OnField(fault.Invalid, "channel", "survey.answer.channel_invalid"))
 		}
 		items, err := survey.Check(s.Live, s.Anonymous, ans)
@@ -113,6 +108,11 @@ func (tx *Tx) storeAnswers(ctx context.Context, a *access.Actor, s *survey.Surve
 		respondent := ""
 		if !s.Anonymous {
 			respondent = strings.TrimSpace(ans.Respondent)
+		}
+		var by any
+		name := ""
+		if ans.Channel != survey.Online {
+			by, name = a.UserID, a.Username
 		}
 		id, err := tx.insertID(ctx, `INSERT INTO survey_answers (survey_id, version, channel, entered_by, entered_name, respondent, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			s.ID, s.Version, string(ans.Channel), by, name, respondent, tx.nowMS())

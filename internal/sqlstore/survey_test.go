@@ -387,15 +387,8 @@ func BenchmarkSurveyAnalysis(b *testing.B) {
 				b.Fatal(err)
 			}
 			answers := synth.New(11, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)).NeedsAnswers(10000)
-			for i := range answers {
-				if answers[i].Channel == survey.Online {
-					answers[i].Channel = survey.Visit // the benchmark loads in batches; channels do not change the counting
-				}
-			}
-			for i := 0; i < len(answers); i += survey.MaxBatch {
-				if _, err := s.EnterMany(ctx, svTown, sv.ID, answers[i:min(i+survey.MaxBatch, len(answers))]); err != nil {
-					b.Fatal(err)
-				}
+			if err := s.SeedAnswers(ctx, svTown, sv.ID, answers); err != nil {
+				b.Fatal(err)
 			}
 			b.ResetTimer()
 			for range b.N {
