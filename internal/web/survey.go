@@ -73,6 +73,21 @@ func (w *Web) surveyNew(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	seeOther(rw, r, surveyPath(s.ID), "saved")
 }
 
+// surveyOf loads the survey of the path for a page that needs p at the
+// survey's region; the store has already hidden a survey the actor may
+// neither read nor enter answers for.
+func (w *Web) surveyOf(r *http.Request, a *access.Actor, p access.Permission) (*survey.Survey, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	s, err := w.Surveys.Survey(r.Context(), a, id)
+	if err == nil && !a.Can(p, s.Region) {
+		return nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
+	return s, err
+}
+
 func surveyPath(id int64) string { return "/surveys/" + strconv.FormatInt(id, 10) }
 
 type surveyView struct {
@@ -391,14 +406,7 @@ type posterView struct {
 // surveyPoster is the printable A4 notice of an open survey: its title,
 // introduction, QR code and link, to post or hand out.
 func (w *Web) surveyPoster(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	id, err := pathID(r, "id")
-	var s *survey.Survey
-	if err == nil {
-		s, err = w.Surveys.Survey(r.Context(), a, id)
-	}
-	if err == nil && !survey.CanManage(a, s.Region) {
-		err = fault.E(fault.Forbidden, "error.forbidden")
-	}
+	s, err := w.surveyOf(r, a, access.SurveyManage)
 	if err != nil {
 		w.fail(rw, r, err)
 		return

@@ -48,12 +48,12 @@ type rankGroup struct {
 // competencies per rank and sector. Bars are SVG, so the page needs no
 // script and prints.
 func (w *Web) surveyAnalysis(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	id, err := pathID(r, "id")
 	d := &analysisView{MaxCounts: map[string]int{}}
-	if err == nil {
-		if d.S, err = w.Surveys.Survey(r.Context(), a, id); err == nil {
-			d.A, err = w.Surveys.Analyze(r.Context(), a, id)
-		}
+	var err error
+	var id int64
+	if d.S, err = w.surveyOf(r, a, access.SurveyRead); err == nil {
+		id = d.S.ID
+		d.A, err = w.Surveys.Analyze(r.Context(), a, id)
 	}
 	if err != nil {
 		w.fail(rw, r, err)
@@ -133,12 +133,8 @@ func rankGroups(items []survey.RankedItem) []rankGroup {
 // analysis, or a needs survey's ranked list.
 func (w *Web) surveyExport(kind string) func(http.ResponseWriter, *http.Request, *access.Actor) {
 	return func(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-		id, err := pathID(r, "id")
 		var buf bytes.Buffer
-		var s *survey.Survey
-		if err == nil {
-			s, err = w.Surveys.Survey(r.Context(), a, id)
-		}
+		s, err := w.surveyOf(r, a, access.SurveyRead)
 		if err == nil {
 			err = limited(w.Limits.Export, fmt.Sprint(a.UserID))
 		}
@@ -149,7 +145,7 @@ func (w *Web) surveyExport(kind string) func(http.ResponseWriter, *http.Request,
 			w.fail(rw, r, err)
 			return
 		}
-		attachment(rw, s.Title+surveysheet.Names[kind]+".xlsx", "survey-"+strconv.FormatInt(id, 10)+"-"+kind+".xlsx")
+		attachment(rw, s.Title+surveysheet.Names[kind]+".xlsx", "survey-"+strconv.FormatInt(s.ID, 10)+"-"+kind+".xlsx")
 		rw.Write(buf.Bytes())
 	}
 }

@@ -128,18 +128,12 @@ func (w *Web) surveyPublic(rw http.ResponseWriter, r *http.Request) {
 // interview or on a visit, entered with its channel. After each answer
 // it comes back empty with the same channel, for the next one.
 func (w *Web) surveyEnter(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	id, err := pathID(r, "id")
-	var s *survey.Survey
-	if err == nil {
-		s, err = w.Surveys.Survey(r.Context(), a, id)
-	}
-	if err == nil && !survey.CanEnter(a, s.Region) {
-		err = fault.E(fault.Forbidden, "error.forbidden")
-	}
+	s, err := w.surveyOf(r, a, access.SurveyEnter)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
+	id := s.ID
 	v := w.newView(r, "survey.page.enter", "surveys")
 	v.Crumbs = []crumb{{Label: v.T("survey.page.list"), Href: "/surveys?region=" + s.Region}, {Label: s.Title, Href: surveyPath(s.ID)}, {Label: v.T("survey.page.enter")}}
 	var sendErr error
@@ -169,11 +163,7 @@ func (w *Web) surveyEnter(rw http.ResponseWriter, r *http.Request, a *access.Act
 // surveyPreview shows the draft as a respondent will see it, on a phone's
 // width, without a way to send it.
 func (w *Web) surveyPreview(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	id, err := pathID(r, "id")
-	var s *survey.Survey
-	if err == nil {
-		s, err = w.Surveys.Survey(r.Context(), a, id)
-	}
+	s, err := w.surveyOf(r, a, access.SurveyRead)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
