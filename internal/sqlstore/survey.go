@@ -160,8 +160,12 @@ func (s *SurveyService) Update(ctx context.Context, a *access.Actor, id int64, i
 		if in.Region != cur.Region && cur.Answers > 0 {
 			return fault.OnField(fault.Invalid, "region", "survey.region_fixed")
 		}
+		kinds, err := tx.publishedKinds(ctx, id)
+		if err != nil {
+			return err
+		}
 		for i, q := range in.Questions {
-			if old, ok := cur.Question(q.Key); ok && cur.Version > 0 && old.Kind != q.Kind {
+			if k, ok := kinds[q.Key]; ok && k != q.Kind {
 				return fault.OnField(fault.Invalid, fmt.Sprintf("q%d", i+1), "survey.question.kind_fixed", i+1, q.Key)
 			}
 		}
@@ -183,6 +187,27 @@ func (s *SurveyService) Update(ctx context.Context, a *access.Actor, id int64, i
 		return err
 	})
 	return out, err
+}
+
+// publishedKinds maps every question key any published version of the
+// survey asked to its kind: a key keeps its kind even after a version
+// dropped it, since its answers are still counted under it.
+func (tx *Tx) publishedKinds(ctx context.Context, id int64) (map[string]survey.Kind, error) {
+	docs, err := column[string](ctx, tx, `SELECT questions FROM survey_versions WHERE survey_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]survey.Kind{}
+	for _, d := range docs {
+		var qs []survey.Question
+		if err := json.Unmarshal([]byte(d), &qs); err != nil {
+			return nil, fmt.Errorf("survey %d version: %w", id, err)
+		}
+		for _, q := range qs {
+			out[q.Key] = q.Kind
+		}
+	}
+	return out, nil
 }
 
 // Publish makes the draft the next version and opens the survey: answers

@@ -69,6 +69,11 @@ func (s *SurveyService) AnswerPublic(ctx context.Context, token string, in surve
 			return err
 		}
 		out = ids[0]
+		if cur.Anonymous {
+			// The audit row of an anonymous answer keeps no client
+			// address, which would tie the answer to a person.
+			ctx = access.WithRequest(ctx, access.Request{ID: access.RequestFrom(ctx).ID})
+		}
 		return tx.surveyAudit(ctx, nil, "survey.answer", cur.ID, cur.Region, fmt.Sprintf("answer:%d; online", out))
 	})
 	return out, err

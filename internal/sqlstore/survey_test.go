@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -196,9 +197,12 @@ func TestSurveySeed(t *testing.T) {
 		}
 		answers := synth.New(7, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)).NeedsAnswers(1113)
 		var staff []survey.AnswerInput
+		// The respondents come from an address the audit must not keep
+		// beside their anonymous answers.
+		from := access.WithRequest(ctx, access.Request{ID: "req-1", Client: "203.0.113.7"})
 		for _, in := range answers {
 			if in.Channel == survey.Online {
-				if _, err := s.AnswerPublic(ctx, sv.Token, in); err != nil {
+				if _, err := s.AnswerPublic(from, sv.Token, in); err != nil {
 					t.Fatal(err)
 				}
 				continue
@@ -242,6 +246,15 @@ func TestSurveySeed(t *testing.T) {
 				t.Fatal(err)
 			}
 			return n
+		}
+		entries, n, err := db.Audit().Entries(ctx, orgAuditor, audit.Filter{Action: "survey.answer", Limit: 20})
+		if err != nil || n != channels[survey.Online]+1 || len(entries) == 0 {
+			t.Fatalf("audit: %v, %d entries for %d online answers and a batch", err, n, channels[survey.Online])
+		}
+		for _, e := range entries {
+			if e.Client != "" {
+				t.Fatalf("an anonymous answer's audit row keeps the address %q", e.Client)
+			}
 		}
 		a, err := s.Analyze(ctx, svLeader, sv.ID)
 		if err != nil {
