@@ -116,15 +116,21 @@ func crossOf(ct *survey.CrossTab) *crossView {
 	return c
 }
 
-// rankGroups splits the ranked list by stratum.
+// rankTop is how many competencies of a stratum the page lists; the
+// workbook has them all.
+const rankTop = 10
+
+// rankGroups splits the ranked list by stratum, keeping each stratum's
+// first rankTop.
 func rankGroups(items []survey.RankedItem) []rankGroup {
 	var out []rankGroup
 	for _, it := range items {
 		if n := len(out); n == 0 || out[n-1].Rank != it.Rank || out[n-1].Sector != it.Sector {
 			out = append(out, rankGroup{Rank: it.Rank, Sector: it.Sector, Respondents: it.Respondents})
 		}
-		g := &out[len(out)-1]
-		g.Items = append(g.Items, it)
+		if g := &out[len(out)-1]; len(g.Items) < rankTop {
+			g.Items = append(g.Items, it)
+		}
 	}
 	return out
 }
