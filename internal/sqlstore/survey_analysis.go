@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strconv"
@@ -60,11 +61,13 @@ func (s *SurveyService) Analyze(ctx context.Context, a *access.Actor, id int64) 
 		for _, c := range survey.Channels {
 			out.Channels = append(out.Channels, survey.ChannelCount{Channel: c, Count: byChannel[string(c)]})
 		}
+		// Items per question are answers per question, but for a
+		// multiple choice, whose answers hold one item per option chosen.
 		answered := map[string]int{}
 		if rows, err = queryAll(ctx, tx, func(sc interface{ Scan(...any) error }) (countRow, error) {
 			var r countRow
 			return r, sc.Scan(&r.question, &r.n)
-		}, `SELECT question, count(DISTINCT answer_id) FROM survey_items WHERE survey_id = ? GROUP BY question`, id); err != nil {
+		}, `SELECT question, count(*) FROM survey_items WHERE survey_id = ? GROUP BY question`, id); err != nil {
 			return err
 		}
 		for _, r := range rows {
@@ -80,35 +83,30 @@ func (s *SurveyService) Analyze(ctx context.Context, a *access.Actor, id int64) 
 			}
 			counts[r.question][r.choice] = r.n
 		}
-		type numRow struct {
-			q           string
-			lo, hi, sum int64
-			n           int
-		}
-		nums, err := queryAll(ctx, tx, func(sc interface{ Scan(...any) error }) (numRow, error) {
-			var r numRow
-			return r, sc.Scan(&r.q, &r.lo, &r.hi, &r.sum, &r.n)
-		}, `SELECT question, min(num), max(num), sum(num), count(num) FROM survey_items WHERE survey_id = ? AND num IS NOT NULL GROUP BY question`, id)
-		if err != nil {
-			return err
-		}
 		for _, q := range questions(sv) {
 			st := survey.QuestionStats{Question: q, Answered: answered[q.Key]}
-			switch {
-			case q.Kind.Choice():
+			switch q.Kind {
+			case survey.Multiple:
+				if err := tx.queryRow(ctx, `SELECT count(DISTINCT answer_id) FROM survey_items WHERE survey_id = ? AND question = ?`, id, q.Key).Scan(&st.Answered); err != nil {
+					return err
+				}
+			case survey.Number:
+				var lo, hi, sum sql.NullInt64
+				if err := tx.queryRow(ctx, `SELECT min(num), max(num), sum(num) FROM survey_items WHERE survey_id = ? AND question = ?`, id, q.Key).Scan(&lo, &hi, &sum); err != nil {
+					return err
+				}
+				if st.Answered > 0 {
+					st.Min, st.Max, st.Mean = lo.Int64, hi.Int64, float64(sum.Int64)/float64(st.Answered)
+				}
+			case survey.Text:
+				if st.Texts, err = column[string](ctx, tx, `SELECT text FROM survey_items WHERE survey_id = ? AND question = ? AND text <> '' ORDER BY answer_id DESC LIMIT 20`, id, q.Key); err != nil {
+					return err
+				}
+			}
+			if q.Kind.Choice() {
 				st.Options = optionCounts(q, counts[q.Key], st.Answered)
 				if q.Kind == survey.Rating {
 					ratingStats(&st)
-				}
-			case q.Kind == survey.Number:
-				for _, r := range nums {
-					if r.q == q.Key && r.n > 0 {
-						st.Min, st.Max, st.Mean = r.lo, r.hi, float64(r.sum)/float64(r.n)
-					}
-				}
-			case q.Kind == survey.Text:
-				if st.Texts, err = column[string](ctx, tx, `SELECT text FROM survey_items WHERE survey_id = ? AND question = ? AND text <> '' ORDER BY answer_id DESC LIMIT 20`, id, q.Key); err != nil {
-					return err
 				}
 			}
 			out.Questions = append(out.Questions, st)
