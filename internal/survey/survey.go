@@ -511,3 +511,45 @@ type Service interface {
 	NeedsRanking(ctx context.Context, a *access.Actor, id int64) ([]RankedItem, error)
 	Answers(ctx context.Context, a *access.Actor, id int64) ([]AnswerRow, error)
 }
+
+// FromText reads an answer to q as a sheet or a typed-up paper form
+// gives it: options by label or key, a multiple choice's joined by 、，,；;
+// or spaces; a number or a text as it stands. A label not among the
+// options is kept as written, so Check names it.
+func (q Question) FromText(s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if !q.Kind.Choice() {
+		return []string{s}
+	}
+	parts := []string{s}
+	if q.Kind == Multiple {
+		parts = strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("、，,；; \u3000", r) })
+	}
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		p = normalizeDigits(strings.TrimSpace(p))
+		for _, o := range q.Choices() {
+			if o.Label == p {
+				p = o.Key
+				break
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// ChannelNamed finds the staff channel a sheet names by its Chinese name
+// or its key; "" when it names none.
+func ChannelNamed(s string, names map[Channel]string) Channel {
+	s = strings.TrimSpace(s)
+	for _, c := range StaffChannels {
+		if s == string(c) || s == names[c] {
+			return c
+		}
+	}
+	return ""
+}

@@ -284,6 +284,9 @@ func (w *Web) surveyRoutes(rt *server.Router) {
 	}
 	rt.HandleFunc("GET /surveys/{id}/enter", on(enter, server.OnSurvey), w.page(w.surveyEnter))
 	rt.HandleFunc("POST /surveys/{id}/enter", on(enter, server.OnSurvey), w.page(w.surveyEnter))
+	rt.HandleFunc("GET /surveys/{id}/import", on(enter, server.OnSurvey), w.page(w.surveyImport))
+	rt.HandleFunc("POST /surveys/{id}/import", on(enter, server.OnSurvey), w.page(w.surveyImport))
+	rt.HandleFunc("GET /surveys/{id}/import/template.xlsx", on(enter, server.OnSurvey), w.page(w.surveyImportTemplate))
 	rt.HandleFunc("GET /surveys/{id}/analysis", on(read, server.OnSurvey), w.page(w.surveyAnalysis))
 	for _, kind := range []string{"answers", "analysis", "ranking"} {
 		rt.HandleFunc("GET /surveys/{id}/"+kind+".xlsx", on(read, server.OnSurvey), w.page(w.surveyExport(kind)))

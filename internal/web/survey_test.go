@@ -91,13 +91,35 @@ func TestSurveyPages(t *testing.T) {
 				t.Fatalf("%s workbook: %d", x, res.StatusCode)
 			}
 		}
+		// Answers typed into a sheet after a round of phone calls: one bad
+		// row keeps the whole sheet out.
+		s.page(sv+"/import", http.StatusOK, "渠道")
+		if res := s.get(sv + "/import/template.xlsx"); res.StatusCode != http.StatusOK {
+			t.Fatalf("import template: %d", res.StatusCode)
+		}
+		lack := "您认为自己最欠缺、最需要通过培训提升的能力（可多选）"
+		csv := "渠道,您的职级,您所在单位类型," + lack + ",您最希望的教学方式\n" +
+			"电话沟通,县处级,党政机关,科学决策、改革攻坚,研讨教学\n" +
+			"面谈交流,处长,嘎查村,乡村振兴,现场教学\n"
+		if code, body := s.sendFile(sv+"/import", "check", "答卷.csv", []byte(csv)); code != http.StatusUnprocessableEntity || !strings.Contains(body, "“您的职级”的选项“处长”不在问卷选项中") {
+			t.Fatalf("a bad row: %d", code)
+		}
+		if code, _ := s.sendFile(sv+"/import", "import", "答卷.csv", []byte(csv)); code != http.StatusUnprocessableEntity {
+			t.Fatalf("a sheet with a bad row imported: %d", code)
+		}
+		s.page(sv+"/analysis", http.StatusOK, "共收到答卷 2 份")
+		csv = strings.Replace(csv, "处长", "乡科级", 1)
+		if code, body := s.sendFile(sv+"/import", "import", "答卷.csv", []byte(csv)); code != http.StatusOK || !strings.Contains(body, "已导入 2 份答卷") {
+			t.Fatalf("import: %d %s", code, body)
+		}
+		s.page(sv+"/analysis", http.StatusOK, "共收到答卷 4 份", "面谈交流")
 		if res := s.post(sv+"/close", url.Values{}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("close: %d", res.StatusCode)
 		}
 		if res, body := send(answer); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "已结束收集") {
 			t.Fatalf("answer to a closed survey: %d", res.StatusCode)
 		}
-		s.page(sv+"/analysis", http.StatusOK, "共收到答卷 2 份")
+		s.page(sv+"/analysis", http.StatusOK, "共收到答卷 4 份")
 
 		s.user("zzb2", access.Grant{Role: access.OrgStaff, Region: "152221103000"})
 		if body := s.page(sv, http.StatusNotFound); strings.Contains(body, "干部教育培训需求调研") {
