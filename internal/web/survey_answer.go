@@ -26,7 +26,6 @@ type answerView struct {
 	Error    string
 	Closed   bool
 	Done     bool // the public form after an answer went in
-	Count    int  // answers this session's staff member entered in a row
 }
 
 type questionView struct {
@@ -40,7 +39,7 @@ type questionView struct {
 // answerForm lays the questions out with the values and errors of the
 // form just sent.
 func answerForm(v *view, s *survey.Survey, qs []survey.Question, r *http.Request, err error) *answerView {
-	d := &answerView{S: s, Closed: s.Status != survey.Open}
+	d := &answerView{S: s, Closed: s.Status != survey.Open, Name: r.FormValue("respondent")}
 	var fe *fault.Error
 	errors.As(err, &fe)
 	if fe != nil {
@@ -115,7 +114,12 @@ func (w *Web) surveyPublic(rw http.ResponseWriter, r *http.Request) {
 	d := answerForm(v, s, s.Live, r, sendErr)
 	d.Action = "/s/" + url.PathEscape(token)
 	d.Done = v.Flash != ""
-	d.Name = r.FormValue("respondent")
+	w.renderAnswer(rw, v, d, sendErr)
+}
+
+// renderAnswer draws an answer form, with the status of the refusal it
+// carries.
+func (w *Web) renderAnswer(rw http.ResponseWriter, v *view, d *answerView, sendErr error) {
 	v.Data = d
 	status := http.StatusOK
 	if sendErr != nil {
@@ -148,16 +152,11 @@ func (w *Web) surveyEnter(rw http.ResponseWriter, r *http.Request, a *access.Act
 		}
 	}
 	d := answerForm(v, s, s.Live, r, sendErr)
-	d.Action, d.Staff, d.Channel, d.Name = surveyPath(id)+"/enter", true, r.FormValue("channel"), r.FormValue("respondent")
+	d.Action, d.Staff, d.Channel = surveyPath(id)+"/enter", true, r.FormValue("channel")
 	for _, c := range survey.StaffChannels {
 		d.Channels = append(d.Channels, option{Value: string(c), Label: v.T("survey.channel." + string(c)), Checked: string(c) == d.Channel})
 	}
-	v.Data = d
-	status := http.StatusOK
-	if sendErr != nil {
-		status = http.StatusUnprocessableEntity
-	}
-	w.render(rw, status, "survey_answer", v)
+	w.renderAnswer(rw, v, d, sendErr)
 }
 
 // surveyPreview shows the draft as a respondent will see it, on a phone's
