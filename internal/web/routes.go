@@ -270,6 +270,8 @@ func (w *Web) surveyRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /surveys/{id}", server.Rule{Perm: read, Or: enter, On: server.OnSurvey}, w.page(w.surveyShow))
 	rt.HandleFunc("GET /surveys/{id}/preview", on(read, server.OnSurvey), w.page(w.surveyPreview))
 	rt.HandleFunc("GET /surveys/{id}/poster", on(manage, server.OnSurvey), w.page(w.surveyPoster))
+	rt.HandleFunc("GET /surveys/{id}/question", on(manage, server.OnSurvey), w.page(w.surveyQuestionEdit))
+	rt.HandleFunc("POST /surveys/{id}/question", on(manage, server.OnSurvey), w.page(w.surveyQuestionEdit))
 	for name, act := range map[string]func(*http.Request, *access.Actor, int64) error{
 		"settings":         w.draftChange(surveySettings),
 		"questions":        w.draftChange(surveyAddQuestion),

@@ -278,10 +278,10 @@ func surveySettings(r *http.Request, in *survey.Input) error {
 	return nil
 }
 
-// surveyAddQuestion adds a question from the builder's form: options one
-// per line, keyed by their place unless written "key=label".
+// surveyAddQuestion adds a question from the builder's form, keyed by
+// the first free qN.
 func surveyAddQuestion(r *http.Request, in *survey.Input) error {
-	q := survey.Question{Kind: survey.Kind(r.FormValue("kind")), Label: r.FormValue("label"), Required: r.FormValue("required") != ""}
+	q := survey.Question{Kind: survey.Kind(r.FormValue("kind"))}
 	taken := map[string]bool{}
 	for _, x := range in.Questions {
 		taken[x.Key] = true
@@ -291,6 +291,33 @@ func surveyAddQuestion(r *http.Request, in *survey.Input) error {
 			break
 		}
 	}
+	if err := readQuestion(r, &q); err != nil {
+		return err
+	}
+	in.Questions = append(in.Questions, q)
+	return nil
+}
+
+// surveyEditQuestion changes the text, options, bounds and requiredness
+// of the draft's question of the form's key; its key and kind stay.
+func surveyEditQuestion(r *http.Request, in *survey.Input) error {
+	i, err := surveyQuestionAt(r, in)
+	if err != nil {
+		return err
+	}
+	q := survey.Question{Key: in.Questions[i].Key, Kind: in.Questions[i].Kind}
+	if err := readQuestion(r, &q); err != nil {
+		return err
+	}
+	in.Questions[i] = q
+	return nil
+}
+
+// readQuestion reads a question form into q: options one per line, keyed
+// by their place unless written "key=label", so an edit keeps the keys
+// answers are counted under.
+func readQuestion(r *http.Request, q *survey.Question) error {
+	q.Label, q.Required = r.FormValue("label"), r.FormValue("required") != ""
 	var fs fault.Fields
 	for _, b := range []struct {
 		name string
@@ -319,8 +346,61 @@ func surveyAddQuestion(r *http.Request, in *survey.Input) error {
 		}
 		q.Options = append(q.Options, o)
 	}
-	in.Questions = append(in.Questions, q)
 	return nil
+}
+
+// surveyQuestionEdit is the form that edits one question of the draft.
+func (w *Web) surveyQuestionEdit(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	s, err := w.surveyOf(r, a, access.SurveyManage)
+	var q survey.Question
+	if err == nil {
+		var i int
+		i, err = surveyQuestionAt(r, &s.Input)
+		if err == nil {
+			q = s.Questions[i]
+		}
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "survey.page.question", "surveys")
+	v.Crumbs = []crumb{{Label: v.T("survey.page.list"), Href: "/surveys?region=" + s.Region}, {Label: s.Title, Href: surveyPath(s.ID)}, {Label: v.T("survey.page.question")}}
+	var lines []string
+	for _, o := range q.Options {
+		lines = append(lines, o.Key+"="+o.Label)
+	}
+	bound := func(n int64) string {
+		if q.Kind == survey.Number || q.Kind == survey.Rating {
+			return strconv.FormatInt(n, 10)
+		}
+		return ""
+	}
+	f := &form{Action: r.URL.RequestURI(), Submit: v.T("action.save"), Cancel: surveyPath(s.ID), Intro: v.T("survey.intro.question", v.T("survey.kind."+string(q.Kind))), Fields: []field{
+		{Name: "key", Type: "hidden", Value: q.Key},
+		{Name: "label", Label: v.T("survey.field.label"), Type: "text", Value: q.Label, Required: true, MaxLen: survey.MaxLabel},
+		{Name: "options", Label: v.T("survey.field.options"), Type: "textarea", Value: strings.Join(lines, "\n"), Help: v.T("survey.help.options")},
+		{Name: "min", Label: v.T("survey.field.min"), Type: "text", InputMode: "numeric", Value: bound(q.Min)},
+		{Name: "max", Label: v.T("survey.field.max"), Type: "text", InputMode: "numeric", Value: bound(q.Max), Help: v.T("survey.help.bounds")},
+		{Name: "required", Label: v.T("survey.field.required"), Type: "checkboxes", Options: []option{{Value: "1", Label: v.T("survey.field.required"), Checked: q.Required}}},
+	}}
+	if r.Method != http.MethodPost {
+		w.showForm(rw, v, f)
+		return
+	}
+	for i := range f.Fields {
+		switch fl := &f.Fields[i]; fl.Name {
+		case "label", "options", "min", "max":
+			fl.Value = r.FormValue(fl.Name)
+		case "required":
+			fl.Options[0].Checked = r.FormValue("required") != ""
+		}
+	}
+	if err := w.draftChange(surveyEditQuestion)(r, a, s.ID); err != nil {
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
+	seeOther(rw, r, surveyPath(s.ID), "saved")
 }
 
 // surveyQuestionAt finds the question of the form's key in the draft.

@@ -44,7 +44,16 @@ func TestSurveyPages(t *testing.T) {
 		if res := s.post(sv+"/publish", url.Values{}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("publish: %d %s", res.StatusCode, s.body(res))
 		}
-		show := s.page(sv, http.StatusOK, "收集中", "/s/")
+		// A typo fixed in the draft after publishing: the option keys stay.
+		s.page(sv+"/question?key=q7", http.StatusOK, "1=是", "2=否")
+		res = s.post(sv+"/question?key=q7", url.Values{"key": {"q7"}, "label": {"是否担任领导职务（含副职）"}, "options": {"1=是\n2=否\n3=待定"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit question: %d %s", res.StatusCode, s.body(res))
+		}
+		if res := s.post(sv+"/question?key=q7", url.Values{"key": {"q7"}, "label": {""}, "options": {"1=是\n2=否"}}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("a question without text: %d", res.StatusCode)
+		}
+		show := s.page(sv, http.StatusOK, "收集中", "/s/", "是否担任领导职务（含副职）", "发布新版本")
 		link := regexp.MustCompile(`/s/[A-Za-z0-9_-]+`).FindString(show)
 		s.page(sv+"/poster", http.StatusOK, "data:image/png;base64,", link)
 
