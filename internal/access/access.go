@@ -57,6 +57,9 @@ const (
 	OrgRead        Permission = "org.read"       // read units, party organisations, members and rosters
 	OrgManage      Permission = "org.manage"     // keep units, party organisations, members and their transfers
 	GridManage     Permission = "grid.manage"    // divide villages into grids and assign their households
+	SurveyRead     Permission = "survey.read"    // read questionnaires, their answers and figures
+	SurveyManage   Permission = "survey.manage"  // build, publish and close questionnaires and set their quotas
+	SurveyEnter    Permission = "survey.enter"   // enter answers gathered by phone, in interviews and on visits
 )
 
 // rolePerms is the one table of what each role may do.
@@ -64,13 +67,14 @@ var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead, SurveyRead},
 	Reviewer:   {RegistryRead, PointsApprove, TalentReview},
 	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite, GridManage},
 	// The organisation department keeps its own register; it reads the
 	// household register it links members and grids to, but writes
-	// neither households nor points.
-	OrgStaff:  {RegistryRead, OrgRead, OrgManage, GridManage},
+	// neither households nor points. It runs the surveys of its region
+	// and enters the answers its staff gather by phone, interview and visit.
+	OrgStaff:  {RegistryRead, OrgRead, OrgManage, GridManage, SurveyRead, SurveyManage, SurveyEnter},
 	Secretary: {RegistryRead, OrgRead, GridManage},
 	Clerk:     {PointsSpend, MarketSell},
 	Trainer:   {},

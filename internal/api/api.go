@@ -27,6 +27,7 @@ import (
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/server"
+	"shanzhi/internal/survey"
 	"shanzhi/internal/talent"
 )
 
@@ -44,6 +45,7 @@ type Deps struct {
 	Schemes  scheme.Service
 	Talent   talent.Service
 	Org      org.Service
+	Surveys  survey.Service
 	Market   market.Service
 	Photos   points.PhotoService
 	Limits   *server.Limits

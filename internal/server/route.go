@@ -45,6 +45,9 @@ const (
 	OnGrid   Target = "org_grid"   // a grid, through its village
 )
 
+// OnSurvey is a questionnaire, through the region that owns it.
+const OnSurvey Target = "survey"
+
 // Rule is who may call a route: the permission, and what it must cover.
 // Every route declares one; the authorisation test walks them all.
 type Rule struct {
