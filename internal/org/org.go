@@ -103,6 +103,7 @@ type Unit struct {
 	UnitInput
 	ID         int64
 	RegionName string
+	Instructor string // the 党建指导员 assigned now, "" if none
 	Created    time.Time
 	Updated    time.Time
 }
