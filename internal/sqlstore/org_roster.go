@@ -21,7 +21,7 @@ var _ org.Members = (*OrgService)(nil)
 // purposeRoster keys the hash of an imported roster row. After the index
 // key is rotated every stored hash differs from a fresh one, so the next
 // import rewrites its rows once: harmless, and no second hash to rotate.
-const purposeRoster = "org.roster_row"
+const purposeRoster = "member-roster-row"
 
 // rosterChunk is how many ID hashes one lookup of an import asks for, and
 // how many new members one INSERT writes: well inside both engines'
@@ -269,7 +269,7 @@ func (s *OrgService) ImportRoster(ctx context.Context, a *access.Actor, region s
 			}
 			fresh, freshAt = fresh[n*width:], freshAt[n:]
 		}
-		target, home := "org.roster", region
+		target, home := "roster", region
 		if home == "" {
 			home = scopes[0]
 		}
