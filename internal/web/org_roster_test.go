@@ -53,7 +53,9 @@ func TestOrgRosterPages(t *testing.T) {
 			"尹志勇,男," + idFor("19700101", 11) + ",蒙古族,1970/1/1,高中,正式党员,平安村党支部,1996.07.01,1997年7月1日,快递员,13904821234,平安村一组,平安快递站\n" +
 			"外村党员,男," + idFor("19800101", 21) + ",汉族,1980-01-01,初中,预备党员,平安村党支部,2001-07-01,,农民,,,\n" +
 			"李田田,女," + idFor("19900101", 30) + ",汉族,1990-01-01,大学,预备党员,平安村党支部,2025-07-01,2026-07-01,,,,\n"
-		send := func(mode string) (int, string) { return s.sendFile("/org/members/import", mode, "党员花名册.csv", []byte(csv)) }
+		send := func(mode string) (int, string) {
+			return s.sendFile("/org/members/import", mode, "党员花名册.csv", []byte(csv))
+		}
 		code, body := send("check")
 		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "有 2 行未通过") || !strings.Contains(body, "本辖区以外的党组织") || !strings.Contains(body, "人员类别") {
 			t.Fatalf("check: %d\n%s", code, body)
