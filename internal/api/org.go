@@ -156,15 +156,25 @@ func toOrg(o org.Org) orgJSON {
 	return out
 }
 
+// orgOrgs pages through the organisations by id: next is the cursor of
+// the next page, absent on the last.
 func (a *API) orgOrgs(r *http.Request, act *access.Actor) (int, any, error) {
-	q := r.URL.Query()
-	list, err := a.Org.Orgs(r.Context(), act, org.OrgFilter{Region: q.Get("region"), Parent: queryID(r, "parent"), Query: q.Get("q"), All: q.Get("all") == "1"})
+	after, limit, err := cursor(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	out := items[orgJSON]{Items: []orgJSON{}}
+	q := r.URL.Query()
+	list, err := a.Org.Orgs(r.Context(), act, org.OrgFilter{Region: q.Get("region"), Parent: queryID(r, "parent"), Query: q.Get("q"), All: q.Get("all") == "1",
+		After: after, Limit: limit})
+	if err != nil {
+		return 0, nil, err
+	}
+	out := paged[orgJSON]{Items: []orgJSON{}}
 	for _, o := range list {
 		out.Items = append(out.Items, toOrg(o))
+	}
+	if len(list) == limit {
+		out.Next = list[len(list)-1].ID
 	}
 	return http.StatusOK, out, nil
 }

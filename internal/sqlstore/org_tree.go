@@ -487,9 +487,16 @@ func (s *OrgService) Orgs(ctx context.Context, a *access.Actor, f org.OrgFilter)
 	if !f.All {
 		where += ` AND o.status = 'active'`
 	}
+	order := ` ORDER BY o.home_code, o.kind, o.name, o.id LIMIT ?`
+	limit := org.MaxOrgList
+	if f.Limit > 0 {
+		where += ` AND o.id > ?`
+		args = append(args, f.After)
+		order, limit = ` ORDER BY o.id LIMIT ?`, min(f.Limit, org.MaxOrgList)
+	}
 	var out []org.Org
 	err = s.db.view(ctx, func(tx *Tx) (err error) {
-		out, err = queryAll(ctx, tx, scanOrg, orgSelect+` WHERE `+where+` ORDER BY o.home_code, o.kind, o.name, o.id LIMIT 1000`, args...)
+		out, err = queryAll(ctx, tx, scanOrg, orgSelect+` WHERE `+where+order, append(args, limit)...)
 		return err
 	})
 	return out, err
