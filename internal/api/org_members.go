@@ -140,11 +140,11 @@ type rosterRowJSON struct {
 }
 
 // orgRosterImport checks rows of the national roster (commit false) or
-// writes those that pass (commit true); each row answers with its outcome
-// or why it was refused, its line counted from 1.
+// writes those that pass (commit true) against the branches under
+// ?region= (all the caller manages when absent); each row answers with its
+// outcome or why it was refused, its line counted from 1.
 func (a *API) orgRosterImport(r *http.Request, act *access.Actor) (int, any, error) {
 	var b struct {
-		Region string          `json:"region"`
 		Commit bool            `json:"commit"`
 		Rows   []rosterRowBody `json:"rows"`
 	}
@@ -157,7 +157,7 @@ func (a *API) orgRosterImport(r *http.Request, act *access.Actor) (int, any, err
 			Ethnicity: x.Ethnicity, Birth: x.Birth, Education: x.Education, Probation: x.Probation, Full: x.Full, Job: x.Job, Phone: x.Phone,
 			Residence: x.Residence, Applied: x.Applied}}
 	}
-	done, sum, err := a.Org.ImportRoster(r.Context(), act, b.Region, rows, b.Commit)
+	done, sum, err := a.Org.ImportRoster(r.Context(), act, r.URL.Query().Get("region"), rows, b.Commit)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -314,7 +314,11 @@ func toCoverArea(c org.CoverArea) coverAreaJSON {
 // orgCoverage is 两个覆盖 for a region: the total, each region below (to
 // drill down by its code) and the units, gaps first.
 func (a *API) orgCoverage(r *http.Request, act *access.Actor) (int, any, error) {
-	cov, err := a.Org.Coverage(r.Context(), act, r.URL.Query().Get("region"))
+	code, err := talentRegion(r, act, access.OrgRead)
+	if err != nil {
+		return 0, nil, err
+	}
+	cov, err := a.Org.Coverage(r.Context(), act, code)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -52,7 +52,7 @@ func TestOrgMembersAPI(t *testing.T) {
 		rows := `[{"name":"尹志勇","gender":"男","id_number":"` + id("19700101", 11) + `","branch":"平安村党支部","probation":"1996-07-01","full":"1997-07-01","phone":"13904821234","work_unit":"平安快递站"},
 			{"name":"李田田","gender":"女","id_number":"` + id("19900101", 30) + `","branch":"平安村党支部","probation":"2025-07-01"},
 			{"name":"外村党员","id_number":"` + id("19800101", 21) + `","branch":"平安村党支部","probation":"2001-07-01"}]`
-		code, body := zzb.do("POST", "/api/v1/org/members/import", `{"region":"`+keerqin+`","rows":`+rows+`}`)
+		code, body := zzb.do("POST", "/api/v1/org/members/import?region="+keerqin, `{"rows":`+rows+`}`)
 		if code != 200 || body["new"] != 2.0 || body["refused"] != 1.0 || !strings.Contains(fmt.Sprint(body["rows"]), "本辖区以外的党组织") {
 			t.Fatalf("check: %d %v", code, body)
 		}
@@ -105,6 +105,9 @@ func TestOrgMembersAPI(t *testing.T) {
 			t.Fatalf("split: %d %v", code, body)
 		}
 		sibling := login("dashizhai", access.Grant{Role: access.OrgStaff, Region: "152221103000"})
+		if code, _ := sibling.do("POST", "/api/v1/org/members/import?region="+keerqin, `{"rows":`+rows+`}`); code != 404 {
+			t.Fatalf("the sibling imports into 科尔沁镇: %d", code)
+		}
 		if code, _ := sibling.do("GET", "/api/v1/org/coverage?region="+keerqin, ""); code != 404 {
 			t.Fatalf("the sibling reads the coverage: %d", code)
 		}

@@ -315,6 +315,9 @@ func (w *Web) unitInstructor(rw http.ResponseWriter, r *http.Request, a *access.
 	if err == nil {
 		u, err = w.Org.Unit(r.Context(), a, id)
 	}
+	if err == nil && !a.Can(access.OrgManage, u.Region) {
+		err = fault.E(fault.Forbidden, "error.forbidden")
+	}
 	if err != nil {
 		w.fail(rw, r, err)
 		return
