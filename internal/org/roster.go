@@ -220,6 +220,8 @@ type Members interface {
 	// set, creates and updates the members of the rows that pass, in one
 	// transaction. Members are matched by the keyed hash of their ID
 	// number; one in another branch is refused (a transfer moves them).
+	// The rows are checked and filled in place; a row that arrives with
+	// Err set (refused by the sheet's reader) is counted refused as is.
 	ImportRoster(ctx context.Context, a *access.Actor, region string, rows []RosterRow, commit bool) ([]RosterRow, RosterSummary, error)
 	// MemberChanges lists the members under region that were added,
 	// changed or transferred on or after since, for the national system.

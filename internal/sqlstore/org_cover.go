@@ -185,23 +185,49 @@ func (s *OrgService) Coverage(ctx context.Context, a *access.Actor, region strin
 			}
 			out.Areas = list
 		}
-		units, err := queryAll(ctx, tx, scanUnit, unitSelect+` WHERE u.two_new = 1 AND u.region_code >= ? AND u.region_code < ? ORDER BY u.region_code, u.name, u.id`, lo, hi)
+		// One query per fact rather than unitSelect's subquery per unit:
+		// a league has thousands of 两新 units.
+		units, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (org.Unit, error) {
+			var u org.Unit
+			err := s.Scan(&u.ID, &u.Region, &u.RegionName, &u.Name, &u.CreditCode, &u.Type)
+			u.TwoNew = true
+			return u, err
+		}, `SELECT u.id, u.region_code, r.name, u.name, u.credit_code, u.type FROM org_units u JOIN regions r ON r.code = u.region_code
+			WHERE u.two_new = 1 AND u.region_code >= ? AND u.region_code < ? ORDER BY u.region_code, u.name, u.id`, lo, hi)
 		if err != nil {
 			return err
 		}
 		cover := make(map[int64]*org.CoverUnit, len(units))
 		list := make([]org.CoverUnit, len(units))
 		for i, u := range units {
-			list[i] = org.CoverUnit{Unit: u, Kind: org.CoverNone, Instructor: u.Instructor}
-			if u.Instructor != "" {
-				list[i].Kind, list[i].By = org.CoverInstructor, u.Instructor
-			}
+			list[i] = org.CoverUnit{Unit: u, Kind: org.CoverNone}
 			cover[u.ID] = &list[i]
+		}
+		rows, err := tx.query(ctx, `SELECT i.unit_id, i.name FROM org_instructors i JOIN org_units u ON u.id = i.unit_id
+			WHERE i.to_date = '' AND u.two_new = 1 AND u.region_code >= ? AND u.region_code < ?`, lo, hi)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var unit int64
+			var name string
+			if err := rows.Scan(&unit, &name); err != nil {
+				rows.Close()
+				return err
+			}
+			if c := cover[unit]; c != nil {
+				c.Kind, c.By, c.Instructor, c.Unit.Instructor = org.CoverInstructor, name, name, name
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
 		}
 		// The organisations covering each unit: its own when attached to
 		// it alone and not a joint branch, else a joint one.
-		rows, err := tx.query(ctx, `SELECT ou.unit_id, o.kind, o.name, (SELECT count(*) FROM org_org_units x WHERE x.org_id = o.id)
+		rows, err = tx.query(ctx, `SELECT ou.unit_id, o.kind, o.name, c.n
 			FROM org_org_units ou JOIN org_orgs o ON o.id = ou.org_id JOIN org_units u ON u.id = ou.unit_id
+			JOIN (SELECT org_id, count(*) AS n FROM org_org_units GROUP BY org_id) c ON c.org_id = o.id
 			WHERE o.status = 'active' AND u.two_new = 1 AND u.region_code >= ? AND u.region_code < ?`, lo, hi)
 		if err != nil {
 			return err

@@ -161,8 +161,9 @@ func (s *OrgService) ImportRoster(ctx context.Context, a *access.Actor, region s
 	if err != nil {
 		return nil, sum, err
 	}
-	out := make([]org.RosterRow, len(rows))
-	copy(out, rows)
+	// The rows are worked on in place: a league's roster is 100,000 of
+	// them, and a copy would double what an import holds.
+	out := rows
 	run := s.db.view
 	if commit {
 		run = s.db.update
@@ -176,6 +177,9 @@ func (s *OrgService) ImportRoster(ctx context.Context, a *access.Actor, region s
 		hashes := make([]string, len(out))
 		for i := range out {
 			r := &out[i]
+			if r.Err != nil {
+				continue // refused by the sheet's reader
+			}
 			r.Normalize()
 			r.Err = rosterRowCheck(r, branches, units, tx)
 			if r.Err == nil {
@@ -195,6 +199,30 @@ func (s *OrgService) ImportRoster(ctx context.Context, a *access.Actor, region s
 		seen := map[string]int{}
 		var fresh []any
 		var freshAt []int
+		const width = 21
+		// New members are written rosterChunk at a time as the rows are
+		// gone through, so an import never holds a league's inserts at once.
+		flush := func() error {
+			if len(freshAt) == 0 {
+				return nil
+			}
+			ids, err := tx.ids(ctx, `INSERT INTO org_members (branch_id, resident_id, name, gender, id_enc, id_hash, id_masked, phone_enc, phone_masked,
+				applied, probation, full_date, ethnicity, birth_date, education, job, residence, work_unit_id, roster_hash, created_at, updated_at)
+				VALUES `+placeholders(len(freshAt), width)+` RETURNING id`, fresh...)
+			if isUniqueViolation(err) {
+				return fault.E(fault.Conflict, "org.roster.raced")
+			}
+			if err != nil {
+				return err
+			}
+			// Both engines return the ids of a multi-row INSERT in the
+			// order of its VALUES, which is the sheet's.
+			for k, id := range ids {
+				out[freshAt[k]].Member = id
+			}
+			fresh, freshAt = fresh[:0], freshAt[:0]
+			return nil
+		}
 		for i := range out {
 			r := &out[i]
 			if r.Err != nil {
@@ -220,6 +248,11 @@ func (s *OrgService) ImportRoster(ctx context.Context, a *access.Actor, region s
 						r.Input.Applied, r.Input.Probation, r.Input.Full, r.Input.Ethnicity, r.Input.Birth, r.Input.Education, r.Input.Job, r.Input.Residence,
 						nullable64(r.Input.WorkUnit), rowHash, tx.nowMS(), tx.nowMS())
 					freshAt = append(freshAt, i)
+					if len(freshAt) == rosterChunk {
+						if err := flush(); err != nil {
+							return err
+						}
+					}
 				}
 			case m.branch != r.Input.Branch:
 				// The one branch at a time: the sheet names another
@@ -250,24 +283,8 @@ func (s *OrgService) ImportRoster(ctx context.Context, a *access.Actor, region s
 		if !commit {
 			return nil
 		}
-		width := 21
-		for len(fresh) > 0 {
-			n := min(len(fresh)/width, rosterChunk)
-			ids, err := tx.ids(ctx, `INSERT INTO org_members (branch_id, resident_id, name, gender, id_enc, id_hash, id_masked, phone_enc, phone_masked,
-				applied, probation, full_date, ethnicity, birth_date, education, job, residence, work_unit_id, roster_hash, created_at, updated_at)
-				VALUES `+placeholders(n, width)+` RETURNING id`, fresh[:n*width]...)
-			if isUniqueViolation(err) {
-				return fault.E(fault.Conflict, "org.roster.raced")
-			}
-			if err != nil {
-				return err
-			}
-			// Both engines return the ids of a multi-row INSERT in the
-			// order of its VALUES, which is the sheet's.
-			for k, id := range ids {
-				out[freshAt[k]].Member = id
-			}
-			fresh, freshAt = fresh[n*width:], freshAt[n:]
+		if err := flush(); err != nil {
+			return err
 		}
 		target, home := "roster", region
 		if home == "" {

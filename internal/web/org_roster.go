@@ -133,18 +133,7 @@ func (w *Web) rosterImport(rw http.ResponseWriter, r *http.Request, a *access.Ac
 	}
 	commit := r.FormValue("mode") == "import"
 	if err == nil {
-		var sound []org.RosterRow
-		var at []int
-		for i, x := range rows {
-			if x.Err == nil {
-				sound, at = append(sound, x), append(at, i)
-			}
-		}
-		if sound, d.Sum, err = w.Org.ImportRoster(r.Context(), a, region, sound, commit); err == nil {
-			for k, i := range at {
-				rows[i] = sound[k]
-			}
-		}
+		_, d.Sum, err = w.Org.ImportRoster(r.Context(), a, region, rows, commit)
 	}
 	for _, x := range rows {
 		if x.Err == nil {
@@ -158,7 +147,6 @@ func (w *Web) rosterImport(rw http.ResponseWriter, r *http.Request, a *access.Ac
 			d.Rows = append(d.Rows, talentImportLine{Line: x.Line, Name: x.Input.Name, Problem: msg})
 		}
 	}
-	d.Sum.Refused = refused(rows)
 	status := http.StatusOK
 	switch {
 	case err != nil:
@@ -169,17 +157,6 @@ func (w *Web) rosterImport(rw http.ResponseWriter, r *http.Request, a *access.Ac
 		d.Done, d.Checked = commit, !commit
 	}
 	w.render(rw, status, "org_roster_import", v)
-}
-
-// refused counts the rows refused, by the sheet or by the store.
-func refused(rows []org.RosterRow) int {
-	n := 0
-	for _, x := range rows {
-		if x.Err != nil {
-			n++
-		}
-	}
-	return n
 }
 
 // rosterTemplate sends the national roster's shape with one example row.
