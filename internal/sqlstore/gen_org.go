@@ -23,7 +23,10 @@ type GenOrgSpec struct {
 // GenOrgReport says what GenerateOrgs wrote.
 type GenOrgReport struct {
 	Orgs, Branches, Members, Units int
-	Took                           time.Duration
+	// The branches made, for benchmarks that read or name them.
+	BranchIDs   []int64
+	BranchNames []string
+	Took        time.Duration
 }
 
 // GenMemberID is the n-th synthetic ID number GenerateOrgs gives a member
@@ -110,7 +113,9 @@ func (db *DB) GenerateOrgs(ctx context.Context, spec GenOrgSpec) (*GenOrgReport,
 		}
 		for n := 0; rep.Orgs < spec.Orgs; n++ {
 			v := villages[n%len(villages)]
-			batch = append(batch, nullable64(committee[v.parent]), v.code, v.code, string(org.Branch), GenBranchName(v.code, n/len(villages)+1), "2000-07-01", "active", now, now)
+			name := GenBranchName(v.code, n/len(villages)+1)
+			batch = append(batch, nullable64(committee[v.parent]), v.code, v.code, string(org.Branch), name, "2000-07-01", "active", now, now)
+			rep.BranchNames = append(rep.BranchNames, name)
 			homes = append(homes, v.code)
 			rep.Orgs++
 			if len(batch) >= genRows*9 {
@@ -122,7 +127,7 @@ func (db *DB) GenerateOrgs(ctx context.Context, spec GenOrgSpec) (*GenOrgReport,
 		if err := flush(); err != nil {
 			return err
 		}
-		rep.Branches = len(branches)
+		rep.Branches, rep.BranchIDs = len(branches), branches
 		if len(branches) == 0 {
 			return fmt.Errorf("gen: %d organisations leave no branch for members", spec.Orgs)
 		}

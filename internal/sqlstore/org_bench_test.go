@@ -16,11 +16,11 @@ import (
 var orgLeague = &access.Actor{UserID: 310, Username: "zzb-xingan", Grants: []access.Grant{{Role: access.OrgStaff, Region: xingan}}}
 
 // benchOrgStore is a store with the league register: members the
-// size of benchResidents (100,000, small in quick mode) and one
+// size of storetest.BenchSize (100,000, small in quick mode) and one
 // organisation for five of them (20,000), with the branches' ids.
 func benchOrgStore(b *testing.B, engine string) (*sqlstore.DB, []int64) {
 	b.Helper()
-	n := benchResidents(b)
+	n := storetest.BenchSize(b)
 	db := storetest.MustOpen(b, engine)
 	ctx := context.Background()
 	rep, err := db.GenerateOrgs(ctx, sqlstore.GenOrgSpec{League: xingan, Orgs: n / 5, Members: n, Seed: 1})
@@ -30,26 +30,7 @@ func benchOrgStore(b *testing.B, engine string) (*sqlstore.DB, []int64) {
 	if err := db.Analyze(ctx); err != nil {
 		b.Fatal(err)
 	}
-	var branches []int64
-	for after := int64(0); ; {
-		page, err := db.Org().Orgs(ctx, orgLeague, org.OrgFilter{After: after, Limit: org.MaxOrgList})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, o := range page {
-			if o.Kind == org.Branch {
-				branches = append(branches, o.ID)
-			}
-		}
-		if len(page) < org.MaxOrgList {
-			break
-		}
-		after = page[len(page)-1].ID
-	}
-	if len(branches) != rep.Branches {
-		b.Fatalf("paged %d branches, generated %d", len(branches), rep.Branches)
-	}
-	return db, branches
+	return db, rep.BranchIDs
 }
 
 // BenchmarkOrgRoster reads branches' rosters (党员花名册) in a league's

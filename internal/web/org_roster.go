@@ -327,15 +327,21 @@ type orgCoverageView struct {
 	Kinds  []org.CoverKind
 }
 
+// coverage is 两个覆盖 for the ?region= of the request.
+func (w *Web) coverage(r *http.Request, a *access.Actor) (string, *org.Coverage, error) {
+	code, err := talentRegion(r, a, access.OrgRead)
+	if err != nil {
+		return "", nil, err
+	}
+	cov, err := w.Org.Coverage(r.Context(), a, code)
+	return code, cov, err
+}
+
 // orgCoverage is the 两个覆盖 dashboard of a region: its 两新 units and how
 // each is covered, per region below (each row drills down), with the
 // gaps listed first.
 func (w *Web) orgCoverage(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	code, err := talentRegion(r, a, access.OrgRead)
-	var cov *org.Coverage
-	if err == nil {
-		cov, err = w.Org.Coverage(r.Context(), a, code)
-	}
+	code, cov, err := w.coverage(r, a)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -350,11 +356,7 @@ func (w *Web) orgCoverage(rw http.ResponseWriter, r *http.Request, a *access.Act
 // orgCoverageExport sends 两个覆盖 as the office files it: the rollup per
 // region below, then every listed unit with its coverage.
 func (w *Web) orgCoverageExport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	code, err := talentRegion(r, a, access.OrgRead)
-	var cov *org.Coverage
-	if err == nil {
-		cov, err = w.Org.Coverage(r.Context(), a, code)
-	}
+	_, cov, err := w.coverage(r, a)
 	if err != nil {
 		w.fail(rw, r, err)
 		return

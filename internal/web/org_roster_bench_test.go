@@ -4,34 +4,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"runtime/debug"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
 	"shanzhi/internal/access"
-	"shanzhi/internal/org"
 	"shanzhi/internal/procmem"
 	"shanzhi/internal/sheet"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
-
-// benchMembers is the size of the roster import benchmark: 100,000
-// members, the acceptance figure, unless SHANZHI_BENCH_RESIDENTS (which
-// the test script's quick mode sets small) says otherwise.
-func benchMembers(b *testing.B) int {
-	if s := os.Getenv("SHANZHI_BENCH_RESIDENTS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			b.Fatalf("SHANZHI_BENCH_RESIDENTS=%q", s)
-		}
-		return n
-	}
-	return 100_000
-}
 
 // BenchmarkRosterImportXLSX imports a league's national roster (members
 // spread over one branch for five of them) into a register with its
@@ -39,7 +22,7 @@ func benchMembers(b *testing.B) int {
 // every row checked, sealed and written in the one transaction 导入 is.
 // It reports members per second and the peak resident set.
 func BenchmarkRosterImportXLSX(b *testing.B) {
-	n := benchMembers(b)
+	n := storetest.BenchSize(b)
 	league := &access.Actor{Username: "zzb-xingan", Grants: []access.Grant{{Role: access.OrgStaff, Region: "152200000000"}}}
 	for _, engine := range storetest.Engines(b) {
 		b.Run(engine, func(b *testing.B) {
@@ -51,12 +34,13 @@ func BenchmarkRosterImportXLSX(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				db := storetest.MustOpen(b, engine)
-				if _, err := db.GenerateOrgs(ctx, sqlstore.GenOrgSpec{League: "152200000000", Orgs: n / 5, Seed: 1}); err != nil {
+				rep, err := db.GenerateOrgs(ctx, sqlstore.GenOrgSpec{League: "152200000000", Orgs: n / 5, Seed: 1})
+				if err != nil {
 					b.Fatal(err)
 				}
 				w.Org = db.Org()
 				if data == nil {
-					data = rosterSheet(b, w, league, n)
+					data = rosterSheet(b, rep.BranchNames, n)
 				}
 				// What building the sheet and the register left behind is
 				// not the import's.
@@ -92,24 +76,8 @@ func BenchmarkRosterImportXLSX(b *testing.B) {
 
 // rosterSheet writes the national roster of n synthetic members over the
 // generated branches.
-func rosterSheet(b *testing.B, w *Web, a *access.Actor, n int) []byte {
+func rosterSheet(b *testing.B, names []string, n int) []byte {
 	b.Helper()
-	var names []string
-	for after := int64(0); ; {
-		page, err := w.Org.Orgs(context.Background(), a, org.OrgFilter{After: after, Limit: org.MaxOrgList})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, o := range page {
-			if o.Kind == org.Branch {
-				names = append(names, o.Name)
-			}
-		}
-		if len(page) < org.MaxOrgList {
-			break
-		}
-		after = page[len(page)-1].ID
-	}
 	var buf bytes.Buffer
 	xw, err := sheet.NewWriter(&buf, sheet.Table{Title: "党员花名册", Unit: "兴安盟", Date: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Columns: rosterHeader()})
 	if err != nil {
