@@ -8,6 +8,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/org"
+	"shanzhi/internal/procmem"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
@@ -66,12 +67,16 @@ func BenchmarkOrgCoverage(b *testing.B) {
 			db, _ := benchOrgStore(b, engine)
 			ctx := context.Background()
 			var cov *org.Coverage
+			cpu0 := procmem.CPU()
 			for b.Loop() {
 				var err error
 				if cov, err = db.Org().Coverage(ctx, orgLeague, xingan); err != nil {
 					b.Fatal(err)
 				}
 			}
+			// The CPU it took, which the load of a shared machine does not
+			// stretch (the store's own goroutines included).
+			b.ReportMetric(float64((procmem.CPU()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/league")
 			if cov.Total.Units == 0 || cov.Total.Members == 0 {
 				b.Fatalf("coverage of nothing: %+v", cov.Total)
 			}

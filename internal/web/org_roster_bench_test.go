@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"runtime/debug"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,11 +40,8 @@ func BenchmarkRosterImportXLSX(b *testing.B) {
 				if data == nil {
 					data = rosterSheet(b, rep.BranchNames, n)
 				}
-				// What building the sheet and the register left behind is
-				// not the import's.
-				debug.FreeOSMemory()
 				base = procmem.ResetPeak()
-				cpu0 := cpuTime()
+				cpu0 := procmem.CPU()
 				b.StartTimer()
 				rows, err := w.readRoster("roster.xlsx", data)
 				if err != nil {
@@ -56,7 +51,7 @@ func BenchmarkRosterImportXLSX(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				cpu += cpuTime() - cpu0
+				cpu += procmem.CPU() - cpu0
 				if sum.New != n || sum.Refused != 0 {
 					b.Fatalf("imported %+v of %d", sum, n)
 				}
@@ -93,13 +88,4 @@ func rosterSheet(b *testing.B, names []string, n int) []byte {
 		b.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-// cpuTime is the CPU time the process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
