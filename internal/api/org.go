@@ -322,10 +322,17 @@ type memberBody struct {
 	Applied   string `json:"applied"`
 	Probation string `json:"probation"`
 	Full      string `json:"full"`
+	Ethnicity string `json:"ethnicity"`
+	Birth     string `json:"birth"`
+	Education string `json:"education"`
+	Job       string `json:"job"`
+	Residence string `json:"residence"`
+	WorkUnit  int64  `json:"work_unit"`
 }
 
 func (b memberBody) input() org.MemberInput {
-	return org.MemberInput{Resident: b.Resident, Name: b.Name, Gender: b.Gender, IDNumber: b.IDNumber, Phone: b.Phone, Applied: b.Applied, Probation: b.Probation, Full: b.Full}
+	return org.MemberInput{Resident: b.Resident, Name: b.Name, Gender: b.Gender, IDNumber: b.IDNumber, Phone: b.Phone, Applied: b.Applied, Probation: b.Probation, Full: b.Full,
+		Ethnicity: b.Ethnicity, Birth: b.Birth, Education: b.Education, Job: b.Job, Residence: b.Residence, WorkUnit: b.WorkUnit}
 }
 
 func (a *API) orgMemberCreate(r *http.Request, act *access.Actor) (int, any, error) {
@@ -339,7 +346,7 @@ func (a *API) orgMemberCreate(r *http.Request, act *access.Actor) (int, any, err
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, toMember(*m), nil
+	return http.StatusCreated, toMemberDetail(*m), nil
 }
 
 // orgMemberUpdate corrects a member; an absent ID number or phone keeps
@@ -353,7 +360,7 @@ func (a *API) orgMemberUpdate(r *http.Request, act *access.Actor) (int, any, err
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, toMember(*m), nil
+	return http.StatusOK, toMemberDetail(*m), nil
 }
 
 func (a *API) orgMember(r *http.Request, act *access.Actor) (int, any, error) {
@@ -365,7 +372,7 @@ func (a *API) orgMember(r *http.Request, act *access.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, toMember(*m), nil
+	return http.StatusOK, toMemberDetail(*m), nil
 }
 
 // orgMemberMove sends a member's membership to another branch (transfer)
