@@ -12,8 +12,10 @@ import (
 
 // azOrgs are the organisation register's objects of the authorisation
 // test: in the own village and in the sibling's, a unit, a branch with a
-// member and a grid with the village's household. The sibling's carry the
-// sibling's marker names, so a refused response that leaks one is caught.
+// member working in the unit and away (流动党员), with a 党建指导员 at the
+// unit, and a grid with the village's household. The sibling's carry the
+// sibling's marker names, so a refused response that leaks one is caught:
+// on the roster, the flows, the changes and 两个覆盖.
 type azOrgs struct{ unit1, unit2, org1, org2, member1, member2, grid1, grid2 int64 }
 
 func azOrg(t *testing.T, db *sqlstore.DB, w azWorld) azOrgs {
@@ -35,8 +37,14 @@ func azOrg(t *testing.T, db *sqlstore.DB, w azWorld) azOrgs {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := s.CreateMember(ctx, sys, org.MemberInput{Branch: o.ID, Name: c.name, IDNumber: azID("19750101", 61+2*i), Phone: "13812340000", Probation: "2000-07-01"})
+		m, err := s.CreateMember(ctx, sys, org.MemberInput{Branch: o.ID, Name: c.name, IDNumber: azID("19750101", 61+2*i), Phone: "13812340000", Probation: "2000-07-01", WorkUnit: u.ID})
 		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.StartFlow(ctx, sys, m.ID, org.FlowInput{TempName: c.name + "临时党支部", Place: c.name + "务工地", From: "2026-01-01"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetInstructor(ctx, sys, u.ID, c.name+"指导员", ""); err != nil {
 			t.Fatal(err)
 		}
 		g, err := s.CreateGrid(ctx, sys, org.GridInput{Village: c.village, Name: c.name + "网格"})

@@ -45,8 +45,9 @@ func seedOrg(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := svc.CreateOrg(ctx, staff, org.OrgInput{Parent: committee.ID, Units: []int64{courier.ID}, Kind: org.JointBranch,
-		Name: "科尔沁镇快递物流行业联合党支部", Founded: "2023-03-01"}); err != nil {
+	joint, err := svc.CreateOrg(ctx, staff, org.OrgInput{Parent: committee.ID, Units: []int64{courier.ID}, Kind: org.JointBranch,
+		Name: "科尔沁镇快递物流行业联合党支部", Founded: "2023-03-01"})
+	if err != nil {
 		return err
 	}
 	hs, _, err := db.Registry().Households(ctx, staff, registry.ListFilter{Region: demoVillage, Status: registry.HouseholdActive, ByNumber: true, Limit: 500})
@@ -68,6 +69,9 @@ func seedOrg(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 			return fmt.Errorf("demo member %s: %w", h.HeadName, err)
 		}
 		members++
+	}
+	if err := seedMembership(ctx, svc, staff, branch, joint); err != nil {
+		return err
 	}
 	// Two grids, by village group as the addresses name them: 一组 and the
 	// rest.
@@ -91,6 +95,8 @@ func seedOrg(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "loaded demo organisation register: 2 units, 3 party organisations, %d members of 平安村's branch, 平安村 in 2 grids of %d households\n", members, len(hs))
+	fmt.Fprintf(stdout, "loaded demo organisation register: 4 units, 3 party organisations, %d members of 平安村's branch and %d of the couriers' joint branch "+
+		"(imported from the national roster, one received by transfer), one member away, 两个覆盖 with one gap; 平安村 in 2 grids of %d households\n",
+		members, len(demoRoster), len(hs))
 	return nil
 }

@@ -28,6 +28,15 @@ var genSizes = map[string][2]int{
 	"league": {500_000, 10_000_000},
 }
 
+// genOrgSizes are the organisation registers of the sizes: organisations
+// and party members, the league's as the issue sizes it.
+var genOrgSizes = map[string][2]int{
+	"ci":     {200, 1_000},
+	"small":  {2_000, 10_000},
+	"medium": {10_000, 50_000},
+	"league": {20_000, 100_000},
+}
+
 // cpuProfile starts a CPU profile into path, if one is asked for.
 func cpuProfile(path string) (stop func(), err error) {
 	if path == "" {
@@ -52,6 +61,8 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 	households := fs.Int("households", 0, "households (overrides -size)")
 	entries := fs.Int("entries", 0, "ledger entries over the year (overrides -size)")
 	redemptions := fs.Int("redemptions", -1, "counter redemptions (default: one for every 100 entries)")
+	orgs := fs.Int("orgs", -1, "party organisations (default by -size)")
+	members := fs.Int("members", -1, "party members (default by -size)")
 	seed := fs.Int64("seed", 1, "seed: the same seed builds the same league")
 	today := fs.String("today", "", "reference date yyyy-mm-dd (default: today)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
@@ -76,6 +87,12 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	if *redemptions < 0 {
 		*redemptions = n[1] / 100
+	}
+	if *orgs < 0 {
+		*orgs = genOrgSizes[*size][0]
+	}
+	if *members < 0 {
+		*members = genOrgSizes[*size][1]
 	}
 	day := time.Now()
 	if *today != "" {
@@ -104,6 +121,12 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
+	orgRep, err := db.GenerateOrgs(ctx, sqlstore.GenOrgSpec{League: xingan, Orgs: *orgs, Members: *members, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "organisation register: %d organisations (%d branches), %d 两新 units, %d party members in %s\n",
+		orgRep.Orgs, orgRep.Branches, orgRep.Units, orgRep.Members, orgRep.Took.Round(time.Millisecond))
 	took := time.Since(start)
 	fmt.Fprintf(stdout, "generated %d villages, %d households, %d residents in %s (%.0f households/s); %d ledger entries in %s (%.0f entries/s); "+
 		"%d stores, %d redemptions (%d unaffordable) in %s (%.0f/s); total %s, peak RSS %d MB\n",

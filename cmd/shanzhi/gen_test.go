@@ -38,6 +38,9 @@ func TestGenAndLoadQuick(t *testing.T) {
 			if m == nil {
 				t.Fatalf("gen said:\n%s", out.String())
 			}
+			if !regexp.MustCompile(`organisation register: 200 organisations \(\d+ branches\), \d+ 两新 units, 1000 party members`).MatchString(out.String()) {
+				t.Fatalf("gen built no organisation register:\n%s", out.String())
+			}
 			if entries, _ := strconv.Atoi(m[2]); entries < 5000 || entries > 6000 {
 				t.Fatalf("gen wrote %d entries, want about 6000 less the deductions nobody could pay", entries)
 			}

@@ -156,15 +156,25 @@ func toOrg(o org.Org) orgJSON {
 	return out
 }
 
+// orgOrgs pages through the organisations by id: next is the cursor of
+// the next page, absent on the last.
 func (a *API) orgOrgs(r *http.Request, act *access.Actor) (int, any, error) {
-	q := r.URL.Query()
-	list, err := a.Org.Orgs(r.Context(), act, org.OrgFilter{Region: q.Get("region"), Parent: queryID(r, "parent"), Query: q.Get("q"), All: q.Get("all") == "1"})
+	after, limit, err := cursor(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	out := items[orgJSON]{Items: []orgJSON{}}
+	q := r.URL.Query()
+	list, err := a.Org.Orgs(r.Context(), act, org.OrgFilter{Region: q.Get("region"), Parent: queryID(r, "parent"), Query: q.Get("q"), All: q.Get("all") == "1",
+		After: after, Limit: limit})
+	if err != nil {
+		return 0, nil, err
+	}
+	out := paged[orgJSON]{Items: []orgJSON{}}
 	for _, o := range list {
 		out.Items = append(out.Items, toOrg(o))
+	}
+	if len(list) == limit {
+		out.Next = list[len(list)-1].ID
 	}
 	return http.StatusOK, out, nil
 }
@@ -312,10 +322,17 @@ type memberBody struct {
 	Applied   string `json:"applied"`
 	Probation string `json:"probation"`
 	Full      string `json:"full"`
+	Ethnicity string `json:"ethnicity"`
+	Birth     string `json:"birth"`
+	Education string `json:"education"`
+	Job       string `json:"job"`
+	Residence string `json:"residence"`
+	WorkUnit  int64  `json:"work_unit"`
 }
 
 func (b memberBody) input() org.MemberInput {
-	return org.MemberInput{Resident: b.Resident, Name: b.Name, Gender: b.Gender, IDNumber: b.IDNumber, Phone: b.Phone, Applied: b.Applied, Probation: b.Probation, Full: b.Full}
+	return org.MemberInput{Resident: b.Resident, Name: b.Name, Gender: b.Gender, IDNumber: b.IDNumber, Phone: b.Phone, Applied: b.Applied, Probation: b.Probation, Full: b.Full,
+		Ethnicity: b.Ethnicity, Birth: b.Birth, Education: b.Education, Job: b.Job, Residence: b.Residence, WorkUnit: b.WorkUnit}
 }
 
 func (a *API) orgMemberCreate(r *http.Request, act *access.Actor) (int, any, error) {
@@ -329,7 +346,7 @@ func (a *API) orgMemberCreate(r *http.Request, act *access.Actor) (int, any, err
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, toMember(*m), nil
+	return http.StatusCreated, toMemberDetail(*m), nil
 }
 
 // orgMemberUpdate corrects a member; an absent ID number or phone keeps
@@ -343,7 +360,7 @@ func (a *API) orgMemberUpdate(r *http.Request, act *access.Actor) (int, any, err
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, toMember(*m), nil
+	return http.StatusOK, toMemberDetail(*m), nil
 }
 
 func (a *API) orgMember(r *http.Request, act *access.Actor) (int, any, error) {
@@ -355,7 +372,7 @@ func (a *API) orgMember(r *http.Request, act *access.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, toMember(*m), nil
+	return http.StatusOK, toMemberDetail(*m), nil
 }
 
 // orgMemberMove sends a member's membership to another branch (transfer)

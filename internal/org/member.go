@@ -22,6 +22,15 @@ type MemberInput struct {
 	Applied   string // 申请入党日期
 	Probation string // 预备党员日期
 	Full      string // 转正日期; "" while probationary
+	// The national roster's other columns, kept as its export gives them.
+	Ethnicity string // 民族
+	Birth     string // 出生日期
+	Education string // 学历
+	Job       string // 工作岗位
+	Residence string // 现居住地
+	// WorkUnit is the unit of the register the member works in, 0 if none:
+	// what 两个覆盖 counts.
+	WorkUnit int64
 }
 
 // Normalize trims the texts and normalises the ID number and phone.
@@ -29,6 +38,8 @@ func (in *MemberInput) Normalize() {
 	in.Name, in.Gender = strings.TrimSpace(in.Name), strings.TrimSpace(in.Gender)
 	in.Applied, in.Probation, in.Full = strings.TrimSpace(in.Applied), strings.TrimSpace(in.Probation), strings.TrimSpace(in.Full)
 	in.IDNumber, in.Phone = registry.NormalizeID(in.IDNumber), registry.NormalizePhone(in.Phone)
+	in.Ethnicity, in.Birth, in.Education = strings.TrimSpace(in.Ethnicity), strings.TrimSpace(in.Birth), strings.TrimSpace(in.Education)
+	in.Job, in.Residence = strings.TrimSpace(in.Job), strings.TrimSpace(in.Residence)
 }
 
 // Validate checks a member: the dates run application, probation, full
@@ -48,6 +59,17 @@ func (in MemberInput) Validate(now time.Time) error {
 	}
 	if in.Phone != "" && !registry.ValidMobile(in.Phone) {
 		fs.Add("phone", "org.member.phone_invalid")
+	}
+	for name, v := range map[string]string{"ethnicity": in.Ethnicity, "education": in.Education, "job": in.Job} {
+		if utf8.RuneCountInString(v) > 30 {
+			fs.Add(name, "org.too_long", 30)
+		}
+	}
+	if utf8.RuneCountInString(in.Residence) > MaxText {
+		fs.Add("residence", "org.too_long", MaxText)
+	}
+	if in.Birth != "" && !PastDate(in.Birth, now) {
+		fs.Add("birth", "org.date_invalid")
 	}
 	for name, v := range map[string]string{"applied": in.Applied, "probation": in.Probation, "full": in.Full} {
 		if !validDate(v, now) {
@@ -120,7 +142,16 @@ type Member struct {
 	Applied     string
 	Probation   string
 	Full        string
+	Ethnicity   string
+	Birth       string
+	Education   string
+	Job         string
+	Residence   string
+	WorkUnit    int64
+	WorkName    string // the work unit's name
 	Standing    Standing
+	// Away is the member's open stay away (流动党员), nil when none.
+	Away *Flow
 	// Pending is the transfer in progress, nil when none.
 	Pending   *Transfer
 	Transfers []Transfer // filled by Service.Member only

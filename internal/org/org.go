@@ -103,6 +103,7 @@ type Unit struct {
 	UnitInput
 	ID         int64
 	RegionName string
+	Instructor string // the 党建指导员 assigned now, "" if none
 	Created    time.Time
 	Updated    time.Time
 }
@@ -158,6 +159,7 @@ func CanManage(a *access.Actor, code string) bool { return a.Can(access.OrgManag
 // not exist), fault.Forbidden for what they may read but not change,
 // fault.Conflict for a second membership, a second grid or a cycle.
 type Service interface {
+	Members
 	Units(ctx context.Context, a *access.Actor, f UnitFilter) ([]Unit, int, error)
 	Unit(ctx context.Context, a *access.Actor, id int64) (*Unit, error)
 	CreateUnit(ctx context.Context, a *access.Actor, in UnitInput) (*Unit, error)

@@ -245,4 +245,12 @@ type OrgFilter struct {
 	Parent int64  // only the direct children of this one
 	Query  string
 	All    bool // dissolved ones too
+	// After and Limit page by id, the API's cursor; a Limit of 0 lists
+	// by home region, kind and name, as pages do, up to MaxOrgList.
+	After int64
+	Limit int
 }
+
+// MaxOrgList bounds an unpaged list of organisations (a page's); the API
+// pages through any number by cursor.
+const MaxOrgList = 1000

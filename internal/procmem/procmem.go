@@ -1,6 +1,6 @@
 // Package procmem reads this process's memory figures from Linux's /proc,
 // so benchmarks can report the peak resident set of the work they time
-// rather than of the whole test binary.
+// rather than of the whole test binary, and its CPU time.
 package procmem
 
 import (
@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // ResetPeak returns freed memory to the system, resets the kernel's
@@ -37,4 +39,15 @@ func StatusKB(field string) int {
 		}
 	}
 	return 0
+}
+
+// CPU is the CPU time this process has used, user and system: what a
+// benchmark's work cost on a shared machine, whose load stretches the
+// elapsed time but not this.
+func CPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -16,20 +14,6 @@ import (
 	"shanzhi/internal/sqlstore/storetest"
 	"shanzhi/internal/synth"
 )
-
-// benchResidents is the size of the import benchmark: 100,000 residents,
-// the acceptance figure, unless SHANZHI_BENCH_RESIDENTS says otherwise.
-// The quick mode of the test script sets it small.
-func benchResidents(b *testing.B) int {
-	if s := os.Getenv("SHANZHI_BENCH_RESIDENTS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			b.Fatalf("SHANZHI_BENCH_RESIDENTS=%q", s)
-		}
-		return n
-	}
-	return 100_000
-}
 
 // registerSheet writes an .xlsx register of about n synthetic residents
 // spread over the villages of 科尔沁右翼前旗, shaped like the export
@@ -66,7 +50,7 @@ func registerSheet(b *testing.B, villages []string, n int) []byte {
 // one transaction a confirmed import is. It reports residents per second
 // and the peak resident set during the import.
 func BenchmarkImportXLSX(b *testing.B) {
-	n := benchResidents(b)
+	n := storetest.BenchSize(b)
 	for _, engine := range storetest.Engines(b) {
 		b.Run(engine, func(b *testing.B) {
 			ctx := context.Background()

@@ -15,21 +15,31 @@ import (
 
 const memberSelect = `SELECT m.id, m.branch_id, o.name, o.home_code, COALESCE(m.resident_id, 0), m.name, m.gender, m.id_masked, m.phone_masked,
 	m.applied, m.probation, m.full_date, m.created_at,
-	COALESCE(t.id, 0), COALESCE(t.to_id, 0), COALESCE(tt.name, ''), COALESCE(tt.home_code, ''), COALESCE(t.status, ''), COALESCE(t.sent, '')
+	COALESCE(t.id, 0), COALESCE(t.to_id, 0), COALESCE(tt.name, ''), COALESCE(tt.home_code, ''), COALESCE(t.status, ''), COALESCE(t.sent, ''),
+	m.ethnicity, m.birth_date, m.education, m.job, m.residence, COALESCE(m.work_unit_id, 0), COALESCE(wu.name, ''),
+	COALESCE(f.id, 0), COALESCE(f.temp_org_id, 0), COALESCE(f.temp_name, ''), COALESCE(f.place, ''), COALESCE(f.from_date, '')
 	FROM org_members m JOIN org_orgs o ON o.id = m.branch_id
-	LEFT JOIN org_transfers t ON t.member_id = m.id AND t.open IS NOT NULL LEFT JOIN org_orgs tt ON tt.id = t.to_id`
+	LEFT JOIN org_transfers t ON t.member_id = m.id AND t.open IS NOT NULL LEFT JOIN org_orgs tt ON tt.id = t.to_id
+	LEFT JOIN org_units wu ON wu.id = m.work_unit_id LEFT JOIN org_flows f ON f.member_id = m.id AND f.to_date = ''`
 
 func scanMember(s interface{ Scan(...any) error }) (org.Member, error) {
 	var m org.Member
 	var created int64
 	var t org.Transfer
+	var f org.Flow
 	err := s.Scan(&m.ID, &m.Branch, &m.BranchName, &m.Home, &m.Resident, &m.Name, &m.Gender, &m.IDMasked, &m.PhoneMasked,
-		&m.Applied, &m.Probation, &m.Full, &created, &t.ID, &t.To, &t.ToName, &t.ToHome, &t.Status, &t.Sent)
+		&m.Applied, &m.Probation, &m.Full, &created, &t.ID, &t.To, &t.ToName, &t.ToHome, &t.Status, &t.Sent,
+		&m.Ethnicity, &m.Birth, &m.Education, &m.Job, &m.Residence, &m.WorkUnit, &m.WorkName,
+		&f.ID, &f.TempOrg, &f.TempName, &f.Place, &f.From)
 	m.Created = time.UnixMilli(created)
 	m.Standing = org.MemberInput{Full: m.Full}.Standing()
 	if t.ID != 0 {
 		t.From, t.FromName = m.Branch, m.BranchName
 		m.Pending = &t
+	}
+	if f.ID != 0 {
+		f.Member, f.MemberName, f.Branch, f.BranchName = m.ID, m.Name, m.Branch, m.BranchName
+		m.Away = &f
 	}
 	return m, err
 }
@@ -110,10 +120,11 @@ func (s *OrgService) CreateMember(ctx context.Context, a *access.Actor, in org.M
 		if err := tx.alreadyMember(ctx, in.Resident, idHash); err != nil {
 			return err
 		}
-		id, err := tx.insertID(ctx, `INSERT INTO org_members (branch_id, resident_id, name, gender, id_enc, id_hash, id_masked, phone_enc, phone_masked,
-			applied, probation, full_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			b.ID, resident, in.Name, in.Gender, tx.box.Seal(purposeID, in.IDNumber), nullable(idHash), maskedOrEmpty(in.IDNumber, registry.MaskID),
-			tx.box.Seal(purposePhone, in.Phone), maskedOrEmpty(in.Phone, registry.MaskPhone), in.Applied, in.Probation, in.Full, tx.nowMS(), tx.nowMS())
+		unit, err := tx.memberUnit(ctx, a, in.WorkUnit)
+		if err != nil {
+			return err
+		}
+		id, err := tx.insertMember(ctx, b.ID, resident, unit, idHash, "", in)
 		if isUniqueViolation(err) {
 			return fault.E(fault.Conflict, "org.member.twice", in.Name, b.Name)
 		}
@@ -153,8 +164,11 @@ func (s *OrgService) UpdateMember(ctx context.Context, a *access.Actor, id int64
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE org_members SET resident_id = ?, name = ?, gender = ?, applied = ?, probation = ?, full_date = ?, updated_at = ? WHERE id = ?`,
-			resident, in.Name, in.Gender, in.Applied, in.Probation, in.Full, tx.nowMS(), id); err != nil {
+		unit, err := tx.memberUnit(ctx, a, in.WorkUnit)
+		if err != nil {
+			return err
+		}
+		if err := tx.updateMember(ctx, id, resident, unit, "", in); err != nil {
 			return err
 		}
 		if in.IDNumber != "" {
@@ -173,6 +187,36 @@ func (s *OrgService) UpdateMember(ctx context.Context, a *access.Actor, id int64
 		return err
 	})
 	return out, err
+}
+
+// insertMember writes a new member, sealing the ID number and phone.
+func (tx *Tx) insertMember(ctx context.Context, branch int64, resident, unit any, idHash, rosterHash string, in org.MemberInput) (int64, error) {
+	return tx.insertID(ctx, `INSERT INTO org_members (branch_id, resident_id, name, gender, id_enc, id_hash, id_masked, phone_enc, phone_masked,
+		applied, probation, full_date, ethnicity, birth_date, education, job, residence, work_unit_id, roster_hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		branch, resident, in.Name, in.Gender, tx.box.Seal(purposeID, in.IDNumber), nullable(idHash), maskedOrEmpty(in.IDNumber, registry.MaskID),
+		tx.box.Seal(purposePhone, in.Phone), maskedOrEmpty(in.Phone, registry.MaskPhone), in.Applied, in.Probation, in.Full,
+		in.Ethnicity, in.Birth, in.Education, in.Job, in.Residence, unit, rosterHash, tx.nowMS(), tx.nowMS())
+}
+
+// updateMember writes a member's details other than the sealed ones.
+func (tx *Tx) updateMember(ctx context.Context, id int64, resident, unit any, rosterHash string, in org.MemberInput) error {
+	_, err := tx.exec(ctx, `UPDATE org_members SET resident_id = ?, name = ?, gender = ?, applied = ?, probation = ?, full_date = ?,
+		ethnicity = ?, birth_date = ?, education = ?, job = ?, residence = ?, work_unit_id = ?, roster_hash = ?, updated_at = ? WHERE id = ?`,
+		resident, in.Name, in.Gender, in.Applied, in.Probation, in.Full, in.Ethnicity, in.Birth, in.Education, in.Job, in.Residence, unit, rosterHash, tx.nowMS(), id)
+	return err
+}
+
+// memberUnit checks the unit a member works in, if any: one the actor
+// reads. It returns the column's value, NULL for none.
+func (tx *Tx) memberUnit(ctx context.Context, a *access.Actor, unit int64) (any, error) {
+	if unit == 0 {
+		return nil, nil
+	}
+	if _, err := tx.unitFor(ctx, a, unit, false); err != nil {
+		return nil, fault.OnField(fault.Invalid, "work_unit", "org.member.unit_invalid")
+	}
+	return unit, nil
 }
 
 // memberResident checks the resident a member is linked to, if any: one

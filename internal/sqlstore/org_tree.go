@@ -58,65 +58,77 @@ func (tx *Tx) orgEvent(ctx context.Context, a *access.Actor, o *org.Org, kind, d
 // CreateOrg sets up an organisation under a parent the actor manages, or
 // at the top of a tree in a region they manage.
 func (s *OrgService) CreateOrg(ctx context.Context, a *access.Actor, in org.OrgInput) (*org.Org, error) {
-	in.Normalize()
 	var out *org.Org
 	err := s.db.update(ctx, func(tx *Tx) error {
-		if err := in.Validate(tx.now); err != nil {
-			return err
-		}
-		parentHome := ""
-		if in.Parent != 0 {
-			p, err := tx.activeOrg(ctx, a, in.Parent)
-			if err != nil {
-				return parentInvalid(err)
-			}
-			if !in.Kind.CanParent(p.Kind) {
-				return fault.OnField(fault.Invalid, "parent", "org.org.kind_under", p.Name)
-			}
-			parentHome = p.Home
-		}
-		home, err := in.Home(parentHome)
+		id, err := tx.createOrg(ctx, a, in)
 		if err != nil {
 			return err
 		}
-		if !org.CanManage(a, home) {
-			return fault.OnField(fault.Forbidden, "region", "error.forbidden")
-		}
-		if err := tx.checkVillageOrTown(ctx, home); err != nil {
-			return fault.OnField(fault.Invalid, "region", "org.unit.region_invalid")
-		}
-		var units []string
-		for _, uid := range in.Units {
-			u, err := tx.unitFor(ctx, a, uid, false)
-			if err != nil {
-				return fault.OnField(fault.Invalid, "units", "org.org.unit_invalid", uid)
-			}
-			units = append(units, u.Name)
-		}
-		var parent any
-		if in.Parent != 0 {
-			parent = in.Parent
-		}
-		id, err := tx.insertID(ctx, `INSERT INTO org_orgs (parent_id, home_code, region_code, kind, name, founded, brand, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, parent, home, in.Region, string(in.Kind), in.Name, in.Founded, in.Brand, string(org.Active), tx.nowMS(), tx.nowMS())
-		if err != nil {
-			return err
-		}
-		for _, uid := range in.Units {
-			if _, err := tx.exec(ctx, `INSERT INTO org_org_units (org_id, unit_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, uid); err != nil {
-				return err
-			}
-		}
-		if out, err = tx.orgFor(ctx, a, id, false); err != nil {
-			return err
-		}
-		date := in.Founded
-		if date == "" {
-			date = tx.localDay()
-		}
-		return tx.orgEvent(ctx, a, out, "created", date, fmt.Sprintf("%s; %s; %s; %s", in.Name, in.Kind, strings.Join(units, "、"), in.Brand))
+		out, err = tx.orgFor(ctx, a, id, false)
+		return err
 	})
 	return out, err
+}
+
+// createOrg checks and writes a new organisation with its "created"
+// event: what CreateOrg and Split share.
+func (tx *Tx) createOrg(ctx context.Context, a *access.Actor, in org.OrgInput) (int64, error) {
+	in.Normalize()
+	if err := in.Validate(tx.now); err != nil {
+		return 0, err
+	}
+	parentHome := ""
+	if in.Parent != 0 {
+		p, err := tx.activeOrg(ctx, a, in.Parent)
+		if err != nil {
+			return 0, parentInvalid(err)
+		}
+		if !in.Kind.CanParent(p.Kind) {
+			return 0, fault.OnField(fault.Invalid, "parent", "org.org.kind_under", p.Name)
+		}
+		parentHome = p.Home
+	}
+	home, err := in.Home(parentHome)
+	if err != nil {
+		return 0, err
+	}
+	if !org.CanManage(a, home) {
+		return 0, fault.OnField(fault.Forbidden, "region", "error.forbidden")
+	}
+	if err := tx.checkVillageOrTown(ctx, home); err != nil {
+		return 0, fault.OnField(fault.Invalid, "region", "org.unit.region_invalid")
+	}
+	var units []string
+	for _, uid := range in.Units {
+		u, err := tx.unitFor(ctx, a, uid, false)
+		if err != nil {
+			return 0, fault.OnField(fault.Invalid, "units", "org.org.unit_invalid", uid)
+		}
+		units = append(units, u.Name)
+	}
+	var parent any
+	if in.Parent != 0 {
+		parent = in.Parent
+	}
+	id, err := tx.insertID(ctx, `INSERT INTO org_orgs (parent_id, home_code, region_code, kind, name, founded, brand, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, parent, home, in.Region, string(in.Kind), in.Name, in.Founded, in.Brand, string(org.Active), tx.nowMS(), tx.nowMS())
+	if err != nil {
+		return 0, err
+	}
+	for _, uid := range in.Units {
+		if _, err := tx.exec(ctx, `INSERT INTO org_org_units (org_id, unit_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, uid); err != nil {
+			return 0, err
+		}
+	}
+	o, err := tx.orgFor(ctx, a, id, false)
+	if err != nil {
+		return 0, err
+	}
+	date := in.Founded
+	if date == "" {
+		date = tx.localDay()
+	}
+	return id, tx.orgEvent(ctx, a, o, "created", date, fmt.Sprintf("%s; %s; %s; %s", in.Name, in.Kind, strings.Join(units, "、"), in.Brand))
 }
 
 // parentInvalid turns a parent that cannot be loaded for a change (none
@@ -475,9 +487,16 @@ func (s *OrgService) Orgs(ctx context.Context, a *access.Actor, f org.OrgFilter)
 	if !f.All {
 		where += ` AND o.status = 'active'`
 	}
+	order := ` ORDER BY o.home_code, o.kind, o.name, o.id LIMIT ?`
+	limit := org.MaxOrgList
+	if f.Limit > 0 {
+		where += ` AND o.id > ?`
+		args = append(args, f.After)
+		order, limit = ` ORDER BY o.id LIMIT ?`, min(f.Limit, org.MaxOrgList)
+	}
 	var out []org.Org
 	err = s.db.view(ctx, func(tx *Tx) (err error) {
-		out, err = queryAll(ctx, tx, scanOrg, orgSelect+` WHERE `+where+` ORDER BY o.home_code, o.kind, o.name, o.id LIMIT 1000`, args...)
+		out, err = queryAll(ctx, tx, scanOrg, orgSelect+` WHERE `+where+order, append(args, limit)...)
 		return err
 	})
 	return out, err

@@ -21,14 +21,15 @@ func (db *DB) Org() *OrgService { return &OrgService{db: db} }
 
 var _ org.Service = (*OrgService)(nil)
 
-const unitSelect = `SELECT u.id, u.region_code, r.name, u.name, u.credit_code, u.type, u.two_new, u.new_employment, u.created_at, u.updated_at
+const unitSelect = `SELECT u.id, u.region_code, r.name, u.name, u.credit_code, u.type, u.two_new, u.new_employment, u.created_at, u.updated_at,
+	COALESCE((SELECT i.name FROM org_instructors i WHERE i.unit_id = u.id AND i.to_date = '' ORDER BY i.id DESC LIMIT 1), '')
 	FROM org_units u JOIN regions r ON r.code = u.region_code`
 
 func scanUnit(s interface{ Scan(...any) error }) (org.Unit, error) {
 	var u org.Unit
 	var twoNew, newEmp int
 	var created, updated int64
-	err := s.Scan(&u.ID, &u.Region, &u.RegionName, &u.Name, &u.CreditCode, &u.Type, &twoNew, &newEmp, &created, &updated)
+	err := s.Scan(&u.ID, &u.Region, &u.RegionName, &u.Name, &u.CreditCode, &u.Type, &twoNew, &newEmp, &created, &updated, &u.Instructor)
 	u.TwoNew, u.NewEmployment = twoNew != 0, newEmp != 0
 	u.Created, u.Updated = time.UnixMilli(created), time.UnixMilli(updated)
 	return u, err

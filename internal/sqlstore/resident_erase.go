@@ -52,8 +52,10 @@ func (s *RegistryService) EraseResident(ctx context.Context, a *access.Actor, id
 			name, pinyin.SortKey(name), pinyin.Initials(name), pinyin.Full(name), tx.nowMS(), id); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE org_members SET name = ?, id_enc = NULL, id_hash = NULL, id_masked = '', phone_enc = NULL, phone_masked = '', updated_at = ?
-			WHERE resident_id = ?`, name, tx.nowMS(), id); err != nil {
+		// The national roster's columns of the person go with them: birth
+		// date, residence, and the hash of their roster row.
+		if _, err := tx.exec(ctx, `UPDATE org_members SET name = ?, id_enc = NULL, id_hash = NULL, id_masked = '', phone_enc = NULL, phone_masked = '',
+			birth_date = '', residence = '', roster_hash = '', updated_at = ? WHERE resident_id = ?`, name, tx.nowMS(), id); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE household_events SET resident_name = ? WHERE resident_id = ?`, name, id); err != nil {

@@ -49,7 +49,7 @@ func TestEraseResident(t *testing.T) {
 		}
 		tr := mustOrgTree(t, db.Org())
 		if _, err := db.Org().CreateMember(ctx, orgTown, org.MemberInput{Branch: tr.branch.ID, Resident: h.HeadID, Name: "张大山", Gender: "男",
-			IDNumber: old.IDNumber, Phone: old.Phone, Probation: "1976-07-01"}); err != nil {
+			IDNumber: old.IDNumber, Phone: old.Phone, Probation: "1976-07-01", Birth: "1950-03-04", Residence: "平安村一组"}); err != nil {
 			t.Fatal(err)
 		}
 		tw := newTalentWorld(t, db)
@@ -100,15 +100,15 @@ func TestEraseResident(t *testing.T) {
 		if name != registry.ErasedName || mongol != "" || birth != "" || idEnc != nil || idHash != nil || idMasked != "" || phoneEnc != nil || phoneHash != nil || phoneMasked != "" {
 			t.Fatalf("resident row after erasure: %q %q %q %v %v %q %v %v %q", name, mongol, birth, idEnc, idHash, idMasked, phoneEnc, phoneHash, phoneMasked)
 		}
-		var mName, mIDMasked, mPhoneMasked string
+		var mName, mIDMasked, mPhoneMasked, mBirth, mResidence string
 		var mIDEnc, mPhoneEnc []byte
 		var mIDHash *string
-		if err := db.RawRow(ctx, `SELECT name, id_enc, id_hash, id_masked, phone_enc, phone_masked FROM org_members WHERE resident_id = ?`, h.HeadID).
-			Scan(&mName, &mIDEnc, &mIDHash, &mIDMasked, &mPhoneEnc, &mPhoneMasked); err != nil {
+		if err := db.RawRow(ctx, `SELECT name, id_enc, id_hash, id_masked, phone_enc, phone_masked, birth_date, residence FROM org_members WHERE resident_id = ?`, h.HeadID).
+			Scan(&mName, &mIDEnc, &mIDHash, &mIDMasked, &mPhoneEnc, &mPhoneMasked, &mBirth, &mResidence); err != nil {
 			t.Fatal(err)
 		}
-		if mName != registry.ErasedName || mIDEnc != nil || mIDHash != nil || mIDMasked != "" || mPhoneEnc != nil || mPhoneMasked != "" {
-			t.Fatalf("org member after erasure: %q %v %v %q %v %q", mName, mIDEnc, mIDHash, mIDMasked, mPhoneEnc, mPhoneMasked)
+		if mName != registry.ErasedName || mIDEnc != nil || mIDHash != nil || mIDMasked != "" || mPhoneEnc != nil || mPhoneMasked != "" || mBirth != "" || mResidence != "" {
+			t.Fatalf("org member after erasure: %q %v %v %q %v %q %q %q", mName, mIDEnc, mIDHash, mIDMasked, mPhoneEnc, mPhoneMasked, mBirth, mResidence)
 		}
 		var left int
 		if err := db.RawRow(ctx, `SELECT count(*) FROM household_events WHERE resident_name = ?`, "张大山").Scan(&left); err != nil || left != 0 {

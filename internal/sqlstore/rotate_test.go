@@ -546,7 +546,7 @@ func TestIndexKeyProven(t *testing.T) {
 // transaction. The peak resident set shows whether the batches keep memory
 // flat.
 func BenchmarkRotateKey(b *testing.B) {
-	n := benchResidents(b)
+	n := storetest.BenchSize(b)
 	for _, engine := range storetest.Engines(b) {
 		b.Run(engine, func(b *testing.B) {
 			ctx := context.Background()

@@ -81,7 +81,7 @@ func (w *Web) orgMemberNew(rw http.ResponseWriter, r *http.Request, a *access.Ac
 	v := w.newView(r, "org.page.member_new", "org")
 	back := "/org/orgs/" + strconv.FormatInt(id, 10) + "/roster"
 	v.Crumbs = []crumb{{Label: o.Name, Href: back}, {Label: v.T("org.page.member_new")}}
-	f := memberForm(r, v, back, org.Member{})
+	f := memberForm(r, v, back, org.Member{}, w.workUnitOptions(r, a, o.Home))
 	f.Intro = v.T("org.intro.member_new", o.Name)
 	if r.Method != http.MethodPost {
 		w.showForm(rw, v, f)
@@ -99,14 +99,17 @@ func (w *Web) orgMemberNew(rw http.ResponseWriter, r *http.Request, a *access.Ac
 
 // memberForm is the form of a member, new or corrected; the ID number and
 // phone on file are never put back in clear, only named masked.
-func memberForm(r *http.Request, v *view, back string, m org.Member) *form {
+func memberForm(r *http.Request, v *view, back string, m org.Member, units []option) *form {
 	val := func(k, def string) string {
 		if r.Method == http.MethodPost {
 			return r.FormValue(k)
 		}
 		return def
 	}
-	resident := ""
+	resident, unit := "", ""
+	if m.WorkUnit != 0 {
+		unit = strconv.FormatInt(m.WorkUnit, 10)
+	}
 	if m.Resident != 0 {
 		resident = strconv.FormatInt(m.Resident, 10)
 	}
@@ -126,12 +129,35 @@ func memberForm(r *http.Request, v *view, back string, m org.Member) *form {
 		{Name: "applied", Label: v.T("org.field.applied"), Type: "date", Value: val("applied", m.Applied)},
 		{Name: "probation", Label: v.T("org.field.probation"), Type: "date", Value: val("probation", m.Probation), Required: true},
 		{Name: "full", Label: v.T("org.field.full"), Type: "date", Value: val("full", m.Full)},
+		{Name: "ethnicity", Label: v.T("org.field.ethnicity"), Type: "text", Value: val("ethnicity", m.Ethnicity), MaxLen: 30},
+		{Name: "birth", Label: v.T("org.field.birth"), Type: "date", Value: val("birth", m.Birth)},
+		{Name: "education", Label: v.T("org.field.education"), Type: "text", Value: val("education", m.Education), MaxLen: 30},
+		{Name: "job", Label: v.T("org.field.job"), Type: "text", Value: val("job", m.Job), MaxLen: 30},
+		{Name: "work_unit", Label: v.T("org.field.work_unit"), Type: "select", Value: val("work_unit", unit), Options: units, Help: v.T("org.help.work_unit")},
+		{Name: "residence", Label: v.T("org.field.residence"), Type: "text", Value: val("residence", m.Residence), MaxLen: 200},
 	}}
 }
 
 func memberInput(r *http.Request) org.MemberInput {
 	return org.MemberInput{Resident: formID(r, "resident"), Name: r.FormValue("name"), Gender: r.FormValue("gender"), IDNumber: r.FormValue("id_number"),
-		Phone: r.FormValue("phone"), Applied: r.FormValue("applied"), Probation: r.FormValue("probation"), Full: r.FormValue("full")}
+		Phone: r.FormValue("phone"), Applied: r.FormValue("applied"), Probation: r.FormValue("probation"), Full: r.FormValue("full"),
+		Ethnicity: r.FormValue("ethnicity"), Birth: r.FormValue("birth"), Education: r.FormValue("education"), Job: r.FormValue("job"),
+		Residence: r.FormValue("residence"), WorkUnit: formID(r, "work_unit")}
+}
+
+// workUnitOptions are the units a member of a branch at home may work in:
+// those of the region the actor manages there, "none" first.
+func (w *Web) workUnitOptions(r *http.Request, a *access.Actor, home string) []option {
+	out := []option{{Value: "", Label: "—"}}
+	scope := home
+	if s := a.Scopes(access.OrgManage); len(s) > 0 {
+		scope = s[0]
+	}
+	list, _, _ := w.Org.Units(r.Context(), a, org.UnitFilter{Region: scope, Limit: 500})
+	for _, u := range list {
+		out = append(out, option{Value: strconv.FormatInt(u.ID, 10), Label: u.Name})
+	}
+	return out
 }
 
 // orgMemberEdit corrects a member and records their dates, 转正 among them.
@@ -151,7 +177,7 @@ func (w *Web) orgMemberEdit(rw http.ResponseWriter, r *http.Request, a *access.A
 	back := "/org/members/" + strconv.FormatInt(id, 10)
 	v := w.newView(r, "org.page.member_edit", "org")
 	v.Crumbs = []crumb{{Label: m.Name, Href: back}, {Label: v.T("org.page.member_edit")}}
-	f := memberForm(r, v, back, *m)
+	f := memberForm(r, v, back, *m, w.workUnitOptions(r, a, m.Home))
 	if r.Method != http.MethodPost {
 		w.showForm(rw, v, f)
 		return

@@ -111,6 +111,7 @@ type orgView struct {
 	Parents   []option // where it may move
 	Others    []option // what it may merge into
 	Posts     []option
+	Members   []org.Member // who may go to a new organisation split off
 	Error     string
 	Problems  []string
 }
@@ -149,6 +150,9 @@ func (w *Web) showOrg(rw http.ResponseWriter, r *http.Request, a *access.Actor, 
 			if x.ID != o.ID && x.Kind == o.Kind {
 				d.Others = append(d.Others, option{Value: strconv.FormatInt(x.ID, 10), Label: x.Name})
 			}
+		}
+		if o.Kind.HoldsMembers() {
+			d.Members, _ = w.Org.Members(r.Context(), a, o.ID)
 		}
 		for _, p := range org.Posts {
 			if p.ValidFor(o.Kind) {

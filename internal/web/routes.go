@@ -107,6 +107,7 @@ func (w *Web) Routes(rt *server.Router) {
 	w.talentRoutes(rt)
 
 	w.orgRoutes(rt)
+	w.memberRoutes(rt)
 
 	w.surveyRoutes(rt)
 
@@ -235,7 +236,7 @@ func (w *Web) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /org/orgs/new", on(manage, server.OnQuery), w.page(w.orgNew))
 	rt.HandleFunc("GET /org/orgs/{id}", on(read, server.OnOrg), w.page(w.orgShow))
 	for name, act := range map[string]func(*http.Request, *access.Actor, int64) error{
-		"rename": w.orgRename, "move": w.orgMove, "dissolve": w.orgDissolve, "post": w.orgPost, "merge": w.orgMerge,
+		"rename": w.orgRename, "move": w.orgMove, "dissolve": w.orgDissolve, "post": w.orgPost, "merge": w.orgMerge, "split": w.orgSplit,
 	} {
 		rt.HandleFunc("POST /org/orgs/{id}/"+name, on(manage, server.OnOrg), w.page(w.orgAct(act)))
 	}

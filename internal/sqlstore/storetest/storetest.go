@@ -11,12 +11,28 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"shanzhi/internal/secret"
 	"shanzhi/internal/sqlstore"
 )
+
+// BenchSize is the size of the benchmarks that build a league: 100,000
+// (residents, party members), the acceptance figure, unless
+// SHANZHI_BENCH_RESIDENTS says otherwise. The quick mode of the test
+// script sets it small.
+func BenchSize(b *testing.B) int {
+	if s := os.Getenv("SHANZHI_BENCH_RESIDENTS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			b.Fatalf("SHANZHI_BENCH_RESIDENTS=%q", s)
+		}
+		return n
+	}
+	return 100_000
+}
 
 // Engines lists the engines a suite runs on. PostgreSQL is reached through
 // SHANZHI_TEST_POSTGRES; when CI is set its absence fails the run instead of
