@@ -82,10 +82,10 @@ var rolePerms = map[Role][]Permission{
 	Secretary:  {RegistryRead, OrgRead, GridManage, GridRead, GridLink, GridContact},
 	GridLeader: {GridRead, GridLink, GridContact},
 	GridWorker: {GridRead, GridContact},
-	Clerk:     {PointsSpend, MarketSell},
-	Trainer:   {},
-	Station:   {},
-	Villager:  {OwnHousehold},
+	Clerk:      {PointsSpend, MarketSell},
+	Trainer:    {},
+	Station:    {},
+	Villager:   {OwnHousehold},
 }
 
 // Admin reports whether r is one of the three administrator roles, which
@@ -171,7 +171,9 @@ func (a *Actor) gridGrants(p Permission) []Grant {
 
 // CanAnywhere reports whether the actor holds p at any region or for any
 // grid, for deciding which menu entries to show.
-func (a *Actor) CanAnywhere(p Permission) bool { return len(a.Scopes(p)) > 0 || len(a.gridGrants(p)) > 0 }
+func (a *Actor) CanAnywhere(p Permission) bool {
+	return len(a.Scopes(p)) > 0 || len(a.gridGrants(p)) > 0
+}
 
 // Scopes returns the region codes at which the actor holds p region-wide;
 // list queries restrict themselves to these subtrees.
