@@ -235,7 +235,7 @@ func (in ContactInput) Validate(now time.Time) error {
 		ok = ok || in.Kind == k
 	}
 	if !ok {
-		fs.Add("kind", "org.contact.kind_invalid")
+		fs.Add("contact_kind", "org.contact.kind_invalid")
 	}
 	if !PastDate(in.Date, now) {
 		fs.Add("date", "org.date_invalid")
