@@ -20,7 +20,7 @@ import (
 // sibling's marker names, so a refused response that leaks one is caught.
 type azOrgs struct {
 	unit1, unit2, org1, org2, member1, member2, grid1, grid2 int64
-	grid3, contact1, contact2, contact3                     int64
+	grid3, contact1, contact2, contact3                      int64
 }
 
 func azOrg(t *testing.T, db *sqlstore.DB, w azWorld) azOrgs {
