@@ -11,9 +11,10 @@ import (
 	"shanzhi/internal/sheet"
 )
 
-// assignColumns are the columns of a grid assignment sheet; only the
-// household number is read, the head's name is there for the clerk's eye.
-var assignColumns = []string{"户号|户编号|户口编号", "户主|户主姓名"}
+// assignColumns are the columns of a grid assignment sheet: only the
+// household number is read; the template's head's name is there for the
+// clerk's eye, and the register's head is what the check shows.
+var assignColumns = []string{"户号|户编号|户口编号"}
 
 type gridImportView struct {
 	G       *org.Grid
