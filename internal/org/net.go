@@ -295,7 +295,7 @@ type Contact struct {
 type ContactFilter struct {
 	Grid   int64  // one grid; 0 with Region or Branch
 	Region string // the grids of a region
-	Branch int64  // the issues at the branch level of a branch's region
+	Branch int64  // the issues at the branch level of a branch's region, and those overdue below it
 	Level  Level  // only those at this level
 	Open   bool   // only issues not closed
 	Limit  int

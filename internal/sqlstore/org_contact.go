@@ -111,7 +111,9 @@ func (s *OrgService) LogContact(ctx context.Context, a *access.Actor, grid int64
 		if err := in.Validate(tx.now); err != nil {
 			return err
 		}
-		if _, err := tx.linkable(ctx, g, in.Household); err != nil && !fault.Is(err, fault.Conflict) {
+		if in, _, err := tx.gridOf(ctx, in.Household); err != nil {
+			return err
+		} else if in != grid {
 			return fault.OnField(fault.Invalid, "household", "org.contact.household_not_in_grid", g.Name)
 		}
 		var member sql.NullInt64
@@ -192,8 +194,8 @@ func (s *OrgService) Contact(ctx context.Context, a *access.Actor, id int64) (*o
 }
 
 // Contacts lists contacts, newest first: of a grid, of the grids of a
-// region, or the issues that reached a branch, in the grids of its home
-// region.
+// region, or the issues that reached a branch (and those overdue below
+// it), in the grids of its home region.
 func (s *OrgService) Contacts(ctx context.Context, a *access.Actor, f org.ContactFilter) ([]org.Contact, error) {
 	if f.Limit <= 0 || f.Limit > org.MaxContacts {
 		f.Limit = org.MaxContacts
@@ -214,7 +216,10 @@ func (s *OrgService) Contacts(ctx context.Context, a *access.Actor, f org.Contac
 				return err
 			}
 			where, args = scopeWhere("c.village_code", []string{o.Home})
-			f.Level = org.LevelBranch
+			// The branch sees what reached it and, as the level above
+			// them all, every issue below it that is past its deadline.
+			where += ` AND (c.level = ? OR c.due <> '' AND c.due < ? AND c.status IN (?, ?))`
+			args = append(args, string(org.LevelBranch), localtime.Day(tx.now), string(org.ContactOpen), string(org.ContactEscalated))
 		default:
 			var err error
 			if where, args, err = gridScope(a, access.GridRead, f.Region); err != nil {

@@ -163,7 +163,7 @@ func (s *OrgService) ChangeNet(ctx context.Context, a *access.Actor, grid int64,
 		if err != nil {
 			return err
 		}
-		if err := tx.orgAudit(ctx, a, "org.net."+string(c.Op), fmt.Sprintf("grid:%d", grid), g.Village, detail); err != nil {
+		if err := tx.orgAudit(ctx, a, "org.net_change."+string(c.Op), fmt.Sprintf("grid:%d", grid), g.Village, detail); err != nil {
 			return err
 		}
 		out, err = tx.netOf(ctx, g)

@@ -76,12 +76,12 @@ func (w *Web) gridNew(rw http.ResponseWriter, r *http.Request, a *access.Actor) 
 }
 
 type gridView struct {
-	G         *org.Grid
-	CanManage bool
-	CanLink   bool
-	Free      []registry.Household // the village's households in no grid yet
-	Error     string
-	Problems  []string
+	G           *org.Grid
+	CanManage   bool
+	CanRegister bool                 // reads the village's register, where a household's page is
+	Free        []registry.Household // the village's households in no grid yet
+	Error       string
+	Problems    []string
 }
 
 func (w *Web) gridShow(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
@@ -103,7 +103,7 @@ func (w *Web) showGrid(rw http.ResponseWriter, r *http.Request, a *access.Actor,
 	v := w.newView(r, "org.page.grid", "grids")
 	v.Title = g.VillageName + " " + g.Name
 	v.Crumbs = []crumb{{Label: v.T("org.page.grids"), Href: "/grids?region=" + g.Village}, {Label: g.Name}}
-	d := &gridView{G: g, CanManage: a.Can(access.GridManage, g.Village), CanLink: a.CanGrid(access.GridLink, g.Village, g.ID)}
+	d := &gridView{G: g, CanManage: a.Can(access.GridManage, g.Village), CanRegister: a.Can(access.RegistryRead, g.Village)}
 	if d.CanManage {
 		if d.Free, err = w.freeHouseholds(r, a, g.Village); err != nil {
 			w.fail(rw, r, err)
