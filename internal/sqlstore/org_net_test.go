@@ -201,6 +201,16 @@ func TestGridNetCheck(t *testing.T) {
 		if c, err = s.CloseContact(ctx, orgSec, c.ID, "已联系供电所修复"); err != nil || c.Status != org.ContactClosed || len(c.Steps) != 5 {
 			t.Fatalf("close at the branch: %v %+v", err, c)
 		}
+		// An issue past its deadline at the member's level shows, flagged,
+		// to the levels above it, the branch included.
+		late, err := s.LogContact(ctx, worker, grids[0].ID, org.ContactInput{Household: hs[25].ID, Kind: org.ContactPhone, Date: "2024-05-06",
+			Summary: "电话", Issue: "院墙倒塌", Due: "2024-05-10"})
+		if err != nil || !late.Overdue {
+			t.Fatalf("late: %v %+v", err, late)
+		}
+		if at, err := s.Contacts(ctx, orgSec, org.ContactFilter{Branch: tr.branch.ID, Open: true}); err != nil || len(at) != 1 || at[0].ID != late.ID || !at[0].Overdue {
+			t.Fatalf("the branch's view of an overdue issue: %v %+v", err, at)
+		}
 		if _, err := s.Contact(ctx, &access.Actor{Grants: []access.Grant{{Role: access.GridWorker, Region: pingan, Grid: grids[1].ID}}}, c.ID); !fault.Is(err, fault.NotFound) {
 			t.Fatalf("a sibling grid's worker reads the contact: %v", err)
 		}
