@@ -237,3 +237,42 @@ func cnName(i int) string {
 	}
 	return string(name)
 }
+
+// TestGridGrant grants grid roles as the security administrator does: a
+// grid leader's grant names a grid of its village, any other role's none,
+// and the grant read back at sign-in carries the grid.
+func TestGridGrant(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		g, err := db.Org().CreateGrid(ctx, orgSec, org.GridInput{Village: pingan, Name: "第一网格"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		far, err := db.Org().CreateGrid(ctx, orgSibling, org.GridInput{Village: dsVillage, Name: "外村网格"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		uid, err := db.CreateUser(ctx, nil, "wanggezhang", "网格长", "First-Pass-1", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sec := &access.Actor{UserID: 99999, Username: "security", Grants: []access.Grant{{Role: access.SecAdmin, Region: "150000000000"}}}
+		users := db.Users(access.DefaultPolicy())
+		for name, bad := range map[string]access.Grant{
+			"no grid":                  {Role: access.GridLeader, Region: pingan},
+			"another village's grid":   {Role: access.GridLeader, Region: pingan, Grid: far.ID},
+			"a grid on a region grant": {Role: access.Operator, Region: pingan, Grid: g.ID},
+		} {
+			if err := users.Grant(ctx, sec, uid, bad); !fault.Is(err, fault.Invalid) {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		if err := users.Grant(ctx, sec, uid, access.Grant{Role: access.GridLeader, Region: pingan, Grid: g.ID}); err != nil {
+			t.Fatal(err)
+		}
+		u, err := users.User(ctx, sec, uid)
+		if err != nil || len(u.Grants) != 1 || u.Grants[0].Grid != g.ID {
+			t.Fatalf("grants read back: %v %+v", err, u)
+		}
+	})
+}
