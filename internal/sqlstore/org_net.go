@@ -21,9 +21,9 @@ func scanGridHousehold(s interface{ Scan(...any) error }) (org.GridHousehold, er
 	return h, err
 }
 
-// netOf reads a grid's net in three indexed queries (members, links, the
-// households linked to nobody), whatever the size of the league: this is
-// the linkage tree the benchmark holds to its figure.
+// netOf reads a grid's net in three indexed queries (its settings, its
+// members, its households with their links), whatever the size of the
+// league: this is the linkage tree the benchmark holds to its figure.
 func (tx *Tx) netOf(ctx context.Context, g *org.Grid) (*org.Net, error) {
 	n := &org.Net{Grid: g.ID, GridName: g.Name, Village: g.Village, MaxLinks: org.DefaultMaxLinks}
 	var leader sql.NullInt64
@@ -50,9 +50,11 @@ func (tx *Tx) netOf(ctx context.Context, g *org.Grid) (*org.Net, error) {
 			n.LeaderName = m.Name
 		}
 	}
-	rows, err := tx.query(ctx, `SELECT l.member_id, h.id, h.number, COALESCE(r.name, ''), h.address FROM grid_links l
-		JOIN households h ON h.id = l.household_id LEFT JOIN residents r ON r.id = h.head_id
-		WHERE l.grid_id = ? ORDER BY h.number, h.id`, g.ID)
+	// One pass over the grid's households, linked or not, by number.
+	rows, err := tx.query(ctx, `SELECT COALESCE(l.member_id, 0), h.id, h.number, COALESCE(r.name, ''), h.address FROM grid_households gh
+		JOIN households h ON h.id = gh.household_id LEFT JOIN residents r ON r.id = h.head_id
+		LEFT JOIN grid_links l ON l.household_id = gh.household_id
+		WHERE gh.grid_id = ? ORDER BY h.number, h.id`, g.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -65,16 +67,11 @@ func (tx *Tx) netOf(ctx context.Context, g *org.Grid) (*org.Net, error) {
 		}
 		if i, ok := at[member]; ok {
 			n.Members[i].Households = append(n.Members[i].Households, h)
+		} else {
+			n.Unlinked = append(n.Unlinked, h)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	n.Unlinked, err = queryAll(ctx, tx, scanGridHousehold, `SELECT h.id, h.number, COALESCE(r.name, ''), h.address FROM grid_households gh
-		JOIN households h ON h.id = gh.household_id LEFT JOIN residents r ON r.id = h.head_id
-		LEFT JOIN grid_links l ON l.household_id = gh.household_id
-		WHERE gh.grid_id = ? AND l.household_id IS NULL ORDER BY h.number, h.id`, g.ID)
-	return n, err
+	return n, rows.Err()
 }
 
 // Net returns a grid's linkage net.
