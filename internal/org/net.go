@@ -178,19 +178,20 @@ func (l Level) Next() (Level, bool) {
 	return l, false
 }
 
-// Permission is what an actor must hold for the grid to act on an issue
-// at level l: grid workers (recording for party members and central
-// households) act at the bottom two, the grid leader's grid.link reaches
-// the party-group level, and the branch is acted for only by a
-// region-wide grant (its secretary, the organisation department).
-func (l Level) Permission() (p access.Permission, regionWide bool) {
+// MayAct reports whether a may act on an issue at level l in grid of
+// village: grid workers (recording for party members and central
+// households) act at the bottom two levels, the grid leader's grid.link
+// reaches the party-group level, and the branch is acted for only by
+// those who keep contacts and read the party organisations region-wide
+// (its secretary, the organisation department), not by a village clerk.
+func (l Level) MayAct(a *access.Actor, village string, grid int64) bool {
 	switch l {
 	case LevelMember, LevelCentral:
-		return access.GridContact, false
+		return a.CanGrid(access.GridContact, village, grid)
 	case LevelLeader:
-		return access.GridLink, false
+		return a.CanGrid(access.GridLink, village, grid)
 	}
-	return access.GridContact, true
+	return a.Can(access.GridContact, village) && a.Can(access.OrgRead, village)
 }
 
 // ContactStatus is where an issue stands.

@@ -71,22 +71,13 @@ func scanContact(s interface{ Scan(...any) error }) (org.Contact, error) {
 	return c, err
 }
 
-// mayAct reports whether a may act on an issue at level l of a grid.
-func mayAct(a *access.Actor, l org.Level, village string, grid int64) bool {
-	p, wide := l.Permission()
-	if wide {
-		return a.Can(p, village)
-	}
-	return a.CanGrid(p, village, grid)
-}
-
 // decorate sets what the actor may do with a contact and whether it is
 // overdue, as of today.
 func decorate(a *access.Actor, c *org.Contact, today string) {
 	live := c.Status == org.ContactOpen || c.Status == org.ContactEscalated
 	c.Overdue = live && c.Due != "" && c.Due < today
 	c.ReachedBranch = c.Level == org.LevelBranch
-	if live && mayAct(a, c.Level, c.Village, c.Grid) {
+	if live && c.Level.MayAct(a, c.Village, c.Grid) {
 		c.CanClose = true
 		_, up := c.Level.Next()
 		c.CanEscalate = up
@@ -254,7 +245,7 @@ func (tx *Tx) contactAct(ctx context.Context, a *access.Actor, id int64, note st
 	if c.Status != org.ContactOpen && c.Status != org.ContactEscalated {
 		return nil, fault.E(fault.Conflict, "org.contact.not_open")
 	}
-	if !mayAct(a, c.Level, c.Village, c.Grid) {
+	if !c.Level.MayAct(a, c.Village, c.Grid) {
 		return nil, fault.E(fault.Forbidden, "org.contact.not_your_level")
 	}
 	if n := len([]rune(note)); n == 0 || n > org.MaxText {

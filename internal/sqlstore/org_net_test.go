@@ -191,6 +191,9 @@ func TestGridNetCheck(t *testing.T) {
 		if _, err := s.CloseContact(ctx, leader, c.ID, "已处理"); !fault.Is(err, fault.Forbidden) {
 			t.Fatalf("the grid leader closes at the branch: %v", err)
 		}
+		if _, err := s.CloseContact(ctx, operatorAt(pingan), c.ID, "已处理"); !fault.Is(err, fault.Forbidden) {
+			t.Fatalf("the village clerk closes for the branch: %v", err)
+		}
 		if _, err := s.CloseContact(ctx, orgSec, c.ID, ""); !fault.Is(err, fault.Invalid) {
 			t.Fatalf("closing without a note: %v", err)
 		}
