@@ -111,11 +111,7 @@ func (s *OrgService) Grid(ctx context.Context, a *access.Actor, id int64) (*org.
 }
 
 func (tx *Tx) gridHouseholds(ctx context.Context, grid int64) ([]org.GridHousehold, error) {
-	return queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (org.GridHousehold, error) {
-		var h org.GridHousehold
-		err := s.Scan(&h.ID, &h.Number, &h.Head, &h.Address)
-		return h, err
-	}, `SELECT h.id, h.number, COALESCE(r.name, ''), h.address FROM grid_households gh JOIN households h ON h.id = gh.household_id
+	return queryAll(ctx, tx, scanGridHousehold, `SELECT h.id, h.number, COALESCE(r.name, ''), h.address FROM grid_households gh JOIN households h ON h.id = gh.household_id
 		LEFT JOIN residents r ON r.id = h.head_id WHERE gh.grid_id = ? ORDER BY h.number, h.id`, grid)
 }
 
