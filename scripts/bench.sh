@@ -17,6 +17,9 @@ SHANZHI_BENCH_AWARDS=${SHANZHI_BENCH_AWARDS:-1000000} go test -run '^$' -bench '
 echo "== award sheet of 100,000 rows as .xlsx, and as CSV row by row (the path the bulk one replaced); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 SHANZHI_BENCH_AWARDS=100000 go test -run '^$' -bench 'AwardImport/.*/(xlsx|csv-byrow)$' -benchtime 1x -count 1 -timeout 2h ./internal/sqlstore | grep -E '^Benchmark'
 
+echo "== a grid's linkage tree, 500,000 households in 8,000 grids (SQLite and PostgreSQL); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+go test -run '^$' -bench 'GridNet' -benchtime 5x -count 1 -timeout 1h ./internal/sqlstore | grep -E '^Benchmark'
+
 echo "== sheet reading and writing, 100,000 rows"
 go test -run '^$' -bench 'XLSX100k' -benchtime 1x -count "${COUNT:-3}" ./internal/sheet | grep -E '^Benchmark'
 

@@ -70,7 +70,7 @@ for target_dir in $(grep -rl --include='*_test.go' '^func Fuzz' internal cmd | x
 done
 
 echo "== benchmarks (quick mode)"
-SHANZHI_BENCH_RESIDENTS=2000 go test -count=1 -run '^$' -bench . -benchtime 1x ./...
+SHANZHI_BENCH_RESIDENTS=2000 SHANZHI_BENCH_GRID_HOUSEHOLDS=4000 go test -count=1 -run '^$' -bench . -benchtime 1x ./...
 
 echo "== build"
 CGO_ENABLED=0 go build -trimpath -o build/shanzhi ./cmd/shanzhi

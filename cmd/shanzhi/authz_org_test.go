@@ -7,16 +7,23 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/creditcode"
 	"shanzhi/internal/org"
+	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore"
 )
 
 // azOrgs are the organisation register's objects of the authorisation
 // test: in the own village and in the sibling's, a unit, a branch with a
 // member working in the unit and away (流动党员), with a 党建指导员 at the
-// unit, and a grid with the village's household. The sibling's carry the
-// sibling's marker names, so a refused response that leaks one is caught:
-// on the roster, the flows, the changes and 两个覆盖.
-type azOrgs struct{ unit1, unit2, org1, org2, member1, member2, grid1, grid2 int64 }
+// unit, and a grid with the village's household, that household linked to
+// the member and a contact logged with it. The own village has a second
+// grid (grid3, with contact3), which its grid leader and grid worker,
+// granted for grid1, must not reach. The sibling's carry the sibling's
+// marker names, so a refused response that leaks one is caught: on the
+// roster, the flows, the changes, 两个覆盖, the net and the contacts.
+type azOrgs struct {
+	unit1, unit2, org1, org2, member1, member2, grid1, grid2 int64
+	grid3, contact1, contact2, contact3                      int64
+}
 
 func azOrg(t *testing.T, db *sqlstore.DB, w azWorld) azOrgs {
 	t.Helper()
@@ -56,5 +63,40 @@ func azOrg(t *testing.T, db *sqlstore.DB, w azWorld) azOrgs {
 		}
 		*c.unit, *c.o, *c.mem, *c.grid = u.ID, o.ID, m.ID, g.ID
 	}
+	for _, c := range []struct {
+		grid, member, household int64
+		issue                   string
+		contact                 *int64
+	}{{out.grid1, out.member1, w.h1, "本村反映", &out.contact1}, {out.grid2, out.member2, w.h2, "外村成员反映", &out.contact2}} {
+		if _, err := s.ChangeNet(ctx, sys, c.grid, org.NetChange{Op: org.NetPlace, Members: []int64{c.member}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ChangeNet(ctx, sys, c.grid, org.NetChange{Op: org.NetLink, Member: c.member, Households: []int64{c.household}}); err != nil {
+			t.Fatal(err)
+		}
+		ct, err := s.LogContact(ctx, sys, c.grid, org.ContactInput{Household: c.household, Kind: org.ContactVisit, Date: "2024-05-06", Summary: "走访", Issue: c.issue})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*c.contact = ct.ID
+	}
+	// A second grid of the own village, with a household of its own.
+	h3, err := db.Registry().CreateHousehold(ctx, sys, registry.HouseholdInput{Number: "A-003", VillageCode: azV, Address: "三组"},
+		registry.ResidentInput{Name: "三组户主", Ethnicity: "汉族", IDNumber: azID("19720101", 71), Political: "群众"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g3, err := s.CreateGrid(ctx, sys, org.GridInput{Village: azV, Name: "本村第二网格"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AssignHouseholds(ctx, sys, g3.ID, []int64{h3.ID}); err != nil {
+		t.Fatal(err)
+	}
+	c3, err := s.LogContact(ctx, sys, g3.ID, org.ContactInput{Household: h3.ID, Kind: org.ContactPhone, Date: "2024-05-06", Summary: "电话", Issue: "路灯"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.grid3, out.contact3 = g3.ID, c3.ID
 	return out
 }

@@ -123,10 +123,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 	auth := db.Auth(pol)
 	type session struct{ token, csrf string }
 	sessions := map[access.Role]session{}
+	orgs := azOrg(t, db, world)
 	for _, role := range access.Roles {
 		g := access.Grant{Role: role, Region: azT}
-		if role == access.Villager {
+		switch {
+		case role == access.Villager:
 			g = access.Grant{Role: role, Region: azV, Household: world.h1}
+		case role.GridScoped():
+			// A grid leader or worker holds their role for grid1 of
+			// 平安村; targets say separately what such a grant reaches.
+			g = access.Grant{Role: role, Region: azV, Grid: orgs.grid1}
 		}
 		name := "u-" + string(role)
 		if _, err := db.CreateUser(ctx, nil, name, name, "First-Pass-1", []access.Grant{g}); err != nil {
@@ -148,7 +154,6 @@ func TestAuthorizationMatrix(t *testing.T) {
 	shops := azStores(t, db, "u-"+string(access.Clerk))
 	tal := azTalent(t, db)
 	photo1, photo2 := azPhotos(t, db, world)
-	orgs := azOrg(t, db, world)
 	survey1, survey2 := azSurveys(t, db)
 	before, _ := db.Registry().History(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: province}}}, world.h2)
 
@@ -156,6 +161,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		label string
 		path  func(string) string
 		in    bool
+		// grid is whether a grant for grid1 at 平安村 (a grid leader's,
+		// a grid worker's) reaches the target; in is for every other
+		// grant, held at 科尔沁镇.
+		grid bool
 	}
 	sub := func(k, v string) func(string) string {
 		return func(p string) string { return strings.Replace(p, "{"+k+"}", v, 1) }
@@ -169,32 +178,37 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 	targets := map[server.Target][]target{
-		server.OnRegion:    {{"own township", sub("code", azT), true}, {"child village", sub("code", azV), true}, {"parent banner", sub("code", azB), false}, {"sibling township", sub("code", azT2), false}, {"sibling village", sub("code", azV2), false}, {"forged code", sub("code", "999999999999"), false}},
-		server.OnHousehold: {{"own household", sub("id", fmt.Sprint(world.h1)), true}, {"sibling household", sub("id", fmt.Sprint(world.h2)), false}, {"forged id", sub("id", "987654"), false}},
-		server.OnResident:  {{"own resident", sub("id", fmt.Sprint(world.m1)), true}, {"sibling resident", sub("id", fmt.Sprint(world.m2)), false}, {"forged id", sub("id", "987654"), false}},
-		server.OnQuery:     {{"own scope", query(""), true}, {"own township", query(azT), true}, {"child village", query(azV), true}, {"parent banner", query(azB), false}, {"sibling village", query(azV2), false}},
-		server.OnBatch:     {{"someone else's batch", sub("id", fmt.Sprint(world.batch)), false}},
-		server.OnReview:    {{"own village's award", sub("id", fmt.Sprint(world.item1)), true}, {"sibling village's award", sub("id", fmt.Sprint(world.item2)), false}, {"forged id", sub("id", "987654"), false}},
-		server.Anywhere:    {{"admin", sub("id", fmt.Sprint(world.victim)), true}},
-		server.OnCandidate: {{"own village's application", sub("id", fmt.Sprint(tal.cand1)), true}, {"sibling village's application", sub("id", fmt.Sprint(tal.cand2)), false}, {"forged id", sub("id", "987654"), false}},
-		server.OnLeader:    {{"own village's leader", sub("id", fmt.Sprint(tal.leader1)), true}, {"sibling village's leader", sub("id", fmt.Sprint(tal.leader2)), false}, {"forged id", sub("id", "987654"), false}},
-		server.OnRound:     {{"own banner's round", sub("id", fmt.Sprint(tal.round1)), true}, {"another banner's round", sub("id", fmt.Sprint(tal.round2)), false}, {"forged id", sub("id", "987654"), false}},
-		server.OnStore:     {{"own village's store", sub("id", fmt.Sprint(shops.store1)), true}, {"sibling village's store", sub("id", fmt.Sprint(shops.store2)), false}, {"forged id", sub("id", "987654"), false}},
-		server.OnPhoto:     {{"own village's award photo", sub("id", fmt.Sprint(photo1)), true}, {"sibling village's award photo", sub("id", fmt.Sprint(photo2)), false}, {"forged id", sub("id", "987654"), false}},
-		server.OnRedeemed:  {{"own store's redemption", sub("id", fmt.Sprint(shops.redeemed1)), true}, {"sibling store's redemption", sub("id", fmt.Sprint(shops.redeemed2)), false}, {"forged id", sub("id", "987654"), false}},
+		server.OnRegion:    {{"own township", sub("code", azT), true, false}, {"child village", sub("code", azV), true, true}, {"parent banner", sub("code", azB), false, false}, {"sibling township", sub("code", azT2), false, false}, {"sibling village", sub("code", azV2), false, false}, {"forged code", sub("code", "999999999999"), false, false}},
+		server.OnHousehold: {{"own household", sub("id", fmt.Sprint(world.h1)), true, false}, {"sibling household", sub("id", fmt.Sprint(world.h2)), false, false}, {"forged id", sub("id", "987654"), false, false}},
+		server.OnResident:  {{"own resident", sub("id", fmt.Sprint(world.m1)), true, false}, {"sibling resident", sub("id", fmt.Sprint(world.m2)), false, false}, {"forged id", sub("id", "987654"), false, false}},
+		server.OnQuery:     {{"own scope", query(""), true, true}, {"own township", query(azT), true, false}, {"child village", query(azV), true, true}, {"parent banner", query(azB), false, false}, {"sibling village", query(azV2), false, false}},
+		server.OnBatch:     {{"someone else's batch", sub("id", fmt.Sprint(world.batch)), false, false}},
+		server.OnReview:    {{"own village's award", sub("id", fmt.Sprint(world.item1)), true, false}, {"sibling village's award", sub("id", fmt.Sprint(world.item2)), false, false}, {"forged id", sub("id", "987654"), false, false}},
+		server.Anywhere:    {{"admin", sub("id", fmt.Sprint(world.victim)), true, false}},
+		server.OnCandidate: {{"own village's application", sub("id", fmt.Sprint(tal.cand1)), true, false}, {"sibling village's application", sub("id", fmt.Sprint(tal.cand2)), false, false}, {"forged id", sub("id", "987654"), false, false}},
+		server.OnLeader:    {{"own village's leader", sub("id", fmt.Sprint(tal.leader1)), true, false}, {"sibling village's leader", sub("id", fmt.Sprint(tal.leader2)), false, false}, {"forged id", sub("id", "987654"), false, false}},
+		server.OnRound:     {{"own banner's round", sub("id", fmt.Sprint(tal.round1)), true, false}, {"another banner's round", sub("id", fmt.Sprint(tal.round2)), false, false}, {"forged id", sub("id", "987654"), false, false}},
+		server.OnStore:     {{"own village's store", sub("id", fmt.Sprint(shops.store1)), true, false}, {"sibling village's store", sub("id", fmt.Sprint(shops.store2)), false, false}, {"forged id", sub("id", "987654"), false, false}},
+		server.OnPhoto:     {{"own village's award photo", sub("id", fmt.Sprint(photo1)), true, false}, {"sibling village's award photo", sub("id", fmt.Sprint(photo2)), false, false}, {"forged id", sub("id", "987654"), false, false}},
+		server.OnRedeemed:  {{"own store's redemption", sub("id", fmt.Sprint(shops.redeemed1)), true, false}, {"sibling store's redemption", sub("id", fmt.Sprint(shops.redeemed2)), false, false}, {"forged id", sub("id", "987654"), false, false}},
 	}
-	targets[server.OnAttachment] = []target{{"own village's application file", sub("id", fmt.Sprint(tal.file1)), true},
-		{"sibling village's application file", sub("id", fmt.Sprint(tal.file2)), false}, {"forged id", sub("id", "987654"), false}}
+	targets[server.OnAttachment] = []target{{"own village's application file", sub("id", fmt.Sprint(tal.file1)), true, false},
+		{"sibling village's application file", sub("id", fmt.Sprint(tal.file2)), false, false}, {"forged id", sub("id", "987654"), false, false}}
 	for _, c := range []struct {
 		on        server.Target
 		what      string
 		own, sibl int64
 	}{{server.OnUnit, "unit", orgs.unit1, orgs.unit2}, {server.OnOrg, "branch", orgs.org1, orgs.org2},
 		{server.OnMember, "party member", orgs.member1, orgs.member2}, {server.OnGrid, "grid", orgs.grid1, orgs.grid2},
-		{server.OnSurvey, "survey", survey1, survey2}} {
-		targets[c.on] = []target{{"own village's " + c.what, sub("id", fmt.Sprint(c.own)), true},
-			{"sibling village's " + c.what, sub("id", fmt.Sprint(c.sibl)), false}, {"forged id", sub("id", "987654"), false}}
+		{server.OnSurvey, "survey", survey1, survey2},
+		{server.OnContact, "contact log", orgs.contact1, orgs.contact2}} {
+		targets[c.on] = []target{{"own village's " + c.what, sub("id", fmt.Sprint(c.own)), true, c.on == server.OnGrid || c.on == server.OnContact},
+			{"sibling village's " + c.what, sub("id", fmt.Sprint(c.sibl)), false, false}, {"forged id", sub("id", "987654"), false, false}}
 	}
+	// The own village's other grid: every grant at 科尔沁镇 reaches it, a
+	// grant for grid1 does not.
+	targets[server.OnGrid] = append(targets[server.OnGrid], target{"own village's sibling grid", sub("id", fmt.Sprint(orgs.grid3)), true, false})
+	targets[server.OnContact] = append(targets[server.OnContact], target{"own village's sibling grid's contact log", sub("id", fmt.Sprint(orgs.contact3)), true, false})
 	checked := 0
 	for _, rt := range routes {
 		method, pattern, _ := strings.Cut(rt.Pattern, " ")
@@ -218,6 +232,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				rt.Rule.Own && access.Has(role, access.OwnHousehold)
 			for _, tg := range ts {
 				allowed := holds && tg.in
+				if role.GridScoped() {
+					allowed = holds && tg.grid
+				}
 				path := strings.Replace(tg.path(pattern), "{token}", "x", 1)
 				path = strings.TrimSuffix(path, "{$}")
 				var body io.Reader

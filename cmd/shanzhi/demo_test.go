@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/org"
 	"shanzhi/internal/points"
 	"shanzhi/internal/review"
 )
@@ -50,5 +51,37 @@ func TestDemoAwardsComplete(t *testing.T) {
 				t.Fatalf("the demo's notice lasts %s", d)
 			}
 		}
+	}
+}
+
+// TestDemoGridNet finds the demo's 全网通 finished: 平安村 in three grids
+// whose nets link most of their households, an issue a resident raised
+// closed at the branch after climbing the chain, one still open, and the
+// grid leader reaching their grid only.
+func TestDemoGridNet(t *testing.T) {
+	ctx := context.Background()
+	db, _ := seedPlace(t, newPlace(t, "sqlite", filepath.Join(t.TempDir(), "shanzhi.key")))
+	sec := &access.Actor{Username: "sec", Grants: []access.Grant{{Role: access.Secretary, Region: demoVillage}}}
+	grids, err := db.Org().Grids(ctx, sec, demoVillage)
+	if err != nil || len(grids) != demoGrids {
+		t.Fatalf("grids: %v %d", err, len(grids))
+	}
+	for _, g := range grids {
+		c, err := db.Org().NetCoverage(ctx, sec, g.ID)
+		if err != nil || c.Linked == 0 || len(c.Unlinked) == 0 || c.Linked+len(c.Unlinked) != c.Households {
+			t.Fatalf("coverage of %s: %v %+v", g.Name, err, c)
+		}
+	}
+	list, err := db.Org().Contacts(ctx, sec, org.ContactFilter{Grid: grids[0].ID})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("contacts: %v %d", err, len(list))
+	}
+	closed, open := list[1], list[0]
+	if closed.Status != org.ContactClosed || closed.Level != org.LevelBranch || open.Status != org.ContactOpen {
+		t.Fatalf("the demo's issues: %+v / %+v", closed, open)
+	}
+	leader := &access.Actor{Grants: []access.Grant{{Role: access.GridLeader, Region: demoVillage, Grid: grids[0].ID}}}
+	if _, err := db.Org().Net(ctx, leader, grids[1].ID); err == nil {
+		t.Fatal("the grid leader reads another grid's net")
 	}
 }

@@ -26,10 +26,15 @@ const (
 	Villager   Role = "villager"   // 村民: their own household, read-only
 	OrgStaff   Role = "orgstaff"   // 组织部干部: the organisation register (units, party organisations, members) of their league, banner or township
 	Secretary  Role = "secretary"  // 党组织书记: reads the register below their branch's region and keeps its grids
+	// GridLeader (网格长) and GridWorker (网格员) are granted at a village
+	// for one grid of it (Grant.Grid): they reach that grid only, never
+	// the village's other grids or its register.
+	GridLeader Role = "gridleader" // 网格长: their grid, its linkage net and its contact logs
+	GridWorker Role = "gridworker" // 网格员: their grid's households and contact logs
 )
 
 // Roles lists every role in the order pages show them.
-var Roles = []Role{SysAdmin, SecAdmin, AuditAdmin, Leader, Reviewer, Operator, OrgStaff, Secretary, Clerk, Trainer, Station, Villager}
+var Roles = []Role{SysAdmin, SecAdmin, AuditAdmin, Leader, Reviewer, Operator, OrgStaff, Secretary, GridLeader, GridWorker, Clerk, Trainer, Station, Villager}
 
 // Permission is one thing a role may do.
 type Permission string
@@ -60,6 +65,9 @@ const (
 	SurveyRead     Permission = "survey.read"    // read questionnaires, their answers and figures
 	SurveyManage   Permission = "survey.manage"  // build, publish and close questionnaires and set their quotas
 	SurveyEnter    Permission = "survey.enter"   // enter answers gathered by phone, in interviews and on visits
+	GridRead       Permission = "grid.read"      // read a grid: its households, linkage net, contact cards and logs
+	GridLink       Permission = "grid.link"      // build a grid's linkage net (全网通): leader, central households, links
+	GridContact    Permission = "grid.contact"   // log contacts with households and carry the issues raised up the chain
 )
 
 // rolePerms is the one table of what each role may do.
@@ -67,19 +75,21 @@ var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead, SurveyRead},
-	Reviewer:   {RegistryRead, PointsApprove, TalentReview},
-	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite, GridManage},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead, GridRead, SurveyRead},
+	Reviewer:   {RegistryRead, PointsApprove, TalentReview, GridRead},
+	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite, GridManage, GridRead, GridLink, GridContact},
 	// The organisation department keeps its own register; it reads the
 	// household register it links members and grids to, but writes
 	// neither households nor points. It runs the surveys of its region
 	// and enters the answers its staff gather by phone, interview and visit.
-	OrgStaff:  {RegistryRead, OrgRead, OrgManage, GridManage, SurveyRead, SurveyManage, SurveyEnter},
-	Secretary: {RegistryRead, OrgRead, GridManage},
-	Clerk:     {PointsSpend, MarketSell},
-	Trainer:   {},
-	Station:   {},
-	Villager:  {OwnHousehold},
+	OrgStaff:   {RegistryRead, OrgRead, OrgManage, GridManage, GridRead, GridLink, GridContact, SurveyRead, SurveyManage, SurveyEnter},
+	Secretary:  {RegistryRead, OrgRead, GridManage, GridRead, GridLink, GridContact},
+	GridLeader: {GridRead, GridLink, GridContact},
+	GridWorker: {GridRead, GridContact},
+	Clerk:      {PointsSpend, MarketSell},
+	Trainer:    {},
+	Station:    {},
+	Villager:   {OwnHousehold},
 }
 
 // Admin reports whether r is one of the three administrator roles, which
@@ -87,12 +97,17 @@ var rolePerms = map[Role][]Permission{
 func (r Role) Admin() bool { return r == SysAdmin || r == SecAdmin || r == AuditAdmin }
 
 // Grant is a role held at a region, named by its 12-digit code. A
-// villager's grant also names their household.
+// villager's grant also names their household; a grid leader's or grid
+// worker's names their grid, which lies in the grant's village.
 type Grant struct {
 	Role      Role
 	Region    string
 	Household int64
+	Grid      int64
 }
+
+// GridScoped reports whether r is held for one grid rather than a region.
+func (r Role) GridScoped() bool { return r == GridLeader || r == GridWorker }
 
 // Actor is the user a request acts for. Services take it explicitly on
 // every call so that no method can forget whose rights apply.
@@ -103,31 +118,76 @@ type Actor struct {
 }
 
 // Can reports whether the actor holds p at a region that covers code.
+// A grant for one grid reaches nothing region-wide: it counts only in
+// CanGrid, so no village-wide check can be passed by a grid worker.
 func (a *Actor) Can(p Permission, code string) bool {
 	if a == nil {
 		return false
 	}
 	for _, g := range a.Grants {
-		if covers(g.Region, code) && Has(g.Role, p) {
+		if g.Grid == 0 && covers(g.Region, code) && Has(g.Role, p) {
 			return true
 		}
 	}
 	return false
 }
 
-// CanAnywhere reports whether the actor holds p at any region, for
-// deciding which menu entries to show.
-func (a *Actor) CanAnywhere(p Permission) bool { return len(a.Scopes(p)) > 0 }
+// CanGrid reports whether the actor holds p for grid, which lies in
+// village: by a grant at a region covering the village, or by a grant for
+// that very grid.
+func (a *Actor) CanGrid(p Permission, village string, grid int64) bool {
+	if a.Can(p, village) {
+		return true
+	}
+	for _, g := range a.gridGrants(p) {
+		if g.Grid == grid && g.Region == village {
+			return true
+		}
+	}
+	return false
+}
 
-// Scopes returns the region codes at which the actor holds p; list queries
-// restrict themselves to these subtrees.
+// GridGrants returns the grids the actor holds p for by a grant for one
+// grid at a region that covers region ("" for all of them): a grant is
+// for its village, not for the township above it.
+func (a *Actor) GridGrants(p Permission, region string) []int64 {
+	var out []int64
+	for _, g := range a.gridGrants(p) {
+		if region == "" || covers(g.Region, region) {
+			out = append(out, g.Grid)
+		}
+	}
+	return out
+}
+
+func (a *Actor) gridGrants(p Permission) []Grant {
+	if a == nil {
+		return nil
+	}
+	var out []Grant
+	for _, g := range a.Grants {
+		if g.Grid != 0 && Has(g.Role, p) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// CanAnywhere reports whether the actor holds p at any region or for any
+// grid, for deciding which menu entries to show.
+func (a *Actor) CanAnywhere(p Permission) bool {
+	return len(a.Scopes(p)) > 0 || len(a.gridGrants(p)) > 0
+}
+
+// Scopes returns the region codes at which the actor holds p region-wide;
+// list queries restrict themselves to these subtrees.
 func (a *Actor) Scopes(p Permission) []string {
 	if a == nil {
 		return nil
 	}
 	var out []string
 	for _, g := range a.Grants {
-		if Has(g.Role, p) {
+		if g.Grid == 0 && Has(g.Role, p) {
 			out = append(out, g.Region)
 		}
 	}

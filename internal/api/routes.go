@@ -113,10 +113,24 @@ func (a *API) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("PATCH /api/v1/org/members/{id}", on(manage, server.OnMember), a.handle(a.orgMemberUpdate))
 	rt.HandleFunc("POST /api/v1/org/members/{id}/transfer", on(manage, server.OnMember), a.handle(a.orgMemberMove(false)))
 	rt.HandleFunc("POST /api/v1/org/members/{id}/receive", on(manage, server.OnMember), a.handle(a.orgMemberMove(true)))
-	rt.HandleFunc("GET /api/v1/grids", on(access.RegistryRead, server.OnQuery), a.handle(a.grids))
+	// Grids are read with grid.read, which a grid leader's or worker's
+	// grant holds for their grid only.
+	gread := access.GridRead
+	rt.HandleFunc("GET /api/v1/grids", on(gread, server.OnQuery), a.handle(a.grids))
 	rt.HandleFunc("POST /api/v1/regions/{code}/grids", on(access.GridManage, server.OnRegion), a.handle(a.gridCreate))
-	rt.HandleFunc("GET /api/v1/grids/{id}", on(access.RegistryRead, server.OnGrid), a.handle(a.grid))
+	rt.HandleFunc("GET /api/v1/grids/{id}", on(gread, server.OnGrid), a.handle(a.grid))
 	rt.HandleFunc("POST /api/v1/grids/{id}/households", on(access.GridManage, server.OnGrid), a.handle(a.gridHouseholds))
+	rt.HandleFunc("POST /api/v1/grids/{id}/households/import", on(access.GridManage, server.OnGrid), a.handle(a.gridImport))
+	rt.HandleFunc("GET /api/v1/grids/{id}/net", on(gread, server.OnGrid), a.handle(a.gridNet))
+	rt.HandleFunc("POST /api/v1/grids/{id}/net", on(access.GridLink, server.OnGrid), a.handle(a.gridNetChange))
+	rt.HandleFunc("GET /api/v1/grids/{id}/coverage", on(gread, server.OnGrid), a.handle(a.gridCoverage))
+	rt.HandleFunc("GET /api/v1/grids/{id}/cards", on(gread, server.OnGrid), a.handle(a.gridCards))
+	rt.HandleFunc("GET /api/v1/grids/{id}/contacts", on(gread, server.OnGrid), a.handle(a.gridContacts))
+	rt.HandleFunc("POST /api/v1/grids/{id}/contacts", on(access.GridContact, server.OnGrid), a.handle(a.gridContactLog))
+	rt.HandleFunc("GET /api/v1/contacts/{id}", on(gread, server.OnContact), a.handle(a.contact))
+	rt.HandleFunc("POST /api/v1/contacts/{id}/escalate", on(access.GridContact, server.OnContact), a.handle(a.contactAct(true)))
+	rt.HandleFunc("POST /api/v1/contacts/{id}/close", on(access.GridContact, server.OnContact), a.handle(a.contactAct(false)))
+	rt.HandleFunc("GET /api/v1/org/orgs/{id}/contacts", on(read, server.OnOrg), a.handle(a.branchContacts))
 }
 
 // surveyRoutes registers the survey engine's endpoints: questionnaires

@@ -204,4 +204,6 @@ type Service interface {
 	// another grid is refused and nothing changes.
 	AssignHouseholds(ctx context.Context, a *access.Actor, grid int64, households []int64) (*Grid, error)
 	ReleaseHousehold(ctx context.Context, a *access.Actor, grid, household int64) (*Grid, error)
+
+	NetService
 }

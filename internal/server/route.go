@@ -42,7 +42,9 @@ const (
 	OnUnit   Target = "org_unit"   // a unit, through the region it sits in
 	OnOrg    Target = "org_org"    // a party organisation, through its home region
 	OnMember Target = "org_member" // a party member, through their branch (or the branch a transfer takes them to)
-	OnGrid   Target = "org_grid"   // a grid, through its village
+	OnGrid   Target = "org_grid"   // a grid, through its village, or a grant for it
+	// OnContact is a contact log, through its grid.
+	OnContact Target = "org_contact"
 )
 
 // OnSurvey is a questionnaire, through the region that owns it.

@@ -279,7 +279,7 @@ func (r authRow) actor() *access.Actor {
 }
 
 func (tx *Tx) grants(ctx context.Context, uid int64) ([]access.Grant, error) {
-	rows, err := tx.query(ctx, `SELECT role, region_code, household_id FROM user_roles WHERE user_id = ? ORDER BY region_code, role`, uid)
+	rows, err := tx.query(ctx, `SELECT role, region_code, household_id, grid_id FROM user_roles WHERE user_id = ? ORDER BY region_code, role`, uid)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +287,7 @@ func (tx *Tx) grants(ctx context.Context, uid int64) ([]access.Grant, error) {
 	var out []access.Grant
 	for rows.Next() {
 		var g access.Grant
-		if err := rows.Scan(&g.Role, &g.Region, &g.Household); err != nil {
+		if err := rows.Scan(&g.Role, &g.Region, &g.Household, &g.Grid); err != nil {
 			return nil, err
 		}
 		out = append(out, g)

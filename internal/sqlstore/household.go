@@ -286,6 +286,11 @@ func (s *RegistryService) UpdateHousehold(ctx context.Context, a *access.Actor, 
 		if _, err := tx.exec(ctx, `UPDATE residents SET village_code = ? WHERE household_id = ?`, in.VillageCode, id); err != nil {
 			return err
 		}
+		if in.VillageCode != h.VillageCode {
+			if err := tx.gridRelease(ctx, a, id, "moved to "+in.VillageCode); err != nil {
+				return err
+			}
+		}
 		return tx.householdEvent(ctx, a, id, 0, "", "updated", 0, strings.Join(changes, "；"), reason)
 	})
 }

@@ -21,14 +21,38 @@ func scanGrid(s interface{ Scan(...any) error }) (org.Grid, error) {
 	return g, err
 }
 
-// gridFor loads a grid: those who read its village's register see it,
-// those who keep its grids change it.
+// gridFor loads a grid: those who read grids in its village, or hold a
+// grant for this very grid, see it; p decides whether they may act.
 func (tx *Tx) gridFor(ctx context.Context, a *access.Actor, id int64, p access.Permission) (*org.Grid, error) {
 	g, err := scanGrid(tx.queryRow(ctx, gridSelect+` WHERE g.id = ?`, id))
-	if err := reachable(err, a, g.Village, p); err != nil {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, fault.E(fault.NotFound, "error.not_found")
+	case err != nil:
 		return nil, err
+	case !a.CanGrid(access.GridRead, g.Village, g.ID):
+		return nil, fault.E(fault.NotFound, "error.not_found")
+	case !a.CanGrid(p, g.Village, g.ID):
+		return nil, fault.E(fault.Forbidden, "error.forbidden")
 	}
 	return &g, nil
+}
+
+// checkGridGrant checks the grid a grant names: a grid role's names a
+// grid of the grant's village, every other role's none.
+func (tx *Tx) checkGridGrant(ctx context.Context, g access.Grant) error {
+	if !g.Role.GridScoped() {
+		if g.Grid != 0 {
+			return fault.OnField(fault.Invalid, "grid", "role.grid")
+		}
+		return nil
+	}
+	var village string
+	err := tx.queryRow(ctx, `SELECT village_code FROM grids WHERE id = ?`, g.Grid).Scan(&village)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && village != g.Region {
+		return fault.OnField(fault.Invalid, "grid", "role.grid")
+	}
+	return err
 }
 
 // CreateGrid divides a village the actor keeps grids in.
@@ -65,13 +89,12 @@ func (s *OrgService) CreateGrid(ctx context.Context, a *access.Actor, in org.Gri
 }
 
 // Grids lists the grids of the villages in region (all the actor reads
-// when empty), by village and name.
+// when empty), by village and name: a grid worker's list is their grid.
 func (s *OrgService) Grids(ctx context.Context, a *access.Actor, region string) ([]org.Grid, error) {
-	scopes, err := orgScopes(a, access.RegistryRead, region)
+	where, args, err := gridScope(a, access.GridRead, region)
 	if err != nil {
 		return nil, err
 	}
-	where, args := scopeWhere("g.village_code", scopes)
 	var out []org.Grid
 	err = s.db.view(ctx, func(tx *Tx) (err error) {
 		out, err = queryAll(ctx, tx, scanGrid, gridSelect+` WHERE `+where+` ORDER BY g.village_code, g.name, g.id LIMIT 2000`, args...)
@@ -88,11 +111,7 @@ func (s *OrgService) Grid(ctx context.Context, a *access.Actor, id int64) (*org.
 }
 
 func (tx *Tx) gridHouseholds(ctx context.Context, grid int64) ([]org.GridHousehold, error) {
-	return queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (org.GridHousehold, error) {
-		var h org.GridHousehold
-		err := s.Scan(&h.ID, &h.Number, &h.Head, &h.Address)
-		return h, err
-	}, `SELECT h.id, h.number, COALESCE(r.name, ''), h.address FROM grid_households gh JOIN households h ON h.id = gh.household_id
+	return queryAll(ctx, tx, scanGridHousehold, `SELECT h.id, h.number, COALESCE(r.name, ''), h.address FROM grid_households gh JOIN households h ON h.id = gh.household_id
 		LEFT JOIN residents r ON r.id = h.head_id WHERE gh.grid_id = ? ORDER BY h.number, h.id`, grid)
 }
 
@@ -109,29 +128,7 @@ func (s *OrgService) AssignHouseholds(ctx context.Context, a *access.Actor, grid
 		if len(households) == 0 {
 			return fault.OnField(fault.Invalid, "households", "org.grid.none_chosen")
 		}
-		var numbers []string
-		for _, hid := range households {
-			var village, number string
-			var in sql.NullString
-			err := tx.queryRow(ctx, `SELECT h.village_code, h.number, og.name FROM households h LEFT JOIN grid_households gh ON gh.household_id = h.id
-				LEFT JOIN grids og ON og.id = gh.grid_id WHERE h.id = ?`, hid).Scan(&village, &number, &in)
-			switch {
-			case errors.Is(err, sql.ErrNoRows), err == nil && village != g.Village:
-				return fault.OnField(fault.Invalid, "households", "org.grid.household_elsewhere", hid)
-			case err != nil:
-				return err
-			case in.Valid:
-				return fault.OnField(fault.Conflict, "households", "org.grid.household_twice", number, in.String)
-			}
-			if _, err := tx.exec(ctx, `INSERT INTO grid_households (household_id, grid_id, assigned_at) VALUES (?, ?, ?)`, hid, grid, tx.nowMS()); err != nil {
-				if isUniqueViolation(err) {
-					return fault.OnField(fault.Conflict, "households", "org.grid.household_twice", number, g.Name)
-				}
-				return err
-			}
-			numbers = append(numbers, number)
-		}
-		if err := tx.orgAudit(ctx, a, "org.grid.assign", fmt.Sprintf("grid:%d", grid), g.Village, strings.Join(numbers, ",")); err != nil {
+		if err := tx.assignAll(ctx, a, g, households); err != nil {
 			return err
 		}
 		return tx.gridRead(ctx, a, grid, &out)
@@ -139,9 +136,46 @@ func (s *OrgService) AssignHouseholds(ctx context.Context, a *access.Actor, grid
 	return out, err
 }
 
+// assignAll puts households in grid g, one audit entry for them all.
+func (tx *Tx) assignAll(ctx context.Context, a *access.Actor, g *org.Grid, households []int64) error {
+	var numbers []string
+	for _, hid := range households {
+		number, err := tx.assignable(ctx, g, hid)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO grid_households (household_id, grid_id, assigned_at) VALUES (?, ?, ?)`, hid, g.ID, tx.nowMS()); err != nil {
+			if isUniqueViolation(err) {
+				return fault.OnField(fault.Conflict, "households", "org.grid.household_twice", number, g.Name)
+			}
+			return err
+		}
+		numbers = append(numbers, number)
+	}
+	return tx.orgAudit(ctx, a, "org.grid.assign", fmt.Sprintf("grid:%d", g.ID), g.Village, strings.Join(numbers, ","))
+}
+
+// assignable checks that a household may go into grid g: it is of the
+// grid's village and in no grid yet (the one it is in is named).
+func (tx *Tx) assignable(ctx context.Context, g *org.Grid, hid int64) (number string, err error) {
+	var village string
+	var in sql.NullString
+	err = tx.queryRow(ctx, `SELECT h.village_code, h.number, og.name FROM households h LEFT JOIN grid_households gh ON gh.household_id = h.id
+		LEFT JOIN grids og ON og.id = gh.grid_id WHERE h.id = ?`, hid).Scan(&village, &number, &in)
+	switch {
+	case errors.Is(err, sql.ErrNoRows), err == nil && village != g.Village:
+		return "", fault.OnField(fault.Invalid, "households", "org.grid.household_elsewhere", hid)
+	case err != nil:
+		return "", err
+	case in.Valid:
+		return "", fault.OnField(fault.Conflict, "households", "org.grid.household_twice", number, in.String)
+	}
+	return number, nil
+}
+
 // gridRead reads a grid back with its households after a write.
 func (tx *Tx) gridRead(ctx context.Context, a *access.Actor, id int64, out **org.Grid) error {
-	g, err := tx.gridFor(ctx, a, id, access.RegistryRead)
+	g, err := tx.gridFor(ctx, a, id, access.GridRead)
 	if err != nil {
 		return err
 	}
@@ -165,6 +199,9 @@ func (s *OrgService) ReleaseHousehold(ctx context.Context, a *access.Actor, grid
 			`DELETE FROM grid_households WHERE household_id = ? AND grid_id = ?`, household, grid); err != nil {
 			return err
 		}
+		if err := tx.unlinkHousehold(ctx, household); err != nil {
+			return err
+		}
 		if err := tx.orgAudit(ctx, a, "org.grid.release", fmt.Sprintf("grid:%d household:%d", grid, household), g.Village, ""); err != nil {
 			return err
 		}
@@ -182,9 +219,11 @@ func (tx *Tx) gridOf(ctx context.Context, household int64) (grid int64, village 
 	return grid, village, err
 }
 
-// gridRelease takes a household that leaves the register (merged into
-// another) out of its grid, so grids follow the register.
-func (tx *Tx) gridRelease(ctx context.Context, a *access.Actor, household int64) error {
+// gridRelease takes a household that leaves its grid's village in the
+// register (merged into another, or moved to another village) out of its
+// grid and its party member's care, so grids follow the register. Every
+// register path that does so calls it, and only it.
+func (tx *Tx) gridRelease(ctx context.Context, a *access.Actor, household int64, why string) error {
 	grid, village, err := tx.gridOf(ctx, household)
 	if err != nil || grid == 0 {
 		return err
@@ -192,7 +231,46 @@ func (tx *Tx) gridRelease(ctx context.Context, a *access.Actor, household int64)
 	if _, err := tx.exec(ctx, `DELETE FROM grid_households WHERE household_id = ?`, household); err != nil {
 		return err
 	}
-	return tx.orgAudit(ctx, a, "org.grid.release", fmt.Sprintf("grid:%d household:%d", grid, household), village, "merged")
+	if err := tx.unlinkHousehold(ctx, household); err != nil {
+		return err
+	}
+	return tx.orgAudit(ctx, a, "org.grid.release", fmt.Sprintf("grid:%d household:%d", grid, household), village, why)
+}
+
+// unlinkHousehold ends a household's link to a party member, when it
+// leaves its grid.
+func (tx *Tx) unlinkHousehold(ctx context.Context, household int64) error {
+	_, err := tx.exec(ctx, `DELETE FROM grid_links WHERE household_id = ?`, household)
+	return err
+}
+
+// gridScope is the WHERE over grids g that region and the actor's grants
+// for p allow: the region's villages, or with a grant for one grid that
+// grid only. region "" is all the actor reaches.
+func gridScope(a *access.Actor, p access.Permission, region string) (string, []any, error) {
+	if !a.CanAnywhere(p) {
+		return "", nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
+	var scopes []string
+	var grids []int64
+	switch {
+	case region == "":
+		scopes, grids = a.Scopes(p), a.GridGrants(p, "")
+	case a.Can(p, region):
+		scopes = []string{region}
+	default:
+		if grids = a.GridGrants(p, region); len(grids) == 0 {
+			return "", nil, fault.E(fault.NotFound, "region.not_found")
+		}
+	}
+	where, args := scopeWhere("g.village_code", scopes)
+	if len(grids) > 0 {
+		where = "(" + where + " OR g.id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(grids)), ", ") + "))"
+		for _, id := range grids {
+			args = append(args, id)
+		}
+	}
+	return where, args, nil
 }
 
 // gridFollowSplit puts a household split off another in the grid of the

@@ -529,7 +529,7 @@ func (s *RegistryService) MergeHouseholds(ctx context.Context, a *access.Actor, 
 		if _, err := tx.exec(ctx, `UPDATE households SET status = ?, head_id = NULL, updated_at = ? WHERE id = ?`, registry.HouseholdMerged, tx.nowMS(), from); err != nil {
 			return err
 		}
-		if err := tx.gridRelease(ctx, a, from); err != nil {
+		if err := tx.gridRelease(ctx, a, from, "merged"); err != nil {
 			return err
 		}
 		// The rule for points: they stay with the household, so a merged

@@ -160,11 +160,11 @@ func (tx *Tx) createUser(ctx context.Context, a *access.Actor, u access.NewUser,
 }
 
 func (tx *Tx) grant(ctx context.Context, a *access.Actor, uid int64, g access.Grant) error {
-	if _, err := tx.exec(ctx, `INSERT INTO user_roles (user_id, role, region_code, household_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		uid, string(g.Role), g.Region, g.Household); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO user_roles (user_id, role, region_code, household_id, grid_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		uid, string(g.Role), g.Region, g.Household, g.Grid); err != nil {
 		return fmt.Errorf("grant %s at %s: %w", g.Role, g.Region, err)
 	}
-	return tx.audit(ctx, a, auditEntry{action: "role.grant", target: fmt.Sprintf("user:%d", uid), region: g.Region, detail: fmt.Sprintf("%s household:%d", g.Role, g.Household)})
+	return tx.audit(ctx, a, auditEntry{action: "role.grant", target: fmt.Sprintf("user:%d", uid), region: g.Region, detail: fmt.Sprintf("%s household:%d grid:%d", g.Role, g.Household, g.Grid)})
 }
 
 // SetPassword replaces a user's password and ends their sessions; the
@@ -356,6 +356,9 @@ func (tx *Tx) checkGrant(ctx context.Context, a *access.Actor, id int64, g acces
 		}
 	} else if g.Household != 0 {
 		return fault.OnField(fault.Invalid, "household", "role.household")
+	}
+	if err := tx.checkGridGrant(ctx, g); err != nil {
+		return err
 	}
 	var n int
 	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE id = ?`, id).Scan(&n); err != nil || n == 0 {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sort"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/org"
@@ -50,18 +51,43 @@ func (w *Web) gridsExport(rw http.ResponseWriter, r *http.Request, a *access.Act
 		if err != nil {
 			break
 		}
-		var full *org.Grid
-		if full, err = w.Org.Grid(r.Context(), a, g.ID); err != nil {
+		var n *org.Net
+		if n, err = w.Org.Net(r.Context(), a, g.ID); err != nil {
 			break
 		}
-		for _, h := range full.Members {
-			rows = append(rows, []any{len(rows) + 1, g.VillageName, g.Name, h.Number, h.Head, h.Address})
-		}
+		rows = append(rows, netRows(g, n)...)
 	}
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	cols := []sheet.Column{{Header: "序号", Kind: sheet.Int}, {Header: "嘎查村（社区）", Width: 14}, {Header: "网格", Width: 14}, {Header: "户号"}, {Header: "户主"}, {Header: "住址", Width: 24}}
+	for i := range rows {
+		rows[i][0] = i + 1
+	}
+	cols := []sheet.Column{{Header: "序号", Kind: sheet.Int}, {Header: "嘎查村（社区）", Width: 14}, {Header: "网格", Width: 14}, {Header: "户号"}, {Header: "户主"}, {Header: "住址", Width: 24},
+		{Header: "联系党员"}, {Header: "党员中心户"}}
 	w.sendSheet(rw, r, sheet.Table{Title: "网格户籍对照表", Unit: name, Date: w.Now(), Columns: cols}, name+"网格户籍对照表", "grid-households.xlsx", rows)
+}
+
+// netRows are a grid's households for the 网格户籍对照表, by number, each
+// with the party member and central household it is linked to.
+func netRows(g org.Grid, n *org.Net) [][]any {
+	var rows [][]any
+	add := func(h org.GridHousehold, member, central string) {
+		rows = append(rows, []any{0, g.VillageName, g.Name, h.Number, h.Head, h.Address, member, central})
+	}
+	for _, m := range n.Members {
+		central := m.CentralName
+		if m.Central {
+			central = m.Name
+		}
+		for _, h := range m.Households {
+			add(h, m.Name, central)
+		}
+	}
+	for _, h := range n.Unlinked {
+		add(h, "", "")
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return numberCmp(rows[i][3].(string), rows[j][3].(string)) < 0 })
+	return rows
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -16,15 +17,19 @@ type gridsView struct {
 	CanManage          bool
 }
 
-// orgGrids lists the grids of the villages of a region.
+// orgGrids lists the grids of the villages of a region; a grid leader's
+// or grid worker's list is their grid.
 func (w *Web) orgGrids(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	code, err := talentRegion(r, a, access.RegistryRead)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
+	code := r.URL.Query().Get("region")
+	if s := a.Scopes(access.GridRead); code == "" && len(s) > 0 {
+		code = s[0]
 	}
-	d := &gridsView{Region: code, CanManage: a.Can(access.GridManage, code)}
-	if d.RegionName, err = w.regionTitle(r, a, code); err == nil {
+	d := &gridsView{Region: code, CanManage: code != "" && a.Can(access.GridManage, code)}
+	var err error
+	if code != "" && a.Can(access.GridRead, code) {
+		d.RegionName, err = w.regionTitle(r, a, code)
+	}
+	if err == nil {
 		d.Rows, err = w.Org.Grids(r.Context(), a, code)
 	}
 	if err != nil {
@@ -71,11 +76,12 @@ func (w *Web) gridNew(rw http.ResponseWriter, r *http.Request, a *access.Actor) 
 }
 
 type gridView struct {
-	G         *org.Grid
-	CanManage bool
-	Free      []registry.Household // the village's households in no grid yet
-	Error     string
-	Problems  []string
+	G           *org.Grid
+	CanManage   bool
+	CanRegister bool                 // reads the village's register, where a household's page is
+	Free        []registry.Household // the village's households in no grid yet
+	Error       string
+	Problems    []string
 }
 
 func (w *Web) gridShow(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
@@ -97,7 +103,7 @@ func (w *Web) showGrid(rw http.ResponseWriter, r *http.Request, a *access.Actor,
 	v := w.newView(r, "org.page.grid", "grids")
 	v.Title = g.VillageName + " " + g.Name
 	v.Crumbs = []crumb{{Label: v.T("org.page.grids"), Href: "/grids?region=" + g.Village}, {Label: g.Name}}
-	d := &gridView{G: g, CanManage: a.Can(access.GridManage, g.Village)}
+	d := &gridView{G: g, CanManage: a.Can(access.GridManage, g.Village), CanRegister: a.Can(access.RegistryRead, g.Village)}
 	if d.CanManage {
 		if d.Free, err = w.freeHouseholds(r, a, g.Village); err != nil {
 			w.fail(rw, r, err)
@@ -145,25 +151,64 @@ func (w *Web) freeHouseholds(r *http.Request, a *access.Actor, village string) (
 	}
 }
 
-// gridAct puts the ticked households in the grid of the path, or takes
-// one out.
+// gridAct puts the ticked households in the grid of the path, or those
+// of a household-number range or an address or head's-name filter, or
+// takes one out.
 func (w *Web) gridAct(release bool) func(http.ResponseWriter, *http.Request, *access.Actor) {
 	return func(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 		id, err := pathID(r, "id")
-		if err == nil {
-			if release {
-				_, err = w.Org.ReleaseHousehold(r.Context(), a, id, formID(r, "household"))
-			} else {
-				r.ParseForm()
-				var hs []int64
-				for _, x := range r.Form["household"] {
-					if h, perr := strconv.ParseInt(x, 10, 64); perr == nil {
-						hs = append(hs, h)
-					}
-				}
+		if err == nil && release {
+			_, err = w.Org.ReleaseHousehold(r.Context(), a, id, formID(r, "household"))
+		} else if err == nil {
+			var hs []int64
+			if hs, err = w.pickedHouseholds(r, a, id); err == nil {
 				_, err = w.Org.AssignHouseholds(r.Context(), a, id, hs)
 			}
 		}
 		w.afterAct(rw, r, err, "/grids/"+strconv.FormatInt(id, 10), "saved", func(err error) { w.showGrid(rw, r, a, err) })
 	}
+}
+
+// pickedHouseholds reads the households an assign form chose: the ticked
+// ones, and the village's free households whose number lies in from–to
+// and whose address or head contains match, when those are given.
+func (w *Web) pickedHouseholds(r *http.Request, a *access.Actor, grid int64) ([]int64, error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	hs := formIDs(r, "household")
+	from, to := registry.Fold(r.FormValue("from")), registry.Fold(r.FormValue("to"))
+	match := strings.TrimSpace(r.FormValue("match"))
+	if from == "" && to == "" && match == "" {
+		return hs, nil
+	}
+	g, err := w.Org.Grid(r.Context(), a, grid)
+	if err != nil {
+		return nil, err
+	}
+	free, err := w.freeHouseholds(r, a, g.Village)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range free {
+		if (from == "" || numberCmp(h.Number, from) >= 0) && (to == "" || numberCmp(h.Number, to) <= 0) &&
+			(match == "" || strings.Contains(h.Address, match) || strings.Contains(h.HeadName, match)) {
+			hs = append(hs, h.ID)
+		}
+	}
+	return hs, nil
+}
+
+// numberCmp orders household numbers as a clerk reads a range: by value
+// when both are whole numbers (9 before 10), else as text.
+func numberCmp(x, y string) int {
+	a, errA := strconv.ParseInt(x, 10, 64)
+	b, errB := strconv.ParseInt(y, 10, 64)
+	switch {
+	case errA == nil && errB == nil && a < b, (errA != nil || errB != nil) && x < y:
+		return -1
+	case errA == nil && errB == nil && a > b, (errA != nil || errB != nil) && x > y:
+		return 1
+	}
+	return 0
 }

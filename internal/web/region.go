@@ -26,6 +26,9 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 		http.Redirect(rw, r, "/admin/users", http.StatusSeeOther)
 	case a.CanAnywhere(access.AuditRead):
 		http.Redirect(rw, r, "/audit", http.StatusSeeOther)
+	case a.CanAnywhere(access.GridRead):
+		http.Redirect(rw, r, "/grids", http.StatusSeeOther) // a grid leader or worker: their grid
+
 	default:
 		http.Redirect(rw, r, "/tokens", http.StatusSeeOther)
 	}

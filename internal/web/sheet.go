@@ -254,7 +254,9 @@ func (w *Web) eachSheetRow(name string, data []byte, columns []string, noHeader 
 		return fault.Wrap(fault.Invalid, err, "talent.import.unreadable")
 	}
 	defer rd.Close()
-	h, err := rd.Header(columns, 3)
+	// Three known columns make a header; a sheet of fewer columns (a grid's
+	// list of household numbers) needs them all.
+	h, err := rd.Header(columns, min(3, len(columns)))
 	if err != nil {
 		return fault.OnField(fault.Invalid, "file", noHeader)
 	}

@@ -209,7 +209,8 @@ func (w *Web) userReset(r *http.Request, a *access.Actor, id int64) (string, err
 
 func grantFromForm(r *http.Request) access.Grant {
 	hh, _ := strconv.ParseInt(r.FormValue("household"), 10, 64)
-	return access.Grant{Role: access.Role(r.FormValue("role")), Region: r.FormValue("region"), Household: hh}
+	grid, _ := strconv.ParseInt(r.FormValue("grid"), 10, 64)
+	return access.Grant{Role: access.Role(r.FormValue("role")), Region: r.FormValue("region"), Household: hh, Grid: grid}
 }
 
 func (w *Web) userGrant(r *http.Request, a *access.Actor, id int64) (string, error) {
