@@ -437,7 +437,10 @@ func (s *TalentService) Candidates(ctx context.Context, a *access.Actor, f talen
 // a savepoint so a refused row leaves the transaction usable for checking
 // the rest; a rehearsal when commit is false, so the preview meets exactly
 // the checks the real run will.
-func (s *TalentService) Import(ctx context.Context, a *access.Actor, rows []talent.ImportRow, commit bool) error {
+func (s *TalentService) Import(ctx context.Context, a *access.Actor, code string, rows []talent.ImportRow, commit bool) error {
+	if !regioncode.ValidCode(code) || !a.Can(access.TalentWrite, code) {
+		return fault.E(fault.NotFound, "region.not_found")
+	}
 	if len(rows) == 0 {
 		return fault.OnField(fault.Invalid, "file", "talent.import.empty")
 	}
@@ -451,8 +454,28 @@ func (s *TalentService) Import(ctx context.Context, a *access.Actor, rows []tale
 	failed := 0
 	err := run(ctx, func(tx *Tx) error {
 		failed = 0
+		places, err := tx.places(ctx, code)
+		if err != nil {
+			return err
+		}
 		for i := range rows {
-			rows[i].ID, rows[i].Err = 0, nil
+			rows[i].ID = 0
+			// The village is resolved here, against the villages of the
+			// sheet's own region, so the pages and the API read a sheet
+			// the same way and a row never lands outside that region.
+			typed := rows[i].Village
+			if typed == "" {
+				typed = rows[i].Input.Village
+			}
+			var place error
+			rows[i].Place, place = places.Resolve(typed, rows[i].Township)
+			if place == nil {
+				rows[i].Input.Village = rows[i].Place.Code
+			}
+			if rows[i].Err = fault.Merge(rows[i].Sheet, place); rows[i].Err != nil {
+				failed++
+				continue
+			}
 			if _, err := tx.exec(ctx, `SAVEPOINT talent_import`); err != nil {
 				return err
 			}

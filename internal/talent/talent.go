@@ -152,11 +152,12 @@ type Service interface {
 	// Save creates a draft (id 0) or changes a draft or returned
 	// application.
 	Save(ctx context.Context, a *access.Actor, id int64, in CandidateInput) (*Candidate, error)
-	// Import enters the rows of an applications sheet as drafts, all or
-	// nothing: every row is checked as Save would, each row's outcome is
+	// Import enters the rows of an applications sheet of region (a
+	// village up to the league) as drafts, all or nothing, each row's
+	// village resolved among region's villages (ImportRow.Village): every row is checked as Save would, each row's outcome is
 	// set on it, and only when every row passes and commit is set is
 	// anything kept. A failing row makes it fault.Invalid.
-	Import(ctx context.Context, a *access.Actor, rows []ImportRow, commit bool) error
+	Import(ctx context.Context, a *access.Actor, region string, rows []ImportRow, commit bool) error
 	// Submit checks completeness and puts the application under review.
 	Submit(ctx context.Context, a *access.Actor, id int64) (*Candidate, error)
 	// Candidate returns one application with its submissions and scores;

@@ -229,7 +229,7 @@ func (w *Web) villagesUnder(r *http.Request, a *access.Actor, code string) []reg
 		if reg, err := w.Regions.Get(r.Context(), a, code); err == nil {
 			return []region.Region{*reg}
 		}
-	case regioncode.Township, regioncode.Banner:
+	case regioncode.Township, regioncode.Banner, regioncode.League:
 		kids, _ := w.Regions.Children(r.Context(), a, code)
 		var out []region.Region
 		for _, k := range kids {

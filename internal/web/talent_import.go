@@ -8,18 +8,21 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/region"
 	"shanzhi/internal/sheet"
 	"shanzhi/internal/talent"
 )
 
 // talentColumns are the columns of an applications sheet, in template
 // order, with the aliases the header may use; the first name is the key.
-var talentColumns = []string{"所属嘎查村|嘎查村|村", "姓名", "性别", "出生日期", "民族", "政治面貌", "文化程度", "身份证号|公民身份号码", "手机号|联系电话",
+// The township column tells apart the villages whose names repeat in a
+// banner; the village column also takes the village's 12-digit code.
+var talentColumns = []string{"所属苏木乡镇|苏木乡镇|乡镇", "所属嘎查村|嘎查村|村|嘎查村代码", "姓名", "性别", "出生日期", "民族", "政治面貌", "文化程度", "身份证号|公民身份号码", "手机号|联系电话",
 	"来源渠道", "经营主体类型|主体类型", "经营主体名称", "统一社会信用代码", "主导产业|产业", "上年营业收入（元）|营业收入", "从业人数",
 	"带动农户数", "带动户均增收（元）|户均增收", "主要产品", "销售渠道", "所获荣誉", "个人简介与发展设想|个人简介"}
 
 // talentExample is the template's example row.
-var talentExample = []any{"平安村", "王晓景", "男", "1985-03-01", "蒙古族", "中共党员", "高中", "152221198503010078", "13912345678",
+var talentExample = []any{"科尔沁镇", "平安村", "王晓景", "男", "1985-03-01", "蒙古族", "中共党员", "高中", "152221198503010078", "13912345678",
 	"在返乡能人和下乡市民中引进落户", "农民专业合作社", "平安村山野菌专业合作社", "91350100M000100Y43", "山野菌采摘加工", "1200000", "12",
 	"36", "3000", "榛蘑、牛肝菌", "本地集市、网店", "", "返乡创业，带动农户采摘加工山野菌"}
 
@@ -33,14 +36,11 @@ func (w *Web) labelCodes(prefix string, codes []string) map[string]string {
 	return out
 }
 
-// readApplications turns an uploaded sheet into import rows for the
-// villages of region; a row naming an unknown village, channel or type
-// carries that problem, to be shown beside its line.
-func (w *Web) readApplications(r *http.Request, a *access.Actor, region string, round int64, name string, data []byte) ([]talent.ImportRow, error) {
-	villages := map[string]string{}
-	for _, v := range w.villagesUnder(r, a, region) {
-		villages[v.Name], villages[v.Code] = v.Code, v.Code
-	}
+// readApplications turns an uploaded sheet into import rows; the village
+// stays as typed for the store to resolve within the sheet's region, and
+// an unknown channel or type or a malformed number is the row's Sheet
+// problem, to be shown beside its line.
+func (w *Web) readApplications(round int64, name string, data []byte) ([]talent.ImportRow, error) {
 	channels := w.labelCodes("talent.channel.", strs(talent.Channels))
 	types := w.labelCodes("talent.entity.", strs(talent.EntityTypes))
 	var rows []talent.ImportRow
@@ -57,22 +57,19 @@ func (w *Web) readApplications(r *http.Request, a *access.Actor, region string, 
 			}
 			return n
 		}
-		in := talent.CandidateInput{Round: round, Village: villages[cell("所属嘎查村|嘎查村|村")], Name: cell("姓名"), Gender: cell("性别"),
+		in := talent.CandidateInput{Round: round, Name: cell("姓名"), Gender: cell("性别"),
 			BirthDate: cell("出生日期"), Ethnicity: cell("民族"), Political: cell("政治面貌"), Education: cell("文化程度"), IDNumber: cell("身份证号|公民身份号码"),
 			Phone: cell("手机号|联系电话"), Channel: talent.Channel(channels[cell("来源渠道")]), EntityType: talent.EntityType(types[cell("经营主体类型|主体类型")]),
 			EntityName: cell("经营主体名称"), CreditCode: cell("统一社会信用代码"), Industry: cell("主导产业|产业"), Revenue: num("上年营业收入（元）|营业收入", "revenue"),
 			Employees: int(num("从业人数", "employees")), Households: int(num("带动农户数", "households")), IncomeRise: num("带动户均增收（元）|户均增收", "income_rise"),
 			Products: cell("主要产品"), SalesRoutes: cell("销售渠道"), Honours: cell("所获荣誉"), Summary: cell("个人简介与发展设想|个人简介")}
-		if in.Village == "" {
-			fs.Add("village", "talent.candidate.village_invalid")
-		}
 		if cell("来源渠道") != "" && in.Channel == "" {
 			fs.Add("channel", "talent.candidate.channel_invalid")
 		}
 		if cell("经营主体类型|主体类型") != "" && in.EntityType == "" {
 			fs.Add("entity_type", "talent.candidate.entity_type_invalid")
 		}
-		rows = append(rows, talent.ImportRow{Line: line, Input: in, Err: fs.Err()})
+		rows = append(rows, talent.ImportRow{Line: line, Input: in, Village: cell("所属嘎查村|嘎查村|村|嘎查村代码"), Township: cell("所属苏木乡镇|苏木乡镇|乡镇"), Sheet: fs.Err()})
 	})
 	if err != nil {
 		return nil, err
@@ -93,7 +90,8 @@ type talentImportView struct {
 type talentImportLine struct {
 	Line    int
 	Name    string
-	Village string
+	Village string       // as the sheet typed it
+	Place   region.Place // what it resolved to, empty when it did not
 	OK      bool
 	Problem string
 }
@@ -126,36 +124,21 @@ func (w *Web) talentImport(rw http.ResponseWriter, r *http.Request, a *access.Ac
 	name, data, err := w.upload(r)
 	var rows []talent.ImportRow
 	if err == nil {
-		rows, err = w.readApplications(r, a, region, round.ID, name, data)
+		rows, err = w.readApplications(round.ID, name, data)
 	}
 	if err == nil {
-		// Rows the sheet itself got wrong (an unknown village, channel or
-		// type) keep their problem; the store checks the rest, for real
-		// only when every row of the sheet is sound.
+		// The store resolves every row's village and checks the rest, for
+		// real only when every row of the sheet is sound.
 		if len(rows) == 0 {
 			err = fault.OnField(fault.Invalid, "file", "talent.import.empty")
+		} else {
+			commit := r.FormValue("mode") == "import"
+			err = w.Talent.Import(r.Context(), a, region, rows, commit)
+			d.Done, d.Checked = err == nil && commit, err == nil && !commit
 		}
-		var sound []talent.ImportRow
-		var at []int
-		for i, x := range rows {
-			if x.Err == nil {
-				sound, at = append(sound, x), append(at, i)
-			}
-		}
-		commit := r.FormValue("mode") == "import" && len(sound) == len(rows)
-		if len(sound) > 0 {
-			err = w.Talent.Import(r.Context(), a, sound, commit)
-		}
-		for k, i := range at {
-			rows[i] = sound[k]
-		}
-		if err == nil && len(sound) < len(rows) {
-			err = fault.E(fault.Invalid, "talent.import.problems", len(rows)-len(sound))
-		}
-		d.Done, d.Checked = err == nil && commit, err == nil && !commit
 	}
 	for _, x := range rows {
-		l := talentImportLine{Line: x.Line, Name: x.Input.Name, Village: x.Input.Village, OK: x.Err == nil}
+		l := talentImportLine{Line: x.Line, Name: x.Input.Name, Village: x.Village, Place: x.Place, OK: x.Err == nil}
 		if x.Err != nil {
 			d.Failed++
 			_, msg, lines := talentRefusal(v, x.Err)
