@@ -78,16 +78,26 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/stores/{id}/redemptions", on(sell, server.OnStore), a.handle(a.redeem))
 	rt.HandleFunc("GET /api/v1/redemptions/{id}", either(server.OnRedeemed), a.handle(a.redemption))
 	rt.HandleFunc("POST /api/v1/redemptions/{id}/return", on(sell, server.OnRedeemed), a.handle(a.redemptionReturn))
-	rt.HandleFunc("GET /api/v1/talent/candidates", on(read, server.OnQuery), a.handle(a.talentCandidates))
-	rt.HandleFunc("GET /api/v1/talent/candidates/{id}", on(read, server.OnCandidate), a.handle(a.talentCandidate))
-	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/scores", on(access.TalentReview, server.OnCandidate), a.handle(a.talentScore))
-	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/decision", on(access.TalentReview, server.OnCandidate), a.handle(a.talentDecide))
-	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))
+	a.talentRoutes(rt)
 	a.orgRoutes(rt)
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// talentRoutes registers the rural-leader programme's endpoints (晓景计划):
+// every step a page offers, for officials who run a league's round from
+// their own tools.
+func (a *API) talentRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, rev := access.RegistryRead, access.TalentReview
+	rt.HandleFunc("GET /api/v1/talent/candidates", on(read, server.OnQuery), a.handle(a.talentCandidates))
+	rt.HandleFunc("GET /api/v1/talent/candidates/{id}", on(read, server.OnCandidate), a.handle(a.talentCandidate))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/scores", on(rev, server.OnCandidate), a.handle(a.talentScore))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/decision", on(rev, server.OnCandidate), a.handle(a.talentDecide))
+	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))
+	rt.HandleFunc("GET /api/v1/talent/uncovered", on(read, server.OnQuery), a.handle(a.talentUncovered))
+}
 
 // orgRoutes registers the organisation register's endpoints: units,
 // party organisations, members and transfers for the organisation

@@ -410,6 +410,9 @@ func (s *TalentService) Candidates(ctx context.Context, a *access.Actor, f talen
 	if f.Tier != "" {
 		where, args = append(where, "c.tier = ?"), append(args, string(f.Tier))
 	}
+	if f.After > 0 {
+		where, args = append(where, "c.id < ?"), append(args, f.After)
+	}
 	if f.Name != "" {
 		where, args = append(where, `(c.name LIKE ? ESCAPE '\' OR c.entity_name LIKE ? ESCAPE '\')`), append(args, "%"+likeEscape(f.Name)+"%", "%"+likeEscape(f.Name)+"%")
 	}

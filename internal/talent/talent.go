@@ -182,6 +182,10 @@ type Service interface {
 	// Coverage counts villages with a leader below region against the
 	// round's goal.
 	Coverage(ctx context.Context, a *access.Actor, round int64, region string) (*Coverage, error)
+	// Uncovered pages the gacha and villages below region without a
+	// target or leader, in code order after the cursor after; the cursor
+	// returned reads on, "" at the end. limit is at most MaxPage.
+	Uncovered(ctx context.Context, a *access.Actor, region, after string, limit int) ([]Area, string, error)
 	// Leaders lists the leaders within region.
 	Leaders(ctx context.Context, a *access.Actor, region string) ([]Leader, error)
 	// Leader returns one leader with their tiers and measures.
@@ -236,4 +240,8 @@ type Filter struct {
 	Name   string
 	Limit  int // 0 means 50; at most 500
 	Offset int
+	// After is a cursor: only applications listed after the one with this
+	// id (the list runs newest first), so a client reads a league's
+	// thousands page by page without offsets shifting under it.
+	After int64
 }

@@ -171,21 +171,26 @@ func (w *Web) talentCoverageExport(rw http.ResponseWriter, r *http.Request, a *a
 		w.fail(rw, r, err)
 		return
 	}
-	cols := []sheet.Column{{Header: "地区", Width: 16}, {Header: "嘎查村数", Kind: sheet.Int}, {Header: "已有带头人的嘎查村", Kind: sheet.Int},
-		{Header: "覆盖率（%）", Kind: sheet.Int}, {Header: "带头人数", Kind: sheet.Int}}
+	// Every column means one thing in every row: the area rows fill the
+	// village and people counts, the tier and channel rows this round's
+	// candidates and selections, and both the notices.
+	cols := []sheet.Column{{Header: "地区/分类", Width: 16}, {Header: "嘎查村数", Kind: sheet.Int}, {Header: "有培育对象的嘎查村", Kind: sheet.Int},
+		{Header: "覆盖率（%）", Kind: sheet.Int}, {Header: "有认定带头人的嘎查村", Kind: sheet.Int}, {Header: "认定覆盖率（%）", Kind: sheet.Int},
+		{Header: "培育对象和带头人（历届，人）", Kind: sheet.Int}, {Header: "认定带头人（历届，人）", Kind: sheet.Int},
+		{Header: "本批次候选人数", Kind: sheet.Int}, {Header: "本批次公示中", Kind: sheet.Int}, {Header: "本批次入选人数", Kind: sheet.Int}}
 	var rows [][]any
 	for _, ar := range append(c.Areas, c.Total) {
 		name := ar.Name
 		if ar.Code == c.Total.Code {
 			name = v.T("talent.coverage.total")
 		}
-		rows = append(rows, []any{name, ar.Villages, ar.Covered, ar.Percent(), ar.Leaders})
+		rows = append(rows, []any{name, ar.Villages, ar.Covered, ar.Percent(), ar.Recognised, ar.RecognisedPercent(), ar.People, ar.RecognisedPeople, "", ar.OnNotice, ""})
 	}
 	for _, t := range talent.Tiers {
-		rows = append(rows, []any{v.T("talent.tier." + string(t)), "", "", "", c.ByTier[t]})
+		rows = append(rows, []any{v.T("talent.tier." + string(t)), "", "", "", "", "", "", "", c.CandidatesByTier[t], c.OnNoticeByTier[t], c.ByTier[t]})
 	}
 	for _, ch := range talent.Channels {
-		rows = append(rows, []any{v.T("talent.channel." + string(ch)), "", "", "", c.ByChannel[ch]})
+		rows = append(rows, []any{v.T("talent.channel." + string(ch)), "", "", "", "", "", "", "", c.CandidatesByChannel[ch], c.OnNoticeByChannel[ch], c.ByChannel[ch]})
 	}
 	title := round.Name + v.T("talent.export.coverage")
 	w.sendSheet(rw, r, sheet.Table{Title: title, Unit: c.Name, Date: w.Now(), Columns: cols}, c.Name+title, "talent-coverage.xlsx", rows)

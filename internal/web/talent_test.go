@@ -129,7 +129,7 @@ func TestTalentPages(t *testing.T) {
 		if n, err := rev.FinaliseDue(ctx, db.Now().Add(6*24*time.Hour)); err != nil || n != 1 {
 			t.Fatalf("finalise: %d %v", n, err)
 		}
-		s.page("/talent/coverage?region=152221000000", http.StatusOK, "科尔沁镇", "尚无带头人的嘎查村")
+		s.page("/talent/coverage?region=152221000000", http.StatusOK, "科尔沁镇", "尚无培育对象的嘎查村", "有认定带头人的嘎查村", "本批次公示中", "不含社区")
 		body = s.page("/talent/leaders?region=152200000000", http.StatusOK, "王晓景", "平安村")
 		leader := regexp.MustCompile(`href="(/talent/leaders/\d+)"`).FindStringSubmatch(body)[1]
 		for _, x := range []string{"/talent.xlsx?region=152200000000", "/talent/leaders.xlsx?region=152200000000", "/talent/ranking.xlsx?region=152200000000&step=3", "/talent/coverage.xlsx?region=152200000000"} {
