@@ -224,7 +224,7 @@ func (s *TalentService) submitTx(ctx context.Context, tx *Tx, a *access.Actor, i
 			return fault.E(fault.Conflict, "talent.candidate.duplicate")
 		}
 		it, err := s.review.SubmitTx(ctx, tx, a, talent.Flow, talent.SubjectKind, c.ID, c.Village,
-			review.Summary{Title: "晓景计划：" + truncRunes(c.EntityName, 40), Person: publicPerson(c.Name, c.BirthDate, tx.now), Note: c.Industry})
+			review.Summary{Title: "晓景计划：" + truncRunes(review.MaskNameIn(c.EntityName, c.Name), 40), Person: publicPerson(c.Name, c.BirthDate, tx.now), Note: c.Industry})
 		if err != nil {
 			return err
 		}

@@ -277,7 +277,15 @@ func (db *DB) TalentApplier() ReviewApplier {
 			return err
 		}
 		st := talent.StatusOf(it.State)
-		if _, err := tx.exec(ctx, `UPDATE talent_candidates SET status = ?, step = ?, updated_at = ? WHERE id = ?`, string(st), it.Step, tx.nowMS(), c.ID); err != nil {
+		// Only an application under review or approved holds a tier; one
+		// whose notice was upheld against (cancelled), or that was
+		// rejected or returned, keeps its proposed tier in its decisions
+		// and shows none.
+		tier := c.Tier
+		if st != talent.Approved && st != talent.InReview {
+			tier = ""
+		}
+		if _, err := tx.exec(ctx, `UPDATE talent_candidates SET status = ?, step = ?, tier = ?, updated_at = ? WHERE id = ?`, string(st), it.Step, string(tier), tx.nowMS(), c.ID); err != nil {
 			return err
 		}
 		if st != talent.Approved {
