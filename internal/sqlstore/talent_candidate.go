@@ -479,24 +479,17 @@ func (s *TalentService) Import(ctx context.Context, a *access.Actor, code string
 				failed++
 				continue
 			}
-			if _, err := tx.exec(ctx, `SAVEPOINT talent_import`); err != nil {
+			err := rowSavepoint(ctx, tx, func() error {
+				id, err := tx.saveCandidate(ctx, a, 0, rows[i].Input)
+				rows[i].ID = id
 				return err
-			}
-			id, err := tx.saveCandidate(ctx, a, 0, rows[i].Input)
+			})
 			if err != nil {
 				if fault.CodeOf(err) == fault.Internal {
 					return err
 				}
 				failed++
-				rows[i].Err = err
-				if _, err := tx.exec(ctx, `ROLLBACK TO SAVEPOINT talent_import`); err != nil {
-					return err
-				}
-			} else {
-				rows[i].ID = id
-			}
-			if _, err := tx.exec(ctx, `RELEASE SAVEPOINT talent_import`); err != nil {
-				return err
+				rows[i].Err, rows[i].ID = err, 0
 			}
 		}
 		if failed > 0 {

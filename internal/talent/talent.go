@@ -148,6 +148,12 @@ type Service interface {
 	// SetQuota records a quota of a round for a region below it; the
 	// newest record for a region and kind is the one in force.
 	SetQuota(ctx context.Context, a *access.Actor, round int64, q Quota) error
+	// SetQuotas records many quotas of a round at once (a quota sheet),
+	// all or nothing, each row's refusal set on it.
+	SetQuotas(ctx context.Context, a *access.Actor, round int64, rows []QuotaRow) error
+	// UpdateRound changes a round's name, window, goal and, while nobody
+	// has scored in it, its criteria; the region and start stay.
+	UpdateRound(ctx context.Context, a *access.Actor, id int64, r Round) (*Round, error)
 
 	// Save creates a draft (id 0) or changes a draft or returned
 	// application.
@@ -172,6 +178,15 @@ type Service interface {
 	// quota, return for revision, or reject; at the league, approval names
 	// the tier and opens the public notice.
 	Decide(ctx context.Context, a *access.Actor, id int64, d Decision) (*Candidate, error)
+	// DecideMany records one decision on many applications waiting at the
+	// actor's level, all or nothing in one transaction: approvals count
+	// against the quotas one after another, and the refusal of the first
+	// application that fails names it.
+	DecideMany(ctx context.Context, a *access.Actor, ids []int64, d Decision) ([]Candidate, error)
+	// ScoreMany records a reviewer's scoring sheet, all or nothing: every
+	// row is checked as Score would, each row's outcome set on it, and
+	// only when every row passes and commit is set is anything kept.
+	ScoreMany(ctx context.Context, a *access.Actor, rows []ScoreRow, commit bool) error
 	// SetOrder sets the level's recommendation order (排序推荐) of an
 	// application waiting at the actor's level.
 	SetOrder(ctx context.Context, a *access.Actor, id int64, position int) error
