@@ -90,13 +90,30 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // their own tools.
 func (a *API) talentRoutes(rt *server.Router) {
 	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
-	read, rev := access.RegistryRead, access.TalentReview
+	read, write, rev, manage := access.RegistryRead, access.TalentWrite, access.TalentReview, access.TalentManage
 	rt.HandleFunc("GET /api/v1/talent/candidates", on(read, server.OnQuery), a.handle(a.talentCandidates))
 	rt.HandleFunc("GET /api/v1/talent/candidates/{id}", on(read, server.OnCandidate), a.handle(a.talentCandidate))
 	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/scores", on(rev, server.OnCandidate), a.handle(a.talentScore))
 	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/decision", on(rev, server.OnCandidate), a.handle(a.talentDecide))
 	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))
 	rt.HandleFunc("GET /api/v1/talent/uncovered", on(read, server.OnQuery), a.handle(a.talentUncovered))
+	rt.HandleFunc("GET /api/v1/talent/rounds", on(read, server.Anywhere), a.handle(a.talentRounds))
+	rt.HandleFunc("GET /api/v1/talent/rounds/{id}", on(read, server.OnRound), a.handle(a.talentRound))
+	rt.HandleFunc("POST /api/v1/regions/{code}/talent/rounds", on(manage, server.OnRegion), a.handle(a.talentRoundCreate))
+	rt.HandleFunc("PUT /api/v1/talent/rounds/{id}", on(manage, server.OnRound), a.handle(a.talentRoundUpdate))
+	rt.HandleFunc("POST /api/v1/talent/rounds/{id}/quotas", on(manage, server.OnRound), a.handle(a.talentQuotas))
+	rt.HandleFunc("PUT /api/v1/talent/rounds/{id}/quotas.xlsx", on(manage, server.OnRound), a.handle(a.talentQuotas))
+	rt.HandleFunc("POST /api/v1/talent/candidates", on(write, server.OnQuery), a.handle(a.talentSave))
+	rt.HandleFunc("PUT /api/v1/talent/candidates/{id}", on(write, server.OnCandidate), a.handle(a.talentSave))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/submit", on(write, server.OnCandidate), a.handle(a.talentSubmit))
+	rt.HandleFunc("POST /api/v1/talent/imports", on(write, server.OnQuery), a.handle(a.talentImport))
+	rt.HandleFunc("PUT /api/v1/talent/imports.xlsx", on(write, server.OnQuery), a.handle(a.talentImport))
+	rt.HandleFunc("GET /api/v1/talent/ranking", on(rev, server.OnQuery), a.handle(a.talentRanking))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/order", on(rev, server.OnCandidate), a.handle(a.talentOrder))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/objection", on(rev, server.OnCandidate), a.handle(a.talentResolve))
+	rt.HandleFunc("POST /api/v1/talent/decisions", on(rev, server.Anywhere), a.handle(a.talentDecideMany))
+	rt.HandleFunc("POST /api/v1/talent/scores", on(rev, server.Anywhere), a.handle(a.talentScoreMany))
+	rt.HandleFunc("PUT /api/v1/talent/scores.xlsx", on(rev, server.Anywhere), a.handle(a.talentScoreMany))
 }
 
 // orgRoutes registers the organisation register's endpoints: units,

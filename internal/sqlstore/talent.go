@@ -286,15 +286,15 @@ func (s *TalentService) UpdateRound(ctx context.Context, a *access.Actor, id int
 		if err != nil {
 			return err
 		}
-		if !a.Can(access.TalentManage, r.Region) {
-			return talentDeny(a, r.Region, "talent.round.forbidden")
-		}
 		in.ID, in.Region, in.StartYear, in.Name = r.ID, r.Region, r.StartYear, strings.TrimSpace(in.Name)
 		if len(in.Criteria) == 0 {
 			in.Criteria = r.Criteria
 		}
 		if err := in.Validate(); err != nil {
 			return err
+		}
+		if !a.Can(access.TalentManage, r.Region) {
+			return talentDeny(a, r.Region, "talent.round.forbidden")
 		}
 		was, _ := json.Marshal(r.Criteria)
 		crit, err := json.Marshal(in.Criteria)
