@@ -36,6 +36,7 @@ type Deps struct {
 	Regions  region.Service
 	Registry registry.Service
 	Auth     access.AuthService
+	Users    access.UserService
 	Audit    audit.Service
 	Awards   points.AwardService
 	Ledger   points.Service

@@ -78,6 +78,8 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/stores/{id}/redemptions", on(sell, server.OnStore), a.handle(a.redeem))
 	rt.HandleFunc("GET /api/v1/redemptions/{id}", either(server.OnRedeemed), a.handle(a.redemption))
 	rt.HandleFunc("POST /api/v1/redemptions/{id}/return", on(sell, server.OnRedeemed), a.handle(a.redemptionReturn))
+	// Roles in bulk: one action for a role at every village of a league.
+	rt.HandleFunc("POST /api/v1/users/{id}/grants/bulk", on(access.RoleManage, server.Anywhere), a.handle(a.grantBulk))
 	a.talentRoutes(rt)
 	a.orgRoutes(rt)
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)

@@ -124,6 +124,7 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /admin/users/{id}/reset", on(access.UserManage, server.Anywhere), w.page(w.userAction(w.userReset)))
 	rt.HandleFunc("POST /admin/users/{id}/grant", on(access.RoleManage, server.Anywhere), w.page(w.userAction(w.userGrant)))
 	rt.HandleFunc("POST /admin/users/{id}/revoke", on(access.RoleManage, server.Anywhere), w.page(w.userAction(w.userRevoke)))
+	rt.HandleFunc("POST /admin/users/{id}/grants/bulk", on(access.RoleManage, server.Anywhere), w.page(w.userAction(w.userGrantBulk)))
 	rt.HandleFunc("GET /admin/region-name", on(access.RoleManage, server.Anywhere), w.page(w.regionName))
 	rt.HandleFunc("GET /audit", on(access.AuditRead, server.Anywhere), w.page(w.auditLog))
 	rt.HandleFunc("GET /audit.xlsx", on(access.AuditRead, server.Anywhere), w.page(w.auditExport))
