@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
-	"shanzhi/internal/regioncode"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/regioncode"
 )
 
 type userList struct {
