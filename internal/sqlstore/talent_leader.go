@@ -182,13 +182,13 @@ func (s *TalentService) Uncovered(ctx context.Context, a *access.Actor, code, af
 }
 
 const talentLeaderCols = `l.id, l.name, l.village_code, COALESCE(v.name, ''), l.candidate_id, l.tier, l.entity_type, l.entity_name, l.industry,
-	l.products, l.sales_routes, l.households, l.honours, l.channel, l.created_at`
+	l.products, l.sales_routes, l.households, l.honours, l.channel, l.created_at, l.stage, l.stage_day`
 
 func scanTalentLeader(sc interface{ Scan(...any) error }) (talent.Leader, error) {
 	var l talent.Leader
 	var created int64
 	err := sc.Scan(&l.ID, &l.Name, &l.Village, &l.VillageName, &l.Candidate, &l.Tier, &l.EntityType, &l.EntityName, &l.Industry,
-		&l.Products, &l.SalesRoutes, &l.Households, &l.Honours, &l.Channel, &created)
+		&l.Products, &l.SalesRoutes, &l.Households, &l.Honours, &l.Channel, &created, &l.Stage, &l.StageDay)
 	l.Since = msTime(created)
 	return l, err
 }
@@ -292,6 +292,9 @@ func (s *TalentService) Leader(ctx context.Context, a *access.Actor, id int64) (
 			l.Measures[i].OverdueOn = l.Measures[i].Overdue(day)
 		}
 		l.Progress = talent.Summarise(l.Measures, day)
+		if err := tx.cultivation(ctx, l); err != nil {
+			return err
+		}
 		out = l
 		return nil
 	})

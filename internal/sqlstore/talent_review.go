@@ -326,10 +326,12 @@ func (db *DB) TalentApplier() ReviewApplier {
 				WHERE id = ?`, c.ID, c.Name, c.Village, string(c.Channel), string(c.EntityType), c.EntityName, c.Industry, c.Products, c.SalesRoutes,
 				c.Households, c.Honours, tx.nowMS(), c.Tier.Rank(), string(c.Tier), leader)
 		case errors.Is(err, sql.ErrNoRows):
+			// A selected person starts as a cultivation target (培育对象),
+			// from the day the notice closed.
 			leader, err = tx.insertID(ctx, `INSERT INTO talent_leaders (person_hash, candidate_id, name, village_code, channel, tier, entity_type, entity_name, industry,
-				products, sales_routes, households, honours, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				products, sales_routes, households, honours, created_at, updated_at, stage, stage_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				hash, c.ID, c.Name, c.Village, string(c.Channel), string(c.Tier), string(c.EntityType), c.EntityName, c.Industry, c.Products, c.SalesRoutes,
-				c.Households, c.Honours, tx.nowMS(), tx.nowMS())
+				c.Households, c.Honours, tx.nowMS(), tx.nowMS(), string(talent.StageTarget), tx.localDay())
 		}
 		if err != nil {
 			return err

@@ -216,6 +216,24 @@ type Service interface {
 	// region, for the level responsible.
 	Overdue(ctx context.Context, a *access.Actor, region string) ([]Measure, error)
 
+	// Recognise records a judgement on a cultivation target: recognised
+	// as a leader, cultivation continued, or ended; the actor needs
+	// talent.manage over the leader's village.
+	Recognise(ctx context.Context, a *access.Actor, leader int64, in RecognitionInput) error
+	// AddPlan and AddSupport add to a target's cultivation plan and
+	// policy-support ledger; SupportSums sums the ledger below a region
+	// per area one level down and tier.
+	AddPlan(ctx context.Context, a *access.Actor, leader int64, in PlanInput) error
+	AddSupport(ctx context.Context, a *access.Actor, leader int64, in SupportInput) error
+	SupportSums(ctx context.Context, a *access.Actor, region string) ([]SupportSum, error)
+	// SetShowcase and AddShowcasePhoto record what a recognised leader
+	// agreed to show the public; Showcase and ShowcasePhoto are that
+	// public list, by banner and industry, and its photos.
+	SetShowcase(ctx context.Context, a *access.Actor, leader int64, in Showcase) error
+	AddShowcasePhoto(ctx context.Context, a *access.Actor, leader int64, caption string, data []byte) (int64, error)
+	Showcase(ctx context.Context, banner, industry string) ([]ShowcaseEntry, error)
+	ShowcasePhoto(ctx context.Context, id int64) (string, []byte, error)
+
 	// Attach adds a file to a draft or returned application the actor
 	// enters applications for; a refused file is fault.Invalid (type,
 	// count) or fault.TooLarge on the field "file".
