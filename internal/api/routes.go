@@ -116,6 +116,14 @@ func (a *API) talentRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/talent/decisions", on(rev, server.Anywhere), a.handle(a.talentDecideMany))
 	rt.HandleFunc("POST /api/v1/talent/scores", on(rev, server.Anywhere), a.handle(a.talentScoreMany))
 	rt.HandleFunc("PUT /api/v1/talent/scores.xlsx", on(rev, server.Anywhere), a.handle(a.talentScoreMany))
+	rt.HandleFunc("GET /api/v1/talent/leaders/{id}", on(read, server.OnLeader), a.handle(a.talentLeader))
+	rt.HandleFunc("POST /api/v1/talent/leaders/{id}/recognition", on(manage, server.OnLeader), a.handle(a.talentRecognise))
+	rt.HandleFunc("POST /api/v1/talent/leaders/{id}/plan", on(write, server.OnLeader), a.handle(a.talentPlan))
+	rt.HandleFunc("POST /api/v1/talent/leaders/{id}/support", on(write, server.OnLeader), a.handle(a.talentSupport))
+	rt.HandleFunc("PUT /api/v1/talent/leaders/{id}/showcase", on(write, server.OnLeader), a.handle(a.talentShowcaseSet))
+	rt.HandleFunc("POST /api/v1/talent/leaders/{id}/showcase/photos", on(write, server.OnLeader), a.handle(a.talentShowcasePhoto))
+	rt.HandleFunc("GET /api/v1/talent/support", on(read, server.OnQuery), a.handle(a.talentSupportSums))
+	rt.HandleFunc("GET /api/v1/showcase", server.Rule{On: server.Public}, a.showcase)
 }
 
 // orgRoutes registers the organisation register's endpoints: units,

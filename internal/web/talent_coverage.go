@@ -129,14 +129,18 @@ func (w *Web) talentLeaders(rw http.ResponseWriter, r *http.Request, a *access.A
 }
 
 type leaderView struct {
-	L          *talent.Leader
-	Lists      []talent.List
-	Statuses   []option
-	Directions []option // of a training: given or received
-	CanWrite   bool
-	Error      string
-	Problems   []string
-	Today      string
+	L            *talent.Leader
+	Lists        []talent.List
+	Statuses     []option
+	Directions   []option // of a training: given or received
+	Recognitions []option
+	PlanKinds    []option
+	SupportKinds []option
+	CanWrite     bool
+	CanManage    bool // may judge the cultivation
+	Error        string
+	Problems     []string
+	Today        string
 }
 
 // showLeader draws a leader's page: the business, the tiers, and the three
@@ -152,7 +156,10 @@ func (w *Web) showLeader(rw http.ResponseWriter, r *http.Request, a *access.Acto
 	v.Crumbs = []crumb{{Label: v.T("talent.nav"), Href: "/talent"}, {Label: v.T("talent.page.leaders"), Href: "/talent/leaders"}, {Label: l.Name}}
 	d := &leaderView{L: l, Lists: talent.Lists, CanWrite: a.Can(access.TalentWrite, l.Village), Today: w.Now().In(localtime.Zone()).Format("2006-01-02"),
 		Statuses:   append([]option{{Label: v.T("talent.measure.keep")}}, talentOptions(v, "talent.mstatus.", false, strs(talent.MeasureStatuses)...)...),
-		Directions: talentOptions(v, "talent.direction.", false, strs(talent.Directions)...)}
+		Directions: talentOptions(v, "talent.direction.", false, strs(talent.Directions)...), CanManage: a.Can(access.TalentManage, l.Village),
+		Recognitions: talentOptions(v, "talent.recognition.", false, strs(talent.Recognitions)...),
+		PlanKinds:    talentOptions(v, "talent.plankind.", false, strs(talent.PlanKinds)...),
+		SupportKinds: talentOptions(v, "talent.supportkind.", false, strs(talent.SupportKinds)...)}
 	status, msg, problems := talentRefusal(v, actErr)
 	d.Error, d.Problems = msg, problems
 	v.Data = d
@@ -170,10 +177,10 @@ func (w *Web) talentLeader(rw http.ResponseWriter, r *http.Request, a *access.Ac
 
 // leaderAct runs a change to a leader's lists and redraws the page with
 // the refusal, or goes back to it.
-func (w *Web) leaderAct(act func(r *http.Request, a *access.Actor, id int64) error) func(http.ResponseWriter, *http.Request, *access.Actor) {
+func (w *Web) leaderAct(p access.Permission, act func(r *http.Request, a *access.Actor, id int64) error) func(http.ResponseWriter, *http.Request, *access.Actor) {
 	return func(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 		id, err := pathID(r, "id")
-		if err == nil && !a.CanAnywhere(access.TalentWrite) {
+		if err == nil && !a.CanAnywhere(p) {
 			err = fault.E(fault.Forbidden, "error.forbidden")
 		}
 		if err == nil {

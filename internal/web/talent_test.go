@@ -177,7 +177,30 @@ func TestTalentPages(t *testing.T) {
 		}
 		s.page(leader, http.StatusOK, "2400", "推进中")
 
+		// After selection: the league judges the cultivation complete; the
+		// village records the plan, the support and the leader's consent
+		// with a photo; the support sums and the public showcase show it.
+		s.user("judge", access.Grant{Role: access.Leader, Region: "152200000000"})
+		if res := s.post(leader+"/recognition", url.Values{"decision": {"recognise"}, "day": {"2026-05-31"}, "reason": {"考核合格"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("recognition: %d %s", res.StatusCode, s.body(res))
+		}
+		s.user("clerk3", access.Grant{Role: access.Operator, Region: pingan})
+		if res := s.post(leader+"/plan", url.Values{"kind": {"incubation"}, "title": {"第一期孵化班"}, "provider": {"科尔沁镇乡土人才孵化中心"}, "day": {"2026-05-20"}, "hours": {"40"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("plan: %d %s", res.StatusCode, s.body(res))
+		}
+		if res := s.post(leader+"/support", url.Values{"kind": {"subsidy"}, "amount": {"20000"}, "source": {"旗农牧局"}, "day": {"2026-05-21"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("support: %d %s", res.StatusCode, s.body(res))
+		}
+		if res := s.post(leader+"/showcase", url.Values{"published": {"1"}, "consent_day": {"2026-05-30"}, "live_channels": {"抖音直播"}, "fairs": {"红色文旅嘉年华"}, "people": {"210"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("showcase: %d %s", res.StatusCode, s.body(res))
+		}
+		s.page(leader, http.StatusOK, "认定带头人", "科尔沁镇乡土人才孵化中心", "旗农牧局", "本人同意公开展示")
+		s.page("/talent/support", http.StatusOK, "平安村", "20000")
 		anon := &http.Client{}
+		res, _ = anon.Get(s.srv.URL + "/showcase?industry=" + url.QueryEscape("山野菌"))
+		if body := s.body(res); res.StatusCode != http.StatusOK || !strings.Contains(body, "王晓景") || !strings.Contains(body, "带动 210 人") || !strings.Contains(body, "红色文旅嘉年华") {
+			t.Fatalf("showcase: %d\n%s", res.StatusCode, body)
+		}
 		res, _ = anon.Get(s.srv.URL + "/leaders/" + strings.TrimPrefix(leader, "/talent/leaders/"))
 		body = s.body(res)
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "榛蘑") || strings.Contains(body, "1985-03-01") || strings.Contains(body, "139") {
