@@ -87,3 +87,39 @@ func TestResolveRepeatedNames(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkResolveLeagueSheet resolves a league's sheet of 1,286 rows
+// (the seed's count) among every village of 兴安盟, half by name with the
+// township, half by code, as a league-level import does per check.
+func BenchmarkResolveLeagueSheet(b *testing.B) {
+	all, err := regiondata.All()
+	if err != nil {
+		b.Fatal(err)
+	}
+	name := map[string]string{}
+	var ps []region.Place
+	for _, r := range all {
+		name[r.Code] = r.Name
+		if r.Level == regiondata.Village && strings.HasPrefix(r.Code, "1522") {
+			ps = append(ps, region.Place{Code: r.Code, Name: r.Name, Township: r.ParentCode, TownshipName: name[r.ParentCode], BannerName: name[r.Code[:6]+"000000"]})
+		}
+	}
+	type row struct{ village, township string }
+	rows := make([]row, 1286)
+	for i := range rows {
+		p := ps[(i*7)%len(ps)]
+		rows[i] = row{p.Name, p.TownshipName}
+		if i%2 == 1 {
+			rows[i] = row{p.Code, ""}
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		places := region.NewPlaces(ps)
+		for _, r := range rows {
+			if _, err := places.Resolve(r.village, r.township); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

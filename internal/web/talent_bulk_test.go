@@ -105,13 +105,13 @@ func TestTalentBulkPages(t *testing.T) {
 			t.Fatalf("scoring sheet: %d\n%s", code, body)
 		}
 
-		body := s.page("/talent/ranking?"+q, http.StatusOK, `form="bulk"`, "批量决定勾选的申报")
+		s.page("/talent/ranking?"+q, http.StatusOK, `form="bulk"`, "批量决定勾选的申报")
 		tick := url.Values{"decision": {"approve"}}
 		for _, id := range ids {
 			tick.Add("id", fmt.Sprint(id))
 		}
 		res = s.post("/talent/ranking/decide?"+q, tick)
-		if body = s.body(res); res.StatusCode != http.StatusConflict || !strings.Contains(body, "孙三") || !strings.Contains(body, "本批均未处理") {
+		if body := s.body(res); res.StatusCode != http.StatusConflict || !strings.Contains(body, "孙三") || !strings.Contains(body, "本批均未处理") {
 			t.Fatalf("three within two: %d\n%s", res.StatusCode, body)
 		}
 		tick["id"] = tick["id"][:2]
