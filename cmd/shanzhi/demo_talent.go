@@ -8,6 +8,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/creditcode"
+	"shanzhi/internal/photo"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/sqlstore"
@@ -118,6 +119,60 @@ func seedTalent(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 			}
 		}
 	}
+	if err := seedCultivation(ctx, svc, clerk, leaders); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "loaded demo 晓景计划: %s with %d applications, %d leaders\n", round.Name, len(demoLeaders), len(leaders))
+	return nil
+}
+
+// seedCultivation carries the demo's selected people past selection: each
+// has a cultivation plan and policy support; the first two are judged
+// complete and recognised as leaders, and the first agreed to the public
+// showcase with a product photo; the third stays a cultivation target.
+func seedCultivation(ctx context.Context, svc *sqlstore.TalentService, clerk *access.Actor, leaders []int64) error {
+	judge := &access.Actor{UserID: 990003, Username: "demo-banner", Grants: []access.Grant{{Role: access.Leader, Region: demoBanner}}}
+	day := func(months int) string { return time.Now().AddDate(0, months, 0).Format(time.DateOnly) }
+	for i, id := range leaders {
+		c, err := svc.Candidate(ctx, clerk, id)
+		if err != nil {
+			return err
+		}
+		l := c.LeaderID
+		for _, p := range []talent.PlanInput{
+			{Kind: talent.PlanIncubation, Title: "乡土人才孵化第一期", Provider: "科尔沁镇乡土人才孵化中心", Day: day(-3), Hours: 40},
+			{Kind: talent.PlanTraining, Title: "农村电商直播培训", Provider: "旗委组织部", Day: day(-2), Hours: 16},
+			{Kind: talent.PlanMentoring, Title: "导师结对帮带", Provider: "旗级带头人导师", Day: day(-1)},
+		} {
+			if err := svc.AddPlan(ctx, clerk, l, p); err != nil {
+				return fmt.Errorf("demo plan: %w", err)
+			}
+		}
+		for _, s := range []talent.SupportInput{
+			{Kind: talent.Subsidy, Amount: 20000 + int64(i)*5000, Source: "旗农牧和科技局产业扶持资金", Day: day(-2)},
+			{Kind: talent.Loan, Amount: 300000, Source: "农商银行创业担保贷款", Day: day(-2)},
+			{Kind: talent.Venue, Amount: 36000, Source: "镇孵化中心免租场地（折价）", Day: day(-1)},
+		} {
+			if err := svc.AddSupport(ctx, clerk, l, s); err != nil {
+				return fmt.Errorf("demo support: %w", err)
+			}
+		}
+		if i >= 2 {
+			continue // still a cultivation target
+		}
+		if err := svc.Recognise(ctx, judge, l, talent.RecognitionInput{Decision: talent.Recognise, Day: day(0), Reason: "培育期满，考核合格"}); err != nil {
+			return fmt.Errorf("demo recognition: %w", err)
+		}
+		if i > 0 {
+			continue
+		}
+		if err := svc.SetShowcase(ctx, clerk, l, talent.Showcase{Published: true, ConsentDay: day(0), LiveChannels: "抖音、快手直播带货",
+			Cities: "北京、沈阳、呼和浩特", Fairs: "红色文旅嘉年华、兴安盟农博会", People: 216}); err != nil {
+			return fmt.Errorf("demo showcase: %w", err)
+		}
+		if _, err := svc.AddShowcasePhoto(ctx, clerk, l, "榛蘑", photo.Swatch(7)); err != nil {
+			return fmt.Errorf("demo showcase photo: %w", err)
+		}
+	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"shanzhi/internal/org"
 	"shanzhi/internal/points"
 	"shanzhi/internal/review"
+	"shanzhi/internal/talent"
 )
 
 // TestDemoAwardsComplete loads the demo and finds what a visitor should:
@@ -83,5 +84,43 @@ func TestDemoGridNet(t *testing.T) {
 	leader := &access.Actor{Grants: []access.Grant{{Role: access.GridLeader, Region: demoVillage, Grid: grids[0].ID}}}
 	if _, err := db.Org().Net(ctx, leader, grids[1].ID); err == nil {
 		t.Fatal("the grid leader reads another grid's net")
+	}
+}
+
+// TestDemoTalentFinished loads the demo and finds the programme carried
+// past selection: recognised leaders beside a target still in
+// cultivation, a plan and a support ledger summed for the banner, and a
+// showcase entry with a photo.
+func TestDemoTalentFinished(t *testing.T) {
+	ctx := context.Background()
+	db, _ := seedPlace(t, newPlace(t, "sqlite", filepath.Join(t.TempDir(), "shanzhi.key")))
+	rev, err := reviewService(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := db.Talent(rev)
+	lead := &access.Actor{Username: "lead", Grants: []access.Grant{{Role: access.Leader, Region: demoLeague}}}
+	ls, err := svc.Leaders(ctx, lead, demoBanner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages := map[talent.Stage]int{}
+	for _, l := range ls {
+		stages[l.Stage]++
+	}
+	if stages[talent.StageRecognised] < 2 || stages[talent.StageTarget] < 1 {
+		t.Fatalf("demo stages %v", stages)
+	}
+	sums, err := svc.SupportSums(ctx, lead, demoBanner)
+	if err != nil || len(sums) == 0 || sums[0].Total == 0 {
+		t.Fatalf("demo support %+v %v", sums, err)
+	}
+	show, err := svc.Showcase(ctx, demoBanner, "")
+	if err != nil || len(show) != 1 || len(show[0].Photos) != 1 || show[0].People == 0 {
+		t.Fatalf("demo showcase %+v %v", show, err)
+	}
+	l, err := svc.Leader(ctx, lead, show[0].Leader)
+	if err != nil || len(l.Plan) == 0 || len(l.Support) == 0 || len(l.Recognitions) != 1 {
+		t.Fatalf("demo leader %+v %v", l, err)
 	}
 }

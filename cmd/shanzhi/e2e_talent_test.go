@@ -80,6 +80,14 @@ func TestE2ETalent(t *testing.T) {
 	if !strings.HasSuffix(link, b.path()[:strings.Index(b.path()+"?", "?")]) {
 		b.fatal("private link", fmt.Errorf("shows %q at %s", link, b.path()))
 	}
+	// On the applicant's phone the link to keep wraps instead of running
+	// off the screen.
+	b.do("phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
+	b.open(b.path())
+	if w := b.pageWidth(); w > 361 {
+		b.fatal("private link on a phone", fmt.Errorf("page is %d px wide on a 360 px screen", w))
+	}
+	b.do("desktop viewport", chromedp.EmulateViewport(1280, 900))
 	token := strings.TrimPrefix(b.path()[:strings.Index(b.path()+"?", "?")], "/apply/t/")
 	if strings.Contains(b.text("main"), idNumber) || strings.Contains(b.text("main"), "13904821234") {
 		b.fatal("applicant page", fmt.Errorf("shows the ID number or phone unmasked"))
@@ -135,6 +143,14 @@ func TestE2ETalent(t *testing.T) {
 			tier = string(talent.TierVillage)
 		}
 		b.decide(cand, "approve", tier, "")
+		if user == "xingan" {
+			// Four levels of scores fit a 1280 px screen.
+			b.open(fmt.Sprintf("/talent/candidates/%s", cand))
+			over, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`Math.max(0, ...[...document.querySelectorAll('.table-wrap')].map(w => w.scrollWidth - w.clientWidth))`))
+			if err != nil || over > 1 {
+				b.fatal("score table", fmt.Errorf("a table scrolls %d px sideways on a 1280 px screen (%v)", over, err))
+			}
+		}
 		b.screenshot(fmt.Sprintf("e2e-%d-level-%s.png", 24+i, user))
 		b.signOut()
 	}

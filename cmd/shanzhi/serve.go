@@ -138,7 +138,7 @@ func handler(cfg config.Config, db *sqlstore.DB, demo bool, log *slog.Logger) (h
 	if err != nil {
 		return nil, nil, err
 	}
-	a := api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Audit: db.Audit(),
+	a := api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: users, Audit: db.Audit(),
 		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev, Schemes: db.Schemes(), Talent: db.Talent(rev), Org: db.Org(), Surveys: db.Surveys(), Market: db.Market(), Photos: db.Photos(), Limits: limits, Log: log})
 	rt := &server.Router{Mux: http.NewServeMux()}
 	w.Routes(rt)

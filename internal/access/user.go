@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"shanzhi/internal/regioncode"
 )
 
 // User is an account.
@@ -55,6 +57,11 @@ type UserService interface {
 	ResetPassword(ctx context.Context, a *Actor, id int64) (string, error)
 	Grant(ctx context.Context, a *Actor, id int64, g Grant) error
 	Revoke(ctx context.Context, a *Actor, id int64, g Grant) error
+	// GrantAt gives a role at every active region of a level under a
+	// region in one action (a reviewer at all 871 villages of a league),
+	// or with Revoke set takes it back from each; every grant is its own
+	// audited record. It returns how many grants it made or removed.
+	GrantAt(ctx context.Context, a *Actor, id int64, b BulkGrant) (int, error)
 	Tokens(ctx context.Context, a *Actor) ([]Token, error)
 	// CreateToken returns the token's secret, shown once.
 	CreateToken(ctx context.Context, a *Actor, name string, ttl time.Duration) (string, error)
@@ -239,4 +246,12 @@ type Policy struct {
 func DefaultPolicy() Policy {
 	return Policy{MaxFailures: 5, LockFor: 30 * time.Minute, PasswordMaxAge: 90 * 24 * time.Hour,
 		AdminIdle: 15 * time.Minute, Idle: IdleTimeout, Absolute: AbsoluteTimeout, TokenMaxAge: 365 * 24 * time.Hour}
+}
+
+// BulkGrant is a role at every region of a level under a region.
+type BulkGrant struct {
+	Role   Role
+	Under  string
+	Level  regioncode.Level
+	Revoke bool
 }

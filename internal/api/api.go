@@ -37,6 +37,7 @@ type Deps struct {
 	Regions  region.Service
 	Registry registry.Service
 	Auth     access.AuthService
+	Users    access.UserService
 	Audit    audit.Service
 	Awards   points.AwardService
 	Ledger   points.Service
@@ -115,11 +116,15 @@ func write(w http.ResponseWriter, status int, v any) {
 // decode reads a JSON body strictly: unknown fields are refused, so a
 // client cannot slip in a field the endpoint does not take (a household id,
 // a status) and have it silently ignored or, worse, honoured.
-func decode(r *http.Request, v any) error {
+func decode(r *http.Request, v any) error { return decodeMax(r, v, maxBody) }
+
+// decodeMax is decode with its own bound, for the few bodies that carry
+// a sheet's worth of rows (a league's applications).
+func decodeMax(r *http.Request, v any, limit int64) error {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		return fault.E(fault.Invalid, "api.content_type")
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	dec := json.NewDecoder(io.LimitReader(r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var syn *json.SyntaxError

@@ -78,11 +78,9 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/stores/{id}/redemptions", on(sell, server.OnStore), a.handle(a.redeem))
 	rt.HandleFunc("GET /api/v1/redemptions/{id}", either(server.OnRedeemed), a.handle(a.redemption))
 	rt.HandleFunc("POST /api/v1/redemptions/{id}/return", on(sell, server.OnRedeemed), a.handle(a.redemptionReturn))
-	rt.HandleFunc("GET /api/v1/talent/candidates", on(read, server.OnQuery), a.handle(a.talentCandidates))
-	rt.HandleFunc("GET /api/v1/talent/candidates/{id}", on(read, server.OnCandidate), a.handle(a.talentCandidate))
-	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/scores", on(access.TalentReview, server.OnCandidate), a.handle(a.talentScore))
-	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/decision", on(access.TalentReview, server.OnCandidate), a.handle(a.talentDecide))
-	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))
+	// Roles in bulk: one action for a role at every village of a league.
+	rt.HandleFunc("POST /api/v1/users/{id}/grants/bulk", on(access.RoleManage, server.Anywhere), a.handle(a.grantBulk))
+	a.talentRoutes(rt)
 	a.orgRoutes(rt)
 	a.surveyRoutes(rt)
 	a.memberRoutes(rt)
@@ -90,6 +88,45 @@ func (a *API) Routes(rt *server.Router) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// talentRoutes registers the rural-leader programme's endpoints (晓景计划):
+// every step a page offers, for officials who run a league's round from
+// their own tools.
+func (a *API) talentRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, write, rev, manage := access.RegistryRead, access.TalentWrite, access.TalentReview, access.TalentManage
+	rt.HandleFunc("GET /api/v1/talent/candidates", on(read, server.OnQuery), a.handle(a.talentCandidates))
+	rt.HandleFunc("GET /api/v1/talent/candidates/{id}", on(read, server.OnCandidate), a.handle(a.talentCandidate))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/scores", on(rev, server.OnCandidate), a.handle(a.talentScore))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/decision", on(rev, server.OnCandidate), a.handle(a.talentDecide))
+	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))
+	rt.HandleFunc("GET /api/v1/talent/uncovered", on(read, server.OnQuery), a.handle(a.talentUncovered))
+	rt.HandleFunc("GET /api/v1/talent/rounds", on(read, server.Anywhere), a.handle(a.talentRounds))
+	rt.HandleFunc("GET /api/v1/talent/rounds/{id}", on(read, server.OnRound), a.handle(a.talentRound))
+	rt.HandleFunc("POST /api/v1/regions/{code}/talent/rounds", on(manage, server.OnRegion), a.handle(a.talentRoundCreate))
+	rt.HandleFunc("PUT /api/v1/talent/rounds/{id}", on(manage, server.OnRound), a.handle(a.talentRoundUpdate))
+	rt.HandleFunc("POST /api/v1/talent/rounds/{id}/quotas", on(manage, server.OnRound), a.handle(a.talentQuotas))
+	rt.HandleFunc("PUT /api/v1/talent/rounds/{id}/quotas.xlsx", on(manage, server.OnRound), a.handle(a.talentQuotas))
+	rt.HandleFunc("POST /api/v1/talent/candidates", on(write, server.OnQuery), a.handle(a.talentSave))
+	rt.HandleFunc("PUT /api/v1/talent/candidates/{id}", on(write, server.OnCandidate), a.handle(a.talentSave))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/submit", on(write, server.OnCandidate), a.handle(a.talentSubmit))
+	rt.HandleFunc("POST /api/v1/talent/imports", on(write, server.OnQuery), a.handle(a.talentImport))
+	rt.HandleFunc("PUT /api/v1/talent/imports.xlsx", on(write, server.OnQuery), a.handle(a.talentImport))
+	rt.HandleFunc("GET /api/v1/talent/ranking", on(rev, server.OnQuery), a.handle(a.talentRanking))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/order", on(rev, server.OnCandidate), a.handle(a.talentOrder))
+	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/objection", on(rev, server.OnCandidate), a.handle(a.talentResolve))
+	rt.HandleFunc("POST /api/v1/talent/decisions", on(rev, server.Anywhere), a.handle(a.talentDecideMany))
+	rt.HandleFunc("POST /api/v1/talent/scores", on(rev, server.Anywhere), a.handle(a.talentScoreMany))
+	rt.HandleFunc("PUT /api/v1/talent/scores.xlsx", on(rev, server.Anywhere), a.handle(a.talentScoreMany))
+	rt.HandleFunc("GET /api/v1/talent/leaders/{id}", on(read, server.OnLeader), a.handle(a.talentLeader))
+	rt.HandleFunc("POST /api/v1/talent/leaders/{id}/recognition", on(manage, server.OnLeader), a.handle(a.talentRecognise))
+	rt.HandleFunc("POST /api/v1/talent/leaders/{id}/plan", on(write, server.OnLeader), a.handle(a.talentPlan))
+	rt.HandleFunc("POST /api/v1/talent/leaders/{id}/support", on(write, server.OnLeader), a.handle(a.talentSupport))
+	rt.HandleFunc("PUT /api/v1/talent/leaders/{id}/showcase", on(write, server.OnLeader), a.handle(a.talentShowcaseSet))
+	rt.HandleFunc("POST /api/v1/talent/leaders/{id}/showcase/photos", on(write, server.OnLeader), a.handle(a.talentShowcasePhoto))
+	rt.HandleFunc("GET /api/v1/talent/support", on(read, server.OnQuery), a.handle(a.talentSupportSums))
+	rt.HandleFunc("GET /api/v1/showcase", server.Rule{On: server.Public}, a.showcase)
+}
 
 // orgRoutes registers the organisation register's endpoints: units,
 // party organisations, members and transfers for the organisation

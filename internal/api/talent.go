@@ -93,6 +93,8 @@ func queryID(r *http.Request, name string) int64 {
 	return n
 }
 
+// talentCandidates lists applications newest first; ?after= (the next of
+// the page before) reads on by cursor, ?offset= by position.
 func (a *API) talentCandidates(r *http.Request, act *access.Actor) (int, any, error) {
 	code, err := talentRegion(r, act, access.RegistryRead)
 	if err != nil {
@@ -103,14 +105,24 @@ func (a *API) talentCandidates(r *http.Request, act *access.Actor) (int, any, er
 		return 0, nil, err
 	}
 	q := r.URL.Query()
+	after := queryID(r, "after")
+	if q.Get("after") != "" && after <= 0 {
+		return 0, nil, fault.OnField(fault.Invalid, "after", "api.cursor")
+	}
 	rows, total, err := a.Talent.Candidates(r.Context(), act, talent.Filter{Round: queryID(r, "round"), Region: code, Status: talent.Status(q.Get("status")),
-		Tier: talent.Tier(q.Get("tier")), Name: q.Get("q"), Offset: offset, Limit: limit})
+		Tier: talent.Tier(q.Get("tier")), Name: q.Get("q"), Offset: offset, Limit: limit, After: after})
 	if err != nil {
 		return 0, nil, err
 	}
-	out := list[candidateJSON]{Items: make([]candidateJSON, len(rows)), Total: total, Offset: offset, Limit: limit}
+	out := struct {
+		list[candidateJSON]
+		Next string `json:"next"`
+	}{list: list[candidateJSON]{Items: make([]candidateJSON, len(rows)), Total: total, Offset: offset, Limit: limit}}
 	for i, c := range rows {
 		out.Items[i] = toCandidate(c)
+	}
+	if len(rows) == limit {
+		out.Next = strconv.FormatInt(rows[len(rows)-1].ID, 10)
 	}
 	return http.StatusOK, out, nil
 }
@@ -198,29 +210,63 @@ func (a *API) talentCoverage(r *http.Request, act *access.Actor) (int, any, erro
 	if err != nil {
 		return 0, nil, err
 	}
-	type area struct {
-		Code     string `json:"code"`
-		Name     string `json:"name"`
-		Villages int    `json:"villages"`
-		Covered  int    `json:"covered"`
-		Leaders  int    `json:"leaders"`
-	}
-	conv := func(x talent.Area) area { return area{x.Code, x.Name, x.Villages, x.Covered, x.Leaders} }
 	out := struct {
-		Round     int64                  `json:"round"`
-		Total     area                   `json:"total"`
-		Areas     []area                 `json:"areas"`
-		Targets   []talent.Target        `json:"targets"`
-		Uncovered []area                 `json:"uncovered"`
-		ByTier    map[talent.Tier]int    `json:"by_tier"`
-		ByChannel map[talent.Channel]int `json:"by_channel"`
-		Applied   map[talent.Status]int  `json:"applied"`
-	}{Round: round, Total: conv(c.Total), Areas: []area{}, Targets: c.Targets, Uncovered: []area{}, ByTier: c.ByTier, ByChannel: c.ByChannel, Applied: c.Applied}
+		Round             int64                  `json:"round"`
+		Total             areaJSON               `json:"total"`
+		Areas             []areaJSON             `json:"areas"`
+		Targets           []talent.Target        `json:"targets"`
+		Uncovered         int                    `json:"uncovered"`
+		ByTier            map[talent.Tier]int    `json:"selected_by_tier"`
+		ByChannel         map[talent.Channel]int `json:"selected_by_channel"`
+		OnNoticeByTier    map[talent.Tier]int    `json:"on_notice_by_tier"`
+		OnNoticeByChannel map[talent.Channel]int `json:"on_notice_by_channel"`
+		CandidatesTier    map[talent.Tier]int    `json:"candidates_by_tier"`
+		CandidatesChannel map[talent.Channel]int `json:"candidates_by_channel"`
+		Applied           map[talent.Status]int  `json:"applied"`
+	}{Round: round, Total: toArea(c.Total), Areas: []areaJSON{}, Targets: c.Targets, Uncovered: c.Uncovered, ByTier: c.ByTier, ByChannel: c.ByChannel,
+		OnNoticeByTier: c.OnNoticeByTier, OnNoticeByChannel: c.OnNoticeByChannel, CandidatesTier: c.CandidatesByTier, CandidatesChannel: c.CandidatesByChannel,
+		Applied: c.Applied}
 	for _, x := range c.Areas {
-		out.Areas = append(out.Areas, conv(x))
+		out.Areas = append(out.Areas, toArea(x))
 	}
-	for _, x := range c.Uncovered {
-		out.Uncovered = append(out.Uncovered, conv(x))
+	return http.StatusOK, out, nil
+}
+
+// areaJSON is a coverage row: villages covered by a cultivation target
+// (培育对象) or a recognised leader, and by a recognised leader only.
+type areaJSON struct {
+	Code             string `json:"code"`
+	Name             string `json:"name"`
+	Villages         int    `json:"villages"`
+	Covered          int    `json:"covered"`
+	People           int    `json:"people"`
+	Recognised       int    `json:"recognised"`
+	RecognisedPeople int    `json:"recognised_people"`
+	OnNotice         int    `json:"on_notice"`
+}
+
+func toArea(x talent.Area) areaJSON {
+	return areaJSON{x.Code, x.Name, x.Villages, x.Covered, x.People, x.Recognised, x.RecognisedPeople, x.OnNotice}
+}
+
+// talentUncovered pages the villages of a region with neither a target
+// nor a leader, by the cursor of the last one read.
+func (a *API) talentUncovered(r *http.Request, act *access.Actor) (int, any, error) {
+	code, err := talentRegion(r, act, access.RegistryRead)
+	if err != nil {
+		return 0, nil, err
+	}
+	limit, err := cursorLimit(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	rows, next, err := a.Talent.Uncovered(r.Context(), act, code, r.URL.Query().Get("after"), limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := cursorPage[areaJSON]{Items: []areaJSON{}, Next: next}
+	for _, x := range rows {
+		out.Items = append(out.Items, toArea(x))
 	}
 	return http.StatusOK, out, nil
 }

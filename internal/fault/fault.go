@@ -108,6 +108,24 @@ func (fs Fields) Err() error {
 	return &Error{Code: Invalid, Msg: i18n.M("error.invalid_fields", len(fs)), Fields: fs}
 }
 
+// Merge combines the field problems of several checks of one input into
+// one Invalid error, so a row reports all of them at once; nil errors are
+// skipped, and any error without fields is returned as it is.
+func Merge(errs ...error) error {
+	var fs Fields
+	for _, err := range errs {
+		var e *Error
+		switch {
+		case err == nil:
+		case errors.As(err, &e) && len(e.Fields) > 0:
+			fs = append(fs, e.Fields...)
+		default:
+			return err
+		}
+	}
+	return fs.Err()
+}
+
 // OnField builds an error whose message also stands beside one field, for
 // checks that only the store can make (a number already taken).
 func OnField(code Code, field, key string, args ...any) *Error {

@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -87,7 +88,18 @@ func (c *Catalog) Text(l Lang, m Msg) string {
 	if len(m.Args) == 0 {
 		return f
 	}
-	return fmt.Sprintf(f, m.Args...)
+	// An argument may itself be a message (a bulk refusal quotes the
+	// refusal of its first failing row), rendered in the same language.
+	args := m.Args
+	for i, a := range m.Args {
+		if inner, ok := a.(Msg); ok {
+			if &args[0] == &m.Args[0] {
+				args = slices.Clone(m.Args)
+			}
+			args[i] = c.Text(l, inner)
+		}
+	}
+	return fmt.Sprintf(f, args...)
 }
 
 // T renders key with args in l; a shorthand for templates.

@@ -76,3 +76,19 @@ func TestEveryKeyUsedExists(t *testing.T) {
 		t.Fatalf("found only %d key uses: the scan is broken", n)
 	}
 }
+
+// TestNestedMessage renders a message quoting another in the same
+// language, as a bulk refusal quotes its first failing row's refusal.
+func TestNestedMessage(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := M("talent.bulk.refused", "王晓景", M("talent.quota.full", 3))
+	if got := c.Text(ZH, m); !strings.Contains(got, "王晓景") || !strings.Contains(got, c.T(ZH, "talent.quota.full", 3)) {
+		t.Errorf("zh: %q", got)
+	}
+	if got := c.Text(EN, m); !strings.Contains(got, c.T(EN, "talent.quota.full", 3)) {
+		t.Errorf("en: %q", got)
+	}
+}

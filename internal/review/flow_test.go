@@ -154,3 +154,20 @@ func TestWithNotice(t *testing.T) {
 		t.Errorf("WithNotice changed the flow it was called on: %v", we)
 	}
 }
+
+// TestMaskNameIn checks a business named after its owner does not give
+// the masked name away, whole or by the given name.
+func TestMaskNameIn(t *testing.T) {
+	for _, c := range []struct{ text, name, want string }{
+		{"王晓景家庭农场", "王晓景", "王**家庭农场"},
+		{"晓景山野菌专业合作社", "王晓景", "**山野菌专业合作社"},
+		{"平安村山野菌专业合作社", "王晓景", "平安村山野菌专业合作社"},
+		{"王五养殖场", "王五", "王*养殖场"},
+		{"五谷丰合作社", "王五", "五谷丰合作社"},
+		{"巴特尔牧业", "巴特尔", "巴**牧业"},
+	} {
+		if got := MaskNameIn(c.text, c.name); got != c.want {
+			t.Errorf("MaskNameIn(%q, %q) = %q, want %q", c.text, c.name, got, c.want)
+		}
+	}
+}

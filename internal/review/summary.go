@@ -64,3 +64,21 @@ func MaskName(name string) string {
 	}
 	return string(r) + strings.Repeat("*", rest)
 }
+
+// MaskNameIn masks a person's name wherever it appears in a text shown
+// beside the masked name, such as a business named after its owner
+// (王晓景家庭农场 is 王**家庭农场): otherwise the text gives away what
+// the mask hides. A given name of two or more characters is masked on
+// its own too (晓景农场), since it names the person as plainly.
+func MaskNameIn(text, name string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return text
+	}
+	text = strings.ReplaceAll(text, name, MaskName(name))
+	_, n := utf8.DecodeRuneInString(name)
+	if given := name[n:]; utf8.RuneCountInString(given) >= 2 {
+		text = strings.ReplaceAll(text, given, strings.Repeat("*", utf8.RuneCountInString(given)))
+	}
+	return text
+}

@@ -248,25 +248,78 @@ func (s *TalentService) SetQuota(ctx context.Context, a *access.Actor, round int
 		if err != nil {
 			return err
 		}
-		if err := q.Validate(r.Region); err != nil {
-			return err
-		}
-		above := talent.Ancestor(q.Region, regioncode.LevelOf(q.Region)-1)
-		if q.Region == r.Region {
-			above = r.Region // the round's own limits are its managers'
-		}
-		if !a.Can(access.TalentManage, above) {
-			return talentDeny(a, q.Region, "talent.quota.forbidden")
-		}
-		if _, err := tx.region(ctx, q.Region); err != nil {
-			return fault.OnField(fault.Invalid, "region", "talent.quota.region_invalid")
-		}
-		_, uname := actorRef(a)
-		if _, err := tx.exec(ctx, `INSERT INTO talent_quotas (round_id, region_code, kind, n, actor_name, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			round, q.Region, string(q.Kind), q.N, uname, tx.nowMS()); err != nil {
-			return err
-		}
-		return tx.audit(ctx, a, auditEntry{action: "talent.quota", target: fmt.Sprintf("talent_round:%d", round), region: q.Region,
-			detail: fmt.Sprintf("%s = %d", q.Kind, q.N)})
+		return tx.setQuota(ctx, a, r, q)
 	})
+}
+
+// setQuota is SetQuota inside the caller's transaction.
+func (tx *Tx) setQuota(ctx context.Context, a *access.Actor, r *talent.Round, q talent.Quota) error {
+	if err := q.Validate(r.Region); err != nil {
+		return err
+	}
+	above := talent.Ancestor(q.Region, regioncode.LevelOf(q.Region)-1)
+	if q.Region == r.Region {
+		above = r.Region // the round's own limits are its managers'
+	}
+	if !a.Can(access.TalentManage, above) {
+		return talentDeny(a, q.Region, "talent.quota.forbidden")
+	}
+	if _, err := tx.region(ctx, q.Region); err != nil {
+		return fault.OnField(fault.Invalid, "region", "talent.quota.region_invalid")
+	}
+	_, uname := actorRef(a)
+	if _, err := tx.exec(ctx, `INSERT INTO talent_quotas (round_id, region_code, kind, n, actor_name, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		r.ID, q.Region, string(q.Kind), q.N, uname, tx.nowMS()); err != nil {
+		return err
+	}
+	return tx.audit(ctx, a, auditEntry{action: "talent.quota", target: fmt.Sprintf("talent_round:%d", r.ID), region: q.Region,
+		detail: fmt.Sprintf("%s = %d", q.Kind, q.N)})
+}
+
+// UpdateRound changes a round. The criteria are fixed once anyone has
+// scored against them, because a changed maximum would make the scores
+// already given mean something else.
+func (s *TalentService) UpdateRound(ctx context.Context, a *access.Actor, id int64, in talent.Round) (*talent.Round, error) {
+	var out *talent.Round
+	err := s.db.update(ctx, func(tx *Tx) error {
+		r, err := tx.talentRound(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		in.ID, in.Region, in.StartYear, in.Name = r.ID, r.Region, r.StartYear, strings.TrimSpace(in.Name)
+		if len(in.Criteria) == 0 {
+			in.Criteria = r.Criteria
+		}
+		if err := in.Validate(); err != nil {
+			return err
+		}
+		if !a.Can(access.TalentManage, r.Region) {
+			return talentDeny(a, r.Region, "talent.round.forbidden")
+		}
+		was, _ := json.Marshal(r.Criteria)
+		crit, err := json.Marshal(in.Criteria)
+		if err != nil {
+			return err
+		}
+		if string(was) != string(crit) {
+			var scored int
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM talent_scores s JOIN talent_candidates c ON c.id = s.candidate_id WHERE c.round_id = ?`, id).Scan(&scored); err != nil {
+				return err
+			}
+			if scored > 0 {
+				return fault.OnField(fault.Conflict, "criteria", "talent.round.criteria_scored", scored)
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE talent_rounds SET name = ?, years = ?, trajectory = ?, opens = ?, closes = ?, criteria = ? WHERE id = ?`,
+			in.Name, in.Years, joinInts(in.Trajectory), in.Opens, in.Closes, string(crit), id); err != nil {
+			return err
+		}
+		if err := tx.audit(ctx, a, auditEntry{action: "talent.round.update", target: fmt.Sprintf("talent_round:%d", id), region: r.Region,
+			detail: fmt.Sprintf("%s %s..%s goal %v", in.Name, in.Opens, in.Closes, in.Trajectory)}); err != nil {
+			return err
+		}
+		out, err = tx.talentRound(ctx, nil, id)
+		return err
+	})
+	return out, err
 }

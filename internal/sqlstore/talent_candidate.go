@@ -224,7 +224,7 @@ func (s *TalentService) submitTx(ctx context.Context, tx *Tx, a *access.Actor, i
 			return fault.E(fault.Conflict, "talent.candidate.duplicate")
 		}
 		it, err := s.review.SubmitTx(ctx, tx, a, talent.Flow, talent.SubjectKind, c.ID, c.Village,
-			review.Summary{Title: "晓景计划：" + truncRunes(c.EntityName, 40), Person: publicPerson(c.Name, c.BirthDate, tx.now), Note: c.Industry})
+			review.Summary{Title: "晓景计划：" + truncRunes(review.MaskNameIn(c.EntityName, c.Name), 40), Person: publicPerson(c.Name, c.BirthDate, tx.now), Note: c.Industry})
 		if err != nil {
 			return err
 		}
@@ -410,6 +410,9 @@ func (s *TalentService) Candidates(ctx context.Context, a *access.Actor, f talen
 	if f.Tier != "" {
 		where, args = append(where, "c.tier = ?"), append(args, string(f.Tier))
 	}
+	if f.After > 0 {
+		where, args = append(where, "c.id < ?"), append(args, f.After)
+	}
 	if f.Name != "" {
 		where, args = append(where, `(c.name LIKE ? ESCAPE '\' OR c.entity_name LIKE ? ESCAPE '\')`), append(args, "%"+likeEscape(f.Name)+"%", "%"+likeEscape(f.Name)+"%")
 	}
@@ -437,7 +440,10 @@ func (s *TalentService) Candidates(ctx context.Context, a *access.Actor, f talen
 // a savepoint so a refused row leaves the transaction usable for checking
 // the rest; a rehearsal when commit is false, so the preview meets exactly
 // the checks the real run will.
-func (s *TalentService) Import(ctx context.Context, a *access.Actor, rows []talent.ImportRow, commit bool) error {
+func (s *TalentService) Import(ctx context.Context, a *access.Actor, code string, rows []talent.ImportRow, commit bool) error {
+	if !regioncode.ValidCode(code) || !a.Can(access.TalentWrite, code) {
+		return fault.E(fault.NotFound, "region.not_found")
+	}
 	if len(rows) == 0 {
 		return fault.OnField(fault.Invalid, "file", "talent.import.empty")
 	}
@@ -451,26 +457,39 @@ func (s *TalentService) Import(ctx context.Context, a *access.Actor, rows []tale
 	failed := 0
 	err := run(ctx, func(tx *Tx) error {
 		failed = 0
+		places, err := tx.places(ctx, code)
+		if err != nil {
+			return err
+		}
 		for i := range rows {
-			rows[i].ID, rows[i].Err = 0, nil
-			if _, err := tx.exec(ctx, `SAVEPOINT talent_import`); err != nil {
-				return err
+			rows[i].ID = 0
+			// The village is resolved here, against the villages of the
+			// sheet's own region, so the pages and the API read a sheet
+			// the same way and a row never lands outside that region.
+			typed := rows[i].Village
+			if typed == "" {
+				typed = rows[i].Input.Village
 			}
-			id, err := tx.saveCandidate(ctx, a, 0, rows[i].Input)
+			var place error
+			rows[i].Place, place = places.Resolve(typed, rows[i].Township)
+			if place == nil {
+				rows[i].Input.Village = rows[i].Place.Code
+			}
+			if rows[i].Err = fault.Merge(rows[i].Sheet, place); rows[i].Err != nil {
+				failed++
+				continue
+			}
+			err := rowSavepoint(ctx, tx, func() error {
+				id, err := tx.saveCandidate(ctx, a, 0, rows[i].Input)
+				rows[i].ID = id
+				return err
+			})
 			if err != nil {
 				if fault.CodeOf(err) == fault.Internal {
 					return err
 				}
 				failed++
-				rows[i].Err = err
-				if _, err := tx.exec(ctx, `ROLLBACK TO SAVEPOINT talent_import`); err != nil {
-					return err
-				}
-			} else {
-				rows[i].ID = id
-			}
-			if _, err := tx.exec(ctx, `RELEASE SAVEPOINT talent_import`); err != nil {
-				return err
+				rows[i].Err, rows[i].ID = err, 0
 			}
 		}
 		if failed > 0 {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"shanzhi/internal/access"
@@ -24,7 +25,8 @@ func (s *TalentService) Coverage(ctx context.Context, a *access.Actor, round int
 	}
 	level := regioncode.LevelOf(code)
 	out := &talent.Coverage{Region: code, ByTier: map[talent.Tier]int{}, ByChannel: map[talent.Channel]int{}, Applied: map[talent.Status]int{},
-		CandidatesByTier: map[talent.Tier]int{}, CandidatesByChannel: map[talent.Channel]int{}}
+		CandidatesByTier: map[talent.Tier]int{}, CandidatesByChannel: map[talent.Channel]int{}, OnNoticeByTier: map[talent.Tier]int{},
+		OnNoticeByChannel: map[talent.Channel]int{}}
 	err := s.db.view(ctx, func(tx *Tx) error {
 		r, err := tx.talentRound(ctx, a, round)
 		if err != nil {
@@ -59,51 +61,59 @@ func (s *TalentService) Coverage(ctx context.Context, a *access.Actor, round int
 				return err
 			}
 		}
-		rows, err := tx.query(ctx, `SELECT v.code, v.name, (SELECT count(*) FROM talent_leaders l WHERE l.village_code = v.code)
+		rows, err := tx.query(ctx, `SELECT v.code, v.name,
+			(SELECT count(*) FROM talent_leaders l WHERE l.village_code = v.code AND l.stage <> ?),
+			(SELECT count(*) FROM talent_leaders l WHERE l.village_code = v.code AND l.stage = ?)
 			FROM regions v WHERE v.level = 5 AND v.status = 'active' AND v.kind IN (?, ?) AND v.code >= ? AND v.code < ? ORDER BY v.code`,
-			talent.RuralKinds[0], talent.RuralKinds[1], lo, hi)
+			talent.StageEnded, talent.StageRecognised, talent.RuralKinds[0], talent.RuralKinds[1], lo, hi)
 		if err != nil {
 			return err
 		}
+		// add counts a village's figures into its own area and the total.
+		add := func(village string, f func(*talent.Area)) {
+			f(&out.Total)
+			if level < regioncode.Village {
+				if i, ok := areas[talent.Ancestor(village, level+1)]; ok {
+					f(&out.Areas[i])
+				}
+			}
+		}
 		for rows.Next() {
 			var v talent.Area
-			if err := rows.Scan(&v.Code, &v.Name, &v.Leaders); err != nil {
+			if err := rows.Scan(&v.Code, &v.Name, &v.People, &v.RecognisedPeople); err != nil {
 				rows.Close()
 				return err
 			}
-			v.Villages = 1
-			if v.Leaders > 0 {
-				v.Covered = 1
-			}
-			add := func(ar *talent.Area) {
-				ar.Villages, ar.Covered, ar.Leaders = ar.Villages+1, ar.Covered+v.Covered, ar.Leaders+v.Leaders
-			}
-			add(&out.Total)
-			if level < regioncode.Village {
-				if i, ok := areas[talent.Ancestor(v.Code, level+1)]; ok {
-					add(&out.Areas[i])
+			add(v.Code, func(ar *talent.Area) {
+				ar.Villages++
+				ar.People += v.People
+				ar.RecognisedPeople += v.RecognisedPeople
+				if v.People > 0 {
+					ar.Covered++
 				}
-			}
-			if v.Covered == 0 && len(out.Uncovered) < talent.MaxUncovered {
-				out.Uncovered = append(out.Uncovered, v)
-			}
+				if v.RecognisedPeople > 0 {
+					ar.Recognised++
+				}
+			})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		rows, err = tx.query(ctx, `SELECT status, tier, channel, count(*) FROM talent_candidates
-			WHERE round_id = ? AND village_code >= ? AND village_code < ? GROUP BY status, tier, channel`, round, lo, hi)
+		rows, err = tx.query(ctx, `SELECT village_code, status, step, tier, channel, count(*) FROM talent_candidates
+			WHERE round_id = ? AND village_code >= ? AND village_code < ? GROUP BY village_code, status, step, tier, channel`, round, lo, hi)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
+			var village string
 			var st talent.Status
+			var step int
 			var tier talent.Tier
 			var ch talent.Channel
 			var n int
-			if err := rows.Scan(&st, &tier, &ch, &n); err != nil {
+			if err := rows.Scan(&village, &st, &step, &tier, &ch, &n); err != nil {
 				return err
 			}
 			out.Applied[st] += n
@@ -112,6 +122,11 @@ func (s *TalentService) Coverage(ctx context.Context, a *access.Actor, round int
 			}
 			if tier != "" && (st == talent.InReview || st == talent.Approved) {
 				out.CandidatesByTier[tier] += n
+			}
+			if st == talent.InReview && step == talent.NoticeStep {
+				out.OnNoticeByTier[tier] += n
+				out.OnNoticeByChannel[ch] += n
+				add(village, func(ar *talent.Area) { ar.OnNotice += n })
 			}
 			if st == talent.Approved {
 				out.ByTier[tier] += n
@@ -123,18 +138,57 @@ func (s *TalentService) Coverage(ctx context.Context, a *access.Actor, round int
 	if err != nil {
 		return nil, err
 	}
+	// An area without gacha or villages (a 街道 of town communities) has
+	// nothing the goal counts; a row of 0/0/0 % would only mislead.
+	out.Areas = slices.DeleteFunc(out.Areas, func(ar talent.Area) bool { return ar.Villages == 0 })
+	out.Uncovered = out.Total.Villages - out.Total.Covered
 	out.Targets = out.Round.Targets(out.Total.Villages)
 	return out, nil
 }
 
+// Uncovered pages the gacha and villages below code that have neither a
+// cultivation target nor a leader, in code order after the cursor after.
+func (s *TalentService) Uncovered(ctx context.Context, a *access.Actor, code, after string, limit int) ([]talent.Area, string, error) {
+	if !regioncode.ValidCode(code) || !talentSees(a, code) {
+		return nil, "", fault.E(fault.NotFound, "region.not_found")
+	}
+	if limit <= 0 || limit > talent.MaxPage {
+		limit = talent.MaxPage
+	}
+	lo, hi := regioncode.Range(code)
+	var out []talent.Area
+	err := s.db.view(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT v.code, v.name FROM regions v
+			WHERE v.level = 5 AND v.status = 'active' AND v.kind IN (?, ?) AND v.code >= ? AND v.code > ? AND v.code < ?
+			AND NOT EXISTS (SELECT 1 FROM talent_leaders l WHERE l.village_code = v.code AND l.stage <> ?)
+			ORDER BY v.code LIMIT ?`, talent.RuralKinds[0], talent.RuralKinds[1], lo, after, hi, talent.StageEnded, limit+1)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v := talent.Area{Villages: 1}
+			if err := rows.Scan(&v.Code, &v.Name); err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return rows.Err()
+	})
+	if err != nil || len(out) <= limit {
+		return out, "", err
+	}
+	return out[:limit], out[limit-1].Code, nil
+}
+
 const talentLeaderCols = `l.id, l.name, l.village_code, COALESCE(v.name, ''), l.candidate_id, l.tier, l.entity_type, l.entity_name, l.industry,
-	l.products, l.sales_routes, l.households, l.honours, l.channel, l.created_at`
+	l.products, l.sales_routes, l.households, l.honours, l.channel, l.created_at, l.stage, l.stage_day`
 
 func scanTalentLeader(sc interface{ Scan(...any) error }) (talent.Leader, error) {
 	var l talent.Leader
 	var created int64
 	err := sc.Scan(&l.ID, &l.Name, &l.Village, &l.VillageName, &l.Candidate, &l.Tier, &l.EntityType, &l.EntityName, &l.Industry,
-		&l.Products, &l.SalesRoutes, &l.Households, &l.Honours, &l.Channel, &created)
+		&l.Products, &l.SalesRoutes, &l.Households, &l.Honours, &l.Channel, &created, &l.Stage, &l.StageDay)
 	l.Since = msTime(created)
 	return l, err
 }
@@ -238,6 +292,9 @@ func (s *TalentService) Leader(ctx context.Context, a *access.Actor, id int64) (
 			l.Measures[i].OverdueOn = l.Measures[i].Overdue(day)
 		}
 		l.Progress = talent.Summarise(l.Measures, day)
+		if err := tx.cultivation(ctx, l); err != nil {
+			return err
+		}
 		out = l
 		return nil
 	})

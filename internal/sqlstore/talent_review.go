@@ -44,41 +44,48 @@ func (s *TalentService) talentAtStep(ctx context.Context, tx *Tx, a *access.Acto
 // Whoever submitted the application stands aside, as in every review.
 func (s *TalentService) Score(ctx context.Context, a *access.Actor, id int64, points []int, comment string) error {
 	return s.db.update(ctx, func(tx *Tx) error {
-		c, it, err := s.talentAtStep(ctx, tx, a, id)
-		if err != nil {
-			return err
-		}
-		r, err := tx.talentRound(ctx, nil, c.Round)
-		if err != nil {
-			return err
-		}
-		if err := talent.CheckScores(r.Criteria, points, comment); err != nil {
-			return err
-		}
-		if it.SubmitterID == a.UserID {
-			return fault.E(fault.Forbidden, "review.decide.recuse")
-		}
-		var n int
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM talent_scores WHERE review_id = ? AND step = ? AND reviewer_id = ?`, it.ID, it.Step, a.UserID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return fault.E(fault.Conflict, "talent.score.twice")
-		}
-		total := 0
-		for _, p := range points {
-			total += p
-		}
-		uid, uname := actorRef(a)
-		if _, err := tx.exec(ctx, `INSERT INTO talent_scores (candidate_id, review_id, step, reviewer_id, reviewer_name, points, total, comment, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, it.ID, it.Step, uid, uname, joinInts(points), total, strings.TrimSpace(comment), tx.nowMS()); err != nil {
-			return err
-		}
-		// The audit trail keeps the scores but not the comment, which is
-		// for reviewers only.
-		return tx.audit(ctx, a, auditEntry{action: "talent.score", target: fmt.Sprintf("talent_candidate:%d", c.ID), region: c.Village,
-			detail: fmt.Sprintf("step %d: %s = %d", it.Step, joinInts(points), total)})
+		_, err := s.scoreTx(ctx, tx, a, id, points, comment)
+		return err
 	})
+}
+
+// scoreTx is Score inside the caller's transaction; it returns the
+// application scored.
+func (s *TalentService) scoreTx(ctx context.Context, tx *Tx, a *access.Actor, id int64, points []int, comment string) (*talent.Candidate, error) {
+	c, it, err := s.talentAtStep(ctx, tx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := tx.talentRound(ctx, nil, c.Round)
+	if err != nil {
+		return nil, err
+	}
+	if err := talent.CheckScores(r.Criteria, points, comment); err != nil {
+		return nil, err
+	}
+	if it.SubmitterID == a.UserID {
+		return nil, fault.E(fault.Forbidden, "review.decide.recuse")
+	}
+	var n int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM talent_scores WHERE review_id = ? AND step = ? AND reviewer_id = ?`, it.ID, it.Step, a.UserID).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		return nil, fault.E(fault.Conflict, "talent.score.twice")
+	}
+	total := 0
+	for _, p := range points {
+		total += p
+	}
+	uid, uname := actorRef(a)
+	if _, err := tx.exec(ctx, `INSERT INTO talent_scores (candidate_id, review_id, step, reviewer_id, reviewer_name, points, total, comment, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, it.ID, it.Step, uid, uname, joinInts(points), total, strings.TrimSpace(comment), tx.nowMS()); err != nil {
+		return nil, err
+	}
+	// The audit trail keeps the scores but not the comment, which is
+	// for reviewers only.
+	return c, tx.audit(ctx, a, auditEntry{action: "talent.score", target: fmt.Sprintf("talent_candidate:%d", c.ID), region: c.Village,
+		detail: fmt.Sprintf("step %d: %s = %d", it.Step, joinInts(points), total)})
 }
 
 // SetOrder records the level's recommendation order for an application.
@@ -109,6 +116,18 @@ func (s *TalentService) SetOrder(ctx context.Context, a *access.Actor, id int64,
 func (s *TalentService) Decide(ctx context.Context, a *access.Actor, id int64, d talent.Decision) (*talent.Candidate, error) {
 	var out *talent.Candidate
 	err := s.db.update(ctx, func(tx *Tx) error {
+		var err error
+		out, err = s.decideTx(ctx, tx, a, id, d)
+		return err
+	})
+	return out, err
+}
+
+// decideTx is Decide inside the caller's transaction, so a batch of
+// decisions counts each approval against the quota the one before used.
+func (s *TalentService) decideTx(ctx context.Context, tx *Tx, a *access.Actor, id int64, d talent.Decision) (*talent.Candidate, error) {
+	var out *talent.Candidate
+	err := func() error {
 		c, it, err := s.talentAtStep(ctx, tx, a, id)
 		if err != nil {
 			return err
@@ -161,7 +180,7 @@ func (s *TalentService) Decide(ctx context.Context, a *access.Actor, id int64, d
 		}
 		out, err = tx.talentCandidate(ctx, nil, c.ID)
 		return err
-	})
+	}()
 	return out, err
 }
 
@@ -277,7 +296,15 @@ func (db *DB) TalentApplier() ReviewApplier {
 			return err
 		}
 		st := talent.StatusOf(it.State)
-		if _, err := tx.exec(ctx, `UPDATE talent_candidates SET status = ?, step = ?, updated_at = ? WHERE id = ?`, string(st), it.Step, tx.nowMS(), c.ID); err != nil {
+		// Only an application under review or approved holds a tier; one
+		// whose notice was upheld against (cancelled), or that was
+		// rejected or returned, keeps its proposed tier in its decisions
+		// and shows none.
+		tier := c.Tier
+		if st != talent.Approved && st != talent.InReview {
+			tier = ""
+		}
+		if _, err := tx.exec(ctx, `UPDATE talent_candidates SET status = ?, step = ?, tier = ?, updated_at = ? WHERE id = ?`, string(st), it.Step, string(tier), tx.nowMS(), c.ID); err != nil {
 			return err
 		}
 		if st != talent.Approved {
@@ -299,10 +326,12 @@ func (db *DB) TalentApplier() ReviewApplier {
 				WHERE id = ?`, c.ID, c.Name, c.Village, string(c.Channel), string(c.EntityType), c.EntityName, c.Industry, c.Products, c.SalesRoutes,
 				c.Households, c.Honours, tx.nowMS(), c.Tier.Rank(), string(c.Tier), leader)
 		case errors.Is(err, sql.ErrNoRows):
+			// A selected person starts as a cultivation target (培育对象),
+			// from the day the notice closed.
 			leader, err = tx.insertID(ctx, `INSERT INTO talent_leaders (person_hash, candidate_id, name, village_code, channel, tier, entity_type, entity_name, industry,
-				products, sales_routes, households, honours, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				products, sales_routes, households, honours, created_at, updated_at, stage, stage_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				hash, c.ID, c.Name, c.Village, string(c.Channel), string(c.Tier), string(c.EntityType), c.EntityName, c.Industry, c.Products, c.SalesRoutes,
-				c.Households, c.Honours, tx.nowMS(), tx.nowMS())
+				c.Households, c.Honours, tx.nowMS(), tx.nowMS(), string(talent.StageTarget), tx.localDay())
 		}
 		if err != nil {
 			return err

@@ -94,7 +94,7 @@ func TestTalentCoverageAtScale(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cov.Total.Covered != len(covered) || cov.Total.Leaders != n || cov.Total.Villages != len(villages) {
+		if cov.Total.Covered != len(covered) || cov.Total.People != n || cov.Total.Villages != len(villages) {
 			t.Fatalf("total %+v, want %d covered of %d with %d leaders", cov.Total, len(covered), len(villages), n)
 		}
 		for _, a := range cov.Areas {
@@ -112,8 +112,47 @@ func TestTalentCoverageAtScale(t *testing.T) {
 				t.Errorf("channel %s: %d, want %d", ch, cov.ByChannel[ch], k)
 			}
 		}
-		if len(cov.Uncovered) != min(len(villages)-len(covered), talent.MaxUncovered) {
-			t.Errorf("%d uncovered listed", len(cov.Uncovered))
+		// 乌兰浩特市 has 街道 of town communities only: they have nothing
+		// the goal counts and are left out, and every township that has a
+		// gacha or village is there.
+		city, err := w.svc.Coverage(ctx, tlLeague, w.round.ID, "152201000000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rural := map[string]bool{}
+		for _, v := range villages {
+			if strings.HasPrefix(v, "152201") {
+				rural[v[:9]+"000"] = true
+			}
+		}
+		if len(city.Areas) != len(rural) {
+			t.Errorf("乌兰浩特市: %d areas, %d townships have gacha or villages", len(city.Areas), len(rural))
+		}
+		for _, a := range city.Areas {
+			if !rural[a.Code] || a.Villages == 0 {
+				t.Errorf("乌兰浩特市 lists %s with %d villages", a.Name, a.Villages)
+			}
+		}
+		// The uncovered villages, read page by page by cursor, are exactly
+		// the villages nobody was placed in.
+		var listed []string
+		for after := ""; ; {
+			page, next, err := w.svc.Uncovered(ctx, tlLeague, xingan, after, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range page {
+				if covered[u.Code] {
+					t.Fatalf("%s listed uncovered", u.Code)
+				}
+				listed = append(listed, u.Code)
+			}
+			if after = next; next == "" {
+				break
+			}
+		}
+		if cov.Uncovered != len(villages)-len(covered) || len(listed) != cov.Uncovered || !slices.IsSorted(listed) || len(slices.Compact(listed)) != len(listed) {
+			t.Errorf("%d uncovered counted, %d listed, want %d", cov.Uncovered, len(listed), len(villages)-len(covered))
 		}
 	})
 }

@@ -305,7 +305,7 @@ func TestTalentQuotasRankingObjections(t *testing.T) {
 		if err := w.svc.SetQuota(ctx, tlLeague, w.round.ID, talent.Quota{Region: qianqi, Kind: talent.TierQuota(talent.TierLeague), N: 0}); err != nil {
 			t.Fatal(err)
 		}
-		a := w.submitted(t, tlOp2, w.application(pingan, "甲", 11, 10))
+		a := w.submitted(t, tlOp2, w.application(pingan, "甲山河", 11, 10))
 		b := w.submitted(t, tlOp2, w.application(yuanfeng, "乙", 12, 20))
 		c := w.submitted(t, tlOp2, w.application(yuanfeng, "丙", 13, 20))
 		vy := &access.Actor{UserID: 220, Username: "yf", Grants: []access.Grant{{Role: access.Reviewer, Region: yuanfeng}}}
@@ -360,6 +360,12 @@ func TestTalentQuotasRankingObjections(t *testing.T) {
 			t.Fatal(err)
 		}
 		full, _ := w.svc.Candidate(ctx, tlLeague, a.ID)
+		// The notice names the business without naming the person the
+		// masked name hides.
+		ns, err := w.rev.PublicNotices(ctx, full.Village)
+		if err != nil || len(ns) != 1 || strings.Contains(ns[0].Summary.Title, full.Name[3:]) || !strings.Contains(ns[0].Summary.Title, "种养殖合作社") {
+			t.Fatalf("notice of %q: %+v %v", full.Name, ns, err)
+		}
 		ob, err := w.rev.Object(ctx, nil, full.Village, full.ReviewID, "经营主体存在欠薪")
 		if err != nil {
 			t.Fatal(err)
@@ -371,7 +377,9 @@ func TestTalentQuotasRankingObjections(t *testing.T) {
 		if _, err := w.rev.ResolveObjection(ctx, tlLeague, ob.ID, true, "经核实属实"); err != nil {
 			t.Fatal(err)
 		}
-		if full, _ = w.svc.Candidate(ctx, tlLeague, a.ID); full.Status != talent.Cancelled || full.LeaderID != 0 {
+		// A cancelled application shows no tier: the league's proposal
+		// stays in its decisions only.
+		if full, _ = w.svc.Candidate(ctx, tlLeague, a.ID); full.Status != talent.Cancelled || full.LeaderID != 0 || full.Tier != "" {
 			t.Fatalf("upheld objection: %+v", full)
 		}
 		cov, _ := w.svc.Coverage(ctx, tlLeague, w.round.ID, keerqin)

@@ -8,6 +8,7 @@ import (
 
 	"shanzhi/internal/creditcode"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/region"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
 )
@@ -191,6 +192,18 @@ type Submission struct {
 type ImportRow struct {
 	Line  int
 	Input CandidateInput
+	// Village and Township are the row's village as typed (a code, a
+	// name, or a township's name and the village's) and its township
+	// column; Import resolves them to Place and Input.Village, and
+	// refuses a name that could mean more than one village. An empty
+	// Village uses Input.Village.
+	Village  string
+	Township string
+	Place    region.Place
+	// Sheet is a problem the sheet's reader found (an unknown channel, a
+	// number that is not one): the row is still resolved, so the check
+	// shows its village, but never saved.
+	Sheet error
 	ID    int64 // the draft made, when committed
 	Err   error // why the row was refused, nil when it passes
 }

@@ -10,22 +10,34 @@ import "time"
 var RuralKinds = []string{"嘎查", "村"}
 
 // Area is one row of a coverage table: a region below the one asked
-// about, its villages and how many of them have a leader.
+// about, its villages and how many of them have a leader. Coverage is
+// counted twice, because the seed's figures are cultivation targets
+// (培育对象) and the goal is recognised leaders (带头人): Covered and
+// People count every target still in cultivation or recognised, of every
+// round; Recognised and RecognisedPeople only those recognised.
 type Area struct {
-	Code     string
-	Name     string
-	Villages int
-	Covered  int
-	Leaders  int
+	Code             string
+	Name             string
+	Villages         int
+	Covered          int // villages with a target or a recognised leader
+	People           int // targets and recognised leaders, every round
+	Recognised       int // villages with a recognised leader
+	RecognisedPeople int // recognised leaders, every round
+	OnNotice         int // this round's applications on public notice
 }
 
 // Percent is the covered share in whole percent, rounded down so a row
 // never claims a goal it has not reached.
-func (a Area) Percent() int {
-	if a.Villages == 0 {
+func (a Area) Percent() int { return share(a.Covered, a.Villages) }
+
+// RecognisedPercent is the share of villages with a recognised leader.
+func (a Area) RecognisedPercent() int { return share(a.Recognised, a.Villages) }
+
+func share(n, of int) int {
+	if of == 0 {
 		return 0
 	}
-	return a.Covered * 100 / a.Villages
+	return n * 100 / of
 }
 
 // Coverage is the coverage report of a region for a round.
@@ -34,13 +46,18 @@ type Coverage struct {
 	Region  string
 	Name    string
 	Total   Area   // the region itself
-	Areas   []Area // its children (banners of a league, townships of a banner ...)
+	Areas   []Area // its children with gacha or villages (banners of a league ...)
 	Targets []Target
-	// Uncovered lists villages without a leader, at most MaxUncovered.
-	Uncovered []Area
-	// ByTier and ByChannel count the round's approved leaders.
-	ByTier    map[Tier]int
-	ByChannel map[Channel]int
+	// Uncovered counts the villages without a target or leader; the list
+	// itself is paged by Service.Uncovered.
+	Uncovered int
+	// ByTier and ByChannel count the round's approved applications (its
+	// new targets); OnNoticeByTier and OnNoticeByChannel those on public
+	// notice with the tier the league proposed.
+	ByTier            map[Tier]int
+	ByChannel         map[Channel]int
+	OnNoticeByTier    map[Tier]int
+	OnNoticeByChannel map[Channel]int
 	// CandidatesByTier counts the applications the league has given a tier
 	// (on notice or approved), CandidatesByChannel every submitted one
 	// (not drafts): the field each tier and channel drew from.
@@ -50,9 +67,9 @@ type Coverage struct {
 	Applied map[Status]int
 }
 
-// MaxUncovered bounds the uncovered list a page shows; the count above it
-// is the full number.
-const MaxUncovered = 500
+// MaxPage bounds one page of a list the API and the pages hand out; a
+// longer list is read on with the cursor of its last row.
+const MaxPage = 500
 
 // Due returns the target of the year of now, or the last one after the
 // round, and whether the region is on track for it.

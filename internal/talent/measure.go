@@ -222,6 +222,15 @@ type Leader struct {
 	Tiers    []TierRecord
 	Measures []Measure
 	Progress []Progress
+	// Stage is where the cultivation stands, since StageDay; the rest is
+	// filled by Service.Leader only.
+	Stage        Stage
+	StageDay     string
+	Recognitions []RecognitionRecord
+	Plan         []PlanEntry
+	Support      []SupportEntry
+	Showcase     Showcase
+	Photos       []int64
 }
 
 // TierRecord is one decision of a leader's tier.

@@ -148,15 +148,22 @@ type Service interface {
 	// SetQuota records a quota of a round for a region below it; the
 	// newest record for a region and kind is the one in force.
 	SetQuota(ctx context.Context, a *access.Actor, round int64, q Quota) error
+	// SetQuotas records many quotas of a round at once (a quota sheet),
+	// all or nothing, each row's refusal set on it.
+	SetQuotas(ctx context.Context, a *access.Actor, round int64, rows []QuotaRow) error
+	// UpdateRound changes a round's name, window, goal and, while nobody
+	// has scored in it, its criteria; the region and start stay.
+	UpdateRound(ctx context.Context, a *access.Actor, id int64, r Round) (*Round, error)
 
 	// Save creates a draft (id 0) or changes a draft or returned
 	// application.
 	Save(ctx context.Context, a *access.Actor, id int64, in CandidateInput) (*Candidate, error)
-	// Import enters the rows of an applications sheet as drafts, all or
-	// nothing: every row is checked as Save would, each row's outcome is
+	// Import enters the rows of an applications sheet of region (a
+	// village up to the league) as drafts, all or nothing, each row's
+	// village resolved among region's villages (ImportRow.Village): every row is checked as Save would, each row's outcome is
 	// set on it, and only when every row passes and commit is set is
 	// anything kept. A failing row makes it fault.Invalid.
-	Import(ctx context.Context, a *access.Actor, rows []ImportRow, commit bool) error
+	Import(ctx context.Context, a *access.Actor, region string, rows []ImportRow, commit bool) error
 	// Submit checks completeness and puts the application under review.
 	Submit(ctx context.Context, a *access.Actor, id int64) (*Candidate, error)
 	// Candidate returns one application with its submissions and scores;
@@ -171,6 +178,15 @@ type Service interface {
 	// quota, return for revision, or reject; at the league, approval names
 	// the tier and opens the public notice.
 	Decide(ctx context.Context, a *access.Actor, id int64, d Decision) (*Candidate, error)
+	// DecideMany records one decision on many applications waiting at the
+	// actor's level, all or nothing in one transaction: approvals count
+	// against the quotas one after another, and the refusal of the first
+	// application that fails names it.
+	DecideMany(ctx context.Context, a *access.Actor, ids []int64, d Decision) ([]Candidate, error)
+	// ScoreMany records a reviewer's scoring sheet, all or nothing: every
+	// row is checked as Score would, each row's outcome set on it, and
+	// only when every row passes and commit is set is anything kept.
+	ScoreMany(ctx context.Context, a *access.Actor, rows []ScoreRow, commit bool) error
 	// SetOrder sets the level's recommendation order (排序推荐) of an
 	// application waiting at the actor's level.
 	SetOrder(ctx context.Context, a *access.Actor, id int64, position int) error
@@ -181,6 +197,10 @@ type Service interface {
 	// Coverage counts villages with a leader below region against the
 	// round's goal.
 	Coverage(ctx context.Context, a *access.Actor, round int64, region string) (*Coverage, error)
+	// Uncovered pages the gacha and villages below region without a
+	// target or leader, in code order after the cursor after; the cursor
+	// returned reads on, "" at the end. limit is at most MaxPage.
+	Uncovered(ctx context.Context, a *access.Actor, region, after string, limit int) ([]Area, string, error)
 	// Leaders lists the leaders within region.
 	Leaders(ctx context.Context, a *access.Actor, region string) ([]Leader, error)
 	// Leader returns one leader with their tiers and measures.
@@ -195,6 +215,24 @@ type Service interface {
 	// Overdue lists the measures past their deadline and not done within
 	// region, for the level responsible.
 	Overdue(ctx context.Context, a *access.Actor, region string) ([]Measure, error)
+
+	// Recognise records a judgement on a cultivation target: recognised
+	// as a leader, cultivation continued, or ended; the actor needs
+	// talent.manage over the leader's village.
+	Recognise(ctx context.Context, a *access.Actor, leader int64, in RecognitionInput) error
+	// AddPlan and AddSupport add to a target's cultivation plan and
+	// policy-support ledger; SupportSums sums the ledger below a region
+	// per area one level down and tier.
+	AddPlan(ctx context.Context, a *access.Actor, leader int64, in PlanInput) error
+	AddSupport(ctx context.Context, a *access.Actor, leader int64, in SupportInput) error
+	SupportSums(ctx context.Context, a *access.Actor, region string) ([]SupportSum, error)
+	// SetShowcase and AddShowcasePhoto record what a recognised leader
+	// agreed to show the public; Showcase and ShowcasePhoto are that
+	// public list, by banner and industry, and its photos.
+	SetShowcase(ctx context.Context, a *access.Actor, leader int64, in Showcase) error
+	AddShowcasePhoto(ctx context.Context, a *access.Actor, leader int64, caption string, data []byte) (int64, error)
+	Showcase(ctx context.Context, banner, industry string) ([]ShowcaseEntry, error)
+	ShowcasePhoto(ctx context.Context, id int64) (string, []byte, error)
 
 	// Attach adds a file to a draft or returned application the actor
 	// enters applications for; a refused file is fault.Invalid (type,
@@ -235,4 +273,8 @@ type Filter struct {
 	Name   string
 	Limit  int // 0 means 50; at most 500
 	Offset int
+	// After is a cursor: only applications listed after the one with this
+	// id (the list runs newest first), so a client reads a league's
+	// thousands page by page without offsets shifting under it.
+	After int64
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -249,30 +248,14 @@ func runMode(r *http.Request) registry.ImportMode {
 // whichever alias the sheet used. noHeader is the message when no header
 // is found.
 func (w *Web) eachSheetRow(name string, data []byte, columns []string, noHeader string, fn func(line int, cell func(col string) string)) error {
-	rd, err := sheet.Open(name, bytes.NewReader(data), w.MaxUpload)
-	if err != nil {
-		return fault.Wrap(fault.Invalid, err, "talent.import.unreadable")
-	}
-	defer rd.Close()
 	// Three known columns make a header; a sheet of fewer columns (a grid's
 	// list of household numbers) needs them all.
-	h, err := rd.Header(columns, min(3, len(columns)))
-	if err != nil {
+	err := sheet.Each(name, data, w.MaxUpload, columns, min(3, len(columns)), fn)
+	switch {
+	case errors.Is(err, sheet.ErrNoHeader):
 		return fault.OnField(fault.Invalid, "file", noHeader)
+	case err != nil:
+		return fault.Wrap(fault.Invalid, err, "talent.import.unreadable")
 	}
-	for {
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fault.Wrap(fault.Invalid, err, "talent.import.unreadable")
-		}
-		fn(row.Line, func(col string) string {
-			if i, ok := h.Columns[strings.Split(col, "|")[0]]; ok && i < len(row.Cells) {
-				return strings.TrimSpace(row.Cells[i])
-			}
-			return ""
-		})
-	}
+	return nil
 }

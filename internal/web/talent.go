@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -99,7 +100,10 @@ type talentList struct {
 	CanCreate  bool
 	CanManage  bool
 	CanReview  bool
-	Query      string // the filter as a query string, for the export link
+	// Export is the export link with the list's filters. It is built
+	// whole here: a query string given to the template after "?" would be
+	// escaped as one value, and the filters lost.
+	Export template.URL
 }
 
 // talentCandidates is the programme's register: the rounds, and the
@@ -133,7 +137,7 @@ func (w *Web) talentCandidates(rw http.ResponseWriter, r *http.Request, a *acces
 		w.fail(rw, r, err)
 		return
 	}
-	d.Query = url.Values{"region": {code}, "round": {q.Get("round")}, "status": {d.Status}, "tier": {d.Tier}, "q": {d.Name}}.Encode()
+	d.Export = template.URL("/talent.xlsx?" + url.Values{"region": {code}, "round": {q.Get("round")}, "status": {d.Status}, "tier": {d.Tier}, "q": {d.Name}}.Encode())
 	v.Data = d
 	w.render(rw, http.StatusOK, "talent_list", v)
 }
@@ -229,7 +233,7 @@ func (w *Web) villagesUnder(r *http.Request, a *access.Actor, code string) []reg
 		if reg, err := w.Regions.Get(r.Context(), a, code); err == nil {
 			return []region.Region{*reg}
 		}
-	case regioncode.Township, regioncode.Banner:
+	case regioncode.Township, regioncode.Banner, regioncode.League:
 		kids, _ := w.Regions.Children(r.Context(), a, code)
 		var out []region.Region
 		for _, k := range kids {

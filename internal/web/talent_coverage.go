@@ -25,15 +25,23 @@ type coverageView struct {
 	// TierChart and ChannelChart are the candidates and leaders per tier
 	// and per source channel, as JSON for app.js.
 	TierChart, ChannelChart template.JS
-	// UncoveredCount is every uncovered village, beyond the listed ones.
-	UncoveredCount int
+	// UncoveredRows is one page of the uncovered villages, numbered from
+	// UncoveredFrom; Next is the cursor of the page after, "" on the last.
+	UncoveredRows []talent.Area
+	UncoveredFrom int
+	Next          string
 }
 
+// uncoveredPage is how many uncovered villages the coverage page lists at
+// a time: a league has hundreds, and the page is read for its figures.
+const uncoveredPage = 50
+
 // talentCoverage is the coverage dashboard of a region: villages with a
-// leader against all of them, per area below, against the yearly targets
-// of the round's goal, with the villages still uncovered and the round's
-// leaders per tier and channel. The chart draws the same figures as the
-// table, from JSON, for app.js.
+// cultivation target and with a recognised leader against all of them,
+// per area below, against the yearly targets of the round's goal, with
+// the villages still uncovered a page at a time and the round's
+// candidates, notices and selections per tier and channel. The chart
+// draws the same figures as the table, from JSON, for app.js.
 func (w *Web) talentCoverage(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	code, round, rounds, err := w.talentScope(r, a)
 	if err != nil {
@@ -48,14 +56,20 @@ func (w *Web) talentCoverage(rw http.ResponseWriter, r *http.Request, a *access.
 			w.fail(rw, r, err)
 			return
 		}
+		q := r.URL.Query()
+		d.UncoveredFrom, _ = strconv.Atoi(q.Get("from"))
+		d.UncoveredFrom = max(d.UncoveredFrom, 0)
+		if d.UncoveredRows, d.Next, err = w.Talent.Uncovered(r.Context(), a, code, q.Get("after"), uncoveredPage); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
 		d.Due, d.OnTrack = d.Coverage.Due(w.Now().In(localtime.Zone()))
-		d.UncoveredCount = d.Total.Villages - d.Total.Covered
 		var names []string
 		var values []int
 		for _, ar := range d.Areas {
 			names, values = append(names, ar.Name), append(values, ar.Percent())
 		}
-		js, _ := json.Marshal(map[string]any{"names": names, "values": values})
+		js, _ := json.Marshal(map[string]any{"names": names, "values": values, "axis": v.T("talent.coverage.axis_share"), "max": 100})
 		d.Chart = template.JS(js)
 		d.TierChart = pairChart(v, "talent.tier.", strs(talent.Tiers), func(k string) (int, int) {
 			return d.CandidatesByTier[talent.Tier(k)], d.ByTier[talent.Tier(k)]
@@ -77,8 +91,8 @@ func pairChart(v *view, prefix string, keys []string, count func(string) (candid
 		names[i] = v.T(prefix + k)
 		cands[i], leaders[i] = count(k)
 	}
-	js, _ := json.Marshal(map[string]any{"names": names, "series": []map[string]any{
-		{"name": v.T("talent.coverage.candidates"), "values": cands}, {"name": v.T("talent.coverage.leaders"), "values": leaders}}})
+	js, _ := json.Marshal(map[string]any{"names": names, "axis": v.T("talent.coverage.axis_people"), "series": []map[string]any{
+		{"name": v.T("talent.coverage.candidates"), "values": cands}, {"name": v.T("talent.coverage.selected"), "values": leaders}}})
 	return template.JS(js)
 }
 
@@ -115,14 +129,18 @@ func (w *Web) talentLeaders(rw http.ResponseWriter, r *http.Request, a *access.A
 }
 
 type leaderView struct {
-	L          *talent.Leader
-	Lists      []talent.List
-	Statuses   []option
-	Directions []option // of a training: given or received
-	CanWrite   bool
-	Error      string
-	Problems   []string
-	Today      string
+	L            *talent.Leader
+	Lists        []talent.List
+	Statuses     []option
+	Directions   []option // of a training: given or received
+	Recognitions []option
+	PlanKinds    []option
+	SupportKinds []option
+	CanWrite     bool
+	CanManage    bool // may judge the cultivation
+	Error        string
+	Problems     []string
+	Today        string
 }
 
 // showLeader draws a leader's page: the business, the tiers, and the three
@@ -138,7 +156,10 @@ func (w *Web) showLeader(rw http.ResponseWriter, r *http.Request, a *access.Acto
 	v.Crumbs = []crumb{{Label: v.T("talent.nav"), Href: "/talent"}, {Label: v.T("talent.page.leaders"), Href: "/talent/leaders"}, {Label: l.Name}}
 	d := &leaderView{L: l, Lists: talent.Lists, CanWrite: a.Can(access.TalentWrite, l.Village), Today: w.Now().In(localtime.Zone()).Format("2006-01-02"),
 		Statuses:   append([]option{{Label: v.T("talent.measure.keep")}}, talentOptions(v, "talent.mstatus.", false, strs(talent.MeasureStatuses)...)...),
-		Directions: talentOptions(v, "talent.direction.", false, strs(talent.Directions)...)}
+		Directions: talentOptions(v, "talent.direction.", false, strs(talent.Directions)...), CanManage: a.Can(access.TalentManage, l.Village),
+		Recognitions: talentOptions(v, "talent.recognition.", false, strs(talent.Recognitions)...),
+		PlanKinds:    talentOptions(v, "talent.plankind.", false, strs(talent.PlanKinds)...),
+		SupportKinds: talentOptions(v, "talent.supportkind.", false, strs(talent.SupportKinds)...)}
 	status, msg, problems := talentRefusal(v, actErr)
 	d.Error, d.Problems = msg, problems
 	v.Data = d
@@ -156,10 +177,10 @@ func (w *Web) talentLeader(rw http.ResponseWriter, r *http.Request, a *access.Ac
 
 // leaderAct runs a change to a leader's lists and redraws the page with
 // the refusal, or goes back to it.
-func (w *Web) leaderAct(act func(r *http.Request, a *access.Actor, id int64) error) func(http.ResponseWriter, *http.Request, *access.Actor) {
+func (w *Web) leaderAct(p access.Permission, act func(r *http.Request, a *access.Actor, id int64) error) func(http.ResponseWriter, *http.Request, *access.Actor) {
 	return func(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 		id, err := pathID(r, "id")
-		if err == nil && !a.CanAnywhere(access.TalentWrite) {
+		if err == nil && !a.CanAnywhere(p) {
 			err = fault.E(fault.Forbidden, "error.forbidden")
 		}
 		if err == nil {

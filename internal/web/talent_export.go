@@ -61,7 +61,8 @@ func (w *Web) talentExport(rw http.ResponseWriter, r *http.Request, a *access.Ac
 		w.fail(rw, r, err)
 		return
 	}
-	cols := []sheet.Column{{Header: "序号", Kind: sheet.Int}, {Header: "姓名"}, {Header: "性别"}, {Header: "出生日期", Width: 12}, {Header: "民族"}, {Header: "政治面貌"},
+	// The sheet numbers its rows itself (序号), so no column of ours does.
+	cols := []sheet.Column{{Header: "姓名"}, {Header: "性别"}, {Header: "出生日期", Width: 12}, {Header: "民族"}, {Header: "政治面貌"},
 		{Header: "所属嘎查村", Width: 14}, {Header: "来源渠道", Width: 22}, {Header: "主体类型", Width: 14}, {Header: "经营主体名称", Width: 24},
 		{Header: "统一社会信用代码", Width: 20}, {Header: "产业", Width: 14}, {Header: "营业收入（元）", Kind: sheet.Int}, {Header: "从业人数", Kind: sheet.Int},
 		{Header: "带动农户数", Kind: sheet.Int}, {Header: "户均增收（元）", Kind: sheet.Int}, {Header: "状态"}, {Header: "层级"}, {Header: "申报次数", Kind: sheet.Int}}
@@ -71,7 +72,7 @@ func (w *Web) talentExport(rw http.ResponseWriter, r *http.Request, a *access.Ac
 		if c.Tier != "" {
 			tier = v.T("talent.tier." + string(c.Tier))
 		}
-		rows[i] = []any{i + 1, c.Name, c.Gender, c.BirthDate, c.Ethnicity, c.Political, c.VillageName, label(v, "talent.channel.", string(c.Channel)),
+		rows[i] = []any{c.Name, c.Gender, c.BirthDate, c.Ethnicity, c.Political, c.VillageName, label(v, "talent.channel.", string(c.Channel)),
 			label(v, "talent.entity.", string(c.EntityType)), c.EntityName, c.CreditCode, c.Industry, c.Revenue, c.Employees, c.Households, c.IncomeRise,
 			v.T("talent.status." + string(c.Status)), tier, c.Submissions}
 	}
@@ -94,11 +95,18 @@ func (w *Web) talentRankingExport(rw http.ResponseWriter, r *http.Request, a *ac
 		w.fail(rw, r, err)
 		return
 	}
-	cols := []sheet.Column{{Header: "推荐顺序", Kind: sheet.Int}, {Header: "名次", Kind: sheet.Int}, {Header: "姓名"}, {Header: "所属嘎查村", Width: 14},
-		{Header: "经营主体名称", Width: 24}, {Header: "带动农户数", Kind: sheet.Int}, {Header: "评审人数", Kind: sheet.Int}, {Header: "平均得分", Width: 10}}
+	// Rows come in recommendation order, so the sheet's own 序号 is that
+	// order; 设定顺序 is the order the level set by hand, where it did.
+	cols := []sheet.Column{{Header: "名次", Kind: sheet.Int}, {Header: "姓名"}, {Header: "所属嘎查村", Width: 14},
+		{Header: "经营主体名称", Width: 24}, {Header: "带动农户数", Kind: sheet.Int}, {Header: "评审人数", Kind: sheet.Int}, {Header: "平均得分", Width: 10},
+		{Header: "设定顺序", Kind: sheet.Int}}
 	rows := make([][]any, len(d.Rows))
 	for i, x := range d.Rows {
-		rows[i] = []any{i + 1, x.Rank, x.Name, x.Village, x.Entity, x.Households, x.Reviewers, x.MeanText()}
+		set := any("")
+		if x.Position > 0 {
+			set = x.Position
+		}
+		rows[i] = []any{x.Rank, x.Name, x.Village, x.Entity, x.Households, x.Reviewers, x.MeanText(), set}
 	}
 	title := v.T("talent.export.ranking", d.Steps[min(d.Step, len(d.Steps)-1)].Label)
 	w.sendSheet(rw, r, sheet.Table{Title: title, Unit: d.RegionName, Date: w.Now(), Columns: cols}, d.RegionName+title, "talent-ranking.xlsx", rows)
@@ -123,7 +131,7 @@ func (w *Web) talentListsExport(rw http.ResponseWriter, r *http.Request, a *acce
 		w.fail(rw, r, err)
 		return
 	}
-	cols := []sheet.Column{{Header: "序号", Kind: sheet.Int}, {Header: "带头人"}, {Header: "所属嘎查村", Width: 14}, {Header: "层级"}, {Header: "清单", Width: 14},
+	cols := []sheet.Column{{Header: "带头人"}, {Header: "所属嘎查村", Width: 14}, {Header: "层级"}, {Header: "清单", Width: 14},
 		{Header: "具体措施", Width: 28}, {Header: "目标", Width: 20}, {Header: "帮带对象/受益户/培训方向", Width: 16}, {Header: "责任人"}, {Header: "完成时限", Width: 12},
 		{Header: "状态"}, {Header: "记录次数", Kind: sheet.Int}, {Header: "累计增收（元）/人次", Kind: sheet.Int}, {Header: "是否逾期"}}
 	today := w.Now().In(localtime.Zone()).Format("2006-01-02")
@@ -146,7 +154,7 @@ func (w *Web) talentListsExport(rw http.ResponseWriter, r *http.Request, a *acce
 			if m.Overdue(today) {
 				over = "是"
 			}
-			rows = append(rows, []any{len(rows) + 1, l.Name, l.VillageName, label(v, "talent.tier.", string(l.Tier)), v.T("talent.list." + string(m.List)),
+			rows = append(rows, []any{l.Name, l.VillageName, label(v, "talent.tier.", string(l.Tier)), v.T("talent.list." + string(m.List)),
 				m.Title, m.Goal, who, m.Owner, m.Deadline, v.T("talent.mstatus." + string(m.Status)), m.Logs, m.Amount, over})
 		}
 	}
@@ -171,21 +179,26 @@ func (w *Web) talentCoverageExport(rw http.ResponseWriter, r *http.Request, a *a
 		w.fail(rw, r, err)
 		return
 	}
-	cols := []sheet.Column{{Header: "地区", Width: 16}, {Header: "嘎查村数", Kind: sheet.Int}, {Header: "已有带头人的嘎查村", Kind: sheet.Int},
-		{Header: "覆盖率（%）", Kind: sheet.Int}, {Header: "带头人数", Kind: sheet.Int}}
+	// Every column means one thing in every row: the area rows fill the
+	// village and people counts, the tier and channel rows this round's
+	// candidates and selections, and both the notices.
+	cols := []sheet.Column{{Header: "地区/分类", Width: 16}, {Header: "嘎查村数", Kind: sheet.Int}, {Header: "有培育对象的嘎查村", Kind: sheet.Int},
+		{Header: "覆盖率（%）", Kind: sheet.Int}, {Header: "有认定带头人的嘎查村", Kind: sheet.Int}, {Header: "认定覆盖率（%）", Kind: sheet.Int},
+		{Header: "培育对象和带头人（历届，人）", Kind: sheet.Int}, {Header: "认定带头人（历届，人）", Kind: sheet.Int},
+		{Header: "本批次候选人数", Kind: sheet.Int}, {Header: "本批次公示中", Kind: sheet.Int}, {Header: "本批次入选人数", Kind: sheet.Int}}
 	var rows [][]any
 	for _, ar := range append(c.Areas, c.Total) {
 		name := ar.Name
 		if ar.Code == c.Total.Code {
 			name = v.T("talent.coverage.total")
 		}
-		rows = append(rows, []any{name, ar.Villages, ar.Covered, ar.Percent(), ar.Leaders})
+		rows = append(rows, []any{name, ar.Villages, ar.Covered, ar.Percent(), ar.Recognised, ar.RecognisedPercent(), ar.People, ar.RecognisedPeople, "", ar.OnNotice, ""})
 	}
 	for _, t := range talent.Tiers {
-		rows = append(rows, []any{v.T("talent.tier." + string(t)), "", "", "", c.ByTier[t]})
+		rows = append(rows, []any{v.T("talent.tier." + string(t)), "", "", "", "", "", "", "", c.CandidatesByTier[t], c.OnNoticeByTier[t], c.ByTier[t]})
 	}
 	for _, ch := range talent.Channels {
-		rows = append(rows, []any{v.T("talent.channel." + string(ch)), "", "", "", c.ByChannel[ch]})
+		rows = append(rows, []any{v.T("talent.channel." + string(ch)), "", "", "", "", "", "", "", c.CandidatesByChannel[ch], c.OnNoticeByChannel[ch], c.ByChannel[ch]})
 	}
 	title := round.Name + v.T("talent.export.coverage")
 	w.sendSheet(rw, r, sheet.Table{Title: title, Unit: c.Name, Date: w.Now(), Columns: cols}, c.Name+title, "talent-coverage.xlsx", rows)

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -217,6 +218,17 @@ type rankingView struct {
 	Rows       []talent.Ranked
 	Quota      string // the region's pass quota, "" when none
 	CanOrder   bool
+	// The bulk form: the decisions a level takes, and the tiers when the
+	// step is the league's.
+	Decisions []option
+	Tiers     []option
+	League    bool
+	Query     string // region, round and step, for the forms' actions
+	// The outcome of a bulk action or an uploaded scoring sheet.
+	Error    string
+	Problems []string
+	Lines    []sheetLine
+	Note     string
 }
 
 // talentRankingData gathers a level's ranking for the page and its export.
@@ -263,6 +275,10 @@ func (w *Web) talentRankingData(r *http.Request, a *access.Actor, v *view) (*ran
 	}
 	d.Rows = talent.ByPosition(d.Rows)
 	d.CanOrder = step < len(talent.Levels) && regioncode.LevelOf(code) == talent.StepLevel(step)
+	d.League = step == len(talent.Levels)-1
+	d.Decisions = talentOptions(v, "talent.decision.", false, string(review.Approve), string(review.Return), string(review.Reject))
+	d.Tiers = talentOptions(v, "talent.tier.", false, strs(talent.Tiers)...)
+	d.Query = url.Values{"region": {code}, "round": {strconv.FormatInt(round.ID, 10)}, "step": {strconv.Itoa(step)}}.Encode()
 	return d, nil
 }
 

@@ -83,11 +83,17 @@ type roundView struct {
 	Kinds     []option
 	Error     string
 	Problems  []string
+	Lines     []sheetLine // refused lines of a quota sheet
 }
 
 // showRound draws a round: its criteria, goal and quotas in force, and
 // for its managers a form to set a quota.
 func (w *Web) showRound(rw http.ResponseWriter, r *http.Request, a *access.Actor, actErr error) {
+	w.showRoundLines(rw, r, a, actErr, nil)
+}
+
+// showRoundLines is showRound with the refused lines of a quota sheet.
+func (w *Web) showRoundLines(rw http.ResponseWriter, r *http.Request, a *access.Actor, actErr error, lines []sheetLine) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		w.fail(rw, r, err)
@@ -107,7 +113,7 @@ func (w *Web) showRound(rw http.ResponseWriter, r *http.Request, a *access.Actor
 		d.Kinds = append(d.Kinds, option{Value: string(talent.TierQuota(t)), Label: v.T("talent.quota.tier", v.T("talent.tier."+string(t)))})
 	}
 	status, msg, problems := talentRefusal(v, actErr)
-	d.Error, d.Problems = msg, problems
+	d.Error, d.Problems, d.Lines = msg, problems, lines
 	v.Data = d
 	w.render(rw, status, "talent_round", v)
 }

@@ -1,11 +1,15 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"shanzhi/internal/sheet"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,7 +118,11 @@ func TestTalentPages(t *testing.T) {
 		s.page(cand, http.StatusOK, "盟级公示", "带动明显", "苏木乡镇级", "85.00")
 		// An objection on the public notice reaches the committee's queue,
 		// which resolves any flow's objections, not only the awards'.
-		item := regexp.MustCompile(`/notice/` + pingan + `/(\d+)/object`).FindStringSubmatch(s.page("/notice/"+pingan, http.StatusOK, "王"))[1]
+		noticeBody := s.page("/notice/"+pingan, http.StatusOK, "王**")
+		if strings.Contains(noticeBody, `class="big"`) {
+			t.Error("the talent notice shows a points figure")
+		}
+		item := regexp.MustCompile(`/notice/` + pingan + `/(\d+)/object`).FindStringSubmatch(noticeBody)[1]
 		if res := s.post("/notice/"+pingan+"/"+item+"/object", url.Values{"reason": {"合作社去年有欠薪"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("objection: %d", res.StatusCode)
 		}
@@ -129,12 +137,22 @@ func TestTalentPages(t *testing.T) {
 		if n, err := rev.FinaliseDue(ctx, db.Now().Add(6*24*time.Hour)); err != nil || n != 1 {
 			t.Fatalf("finalise: %d %v", n, err)
 		}
-		s.page("/talent/coverage?region=152221000000", http.StatusOK, "科尔沁镇", "尚无带头人的嘎查村")
+		s.page("/talent/coverage?region=152221000000", http.StatusOK, "科尔沁镇", "尚无培育对象的嘎查村", "有认定带头人的嘎查村", "本批次公示中", "不含社区")
+		// The export link carries the list's filters as separate parameters.
+		s.page("/talent?region=152200000000&status=approved&q=%E7%8E%8B", http.StatusOK, `href="/talent.xlsx?q=%E7%8E%8B&amp;region=152200000000&amp;round=&amp;status=approved&amp;tier="`)
 		body = s.page("/talent/leaders?region=152200000000", http.StatusOK, "王晓景", "平安村")
 		leader := regexp.MustCompile(`href="(/talent/leaders/\d+)"`).FindStringSubmatch(body)[1]
 		for _, x := range []string{"/talent.xlsx?region=152200000000", "/talent/leaders.xlsx?region=152200000000", "/talent/ranking.xlsx?region=152200000000&step=3", "/talent/coverage.xlsx?region=152200000000"} {
-			if res := s.get(x); res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
+			res := s.get(x)
+			if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
 				t.Errorf("%s: %d %s", x, res.StatusCode, res.Header.Get("Content-Type"))
+				continue
+			}
+			// The sheet numbers its rows once: no header repeats.
+			data, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if head := sheetHeader(t, data); len(slices.Compact(slices.Sorted(slices.Values(head)))) != len(head) {
+				t.Errorf("%s repeats a header: %q", x, head)
 			}
 		}
 
@@ -159,11 +177,60 @@ func TestTalentPages(t *testing.T) {
 		}
 		s.page(leader, http.StatusOK, "2400", "推进中")
 
+		// After selection: the league judges the cultivation complete; the
+		// village records the plan, the support and the leader's consent
+		// with a photo; the support sums and the public showcase show it.
+		s.user("judge", access.Grant{Role: access.Leader, Region: "152200000000"})
+		if res := s.post(leader+"/recognition", url.Values{"decision": {"recognise"}, "day": {"2026-05-31"}, "reason": {"考核合格"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("recognition: %d %s", res.StatusCode, s.body(res))
+		}
+		s.user("clerk3", access.Grant{Role: access.Operator, Region: pingan})
+		if res := s.post(leader+"/plan", url.Values{"kind": {"incubation"}, "title": {"第一期孵化班"}, "provider": {"科尔沁镇乡土人才孵化中心"}, "day": {"2026-05-20"}, "hours": {"40"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("plan: %d %s", res.StatusCode, s.body(res))
+		}
+		if res := s.post(leader+"/support", url.Values{"kind": {"subsidy"}, "amount": {"20000"}, "source": {"旗农牧局"}, "day": {"2026-05-21"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("support: %d %s", res.StatusCode, s.body(res))
+		}
+		if res := s.post(leader+"/showcase", url.Values{"published": {"1"}, "consent_day": {"2026-05-30"}, "live_channels": {"抖音直播"}, "fairs": {"红色文旅嘉年华"}, "people": {"210"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("showcase: %d %s", res.StatusCode, s.body(res))
+		}
+		s.page(leader, http.StatusOK, "认定带头人", "科尔沁镇乡土人才孵化中心", "旗农牧局", "本人同意公开展示")
+		s.page("/talent/support", http.StatusOK, "平安村", "20000")
 		anon := &http.Client{}
+		res, _ = anon.Get(s.srv.URL + "/showcase?industry=" + url.QueryEscape("山野菌"))
+		if body := s.body(res); res.StatusCode != http.StatusOK || !strings.Contains(body, "王晓景") || !strings.Contains(body, "带动 210 人") || !strings.Contains(body, "红色文旅嘉年华") {
+			t.Fatalf("showcase: %d\n%s", res.StatusCode, body)
+		}
 		res, _ = anon.Get(s.srv.URL + "/leaders/" + strings.TrimPrefix(leader, "/talent/leaders/"))
 		body = s.body(res)
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "榛蘑") || strings.Contains(body, "1985-03-01") || strings.Contains(body, "139") {
 			t.Fatalf("public page: %d\n%s", res.StatusCode, body)
 		}
 	})
+}
+
+// sheetHeader returns the header row of an exported workbook: the first
+// row that starts with 序号.
+func sheetHeader(t *testing.T, data []byte) []string {
+	t.Helper()
+	rd, err := sheet.Open("x.xlsx", bytes.NewReader(data), int64(len(data))+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	for {
+		row, err := rd.Next()
+		if err != nil {
+			t.Fatalf("no header row: %v", err)
+		}
+		if len(row.Cells) > 0 && row.Cells[0] == "序号" {
+			var out []string
+			for _, c := range row.Cells {
+				if c != "" {
+					out = append(out, c)
+				}
+			}
+			return out
+		}
+	}
 }

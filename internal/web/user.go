@@ -10,6 +10,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/regioncode"
 )
 
 type userList struct {
@@ -219,6 +220,15 @@ func (w *Web) userGrant(r *http.Request, a *access.Actor, id int64) (string, err
 
 func (w *Web) userRevoke(r *http.Request, a *access.Actor, id int64) (string, error) {
 	return "", w.Users.Revoke(r.Context(), a, id, grantFromForm(r))
+}
+
+// userGrantBulk grants or revokes a role at every region of a level under
+// a region in one action.
+func (w *Web) userGrantBulk(r *http.Request, a *access.Actor, id int64) (string, error) {
+	level, _ := strconv.Atoi(r.FormValue("level"))
+	_, err := w.Users.GrantAt(r.Context(), a, id, access.BulkGrant{Role: access.Role(r.FormValue("role")), Under: r.FormValue("region"),
+		Level: regioncode.Level(level), Revoke: r.FormValue("revoke") == "1"})
+	return "", err
 }
 
 type tokenPage struct {

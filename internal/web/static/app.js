@@ -31,9 +31,11 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!d.names || d.names.length === 0) { el.remove(); return; }
   var chart = window.echarts.init(el);
   chart.setOption({
-    grid: { left: 40, right: 10, top: 10, bottom: 80 },
+    grid: { left: 40, right: 10, top: 30, bottom: 80 },
     xAxis: { type: "category", data: d.names, axisLabel: { rotate: 45 } },
-    yAxis: { type: "value" },
+    // A chart may name its axis and bound it (a share runs to 100 %), so
+    // an empty chart is not a bare 0-1 axis nobody can read.
+    yAxis: { type: "value", name: d.axis || "", max: d.max, minInterval: 1 },
     series: [{ type: "bar", data: d.values, itemStyle: { color: "#b42318" } }],
     tooltip: {}
   });
@@ -55,7 +57,7 @@ document.addEventListener("DOMContentLoaded", function () {
       grid: { left: 40, right: 10, top: 30, bottom: 60 },
       legend: { top: 0 },
       xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: 20 } },
-      yAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "value", name: d.axis || "", minInterval: 1 },
       series: d.series.map(function (s, i) {
         return { name: s.name, type: "bar", data: s.values, itemStyle: { color: colors[i % colors.length] } };
       }),
