@@ -270,7 +270,11 @@ func (s *AuthService) Session(ctx context.Context, token string) (*access.Sessio
 }
 
 func (tx *Tx) grants(ctx context.Context, uid int64) ([]access.Grant, error) {
-	rows, err := tx.query(ctx, `SELECT role, region_code, household_id FROM user_roles WHERE user_id = ? ORDER BY region_code, role`, uid)
+	// A grant counts inside its window only: a successor's from the day
+	// they take the post over, a leaver's until the day they leave it.
+	now := tx.nowMS()
+	rows, err := tx.query(ctx, `SELECT role, region_code, household_id FROM user_roles
+		WHERE user_id = ? AND starts_at <= ? AND (ends_at = 0 OR ends_at > ?) ORDER BY region_code, role`, uid, now, now)
 	if err != nil {
 		return nil, err
 	}
