@@ -189,7 +189,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		what      string
 		own, sibl int64
 	}{{server.OnUnit, "unit", orgs.unit1, orgs.unit2}, {server.OnOrg, "branch", orgs.org1, orgs.org2},
-		{server.OnMember, "party member", orgs.member1, orgs.member2}, {server.OnGrid, "grid", orgs.grid1, orgs.grid2}} {
+		{server.OnMember, "party member", orgs.member1, orgs.member2}, {server.OnGrid, "grid", orgs.grid1, orgs.grid2},
+		{server.OnCadre, "cadre", orgs.cadre1, orgs.cadre2}} {
 		targets[c.on] = []target{{"own village's " + c.what, sub("id", fmt.Sprint(c.own)), true},
 			{"sibling village's " + c.what, sub("id", fmt.Sprint(c.sibl)), false}, {"forged id", sub("id", "987654"), false}}
 	}

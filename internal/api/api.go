@@ -44,6 +44,7 @@ type Deps struct {
 	Schemes  scheme.Service
 	Talent   talent.Service
 	Org      org.Service
+	Cadres   org.CadreService
 	Market   market.Service
 	Photos   points.PhotoService
 	Limits   *server.Limits

@@ -9,8 +9,8 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/localtime"
-	"shanzhi/internal/registry"
 	"shanzhi/internal/regioncode"
+	"shanzhi/internal/registry"
 )
 
 // Rank is a cadre rank (职级) of the department's list, with the hours of
@@ -85,20 +85,7 @@ func (in CadreInput) Validate(now time.Time) error {
 	if in.Unit == 0 && !regioncode.ValidCode(in.Region) {
 		fs.Add("region", "cadre.region_required")
 	}
-	if n := utf8.RuneCountInString(in.Name); n == 0 || n > 30 {
-		fs.Add("name", "cadre.name_invalid")
-	}
-	if in.Gender != "" && in.Gender != "男" && in.Gender != "女" {
-		fs.Add("gender", "org.member.gender_invalid")
-	}
-	if in.IDNumber != "" {
-		if p := registry.IDProblem(in.IDNumber, now); p != "" {
-			fs.Add("id_number", p)
-		}
-	}
-	if in.Phone != "" && !registry.ValidMobile(in.Phone) {
-		fs.Add("phone", "org.member.phone_invalid")
-	}
+	personFields(&fs, in.Name, in.Gender, in.IDNumber, in.Phone, now)
 	if n := utf8.RuneCountInString(in.Post); n == 0 || n > MaxName {
 		fs.Add("post", "cadre.post_invalid", MaxName)
 	}
@@ -222,7 +209,8 @@ type CadreRow struct {
 // Service's; a second cadre for the same ID number or account is a
 // fault.Conflict.
 type CadreService interface {
-	Ranks(ctx context.Context) ([]Rank, error)
+	// Ranks lists the ranks to whoever reads the register anywhere.
+	Ranks(ctx context.Context, a *access.Actor) ([]Rank, error)
 	// SaveRank adds a rank or changes one's name, hours or position.
 	SaveRank(ctx context.Context, a *access.Actor, r Rank) ([]Rank, error)
 	Cadres(ctx context.Context, a *access.Actor, f CadreFilter) ([]Cadre, int, error)

@@ -43,6 +43,7 @@ const (
 	OnOrg    Target = "org_org"    // a party organisation, through its home region
 	OnMember Target = "org_member" // a party member, through their branch (or the branch a transfer takes them to)
 	OnGrid   Target = "org_grid"   // a grid, through its village
+	OnCadre  Target = "org_cadre"  // a cadre, through the region of their post (their unit's)
 )
 
 // Rule is who may call a route: the permission, and what it must cover.

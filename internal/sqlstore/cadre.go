@@ -59,7 +59,10 @@ func (tx *Tx) cadreFor(ctx context.Context, a *access.Actor, id int64, manage bo
 }
 
 // Ranks lists the ranks in their order.
-func (s *CadreService) Ranks(ctx context.Context) ([]org.Rank, error) {
+func (s *CadreService) Ranks(ctx context.Context, a *access.Actor) ([]org.Rank, error) {
+	if !a.CanAnywhere(access.OrgRead) {
+		return nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
 	var out []org.Rank
 	err := s.db.view(ctx, func(tx *Tx) (err error) {
 		out, err = tx.ranks(ctx)
@@ -349,41 +352,32 @@ func (s *CadreService) Cadres(ctx context.Context, a *access.Actor, f org.CadreF
 // set, creates the rows that pass in one transaction. An ID number twice
 // in the sheet refuses the later row.
 func (s *CadreService) ImportCadres(ctx context.Context, a *access.Actor, rows []org.CadreRow, commit bool) ([]org.CadreRow, error) {
-	if len(rows) > org.MaxImportRows {
-		return nil, fault.E(fault.Invalid, "org.unit.import_too_many", org.MaxImportRows)
-	}
-	out := make([]org.CadreRow, len(rows))
-	copy(out, rows)
-	run := s.db.view
-	if commit {
-		run = s.db.update
-	}
-	err := run(ctx, func(tx *Tx) error {
-		seen := map[string]int{}
-		for i := range out {
-			r := &out[i]
-			if _, _, err := tx.checkCadre(ctx, a, &r.Input, 0); err != nil {
-				r.Err = err
-				continue
-			}
-			for _, k := range []string{"id:" + r.Input.IDNumber, "user:" + r.Input.Username} {
-				if line, ok := seen[k]; ok && !strings.HasSuffix(k, ":") {
-					r.Err = fault.E(fault.Conflict, "cadre.import_twice", line)
-				}
-			}
-			if r.Err != nil {
-				continue
-			}
-			seen["id:"+r.Input.IDNumber], seen["user:"+r.Input.Username] = r.Line, r.Line
-			if commit {
-				id, err := tx.createCadre(ctx, a, r.Input)
-				if err != nil {
-					return err
-				}
-				r.ID = id
+	seen := map[string]int{}
+	return importRows(ctx, s.db, rows, commit, func(tx *Tx, r *org.CadreRow) error {
+		if _, _, r.Err = tx.checkCadre(ctx, a, &r.Input, 0); r.Err != nil {
+			return nil
+		}
+		keys := []string{}
+		if r.Input.IDNumber != "" {
+			keys = append(keys, "id:"+r.Input.IDNumber)
+		}
+		if r.Input.Username != "" {
+			keys = append(keys, "user:"+r.Input.Username)
+		}
+		for _, k := range keys {
+			if line, ok := seen[k]; ok {
+				r.Err = fault.E(fault.Conflict, "cadre.import_twice", line)
+				return nil
 			}
 		}
-		return nil
+		for _, k := range keys {
+			seen[k] = r.Line
+		}
+		if !commit {
+			return nil
+		}
+		id, err := tx.createCadre(ctx, a, r.Input)
+		r.ID = id
+		return err
 	})
-	return out, err
 }

@@ -59,6 +59,7 @@ type Deps struct {
 	Periods  points.PeriodService
 	Talent   talent.Service
 	Org      org.Service
+	Cadres   org.CadreService
 	Market   market.Service
 	Photos   points.PhotoService
 	// NoticeCode gives the code a village's public notice prints for its
