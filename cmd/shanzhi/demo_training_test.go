@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/org"
+)
+
+// TestDemoTraining loads the demo and finds its cadres: the township's in
+// post, and 平安村's former secretary gone at the 换届 with a successor.
+func TestDemoTraining(t *testing.T) {
+	ctx := context.Background()
+	db, _ := seedPlace(t, newPlace(t, "sqlite", filepath.Join(t.TempDir(), "shanzhi.key")))
+	staff := &access.Actor{Username: "zzb", Grants: []access.Grant{{Role: access.OrgStaff, Region: demoTownship}}}
+	in, n, err := db.Cadres().Cadres(ctx, staff, org.CadreFilter{})
+	if err != nil || n < 10 {
+		t.Fatalf("%d demo cadres in post (%v)", n, err)
+	}
+	all, _, _ := db.Cadres().Cadres(ctx, staff, org.CadreFilter{Region: demoVillage, Former: true})
+	left := 0
+	for _, c := range all {
+		if c.Left != "" && c.SuccessorName != "" {
+			left++
+		}
+	}
+	if left != 1 || len(in) == 0 {
+		t.Fatalf("平安村: %d cadres left with a successor, want 1", left)
+	}
+}
