@@ -59,18 +59,24 @@ const (
 	GridManage     Permission = "grid.manage"    // divide villages into grids and assign their households
 )
 
+// The cadre-training programme's permissions (精准滴灌).
+const (
+	TrainingRead   Permission = "training.read"   // read lists, courses, classes and cadres' training files
+	TrainingManage Permission = "training.manage" // keep the 紧缺能力清单, courses, teachers and classes
+)
+
 // rolePerms is the one table of what each role may do.
 var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead, TrainingRead},
 	Reviewer:   {RegistryRead, PointsApprove, TalentReview},
 	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite, GridManage},
 	// The organisation department keeps its own register; it reads the
 	// household register it links members and grids to, but writes
 	// neither households nor points.
-	OrgStaff:  {RegistryRead, OrgRead, OrgManage, GridManage},
+	OrgStaff:  {RegistryRead, OrgRead, OrgManage, GridManage, TrainingRead, TrainingManage},
 	Secretary: {RegistryRead, OrgRead, GridManage},
 	Clerk:     {PointsSpend, MarketSell},
 	Trainer:   {},

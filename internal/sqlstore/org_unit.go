@@ -71,14 +71,21 @@ func orgScopes(a *access.Actor, p access.Permission, region string) ([]string, e
 // actor's org.read scope is not found, one they may read but not change
 // (when manage is asked) is forbidden.
 func orgReachable(loadErr error, a *access.Actor, home string, manage bool) error {
+	return permReachable(loadErr, a, home, access.OrgRead, access.OrgManage, manage)
+}
+
+// permReachable is an object at home as a programme's read and manage
+// permissions reach it: outside read it is not found, inside read but
+// outside manage (when manage is asked) it is forbidden.
+func permReachable(loadErr error, a *access.Actor, home string, read, write access.Permission, manage bool) error {
 	switch {
 	case errors.Is(loadErr, sql.ErrNoRows):
 		return fault.E(fault.NotFound, "error.not_found")
 	case loadErr != nil:
 		return loadErr
-	case !org.CanRead(a, home):
+	case !a.Can(read, home):
 		return fault.E(fault.NotFound, "error.not_found")
-	case manage && !org.CanManage(a, home):
+	case manage && !a.Can(write, home):
 		return fault.E(fault.Forbidden, "error.forbidden")
 	}
 	return nil

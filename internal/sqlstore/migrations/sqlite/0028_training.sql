@@ -55,3 +55,88 @@ CREATE INDEX cadres_rank ON cadres(rank_code, region_code);
 -- One person is one cadre: their ID number, and their account, name one.
 CREATE UNIQUE INDEX cadres_id_hash ON cadres(id_hash) WHERE id_hash IS NOT NULL;
 CREATE UNIQUE INDEX cadres_user ON cadres(user_id) WHERE user_id IS NOT NULL;
+
+-- The 紧缺能力清单: versions of a department's list of scarce
+-- competencies, each item for a rank and sector. A draft is edited; a
+-- published version is never changed again, a new version replaces it.
+CREATE TABLE training_lists (
+    id           INTEGER PRIMARY KEY,
+    region_code  TEXT NOT NULL REFERENCES regions(code),
+    title        TEXT NOT NULL,
+    version      INTEGER NOT NULL,
+    published_at INTEGER NOT NULL DEFAULT 0,
+    created_at   INTEGER NOT NULL,
+    UNIQUE (region_code, version)
+);
+CREATE TABLE training_list_items (
+    id         INTEGER PRIMARY KEY,
+    list_id    INTEGER NOT NULL REFERENCES training_lists(id),
+    rank_code  TEXT NOT NULL REFERENCES cadre_ranks(code),
+    sector     TEXT NOT NULL DEFAULT '',
+    competency TEXT NOT NULL,
+    priority   INTEGER NOT NULL,
+    UNIQUE (list_id, rank_code, sector, competency)
+);
+
+-- The teacher pool and the course catalogue of a department.
+CREATE TABLE training_teachers (
+    id          INTEGER PRIMARY KEY,
+    region_code TEXT NOT NULL REFERENCES regions(code),
+    name        TEXT NOT NULL,
+    internal    INTEGER NOT NULL,
+    affiliation TEXT NOT NULL DEFAULT '',
+    subjects    TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX training_teachers_region ON training_teachers(region_code, name);
+CREATE TABLE training_courses (
+    id          INTEGER PRIMARY KEY,
+    region_code TEXT NOT NULL REFERENCES regions(code),
+    title       TEXT NOT NULL,
+    competency  TEXT NOT NULL,
+    mode        TEXT NOT NULL,
+    hours       INTEGER NOT NULL,
+    teacher_id  INTEGER REFERENCES training_teachers(id),
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX training_courses_region ON training_courses(region_code, competency);
+
+-- A class of the department; head_user_id is its 班主任's account, who
+-- keeps its attendance; escort is its 跟班干部.
+CREATE TABLE training_classes (
+    id             INTEGER PRIMARY KEY,
+    region_code    TEXT NOT NULL REFERENCES regions(code),
+    name           TEXT NOT NULL,
+    theme          TEXT NOT NULL DEFAULT '',
+    target         TEXT NOT NULL DEFAULT '',
+    start_on       TEXT NOT NULL,
+    end_on         TEXT NOT NULL,
+    capacity       INTEGER NOT NULL,
+    hours_required INTEGER NOT NULL,
+    head_user_id   INTEGER REFERENCES users(id),
+    escort         TEXT NOT NULL DEFAULT '',
+    list_id        INTEGER REFERENCES training_lists(id),
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+);
+CREATE INDEX training_classes_region ON training_classes(region_code, start_on);
+CREATE INDEX training_classes_head ON training_classes(head_user_id);
+-- The list items a class addresses: the list's coverage.
+CREATE TABLE training_class_items (
+    class_id INTEGER NOT NULL REFERENCES training_classes(id),
+    item_id  INTEGER NOT NULL REFERENCES training_list_items(id),
+    PRIMARY KEY (class_id, item_id)
+);
+CREATE INDEX training_class_items_item ON training_class_items(item_id);
+CREATE TABLE training_sessions (
+    id         INTEGER PRIMARY KEY,
+    class_id   INTEGER NOT NULL REFERENCES training_classes(id),
+    day        TEXT NOT NULL,
+    starts     TEXT NOT NULL,
+    title      TEXT NOT NULL,
+    course_id  INTEGER REFERENCES training_courses(id),
+    teacher_id INTEGER REFERENCES training_teachers(id),
+    place      TEXT NOT NULL DEFAULT '',
+    hours      INTEGER NOT NULL
+);
+CREATE INDEX training_sessions_class ON training_sessions(class_id, day, starts);
