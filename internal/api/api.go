@@ -28,6 +28,7 @@ import (
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/server"
 	"shanzhi/internal/talent"
+	"shanzhi/internal/training"
 )
 
 // Deps are what the API needs.
@@ -45,6 +46,7 @@ type Deps struct {
 	Talent   talent.Service
 	Org      org.Service
 	Cadres   org.CadreService
+	Training training.Service
 	Market   market.Service
 	Photos   points.PhotoService
 	Limits   *server.Limits

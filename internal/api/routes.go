@@ -84,6 +84,7 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/decision", on(access.TalentReview, server.OnCandidate), a.handle(a.talentDecide))
 	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))
 	a.orgRoutes(rt)
+	a.trainingRoutes(rt)
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
 }
 
@@ -122,4 +123,23 @@ func (a *API) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/regions/{code}/grids", on(access.GridManage, server.OnRegion), a.handle(a.gridCreate))
 	rt.HandleFunc("GET /api/v1/grids/{id}", on(access.RegistryRead, server.OnGrid), a.handle(a.grid))
 	rt.HandleFunc("POST /api/v1/grids/{id}/households", on(access.GridManage, server.OnGrid), a.handle(a.gridHouseholds))
+}
+
+// trainingRoutes registers the cadre-training programme's endpoints.
+func (a *API) trainingRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, manage := access.TrainingRead, access.TrainingManage
+	rt.HandleFunc("GET /api/v1/training/lists", on(read, server.OnQuery), a.handle(a.trainingLists))
+	rt.HandleFunc("POST /api/v1/training/lists", on(manage, server.OnQuery), a.handle(a.trainingListCreate))
+	rt.HandleFunc("GET /api/v1/training/lists/{id}", on(read, server.OnTrainingList), a.handle(a.trainingList))
+	rt.HandleFunc("POST /api/v1/training/lists/{id}/items", on(manage, server.OnTrainingList), a.handle(a.trainingListItem))
+	rt.HandleFunc("POST /api/v1/training/lists/{id}/publish", on(manage, server.OnTrainingList), a.handle(a.trainingListPublish))
+	rt.HandleFunc("GET /api/v1/training/teachers", on(read, server.OnQuery), a.handle(a.trainingTeachers))
+	rt.HandleFunc("POST /api/v1/training/teachers", on(manage, server.OnQuery), a.handle(a.trainingTeacherCreate))
+	rt.HandleFunc("GET /api/v1/training/courses", on(read, server.OnQuery), a.handle(a.trainingCourses))
+	rt.HandleFunc("POST /api/v1/training/courses", on(manage, server.OnQuery), a.handle(a.trainingCourseCreate))
+	rt.HandleFunc("GET /api/v1/training/classes", on(read, server.OnQuery), a.handle(a.trainingClasses))
+	rt.HandleFunc("POST /api/v1/training/classes", on(manage, server.OnQuery), a.handle(a.trainingClassCreate))
+	rt.HandleFunc("GET /api/v1/training/classes/{id}", on(read, server.OnClass), a.handle(a.trainingClass))
+	rt.HandleFunc("POST /api/v1/training/classes/{id}/sessions", on(manage, server.OnClass), a.handle(a.trainingSessionAdd))
 }

@@ -46,6 +46,12 @@ const (
 	OnCadre  Target = "org_cadre"  // a cadre, through the region of their post (their unit's)
 )
 
+// The cadre-training programme's targets.
+const (
+	OnTrainingList Target = "training_list"  // a version of a 紧缺能力清单, through its department's region
+	OnClass        Target = "training_class" // a class, through its department's region
+)
+
 // Rule is who may call a route: the permission, and what it must cover.
 // Every route declares one; the authorisation test walks them all.
 type Rule struct {

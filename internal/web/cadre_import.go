@@ -95,5 +95,9 @@ func (w *Web) orgCadreImport(rw http.ResponseWriter, r *http.Request, a *access.
 
 // orgCadreTemplate sends the cadres sheet to fill in, with one example row.
 func (w *Web) orgCadreTemplate(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	w.sheetTemplate(rw, r, a, cadreColumns, cadreExample, "干部导入模板", "cadres-template.xlsx")
+	if _, err := talentRegion(r, a, access.OrgManage); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.sheetTemplate(rw, r, cadreColumns, cadreExample, "干部导入模板", "cadres-template.xlsx")
 }

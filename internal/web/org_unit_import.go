@@ -170,16 +170,16 @@ func (w *Web) orgUnitImport(rw http.ResponseWriter, r *http.Request, a *access.A
 
 // orgUnitTemplate sends the units sheet to fill in, with one example row.
 func (w *Web) orgUnitTemplate(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	w.sheetTemplate(rw, r, a, unitColumns, unitExample, "单位导入模板", "org-units-template.xlsx")
-}
-
-// sheetTemplate sends an import sheet of the register to fill in: the
-// columns' first names as headers and one example row.
-func (w *Web) sheetTemplate(rw http.ResponseWriter, r *http.Request, a *access.Actor, columns []string, example []any, title, file string) {
 	if _, err := talentRegion(r, a, access.OrgManage); err != nil {
 		w.fail(rw, r, err)
 		return
 	}
+	w.sheetTemplate(rw, r, unitColumns, unitExample, "单位导入模板", "org-units-template.xlsx")
+}
+
+// sheetTemplate sends an import sheet to fill in: the columns' first
+// names as headers and one example row.
+func (w *Web) sheetTemplate(rw http.ResponseWriter, r *http.Request, columns []string, example []any, title, file string) {
 	var cols []sheet.Column
 	for _, c := range columns {
 		cols = append(cols, sheet.Column{Header: strings.Split(c, "|")[0], Kind: sheet.Text, Width: 16})

@@ -106,6 +106,7 @@ func (w *Web) Routes(rt *server.Router) {
 	w.talentRoutes(rt)
 
 	w.orgRoutes(rt)
+	w.trainingRoutes(rt)
 
 	rt.HandleFunc("GET /import", on(write, server.OnQuery), w.page(w.importPage))
 	rt.HandleFunc("POST /import", on(write, server.OnQuery), w.page(w.importUpload))
@@ -266,4 +267,32 @@ func (w *Web) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /grids/{id}", on(access.RegistryRead, server.OnGrid), w.page(w.gridShow))
 	rt.HandleFunc("POST /grids/{id}/assign", on(grid, server.OnGrid), w.page(w.gridAct(false)))
 	rt.HandleFunc("POST /grids/{id}/release", on(grid, server.OnGrid), w.page(w.gridAct(true)))
+}
+
+// trainingRoutes registers the cadre-training programme's pages (精准滴灌):
+// the 紧缺能力清单 in versions, the teacher pool and course catalogue, the
+// classes and their sessions.
+func (w *Web) trainingRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, manage := access.TrainingRead, access.TrainingManage
+	rt.HandleFunc("GET /training/lists", on(read, server.OnQuery), w.page(w.trainingLists))
+	rt.HandleFunc("GET /training/lists/new", on(manage, server.OnQuery), w.page(w.trainingListNew))
+	rt.HandleFunc("POST /training/lists/new", on(manage, server.OnQuery), w.page(w.trainingListNew))
+	rt.HandleFunc("GET /training/lists/{id}", on(read, server.OnTrainingList), w.page(w.trainingList))
+	for path, act := range map[string]string{"items": "item", "remove": "remove", "publish": "publish"} {
+		rt.HandleFunc("POST /training/lists/{id}/"+path, on(manage, server.OnTrainingList), w.page(w.trainingListAct(act)))
+	}
+	rt.HandleFunc("GET /training/lists/{id}/import", on(manage, server.OnTrainingList), w.page(w.trainingListImport))
+	rt.HandleFunc("POST /training/lists/{id}/import", on(manage, server.OnTrainingList), w.page(w.trainingListImport))
+	rt.HandleFunc("GET /training/lists/{id}/import/template.xlsx", on(manage, server.OnTrainingList), w.page(w.trainingListTemplate))
+	rt.HandleFunc("GET /training/pool", on(read, server.OnQuery), w.page(w.trainingPool))
+	rt.HandleFunc("GET /training/teachers/new", on(manage, server.OnQuery), w.page(w.trainingTeacherNew))
+	rt.HandleFunc("POST /training/teachers/new", on(manage, server.OnQuery), w.page(w.trainingTeacherNew))
+	rt.HandleFunc("GET /training/courses/new", on(manage, server.OnQuery), w.page(w.trainingCourseNew))
+	rt.HandleFunc("POST /training/courses/new", on(manage, server.OnQuery), w.page(w.trainingCourseNew))
+	rt.HandleFunc("GET /training/classes", on(read, server.OnQuery), w.page(w.trainingClasses))
+	rt.HandleFunc("GET /training/classes/new", on(manage, server.OnQuery), w.page(w.trainingClassNew))
+	rt.HandleFunc("POST /training/classes/new", on(manage, server.OnQuery), w.page(w.trainingClassNew))
+	rt.HandleFunc("GET /training/classes/{id}", on(read, server.OnClass), w.page(w.trainingClass))
+	rt.HandleFunc("POST /training/classes/{id}/sessions", on(manage, server.OnClass), w.page(w.trainingSessionAdd))
 }

@@ -35,6 +35,7 @@ import (
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/server"
 	"shanzhi/internal/talent"
+	"shanzhi/internal/training"
 )
 
 //go:embed templates/*.html
@@ -60,6 +61,7 @@ type Deps struct {
 	Talent   talent.Service
 	Org      org.Service
 	Cadres   org.CadreService
+	Training training.Service
 	Market   market.Service
 	Photos   points.PhotoService
 	// NoticeCode gives the code a village's public notice prints for its
