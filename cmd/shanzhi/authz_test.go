@@ -150,6 +150,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	photo1, photo2 := azPhotos(t, db, world)
 	orgs := azOrg(t, db, world)
 	trs := azTraining(t, db)
+	survey1, survey2 := azSurveys(t, db)
 	before, _ := db.Registry().History(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: province}}}, world.h2)
 
 	type target struct {
@@ -192,7 +193,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}{{server.OnUnit, "unit", orgs.unit1, orgs.unit2}, {server.OnOrg, "branch", orgs.org1, orgs.org2},
 		{server.OnMember, "party member", orgs.member1, orgs.member2}, {server.OnGrid, "grid", orgs.grid1, orgs.grid2},
 		{server.OnCadre, "cadre", orgs.cadre1, orgs.cadre2}, {server.OnTrainingList, "competency list", trs.list1, trs.list2},
-		{server.OnClass, "class", trs.class1, trs.class2}} {
+		{server.OnClass, "class", trs.class1, trs.class2}, {server.OnSurvey, "survey", survey1, survey2}} {
 		targets[c.on] = []target{{"own village's " + c.what, sub("id", fmt.Sprint(c.own)), true},
 			{"sibling village's " + c.what, sub("id", fmt.Sprint(c.sibl)), false}, {"forged id", sub("id", "987654"), false}}
 	}

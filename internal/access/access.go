@@ -57,6 +57,9 @@ const (
 	OrgRead        Permission = "org.read"       // read units, party organisations, members and rosters
 	OrgManage      Permission = "org.manage"     // keep units, party organisations, members and their transfers
 	GridManage     Permission = "grid.manage"    // divide villages into grids and assign their households
+	SurveyRead     Permission = "survey.read"    // read questionnaires, their answers and figures
+	SurveyManage   Permission = "survey.manage"  // build, publish and close questionnaires and set their quotas
+	SurveyEnter    Permission = "survey.enter"   // enter answers gathered by phone, in interviews and on visits
 )
 
 // The cadre-training programme's permissions (精准滴灌).
@@ -70,13 +73,14 @@ var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead, TrainingRead},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead, TrainingRead, SurveyRead},
 	Reviewer:   {RegistryRead, PointsApprove, TalentReview},
 	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite, GridManage},
 	// The organisation department keeps its own register; it reads the
 	// household register it links members and grids to, but writes
-	// neither households nor points.
-	OrgStaff:  {RegistryRead, OrgRead, OrgManage, GridManage, TrainingRead, TrainingManage},
+	// neither households nor points. It runs the surveys of its region
+	// and enters the answers its staff gather by phone, interview and visit.
+	OrgStaff:  {RegistryRead, OrgRead, OrgManage, GridManage, SurveyRead, SurveyManage, SurveyEnter, TrainingRead, TrainingManage},
 	Secretary: {RegistryRead, OrgRead, GridManage},
 	Clerk:     {PointsSpend, MarketSell},
 	Trainer:   {},

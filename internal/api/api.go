@@ -27,6 +27,7 @@ import (
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/server"
+	"shanzhi/internal/survey"
 	"shanzhi/internal/talent"
 	"shanzhi/internal/training"
 )
@@ -47,6 +48,7 @@ type Deps struct {
 	Org      org.Service
 	Cadres   org.CadreService
 	Training training.Service
+	Surveys  survey.Service
 	Market   market.Service
 	Photos   points.PhotoService
 	Limits   *server.Limits

@@ -85,6 +85,7 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))
 	a.orgRoutes(rt)
 	a.trainingRoutes(rt)
+	a.surveyRoutes(rt)
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
 }
 
@@ -142,4 +143,34 @@ func (a *API) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/training/classes", on(manage, server.OnQuery), a.handle(a.trainingClassCreate))
 	rt.HandleFunc("GET /api/v1/training/classes/{id}", on(read, server.OnClass), a.handle(a.trainingClass))
 	rt.HandleFunc("POST /api/v1/training/classes/{id}/sessions", on(manage, server.OnClass), a.handle(a.trainingSessionAdd))
+}
+
+// surveyRoutes registers the survey engine's endpoints: questionnaires
+// for the organisation department that owns them, answers for those who
+// enter them, figures for those who read them, and the public
+// questionnaire behind its link.
+func (a *API) surveyRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, manage, enter := access.SurveyRead, access.SurveyManage, access.SurveyEnter
+	rt.HandleFunc("GET /api/v1/surveys", on(read, server.OnQuery), a.handle(a.surveys))
+	rt.HandleFunc("POST /api/v1/surveys", on(manage, server.OnQuery), a.handle(a.surveyCreate))
+	rt.HandleFunc("GET /api/v1/surveys/{id}", server.Rule{Perm: read, Or: enter, On: server.OnSurvey}, a.handle(a.surveyShow))
+	rt.HandleFunc("PUT /api/v1/surveys/{id}", on(manage, server.OnSurvey), a.handle(a.surveyUpdate))
+	for _, c := range []string{"publish", "close", "reopen"} {
+		rt.HandleFunc("POST /api/v1/surveys/{id}/"+c, on(manage, server.OnSurvey), a.handle(a.surveyChange(c)))
+	}
+	rt.HandleFunc("GET /api/v1/surveys/{id}/quotas", on(read, server.OnSurvey), a.handle(a.surveyQuotas))
+	rt.HandleFunc("PUT /api/v1/surveys/{id}/quotas", on(manage, server.OnSurvey), a.handle(a.surveyQuotasSet))
+	rt.HandleFunc("POST /api/v1/surveys/{id}/answers", on(enter, server.OnSurvey), a.handle(a.surveyEnter))
+	rt.HandleFunc("POST /api/v1/surveys/{id}/answers/batch", on(enter, server.OnSurvey), a.handle(a.surveyEnterMany))
+	rt.HandleFunc("GET /api/v1/surveys/{id}/answers", on(read, server.OnSurvey), a.handle(a.surveyAnswers))
+	rt.HandleFunc("GET /api/v1/surveys/{id}/analysis", on(read, server.OnSurvey), a.handle(a.surveyAnalysis))
+	rt.HandleFunc("GET /api/v1/surveys/{id}/cross", on(read, server.OnSurvey), a.handle(a.surveyCross))
+	rt.HandleFunc("GET /api/v1/surveys/{id}/ranking", on(read, server.OnSurvey), a.handle(a.surveyRanking))
+	for _, kind := range []string{"answers", "analysis", "ranking"} {
+		rt.HandleFunc("GET /api/v1/surveys/{id}/"+kind+".xlsx", on(read, server.OnSurvey), a.surveyExport(kind))
+	}
+	pub := server.Rule{On: server.Public}
+	rt.HandleFunc("GET /api/v1/public/surveys/{token}", pub, a.surveyPublic)
+	rt.HandleFunc("POST /api/v1/public/surveys/{token}/answers", pub, a.surveyPublicAnswer)
 }

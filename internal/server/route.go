@@ -52,6 +52,9 @@ const (
 	OnClass        Target = "training_class" // a class, through its department's region
 )
 
+// OnSurvey is a questionnaire, through the region that owns it.
+const OnSurvey Target = "survey"
+
 // Rule is who may call a route: the permission, and what it must cover.
 // Every route declares one; the authorisation test walks them all.
 type Rule struct {

@@ -5,6 +5,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/server"
+	"shanzhi/internal/survey"
 )
 
 // Routes registers every page with the rule that guards it. The
@@ -107,6 +108,8 @@ func (w *Web) Routes(rt *server.Router) {
 
 	w.orgRoutes(rt)
 	w.trainingRoutes(rt)
+
+	w.surveyRoutes(rt)
 
 	rt.HandleFunc("GET /import", on(write, server.OnQuery), w.page(w.importPage))
 	rt.HandleFunc("POST /import", on(write, server.OnQuery), w.page(w.importUpload))
@@ -295,4 +298,43 @@ func (w *Web) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /training/classes/new", on(manage, server.OnQuery), w.page(w.trainingClassNew))
 	rt.HandleFunc("GET /training/classes/{id}", on(read, server.OnClass), w.page(w.trainingClass))
 	rt.HandleFunc("POST /training/classes/{id}/sessions", on(manage, server.OnClass), w.page(w.trainingSessionAdd))
+}
+
+// surveyRoutes registers the survey pages (问卷调查): the list, the
+// builder with its preview, publishing and closing, quotas, the staff's
+// answer form, the figures and their workbooks, the printable QR notice,
+// and the public questionnaire behind its link.
+func (w *Web) surveyRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, manage, enter := access.SurveyRead, access.SurveyManage, access.SurveyEnter
+	rt.HandleFunc("GET /surveys", on(read, server.OnQuery), w.page(w.surveys))
+	rt.HandleFunc("GET /surveys/new", on(manage, server.OnQuery), w.page(w.surveyNew))
+	rt.HandleFunc("POST /surveys/new", on(manage, server.OnQuery), w.page(w.surveyNew))
+	rt.HandleFunc("GET /surveys/{id}", server.Rule{Perm: read, Or: enter, On: server.OnSurvey}, w.page(w.surveyShow))
+	rt.HandleFunc("GET /surveys/{id}/preview", on(read, server.OnSurvey), w.page(w.surveyPreview))
+	rt.HandleFunc("GET /surveys/{id}/poster", on(manage, server.OnSurvey), w.page(w.surveyPoster))
+	for name, act := range map[string]func(*http.Request, *access.Actor, int64) error{
+		"settings":         w.draftChange(surveySettings),
+		"questions":        w.draftChange(surveyAddQuestion),
+		"questions/remove": w.draftChange(surveyRemoveQuestion),
+		"questions/up":     w.draftChange(surveyMoveQuestion),
+		"publish":          w.surveyPublish,
+		"close":            w.surveyStatus(survey.Closed),
+		"reopen":           w.surveyStatus(survey.Open),
+		"quotas":           w.surveyQuotas,
+	} {
+		rt.HandleFunc("POST /surveys/{id}/"+name, on(manage, server.OnSurvey), w.page(w.surveyAct(act)))
+	}
+	rt.HandleFunc("GET /surveys/{id}/enter", on(enter, server.OnSurvey), w.page(w.surveyEnter))
+	rt.HandleFunc("POST /surveys/{id}/enter", on(enter, server.OnSurvey), w.page(w.surveyEnter))
+	rt.HandleFunc("GET /surveys/{id}/import", on(enter, server.OnSurvey), w.page(w.surveyImport))
+	rt.HandleFunc("POST /surveys/{id}/import", on(enter, server.OnSurvey), w.page(w.surveyImport))
+	rt.HandleFunc("GET /surveys/{id}/import/template.xlsx", on(enter, server.OnSurvey), w.page(w.surveyImportTemplate))
+	rt.HandleFunc("GET /surveys/{id}/analysis", on(read, server.OnSurvey), w.page(w.surveyAnalysis))
+	for _, kind := range []string{"answers", "analysis", "ranking"} {
+		rt.HandleFunc("GET /surveys/{id}/"+kind+".xlsx", on(read, server.OnSurvey), w.page(w.surveyExport(kind)))
+	}
+	pub := server.Rule{On: server.Public}
+	rt.HandleFunc("GET /s/{token}", pub, w.surveyPublic)
+	rt.HandleFunc("POST /s/{token}", pub, w.surveyPublic)
 }

@@ -34,6 +34,7 @@ import (
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/server"
+	"shanzhi/internal/survey"
 	"shanzhi/internal/talent"
 	"shanzhi/internal/training"
 )
@@ -62,6 +63,7 @@ type Deps struct {
 	Org      org.Service
 	Cadres   org.CadreService
 	Training training.Service
+	Surveys  survey.Service
 	Market   market.Service
 	Photos   points.PhotoService
 	// NoticeCode gives the code a village's public notice prints for its
@@ -99,6 +101,8 @@ func New(d Deps) (*Web, error) {
 		"day":     scheme.Day,
 		"date":    func(t time.Time) string { return t.In(localtime.Zone()).Format("2006-01-02 15:04") },
 		"pct":     func(a, b int) int { return a * 100 / max(b, 1) },
+		"share":   func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) },
+		"decimal": func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) },
 		"query":   func(v url.Values) template.URL { return template.URL(v.Encode()) },
 		"isError": func(s string) bool { return s != "" },
 		"list":    func(s ...string) []string { return s },
