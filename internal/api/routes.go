@@ -134,6 +134,7 @@ func (a *API) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/training/lists", on(manage, server.OnQuery), a.handle(a.trainingListCreate))
 	rt.HandleFunc("GET /api/v1/training/lists/{id}", on(read, server.OnTrainingList), a.handle(a.trainingList))
 	rt.HandleFunc("POST /api/v1/training/lists/{id}/items", on(manage, server.OnTrainingList), a.handle(a.trainingListItem))
+	rt.HandleFunc("POST /api/v1/training/lists/{id}/draft", on(manage, server.OnTrainingList), a.handle(a.trainingListDraft))
 	rt.HandleFunc("POST /api/v1/training/lists/{id}/publish", on(manage, server.OnTrainingList), a.handle(a.trainingListPublish))
 	rt.HandleFunc("GET /api/v1/training/teachers", on(read, server.OnQuery), a.handle(a.trainingTeachers))
 	rt.HandleFunc("POST /api/v1/training/teachers", on(manage, server.OnQuery), a.handle(a.trainingTeacherCreate))

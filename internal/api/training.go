@@ -1,10 +1,12 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
 	"shanzhi/internal/training"
 )
 
@@ -275,4 +277,83 @@ func (a *API) trainingSessionAdd(r *http.Request, act *access.Actor) (int, any, 
 		return 0, nil, err
 	}
 	return http.StatusOK, toClass(*c), nil
+}
+
+// trainingListDraft adds the top competencies of each stratum of a needs
+// survey's ranking to a draft, and answers each line's fate.
+func (a *API) trainingListDraft(r *http.Request, act *access.Actor) (int, any, error) {
+	id, b, err := idAndBody[struct {
+		Survey int64 `json:"survey"`
+		Top    int   `json:"top"`
+	}](r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if b.Top < 1 || b.Top > training.MaxDraftTop {
+		return 0, nil, fault.OnField(fault.Invalid, "top", "training.draft.top_invalid", training.MaxDraftTop)
+	}
+	ranked, err := a.Surveys.NeedsRanking(r.Context(), act, b.Survey)
+	if err != nil {
+		return 0, nil, err
+	}
+	ranks, err := a.Cadres.Ranks(r.Context(), act)
+	if err != nil {
+		return 0, nil, err
+	}
+	codes := map[string]string{}
+	for _, k := range ranks {
+		codes[k.Name] = k.Code
+	}
+	needs := make([]training.Need, len(ranked))
+	for i, x := range ranked {
+		needs[i] = training.Need{Rank: x.Rank, Sector: x.Sector, Competency: x.Competency, Place: x.Place}
+	}
+	type lineJSON struct {
+		Line       int    `json:"line"`
+		Competency string `json:"competency"`
+		Added      bool   `json:"added"`
+		Problem    string `json:"problem,omitempty"`
+	}
+	out := struct {
+		Added int        `json:"added"`
+		Lines []lineJSON `json:"lines"`
+	}{Lines: []lineJSON{}}
+	rows := training.DraftItems(needs, codes, b.Top)
+	var sound []training.ItemRow
+	for _, x := range rows {
+		if x.Err == nil {
+			sound = append(sound, x)
+		}
+	}
+	done, err := a.Training.ImportItems(r.Context(), act, id, sound, true)
+	if err != nil {
+		return 0, nil, err
+	}
+	k := 0
+	for _, x := range rows {
+		if x.Err == nil {
+			x, k = done[k], k+1
+		}
+		l := lineJSON{Line: x.Line, Competency: x.Input.Competency, Added: x.Err == nil}
+		if x.Err != nil {
+			l.Problem = a.problem(r, x.Err)
+		} else {
+			out.Added++
+		}
+		out.Lines = append(out.Lines, l)
+	}
+	return http.StatusOK, out, nil
+}
+
+// problem is a refused row's reason as the user reads it: the field's
+// message where there is one.
+func (a *API) problem(r *http.Request, err error) string {
+	var fe *fault.Error
+	if !errors.As(err, &fe) {
+		return err.Error()
+	}
+	if len(fe.Fields) > 0 {
+		return a.Catalog.Text(lang(r), fe.Fields[0].Msg)
+	}
+	return a.Catalog.Text(lang(r), fe.Msg)
 }

@@ -347,3 +347,32 @@ type Service interface {
 	CreateClass(ctx context.Context, a *access.Actor, in ClassInput) (*Class, error)
 	AddSession(ctx context.Context, a *access.Actor, class int64, in SessionInput) (*Class, error)
 }
+
+// Need is one line of a needs survey's ranking: a competency lacking in a
+// stratum of rank and sector (by their names), and its place there.
+type Need struct {
+	Rank, Sector, Competency string
+	Place                    int
+}
+
+// MaxDraftTop bounds how many competencies per stratum a draft takes.
+const MaxDraftTop = 20
+
+// DraftItems turns a needs ranking into items for a draft list: the top
+// competencies of each stratum, their place the priority. rankCodes maps
+// rank names to codes; a stratum of a rank not on the list keeps its rows,
+// each carrying that problem, so the page shows what was left out.
+func DraftItems(needs []Need, rankCodes map[string]string, top int) []ItemRow {
+	var out []ItemRow
+	for i, n := range needs {
+		if n.Place > top {
+			continue
+		}
+		r := ItemRow{Line: i + 1, Input: ItemInput{Rank: rankCodes[n.Rank], Sector: n.Sector, Competency: n.Competency, Priority: n.Place}}
+		if r.Input.Rank == "" {
+			r.Err = fault.OnField(fault.Invalid, "rank", "training.draft.rank_unknown", n.Rank)
+		}
+		out = append(out, r)
+	}
+	return out
+}

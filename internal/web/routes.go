@@ -285,6 +285,7 @@ func (w *Web) trainingRoutes(rt *server.Router) {
 	for path, act := range map[string]string{"items": "item", "remove": "remove", "publish": "publish"} {
 		rt.HandleFunc("POST /training/lists/{id}/"+path, on(manage, server.OnTrainingList), w.page(w.trainingListAct(act)))
 	}
+	rt.HandleFunc("POST /training/lists/{id}/draft", on(manage, server.OnTrainingList), w.page(w.trainingListDraft))
 	rt.HandleFunc("GET /training/lists/{id}/import", on(manage, server.OnTrainingList), w.page(w.trainingListImport))
 	rt.HandleFunc("POST /training/lists/{id}/import", on(manage, server.OnTrainingList), w.page(w.trainingListImport))
 	rt.HandleFunc("GET /training/lists/{id}/import/template.xlsx", on(manage, server.OnTrainingList), w.page(w.trainingListTemplate))

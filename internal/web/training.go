@@ -1,12 +1,15 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/org"
+	"shanzhi/internal/survey"
 	"shanzhi/internal/training"
 )
 
@@ -63,6 +66,7 @@ func (w *Web) trainingListNew(rw http.ResponseWriter, r *http.Request, a *access
 type listView struct {
 	L         *training.List
 	Ranks     []option
+	Surveys   []option // the needs surveys a draft may start from
 	CanManage bool
 	Error     string
 	Problems  []string
@@ -84,6 +88,14 @@ func (w *Web) showList(rw http.ResponseWriter, r *http.Request, a *access.Actor,
 	if err == nil {
 		d.CanManage = l.Draft() && a.Can(access.TrainingManage, l.Region)
 		d.Ranks, err = w.rankOptions(r, a, "")
+	}
+	if err == nil && d.CanManage && a.CanAnywhere(access.SurveyRead) {
+		ss, _ := w.Surveys.List(r.Context(), a, survey.Filter{})
+		for _, x := range ss {
+			if x.Template == survey.TemplateNeeds {
+				d.Surveys = append(d.Surveys, option{Value: strconv.FormatInt(x.ID, 10), Label: fmt.Sprintf("%s（%d 份）", x.Title, x.Answers)})
+			}
+		}
 	}
 	if err != nil {
 		w.fail(rw, r, err)
@@ -184,4 +196,87 @@ func (w *Web) trainingListTemplate(rw http.ResponseWriter, r *http.Request, a *a
 		return
 	}
 	w.sheetTemplate(rw, r, itemColumns, []any{"乡科级", "农业农村", "乡村振兴产业规划", "1"}, "紧缺能力清单导入模板", "competency-list-template.xlsx")
+}
+
+// needsOf turns a survey's needs ranking into the lines a draft takes.
+func needsOf(ranked []survey.RankedItem) []training.Need {
+	out := make([]training.Need, len(ranked))
+	for i, x := range ranked {
+		out[i] = training.Need{Rank: x.Rank, Sector: x.Sector, Competency: x.Competency, Place: x.Place}
+	}
+	return out
+}
+
+// rankCodes maps the ranks' names to their codes.
+func rankCodes(ranks []org.Rank) map[string]string {
+	out := map[string]string{}
+	for _, k := range ranks {
+		out[k.Name] = k.Code
+	}
+	return out
+}
+
+// trainingListDraft drafts a list version from a needs survey: the top
+// competencies of each stratum of rank and sector join the draft, and the
+// page lists each line with what became of it, as an import does.
+func (w *Web) trainingListDraft(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	id, err := pathID(r, "id")
+	var l *training.List
+	if err == nil {
+		l, err = w.Training.List(r.Context(), a, id)
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	back := "/training/lists/" + strconv.FormatInt(id, 10)
+	v := w.newView(r, "training.page.draft", "training")
+	v.Crumbs = []crumb{{Label: l.Title, Href: back}, {Label: v.T("training.page.draft")}}
+	d := &sheetImportView{Back: back, NameLabel: v.T("training.field.competency"), DoneKey: "training.import.done"}
+	v.Data = d
+	var ranked []survey.RankedItem
+	var ranks []org.Rank
+	top := atoiForm(r, "top")
+	if top < 1 || top > training.MaxDraftTop {
+		err = fault.OnField(fault.Invalid, "top", "training.draft.top_invalid", training.MaxDraftTop)
+	}
+	if err == nil {
+		if ranked, err = w.Surveys.NeedsRanking(r.Context(), a, formID(r, "survey")); err == nil {
+			ranks, err = w.Cadres.Ranks(r.Context(), a)
+		}
+	}
+	var rows []training.ItemRow
+	if err == nil {
+		rows = training.DraftItems(needsOf(ranked), rankCodes(ranks), top)
+		var sound []training.ItemRow
+		for _, x := range rows {
+			if x.Err == nil {
+				sound = append(sound, x)
+			}
+		}
+		var done []training.ItemRow
+		if done, err = w.Training.ImportItems(r.Context(), a, id, sound, true); err == nil {
+			k := 0
+			for i := range rows {
+				if rows[i].Err == nil {
+					rows[i] = done[k]
+					k++
+				}
+			}
+		}
+	}
+	status := http.StatusOK
+	if err != nil {
+		status, d.Error, _ = refusal(v, err, "training.field.")
+	}
+	for _, x := range rows {
+		line := talentImportLine{Line: x.Line, Name: x.Input.Competency, OK: x.Err == nil}
+		if x.Err != nil {
+			_, line.Problem, _ = refusal(v, x.Err, "training.field.")
+		} else {
+			d.Done++
+		}
+		d.Rows = append(d.Rows, line)
+	}
+	w.render(rw, status, "training_draft", v)
 }

@@ -7,10 +7,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
+	"shanzhi/internal/survey"
+	"shanzhi/internal/synth"
 )
 
 // TestTrainingPages walks the department's pages: a list version with
@@ -80,5 +83,54 @@ func TestTrainingPages(t *testing.T) {
 		s.page(class, http.StatusOK, "开班式", "党校", "班主任", "村两委 基层治理")
 		s.page(list, http.StatusOK, "已有培训班覆盖 1 项", "乡村振兴示范培训班", "尚无培训班覆盖")
 		s.page("/training/classes", http.StatusOK, "乡村振兴示范培训班")
+	})
+}
+
+// TestTrainingDraftFromSurvey drafts a list from a needs survey of 200
+// answers: the top three competencies of every stratum of rank and sector
+// join the draft, each with its place as priority.
+func TestTrainingDraftFromSurvey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := newSite(t, db)
+		const keerqin = "152221100000"
+		zzb := &access.Actor{UserID: 1, Grants: []access.Grant{{Role: access.OrgStaff, Region: keerqin}}}
+		sv, err := db.Surveys().Create(ctx, zzb, survey.Input{Region: keerqin}, survey.TemplateNeeds)
+		if err == nil {
+			sv, err = db.Surveys().Publish(ctx, zzb, sv.ID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers := synth.New(7, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)).NeedsAnswers(200)
+		for i := range answers {
+			answers[i].Channel = survey.Phone
+		}
+		if _, err := db.Surveys().EnterMany(ctx, zzb, sv.ID, answers); err != nil {
+			t.Fatal(err)
+		}
+		ranked, err := db.Surveys().NeedsRanking(ctx, zzb, sv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, x := range ranked {
+			if x.Place <= 3 {
+				want++
+			}
+		}
+		s.user("zzb", access.Grant{Role: access.OrgStaff, Region: keerqin})
+		res := s.post("/training/lists/new", url.Values{"title": {"科尔沁镇干部紧缺能力清单"}})
+		list := strings.Split(res.Header.Get("Location"), "?")[0]
+		s.page(list, http.StatusOK, "从需求调研起草", "干部教育培训需求调研（200 份）")
+		res = s.post(list+"/draft", url.Values{"survey": {fmt.Sprint(sv.ID)}, "top": {"3"}})
+		if body := s.body(res); res.StatusCode != http.StatusOK || !strings.Contains(body, fmt.Sprintf("已加入 %d 项能力", want)) {
+			t.Fatalf("draft: %d, want %d items\n%s", res.StatusCode, want, body)
+		}
+		ls, _ := db.Training().Lists(ctx, zzb, "")
+		l, err := db.Training().List(ctx, zzb, ls[0].ID)
+		if err != nil || len(l.Items) != want || want == 0 || l.Items[0].Priority != 1 {
+			t.Fatalf("draft list: %v %d items, want %d", err, len(l.Items), want)
+		}
 	})
 }
