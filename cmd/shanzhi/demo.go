@@ -153,10 +153,10 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if err := seedOrg(ctx, db, stdout); err != nil {
 		return err
 	}
-	if err := seedTraining(ctx, db, stdout); err != nil {
+	if err := seedSurvey(ctx, db, stdout); err != nil {
 		return err
 	}
-	return seedSurvey(ctx, db, stdout)
+	return seedTraining(ctx, db, stdout)
 }
 
 // seedPoints gives the demo township the default scheme, in force for a

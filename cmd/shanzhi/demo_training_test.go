@@ -29,4 +29,13 @@ func TestDemoTraining(t *testing.T) {
 	if left != 1 || len(in) == 0 {
 		t.Fatalf("平安村: %d cadres left with a successor, want 1", left)
 	}
+	lists, err := db.Training().Lists(ctx, staff, demoTownship)
+	if err != nil || len(lists) != 1 || lists[0].Draft() {
+		t.Fatalf("demo lists: %v %+v", err, lists)
+	}
+	l, _ := db.Training().List(ctx, staff, lists[0].ID)
+	classes, _ := db.Training().Classes(ctx, staff, demoTownship)
+	if len(l.Items) == 0 || l.Covered() == 0 || len(classes) != 1 || classes[0].Hours < classes[0].HoursRequired {
+		t.Fatalf("demo list of %d items, %d covered; classes %+v", len(l.Items), l.Covered(), classes)
+	}
 }
