@@ -144,6 +144,9 @@ func (a *API) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/training/classes", on(manage, server.OnQuery), a.handle(a.trainingClassCreate))
 	rt.HandleFunc("GET /api/v1/training/classes/{id}", on(read, server.OnClass), a.handle(a.trainingClass))
 	rt.HandleFunc("POST /api/v1/training/classes/{id}/sessions", on(manage, server.OnClass), a.handle(a.trainingSessionAdd))
+	rt.HandleFunc("GET /api/v1/training/classes/{id}/targets", on(manage, server.OnClass), a.handle(a.trainingTargets))
+	rt.HandleFunc("POST /api/v1/training/classes/{id}/enrolments", on(manage, server.OnClass), a.handle(a.trainingEnrol))
+	rt.HandleFunc("GET /api/v1/training/classes/{id}/enrolments", on(read, server.OnClass), a.handle(a.trainingEnrolments))
 }
 
 // surveyRoutes registers the survey engine's endpoints: questionnaires

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"shanzhi/internal/access"
@@ -356,4 +357,75 @@ func (a *API) problem(r *http.Request, err error) string {
 		return a.Catalog.Text(lang(r), fe.Fields[0].Msg)
 	}
 	return a.Catalog.Text(lang(r), fe.Msg)
+}
+
+func (a *API) trainingTargets(r *http.Request, act *access.Actor) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	q := r.URL.Query()
+	unit, _ := strconv.ParseInt(q.Get("unit"), 10, 64)
+	cs, err := a.Training.Targets(r.Context(), act, id, training.TargetFilter{Rank: q.Get("rank"), Sector: q.Get("sector"), Unit: unit, Untrained: q.Get("untrained")})
+	if err != nil {
+		return 0, nil, err
+	}
+	out := items[cadreJSON]{Items: []cadreJSON{}}
+	for _, c := range cs {
+		out.Items = append(out.Items, toCadre(c))
+	}
+	return http.StatusOK, out, nil
+}
+
+// trainingEnrol summons cadres through the 入学关; a refusal answers
+// each cadre's problem beside the error.
+func (a *API) trainingEnrol(r *http.Request, act *access.Actor) (int, any, error) {
+	id, b, err := idAndBody[struct {
+		Cadres []int64 `json:"cadres"`
+	}](r)
+	if err != nil {
+		return 0, nil, err
+	}
+	adm, err := a.Training.Enrol(r.Context(), act, id, b.Cadres)
+	type admissionJSON struct {
+		Cadre   int64  `json:"cadre"`
+		Name    string `json:"name,omitempty"`
+		Problem string `json:"problem,omitempty"`
+	}
+	out := items[admissionJSON]{Items: []admissionJSON{}}
+	for _, x := range adm {
+		j := admissionJSON{Cadre: x.Cadre, Name: x.Name}
+		if x.Err != nil {
+			j.Problem = a.problem(r, x.Err)
+		}
+		out.Items = append(out.Items, j)
+	}
+	if fault.Is(err, fault.Invalid) && len(adm) > 0 {
+		return http.StatusUnprocessableEntity, out, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, out, nil
+}
+
+func (a *API) trainingEnrolments(r *http.Request, act *access.Actor) (int, any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	es, err := a.Training.Enrolments(r.Context(), act, id)
+	if err != nil {
+		return 0, nil, err
+	}
+	type enrolmentJSON struct {
+		ID     int64     `json:"id"`
+		Source string    `json:"source"`
+		Cadre  cadreJSON `json:"cadre"`
+	}
+	out := items[enrolmentJSON]{Items: []enrolmentJSON{}}
+	for _, e := range es {
+		out.Items = append(out.Items, enrolmentJSON{e.ID, e.Source, toCadre(e.Cadre)})
+	}
+	return http.StatusOK, out, nil
 }

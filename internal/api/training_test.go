@@ -51,6 +51,23 @@ func TestTrainingAPI(t *testing.T) {
 		if code, body := zzb.do("GET", fmt.Sprintf("/api/v1/training/lists/%v", list), ""); code != 200 || body["covered"] != float64(1) {
 			t.Fatalf("coverage: %d %v", code, body)
 		}
+		code, body = zzb.do("POST", "/api/v1/cadres", `{"region":"`+pingan+`","name":"甲书记","post":"村党支部书记","rank":"village","appointed":"2018-01-01"}`)
+		if code != 201 {
+			t.Fatalf("cadre: %d %v", code, body)
+		}
+		cadre := body["id"].(float64)
+		if code, body := zzb.do("GET", fmt.Sprintf("/api/v1/training/classes/%v/targets?rank=village", class), ""); code != 200 || len(body["items"].([]any)) != 1 {
+			t.Fatalf("targets: %d %v", code, body)
+		}
+		if code, body := zzb.do("POST", fmt.Sprintf("/api/v1/training/classes/%v/enrolments", class), fmt.Sprintf(`{"cadres":[%v,%v]}`, cadre, cadre)); code != 422 || body["items"].([]any)[1].(map[string]any)["problem"] == nil {
+			t.Fatalf("a cadre twice: %d %v", code, body)
+		}
+		if code, body := zzb.do("POST", fmt.Sprintf("/api/v1/training/classes/%v/enrolments", class), fmt.Sprintf(`{"cadres":[%v]}`, cadre)); code != 201 {
+			t.Fatalf("enrol: %d %v", code, body)
+		}
+		if code, body := zzb.do("GET", fmt.Sprintf("/api/v1/training/classes/%v/enrolments", class), ""); code != 200 || len(body["items"].([]any)) != 1 {
+			t.Fatalf("enrolments: %d %v", code, body)
+		}
 		sibling := login("zzb2", access.Grant{Role: access.OrgStaff, Region: "152221103000"})
 		if code, _ := sibling.do("GET", fmt.Sprintf("/api/v1/training/classes/%v", class), ""); code != 404 {
 			t.Fatalf("sibling reads the class: %d", code)

@@ -6,6 +6,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/org"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 	"shanzhi/internal/training"
@@ -107,6 +108,70 @@ func TestTrainingListAndClasses(t *testing.T) {
 		}
 		if n := auditCount(t, db, "training.list.publish"); n != 1 {
 			t.Errorf("%d publish audit rows", n)
+		}
+	})
+}
+
+// TestTrainingEnrol targets cadres for two classes on overlapping days and
+// summons them through the 入学关: a cadre who left, one outside the
+// class's region, one twice and one already in the other class refuse the
+// whole summons; a sound one enrols all, up to the capacity.
+func TestTrainingEnrol(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s, cs := db.Training(), db.Cadres()
+		mk := func(region, name, rank, sector string) int64 {
+			c, err := cs.CreateCadre(ctx, orgBanner, org.CadreInput{Region: region, Name: name, Post: "干事", Rank: rank, Sector: sector, Appointed: "2020-01-01"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.ID
+		}
+		a, b, c := mk(pingan, "甲", "village", "党建"), mk(pingan, "乙", "village", "教育"), mk(keerqin, "丙", "township", "党建")
+		far, gone := mk(dsVillage, "丁", "village", "党建"), mk(pingan, "戊", "village", "党建")
+		if _, err := cs.Leave(ctx, orgBanner, gone, org.LeaveInput{Date: "2026-01-01", Reason: org.LeaveTransfer}); err != nil {
+			t.Fatal(err)
+		}
+		class := func(name, start, end string, capacity int) *training.Class {
+			k, err := s.CreateClass(ctx, orgBanner, training.ClassInput{Region: keerqin, Name: name, Start: start, End: end, Capacity: capacity})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return k
+		}
+		one, two := class("村两委培训班", "2026-06-01", "2026-06-05", 2), class("党建培训班", "2026-06-04", "2026-06-08", 10)
+		targets, err := s.Targets(ctx, orgBanner, one.ID, training.TargetFilter{Rank: "village"})
+		if err != nil || len(targets) != 2 {
+			t.Fatalf("targets: %v %d, want 甲 and 乙", err, len(targets))
+		}
+		for name, ids := range map[string][]int64{"left": {a, gone}, "outside": {a, far}, "twice": {a, a}, "over capacity": {a, b, c}} {
+			adm, err := s.Enrol(ctx, orgBanner, one.ID, ids)
+			if !fault.Is(err, fault.Invalid) || adm[len(adm)-1].Err == nil || adm[0].Err != nil {
+				t.Errorf("%s: %v %+v", name, err, adm)
+			}
+		}
+		if es, _ := s.Enrolments(ctx, orgBanner, one.ID); len(es) != 0 {
+			t.Fatalf("a refused summons enrolled %d", len(es))
+		}
+		if _, err := s.Enrol(ctx, orgBanner, one.ID, []int64{a, b}); err != nil {
+			t.Fatal(err)
+		}
+		adm, err := s.Enrol(ctx, orgBanner, two.ID, []int64{c, a})
+		if !fault.Is(err, fault.Invalid) || adm[0].Err != nil || adm[1].Err == nil {
+			t.Fatalf("a cadre in a class on overlapping days: %v %+v", err, adm)
+		}
+		if _, err := s.Enrol(ctx, orgBanner, one.ID, []int64{c}); !fault.Is(err, fault.Invalid) {
+			t.Errorf("a third trainee in a class of two: %v", err)
+		}
+		es, err := s.Enrolments(ctx, orgBanner, one.ID)
+		if err != nil || len(es) != 2 || es[0].Cadre.Name == "" {
+			t.Fatalf("enrolments: %v %+v", err, es)
+		}
+		if ts, _ := s.Targets(ctx, orgBanner, one.ID, training.TargetFilter{Rank: "village"}); len(ts) != 0 {
+			t.Errorf("the enrolled are still targets: %d", len(ts))
+		}
+		if _, err := s.Enrol(ctx, orgSibling, one.ID, []int64{far}); !fault.Is(err, fault.NotFound) {
+			t.Errorf("the sibling township summons to the class: %v", err)
 		}
 	})
 }

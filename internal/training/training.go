@@ -346,6 +346,8 @@ type Service interface {
 	Class(ctx context.Context, a *access.Actor, id int64) (*Class, error)
 	CreateClass(ctx context.Context, a *access.Actor, in ClassInput) (*Class, error)
 	AddSession(ctx context.Context, a *access.Actor, class int64, in SessionInput) (*Class, error)
+
+	Enrolling
 }
 
 // Need is one line of a needs survey's ranking: a competency lacking in a

@@ -299,6 +299,9 @@ func (w *Web) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /training/classes/new", on(manage, server.OnQuery), w.page(w.trainingClassNew))
 	rt.HandleFunc("GET /training/classes/{id}", on(read, server.OnClass), w.page(w.trainingClass))
 	rt.HandleFunc("POST /training/classes/{id}/sessions", on(manage, server.OnClass), w.page(w.trainingSessionAdd))
+	rt.HandleFunc("GET /training/classes/{id}/targeting", on(manage, server.OnClass), w.page(w.trainingTargeting))
+	rt.HandleFunc("POST /training/classes/{id}/targeting", on(manage, server.OnClass), w.page(w.trainingTargeting))
+	rt.HandleFunc("GET /training/classes/{id}/notices", on(read, server.OnClass), w.page(w.trainingNotices))
 }
 
 // surveyRoutes registers the survey pages (问卷调查): the list, the

@@ -222,6 +222,7 @@ func (w *Web) trainingClassNew(rw http.ResponseWriter, r *http.Request, a *acces
 
 type classView struct {
 	C         *training.Class
+	Trainees  []training.Enrolment
 	CanManage bool
 	Teachers  []option
 	Courses   []option
@@ -236,19 +237,20 @@ func (w *Web) trainingClass(rw http.ResponseWriter, r *http.Request, a *access.A
 // showClass draws a class: its sessions, the items it addresses and, for
 // the department, the form that adds a session.
 func (w *Web) showClass(rw http.ResponseWriter, r *http.Request, a *access.Actor, actErr error) {
-	id, err := pathID(r, "id")
-	var c *training.Class
-	if err == nil {
-		c, err = w.Training.Class(r.Context(), a, id)
-	}
+	c, err := w.pathClass(r, a)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
+	id := c.ID
 	v := w.newView(r, "training.page.class", "training")
 	v.Title = c.Name
 	v.Crumbs = []crumb{{Label: v.T("training.page.classes"), Href: "/training/classes?region=" + c.Region}, {Label: c.Name}}
 	d := &classView{C: c, CanManage: a.Can(access.TrainingManage, c.Region)}
+	if d.Trainees, err = w.Training.Enrolments(r.Context(), a, id); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	if d.CanManage {
 		d.Teachers = w.teacherOptions(r, a, c.Region, v.T("training.none"))
 		d.Courses = []option{{Label: v.T("training.none")}}

@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/org"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 	"shanzhi/internal/survey"
 	"shanzhi/internal/synth"
+	"shanzhi/internal/training"
 )
 
 // TestTrainingPages walks the department's pages: a list version with
@@ -132,5 +134,46 @@ func TestTrainingDraftFromSurvey(t *testing.T) {
 		if err != nil || len(l.Items) != want || want == 0 || l.Items[0].Priority != 1 {
 			t.Fatalf("draft list: %v %d items, want %d", err, len(l.Items), want)
 		}
+	})
+}
+
+// TestTrainingTargeting summons cadres from the targeting page: a summons
+// with a cadre who left is refused whole with the reason beside the name,
+// a sound one enrols, and the notices print one page per unit.
+func TestTrainingTargeting(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := newSite(t, db)
+		const keerqin = "152221100000"
+		zzb := &access.Actor{UserID: 1, Grants: []access.Grant{{Role: access.OrgStaff, Region: keerqin}}}
+		var ids []string
+		for i, name := range []string{"甲书记", "乙主任", "丙委员"} {
+			c, err := db.Cadres().CreateCadre(ctx, zzb, org.CadreInput{Region: pingan, Name: name, Post: "村两委", Rank: "village", Appointed: "2020-01-01"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 2 {
+				if _, err := db.Cadres().Leave(ctx, zzb, c.ID, org.LeaveInput{Date: "2026-01-01", Reason: org.LeaveTransfer}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ids = append(ids, fmt.Sprint(c.ID))
+		}
+		c, err := db.Training().CreateClass(ctx, zzb, training.ClassInput{Region: keerqin, Name: "村两委培训班", Start: "2026-06-01", End: "2026-06-03", Capacity: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.user("zzb", access.Grant{Role: access.OrgStaff, Region: keerqin})
+		path := fmt.Sprintf("/training/classes/%d", c.ID)
+		s.page(path+"/targeting?rank=village", http.StatusOK, "甲书记", "乙主任")
+		res := s.post(path+"/targeting", url.Values{"cadre": ids})
+		if body := s.body(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "丙委员 已于 2026-01-01 离任") || !strings.Contains(body, "本次未调训任何人") {
+			t.Fatalf("a summons with a leaver: %d\n%s", res.StatusCode, body)
+		}
+		if res := s.post(path+"/targeting", url.Values{"cadre": ids[:2]}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("summons: %d %s", res.StatusCode, s.body(res))
+		}
+		s.page(path, http.StatusOK, "学员（2 / 10 人）", "甲书记")
+		s.page(path+"/notices", http.StatusOK, "关于参加村两委培训班的调训通知", "请通知以下 2 名同志按时参训", "乙主任")
 	})
 }

@@ -140,3 +140,15 @@ CREATE TABLE training_sessions (
     hours      INTEGER NOT NULL
 );
 CREATE INDEX training_sessions_class ON training_sessions(class_id, day, starts);
+
+-- A cadre enrolled in a class, by the department's summons (点名调训):
+-- once per class.
+CREATE TABLE training_enrolments (
+    id         INTEGER PRIMARY KEY,
+    class_id   INTEGER NOT NULL REFERENCES training_classes(id),
+    cadre_id   INTEGER NOT NULL REFERENCES cadres(id),
+    source     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (class_id, cadre_id)
+);
+CREATE INDEX training_enrolments_cadre ON training_enrolments(cadre_id);
