@@ -144,6 +144,21 @@ func seedTrainingClass(ctx context.Context, db *sqlstore.DB, staff *access.Actor
 			return fmt.Errorf("demo session %s: %w", x.Title, err)
 		}
 	}
-	fmt.Fprintf(stdout, "loaded demo training: the 紧缺能力清单 drafted from the needs survey (%d items, published), a class of 5 days addressing %d of them\n", len(l.Items), len(items))
+	// The 点名调训: the township's cadres in post of the 乡科级 and the
+	// village's 两委, through the 入学关.
+	var summoned []int64
+	for _, rank := range []string{"township", "village"} {
+		ts, err := s.Targets(ctx, staff, c.ID, training.TargetFilter{Rank: rank})
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			summoned = append(summoned, t.ID)
+		}
+	}
+	if _, err := s.Enrol(ctx, staff, c.ID, summoned); err != nil {
+		return fmt.Errorf("demo summons: %w", err)
+	}
+	fmt.Fprintf(stdout, "loaded demo training: the 紧缺能力清单 drafted from the needs survey (%d items, published), a class of 5 days addressing %d of them with %d cadres summoned\n", len(l.Items), len(items), len(summoned))
 	return nil
 }

@@ -38,4 +38,7 @@ func TestDemoTraining(t *testing.T) {
 	if len(l.Items) == 0 || l.Covered() == 0 || len(classes) != 1 || classes[0].Hours < classes[0].HoursRequired {
 		t.Fatalf("demo list of %d items, %d covered; classes %+v", len(l.Items), l.Covered(), classes)
 	}
+	if es, err := db.Training().Enrolments(ctx, staff, classes[0].ID); err != nil || len(es) < 5 {
+		t.Fatalf("demo class has %d trainees (%v)", len(es), err)
+	}
 }
