@@ -19,10 +19,11 @@ import (
 // grid (grid3, with contact3), which its grid leader and grid worker,
 // granted for grid1, must not reach. The sibling's carry the sibling's
 // marker names, so a refused response that leaks one is caught: on the
-// roster, the flows, the changes, 两个覆盖, the net and the contacts.
+// roster, the flows, the changes, 两个覆盖, the net and the contacts; and a
+// cadre of the unit.
 type azOrgs struct {
 	unit1, unit2, org1, org2, member1, member2, grid1, grid2 int64
-	grid3, contact1, contact2, contact3                      int64
+	grid3, contact1, contact2, contact3, cadre1, cadre2      int64
 }
 
 func azOrg(t *testing.T, db *sqlstore.DB, w azWorld) azOrgs {
@@ -32,10 +33,10 @@ func azOrg(t *testing.T, db *sqlstore.DB, w azWorld) azOrgs {
 	s := db.Org()
 	var out azOrgs
 	for i, c := range []struct {
-		village, name      string
-		household          int64
-		unit, o, mem, grid *int64
-	}{{azV, "本村", w.h1, &out.unit1, &out.org1, &out.member1, &out.grid1}, {azV2, "外村成员", w.h2, &out.unit2, &out.org2, &out.member2, &out.grid2}} {
+		village, name             string
+		household                 int64
+		unit, o, mem, grid, cadre *int64
+	}{{azV, "本村", w.h1, &out.unit1, &out.org1, &out.member1, &out.grid1, &out.cadre1}, {azV2, "外村成员", w.h2, &out.unit2, &out.org2, &out.member2, &out.grid2, &out.cadre2}} {
 		u, err := s.CreateUnit(ctx, sys, org.UnitInput{Region: c.village, Name: c.name + "合作社", CreditCode: creditcode.Complete("93152221MA0N0000" + string(rune('1'+i))), Type: org.PrivateFirm, TwoNew: true})
 		if err != nil {
 			t.Fatal(err)
@@ -61,7 +62,11 @@ func azOrg(t *testing.T, db *sqlstore.DB, w azWorld) azOrgs {
 		if _, err := s.AssignHouseholds(ctx, sys, g.ID, []int64{c.household}); err != nil {
 			t.Fatal(err)
 		}
-		*c.unit, *c.o, *c.mem, *c.grid = u.ID, o.ID, m.ID, g.ID
+		cd, err := db.Cadres().CreateCadre(ctx, sys, org.CadreInput{Unit: u.ID, Name: c.name, Post: "经理", Rank: "staff", Appointed: "2020-01-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*c.unit, *c.o, *c.mem, *c.grid, *c.cadre = u.ID, o.ID, m.ID, g.ID, cd.ID
 	}
 	for _, c := range []struct {
 		grid, member, household int64

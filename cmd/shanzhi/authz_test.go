@@ -154,6 +154,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	shops := azStores(t, db, "u-"+string(access.Clerk))
 	tal := azTalent(t, db)
 	photo1, photo2 := azPhotos(t, db, world)
+	trs := azTraining(t, db)
 	survey1, survey2 := azSurveys(t, db)
 	before, _ := db.Registry().History(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: province}}}, world.h2)
 
@@ -201,6 +202,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}{{server.OnUnit, "unit", orgs.unit1, orgs.unit2}, {server.OnOrg, "branch", orgs.org1, orgs.org2},
 		{server.OnMember, "party member", orgs.member1, orgs.member2}, {server.OnGrid, "grid", orgs.grid1, orgs.grid2},
 		{server.OnSurvey, "survey", survey1, survey2},
+		{server.OnCadre, "cadre", orgs.cadre1, orgs.cadre2}, {server.OnTrainingList, "competency list", trs.list1, trs.list2},
+		{server.OnClass, "class", trs.class1, trs.class2},
 		{server.OnContact, "contact log", orgs.contact1, orgs.contact2}} {
 		targets[c.on] = []target{{"own village's " + c.what, sub("id", fmt.Sprint(c.own)), true, c.on == server.OnGrid || c.on == server.OnContact},
 			{"sibling village's " + c.what, sub("id", fmt.Sprint(c.sibl)), false, false}, {"forged id", sub("id", "987654"), false, false}}

@@ -154,7 +154,10 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if err := seedOrg(ctx, db, stdout); err != nil {
 		return err
 	}
-	return seedSurvey(ctx, db, stdout)
+	if err := seedSurvey(ctx, db, stdout); err != nil {
+		return err
+	}
+	return seedTraining(ctx, db, stdout)
 }
 
 // seedPoints gives the demo township the default scheme, in force for a

@@ -70,19 +70,25 @@ const (
 	GridContact    Permission = "grid.contact"   // log contacts with households and carry the issues raised up the chain
 )
 
+// The cadre-training programme's permissions (精准滴灌).
+const (
+	TrainingRead   Permission = "training.read"   // read lists, courses, classes and cadres' training files
+	TrainingManage Permission = "training.manage" // keep the 紧缺能力清单, courses, teachers and classes
+)
+
 // rolePerms is the one table of what each role may do.
 var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead, GridRead, SurveyRead},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead, GridRead, SurveyRead, TrainingRead},
 	Reviewer:   {RegistryRead, PointsApprove, TalentReview, GridRead},
 	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite, GridManage, GridRead, GridLink, GridContact},
 	// The organisation department keeps its own register; it reads the
 	// household register it links members and grids to, but writes
 	// neither households nor points. It runs the surveys of its region
 	// and enters the answers its staff gather by phone, interview and visit.
-	OrgStaff:   {RegistryRead, OrgRead, OrgManage, GridManage, GridRead, GridLink, GridContact, SurveyRead, SurveyManage, SurveyEnter},
+	OrgStaff:   {RegistryRead, OrgRead, OrgManage, GridManage, GridRead, GridLink, GridContact, SurveyRead, SurveyManage, SurveyEnter, TrainingRead, TrainingManage},
 	Secretary:  {RegistryRead, OrgRead, GridManage, GridRead, GridLink, GridContact},
 	GridLeader: {GridRead, GridLink, GridContact},
 	GridWorker: {GridRead, GridContact},

@@ -29,6 +29,7 @@ import (
 	"shanzhi/internal/server"
 	"shanzhi/internal/survey"
 	"shanzhi/internal/talent"
+	"shanzhi/internal/training"
 )
 
 // Deps are what the API needs.
@@ -46,6 +47,8 @@ type Deps struct {
 	Schemes  scheme.Service
 	Talent   talent.Service
 	Org      org.Service
+	Cadres   org.CadreService
+	Training training.Service
 	Surveys  survey.Service
 	Market   market.Service
 	Photos   points.PhotoService

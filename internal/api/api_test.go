@@ -80,7 +80,7 @@ func setup(t *testing.T, db *sqlstore.DB) (base string, login func(name string, 
 	}
 	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier(), talent.Flow: db.TalentApplier()})
 	api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: db.Users(pol), Log: log,
-		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev, Schemes: db.Schemes(), Photos: db.Photos(), Talent: db.Talent(rev), Org: db.Org(), Surveys: db.Surveys(), Market: db.Market()}).Routes(rt)
+		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev, Schemes: db.Schemes(), Photos: db.Photos(), Talent: db.Talent(rev), Org: db.Org(), Cadres: db.Cadres(), Training: db.Training(), Surveys: db.Surveys(), Market: db.Market()}).Routes(rt)
 	srv := httptest.NewServer(server.Middleware(mux, auth, log, server.Options{}))
 	t.Cleanup(srv.Close)
 	return srv.URL, func(name string, g ...access.Grant) *client {

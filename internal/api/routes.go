@@ -82,6 +82,7 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/users/{id}/grants/bulk", on(access.RoleManage, server.Anywhere), a.handle(a.grantBulk))
 	a.talentRoutes(rt)
 	a.orgRoutes(rt)
+	a.trainingRoutes(rt)
 	a.surveyRoutes(rt)
 	a.memberRoutes(rt)
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
@@ -150,6 +151,13 @@ func (a *API) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("PATCH /api/v1/org/members/{id}", on(manage, server.OnMember), a.handle(a.orgMemberUpdate))
 	rt.HandleFunc("POST /api/v1/org/members/{id}/transfer", on(manage, server.OnMember), a.handle(a.orgMemberMove(false)))
 	rt.HandleFunc("POST /api/v1/org/members/{id}/receive", on(manage, server.OnMember), a.handle(a.orgMemberMove(true)))
+	rt.HandleFunc("GET /api/v1/cadres", on(read, server.OnQuery), a.handle(a.cadres))
+	rt.HandleFunc("POST /api/v1/cadres", on(manage, server.OnQuery), a.handle(a.cadreCreate))
+	rt.HandleFunc("GET /api/v1/cadres/{id}", on(read, server.OnCadre), a.handle(a.cadre))
+	rt.HandleFunc("PATCH /api/v1/cadres/{id}", on(manage, server.OnCadre), a.handle(a.cadreUpdate))
+	rt.HandleFunc("POST /api/v1/cadres/{id}/leave", on(manage, server.OnCadre), a.handle(a.cadreLeave))
+	rt.HandleFunc("GET /api/v1/cadre-ranks", on(read, server.Anywhere), a.handle(a.ranks))
+	rt.HandleFunc("POST /api/v1/cadre-ranks", on(manage, server.Anywhere), a.handle(a.rankSave))
 	// Grids are read with grid.read, which a grid leader's or worker's
 	// grant holds for their grid only.
 	gread := access.GridRead
@@ -168,6 +176,29 @@ func (a *API) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/contacts/{id}/escalate", on(access.GridContact, server.OnContact), a.handle(a.contactAct(true)))
 	rt.HandleFunc("POST /api/v1/contacts/{id}/close", on(access.GridContact, server.OnContact), a.handle(a.contactAct(false)))
 	rt.HandleFunc("GET /api/v1/org/orgs/{id}/contacts", on(read, server.OnOrg), a.handle(a.branchContacts))
+}
+
+// trainingRoutes registers the cadre-training programme's endpoints.
+func (a *API) trainingRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, manage := access.TrainingRead, access.TrainingManage
+	rt.HandleFunc("GET /api/v1/training/lists", on(read, server.OnQuery), a.handle(a.trainingLists))
+	rt.HandleFunc("POST /api/v1/training/lists", on(manage, server.OnQuery), a.handle(a.trainingListCreate))
+	rt.HandleFunc("GET /api/v1/training/lists/{id}", on(read, server.OnTrainingList), a.handle(a.trainingList))
+	rt.HandleFunc("POST /api/v1/training/lists/{id}/items", on(manage, server.OnTrainingList), a.handle(a.trainingListItem))
+	rt.HandleFunc("POST /api/v1/training/lists/{id}/draft", on(manage, server.OnTrainingList), a.handle(a.trainingListDraft))
+	rt.HandleFunc("POST /api/v1/training/lists/{id}/publish", on(manage, server.OnTrainingList), a.handle(a.trainingListPublish))
+	rt.HandleFunc("GET /api/v1/training/teachers", on(read, server.OnQuery), a.handle(a.trainingTeachers))
+	rt.HandleFunc("POST /api/v1/training/teachers", on(manage, server.OnQuery), a.handle(a.trainingTeacherCreate))
+	rt.HandleFunc("GET /api/v1/training/courses", on(read, server.OnQuery), a.handle(a.trainingCourses))
+	rt.HandleFunc("POST /api/v1/training/courses", on(manage, server.OnQuery), a.handle(a.trainingCourseCreate))
+	rt.HandleFunc("GET /api/v1/training/classes", on(read, server.OnQuery), a.handle(a.trainingClasses))
+	rt.HandleFunc("POST /api/v1/training/classes", on(manage, server.OnQuery), a.handle(a.trainingClassCreate))
+	rt.HandleFunc("GET /api/v1/training/classes/{id}", on(read, server.OnClass), a.handle(a.trainingClass))
+	rt.HandleFunc("POST /api/v1/training/classes/{id}/sessions", on(manage, server.OnClass), a.handle(a.trainingSessionAdd))
+	rt.HandleFunc("GET /api/v1/training/classes/{id}/targets", on(manage, server.OnClass), a.handle(a.trainingTargets))
+	rt.HandleFunc("POST /api/v1/training/classes/{id}/enrolments", on(manage, server.OnClass), a.handle(a.trainingEnrol))
+	rt.HandleFunc("GET /api/v1/training/classes/{id}/enrolments", on(read, server.OnClass), a.handle(a.trainingEnrolments))
 }
 
 // surveyRoutes registers the survey engine's endpoints: questionnaires

@@ -46,20 +46,7 @@ func (in *MemberInput) Normalize() {
 // membership, and a member is at least probationary.
 func (in MemberInput) Validate(now time.Time) error {
 	var fs fault.Fields
-	if n := utf8.RuneCountInString(in.Name); n == 0 || n > 30 {
-		fs.Add("name", "org.member.name_invalid")
-	}
-	if in.Gender != "" && in.Gender != "男" && in.Gender != "女" {
-		fs.Add("gender", "org.member.gender_invalid")
-	}
-	if in.IDNumber != "" {
-		if p := registry.IDProblem(in.IDNumber, now); p != "" {
-			fs.Add("id_number", p)
-		}
-	}
-	if in.Phone != "" && !registry.ValidMobile(in.Phone) {
-		fs.Add("phone", "org.member.phone_invalid")
-	}
+	personFields(&fs, in.Name, in.Gender, in.IDNumber, in.Phone, now)
 	for name, v := range map[string]string{"ethnicity": in.Ethnicity, "education": in.Education, "job": in.Job} {
 		if utf8.RuneCountInString(v) > 30 {
 			fs.Add(name, "org.too_long", 30)
@@ -156,4 +143,23 @@ type Member struct {
 	Pending   *Transfer
 	Transfers []Transfer // filled by Service.Member only
 	Created   time.Time
+}
+
+// personFields checks what members and cadres give alike about the
+// person: a name, an optional gender, ID number and mobile phone.
+func personFields(fs *fault.Fields, name, gender, idNumber, phone string, now time.Time) {
+	if n := utf8.RuneCountInString(name); n == 0 || n > 30 {
+		fs.Add("name", "org.member.name_invalid")
+	}
+	if gender != "" && gender != "男" && gender != "女" {
+		fs.Add("gender", "org.member.gender_invalid")
+	}
+	if idNumber != "" {
+		if p := registry.IDProblem(idNumber, now); p != "" {
+			fs.Add("id_number", p)
+		}
+	}
+	if phone != "" && !registry.ValidMobile(phone) {
+		fs.Add("phone", "org.member.phone_invalid")
+	}
 }

@@ -45,6 +45,13 @@ const (
 	OnGrid   Target = "org_grid"   // a grid, through its village, or a grant for it
 	// OnContact is a contact log, through its grid.
 	OnContact Target = "org_contact"
+	OnCadre  Target = "org_cadre"  // a cadre, through the region of their post (their unit's)
+)
+
+// The cadre-training programme's targets.
+const (
+	OnTrainingList Target = "training_list"  // a version of a 紧缺能力清单, through its department's region
+	OnClass        Target = "training_class" // a class, through its department's region
 )
 
 // OnSurvey is a questionnaire, through the region that owns it.

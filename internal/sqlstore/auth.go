@@ -279,7 +279,11 @@ func (r authRow) actor() *access.Actor {
 }
 
 func (tx *Tx) grants(ctx context.Context, uid int64) ([]access.Grant, error) {
-	rows, err := tx.query(ctx, `SELECT role, region_code, household_id, grid_id FROM user_roles WHERE user_id = ? ORDER BY region_code, role`, uid)
+	// A grant counts inside its window only: a successor's from the day
+	// they take the post over, a leaver's until the day they leave it.
+	now := tx.nowMS()
+	rows, err := tx.query(ctx, `SELECT role, region_code, household_id, grid_id FROM user_roles
+		WHERE user_id = ? AND starts_at <= ? AND (ends_at = 0 OR ends_at > ?) ORDER BY region_code, role`, uid, now, now)
 	if err != nil {
 		return nil, err
 	}

@@ -72,14 +72,21 @@ func orgScopes(a *access.Actor, p access.Permission, region string) ([]string, e
 // actor's org.read scope is not found, one they may read but not change
 // (when manage is asked) is forbidden.
 func orgReachable(loadErr error, a *access.Actor, home string, manage bool) error {
+	return permReachable(loadErr, a, home, access.OrgRead, access.OrgManage, manage)
+}
+
+// permReachable is an object at home as a programme's read and manage
+// permissions reach it: outside read it is not found, inside read but
+// outside manage (when manage is asked) it is forbidden.
+func permReachable(loadErr error, a *access.Actor, home string, read, write access.Permission, manage bool) error {
 	switch {
 	case errors.Is(loadErr, sql.ErrNoRows):
 		return fault.E(fault.NotFound, "error.not_found")
 	case loadErr != nil:
 		return loadErr
-	case !org.CanRead(a, home):
+	case !a.Can(read, home):
 		return fault.E(fault.NotFound, "error.not_found")
-	case manage && !org.CanManage(a, home):
+	case manage && !a.Can(write, home):
 		return fault.E(fault.Forbidden, "error.forbidden")
 	}
 	return nil
@@ -230,39 +237,47 @@ func (s *OrgService) Units(ctx context.Context, a *access.Actor, f org.UnitFilte
 // set, creates the rows that pass in one transaction. A credit code twice
 // in the sheet refuses the later row.
 func (s *OrgService) ImportUnits(ctx context.Context, a *access.Actor, rows []org.UnitRow, commit bool) ([]org.UnitRow, error) {
+	seen := map[string]int{}
+	return importRows(ctx, s.db, rows, commit, func(tx *Tx, r *org.UnitRow) error {
+		r.Input.Normalize()
+		if r.Err = tx.checkUnit(ctx, a, &r.Input); r.Err != nil {
+			return nil
+		}
+		if line, ok := seen[r.Input.CreditCode]; ok && r.Input.CreditCode != "" {
+			r.Err = fault.OnField(fault.Conflict, "credit_code", "org.unit.credit_code_twice", line)
+			return nil
+		}
+		if r.Err = tx.creditTaken(ctx, r.Input.CreditCode, 0); r.Err != nil {
+			return nil
+		}
+		seen[r.Input.CreditCode] = r.Line
+		if !commit {
+			return nil
+		}
+		id, err := tx.createUnit(ctx, a, r.Input)
+		r.ID = id
+		return err
+	})
+}
+
+// importRows runs an import's rows through check in one transaction: a
+// read-only one for a check, a write one when commit is set. check sets
+// a row's problem on the row and returns an error only for a failure that
+// must roll the whole import back.
+func importRows[R any](ctx context.Context, db *DB, rows []R, commit bool, check func(tx *Tx, r *R) error) ([]R, error) {
 	if len(rows) > org.MaxImportRows {
 		return nil, fault.E(fault.Invalid, "org.unit.import_too_many", org.MaxImportRows)
 	}
-	out := make([]org.UnitRow, len(rows))
+	out := make([]R, len(rows))
 	copy(out, rows)
-	run := s.db.view
+	run := db.view
 	if commit {
-		run = s.db.update
+		run = db.update
 	}
 	err := run(ctx, func(tx *Tx) error {
-		seen := map[string]int{}
 		for i := range out {
-			r := &out[i]
-			r.Input.Normalize()
-			if err := tx.checkUnit(ctx, a, &r.Input); err != nil {
-				r.Err = err
-				continue
-			}
-			if line, ok := seen[r.Input.CreditCode]; ok && r.Input.CreditCode != "" {
-				r.Err = fault.OnField(fault.Conflict, "credit_code", "org.unit.credit_code_twice", line)
-				continue
-			}
-			if err := tx.creditTaken(ctx, r.Input.CreditCode, 0); err != nil {
-				r.Err = err
-				continue
-			}
-			seen[r.Input.CreditCode] = r.Line
-			if commit {
-				id, err := tx.createUnit(ctx, a, r.Input)
-				if err != nil {
-					return err
-				}
-				r.ID = id
+			if err := check(tx, &out[i]); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -252,6 +252,9 @@ func (db *DB) RotateKey(ctx context.Context, a *access.Actor, opt RotateOptions)
 		if err := tx.rotateSealed(ctx, nb, &rep, "org_members"); err != nil {
 			return err
 		}
+		if err := tx.rotateSealed(ctx, nb, &rep, "cadres"); err != nil {
+			return err
+		}
 		if err := tx.setSetting(ctx, indexKeySetting, to); err != nil {
 			return err
 		}

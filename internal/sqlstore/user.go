@@ -160,7 +160,9 @@ func (tx *Tx) createUser(ctx context.Context, a *access.Actor, u access.NewUser,
 }
 
 func (tx *Tx) grant(ctx context.Context, a *access.Actor, uid int64, g access.Grant) error {
-	if _, err := tx.exec(ctx, `INSERT INTO user_roles (user_id, role, region_code, household_id, grid_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	// A grant given again reopens one a leaving date has ended.
+	if _, err := tx.exec(ctx, `INSERT INTO user_roles (user_id, role, region_code, household_id, grid_id) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, role, region_code) DO UPDATE SET starts_at = 0, ends_at = 0`,
 		uid, string(g.Role), g.Region, g.Household, g.Grid); err != nil {
 		return fmt.Errorf("grant %s at %s: %w", g.Role, g.Region, err)
 	}

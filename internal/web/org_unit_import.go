@@ -64,53 +64,58 @@ func (w *Web) readUnits(r *http.Request, a *access.Actor, scope, name string, da
 	return rows, nil
 }
 
-type unitImportView struct {
-	Region  string
-	Rows    []talentImportLine
-	Error   string
-	Done    int // units made
-	Checked bool
-	Failed  int
+// sheetImportView is an import page of the register: the sheet's lines
+// with their problems, and where the page posts, fetches its template and
+// goes back to.
+type sheetImportView struct {
+	Action, Template, Back string
+	NameLabel              string // the heading of the lines' name column
+	Rows                   []talentImportLine
+	Error                  string
+	Done                   int // records made
+	DoneKey                string
+	Checked                bool
+	Failed                 int
 }
 
-// orgUnitImport registers units from an Excel sheet: 检查 checks every
-// row and lists the problems beside their lines; 导入 registers the rows
-// that pass and lists the rest, to be corrected and sent again.
-func (w *Web) orgUnitImport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	region, err := talentRegion(r, a, access.OrgManage)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	v := w.newView(r, "org.page.unit_import", "org")
-	v.Crumbs = []crumb{{Label: v.T("org.page.units"), Href: "/org/units?region=" + region}, {Label: v.T("org.page.unit_import")}}
-	d := &unitImportView{Region: region}
+// sheetRow is what an import page needs of a row of its own type.
+type sheetRow struct {
+	line int
+	name string
+	err  *error
+}
+
+// runSheetImport is the body of an import page: 检查 checks every row and
+// lists the problems beside their lines; 导入 registers the rows that pass
+// and lists the rest, to be corrected and sent again. read turns the
+// upload into rows, each of which may carry a problem of the sheet
+// itself; store checks (and on 导入 registers) the rest.
+func runSheetImport[R any](w *Web, rw http.ResponseWriter, r *http.Request, v *view, d *sheetImportView, get func(*R) sheetRow,
+	read func(name string, data []byte) ([]R, error), store func(rows []R, commit bool) ([]R, error)) {
 	v.Data = d
 	if r.Method != http.MethodPost {
-		w.render(rw, http.StatusOK, "org_unit_import", v)
+		w.render(rw, http.StatusOK, "sheet_import", v)
 		return
 	}
 	name, data, err := w.upload(r)
-	var rows []org.UnitRow
+	var rows []R
 	if err == nil {
-		rows, err = w.readUnits(r, a, region, name, data)
+		rows, err = read(name, data)
 	}
 	if err == nil && len(rows) == 0 {
 		err = fault.OnField(fault.Invalid, "file", "org.import.empty")
 	}
 	commit := r.FormValue("mode") == "import"
 	if err == nil {
-		// Rows the sheet itself got wrong keep their problem; the store
-		// checks the rest and, on 导入, registers those that pass.
-		var sound []org.UnitRow
+		var sound []R
 		var at []int
-		for i, x := range rows {
-			if x.Err == nil {
-				sound, at = append(sound, x), append(at, i)
+		for i := range rows {
+			if *get(&rows[i]).err == nil {
+				sound, at = append(sound, rows[i]), append(at, i)
 			}
 		}
 		if len(sound) > 0 {
-			sound, err = w.Org.ImportUnits(r.Context(), a, sound, commit)
+			sound, err = store(sound, commit)
 		}
 		for k, i := range at {
 			if err == nil {
@@ -118,11 +123,12 @@ func (w *Web) orgUnitImport(rw http.ResponseWriter, r *http.Request, a *access.A
 			}
 		}
 	}
-	for _, x := range rows {
-		l := talentImportLine{Line: x.Line, Name: x.Input.Name, OK: x.Err == nil}
-		if x.Err != nil {
+	for i := range rows {
+		x := get(&rows[i])
+		l := talentImportLine{Line: x.line, Name: x.name, OK: *x.err == nil}
+		if *x.err != nil {
 			d.Failed++
-			_, msg, lines := refusal(v, x.Err, "org.field.")
+			_, msg, lines := refusal(v, *x.err, "org.field.")
 			l.Problem = msg
 			if len(lines) > 0 {
 				l.Problem = strings.Join(lines, "；")
@@ -141,7 +147,25 @@ func (w *Web) orgUnitImport(rw http.ResponseWriter, r *http.Request, a *access.A
 	default:
 		d.Checked = !commit
 	}
-	w.render(rw, status, "org_unit_import", v)
+	w.render(rw, status, "sheet_import", v)
+}
+
+// orgUnitImport registers units from an Excel sheet.
+func (w *Web) orgUnitImport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	region, err := talentRegion(r, a, access.OrgManage)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "org.page.unit_import", "org")
+	v.Crumbs = []crumb{{Label: v.T("org.page.units"), Href: "/org/units?region=" + region}, {Label: v.T("org.page.unit_import")}}
+	d := &sheetImportView{Action: "/org/units/import?region=" + region, Template: "/org/units/import/template.xlsx?region=" + region,
+		Back: "/org/units?region=" + region, NameLabel: v.T("org.field.unit_name"), DoneKey: "org.import.done"}
+	runSheetImport(w, rw, r, v, d, func(x *org.UnitRow) sheetRow { return sheetRow{x.Line, x.Input.Name, &x.Err} },
+		func(name string, data []byte) ([]org.UnitRow, error) { return w.readUnits(r, a, region, name, data) },
+		func(rows []org.UnitRow, commit bool) ([]org.UnitRow, error) {
+			return w.Org.ImportUnits(r.Context(), a, rows, commit)
+		})
 }
 
 // orgUnitTemplate sends the units sheet to fill in, with one example row.
@@ -150,9 +174,15 @@ func (w *Web) orgUnitTemplate(rw http.ResponseWriter, r *http.Request, a *access
 		w.fail(rw, r, err)
 		return
 	}
+	w.sheetTemplate(rw, r, unitColumns, unitExample, "单位导入模板", "org-units-template.xlsx")
+}
+
+// sheetTemplate sends an import sheet to fill in: the columns' first
+// names as headers and one example row.
+func (w *Web) sheetTemplate(rw http.ResponseWriter, r *http.Request, columns []string, example []any, title, file string) {
 	var cols []sheet.Column
-	for _, c := range unitColumns {
+	for _, c := range columns {
 		cols = append(cols, sheet.Column{Header: strings.Split(c, "|")[0], Kind: sheet.Text, Width: 16})
 	}
-	w.sendSheet(rw, r, sheet.Table{Title: "单位导入模板", Columns: cols}, "单位导入模板", "org-units-template.xlsx", [][]any{unitExample})
+	w.sendSheet(rw, r, sheet.Table{Title: title, Columns: cols}, title, file, [][]any{example})
 }

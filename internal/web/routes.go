@@ -108,6 +108,7 @@ func (w *Web) Routes(rt *server.Router) {
 
 	w.orgRoutes(rt)
 	w.memberRoutes(rt)
+	w.trainingRoutes(rt)
 
 	w.surveyRoutes(rt)
 
@@ -243,6 +244,20 @@ func (w *Web) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /org/units/import/template.xlsx", on(manage, server.OnQuery), w.page(w.orgUnitTemplate))
 	rt.HandleFunc("GET /org/units/{id}", on(read, server.OnUnit), w.page(w.orgUnitEdit))
 	rt.HandleFunc("POST /org/units/{id}", on(manage, server.OnUnit), w.page(w.orgUnitEdit))
+	rt.HandleFunc("GET /org/cadres", on(read, server.OnQuery), w.page(w.orgCadres))
+	rt.HandleFunc("GET /org/cadres/new", on(manage, server.OnQuery), w.page(w.orgCadreNew))
+	rt.HandleFunc("POST /org/cadres/new", on(manage, server.OnQuery), w.page(w.orgCadreNew))
+	rt.HandleFunc("GET /org/cadres/import", on(manage, server.OnQuery), w.page(w.orgCadreImport))
+	rt.HandleFunc("POST /org/cadres/import", on(manage, server.OnQuery), w.page(w.orgCadreImport))
+	rt.HandleFunc("GET /org/cadres/import/template.xlsx", on(manage, server.OnQuery), w.page(w.orgCadreTemplate))
+	rt.HandleFunc("GET /org/cadres/{id}", on(read, server.OnCadre), w.page(w.orgCadre))
+	rt.HandleFunc("GET /org/cadres/{id}/edit", on(manage, server.OnCadre), w.page(w.orgCadreEdit))
+	rt.HandleFunc("POST /org/cadres/{id}/edit", on(manage, server.OnCadre), w.page(w.orgCadreEdit))
+	rt.HandleFunc("POST /org/cadres/{id}/leave", on(manage, server.OnCadre), w.page(w.orgCadreLeave))
+	// The rank list is the deployment's: read by whoever reads cadres,
+	// kept by the organisation department.
+	rt.HandleFunc("GET /org/ranks", on(read, server.Anywhere), w.page(w.orgRanks))
+	rt.HandleFunc("POST /org/ranks", on(manage, server.Anywhere), w.page(w.orgRanks))
 	rt.HandleFunc("GET /org/orgs", on(read, server.OnQuery), w.page(w.orgOrgs))
 	rt.HandleFunc("GET /org/orgs.xlsx", on(read, server.OnQuery), w.page(w.orgOrgsExport))
 	rt.HandleFunc("GET /org/orgs/new", on(manage, server.OnQuery), w.page(w.orgNew))
@@ -286,6 +301,38 @@ func (w *Web) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /contacts/{id}/escalate", on(contact, server.OnContact), w.page(w.contactAct(true)))
 	rt.HandleFunc("POST /contacts/{id}/close", on(contact, server.OnContact), w.page(w.contactAct(false)))
 	rt.HandleFunc("GET /org/orgs/{id}/contacts", on(read, server.OnOrg), w.page(w.orgContacts))
+}
+
+// trainingRoutes registers the cadre-training programme's pages (精准滴灌):
+// the 紧缺能力清单 in versions, the teacher pool and course catalogue, the
+// classes and their sessions.
+func (w *Web) trainingRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, manage := access.TrainingRead, access.TrainingManage
+	rt.HandleFunc("GET /training/lists", on(read, server.OnQuery), w.page(w.trainingLists))
+	rt.HandleFunc("GET /training/lists/new", on(manage, server.OnQuery), w.page(w.trainingListNew))
+	rt.HandleFunc("POST /training/lists/new", on(manage, server.OnQuery), w.page(w.trainingListNew))
+	rt.HandleFunc("GET /training/lists/{id}", on(read, server.OnTrainingList), w.page(w.trainingList))
+	for path, act := range map[string]string{"items": "item", "remove": "remove", "publish": "publish"} {
+		rt.HandleFunc("POST /training/lists/{id}/"+path, on(manage, server.OnTrainingList), w.page(w.trainingListAct(act)))
+	}
+	rt.HandleFunc("POST /training/lists/{id}/draft", on(manage, server.OnTrainingList), w.page(w.trainingListDraft))
+	rt.HandleFunc("GET /training/lists/{id}/import", on(manage, server.OnTrainingList), w.page(w.trainingListImport))
+	rt.HandleFunc("POST /training/lists/{id}/import", on(manage, server.OnTrainingList), w.page(w.trainingListImport))
+	rt.HandleFunc("GET /training/lists/{id}/import/template.xlsx", on(manage, server.OnTrainingList), w.page(w.trainingListTemplate))
+	rt.HandleFunc("GET /training/pool", on(read, server.OnQuery), w.page(w.trainingPool))
+	rt.HandleFunc("GET /training/teachers/new", on(manage, server.OnQuery), w.page(w.trainingTeacherNew))
+	rt.HandleFunc("POST /training/teachers/new", on(manage, server.OnQuery), w.page(w.trainingTeacherNew))
+	rt.HandleFunc("GET /training/courses/new", on(manage, server.OnQuery), w.page(w.trainingCourseNew))
+	rt.HandleFunc("POST /training/courses/new", on(manage, server.OnQuery), w.page(w.trainingCourseNew))
+	rt.HandleFunc("GET /training/classes", on(read, server.OnQuery), w.page(w.trainingClasses))
+	rt.HandleFunc("GET /training/classes/new", on(manage, server.OnQuery), w.page(w.trainingClassNew))
+	rt.HandleFunc("POST /training/classes/new", on(manage, server.OnQuery), w.page(w.trainingClassNew))
+	rt.HandleFunc("GET /training/classes/{id}", on(read, server.OnClass), w.page(w.trainingClass))
+	rt.HandleFunc("POST /training/classes/{id}/sessions", on(manage, server.OnClass), w.page(w.trainingSessionAdd))
+	rt.HandleFunc("GET /training/classes/{id}/targeting", on(manage, server.OnClass), w.page(w.trainingTargeting))
+	rt.HandleFunc("POST /training/classes/{id}/targeting", on(manage, server.OnClass), w.page(w.trainingTargeting))
+	rt.HandleFunc("GET /training/classes/{id}/notices", on(read, server.OnClass), w.page(w.trainingNotices))
 }
 
 // surveyRoutes registers the survey pages (问卷调查): the list, the

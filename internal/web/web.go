@@ -36,6 +36,7 @@ import (
 	"shanzhi/internal/server"
 	"shanzhi/internal/survey"
 	"shanzhi/internal/talent"
+	"shanzhi/internal/training"
 )
 
 //go:embed templates/*.html
@@ -60,6 +61,8 @@ type Deps struct {
 	Periods  points.PeriodService
 	Talent   talent.Service
 	Org      org.Service
+	Cadres   org.CadreService
+	Training training.Service
 	Surveys  survey.Service
 	Market   market.Service
 	Photos   points.PhotoService

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/org"
+	"shanzhi/internal/sqlstore"
+	"shanzhi/internal/survey"
+	"shanzhi/internal/training"
+)
+
+// demoCadreNames are the demo township's cadres, by post.
+var demoCadreNames = []string{"包金山", "乌云其木格", "李建国", "那仁满都拉", "王淑芬", "宝音图", "张志刚", "萨仁高娃", "刘海军", "额尔敦", "赵丽华", "其其格"}
+
+// seedTraining gives the demo township its cadres, through the same store
+// calls the 组织部 pages make: the township government's leaders and
+// staff, and 平安村's 两委, whose former secretary left at the last 换届
+// and handed the post to the present one.
+func seedTraining(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
+	staff := &access.Actor{UserID: 990010, Username: "demo-orgstaff", Grants: []access.Grant{{Role: access.OrgStaff, Region: demoTownship}}}
+	svc := db.Cadres()
+	units, _, err := db.Org().Units(ctx, staff, org.UnitFilter{Region: demoTownship, Query: "人民政府"})
+	if err != nil || len(units) == 0 {
+		return fmt.Errorf("demo cadres: no township government (%v)", err)
+	}
+	posts := []struct{ post, rank, sector string }{
+		{"党委书记", "township", "党政"}, {"镇长", "township", "党政"}, {"党委副书记", "township", "党建"}, {"副镇长", "township", "农业农村"},
+		{"组织委员", "township", "党建"}, {"副镇长", "township", "社会治理"}, {"党政办主任", "staff", "党政"}, {"农业农村办主任", "staff", "农业农村"},
+		{"社会事务办干事", "staff", "社会治理"}, {"财政所干事", "staff", "经济"},
+	}
+	n := 0
+	for i, p := range posts {
+		if _, err := svc.CreateCadre(ctx, staff, org.CadreInput{Unit: units[0].ID, Name: demoCadreNames[i], Post: p.post, Rank: p.rank, Sector: p.sector,
+			Appointed: fmt.Sprintf("%d-0%d-01", 2018+i%5, 1+i%9)}); err != nil {
+			return fmt.Errorf("demo cadre %s: %w", demoCadreNames[i], err)
+		}
+		n++
+	}
+	old, err := svc.CreateCadre(ctx, staff, org.CadreInput{Region: demoVillage, Name: "白音仓", Post: "村党支部书记", Rank: "village", Sector: "党建", Appointed: "2018-01-15"})
+	if err != nil {
+		return err
+	}
+	succ, err := svc.CreateCadre(ctx, staff, org.CadreInput{Region: demoVillage, Name: demoCadreNames[10], Post: "村党支部书记", Rank: "village", Sector: "党建", Appointed: "2021-01-15"})
+	if err != nil {
+		return err
+	}
+	if _, err := svc.Leave(ctx, staff, old.ID, org.LeaveInput{Date: "2021-01-15", Reason: org.LeaveTerm, Successor: succ.ID}); err != nil {
+		return err
+	}
+	if _, err := svc.CreateCadre(ctx, staff, org.CadreInput{Region: demoVillage, Name: demoCadreNames[11], Post: "村委会委员", Rank: "village", Sector: "社会治理", Appointed: "2021-01-15"}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "loaded demo cadres: %d of 科尔沁镇人民政府, 2 of 平安村 in post and 1 who left at the 2021 换届\n", n)
+	return seedTrainingClass(ctx, db, staff, stdout)
+}
+
+// seedTrainingClass drafts the township's 紧缺能力清单 from the demo's
+// needs survey, publishes it, fills the teacher pool and the course
+// catalogue, and sets up a 乡村振兴示范培训班 addressing the list's
+// first items, with its sessions over five days.
+func seedTrainingClass(ctx context.Context, db *sqlstore.DB, staff *access.Actor, stdout io.Writer) error {
+	s := db.Training()
+	ss, err := db.Surveys().List(ctx, staff, survey.Filter{Region: demoTownship})
+	if err != nil {
+		return err
+	}
+	var needs int64
+	for _, x := range ss {
+		if x.Template == survey.TemplateNeeds {
+			needs = x.ID
+		}
+	}
+	ranked, err := db.Surveys().NeedsRanking(ctx, staff, needs)
+	if err != nil {
+		return fmt.Errorf("demo list: %w", err)
+	}
+	ranks, err := db.Cadres().Ranks(ctx, staff)
+	if err != nil {
+		return err
+	}
+	codes := map[string]string{}
+	for _, k := range ranks {
+		codes[k.Name] = k.Code
+	}
+	var lines []training.Need
+	for _, x := range ranked {
+		lines = append(lines, training.Need{Rank: x.Rank, Sector: x.Sector, Competency: x.Competency, Place: x.Place})
+	}
+	l, err := s.CreateList(ctx, staff, training.ListInput{Region: demoTownship, Title: "科尔沁镇干部紧缺能力清单"})
+	if err != nil {
+		return err
+	}
+	var rows []training.ItemRow
+	for _, r := range training.DraftItems(lines, codes, 3) {
+		if r.Err == nil {
+			rows = append(rows, r)
+		}
+	}
+	if _, err := s.ImportItems(ctx, staff, l.ID, rows, true); err != nil {
+		return err
+	}
+	if l, err = s.Publish(ctx, staff, l.ID); err != nil {
+		return err
+	}
+	teacher, err := s.CreateTeacher(ctx, staff, training.TeacherInput{Region: demoTownship, Name: "乌力吉教授", Affiliation: "兴安盟委党校", Subjects: "乡村振兴、产业发展"})
+	if err != nil {
+		return err
+	}
+	guest, err := s.CreateTeacher(ctx, staff, training.TeacherInput{Region: demoTownship, Name: "陈红梅", Internal: true, Affiliation: "平安村党支部", Subjects: "孝亲敬老党建品牌"})
+	if err != nil {
+		return err
+	}
+	course, err := s.CreateCourse(ctx, staff, training.CourseInput{Region: demoTownship, Title: "乡村产业规划与招商", Competency: "产业发展", Mode: training.Lecture, Hours: 4, Teacher: teacher.ID})
+	if err != nil {
+		return err
+	}
+	var items []int64
+	for _, it := range l.Items {
+		if len(items) < 4 {
+			items = append(items, it.ID)
+		}
+	}
+	start := time.Now().AddDate(0, 0, 14)
+	day := func(k int) string { return start.AddDate(0, 0, k).Format(time.DateOnly) }
+	c, err := s.CreateClass(ctx, staff, training.ClassInput{Region: demoTownship, Name: "乡村振兴示范培训班", Theme: "抓党建促乡村振兴",
+		Target: "科尔沁镇乡科级干部和村两委成员", Start: day(0), End: day(4), Capacity: 80, HoursRequired: 24, Head: "keerqin-org", Escort: "组织部 李干事",
+		List: l.ID, Items: items})
+	if err != nil {
+		return err
+	}
+	for k, x := range []training.SessionInput{
+		{Starts: "08:30", Title: "开班式暨专题讲座", Course: course.ID, Teacher: teacher.ID, Place: "镇党校报告厅", Hours: 4},
+		{Starts: "08:30", Title: "现场教学：平安村孝亲敬老", Teacher: guest.ID, Place: "平安村党群服务中心", Hours: 6},
+		{Starts: "08:30", Title: "体验教学：产业园区", Place: "科尔沁镇产业园", Hours: 6},
+		{Starts: "08:30", Title: "分组研讨", Teacher: teacher.ID, Place: "镇党校", Hours: 6},
+		{Starts: "08:30", Title: "结业考核", Place: "镇党校", Hours: 4},
+	} {
+		x.Day = day(k)
+		if _, err := s.AddSession(ctx, staff, c.ID, x); err != nil {
+			return fmt.Errorf("demo session %s: %w", x.Title, err)
+		}
+	}
+	// The 点名调训: the township's cadres in post of the 乡科级 and the
+	// village's 两委, through the 入学关.
+	var summoned []int64
+	for _, rank := range []string{"township", "village"} {
+		ts, err := s.Targets(ctx, staff, c.ID, training.TargetFilter{Rank: rank})
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			summoned = append(summoned, t.ID)
+		}
+	}
+	if _, err := s.Enrol(ctx, staff, c.ID, summoned); err != nil {
+		return fmt.Errorf("demo summons: %w", err)
+	}
+	fmt.Fprintf(stdout, "loaded demo training: the 紧缺能力清单 drafted from the needs survey (%d items, published), a class of 5 days addressing %d of them with %d cadres summoned\n", len(l.Items), len(items), len(summoned))
+	return nil
+}

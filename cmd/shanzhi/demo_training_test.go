@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/org"
+)
+
+// TestDemoTraining loads the demo and finds its cadres: the township's in
+// post, and 平安村's former secretary gone at the 换届 with a successor.
+func TestDemoTraining(t *testing.T) {
+	ctx := context.Background()
+	db, _ := seedPlace(t, newPlace(t, "sqlite", filepath.Join(t.TempDir(), "shanzhi.key")))
+	staff := &access.Actor{Username: "zzb", Grants: []access.Grant{{Role: access.OrgStaff, Region: demoTownship}}}
+	in, n, err := db.Cadres().Cadres(ctx, staff, org.CadreFilter{})
+	if err != nil || n < 10 {
+		t.Fatalf("%d demo cadres in post (%v)", n, err)
+	}
+	all, _, _ := db.Cadres().Cadres(ctx, staff, org.CadreFilter{Region: demoVillage, Former: true})
+	left := 0
+	for _, c := range all {
+		if c.Left != "" && c.SuccessorName != "" {
+			left++
+		}
+	}
+	if left != 1 || len(in) == 0 {
+		t.Fatalf("平安村: %d cadres left with a successor, want 1", left)
+	}
+	lists, err := db.Training().Lists(ctx, staff, demoTownship)
+	if err != nil || len(lists) != 1 || lists[0].Draft() {
+		t.Fatalf("demo lists: %v %+v", err, lists)
+	}
+	l, _ := db.Training().List(ctx, staff, lists[0].ID)
+	classes, _ := db.Training().Classes(ctx, staff, demoTownship)
+	if len(l.Items) == 0 || l.Covered() == 0 || len(classes) != 1 || classes[0].Hours < classes[0].HoursRequired {
+		t.Fatalf("demo list of %d items, %d covered; classes %+v", len(l.Items), l.Covered(), classes)
+	}
+	if es, err := db.Training().Enrolments(ctx, staff, classes[0].ID); err != nil || len(es) < 5 {
+		t.Fatalf("demo class has %d trainees (%v)", len(es), err)
+	}
+}
