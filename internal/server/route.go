@@ -45,7 +45,7 @@ const (
 	OnGrid   Target = "org_grid"   // a grid, through its village, or a grant for it
 	// OnContact is a contact log, through its grid.
 	OnContact Target = "org_contact"
-	OnCadre  Target = "org_cadre"  // a cadre, through the region of their post (their unit's)
+	OnCadre   Target = "org_cadre" // a cadre, through the region of their post (their unit's)
 )
 
 // The cadre-training programme's targets.
