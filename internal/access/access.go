@@ -57,6 +57,8 @@ const (
 	OrgRead        Permission = "org.read"       // read units, party organisations, members and rosters
 	OrgManage      Permission = "org.manage"     // keep units, party organisations, members and their transfers
 	GridManage     Permission = "grid.manage"    // divide villages into grids and assign their households
+	HonourManage   Permission = "honour.manage"  // keep honour boards, nominations, fundraising ledgers and privileges
+	CreditExport   Permission = "credit.export"  // export a consenting household's credit summary for a rural bank
 )
 
 // rolePerms is the one table of what each role may do.
@@ -64,9 +66,9 @@ var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead, CreditExport},
 	Reviewer:   {RegistryRead, PointsApprove, TalentReview},
-	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite, GridManage},
+	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite, GridManage, HonourManage},
 	// The organisation department keeps its own register; it reads the
 	// household register it links members and grids to, but writes
 	// neither households nor points.
