@@ -17,6 +17,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/market"
 	"shanzhi/internal/org"
@@ -46,6 +47,7 @@ type Deps struct {
 	Org      org.Service
 	Market   market.Service
 	Photos   points.PhotoService
+	Honours  honour.BoardService
 	Limits   *server.Limits
 	Log      *slog.Logger
 }

@@ -201,10 +201,10 @@ type Edition struct {
 // Poster is everything the printed poster of an edition shows, in one
 // struct so the HTML print view and a PDF renderer draw the same facts.
 type Poster struct {
-	Title    string // the board's name
-	Region   string // the village or township named on it
-	Period   string
-	Lines    []PosterLine
+	Title  string // the board's name
+	Region string // the village or township named on it
+	Period string
+	Lines  []PosterLine
 	Issuer string // the committee of the region
 	Issued string // date of publication, YYYY-MM-DD
 }
@@ -264,6 +264,7 @@ type NominationInput struct {
 	Board         int64
 	Period        string
 	Household     int64
+	Number        string // the household's 户号, when Household is not known (a villager's phone)
 	Nominee       string // a member of the household; empty names its head
 	Deed          string
 	Citation      string
@@ -282,7 +283,7 @@ func (n *NominationInput) Normalize() {
 // Validate checks a nomination; the nominee's consent is required.
 func (n NominationInput) Validate() error {
 	var fs fault.Fields
-	if n.Household <= 0 {
+	if n.Household <= 0 && strings.TrimSpace(n.Number) == "" {
 		fs.Add("household", "honour.nomination.household")
 	}
 	if c := utf8.RuneCountInString(n.Deed); c == 0 || c > MaxDeed {

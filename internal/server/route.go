@@ -45,6 +45,12 @@ const (
 	OnGrid   Target = "org_grid"   // a grid, through its village
 )
 
+// The honours module's targets.
+const (
+	OnBoard    Target = "honour_board"  // an honour board, through its village or township
+	OnCampaign Target = "fund_campaign" // a fundraising campaign, through its village
+)
+
 // Rule is who may call a route: the permission, and what it must cover.
 // Every route declares one; the authorisation test walks them all.
 type Rule struct {

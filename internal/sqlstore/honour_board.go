@@ -29,10 +29,11 @@ func (db *DB) Honours(rev *ReviewService) *HonourService { return &HonourService
 
 var _ honour.BoardService = (*HonourService)(nil)
 
-// honourReader reports whether a may read the boards and honours of
-// region: its officials, and the villagers of a village.
+// honourReader reports whether a may keep watch over the boards of
+// region: its officials. Villagers read boards as the public does (a nil
+// actor) and their own honours through their household.
 func honourReader(a *access.Actor, region string) bool {
-	return a.Can(access.RegistryRead, region) || a.Can(access.HonourManage, region) || a.Can(access.OwnHousehold, region)
+	return a.Can(access.RegistryRead, region) || a.Can(access.HonourManage, region)
 }
 
 const boardSelect = `SELECT b.id, b.region_code, r.name, b.name, b.kind, b.period_kind, b.aspect, b.min_points, b.size, b.created_by, b.created_at
@@ -316,9 +317,14 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 	}
 	var out *honour.Nomination
 	err := s.db.update(ctx, func(tx *Tx) error {
-		b, err := tx.boardFor(ctx, a, in.Board, false)
+		// A board is public; who may nominate on it is decided below, by
+		// the household's village.
+		b, err := tx.boardFor(ctx, nil, in.Board, false)
 		if err != nil {
 			return err
+		}
+		if !honourReader(a, b.Region) && !a.Can(access.OwnHousehold, b.Region) {
+			return fault.E(fault.NotFound, "error.not_found")
 		}
 		if b.Kind != honour.Nominated {
 			return fault.E(fault.Conflict, "honour.nomination.computed")
@@ -326,10 +332,21 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 		if _, err := honour.ParsePeriod(b.Period, in.Period); err != nil {
 			return err
 		}
+		if in.Household == 0 {
+			lo, hi := regioncode.Range(b.Region)
+			ids, err := tx.ids(ctx, `SELECT id FROM households WHERE village_code >= ? AND village_code < ? AND number = ?`, lo, hi, strings.TrimSpace(in.Number))
+			if err != nil {
+				return err
+			}
+			if len(ids) != 1 {
+				return fault.OnField(fault.Invalid, "household", "honour.nomination.household")
+			}
+			in.Household = ids[0]
+		}
 		var village, head, status string
 		err = tx.queryRow(ctx, `SELECT h.village_code, COALESCE(r.name, ''), h.status FROM households h LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
 			in.Household).Scan(&village, &head, &status)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && (!regioncode.Covers(b.Region, village) || !honourReader(a, village)) {
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !regioncode.Covers(b.Region, village) {
 			return fault.OnField(fault.Invalid, "household", "honour.nomination.household")
 		}
 		if err != nil {

@@ -107,6 +107,8 @@ func (w *Web) Routes(rt *server.Router) {
 
 	w.orgRoutes(rt)
 
+	w.honourRoutes(rt)
+
 	rt.HandleFunc("GET /import", on(write, server.OnQuery), w.page(w.importPage))
 	rt.HandleFunc("POST /import", on(write, server.OnQuery), w.page(w.importUpload))
 	rt.HandleFunc("GET /import/template.xlsx", self, w.page(w.importTemplate))
@@ -130,6 +132,27 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /tokens", self, w.page(w.tokens))
 	rt.HandleFunc("POST /tokens", self, w.page(w.tokens))
 	rt.HandleFunc("POST /tokens/{id}/revoke", self, w.page(w.tokenRevoke))
+}
+
+// honourRoutes registers the honours module's pages: boards and their
+// nominations for officials (a villager nominates from their phone), and
+// the public board pages and posters.
+func (w *Web) honourRoutes(rt *server.Router) {
+	pub := server.Rule{On: server.Public}
+	manage := access.HonourManage
+	read := func(t server.Target) server.Rule { return server.Rule{Perm: access.RegistryRead, Or: manage, On: t} }
+	on := func(t server.Target) server.Rule { return server.Rule{Perm: manage, On: t} }
+	rt.HandleFunc("GET /honours", read(server.OnQuery), w.page(w.honourBoards))
+	rt.HandleFunc("GET /honours/new", on(server.OnQuery), w.page(w.honourBoardNew))
+	rt.HandleFunc("POST /honours/new", on(server.OnQuery), w.page(w.honourBoardNew))
+	rt.HandleFunc("GET /honours/boards/{id}", read(server.OnBoard), w.page(w.honourBoard))
+	rt.HandleFunc("POST /honours/boards/{id}/publish", on(server.OnBoard), w.page(w.honourPublish))
+	nominate := server.Rule{Perm: manage, Or: access.OwnHousehold, On: server.OnBoard}
+	rt.HandleFunc("GET /honours/boards/{id}/nominate", nominate, w.page(w.honourNominate))
+	rt.HandleFunc("POST /honours/boards/{id}/nominate", nominate, w.page(w.honourNominate))
+	rt.HandleFunc("GET /honour/{code}", pub, w.honourPublicBoards)
+	rt.HandleFunc("GET /honour/board/{id}", pub, w.honourPublicBoard)
+	rt.HandleFunc("GET /honour/board/{id}/poster", pub, w.honourPoster)
 }
 
 // marketRoutes registers the points supermarket's pages: stores and their

@@ -23,6 +23,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/localtime"
 	"shanzhi/internal/market"
@@ -61,6 +62,7 @@ type Deps struct {
 	Org      org.Service
 	Market   market.Service
 	Photos   points.PhotoService
+	Honours  honour.BoardService
 	// NoticeCode gives the code a village's public notice prints for its
 	// ledger and audit heads (see sqlstore.NoticeCode).
 	NoticeCode func(ctx context.Context, village string) (string, error)
