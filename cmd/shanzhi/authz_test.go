@@ -149,7 +149,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	tal := azTalent(t, db)
 	photo1, photo2 := azPhotos(t, db, world)
 	orgs := azOrg(t, db, world)
-	hon := azHonour(t, db)
+	hon := azHonour(t, db, world)
 	before, _ := db.Registry().History(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: province}}}, world.h2)
 
 	type target struct {
@@ -191,7 +191,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		own, sibl int64
 	}{{server.OnUnit, "unit", orgs.unit1, orgs.unit2}, {server.OnOrg, "branch", orgs.org1, orgs.org2},
 		{server.OnMember, "party member", orgs.member1, orgs.member2}, {server.OnGrid, "grid", orgs.grid1, orgs.grid2},
-		{server.OnBoard, "honour board", hon.board1, hon.board2}} {
+		{server.OnBoard, "honour board", hon.board1, hon.board2}, {server.OnCampaign, "fundraising drive", hon.fund1, hon.fund2}} {
 		targets[c.on] = []target{{"own village's " + c.what, sub("id", fmt.Sprint(c.own)), true},
 			{"sibling village's " + c.what, sub("id", fmt.Sprint(c.sibl)), false}, {"forged id", sub("id", "987654"), false}}
 	}

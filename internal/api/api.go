@@ -48,6 +48,7 @@ type Deps struct {
 	Market   market.Service
 	Photos   points.PhotoService
 	Honours  honour.BoardService
+	Funds    honour.FundService
 	Limits   *server.Limits
 	Log      *slog.Logger
 }

@@ -85,6 +85,7 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))
 	a.orgRoutes(rt)
 	a.honourRoutes(rt)
+	a.fundRoutes(rt)
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
 }
 

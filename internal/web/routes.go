@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/server"
 )
 
@@ -153,6 +154,16 @@ func (w *Web) honourRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /honour/{code}", pub, w.honourPublicBoards)
 	rt.HandleFunc("GET /honour/board/{id}", pub, w.honourPublicBoard)
 	rt.HandleFunc("GET /honour/board/{id}/poster", pub, w.honourPoster)
+
+	rt.HandleFunc("GET /funds", read(server.OnQuery), w.page(w.funds))
+	rt.HandleFunc("GET /funds/new", on(server.OnQuery), w.page(w.fundNew))
+	rt.HandleFunc("POST /funds/new", on(server.OnQuery), w.page(w.fundNew))
+	rt.HandleFunc("GET /funds/{id}", read(server.OnCampaign), w.page(w.fundShow))
+	rt.HandleFunc("GET /funds/{id}/ledger.xlsx", read(server.OnCampaign), w.page(w.fundExport))
+	for name, kind := range map[string]honour.EntryKind{"donations": honour.Donation, "confirm": honour.Confirmation, "disbursements": honour.Disbursement, "close": honour.Closing} {
+		rt.HandleFunc("POST /funds/{id}/"+name, on(server.OnCampaign), w.page(w.fundPost(kind)))
+	}
+	rt.HandleFunc("GET /fund/{id}", pub, w.fundPublic)
 }
 
 // marketRoutes registers the points supermarket's pages: stores and their

@@ -63,6 +63,7 @@ type Deps struct {
 	Market   market.Service
 	Photos   points.PhotoService
 	Honours  honour.BoardService
+	Funds    honour.FundService
 	// NoticeCode gives the code a village's public notice prints for its
 	// ledger and audit heads (see sqlstore.NoticeCode).
 	NoticeCode func(ctx context.Context, village string) (string, error)
@@ -101,6 +102,7 @@ func New(d Deps) (*Web, error) {
 		"query":   func(v url.Values) template.URL { return template.URL(v.Encode()) },
 		"isError": func(s string) bool { return s != "" },
 		"list":    func(s ...string) []string { return s },
+		"yuan":    honour.Yuan,
 	}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
