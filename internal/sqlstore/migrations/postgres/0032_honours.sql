@@ -167,7 +167,7 @@ CREATE TABLE credit_consents (
     recipient      TEXT NOT NULL,
     retention_days BIGINT NOT NULL,
     method         TEXT NOT NULL,
-    photo_id       BIGINT NOT NULL DEFAULT 0,
+    reference      TEXT NOT NULL DEFAULT '',
     given_by       TEXT NOT NULL,
     given_at       BIGINT NOT NULL,
     revoked_by     TEXT NOT NULL DEFAULT '',
