@@ -49,8 +49,12 @@ type Deps struct {
 	Photos   points.PhotoService
 	Honours  honour.BoardService
 	Funds    honour.FundService
-	Limits   *server.Limits
-	Log      *slog.Logger
+	// Privileges and Credit are the township's privileges and the
+	// consented credit exports (道德积分贷).
+	Privileges honour.PrivilegeService
+	Credit     honour.CreditService
+	Limits     *server.Limits
+	Log        *slog.Logger
 }
 
 // API holds the dependencies.

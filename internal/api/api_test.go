@@ -81,7 +81,7 @@ func setup(t *testing.T, db *sqlstore.DB) (base string, login func(name string, 
 	}
 	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier(), talent.Flow: db.TalentApplier(), honour.NominationFlow: db.HonourApplier()})
 	api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Log: log,
-		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev, Schemes: db.Schemes(), Photos: db.Photos(), Talent: db.Talent(rev), Org: db.Org(), Market: db.Market(), Honours: db.Honours(rev), Funds: db.Funds()}).Routes(rt)
+		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev, Schemes: db.Schemes(), Photos: db.Photos(), Talent: db.Talent(rev), Org: db.Org(), Market: db.Market(), Honours: db.Honours(rev), Funds: db.Funds(), Privileges: db.Privileges(), Credit: db.Credit()}).Routes(rt)
 	srv := httptest.NewServer(server.Middleware(mux, auth, log, server.Options{}))
 	t.Cleanup(srv.Close)
 	return srv.URL, func(name string, g ...access.Grant) *client {

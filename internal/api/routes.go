@@ -86,6 +86,7 @@ func (a *API) Routes(rt *server.Router) {
 	a.orgRoutes(rt)
 	a.honourRoutes(rt)
 	a.fundRoutes(rt)
+	a.privilegeRoutes(rt)
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
 }
 

@@ -88,38 +88,38 @@ type CreditExportRecord struct {
 
 // AspectTotal is the year's awards and deductions of one aspect.
 type AspectTotal struct {
-	Aspect     string
-	Awards     int64
-	Deductions int64 // a negative number or zero
+	Aspect     string `json:"aspect"`
+	Awards     int64  `json:"awards"`
+	Deductions int64  `json:"deductions"` // a negative number or zero
 }
 
 // Deduction is one approved deduction.
 type Deduction struct {
-	Date   string
-	Item   string
-	Points int64
+	Date   string `json:"date"`
+	Item   string `json:"item"`
+	Points int64  `json:"points"`
 }
 
-// CreditSummary is what a rural bank receives: the household's standing
+// CreditSummary is what a rural bank receives, as the API's JSON too: the household's standing
 // within its village, the year's awards and deductions by aspect, and
 // every deduction of the last twelve months. Nothing else of the
 // household leaves: no ID number, phone or member.
 type CreditSummary struct {
-	Household   int64
-	Number      string
-	Head        string
-	Village     string
-	VillageName string
-	Year        string
-	Points      int64 // the year's approved points
-	Rank        int   // within the village: 1 + households with more points
-	Of          int   // the village's registered households
-	Balance     int64
-	Aspects     []AspectTotal
-	Deductions  []Deduction
-	Consent     int64
-	Recipient   string
-	Generated   time.Time
+	Household   int64         `json:"household"`
+	Number      string        `json:"number"`
+	Head        string        `json:"head"`
+	Village     string        `json:"village"`
+	VillageName string        `json:"village_name"`
+	Year        string        `json:"year"`
+	Points      int64         `json:"points"` // the year's approved points
+	Rank        int           `json:"rank"`   // within the village: 1 + households with more points
+	Of          int           `json:"of"`     // the village's registered households
+	Balance     int64         `json:"balance"`
+	Aspects     []AspectTotal `json:"aspects"`
+	Deductions  []Deduction   `json:"deductions"`
+	Consent     int64         `json:"consent"`
+	Recipient   string        `json:"recipient"`
+	Generated   time.Time     `json:"generated"`
 }
 
 // CreditService keeps the consents and makes the exports. Errors:

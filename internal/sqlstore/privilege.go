@@ -179,7 +179,7 @@ func (s *PrivilegeService) Grant(ctx context.Context, a *access.Actor, household
 		}
 		switch {
 		case o == nil:
-			return fault.OnField(fault.NotFound, "privilege", "privilege.unknown")
+			return fault.OnField(fault.Invalid, "privilege", "privilege.unknown")
 		case o.Balance < o.Threshold:
 			return fault.E(fault.Conflict, "privilege.below", o.Balance, o.Threshold)
 		case o.Used >= o.Limit:

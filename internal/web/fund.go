@@ -37,7 +37,7 @@ func (w *Web) funds(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 		w.fail(rw, r, err)
 		return
 	}
-	v := w.newView(r, "fund.page.campaigns", "honours")
+	v := w.newView(r, "fund.page.campaigns", "funds")
 	v.Data = d
 	w.render(rw, http.StatusOK, "fund_list", v)
 }
@@ -60,7 +60,7 @@ func (w *Web) fundNew(rw http.ResponseWriter, r *http.Request, a *access.Actor) 
 		w.fail(rw, r, err)
 		return
 	}
-	v := w.newView(r, "fund.page.new", "honours")
+	v := w.newView(r, "fund.page.new", "funds")
 	v.Crumbs = []crumb{{Label: v.T("fund.page.campaigns"), Href: "/funds?region=" + code}, {Label: v.T("fund.page.new")}}
 	val := func(k, def string) string {
 		if r.Method == http.MethodPost {
@@ -144,7 +144,7 @@ func (w *Web) fundPage(rw http.ResponseWriter, r *http.Request, a *access.Actor,
 		return
 	}
 	d.CanManage, d.Me = a.Can(access.HonourManage, d.C.Village), a.UserID
-	v := w.newView(r, "fund.page.campaign", "honours")
+	v := w.newView(r, "fund.page.campaign", "funds")
 	v.Title = d.C.Title
 	v.Crumbs = []crumb{{Label: v.T("fund.page.campaigns"), Href: "/funds?region=" + d.C.Village}, {Label: d.C.Title}}
 	v.Data = d

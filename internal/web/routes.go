@@ -164,6 +164,21 @@ func (w *Web) honourRoutes(rt *server.Router) {
 		rt.HandleFunc("POST /funds/{id}/"+name, on(server.OnCampaign), w.page(w.fundPost(kind)))
 	}
 	rt.HandleFunc("GET /fund/{id}", pub, w.fundPublic)
+
+	rt.HandleFunc("GET /privileges", read(server.OnQuery), w.page(w.privileges))
+	rt.HandleFunc("GET /privileges/new", on(server.OnQuery), w.page(w.privilegeNew))
+	rt.HandleFunc("POST /privileges/new", on(server.OnQuery), w.page(w.privilegeNew))
+	// A household's privileges and credit consents are read like its
+	// points: by its officials, the counter's clerks and its own villager.
+	points := server.Rule{Perm: access.RegistryRead, Or: access.PointsSpend, On: server.OnHousehold, Own: true}
+	rt.HandleFunc("GET /households/{id}/privileges", points, w.page(w.householdPrivileges))
+	rt.HandleFunc("POST /households/{id}/privileges", on(server.OnHousehold), w.page(w.privilegeGrant))
+	rt.HandleFunc("GET /households/{id}/credit", points, w.page(w.householdCredit))
+	consent := server.Rule{Perm: manage, On: server.OnHousehold, Own: true}
+	rt.HandleFunc("POST /households/{id}/credit/consent", consent, w.page(w.creditConsent))
+	rt.HandleFunc("POST /households/{id}/credit/revoke", consent, w.page(w.creditRevoke))
+	rt.HandleFunc("GET /households/{id}/credit.csv", server.Rule{Perm: access.CreditExport, On: server.OnHousehold}, w.page(w.creditExport("csv")))
+	rt.HandleFunc("GET /households/{id}/credit.xlsx", server.Rule{Perm: access.CreditExport, On: server.OnHousehold}, w.page(w.creditExport("xlsx")))
 }
 
 // marketRoutes registers the points supermarket's pages: stores and their

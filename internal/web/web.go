@@ -64,6 +64,10 @@ type Deps struct {
 	Photos   points.PhotoService
 	Honours  honour.BoardService
 	Funds    honour.FundService
+	// Privileges and Credit are the township's privileges and the
+	// consented credit exports (道德积分贷).
+	Privileges honour.PrivilegeService
+	Credit     honour.CreditService
 	// NoticeCode gives the code a village's public notice prints for its
 	// ledger and audit heads (see sqlstore.NoticeCode).
 	NoticeCode func(ctx context.Context, village string) (string, error)
