@@ -1,10 +1,10 @@
 package web
 
 import (
-	"shanzhi/internal/honour"
 	"bytes"
 	"fmt"
 	"net/http"
+	"shanzhi/internal/honour"
 	"strconv"
 
 	"shanzhi/internal/access"
