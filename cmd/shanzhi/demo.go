@@ -150,7 +150,10 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if err := seedTalent(ctx, db, stdout); err != nil {
 		return err
 	}
-	return seedOrg(ctx, db, stdout)
+	if err := seedOrg(ctx, db, stdout); err != nil {
+		return err
+	}
+	return seedHonours(ctx, db, admin, stdout)
 }
 
 // seedPoints gives the demo township the default scheme, in force for a
