@@ -1,12 +1,10 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
 	"shanzhi/internal/access"
-	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
@@ -16,15 +14,8 @@ import (
 // revokes it; the household reads every export made.
 func TestCreditAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
 		_, login := setup(t, db)
-		seed := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: keerqin}}}
-		first := "15222119700101011"
-		h, err := db.Registry().CreateHousehold(ctx, seed, registry.HouseholdInput{Number: "001", VillageCode: pingan},
-			registry.ResidentInput{Name: "尹志勇", Ethnicity: "汉族", IDNumber: first + string(registry.CheckChar(first)), Relation: registry.Head, Political: "群众"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := headHousehold(t, db)
 		base := fmt.Sprintf("/api/v1/households/%d/credit", h.ID)
 		leader := login("zhenzhang", access.Grant{Role: access.Leader, Region: keerqin})
 		head := login("huzhu", access.Grant{Role: access.Villager, Region: pingan, Household: h.ID})

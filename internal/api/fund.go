@@ -83,11 +83,7 @@ func (a *API) funds(r *http.Request, act *access.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := items[campaignJSON]{Items: []campaignJSON{}}
-	for _, c := range cs {
-		out.Items = append(out.Items, toCampaign(c))
-	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, itemsOf(cs, toCampaign), nil
 }
 
 type campaignBody struct {
@@ -128,14 +124,10 @@ func (a *API) fund(r *http.Request, act *access.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := struct {
+	return http.StatusOK, struct {
 		campaignJSON
 		Entries []fundEntryJSON `json:"entries"`
-	}{toCampaign(*c), []fundEntryJSON{}}
-	for _, e := range es {
-		out.Entries = append(out.Entries, toFundEntry(e))
-	}
-	return http.StatusOK, out, nil
+	}{toCampaign(*c), itemsOf(es, toFundEntry).Items}, nil
 }
 
 type fundEntryBody struct {

@@ -1,12 +1,10 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
 	"shanzhi/internal/access"
-	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
@@ -17,15 +15,8 @@ import (
 // refused, and a close at zero.
 func TestFundAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
 		_, login := setup(t, db)
-		seed := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: keerqin}}}
-		first := "15222119700101011"
-		h, err := db.Registry().CreateHousehold(ctx, seed, registry.HouseholdInput{Number: "001", VillageCode: pingan},
-			registry.ResidentInput{Name: "尹志勇", Ethnicity: "汉族", IDNumber: first + string(registry.CheckChar(first)), Relation: registry.Head, Political: "群众"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := headHousehold(t, db)
 		one := login("kuaiji", access.Grant{Role: access.Operator, Region: pingan})
 		two := login("chuna", access.Grant{Role: access.Operator, Region: pingan})
 		code, body := one.do("POST", "/api/v1/funds", fmt.Sprintf(`{"household":%d,"title":"交通事故互助","reason":"accident","target_fen":2000000,"starts":"2026-06-01","ends":"2026-06-30","consent":"signed","consent_date":"2026-05-31"}`, h.ID))

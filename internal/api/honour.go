@@ -54,10 +54,15 @@ type honourJSON struct {
 	Nomination int64  `json:"nomination,omitempty"`
 }
 
-func toHonours(hs []honour.Honour) []honourJSON {
-	out := []honourJSON{}
-	for _, h := range hs {
-		out = append(out, honourJSON{Board: h.Board, BoardName: h.BoardName, Period: h.Period, Household: h.Household, Person: h.Person, Place: h.Place, Points: h.Points, Citation: h.Citation, Nomination: h.Nomination})
+func toHonour(h honour.Honour) honourJSON {
+	return honourJSON{Board: h.Board, BoardName: h.BoardName, Period: h.Period, Household: h.Household, Person: h.Person, Place: h.Place, Points: h.Points, Citation: h.Citation, Nomination: h.Nomination}
+}
+
+// itemsOf is a list's body made from the service's values.
+func itemsOf[T, J any](xs []T, conv func(T) J) items[J] {
+	out := items[J]{Items: []J{}}
+	for _, x := range xs {
+		out.Items = append(out.Items, conv(x))
 	}
 	return out
 }
@@ -75,11 +80,7 @@ func (a *API) honourBoards(r *http.Request, act *access.Actor) (int, any, error)
 	if err != nil {
 		return 0, nil, err
 	}
-	out := items[boardJSON]{Items: []boardJSON{}}
-	for _, b := range bs {
-		out.Items = append(out.Items, toBoard(b))
-	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, itemsOf(bs, toBoard), nil
 }
 
 type boardBody struct {
@@ -138,7 +139,7 @@ func (a *API) honourEdition(r *http.Request, act *access.Actor) (int, any, error
 }
 
 func editionOut(e *honour.Edition, periods []string) editionJSON {
-	out := editionJSON{Board: toBoard(e.Board), Period: e.Period, Honours: toHonours(e.Honours), Periods: periods}
+	out := editionJSON{Board: toBoard(e.Board), Period: e.Period, Honours: itemsOf(e.Honours, toHonour).Items, Periods: periods}
 	if !e.Published.IsZero() {
 		out.Published = &e.Published
 	}
@@ -192,11 +193,7 @@ func (a *API) honourNominations(r *http.Request, act *access.Actor) (int, any, e
 	if err != nil {
 		return 0, nil, err
 	}
-	out := items[nominationJSON]{Items: []nominationJSON{}}
-	for _, n := range ns {
-		out.Items = append(out.Items, toNomination(n))
-	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, itemsOf(ns, toNomination), nil
 }
 
 type nominationBody struct {
@@ -234,5 +231,5 @@ func (a *API) householdHonours(r *http.Request, act *access.Actor) (int, any, er
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, items[honourJSON]{Items: toHonours(hs)}, nil
+	return http.StatusOK, itemsOf(hs, toHonour), nil
 }

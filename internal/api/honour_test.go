@@ -11,20 +11,27 @@ import (
 	"shanzhi/internal/sqlstore/storetest"
 )
 
+// headHousehold is the household the honours tests work on: 尹志勇's, of
+// 平安村.
+func headHousehold(t *testing.T, db *sqlstore.DB) *registry.Household {
+	t.Helper()
+	seed := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: keerqin}}}
+	first := "15222119700101011"
+	h, err := db.Registry().CreateHousehold(context.Background(), seed, registry.HouseholdInput{Number: "001", VillageCode: pingan},
+		registry.ResidentInput{Name: "尹志勇", Ethnicity: "汉族", IDNumber: first + string(registry.CheckChar(first)), Relation: registry.Head, Political: "群众"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 // TestHonourAPI defines boards, refuses a nomination without consent with
 // its Chinese message, nominates with consent, and reads the board, its
 // nominations, and the sibling township's refusal.
 func TestHonourAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
 		_, login := setup(t, db)
-		seed := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: keerqin}}}
-		first := "15222119700101011"
-		h, err := db.Registry().CreateHousehold(ctx, seed, registry.HouseholdInput{Number: "001", VillageCode: pingan},
-			registry.ResidentInput{Name: "尹志勇", Ethnicity: "汉族", IDNumber: first + string(registry.CheckChar(first)), Relation: registry.Head, Political: "群众"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := headHousehold(t, db)
 		op := login("cunwei", access.Grant{Role: access.Operator, Region: pingan})
 		if code, body := op.do("POST", "/api/v1/honours/boards", `{"region":"`+pingan+`","name":"好人榜","kind":"nominated","period":"week","size":5}`); code != 422 || body["details"] == nil {
 			t.Fatalf("bad period: %d %v", code, body)

@@ -51,11 +51,7 @@ func (a *API) privilegeList(r *http.Request, act *access.Actor) (int, any, error
 	if err != nil {
 		return 0, nil, err
 	}
-	out := items[privilegeJSON]{Items: []privilegeJSON{}}
-	for _, p := range ps {
-		out.Items = append(out.Items, toPrivilege(p))
-	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, itemsOf(ps, toPrivilege), nil
 }
 
 func (a *API) privilegeCreate(r *http.Request, act *access.Actor) (int, any, error) {
@@ -103,17 +99,12 @@ func (a *API) householdPrivileges(r *http.Request, act *access.Actor) (int, any,
 		Used      int   `json:"used_this_year"`
 		Qualifies bool  `json:"qualifies"`
 	}
-	out := struct {
+	return http.StatusOK, struct {
 		Offers []offerJSON `json:"offers"`
 		Grants []grantJSON `json:"grants"`
-	}{[]offerJSON{}, []grantJSON{}}
-	for _, o := range offers {
-		out.Offers = append(out.Offers, offerJSON{toPrivilege(o.Privilege), o.Balance, o.Used, o.Qualifies})
-	}
-	for _, g := range grants {
-		out.Grants = append(out.Grants, toGrant(g))
-	}
-	return http.StatusOK, out, nil
+	}{itemsOf(offers, func(o honour.Offer) offerJSON {
+		return offerJSON{toPrivilege(o.Privilege), o.Balance, o.Used, o.Qualifies}
+	}).Items, itemsOf(grants, toGrant).Items}, nil
 }
 
 func (a *API) privilegeGrant(r *http.Request, act *access.Actor) (int, any, error) {
@@ -168,17 +159,12 @@ func (a *API) creditConsents(r *http.Request, act *access.Actor) (int, any, erro
 		Actor     string    `json:"actor"`
 		At        time.Time `json:"at"`
 	}
-	out := struct {
+	return http.StatusOK, struct {
 		Consents []consentJSON `json:"consents"`
 		Exports  []exportJSON  `json:"exports"`
-	}{[]consentJSON{}, []exportJSON{}}
-	for _, c := range cs {
-		out.Consents = append(out.Consents, toConsent(c))
-	}
-	for _, e := range es {
-		out.Exports = append(out.Exports, exportJSON{e.ID, e.Consent, e.Recipient, e.Format, e.Actor, e.At})
-	}
-	return http.StatusOK, out, nil
+	}{itemsOf(cs, toConsent).Items, itemsOf(es, func(e honour.CreditExportRecord) exportJSON {
+		return exportJSON{e.ID, e.Consent, e.Recipient, e.Format, e.Actor, e.At}
+	}).Items}, nil
 }
 
 func (a *API) creditConsent(r *http.Request, act *access.Actor) (int, any, error) {

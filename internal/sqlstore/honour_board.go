@@ -296,13 +296,20 @@ func (s *HonourService) Periods(ctx context.Context, a *access.Actor, board int6
 // HouseholdHonours lists a household's honours for those who read its
 // record and for its own villager.
 func (s *HonourService) HouseholdHonours(ctx context.Context, a *access.Actor, household int64) ([]honour.Honour, error) {
-	var out []honour.Honour
-	err := s.db.view(ctx, func(tx *Tx) error {
+	return householdRows(ctx, s.db, a, household, scanHonour, honourSelect+` WHERE h.household_id = ? ORDER BY h.created_at DESC, h.id DESC`)
+}
+
+// householdRows reads rows about one household (its query's one argument)
+// for those who may read the household's points: its officials, the
+// counter's clerks and its own villager.
+func householdRows[T any](ctx context.Context, db *DB, a *access.Actor, household int64, scan func(interface{ Scan(...any) error }) (T, error), query string) ([]T, error) {
+	var out []T
+	err := db.view(ctx, func(tx *Tx) error {
 		if _, err := tx.ledgerReader(ctx, a, household); err != nil {
 			return err
 		}
 		var err error
-		out, err = queryAll(ctx, tx, scanHonour, honourSelect+` WHERE h.household_id = ? ORDER BY h.created_at DESC, h.id DESC`, household)
+		out, err = queryAll(ctx, tx, scan, query, household)
 		return err
 	})
 	return out, err

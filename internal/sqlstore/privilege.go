@@ -137,16 +137,7 @@ func scanGrant(s interface{ Scan(...any) error }) (honour.PrivilegeGrant, error)
 
 // Grants lists a household's grants, newest first.
 func (s *PrivilegeService) Grants(ctx context.Context, a *access.Actor, household int64) ([]honour.PrivilegeGrant, error) {
-	var out []honour.PrivilegeGrant
-	err := s.db.view(ctx, func(tx *Tx) error {
-		if _, err := tx.ledgerReader(ctx, a, household); err != nil {
-			return err
-		}
-		var err error
-		out, err = queryAll(ctx, tx, scanGrant, grantSelect+` WHERE g.household_id = ? ORDER BY g.id DESC`, household)
-		return err
-	})
-	return out, err
+	return householdRows(ctx, s.db, a, household, scanGrant, grantSelect+` WHERE g.household_id = ? ORDER BY g.id DESC`)
 }
 
 // Grant gives a household a privilege it qualifies for. The count of the
