@@ -272,7 +272,6 @@ type NominationInput struct {
 	Nominator     string
 	Consent       Consent
 	ConsentDate   string
-	Photo         int64
 }
 
 // Normalize trims the free text.

@@ -387,9 +387,9 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 		_, actor := actorRef(a)
 		now := tx.nowMS()
 		id, err := tx.insertID(ctx, `INSERT INTO honour_nominations (board_id, village_code, period, household_id, nominee, deed, citation, nominator_kind, nominator,
-			consent, consent_date, photo_id, status, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			consent, consent_date, status, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			b.ID, village, in.Period, in.Household, nominee, in.Deed, in.Citation, string(in.NominatorKind), in.Nominator, string(in.Consent), in.ConsentDate,
-			in.Photo, string(honour.NomInReview), actor, now, now)
+			string(honour.NomInReview), actor, now, now)
 		if err != nil {
 			return err
 		}
@@ -411,14 +411,14 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 }
 
 const nominationSelect = `SELECT n.id, n.board_id, b.name, n.village_code, n.period, n.household_id, n.nominee, n.deed, n.citation, n.nominator_kind, n.nominator,
-	n.consent, n.consent_date, n.photo_id, n.status, n.review_id, n.created_by, n.created_at
+	n.consent, n.consent_date, n.status, n.review_id, n.created_by, n.created_at
 	FROM honour_nominations n JOIN honour_boards b ON b.id = n.board_id`
 
 func scanNomination(s interface{ Scan(...any) error }) (honour.Nomination, error) {
 	var n honour.Nomination
 	var at int64
 	err := s.Scan(&n.ID, &n.Board, &n.BoardName, &n.Village, &n.Period, &n.Household, &n.Nominee, &n.Deed, &n.Citation, &n.NominatorKind, &n.Nominator,
-		&n.Consent, &n.ConsentDate, &n.Photo, &n.Status, &n.ReviewID, &n.CreatedBy, &at)
+		&n.Consent, &n.ConsentDate, &n.Status, &n.ReviewID, &n.CreatedBy, &at)
 	n.Created = time.UnixMilli(at)
 	return n, err
 }

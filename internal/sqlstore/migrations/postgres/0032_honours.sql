@@ -41,7 +41,6 @@ CREATE TABLE honour_nominations (
     nominator      TEXT NOT NULL,
     consent        TEXT NOT NULL,
     consent_date   TEXT NOT NULL,
-    photo_id       BIGINT NOT NULL DEFAULT 0,
     status         TEXT NOT NULL,
     review_id      BIGINT NOT NULL DEFAULT 0,
     created_by     TEXT NOT NULL,
