@@ -36,10 +36,11 @@ type boardJSON struct {
 	Aspect     string `json:"aspect"`
 	MinPoints  int64  `json:"min_points"`
 	Size       int    `json:"size"`
+	Item       string `json:"item,omitempty"`
 }
 
 func toBoard(b honour.Board) boardJSON {
-	return boardJSON{ID: b.ID, Region: b.Region, RegionName: b.RegionName, Name: b.Name, Kind: string(b.Kind), Period: string(b.Period), Aspect: b.Aspect, MinPoints: b.MinPoints, Size: b.Size}
+	return boardJSON{ID: b.ID, Region: b.Region, RegionName: b.RegionName, Name: b.Name, Kind: string(b.Kind), Period: string(b.Period), Aspect: b.Aspect, MinPoints: b.MinPoints, Size: b.Size, Item: b.Item}
 }
 
 type honourJSON struct {
@@ -91,6 +92,7 @@ type boardBody struct {
 	Aspect    string `json:"aspect"`
 	MinPoints int64  `json:"min_points"`
 	Size      int    `json:"size"`
+	Item      string `json:"item"`
 }
 
 func (a *API) honourBoardCreate(r *http.Request, act *access.Actor) (int, any, error) {
@@ -99,7 +101,7 @@ func (a *API) honourBoardCreate(r *http.Request, act *access.Actor) (int, any, e
 		return 0, nil, err
 	}
 	bd, err := a.Honours.CreateBoard(r.Context(), act, honour.BoardInput{Region: b.Region, Name: b.Name, Kind: honour.Kind(b.Kind), Period: honour.PeriodKind(b.Period),
-		Aspect: b.Aspect, MinPoints: b.MinPoints, Size: b.Size})
+		Aspect: b.Aspect, MinPoints: b.MinPoints, Size: b.Size, Item: b.Item})
 	if err != nil {
 		return 0, nil, err
 	}

@@ -56,7 +56,9 @@ type Board struct {
 // BoardInput is what defines a board. Aspect narrows a computed board to
 // one heading of the scheme (孝老爱亲 for 孝星榜); MinPoints is the
 // threshold below which nobody is placed; Size is the number of places,
-// with everyone tied at the last place placed too.
+// with everyone tied at the last place placed too. Item, when set, is the
+// scheme item whose points a computed board's publication awards each
+// household placed, through the award review like any award.
 type BoardInput struct {
 	Region    string
 	Name      string
@@ -65,11 +67,12 @@ type BoardInput struct {
 	Aspect    string
 	MinPoints int64
 	Size      int
+	Item      string
 }
 
 // Normalize trims the free text.
 func (b *BoardInput) Normalize() {
-	b.Name, b.Aspect = strings.TrimSpace(b.Name), strings.TrimSpace(b.Aspect)
+	b.Name, b.Aspect, b.Item = strings.TrimSpace(b.Name), strings.TrimSpace(b.Aspect), strings.TrimSpace(b.Item)
 }
 
 // Validate checks a board's definition: a village or township, a name,
@@ -92,7 +95,7 @@ func (b BoardInput) Validate() error {
 	if b.Size < 1 || b.Size > MaxSize {
 		fs.Add("size", "honour.board.size", MaxSize)
 	}
-	if b.MinPoints < 0 || b.Kind == Nominated && (b.MinPoints != 0 || b.Aspect != "") {
+	if b.MinPoints < 0 || b.Kind == Nominated && (b.MinPoints != 0 || b.Aspect != "" || b.Item != "") {
 		fs.Add("min_points", "honour.board.threshold")
 	}
 	return fs.Err()

@@ -11,6 +11,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/honour"
+	"shanzhi/internal/points"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
@@ -36,13 +37,13 @@ func honourReader(a *access.Actor, region string) bool {
 	return a.Can(access.RegistryRead, region) || a.Can(access.HonourManage, region)
 }
 
-const boardSelect = `SELECT b.id, b.region_code, r.name, b.name, b.kind, b.period_kind, b.aspect, b.min_points, b.size, b.created_by, b.created_at
+const boardSelect = `SELECT b.id, b.region_code, r.name, b.name, b.kind, b.period_kind, b.aspect, b.item, b.min_points, b.size, b.created_by, b.created_at
 	FROM honour_boards b JOIN regions r ON r.code = b.region_code`
 
 func scanBoard(s interface{ Scan(...any) error }) (honour.Board, error) {
 	var b honour.Board
 	var at int64
-	err := s.Scan(&b.ID, &b.Region, &b.RegionName, &b.Name, &b.Kind, &b.Period, &b.Aspect, &b.MinPoints, &b.Size, &b.CreatedBy, &at)
+	err := s.Scan(&b.ID, &b.Region, &b.RegionName, &b.Name, &b.Kind, &b.Period, &b.Aspect, &b.Item, &b.MinPoints, &b.Size, &b.CreatedBy, &at)
 	b.Created = time.UnixMilli(at)
 	return b, err
 }
@@ -83,8 +84,8 @@ func (s *HonourService) CreateBoard(ctx context.Context, a *access.Actor, in hon
 			return fault.OnField(fault.Conflict, "name", "honour.board.taken", in.Name)
 		}
 		_, actor := actorRef(a)
-		id, err := tx.insertID(ctx, `INSERT INTO honour_boards (region_code, name, kind, period_kind, aspect, min_points, size, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Region, in.Name, string(in.Kind), string(in.Period), in.Aspect, in.MinPoints, in.Size, actor, tx.nowMS())
+		id, err := tx.insertID(ctx, `INSERT INTO honour_boards (region_code, name, kind, period_kind, aspect, item, min_points, size, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Region, in.Name, string(in.Kind), string(in.Period), in.Aspect, in.Item, in.MinPoints, in.Size, actor, tx.nowMS())
 		if err != nil {
 			return err
 		}
@@ -92,7 +93,7 @@ func (s *HonourService) CreateBoard(ctx context.Context, a *access.Actor, in hon
 			return err
 		}
 		return tx.audit(ctx, a, auditEntry{action: "honour.board", target: fmt.Sprintf("board:%d", id), region: in.Region,
-			detail: fmt.Sprintf("%s %s/%s aspect=%s min=%d size=%d", in.Name, in.Kind, in.Period, in.Aspect, in.MinPoints, in.Size)})
+			detail: fmt.Sprintf("%s %s/%s aspect=%s item=%s min=%d size=%d", in.Name, in.Kind, in.Period, in.Aspect, in.Item, in.MinPoints, in.Size)})
 	})
 	return out, err
 }
@@ -231,7 +232,10 @@ func (tx *Tx) standings(ctx context.Context, b *honour.Board, period string, mon
 }
 
 // Publish fixes a computed board's period: its standings become honours
-// on the households' records.
+// on the households' records and, when the board names a scheme item, an
+// award of it for each household placed, recorded by the publisher and
+// decided by the committee like any award: the one way points reach the
+// ledger.
 func (s *HonourService) Publish(ctx context.Context, a *access.Actor, board int64, period string) (*honour.Edition, error) {
 	var out *honour.Edition
 	err := s.db.update(ctx, func(tx *Tx) error {
@@ -266,6 +270,17 @@ func (s *HonourService) Publish(ctx context.Context, a *access.Actor, board int6
 			// word in the reader's language; only a nomination's is text.
 			if _, err := tx.exec(ctx, `INSERT INTO honours (board_id, period, household_id, village_code, person, place, points, citation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)`,
 				b.ID, period, h.Household, h.Village, h.Person, h.Place, h.Points, tx.nowMS()); err != nil {
+				return err
+			}
+			if b.Item == "" {
+				continue
+			}
+			in, err := prepareAward(a, points.AwardInput{Key: fmt.Sprintf("honour:%d:%s", b.ID, period), Household: h.Household, Item: b.Item,
+				Channel: points.Committee, Evidence: b.Name + " " + period, Witness: b.Name}, tx.now)
+			if err == nil {
+				_, err = s.db.Awards(s.review).recordTx(ctx, tx, a, in)
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -146,7 +146,33 @@ func TestComputedBoard(t *testing.T) {
 		if _, err := w.hs.HouseholdHonours(ctx, sibling, a); !fault.Is(err, fault.NotFound) {
 			t.Errorf("a sibling village reads the honours: %v", err)
 		}
-		if n := auditCount(t, db, "honour.publish"); n != 1 {
+		// A board that awards points for the honour records an award per
+		// household placed, which reaches the ledger only through review.
+		yearly, err := w.hs.CreateBoard(ctx, clerk, honour.BoardInput{Region: pingan, Name: "年度孝星", Kind: honour.Computed, Period: honour.Year, Aspect: "filial", MinPoints: 3, Size: 1, Item: "fil-04"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, _ := db.Ledger().Balance(ctx, clerk, a)
+		if _, err := w.hs.Publish(ctx, clerk, yearly.ID, "2026"); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := db.Ledger().Balance(ctx, clerk, a); after != before {
+			t.Fatalf("points reached the ledger before review: %d → %d", before, after)
+		}
+		pending, err := w.rev.Items(ctx, w.committee, review.Filter{Flow: points.AwardFlow, State: review.Pending})
+		if err != nil || len(pending) != 2 {
+			t.Fatalf("awards for the honour under review: %d %v", len(pending), err)
+		}
+		for _, it := range pending {
+			if _, err := w.rev.Decide(ctx, w.committee, it.ID, review.Approve, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.finish(t)
+		if after, _ := db.Ledger().Balance(ctx, clerk, a); after != before+2 {
+			t.Fatalf("balance after the honour's award: %d → %d", before, after)
+		}
+		if n := auditCount(t, db, "honour.publish"); n != 2 {
 			t.Errorf("%d publications audited", n)
 		}
 	})

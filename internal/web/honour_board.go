@@ -71,6 +71,7 @@ func (w *Web) honourBoardNew(rw http.ResponseWriter, r *http.Request, a *access.
 		{Name: "aspect", Label: v.T("ranking.aspect"), Type: "select", Value: val("aspect", ""), Options: aspects, Help: v.T("honour.help.aspect")},
 		{Name: "min_points", Label: v.T("honour.field.min_points"), Type: "text", InputMode: "numeric", Value: val("min_points", "0")},
 		{Name: "size", Label: v.T("honour.field.size"), Type: "text", InputMode: "numeric", Value: val("size", "10"), Required: true},
+		{Name: "item", Label: v.T("honour.field.item"), Type: "text", Value: val("item", ""), Help: v.T("honour.help.item")},
 	}}
 	if r.Method != http.MethodPost {
 		w.showForm(rw, v, f)
@@ -83,7 +84,7 @@ func (w *Web) honourBoardNew(rw http.ResponseWriter, r *http.Request, a *access.
 		return
 	}
 	b, err := w.Honours.CreateBoard(r.Context(), a, honour.BoardInput{Region: r.FormValue("region"), Name: r.FormValue("name"), Kind: honour.Kind(r.FormValue("kind")),
-		Period: honour.PeriodKind(r.FormValue("period")), Aspect: r.FormValue("aspect"), MinPoints: minPts, Size: size})
+		Period: honour.PeriodKind(r.FormValue("period")), Aspect: r.FormValue("aspect"), MinPoints: minPts, Size: size, Item: r.FormValue("item")})
 	if err != nil {
 		w.formOrFail(rw, r, v, f, err)
 		return

@@ -12,6 +12,7 @@ CREATE TABLE honour_boards (
     kind        TEXT NOT NULL,
     period_kind TEXT NOT NULL,
     aspect      TEXT NOT NULL DEFAULT '',
+    item        TEXT NOT NULL DEFAULT '',
     min_points  BIGINT NOT NULL DEFAULT 0,
     size        BIGINT NOT NULL,
     created_by  TEXT NOT NULL,
