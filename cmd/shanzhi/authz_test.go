@@ -156,6 +156,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	photo1, photo2 := azPhotos(t, db, world)
 	trs := azTraining(t, db)
 	survey1, survey2 := azSurveys(t, db)
+	hon := azHonour(t, db, world)
 	before, _ := db.Registry().History(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: province}}}, world.h2)
 
 	type target struct {
@@ -204,6 +205,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{server.OnSurvey, "survey", survey1, survey2},
 		{server.OnCadre, "cadre", orgs.cadre1, orgs.cadre2}, {server.OnTrainingList, "competency list", trs.list1, trs.list2},
 		{server.OnClass, "class", trs.class1, trs.class2},
+		{server.OnBoard, "honour board", hon.board1, hon.board2}, {server.OnCampaign, "fundraising drive", hon.fund1, hon.fund2},
 		{server.OnContact, "contact log", orgs.contact1, orgs.contact2}} {
 		targets[c.on] = []target{{"own village's " + c.what, sub("id", fmt.Sprint(c.own)), true, c.on == server.OnGrid || c.on == server.OnContact},
 			{"sibling village's " + c.what, sub("id", fmt.Sprint(c.sibl)), false, false}, {"forged id", sub("id", "987654"), false, false}}

@@ -157,7 +157,10 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if err := seedSurvey(ctx, db, stdout); err != nil {
 		return err
 	}
-	return seedTraining(ctx, db, stdout)
+	if err := seedTraining(ctx, db, stdout); err != nil {
+		return err
+	}
+	return seedHonours(ctx, db, admin, stdout)
 }
 
 // seedPoints gives the demo township the default scheme, in force for a

@@ -11,13 +11,13 @@ import (
 )
 
 // verifyChecks runs verify's checks besides the chains: the engine's own
-// integrity check, every keyed hash against its sealed value, and the
-// rules between tables. It prints each check's result, naming every
+// integrity check, every keyed hash against its sealed value, the rules
+// between tables, and the fundraising ledgers' chains. It prints each check's result, naming every
 // problem (up to a bound), and fails when any check found one.
 func verifyChecks(ctx context.Context, db *sqlstore.DB, stdout io.Writer, t func(string, ...any) string) error {
 	render := func(m i18n.Msg) string { return t(m.Key, m.Args...) }
 	total := 0
-	for _, check := range []func(context.Context) (sqlstore.Findings, error){db.EngineCheck, db.KeyedHashCheck, db.CrossTableCheck} {
+	for _, check := range []func(context.Context) (sqlstore.Findings, error){db.EngineCheck, db.KeyedHashCheck, db.CrossTableCheck, db.FundCheck} {
 		f, err := check(ctx)
 		if err != nil {
 			return err

@@ -68,6 +68,8 @@ const (
 	GridRead       Permission = "grid.read"      // read a grid: its households, linkage net, contact cards and logs
 	GridLink       Permission = "grid.link"      // build a grid's linkage net (全网通): leader, central households, links
 	GridContact    Permission = "grid.contact"   // log contacts with households and carry the issues raised up the chain
+	HonourManage   Permission = "honour.manage"  // keep honour boards, nominations, fundraising ledgers and privileges
+	CreditExport   Permission = "credit.export"  // export a consenting household's credit summary for a rural bank
 )
 
 // The cadre-training programme's permissions (精准滴灌).
@@ -81,9 +83,9 @@ var rolePerms = map[Role][]Permission{
 	SysAdmin:   {UserManage},
 	SecAdmin:   {RoleManage},
 	AuditAdmin: {AuditRead},
-	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead, GridRead, SurveyRead, TrainingRead},
+	Leader:     {RegistryRead, RegionManage, PersonalReveal, ExportFull, PointsApprove, MarketManage, TalentReview, TalentManage, SchemeManage, OrgRead, GridRead, SurveyRead, TrainingRead, CreditExport},
 	Reviewer:   {RegistryRead, PointsApprove, TalentReview, GridRead},
-	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite, GridManage, GridRead, GridLink, GridContact},
+	Operator:   {RegistryRead, RegistryWrite, PersonalReveal, PointsWrite, PointsSpend, MarketManage, MarketSell, TalentWrite, GridManage, GridRead, GridLink, GridContact, HonourManage},
 	// The organisation department keeps its own register; it reads the
 	// household register it links members and grids to, but writes
 	// neither households nor points. It runs the surveys of its region

@@ -17,6 +17,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/market"
 	"shanzhi/internal/org"
@@ -52,8 +53,14 @@ type Deps struct {
 	Surveys  survey.Service
 	Market   market.Service
 	Photos   points.PhotoService
-	Limits   *server.Limits
-	Log      *slog.Logger
+	Honours  honour.BoardService
+	Funds    honour.FundService
+	// Privileges and Credit are the township's privileges and the
+	// consented credit exports (道德积分贷).
+	Privileges honour.PrivilegeService
+	Credit     honour.CreditService
+	Limits     *server.Limits
+	Log        *slog.Logger
 }
 
 // API holds the dependencies.

@@ -13,6 +13,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/api"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
@@ -74,13 +75,13 @@ func setup(t *testing.T, db *sqlstore.DB) (base string, login func(name string, 
 	pol.SkipMFA = true // the web tests cover the second factor
 	auth := db.Auth(pol)
 	rt := &server.Router{Mux: mux}
-	flows, err := review.NewFlows(points.Flow(), points.AppealReviewFlow(), talent.ReviewFlow())
+	flows, err := review.NewFlows(points.Flow(), points.AppealReviewFlow(), talent.ReviewFlow(), honour.Flow())
 	if err != nil {
 		t.Fatal(err)
 	}
-	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier(), talent.Flow: db.TalentApplier()})
+	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier(), talent.Flow: db.TalentApplier(), honour.NominationFlow: db.HonourApplier()})
 	api.New(api.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: db.Users(pol), Log: log,
-		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev, Schemes: db.Schemes(), Photos: db.Photos(), Talent: db.Talent(rev), Org: db.Org(), Cadres: db.Cadres(), Training: db.Training(), Surveys: db.Surveys(), Market: db.Market()}).Routes(rt)
+		Awards: db.Awards(rev), Ledger: db.Ledger(), Rankings: db.Rankings(), Review: rev, Schemes: db.Schemes(), Photos: db.Photos(), Talent: db.Talent(rev), Org: db.Org(), Cadres: db.Cadres(), Training: db.Training(), Surveys: db.Surveys(), Market: db.Market(), Honours: db.Honours(rev), Funds: db.Funds(), Privileges: db.Privileges(), Credit: db.Credit()}).Routes(rt)
 	srv := httptest.NewServer(server.Middleware(mux, auth, log, server.Options{}))
 	t.Cleanup(srv.Close)
 	return srv.URL, func(name string, g ...access.Grant) *client {

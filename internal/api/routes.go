@@ -85,6 +85,9 @@ func (a *API) Routes(rt *server.Router) {
 	a.trainingRoutes(rt)
 	a.surveyRoutes(rt)
 	a.memberRoutes(rt)
+	a.honourRoutes(rt)
+	a.fundRoutes(rt)
+	a.privilegeRoutes(rt)
 	rt.HandleFunc("/api/", server.Rule{On: server.Public}, a.notFound)
 }
 

@@ -43,7 +43,7 @@ func TestEveryKeyUsedExists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lit := regexp.MustCompile(`"((?:api|audit|backup|user|token|role|reveal|export|card|villager|inspection|ranking|notice|award|award_import|period|market|error|registry|region|import|auth|event|page|nav|action|flash|field|col|list|household|talent|org|cadre|training|survey|app|ops|serve|cli|verify|rotate)\.[a-z0-9_.]+)"`)
+	lit := regexp.MustCompile(`"((?:api|audit|backup|user|token|role|reveal|export|card|villager|inspection|ranking|notice|award|award_import|period|market|error|registry|region|import|auth|event|page|nav|action|flash|field|col|list|household|talent|org|cadre|training|survey|app|ops|serve|cli|verify|rotate|honour|fund|privilege|credit)\.[a-z0-9_.]+)"`)
 	root := filepath.Join("..")
 	n := 0
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {

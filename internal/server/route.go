@@ -57,6 +57,12 @@ const (
 // OnSurvey is a questionnaire, through the region that owns it.
 const OnSurvey Target = "survey"
 
+// The honours module's targets.
+const (
+	OnBoard    Target = "honour_board"  // an honour board, through its village or township
+	OnCampaign Target = "fund_campaign" // a fundraising campaign, through its village
+)
+
 // Rule is who may call a route: the permission, and what it must cover.
 // Every route declares one; the authorisation test walks them all.
 type Rule struct {

@@ -53,25 +53,35 @@ func period(p scheme.Period, d time.Time) string {
 // village on its date, stores it and puts it under review, in one
 // transaction. A repeated key returns the first award.
 func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.AwardInput) (*points.AwardRecord, error) {
+	in, err := prepareAward(a, in, s.db.Now())
+	if err != nil {
+		return nil, err
+	}
+	var out *points.AwardRecord
+	err = s.db.update(ctx, func(tx *Tx) (err error) {
+		out, err = s.recordTx(ctx, tx, a, in)
+		return err
+	})
+	return out, err
+}
+
+// prepareAward is an award input as recordTx takes it: normalised, dated
+// (now when undated), valid and keyed.
+func prepareAward(a *access.Actor, in points.AwardInput, now time.Time) (points.AwardInput, error) {
 	in.Normalize()
 	if in.Date.IsZero() {
-		in.Date = s.db.Now()
+		in.Date = now
 	}
 	// The award's day is the village's day: Beijing time.
 	in.Date = scheme.Today(in.Date)
 	if err := in.Validate(); err != nil {
-		return nil, err
+		return in, err
 	}
 	// The client's key counts within its caller and household only, so
 	// another caller's key is simply a new key: it neither replays their
 	// award nor, with another body, reveals that it exists.
 	in.Key = scopedKey(a, "h"+strconv.FormatInt(in.Household, 10), in.Key)
-	var out *points.AwardRecord
-	err := s.db.update(ctx, func(tx *Tx) (err error) {
-		out, err = s.recordTx(ctx, tx, a, in)
-		return err
-	})
-	return out, err
+	return in, nil
 }
 
 // recordTx is Record inside the caller's transaction; the award import

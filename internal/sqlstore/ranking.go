@@ -195,21 +195,30 @@ func (s *RankingService) Standing(ctx context.Context, a *access.Actor, househol
 		if err != nil {
 			return err
 		}
-		err = tx.queryRow(ctx, `SELECT points FROM points_totals WHERE period = ? AND aspect = '' AND household_id = ?`, period, household).Scan(&out.Points)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		// A household that earned nothing has no totals row; it ranks
-		// after every household with more than nothing.
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM points_totals WHERE period = ? AND aspect = '' AND village_code = ? AND points > ?`,
-			period, village, out.Points).Scan(&out.Rank); err != nil {
-			return err
-		}
-		out.Rank++
-		return tx.queryRow(ctx, `SELECT count(*) FROM households WHERE village_code = ? AND status = '在册'`, village).Scan(&out.Of)
+		*out, err = tx.standing(ctx, village, household, period)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// standing places a household of village by its points in period; the
+// credit summary a bank receives reads the same figures.
+func (tx *Tx) standing(ctx context.Context, village string, household int64, period string) (points.Standing, error) {
+	var out points.Standing
+	err := tx.queryRow(ctx, `SELECT points FROM points_totals WHERE period = ? AND aspect = '' AND household_id = ?`, period, household).Scan(&out.Points)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return out, err
+	}
+	// A household that earned nothing has no totals row; it ranks
+	// after every household with more than nothing.
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM points_totals WHERE period = ? AND aspect = '' AND village_code = ? AND points > ?`,
+		period, village, out.Points).Scan(&out.Rank); err != nil {
+		return out, err
+	}
+	out.Rank++
+	err = tx.queryRow(ctx, `SELECT count(*) FROM households WHERE village_code = ? AND status = '在册'`, village).Scan(&out.Of)
+	return out, err
 }

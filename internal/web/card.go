@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"shanzhi/internal/honour"
 	"slices"
 
 	"shanzhi/internal/access"
@@ -21,6 +22,8 @@ type cardPage struct {
 	Token     string // printed under the code, for typing when a scanner fails
 	Public    bool   // opened by the card's token, not by a signed-in user
 	Appeals   []points.Appeal
+	Honours   []honour.Honour
+	Boards    []honour.Board // the boards a villager may nominate a neighbour on
 }
 
 // myHousehold is the villager's page: their household, read-only.
@@ -47,9 +50,26 @@ func (w *Web) myHousehold(rw http.ResponseWriter, r *http.Request, a *access.Act
 		w.fail(rw, r, err)
 		return
 	}
+	honours, err := w.Honours.HouseholdHonours(r.Context(), a, h.ID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	// The village's boards are public; the villager nominates on its own.
+	boards, err := w.Honours.Boards(r.Context(), nil, h.VillageCode)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	var nominated []honour.Board
+	for _, b := range boards {
+		if b.Kind == honour.Nominated && b.Region == h.VillageCode {
+			nominated = append(nominated, b)
+		}
+	}
 	// A villager sees whose household this is, not only 我的家庭.
 	v.Title = v.T("my.title", h.HeadName, h.Number)
-	v.Data = &cardPage{H: h, Members: ms, Statement: st, Appeals: appeals}
+	v.Data = &cardPage{H: h, Members: ms, Statement: st, Appeals: appeals, Honours: honours, Boards: nominated}
 	w.render(rw, http.StatusOK, "card", v)
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"shanzhi/internal/honour"
 	"slices"
 	"strconv"
 
@@ -220,6 +221,7 @@ type householdPage struct {
 	CanErase bool // a leader may erase the data of those who have left
 	Active   bool
 	Awards   awardList // the latest, with their evidence photos and status
+	Honours  []honour.Honour
 }
 
 func (w *Web) householdShow(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
@@ -256,7 +258,12 @@ func (w *Web) householdShow(rw http.ResponseWriter, r *http.Request, a *access.A
 		w.fail(rw, r, err)
 		return
 	}
-	v.Data = &householdPage{H: h, Balance: bal, Members: members, History: hist, CanWrite: a.Can(access.RegistryWrite, h.VillageCode),
+	honours, err := w.Honours.HouseholdHonours(r.Context(), a, h.ID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Data = &householdPage{H: h, Balance: bal, Honours: honours, Members: members, History: hist, CanWrite: a.Can(access.RegistryWrite, h.VillageCode),
 		CanErase: a.Can(access.RegionManage, h.VillageCode), Active: h.Status == registry.HouseholdActive,
 		Awards: awardList{V: v, Household: h.ID, Awards: awards[:min(len(awards), 20)], CanWrite: a.Can(access.PointsWrite, h.VillageCode)}}
 	w.render(rw, http.StatusOK, "household", v)

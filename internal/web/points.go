@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"shanzhi/internal/honour"
 	"strconv"
 
 	"shanzhi/internal/access"
@@ -25,6 +26,8 @@ type statementPage struct {
 	// corrections with their status: what is pending, on notice, turned
 	// down or corrected, which the entries alone do not say.
 	Awards awardList
+	// Grants are the privileges the household's points opened.
+	Grants []honour.PrivilegeGrant
 }
 
 // statementFor fills a household's points statement, 50 entries a page.
@@ -35,6 +38,9 @@ func (w *Web) statementFor(r *http.Request, v *view, a *access.Actor, h *registr
 		return nil, err
 	}
 	p.Awards.Awards = p.Awards.Awards[:min(len(p.Awards.Awards), 30)]
+	if p.Grants, err = w.Privileges.Grants(r.Context(), a, h.ID); err != nil {
+		return nil, err
+	}
 	if p.Balance, err = w.Ledger.Balance(r.Context(), a, h.ID); err != nil {
 		return nil, err
 	}

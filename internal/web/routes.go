@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/server"
 	"shanzhi/internal/survey"
 )
@@ -112,6 +113,8 @@ func (w *Web) Routes(rt *server.Router) {
 
 	w.surveyRoutes(rt)
 
+	w.honourRoutes(rt)
+
 	rt.HandleFunc("GET /import", on(write, server.OnQuery), w.page(w.importPage))
 	rt.HandleFunc("POST /import", on(write, server.OnQuery), w.page(w.importUpload))
 	rt.HandleFunc("GET /import/template.xlsx", self, w.page(w.importTemplate))
@@ -136,6 +139,52 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /tokens", self, w.page(w.tokens))
 	rt.HandleFunc("POST /tokens", self, w.page(w.tokens))
 	rt.HandleFunc("POST /tokens/{id}/revoke", self, w.page(w.tokenRevoke))
+}
+
+// honourRoutes registers the honours module's pages: boards and their
+// nominations for officials (a villager nominates from their phone), and
+// the public board pages and posters.
+func (w *Web) honourRoutes(rt *server.Router) {
+	pub := server.Rule{On: server.Public}
+	manage := access.HonourManage
+	read := func(t server.Target) server.Rule { return server.Rule{Perm: access.RegistryRead, Or: manage, On: t} }
+	on := func(t server.Target) server.Rule { return server.Rule{Perm: manage, On: t} }
+	rt.HandleFunc("GET /honours", read(server.OnQuery), w.page(w.honourBoards))
+	rt.HandleFunc("GET /honours/new", on(server.OnQuery), w.page(w.honourBoardNew))
+	rt.HandleFunc("POST /honours/new", on(server.OnQuery), w.page(w.honourBoardNew))
+	rt.HandleFunc("GET /honours/boards/{id}", read(server.OnBoard), w.page(w.honourBoard))
+	rt.HandleFunc("POST /honours/boards/{id}/publish", on(server.OnBoard), w.page(w.honourPublish))
+	nominate := server.Rule{Perm: manage, Or: access.OwnHousehold, On: server.OnBoard}
+	rt.HandleFunc("GET /honours/boards/{id}/nominate", nominate, w.page(w.honourNominate))
+	rt.HandleFunc("POST /honours/boards/{id}/nominate", nominate, w.page(w.honourNominate))
+	rt.HandleFunc("GET /honour/{code}", pub, w.honourPublicBoards)
+	rt.HandleFunc("GET /honour/board/{id}", pub, w.honourPublicBoard)
+	rt.HandleFunc("GET /honour/board/{id}/poster", pub, w.honourPoster)
+
+	rt.HandleFunc("GET /funds", read(server.OnQuery), w.page(w.funds))
+	rt.HandleFunc("GET /funds/new", on(server.OnQuery), w.page(w.fundNew))
+	rt.HandleFunc("POST /funds/new", on(server.OnQuery), w.page(w.fundNew))
+	rt.HandleFunc("GET /funds/{id}", read(server.OnCampaign), w.page(w.fundShow))
+	rt.HandleFunc("GET /funds/{id}/ledger.xlsx", read(server.OnCampaign), w.page(w.fundExport))
+	for name, kind := range map[string]honour.EntryKind{"donations": honour.Donation, "confirm": honour.Confirmation, "disbursements": honour.Disbursement, "close": honour.Closing} {
+		rt.HandleFunc("POST /funds/{id}/"+name, on(server.OnCampaign), w.page(w.fundPost(kind)))
+	}
+	rt.HandleFunc("GET /fund/{id}", pub, w.fundPublic)
+
+	rt.HandleFunc("GET /privileges", read(server.OnQuery), w.page(w.privileges))
+	rt.HandleFunc("GET /privileges/new", on(server.OnQuery), w.page(w.privilegeNew))
+	rt.HandleFunc("POST /privileges/new", on(server.OnQuery), w.page(w.privilegeNew))
+	// A household's privileges and credit consents are read like its
+	// points: by its officials, the counter's clerks and its own villager.
+	points := server.Rule{Perm: access.RegistryRead, Or: access.PointsSpend, On: server.OnHousehold, Own: true}
+	rt.HandleFunc("GET /households/{id}/privileges", points, w.page(w.householdPrivileges))
+	rt.HandleFunc("POST /households/{id}/privileges", on(server.OnHousehold), w.page(w.privilegeGrant))
+	rt.HandleFunc("GET /households/{id}/credit", points, w.page(w.householdCredit))
+	consent := server.Rule{Perm: manage, On: server.OnHousehold, Own: true}
+	rt.HandleFunc("POST /households/{id}/credit/consent", consent, w.page(w.creditConsent))
+	rt.HandleFunc("POST /households/{id}/credit/revoke", consent, w.page(w.creditRevoke))
+	rt.HandleFunc("GET /households/{id}/credit.csv", server.Rule{Perm: access.CreditExport, On: server.OnHousehold}, w.page(w.creditExport("csv")))
+	rt.HandleFunc("GET /households/{id}/credit.xlsx", server.Rule{Perm: access.CreditExport, On: server.OnHousehold}, w.page(w.creditExport("xlsx")))
 }
 
 // marketRoutes registers the points supermarket's pages: stores and their

@@ -23,6 +23,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/localtime"
 	"shanzhi/internal/market"
@@ -66,6 +67,12 @@ type Deps struct {
 	Surveys  survey.Service
 	Market   market.Service
 	Photos   points.PhotoService
+	Honours  honour.BoardService
+	Funds    honour.FundService
+	// Privileges and Credit are the township's privileges and the
+	// consented credit exports (道德积分贷).
+	Privileges honour.PrivilegeService
+	Credit     honour.CreditService
 	// NoticeCode gives the code a village's public notice prints for its
 	// ledger and audit heads (see sqlstore.NoticeCode).
 	NoticeCode func(ctx context.Context, village string) (string, error)
@@ -106,6 +113,7 @@ func New(d Deps) (*Web, error) {
 		"query":   func(v url.Values) template.URL { return template.URL(v.Encode()) },
 		"isError": func(s string) bool { return s != "" },
 		"list":    func(s ...string) []string { return s },
+		"yuan":    honour.Yuan,
 	}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
@@ -58,13 +59,13 @@ func newSiteWith(t *testing.T, db *sqlstore.DB, opt server.Options, start func(h
 	pol := access.DefaultPolicy()
 	pol.SkipMFA = !mfa
 	auth := db.Auth(pol)
-	flows, err := review.NewFlows(points.Flow(), points.AppealReviewFlow(), talent.ReviewFlow())
+	flows, err := review.NewFlows(points.Flow(), points.AppealReviewFlow(), talent.ReviewFlow(), honour.Flow())
 	if err != nil {
 		t.Fatal(err)
 	}
-	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier(), talent.Flow: db.TalentApplier()})
+	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier(), talent.Flow: db.TalentApplier(), honour.NominationFlow: db.HonourApplier()})
 	w, err := web.New(web.Deps{Catalog: cat, Regions: db.Regions(), Registry: db.Registry(), Auth: auth, Users: db.Users(pol), Audit: db.Audit(), Ledger: db.Ledger(),
-		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(), Talent: db.Talent(rev), Org: db.Org(), Cadres: db.Cadres(), Training: db.Training(), Surveys: db.Surveys(), Market: db.Market(), Photos: db.Photos(), NoticeCode: db.NoticeCodeText,
+		Awards: db.Awards(rev), Review: rev, Schemes: db.Schemes(), Rankings: db.Rankings(), Periods: db.Periods(), Talent: db.Talent(rev), Org: db.Org(), Cadres: db.Cadres(), Training: db.Training(), Surveys: db.Surveys(), Market: db.Market(), Photos: db.Photos(), Honours: db.Honours(rev), Funds: db.Funds(), Privileges: db.Privileges(), Credit: db.Credit(), NoticeCode: db.NoticeCodeText,
 		Log: log, MaxUpload: 1 << 20, Now: db.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/honour"
+	"shanzhi/internal/sqlstore"
+)
+
+// azHonours are the honours module's objects of the authorisation test: a
+// nominated board and a fundraising drive in the own village and in the
+// sibling's, the sibling's named with its marker so a refused response
+// that leaks it is caught.
+type azHonours struct{ board1, board2, fund1, fund2 int64 }
+
+func azHonour(t *testing.T, db *sqlstore.DB, w azWorld) azHonours {
+	t.Helper()
+	ctx := context.Background()
+	sys := &access.Actor{UserID: 9300, Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: province}}}
+	rev, err := reviewService(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := db.Honours(rev)
+	var out azHonours
+	for _, c := range []struct {
+		village, name string
+		household     int64
+		board, fund   *int64
+	}{{azV, "本村好人榜", w.h1, &out.board1, &out.fund1}, {azV2, "外村成员榜", w.h2, &out.board2, &out.fund2}} {
+		b, err := hs.CreateBoard(ctx, sys, honour.BoardInput{Region: c.village, Name: c.name, Kind: honour.Nominated, Period: honour.Year, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := db.Funds().Open(ctx, sys, honour.CampaignInput{Household: c.household, Title: c.name + "募捐", Reason: honour.Illness, Target: 100_000,
+			Starts: "2026-06-01", Ends: "2026-06-30", Consent: honour.ConsentSigned, ConsentDate: "2026-05-31"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Funds().Post(ctx, sys, honour.Posting{Key: c.name, Campaign: f.ID, Kind: honour.Donation, Party: c.name + "捐款人", Amount: 100, Method: honour.Cash, Day: "2026-06-01", Receipt: "1"}); err != nil {
+			t.Fatal(err)
+		}
+		*c.board, *c.fund = b.ID, f.ID
+	}
+	return out
+}

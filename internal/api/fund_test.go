@@ -1,0 +1,57 @@
+package api_test
+
+import (
+	"fmt"
+	"testing"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/sqlstore"
+	"shanzhi/internal/sqlstore/storetest"
+)
+
+// TestFundAPI runs a drive through the API: a self-confirmation refused
+// with its Chinese message, a confirmation by a second official, a replayed
+// key answered with the first entry, a disbursement beyond the balance
+// refused, and a close at zero.
+func TestFundAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		_, login := setup(t, db)
+		h := headHousehold(t, db)
+		one := login("kuaiji", access.Grant{Role: access.Operator, Region: pingan})
+		two := login("chuna", access.Grant{Role: access.Operator, Region: pingan})
+		code, body := one.do("POST", "/api/v1/funds", fmt.Sprintf(`{"household":%d,"title":"交通事故互助","reason":"accident","target_fen":2000000,"starts":"2026-06-01","ends":"2026-06-30","consent":"signed","consent_date":"2026-05-31"}`, h.ID))
+		if code != 201 {
+			t.Fatalf("open: %d %v", code, body)
+		}
+		entries := fmt.Sprintf("/api/v1/funds/%v/entries", body["id"])
+		donation := `{"key":"d1","kind":"donation","party":"王秀英","amount_fen":50000,"method":"cash","day":"2026-06-02","receipt":"SJ1"}`
+		code, body = one.do("POST", entries, donation)
+		if code != 201 {
+			t.Fatalf("donation: %d %v", code, body)
+		}
+		d := body["id"]
+		if code, again := one.do("POST", entries, donation); code != 201 || again["id"] != d {
+			t.Fatalf("replay: %d %v", code, again)
+		}
+		confirm := fmt.Sprintf(`{"key":"c1","kind":"confirm","donation":%v,"day":"2026-06-02"}`, d)
+		if code, body := one.do("POST", entries, confirm); code != 403 || body["message"] != "不能复核自己登记的捐款，须由另一名工作人员复核" {
+			t.Fatalf("self-confirmation: %d %v", code, body)
+		}
+		if code, body := two.do("POST", entries, confirm); code != 201 || body["amount_fen"] != float64(50000) {
+			t.Fatalf("confirmation: %d %v", code, body)
+		}
+		if code, _ := one.do("POST", entries, `{"key":"x1","kind":"disburse","amount_fen":50001,"day":"2026-06-03","evidence":"回单","party":"签收"}`); code != 409 {
+			t.Fatalf("beyond the balance: %d", code)
+		}
+		if code, body := one.do("POST", entries, `{"key":"x2","kind":"disburse","amount_fen":50000,"day":"2026-06-03","evidence":"回单","party":"签收"}`); code != 201 {
+			t.Fatalf("disburse: %d %v", code, body)
+		}
+		if code, body := one.do("POST", entries, `{"key":"z","kind":"close","day":"2026-06-30"}`); code != 201 {
+			t.Fatalf("close: %d %v", code, body)
+		}
+		code, body = two.do("GET", entries[:len(entries)-len("/entries")], "")
+		if code != 200 || body["status"] != "closed" || body["balance_fen"] != float64(0) || len(body["entries"].([]any)) != 4 {
+			t.Fatalf("drive: %d %v", code, body)
+		}
+	})
+}
