@@ -271,6 +271,8 @@ type memberJSON struct {
 	Gender      string         `json:"gender,omitempty"`
 	IDMasked    string         `json:"id_number_masked,omitempty"`
 	PhoneMasked string         `json:"phone_masked,omitempty"`
+	IDNumber    string         `json:"id_number,omitempty"` // whole only in a full changes export
+	Phone       string         `json:"phone,omitempty"`
 	Applied     string         `json:"applied,omitempty"`
 	Probation   string         `json:"probation"`
 	Full        string         `json:"full,omitempty"`
@@ -285,7 +287,7 @@ func toTransfer(t org.Transfer) transferJSON {
 
 func toMember(m org.Member) memberJSON {
 	out := memberJSON{ID: m.ID, Branch: m.Branch, BranchName: m.BranchName, Resident: m.Resident, Name: m.Name, Gender: m.Gender, IDMasked: m.IDMasked,
-		PhoneMasked: m.PhoneMasked, Applied: m.Applied, Probation: m.Probation, Full: m.Full, Standing: string(m.Standing)}
+		PhoneMasked: m.PhoneMasked, IDNumber: m.IDNumber, Phone: m.Phone, Applied: m.Applied, Probation: m.Probation, Full: m.Full, Standing: string(m.Standing)}
 	if m.Pending != nil {
 		t := toTransfer(*m.Pending)
 		out.Pending = &t

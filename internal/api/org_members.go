@@ -2,8 +2,10 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -22,6 +24,7 @@ func (a *API) memberRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/org/members", on(read, server.OnQuery), a.handle(a.orgMemberPage))
 	rt.HandleFunc("POST /api/v1/org/members/import", on(manage, server.OnQuery), a.handle(a.orgRosterImport))
 	rt.HandleFunc("GET /api/v1/org/members/changes", on(read, server.OnQuery), a.handle(a.orgMemberChanges))
+	rt.HandleFunc("POST /api/v1/org/members/changes", on(manage, server.OnQuery), a.handle(a.orgMemberChanges))
 	rt.HandleFunc("POST /api/v1/org/members/{id}/flow", on(manage, server.OnMember), a.handle(a.orgFlow(false)))
 	rt.HandleFunc("POST /api/v1/org/members/{id}/flow/end", on(manage, server.OnMember), a.handle(a.orgFlow(true)))
 	rt.HandleFunc("GET /api/v1/org/orgs/{id}/flows", on(read, server.OnOrg), a.handle(a.orgFlows))
@@ -188,7 +191,29 @@ func (a *API) orgRosterImport(r *http.Request, act *access.Actor) (int, any, err
 
 func (a *API) orgMemberChanges(r *http.Request, act *access.Actor) (int, any, error) {
 	q := r.URL.Query()
-	list, err := a.Org.MemberChanges(r.Context(), act, q.Get("region"), q.Get("since"))
+	region, since, reason := q.Get("region"), q.Get("since"), ""
+	if r.Method == http.MethodPost {
+		// The full export: ID numbers and phones whole, with a reason.
+		var in struct {
+			Region string `json:"region"`
+			Since  string `json:"since"`
+			Reason string `json:"reason"`
+		}
+		if err := decode(r, &in); err != nil {
+			return 0, nil, err
+		}
+		if strings.TrimSpace(in.Reason) == "" {
+			return 0, nil, fault.OnField(fault.Invalid, "reason", "org.export_reason")
+		}
+		if err := limited(a.Limits.Export, fmt.Sprint(act.UserID)); err != nil {
+			return 0, nil, err
+		}
+		if in.Region != "" {
+			region = in.Region
+		}
+		since, reason = in.Since, in.Reason
+	}
+	list, err := a.Org.MemberChanges(r.Context(), act, region, since, reason)
 	if err != nil {
 		return 0, nil, err
 	}

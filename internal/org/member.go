@@ -126,6 +126,9 @@ type Member struct {
 	Gender      string
 	IDMasked    string
 	PhoneMasked string
+	// IDNumber and Phone are whole only in a full export with a reason;
+	// everywhere else they are empty and the masked forms are shown.
+	IDNumber, Phone string
 	Applied     string
 	Probation   string
 	Full        string

@@ -225,7 +225,10 @@ type Members interface {
 	ImportRoster(ctx context.Context, a *access.Actor, region string, rows []RosterRow, commit bool) ([]RosterRow, RosterSummary, error)
 	// MemberChanges lists the members under region that were added,
 	// changed or transferred on or after since, for the national system.
-	MemberChanges(ctx context.Context, a *access.Actor, region, since string) ([]Change, error)
+	// With a reason it is the full export the national system matches by
+	// ID number: it needs org.manage over region, fills IDNumber and Phone
+	// and is audited with the reason; without one numbers stay masked.
+	MemberChanges(ctx context.Context, a *access.Actor, region, since, reason string) ([]Change, error)
 	// MemberPage pages through the members under a region by id.
 	MemberPage(ctx context.Context, a *access.Actor, f MemberFilter) ([]Member, error)
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/creditcode"
@@ -353,88 +354,125 @@ func nullable64(id int64) any {
 // added on or after since (新增), received from another branch (转入),
 // sent to a branch outside region (转出) or otherwise changed (变更). A
 // member appears once, under the latest kind that applies.
-func (s *OrgService) MemberChanges(ctx context.Context, a *access.Actor, region, since string) ([]org.Change, error) {
+func (s *OrgService) MemberChanges(ctx context.Context, a *access.Actor, region, since, reason string) ([]org.Change, error) {
 	if _, ok := org.Date(since); !ok || since == "" {
 		return nil, fault.OnField(fault.Invalid, "since", "org.date_invalid")
 	}
-	scopes, err := orgScopes(a, access.OrgRead, region)
+	reason = strings.TrimSpace(reason)
+	full := reason != ""
+	if n := utf8.RuneCountInString(reason); n > org.MaxText {
+		return nil, fault.OnField(fault.Invalid, "reason", "org.too_long", org.MaxText)
+	}
+	perm := access.OrgRead
+	if full {
+		perm = access.OrgManage
+	}
+	scopes, err := orgScopes(a, perm, region)
 	if err != nil {
 		return nil, err
 	}
 	var out []org.Change
-	err = s.db.view(ctx, func(tx *Tx) error {
-		day, _ := org.Date(since)
-		from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, localtime.Zone()).UnixMilli()
-		where, args := scopeWhere("o.home_code", scopes)
-		members, err := queryAll(ctx, tx, scanMember, memberSelect+` WHERE `+where+` AND (m.updated_at >= ? OR m.created_at >= ?) ORDER BY m.id`, append(args, from, from)...)
-		if err != nil {
+	// A full export is a write: its audit record commits with the numbers
+	// it reads, so none leaves without a record.
+	run := s.db.view
+	if full {
+		run = s.db.update
+	}
+	err = run(ctx, func(tx *Tx) error {
+		if err := tx.memberChanges(ctx, scopes, since, &out); err != nil || !full {
 			return err
 		}
-		// The transfers received since: into the scope they are 转入 (or
-		// 转出 from the sending side, when it is in scope and the
-		// receiving one is not).
-		type moved struct {
-			member             int64
-			from, to           string
-			fromHome, received string
-		}
-		var in []moved
-		rows, err := tx.query(ctx, `SELECT t.member_id, f.name, o.name, f.home_code, t.received FROM org_transfers t JOIN org_orgs f ON f.id = t.from_id
-			JOIN org_orgs o ON o.id = t.to_id WHERE t.received >= ? ORDER BY t.id`, since)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var m moved
-			if err := rows.Scan(&m.member, &m.from, &m.to, &m.fromHome, &m.received); err != nil {
-				rows.Close()
+		for i := range out {
+			var idEnc, phoneEnc []byte
+			if err := tx.queryRow(ctx, `SELECT id_enc, phone_enc FROM org_members WHERE id = ?`, out[i].Member.ID).Scan(&idEnc, &phoneEnc); err != nil {
 				return err
 			}
-			in = append(in, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		last := map[int64]moved{}
-		for _, m := range in {
-			last[m.member] = m
-		}
-		inScope := func(code string) bool {
-			for _, s := range scopes {
-				if regioncode.Covers(s, code) {
-					return true
-				}
+			m := &out[i].Member
+			if m.IDNumber, err = tx.box.Open(purposeID, idEnc); err != nil {
+				return fmt.Errorf("open member %d id: %w", m.ID, err)
 			}
-			return false
-		}
-		for _, m := range members {
-			c := org.Change{Kind: org.ChangeUpdated, Date: localtime.Day(m.Created), Member: m}
-			if t, ok := last[m.ID]; ok && !inScope(t.fromHome) {
-				c.Kind, c.Date, c.Other = org.ChangeIn, t.received, t.from
-			} else if localtime.Day(m.Created) >= since {
-				c.Kind = org.ChangeNew
+			if m.Phone, err = tx.box.Open(purposePhone, phoneEnc); err != nil {
+				return fmt.Errorf("open member %d phone: %w", m.ID, err)
 			}
-			out = append(out, c)
 		}
-		// 转出: members now outside the scope whose last transfer left it.
-		outWhere, outArgs := scopeWhere("f.home_code", scopes)
-		gone, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (org.Change, error) {
-			var c org.Change
-			err := s.Scan(&c.Member.ID, &c.Member.Name, &c.Member.IDMasked, &c.Member.Gender, &c.Other, &c.Date, &c.Member.BranchName)
-			c.Kind = org.ChangeOut
-			return c, err
-		}, `SELECT m.id, m.name, m.id_masked, m.gender, o.name, t.received, f.name FROM org_transfers t JOIN org_members m ON m.id = t.member_id
-			JOIN org_orgs f ON f.id = t.from_id JOIN org_orgs o ON o.id = t.to_id JOIN org_orgs cur ON cur.id = m.branch_id
-			WHERE t.received >= ? AND `+outWhere+` AND NOT `+strings.ReplaceAll(outWhere, "f.home_code", "cur.home_code")+` ORDER BY t.id`,
-			append(append([]any{since}, outArgs...), outArgs...)...)
-		if err != nil {
-			return err
-		}
-		out = append(out, gone...)
-		return nil
+		return tx.audit(ctx, a, auditEntry{action: "org.export_full", target: "members:" + strings.Join(scopes, ","), region: scopes[0],
+			detail: fmt.Sprintf("党员信息变动表 since %s: %d rows; reason: %s", since, len(out), reason)})
 	})
 	return out, err
+}
+
+// memberChanges appends the changes under scopes since a day to out.
+func (tx *Tx) memberChanges(ctx context.Context, scopes []string, since string, out *[]org.Change) error {
+	day, _ := org.Date(since)
+	from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, localtime.Zone()).UnixMilli()
+	where, args := scopeWhere("o.home_code", scopes)
+	members, err := queryAll(ctx, tx, scanMember, memberSelect+` WHERE `+where+` AND (m.updated_at >= ? OR m.created_at >= ?) ORDER BY m.id`, append(args, from, from)...)
+	if err != nil {
+		return err
+	}
+	// The transfers received since: into the scope they are 转入 (or
+	// 转出 from the sending side, when it is in scope and the
+	// receiving one is not).
+	type moved struct {
+		member             int64
+		from, to           string
+		fromHome, received string
+	}
+	var in []moved
+	rows, err := tx.query(ctx, `SELECT t.member_id, f.name, o.name, f.home_code, t.received FROM org_transfers t JOIN org_orgs f ON f.id = t.from_id
+			JOIN org_orgs o ON o.id = t.to_id WHERE t.received >= ? ORDER BY t.id`, since)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var m moved
+		if err := rows.Scan(&m.member, &m.from, &m.to, &m.fromHome, &m.received); err != nil {
+			rows.Close()
+			return err
+		}
+		in = append(in, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	last := map[int64]moved{}
+	for _, m := range in {
+		last[m.member] = m
+	}
+	inScope := func(code string) bool {
+		for _, s := range scopes {
+			if regioncode.Covers(s, code) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, m := range members {
+		c := org.Change{Kind: org.ChangeUpdated, Date: localtime.Day(m.Created), Member: m}
+		if t, ok := last[m.ID]; ok && !inScope(t.fromHome) {
+			c.Kind, c.Date, c.Other = org.ChangeIn, t.received, t.from
+		} else if localtime.Day(m.Created) >= since {
+			c.Kind = org.ChangeNew
+		}
+		*out = append(*out, c)
+	}
+	// 转出: members now outside the scope whose last transfer left it.
+	outWhere, outArgs := scopeWhere("f.home_code", scopes)
+	gone, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (org.Change, error) {
+		var c org.Change
+		err := s.Scan(&c.Member.ID, &c.Member.Name, &c.Member.IDMasked, &c.Member.Gender, &c.Other, &c.Date, &c.Member.BranchName)
+		c.Kind = org.ChangeOut
+		return c, err
+	}, `SELECT m.id, m.name, m.id_masked, m.gender, o.name, t.received, f.name FROM org_transfers t JOIN org_members m ON m.id = t.member_id
+			JOIN org_orgs f ON f.id = t.from_id JOIN org_orgs o ON o.id = t.to_id JOIN org_orgs cur ON cur.id = m.branch_id
+			WHERE t.received >= ? AND `+outWhere+` AND NOT `+strings.ReplaceAll(outWhere, "f.home_code", "cur.home_code")+` ORDER BY t.id`,
+		append(append([]any{since}, outArgs...), outArgs...)...)
+	if err != nil {
+		return err
+	}
+	*out = append(*out, gone...)
+	return nil
 }
 
 // MemberPage pages through the members under a region by id: the API's

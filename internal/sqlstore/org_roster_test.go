@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"shanzhi/internal/audit"
 	"shanzhi/internal/creditcode"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/localtime"
@@ -115,7 +116,7 @@ func TestOrgRosterImport(t *testing.T) {
 		// township and its receipt, 转出 for the township and 转入 for the
 		// sibling.
 		today := localtime.Day(db.Now())
-		ch, err := s.MemberChanges(ctx, orgTown, keerqin, today)
+		ch, err := s.MemberChanges(ctx, orgTown, keerqin, today, "")
 		if err != nil || len(ch) != 1 || ch[0].Kind != org.ChangeNew || ch[0].Member.ID != m.ID {
 			t.Fatalf("changes: %v %+v", err, ch)
 		}
@@ -125,16 +126,29 @@ func TestOrgRosterImport(t *testing.T) {
 		if _, err := s.Receive(ctx, orgBanner, m.ID, today); err != nil {
 			t.Fatal(err)
 		}
-		if ch, err := s.MemberChanges(ctx, orgTown, keerqin, today); err != nil || len(ch) != 1 || ch[0].Kind != org.ChangeOut || ch[0].Other != "外村党支部" {
+		if ch, err := s.MemberChanges(ctx, orgTown, keerqin, today, ""); err != nil || len(ch) != 1 || ch[0].Kind != org.ChangeOut || ch[0].Other != "外村党支部" {
 			t.Fatalf("changes after the transfer: %v %+v", err, ch)
 		}
 		// The sibling's own member, recorded today, is 新增 there.
-		if ch, err := s.MemberChanges(ctx, orgSibling, daShiZai, today); err != nil || len(ch) != 2 || ch[0].Kind != org.ChangeNew || ch[1].Member.ID != m.ID ||
+		if ch, err := s.MemberChanges(ctx, orgSibling, daShiZai, today, ""); err != nil || len(ch) != 2 || ch[0].Kind != org.ChangeNew || ch[1].Member.ID != m.ID ||
 			ch[1].Kind != org.ChangeIn || ch[1].Other != "平安村党支部" {
 			t.Fatalf("the sibling's changes: %v %+v", err, ch)
 		}
-		if _, err := s.MemberChanges(ctx, orgTown, keerqin, "2026-13-01"); !fault.Is(err, fault.Invalid) {
+		if _, err := s.MemberChanges(ctx, orgTown, keerqin, "2026-13-01", ""); !fault.Is(err, fault.Invalid) {
 			t.Errorf("a bad date: %v", err)
+		}
+		// The full export for the national system: whole numbers, for the
+		// department that keeps the register, with a reason, audited; a
+		// secretary, who only reads, is refused.
+		full, err := s.MemberChanges(ctx, orgSibling, daShiZai, today, "报送全国党员管理信息系统")
+		if err != nil || len(full) != 2 || full[1].Member.IDNumber == "" || full[1].Member.IDNumber == full[1].Member.IDMasked || len(full[1].Member.IDNumber) != 18 {
+			t.Fatalf("full changes: %v %+v", err, full)
+		}
+		if _, err := s.MemberChanges(ctx, orgSec, "", today, "报送"); err == nil {
+			t.Error("a secretary exported whole ID numbers")
+		}
+		if n, _ := authActions(t, db, audit.Filter{Action: "org.export_full"}); n["org.export_full"] != 1 {
+			t.Errorf("audit records of the full export: %v, want 1", n)
 		}
 
 		// Paging by cursor.

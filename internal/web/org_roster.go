@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"bytes"
 	"net/http"
 	"strconv"
@@ -25,6 +26,7 @@ func (w *Web) memberRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /org/members/import/template.xlsx", on(manage, server.OnQuery), w.page(w.rosterTemplate))
 	rt.HandleFunc("GET /org/members.xlsx", on(read, server.OnQuery), w.page(w.rosterExport))
 	rt.HandleFunc("GET /org/members/changes.xlsx", on(read, server.OnQuery), w.page(w.rosterChanges))
+	rt.HandleFunc("POST /org/members/changes.xlsx", on(manage, server.OnQuery), w.page(w.rosterChanges))
 	rt.HandleFunc("GET /org/orgs/{id}/flows", on(read, server.OnOrg), w.page(w.orgFlows))
 	rt.HandleFunc("POST /org/members/{id}/flow", on(manage, server.OnMember), w.page(w.memberFlow(false)))
 	rt.HandleFunc("POST /org/members/{id}/flow/end", on(manage, server.OnMember), w.page(w.memberFlow(true)))
@@ -48,8 +50,12 @@ func rosterHeader() []sheet.Column {
 // rosterCells is a member as a row of the national roster, masked: the
 // register never hands out an ID number or phone in clear.
 func rosterCells(m org.Member) []any {
-	return []any{m.Name, m.Gender, m.IDMasked, m.Ethnicity, m.Birth, m.Education, m.Standing.Category(), m.BranchName, m.Probation,
-		m.Full, m.Job, m.PhoneMasked, m.Residence, m.WorkName, m.Applied}
+	id, phone := m.IDMasked, m.PhoneMasked
+	if m.IDNumber != "" || m.Phone != "" {
+		id, phone = m.IDNumber, m.Phone
+	}
+	return []any{m.Name, m.Gender, id, m.Ethnicity, m.Birth, m.Education, m.Standing.Category(), m.BranchName, m.Probation,
+		m.Full, m.Job, phone, m.Residence, m.WorkName, m.Applied}
 }
 
 // rosterExample is the template's example row.
@@ -217,14 +223,28 @@ func (w *Web) rosterExport(rw http.ResponseWriter, r *http.Request, a *access.Ac
 // rosterChanges sends the changes since a date in the national roster's
 // shape, each row led by its kind (新增 / 变更 / 转入 / 转出), for the
 // officials who keep the national system up to date.
+// A POST with a reason is the full export, ID numbers and phones whole,
+// which the national system needs to match its members.
 func (w *Web) rosterChanges(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
-	code, err := talentRegion(r, a, access.OrgRead)
+	perm, reason := access.OrgRead, ""
+	if r.Method == http.MethodPost {
+		perm, reason = access.OrgManage, r.PostFormValue("reason")
+		if strings.TrimSpace(reason) == "" {
+			w.fail(rw, r, fault.OnField(fault.Invalid, "reason", "org.export_reason"))
+			return
+		}
+		if err := limited(w.Limits.Export, fmt.Sprint(a.UserID)); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+	}
+	code, err := talentRegion(r, a, perm)
 	var name string
 	var list []org.Change
-	since := registry.NormalizeDate(r.URL.Query().Get("since"))
+	since := registry.NormalizeDate(r.FormValue("since"))
 	if err == nil {
 		if name, err = w.regionTitle(r, a, code); err == nil {
-			list, err = w.Org.MemberChanges(r.Context(), a, code, since)
+			list, err = w.Org.MemberChanges(r.Context(), a, code, since, reason)
 		}
 	}
 	if err != nil {
