@@ -129,17 +129,17 @@ type Member struct {
 	// IDNumber and Phone are whole only in a full export with a reason;
 	// everywhere else they are empty and the masked forms are shown.
 	IDNumber, Phone string
-	Applied     string
-	Probation   string
-	Full        string
-	Ethnicity   string
-	Birth       string
-	Education   string
-	Job         string
-	Residence   string
-	WorkUnit    int64
-	WorkName    string // the work unit's name
-	Standing    Standing
+	Applied         string
+	Probation       string
+	Full            string
+	Ethnicity       string
+	Birth           string
+	Education       string
+	Job             string
+	Residence       string
+	WorkUnit        int64
+	WorkName        string // the work unit's name
+	Standing        Standing
 	// Away is the member's open stay away (流动党员), nil when none.
 	Away *Flow
 	// Pending is the transfer in progress, nil when none.
