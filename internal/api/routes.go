@@ -43,6 +43,10 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/households/{id}/awards", points, a.handle(a.awardList))
 	rt.HandleFunc("GET /api/v1/households/{id}/balance", points, a.handle(a.balance))
 	rt.HandleFunc("GET /api/v1/households/{id}/statement", points, a.handle(a.statement))
+	// The printed statement names the household's village and head, as the
+	// register does: its readers only, as on the page.
+	rt.HandleFunc("GET /api/v1/households/{id}/statement/period", points, a.handle(a.statementPeriod))
+	rt.HandleFunc("GET /api/v1/households/{id}/statement.pdf", on(read, server.OnHousehold), a.pdf(a.statementPDF))
 	rt.HandleFunc("POST /api/v1/photos", on(access.PointsWrite, server.Anywhere), a.handle(a.photoUpload))
 	rt.HandleFunc("GET /api/v1/photos/{id}", server.Rule{Perm: read, On: server.OnPhoto, Own: true}, a.photoGet)
 	rt.HandleFunc("GET /api/v1/rankings", on(read, server.OnQuery), a.handle(a.rankings))

@@ -50,6 +50,8 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /households/{id}/appeal", on(access.PointsWrite, server.OnHousehold), w.page(w.householdAppeal))
 	rt.HandleFunc("GET /households/{id}/points", on(read, server.OnHousehold), w.page(w.statement))
 	rt.HandleFunc("GET /households/{id}/points.xlsx", on(read, server.OnHousehold), w.page(w.statementExport))
+	rt.HandleFunc("GET /households/{id}/points/print", on(read, server.OnHousehold), w.page(w.statementPrint))
+	rt.HandleFunc("GET /households/{id}/points.pdf", on(read, server.OnHousehold), w.page(w.statementPrint))
 	rt.HandleFunc("GET /households/{id}/award", on(access.PointsWrite, server.OnHousehold), w.page(w.awardForm))
 	rt.HandleFunc("POST /households/{id}/award", on(access.PointsWrite, server.OnHousehold), w.page(w.awardForm))
 	rt.HandleFunc("GET /regions/{code}/awards/import", on(access.PointsWrite, server.OnRegion), w.page(w.awardImport))

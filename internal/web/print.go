@@ -1,0 +1,77 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strings"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/document"
+	"shanzhi/internal/printout"
+)
+
+// printouts are the document builders over the page's services.
+func (w *Web) printouts() printout.Deps {
+	return printout.Deps{Catalog: w.Catalog, Regions: w.Regions, Registry: w.Registry, Ledger: w.Ledger, Now: w.Now}
+}
+
+// printPage is a print view: the document as HTML, a period form where the
+// document has one, the print button and the link to the same document as
+// a PDF.
+type printPage struct {
+	Doc    template.HTML
+	PDF    string
+	Period bool
+	From   string
+	To     string
+}
+
+// servePrint answers a print view and its .pdf twin from one document: the
+// route ending in .pdf gets the PDF, the other the page.
+func (w *Web) servePrint(rw http.ResponseWriter, r *http.Request, v *view, doc *document.Document, name string, p printPage) {
+	if strings.HasSuffix(r.URL.Path, ".pdf") {
+		if err := printout.WritePDF(rw, doc, name); err != nil {
+			w.fail(rw, r, err)
+		}
+		return
+	}
+	html, err := doc.HTML()
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	p.Doc = html
+	if p.PDF == "" {
+		p.PDF = strings.TrimSuffix(r.URL.Path, "/print") + ".pdf"
+		if r.URL.RawQuery != "" {
+			p.PDF += "?" + r.URL.RawQuery
+		}
+	}
+	v.Data = p
+	w.render(rw, http.StatusOK, "print", v)
+}
+
+// statementPrint is a household's statement for a period, on A4 (page)
+// and as a PDF (points.pdf).
+func (w *Web) statementPrint(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	v := w.newView(r, "print.statement.title", "households")
+	h, crumbs, back, err := w.householdTarget(r, a, v)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	from, to, err := printout.Period(r.URL.Query(), w.Now())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	doc, err := w.printouts().Statement(r.Context(), a, v.Lang, h.ID, from, to)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Title = v.T("print.statement.title") + " · " + h.Number
+	v.Crumbs = append(crumbs, crumb{Label: v.T("page.statement"), Href: back + "/points"}, crumb{Label: v.T("print.view")})
+	w.servePrint(rw, r, v, doc, v.Title, printPage{PDF: back + "/points.pdf?" + r.URL.RawQuery, Period: true,
+		From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02")})
+}
