@@ -8,12 +8,13 @@ import (
 	"shanzhi/internal/document"
 	"shanzhi/internal/localtime"
 	"shanzhi/internal/printout"
+	"shanzhi/internal/server"
 )
 
 // printouts are the document builders the pages use, so a PDF fetched
 // through the API is the page's PDF.
 func (a *API) printouts() printout.Deps {
-	return printout.Deps{Catalog: a.Catalog, Regions: a.Regions, Registry: a.Registry, Ledger: a.Ledger, Now: time.Now}
+	return printout.Deps{Catalog: a.Catalog, Regions: a.Regions, Registry: a.Registry, Ledger: a.Ledger, Review: a.Review, Now: time.Now}
 }
 
 // pdf answers with the document build makes for the caller, as a PDF.
@@ -78,4 +79,16 @@ func (a *API) statementPeriod(r *http.Request, act *access.Actor) (int, any, err
 		out.Closing = e.Balance
 	}
 	return http.StatusOK, out, nil
+}
+
+// noticePDF is the village's 公示 for the board (?phone= for objections),
+// the same PDF as the page's.
+func (a *API) noticePDF(r *http.Request, act *access.Actor) (*document.Document, string, error) {
+	code := r.PathValue("code")
+	scheme := "http"
+	if server.IsHTTPS(r) {
+		scheme = "https"
+	}
+	doc, err := a.printouts().Notice(r.Context(), act, lang(r), code, scheme+"://"+r.Host+"/notice/"+code, r.URL.Query().Get("phone"))
+	return doc, "notice-" + code, err
 }

@@ -43,9 +43,16 @@ func TestAPIStatementPrint(t *testing.T) {
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(pdf), "%PDF-") {
 			t.Fatalf("statement PDF: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
+		res, pdf = clerk.raw("GET", "/api/v1/regions/"+pingan+"/notice.pdf?phone=0482-8123456", "", nil)
+		if res.StatusCode != 200 || !strings.HasPrefix(string(pdf), "%PDF-") {
+			t.Fatalf("notice PDF: %d", res.StatusCode)
+		}
+		if code, body := clerk.do("GET", "/api/v1/regions/"+pingan+"/notice.pdf?phone=x", ""); code != 422 {
+			t.Fatalf("notice PDF with a bad phone: %d %v", code, body)
+		}
 		stranger := login("stranger", access.Grant{Role: access.Operator, Region: other})
-		for _, p := range []string{"/statement/period", "/statement.pdf"} {
-			if res, _ := stranger.raw("GET", fmt.Sprintf("/api/v1/households/%d%s", h.ID, p), "", nil); res.StatusCode != 404 && res.StatusCode != 403 {
+		for _, p := range []string{fmt.Sprintf("/api/v1/households/%d/statement/period", h.ID), fmt.Sprintf("/api/v1/households/%d/statement.pdf", h.ID), "/api/v1/regions/" + pingan + "/notice.pdf"} {
+			if res, _ := stranger.raw("GET", p, "", nil); res.StatusCode != 404 && res.StatusCode != 403 {
 				t.Fatalf("stranger read %s: %d", p, res.StatusCode)
 			}
 		}

@@ -20,6 +20,7 @@ import (
 	"shanzhi/internal/points"
 	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/review"
 )
 
 // Deps are the services the documents read.
@@ -28,6 +29,7 @@ type Deps struct {
 	Regions  region.Service
 	Registry registry.Service
 	Ledger   points.Service
+	Review   review.Service
 	Now      func() time.Time
 }
 

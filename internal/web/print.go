@@ -1,29 +1,35 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
+	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/document"
 	"shanzhi/internal/printout"
+	"shanzhi/internal/server"
 )
 
 // printouts are the document builders over the page's services.
 func (w *Web) printouts() printout.Deps {
-	return printout.Deps{Catalog: w.Catalog, Regions: w.Regions, Registry: w.Registry, Ledger: w.Ledger, Now: w.Now}
+	return printout.Deps{Catalog: w.Catalog, Regions: w.Regions, Registry: w.Registry, Ledger: w.Ledger, Review: w.Review, Now: w.Now}
 }
 
-// printPage is a print view: the document as HTML, a period form where the
-// document has one, the print button and the link to the same document as
-// a PDF.
+// printPage is a print view: the document as HTML, a small form for the
+// choices the document takes (a period, a phone number), the print button
+// and the link to the same document as a PDF.
 type printPage struct {
 	Doc    template.HTML
 	PDF    string
-	Period bool
-	From   string
-	To     string
+	Inputs []printInput
+}
+
+// printInput is one field of the print view's form, sent back as a query.
+type printInput struct {
+	Name, Label, Type, Value string
 }
 
 // servePrint answers a print view and its .pdf twin from one document: the
@@ -72,6 +78,28 @@ func (w *Web) statementPrint(rw http.ResponseWriter, r *http.Request, a *access.
 	}
 	v.Title = v.T("print.statement.title") + " · " + h.Number
 	v.Crumbs = append(crumbs, crumb{Label: v.T("page.statement"), Href: back + "/points"}, crumb{Label: v.T("print.view")})
-	w.servePrint(rw, r, v, doc, v.Title, printPage{PDF: back + "/points.pdf?" + r.URL.RawQuery, Period: true,
-		From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02")})
+	w.servePrint(rw, r, v, doc, v.Title, printPage{PDF: back + "/points.pdf?" + r.URL.RawQuery, Inputs: []printInput{
+		{Name: "from", Label: v.T("print.period.from"), Type: "date", Value: from.Format(time.DateOnly)},
+		{Name: "to", Label: v.T("print.period.to"), Type: "date", Value: to.AddDate(0, 0, -1).Format(time.DateOnly)}}})
+}
+
+// noticePrint is the village's 公示 for the board, on A4 and as a PDF,
+// with the phone number for objections the official types in.
+func (w *Web) noticePrint(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	v := w.newView(r, "page.notice", "regions")
+	code := r.PathValue("code")
+	scheme := "http"
+	if server.IsHTTPS(r) {
+		scheme = "https"
+	}
+	phone := r.URL.Query().Get("phone")
+	doc, err := w.printouts().Notice(r.Context(), a, v.Lang, code, fmt.Sprintf("%s://%s/notice/%s", scheme, r.Host, code), phone)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Title = doc.Title.ZH
+	v.Crumbs = []crumb{{Label: v.T("page.notice"), Href: "/notice/" + code}, {Label: v.T("print.view")}}
+	w.servePrint(rw, r, v, doc, v.Title, printPage{PDF: "/regions/" + code + "/notice.pdf?" + r.URL.RawQuery, Inputs: []printInput{
+		{Name: "phone", Label: v.T("print.notice.phone_label"), Type: "tel", Value: phone}}})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +74,50 @@ func TestStatementPrint(t *testing.T) {
 				t.Errorf("%s leaks the head's name", p)
 			}
 		}
+	})
+}
+
+// TestNoticePrint: the 公示 for the board is one table of the items on
+// notice with the household number and the head masked as on the public
+// page, the committee, the date, the seal place, a QR code and the phone
+// for objections; the PDF is the same document; a phone number that is no
+// phone number is refused; another village's official gets nothing.
+func TestNoticePrint(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		now := time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		h := storetest.AwardHousehold(t, db, pingan, "018", "张桂芳")
+		s := newSite(t, db)
+		s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
+		if res := s.post(fmt.Sprintf("/households/%d/award", h.ID), url.Values{"item": {"env-03"}, "key": {"n1"}, "evidence": {"分类投放规范"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("award: %d", res.StatusCode)
+		}
+		s.user("weiyuan", access.Grant{Role: access.Reviewer, Region: pingan})
+		id := regexp.MustCompile(`action="/reviews/(\d+)"`).FindStringSubmatch(s.page("/reviews", http.StatusOK))
+		if res := s.post("/reviews/"+id[1], url.Values{"decision": {"approve"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("approve: %d", res.StatusCode)
+		}
+		public := s.page("/notice/"+pingan, http.StatusOK, "公示")
+		masked := regexp.MustCompile(`(张[^ <·]*) ·`).FindStringSubmatch(public)
+		if masked == nil || masked[1] == "张桂芳" {
+			t.Fatalf("public notice shows no masked head: %s", public)
+		}
+		body := s.page("/regions/"+pingan+"/notice/print?phone=0482-8123456", http.StatusOK, "平安村积分公示", ">018<", ">"+masked[1]+"<",
+			"0482-8123456", "平安村村民委员会", "（盖章）", "data:image/png;base64,", "2026年6月1日", "科尔沁镇")
+		if strings.Contains(body, "张桂芳") {
+			t.Error("the printed notice names the head in full")
+		}
+		res := s.get("/regions/" + pingan + "/notice.pdf?phone=0482-8123456")
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("notice PDF: %d", res.StatusCode)
+		}
+		if text := pdfText(t, raw); text != "" && (!strings.Contains(text, "018") || !strings.Contains(text, masked[1]) || strings.Contains(text, "张桂芳")) {
+			t.Errorf("notice PDF text:\n%s", text)
+		}
+		s.page("/regions/"+pingan+"/notice/print?phone=<script>", http.StatusUnprocessableEntity, "电话号码")
+		s.user("other", access.Grant{Role: access.Reviewer, Region: "152221103212"})
+		s.page("/regions/"+pingan+"/notice/print", http.StatusNotFound)
 	})
 }

@@ -61,6 +61,11 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /regions/{code}/points/base", on(access.PointsWrite, server.OnRegion), w.page(w.periodBase))
 	rt.HandleFunc("POST /regions/{code}/points/close", on(access.PointsWrite, server.OnRegion), w.page(w.periodClose))
 	rt.HandleFunc("GET /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
+	// The 公示 for the board is printed by the village's officials: it
+	// shows what the public page shows, but a PDF costs the server work.
+	noticePrint := server.Rule{Perm: read, Or: access.PointsApprove, On: server.OnRegion}
+	rt.HandleFunc("GET /regions/{code}/notice/print", noticePrint, w.page(w.noticePrint))
+	rt.HandleFunc("GET /regions/{code}/notice.pdf", noticePrint, w.page(w.noticePrint))
 	rt.HandleFunc("POST /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
 	// A scheme is read by whoever awards or reads the registers under it,
 	// and drafted and published by a leader (scheme.manage).
