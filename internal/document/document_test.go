@@ -122,3 +122,24 @@ func TestHTMLHasEveryRow(t *testing.T) {
 		}
 	}
 }
+
+// TestCardFitsOneCard: a household card of a usual household is one page
+// of ID-1 size with its QR code beside the members.
+func TestCardFitsOneCard(t *testing.T) {
+	d := &Document{Paper: Card, Title: Plain("平安村 户卡"), Fields: []Field{{Plain("户号"), "018"}, {Plain("户主"), "张桂芳"}},
+		Columns: []Column{{Label: Plain("姓名"), Weight: 1.4}, {Label: Plain("关系"), Weight: 1}},
+		QR:      "https://example.invalid/card/ABCDEFGHJKMNPQRSTVWXYZ0123", QRCaption: []string{"卡号 ABCDEFGHJKMNPQRSTVWXYZ0123"}}
+	for _, m := range []string{"张桂芳", "李建国", "李小明", "李小红", "王秀英"} {
+		d.Rows = append(d.Rows, []string{m, "本人"})
+	}
+	b, err := d.PDF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "/Type /Page "); n != 1 || !strings.Contains(string(b), "/MediaBox [0 0 242.65 153.07]") {
+		t.Fatalf("%d pages; %s", n, b[strings.Index(string(b), "/MediaBox"):][:40])
+	}
+	if dir := os.Getenv("SHANZHI_KEEP_PDF"); dir != "" {
+		os.WriteFile(filepath.Join(dir, "card.pdf"), b, 0o600)
+	}
+}

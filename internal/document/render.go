@@ -9,20 +9,21 @@ import (
 // layout is the paper-dependent part of the PDF: margins and type sizes.
 type layout struct {
 	margin, body, title, small float64
+	pad                        float64 // a table cell's padding per point of type
 }
 
 func (p Paper) layout() layout {
 	switch p {
 	case Receipt58:
-		return layout{margin: 3 * pdf.MM, body: 7.5, title: 10, small: 6.5}
+		return layout{margin: 3 * pdf.MM, body: 7.5, title: 10, small: 6.5, pad: 0.2}
 	case Receipt80:
-		return layout{margin: 3 * pdf.MM, body: 8.5, title: 11, small: 7}
+		return layout{margin: 3 * pdf.MM, body: 8.5, title: 11, small: 7, pad: 0.2}
 	case Card:
-		return layout{margin: 4 * pdf.MM, body: 7, title: 9, small: 6}
+		return layout{margin: 4 * pdf.MM, body: 7, title: 9, small: 6, pad: 0.15}
 	case A3:
-		return layout{margin: 18 * pdf.MM, body: 12, title: 22, small: 9}
+		return layout{margin: 18 * pdf.MM, body: 12, title: 22, small: 9, pad: 0.35}
 	}
-	return layout{margin: 15 * pdf.MM, body: 10, title: 16, small: 8}
+	return layout{margin: 15 * pdf.MM, body: 10, title: 16, small: 8, pad: 0.35}
 }
 
 // renderer lays a document out on pages, top to bottom, starting a page
@@ -35,6 +36,9 @@ type renderer struct {
 	page *pdf.Page
 	y    float64
 	colW []float64
+	// side is the width of a QR code drawn beside the content rather than
+	// after it, as on a card.
+	side float64
 }
 
 func (r *renderer) lineH(size float64) float64 { return size * 1.45 }
@@ -43,6 +47,9 @@ func (r *renderer) lineH(size float64) float64 { return size * 1.45 }
 func (r *renderer) bottom() float64 {
 	if r.d.Paper.receipt() {
 		return 1e9 // a roll has no bottom
+	}
+	if r.d.PageOf == "" {
+		return r.size.H - r.l.margin
 	}
 	return r.size.H - r.l.margin - r.l.small*2
 }
@@ -72,6 +79,11 @@ func (d *Document) PDF() ([]byte, error) {
 	p.Title = d.Title.ZH
 	r := &renderer{d: d, pdf: p, l: d.Paper.layout(), size: d.Paper.size()}
 	r.newPage()
+	if d.Paper == Card && d.QR != "" {
+		if err := r.sideQR(); err != nil {
+			return nil, err
+		}
+	}
 	r.head()
 	if len(d.Columns) > 0 {
 		r.table()
@@ -92,7 +104,33 @@ func (d *Document) PDF() ([]byte, error) {
 	return p.Bytes(), nil
 }
 
-func (r *renderer) width() float64 { return r.size.W - 2*r.l.margin }
+func (r *renderer) width() float64 {
+	if r.side > 0 {
+		return r.size.W - 2*r.l.margin - r.side - 2*pdf.MM
+	}
+	return r.size.W - 2*r.l.margin
+}
+
+// sideQR draws the QR code and its caption at the right of a card, as tall
+// as the card allows.
+func (r *renderer) sideQR() error {
+	capH := float64(len(r.d.QRCaption)) * 2 * r.lineH(r.l.small)
+	r.side = min(r.size.H-2*r.l.margin-capH, r.size.W*0.36)
+	x := r.size.W - r.l.margin - r.side
+	if err := r.page.QR(x, r.l.margin, r.side, r.d.QR); err != nil {
+		return err
+	}
+	y := r.y
+	r.y = r.l.margin + r.side + r.l.small*0.3
+	for _, c := range r.d.QRCaption {
+		for _, l := range r.pdf.Wrap(c, r.l.small, r.side) {
+			r.text(x, r.l.small, l)
+			r.y += r.lineH(r.l.small)
+		}
+	}
+	r.y = y
+	return nil
+}
 
 // head draws the title (with its Mongolian form as a vertical line to the
 // left when the document is Mongolian-first) and the header fields.
@@ -105,7 +143,7 @@ func (r *renderer) head() {
 		r.page.VText(x+r.l.title*0.3, r.y, r.l.title, mn)
 		x += r.lineH(r.l.title) + 2*pdf.MM
 	}
-	w := r.size.W - r.l.margin - x
+	w := r.l.margin + r.width() - x
 	for _, line := range r.pdf.Wrap(r.d.Title.ZH, r.l.title, w) {
 		r.text(x+(w-r.pdf.Measure(line, r.l.title))/2, r.l.title, line)
 		r.y += r.lineH(r.l.title)
@@ -113,9 +151,12 @@ func (r *renderer) head() {
 	r.y += r.l.body * 0.5
 	// Fields flow in cells of a fixed width, as many to a line as fit.
 	per := 3
-	if r.size.W < 100*pdf.MM {
+	switch {
+	case r.d.Paper == Card:
+		per = 2
+	case r.size.W < 100*pdf.MM:
 		per = 1
-	} else if r.size.W < 400 {
+	case r.size.W < 400:
 		per = 2
 	}
 	cell := w / float64(per)
@@ -139,7 +180,7 @@ func (r *renderer) head() {
 
 // cells wraps a row's cells to their columns and returns its lines.
 func (r *renderer) cells(row []string, size float64) ([][]string, float64) {
-	pad := size * 0.35
+	pad := size * r.l.pad
 	out := make([][]string, len(r.d.Columns))
 	n := 1
 	for i := range r.d.Columns {
@@ -154,7 +195,7 @@ func (r *renderer) cells(row []string, size float64) ([][]string, float64) {
 }
 
 func (r *renderer) drawRow(lines [][]string, h, size float64, bold bool) {
-	pad := size * 0.35
+	pad := size * r.l.pad
 	x := r.l.margin
 	ruled := !r.d.Paper.receipt()
 	if bold {
@@ -261,7 +302,7 @@ func (r *renderer) end() error {
 		}
 	}
 	qr := 0.0
-	if r.d.QR != "" {
+	if r.d.QR != "" && r.side == 0 {
 		qr = min(30*pdf.MM, r.width()*0.45)
 	}
 	sealSide := 0.0
@@ -273,7 +314,11 @@ func (r *renderer) end() error {
 	if r.d.Issuer != "" || r.d.Date != "" {
 		issueH = r.lineH(size) * 2
 	}
-	block := signH + max(qr+float64(len(r.d.QRCaption))*r.lineH(r.l.small), sealSide, issueH)
+	capH := 0.0
+	if qr > 0 {
+		capH = float64(len(r.d.QRCaption)) * r.lineH(r.l.small)
+	}
+	block := signH + max(qr+capH, sealSide, issueH)
 	if block == 0 {
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/localtime"
+	"shanzhi/internal/regioncode"
 	"shanzhi/internal/review"
 )
 
@@ -31,6 +32,9 @@ var phoneRE = regexp.MustCompile(`^[0-9][0-9 ()+\-]{4,19}$`)
 func (d Deps) Notice(ctx context.Context, a *access.Actor, lang i18n.Lang, village, link, phone string) (*document.Document, error) {
 	if !a.Can(access.RegistryRead, village) && !a.Can(access.PointsApprove, village) {
 		return nil, fault.E(fault.NotFound, "error.not_found")
+	}
+	if regioncode.LevelOf(village) != regioncode.Village {
+		return nil, fault.E(fault.Invalid, "print.notice.village_only")
 	}
 	p := &printer{Deps: d, lang: lang, a: a}
 	phone = strings.TrimSpace(phone)

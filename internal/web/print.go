@@ -103,3 +103,24 @@ func (w *Web) noticePrint(rw http.ResponseWriter, r *http.Request, a *access.Act
 	w.servePrint(rw, r, v, doc, v.Title, printPage{PDF: "/regions/" + code + "/notice.pdf?" + r.URL.RawQuery, Inputs: []printInput{
 		{Name: "phone", Label: v.T("print.notice.phone_label"), Type: "tel", Value: phone}}})
 }
+
+// cardPrint is the household card at ID-card size, on screen and as a PDF.
+func (w *Web) cardPrint(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	v := w.newView(r, "page.card", "households")
+	h, crumbs, back, err := w.householdTarget(r, a, v)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	scheme := "http"
+	if server.IsHTTPS(r) {
+		scheme = "https"
+	}
+	doc, err := w.printouts().Card(r.Context(), a, v.Lang, h.ID, func(token string) string { return fmt.Sprintf("%s://%s/card/%s", scheme, r.Host, token) })
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Crumbs = append(crumbs, crumb{Label: v.T("page.card"), Href: back + "/card"}, crumb{Label: v.T("print.view")})
+	w.servePrint(rw, r, v, doc, v.T("page.card")+" "+h.Number, printPage{PDF: back + "/card.pdf"})
+}

@@ -121,3 +121,39 @@ func TestNoticePrint(t *testing.T) {
 		s.page("/regions/"+pingan+"/notice/print", http.StatusNotFound)
 	})
 }
+
+// TestCardPrint: the household card at card size with its members and the
+// QR code, and without birth dates or ID numbers; the card page hides those
+// when printed.
+func TestCardPrint(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		seed := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: pingan}}}
+		h, err := db.Registry().CreateHousehold(ctx, seed, registry.HouseholdInput{Number: "028", VillageCode: pingan},
+			registry.ResidentInput{Name: "乌云", Ethnicity: "蒙古族", Gender: registry.Female, BirthDate: "1966-04-05", Political: "群众"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := newSite(t, db)
+		s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
+		base := fmt.Sprintf("/households/%d/card", h.ID)
+		body := s.page(base+"/print", http.StatusOK, "paper-card", "乌云", ">028<", "data:image/png;base64,", "卡号")
+		if strings.Contains(body, "1966") {
+			t.Error("the card shows a birth date")
+		}
+		s.page(base, http.StatusOK, `class="noprint">1966-04-05`)
+		res := s.get(base + ".pdf")
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(raw), "/MediaBox [0 0 242.65 153.07]") {
+			t.Fatalf("card PDF: %d", res.StatusCode)
+		}
+		if text := pdfText(t, raw); text != "" && (!strings.Contains(text, "乌云") || strings.Contains(text, "1966")) {
+			t.Errorf("card PDF text:\n%s", text)
+		}
+		s.user("other", access.Grant{Role: access.Operator, Region: "152221103212"})
+		if b := s.page(base+"/print", http.StatusNotFound); strings.Contains(b, "乌云") {
+			t.Error("another village's clerk sees the card")
+		}
+	})
+}

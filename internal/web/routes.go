@@ -44,6 +44,8 @@ func (w *Web) Routes(rt *server.Router) {
 		rt.HandleFunc("POST /households/{id}/"+name, on(write, server.OnHousehold), w.page(do(w, w.householdTarget, act)))
 	}
 	rt.HandleFunc("GET /households/{id}/card", on(write, server.OnHousehold), w.page(w.householdCard))
+	rt.HandleFunc("GET /households/{id}/card/print", on(write, server.OnHousehold), w.page(w.cardPrint))
+	rt.HandleFunc("GET /households/{id}/card.pdf", on(write, server.OnHousehold), w.page(w.cardPrint))
 	rt.HandleFunc("GET /households/{id}/correct", on(access.PointsWrite, server.OnHousehold), w.page(w.awardCorrect))
 	rt.HandleFunc("POST /households/{id}/correct", on(access.PointsWrite, server.OnHousehold), w.page(w.awardCorrect))
 	rt.HandleFunc("GET /households/{id}/appeal", on(access.PointsWrite, server.OnHousehold), w.page(w.householdAppeal))
