@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -91,4 +92,15 @@ func (a *API) noticePDF(r *http.Request, act *access.Actor) (*document.Document,
 	}
 	doc, err := a.printouts().Notice(r.Context(), act, lang(r), code, scheme+"://"+r.Host+"/notice/"+code, r.URL.Query().Get("phone"))
 	return doc, "notice-" + code, err
+}
+
+// registerPDF is a region's register for filing, masked, the same PDF as
+// the page's; the full one, with its reason, is the page's POST.
+func (a *API) registerPDF(r *http.Request, act *access.Actor) (*document.Document, string, error) {
+	code := r.PathValue("code")
+	if err := limited(a.Limits.Export, fmt.Sprint(act.UserID)); err != nil {
+		return nil, "", err
+	}
+	doc, err := a.printouts().Register(r.Context(), act, lang(r), code, false, "")
+	return doc, "register-" + code, err
 }

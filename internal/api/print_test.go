@@ -50,8 +50,11 @@ func TestAPIStatementPrint(t *testing.T) {
 		if code, body := clerk.do("GET", "/api/v1/regions/"+pingan+"/notice.pdf?phone=x", ""); code != 422 {
 			t.Fatalf("notice PDF with a bad phone: %d %v", code, body)
 		}
+		if res, pdf := clerk.raw("GET", "/api/v1/regions/"+pingan+"/register.pdf", "", nil); res.StatusCode != 200 || !strings.HasPrefix(string(pdf), "%PDF-") {
+			t.Fatalf("register PDF: %d", res.StatusCode)
+		}
 		stranger := login("stranger", access.Grant{Role: access.Operator, Region: other})
-		for _, p := range []string{fmt.Sprintf("/api/v1/households/%d/statement/period", h.ID), fmt.Sprintf("/api/v1/households/%d/statement.pdf", h.ID), "/api/v1/regions/" + pingan + "/notice.pdf"} {
+		for _, p := range []string{fmt.Sprintf("/api/v1/households/%d/statement/period", h.ID), fmt.Sprintf("/api/v1/households/%d/statement.pdf", h.ID), "/api/v1/regions/" + pingan + "/notice.pdf", "/api/v1/regions/" + pingan + "/register.pdf"} {
 			if res, _ := stranger.raw("GET", p, "", nil); res.StatusCode != 404 && res.StatusCode != 403 {
 				t.Fatalf("stranger read %s: %d", p, res.StatusCode)
 			}

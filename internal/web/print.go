@@ -25,6 +25,9 @@ type printPage struct {
 	Doc    template.HTML
 	PDF    string
 	Inputs []printInput
+	// Full, where set, is the path (less /print and .pdf) the register's
+	// full form posts to, with its reason.
+	Full string
 }
 
 // printInput is one field of the print view's form, sent back as a query.
@@ -123,4 +126,29 @@ func (w *Web) cardPrint(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	}
 	v.Crumbs = append(crumbs, crumb{Label: v.T("page.card"), Href: back + "/card"}, crumb{Label: v.T("print.view")})
 	w.servePrint(rw, r, v, doc, v.T("page.card")+" "+h.Number, printPage{PDF: back + "/card.pdf"})
+}
+
+// registerPrint is a region's register for filing: masked on GET; in full
+// on a POST that carries a reason from a user allowed to export in full,
+// as the register export is. Both count against the export limit.
+func (w *Web) registerPrint(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	v := w.newView(r, "page.households", "households")
+	code := r.PathValue("code")
+	if err := limited(w.Limits.Export, fmt.Sprint(a.UserID)); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	full := r.Method == http.MethodPost
+	doc, err := w.printouts().Register(r.Context(), a, v.Lang, code, full, r.PostFormValue("reason"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.Title = doc.Title.ZH
+	v.Crumbs = []crumb{{Label: v.T("page.households"), Href: "/households?region=" + code}, {Label: v.T("print.view")}}
+	p := printPage{PDF: "/regions/" + code + "/register.pdf"}
+	if !full && a.Can(access.ExportFull, code) {
+		p.Full = "/regions/" + code + "/register"
+	}
+	w.servePrint(rw, r, v, doc, v.Title, p)
 }

@@ -157,3 +157,56 @@ func TestCardPrint(t *testing.T) {
 		}
 	})
 }
+
+// TestRegisterPrint: every registered household of the village with its
+// people and the totals, ID numbers masked; in full only on a POST with a
+// reason from a full-export holder, which the audit trail records; the
+// PDF is the same document.
+func TestRegisterPrint(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		seed := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: pingan}}}
+		for i, surname := range []rune("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔") {
+			if _, err := db.Registry().CreateHousehold(ctx, seed, registry.HouseholdInput{Number: fmt.Sprintf("R%03d", i+1), VillageCode: pingan},
+				registry.ResidentInput{Name: string(surname) + "建国", Ethnicity: "汉族", Relation: registry.Head, Political: "群众",
+					IDNumber: idFor("19700101", 2*i+1)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := newSite(t, db)
+		s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
+		body := s.page("/regions/"+pingan+"/register/print", http.StatusOK, "户籍台账", "R001", "孔建国", "25 户 25 人", "paper-a4-landscape")
+		if strings.Contains(body, idFor("19700101", 49)) {
+			t.Error("the register print shows a full ID number on GET")
+		}
+		if strings.Contains(body, "print.register.full") || strings.Contains(body, `name="reason"`) {
+			t.Error("an operator without full export is offered the full print")
+		}
+		res := s.get("/regions/" + pingan + "/register.pdf")
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("register PDF: %d", res.StatusCode)
+		}
+		if text := pdfText(t, raw); text != "" && (!strings.Contains(text, "孔建国") || strings.Contains(text, idFor("19700101", 49))) {
+			t.Errorf("register PDF text lacks the last household or shows a full ID")
+		}
+		if res := s.post("/regions/"+pingan+"/register/print", url.Values{"reason": {"报送乡镇"}}); res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
+			t.Fatalf("operator's full print: %d", res.StatusCode)
+		}
+		s.user("leader", access.Grant{Role: access.Leader, Region: pingan})
+		s.page("/regions/"+pingan+"/register/print", http.StatusOK, `name="reason"`)
+		if res := s.post("/regions/"+pingan+"/register/print", url.Values{"reason": {""}}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("full print without a reason: %d", res.StatusCode)
+		}
+		res = s.post("/regions/"+pingan+"/register/print", url.Values{"reason": {"报送乡镇"}})
+		if b := s.body(res); res.StatusCode != http.StatusOK || !strings.Contains(b, idFor("19700101", 49)) {
+			t.Fatalf("full print: %d", res.StatusCode)
+		}
+		s.auditHas(&access.Actor{Grants: []access.Grant{{Role: access.AuditAdmin, Region: "150000000000"}}}, "registry.export_full", "报送乡镇")
+		s.user("other", access.Grant{Role: access.Operator, Region: "152221103212"})
+		if b := s.page("/regions/"+pingan+"/register/print", http.StatusNotFound); strings.Contains(b, "赵建国") {
+			t.Error("another village's clerk sees the register")
+		}
+	})
+}

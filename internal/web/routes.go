@@ -66,6 +66,10 @@ func (w *Web) Routes(rt *server.Router) {
 	// The 公示 for the board is printed by the village's officials: it
 	// shows what the public page shows, but a PDF costs the server work.
 	noticePrint := server.Rule{Perm: read, Or: access.PointsApprove, On: server.OnRegion}
+	for _, p := range []string{"/regions/{code}/register/print", "/regions/{code}/register.pdf"} {
+		rt.HandleFunc("GET "+p, on(read, server.OnRegion), w.page(w.registerPrint))
+		rt.HandleFunc("POST "+p, on(access.ExportFull, server.OnRegion), w.page(w.registerPrint))
+	}
 	rt.HandleFunc("GET /regions/{code}/notice/print", noticePrint, w.page(w.noticePrint))
 	rt.HandleFunc("GET /regions/{code}/notice.pdf", noticePrint, w.page(w.noticePrint))
 	rt.HandleFunc("POST /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
