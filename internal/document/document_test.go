@@ -143,3 +143,37 @@ func TestCardFitsOneCard(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "card.pdf"), b, 0o600)
 	}
 }
+
+// BenchmarkRegisterPDF300 renders the register of a 300-household village
+// (1,050 people, landscape A4) to PDF: the size and time a township clerk
+// waits for.
+func BenchmarkRegisterPDF300(b *testing.B) {
+	d := &Document{Paper: A4Landscape, Title: Plain("科尔沁镇平安村户籍台账"), PageOf: "第 %d 页 / 共 %d 页",
+		Columns: []Column{{Label: Plain("序号"), Weight: 0.5, Num: true}, {Label: Plain("户号"), Weight: 0.9}, {Label: Plain("姓名"), Weight: 1},
+			{Label: Plain("与户主关系"), Weight: 0.8}, {Label: Plain("性别"), Weight: 0.45}, {Label: Plain("民族"), Weight: 0.7}, {Label: Plain("出生日期"), Weight: 1},
+			{Label: Plain("身份证号"), Weight: 1.8}, {Label: Plain("手机号"), Weight: 1.2}, {Label: Plain("家庭住址"), Weight: 2}},
+		Signatures: []Text{Plain("经办人"), Plain("审核人")}, DateLabel: Plain("日期")}
+	surnames := []rune("赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜")
+	given := []rune("建国秀英桂芳志强丽娟巴特尔乌云其其格宝音图门")
+	for h := 0; h < 300; h++ {
+		for m := 0; m < 3+h%2; m++ {
+			seq, num, addr := "", "", ""
+			if m == 0 {
+				seq, num, addr = fmt.Sprint(h+1), fmt.Sprintf("%03d", h+1), fmt.Sprintf("平安村第%d村民小组%d号", h%9+1, h+1)
+			}
+			name := string(surnames[h%len(surnames)]) + string(given[(h+m)%len(given)]) + string(given[(h*7+m)%len(given)])
+			d.Rows = append(d.Rows, []string{seq, num, name, []string{"户主", "配偶", "子", "女"}[m], "男", "蒙古族", "1970-01-01",
+				fmt.Sprintf("152221********%04d", h*4+m), fmt.Sprintf("170****%04d", h*4+m), addr})
+		}
+	}
+	var size int
+	for b.Loop() {
+		out, err := d.PDF()
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(out)
+	}
+	b.ReportMetric(float64(size)/1024, "KB")
+	b.ReportMetric(float64(len(d.Rows)), "rows")
+}
