@@ -104,3 +104,21 @@ func (a *API) registerPDF(r *http.Request, act *access.Actor) (*document.Documen
 	doc, err := a.printouts().Register(r.Context(), act, lang(r), code, false, "")
 	return doc, "register-" + code, err
 }
+
+// receiptPDF is a redemption's receipt (?paper=58 or 80 for the thermal
+// rolls, A4 otherwise), the same PDF as the page's.
+func (a *API) receiptPDF(r *http.Request, act *access.Actor) (*document.Document, string, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, "", err
+	}
+	red, err := a.Market.Redemption(r.Context(), act, id)
+	if err != nil {
+		return nil, "", err
+	}
+	paper := map[string]document.Paper{"58": document.Receipt58, "80": document.Receipt80}[r.URL.Query().Get("paper")]
+	if paper == "" {
+		paper = document.A4
+	}
+	return a.printouts().Receipt(lang(r), red, paper), fmt.Sprintf("receipt-%d", id), nil
+}

@@ -59,8 +59,8 @@ func (p Paper) size() pdf.Size {
 	return pdf.A4
 }
 
-// receipt says whether the paper is a roll whose page ends with its content.
-func (p Paper) receipt() bool { return p == Receipt58 || p == Receipt80 }
+// Receipt says whether the paper is a roll whose page ends with its content.
+func (p Paper) Receipt() bool { return p == Receipt58 || p == Receipt80 }
 
 // Field is one labelled value of the document's header, such as the
 // village, the household number or the print date.
@@ -132,8 +132,9 @@ func (d *Document) MN(t Text) string {
 }
 
 var page = template.Must(template.New("doc").Funcs(template.FuncMap{"qr": QRDataURL}).Parse(`<link rel="stylesheet" href="/static/document.css">
+{{- if .Length}}<link rel="stylesheet" href="/static/receipt-pages.css">{{end}}
 {{- $d := . -}}
-<article class="doc paper-{{.Paper}}{{if .MongolianFirst}} mn-first{{end}}">
+<article class="doc paper-{{.Paper}}{{if .MongolianFirst}} mn-first{{end}}{{with .Length}} len-{{.}}{{end}}">
 <header class="doc-head">
 {{with $d.MN .Title}}<div class="mn" lang="mn-Mong">{{.}}</div>{{end}}
 <h1 class="doc-title">{{.Title.ZH}}</h1>
@@ -153,10 +154,21 @@ var page = template.Must(template.New("doc").Funcs(template.FuncMap{"qr": QRData
 </footer>{{end}}
 </article>`))
 
-// HTML renders the document as the print view's content.
+// HTML renders the document as the print view's content. A receipt's page
+// is sized to its content (see ReceiptLength).
 func (d *Document) HTML() (template.HTML, error) {
 	var b bytes.Buffer
-	if err := page.Execute(&b, d); err != nil {
+	view := struct {
+		*Document
+		Length int
+	}{Document: d}
+	if d.Paper.Receipt() {
+		var err error
+		if view.Length, err = d.ReceiptLength(); err != nil {
+			return "", err
+		}
+	}
+	if err := page.Execute(&b, view); err != nil {
 		return "", err
 	}
 	return template.HTML(b.String()), nil

@@ -45,7 +45,7 @@ func (r *renderer) lineH(size float64) float64 { return size * 1.45 }
 
 // bottom is where content ends on a page: above the page number line.
 func (r *renderer) bottom() float64 {
-	if r.d.Paper.receipt() {
+	if r.d.Paper.Receipt() {
 		return 1e9 // a roll has no bottom
 	}
 	if r.d.PageOf == "" {
@@ -56,7 +56,7 @@ func (r *renderer) bottom() float64 {
 
 func (r *renderer) newPage() {
 	size := r.size
-	if r.d.Paper.receipt() {
+	if r.d.Paper.Receipt() {
 		size.H = 1e4 // trimmed to the content at the end
 	}
 	r.page = r.pdf.AddPage(size)
@@ -72,6 +72,31 @@ func (r *renderer) text(x, size float64, s string) {
 
 // PDF renders the document as a PDF.
 func (d *Document) PDF() ([]byte, error) {
+	p, err := d.render()
+	if err != nil {
+		return nil, err
+	}
+	return p.Bytes(), nil
+}
+
+// ReceiptLength is the length in millimetres of the paper a receipt needs,
+// rounded up to whole centimetres with a fifth to spare, since a browser's
+// fonts set the same text a little longer than the PDF's: the print view
+// asks for a page that long (document.css has a page size for each).
+func (d *Document) ReceiptLength() (int, error) {
+	p, err := d.render()
+	if err != nil {
+		return 0, err
+	}
+	mm := p.Page(0).H / pdf.MM * 1.2
+	return min(maxReceipt, (int(mm)/10+1)*10), nil
+}
+
+// maxReceipt is the longest receipt page the print CSS sizes: longer ones
+// print on as many A4-long pages as they need.
+const maxReceipt = 600
+
+func (d *Document) render() (*pdf.Doc, error) {
 	p, err := pdf.New()
 	if err != nil {
 		return nil, err
@@ -91,7 +116,7 @@ func (d *Document) PDF() ([]byte, error) {
 	if err := r.end(); err != nil {
 		return nil, err
 	}
-	if d.Paper.receipt() {
+	if d.Paper.Receipt() {
 		r.page.H = r.y + r.l.margin
 	} else if d.PageOf != "" {
 		n := p.Pages()
@@ -101,7 +126,7 @@ func (d *Document) PDF() ([]byte, error) {
 			pg.Text((pg.W-p.Measure(s, r.l.small))/2, pg.H-r.l.margin+r.l.small, r.l.small, s)
 		}
 	}
-	return p.Bytes(), nil
+	return p, nil
 }
 
 func (r *renderer) width() float64 {
@@ -197,7 +222,7 @@ func (r *renderer) cells(row []string, size float64) ([][]string, float64) {
 func (r *renderer) drawRow(lines [][]string, h, size float64, bold bool) {
 	pad := size * r.l.pad
 	x := r.l.margin
-	ruled := !r.d.Paper.receipt()
+	ruled := !r.d.Paper.Receipt()
 	if bold {
 		r.page.Fill(x, r.y, r.width(), h, 0.92)
 	}
@@ -327,25 +352,25 @@ func (r *renderer) end() error {
 	}
 	r.y += size * 0.5
 	half := r.width() / 2
-	if r.d.Paper.receipt() {
+	if r.d.Paper.Receipt() {
 		half = r.width()
 	}
 	for i, s := range r.d.Signatures {
 		col := r.l.margin + float64(i%2)*half
-		if r.d.Paper.receipt() {
+		if r.d.Paper.Receipt() {
 			col = r.l.margin
 		}
 		label := s.ZH + "："
 		r.text(col, size, label)
 		lx := col + r.pdf.Measure(label, size)
 		r.page.Line(lx, r.y+r.lineH(size), col+half*0.55, r.y+r.lineH(size), 0.6)
-		if r.d.DateLabel.ZH != "" && !r.d.Paper.receipt() {
+		if r.d.DateLabel.ZH != "" && !r.d.Paper.Receipt() {
 			dl := r.d.DateLabel.ZH + "："
 			dx := col + half*0.6
 			r.text(dx, size, dl)
 			r.page.Line(dx+r.pdf.Measure(dl, size), r.y+r.lineH(size), col+half-size, r.y+r.lineH(size), 0.6)
 		}
-		if i%2 == 1 || i == len(r.d.Signatures)-1 || r.d.Paper.receipt() {
+		if i%2 == 1 || i == len(r.d.Signatures)-1 || r.d.Paper.Receipt() {
 			r.y += r.lineH(size) * 2
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -209,4 +210,20 @@ func TestRegisterPrint(t *testing.T) {
 			t.Error("another village's clerk sees the register")
 		}
 	})
+}
+
+// TestReceiptPages: every receipt length the document can ask for has its
+// page size in receipt-pages.css, for both rolls.
+func TestReceiptPages(t *testing.T) {
+	css, err := os.ReadFile("static/receipt-pages.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{58, 80} {
+		for n := 10; n <= 600; n += 10 {
+			if !strings.Contains(string(css), fmt.Sprintf(".paper-receipt-%d.len-%d { page: r%d-%d; } @page r%d-%d { size: %dmm %dmm;", w, n, w, n, w, n, w, n)) {
+				t.Fatalf("no page for a %d mm receipt %d mm long", w, n)
+			}
+		}
+	}
 }

@@ -170,6 +170,7 @@ func (w *Web) marketRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /stores/{id}/reports", either(server.OnStore), w.page(w.marketReports))
 	rt.HandleFunc("GET /stores/{id}/reports.xlsx", either(server.OnStore), w.page(w.marketExport))
 	rt.HandleFunc("GET /redemptions/{id}", either(server.OnRedeemed), w.page(w.receipt))
+	rt.HandleFunc("GET /redemptions/{id}/receipt.pdf", either(server.OnRedeemed), w.page(w.receipt))
 	rt.HandleFunc("POST /redemptions/{id}/return", on(sell, server.OnRedeemed), w.page(w.receiptReturn))
 	rt.HandleFunc("GET /my/market", on(access.OwnHousehold, server.Anywhere), w.page(w.myMarket))
 }
