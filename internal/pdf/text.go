@@ -142,14 +142,14 @@ func (sh *shaper) shape(s string, size float64) Run {
 			Face: sh.faces[fi], Size: fixed.I(1000), Script: script, Language: language.NewLanguage([3]string{"zh", "mn", "und"}[fi]),
 		})
 		for i, g := range out.Glyphs {
-			n := g.RuneCount
-			if i > 0 && out.Glyphs[i-1].ClusterIndex == g.ClusterIndex {
+			n := g.RunesCount()
+			if i > 0 && out.Glyphs[i-1].TextIndex() == g.TextIndex() {
 				n = 0 // the cluster's text goes with its first glyph
 			}
 			gl := Glyph{face: fi, ID: int(g.GlyphID), Advance: fx(g.Advance) * size / 1000,
-				DX: fx(g.XOffset) * size / 1000, DY: fx(g.YOffset) * size / 1000, cluster: g.ClusterIndex, nrunes: g.RuneCount}
+				DX: fx(g.XOffset) * size / 1000, DY: fx(g.YOffset) * size / 1000, cluster: g.TextIndex(), nrunes: g.RunesCount()}
 			if n > 0 {
-				gl.text = text[g.ClusterIndex : g.ClusterIndex+n]
+				gl.text = text[g.TextIndex() : g.TextIndex()+n]
 			}
 			run.Glyphs = append(run.Glyphs, gl)
 			run.Width += gl.Advance

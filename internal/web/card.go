@@ -11,7 +11,6 @@ import (
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/scheme"
-	"shanzhi/internal/server"
 )
 
 type cardPage struct {
@@ -72,12 +71,7 @@ func (w *Web) householdCard(rw http.ResponseWriter, r *http.Request, a *access.A
 		w.fail(rw, r, err)
 		return
 	}
-	scheme := "http"
-	if server.IsHTTPS(r) {
-		scheme = "https"
-	}
-	link := fmt.Sprintf("%s://%s/card/%s", scheme, r.Host, token)
-	qr, err := document.QRDataURL(link)
+	qr, err := document.QRDataURL(origin(r) + "/card/" + token)
 	if err != nil {
 		w.fail(rw, r, err)
 		return

@@ -12,7 +12,6 @@ import (
 	"shanzhi/internal/document"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/market"
-	"shanzhi/internal/printout"
 )
 
 type counterGoods struct {
@@ -164,16 +163,8 @@ func (w *Web) showReceipt(rw http.ResponseWriter, r *http.Request, a *access.Act
 	}
 	v := w.newView(r, "page.receipt", "market")
 	paper, size := receiptPaper(r)
-	doc := w.printouts().Receipt(v.Lang, red, size)
-	if strings.HasSuffix(r.URL.Path, ".pdf") {
-		if err := printout.WritePDF(rw, doc, v.T("page.receipt_no", red.ID)); err != nil {
-			w.fail(rw, r, err)
-		}
-		return
-	}
-	html, err := doc.HTML()
-	if err != nil {
-		w.fail(rw, r, err)
+	html, ok := w.printOrHTML(rw, r, w.printouts().Receipt(v.Lang, red, size), v.T("page.receipt_no", red.ID))
+	if !ok {
 		return
 	}
 	v.Crumbs = append(storeCrumbs(v, st), crumb{Label: v.T("page.receipt_no", red.ID)})

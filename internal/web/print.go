@@ -35,18 +35,20 @@ type printInput struct {
 	Name, Label, Type, Value string
 }
 
+// origin is the scheme and host the request came to, for the addresses
+// printed as QR codes.
+func origin(r *http.Request) string {
+	if server.IsHTTPS(r) {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
 // servePrint answers a print view and its .pdf twin from one document: the
 // route ending in .pdf gets the PDF, the other the page.
 func (w *Web) servePrint(rw http.ResponseWriter, r *http.Request, v *view, doc *document.Document, name string, p printPage) {
-	if strings.HasSuffix(r.URL.Path, ".pdf") {
-		if err := printout.WritePDF(rw, doc, name); err != nil {
-			w.fail(rw, r, err)
-		}
-		return
-	}
-	html, err := doc.HTML()
-	if err != nil {
-		w.fail(rw, r, err)
+	html, ok := w.printOrHTML(rw, r, doc, name)
+	if !ok {
 		return
 	}
 	p.Doc = html
@@ -58,6 +60,22 @@ func (w *Web) servePrint(rw http.ResponseWriter, r *http.Request, v *view, doc *
 	}
 	v.Data = p
 	w.render(rw, http.StatusOK, "print", v)
+}
+
+// printOrHTML sends doc as a PDF when the path ends in .pdf; otherwise it
+// returns the document's HTML for the page to show. ok is false when the
+// answer has been sent (the PDF, or an error).
+func (w *Web) printOrHTML(rw http.ResponseWriter, r *http.Request, doc *document.Document, name string) (html template.HTML, ok bool) {
+	var err error
+	if strings.HasSuffix(r.URL.Path, ".pdf") {
+		err = printout.WritePDF(rw, doc, name)
+	} else if html, err = doc.HTML(); err == nil {
+		return html, true
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+	}
+	return "", false
 }
 
 // statementPrint is a household's statement for a period, on A4 (page)
@@ -91,12 +109,8 @@ func (w *Web) statementPrint(rw http.ResponseWriter, r *http.Request, a *access.
 func (w *Web) noticePrint(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	v := w.newView(r, "page.notice", "regions")
 	code := r.PathValue("code")
-	scheme := "http"
-	if server.IsHTTPS(r) {
-		scheme = "https"
-	}
 	phone := r.URL.Query().Get("phone")
-	doc, err := w.printouts().Notice(r.Context(), a, v.Lang, code, fmt.Sprintf("%s://%s/notice/%s", scheme, r.Host, code), phone)
+	doc, err := w.printouts().Notice(r.Context(), a, v.Lang, code, origin(r)+"/notice/"+code, phone)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -115,11 +129,7 @@ func (w *Web) cardPrint(rw http.ResponseWriter, r *http.Request, a *access.Actor
 		w.fail(rw, r, err)
 		return
 	}
-	scheme := "http"
-	if server.IsHTTPS(r) {
-		scheme = "https"
-	}
-	doc, err := w.printouts().Card(r.Context(), a, v.Lang, h.ID, func(token string) string { return fmt.Sprintf("%s://%s/card/%s", scheme, r.Host, token) })
+	doc, err := w.printouts().Card(r.Context(), a, v.Lang, h.ID, func(token string) string { return origin(r) + "/card/" + token })
 	if err != nil {
 		w.fail(rw, r, err)
 		return
