@@ -98,6 +98,9 @@ func (a *API) noticePDF(r *http.Request, act *access.Actor) (*document.Document,
 // the page's; the full one, with its reason, is the page's POST.
 func (a *API) registerPDF(r *http.Request, act *access.Actor) (*document.Document, string, error) {
 	code := r.PathValue("code")
+	if err := printout.RegisterReader(act, code, false); err != nil {
+		return nil, "", err
+	}
 	if err := limited(a.Limits.Export, fmt.Sprint(act.UserID)); err != nil {
 		return nil, "", err
 	}

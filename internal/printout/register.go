@@ -6,10 +6,25 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/document"
+	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
 )
+
+// RegisterReader refuses, as if the region did not exist, a user who may
+// not read its register (or, for the full one, export it in full): checked
+// before the export limit is charged, so attempts that cannot succeed
+// neither count against it nor learn anything from it.
+func RegisterReader(a *access.Actor, region string, full bool) error {
+	if !a.Can(access.RegistryRead, region) {
+		return fault.E(fault.NotFound, "error.not_found")
+	}
+	if full && !a.Can(access.ExportFull, region) {
+		return fault.E(fault.Forbidden, "access.denied")
+	}
+	return nil
+}
 
 // Register is the register (户籍台账) of a region for filing with the
 // township: every household with its residents, landscape A4, the column

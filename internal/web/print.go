@@ -144,11 +144,15 @@ func (w *Web) cardPrint(rw http.ResponseWriter, r *http.Request, a *access.Actor
 func (w *Web) registerPrint(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	v := w.newView(r, "page.households", "households")
 	code := r.PathValue("code")
+	full := r.Method == http.MethodPost
+	if err := printout.RegisterReader(a, code, full); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	if err := limited(w.Limits.Export, fmt.Sprint(a.UserID)); err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	full := r.Method == http.MethodPost
 	doc, err := w.printouts().Register(r.Context(), a, v.Lang, code, full, r.PostFormValue("reason"))
 	if err != nil {
 		w.fail(rw, r, err)
