@@ -15,7 +15,7 @@ import (
 // printouts are the document builders the pages use, so a PDF fetched
 // through the API is the page's PDF.
 func (a *API) printouts() printout.Deps {
-	return printout.Deps{Catalog: a.Catalog, Regions: a.Regions, Registry: a.Registry, Ledger: a.Ledger, Review: a.Review, Now: time.Now}
+	return printout.Deps{Catalog: a.Catalog, Regions: a.Regions, Registry: a.Registry, Ledger: a.Ledger, Review: a.Review, Schemes: a.Schemes, Now: time.Now}
 }
 
 // pdf answers with the document build makes for the caller, as a PDF.
@@ -124,4 +124,13 @@ func (a *API) receiptPDF(r *http.Request, act *access.Actor) (*document.Document
 		paper = document.A4
 	}
 	return a.printouts().Receipt(lang(r), red, paper), fmt.Sprintf("receipt-%d", id), nil
+}
+
+// inspectionPDF is the inspection sheet of ?item= (and ?group=), the same
+// PDF as the page's.
+func (a *API) inspectionPDF(r *http.Request, act *access.Actor) (*document.Document, string, error) {
+	code := r.PathValue("code")
+	q := r.URL.Query()
+	doc, err := a.printouts().Inspection(r.Context(), act, lang(r), code, q.Get("item"), q.Get("group"))
+	return doc, "inspection-" + code, err
 }

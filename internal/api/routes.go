@@ -48,6 +48,7 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/households/{id}/statement/period", points, a.handle(a.statementPeriod))
 	rt.HandleFunc("GET /api/v1/households/{id}/statement.pdf", on(read, server.OnHousehold), a.pdf(a.statementPDF))
 	rt.HandleFunc("GET /api/v1/regions/{code}/register.pdf", on(read, server.OnRegion), a.pdf(a.registerPDF))
+	rt.HandleFunc("GET /api/v1/regions/{code}/inspection.pdf", on(access.PointsWrite, server.OnRegion), a.pdf(a.inspectionPDF))
 	rt.HandleFunc("GET /api/v1/regions/{code}/notice.pdf", server.Rule{Perm: read, Or: access.PointsApprove, On: server.OnRegion}, a.pdf(a.noticePDF))
 	rt.HandleFunc("POST /api/v1/photos", on(access.PointsWrite, server.Anywhere), a.handle(a.photoUpload))
 	rt.HandleFunc("GET /api/v1/photos/{id}", server.Rule{Perm: read, On: server.OnPhoto, Own: true}, a.photoGet)

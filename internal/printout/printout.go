@@ -21,6 +21,7 @@ import (
 	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
+	"shanzhi/internal/scheme"
 )
 
 // Deps are the services the documents read.
@@ -30,6 +31,7 @@ type Deps struct {
 	Registry registry.Service
 	Ledger   points.Service
 	Review   review.Service
+	Schemes  scheme.Service
 	Now      func() time.Time
 }
 

@@ -15,7 +15,7 @@ import (
 
 // printouts are the document builders over the page's services.
 func (w *Web) printouts() printout.Deps {
-	return printout.Deps{Catalog: w.Catalog, Regions: w.Regions, Registry: w.Registry, Ledger: w.Ledger, Review: w.Review, Now: w.Now}
+	return printout.Deps{Catalog: w.Catalog, Regions: w.Regions, Registry: w.Registry, Ledger: w.Ledger, Review: w.Review, Schemes: w.Schemes, Now: w.Now}
 }
 
 // printPage is a print view: the document as HTML, a small form for the
@@ -165,4 +165,19 @@ func (w *Web) registerPrint(rw http.ResponseWriter, r *http.Request, a *access.A
 		p.Full = "/regions/" + code + "/register"
 	}
 	w.servePrint(rw, r, v, doc, v.Title, p)
+}
+
+// inspectionPrint is the inspection sheet of an item (?item=, ?group=) to
+// tick by hand, on A4 and as a PDF; the inspection page takes it back in.
+func (w *Web) inspectionPrint(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	v := w.newView(r, "page.inspection", "households")
+	code := r.PathValue("code")
+	doc, err := w.printouts().Inspection(r.Context(), a, v.Lang, code, r.FormValue("item"), r.FormValue("group"))
+	if err != nil {
+		w.failScheme(rw, r, err, code)
+		return
+	}
+	v.Title = doc.Title.ZH
+	v.Crumbs = []crumb{{Label: v.T("page.inspection"), Href: "/regions/" + code + "/inspection?" + r.URL.RawQuery}, {Label: v.T("print.view")}}
+	w.servePrint(rw, r, v, doc, v.Title, printPage{PDF: "/regions/" + code + "/inspection.pdf?" + r.URL.RawQuery})
 }

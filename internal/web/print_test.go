@@ -15,6 +15,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
@@ -226,4 +227,46 @@ func TestReceiptPages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestInspectionPrint: the sheet to tick by hand lists the group's active
+// households in the order the inspection page lists them, an empty box
+// each, the item and the way back into the page; another village's clerk
+// gets nothing, and a sheet without an item is refused.
+func TestInspectionPrint(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		lead := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Leader, Region: keerqin}, {Role: access.Operator, Region: keerqin}}}
+		if _, err := db.Schemes().Create(ctx, lead, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+			t.Fatal(err)
+		}
+		for i, hh := range []struct{ name, address string }{{"周一", "一组 1 号"}, {"吴二", "一组 2 号"}, {"郑三", "二组 3 号"}} {
+			if _, err := db.Registry().CreateHousehold(ctx, lead, registry.HouseholdInput{Number: fmt.Sprintf("10%d", i), VillageCode: pingan, Address: hh.address},
+				registry.ResidentInput{Name: hh.name, Ethnicity: "汉族", Gender: registry.Male, BirthDate: "1970-02-02", Political: "群众"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := newSite(t, db)
+		s.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
+		path := "/regions/" + pingan + "/inspection"
+		s.page(path+"?item=env-03", http.StatusOK, "/inspection/print?item=env-03")
+		body := s.page(path+"/print?item=env-03&group=一组", http.StatusOK, "入户检查表", "周一", "吴二", `class="box"`, "批量评分", "检查人")
+		if strings.Contains(body, "郑三") || strings.Index(body, "周一") > strings.Index(body, "吴二") {
+			t.Error("the 一组 sheet lists another group's household or another order")
+		}
+		res := s.get(path + ".pdf?item=env-03")
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("inspection PDF: %d", res.StatusCode)
+		}
+		if text := pdfText(t, raw); text != "" && !strings.Contains(text, "郑三") {
+			t.Errorf("inspection PDF lacks a household:\n%s", text)
+		}
+		s.page(path+"/print?item=nope", http.StatusUnprocessableEntity, "请先选择检查项目")
+		s.user("other", access.Grant{Role: access.Operator, Region: "152221103212"})
+		if b := s.page(path+"/print?item=env-03", http.StatusNotFound); strings.Contains(b, "周一") {
+			t.Error("another village's clerk sees the sheet")
+		}
+	})
 }

@@ -73,6 +73,8 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /regions/{code}/notice/print", noticePrint, w.page(w.noticePrint))
 	rt.HandleFunc("GET /regions/{code}/notice.pdf", noticePrint, w.page(w.noticePrint))
 	rt.HandleFunc("POST /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
+	rt.HandleFunc("GET /regions/{code}/inspection/print", on(access.PointsWrite, server.OnRegion), w.page(w.inspectionPrint))
+	rt.HandleFunc("GET /regions/{code}/inspection.pdf", on(access.PointsWrite, server.OnRegion), w.page(w.inspectionPrint))
 	// A scheme is read by whoever awards or reads the registers under it,
 	// and drafted and published by a leader (scheme.manage).
 	schemeRead := server.Rule{Perm: read, Or: access.PointsWrite, On: server.OnRegion}
