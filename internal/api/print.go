@@ -15,7 +15,7 @@ import (
 // printouts are the document builders the pages use, so a PDF fetched
 // through the API is the page's PDF.
 func (a *API) printouts() printout.Deps {
-	return printout.Deps{Catalog: a.Catalog, Regions: a.Regions, Registry: a.Registry, Ledger: a.Ledger, Review: a.Review, Schemes: a.Schemes, Now: time.Now}
+	return printout.Deps{Catalog: a.Catalog, Regions: a.Regions, Registry: a.Registry, Ledger: a.Ledger, Review: a.Review, Schemes: a.Schemes, Talent: a.Talent, Now: time.Now}
 }
 
 // pdf answers with the document build makes for the caller, as a PDF.
@@ -133,4 +133,15 @@ func (a *API) inspectionPDF(r *http.Request, act *access.Actor) (*document.Docum
 	q := r.URL.Query()
 	doc, err := a.printouts().Inspection(r.Context(), act, lang(r), code, q.Get("item"), q.Get("group"))
 	return doc, "inspection-" + code, err
+}
+
+// talentReviewPDF is a 晓景 application's review form, the same PDF as the
+// page's.
+func (a *API) talentReviewPDF(r *http.Request, act *access.Actor) (*document.Document, string, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, "", err
+	}
+	doc, err := a.printouts().TalentReview(r.Context(), act, lang(r), id)
+	return doc, fmt.Sprintf("talent-review-%d", id), err
 }

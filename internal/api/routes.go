@@ -88,6 +88,7 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/redemptions/{id}/return", on(sell, server.OnRedeemed), a.handle(a.redemptionReturn))
 	rt.HandleFunc("GET /api/v1/talent/candidates", on(read, server.OnQuery), a.handle(a.talentCandidates))
 	rt.HandleFunc("GET /api/v1/talent/candidates/{id}", on(read, server.OnCandidate), a.handle(a.talentCandidate))
+	rt.HandleFunc("GET /api/v1/talent/candidates/{id}/review.pdf", on(read, server.OnCandidate), a.pdf(a.talentReviewPDF))
 	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/scores", on(access.TalentReview, server.OnCandidate), a.handle(a.talentScore))
 	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/decision", on(access.TalentReview, server.OnCandidate), a.handle(a.talentDecide))
 	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))

@@ -22,6 +22,7 @@ import (
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
+	"shanzhi/internal/talent"
 )
 
 // Deps are the services the documents read.
@@ -32,6 +33,7 @@ type Deps struct {
 	Ledger   points.Service
 	Review   review.Service
 	Schemes  scheme.Service
+	Talent   talent.Service
 	Now      func() time.Time
 }
 

@@ -15,7 +15,7 @@ import (
 
 // printouts are the document builders over the page's services.
 func (w *Web) printouts() printout.Deps {
-	return printout.Deps{Catalog: w.Catalog, Regions: w.Regions, Registry: w.Registry, Ledger: w.Ledger, Review: w.Review, Schemes: w.Schemes, Now: w.Now}
+	return printout.Deps{Catalog: w.Catalog, Regions: w.Regions, Registry: w.Registry, Ledger: w.Ledger, Review: w.Review, Schemes: w.Schemes, Talent: w.Talent, Now: w.Now}
 }
 
 // printPage is a print view: the document as HTML, a small form for the
@@ -180,4 +180,23 @@ func (w *Web) inspectionPrint(rw http.ResponseWriter, r *http.Request, a *access
 	v.Title = doc.Title.ZH
 	v.Crumbs = []crumb{{Label: v.T("page.inspection"), Href: "/regions/" + code + "/inspection?" + r.URL.RawQuery}, {Label: v.T("print.view")}}
 	w.servePrint(rw, r, v, doc, v.Title, printPage{PDF: "/regions/" + code + "/inspection.pdf?" + r.URL.RawQuery})
+}
+
+// talentReviewPrint is a 晓景 application's review form for filing, with a
+// signature, seal and date per level, on A4 and as a PDF.
+func (w *Web) talentReviewPrint(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	v := w.newView(r, "print.talent.title", "talent")
+	id, err := pathID(r, "id")
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	doc, err := w.printouts().TalentReview(r.Context(), a, v.Lang, id)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	back := fmt.Sprintf("/talent/candidates/%d", id)
+	v.Crumbs = []crumb{{Label: v.T("talent.nav"), Href: "/talent"}, {Label: doc.Fields[0].Value, Href: back}, {Label: v.T("print.view")}}
+	w.servePrint(rw, r, v, doc, v.T("print.talent.title"), printPage{PDF: back + "/review.pdf"})
 }

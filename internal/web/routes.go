@@ -192,6 +192,8 @@ func (w *Web) talentRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /talent/import/template.xlsx", on(write, server.OnQuery), w.page(w.talentImportTemplate))
 	rt.HandleFunc("POST /talent/new", on(write, server.OnQuery), w.page(w.talentNew))
 	rt.HandleFunc("GET /talent/candidates/{id}", on(read, server.OnCandidate), w.page(w.talentCandidate))
+	rt.HandleFunc("GET /talent/candidates/{id}/print", on(read, server.OnCandidate), w.page(w.talentReviewPrint))
+	rt.HandleFunc("GET /talent/candidates/{id}/review.pdf", on(read, server.OnCandidate), w.page(w.talentReviewPrint))
 	rt.HandleFunc("GET /talent/candidates/{id}/edit", on(write, server.OnCandidate), w.page(w.talentEdit))
 	rt.HandleFunc("POST /talent/candidates/{id}/edit", on(write, server.OnCandidate), w.page(w.talentEdit))
 	rt.HandleFunc("POST /talent/candidates/{id}/submit", on(write, server.OnCandidate), w.page(w.candidateAct(write, "talent_submitted", w.talentSubmitAct)))
