@@ -80,7 +80,7 @@ func TestE2EPrint(t *testing.T) {
 	b.signIn("pingan", pw["pingan"])
 	b.open("/regions/" + demoVillage + "/register/print")
 	b.expectText("main", "户籍台账", fmt.Sprintf("%d 户", have))
-	b.screenshot("print-register")
+	b.screenshot("print-register.png")
 	pages := pdfPages(t, b.printPDF("print the register"))
 	number := regexp.MustCompile(`(?m)^\s*(\d+) / (\d+)\s*$`)
 	for i, p := range pages {
