@@ -177,3 +177,33 @@ func BenchmarkRegisterPDF300(b *testing.B) {
 	b.ReportMetric(float64(size)/1024, "KB")
 	b.ReportMetric(float64(len(d.Rows)), "rows")
 }
+
+// TestLastRowOnLastPage: whatever the number of rows, the closing block
+// (notes, signatures, QR, seal) never stands on a page of its own; the
+// last row goes over with it.
+func TestLastRowOnLastPage(t *testing.T) {
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext missing: scripts/install-test-deps.sh installs poppler-utils")
+		}
+		t.Skip("pdftotext not installed (poppler-utils)")
+	}
+	dir := t.TempDir()
+	for n := 10; n <= 40; n++ {
+		b, err := sample(n).PDF()
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, fmt.Sprint(n, ".pdf"))
+		os.WriteFile(path, b, 0o600)
+		out, err := exec.Command(bin, path, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages := strings.Split(strings.TrimRight(string(out), "\f"), "\f")
+		if last := pages[len(pages)-1]; !strings.Contains(last, fmt.Sprintf("150000-%04d", n)) || !strings.Contains(last, "第一村村民委员会") {
+			t.Fatalf("%d rows: the last of %d pages lacks the last row or the issuer", n, len(pages))
+		}
+	}
+}

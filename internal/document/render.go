@@ -286,9 +286,18 @@ func (r *renderer) table() {
 			r.y += h
 		}
 	}
-	for _, row := range rows {
+	// The last row goes over to the next page with what follows the table
+	// when they would not fit together, so a paper never ends on a page of
+	// signatures alone: the last entry is on the last page.
+	tail := 0.0
+	if r.d.Totals != nil {
+		_, tail = r.cells(r.d.Totals, size)
+	}
+	tail += r.after()
+	for i, row := range rows {
 		lines, h := r.cells(row, size)
-		if !r.fits(h) {
+		last := i == len(rows)-1 && hh+h+tail <= r.bottom()-r.l.margin
+		if !r.fits(h) || last && !r.fits(h+tail) {
 			r.newPage()
 			r.drawRow(hl, hh, size, true)
 		}
@@ -303,6 +312,46 @@ func (r *renderer) table() {
 		r.drawRow(lines, h, size, true)
 	}
 	r.y += size
+}
+
+// closing measures the closing block (signature lines, QR code, issuer,
+// date and seal box), which stays on one page, and the sides of its QR
+// code and seal box.
+func (r *renderer) closing() (block, qr, sealSide float64) {
+	size := r.l.body
+	if r.d.QR != "" && r.side == 0 {
+		qr = min(30*pdf.MM, r.width()*0.45)
+	}
+	if r.d.Seal.ZH != "" {
+		sealSide = min(40*pdf.MM, r.width()*0.4)
+	}
+	signH := float64(len(r.d.Signatures)) * r.lineH(size) * 2
+	issueH := 0.0
+	if r.d.Issuer != "" || r.d.Date != "" {
+		issueH = r.lineH(size) * 2
+	}
+	capH := 0.0
+	if qr > 0 {
+		capH = float64(len(r.d.QRCaption)) * r.lineH(r.l.small)
+	}
+	return signH + max(qr+capH, sealSide, issueH), qr, sealSide
+}
+
+// after is the height of what follows the table: the notes and the
+// closing block, with their gaps.
+func (r *renderer) after() float64 {
+	size := r.l.body
+	h := size // the gap under the table
+	for _, n := range r.d.Notes {
+		if mn := r.d.MN(n); mn != "" {
+			h += r.pdf.Measure(mn, size) + size*0.5
+		}
+		h += float64(len(r.pdf.Wrap(n.ZH, size, r.width()))) * r.lineH(size)
+	}
+	if block, _, _ := r.closing(); block > 0 {
+		h += block + size
+	}
+	return h
 }
 
 // end draws the notes, signature lines, QR code, issuer, date and seal box,
@@ -326,24 +375,7 @@ func (r *renderer) end() error {
 			r.y += r.lineH(size)
 		}
 	}
-	qr := 0.0
-	if r.d.QR != "" && r.side == 0 {
-		qr = min(30*pdf.MM, r.width()*0.45)
-	}
-	sealSide := 0.0
-	if r.d.Seal.ZH != "" {
-		sealSide = min(40*pdf.MM, r.width()*0.4)
-	}
-	signH := float64(len(r.d.Signatures)) * r.lineH(size) * 2
-	issueH := 0.0
-	if r.d.Issuer != "" || r.d.Date != "" {
-		issueH = r.lineH(size) * 2
-	}
-	capH := 0.0
-	if qr > 0 {
-		capH = float64(len(r.d.QRCaption)) * r.lineH(r.l.small)
-	}
-	block := signH + max(qr+capH, sealSide, issueH)
+	block, qr, sealSide := r.closing()
 	if block == 0 {
 		return nil
 	}
