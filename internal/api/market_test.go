@@ -89,6 +89,10 @@ func TestRedemptionAPI(t *testing.T) {
 		if code, body := clerk.do("POST", fmt.Sprintf("/api/v1/redemptions/%d/return", rid), `{"reason": "破损"}`); code != 200 || body["returned"] != true {
 			t.Fatalf("return: %d %v", code, body)
 		}
+		if res, pdf := clerk.raw("GET", fmt.Sprintf("/api/v1/redemptions/%d/receipt.pdf?paper=80", rid), "", nil); res.StatusCode != 200 ||
+			!strings.Contains(string(pdf), "/MediaBox [0 0 226.77 ") {
+			t.Fatalf("80 mm receipt PDF: %d", res.StatusCode)
+		}
 		if code, _ := clerk.do("POST", fmt.Sprintf("/api/v1/redemptions/%d/return", rid), `{"reason": "再退"}`); code != 409 {
 			t.Fatalf("second return: %d", code)
 		}

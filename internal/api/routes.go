@@ -43,6 +43,13 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/households/{id}/awards", points, a.handle(a.awardList))
 	rt.HandleFunc("GET /api/v1/households/{id}/balance", points, a.handle(a.balance))
 	rt.HandleFunc("GET /api/v1/households/{id}/statement", points, a.handle(a.statement))
+	// The printed statement names the household's village and head, as the
+	// register does: its readers only, as on the page.
+	rt.HandleFunc("GET /api/v1/households/{id}/statement/period", points, a.handle(a.statementPeriod))
+	rt.HandleFunc("GET /api/v1/households/{id}/statement.pdf", on(read, server.OnHousehold), a.pdf(a.statementPDF))
+	rt.HandleFunc("GET /api/v1/regions/{code}/register.pdf", on(read, server.OnRegion), a.pdf(a.registerPDF))
+	rt.HandleFunc("GET /api/v1/regions/{code}/inspection.pdf", on(access.PointsWrite, server.OnRegion), a.pdf(a.inspectionPDF))
+	rt.HandleFunc("GET /api/v1/regions/{code}/notice.pdf", server.Rule{Perm: read, Or: access.PointsApprove, On: server.OnRegion}, a.pdf(a.noticePDF))
 	rt.HandleFunc("POST /api/v1/photos", on(access.PointsWrite, server.Anywhere), a.handle(a.photoUpload))
 	rt.HandleFunc("GET /api/v1/photos/{id}", server.Rule{Perm: read, On: server.OnPhoto, Own: true}, a.photoGet)
 	rt.HandleFunc("GET /api/v1/rankings", on(read, server.OnQuery), a.handle(a.rankings))
@@ -77,6 +84,7 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/stores/{id}/goods", either(server.OnStore), a.handle(a.storeGoods))
 	rt.HandleFunc("POST /api/v1/stores/{id}/redemptions", on(sell, server.OnStore), a.handle(a.redeem))
 	rt.HandleFunc("GET /api/v1/redemptions/{id}", either(server.OnRedeemed), a.handle(a.redemption))
+	rt.HandleFunc("GET /api/v1/redemptions/{id}/receipt.pdf", either(server.OnRedeemed), a.pdf(a.receiptPDF))
 	rt.HandleFunc("POST /api/v1/redemptions/{id}/return", on(sell, server.OnRedeemed), a.handle(a.redemptionReturn))
 	// Roles in bulk: one action for a role at every village of a league.
 	rt.HandleFunc("POST /api/v1/users/{id}/grants/bulk", on(access.RoleManage, server.Anywhere), a.handle(a.grantBulk))
@@ -101,6 +109,7 @@ func (a *API) talentRoutes(rt *server.Router) {
 	read, write, rev, manage := access.RegistryRead, access.TalentWrite, access.TalentReview, access.TalentManage
 	rt.HandleFunc("GET /api/v1/talent/candidates", on(read, server.OnQuery), a.handle(a.talentCandidates))
 	rt.HandleFunc("GET /api/v1/talent/candidates/{id}", on(read, server.OnCandidate), a.handle(a.talentCandidate))
+	rt.HandleFunc("GET /api/v1/talent/candidates/{id}/review.pdf", on(read, server.OnCandidate), a.pdf(a.talentReviewPDF))
 	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/scores", on(rev, server.OnCandidate), a.handle(a.talentScore))
 	rt.HandleFunc("POST /api/v1/talent/candidates/{id}/decision", on(rev, server.OnCandidate), a.handle(a.talentDecide))
 	rt.HandleFunc("GET /api/v1/talent/coverage", on(read, server.OnQuery), a.handle(a.talentCoverage))

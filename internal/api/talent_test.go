@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"shanzhi/internal/access"
@@ -47,6 +48,9 @@ func TestTalentAPI(t *testing.T) {
 		town := login("town", access.Grant{Role: access.Reviewer, Region: keerqin})
 		if code, body := town.do("GET", "/api/v1/talent/candidates", ""); code != 200 || body["total"].(float64) != 1 {
 			t.Fatalf("list: %d %v", code, body)
+		}
+		if res, pdf := town.raw("GET", path+"/review.pdf", "", nil); res.StatusCode != 200 || !strings.HasPrefix(string(pdf), "%PDF-") {
+			t.Fatalf("review form PDF: %d", res.StatusCode)
 		}
 		if code, _ := town.do("GET", "/api/v1/talent/candidates?region=152221000000", ""); code != 404 {
 			t.Fatalf("the banner's list to a township reviewer: %d", code)

@@ -492,6 +492,10 @@ type Redemption struct {
 	ReturnedAt     time.Time
 	ReturnReason   string
 	ReturnDeadline time.Time
+	// ReturnBalance is the household's balance right after the return put
+	// the points back (the reversal's); 0 until returned. A returned
+	// receipt prints it, since Balance is the one before.
+	ReturnBalance int64
 	// Replayed is set when a retried request found this redemption
 	// already made, rather than making it.
 	Replayed bool

@@ -326,21 +326,48 @@ func (s *LedgerService) Statement(ctx context.Context, a *access.Actor, househol
 		if _, err := tx.ledgerReader(ctx, a, household); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries WHERE household_id = ? AND seq < ? ORDER BY seq DESC LIMIT `+fmt.Sprint(limit), household, before)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanEntry(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
+		var err error
+		out, err = tx.entries(ctx, `WHERE household_id = ? AND seq < ? ORDER BY seq DESC LIMIT `+fmt.Sprint(limit), household, before)
+		return err
 	})
 	return out, err
+}
+
+// entries reads the ledger entries a WHERE … ORDER BY clause selects.
+func (tx *Tx) entries(ctx context.Context, where string, args ...any) ([]points.Entry, error) {
+	rows, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []points.Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Period returns a household's entries of [from, to), oldest first, with
+// the balance they start from.
+func (s *LedgerService) Period(ctx context.Context, a *access.Actor, household int64, from, to time.Time) (int64, []points.Entry, error) {
+	var opening int64
+	var out []points.Entry
+	err := s.db.view(ctx, func(tx *Tx) error {
+		if _, err := tx.ledgerReader(ctx, a, household); err != nil {
+			return err
+		}
+		err := tx.queryRow(ctx, `SELECT balance FROM ledger_entries WHERE household_id = ? AND at < ? ORDER BY seq DESC LIMIT 1`, household, from.UnixMilli()).Scan(&opening)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		out, err = tx.entries(ctx, `WHERE household_id = ? AND at >= ? AND at < ? ORDER BY seq`, household, from.UnixMilli(), to.UnixMilli())
+		return err
+	})
+	return opening, out, err
 }
 
 // Verify walks every village chain in order, recomputing each hash and

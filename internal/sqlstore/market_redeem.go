@@ -328,7 +328,8 @@ func shortage(fs fault.Fields) error {
 }
 
 const redemptionSelect = `SELECT r.id, r.store_id, s.name, r.household_id, h.number, COALESCE(hr.name, ''), r.village_code, v.name, r.total, r.balance,
-	r.entry_id, r.actor_name, r.at, r.returned_at, r.return_reason, s.return_days
+	r.entry_id, r.actor_name, r.at, r.returned_at, r.return_reason, s.return_days,
+	COALESCE((SELECT e.balance FROM ledger_entries e WHERE e.reverses = r.entry_id), 0)
 	FROM redemptions r JOIN stores s ON s.id = r.store_id JOIN households h ON h.id = r.household_id
 	LEFT JOIN residents hr ON hr.id = h.head_id JOIN regions v ON v.code = r.village_code`
 
@@ -337,7 +338,7 @@ func scanRedemption(s interface{ Scan(...any) error }) (market.Redemption, error
 	var at, ret int64
 	var days int
 	err := s.Scan(&r.ID, &r.Store, &r.StoreName, &r.Household, &r.HouseholdNo, &r.Head, &r.Village, &r.VillageName, &r.Total, &r.Balance,
-		&r.Entry, &r.Actor, &at, &ret, &r.ReturnReason, &days)
+		&r.Entry, &r.Actor, &at, &ret, &r.ReturnReason, &days, &r.ReturnBalance)
 	r.At, r.Returned = time.UnixMilli(at), ret != 0
 	r.ReturnDeadline = r.At.Add(time.Duration(days) * 24 * time.Hour)
 	if r.Returned {

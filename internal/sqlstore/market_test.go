@@ -184,6 +184,10 @@ func TestMarketRedeem(t *testing.T) {
 		if balanceOf(t, db, h) != 70 || stockOf(t, db, s.store.ID, s.soap) != 100 || stockOf(t, db, s.store.ID, s.oil) != 10 {
 			t.Fatalf("after the return: balance %d", balanceOf(t, db, h))
 		}
+		// The returned receipt carries the balance after the return.
+		if got, _ := m.Redemption(ctx, clerk, r.ID); got.ReturnBalance != 70 || got.Balance == 70 {
+			t.Fatalf("returned receipt: balance %d, after the return %d", got.Balance, got.ReturnBalance)
+		}
 		if _, err := m.Return(ctx, clerk, r.ID, "再退"); !fault.Is(err, fault.Conflict) {
 			t.Fatalf("second return: %v", err)
 		}

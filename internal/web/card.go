@@ -8,10 +8,10 @@ import (
 	"slices"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/document"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/scheme"
-	"shanzhi/internal/server"
 )
 
 type cardPage struct {
@@ -91,12 +91,7 @@ func (w *Web) householdCard(rw http.ResponseWriter, r *http.Request, a *access.A
 		w.fail(rw, r, err)
 		return
 	}
-	scheme := "http"
-	if server.IsHTTPS(r) {
-		scheme = "https"
-	}
-	link := fmt.Sprintf("%s://%s/card/%s", scheme, r.Host, token)
-	qr, err := qrDataURL(link)
+	qr, err := document.QRDataURL(origin(r) + "/card/" + token)
 	if err != nil {
 		w.fail(rw, r, err)
 		return

@@ -3,11 +3,13 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/document"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/market"
 )
@@ -120,12 +122,25 @@ func (w *Web) basket(r *http.Request, a *access.Actor, p *counterPage, hh int64)
 type receiptPage struct {
 	R         *market.Redemption
 	Paper     string
+	Doc       template.HTML // the receipt, the same document as its PDF
 	CanReturn bool
 	Error     string
 }
 
+// receiptPaper reads ?paper=: 58 or 80 mm rolls, A4 otherwise.
+func receiptPaper(r *http.Request) (string, document.Paper) {
+	switch p := r.URL.Query().Get("paper"); p {
+	case "58":
+		return p, document.Receipt58
+	case "80":
+		return p, document.Receipt80
+	}
+	return "a4", document.A4
+}
+
 // receipt shows a redemption as a receipt for 58 mm or 80 mm thermal
-// paper or for A4, with the return form while returns are open.
+// paper (as long as its content) or for A4, with a print button, its PDF
+// and the return form while returns are open; receipt.pdf is the PDF.
 func (w *Web) receipt(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	w.showReceipt(rw, r, a, http.StatusOK, "")
 }
@@ -147,12 +162,13 @@ func (w *Web) showReceipt(rw http.ResponseWriter, r *http.Request, a *access.Act
 		return
 	}
 	v := w.newView(r, "page.receipt", "market")
-	v.Crumbs = append(storeCrumbs(v, st), crumb{Label: v.T("page.receipt_no", red.ID)})
-	paper := r.URL.Query().Get("paper")
-	if paper != "58" && paper != "80" {
-		paper = "a4"
+	paper, size := receiptPaper(r)
+	html, ok := w.printOrHTML(rw, r, w.printouts().Receipt(v.Lang, red, size), v.T("page.receipt_no", red.ID))
+	if !ok {
+		return
 	}
-	v.Data = &receiptPage{R: red, Paper: paper, CanReturn: sells(a, st) && !red.Returned && !w.Now().After(red.ReturnDeadline), Error: msg}
+	v.Crumbs = append(storeCrumbs(v, st), crumb{Label: v.T("page.receipt_no", red.ID)})
+	v.Data = &receiptPage{R: red, Paper: paper, Doc: html, CanReturn: sells(a, st) && !red.Returned && !w.Now().After(red.ReturnDeadline), Error: msg}
 	w.render(rw, status, "market_receipt", v)
 }
 

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -90,8 +91,8 @@ func TestMarketPages(t *testing.T) {
 			t.Fatalf("a short basket: %d", res.StatusCode)
 		}
 		receipt = strings.Split(receipt, "?")[0]
-		s.page(receipt+"?paper=58", http.StatusOK, "receipt-58.css", "肥皂", "44")
-		s.page(receipt+"?paper=80", http.StatusOK, "receipt-80.css")
+		s.page(receipt+"?paper=58", http.StatusOK, "paper-receipt-58 len-", "receipt-pages.css", "肥皂", "44", "data-print", "receipt.pdf?paper=58")
+		s.page(receipt+"?paper=80", http.StatusOK, "paper-receipt-80 len-")
 		s.page(receipt, http.StatusOK, "paper-a4", "退货原因")
 		if res := s.post(receipt+"/return", url.Values{"reason": {"质量问题"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("return: %d %s", res.StatusCode, s.body(res))
@@ -99,7 +100,21 @@ func TestMarketPages(t *testing.T) {
 		if res := s.post(receipt+"/return", url.Values{"reason": {"再退"}}); res.StatusCode != http.StatusConflict {
 			t.Fatalf("a second return: %d", res.StatusCode)
 		}
-		s.page(receipt, http.StatusOK, "已于")
+		// A returned receipt: when and why, and the balance after the
+		// return put the points back, on the page and in its PDF.
+		body = s.page(receipt+"?paper=58", http.StatusOK, "已于", "退货后余额")
+		res = s.get(receipt + "/receipt.pdf?paper=58")
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(raw), "/MediaBox [0 0 164.41 ") {
+			t.Fatalf("58 mm receipt PDF: %d", res.StatusCode)
+		}
+		if text := pdfText(t, raw); text != "" && !strings.Contains(text, "退货后余额") {
+			t.Errorf("receipt PDF lacks the balance after the return:\n%s", text)
+		}
+		if !regexp.MustCompile(`len-\d+`).MatchString(body) {
+			t.Error("a 58 mm receipt's page has no length")
+		}
 
 		// Count, reports, exports.
 		if res := s.post(store+"/count", url.Values{"c1": {"9"}}); res.StatusCode != http.StatusOK || !strings.Contains(s.body(res), "盘点差异表") {

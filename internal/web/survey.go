@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/document"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/server"
 	"shanzhi/internal/survey"
@@ -492,7 +493,7 @@ func (w *Web) surveyPoster(rw http.ResponseWriter, r *http.Request, a *access.Ac
 		return
 	}
 	d := &posterView{S: s, Link: w.publicBase(r) + "/s/" + url.PathEscape(s.Token)}
-	if d.QR, err = qrDataURL(d.Link); err != nil {
+	if d.QR, err = document.QRDataURL(d.Link); err != nil {
 		w.fail(rw, r, err)
 		return
 	}

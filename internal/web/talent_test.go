@@ -116,6 +116,16 @@ func TestTalentPages(t *testing.T) {
 			}
 		}
 		s.page(cand, http.StatusOK, "盟级公示", "带动明显", "苏木乡镇级", "85.00")
+		// The review form for filing: a row per level with its mean and
+		// decision and room to sign and seal; the reviewers' comments stay
+		// off the paper.
+		body = s.page(cand+"/print", http.StatusOK, "晓景计划申报评审表", "负责人签字", "（盖章）", ">同意", "85.00", "旗（县）")
+		if strings.Contains(body, "带动明显") {
+			t.Error("the review form prints a reviewer's comment")
+		}
+		if res := s.get(cand + "/review.pdf"); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("review form PDF: %d", res.StatusCode)
+		}
 		// An objection on the public notice reaches the committee's queue,
 		// which resolves any flow's objections, not only the awards'.
 		noticeBody := s.page("/notice/"+pingan, http.StatusOK, "王**")
