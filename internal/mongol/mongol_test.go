@@ -1,0 +1,99 @@
+package mongol
+
+import (
+	"slices"
+	"testing"
+)
+
+// Names used below, in Unicode traditional script: Batu (ᠪᠠᠲᠤ), Bayar
+// (ᠪᠠᠶᠠᠷ), Naran (ᠨᠠᠷᠠᠨ), Saran-a (ᠰᠠᠷᠠᠨ᠎ᠠ).
+const (
+	batu   = "\u182A\u1820\u1832\u1824"
+	bayar  = "\u182A\u1820\u1836\u1820\u1837"
+	naran  = "\u1828\u1820\u1837\u1820\u1828"
+	sarana = "\u1830\u1820\u1837\u1820\u1828\u180E\u1820"
+)
+
+func TestKeyFindsOneNameTypedTwoWays(t *testing.T) {
+	for _, c := range []struct{ name, a, b string }{
+		{"variation selector", batu, "\u182A\u1820\u1832\u180B\u1824"},
+		{"vowel separator", sarana, "\u1830\u1820\u1837\u1820\u1828\u1820"},
+		{"narrow space before a suffix", batu + "\u202F\u1836\u1822\u1828", batu + " \u1836\u1822\u1828"},
+		{"zero-width joiner", naran, "\u1828\u200D\u1820\u1837\u1820\u1828"},
+		{"o typed for u", batu, "\u182A\u1820\u1832\u1823"},
+		{"ö typed for ü", "\u182E\u1825\u1829\u182C\u1821", "\u182E\u1826\u1829\u182C\u1821"},
+		{"d typed for t", batu, "\u182A\u1820\u1833\u1824"},
+		{"q typed for γ", "\u182C\u1820\u1830", "\u182D\u1820\u1830"},
+		{"surrounding space", " " + batu + " ", batu},
+	} {
+		if Key(c.a) != Key(c.b) {
+			t.Errorf("%s: %q and %q have different keys", c.name, c.a, c.b)
+		}
+	}
+	// Different names stay different.
+	if Key(batu) == Key(bayar) || Key(naran) == Key(sarana) {
+		t.Error("two different names share a key")
+	}
+	if Key("张三") != "" {
+		t.Error("Chinese text has a Mongolian key")
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	for in, want := range map[string]string{
+		"  " + batu + "\u3000\u3000" + naran + " ": batu + " " + naran,
+		"\u180B" + batu:            batu, // an orphan selector draws nothing right
+		batu + "\u180B":            batu + "\u180B",
+		sarana:                     sarana, // a separator before final a is kept
+		"\u202F" + batu + "\u202F": batu,
+	} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLegacyIsFlagged(t *testing.T) {
+	// Menksoft's input puts glyph shapes at private-use code points.
+	if !HasLegacy("\uE2D1\uE27B\uE2F4") {
+		t.Error("private-use Mongolian not flagged")
+	}
+	if HasLegacy(batu) || HasLegacy("巴图") {
+		t.Error("Unicode text flagged as legacy")
+	}
+}
+
+// TestCompareTraditionalOrder checks the consonant order the school table
+// teaches, n b p q γ m l s š t d č j y r w f k …, and vowels before
+// consonants, on words that start with each letter.
+func TestCompareTraditionalOrder(t *testing.T) {
+	order := []rune("\u1820\u1821\u1822\u1823\u1824\u1825\u1826ᠨᠪᠫᠬᠭᠮᠯᠰᠱᠲᠳᠴᠵᠶᠷᠸᠹᠺᠻᠼᠽᠾᠿ")
+	var words []string
+	for _, r := range order {
+		words = append(words, string(r)+"\u1820\u1837")
+	}
+	shuffled := slices.Clone(words)
+	slices.Reverse(shuffled)
+	shuffled[0], shuffled[5] = shuffled[5], shuffled[0]
+	slices.SortFunc(shuffled, Compare)
+	if !slices.Equal(shuffled, words) {
+		t.Errorf("sorted %q, want %q", shuffled, words)
+	}
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{naran, bayar, -1}, // n before b, unlike Latin order
+		{batu, bayar, -1},  // t (0x1832) before y (0x1836)
+		{bayar, "巴雅尔", -1}, // Mongolian before anything else
+		{batu, batu, 0},
+		{"\u182A\u1820", batu, -1}, // a prefix first
+	} {
+		if got := Compare(c.a, c.b); got != c.want {
+			t.Errorf("Compare(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+		if got := Compare(c.b, c.a); got != -c.want {
+			t.Errorf("Compare(%q, %q) = %d, want %d", c.b, c.a, got, -c.want)
+		}
+	}
+}
