@@ -4,6 +4,8 @@
 #   - Debian's chromium, driven headless by chromedp;
 #   - Noto CJK and core fonts, so screenshots show Chinese and Mongolian
 #     text instead of empty boxes;
+#   - HarfBuzz's hb-shape (libharfbuzz-bin), the independent shaper the PDF
+#     test checks internal/pdf's glyphs against;
 #   - staticcheck, pinned;
 #   - a running PostgreSQL on 127.0.0.1:5432.
 # Safe to run again: it installs only what is missing and starts PostgreSQL
@@ -12,7 +14,7 @@ set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(chromium fonts-noto-cjk fonts-noto-core)
+packages=(chromium fonts-noto-cjk fonts-noto-core libharfbuzz-bin)
 missing=()
 for p in "${packages[@]}"; do
 	if dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
