@@ -97,3 +97,31 @@ func TestCompareTraditionalOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestMask(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		stars int
+		want  string
+	}{
+		{batu, 1, "\u182A\u1820*"},                  // ᠪᠠ* beside 巴*
+		{sarana, 2, "\u1830\u1820**"},               // a separator is not kept
+		{"\u1823\u1836\u1824\u1828", 2, "\u1823**"}, // Oyun: a vowel syllable
+		{"\u182A\u1820\u1820\u1837", 2, "\u182A\u1820**"},
+		{"\u180B" + naran, 0, "\u1828\u1820*"},
+		{"巴图", 1, ""},
+	} {
+		got := Mask(c.name, c.stars)
+		if got != c.want {
+			t.Errorf("Mask(%q, %d) = %q, want %q", c.name, c.stars, got, c.want)
+		}
+		if got != "" && !Masked(got) {
+			t.Errorf("Masked(%q) = false", got)
+		}
+	}
+	for _, s := range []string{batu, batu + "*", "\u182A*\u1820", "*", ""} {
+		if Masked(s) {
+			t.Errorf("Masked(%q) = true", s)
+		}
+	}
+}

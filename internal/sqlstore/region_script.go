@@ -27,7 +27,7 @@ func (s *RegionService) SetScript(ctx context.Context, a *access.Actor, code str
 	}
 	switch {
 	case mongol.HasLegacy(nameMongol):
-		fs.Add("name_mongol", "mongol.legacy")
+		fs.Add("name_mongol", "registry.name_mongol.legacy")
 	case nameMongol != "" && !mongol.Has(nameMongol):
 		fs.Add("name_mongol", "region.name_mongol.chars")
 	case utf8.RuneCountInString(nameMongol) > 80:
