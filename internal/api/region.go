@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
 	"shanzhi/internal/region"
 )
 
@@ -61,6 +62,9 @@ func (a *API) regionScript(r *http.Request, act *access.Actor, code string, in r
 
 // mongolDrafts lists the Mongolian catalogue entries not yet reviewed.
 func (a *API) mongolDrafts(r *http.Request, act *access.Actor) (int, any, error) {
+	if !act.CanAnywhere(access.UserManage) {
+		return 0, nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
 	type draft struct {
 		Key       string `json:"key"`
 		Chinese   string `json:"chinese"`

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
 )
 
@@ -18,6 +19,10 @@ type mongolDraftsPage struct {
 // administrator, who hands them to a reviewer: the reviewer corrects
 // internal/i18n/messages/mn.json and strikes the key from mn-draft.txt.
 func (w *Web) mongolDrafts(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	if !a.CanAnywhere(access.UserManage) {
+		w.fail(rw, r, fault.E(fault.Forbidden, "error.forbidden"))
+		return
+	}
 	v := w.newView(r, "page.mongol_drafts", "mongol")
 	v.Bilingual, v.MongolCSS = true, w.font.cssPath
 	v.Data = &mongolDraftsPage{Drafts: w.Catalog.Drafts(), Public: len(w.Catalog.PublicKeys())}
