@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -130,6 +131,15 @@ func TestBilingualPublicPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	anyone.page("/card/"+token, http.StatusOK, mn("page.card"), mn("field.name"), `<span class="mn" lang="mn-Mong">`+batuMn+`</span><span class="zh">巴图</span>`)
+
+	// The register export carries the Mongolian name as typed, selector
+	// and all, under the header the import reads.
+	res = s.get("/export/residents.xlsx?region=" + pingan)
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !sheetHas(t, raw, "蒙古文姓名") || !sheetHas(t, raw, batuMn) {
+		t.Fatalf("export: %d, Mongolian name missing", res.StatusCode)
+	}
 
 	// Back to Chinese only.
 	if res := s.post("/regions/"+pingan+"/script", url.Values{"script": {"zh"}, "name_mongol": {bayanMn}, "reason": {"改回"}}); res.StatusCode != http.StatusSeeOther {
