@@ -34,7 +34,9 @@ func newMongolFont() *mongolFont {
 	// The face is named apart from any installed font, so a page can
 	// only draw Mongolian with it; font-display: block keeps a phone
 	// from flashing the text in a fallback that cannot join the letters.
-	f.css = fmt.Appendf(nil, `@font-face{font-family:"Shanzhi Mongolian";src:url(%q) format("truetype");font-display:block;unicode-range:U+1800-18AF,U+202F,U+200C-200D;}
+	// Its range is the Mongolian block, the joiners and the spaces
+	// between words, so a Mongolian run is drawn by this font alone.
+	f.css = fmt.Appendf(nil, `@font-face{font-family:"Shanzhi Mongolian";src:url(%q) format("truetype");font-display:block;unicode-range:U+0020,U+1800-18AF,U+202F,U+200C-200D;}
 .mn{font-family:"Shanzhi Mongolian";}
 `, f.fontPath)
 	return f
