@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -48,16 +49,7 @@ func TestBilingualPublicPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flows, _ := review.NewFlows(points.Flow())
-	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
-	aw, err := db.Awards(rev).Record(ctx, lead, points.AwardInput{Key: "bi1", Household: h.ID, Item: "env-03"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	committee := &access.Actor{UserID: 99, Username: "weiyuan", Grants: []access.Grant{{Role: access.Reviewer, Region: pingan}}}
-	if _, err := rev.Decide(ctx, committee, aw.ReviewID, review.Approve, ""); err != nil {
-		t.Fatal(err)
-	}
+	rev := approvedAward(t, db, lead, h.ID)
 	mn := func(key string) string {
 		s, ok := cat.Mongol(key)
 		if !ok {
@@ -166,4 +158,23 @@ func TestMongolianDraftsPage(t *testing.T) {
 	if res := s.get("/admin/mongolian"); res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
 		t.Fatalf("a clerk opened the drafts: %d", res.StatusCode)
 	}
+}
+
+// approvedAward records an award for household as official and has the
+// village committee approve it, so it stands on the village's notice; the
+// review service returned finalises it.
+func approvedAward(t *testing.T, db *sqlstore.DB, official *access.Actor, household int64) *sqlstore.ReviewService {
+	t.Helper()
+	ctx := context.Background()
+	flows, _ := review.NewFlows(points.Flow())
+	rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
+	w, err := db.Awards(rev).Record(ctx, official, points.AwardInput{Key: fmt.Sprint("approved-", household), Household: household, Item: "env-03"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	committee := &access.Actor{UserID: 99, Username: "weiyuan", Grants: []access.Grant{{Role: access.Reviewer, Region: pingan}}}
+	if _, err := rev.Decide(ctx, committee, w.ReviewID, review.Approve, ""); err != nil {
+		t.Fatal(err)
+	}
+	return rev
 }
