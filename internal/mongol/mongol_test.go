@@ -67,7 +67,7 @@ func TestLegacyIsFlagged(t *testing.T) {
 // teaches, n b p q γ m l s š t d č j y r w f k …, and vowels before
 // consonants, on words that start with each letter.
 func TestCompareTraditionalOrder(t *testing.T) {
-	order := []rune("\u1820\u1821\u1822\u1823\u1824\u1825\u1826ᠨᠪᠫᠬᠭᠮᠯᠰᠱᠲᠳᠴᠵᠶᠷᠸᠹᠺᠻᠼᠽᠾᠿ")
+	const order = "\u1820\u1821\u1822\u1823\u1824\u1825\u1826ᠨᠪᠫᠬᠭᠮᠯᠰᠱᠲᠳᠴᠵᠶᠷᠸᠹᠺᠻᠼᠽᠾᠿ"
 	var words []string
 	for _, r := range order {
 		words = append(words, string(r)+"\u1820\u1837")
