@@ -2,6 +2,7 @@ package mongol
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -63,10 +64,11 @@ func TestLegacyIsFlagged(t *testing.T) {
 	}
 }
 
-// TestCompareTraditionalOrder checks the consonant order the school table
-// teaches, n b p q γ m l s š t d č j y r w f k …, and vowels before
-// consonants, on words that start with each letter.
-func TestCompareTraditionalOrder(t *testing.T) {
+// TestSortKeyTraditionalOrder checks the order the school table teaches,
+// vowels first, then the consonants n b p q γ m l s š t d č j y r w f k …
+// (not Latin order: n comes before b), on words that start with each
+// letter, and that selectors and spaces take no part.
+func TestSortKeyTraditionalOrder(t *testing.T) {
 	const order = "\u1820\u1821\u1822\u1823\u1824\u1825\u1826ᠨᠪᠫᠬᠭᠮᠯᠰᠱᠲᠳᠴᠵᠶᠷᠸᠹᠺᠻᠼᠽᠾᠿ"
 	var words []string
 	for _, r := range order {
@@ -75,25 +77,19 @@ func TestCompareTraditionalOrder(t *testing.T) {
 	shuffled := slices.Clone(words)
 	slices.Reverse(shuffled)
 	shuffled[0], shuffled[5] = shuffled[5], shuffled[0]
-	slices.SortFunc(shuffled, Compare)
+	slices.SortFunc(shuffled, func(a, b string) int { return strings.Compare(SortKey(a), SortKey(b)) })
 	if !slices.Equal(shuffled, words) {
 		t.Errorf("sorted %q, want %q", shuffled, words)
 	}
-	for _, c := range []struct {
-		a, b string
-		want int
-	}{
-		{naran, bayar, -1}, // n before b, unlike Latin order
-		{batu, bayar, -1},  // t (0x1832) before y (0x1836)
-		{bayar, "巴雅尔", -1}, // Mongolian before anything else
-		{batu, batu, 0},
-		{"\u182A\u1820", batu, -1}, // a prefix first
+	for _, c := range []struct{ a, b string }{
+		{naran, bayar},         // n before b
+		{batu, bayar},          // t before y
+		{"\u182A\u1820", batu}, // a prefix first
+		{batu + "\u180B", "\u182A\u1820\u1832\u1825"}, // a selector changes nothing: u before ö
+		{batu + " " + naran, batu + "\u1836"},         // a space neither
 	} {
-		if got := Compare(c.a, c.b); got != c.want {
-			t.Errorf("Compare(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
-		}
-		if got := Compare(c.b, c.a); got != -c.want {
-			t.Errorf("Compare(%q, %q) = %d, want %d", c.b, c.a, got, -c.want)
+		if SortKey(c.a) >= SortKey(c.b) {
+			t.Errorf("%q does not sort before %q", c.a, c.b)
 		}
 	}
 }

@@ -331,6 +331,9 @@ type ResidentFilter struct {
 	Status ResidentStatus
 	Offset int
 	Limit  int
+	// MongolOrder lists Mongolian names in the Mongolian alphabet's
+	// order, ahead of the names recorded in Chinese only.
+	MongolOrder bool
 }
 
 // ResidentRow is a resident with the household and village it belongs to,

@@ -197,10 +197,10 @@ func (tx *Tx) insertResident(ctx context.Context, a *access.Actor, household int
 		return 0, err
 	}
 	phoneHash := nullable(tx.box.Index(purposePhone, r.Phone))
-	id, err := tx.insertID(ctx, `INSERT INTO residents (household_id, village_code, name, name_mongol, name_mongol_key, name_sort, name_initials, name_pinyin,
+	id, err := tx.insertID(ctx, `INSERT INTO residents (household_id, village_code, name, name_mongol, name_mongol_key, name_mongol_sort, name_sort, name_initials, name_pinyin,
 		gender, ethnicity, birth_date, id_enc, id_hash, id_masked, phone_enc, phone_hash, phone_masked, relation, political, status, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		household, village, r.Name, r.NameMongol, mongol.Key(r.NameMongol), pinyin.SortKey(r.Name), pinyin.Initials(r.Name), pinyin.Full(r.Name),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		household, village, r.Name, r.NameMongol, mongol.Key(r.NameMongol), mongol.SortKey(r.NameMongol), pinyin.SortKey(r.Name), pinyin.Initials(r.Name), pinyin.Full(r.Name),
 		r.Gender, r.Ethnicity, r.BirthDate, tx.box.Seal(purposeID, r.IDNumber), idHash, maskedOrEmpty(r.IDNumber, registry.MaskID),
 		tx.box.Seal(purposePhone, r.Phone), phoneHash, maskedOrEmpty(r.Phone, registry.MaskPhone), r.Relation, r.Political,
 		registry.Registered, tx.nowMS(), tx.nowMS())
