@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,6 +22,7 @@ import (
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
+	"shanzhi/internal/talent"
 )
 
 // Mongolian strings of the test: ᠪᠠᠲ᠋ᠤ (Batu, typed with a variation
@@ -133,6 +136,9 @@ func TestBilingualPublicPages(t *testing.T) {
 		t.Fatalf("export: %d, Mongolian name missing", res.StatusCode)
 	}
 
+	// A clerk lists the village's residents in Mongolian order.
+	s.page("/residents?region="+pingan+"&order=mongol", http.StatusOK, `<option value="mongol" selected>`, "巴图")
+
 	// Back to Chinese only.
 	if res := s.post("/regions/"+pingan+"/script", url.Values{"script": {"zh"}, "name_mongol": {bayanMn}, "reason": {"改回"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("set Chinese: %d", res.StatusCode)
@@ -177,4 +183,47 @@ func approvedAward(t *testing.T, db *sqlstore.DB, official *access.Actor, househ
 		t.Fatal(err)
 	}
 	return rev
+}
+
+// TestBilingualKeysArePublic reads the templates for every text printed
+// with Bi, literal or built from a value, and checks each is in the
+// public subset with Mongolian: a page that printed another would fail
+// only when some village wrote bilingual.
+func TestBilingualKeysArePublic(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	for _, s := range talent.Tiers {
+		keys["talent.tier."+string(s)] = true
+	}
+	for _, s := range talent.EntityTypes {
+		keys["talent.entity."+string(s)] = true
+	}
+	for _, s := range []review.ObjectionState{review.ObjOpen, review.ObjUpheld, review.ObjDismissed, review.ObjMoot} {
+		keys["review.objection_state."+string(s)] = true
+	}
+	files, err := filepath.Glob("templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lit := regexp.MustCompile(`\.Bi "([a-z0-9_.]+)"`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range lit.FindAllStringSubmatch(string(b), -1) {
+			keys[m[1]] = true
+		}
+	}
+	if len(keys) < 40 {
+		t.Fatalf("only %d keys found: the scan is broken", len(keys))
+	}
+	for k := range keys {
+		if _, ok := cat.Mongol(k); !ok {
+			t.Errorf("%s is printed bilingually but has no public Mongolian entry", k)
+		}
+	}
 }
