@@ -17,6 +17,7 @@ import (
 	"shanzhi/internal/fonts"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/points"
+	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
@@ -169,7 +170,7 @@ func TestMongolianDraftsPage(t *testing.T) {
 // approvedAward records an award for household as official and has the
 // village committee approve it, so it stands on the village's notice; the
 // review service returned finalises it.
-func approvedAward(t *testing.T, db *sqlstore.DB, official *access.Actor, household int64) *sqlstore.ReviewService {
+func approvedAward(t testing.TB, db *sqlstore.DB, official *access.Actor, household int64) *sqlstore.ReviewService {
 	t.Helper()
 	ctx := context.Background()
 	flows, _ := review.NewFlows(points.Flow())
@@ -225,5 +226,42 @@ func TestBilingualKeysArePublic(t *testing.T) {
 		if _, ok := cat.Mongol(k); !ok {
 			t.Errorf("%s is printed bilingually but has no public Mongolian entry", k)
 		}
+	}
+}
+
+// BenchmarkBilingualNotice serves a village's public notice with 20
+// awards on it to an anonymous phone, Chinese-only and bilingual.
+func BenchmarkBilingualNotice(b *testing.B) {
+	db := storetest.MustOpen(b, "sqlite")
+	ctx := context.Background()
+	lead := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Leader, Region: keerqin}, {Role: access.Operator, Region: keerqin}}}
+	if _, err := db.Schemes().Create(ctx, lead, scheme.FromTemplate, scheme.Scheme{Region: keerqin}); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 20 {
+		h, err := db.Registry().CreateHousehold(ctx, lead, registry.HouseholdInput{Number: fmt.Sprintf("B%02d", i), VillageCode: pingan},
+			registry.ResidentInput{Name: "巴图", NameMongol: batuMn, Ethnicity: "蒙古族", Gender: registry.Male, BirthDate: "1970-02-02", Political: "群众"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		approvedAward(b, db, lead, h.ID)
+	}
+	s := newSite(b, db)
+	// The same notice Chinese-only first, the cost the Mongolian adds is
+	// the difference.
+	for _, sc := range []region.Script{region.ScriptChinese, region.ScriptBilingual} {
+		if err := db.Regions().SetScript(ctx, lead, pingan, sc, bayanMn, "基准"); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(string(sc), func(b *testing.B) {
+			for b.Loop() {
+				res := s.get("/notice/" + pingan)
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					b.Fatal(res.StatusCode)
+				}
+			}
+		})
 	}
 }
