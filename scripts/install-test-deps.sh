@@ -4,8 +4,9 @@
 #   - Debian's chromium, driven headless by chromedp;
 #   - Noto CJK and core fonts, so screenshots show Chinese and Mongolian
 #     text instead of empty boxes;
-#   - HarfBuzz's hb-shape (libharfbuzz-bin), the independent shaper the PDF
+#   - HarfBuzz's hb-shape (libharfbuzz-bin poppler-utils), the independent shaper the PDF
 #     test checks internal/pdf's glyphs against;
+#   - poppler-utils' pdftotext, which reads the produced PDFs' text back;
 #   - staticcheck, pinned;
 #   - a running PostgreSQL on 127.0.0.1:5432.
 # Safe to run again: it installs only what is missing and starts PostgreSQL

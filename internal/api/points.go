@@ -182,10 +182,14 @@ func (a *API) statement(r *http.Request, act *access.Actor) (int, any, error) {
 	}
 	out := list[entryJSON]{Items: []entryJSON{}, Total: len(es), Limit: limit}
 	for _, e := range es {
-		out.Items = append(out.Items, entryJSON{ID: e.ID, Seq: e.Seq, Kind: string(e.Kind), Delta: e.Delta, Balance: e.Balance,
-			Item: e.Item, Memo: e.Memo, Reverses: e.Reverses, Actor: e.Actor, At: localtime.In(e.At).Format(time.RFC3339)})
+		out.Items = append(out.Items, entryOf(e))
 	}
 	return http.StatusOK, out, nil
+}
+
+func entryOf(e points.Entry) entryJSON {
+	return entryJSON{ID: e.ID, Seq: e.Seq, Kind: string(e.Kind), Delta: e.Delta, Balance: e.Balance,
+		Item: e.Item, Memo: e.Memo, Reverses: e.Reverses, Actor: e.Actor, At: localtime.In(e.At).Format(time.RFC3339)}
 }
 
 type rankedJSON struct {

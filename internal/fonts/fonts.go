@@ -9,8 +9,12 @@
 //     TrueType (glyf) outlines, which PDF embeds as CIDFontType2 without a
 //     CFF converter, and it covers far more than GB 2312, so the rare
 //     characters of people's names print instead of falling into a box.
+//     It has no Latin letters or digits at all.
+//   - Latin: Noto Sans (SIL OFL 1.1), for the digits, Latin letters and
+//     ASCII punctuation that Droid Sans Fallback lacks: numbers, dates and
+//     household numbers.
 //
-// Both files are Debian's, byte for byte (fonts-noto-core and
+// The files are Debian's, byte for byte (fonts-noto-core and
 // fonts-droid-fallback). They are embedded whole rather than subset here:
 // the measurements in BENCHMARKS.md (feat/pdf) show the stripped binary stays
 // well inside its 40 MB with them, and a name's rare character is worth more
@@ -28,6 +32,7 @@ import (
 const (
 	MongolianFile = "NotoSansMongolian-Regular.ttf"
 	CJKFile       = "DroidSansFallbackFull.ttf"
+	LatinFile     = "NotoSans-Regular.ttf"
 )
 
 // Mongolian is the Noto Sans Mongolian TrueType file.
@@ -39,6 +44,11 @@ var Mongolian []byte
 //
 //go:embed DroidSansFallbackFull.ttf
 var CJK []byte
+
+// Latin is the Noto Sans TrueType file.
+//
+//go:embed NotoSans-Regular.ttf
+var Latin []byte
 
 // Version returns a short digest of a font's bytes: a web page can put it in
 // the font's URL so that browsers cache the file for good and still fetch a

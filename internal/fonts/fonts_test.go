@@ -9,7 +9,7 @@ import (
 // files are sfnt fonts with glyf outlines (not CFF), and the Mongolian one
 // carries the GSUB table its joining forms come from.
 func TestFontsAreTrueType(t *testing.T) {
-	for name, data := range map[string][]byte{MongolianFile: Mongolian, CJKFile: CJK} {
+	for name, data := range map[string][]byte{MongolianFile: Mongolian, CJKFile: CJK, LatinFile: Latin} {
 		if len(data) < 12 || binary.BigEndian.Uint32(data) != 0x00010000 {
 			t.Fatalf("%s: not a TrueType sfnt", name)
 		}

@@ -45,10 +45,10 @@ func (s Size) Landscape() Size { return Size{s.H, s.W} }
 
 // Doc is a PDF document being written.
 type Doc struct {
-	faces [2]*face
+	faces [3]*face
 	sh    *shaper
 	pages []*Page
-	used  [2]map[int][]rune // glyph id -> text, per font
+	used  [3]map[int][]rune // glyph id -> text, per font
 	Title string
 }
 
@@ -58,7 +58,7 @@ func New() (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Doc{faces: f, sh: newShaper(f), used: [2]map[int][]rune{{}, {}}}, nil
+	return &Doc{faces: f, sh: newShaper(f), used: [3]map[int][]rune{{}, {}, {}}}, nil
 }
 
 // Page is one page; its height may be set after drawing, which is how a
@@ -249,7 +249,7 @@ func (d *Doc) WriteTo(out io.Writer) (int64, error) {
 	w := &writer{}
 	w.w.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 	catalog, pagesID := w.reserve(), w.reserve()
-	var fontIDs [2]int
+	var fontIDs [3]int
 	for fi := range d.faces {
 		if len(d.used[fi]) > 0 {
 			fontIDs[fi] = d.writeFont(w, fi)

@@ -27,18 +27,21 @@ type face struct {
 
 var (
 	loadOnce sync.Once
-	loaded   [2]*face
+	loaded   [3]*face
 	loadErr  error
 )
 
 const (
 	cjkFace = iota
 	mongolianFace
+	latinFace
 )
 
-func loadFaces() ([2]*face, error) {
+var faceNames = [3]string{"DroidSansFallbackFull", "NotoSansMongolian-Regular", "NotoSans-Regular"}
+
+func loadFaces() ([3]*face, error) {
 	loadOnce.Do(func() {
-		for i, src := range [][]byte{fonts.CJK, fonts.Mongolian} {
+		for i, src := range [][]byte{fonts.CJK, fonts.Mongolian, fonts.Latin} {
 			s, err := parseSfnt(src)
 			if err != nil {
 				loadErr = err
@@ -49,7 +52,7 @@ func loadFaces() ([2]*face, error) {
 				loadErr = err
 				return
 			}
-			fc := &face{sfnt: s, font: f.Font, name: []string{"DroidSansFallbackFull", "NotoSansMongolian-Regular"}[i]}
+			fc := &face{sfnt: s, font: f.Font, name: faceNames[i]}
 			if ext, ok := f.FontHExtents(); ok {
 				fc.ascent, fc.descnt = float64(ext.Ascender)/s.upem, -float64(ext.Descender)/s.upem
 			}
@@ -88,7 +91,8 @@ type Run struct {
 // positioning, exactly as HarfBuzz would give them.
 type shaper struct {
 	hb    shaping.HarfbuzzShaper
-	faces [2]*font.Face
+	faces [3]*font.Face
+	latin *font.Font
 	cache map[runKey]Run
 }
 
@@ -97,8 +101,23 @@ type runKey struct {
 	size float64
 }
 
-func newShaper(f [2]*face) *shaper {
-	return &shaper{faces: [2]*font.Face{font.NewFace(f[0].font), font.NewFace(f[1].font)}, cache: map[runKey]Run{}}
+func newShaper(f [3]*face) *shaper {
+	return &shaper{faces: [3]*font.Face{font.NewFace(f[0].font), font.NewFace(f[1].font), font.NewFace(f[2].font)}, latin: f[latinFace].font, cache: map[runKey]Run{}}
+}
+
+// faceOf picks the font for a rune: Mongolian for Mongolian, Noto Sans for
+// what it has below the CJK blocks (digits, Latin, ASCII punctuation, which
+// Droid Sans Fallback lacks), Droid Sans Fallback for the rest.
+func (sh *shaper) faceOf(r rune) int {
+	switch {
+	case isMongolian(r):
+		return mongolianFace
+	case r < 0x2E80:
+		if _, ok := sh.latin.NominalGlyph(r); ok {
+			return latinFace
+		}
+	}
+	return cjkFace
 }
 
 // shape shapes s at size points, splitting it into runs of one font each.
@@ -110,21 +129,17 @@ func (sh *shaper) shape(s string, size float64) Run {
 	text := []rune(s)
 	run := Run{Size: size}
 	for start := 0; start < len(text); {
-		fi := cjkFace
-		if isMongolian(text[start]) {
-			fi = mongolianFace
-		}
+		fi := sh.faceOf(text[start])
 		end := start + 1
-		for end < len(text) && (isMongolian(text[end]) == (fi == mongolianFace) || fi == mongolianFace && text[end] == ' ') {
+		// A space inside Mongolian stays in the Mongolian run, so the words
+		// around it shape as one line.
+		for end < len(text) && (sh.faceOf(text[end]) == fi || fi == mongolianFace && text[end] == ' ') {
 			end++
 		}
-		script := language.Han
-		if fi == mongolianFace {
-			script = language.Mongolian
-		}
+		script := [3]language.Script{language.Han, language.Mongolian, language.Latin}[fi]
 		out := sh.hb.Shape(shaping.Input{
 			Text: text, RunStart: start, RunEnd: end, Direction: di.DirectionLTR,
-			Face: sh.faces[fi], Size: fixed.I(1000), Script: script, Language: language.NewLanguage(map[int]string{cjkFace: "zh", mongolianFace: "mn"}[fi]),
+			Face: sh.faces[fi], Size: fixed.I(1000), Script: script, Language: language.NewLanguage([3]string{"zh", "mn", "und"}[fi]),
 		})
 		for i, g := range out.Glyphs {
 			n := g.RuneCount

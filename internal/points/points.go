@@ -182,6 +182,10 @@ type Service interface {
 	// Statement returns a household's entries, newest first, before the
 	// given sequence (0: the latest).
 	Statement(ctx context.Context, a *access.Actor, household int64, before int64, limit int) ([]Entry, error)
+	// Period returns a household's entries made in [from, to), oldest
+	// first and all of them, with the opening balance (the balance after
+	// the last entry before from): the printed statement and its export.
+	Period(ctx context.Context, a *access.Actor, household int64, from, to time.Time) (opening int64, entries []Entry, err error)
 	// Verify rechecks every village chain and recomputes every balance.
 	Verify(ctx context.Context) ([]Problem, error)
 }

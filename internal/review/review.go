@@ -172,6 +172,9 @@ type Notice struct {
 	SubjectKind string
 	State       State // InNotice, or Cancelled by an upheld objection
 	Summary     Summary
+	// Household is the 户号 of an award's or a correction's household,
+	// which the printed 公示 lists beside the masked head; "" otherwise.
+	Household   string
 	WindowStart time.Time
 	WindowEnd   time.Time
 	Objections  []PublicObjection

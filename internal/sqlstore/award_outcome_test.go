@@ -207,7 +207,7 @@ func TestAwardCorrection(t *testing.T) {
 			t.Fatal(err)
 		}
 		ns, _ := w.rev.PublicNotices(ctx, pingan)
-		if len(ns) != 1 || ns[0].SubjectKind != sqlstore.CorrectionKind || ns[0].Summary.Note != "录错户，应为隔壁户" || ns[0].Summary.Points != -2 {
+		if len(ns) != 1 || ns[0].SubjectKind != sqlstore.CorrectionKind || ns[0].Summary.Note != "录错户，应为隔壁户" || ns[0].Summary.Points != -2 || ns[0].Household != "001" {
 			t.Fatalf("notice of the correction = %+v", ns)
 		}
 		if b, _ := db.Ledger().Balance(ctx, clerk, h); b != 2 {

@@ -326,6 +326,36 @@ func (s *LedgerService) Statement(ctx context.Context, a *access.Actor, househol
 	return out, err
 }
 
+// Period returns a household's entries of [from, to), oldest first, with
+// the balance they start from.
+func (s *LedgerService) Period(ctx context.Context, a *access.Actor, household int64, from, to time.Time) (int64, []points.Entry, error) {
+	var opening int64
+	var out []points.Entry
+	err := s.db.view(ctx, func(tx *Tx) error {
+		if _, err := tx.ledgerReader(ctx, a, household); err != nil {
+			return err
+		}
+		err := tx.queryRow(ctx, `SELECT balance FROM ledger_entries WHERE household_id = ? AND at < ? ORDER BY seq DESC LIMIT 1`, household, from.UnixMilli()).Scan(&opening)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries WHERE household_id = ? AND at >= ? AND at < ? ORDER BY seq`, household, from.UnixMilli(), to.UnixMilli())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return opening, out, err
+}
+
 // Verify walks every village chain in order, recomputing each hash and
 // each running balance, then compares the balances kept in accounts and
 // the chain heads; it reports every difference it finds.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -227,6 +228,42 @@ func TestPointsFollowHouseholds(t *testing.T) {
 		}
 		if _, err := l.Post(ctx, clerk, points.Posting{Key: "t", Household: h, Kind: points.TransferIn, Points: 5}); !fault.Is(err, fault.Invalid) {
 			t.Fatalf("a transfer posted directly: %v", err)
+		}
+	})
+}
+
+// TestLedgerPeriod: the printed statement's entries are every entry of the
+// period (not a page of 50), oldest first, from the balance before it; a
+// user of another village is refused as if the household did not exist.
+func TestLedgerPeriod(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		h := ledgerHousehold(t, db, "001", 1)
+		day := func(d int) time.Time { return time.Date(2026, 3, d, 4, 0, 0, 0, time.UTC) }
+		db.Now = func() time.Time { return day(1) }
+		for i := 0; i < 3; i++ {
+			post(t, db, points.Posting{Key: fmt.Sprint("a", i), Household: h, Kind: points.Award, Points: 10, Item: "环境卫生"})
+		}
+		db.Now = func() time.Time { return day(10) }
+		for i := 0; i < 60; i++ {
+			post(t, db, points.Posting{Key: fmt.Sprint("b", i), Household: h, Kind: points.Award, Points: 1, Item: "义务劳动"})
+		}
+		db.Now = func() time.Time { return day(20) }
+		post(t, db, points.Posting{Key: "c", Household: h, Kind: points.Spend, Points: 5, Item: "肥皂"})
+		opening, es, err := db.Ledger().Period(ctx, clerk, h, day(5), day(15))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if opening != 30 || len(es) != 60 || es[0].Seq >= es[59].Seq || es[59].Balance != 90 {
+			t.Fatalf("opening %d, %d entries, last %+v", opening, len(es), es[len(es)-1])
+		}
+		opening, es, err = db.Ledger().Period(ctx, clerk, h, day(1), day(31))
+		if err != nil || opening != 0 || len(es) != 64 || es[63].Balance != 85 {
+			t.Fatalf("whole month: opening %d, %d entries, %v", opening, len(es), err)
+		}
+		other := &access.Actor{UserID: 9, Username: "other", Grants: []access.Grant{{Role: access.Operator, Region: "152221100211"}}}
+		if _, _, err := db.Ledger().Period(ctx, other, h, day(1), day(31)); !fault.Is(err, fault.NotFound) {
+			t.Fatalf("another village's clerk: %v", err)
 		}
 	})
 }

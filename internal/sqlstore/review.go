@@ -715,16 +715,19 @@ func (s *ReviewService) PublicNotices(ctx context.Context, village string) ([]re
 		// An item leaves the page, and its names with it, when its window
 		// ends, even before the sweep moves it on (PIPL: names are public
 		// only for the notice period).
-		rows, err := tx.query(ctx, `SELECT id, flow, region_code, subject_kind, state, title, person, person_mongol, points, note, window_start, window_end
-			FROM review_items WHERE region_code = ? AND (state = 'in_notice' AND window_end > ? OR state = 'cancelled' AND window_end > 0
-			AND updated_at + (window_end - window_start) > ?) ORDER BY window_end, id`, village, tx.nowMS(), tx.nowMS())
+		rows, err := tx.query(ctx, `SELECT r.id, r.flow, r.region_code, r.subject_kind, r.state, r.title, r.person, r.person_mongol, r.points, r.note, r.window_start, r.window_end,
+			COALESCE(h.number, '')
+			FROM review_items r LEFT JOIN awards w ON r.subject_kind IN ('award', '`+CorrectionKind+`') AND w.id = r.subject_id
+			LEFT JOIN households h ON h.id = w.household_id
+			WHERE r.region_code = ? AND (r.state = 'in_notice' AND r.window_end > ? OR r.state = 'cancelled' AND r.window_end > 0
+			AND r.updated_at + (r.window_end - r.window_start) > ?) ORDER BY r.window_end, r.id`, village, tx.nowMS(), tx.nowMS())
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var n review.Notice
 			var ws, we int64
-			if err := rows.Scan(&n.ItemID, &n.Flow, &n.Region, &n.SubjectKind, &n.State, &n.Summary.Title, &n.Summary.Person, &n.Summary.PersonMongol, &n.Summary.Points, &n.Summary.Note, &ws, &we); err != nil {
+			if err := rows.Scan(&n.ItemID, &n.Flow, &n.Region, &n.SubjectKind, &n.State, &n.Summary.Title, &n.Summary.Person, &n.Summary.PersonMongol, &n.Summary.Points, &n.Summary.Note, &ws, &we, &n.Household); err != nil {
 				rows.Close()
 				return err
 			}

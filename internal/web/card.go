@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/document"
 	"shanzhi/internal/points"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/scheme"
@@ -80,7 +81,7 @@ func (w *Web) householdCard(rw http.ResponseWriter, r *http.Request, a *access.A
 		scheme = "https"
 	}
 	link := fmt.Sprintf("%s://%s/card/%s", scheme, r.Host, token)
-	qr, err := qrDataURL(link)
+	qr, err := document.QRDataURL(link)
 	if err != nil {
 		w.fail(rw, r, err)
 		return

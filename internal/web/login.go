@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/document"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/registry"
@@ -189,7 +190,7 @@ func (w *Web) secondFactor(rw http.ResponseWriter, r *http.Request) {
 			w.fail(rw, r, err)
 			return
 		}
-		qr, err := qrDataURL(totp.URI(v.T("app.name"), s.Actor.Username, secret))
+		qr, err := document.QRDataURL(totp.URI(v.T("app.name"), s.Actor.Username, secret))
 		if err != nil {
 			w.fail(rw, r, err)
 			return

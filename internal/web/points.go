@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/localtime"
 	"shanzhi/internal/points"
+	"shanzhi/internal/printout"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/sheet"
 )
@@ -67,7 +69,10 @@ func (w *Web) statement(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	w.render(rw, http.StatusOK, "statement", v)
 }
 
-// statementExport sends a household's statement as a 台账-shaped workbook.
+// statementExport sends a household's statement as a 台账-shaped workbook:
+// every entry of the period asked for (?from=&to=, as the print view
+// takes them; all of its history when no start is given), oldest first as
+// a ledger reads, after the balance it starts from.
 func (w *Web) statementExport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	v := w.newView(r, "page.statement", "households")
 	h, _, _, err := w.householdTarget(r, a, v)
@@ -75,7 +80,15 @@ func (w *Web) statementExport(rw http.ResponseWriter, r *http.Request, a *access
 		w.fail(rw, r, err)
 		return
 	}
-	entries, err := w.Ledger.Statement(r.Context(), a, h.ID, 0, 500)
+	from, to, err := printout.Period(r.URL.Query(), w.Now())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if r.URL.Query().Get("from") == "" {
+		from = time.Unix(0, 0)
+	}
+	opening, entries, err := w.Ledger.Period(r.Context(), a, h.ID, from, to)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -89,8 +102,12 @@ func (w *Web) statementExport(rw http.ResponseWriter, r *http.Request, a *access
 		w.fail(rw, r, err)
 		return
 	}
-	for i := len(entries) - 1; i >= 0; i-- { // oldest first, as a ledger reads
-		e := entries[i]
+	if err := xw.Write(nil, "", "", v.T("print.statement.opening"), nil, opening, ""); err != nil {
+		xw.Discard()
+		w.fail(rw, r, err)
+		return
+	}
+	for _, e := range entries {
 		item := e.Item
 		if e.Kind == points.Reversal && e.Memo != "" {
 			item += " " + v.T("award.correction_reason", e.Memo)

@@ -46,12 +46,16 @@ func (w *Web) Routes(rt *server.Router) {
 		rt.HandleFunc("POST /households/{id}/"+name, on(write, server.OnHousehold), w.page(do(w, w.householdTarget, act)))
 	}
 	rt.HandleFunc("GET /households/{id}/card", on(write, server.OnHousehold), w.page(w.householdCard))
+	rt.HandleFunc("GET /households/{id}/card/print", on(write, server.OnHousehold), w.page(w.cardPrint))
+	rt.HandleFunc("GET /households/{id}/card.pdf", on(write, server.OnHousehold), w.page(w.cardPrint))
 	rt.HandleFunc("GET /households/{id}/correct", on(access.PointsWrite, server.OnHousehold), w.page(w.awardCorrect))
 	rt.HandleFunc("POST /households/{id}/correct", on(access.PointsWrite, server.OnHousehold), w.page(w.awardCorrect))
 	rt.HandleFunc("GET /households/{id}/appeal", on(access.PointsWrite, server.OnHousehold), w.page(w.householdAppeal))
 	rt.HandleFunc("POST /households/{id}/appeal", on(access.PointsWrite, server.OnHousehold), w.page(w.householdAppeal))
 	rt.HandleFunc("GET /households/{id}/points", on(read, server.OnHousehold), w.page(w.statement))
 	rt.HandleFunc("GET /households/{id}/points.xlsx", on(read, server.OnHousehold), w.page(w.statementExport))
+	rt.HandleFunc("GET /households/{id}/points/print", on(read, server.OnHousehold), w.page(w.statementPrint))
+	rt.HandleFunc("GET /households/{id}/points.pdf", on(read, server.OnHousehold), w.page(w.statementPrint))
 	rt.HandleFunc("GET /households/{id}/award", on(access.PointsWrite, server.OnHousehold), w.page(w.awardForm))
 	rt.HandleFunc("POST /households/{id}/award", on(access.PointsWrite, server.OnHousehold), w.page(w.awardForm))
 	rt.HandleFunc("GET /regions/{code}/awards/import", on(access.PointsWrite, server.OnRegion), w.page(w.awardImport))
@@ -61,6 +65,15 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /regions/{code}/points/base", on(access.PointsWrite, server.OnRegion), w.page(w.periodBase))
 	rt.HandleFunc("POST /regions/{code}/points/close", on(access.PointsWrite, server.OnRegion), w.page(w.periodClose))
 	rt.HandleFunc("GET /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
+	// The 公示 for the board is printed by the village's officials: it
+	// shows what the public page shows, but a PDF costs the server work.
+	noticePrint := server.Rule{Perm: read, Or: access.PointsApprove, On: server.OnRegion}
+	for _, p := range []string{"/regions/{code}/register/print", "/regions/{code}/register.pdf"} {
+		rt.HandleFunc("GET "+p, on(read, server.OnRegion), w.page(w.registerPrint))
+		rt.HandleFunc("POST "+p, on(access.ExportFull, server.OnRegion), w.page(w.registerPrint))
+	}
+	rt.HandleFunc("GET /regions/{code}/notice/print", noticePrint, w.page(w.noticePrint))
+	rt.HandleFunc("GET /regions/{code}/notice.pdf", noticePrint, w.page(w.noticePrint))
 	rt.HandleFunc("POST /regions/{code}/inspection", on(access.PointsWrite, server.OnRegion), w.page(w.inspection))
 	// A scheme is read by whoever awards or reads the registers under it,
 	// and drafted and published by a leader (scheme.manage).

@@ -130,3 +130,9 @@ document.addEventListener("DOMContentLoaded", function () {
   }, true);
   update();
 });
+
+// Print views: the print button prints the page (print CSS shows only the
+// document); inline handlers are not allowed by the CSP.
+document.addEventListener("click", function (e) {
+  if (e.target.closest("[data-print]")) window.print();
+});

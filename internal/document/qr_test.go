@@ -1,4 +1,4 @@
-package web
+package document
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 )
 
 func TestQRDataURL(t *testing.T) {
-	u, err := qrDataURL("otpauth://totp/%E5%96%84%E6%B2%BB:zhangsan?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=%E5%96%84%E6%B2%BB&algorithm=SHA1&digits=6&period=30")
+	u, err := QRDataURL("otpauth://totp/%E5%96%84%E6%B2%BB:zhangsan?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=%E5%96%84%E6%B2%BB&algorithm=SHA1&digits=6&period=30")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestQRDataURL(t *testing.T) {
 }
 
 func TestQRDataURLTooLong(t *testing.T) {
-	if _, err := qrDataURL(strings.Repeat("x", 5000)); err == nil {
+	if _, err := QRDataURL(strings.Repeat("x", 5000)); err == nil {
 		t.Fatal("5,000 bytes encoded; a QR code holds at most 2,953")
 	}
 }

@@ -1,0 +1,47 @@
+package printout
+
+import (
+	"context"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/document"
+	"shanzhi/internal/i18n"
+	"shanzhi/internal/registry"
+)
+
+// Card is the household card, the size of an ID card: the village, the
+// household number and head, its registered members with their relation
+// (no birth dates, no ID numbers: the card is carried and shown), and the
+// QR code of the card's random token with the token printed under it for
+// typing when a scanner fails. linkOf makes the QR's address from the token.
+func (d Deps) Card(ctx context.Context, a *access.Actor, lang i18n.Lang, household int64, linkOf func(token string) string) (*document.Document, error) {
+	p := &printer{Deps: d, lang: lang, a: a}
+	h, ms, err := d.Registry.Household(ctx, a, household)
+	if err != nil {
+		return nil, err
+	}
+	token, err := d.Registry.CardToken(ctx, a, household)
+	if err != nil {
+		return nil, err
+	}
+	doc := &document.Document{
+		Paper: document.Card,
+		Title: document.Plain(p.t("print.card.title", h.VillageName)),
+		Fields: []document.Field{
+			{Label: document.Plain(p.t("field.number")), Value: h.Number},
+			{Label: document.Plain(p.t("col.head")), Value: h.HeadName},
+		},
+		Columns: []document.Column{
+			{Label: document.Plain(p.t("field.name")), Weight: 1.4},
+			{Label: document.Plain(p.t("field.relation")), Weight: 1},
+		},
+		QR:        linkOf(token),
+		QRCaption: []string{p.t("card.number") + " " + token},
+	}
+	for _, m := range ms {
+		if m.Status == registry.Registered {
+			doc.Rows = append(doc.Rows, []string{m.Name, m.Relation})
+		}
+	}
+	return doc, nil
+}
