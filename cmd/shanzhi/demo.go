@@ -151,6 +151,9 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if err := seedTalent(ctx, db, stdout); err != nil {
 		return err
 	}
+	if err := seedBilingual(ctx, db, admin, stdout); err != nil {
+		return err
+	}
 	if err := seedOrg(ctx, db, stdout); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -114,6 +115,8 @@ func TestAPIScenarios(t *testing.T) {
 		admin := login("admin", access.Grant{Role: access.Leader, Region: "150000000000"}, access.Grant{Role: access.Operator, Region: "150000000000"})
 		op := login("pingan", access.Grant{Role: access.Operator, Region: pingan})
 		anon := &client{t: t, base: base}
+		sys := login("sys", access.Grant{Role: access.SysAdmin, Region: "150000000000"})
+		const bayan = "\u182A\u1820\u1836\u1820\u1828"
 
 		head := `{"name":"巴特尔","ethnicity":"蒙古族","id_number":"` + idFor("19800101", 1) + `","phone":"13812341234","political":"群众"}`
 		code, h := admin.do("POST", "/api/v1/households", `{"number":"001","village_code":"`+pingan+`","address":"一组","head":`+head+`}`)
@@ -203,6 +206,37 @@ func TestAPIScenarios(t *testing.T) {
 				}
 				return ""
 			}},
+			// Issue 17: a village's script, Mongolian search, the drafts.
+			{"a 村 is Chinese only by default", op, "GET", "/api/v1/regions/" + pingan, "", 200, "", func(b map[string]any) string {
+				if b["bilingual"] != false || b["script"] != "" {
+					return fmt.Sprint(b)
+				}
+				return ""
+			}},
+			{"an operator does not choose the script", op, "POST", "/api/v1/regions/" + pingan + "/script", `{"script":"mn-zh","reason":"x"}`, 403, "forbidden", nil},
+			{"an unknown script", admin, "POST", "/api/v1/regions/" + pingan + "/script", `{"script":"mn","reason":"x"}`, 422, "invalid", nil},
+			{"a legacy Mongolian name", admin, "POST", "/api/v1/regions/" + pingan + "/script", `{"script":"mn-zh","name_mongol":"\ue2d1\ue27b","reason":"x"}`, 422, "invalid", nil},
+			{"the script chosen", admin, "POST", "/api/v1/regions/" + pingan + "/script", `{"script":"mn-zh","name_mongol":"` + bayan + `","reason":"村民代表会议"}`, 200, "", func(b map[string]any) string {
+				if b["bilingual"] != true || b["script"] != "mn-zh" || b["name_mongol"] != bayan {
+					return fmt.Sprint(b)
+				}
+				return ""
+			}},
+			{"add a member with a Mongolian name", op, "POST", fmt.Sprintf("/api/v1/households/%d/members", hid), `{"name":"巴图","name_mongol":"\u182a\u1820\u1832\u180b\u1824","ethnicity":"蒙古族","relation":"子","political":"群众","birth_date":"2003-03-03","gender":"男","reason":"出生"}`, 201, "", nil},
+			{"Mongolian search finds a name typed another way", op, "GET", "/api/v1/residents?q=" + url.QueryEscape("\u182A\u1820\u1833\u1823"), "", 200, "", func(b map[string]any) string {
+				if b["total"] != 1.0 {
+					return fmt.Sprint(b)
+				}
+				return ""
+			}},
+			{"Mongolian drafts for the system administrator", sys, "GET", "/api/v1/i18n/mongolian/drafts", "", 200, "", func(b map[string]any) string {
+				items := b["items"].([]any)
+				if len(items) == 0 || b["public"].(float64) < float64(len(items)) || items[0].(map[string]any)["mongolian"] == "" {
+					return fmt.Sprint(b)
+				}
+				return ""
+			}},
+			{"Mongolian drafts are not an operator's", op, "GET", "/api/v1/i18n/mongolian/drafts", "", 403, "forbidden", nil},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				c.c.t = t

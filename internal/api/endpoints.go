@@ -241,7 +241,7 @@ func (a *API) residents(r *http.Request, act *access.Actor) (int, any, error) {
 	}
 	q := r.URL.Query()
 	rows, total, err := a.Registry.Residents(r.Context(), act, registry.ResidentFilter{Region: q.Get("region"), Query: q.Get("q"),
-		Status: registry.ResidentStatus(q.Get("status")), Offset: offset, Limit: limit})
+		Status: registry.ResidentStatus(q.Get("status")), Offset: offset, Limit: limit, MongolOrder: q.Get("order") == "mongol"})
 	if err != nil {
 		return 0, nil, err
 	}

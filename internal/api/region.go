@@ -5,14 +5,18 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/region"
 )
 
 // regionChange is the body of every region management call; each uses
 // the fields it needs and the strict decoder refuses any other.
 type regionChange struct {
-	Name   string `json:"name"`
-	Into   string `json:"into"`
-	Reason string `json:"reason"`
+	Name       string `json:"name"`
+	Into       string `json:"into"`
+	Reason     string `json:"reason"`
+	Script     string `json:"script"`
+	NameMongol string `json:"name_mongol"`
 }
 
 // regionDo adapts a region management call that answers with the region
@@ -49,6 +53,29 @@ func (a *API) regionAddVillage(r *http.Request, act *access.Actor, code string, 
 
 func (a *API) regionMerge(r *http.Request, act *access.Actor, code string, in regionChange) (string, error) {
 	return code, a.Regions.Merge(r.Context(), act, code, in.Into, in.Reason)
+}
+
+// regionScript chooses how a village writes its public outputs.
+func (a *API) regionScript(r *http.Request, act *access.Actor, code string, in regionChange) (string, error) {
+	return code, a.Regions.SetScript(r.Context(), act, code, region.Script(in.Script), in.NameMongol, in.Reason)
+}
+
+// mongolDrafts lists the Mongolian catalogue entries not yet reviewed.
+func (a *API) mongolDrafts(r *http.Request, act *access.Actor) (int, any, error) {
+	if !act.CanAnywhere(access.UserManage) {
+		return 0, nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
+	type draft struct {
+		Key       string `json:"key"`
+		Chinese   string `json:"chinese"`
+		Mongolian string `json:"mongolian"`
+	}
+	ds := a.Catalog.Drafts()
+	out := make([]draft, len(ds))
+	for i, d := range ds {
+		out[i] = draft{d.Key, d.Chinese, d.Mongolian}
+	}
+	return http.StatusOK, map[string]any{"items": out, "public": len(a.Catalog.PublicKeys())}, nil
 }
 
 func (a *API) regionRetire(r *http.Request, act *access.Actor, code string, in regionChange) (string, error) {

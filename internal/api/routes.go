@@ -20,6 +20,8 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/regions/{code}/villages", on(manage, server.OnRegion), a.handle(a.regionDo(a.regionAddVillage)))
 	rt.HandleFunc("POST /api/v1/regions/{code}/merge", on(manage, server.OnRegion), a.handle(a.regionDo(a.regionMerge)))
 	rt.HandleFunc("POST /api/v1/regions/{code}/retire", on(manage, server.OnRegion), a.handle(a.regionDo(a.regionRetire)))
+	rt.HandleFunc("POST /api/v1/regions/{code}/script", on(manage, server.OnRegion), a.handle(a.regionDo(a.regionScript)))
+	rt.HandleFunc("GET /api/v1/i18n/mongolian/drafts", on(access.UserManage, server.Anywhere), a.handle(a.mongolDrafts))
 	rt.HandleFunc("GET /api/v1/households", on(read, server.OnQuery), a.handle(a.households))
 	rt.HandleFunc("POST /api/v1/households", on(write, server.OnQuery), a.handle(a.householdCreate))
 	rt.HandleFunc("GET /api/v1/households/{id}", on(read, server.OnHousehold), a.handle(a.household))

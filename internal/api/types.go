@@ -20,11 +20,18 @@ type regionJSON struct {
 	Children   int    `json:"children"`
 	Households int    `json:"households"`
 	Residents  int    `json:"residents"`
+	// NameMongol and Script are how the village's public outputs are
+	// written: script is "" (by kind), "mn-zh" or "zh", and bilingual
+	// is what that comes to.
+	NameMongol string `json:"name_mongol,omitempty"`
+	Script     string `json:"script"`
+	Bilingual  bool   `json:"bilingual"`
 }
 
 func toRegion(r region.Region) regionJSON {
 	return regionJSON{Code: r.Code, ParentCode: r.ParentCode, Name: r.Name, Level: int(r.Level), Kind: r.Kind, Status: string(r.Status),
-		MergedInto: r.MergedInto, Children: r.Children, Households: r.Households, Residents: r.Residents}
+		MergedInto: r.MergedInto, Children: r.Children, Households: r.Households, Residents: r.Residents,
+		NameMongol: r.NameMongol, Script: string(r.Script), Bilingual: r.Bilingual()}
 }
 
 type householdJSON struct {

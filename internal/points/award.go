@@ -258,11 +258,14 @@ type Ranked struct {
 	Rank      int
 	Household int64
 	Head      string // masked on public pages
-	HeadMinor bool   // the head is under 18: public pages leave the name out
-	Village   string
-	Name      string // the village's name, for village rankings
-	Points    int64
-	Awards    int
+	// HeadMongol is the head's name in traditional script, when recorded;
+	// masked with Head.
+	HeadMongol string
+	HeadMinor  bool // the head is under 18: public pages leave the name out
+	Village    string
+	Name       string // the village's name, for village rankings
+	Points     int64
+	Awards     int
 	// Households and Total give a village's participation rate:
 	// households with at least one award, and all its households.
 	Households int

@@ -35,10 +35,43 @@ type Region struct {
 	Kind       string // 盟, 旗, 苏木, 嘎查 ... as the name's suffix says
 	Status     Status
 	MergedInto string
+	// NameMongol is the region's name in traditional Mongolian script,
+	// for the heading of its bilingual public pages; empty when unset.
+	NameMongol string
+	// Script is how the village writes its public pages, as chosen on its
+	// manage page; ScriptByKind until someone chooses.
+	Script Script
 	// Counts, filled by tree queries only.
 	Children   int
 	Households int
 	Residents  int
+}
+
+// Script is the writing of a village's public outputs (notices, boards,
+// cards, certificates).
+type Script string
+
+// The choices. By kind, a 嘎查 writes Mongolian and Chinese, Mongolian
+// first, as the autonomous region's rules on public writing ask of places
+// with Mongolian families, and a 村 or 社区 writes Chinese only.
+const (
+	ScriptByKind    Script = ""
+	ScriptBilingual Script = "mn-zh"
+	ScriptChinese   Script = "zh"
+)
+
+// ValidScript reports whether s is one of the choices.
+func ValidScript(s Script) bool {
+	return s == ScriptByKind || s == ScriptBilingual || s == ScriptChinese
+}
+
+// Bilingual reports whether the region's public pages carry Mongolian
+// beside Chinese: its own choice, or its kind when it has made none.
+func (r *Region) Bilingual() bool {
+	if r.Script == ScriptByKind {
+		return r.Kind == "嘎查"
+	}
+	return r.Script == ScriptBilingual
 }
 
 // Event is one entry of a region's history: a rename, an addition, a merge
@@ -86,6 +119,15 @@ type Service interface {
 	Merge(ctx context.Context, a *access.Actor, from, into, reason string) error
 	// Retire ends a village that has no households left.
 	Retire(ctx context.Context, a *access.Actor, code, reason string) error
+	// SetScript chooses how a village writes its public pages and records
+	// its Mongolian name; fault.Invalid for a choice that is not one, a
+	// name not in traditional script or one typed with a legacy input
+	// method.
+	SetScript(ctx context.Context, a *access.Actor, code string, script Script, nameMongol, reason string) error
+	// PublicScript returns what a village's public pages need of it:
+	// its names and its script. Region names are public, so no scope
+	// applies.
+	PublicScript(ctx context.Context, code string) (*Region, error)
 }
 
 // KindOf names a village-level unit's kind from its name, for villages

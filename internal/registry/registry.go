@@ -14,6 +14,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/mongol"
 )
 
 // Gender as the ID number and the register record it.
@@ -180,7 +181,7 @@ type ResidentInput struct {
 // they were left empty, since clerks often type only the number.
 func (in *ResidentInput) Normalize(now time.Time) {
 	in.Name = Fold(strings.ReplaceAll(in.Name, "\u3000", ""))
-	in.NameMongol = strings.TrimSpace(in.NameMongol)
+	in.NameMongol = mongol.Normalize(in.NameMongol)
 	in.Ethnicity = Fold(in.Ethnicity)
 	if in.Ethnicity != "" && !strings.HasSuffix(in.Ethnicity, "族") {
 		in.Ethnicity += "族" // 蒙古 -> 蒙古族, as often typed
@@ -226,7 +227,10 @@ func (in ResidentInput) check(fs *fault.Fields, now time.Time) {
 	case !validName(in.Name):
 		fs.Add("name", "registry.name.chars")
 	}
-	if in.NameMongol != "" && !isMongolScript(in.NameMongol) {
+	switch {
+	case mongol.HasLegacy(in.NameMongol):
+		fs.Add("name_mongol", "registry.name_mongol.legacy")
+	case in.NameMongol != "" && !isMongolScript(in.NameMongol):
 		fs.Add("name_mongol", "registry.name_mongol.chars")
 	}
 	if in.Gender != Male && in.Gender != Female {
@@ -327,6 +331,9 @@ type ResidentFilter struct {
 	Status ResidentStatus
 	Offset int
 	Limit  int
+	// MongolOrder lists Mongolian names in the Mongolian alphabet's
+	// order, ahead of the names recorded in Chinese only.
+	MongolOrder bool
 }
 
 // ResidentRow is a resident with the household and village it belongs to,

@@ -78,8 +78,12 @@ const (
 type Summary struct {
 	Title  string // 事由, e.g. "孝老爱亲 加 5 分"
 	Person string // masked name, e.g. "张**"; see MaskName
-	Points int64  // points at stake, 0 when none
-	Note   string // a short public remark
+	// PersonMongol is the same person's masked name in traditional
+	// script (mongol.Mask), when one is recorded; bilingual notices show
+	// it beside Person.
+	PersonMongol string
+	Points       int64  // points at stake, 0 when none
+	Note         string // a short public remark
 }
 
 // Item is one thing under review.

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"shanzhi/internal/fault"
+	"shanzhi/internal/mongol"
 )
 
 // Limits of a summary's texts, in characters.
@@ -26,7 +27,7 @@ func (s Summary) Validate() error {
 	case hasContact(title):
 		fs.Add("title", "review.summary.contact")
 	}
-	if s.Person != "" && !Masked(s.Person) {
+	if s.Person != "" && !Masked(s.Person) || s.PersonMongol != "" && !mongol.Masked(s.PersonMongol) {
 		fs.Add("person", "review.summary.unmasked")
 	}
 	switch note := strings.TrimSpace(s.Note); {
@@ -46,6 +47,15 @@ func Masked(name string) bool {
 		return false
 	}
 	return strings.Trim(name[n:], "*") == ""
+}
+
+// MaskNames masks a person's Chinese name and, when one is recorded, their
+// traditional-script name, the second with as many stars as the first
+// (see mongol.Mask), so that both forms on a bilingual page give away the
+// same.
+func MaskNames(name, nameMongol string) (string, string) {
+	zh := MaskName(name)
+	return zh, mongol.Mask(nameMongol, utf8.RuneCountInString(zh)-1)
 }
 
 // MaskName masks a name for a public notice: the family name stays, every

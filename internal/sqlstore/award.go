@@ -116,10 +116,10 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		}
 		// The village's own status comes along: the review engine would
 		// otherwise look it up again before taking the award.
-		var village, status, head, birth, villageStatus string
-		err = tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(r.name, ''), COALESCE(r.birth_date, ''), g.status FROM households h
+		var village, status, head, headMongol, birth, villageStatus string
+		err = tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), g.status FROM households h
 			JOIN regions g ON g.code = h.village_code LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
-			in.Household).Scan(&village, &status, &head, &birth, &villageStatus)
+			in.Household).Scan(&village, &status, &head, &headMongol, &birth, &villageStatus)
 		declaring := in.Channel == points.Declaration
 		mayWrite := a.Can(access.PointsWrite, village)
 		if declaring {
@@ -184,8 +184,9 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 				return err
 			}
 		}
-		item, err := s.review.submitNew(ctx, tx, a, points.AwardFlow, "award", id, village,
-			review.Summary{Title: it.Name, Person: publicPerson(head, birth, tx.now), Points: int64(it.Points)}, r.NoticeDays)
+		sum := review.Summary{Title: it.Name, Points: int64(it.Points)}
+		publicPerson(&sum, head, headMongol, birth, tx.now)
+		item, err := s.review.submitNew(ctx, tx, a, points.AwardFlow, "award", id, village, sum, r.NoticeDays)
 		if err != nil {
 			return err
 		}

@@ -37,8 +37,8 @@ var awardChunk = 10 * bulkRows
 
 // sheetHousehold is a registered household of the sheet's village.
 type sheetHousehold struct {
-	id     int64
-	person string // the head's name as the review item shows it, masked
+	id  int64
+	who review.Summary // the head as the review item names them, masked
 }
 
 // capKey names one cap count: a household's awards of an item in a period.
@@ -190,20 +190,20 @@ func readChunks(ctx context.Context, r *sheet.Reader) (<-chan []sheet.Row, <-cha
 // earlier run stored under this batch's keys, one query each.
 func (w *bulkAwards) load() error {
 	tx, ctx := w.tx, w.ctx
-	rows, err := tx.query(ctx, `SELECT h.number, h.id, COALESCE(r.name, ''), COALESCE(r.birth_date, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id
+	rows, err := tx.query(ctx, `SELECT h.number, h.id, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id
 		WHERE h.village_code = ? AND h.status = ?`, w.sh.region, string(registry.HouseholdActive))
 	if err != nil {
 		return err
 	}
 	w.households = map[string]sheetHousehold{}
 	for rows.Next() {
-		var number, head, birth string
+		var number, head, headMongol, birth string
 		var h sheetHousehold
-		if err := rows.Scan(&number, &h.id, &head, &birth); err != nil {
+		if err := rows.Scan(&number, &h.id, &head, &headMongol, &birth); err != nil {
 			rows.Close()
 			return err
 		}
-		h.person = publicPerson(head, birth, tx.now)
+		publicPerson(&h.who, head, headMongol, birth, tx.now)
 		w.households[number] = h
 	}
 	rows.Close()
@@ -383,7 +383,7 @@ func (w *bulkAwards) decide(l *bulkLine) (*lineFault, error) {
 	n, counted := w.counts[k]
 	err := scheme.CheckAward(l.day.r, l.in.Item, w.role, evidence(l.in), n)
 	if err == nil {
-		sum := review.Summary{Title: l.item.Name, Person: l.hh.person, Points: int64(l.item.Points)}
+		sum := review.Summary{Title: l.item.Name, Person: l.hh.who.Person, PersonMongol: l.hh.who.PersonMongol, Points: int64(l.item.Points)}
 		var ok bool
 		if err, ok = w.summaries[sum]; !ok {
 			err = sum.Validate()
@@ -426,11 +426,11 @@ func (w *bulkAwards) write(lines []bulkLine) error {
 	for i := range lines {
 		l := &lines[i]
 		it := entering(w.flow, w.actor, "award", awardIDs[i], w.sh.region,
-			review.Summary{Title: l.item.Name, Person: l.hh.person, Points: int64(l.item.Points)}, l.day.r.NoticeDays, tx.now)
+			review.Summary{Title: l.item.Name, Person: l.hh.who.Person, PersonMongol: l.hh.who.PersonMongol, Points: int64(l.item.Points)}, l.day.r.NoticeDays, tx.now)
 		it.ID = itemIDs[i]
 		awards = append(awards, awardIDs[i], l.in.Household, l.in.Item, l.item.Name, l.item.Aspect, l.item.Points, l.in.Evidence, l.in.Witness,
 			b2i(l.in.Photo), l.day.versions, l.per, scheme.Day(l.in.Date), it.ID, l.in.Key, l.fp)
-		items = append(items, it.ID, it.SubjectID, it.Summary.Title, it.Summary.Person, it.Summary.Points, it.NoticeDays)
+		items = append(items, it.ID, it.SubjectID, it.Summary.Title, it.Summary.Person, it.Summary.PersonMongol, it.Summary.Points, it.NoticeDays)
 	}
 	if err := tx.insertShared(ctx, `INSERT INTO awards (village_code, channel, proxy_for, status, actor_id, actor_name, created_at, updated_at,
 		id, household_id, item_code, item_name, aspect, points, evidence, witness, photo, scheme_versions, period, award_date, review_id, idem_key, fingerprint) VALUES `,
@@ -438,9 +438,9 @@ func (w *bulkAwards) write(lines []bulkLine) error {
 		return err
 	}
 	if err := tx.insertShared(ctx, `INSERT INTO review_items (flow, subject_kind, region_code, note, step, state, window_start, window_end, open_objections,
-		submitter_id, submitter_name, created_at, updated_at, id, subject_id, title, person, points, notice_days) VALUES `,
+		submitter_id, submitter_name, created_at, updated_at, id, subject_id, title, person, person_mongol, points, notice_days) VALUES `,
 		[]any{all.Flow, all.SubjectKind, all.Region, all.Summary.Note, all.Step, string(all.State), timeMS(all.WindowStart), timeMS(all.WindowEnd),
-			all.OpenObjections, all.SubmitterID, all.Submitter, timeMS(all.Created), timeMS(all.Updated)}, 6, items); err != nil {
+			all.OpenObjections, all.SubmitterID, all.Submitter, timeMS(all.Created), timeMS(all.Updated)}, 7, items); err != nil {
 		return err
 	}
 	moves := make([]any, len(itemIDs))
@@ -565,12 +565,13 @@ func (tx *Tx) reserveIDs(ctx context.Context, table string, n int) ([]int64, err
 }
 
 // publicPerson is how a household's head is named on the public notice:
-// masked, and not at all when the head is a minor.
-func publicPerson(head, birth string, now time.Time) string {
+// masked, in Chinese and, when one is recorded, in traditional script with
+// as many stars, and not at all when the head is a minor.
+func publicPerson(sum *review.Summary, head, headMongol, birth string, now time.Time) {
 	if head == "" || registry.Minor(birth, now) {
-		return ""
+		return
 	}
-	return review.MaskName(head)
+	sum.Person, sum.PersonMongol = review.MaskNames(head, headMongol)
 }
 
 // scopedKey is a client's idempotency key as stored: within the caller

@@ -73,9 +73,9 @@ func (s *AwardService) Correct(ctx context.Context, a *access.Actor, c points.Co
 				return fault.OnField(fault.Conflict, "award", "points.correct.spent", bal, delta)
 			}
 		}
-		var status, head, birth string
-		if err := tx.queryRow(ctx, `SELECT h.status, COALESCE(r.name, ''), COALESCE(r.birth_date, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
-			orig.Household).Scan(&status, &head, &birth); err != nil {
+		var status, head, headMongol, birth string
+		if err := tx.queryRow(ctx, `SELECT h.status, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, '') FROM households h LEFT JOIN residents r ON r.id = h.head_id WHERE h.id = ?`,
+			orig.Household).Scan(&status, &head, &headMongol, &birth); err != nil {
 			return err
 		}
 		if status != string(registry.HouseholdActive) {
@@ -95,8 +95,9 @@ func (s *AwardService) Correct(ctx context.Context, a *access.Actor, c points.Co
 		if err := tx.queryRow(ctx, `SELECT notice_days FROM review_items WHERE id = ?`, orig.ReviewID).Scan(&noticeDays); err != nil {
 			return err
 		}
-		item, err := s.review.submitNew(ctx, tx, a, points.AwardFlow, CorrectionKind, id, orig.Village,
-			review.Summary{Title: orig.ItemName, Person: publicPerson(head, birth, tx.now), Points: -orig.Points, Note: c.Reason}, noticeDays)
+		sum := review.Summary{Title: orig.ItemName, Points: -orig.Points, Note: c.Reason}
+		publicPerson(&sum, head, headMongol, birth, tx.now)
+		item, err := s.review.submitNew(ctx, tx, a, points.AwardFlow, CorrectionKind, id, orig.Village, sum, noticeDays)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/mongol"
 	"shanzhi/internal/pinyin"
 	"shanzhi/internal/region"
 	"shanzhi/internal/regioncode"
@@ -196,10 +197,10 @@ func (tx *Tx) insertResident(ctx context.Context, a *access.Actor, household int
 		return 0, err
 	}
 	phoneHash := nullable(tx.box.Index(purposePhone, r.Phone))
-	id, err := tx.insertID(ctx, `INSERT INTO residents (household_id, village_code, name, name_mongol, name_sort, name_initials, name_pinyin,
+	id, err := tx.insertID(ctx, `INSERT INTO residents (household_id, village_code, name, name_mongol, name_mongol_key, name_mongol_sort, name_sort, name_initials, name_pinyin,
 		gender, ethnicity, birth_date, id_enc, id_hash, id_masked, phone_enc, phone_hash, phone_masked, relation, political, status, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		household, village, r.Name, r.NameMongol, pinyin.SortKey(r.Name), pinyin.Initials(r.Name), pinyin.Full(r.Name),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		household, village, r.Name, r.NameMongol, mongol.Key(r.NameMongol), mongol.SortKey(r.NameMongol), pinyin.SortKey(r.Name), pinyin.Initials(r.Name), pinyin.Full(r.Name),
 		r.Gender, r.Ethnicity, r.BirthDate, tx.box.Seal(purposeID, r.IDNumber), idHash, maskedOrEmpty(r.IDNumber, registry.MaskID),
 		tx.box.Seal(purposePhone, r.Phone), phoneHash, maskedOrEmpty(r.Phone, registry.MaskPhone), r.Relation, r.Political,
 		registry.Registered, tx.nowMS(), tx.nowMS())
@@ -334,7 +335,9 @@ func scanResident(s interface{ Scan(...any) error }, extra ...any) (registry.Res
 // searchWhere turns a search box entry into a condition on residents r: a
 // full ID number by its keyed hash, up to four trailing ID characters by
 // the masked column (which keeps the last four), letters by pinyin
-// initials or full pinyin, anything else by name.
+// initials or full pinyin, traditional Mongolian by the Mongolian name's
+// key (so a name typed with other selectors or look-alike letters is
+// found), anything else by name.
 func (tx *Tx) searchWhere(q string) (string, []any) {
 	q = strings.TrimSpace(q)
 	upper := registry.NormalizeID(q)
@@ -348,6 +351,8 @@ func (tx *Tx) searchWhere(q string) (string, []any) {
 	case isAll(q, func(r rune) bool { return r < 128 && unicode.IsLetter(r) }):
 		l := strings.ToLower(q)
 		return "(r.name_initials LIKE ? OR r.name_pinyin LIKE ?)", []any{l + "%", l + "%"}
+	case mongol.Has(q):
+		return "r.name_mongol_key LIKE ?", []any{"%" + mongol.Key(q) + "%"}
 	default:
 		return "r.name LIKE ? ESCAPE '\\'", []any{"%" + likeEscape(q) + "%"}
 	}

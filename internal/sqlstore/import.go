@@ -16,6 +16,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/i18n"
+	"shanzhi/internal/mongol"
 	"shanzhi/internal/region"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
@@ -491,8 +492,11 @@ func (tx *Tx) importGroup(im *importer, g *importGroup, final bool) error {
 
 // importMember adds, updates or leaves alone one member of an existing
 // household. A row matches a resident by ID number or, without one, by
-// name and birth date, which is what makes a second import of the same
-// file a no-op.
+// birth date and name, which is what makes a second import of the same
+// file a no-op. The name is the Chinese one or the Mongolian one by its
+// key: a ledger that transcribes a Mongol's name into Chinese another way
+// (巴特 for 巴图), or types the Mongolian with other selectors, still
+// finds the person instead of registering them twice.
 func (tx *Tx) importMember(im *importer, hid, head int64, village string, r *registry.ImportRow) error {
 	ctx, a, rep, reason, reject := im.ctx, im.actor, im.rep, im.reason, im.reject
 	var match int64
@@ -500,7 +504,8 @@ func (tx *Tx) importMember(im *importer, hid, head int64, village string, r *reg
 	if r.Resident.IDNumber != "" {
 		err = tx.queryRow(ctx, `SELECT id FROM residents WHERE household_id = ? AND id_hash = ? AND status = '在册'`, hid, tx.box.Index(purposeID, r.Resident.IDNumber)).Scan(&match)
 	} else {
-		err = tx.queryRow(ctx, `SELECT id FROM residents WHERE household_id = ? AND name = ? AND birth_date = ? AND status = '在册' ORDER BY id LIMIT 1`, hid, r.Resident.Name, r.Resident.BirthDate).Scan(&match)
+		err = tx.queryRow(ctx, `SELECT id FROM residents WHERE household_id = ? AND (name = ? OR name_mongol_key = ? AND name_mongol_key <> '') AND birth_date = ? AND status = '在册'
+			ORDER BY id LIMIT 1`, hid, r.Resident.Name, mongol.Key(r.Resident.NameMongol), r.Resident.BirthDate).Scan(&match)
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err

@@ -48,7 +48,7 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 		case lvl <= regioncode.Banner:
 			where = `t.village_code || '' >= ? AND t.village_code || '' < ?`
 		}
-		rows, err := tx.query(ctx, `SELECT x.household_id, COALESCE(r.name, ''), COALESCE(r.birth_date, ''), x.village_code, v.name, x.points, x.awards
+		rows, err := tx.query(ctx, `SELECT x.household_id, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), x.village_code, v.name, x.points, x.awards
 			FROM (SELECT t.household_id, t.village_code, t.points, t.awards FROM points_totals t
 				WHERE t.period = ? AND t.aspect = ? AND `+where+` ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit)+`) x
 			JOIN households h ON h.id = x.household_id LEFT JOIN residents r ON r.id = h.head_id JOIN regions v ON v.code = x.village_code
@@ -60,7 +60,7 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 		for rows.Next() {
 			var x points.Ranked
 			var birth string
-			if err := rows.Scan(&x.Household, &x.Head, &birth, &x.Village, &x.Name, &x.Points, &x.Awards); err != nil {
+			if err := rows.Scan(&x.Household, &x.Head, &x.HeadMongol, &birth, &x.Village, &x.Name, &x.Points, &x.Awards); err != nil {
 				return err
 			}
 			x.HeadMinor = registry.Minor(birth, tx.now)

@@ -72,12 +72,12 @@ func (db *DB) SeedRegions(ctx context.Context) (int, error) {
 	return n, err
 }
 
-const regionCols = `code, COALESCE(parent_code, ''), name, level, kind, status, COALESCE(merged_into, '')`
+const regionCols = `code, COALESCE(parent_code, ''), name, level, kind, status, COALESCE(merged_into, ''), name_mongol, public_script`
 
 func scanRegion(s interface{ Scan(...any) error }) (region.Region, error) {
 	var r region.Region
 	var lvl int
-	err := s.Scan(&r.Code, &r.ParentCode, &r.Name, &lvl, &r.Kind, &r.Status, &r.MergedInto)
+	err := s.Scan(&r.Code, &r.ParentCode, &r.Name, &lvl, &r.Kind, &r.Status, &r.MergedInto, &r.NameMongol, &r.Script)
 	r.Level = regioncode.Level(lvl)
 	return r, err
 }
@@ -198,7 +198,7 @@ func (s *RegionService) Children(ctx context.Context, a *access.Actor, code stri
 		for rows.Next() {
 			var r region.Region
 			var lvl int
-			if err := rows.Scan(&r.Code, &r.ParentCode, &r.Name, &lvl, &r.Kind, &r.Status, &r.MergedInto, &r.Children); err != nil {
+			if err := rows.Scan(&r.Code, &r.ParentCode, &r.Name, &lvl, &r.Kind, &r.Status, &r.MergedInto, &r.NameMongol, &r.Script, &r.Children); err != nil {
 				return err
 			}
 			r.Level = regioncode.Level(lvl)

@@ -8,6 +8,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/mongol"
 	"shanzhi/internal/pinyin"
 	"shanzhi/internal/registry"
 )
@@ -141,9 +142,9 @@ func (tx *Tx) updateResident(ctx context.Context, a *access.Actor, cur *registry
 	if err != nil {
 		return false, err
 	}
-	if _, err := tx.exec(ctx, `UPDATE residents SET name = ?, name_mongol = ?, name_sort = ?, name_initials = ?, name_pinyin = ?, gender = ?, ethnicity = ?,
+	if _, err := tx.exec(ctx, `UPDATE residents SET name = ?, name_mongol = ?, name_mongol_key = ?, name_mongol_sort = ?, name_sort = ?, name_initials = ?, name_pinyin = ?, gender = ?, ethnicity = ?,
 		birth_date = ?, id_enc = ?, id_hash = ?, id_masked = ?, phone_enc = ?, phone_hash = ?, phone_masked = ?, relation = ?, political = ?, updated_at = ? WHERE id = ?`,
-		in.Name, in.NameMongol, pinyin.SortKey(in.Name), pinyin.Initials(in.Name), pinyin.Full(in.Name), in.Gender, in.Ethnicity, in.BirthDate,
+		in.Name, in.NameMongol, mongol.Key(in.NameMongol), mongol.SortKey(in.NameMongol), pinyin.SortKey(in.Name), pinyin.Initials(in.Name), pinyin.Full(in.Name), in.Gender, in.Ethnicity, in.BirthDate,
 		tx.box.Seal(purposeID, in.IDNumber), idHash, maskedOrEmpty(in.IDNumber, registry.MaskID),
 		tx.box.Seal(purposePhone, in.Phone), nullable(tx.box.Index(purposePhone, in.Phone)), maskedOrEmpty(in.Phone, registry.MaskPhone),
 		in.Relation, in.Political, tx.nowMS(), id); err != nil {
@@ -204,7 +205,14 @@ func (s *RegistryService) Residents(ctx context.Context, a *access.Actor, f regi
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM residents r WHERE `+where, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.query(ctx, residentSelect+` WHERE `+where+fmt.Sprintf(` ORDER BY r.village_code, r.name_sort, r.id LIMIT %d OFFSET %d`, limit, offset), args...)
+		// A list in Mongolian order puts the names recorded in Mongolian
+		// first, in the alphabet's order (mongol.SortKey), and the rest by
+		// their pinyin as usual.
+		order := `r.village_code, r.name_sort, r.id`
+		if f.MongolOrder {
+			order = `r.village_code, r.name_mongol_sort = '', r.name_mongol_sort, r.name_sort, r.id`
+		}
+		rows, err := tx.query(ctx, residentSelect+` WHERE `+where+fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, offset), args...)
 		if err != nil {
 			return err
 		}

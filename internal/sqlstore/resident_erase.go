@@ -47,7 +47,7 @@ func (s *RegistryService) EraseResident(ctx context.Context, a *access.Actor, id
 			return fault.E(fault.Conflict, "registry.resident.erase_registered")
 		}
 		name := registry.ErasedName
-		if _, err := tx.exec(ctx, `UPDATE residents SET name = ?, name_mongol = '', name_sort = ?, name_initials = ?, name_pinyin = ?, birth_date = '',
+		if _, err := tx.exec(ctx, `UPDATE residents SET name = ?, name_mongol = '', name_mongol_key = '', name_mongol_sort = '', name_sort = ?, name_initials = ?, name_pinyin = ?, birth_date = '',
 			id_enc = NULL, id_hash = NULL, id_masked = '', phone_enc = NULL, phone_hash = NULL, phone_masked = '', updated_at = ? WHERE id = ?`,
 			name, pinyin.SortKey(name), pinyin.Initials(name), pinyin.Full(name), tx.nowMS(), id); err != nil {
 			return err

@@ -261,10 +261,10 @@ func (s *ReviewService) enter(ctx context.Context, tx *Tx, a *access.Actor, flow
 	it := entering(flow, a, subjectKind, subjectID, code, sum, noticeDays, tx.now)
 	sum, st := it.Summary, it.State
 	var err error
-	it.ID, err = tx.insertID(ctx, `INSERT INTO review_items (flow, subject_kind, subject_id, region_code, title, person, points, note, step, state,
+	it.ID, err = tx.insertID(ctx, `INSERT INTO review_items (flow, subject_kind, subject_id, region_code, title, person, person_mongol, points, note, step, state,
 		window_start, window_end, open_objections, submitter_id, submitter_name, created_at, updated_at, notice_days)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id`,
-		it.Flow, it.SubjectKind, it.SubjectID, it.Region, sum.Title, sum.Person, sum.Points, sum.Note, string(st),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id`,
+		it.Flow, it.SubjectKind, it.SubjectID, it.Region, sum.Title, sum.Person, sum.PersonMongol, sum.Points, sum.Note, string(st),
 		timeMS(it.WindowStart), timeMS(it.WindowEnd), it.SubmitterID, it.Submitter, tx.nowMS(), tx.nowMS(), it.NoticeDays)
 	if err != nil {
 		return nil, err
@@ -715,7 +715,7 @@ func (s *ReviewService) PublicNotices(ctx context.Context, village string) ([]re
 		// An item leaves the page, and its names with it, when its window
 		// ends, even before the sweep moves it on (PIPL: names are public
 		// only for the notice period).
-		rows, err := tx.query(ctx, `SELECT r.id, r.flow, r.region_code, r.subject_kind, r.state, r.title, r.person, r.points, r.note, r.window_start, r.window_end,
+		rows, err := tx.query(ctx, `SELECT r.id, r.flow, r.region_code, r.subject_kind, r.state, r.title, r.person, r.person_mongol, r.points, r.note, r.window_start, r.window_end,
 			COALESCE(h.number, '')
 			FROM review_items r LEFT JOIN awards w ON r.subject_kind IN ('award', '`+CorrectionKind+`') AND w.id = r.subject_id
 			LEFT JOIN households h ON h.id = w.household_id
@@ -727,7 +727,7 @@ func (s *ReviewService) PublicNotices(ctx context.Context, village string) ([]re
 		for rows.Next() {
 			var n review.Notice
 			var ws, we int64
-			if err := rows.Scan(&n.ItemID, &n.Flow, &n.Region, &n.SubjectKind, &n.State, &n.Summary.Title, &n.Summary.Person, &n.Summary.Points, &n.Summary.Note, &ws, &we, &n.Household); err != nil {
+			if err := rows.Scan(&n.ItemID, &n.Flow, &n.Region, &n.SubjectKind, &n.State, &n.Summary.Title, &n.Summary.Person, &n.Summary.PersonMongol, &n.Summary.Points, &n.Summary.Note, &ws, &we, &n.Household); err != nil {
 				rows.Close()
 				return err
 			}

@@ -223,8 +223,9 @@ func (s *TalentService) submitTx(ctx context.Context, tx *Tx, a *access.Actor, i
 		if twins > 0 {
 			return fault.E(fault.Conflict, "talent.candidate.duplicate")
 		}
-		it, err := s.review.SubmitTx(ctx, tx, a, talent.Flow, talent.SubjectKind, c.ID, c.Village,
-			review.Summary{Title: "晓景计划：" + truncRunes(review.MaskNameIn(c.EntityName, c.Name), 40), Person: publicPerson(c.Name, c.BirthDate, tx.now), Note: c.Industry})
+		sum := review.Summary{Title: "晓景计划：" + truncRunes(review.MaskNameIn(c.EntityName, c.Name), 40), Note: c.Industry}
+		publicPerson(&sum, c.Name, "", c.BirthDate, tx.now)
+		it, err := s.review.SubmitTx(ctx, tx, a, talent.Flow, talent.SubjectKind, c.ID, c.Village, sum)
 		if err != nil {
 			return err
 		}

@@ -310,7 +310,7 @@ func (s *TalentService) Profile(ctx context.Context, id int64) (*talent.Profile,
 		if err != nil {
 			return err
 		}
-		out = &talent.Profile{ID: l.ID, Name: l.Name, VillageName: l.VillageName, Tier: l.Tier, Business: l.Business}
+		out = &talent.Profile{ID: l.ID, Name: l.Name, Village: l.Village, VillageName: l.VillageName, Tier: l.Tier, Business: l.Business}
 		return nil
 	})
 	return out, err

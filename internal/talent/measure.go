@@ -247,6 +247,7 @@ type TierRecord struct {
 type Profile struct {
 	ID          int64
 	Name        string
+	Village     string // its code, for how the village writes public pages
 	VillageName string
 	Tier        Tier
 	Business

@@ -110,7 +110,12 @@ func (w *Web) notice(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := w.newView(r, "page.notice", "")
-	v.Title = v.T("page.notice_of", name)
+	reg, err := w.publicScript(r, v, code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.biTitle("page.notice_of", []any{name}, []any{mongolName(reg)})
 	p := &noticePage{Village: code, Name: name, Notices: ns}
 	if w.NoticeCode != nil {
 		if p.ChainCode, err = w.NoticeCode(r.Context(), code); err != nil {

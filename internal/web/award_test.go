@@ -100,16 +100,7 @@ func TestRankingPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		flows, _ := review.NewFlows(points.Flow())
-		rev := db.Review(flows, map[string]sqlstore.ReviewApplier{points.AwardFlow: db.AwardApplier()})
-		w, err := db.Awards(rev).Record(ctx, lead, points.AwardInput{Key: "r1", Household: h.ID, Item: "env-03"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		committee := &access.Actor{UserID: 99, Username: "weiyuan", Grants: []access.Grant{{Role: access.Reviewer, Region: pingan}}}
-		if _, err := rev.Decide(ctx, committee, w.ReviewID, review.Approve, ""); err != nil {
-			t.Fatal(err)
-		}
+		rev := approvedAward(t, db, lead, h.ID)
 		if n, err := rev.FinaliseDue(ctx, db.Now().Add(8*24*time.Hour)); err != nil || n != 1 {
 			t.Fatalf("finalise: %d %v", n, err)
 		}

@@ -50,6 +50,10 @@ func (w *Web) myHousehold(rw http.ResponseWriter, r *http.Request, a *access.Act
 		w.fail(rw, r, err)
 		return
 	}
+	if err := w.cardScript(r, v, h); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	honours, err := w.Honours.HouseholdHonours(r.Context(), a, h.ID)
 	if err != nil {
 		w.fail(rw, r, err)
@@ -68,7 +72,7 @@ func (w *Web) myHousehold(rw http.ResponseWriter, r *http.Request, a *access.Act
 		}
 	}
 	// A villager sees whose household this is, not only 我的家庭.
-	v.Title = v.T("my.title", h.HeadName, h.Number)
+	v.Title, v.TitleMn = v.T("my.title", h.HeadName, h.Number), ""
 	v.Data = &cardPage{H: h, Members: ms, Statement: st, Appeals: appeals, Honours: honours, Boards: nominated}
 	w.render(rw, http.StatusOK, "card", v)
 }
@@ -98,6 +102,10 @@ func (w *Web) householdCard(rw http.ResponseWriter, r *http.Request, a *access.A
 	}
 	v := w.newView(r, "page.card", "households")
 	v.Crumbs = []crumb{{Label: v.T("page.households"), Href: "/households?region=" + h.VillageCode}, {Label: h.Number, Href: fmt.Sprintf("/households/%d", id)}, {Label: v.T("page.card")}}
+	if err := w.cardScript(r, v, h); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	v.Data = &cardPage{H: h, Members: ms, QR: qr, Token: token}
 	w.render(rw, http.StatusOK, "card", v)
 }
@@ -119,8 +127,23 @@ func (w *Web) cardOpen(rw http.ResponseWriter, r *http.Request) {
 	now := w.Now()
 	ms = slices.DeleteFunc(ms, func(m registry.Resident) bool { return registry.Minor(m.BirthDate, now) })
 	v := w.newView(r, "page.card", "")
+	if err := w.cardScript(r, v, h); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	v.Data = &cardPage{H: h, Members: ms, Public: true}
 	w.render(rw, http.StatusOK, "card", v)
+}
+
+// cardScript writes a household card as its village writes public
+// outputs: the printed card, the page its code opens and the villager's
+// own page are one card.
+func (w *Web) cardScript(r *http.Request, v *view, h *registry.Household) error {
+	if _, err := w.publicScript(r, v, h.VillageCode); err != nil {
+		return err
+	}
+	v.biTitle("page.card", nil, nil)
+	return nil
 }
 
 // issueVillager opens a villager account for the household and shows its

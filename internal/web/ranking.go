@@ -120,12 +120,17 @@ func (w *Web) board(rw http.ResponseWriter, r *http.Request) {
 	// a minor's.
 	named := boardNamed(period, localtime.In(w.Now()))
 	for i := range hs {
-		hs[i].Head = review.MaskName(hs[i].Head)
+		hs[i].Head, hs[i].HeadMongol = review.MaskNames(hs[i].Head, hs[i].HeadMongol)
 		if !named || hs[i].HeadMinor {
-			hs[i].Head = ""
+			hs[i].Head, hs[i].HeadMongol = "", ""
 		}
 	}
 	v := w.newView(r, "page.board", "")
+	if _, err := w.publicScript(r, v, code); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.biTitle("page.board", nil, nil)
 	v.Data = &rankingPage{Region: code, Period: period, Households: hs, Public: true}
 	w.render(rw, http.StatusOK, "rankings", v)
 }

@@ -146,6 +146,15 @@ func (w *Web) regionManageForms(v *view, reg *region.Region) []*form {
 			{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true},
 		}})
 	case regioncode.Village:
+		out = append(out, &form{Action: base + "/script", Submit: v.T("region.script.set"), Intro: v.T("region.script.intro", v.T(scriptLabel(reg))), Fields: []field{
+			{Name: "script", Label: v.T("region.script"), Type: "select", Value: string(reg.Script), Options: []option{
+				{Value: string(region.ScriptByKind), Label: v.T("region.script.by_kind")},
+				{Value: string(region.ScriptBilingual), Label: v.T("region.script.mn-zh")},
+				{Value: string(region.ScriptChinese), Label: v.T("region.script.zh")},
+			}},
+			{Name: "name_mongol", Label: v.T("region.name_mongol"), Type: "text", Value: reg.NameMongol, Help: v.T("region.name_mongol_help")},
+			{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true},
+		}})
 		out = append(out, &form{Action: base + "/merge", Submit: v.T("region.merge"), Intro: v.T("region.merge_help"), Fields: []field{
 			{Name: "into", Label: v.T("region.merge_into"), Type: "text", Required: true, Help: v.T("region.code_help"), InputMode: "numeric", MaxLen: 12},
 			{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true},
@@ -154,6 +163,15 @@ func (w *Web) regionManageForms(v *view, reg *region.Region) []*form {
 		}})
 	}
 	return out
+}
+
+// scriptLabel names how a village writes its public pages now, for the
+// form's introduction.
+func scriptLabel(reg *region.Region) string {
+	if reg.Bilingual() {
+		return "region.script.now_bilingual"
+	}
+	return "region.script.now_chinese"
 }
 
 func (w *Web) regionManage(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
@@ -228,6 +246,10 @@ func (w *Web) regionAddVillage(r *http.Request, a *access.Actor, code string) (s
 		return "", err
 	}
 	return "/regions/" + nv.Code, nil
+}
+
+func (w *Web) regionScript(r *http.Request, a *access.Actor, code string) (string, error) {
+	return "/regions/" + code + "/manage", w.Regions.SetScript(r.Context(), a, code, region.Script(r.FormValue("script")), r.FormValue("name_mongol"), r.FormValue("reason"))
 }
 
 func (w *Web) regionMerge(r *http.Request, a *access.Actor, code string) (string, error) {

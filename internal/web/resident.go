@@ -16,13 +16,15 @@ type residentList struct {
 	Region     string
 	RegionName string
 	ExportURL  string
+	// MongolOrder lists Mongolian names in the Mongolian alphabet's order.
+	MongolOrder bool
 }
 
 func (w *Web) residents(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	q := r.URL.Query()
-	f := registry.ResidentFilter{Region: q.Get("region"), Query: q.Get("q"), Status: registry.Registered, Limit: 1}
+	f := registry.ResidentFilter{Region: q.Get("region"), Query: q.Get("q"), Status: registry.Registered, Limit: 1, MongolOrder: q.Get("order") == "mongol"}
 	v := w.newView(r, "page.residents", "residents")
-	d := &residentList{Query: f.Query, Region: f.Region}
+	d := &residentList{Query: f.Query, Region: f.Region, MongolOrder: f.MongolOrder}
 	if f.Region != "" {
 		path, err := w.Regions.Path(r.Context(), a, f.Region)
 		if err != nil {

@@ -17,6 +17,7 @@ func (w *Web) Routes(rt *server.Router) {
 	read, write := access.RegistryRead, access.RegistryWrite
 
 	rt.Handle("GET /static/", pub, w.Static())
+	rt.HandleFunc("GET /fonts/{file}", pub, w.serveFont)
 	rt.HandleFunc("GET /login", pub, w.loginPage)
 	rt.HandleFunc("GET /lang", pub, w.language)
 	rt.HandleFunc("GET /text-size", pub, w.textSize)
@@ -35,6 +36,7 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /regions/{code}/rename", on(access.RegionManage, server.OnRegion), w.page(w.regionAction(w.regionRename)))
 	rt.HandleFunc("POST /regions/{code}/villages", on(access.RegionManage, server.OnRegion), w.page(w.regionAction(w.regionAddVillage)))
 	rt.HandleFunc("POST /regions/{code}/merge", on(access.RegionManage, server.OnRegion), w.page(w.regionAction(w.regionMerge)))
+	rt.HandleFunc("POST /regions/{code}/script", on(access.RegionManage, server.OnRegion), w.page(w.regionAction(w.regionScript)))
 	rt.HandleFunc("POST /regions/{code}/retire", on(access.RegionManage, server.OnRegion), w.page(w.regionAction(w.regionRetire)))
 
 	rt.HandleFunc("GET /households", on(read, server.OnQuery), w.page(w.households))
@@ -149,6 +151,7 @@ func (w *Web) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /admin/users/{id}/revoke", on(access.RoleManage, server.Anywhere), w.page(w.userAction(w.userRevoke)))
 	rt.HandleFunc("POST /admin/users/{id}/grants/bulk", on(access.RoleManage, server.Anywhere), w.page(w.userAction(w.userGrantBulk)))
 	rt.HandleFunc("GET /admin/region-name", on(access.RoleManage, server.Anywhere), w.page(w.regionName))
+	rt.HandleFunc("GET /admin/mongolian", on(access.UserManage, server.Anywhere), w.page(w.mongolDrafts))
 	rt.HandleFunc("GET /audit", on(access.AuditRead, server.Anywhere), w.page(w.auditLog))
 	rt.HandleFunc("GET /audit.xlsx", on(access.AuditRead, server.Anywhere), w.page(w.auditExport))
 	rt.HandleFunc("GET /tokens", self, w.page(w.tokens))

@@ -17,11 +17,13 @@ import (
 
 // registerColumns is the layout of the household register export; the
 // relation is given in words and as its GB/T 4761 code, which the
-// statistics offices' own systems read.
+// statistics offices' own systems read. The Mongolian name is exported as
+// typed, under the header the import reads it from, so a ledger exported
+// and imported again keeps it.
 func registerColumns() []sheet.Column {
 	return []sheet.Column{
 		{Header: "户号", Kind: sheet.Text}, {Header: "所属村", Kind: sheet.Text}, {Header: "家庭住址", Kind: sheet.Text, Width: 24},
-		{Header: "姓名", Kind: sheet.Text}, {Header: "性别", Kind: sheet.Text, Width: 6}, {Header: "民族", Kind: sheet.Text, Width: 9},
+		{Header: "姓名", Kind: sheet.Text}, {Header: "蒙古文姓名", Kind: sheet.Text, Width: 16}, {Header: "性别", Kind: sheet.Text, Width: 6}, {Header: "民族", Kind: sheet.Text, Width: 9},
 		{Header: "出生日期", Kind: sheet.Date}, {Header: "身份证号", Kind: sheet.Text, Width: 21}, {Header: "手机号", Kind: sheet.Text, Width: 14},
 		{Header: "与户主关系", Kind: sheet.Text}, {Header: "关系代码", Kind: sheet.Text, Width: 8}, {Header: "政治面貌", Kind: sheet.Text}, {Header: "状态", Kind: sheet.Text, Width: 6},
 	}
@@ -82,7 +84,7 @@ func (w *Web) exportResidents(rw http.ResponseWriter, r *http.Request, a *access
 		if full {
 			id, phone = p.IDNumber, p.Phone
 		}
-		return xw.Write(p.HouseholdNumber, p.VillageName, p.Address, p.Name, string(p.Gender), p.Ethnicity, p.BirthDate,
+		return xw.Write(p.HouseholdNumber, p.VillageName, p.Address, p.Name, p.NameMongol, string(p.Gender), p.Ethnicity, p.BirthDate,
 			id, phone, p.Relation, registry.RelationCode(p.Relation), p.Political, string(p.Status))
 	})
 	if err != nil {

@@ -235,7 +235,14 @@ func (w *Web) talentProfile(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := w.newView(r, "talent.page.profile", "")
+	if _, err := w.publicScript(r, v, p.Village); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	v.Title = p.Name + " · " + p.EntityName
+	if v.Bilingual {
+		v.TitleMn, _ = w.Catalog.Mongol("talent.page.profile")
+	}
 	v.Data = p
 	w.render(rw, http.StatusOK, "talent_profile", v)
 }

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/i18n"
 	"shanzhi/internal/points"
+	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/sqlstore"
@@ -215,6 +217,19 @@ func TestTalentPages(t *testing.T) {
 		body = s.body(res)
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "榛蘑") || strings.Contains(body, "1985-03-01") || strings.Contains(body, "139") {
 			t.Fatalf("public page: %d\n%s", res.StatusCode, body)
+		}
+		// Once the village writes Mongolian and Chinese, so does the
+		// showcase of its leader.
+		manager := &access.Actor{Username: "town", Grants: []access.Grant{{Role: access.Leader, Region: pingan}}}
+		if err := db.Regions().SetScript(ctx, manager, pingan, region.ScriptBilingual, "", "双语公示"); err != nil {
+			t.Fatal(err)
+		}
+		cat, _ := i18n.Load()
+		products, _ := cat.Mongol("talent.field.products")
+		coop, _ := cat.Mongol("talent.entity.coop")
+		res, _ = anon.Get(s.srv.URL + "/leaders/" + strings.TrimPrefix(leader, "/talent/leaders/"))
+		if body := s.body(res); !strings.Contains(body, products) || !strings.Contains(body, coop) || !strings.Contains(body, "榛蘑") {
+			t.Fatalf("bilingual public page:\n%s", body)
 		}
 	})
 }

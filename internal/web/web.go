@@ -87,6 +87,7 @@ type Deps struct {
 type Web struct {
 	Deps
 	pages map[string]*template.Template
+	font  *mongolFont
 }
 
 // New parses every page template with the layout once, failing fast on a
@@ -98,7 +99,7 @@ func New(d Deps) (*Web, error) {
 	if d.Limits == nil {
 		d.Limits = server.NewLimits(d.Now, server.DefaultLimitSettings())
 	}
-	w := &Web{Deps: d, pages: map[string]*template.Template{}}
+	w := &Web{Deps: d, pages: map[string]*template.Template{}, font: newMongolFont()}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -171,6 +172,12 @@ type view struct {
 	Pending bool
 	// Next is the way on from an error page, where one is known.
 	Next *crumb
+	// Bilingual is set on the public pages of a village that writes
+	// Mongolian beside Chinese (bilingual.go); TitleMn is then the
+	// heading's Mongolian and MongolCSS the stylesheet of the font.
+	Bilingual bool
+	TitleMn   string
+	MongolCSS string
 }
 
 type crumb struct{ Label, Href string }

@@ -35,7 +35,7 @@ const (
 
 // site is a running server over a real store, with a browser-like client.
 type site struct {
-	t      *testing.T
+	t      testing.TB
 	db     *sqlstore.DB
 	srv    *httptest.Server
 	client *http.Client
@@ -44,13 +44,13 @@ type site struct {
 
 // newSite serves the pages with the default policy, less the second
 // factor unless mfa is set.
-func newSite(t *testing.T, db *sqlstore.DB, mfa ...bool) *site {
+func newSite(t testing.TB, db *sqlstore.DB, mfa ...bool) *site {
 	return newSiteWith(t, db, server.Options{}, httptest.NewServer, len(mfa) > 0 && mfa[0])
 }
 
 // newSiteWith serves the pages with the middleware's options on a server
 // start makes (plain or TLS).
-func newSiteWith(t *testing.T, db *sqlstore.DB, opt server.Options, start func(http.Handler) *httptest.Server, mfa bool) *site {
+func newSiteWith(t testing.TB, db *sqlstore.DB, opt server.Options, start func(http.Handler) *httptest.Server, mfa bool) *site {
 	cat, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +110,7 @@ func (s *site) user(name string, grants ...access.Grant) {
 
 var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func csrfOf(t *testing.T, body string) string {
+func csrfOf(t testing.TB, body string) string {
 	m := csrfRe.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no csrf token in page")
