@@ -116,3 +116,71 @@ func TestE2EPrint(t *testing.T) {
 	}
 	t.Logf("register of %d households: browser %d pages, our PDF %d pages", have, len(pages), len(ours))
 }
+
+// TestE2EPrintViews prints every official print view from the browser, as
+// an official would with Ctrl+P, on the demo grown to 300 households: each
+// prints at least the pages its fixture needs, numbered 1 / N to N / N
+// where it runs over one page, and its last entry (the last table row) and
+// its closing block (signatures, seal, QR) are on the last page, so
+// nothing is lost at a page break.
+func TestE2EPrintViews(t *testing.T) {
+	needChromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	base, pw := startDemoAt(t, ctx, dir)
+	growVillage(t, ctx, dir, sheetHouseholds)
+	b := newBrowser(t, ctx, base)
+	b.signIn("pingan", pw["pingan"])
+	b.open("/households?region=" + demoVillage)
+	household := regexp.MustCompile(`href="(/households/\d+)"`).FindStringSubmatch(b.html())
+	b.open("/talent")
+	candidate := regexp.MustCompile(`href="(/talent/candidates/\d+)"`).FindStringSubmatch(b.html())
+	if household == nil || candidate == nil {
+		b.fatal("print views", fmt.Errorf("no household or candidate to print"))
+	}
+	number := regexp.MustCompile(`(?m)^\s*(\d+) / (\d+)\s*$`)
+	squeeze := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	for _, v := range []struct {
+		path     string
+		minPages int
+	}{
+		{"/regions/" + demoVillage + "/inspection/print?item=env-03", 5},
+		{"/regions/" + demoVillage + "/notice/print", 1},
+		{household[1] + "/points/print?from=2025-01-01", 1},
+		{household[1] + "/card/print", 1},
+		{candidate[1] + "/print", 1},
+	} {
+		b.open(v.path)
+		last, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
+			`(r => r ? Array.from(r.cells, c => c.textContent.trim()).filter(s => s.length > 1).slice(0, 2).join("") : "")(document.querySelector("article.doc table.doc-table tbody tr:last-child"))`))
+		if err != nil {
+			b.fatal(v.path, err)
+		}
+		closing, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
+			`(e => e ? (e.querySelector(".doc-sign span, .seal, .doc-qr p") || {textContent: ""}).textContent.trim() : "")(document.querySelector("article.doc .doc-end"))`))
+		if err != nil {
+			b.fatal(v.path, err)
+		}
+		pages := pdfPages(t, b.printPDF("print "+v.path))
+		if len(pages) < v.minPages {
+			t.Errorf("%s: %d pages, want at least %d for the fixture", v.path, len(pages), v.minPages)
+			continue
+		}
+		if len(pages) > 1 {
+			for i, p := range pages {
+				if m := number.FindStringSubmatch(p); m == nil || m[1] != fmt.Sprint(i+1) || m[2] != fmt.Sprint(len(pages)) {
+					t.Errorf("%s, page %d of %d: page number %v", v.path, i+1, len(pages), m)
+				}
+			}
+		}
+		end := squeeze(pages[len(pages)-1])
+		if last != "" && !strings.Contains(end, squeeze(last)) {
+			t.Errorf("%s: the last entry %q is not on the last of %d pages", v.path, last, len(pages))
+		}
+		if closing != "" && !strings.Contains(end, squeeze(closing)) {
+			t.Errorf("%s: the closing block (%q) is not on the last of %d pages", v.path, closing, len(pages))
+		}
+		t.Logf("%s: %d pages, last entry %q", v.path, len(pages), last)
+	}
+}

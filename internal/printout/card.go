@@ -2,6 +2,7 @@ package printout
 
 import (
 	"context"
+	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/document"
@@ -24,24 +25,24 @@ func (d Deps) Card(ctx context.Context, a *access.Actor, lang i18n.Lang, househo
 	if err != nil {
 		return nil, err
 	}
+	// A card is 85.6 × 54 mm: the members go in one wrapping line, name and
+	// relation, rather than a table that would run onto a second card.
+	var members []string
+	for _, m := range ms {
+		if m.Status == registry.Registered {
+			members = append(members, m.Name+"（"+m.Relation+"）")
+		}
+	}
 	doc := &document.Document{
 		Paper: document.Card,
 		Title: document.Plain(p.t("print.card.title", h.VillageName)),
 		Fields: []document.Field{
 			{Label: document.Plain(p.t("field.number")), Value: h.Number},
 			{Label: document.Plain(p.t("col.head")), Value: h.HeadName},
-		},
-		Columns: []document.Column{
-			{Label: document.Plain(p.t("field.name")), Weight: 1.4},
-			{Label: document.Plain(p.t("field.relation")), Weight: 1},
+			{Label: document.Plain(p.t("print.card.members")), Value: strings.Join(members, "、")},
 		},
 		QR:        linkOf(token),
 		QRCaption: []string{p.t("card.number") + " " + token},
-	}
-	for _, m := range ms {
-		if m.Status == registry.Registered {
-			doc.Rows = append(doc.Rows, []string{m.Name, m.Relation})
-		}
 	}
 	return doc, nil
 }
