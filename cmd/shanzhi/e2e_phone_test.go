@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -112,9 +113,16 @@ func TestE2EPhoneAudit(t *testing.T) {
 	for _, p := range []string{"/login", "/notice/" + demoVillage, "/board/" + demoVillage} {
 		audit("public", p)
 	}
-	users := []struct{ login, password string }{
-		{"pingan", pw["pingan"]}, {"pingan-review", pw["pingan-review"]}, {"pingan-shop", pw["pingan-shop"]},
-		{"keerqin", pw["keerqin"]}, {"keerqin-org", pw["keerqin-org"]}, {demoVillagerPhone, pw[demoVillage+"-001"]},
+	// Besides the menus, the pages #19 names: a household with its member
+	// actions, its statement and award form, the inspection sheet, the
+	// counter, the committee's queue.
+	users := []struct {
+		login, password string
+		also            []string
+	}{
+		{"pingan", pw["pingan"], []string{"/regions/" + demoVillage + "/inspection"}}, {"pingan-review", pw["pingan-review"], []string{"/reviews"}},
+		{"pingan-shop", pw["pingan-shop"], nil}, {"keerqin", pw["keerqin"], nil}, {"keerqin-org", pw["keerqin-org"], nil},
+		{demoVillagerPhone, pw[demoVillage+"-001"], nil},
 	}
 	for _, u := range users {
 		if u.password == "" {
@@ -132,6 +140,23 @@ func TestE2EPhoneAudit(t *testing.T) {
 					audit(u.login, h)
 					break
 				}
+			}
+		}
+		for _, p := range u.also {
+			audit(u.login, p)
+		}
+		switch u.login {
+		case "pingan":
+			b.open("/households?region=" + demoVillage)
+			if m := regexp.MustCompile(`href="(/households/\d+)"`).FindStringSubmatch(b.html()); m != nil {
+				for _, p := range []string{m[1], m[1] + "/points", m[1] + "/award"} {
+					audit(u.login, p)
+				}
+			}
+		case "pingan-shop":
+			b.open("/market")
+			if m := regexp.MustCompile(`href="(/stores/\d+)"`).FindStringSubmatch(b.html()); m != nil {
+				audit(u.login, m[1]+"/counter")
 			}
 		}
 		b.screenshot("e2e-phone-" + strings.ReplaceAll(u.login, "/", "-") + ".png")
