@@ -9,8 +9,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 )
 
 // ResetPeak returns freed memory to the system, resets the kernel's
@@ -39,15 +37,4 @@ func StatusKB(field string) int {
 		}
 	}
 	return 0
-}
-
-// CPU is the CPU time this process has used, user and system: what a
-// benchmark's work cost on a shared machine, whose load stretches the
-// elapsed time but not this.
-func CPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
