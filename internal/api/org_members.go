@@ -205,11 +205,15 @@ func (a *API) orgMemberChanges(r *http.Request, act *access.Actor) (int, any, er
 		if strings.TrimSpace(in.Reason) == "" {
 			return 0, nil, fault.OnField(fault.Invalid, "reason", "org.export_reason")
 		}
-		if err := limited(a.Limits.Export, fmt.Sprint(act.UserID)); err != nil {
-			return 0, nil, err
-		}
 		if in.Region != "" {
 			region = in.Region
+		}
+		// Counted once the user is known to be allowed this export.
+		if region != "" && !act.Can(access.OrgManage, region) || region == "" && !act.CanAnywhere(access.OrgManage) {
+			return 0, nil, fault.E(fault.NotFound, "error.not_found")
+		}
+		if err := limited(a.Limits.Export, fmt.Sprint(act.UserID)); err != nil {
+			return 0, nil, err
 		}
 		since, reason = in.Since, in.Reason
 	}

@@ -233,12 +233,12 @@ func (w *Web) rosterChanges(rw http.ResponseWriter, r *http.Request, a *access.A
 			w.fail(rw, r, fault.OnField(fault.Invalid, "reason", "org.export_reason"))
 			return
 		}
-		if err := limited(w.Limits.Export, fmt.Sprint(a.UserID)); err != nil {
-			w.fail(rw, r, err)
-			return
-		}
 	}
 	code, err := talentRegion(r, a, perm)
+	if err == nil && reason != "" {
+		// Counted once the user is known to be allowed this export.
+		err = limited(w.Limits.Export, fmt.Sprint(a.UserID))
+	}
 	var name string
 	var list []org.Change
 	since := registry.NormalizeDate(r.FormValue("since"))

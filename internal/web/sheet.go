@@ -57,16 +57,20 @@ func (w *Web) exportResidents(rw http.ResponseWriter, r *http.Request, a *access
 	q := r.URL.Query()
 	f := registry.ResidentFilter{Region: q.Get("region"), Query: q.Get("q")}
 	full := r.Method == http.MethodPost
-	if err := limited(w.Limits.Export, fmt.Sprint(a.UserID)); err != nil {
-		w.fail(rw, r, err)
-		return
-	}
 	if f.Region == "" {
 		if s := a.Scopes(access.RegistryRead); len(s) > 0 {
 			f.Region = s[0]
 		}
 	}
 	title, err := w.regionTitle(r, a, f.Region)
+	if err == nil && full && !a.Can(access.ExportFull, f.Region) {
+		err = fault.E(fault.NotFound, "error.not_found")
+	}
+	// The limit counts exports the user may make: a refused request is
+	// refused for what it is, not answered "too many".
+	if err == nil {
+		err = limited(w.Limits.Export, fmt.Sprint(a.UserID))
+	}
 	if err != nil {
 		w.fail(rw, r, err)
 		return
