@@ -57,8 +57,9 @@ type Board struct {
 // one heading of the scheme (孝老爱亲 for 孝星榜); MinPoints is the
 // threshold below which nobody is placed; Size is the number of places,
 // with everyone tied at the last place placed too. Item, when set, is the
-// scheme item whose points a computed board's publication awards each
-// household placed, through the award review like any award.
+// scheme item whose points a period's publication awards each household
+// on it (placed, or nominated and approved), through the award review
+// like any award.
 type BoardInput struct {
 	Region    string
 	Name      string
@@ -95,7 +96,7 @@ func (b BoardInput) Validate() error {
 	if b.Size < 1 || b.Size > MaxSize {
 		fs.Add("size", "honour.board.size", MaxSize)
 	}
-	if b.MinPoints < 0 || b.Kind == Nominated && (b.MinPoints != 0 || b.Aspect != "" || b.Item != "") {
+	if b.MinPoints < 0 || b.Kind == Nominated && (b.MinPoints != 0 || b.Aspect != "") {
 		fs.Add("min_points", "honour.board.threshold")
 	}
 	return fs.Err()

@@ -231,11 +231,12 @@ func (tx *Tx) standings(ctx context.Context, b *honour.Board, period string, mon
 	return out, nil
 }
 
-// Publish fixes a computed board's period: its standings become honours
-// on the households' records and, when the board names a scheme item, an
-// award of it for each household placed, recorded by the publisher and
-// decided by the committee like any award: the one way points reach the
-// ledger.
+// Publish fixes a board's period. A computed board's standings become
+// honours on the households' records; a nominated board's period, whose
+// honours the committee approved one by one, closes to nominations. When
+// the board names a scheme item, each household on the period gets an
+// award of it, recorded by the publisher and decided by the committee
+// like any award: the one way points reach the ledger.
 func (s *HonourService) Publish(ctx context.Context, a *access.Actor, board int64, period string) (*honour.Edition, error) {
 	var out *honour.Edition
 	err := s.db.update(ctx, func(tx *Tx) error {
@@ -243,15 +244,24 @@ func (s *HonourService) Publish(ctx context.Context, a *access.Actor, board int6
 		if err != nil {
 			return err
 		}
-		if b.Kind != honour.Computed {
-			return fault.E(fault.Conflict, "honour.publish.nominated")
-		}
 		e, err := tx.edition(ctx, b, period)
 		if err != nil {
 			return err
 		}
 		if !e.Published.IsZero() {
 			return fault.E(fault.Conflict, "honour.publish.done", period)
+		}
+		if b.Kind == honour.Nominated {
+			// A nomination still in review would otherwise land on a
+			// period whose points were already posted, and get none.
+			var pending int
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM honour_nominations WHERE board_id = ? AND period = ? AND status = ?`,
+				b.ID, period, string(honour.NomInReview)).Scan(&pending); err != nil {
+				return err
+			}
+			if pending > 0 {
+				return fault.E(fault.Conflict, "honour.publish.pending", pending)
+			}
 		}
 		if len(e.Honours) == 0 {
 			return fault.E(fault.Conflict, "honour.publish.empty", period)
@@ -267,10 +277,13 @@ func (s *HonourService) Publish(ctx context.Context, a *access.Actor, board int6
 		}
 		for _, h := range e.Honours {
 			// A computed honour's citation is its points, which the pages
-			// word in the reader's language; only a nomination's is text.
-			if _, err := tx.exec(ctx, `INSERT INTO honours (board_id, period, household_id, village_code, person, place, points, citation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)`,
-				b.ID, period, h.Household, h.Village, h.Person, h.Place, h.Points, tx.nowMS()); err != nil {
-				return err
+			// word in the reader's language; only a nomination's is text,
+			// and a nominated honour is on the record already.
+			if b.Kind == honour.Computed {
+				if _, err := tx.exec(ctx, `INSERT INTO honours (board_id, period, household_id, village_code, person, place, points, citation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)`,
+					b.ID, period, h.Household, h.Village, h.Person, h.Place, h.Points, tx.nowMS()); err != nil {
+					return err
+				}
 			}
 			if b.Item == "" {
 				continue
@@ -353,6 +366,13 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 		}
 		if _, err := honour.ParsePeriod(b.Period, in.Period); err != nil {
 			return err
+		}
+		var closed int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM honour_periods WHERE board_id = ? AND period = ?`, b.ID, in.Period).Scan(&closed); err != nil {
+			return err
+		}
+		if closed > 0 {
+			return fault.OnField(fault.Conflict, "period", "honour.nomination.closed", in.Period)
 		}
 		if in.Household == 0 {
 			lo, hi := regioncode.Range(b.Region)

@@ -249,3 +249,62 @@ func TestNominatedBoard(t *testing.T) {
 		}
 	})
 }
+
+// TestNominatedBoardPoints publishes a nominated board that names a scheme
+// item: refused while a nomination is still in review, then the approved
+// honour's award goes through the award review like any other before it
+// reaches the ledger, and the published period takes no more nominations.
+func TestNominatedBoardPoints(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newHonourWorld(t, db)
+		a, b := ledgerHousehold(t, db, "001", 1), ledgerHousehold(t, db, "002", 2)
+		bd, err := w.hs.CreateBoard(ctx, clerk, honour.BoardInput{Region: pingan, Name: "好人榜", Kind: honour.Nominated, Period: honour.Year, Size: 10, Item: "fil-04"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := honour.NominationInput{Board: bd.ID, Period: "2026", Household: a, Deed: "冬夜救起落水儿童", Citation: "见义勇为",
+			NominatorKind: honour.ByStaff, Nominator: "村委会", Consent: honour.ConsentSigned, ConsentDate: "2026-05-30"}
+		n, err := w.hs.Nominate(ctx, clerk, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.hs.Publish(ctx, clerk, bd.ID, "2026"); !fault.Is(err, fault.Conflict) {
+			t.Fatalf("published with a nomination in review: %v", err)
+		}
+		if _, err := w.rev.Decide(ctx, w.committee, n.ReviewID, review.Approve, ""); err != nil {
+			t.Fatal(err)
+		}
+		w.finish(t)
+		before, _ := db.Ledger().Balance(ctx, clerk, a)
+		e, err := w.hs.Publish(ctx, clerk, bd.ID, "2026")
+		if err != nil || e.Published.IsZero() || len(e.Honours) != 1 || e.Honours[0].Citation != in.Citation {
+			t.Fatalf("publication %+v %v", e, err)
+		}
+		if after, _ := db.Ledger().Balance(ctx, clerk, a); after != before {
+			t.Fatalf("points reached the ledger before review: %d → %d", before, after)
+		}
+		pending, err := w.rev.Items(ctx, w.committee, review.Filter{Flow: points.AwardFlow, State: review.Pending})
+		if err != nil || len(pending) != 1 {
+			t.Fatalf("awards for the honour under review: %d %v", len(pending), err)
+		}
+		if _, err := w.rev.Decide(ctx, w.committee, pending[0].ID, review.Approve, ""); err != nil {
+			t.Fatal(err)
+		}
+		w.finish(t)
+		if after, _ := db.Ledger().Balance(ctx, clerk, a); after != before+2 {
+			t.Fatalf("balance after the honour's award: %d → %d", before, after)
+		}
+		if _, err := w.hs.Publish(ctx, clerk, bd.ID, "2026"); !fault.Is(err, fault.Conflict) {
+			t.Errorf("published twice: %v", err)
+		}
+		late := in
+		late.Household = b
+		if _, err := w.hs.Nominate(ctx, clerk, late); !fault.Is(err, fault.Conflict) {
+			t.Errorf("nominated on a published period: %v", err)
+		}
+		if hon, _ := w.hs.HouseholdHonours(ctx, clerk, a); len(hon) != 1 {
+			t.Fatalf("the honour is not on the record once: %+v", hon)
+		}
+	})
+}
