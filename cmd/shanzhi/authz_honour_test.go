@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/jpeg"
 	"testing"
 
 	"shanzhi/internal/access"
@@ -12,8 +15,9 @@ import (
 // azHonours are the honours module's objects of the authorisation test: a
 // nominated board and a fundraising drive in the own village and in the
 // sibling's, the sibling's named with its marker so a refused response
-// that leaks it is caught.
-type azHonours struct{ board1, board2, fund1, fund2 int64 }
+// that leaks it is caught; photo1 is a deed photo of a nomination on the
+// own village's board, which the photo route reaches through its board.
+type azHonours struct{ board1, board2, fund1, fund2, photo1 int64 }
 
 func azHonour(t *testing.T, db *sqlstore.DB, w azWorld) azHonours {
 	t.Helper()
@@ -44,5 +48,15 @@ func azHonour(t *testing.T, db *sqlstore.DB, w azWorld) azHonours {
 		}
 		*c.board, *c.fund = b.ID, f.ID
 	}
+	var img bytes.Buffer
+	if err := jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
+		t.Fatal(err)
+	}
+	n, err := hs.Nominate(ctx, sys, honour.NominationInput{Board: out.board1, Period: "2026", Household: w.h1, Deed: "照顾孤寡老人", Citation: "助人为乐",
+		NominatorKind: honour.ByStaff, Nominator: "村委会", Consent: honour.ConsentSigned, ConsentDate: "2026-05-31", Photos: [][]byte{img.Bytes()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.photo1 = n.PhotoIDs[0]
 	return out
 }

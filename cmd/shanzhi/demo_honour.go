@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"io"
 	"time"
 
@@ -112,8 +116,14 @@ func seedNominations(ctx context.Context, db *sqlstore.DB, rev *sqlstore.ReviewS
 		}
 		for j := range 2 {
 			d := deeds[2*i+j]
-			n, err := hs.Nominate(ctx, official, honour.NominationInput{Board: board.ID, Period: year, Household: list[4+2*i+j].ID, Deed: d.deed, Citation: d.citation,
-				NominatorKind: honour.ByOrganisation, Nominator: d.by, Consent: honour.ConsentSigned, ConsentDate: start.Format("2006-01-02")})
+			in := honour.NominationInput{Board: board.ID, Period: year, Household: list[4+2*i+j].ID, Deed: d.deed, Citation: d.citation,
+				NominatorKind: honour.ByOrganisation, Nominator: d.by, Consent: honour.ConsentSigned, ConsentDate: start.Format("2006-01-02")}
+			if j == 0 {
+				// The first of each board has a photo of the deed its
+				// nominee agreed to show on the public board.
+				in.Photos, in.PhotosPublic = [][]byte{demoDeedPhoto()}, true
+			}
+			n, err := hs.Nominate(ctx, official, in)
 			if err != nil {
 				return err
 			}
@@ -213,4 +223,18 @@ func seedPrivileges(ctx context.Context, db *sqlstore.DB, official *access.Actor
 		}
 	}
 	return nil
+}
+
+// demoDeedPhoto is a small picture standing in for a photo of a deed.
+func demoDeedPhoto() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for y := range 240 {
+		for x := range 320 {
+			img.Set(x, y, color.RGBA{R: uint8(180 + x/8), G: uint8(60 + y/4), B: 40, A: 255})
+		}
+	}
+	var b bytes.Buffer
+	// Encoding into memory cannot fail.
+	_ = jpeg.Encode(&b, img, nil)
+	return b.Bytes()
 }

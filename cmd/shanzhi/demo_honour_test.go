@@ -40,6 +40,13 @@ func TestDemoHonours(t *testing.T) {
 		if err != nil || len(e.Honours) == 0 || b.Kind == honour.Computed && e.Published.IsZero() {
 			t.Fatalf("board %s %s: %+v %v", b.Name, ps[0], e, err)
 		}
+		photos := 0
+		for _, h := range e.Honours {
+			photos += len(h.Photos)
+		}
+		if b.Kind == honour.Nominated && photos != 1 {
+			t.Errorf("board %s shows %d deed photos in public, want 1", b.Name, photos)
+		}
 	}
 	cs, err := db.Funds().Campaigns(ctx, lead, demoVillage)
 	if err != nil || len(cs) != 2 {

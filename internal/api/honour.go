@@ -166,24 +166,27 @@ func (a *API) honourPublish(r *http.Request, act *access.Actor) (int, any, error
 }
 
 type nominationJSON struct {
-	ID            int64  `json:"id"`
-	Board         int64  `json:"board"`
-	Period        string `json:"period"`
-	Household     int64  `json:"household"`
-	Nominee       string `json:"nominee"`
-	Deed          string `json:"deed"`
-	Citation      string `json:"citation"`
-	NominatorKind string `json:"nominator_kind"`
-	Nominator     string `json:"nominator"`
-	Consent       string `json:"consent"`
-	ConsentDate   string `json:"consent_date"`
-	Status        string `json:"status"`
-	Review        int64  `json:"review"`
+	ID            int64   `json:"id"`
+	Board         int64   `json:"board"`
+	Period        string  `json:"period"`
+	Household     int64   `json:"household"`
+	Nominee       string  `json:"nominee"`
+	Deed          string  `json:"deed"`
+	Citation      string  `json:"citation"`
+	NominatorKind string  `json:"nominator_kind"`
+	Nominator     string  `json:"nominator"`
+	Consent       string  `json:"consent"`
+	ConsentDate   string  `json:"consent_date"`
+	Status        string  `json:"status"`
+	Review        int64   `json:"review"`
+	Photos        []int64 `json:"photos"`
+	PhotosPublic  bool    `json:"photos_public"`
 }
 
 func toNomination(n honour.Nomination) nominationJSON {
 	return nominationJSON{ID: n.ID, Board: n.Board, Period: n.Period, Household: n.Household, Nominee: n.Nominee, Deed: n.Deed, Citation: n.Citation,
-		NominatorKind: string(n.NominatorKind), Nominator: n.Nominator, Consent: string(n.Consent), ConsentDate: n.ConsentDate, Status: string(n.Status), Review: n.ReviewID}
+		NominatorKind: string(n.NominatorKind), Nominator: n.Nominator, Consent: string(n.Consent), ConsentDate: n.ConsentDate, Status: string(n.Status), Review: n.ReviewID,
+		Photos: n.PhotoIDs, PhotosPublic: n.PhotosPublic}
 }
 
 func (a *API) honourNominations(r *http.Request, act *access.Actor) (int, any, error) {
@@ -209,6 +212,10 @@ type nominationBody struct {
 	Nominator     string `json:"nominator"`
 	Consent       string `json:"consent"`
 	ConsentDate   string `json:"consent_date"`
+	// Photos are the deed's images, base64 in JSON; the store checks,
+	// strips and re-encodes them like a page's uploads.
+	Photos       [][]byte `json:"photos"`
+	PhotosPublic bool     `json:"photos_public"`
 }
 
 func (a *API) honourNominate(r *http.Request, act *access.Actor) (int, any, error) {
@@ -217,7 +224,8 @@ func (a *API) honourNominate(r *http.Request, act *access.Actor) (int, any, erro
 		return 0, nil, err
 	}
 	n, err := a.Honours.Nominate(r.Context(), act, honour.NominationInput{Board: id, Period: b.Period, Household: b.Household, Number: b.Number, Nominee: b.Nominee,
-		Deed: b.Deed, Citation: b.Citation, NominatorKind: honour.NominatorKind(b.NominatorKind), Nominator: b.Nominator, Consent: honour.Consent(b.Consent), ConsentDate: b.ConsentDate})
+		Deed: b.Deed, Citation: b.Citation, NominatorKind: honour.NominatorKind(b.NominatorKind), Nominator: b.Nominator, Consent: honour.Consent(b.Consent), ConsentDate: b.ConsentDate,
+		Photos: b.Photos, PhotosPublic: b.PhotosPublic})
 	if err != nil {
 		return 0, nil, err
 	}

@@ -57,8 +57,9 @@ type Board struct {
 // one heading of the scheme (孝老爱亲 for 孝星榜); MinPoints is the
 // threshold below which nobody is placed; Size is the number of places,
 // with everyone tied at the last place placed too. Item, when set, is the
-// scheme item whose points a computed board's publication awards each
-// household placed, through the award review like any award.
+// scheme item whose points a period's publication awards each household
+// on it (placed, or nominated and approved), through the award review
+// like any award.
 type BoardInput struct {
 	Region    string
 	Name      string
@@ -95,7 +96,7 @@ func (b BoardInput) Validate() error {
 	if b.Size < 1 || b.Size > MaxSize {
 		fs.Add("size", "honour.board.size", MaxSize)
 	}
-	if b.MinPoints < 0 || b.Kind == Nominated && (b.MinPoints != 0 || b.Aspect != "" || b.Item != "") {
+	if b.MinPoints < 0 || b.Kind == Nominated && (b.MinPoints != 0 || b.Aspect != "") {
 		fs.Add("min_points", "honour.board.threshold")
 	}
 	return fs.Err()
@@ -188,7 +189,10 @@ type Honour struct {
 	Points     int64 // the points that placed a computed board's household
 	Citation   string
 	Nomination int64
-	Created    time.Time
+	// Photos are the nomination's deed photos its nominee agreed to show
+	// in public; only an approved nomination's honour carries them.
+	Photos  []int64
+	Created time.Time
 }
 
 // Edition is one period of a board: its honours, and when it was
@@ -257,6 +261,7 @@ type Nomination struct {
 	BoardName string
 	Status    NominationStatus
 	ReviewID  int64
+	PhotoIDs  []int64 // the deed's photos as stored, for the committee
 	CreatedBy string
 	Created   time.Time
 }
@@ -275,7 +280,15 @@ type NominationInput struct {
 	Nominator     string
 	Consent       Consent
 	ConsentDate   string
+	// Photos of the deed, as uploaded: the store checks, strips and
+	// re-encodes them. PhotosPublic is the nominee's consent to show them
+	// on the public board once approved.
+	Photos       [][]byte
+	PhotosPublic bool
 }
+
+// MaxPhotos is how many photos a nomination carries.
+const MaxPhotos = 3
 
 // Normalize trims the free text.
 func (n *NominationInput) Normalize() {
@@ -301,6 +314,9 @@ func (n NominationInput) Validate() error {
 	}
 	if n.Nominator == "" || utf8.RuneCountInString(n.Nominator) > MaxName {
 		fs.Add("nominator", "honour.nomination.nominator", MaxName)
+	}
+	if len(n.Photos) > MaxPhotos {
+		fs.Add("photos", "award.photo_count", MaxPhotos)
 	}
 	switch n.Consent {
 	case ConsentSigned, ConsentPhone, ConsentVerbal:

@@ -49,6 +49,10 @@ type BoardService interface {
 	// it under review.
 	Nominate(ctx context.Context, a *access.Actor, in NominationInput) (*Nomination, error)
 	Nominations(ctx context.Context, a *access.Actor, board int64, period string) ([]Nomination, error)
+	// NominationPhoto returns a deed photo (its thumbnail when small) and
+	// its type: public once approved with the nominee's consent, else to
+	// the village's officials; a board other than 0 must be its own.
+	NominationPhoto(ctx context.Context, a *access.Actor, board, id int64, small bool) (string, []byte, error)
 	// HouseholdHonours lists a household's honours, newest first.
 	HouseholdHonours(ctx context.Context, a *access.Actor, household int64) ([]Honour, error)
 }

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/honour"
+	"shanzhi/internal/photo"
 	"shanzhi/internal/points"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
@@ -172,6 +175,15 @@ func (tx *Tx) edition(ctx context.Context, b *honour.Board, period string) (*hon
 		return e, err
 	}
 	e.Honours, err = queryAll(ctx, tx, scanHonour, honourSelect+` WHERE h.board_id = ? AND h.period = ? ORDER BY h.place, h.id`, b.ID, period)
+	for i := 0; err == nil && i < len(e.Honours); i++ {
+		if e.Honours[i].Nomination == 0 {
+			continue
+		}
+		// An honour is an approved nomination, so its photos are public
+		// exactly when its nominee said so.
+		e.Honours[i].Photos, err = column[int64](ctx, tx, `SELECT p.id FROM honour_photos p JOIN honour_nominations n ON n.id = p.nomination_id
+			WHERE n.id = ? AND n.photos_public = 1 ORDER BY p.id`, e.Honours[i].Nomination)
+	}
 	return e, err
 }
 
@@ -231,11 +243,12 @@ func (tx *Tx) standings(ctx context.Context, b *honour.Board, period string, mon
 	return out, nil
 }
 
-// Publish fixes a computed board's period: its standings become honours
-// on the households' records and, when the board names a scheme item, an
-// award of it for each household placed, recorded by the publisher and
-// decided by the committee like any award: the one way points reach the
-// ledger.
+// Publish fixes a board's period. A computed board's standings become
+// honours on the households' records; a nominated board's period, whose
+// honours the committee approved one by one, closes to nominations. When
+// the board names a scheme item, each household on the period gets an
+// award of it, recorded by the publisher and decided by the committee
+// like any award: the one way points reach the ledger.
 func (s *HonourService) Publish(ctx context.Context, a *access.Actor, board int64, period string) (*honour.Edition, error) {
 	var out *honour.Edition
 	err := s.db.update(ctx, func(tx *Tx) error {
@@ -243,15 +256,24 @@ func (s *HonourService) Publish(ctx context.Context, a *access.Actor, board int6
 		if err != nil {
 			return err
 		}
-		if b.Kind != honour.Computed {
-			return fault.E(fault.Conflict, "honour.publish.nominated")
-		}
 		e, err := tx.edition(ctx, b, period)
 		if err != nil {
 			return err
 		}
 		if !e.Published.IsZero() {
 			return fault.E(fault.Conflict, "honour.publish.done", period)
+		}
+		if b.Kind == honour.Nominated {
+			// A nomination still in review would otherwise land on a
+			// period whose points were already posted, and get none.
+			var pending int
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM honour_nominations WHERE board_id = ? AND period = ? AND status = ?`,
+				b.ID, period, string(honour.NomInReview)).Scan(&pending); err != nil {
+				return err
+			}
+			if pending > 0 {
+				return fault.E(fault.Conflict, "honour.publish.pending", pending)
+			}
 		}
 		if len(e.Honours) == 0 {
 			return fault.E(fault.Conflict, "honour.publish.empty", period)
@@ -267,10 +289,13 @@ func (s *HonourService) Publish(ctx context.Context, a *access.Actor, board int6
 		}
 		for _, h := range e.Honours {
 			// A computed honour's citation is its points, which the pages
-			// word in the reader's language; only a nomination's is text.
-			if _, err := tx.exec(ctx, `INSERT INTO honours (board_id, period, household_id, village_code, person, place, points, citation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)`,
-				b.ID, period, h.Household, h.Village, h.Person, h.Place, h.Points, tx.nowMS()); err != nil {
-				return err
+			// word in the reader's language; only a nomination's is text,
+			// and a nominated honour is on the record already.
+			if b.Kind == honour.Computed {
+				if _, err := tx.exec(ctx, `INSERT INTO honours (board_id, period, household_id, village_code, person, place, points, citation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)`,
+					b.ID, period, h.Household, h.Village, h.Person, h.Place, h.Points, tx.nowMS()); err != nil {
+					return err
+				}
 			}
 			if b.Item == "" {
 				continue
@@ -337,6 +362,15 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	// The photos are checked and re-encoded before the transaction: a bad
+	// one refuses the whole nomination, and decoding holds no lock.
+	photos := make([]cleanedPhoto, len(in.Photos))
+	for i, data := range in.Photos {
+		var err error
+		if photos[i].ctype, photos[i].data, photos[i].thumb, err = cleanPhoto(data); err != nil {
+			return nil, err
+		}
+	}
 	var out *honour.Nomination
 	err := s.db.update(ctx, func(tx *Tx) error {
 		// A board is public; who may nominate on it is decided below, by
@@ -353,6 +387,13 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 		}
 		if _, err := honour.ParsePeriod(b.Period, in.Period); err != nil {
 			return err
+		}
+		var closed int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM honour_periods WHERE board_id = ? AND period = ?`, b.ID, in.Period).Scan(&closed); err != nil {
+			return err
+		}
+		if closed > 0 {
+			return fault.OnField(fault.Conflict, "period", "honour.nomination.closed", in.Period)
 		}
 		if in.Household == 0 {
 			lo, hi := regioncode.Range(b.Region)
@@ -402,11 +443,18 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 		_, actor := actorRef(a)
 		now := tx.nowMS()
 		id, err := tx.insertID(ctx, `INSERT INTO honour_nominations (board_id, village_code, period, household_id, nominee, deed, citation, nominator_kind, nominator,
-			consent, consent_date, status, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			consent, consent_date, photos_public, status, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			b.ID, village, in.Period, in.Household, nominee, in.Deed, in.Citation, string(in.NominatorKind), in.Nominator, string(in.Consent), in.ConsentDate,
-			string(honour.NomInReview), actor, now, now)
+			boolInt(in.PhotosPublic), string(honour.NomInReview), actor, now, now)
 		if err != nil {
 			return err
+		}
+		for _, p := range photos {
+			sum := sha256.Sum256(p.data)
+			if _, err := tx.exec(ctx, `INSERT INTO honour_photos (nomination_id, content_type, size, sha256, data, thumb, actor_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				id, p.ctype, len(p.data), hex.EncodeToString(sum[:]), p.data, p.thumb, actor, now); err != nil {
+				return err
+			}
 		}
 		it, err := s.review.SubmitTx(ctx, tx, a, honour.NominationFlow, honour.SubjectKind, id, village,
 			review.Summary{Title: b.Name + " " + in.Period, Person: review.MaskName(nominee), Note: in.Citation})
@@ -420,27 +468,67 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 			return err
 		}
 		return tx.audit(ctx, a, auditEntry{action: "honour.nominate", target: fmt.Sprintf("nomination:%d household:%d", id, in.Household), region: village,
-			detail: fmt.Sprintf("%s %s consent=%s/%s by %s %s", b.Name, in.Period, in.Consent, in.ConsentDate, in.NominatorKind, in.Nominator)})
+			detail: fmt.Sprintf("%s %s consent=%s/%s by %s %s photos=%d public=%t", b.Name, in.Period, in.Consent, in.ConsentDate, in.NominatorKind, in.Nominator,
+				len(photos), in.PhotosPublic)})
 	})
 	return out, err
 }
 
 const nominationSelect = `SELECT n.id, n.board_id, b.name, n.village_code, n.period, n.household_id, n.nominee, n.deed, n.citation, n.nominator_kind, n.nominator,
-	n.consent, n.consent_date, n.status, n.review_id, n.created_by, n.created_at
+	n.consent, n.consent_date, n.status, n.review_id, n.created_by, n.created_at, n.photos_public
 	FROM honour_nominations n JOIN honour_boards b ON b.id = n.board_id`
 
 func scanNomination(s interface{ Scan(...any) error }) (honour.Nomination, error) {
 	var n honour.Nomination
-	var at int64
+	var at, public int64
 	err := s.Scan(&n.ID, &n.Board, &n.BoardName, &n.Village, &n.Period, &n.Household, &n.Nominee, &n.Deed, &n.Citation, &n.NominatorKind, &n.Nominator,
-		&n.Consent, &n.ConsentDate, &n.Status, &n.ReviewID, &n.CreatedBy, &at)
-	n.Created = time.UnixMilli(at)
+		&n.Consent, &n.ConsentDate, &n.Status, &n.ReviewID, &n.CreatedBy, &at, &public)
+	n.Created, n.PhotosPublic = time.UnixMilli(at), public == 1
 	return n, err
+}
+
+// cleanedPhoto is a nomination's photo as cleanPhoto left it.
+type cleanedPhoto struct {
+	ctype       string
+	data, thumb []byte
 }
 
 func (tx *Tx) nomination(ctx context.Context, id int64) (*honour.Nomination, error) {
 	n, err := scanNomination(tx.queryRow(ctx, nominationSelect+` WHERE n.id = ?`, id))
+	if err == nil {
+		n.PhotoIDs, err = tx.nominationPhotos(ctx, id)
+	}
 	return &n, err
+}
+
+func (tx *Tx) nominationPhotos(ctx context.Context, nomination int64) ([]int64, error) {
+	return column[int64](ctx, tx, `SELECT id FROM honour_photos WHERE nomination_id = ? ORDER BY id`, nomination)
+}
+
+// NominationPhoto returns a deed photo, or its thumbnail when small: to
+// anyone once its nomination is approved and the nominee agreed to show
+// the photos in public (a nil a is the public page), and otherwise to the
+// officials of the nomination's village, who decide on it. A board other
+// than 0 is the one the photo's nomination must be on.
+func (s *HonourService) NominationPhoto(ctx context.Context, a *access.Actor, board, id int64, small bool) (string, []byte, error) {
+	var ctype, village, status string
+	var public int64
+	var data, thumb []byte
+	err := s.db.view(ctx, func(tx *Tx) error {
+		return tx.queryRow(ctx, `SELECT p.content_type, p.data, p.thumb, n.village_code, n.status, n.photos_public FROM honour_photos p
+			JOIN honour_nominations n ON n.id = p.nomination_id WHERE p.id = ? AND (? = 0 OR n.board_id = ?)`, id, board, board).Scan(&ctype, &data, &thumb, &village, &status, &public)
+	})
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", nil, fault.E(fault.NotFound, "error.not_found")
+	case err != nil:
+		return "", nil, err
+	case !(public == 1 && status == string(honour.NomPublished)) && (a == nil || !honourReader(a, village)):
+		return "", nil, fault.E(fault.NotFound, "error.not_found")
+	case small:
+		return photo.JPEG, thumb, nil
+	}
+	return ctype, data, nil
 }
 
 // Nominations lists a board's nominations of a period in the villages a
@@ -452,12 +540,19 @@ func (s *HonourService) Nominations(ctx context.Context, a *access.Actor, board 
 			return err
 		}
 		all, err := queryAll(ctx, tx, scanNomination, nominationSelect+` WHERE n.board_id = ? AND n.period = ? ORDER BY n.id`, board, period)
-		for _, n := range all {
-			if a.Can(access.RegistryRead, n.Village) || a.Can(access.HonourManage, n.Village) {
-				out = append(out, n)
-			}
+		if err != nil {
+			return err
 		}
-		return err
+		for _, n := range all {
+			if !a.Can(access.RegistryRead, n.Village) && !a.Can(access.HonourManage, n.Village) {
+				continue
+			}
+			if n.PhotoIDs, err = tx.nominationPhotos(ctx, n.ID); err != nil {
+				return err
+			}
+			out = append(out, n)
+		}
+		return nil
 	})
 	return out, err
 }

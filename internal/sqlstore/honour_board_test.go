@@ -1,8 +1,11 @@
 package sqlstore_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"testing"
 	"time"
 
@@ -246,6 +249,153 @@ func TestNominatedBoard(t *testing.T) {
 		}
 		if hon, _ := w.hs.HouseholdHonours(ctx, villager, a); len(hon) != 1 {
 			t.Fatalf("the villager does not see their honour: %+v", hon)
+		}
+	})
+}
+
+// TestNominatedBoardPoints publishes a nominated board that names a scheme
+// item: refused while a nomination is still in review, then the approved
+// honour's award goes through the award review like any other before it
+// reaches the ledger, and the published period takes no more nominations.
+func TestNominatedBoardPoints(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newHonourWorld(t, db)
+		a, b := ledgerHousehold(t, db, "001", 1), ledgerHousehold(t, db, "002", 2)
+		bd, err := w.hs.CreateBoard(ctx, clerk, honour.BoardInput{Region: pingan, Name: "好人榜", Kind: honour.Nominated, Period: honour.Year, Size: 10, Item: "fil-04"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := honour.NominationInput{Board: bd.ID, Period: "2026", Household: a, Deed: "冬夜救起落水儿童", Citation: "见义勇为",
+			NominatorKind: honour.ByStaff, Nominator: "村委会", Consent: honour.ConsentSigned, ConsentDate: "2026-05-30"}
+		n, err := w.hs.Nominate(ctx, clerk, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.hs.Publish(ctx, clerk, bd.ID, "2026"); !fault.Is(err, fault.Conflict) {
+			t.Fatalf("published with a nomination in review: %v", err)
+		}
+		if _, err := w.rev.Decide(ctx, w.committee, n.ReviewID, review.Approve, ""); err != nil {
+			t.Fatal(err)
+		}
+		w.finish(t)
+		before, _ := db.Ledger().Balance(ctx, clerk, a)
+		e, err := w.hs.Publish(ctx, clerk, bd.ID, "2026")
+		if err != nil || e.Published.IsZero() || len(e.Honours) != 1 || e.Honours[0].Citation != in.Citation {
+			t.Fatalf("publication %+v %v", e, err)
+		}
+		if after, _ := db.Ledger().Balance(ctx, clerk, a); after != before {
+			t.Fatalf("points reached the ledger before review: %d → %d", before, after)
+		}
+		pending, err := w.rev.Items(ctx, w.committee, review.Filter{Flow: points.AwardFlow, State: review.Pending})
+		if err != nil || len(pending) != 1 {
+			t.Fatalf("awards for the honour under review: %d %v", len(pending), err)
+		}
+		if _, err := w.rev.Decide(ctx, w.committee, pending[0].ID, review.Approve, ""); err != nil {
+			t.Fatal(err)
+		}
+		w.finish(t)
+		if after, _ := db.Ledger().Balance(ctx, clerk, a); after != before+2 {
+			t.Fatalf("balance after the honour's award: %d → %d", before, after)
+		}
+		if _, err := w.hs.Publish(ctx, clerk, bd.ID, "2026"); !fault.Is(err, fault.Conflict) {
+			t.Errorf("published twice: %v", err)
+		}
+		late := in
+		late.Household = b
+		if _, err := w.hs.Nominate(ctx, clerk, late); !fault.Is(err, fault.Conflict) {
+			t.Errorf("nominated on a published period: %v", err)
+		}
+		if hon, _ := w.hs.HouseholdHonours(ctx, clerk, a); len(hon) != 1 {
+			t.Fatalf("the honour is not on the record once: %+v", hon)
+		}
+	})
+}
+
+// TestNominationPhotos keeps a nomination's deed photos for the committee
+// of its village only while it decides, shows on the public board only
+// those of an approved honour whose nominee agreed, and refuses a
+// nomination whose photo is not an image, keeping nothing of it.
+func TestNominationPhotos(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newHonourWorld(t, db)
+		a, b := ledgerHousehold(t, db, "001", 1), ledgerHousehold(t, db, "002", 2)
+		bd, err := w.hs.CreateBoard(ctx, clerk, honour.BoardInput{Region: pingan, Name: "好人榜", Kind: honour.Nominated, Period: honour.Year, Size: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var img bytes.Buffer
+		if err := jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 40, 30)), nil); err != nil {
+			t.Fatal(err)
+		}
+		in := honour.NominationInput{Board: bd.ID, Period: "2026", Household: a, Deed: "冬夜救起落水儿童", Citation: "见义勇为",
+			NominatorKind: honour.ByStaff, Nominator: "村委会", Consent: honour.ConsentSigned, ConsentDate: "2026-05-30",
+			Photos: [][]byte{img.Bytes(), []byte("not an image")}, PhotosPublic: true}
+		if _, err := w.hs.Nominate(ctx, clerk, in); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("a nomination with a non-image: %v", err)
+		}
+		if list, _ := w.hs.Nominations(ctx, clerk, bd.ID, "2026"); len(list) != 0 {
+			t.Fatalf("a refused nomination was kept: %+v", list)
+		}
+		in.Photos = in.Photos[:1]
+		pub, err := w.hs.Nominate(ctx, clerk, in)
+		if err != nil || len(pub.PhotoIDs) != 1 || !pub.PhotosPublic {
+			t.Fatalf("nomination %+v %v", pub, err)
+		}
+		private := in
+		private.Household, private.PhotosPublic = b, false
+		priv, err := w.hs.Nominate(ctx, clerk, private)
+		if err != nil || len(priv.PhotoIDs) != 1 {
+			t.Fatalf("nomination %+v %v", priv, err)
+		}
+		photoOf := func(a *access.Actor, id int64) error {
+			ctype, data, err := w.hs.NominationPhoto(ctx, a, 0, id, false)
+			if err == nil && (ctype != "image/jpeg" || len(data) == 0) {
+				t.Errorf("photo %d: %s, %d bytes", id, ctype, len(data))
+			}
+			return err
+		}
+		if err := photoOf(clerk, pub.PhotoIDs[0]); err != nil {
+			t.Errorf("the village's official cannot see the photo under review: %v", err)
+		}
+		if _, _, err := w.hs.NominationPhoto(ctx, clerk, bd.ID+1, pub.PhotoIDs[0], true); !fault.Is(err, fault.NotFound) {
+			t.Errorf("a photo read through another board: %v", err)
+		}
+		if err := photoOf(nil, pub.PhotoIDs[0]); !fault.Is(err, fault.NotFound) {
+			t.Errorf("the public sees a photo under review: %v", err)
+		}
+		sibling := &access.Actor{UserID: 99, Username: "other", Grants: []access.Grant{{Role: access.Operator, Region: dsVillage}}}
+		if err := photoOf(sibling, pub.PhotoIDs[0]); !fault.Is(err, fault.NotFound) {
+			t.Errorf("a sibling village sees the photo: %v", err)
+		}
+		for _, id := range []int64{pub.ReviewID, priv.ReviewID} {
+			if _, err := w.rev.Decide(ctx, w.committee, id, review.Approve, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.finish(t)
+		if err := photoOf(nil, pub.PhotoIDs[0]); err != nil {
+			t.Errorf("the public cannot see an approved, consented photo: %v", err)
+		}
+		if err := photoOf(nil, priv.PhotoIDs[0]); !fault.Is(err, fault.NotFound) {
+			t.Errorf("the public sees a photo without the nominee's consent: %v", err)
+		}
+		if err := photoOf(clerk, priv.PhotoIDs[0]); err != nil {
+			t.Errorf("the official cannot see the private photo: %v", err)
+		}
+		e, err := w.hs.Edition(ctx, nil, bd.ID, "2026")
+		if err != nil || len(e.Honours) != 2 {
+			t.Fatalf("edition %+v %v", e, err)
+		}
+		for _, h := range e.Honours {
+			want := 0
+			if h.Household == a {
+				want = 1
+			}
+			if len(h.Photos) != want {
+				t.Errorf("household %d shows %d photos on the public board, want %d", h.Household, len(h.Photos), want)
+			}
 		}
 	})
 }

@@ -32,22 +32,9 @@ func (s *PhotoService) Upload(ctx context.Context, a *access.Actor, data []byte)
 	if !a.CanAnywhere(access.PointsWrite) && !(a.Household() != 0 && a.CanAnywhere(access.OwnHousehold)) {
 		return nil, fault.E(fault.Forbidden, "error.forbidden")
 	}
-	if len(data) > points.MaxPhotoBytes {
-		return nil, fault.OnField(fault.TooLarge, "photos", "award.photo_size", points.MaxPhotoBytes>>20)
-	}
-	ctype, ok := photo.Sniff(data, points.PhotoTypes...)
-	if !ok {
-		return nil, fault.OnField(fault.Invalid, "photos", "award.photo_type")
-	}
-	// What is kept is the image without its metadata (a phone's GPS
-	// position among it), and only once its header shows a sane size.
-	data, err := photo.Clean(data, ctype)
+	ctype, data, thumb, err := cleanPhoto(data)
 	if err != nil {
-		return nil, fault.OnField(fault.Invalid, "photos", photo.Problem(err))
-	}
-	thumb, err := photo.Thumb(data, ctype)
-	if err != nil {
-		return nil, fault.OnField(fault.Invalid, "photos", photo.Problem(err))
+		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	p := &points.Photo{ContentType: ctype, Size: len(data), SHA256: hex.EncodeToString(sum[:])}
@@ -76,6 +63,27 @@ func (s *PhotoService) Upload(ctx context.Context, a *access.Actor, data []byte)
 		return nil, err
 	}
 	return p, nil
+}
+
+// cleanPhoto checks an evidence photo (an award's, a nomination's deed)
+// and returns its type, the image without its metadata (a phone's GPS
+// position among it), kept only once its header shows a sane size, and
+// its thumbnail.
+func cleanPhoto(data []byte) (ctype string, clean, thumb []byte, err error) {
+	if len(data) > points.MaxPhotoBytes {
+		return "", nil, nil, fault.OnField(fault.TooLarge, "photos", "award.photo_size", points.MaxPhotoBytes>>20)
+	}
+	ctype, ok := photo.Sniff(data, points.PhotoTypes...)
+	if !ok {
+		return "", nil, nil, fault.OnField(fault.Invalid, "photos", "award.photo_type")
+	}
+	if clean, err = photo.Clean(data, ctype); err == nil {
+		thumb, err = photo.Thumb(clean, ctype)
+	}
+	if err != nil {
+		return "", nil, nil, fault.OnField(fault.Invalid, "photos", photo.Problem(err))
+	}
+	return ctype, clean, thumb, nil
 }
 
 // photoRef is where a photo belongs, which decides who may see it.

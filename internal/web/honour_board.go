@@ -8,6 +8,8 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/honour"
 	"shanzhi/internal/localtime"
+	"shanzhi/internal/photo"
+	"shanzhi/internal/points"
 	"shanzhi/internal/review"
 )
 
@@ -205,7 +207,11 @@ func (w *Web) honourNominate(rw http.ResponseWriter, r *http.Request, a *access.
 		{Name: "citation", Label: v.T("honour.field.citation"), Type: "text", Value: val("citation", ""), Required: true, MaxLen: honour.MaxCitation},
 		{Name: "consent", Label: v.T("honour.field.consent"), Type: "select", Value: val("consent", ""), Options: consents, Required: true, Help: v.T("honour.help.consent")},
 		{Name: "consent_date", Label: v.T("honour.field.consent_date"), Type: "date", Value: val("consent_date", today), Required: true},
-	}}
+		{Name: "photos", Label: v.T("honour.field.photos"), Type: "file", Accept: "image/*", Multiple: true,
+			Help: v.T("award.photos_help", points.MaxPhotoBytes>>20, honour.MaxPhotos)},
+		{Name: "photos_public", Label: v.T("honour.field.photos_public"), Type: "checkboxes", Options: []option{
+			{Value: "1", Label: v.T("honour.help.photos_public"), Checked: r.FormValue("photos_public") == "1"}}},
+	}, Multipart: true}
 	if staff {
 		f.Fields = append(f.Fields,
 			field{Name: "nominator_kind", Label: v.T("honour.field.nominator_kind"), Type: "select", Value: val("nominator_kind", string(honour.ByStaff)), Options: kinds, Required: true},
@@ -217,7 +223,11 @@ func (w *Web) honourNominate(rw http.ResponseWriter, r *http.Request, a *access.
 	}
 	in := honour.NominationInput{Board: id, Period: r.FormValue("period"), Number: r.FormValue("household"), Nominee: r.FormValue("nominee"), Deed: r.FormValue("deed"),
 		Citation: r.FormValue("citation"), NominatorKind: honour.NominatorKind(r.FormValue("nominator_kind")), Nominator: r.FormValue("nominator"),
-		Consent: honour.Consent(r.FormValue("consent")), ConsentDate: r.FormValue("consent_date")}
+		Consent: honour.Consent(r.FormValue("consent")), ConsentDate: r.FormValue("consent_date"), PhotosPublic: r.FormValue("photos_public") == "1"}
+	if in.Photos, err = formFiles(r, "photos", honour.MaxPhotos); err != nil {
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
 	if !staff {
 		// A villager nominates in their own name.
 		in.NominatorKind, in.Nominator = honour.ByVillager, a.Username
@@ -331,4 +341,35 @@ func honourPoster(v *view, e *honour.Edition) *honour.Poster {
 		p.Lines = append(p.Lines, honour.PosterLine{Place: h.Place, Person: h.Person, Citation: c})
 	}
 	return p
+}
+
+// honourPhoto sends a nomination's deed photo to the officials of its
+// village deciding on it, whether or not it is public.
+func (w *Web) honourPhoto(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	board, err := pathID(r, "id")
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.sendHonourPhoto(rw, r, a, board, "private, max-age=86400")
+}
+
+// honourPublicPhoto sends a deed photo to anyone once the honour is
+// approved and its nominee agreed to show it.
+func (w *Web) honourPublicPhoto(rw http.ResponseWriter, r *http.Request) {
+	w.sendHonourPhoto(rw, r, nil, 0, "public, max-age=3600")
+}
+
+func (w *Web) sendHonourPhoto(rw http.ResponseWriter, r *http.Request, a *access.Actor, board int64, cache string) {
+	id, err := pathID(r, "photo")
+	var ctype string
+	var data []byte
+	if err == nil {
+		ctype, data, err = w.Honours.NominationPhoto(r.Context(), a, board, id, r.URL.Query().Get("size") == "thumb")
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	photo.Serve(rw, ctype, data, cache)
 }

@@ -92,6 +92,32 @@ func (w *Web) stagePhoto(r *http.Request, a *access.Actor, fh *multipart.FileHea
 	return p.ID, nil
 }
 
+// formFiles reads the files of a form's input name, at most max of them
+// and each bounded before it is read, for a store that checks them.
+func formFiles(r *http.Request, name string, max int) ([][]byte, error) {
+	var out [][]byte
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	for _, fh := range r.MultipartForm.File[name] {
+		if fh.Size == 0 { // a file input left empty still sends a part
+			continue
+		}
+		if len(out) == max {
+			return nil, fault.OnField(fault.Invalid, name, "award.photo_count", max)
+		}
+		if fh.Size > points.MaxPhotoBytes {
+			return nil, fault.OnField(fault.TooLarge, name, "award.photo_size", points.MaxPhotoBytes>>20)
+		}
+		data, err := readPart(fh)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, data)
+	}
+	return out, nil
+}
+
 func readPart(fh *multipart.FileHeader) ([]byte, error) {
 	file, err := fh.Open()
 	if err != nil {
