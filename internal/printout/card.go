@@ -24,16 +24,21 @@ func (d Deps) Card(ctx context.Context, a *access.Actor, lang i18n.Lang, househo
 	if err != nil {
 		return nil, err
 	}
+	mnName, err := p.script(ctx, h.VillageCode)
+	if err != nil {
+		return nil, err
+	}
 	doc := &document.Document{
-		Paper: document.Card,
-		Title: document.Plain(p.t("print.card.title", h.VillageName)),
+		Paper:          document.Card,
+		MongolianFirst: p.bilingual,
+		Title:          p.bi("print.card.title", []any{h.VillageName}, []any{mnName}),
 		Fields: []document.Field{
-			{Label: document.Plain(p.t("field.number")), Value: h.Number},
-			{Label: document.Plain(p.t("col.head")), Value: h.HeadName},
+			{Label: p.bi("field.number", nil, nil), Value: h.Number},
+			{Label: p.bi("col.head", nil, nil), Value: h.HeadName},
 		},
 		Columns: []document.Column{
-			{Label: document.Plain(p.t("field.name")), Weight: 1.4},
-			{Label: document.Plain(p.t("field.relation")), Weight: 1},
+			{Label: p.bi("field.name", nil, nil), Weight: 1.4},
+			{Label: p.bi("field.relation", nil, nil), Weight: 1},
 		},
 		QR:        linkOf(token),
 		QRCaption: []string{p.t("card.number") + " " + token},
@@ -41,6 +46,8 @@ func (d Deps) Card(ctx context.Context, a *access.Actor, lang i18n.Lang, househo
 	for _, m := range ms {
 		if m.Status == registry.Registered {
 			doc.Rows = append(doc.Rows, []string{m.Name, m.Relation})
+			// The card shows names as recorded, in both scripts.
+			doc.RowsMN = append(doc.RowsMN, []string{m.NameMongol})
 		}
 	}
 	return doc, nil

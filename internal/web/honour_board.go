@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/document"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/honour"
 	"shanzhi/internal/localtime"
@@ -285,12 +286,19 @@ func (w *Web) honourPublicBoard(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := w.newView(r, "honour.page.board", "")
+	// A bilingual village's board carries its fixed texts in Mongolian
+	// too; the board's name is the village's own and stays as typed.
+	if _, err := w.publicScript(r, v, d.Edition.Board.Region); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	v.Title = d.Edition.Board.Name
 	v.Data = &d
 	w.render(rw, http.StatusOK, "honour_board", v)
 }
 
-// honourPoster is the printable poster of a published period, A4 or A3.
+// honourPoster is the printable poster of a published period, A4 or A3,
+// and its .pdf twin, both drawn from one document definition.
 func (w *Web) honourPoster(rw http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	var e *honour.Edition
@@ -302,33 +310,15 @@ func (w *Web) honourPoster(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := w.newView(r, "honour.page.poster", "")
-	p := honourPoster(v, e)
-	v.Title = p.Title
-	size := "a4"
+	paper := document.A4
 	if r.URL.Query().Get("paper") == "a3" {
-		size = "a3"
+		paper = document.A3
 	}
-	v.Data = &struct {
-		Poster *honour.Poster
-		Paper  string
-		ID     int64
-	}{p, size, id}
-	w.render(rw, http.StatusOK, "honour_poster", v)
-}
-
-// honourPoster gathers what the poster prints, in the one struct a PDF
-// renderer would take too.
-func honourPoster(v *view, e *honour.Edition) *honour.Poster {
-	p := &honour.Poster{Title: e.Board.Name, Region: e.Board.RegionName, Period: e.Period, Issuer: v.T("honour.poster.issuer", e.Board.RegionName)}
-	if !e.Published.IsZero() {
-		p.Issued = localtime.In(e.Published).Format("2006-01-02")
+	doc, err := w.printouts().Poster(r.Context(), v.Lang, e, paper)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
 	}
-	for _, h := range e.Honours {
-		c := h.Citation
-		if c == "" {
-			c = v.T("honour.citation.points", h.Points)
-		}
-		p.Lines = append(p.Lines, honour.PosterLine{Place: h.Place, Person: h.Person, Citation: c})
-	}
-	return p
+	v.Title = e.Board.Name
+	w.servePrint(rw, r, v, doc, e.Board.Name+" "+e.Period, printPage{PDF: "/honour/board/" + r.PathValue("id") + "/poster.pdf?" + r.URL.RawQuery})
 }

@@ -52,6 +52,10 @@ func (w *Web) servePrint(rw http.ResponseWriter, r *http.Request, v *view, doc *
 		return
 	}
 	p.Doc = html
+	if doc.MongolianFirst {
+		// The print view draws the Mongolian with the served font.
+		v.Bilingual, v.MongolCSS = true, w.font.cssPath
+	}
 	if p.PDF == "" {
 		p.PDF = strings.TrimSuffix(r.URL.Path, "/print") + ".pdf"
 		if r.URL.RawQuery != "" {

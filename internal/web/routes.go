@@ -178,6 +178,7 @@ func (w *Web) honourRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /honour/{code}", pub, w.honourPublicBoards)
 	rt.HandleFunc("GET /honour/board/{id}", pub, w.honourPublicBoard)
 	rt.HandleFunc("GET /honour/board/{id}/poster", pub, w.honourPoster)
+	rt.HandleFunc("GET /honour/board/{id}/poster.pdf", pub, w.honourPoster)
 
 	rt.HandleFunc("GET /funds", read(server.OnQuery), w.page(w.funds))
 	rt.HandleFunc("GET /funds/new", on(server.OnQuery), w.page(w.fundNew))
