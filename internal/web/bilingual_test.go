@@ -16,6 +16,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fonts"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/points"
 	"shanzhi/internal/region"
@@ -226,6 +227,18 @@ func TestBilingualKeysArePublic(t *testing.T) {
 	}
 	for _, s := range []review.ObjectionState{review.ObjOpen, review.ObjUpheld, review.ObjDismissed, review.ObjMoot} {
 		keys["review.objection_state."+string(s)] = true
+	}
+	for _, s := range honour.Reasons {
+		keys["fund.reason."+string(s)] = true
+	}
+	for _, s := range []honour.CampaignStatus{honour.CampaignOpen, honour.CampaignClosed} {
+		keys["fund.status."+string(s)] = true
+	}
+	for _, s := range []honour.EntryKind{honour.Donation, honour.Confirmation, honour.Disbursement, honour.Transfer, honour.Closing} {
+		keys["fund.kind."+string(s)] = true
+	}
+	for _, s := range []honour.Method{honour.Cash, honour.BankTransfer} {
+		keys["fund.method."+string(s)] = true
 	}
 	files, err := filepath.Glob("templates/*.html")
 	if err != nil {
