@@ -8,7 +8,39 @@ import (
 	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/localtime"
+	"shanzhi/internal/review"
 )
+
+// PublicEdition is a board's period as the public sees it: only what is
+// published, names masked and a minor's left out; period "" is the
+// latest. It returns the board's periods too.
+func PublicEdition(ctx context.Context, hs honour.BoardService, id int64, period string) (*honour.Edition, []string, error) {
+	b, err := hs.Board(ctx, nil, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	periods, err := hs.Periods(ctx, nil, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if period == "" && len(periods) > 0 {
+		period = periods[0]
+	}
+	if period == "" {
+		return &honour.Edition{Board: *b}, periods, nil
+	}
+	e, err := hs.Edition(ctx, nil, id, period)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b.Kind == honour.Computed && e.Published.IsZero() {
+		e.Honours = nil
+	}
+	for i := range e.Honours {
+		e.Honours[i].Person = review.MaskName(e.Honours[i].Person)
+	}
+	return e, periods, nil
+}
 
 // Poster is an honour board's period as the poster the committee posts on
 // the village wall, A4 or A3: the board's name, its region and period, one

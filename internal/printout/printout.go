@@ -15,6 +15,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/document"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/localtime"
 	"shanzhi/internal/points"
@@ -34,6 +35,7 @@ type Deps struct {
 	Review   review.Service
 	Schemes  scheme.Service
 	Talent   talent.Service
+	Honours  honour.BoardService
 	Now      func() time.Time
 }
 

@@ -9,7 +9,7 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/honour"
 	"shanzhi/internal/localtime"
-	"shanzhi/internal/review"
+	"shanzhi/internal/printout"
 )
 
 type boardsPage struct {
@@ -230,35 +230,10 @@ func (w *Web) honourNominate(rw http.ResponseWriter, r *http.Request, a *access.
 	seeOther(rw, r, back, "nominated")
 }
 
-// publicEdition is a board's period as the public sees it: only what is
-// published, names masked and a minor's left out.
+// publicEdition is a board's period as the public sees it (see
+// printout.PublicEdition), of ?period= or the latest.
 func (w *Web) publicEdition(r *http.Request, id int64) (*honour.Edition, []string, error) {
-	b, err := w.Honours.Board(r.Context(), nil, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	periods, err := w.Honours.Periods(r.Context(), nil, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	period := r.URL.Query().Get("period")
-	if period == "" && len(periods) > 0 {
-		period = periods[0]
-	}
-	if period == "" {
-		return &honour.Edition{Board: *b}, periods, nil
-	}
-	e, err := w.Honours.Edition(r.Context(), nil, id, period)
-	if err != nil {
-		return nil, nil, err
-	}
-	if b.Kind == honour.Computed && e.Published.IsZero() {
-		e.Honours = nil
-	}
-	for i := range e.Honours {
-		e.Honours[i].Person = review.MaskName(e.Honours[i].Person)
-	}
-	return e, periods, nil
+	return printout.PublicEdition(r.Context(), w.Honours, id, r.URL.Query().Get("period"))
 }
 
 // honourPublicBoards is a village's public page of its boards.

@@ -15,7 +15,7 @@ import (
 
 // printouts are the document builders over the page's services.
 func (w *Web) printouts() printout.Deps {
-	return printout.Deps{Catalog: w.Catalog, Regions: w.Regions, Registry: w.Registry, Ledger: w.Ledger, Review: w.Review, Schemes: w.Schemes, Talent: w.Talent, Now: w.Now}
+	return printout.Deps{Catalog: w.Catalog, Regions: w.Regions, Registry: w.Registry, Ledger: w.Ledger, Review: w.Review, Schemes: w.Schemes, Talent: w.Talent, Honours: w.Honours, Now: w.Now}
 }
 
 // printPage is a print view: the document as HTML, a small form for the
