@@ -57,14 +57,20 @@ func (w *Web) exportResidents(rw http.ResponseWriter, r *http.Request, a *access
 	q := r.URL.Query()
 	f := registry.ResidentFilter{Region: q.Get("region"), Query: q.Get("q")}
 	full := r.Method == http.MethodPost
-	if err := limited(w.Limits.Export, fmt.Sprint(a.UserID)); err != nil {
-		w.fail(rw, r, err)
-		return
-	}
 	if f.Region == "" {
 		if s := a.Scopes(access.RegistryRead); len(s) > 0 {
 			f.Region = s[0]
 		}
+	}
+	// A caller who may not read the region is refused before the export
+	// limit is charged, so a refusal never turns into "too many exports".
+	if !a.Can(access.RegistryRead, f.Region) {
+		w.fail(rw, r, fault.E(fault.NotFound, "error.not_found"))
+		return
+	}
+	if err := limited(w.Limits.Export, fmt.Sprint(a.UserID)); err != nil {
+		w.fail(rw, r, err)
+		return
 	}
 	title, err := w.regionTitle(r, a, f.Region)
 	if err != nil {
