@@ -372,7 +372,8 @@ func (r *renderer) after() float64 {
 	h := size // the gap under the table
 	for _, n := range r.d.Notes {
 		if mn := r.d.MN(n); mn != "" {
-			h += r.pdf.Measure(mn, size) + size*0.5
+			_, mh := r.vlines(mn, size)
+			h += mh + size*0.5
 		}
 		h += float64(len(r.pdf.Wrap(n.ZH, size, r.width()))) * r.lineH(size)
 	}
@@ -382,17 +383,32 @@ func (r *renderer) after() float64 {
 	return h
 }
 
+// vlines breaks a Mongolian sentence into vertical lines no taller than a
+// third of the page, set side by side from the left as the script is
+// written, and returns them with the height of the tallest: a long note
+// on one line would run off the paper.
+func (r *renderer) vlines(mn string, size float64) ([]string, float64) {
+	cols := r.pdf.Wrap(mn, size, (r.bottom()-r.l.margin)/3)
+	h := 0.0
+	for _, c := range cols {
+		h = max(h, r.pdf.Measure(c, size))
+	}
+	return cols, h
+}
+
 // end draws the notes, signature lines, QR code, issuer, date and seal box,
 // keeping the closing block on one page.
 func (r *renderer) end() error {
 	size := r.l.body
 	for _, n := range r.d.Notes {
 		if mn := r.d.MN(n); mn != "" {
-			h := r.pdf.Measure(mn, size)
+			cols, h := r.vlines(mn, size)
 			if !r.fits(h) {
 				r.newPage()
 			}
-			r.page.VText(r.l.margin+size*0.3, r.y, size, mn)
+			for i, c := range cols {
+				r.page.VText(r.l.margin+size*0.3+float64(i)*r.lineH(size), r.y, size, c)
+			}
 			r.y += h + size*0.5
 		}
 		for _, l := range r.pdf.Wrap(n.ZH, size, r.width()) {
