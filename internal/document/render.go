@@ -186,6 +186,15 @@ func (r *renderer) head() {
 	}
 	cell := w / float64(per)
 	for i := 0; i < len(r.d.Fields); i += per {
+		// A label's Mongolian form stands vertically above its field.
+		mnH := 0.0
+		for j := i; j < min(i+per, len(r.d.Fields)); j++ {
+			if mn := r.d.MN(r.d.Fields[j].Label); mn != "" {
+				r.page.VText(x+float64(j-i)*cell+r.l.body*0.3, r.y, r.l.body, mn)
+				mnH = max(mnH, r.pdf.Measure(mn, r.l.body)+r.l.body*0.3)
+			}
+		}
+		r.y += mnH
 		lines := 1
 		for j := i; j < min(i+per, len(r.d.Fields)); j++ {
 			f := r.d.Fields[j]

@@ -32,13 +32,17 @@ func (d Deps) Card(ctx context.Context, a *access.Actor, lang i18n.Lang, househo
 		Paper:          document.Card,
 		MongolianFirst: p.bilingual,
 		Title:          p.bi("print.card.title", []any{h.VillageName}, []any{mnName}),
+		// An ID-1 card has room for one vertical Mongolian line only: the
+		// title. Labels and members' Mongolian names, stacked above the
+		// Chinese, ran it onto three cards; the card's page (opened by
+		// its QR code) shows the names in both scripts.
 		Fields: []document.Field{
-			{Label: p.bi("field.number", nil, nil), Value: h.Number},
-			{Label: p.bi("col.head", nil, nil), Value: h.HeadName},
+			{Label: document.Plain(p.t("field.number")), Value: h.Number},
+			{Label: document.Plain(p.t("col.head")), Value: h.HeadName},
 		},
 		Columns: []document.Column{
-			{Label: p.bi("field.name", nil, nil), Weight: 1.4},
-			{Label: p.bi("field.relation", nil, nil), Weight: 1},
+			{Label: document.Plain(p.t("field.name")), Weight: 1.4},
+			{Label: document.Plain(p.t("field.relation")), Weight: 1},
 		},
 		QR:        linkOf(token),
 		QRCaption: []string{p.t("card.number") + " " + token},
@@ -46,8 +50,6 @@ func (d Deps) Card(ctx context.Context, a *access.Actor, lang i18n.Lang, househo
 	for _, m := range ms {
 		if m.Status == registry.Registered {
 			doc.Rows = append(doc.Rows, []string{m.Name, m.Relation})
-			// The card shows names as recorded, in both scripts.
-			doc.RowsMN = append(doc.RowsMN, []string{m.NameMongol})
 		}
 	}
 	return doc, nil
