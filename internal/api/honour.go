@@ -22,6 +22,7 @@ func (a *API) honourRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/honours/boards/{id}", read(server.OnBoard), a.handle(a.honourEdition))
 	rt.HandleFunc("POST /api/v1/honours/boards/{id}/publish", on(server.OnBoard), a.handle(a.honourPublish))
 	rt.HandleFunc("GET /api/v1/honours/boards/{id}/nominations", read(server.OnBoard), a.handle(a.honourNominations))
+	rt.HandleFunc("GET /api/v1/honours/boards/{id}/poster.pdf", read(server.OnBoard), a.pdf(a.posterPDF))
 	rt.HandleFunc("POST /api/v1/honours/boards/{id}/nominations", server.Rule{Perm: manage, Or: access.OwnHousehold, On: server.OnBoard}, a.handle(a.honourNominate))
 	rt.HandleFunc("GET /api/v1/households/{id}/honours", server.Rule{Perm: access.RegistryRead, Or: access.PointsSpend, On: server.OnHousehold, Own: true}, a.handle(a.householdHonours))
 }

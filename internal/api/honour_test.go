@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -63,9 +64,17 @@ func TestHonourAPI(t *testing.T) {
 		if code, body := op.do("GET", fmt.Sprintf("/api/v1/honours/boards/%v?period=2026", board), ""); code != 200 || body["board"] == nil {
 			t.Fatalf("edition: %d %v", code, body)
 		}
+		// The poster, the same PDF as the public page's.
+		if res, pdf := op.raw("GET", fmt.Sprintf("/api/v1/honours/boards/%v/poster.pdf?period=2026&paper=a3", board), "", nil); res.StatusCode != 200 ||
+			res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+			t.Fatalf("poster.pdf: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
 		other := login("other", access.Grant{Role: access.Operator, Region: "152221103000"})
 		if code, _ := other.do("GET", fmt.Sprintf("/api/v1/honours/boards/%v", board), ""); code != 404 {
 			t.Fatalf("sibling township reads the board: %d", code)
+		}
+		if code, _ := other.do("GET", fmt.Sprintf("/api/v1/honours/boards/%v/poster.pdf", board), ""); code != 404 {
+			t.Fatalf("sibling township prints the board's poster: %d", code)
 		}
 		if code, body := op.do("GET", fmt.Sprintf("/api/v1/households/%d/honours", h.ID), ""); code != 200 || len(body["items"].([]any)) != 0 {
 			t.Fatalf("honours: %d %v", code, body)

@@ -15,7 +15,7 @@ import (
 // printouts are the document builders the pages use, so a PDF fetched
 // through the API is the page's PDF.
 func (a *API) printouts() printout.Deps {
-	return printout.Deps{Catalog: a.Catalog, Regions: a.Regions, Registry: a.Registry, Ledger: a.Ledger, Review: a.Review, Schemes: a.Schemes, Talent: a.Talent, Now: time.Now}
+	return printout.Deps{Catalog: a.Catalog, Regions: a.Regions, Registry: a.Registry, Ledger: a.Ledger, Review: a.Review, Schemes: a.Schemes, Talent: a.Talent, Honours: a.Honours, Now: time.Now}
 }
 
 // pdf answers with the document build makes for the caller, as a PDF.
@@ -144,4 +144,28 @@ func (a *API) talentReviewPDF(r *http.Request, act *access.Actor) (*document.Doc
 	}
 	doc, err := a.printouts().TalentReview(r.Context(), act, lang(r), id)
 	return doc, fmt.Sprintf("talent-review-%d", id), err
+}
+
+// posterPDF is an honour board's poster (?period=, ?paper=a3), the same
+// PDF as the public page's, for an official who reads the board.
+func (a *API) posterPDF(r *http.Request, act *access.Actor) (*document.Document, string, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, "", err
+	}
+	// The router's target is declarative: reading the board as the
+	// caller is what refuses another village's.
+	if _, err := a.Honours.Board(r.Context(), act, id); err != nil {
+		return nil, "", err
+	}
+	e, _, err := printout.PublicEdition(r.Context(), a.Honours, id, r.URL.Query().Get("period"))
+	if err != nil {
+		return nil, "", err
+	}
+	paper := document.A4
+	if r.URL.Query().Get("paper") == "a3" {
+		paper = document.A3
+	}
+	doc, err := a.printouts().Poster(r.Context(), lang(r), e, paper)
+	return doc, fmt.Sprint("poster-", id, "-", e.Period), err
 }

@@ -89,6 +89,11 @@ type Document struct {
 	Fields         []Field
 	Columns        []Column
 	Rows           [][]string
+	// RowsMN are the Mongolian forms of cells, aligned with Rows (names
+	// recorded in 蒙古文姓名): drawn vertically above the Chinese in the
+	// cell when the document is Mongolian-first. Shorter rows, or none,
+	// leave the other cells Chinese-only.
+	RowsMN [][]string
 	// Totals is a last row set in bold, under the table on its last page.
 	Totals []string
 	Empty  string // what the table says when it has no rows
@@ -131,6 +136,15 @@ func (d *Document) MN(t Text) string {
 	return ""
 }
 
+// CellMN is the Mongolian form the document shows in row i's cell j:
+// none unless it is Mongolian-first and one was given.
+func (d *Document) CellMN(i, j int) string {
+	if !d.MongolianFirst || i >= len(d.RowsMN) || j >= len(d.RowsMN[i]) {
+		return ""
+	}
+	return d.RowsMN[i][j]
+}
+
 var page = template.Must(template.New("doc").Funcs(template.FuncMap{"qr": QRDataURL}).Parse(`<link rel="stylesheet" href="/static/document.css">
 {{- if .Length}}<link rel="stylesheet" href="/static/receipt-pages.css">{{end}}
 {{- $d := . -}}
@@ -142,7 +156,7 @@ var page = template.Must(template.New("doc").Funcs(template.FuncMap{"qr": QRData
 </header>
 {{if .Columns}}<table class="doc-table">
 <thead><tr>{{range .Columns}}<th{{if .Num}} class="num"{{end}}>{{with $d.MN .Label}}<span class="mn" lang="mn-Mong">{{.}}</span>{{end}}{{.Label.ZH}}</th>{{end}}</tr></thead>
-<tbody>{{range .Rows}}<tr>{{range $i, $c := .}}{{with index $d.Columns $i}}<td{{if .Num}} class="num"{{end}}>{{if .Box}}<span class="box"></span>{{else}}{{$c}}{{end}}</td>{{end}}{{end}}</tr>
+<tbody>{{range $r, $row := .Rows}}<tr>{{range $i, $c := $row}}{{with index $d.Columns $i}}<td{{if .Num}} class="num"{{end}}>{{if .Box}}<span class="box"></span>{{else}}{{with $d.CellMN $r $i}}<span class="mn" lang="mn-Mong">{{.}}</span>{{end}}{{$c}}{{end}}</td>{{end}}{{end}}</tr>
 {{else}}<tr><td colspan="{{len .Columns}}" class="empty">{{.Empty}}</td></tr>{{end}}</tbody>
 {{with .Totals}}<tfoot><tr>{{range $i, $c := .}}<td{{if (index $d.Columns $i).Num}} class="num"{{end}}>{{$c}}</td>{{end}}</tr></tfoot>{{end}}
 </table>{{end}}
@@ -150,7 +164,7 @@ var page = template.Must(template.New("doc").Funcs(template.FuncMap{"qr": QRData
 {{if or .Signatures .Seal.ZH .Issuer .QR}}<footer class="doc-end">
 {{if .Signatures}}<div class="doc-sign">{{range .Signatures}}<div><span>{{.ZH}}：</span><i class="line"></i><span>{{$d.DateLabel.ZH}}：</span><i class="line short"></i></div>{{end}}</div>{{end}}
 {{if .QR}}<div class="doc-qr"><img src="{{qr .QR}}" alt="QR">{{range .QRCaption}}<p>{{.}}</p>{{end}}</div>{{end}}
-{{if or .Seal.ZH .Issuer}}<div class="doc-issue">{{with .Seal.ZH}}<div class="seal">{{.}}</div>{{end}}<p>{{.Issuer}}<br>{{.Date}}</p></div>{{end}}
+{{if or .Seal.ZH .Issuer}}<div class="doc-issue">{{with .Seal.ZH}}<div class="seal">{{with $d.MN $d.Seal}}<span class="mn" lang="mn-Mong">{{.}}</span>{{end}}{{.}}</div>{{end}}<p>{{.Issuer}}<br>{{.Date}}</p></div>{{end}}
 </footer>{{end}}
 </article>`))
 

@@ -186,6 +186,15 @@ func (r *renderer) head() {
 	}
 	cell := w / float64(per)
 	for i := 0; i < len(r.d.Fields); i += per {
+		// A label's Mongolian form stands vertically above its field.
+		mnH := 0.0
+		for j := i; j < min(i+per, len(r.d.Fields)); j++ {
+			if mn := r.d.MN(r.d.Fields[j].Label); mn != "" {
+				r.page.VText(x+float64(j-i)*cell+r.l.body*0.3, r.y, r.l.body, mn)
+				mnH = max(mnH, r.pdf.Measure(mn, r.l.body)+r.l.body*0.3)
+			}
+		}
+		r.y += mnH
 		lines := 1
 		for j := i; j < min(i+per, len(r.d.Fields)); j++ {
 			f := r.d.Fields[j]
@@ -203,23 +212,36 @@ func (r *renderer) head() {
 	r.y = max(r.y, top+mnLen) + r.l.body*0.5
 }
 
-// cells wraps a row's cells to their columns and returns its lines.
-func (r *renderer) cells(row []string, size float64) ([][]string, float64) {
+// cell is a table cell laid out: the Mongolian form drawn vertically on
+// top (mnH tall, empty when there is none) and the Chinese lines under it.
+type cell struct {
+	mn    string
+	mnH   float64
+	lines []string
+}
+
+// cells wraps a row's cells to their columns and returns them with the
+// row's height; mn holds the cells' Mongolian forms, if any.
+func (r *renderer) cells(row, mn []string, size float64) ([]cell, float64) {
 	pad := size * r.l.pad
-	out := make([][]string, len(r.d.Columns))
-	n := 1
+	out := make([]cell, len(r.d.Columns))
+	h := r.lineH(size)
 	for i := range r.d.Columns {
 		s := ""
 		if i < len(row) {
 			s = row[i]
 		}
-		out[i] = r.pdf.Wrap(s, size, r.colW[i]-2*pad)
-		n = max(n, len(out[i]))
+		c := cell{lines: r.pdf.Wrap(s, size, r.colW[i]-2*pad)}
+		if i < len(mn) && mn[i] != "" {
+			c.mn, c.mnH = mn[i], r.pdf.Measure(mn[i], size)+size*0.3
+		}
+		out[i] = c
+		h = max(h, c.mnH+float64(len(c.lines))*r.lineH(size))
 	}
-	return out, float64(n)*r.lineH(size) + 2*pad
+	return out, h + 2*pad
 }
 
-func (r *renderer) drawRow(lines [][]string, h, size float64, bold bool) {
+func (r *renderer) drawRow(cells []cell, h, size float64, bold bool) {
 	pad := size * r.l.pad
 	x := r.l.margin
 	ruled := !r.d.Paper.Receipt()
@@ -236,7 +258,11 @@ func (r *renderer) drawRow(lines [][]string, h, size float64, bold bool) {
 		}
 		saved := r.y
 		r.y += pad
-		for _, l := range lines[i] {
+		if m := cells[i].mn; m != "" {
+			r.page.VText(x+pad+size*0.3, r.y, size, m)
+			r.y += cells[i].mnH
+		}
+		for _, l := range cells[i].lines {
 			tx := x + pad
 			if c.Num {
 				tx = x + r.colW[i] - pad - r.pdf.Measure(l, size)
@@ -253,12 +279,23 @@ func (r *renderer) drawRow(lines [][]string, h, size float64, bold bool) {
 	r.y += h
 }
 
-func (r *renderer) header(size float64) ([][]string, float64) {
+// header lays out the column headers, each with its Mongolian form
+// stacked above the Chinese on a Mongolian-first document.
+func (r *renderer) header(size float64) ([]cell, float64) {
 	labels := make([]string, len(r.d.Columns))
+	mn := make([]string, len(r.d.Columns))
 	for i, c := range r.d.Columns {
-		labels[i] = c.Label.ZH
+		labels[i], mn[i] = c.Label.ZH, r.d.MN(c.Label)
 	}
-	return r.cells(labels, size)
+	return r.cells(labels, mn, size)
+}
+
+// rowMN is the Mongolian forms of row i's cells the document shows.
+func (r *renderer) rowMN(i int) []string {
+	if !r.d.MongolianFirst || i >= len(r.d.RowsMN) {
+		return nil
+	}
+	return r.d.RowsMN[i]
 }
 
 // table draws the rows, starting a page with the column headers repeated
@@ -291,11 +328,11 @@ func (r *renderer) table() {
 	// signatures alone: the last entry is on the last page.
 	tail := 0.0
 	if r.d.Totals != nil {
-		_, tail = r.cells(r.d.Totals, size)
+		_, tail = r.cells(r.d.Totals, nil, size)
 	}
 	tail += r.after()
 	for i, row := range rows {
-		lines, h := r.cells(row, size)
+		lines, h := r.cells(row, r.rowMN(i), size)
 		last := i == len(rows)-1 && hh+h+tail <= r.bottom()-r.l.margin
 		if !r.fits(h) || last && !r.fits(h+tail) {
 			r.newPage()
@@ -304,7 +341,7 @@ func (r *renderer) table() {
 		r.drawRow(lines, h, size, false)
 	}
 	if r.d.Totals != nil {
-		lines, h := r.cells(r.d.Totals, size)
+		lines, h := r.cells(r.d.Totals, nil, size)
 		if !r.fits(h) {
 			r.newPage()
 			r.drawRow(hl, hh, size, true)
@@ -344,7 +381,8 @@ func (r *renderer) after() float64 {
 	h := size // the gap under the table
 	for _, n := range r.d.Notes {
 		if mn := r.d.MN(n); mn != "" {
-			h += r.pdf.Measure(mn, size) + size*0.5
+			_, mh := r.vlines(mn, size)
+			h += mh + size*0.5
 		}
 		h += float64(len(r.pdf.Wrap(n.ZH, size, r.width()))) * r.lineH(size)
 	}
@@ -354,17 +392,32 @@ func (r *renderer) after() float64 {
 	return h
 }
 
+// vlines breaks a Mongolian sentence into vertical lines no taller than a
+// third of the page, set side by side from the left as the script is
+// written, and returns them with the height of the tallest: a long note
+// on one line would run off the paper.
+func (r *renderer) vlines(mn string, size float64) ([]string, float64) {
+	cols := r.pdf.Wrap(mn, size, (r.bottom()-r.l.margin)/3)
+	h := 0.0
+	for _, c := range cols {
+		h = max(h, r.pdf.Measure(c, size))
+	}
+	return cols, h
+}
+
 // end draws the notes, signature lines, QR code, issuer, date and seal box,
 // keeping the closing block on one page.
 func (r *renderer) end() error {
 	size := r.l.body
 	for _, n := range r.d.Notes {
 		if mn := r.d.MN(n); mn != "" {
-			h := r.pdf.Measure(mn, size)
+			cols, h := r.vlines(mn, size)
 			if !r.fits(h) {
 				r.newPage()
 			}
-			r.page.VText(r.l.margin+size*0.3, r.y, size, mn)
+			for i, c := range cols {
+				r.page.VText(r.l.margin+size*0.3+float64(i)*r.lineH(size), r.y, size, c)
+			}
 			r.y += h + size*0.5
 		}
 		for _, l := range r.pdf.Wrap(n.ZH, size, r.width()) {
@@ -426,6 +479,9 @@ func (r *renderer) end() error {
 		r.page.Rect(right-sealSide, r.y, sealSide, sealSide, 0.6, true)
 		s := r.d.Seal.ZH
 		r.page.Text(right-sealSide/2-r.pdf.Measure(s, r.l.small)/2, r.y+sealSide*0.3, r.l.small, s)
+		if mn := r.d.MN(r.d.Seal); mn != "" {
+			r.page.VText(right-sealSide+r.l.small, r.y+r.l.small, r.l.small, mn)
+		}
 	}
 	for _, s := range []string{r.d.Issuer, r.d.Date} {
 		if s == "" {

@@ -205,24 +205,6 @@ type Edition struct {
 	Publisher string
 }
 
-// Poster is everything the printed poster of an edition shows, in one
-// struct so the HTML print view and a PDF renderer draw the same facts.
-type Poster struct {
-	Title  string // the board's name
-	Region string // the village or township named on it
-	Period string
-	Lines  []PosterLine
-	Issuer string // the committee of the region
-	Issued string // date of publication, YYYY-MM-DD
-}
-
-// PosterLine is one honour on the poster.
-type PosterLine struct {
-	Place    int
-	Person   string // masked, and empty for a minor
-	Citation string
-}
-
 // NominatorKind says who nominated.
 type NominatorKind string
 

@@ -25,6 +25,10 @@ func (d Deps) Card(ctx context.Context, a *access.Actor, lang i18n.Lang, househo
 	if err != nil {
 		return nil, err
 	}
+	mnName, err := p.script(ctx, h.VillageCode)
+	if err != nil {
+		return nil, err
+	}
 	// A card is 85.6 × 54 mm: the members go in one wrapping line, name and
 	// relation, rather than a table that would run onto a second card.
 	var members []string
@@ -34,8 +38,13 @@ func (d Deps) Card(ctx context.Context, a *access.Actor, lang i18n.Lang, househo
 		}
 	}
 	doc := &document.Document{
-		Paper: document.Card,
-		Title: document.Plain(p.t("print.card.title", h.VillageName)),
+		Paper:          document.Card,
+		MongolianFirst: p.bilingual,
+		Title:          p.bi("print.card.title", []any{h.VillageName}, []any{mnName}),
+		// An ID-1 card has room for one vertical Mongolian line only: the
+		// title. Labels and members' Mongolian names, stacked above the
+		// Chinese, ran it onto three cards; the card's page (opened by
+		// its QR code) shows the names in both scripts.
 		Fields: []document.Field{
 			{Label: document.Plain(p.t("field.number")), Value: h.Number},
 			{Label: document.Plain(p.t("col.head")), Value: h.HeadName},

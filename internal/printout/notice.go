@@ -52,26 +52,31 @@ func (d Deps) Notice(ctx context.Context, a *access.Actor, lang i18n.Lang, villa
 	if phone == "" {
 		phone = "________________"
 	}
+	mnName, err := p.script(ctx, village)
+	if err != nil {
+		return nil, err
+	}
 	doc := &document.Document{
-		Paper: document.A4,
-		Title: document.Plain(p.t("print.notice.title", name)),
+		Paper:          document.A4,
+		MongolianFirst: p.bilingual,
+		Title:          p.bi("print.notice.title", []any{name}, []any{mnName}),
 		Fields: []document.Field{
-			{Label: document.Plain(p.t("print.township")), Value: township},
-			{Label: document.Plain(p.t("print.village")), Value: name},
+			{Label: p.bi("print.township", nil, nil), Value: township},
+			{Label: p.bi("print.village", nil, nil), Value: name},
 		},
 		Columns: []document.Column{
-			{Label: document.Plain(p.t("print.col.seq")), Weight: 0.6, Num: true},
-			{Label: document.Plain(p.t("field.number")), Weight: 1},
-			{Label: document.Plain(p.t("col.head")), Weight: 1},
-			{Label: document.Plain(p.t("print.col.item")), Weight: 3},
-			{Label: document.Plain(p.t("points.delta")), Weight: 0.7, Num: true},
-			{Label: document.Plain(p.t("print.col.window")), Weight: 1.9},
+			{Label: p.bi("print.col.seq", nil, nil), Weight: 0.6, Num: true},
+			{Label: p.bi("field.number", nil, nil), Weight: 1},
+			{Label: p.bi("col.head", nil, nil), Weight: 1},
+			{Label: p.bi("print.col.item", nil, nil), Weight: 3},
+			{Label: p.bi("points.delta", nil, nil), Weight: 0.7, Num: true},
+			{Label: p.bi("print.col.window", nil, nil), Weight: 1.9},
 		},
 		Empty:     p.t("notice.none"),
-		Notes:     []document.Text{document.Plain(p.t("print.notice.how_to_object"))},
+		Notes:     []document.Text{p.bi("print.notice.how_to_object", nil, nil)},
 		Issuer:    p.t("print.notice.committee", name),
 		Date:      localtime.In(p.Now()).Format(p.t("print.date_format")),
-		Seal:      document.Plain(p.t("print.seal")),
+		Seal:      p.bi("print.seal", nil, nil),
 		QR:        link,
 		QRCaption: []string{p.t("print.notice.qr"), p.t("print.notice.phone", phone)},
 	}
@@ -89,6 +94,9 @@ func (d Deps) Notice(ctx context.Context, a *access.Actor, lang i18n.Lang, villa
 		}
 		doc.Rows = append(doc.Rows, []string{fmt.Sprint(i + 1), n.Household, n.Summary.Person, item, pts,
 			localtime.Day(n.WindowStart) + " — " + localtime.Day(n.WindowEnd)})
+		// The head's Mongolian name, masked by the store as on the
+		// public notice, stands above the Chinese one.
+		doc.RowsMN = append(doc.RowsMN, []string{"", "", n.Summary.PersonMongol})
 	}
 	return p.page(doc), nil
 }

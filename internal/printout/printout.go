@@ -15,6 +15,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/document"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/localtime"
 	"shanzhi/internal/points"
@@ -34,6 +35,7 @@ type Deps struct {
 	Review   review.Service
 	Schemes  scheme.Service
 	Talent   talent.Service
+	Honours  honour.BoardService
 	Now      func() time.Time
 }
 
@@ -42,9 +44,39 @@ type printer struct {
 	Deps
 	lang i18n.Lang
 	a    *access.Actor
+	// bilingual makes the papers Mongolian-first (see script).
+	bilingual bool
 }
 
 func (p *printer) t(key string, args ...any) string { return p.Catalog.T(p.lang, key, args...) }
+
+// bi is a public text of the catalogue with its Mongolian form (mnArgs
+// fill the Mongolian sentence, as a place has a name in each script),
+// which a Mongolian-first document shows beside the Chinese. A Chinese
+// paper (bilingual off, or a staff language other than Chinese) gets the
+// Chinese alone.
+func (p *printer) bi(key string, zhArgs, mnArgs []any) document.Text {
+	t := document.Text{ZH: p.t(key, zhArgs...)}
+	if p.bilingual {
+		t.MN, _ = p.Catalog.Mongol(key, mnArgs...)
+	}
+	return t
+}
+
+// script reads how village writes its public outputs: a bilingual
+// village's papers are Mongolian-first, named in Mongolian where it has a
+// Mongolian name. It returns the name a Mongolian sentence takes.
+func (p *printer) script(ctx context.Context, village string) (mnName string, err error) {
+	reg, err := p.Regions.PublicScript(ctx, village)
+	if err != nil {
+		return "", err
+	}
+	p.bilingual = reg.Bilingual() && p.lang == i18n.ZH
+	if reg.NameMongol != "" {
+		return reg.NameMongol, nil
+	}
+	return reg.Name, nil
+}
 
 // page fills what every official document carries: the page numbers and
 // the print date.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fonts"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/points"
 	"shanzhi/internal/region"
@@ -115,6 +117,24 @@ func TestBilingualPublicPages(t *testing.T) {
 	}
 	anyone.page("/fonts/other.ttf", http.StatusNotFound)
 
+	// The 公示 and the household card print Mongolian-first from the same
+	// definition as their PDFs: the village's Mongolian name in the title,
+	// the column headers in both scripts, the name masked alike.
+	noticeTitle, _ := cat.Mongol("print.notice.title", bayanMn)
+	s.page("/regions/"+pingan+"/notice/print", http.StatusOK, "mn-first", noticeTitle, mn("print.col.item"), mn("print.seal"),
+		`<span class="mn" lang="mn-Mong">`+"\u182A\u1820*"+`</span>巴*`, "/fonts/mongolian-")
+	cardTitle, _ := cat.Mongol("print.card.title", bayanMn)
+	hid := fmt.Sprint(h.ID)
+	jar, _ := cookiejar.New(nil)
+	clerk := &site{t: t, db: db, srv: s.srv, client: &http.Client{Jar: jar, CheckRedirect: s.client.CheckRedirect}}
+	clerk.user("clerk", access.Grant{Role: access.Operator, Region: pingan})
+	clerk.page("/households/"+hid+"/card/print", http.StatusOK, "mn-first", cardTitle, "巴图")
+	for _, pdf := range []string{"/regions/" + pingan + "/notice.pdf", "/households/" + hid + "/card.pdf"} {
+		if res := clerk.get(pdf); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("%s: %d", pdf, res.StatusCode)
+		}
+	}
+
 	// The board, once the notice is over: the name masked alike.
 	if n, err := rev.FinaliseDue(ctx, db.Now().Add(8*24*time.Hour)); err != nil || n != 1 {
 		t.Fatalf("finalise: %d %v", n, err)
@@ -146,6 +166,9 @@ func TestBilingualPublicPages(t *testing.T) {
 	}
 	if strings.Contains(anyone.page("/card/"+token, http.StatusOK, "巴图"), `class="mn"`) {
 		t.Fatal("a Chinese-only card carries Mongolian")
+	}
+	if strings.Contains(s.page("/regions/"+pingan+"/notice/print", http.StatusOK, "积分公示"), `class="mn"`) {
+		t.Fatal("a Chinese-only village's 公示 print carries Mongolian")
 	}
 }
 
@@ -204,6 +227,18 @@ func TestBilingualKeysArePublic(t *testing.T) {
 	}
 	for _, s := range []review.ObjectionState{review.ObjOpen, review.ObjUpheld, review.ObjDismissed, review.ObjMoot} {
 		keys["review.objection_state."+string(s)] = true
+	}
+	for _, s := range honour.Reasons {
+		keys["fund.reason."+string(s)] = true
+	}
+	for _, s := range []honour.CampaignStatus{honour.CampaignOpen, honour.CampaignClosed} {
+		keys["fund.status."+string(s)] = true
+	}
+	for _, s := range []honour.EntryKind{honour.Donation, honour.Confirmation, honour.Disbursement, honour.Transfer, honour.Closing} {
+		keys["fund.kind."+string(s)] = true
+	}
+	for _, s := range []honour.Method{honour.Cash, honour.BankTransfer} {
+		keys["fund.method."+string(s)] = true
 	}
 	files, err := filepath.Glob("templates/*.html")
 	if err != nil {

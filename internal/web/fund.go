@@ -212,6 +212,11 @@ func (w *Web) fundPublic(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v := w.newView(r, "fund.page.public", "")
+	// A bilingual village posts its drive's accounts in both scripts.
+	if _, err := w.publicScript(r, v, d.C.Village); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	v.Title = d.C.Title
 	v.Data = d
 	w.render(rw, http.StatusOK, "fund", v)

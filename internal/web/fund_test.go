@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/i18n"
+	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -76,6 +78,22 @@ func TestFundPages(t *testing.T) {
 		if strings.Contains(pub, "王秀英") || strings.Contains(pub, "尹志勇") {
 			t.Fatal("the public page names a donor who did not agree to be named, or the household's head")
 		}
+		// A 村's drive is posted in Chinese; once the village writes both
+		// scripts, its accounts carry the Mongolian first.
+		if strings.Contains(pub, `class="mn"`) {
+			t.Fatal("a Chinese-only village's drive carries Mongolian")
+		}
+		admin := &access.Actor{UserID: 1, Username: "admin", Grants: []access.Grant{{Role: access.Leader, Region: "150000000000"}}}
+		if err := db.Regions().SetScript(ctx, admin, pingan, region.ScriptBilingual, "", "村民代表会议决定"); err != nil {
+			t.Fatal(err)
+		}
+		cat, err := i18n.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		law, _ := cat.Mongol("fund.law")
+		closed, _ := cat.Mongol("fund.status.closed")
+		s.page("/fund/"+strings.TrimPrefix(drive, "/funds/"), http.StatusOK, law, closed, "慈善法", "王**", "/fonts/mongolian-")
 		if res := s.get(drive + "/ledger.xlsx"); res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), "xlsx") {
 			t.Fatalf("export: %d", res.StatusCode)
 		}

@@ -5,12 +5,13 @@ import (
 	"strconv"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/document"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/honour"
 	"shanzhi/internal/localtime"
 	"shanzhi/internal/photo"
 	"shanzhi/internal/points"
-	"shanzhi/internal/review"
+	"shanzhi/internal/printout"
 )
 
 type boardsPage struct {
@@ -239,35 +240,10 @@ func (w *Web) honourNominate(rw http.ResponseWriter, r *http.Request, a *access.
 	seeOther(rw, r, back, "nominated")
 }
 
-// publicEdition is a board's period as the public sees it: only what is
-// published, names masked and a minor's left out.
+// publicEdition is a board's period as the public sees it (see
+// printout.PublicEdition), of ?period= or the latest.
 func (w *Web) publicEdition(r *http.Request, id int64) (*honour.Edition, []string, error) {
-	b, err := w.Honours.Board(r.Context(), nil, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	periods, err := w.Honours.Periods(r.Context(), nil, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	period := r.URL.Query().Get("period")
-	if period == "" && len(periods) > 0 {
-		period = periods[0]
-	}
-	if period == "" {
-		return &honour.Edition{Board: *b}, periods, nil
-	}
-	e, err := w.Honours.Edition(r.Context(), nil, id, period)
-	if err != nil {
-		return nil, nil, err
-	}
-	if b.Kind == honour.Computed && e.Published.IsZero() {
-		e.Honours = nil
-	}
-	for i := range e.Honours {
-		e.Honours[i].Person = review.MaskName(e.Honours[i].Person)
-	}
-	return e, periods, nil
+	return printout.PublicEdition(r.Context(), w.Honours, id, r.URL.Query().Get("period"))
 }
 
 // honourPublicBoards is a village's public page of its boards.
@@ -295,12 +271,19 @@ func (w *Web) honourPublicBoard(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := w.newView(r, "honour.page.board", "")
+	// A bilingual village's board carries its fixed texts in Mongolian
+	// too; the board's name is the village's own and stays as typed.
+	if _, err := w.publicScript(r, v, d.Edition.Board.Region); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	v.Title = d.Edition.Board.Name
 	v.Data = &d
 	w.render(rw, http.StatusOK, "honour_board", v)
 }
 
-// honourPoster is the printable poster of a published period, A4 or A3.
+// honourPoster is the printable poster of a published period, A4 or A3,
+// and its .pdf twin, both drawn from one document definition.
 func (w *Web) honourPoster(rw http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	var e *honour.Edition
@@ -312,35 +295,17 @@ func (w *Web) honourPoster(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := w.newView(r, "honour.page.poster", "")
-	p := honourPoster(v, e)
-	v.Title = p.Title
-	size := "a4"
+	paper := document.A4
 	if r.URL.Query().Get("paper") == "a3" {
-		size = "a3"
+		paper = document.A3
 	}
-	v.Data = &struct {
-		Poster *honour.Poster
-		Paper  string
-		ID     int64
-	}{p, size, id}
-	w.render(rw, http.StatusOK, "honour_poster", v)
-}
-
-// honourPoster gathers what the poster prints, in the one struct a PDF
-// renderer would take too.
-func honourPoster(v *view, e *honour.Edition) *honour.Poster {
-	p := &honour.Poster{Title: e.Board.Name, Region: e.Board.RegionName, Period: e.Period, Issuer: v.T("honour.poster.issuer", e.Board.RegionName)}
-	if !e.Published.IsZero() {
-		p.Issued = localtime.In(e.Published).Format("2006-01-02")
+	doc, err := w.printouts().Poster(r.Context(), v.Lang, e, paper)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
 	}
-	for _, h := range e.Honours {
-		c := h.Citation
-		if c == "" {
-			c = v.T("honour.citation.points", h.Points)
-		}
-		p.Lines = append(p.Lines, honour.PosterLine{Place: h.Place, Person: h.Person, Citation: c})
-	}
-	return p
+	v.Title = e.Board.Name
+	w.servePrint(rw, r, v, doc, e.Board.Name+" "+e.Period, printPage{PDF: "/honour/board/" + r.PathValue("id") + "/poster.pdf?" + r.URL.RawQuery})
 }
 
 // honourPhoto sends a nomination's deed photo to the officials of its

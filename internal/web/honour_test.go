@@ -11,6 +11,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/honour"
+	"shanzhi/internal/i18n"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/sqlstore"
@@ -74,8 +75,51 @@ func TestHonourPages(t *testing.T) {
 		if strings.Contains(pub, "尹志勇") {
 			t.Fatal("the public board names the nominee in full")
 		}
-		s.page("/honour/board/"+id+"/poster?period=2026&paper=a3", http.StatusOK, "honour-a3.css", "尹**", "村民委员会", "孝老爱亲十年如一日")
+		poster := s.page("/honour/board/"+id+"/poster?period=2026&paper=a3", http.StatusOK, "paper-a3", "尹**", "村民委员会", "孝老爱亲十年如一日", "/poster.pdf?period=2026")
+		if strings.Contains(pub+poster, `class="mn"`) {
+			t.Fatal("a 村's board or poster carries Mongolian")
+		}
+		if res := s.get("/honour/board/" + id + "/poster.pdf?period=2026"); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("poster.pdf: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
 		s.page("/honour/"+pingan, http.StatusOK, "最美平安人", "孝星榜")
 		s.page("/households/"+strconv.FormatInt(h.ID, 10), http.StatusOK, "荣誉", "最美平安人", "孝老爱亲十年如一日")
 	})
+}
+
+// TestHonourBoardBilingual checks that a 嘎查's public board and poster
+// carry the Mongolian texts first, by the gacha's default, while the
+// boards of a 村 stay Chinese-only (TestHonourPages).
+func TestHonourBoardBilingual(t *testing.T) {
+	db := storetest.MustOpen(t, "sqlite")
+	ctx := context.Background()
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := &access.Actor{UserID: 1, Username: "admin", Grants: []access.Grant{{Role: access.Leader, Region: "150000000000"}, {Role: access.Operator, Region: "150000000000"}}}
+	gacha, err := db.Regions().AddVillage(ctx, admin, "152221100000", "巴彦嘎查", "新设嘎查")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSite(t, db)
+	s.user("gacha", access.Grant{Role: access.Operator, Region: gacha.Code})
+	res := s.post("/honours/new?region="+gacha.Code, url.Values{"region": {gacha.Code}, "name": {"孝星榜"}, "kind": {"computed"}, "period": {"quarter"}, "aspect": {"filial"}, "min_points": {"3"}, "size": {"10"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("board: %d %s", res.StatusCode, s.body(res))
+	}
+	id := strings.TrimPrefix(strings.Split(res.Header.Get("Location"), "?")[0], "/honours/boards/")
+	mn := func(key string) string {
+		m, ok := cat.Mongol(key)
+		if !ok {
+			t.Fatalf("no Mongolian for %s", key)
+		}
+		return m
+	}
+	anyone := &site{t: t, db: db, srv: s.srv, client: &http.Client{}}
+	anyone.page("/honour/board/"+id, http.StatusOK, `class="mn"`, mn("ranking.rank"), mn("honour.field.person"), "名次", "/fonts/mongolian-")
+	anyone.page("/honour/board/"+id+"/poster?period=2026-Q2", http.StatusOK, "mn-first", mn("honour.field.deed"), mn("honour.poster.seal"), "事迹", "/fonts/mongolian-")
+	if res := anyone.get("/honour/board/" + id + "/poster.pdf?period=2026-Q2"); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("poster.pdf: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
 }

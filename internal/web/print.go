@@ -15,7 +15,7 @@ import (
 
 // printouts are the document builders over the page's services.
 func (w *Web) printouts() printout.Deps {
-	return printout.Deps{Catalog: w.Catalog, Regions: w.Regions, Registry: w.Registry, Ledger: w.Ledger, Review: w.Review, Schemes: w.Schemes, Talent: w.Talent, Now: w.Now}
+	return printout.Deps{Catalog: w.Catalog, Regions: w.Regions, Registry: w.Registry, Ledger: w.Ledger, Review: w.Review, Schemes: w.Schemes, Talent: w.Talent, Honours: w.Honours, Now: w.Now}
 }
 
 // printPage is a print view: the document as HTML, a small form for the
@@ -52,6 +52,10 @@ func (w *Web) servePrint(rw http.ResponseWriter, r *http.Request, v *view, doc *
 		return
 	}
 	p.Doc = html
+	if doc.MongolianFirst {
+		// The print view draws the Mongolian with the served font.
+		v.Bilingual, v.MongolCSS = true, w.font.cssPath
+	}
 	if p.PDF == "" {
 		p.PDF = strings.TrimSuffix(r.URL.Path, "/print") + ".pdf"
 		if r.URL.RawQuery != "" {

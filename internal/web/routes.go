@@ -180,6 +180,7 @@ func (w *Web) honourRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /honour/board/{id}/poster", pub, w.honourPoster)
 	rt.HandleFunc("GET /honours/boards/{id}/photos/{photo}", read(server.OnBoard), w.page(w.honourPhoto))
 	rt.HandleFunc("GET /honour/photos/{photo}", pub, w.honourPublicPhoto)
+	rt.HandleFunc("GET /honour/board/{id}/poster.pdf", pub, w.honourPoster)
 
 	rt.HandleFunc("GET /funds", read(server.OnQuery), w.page(w.funds))
 	rt.HandleFunc("GET /funds/new", on(server.OnQuery), w.page(w.fundNew))
