@@ -26,6 +26,8 @@ type Enrolment struct {
 	Class  int64
 	Cadre  org.Cadre
 	Source string // "summons"
+	Hours  int    // of the sessions attended
+	Link   bool   // whether the trainee has a personal link
 }
 
 // Admission is the 入学关 for one cadre of a summons: nil Err when they

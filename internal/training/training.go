@@ -348,6 +348,7 @@ type Service interface {
 	AddSession(ctx context.Context, a *access.Actor, class int64, in SessionInput) (*Class, error)
 
 	Enrolling
+	Attending
 }
 
 // Need is one line of a needs survey's ranking: a competency lacking in a
