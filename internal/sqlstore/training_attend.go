@@ -212,7 +212,7 @@ func (s *TrainingService) CheckIn(ctx context.Context, cred, code, how string) (
 		}
 		key := checkinKey(ck)
 		type sess struct {
-			id, class    int64
+			id, class   int64
 			day, starts string
 		}
 		today, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (sess, error) {
