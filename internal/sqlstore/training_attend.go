@@ -507,3 +507,28 @@ func (s *TrainingService) DecideLeave(ctx context.Context, a *access.Actor, sess
 	})
 	return out, err
 }
+
+// yearHoursSQL is the hours cadre c attended between two days (yearSpan).
+const yearHoursSQL = `(SELECT COALESCE(sum(s.hours), 0) FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id
+	JOIN training_enrolments e ON e.id = a.enrolment_id WHERE e.cadre_id = c.id AND s.day >= ? AND s.day <= ?)`
+
+// yearSpan is the first and last day of now's local year.
+func yearSpan(now time.Time) []any {
+	y := localtime.Day(now)[:4]
+	return []any{y + "-01-01", y + "-12-31"}
+}
+
+// CadreHours is the cadre's hours this year against their rank's.
+func (s *TrainingService) CadreHours(ctx context.Context, a *access.Actor, cadre int64) (*training.YearHours, error) {
+	var out training.YearHours
+	err := s.db.view(ctx, func(tx *Tx) error {
+		if _, err := tx.cadreFor(ctx, a, cadre, false); err != nil {
+			return err
+		}
+		span := yearSpan(tx.now)
+		out.Year = span[0].(string)[:4]
+		return tx.queryRow(ctx, `SELECT `+yearHoursSQL+`, k.hours FROM cadres c JOIN cadre_ranks k ON k.code = c.rank_code WHERE c.id = ?`,
+			append(span, cadre)...).Scan(&out.Hours, &out.Required)
+	})
+	return &out, err
+}

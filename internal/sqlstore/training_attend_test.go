@@ -205,6 +205,36 @@ func TestTrainingAttendance(t *testing.T) {
 		if hours[a.Enrolment] != 4 || hours[b.Enrolment] != 2 || hours[d.Enrolment] != 0 {
 			t.Errorf("hours: %v", hours)
 		}
+		// The year's hours against the rank's 3: a is through, b and d
+		// are short, and the targeting filter picks them for a next class.
+		if _, err := db.Cadres().SaveRank(ctx, orgBanner, org.Rank{Code: "village", Name: "村两委", Hours: 3, Position: 4}); err != nil {
+			t.Fatal(err)
+		}
+		var cadreOf = map[int64]int64{}
+		for _, e := range es {
+			cadreOf[e.ID] = e.Cadre.ID
+		}
+		if y, err := s.CadreHours(ctx, orgBanner, cadreOf[a.Enrolment]); err != nil || y.Hours != 4 || y.Required != 3 || y.Short() || y.Year != "2026" {
+			t.Errorf("a's year: %v %+v", err, y)
+		}
+		if y, err := s.CadreHours(ctx, orgBanner, cadreOf[b.Enrolment]); err != nil || y.Hours != 2 || !y.Short() {
+			t.Errorf("b's year: %v %+v", err, y)
+		}
+		if _, err := s.CadreHours(ctx, orgSibling, cadreOf[b.Enrolment]); !fault.Is(err, fault.NotFound) {
+			t.Errorf("the sibling township reads b's hours: %v", err)
+		}
+		next, err := s.CreateClass(ctx, orgBanner, training.ClassInput{Region: keerqin, Name: "补学班", Start: "2026-09-01", End: "2026-09-02", Capacity: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		short, err := s.Targets(ctx, orgBanner, next.ID, training.TargetFilter{Rank: "village", HoursShort: true})
+		names := map[string]bool{}
+		for _, x := range short {
+			names[x.Name] = true
+		}
+		if err != nil || names["学员000"] || !names["学员001"] || !names["学员002"] {
+			t.Errorf("hours short: %v %v", err, names)
+		}
 		tr, err := s.Trainee(ctx, b.Token)
 		if err != nil || tr.Hours != 2 || tr.Leaves[s2].Status != training.LeaveApproved || tr.Present[s1].How != training.ByCode {
 			t.Errorf("the trainee's page: %v %+v", err, tr)

@@ -35,6 +35,10 @@ func (s *TrainingService) Targets(ctx context.Context, a *access.Actor, class in
 				JOIN training_list_items i ON i.id = ci.item_id WHERE e.cadre_id = c.id AND i.competency = ?)`
 			args = append(args, f.Untrained)
 		}
+		if f.HoursShort {
+			where += ` AND ` + yearHoursSQL + ` < (SELECT k.hours FROM cadre_ranks k WHERE k.code = c.rank_code)`
+			args = append(args, yearSpan(tx.now)...)
+		}
 		out, err = queryAll(ctx, tx, scanCadre(a), cadreSelect+` WHERE `+where+` ORDER BY c.region_code, c.name, c.id LIMIT ?`, append(args, training.MaxEnrol)...)
 		return err
 	})

@@ -114,3 +114,19 @@ type Attending interface {
 	MarkRoll(ctx context.Context, a *access.Actor, session int64, present []int64) (*Roll, error)
 	DecideLeave(ctx context.Context, a *access.Actor, session, leave int64, approve bool) (*Leave, error)
 }
+
+// YearHours is a cadre's training hours in a year against what their
+// rank requires.
+type YearHours struct {
+	Year     string `json:"year"`
+	Hours    int    `json:"hours"`
+	Required int    `json:"required"`
+}
+
+// Short is whether the cadre is short of their rank's hours.
+func (y YearHours) Short() bool { return y.Hours < y.Required }
+
+// Hours is the yearly side of attendance: a cadre's hours this year.
+type Hours interface {
+	CadreHours(ctx context.Context, a *access.Actor, cadre int64) (*YearHours, error)
+}

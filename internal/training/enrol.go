@@ -15,6 +15,9 @@ type TargetFilter struct {
 	Sector    string
 	Unit      int64
 	Untrained string // a competency; "" for any
+	// HoursShort picks those whose hours this year are below their
+	// rank's requirement.
+	HoursShort bool
 }
 
 // MaxEnrol bounds one summons.

@@ -349,6 +349,7 @@ type Service interface {
 
 	Enrolling
 	Attending
+	Hours
 }
 
 // Need is one line of a needs survey's ranking: a competency lacking in a
