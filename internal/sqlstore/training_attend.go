@@ -486,7 +486,7 @@ func (s *TrainingService) DecideLeave(ctx context.Context, a *access.Actor, sess
 		}
 		l, err := scanLeave(tx.queryRow(ctx, leaveSelect+` WHERE l.id = ? AND l.session_id = ?`, leave, session))
 		if errors.Is(err, sql.ErrNoRows) {
-			return fault.E(fault.NotFound, "error.not_found")
+			return fault.E(fault.Invalid, "training.leave.unknown")
 		}
 		if err != nil {
 			return err

@@ -408,7 +408,7 @@ func (w *Web) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /training/sessions/{id}/screen", attend, w.page(w.trainingScreen))
 	rt.HandleFunc("GET /training/sessions/{id}/roll", attend, w.page(w.trainingRoll))
 	rt.HandleFunc("POST /training/sessions/{id}/roll", attend, w.page(w.trainingRoll))
-	rt.HandleFunc("POST /training/sessions/{id}/leaves/{leave}", attend, w.page(w.trainingLeave))
+	rt.HandleFunc("POST /training/sessions/{id}/leaves", attend, w.page(w.trainingLeave))
 	w.attendRoutes(rt, server.Rule{On: server.Public})
 }
 

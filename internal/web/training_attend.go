@@ -108,9 +108,7 @@ func (w *Web) trainingLeave(rw http.ResponseWriter, r *http.Request, a *access.A
 	id, err := pathID(r, "id")
 	var leave int64
 	if err == nil {
-		leave, err = pathID(r, "leave")
-	}
-	if err == nil {
+		leave, _ = strconv.ParseInt(r.FormValue("leave"), 10, 64)
 		_, err = w.Training.DecideLeave(r.Context(), a, id, leave, r.FormValue("decision") == "approve")
 	}
 	if err != nil {
