@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
-	"shanzhi/internal/org"
 	"shanzhi/internal/localtime"
+	"shanzhi/internal/org"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/survey"
 	"shanzhi/internal/training"
