@@ -82,17 +82,17 @@ func (w *Web) trainingRoll(rw http.ResponseWriter, r *http.Request, a *access.Ac
 		return
 	}
 	v := w.newView(r, "training.page.roll", "training")
-	var roll *training.Roll
 	var actErr error
 	if r.Method == http.MethodPost {
 		r.ParseForm()
-		roll, actErr = w.Training.MarkRoll(r.Context(), a, id, formIDs(r, "present"))
+		_, actErr = w.Training.MarkRoll(r.Context(), a, id, formIDs(r, "present"))
 		if actErr == nil {
 			seeOther(rw, r, r.URL.Path, "saved")
 			return
 		}
 	}
-	if roll, err = w.Training.Roll(r.Context(), a, id); err != nil {
+	roll, err := w.Training.Roll(r.Context(), a, id)
+	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
