@@ -204,7 +204,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{server.OnMember, "party member", orgs.member1, orgs.member2}, {server.OnGrid, "grid", orgs.grid1, orgs.grid2},
 		{server.OnSurvey, "survey", survey1, survey2},
 		{server.OnCadre, "cadre", orgs.cadre1, orgs.cadre2}, {server.OnTrainingList, "competency list", trs.list1, trs.list2},
-		{server.OnClass, "class", trs.class1, trs.class2},
+		{server.OnClass, "class", trs.class1, trs.class2}, {server.OnSession, "class session", trs.session1, trs.session2},
 		{server.OnBoard, "honour board", hon.board1, hon.board2}, {server.OnCampaign, "fundraising drive", hon.fund1, hon.fund2},
 		{server.OnContact, "contact log", orgs.contact1, orgs.contact2}} {
 		targets[c.on] = []target{{"own village's " + c.what, sub("id", fmt.Sprint(c.own)), true, c.on == server.OnGrid || c.on == server.OnContact},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/org"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/survey"
@@ -124,7 +125,8 @@ func seedTrainingClass(ctx context.Context, db *sqlstore.DB, staff *access.Actor
 			items = append(items, it.ID)
 		}
 	}
-	start := time.Now().AddDate(0, 0, 14)
+	// The class ran last week, so its attendance is a finished record.
+	start := time.Now().AddDate(0, 0, -10)
 	day := func(k int) string { return start.AddDate(0, 0, k).Format(time.DateOnly) }
 	c, err := s.CreateClass(ctx, staff, training.ClassInput{Region: demoTownship, Name: "乡村振兴示范培训班", Theme: "抓党建促乡村振兴",
 		Target: "科尔沁镇乡科级干部和村两委成员", Start: day(0), End: day(4), Capacity: 80, HoursRequired: 24, Head: "keerqin-org", Escort: "组织部 李干事",
@@ -159,6 +161,81 @@ func seedTrainingClass(ctx context.Context, db *sqlstore.DB, staff *access.Actor
 	if _, err := s.Enrol(ctx, staff, c.ID, summoned); err != nil {
 		return fmt.Errorf("demo summons: %w", err)
 	}
+	checked, err := seedAttendance(ctx, db, staff, c.ID)
+	if err != nil {
+		return fmt.Errorf("demo attendance: %w", err)
+	}
+	fmt.Fprintf(stdout, "loaded demo attendance: %d check-ins over the class's days\n", checked)
 	fmt.Fprintf(stdout, "loaded demo training: the 紧缺能力清单 drafted from the needs survey (%d items, published), a class of 5 days addressing %d of them with %d cadres summoned\n", len(l.Items), len(items), len(summoned))
 	return nil
+}
+
+// seedAttendance gives the demo class's trainees their links and checks
+// them in at each session through its screen's code, as on the day: most
+// on time, one a quarter-hour late, one on approved leave each day, and
+// one ticked by the 班主任 whose phone had no signal.
+func seedAttendance(ctx context.Context, db *sqlstore.DB, staff *access.Actor, class int64) (int, error) {
+	s := db.Training()
+	// The demo's staff actor names no stored account; the records name
+	// nobody rather than a made-up id.
+	staff = &access.Actor{Username: staff.Username, Grants: staff.Grants}
+	links, err := s.IssueLinks(ctx, staff, class)
+	if err != nil || len(links) < 3 {
+		return 0, fmt.Errorf("links: %v (%d)", err, len(links))
+	}
+	c, err := s.Class(ctx, staff, class)
+	if err != nil {
+		return 0, err
+	}
+	clock := db.Now
+	defer func() { db.Now = clock }()
+	checked := 0
+	for k, x := range c.Sessions {
+		start, err := time.ParseInLocation("2006-01-02 15:04", x.Day+" "+x.Starts, localtime.Zone())
+		if err != nil {
+			return 0, err
+		}
+		away := links[k%len(links)]
+		db.Now = func() time.Time { return start.Add(-12 * time.Hour) }
+		l, err := s.RequestLeave(ctx, away.Token, x.ID, "村里防汛值班")
+		if err != nil {
+			return 0, err
+		}
+		if _, err := s.DecideLeave(ctx, staff, x.ID, l.ID, true); err != nil {
+			return 0, err
+		}
+		var present []int64
+		for i, t := range links {
+			if t.Enrolment == away.Enrolment {
+				continue
+			}
+			at := start.Add(time.Duration(i%5) * time.Minute)
+			if i == len(links)-1 {
+				at = start.Add(15 * time.Minute)
+			}
+			db.Now = func() time.Time { return at }
+			sc, err := s.ScreenCode(ctx, staff, x.ID)
+			if err != nil {
+				return 0, err
+			}
+			how := training.ByQR
+			if i%4 == 1 {
+				how = training.ByCode
+			}
+			if i == 1 && k == 0 {
+				present = append(present, t.Enrolment) // no signal: ticked by hand below
+				continue
+			}
+			if _, err := s.CheckIn(ctx, t.Token, sc.Code, how); err != nil {
+				return 0, err
+			}
+			present = append(present, t.Enrolment)
+			checked++
+		}
+		db.Now = func() time.Time { return start.Add(30 * time.Minute) }
+		if _, err := s.MarkRoll(ctx, staff, x.ID, present); err != nil {
+			return 0, err
+		}
+	}
+	return checked, nil
 }

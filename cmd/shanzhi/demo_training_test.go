@@ -38,7 +38,22 @@ func TestDemoTraining(t *testing.T) {
 	if len(l.Items) == 0 || l.Covered() == 0 || len(classes) != 1 || classes[0].Hours < classes[0].HoursRequired {
 		t.Fatalf("demo list of %d items, %d covered; classes %+v", len(l.Items), l.Covered(), classes)
 	}
-	if es, err := db.Training().Enrolments(ctx, staff, classes[0].ID); err != nil || len(es) < 5 {
+	es, err := db.Training().Enrolments(ctx, staff, classes[0].ID)
+	if err != nil || len(es) < 5 {
 		t.Fatalf("demo class has %d trainees (%v)", len(es), err)
+	}
+	// Attendance over the class's days: most through, each day's leave
+	// short of the class's hours.
+	through := 0
+	for _, e := range es {
+		if e.Hours >= classes[0].HoursRequired {
+			through++
+		}
+		if !e.Link || e.Hours == 0 {
+			t.Errorf("demo trainee %s: link %v, %d hours", e.Cadre.Name, e.Link, e.Hours)
+		}
+	}
+	if through == 0 || through == len(es) {
+		t.Errorf("demo class: %d of %d trainees through their hours", through, len(es))
 	}
 }

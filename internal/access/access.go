@@ -76,6 +76,10 @@ const (
 const (
 	TrainingRead   Permission = "training.read"   // read lists, courses, classes and cadres' training files
 	TrainingManage Permission = "training.manage" // keep the 紧缺能力清单, courses, teachers and classes
+	// TrainingAttend keeps a class's attendance: its screen, roll and
+	// leaves. The store grants it only for the classes the actor is the
+	// 班主任 of, or manages the programme at.
+	TrainingAttend Permission = "training.attend"
 )
 
 // rolePerms is the one table of what each role may do.
@@ -90,12 +94,12 @@ var rolePerms = map[Role][]Permission{
 	// household register it links members and grids to, but writes
 	// neither households nor points. It runs the surveys of its region
 	// and enters the answers its staff gather by phone, interview and visit.
-	OrgStaff:   {RegistryRead, OrgRead, OrgManage, GridManage, GridRead, GridLink, GridContact, SurveyRead, SurveyManage, SurveyEnter, TrainingRead, TrainingManage},
+	OrgStaff:   {RegistryRead, OrgRead, OrgManage, GridManage, GridRead, GridLink, GridContact, SurveyRead, SurveyManage, SurveyEnter, TrainingRead, TrainingManage, TrainingAttend},
 	Secretary:  {RegistryRead, OrgRead, GridManage, GridRead, GridLink, GridContact},
 	GridLeader: {GridRead, GridLink, GridContact},
 	GridWorker: {GridRead, GridContact},
 	Clerk:      {PointsSpend, MarketSell},
-	Trainer:    {},
+	Trainer:    {TrainingAttend},
 	Station:    {},
 	Villager:   {OwnHousehold},
 }

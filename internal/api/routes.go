@@ -93,6 +93,7 @@ func (a *API) Routes(rt *server.Router) {
 	a.talentRoutes(rt)
 	a.orgRoutes(rt)
 	a.trainingRoutes(rt)
+	a.attendRoutes(rt)
 	a.surveyRoutes(rt)
 	a.memberRoutes(rt)
 	a.honourRoutes(rt)

@@ -52,6 +52,9 @@ const (
 const (
 	OnTrainingList Target = "training_list"  // a version of a 紧缺能力清单, through its department's region
 	OnClass        Target = "training_class" // a class, through its department's region
+	// OnSession is a class's session, through its class's 班主任 or its
+	// department's region.
+	OnSession Target = "training_session"
 )
 
 // OnSurvey is a questionnaire, through the region that owns it.

@@ -144,6 +144,13 @@ func (tx *Tx) classFor(ctx context.Context, a *access.Actor, id int64, manage bo
 	if err := trainingReachable(err, a, c.Region, manage); err != nil {
 		return nil, err
 	}
+	return tx.classDetail(ctx, &c)
+}
+
+// classDetail loads a class's sessions and the items it addresses.
+func (tx *Tx) classDetail(ctx context.Context, c *training.Class) (*training.Class, error) {
+	id := c.ID
+	var err error
 	if c.Sessions, err = queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (training.Session, error) {
 		var x training.Session
 		err := s.Scan(&x.ID, &x.Day, &x.Starts, &x.Title, &x.Course, &x.CourseName, &x.Teacher, &x.TeacherName, &x.Place, &x.Hours)
@@ -166,7 +173,7 @@ func (tx *Tx) classFor(ctx context.Context, a *access.Actor, id int64, manage bo
 	for _, it := range items {
 		c.Items, c.ItemNames = append(c.Items, it.id), append(c.ItemNames, it.name)
 	}
-	return &c, err
+	return c, err
 }
 
 // Classes lists the classes the actor reads, newest first.

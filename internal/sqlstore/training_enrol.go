@@ -35,6 +35,10 @@ func (s *TrainingService) Targets(ctx context.Context, a *access.Actor, class in
 				JOIN training_list_items i ON i.id = ci.item_id WHERE e.cadre_id = c.id AND i.competency = ?)`
 			args = append(args, f.Untrained)
 		}
+		if f.HoursShort {
+			where += ` AND ` + yearHoursSQL + ` < (SELECT k.hours FROM cadre_ranks k WHERE k.code = c.rank_code)`
+			args = append(args, yearSpan(tx.now)...)
+		}
 		out, err = queryAll(ctx, tx, scanCadre(a), cadreSelect+` WHERE `+where+` ORDER BY c.region_code, c.name, c.id LIMIT ?`, append(args, training.MaxEnrol)...)
 		return err
 	})
@@ -125,12 +129,18 @@ func (s *TrainingService) Enrolments(ctx context.Context, a *access.Actor, class
 		type row struct {
 			id     int64
 			source string
+			hours  int
+			link   bool
 		}
 		rows, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (row, error) {
 			var r row
-			err := s.Scan(&r.id, &r.source)
+			var link int
+			err := s.Scan(&r.id, &r.source, &r.hours, &link)
+			r.link = link != 0
 			return r, err
-		}, `SELECT e.id, e.source FROM training_enrolments e JOIN cadres c ON c.id = e.cadre_id
+		}, `SELECT e.id, e.source,
+			(SELECT COALESCE(sum(s.hours), 0) FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id WHERE a.enrolment_id = e.id),
+			(SELECT count(*) FROM training_links l WHERE l.enrolment_id = e.id) FROM training_enrolments e JOIN cadres c ON c.id = e.cadre_id
 			WHERE e.class_id = ? ORDER BY COALESCE(c.unit_id, 0), c.region_code, c.name, e.id`, class)
 		if err != nil {
 			return err
@@ -141,7 +151,7 @@ func (s *TrainingService) Enrolments(ctx context.Context, a *access.Actor, class
 			return err
 		}
 		for i, r := range rows {
-			out = append(out, training.Enrolment{ID: r.id, Class: class, Cadre: cadres[i], Source: r.source})
+			out = append(out, training.Enrolment{ID: r.id, Class: class, Cadre: cadres[i], Source: r.source, Hours: r.hours, Link: r.link})
 		}
 		return nil
 	})

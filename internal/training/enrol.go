@@ -15,6 +15,9 @@ type TargetFilter struct {
 	Sector    string
 	Unit      int64
 	Untrained string // a competency; "" for any
+	// HoursShort picks those whose hours this year are below their
+	// rank's requirement.
+	HoursShort bool
 }
 
 // MaxEnrol bounds one summons.
@@ -26,6 +29,8 @@ type Enrolment struct {
 	Class  int64
 	Cadre  org.Cadre
 	Source string // "summons"
+	Hours  int    // of the sessions attended
+	Link   bool   // whether the trainee has a personal link
 }
 
 // Admission is the 入学关 for one cadre of a summons: nil Err when they

@@ -348,6 +348,8 @@ type Service interface {
 	AddSession(ctx context.Context, a *access.Actor, class int64, in SessionInput) (*Class, error)
 
 	Enrolling
+	Attending
+	Hours
 }
 
 // Need is one line of a needs survey's ranking: a competency lacking in a

@@ -8,6 +8,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/org"
+	"shanzhi/internal/training"
 )
 
 type cadresView struct {
@@ -189,6 +190,7 @@ func (w *Web) orgCadreEdit(rw http.ResponseWriter, r *http.Request, a *access.Ac
 
 type cadreView struct {
 	C          *org.Cadre
+	Hours      *training.YearHours // this year's training hours against the rank's
 	CanManage  bool
 	Successors []option
 	Reasons    []string
@@ -217,6 +219,10 @@ func (w *Web) showCadre(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	v.Title = c.Name + " " + v.T("cadre.page.file")
 	v.Crumbs = []crumb{{Label: v.T("cadre.page.list"), Href: "/org/cadres?region=" + c.Region}, {Label: c.Name}}
 	d := &cadreView{C: c, CanManage: c.Left == "" && a.Can(access.OrgManage, c.Region), Reasons: org.LeaveReasons, Leaving: left}
+	if d.Hours, err = w.Training.CadreHours(r.Context(), a, c.ID); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	if d.CanManage {
 		d.Successors = []option{{Label: v.T("cadre.field.no_successor")}}
 		list, _, _ := w.Cadres.Cadres(r.Context(), a, org.CadreFilter{Region: c.Region, Limit: 500})

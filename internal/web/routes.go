@@ -406,6 +406,13 @@ func (w *Web) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /training/classes/{id}/targeting", on(manage, server.OnClass), w.page(w.trainingTargeting))
 	rt.HandleFunc("POST /training/classes/{id}/targeting", on(manage, server.OnClass), w.page(w.trainingTargeting))
 	rt.HandleFunc("GET /training/classes/{id}/notices", on(read, server.OnClass), w.page(w.trainingNotices))
+	rt.HandleFunc("POST /training/classes/{id}/links", on(manage, server.OnClass), w.page(w.trainingLinks))
+	attend := on(access.TrainingAttend, server.OnSession)
+	rt.HandleFunc("GET /training/sessions/{id}/screen", attend, w.page(w.trainingScreen))
+	rt.HandleFunc("GET /training/sessions/{id}/roll", attend, w.page(w.trainingRoll))
+	rt.HandleFunc("POST /training/sessions/{id}/roll", attend, w.page(w.trainingRoll))
+	rt.HandleFunc("POST /training/sessions/{id}/leaves", attend, w.page(w.trainingLeave))
+	w.attendRoutes(rt, server.Rule{On: server.Public})
 }
 
 // surveyRoutes registers the survey pages (问卷调查): the list, the

@@ -82,7 +82,7 @@ func TestTokenRoutesAreRedacted(t *testing.T) {
 	rt := &server.Router{Mux: http.NewServeMux()}
 	w.Routes(rt)
 	got := rt.SecretPrefixes()
-	for _, want := range []string{"/card/", "/apply/t/"} {
+	for _, want := range []string{"/card/", "/apply/t/", "/attend/t/"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("secret prefixes %q lack %q", got, want)
 		}
