@@ -70,7 +70,8 @@ func TestPagesFitTheirUsers(t *testing.T) {
 }
 
 // TestLargeTypeStyle checks the stylesheet's promise: large type sets
-// body text of at least 18 px and turns tables into cards on a phone.
+// body text of at least 18 px, and on a phone (large type or not) tables
+// turn into cards. TestE2EPhoneAudit checks the result in a browser.
 func TestLargeTypeStyle(t *testing.T) {
 	b, err := os.ReadFile("static/app.css")
 	if err != nil {
@@ -84,7 +85,8 @@ func TestLargeTypeStyle(t *testing.T) {
 	if n, _ := strconv.Atoi(m[1]); n < 18 {
 		t.Fatalf("large type is %d px, want at least 18", n)
 	}
-	if !strings.Contains(css, ".large .grid thead { display: none; }") {
-		t.Fatal("tables do not become cards in large type")
+	i := strings.Index(css, "@media (max-width: 480px) {")
+	if i < 0 || !strings.Contains(css[i:], ".grid thead { display: none; }") {
+		t.Fatal("tables do not become cards on a phone")
 	}
 }

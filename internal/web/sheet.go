@@ -64,7 +64,8 @@ func (w *Web) exportResidents(rw http.ResponseWriter, r *http.Request, a *access
 	}
 	title, err := w.regionTitle(r, a, f.Region)
 	if err == nil && full && !a.Can(access.ExportFull, f.Region) {
-		err = fault.E(fault.NotFound, "error.not_found")
+		// They read the register here, but may not export it in full.
+		err = fault.E(fault.Forbidden, "error.forbidden")
 	}
 	// The limit counts exports the user may make: a refused request is
 	// refused for what it is, not answered "too many".
