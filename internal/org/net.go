@@ -315,6 +315,14 @@ type AssignRow struct {
 	Err       error
 }
 
+// NetCandidate is a party member who may be placed in a grid's net, with
+// the 户号 of their household where they live in the grid, so that two
+// members of one name can be told apart on the builder.
+type NetCandidate struct {
+	Member
+	Household string
+}
+
 // NetService is the linkage net and its contact logs. Errors as Service:
 // a household of another grid, or a member placed in another grid, is
 // fault.Invalid (naming it) and nothing changes.
@@ -323,8 +331,9 @@ type NetService interface {
 	ChangeNet(ctx context.Context, a *access.Actor, grid int64, c NetChange) (*Net, error)
 	// NetCandidates lists the party members who may be placed in a
 	// grid's net: those of branches the actor reads, living in the grid
-	// or in no household of the register, and in no net yet.
-	NetCandidates(ctx context.Context, a *access.Actor, grid int64) ([]Member, error)
+	// or in no household of the register, and in no net yet; the grid's
+	// own residents first.
+	NetCandidates(ctx context.Context, a *access.Actor, grid int64) ([]NetCandidate, error)
 	NetCoverage(ctx context.Context, a *access.Actor, grid int64) (*NetCoverage, error)
 	// Cards returns the contact cards of a grid's households, or of one
 	// when household is set.

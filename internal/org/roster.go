@@ -79,6 +79,9 @@ type RosterRow struct {
 // RosterSummary counts an import's rows.
 type RosterSummary struct {
 	New, Changed, Same, Refused int
+	// Residents counts the rows whose ID number is a resident's of the
+	// register, to whom the member is linked (or already was).
+	Residents int
 }
 
 // Normalize trims a row's names as well as its input.

@@ -294,8 +294,8 @@ func (tx *Tx) linkable(ctx context.Context, g *org.Grid, h int64) (string, error
 
 // NetCandidates lists the party members who may be placed in a grid's
 // net, by name.
-func (s *OrgService) NetCandidates(ctx context.Context, a *access.Actor, grid int64) ([]org.Member, error) {
-	var out []org.Member
+func (s *OrgService) NetCandidates(ctx context.Context, a *access.Actor, grid int64) ([]org.NetCandidate, error) {
+	var out []org.NetCandidate
 	err := s.db.view(ctx, func(tx *Tx) error {
 		g, err := tx.gridFor(ctx, a, grid, access.GridLink)
 		if err != nil {
@@ -303,12 +303,32 @@ func (s *OrgService) NetCandidates(ctx context.Context, a *access.Actor, grid in
 		}
 		anc := ancestors(g.Village)
 		args := append(anc, g.ID)
-		out, err = queryAll(ctx, tx, scanMember, memberSelect+` LEFT JOIN residents r ON r.id = m.resident_id
+		members, err := queryAll(ctx, tx, scanMember, memberSelect+` LEFT JOIN residents r ON r.id = m.resident_id
 			LEFT JOIN grid_households gh ON gh.household_id = r.household_id
 			WHERE o.home_code IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(anc)), ", ")+`)
 			AND NOT EXISTS (SELECT 1 FROM grid_net_members nm WHERE nm.member_id = m.id)
-			AND (gh.grid_id IS NULL OR gh.grid_id = ?) ORDER BY m.name, m.id LIMIT 2000`, args...)
-		return err
+			AND (gh.grid_id IS NULL OR gh.grid_id = ?) ORDER BY gh.grid_id IS NULL, m.name, m.id LIMIT 2000`, args...)
+		if err != nil {
+			return err
+		}
+		numbers, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (org.NetCandidate, error) {
+			var c org.NetCandidate
+			err := s.Scan(&c.Resident, &c.Household)
+			return c, err
+		}, `SELECT r.id, h.number FROM grid_households gh JOIN residents r ON r.household_id = gh.household_id
+			JOIN households h ON h.id = gh.household_id JOIN org_members m ON m.resident_id = r.id WHERE gh.grid_id = ?`, g.ID)
+		if err != nil {
+			return err
+		}
+		number := make(map[int64]string, len(numbers))
+		for _, n := range numbers {
+			number[n.Resident] = n.Household
+		}
+		out = make([]org.NetCandidate, len(members))
+		for i, m := range members {
+			out[i] = org.NetCandidate{Member: m, Household: number[m.Resident]}
+		}
+		return nil
 	})
 	return out, err
 }

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,6 +56,22 @@ func TestGridNetCheck(t *testing.T) {
 					t.Fatal(err)
 				}
 				members[gi] = append(members[gi], m.ID)
+			}
+		}
+		// A member who lives in no household of the register may be placed
+		// anywhere; the builder lists the grid's own 40 first, each with
+		// the 户号 that tells two of one name apart, and no other grid's.
+		away, err := s.CreateMember(ctx, orgTown, org.MemberInput{Branch: tr.branch.ID, Name: "外出党员", Probation: "2001-07-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cands, err := s.NetCandidates(ctx, orgSec, grids[1].ID)
+		if err != nil || len(cands) != 41 || cands[40].ID != away.ID || cands[40].Household != "" {
+			t.Fatalf("candidates of grid 2: %v, %d", err, len(cands))
+		}
+		for _, c := range cands[:40] {
+			if !slices.Contains(members[1], c.ID) || c.Household == "" {
+				t.Fatalf("candidate %+v of grid 2", c)
 			}
 		}
 		leader := &access.Actor{UserID: 801, Username: "wgz-1", Grants: []access.Grant{{Role: access.GridLeader, Region: pingan, Grid: grids[0].ID}}}

@@ -197,6 +197,10 @@ func (s *OrgService) ImportRoster(ctx context.Context, a *access.Actor, region s
 		if err != nil {
 			return err
 		}
+		residents, err := tx.rosterResidents(ctx, wanted)
+		if err != nil {
+			return err
+		}
 		seen := map[string]int{}
 		var fresh []any
 		var freshAt []int
@@ -239,12 +243,18 @@ func (s *OrgService) ImportRoster(ctx context.Context, a *access.Actor, region s
 			seen[h] = r.Line
 			rowHash := tx.rosterRowHash(r.Input)
 			m, ok := held[h]
+			res := residents[h]
+			if res.member != 0 && (!ok || res.member != m.id) {
+				// The resident is already another member's: the row goes
+				// in unlinked rather than taking them over.
+				res.id = 0
+			}
 			switch {
 			case !ok:
 				r.Outcome = org.RosterNew
 				sum.New++
 				if commit {
-					fresh = append(fresh, r.Input.Branch, nil, r.Input.Name, r.Input.Gender, tx.box.Seal(purposeID, r.Input.IDNumber), h,
+					fresh = append(fresh, r.Input.Branch, nullable64(res.id), r.Input.Name, r.Input.Gender, tx.box.Seal(purposeID, r.Input.IDNumber), h,
 						maskedOrEmpty(r.Input.IDNumber, registry.MaskID), tx.box.Seal(purposePhone, r.Input.Phone), maskedOrEmpty(r.Input.Phone, registry.MaskPhone),
 						r.Input.Applied, r.Input.Probation, r.Input.Full, r.Input.Ethnicity, r.Input.Birth, r.Input.Education, r.Input.Job, r.Input.Residence,
 						nullable64(r.Input.WorkUnit), rowHash, tx.nowMS(), tx.nowMS())
@@ -280,6 +290,16 @@ func (s *OrgService) ImportRoster(ctx context.Context, a *access.Actor, region s
 					}
 				}
 			}
+			if r.Err == nil && res.id != 0 {
+				sum.Residents++
+			}
+			// A member imported before their household was registered is
+			// linked once the register holds them.
+			if ok && commit && r.Err == nil && res.id != 0 && res.member == 0 {
+				if _, err := tx.exec(ctx, `UPDATE org_members SET resident_id = ? WHERE id = ? AND resident_id IS NULL`, res.id, m.id); err != nil {
+					return err
+				}
+			}
 		}
 		if !commit {
 			return nil
@@ -295,6 +315,45 @@ func (s *OrgService) ImportRoster(ctx context.Context, a *access.Actor, region s
 			fmt.Sprintf("rows=%d new=%d changed=%d same=%d refused=%d", len(out), sum.New, sum.Changed, sum.Same, sum.Refused))
 	})
 	return out, sum, err
+}
+
+// rosterResident is the resident of the register an ID number belongs
+// to, and the member already linked to them, if any.
+type rosterResident struct{ id, member int64 }
+
+// rosterResidents finds the residents in the register (在册) whose ID
+// numbers the roster's rows carry, by the same keyed hash, so that a
+// member who lives in a village is linked to their household: the grid
+// net and the branch's pages reach them through it.
+func (tx *Tx) rosterResidents(ctx context.Context, hashes []string) (map[string]rosterResident, error) {
+	out := make(map[string]rosterResident)
+	for len(hashes) > 0 {
+		n := min(len(hashes), rosterChunk)
+		args := make([]any, n)
+		for i, h := range hashes[:n] {
+			args[i] = h
+		}
+		rows, err := tx.query(ctx, `SELECT r.id_hash, r.id, COALESCE((SELECT m.id FROM org_members m WHERE m.resident_id = r.id), 0)
+			FROM residents r WHERE r.status = '在册' AND r.id_hash IN (`+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var h string
+			var r rosterResident
+			if err := rows.Scan(&h, &r.id, &r.member); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[h] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		hashes = hashes[n:]
+	}
+	return out, nil
 }
 
 // rosterRowCheck checks a row on its own and resolves the branch and the

@@ -55,9 +55,17 @@ func TestOrgRosterImport(t *testing.T) {
 		badUnit.Unit = "不存在的公司"
 		rows := []org.RosterRow{good, twice, unknown, noID, badDate, other, badUnit}
 
+		// 尹志勇 lives in 平安村: the register holds him under the same ID
+		// number, so the import links him to his household.
+		hh, err := db.Registry().CreateHousehold(ctx, admin, registry.HouseholdInput{Number: "R-01", VillageCode: pingan}, person("尹志勇", 1, "1980-01-01", registry.Male))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resident := hh.HeadID
+
 		// The preview writes nothing.
 		checked, sum, err := s.ImportRoster(ctx, orgTown, keerqin, rows, false)
-		if err != nil || sum != (org.RosterSummary{New: 1, Refused: 6}) {
+		if err != nil || sum != (org.RosterSummary{New: 1, Refused: 6, Residents: 1}) {
 			t.Fatalf("preview: %v %+v", err, sum)
 		}
 		for i, want := range []string{"", "id_number", "branch", "id_number", "full", "branch", "work_unit"} {
@@ -81,7 +89,7 @@ func TestOrgRosterImport(t *testing.T) {
 			t.Fatalf("import: %v %+v", err, sum)
 		}
 		m, err := s.Member(ctx, orgSec, done[0].Member)
-		if err != nil || m.Branch != tr.branch.ID || m.WorkUnit != u.ID || m.Ethnicity != "蒙古族" || m.Residence != "平安村一组" || m.PhoneMasked == "13904820001" || m.Standing != org.FullMember {
+		if err != nil || m.Branch != tr.branch.ID || m.WorkUnit != u.ID || m.Ethnicity != "蒙古族" || m.Residence != "平安村一组" || m.PhoneMasked == "13904820001" || m.Standing != org.FullMember || m.Resident != resident {
 			t.Fatalf("imported member: %v %+v", err, m)
 		}
 		if still, _ := s.Member(ctx, orgSibling, elsewhere.ID); still.Branch != tr.sibling.ID {
@@ -92,12 +100,12 @@ func TestOrgRosterImport(t *testing.T) {
 		}
 
 		// Sent again: unchanged, then changed.
-		if _, sum, err := s.ImportRoster(ctx, orgTown, "", []org.RosterRow{good}, true); err != nil || sum != (org.RosterSummary{Same: 1}) {
+		if _, sum, err := s.ImportRoster(ctx, orgTown, "", []org.RosterRow{good}, true); err != nil || sum != (org.RosterSummary{Same: 1, Residents: 1}) {
 			t.Fatalf("again: %v %+v", err, sum)
 		}
 		changed := good
 		changed.Input.Phone, changed.Input.Job = "13904829999", "村医"
-		if out, sum, err := s.ImportRoster(ctx, orgTown, "", []org.RosterRow{changed}, true); err != nil || sum != (org.RosterSummary{Changed: 1}) || out[0].Member != m.ID {
+		if out, sum, err := s.ImportRoster(ctx, orgTown, "", []org.RosterRow{changed}, true); err != nil || sum != (org.RosterSummary{Changed: 1, Residents: 1}) || out[0].Member != m.ID {
 			t.Fatalf("changed: %v %+v", err, sum)
 		}
 		if m2, _ := s.Member(ctx, orgTown, m.ID); m2.Job != "村医" || m2.PhoneMasked == m.PhoneMasked {

@@ -41,7 +41,10 @@ type form struct {
 	Multipart bool
 	Error     string
 	Intro     string
-	Fields    []field
+	// Template is the blank sheet an upload form asks for first, linked
+	// beside the intro.
+	Template string
+	Fields   []field
 	// QR and Secret show a TOTP enrolment: the code to scan, and the
 	// secret to type in where the camera fails.
 	QR     template.URL

@@ -26,7 +26,7 @@ func formIDs(r *http.Request, name string) []int64 {
 
 type netView struct {
 	N          *org.Net
-	Candidates []org.Member
+	Candidates []org.NetCandidate
 	Centrals   []org.NetMember
 	Plain      []org.NetMember // members that are not central households
 	CanBuild   bool

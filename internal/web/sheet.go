@@ -127,7 +127,7 @@ func (w *Web) importTemplate(rw http.ResponseWriter, r *http.Request, a *access.
 
 func (w *Web) importFormFor(v *view, region, regionName string) *form {
 	return &form{Action: "/import?region=" + url.QueryEscape(region), Submit: v.T("import.upload"), Multipart: true, Cancel: "/households?region=" + url.QueryEscape(region),
-		Intro: v.T("import.intro", regionName), Fields: []field{
+		Intro: v.T("import.intro", regionName), Template: "/import/template.xlsx", Fields: []field{
 			{Name: "file", Label: v.T("import.file"), Type: "file", Required: true, Accept: ".xlsx,.csv,.txt", Help: v.T("import.file_help", w.MaxUpload>>20)},
 		}}
 }
