@@ -1,7 +1,9 @@
 package api
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/server"
@@ -24,6 +26,8 @@ func (a *API) attendRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/attend/{token}", server.Rule{On: server.Public}, a.attendTrainee)
 	rt.HandleFunc("POST /api/v1/attend/{token}/checkins", server.Rule{On: server.Public}, a.attendCheckin)
 	rt.HandleFunc("POST /api/v1/attend/{token}/leaves", server.Rule{On: server.Public}, a.attendLeave)
+	rt.HandleFunc("GET /api/v1/attend/{token}/ratings", server.Rule{On: server.Public}, a.attendRatings)
+	rt.HandleFunc("POST /api/v1/attend/{token}/ratings", server.Rule{On: server.Public}, a.attendRate)
 }
 
 func (a *API) trainingLinks(r *http.Request, act *access.Actor) (int, any, error) {
@@ -169,4 +173,34 @@ func (a *API) attendLeave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	write(w, http.StatusCreated, l)
+}
+
+// attendRatings lists the trainee's ratings of their teachers.
+func (a *API) attendRatings(w http.ResponseWriter, r *http.Request) {
+	rs, err := a.Training.Ratings(r.Context(), r.PathValue("token"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := items[training.Rating]{Items: []training.Rating{}}
+	for _, x := range rs {
+		out.Items = append(out.Items, x)
+	}
+	slices.SortFunc(out.Items, func(x, y training.Rating) int { return cmp.Compare(x.Session, y.Session) })
+	write(w, http.StatusOK, out)
+}
+
+// attendRate rates the teacher of a session the trainee attended.
+func (a *API) attendRate(w http.ResponseWriter, r *http.Request) {
+	var b training.Rating
+	if err := decode(r, &b); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	x, err := a.Training.Rate(r.Context(), r.PathValue("token"), b)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	write(w, http.StatusCreated, x)
 }

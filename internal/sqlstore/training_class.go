@@ -25,11 +25,16 @@ func (s *TrainingService) Teachers(ctx context.Context, a *access.Actor, region 
 		out, err = queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (training.Teacher, error) {
 			var t training.Teacher
 			var internal int
-			err := s.Scan(&t.ID, &t.Region, &t.Name, &internal, &t.Affiliation, &t.Subjects, &t.Sessions, &t.Classes)
+			var sum int64
+			err := s.Scan(&t.ID, &t.Region, &t.Name, &internal, &t.Affiliation, &t.Subjects, &t.Sessions, &t.Classes, &t.Rated, &sum)
 			t.Internal = internal != 0
+			if t.Rated > 0 {
+				t.Mean = float64(sum) / float64(t.Rated)
+			}
 			return t, err
 		}, `SELECT t.id, t.region_code, t.name, t.internal, t.affiliation, t.subjects,
-			(SELECT count(*) FROM training_sessions s WHERE s.teacher_id = t.id), (SELECT count(DISTINCT s.class_id) FROM training_sessions s WHERE s.teacher_id = t.id)
+			(SELECT count(*) FROM training_sessions s WHERE s.teacher_id = t.id), (SELECT count(DISTINCT s.class_id) FROM training_sessions s WHERE s.teacher_id = t.id),
+			(SELECT count(*) FROM training_ratings r WHERE r.teacher_id = t.id), (SELECT COALESCE(SUM(r.score), 0) FROM training_ratings r WHERE r.teacher_id = t.id)
 			FROM training_teachers t WHERE `+where+` ORDER BY t.region_code, t.name, t.id`, args...)
 		return err
 	})

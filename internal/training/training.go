@@ -177,6 +177,10 @@ type Teacher struct {
 	ID       int64
 	Sessions int // sessions taught
 	Classes  int // classes taught in
+	// Rated is how many trainees' ratings the teacher has, Mean their
+	// average score (1–5; 0 when unrated).
+	Rated int
+	Mean  float64
 }
 
 // CourseInput is a course of the catalogue.
@@ -349,6 +353,7 @@ type Service interface {
 
 	Enrolling
 	Attending
+	Rater
 	Hours
 }
 

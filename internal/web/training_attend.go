@@ -124,6 +124,11 @@ type traineeView struct {
 	Code   string // the short code, posted back when the page was opened by it
 	Error  string
 	Done   string // what the last action did
+	// Rated are the trainee's ratings of their teachers by session, and
+	// Rateable the sessions they attended whose teacher they have not
+	// rated yet.
+	Rated    map[int64]training.Rating
+	Rateable []training.Session
 }
 
 // attendLookup opens a trainee's page by the short code printed beside
@@ -176,6 +181,12 @@ func (w *Web) attendAct(rw http.ResponseWriter, r *http.Request, cred, action st
 			if _, err = w.Training.RequestLeave(r.Context(), cred, session, r.FormValue("reason")); err == nil {
 				d.Done = v.T("training.leave.sent")
 			}
+		case "rate":
+			session, _ := strconv.ParseInt(r.FormValue("session"), 10, 64)
+			score, _ := strconv.Atoi(r.FormValue("score"))
+			if _, err = w.Training.Rate(r.Context(), cred, training.Rating{Session: session, Score: score, Comment: r.FormValue("comment")}); err == nil {
+				d.Done = v.T("training.rating.sent")
+			}
 		}
 		if err != nil {
 			status, d.Error, _ = refusal(v, err, "training.field.")
@@ -191,6 +202,17 @@ func (w *Web) attendAct(rw http.ResponseWriter, r *http.Request, cred, action st
 		return
 	}
 	d.T = t
+	if d.Rated, err = w.Training.Ratings(r.Context(), cred); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	for _, x := range t.Class.Sessions {
+		if _, done := d.Rated[x.ID]; !done && x.Teacher != 0 {
+			if _, present := t.Present[x.ID]; present {
+				d.Rateable = append(d.Rateable, x)
+			}
+		}
+	}
 	v.Title = t.Name + " · " + t.Class.Name
 	rw.Header().Set("Cache-Control", "no-store")
 	v.Data = d

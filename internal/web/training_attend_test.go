@@ -31,9 +31,13 @@ func TestTrainingAttendPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		teacher, err := db.Training().CreateTeacher(ctx, zzb, training.TeacherInput{Region: keerqin, Name: "王教授", Affiliation: "市委党校"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		c, err := db.Training().CreateClass(ctx, zzb, training.ClassInput{Region: keerqin, Name: "村两委培训班", Start: "2026-06-01", End: "2026-06-03", Capacity: 10, HoursRequired: 2})
 		if err == nil {
-			c, err = db.Training().AddSession(ctx, zzb, c.ID, training.SessionInput{Day: "2026-06-01", Starts: "08:30", Title: "开班", Hours: 2})
+			c, err = db.Training().AddSession(ctx, zzb, c.ID, training.SessionInput{Day: "2026-06-01", Starts: "08:30", Title: "开班", Teacher: teacher.ID, Hours: 2})
 		}
 		if err == nil {
 			_, err = db.Training().Enrol(ctx, zzb, c.ID, []int64{cd.ID})
@@ -60,6 +64,14 @@ func TestTrainingAttendPages(t *testing.T) {
 		if body := s.body(res); res.StatusCode != http.StatusOK || !regexp.MustCompile(`签到成功（08:35）`).MatchString(body) {
 			t.Fatalf("check-in: %d\n%s", res.StatusCode, body)
 		}
+		// Attended, the session's teacher can be rated once from the page;
+		// the pool shows the mean.
+		s.page("/attend/t/"+m[1], http.StatusOK, "评价授课教师", "开班 · 王教授")
+		res = s.post("/attend/t/"+m[1], url.Values{"op": {"rate"}, "session": {fmt.Sprint(session)}, "score": {"4"}})
+		if body := s.body(res); res.StatusCode != http.StatusOK || !regexp.MustCompile(`评价已提交[\s\S]*我的评价[\s\S]*王教授：4 分`).MatchString(body) {
+			t.Fatalf("rating: %d\n%s", res.StatusCode, body)
+		}
+		s.page("/training/pool?region="+keerqin, http.StatusOK, "4.0 分（1 人次）")
 		s.page(fmt.Sprintf("/training/sessions/%d/roll", session), http.StatusOK, "甲书记", "输码")
 		s.page(fmt.Sprintf("/training/classes/%d", c.ID), http.StatusOK, "2 / 2")
 	})
