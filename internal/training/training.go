@@ -355,6 +355,7 @@ type Service interface {
 	Attending
 	Rater
 	Hours
+	Evaluating
 }
 
 // Need is one line of a needs survey's ranking: a competency lacking in a

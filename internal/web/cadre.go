@@ -189,14 +189,17 @@ func (w *Web) orgCadreEdit(rw http.ResponseWriter, r *http.Request, a *access.Ac
 }
 
 type cadreView struct {
-	C          *org.Cadre
-	Hours      *training.YearHours // this year's training hours against the rank's
-	CanManage  bool
-	Successors []option
-	Reasons    []string
-	Leaving    *org.Leaving
-	Error      string
-	Problems   []string
+	C     *org.Cadre
+	Hours *training.YearHours // this year's training hours against the rank's
+	// Certificates are the cadre's training certificates, revoked ones
+	// too, for who reads the programme.
+	Certificates []training.Certificate
+	CanManage    bool
+	Successors   []option
+	Reasons      []string
+	Leaving      *org.Leaving
+	Error        string
+	Problems     []string
 }
 
 func (w *Web) orgCadre(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
@@ -222,6 +225,12 @@ func (w *Web) showCadre(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	if d.Hours, err = w.Training.CadreHours(r.Context(), a, c.ID); err != nil {
 		w.fail(rw, r, err)
 		return
+	}
+	if training.CanRead(a, c.Region) {
+		if d.Certificates, err = w.Training.CadreCertificates(r.Context(), a, c.ID); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
 	}
 	if d.CanManage {
 		d.Successors = []option{{Label: v.T("cadre.field.no_successor")}}
