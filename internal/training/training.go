@@ -350,6 +350,7 @@ type Service interface {
 	Enrolling
 	Attending
 	Hours
+	Files
 }
 
 // Need is one line of a needs survey's ranking: a competency lacking in a
