@@ -512,7 +512,7 @@ func (s *TrainingService) Retakes(ctx context.Context, a *access.Actor, region s
 			inScope[id] = true
 		}
 		type who struct {
-			id                int64
+			id               int64
 			name, unit, rank string
 		}
 		people, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (who, error) {
