@@ -372,9 +372,13 @@ func (s *TrainingService) SubmitStatement(ctx context.Context, cred string, in t
 		if err != nil {
 			return err
 		}
+		target := in.Enrolment
+		if target == 0 {
+			target = e.id
+		}
 		var open int
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM training_enrolments e JOIN training_classes k ON k.id = e.class_id
-			WHERE e.id = ? AND `+retakeOpen, e.id).Scan(&open); err != nil {
+			WHERE e.id = ? AND e.cadre_id = (SELECT x.cadre_id FROM training_enrolments x WHERE x.id = ?) AND `+retakeOpen, target, e.id).Scan(&open); err != nil {
 			return err
 		}
 		if open == 0 {
@@ -385,8 +389,8 @@ func (s *TrainingService) SubmitStatement(ctx context.Context, cred string, in t
 			fileData = data
 		}
 		id, err := tx.insertID(ctx, `INSERT INTO training_statements (enrolment_id, text, file_type, file_size, file_sha256, file_data, status, submitted_at)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM training_statements WHERE enrolment_id = ? AND status = ?) RETURNING id`,
-			e.id, in.Text, ctype, len(data), sum, fileData, training.StatementSubmitted, tx.nowMS(), e.id, training.StatementSubmitted)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM training_statements WHERE enrolment_id = ? AND status IN (?, ?)) RETURNING id`,
+			target, in.Text, ctype, len(data), sum, fileData, training.StatementSubmitted, tx.nowMS(), target, training.StatementSubmitted, training.StatementAccepted)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.E(fault.Conflict, "training.retake.waiting")
 		}

@@ -66,8 +66,11 @@ type Statement struct {
 // StatementInput is what a trainee sends: the text and, optionally, one
 // file (PDF, JPEG or PNG).
 type StatementInput struct {
-	Text string
-	File []byte
+	// Enrolment is the 重修 enrolment it answers for: one of the
+	// trainee's, whichever class's link they opened; 0 for the link's own.
+	Enrolment int64
+	Text      string
+	File      []byte
 }
 
 // Validate checks the text and the file's size; the store checks the
@@ -195,6 +198,20 @@ type Figures struct {
 	Units   []Counts `json:"units"`
 	Ranks   []Counts `json:"ranks"`
 	Total   Counts   `json:"total"`
+}
+
+// Group returns the figures of a group by name: classes, units, ranks,
+// or the total as a one-line list.
+func (f *Figures) Group(name string) []Counts {
+	switch name {
+	case "classes":
+		return f.Classes
+	case "units":
+		return f.Units
+	case "ranks":
+		return f.Ranks
+	}
+	return []Counts{f.Total}
 }
 
 // FiguresFilter picks a year's classes of a region, and optionally the

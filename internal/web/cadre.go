@@ -7,6 +7,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/org"
 	"shanzhi/internal/training"
 )
@@ -191,6 +192,7 @@ func (w *Web) orgCadreEdit(rw http.ResponseWriter, r *http.Request, a *access.Ac
 type cadreView struct {
 	C          *org.Cadre
 	Hours      *training.YearHours // this year's training hours against the rank's
+	FilePart   filePart // the 参训档案, year by year
 	CanManage  bool
 	Successors []option
 	Reasons    []string
@@ -219,10 +221,14 @@ func (w *Web) showCadre(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	v.Title = c.Name + " " + v.T("cadre.page.file")
 	v.Crumbs = []crumb{{Label: v.T("cadre.page.list"), Href: "/org/cadres?region=" + c.Region}, {Label: c.Name}}
 	d := &cadreView{C: c, CanManage: c.Left == "" && a.Can(access.OrgManage, c.Region), Reasons: org.LeaveReasons, Leaving: left}
-	if d.Hours, err = w.Training.CadreHours(r.Context(), a, c.ID); err != nil {
+	file, err := w.Training.CadreFile(r.Context(), a, c.ID)
+	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
+	d.FilePart = filePart{V: v, F: file, Staff: true}
+	this := file.Year(localtime.Day(w.Now())[:4]).YearHours
+	d.Hours = &this
 	if d.CanManage {
 		d.Successors = []option{{Label: v.T("cadre.field.no_successor")}}
 		list, _, _ := w.Cadres.Cadres(r.Context(), a, org.CadreFilter{Region: c.Region, Limit: 500})
