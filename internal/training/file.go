@@ -11,23 +11,8 @@ import (
 	"shanzhi/internal/org"
 )
 
-// Outcomes of a class, as the evaluation gives them and the department
-// confirms them.
-const (
-	Excellent = "excellent" // 优秀
-	Pass      = "pass"      // 合格
-	Retake    = "retake"    // 重修
-)
-
-// Reasons a trainee must retake.
-const (
-	ReasonHours      = "hours"      // 学时不够
-	ReasonEvaluation = "evaluation" // 评价不达标
-	ReasonExam       = "exam"       // 结业成绩不合格
-)
-
 // RetakeReasons lists the reasons in the order pages and sheets show them.
-var RetakeReasons = []string{ReasonHours, ReasonEvaluation, ReasonExam}
+var RetakeReasons = []string{ShortHours, EvalLow, ExamFail}
 
 // States of a retake's 情况说明.
 const (

@@ -350,6 +350,7 @@ type Service interface {
 	Enrolling
 	Attending
 	Hours
+	Evaluating
 	Files
 }
 

@@ -17,7 +17,7 @@ import (
 var OutcomeNames = map[string]string{training.Excellent: "优秀", training.Pass: "合格", training.Retake: "重修", "": "待定"}
 
 // ReasonNames are the 重修 reasons as workbooks name them.
-var ReasonNames = map[string]string{training.ReasonHours: "学时不够", training.ReasonEvaluation: "评价不达标", training.ReasonExam: "结业成绩不合格"}
+var ReasonNames = map[string]string{training.ShortHours: "学时不够", training.EvalLow: "评价不达标", training.ExamFail: "结业成绩不合格"}
 
 // write streams rows under t, discarding the workbook on a bad row.
 func write(out io.Writer, t sheet.Table, rows [][]any) error {
@@ -35,7 +35,9 @@ func write(out io.Writer, t sheet.Table, rows [][]any) error {
 }
 
 // FileTitle is the yearly file's title for a year.
-func FileTitle(year string) string { return year + "年度干部参训档案（年度考核、干部政治素质档案）" }
+func FileTitle(year string) string {
+	return year + "年度干部参训档案（年度考核、干部政治素质档案）"
+}
 
 // WriteFile writes a unit's (or region's) yearly lines: name, unit, post,
 // rank, required hours, hours, classes, outcomes, certificates and the

@@ -192,7 +192,7 @@ func (w *Web) orgCadreEdit(rw http.ResponseWriter, r *http.Request, a *access.Ac
 type cadreView struct {
 	C          *org.Cadre
 	Hours      *training.YearHours // this year's training hours against the rank's
-	FilePart   filePart // the 参训档案, year by year
+	FilePart   filePart            // the 参训档案, year by year
 	CanManage  bool
 	Successors []option
 	Reasons    []string

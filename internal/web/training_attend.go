@@ -121,15 +121,15 @@ func (w *Web) trainingLeave(rw http.ResponseWriter, r *http.Request, a *access.A
 }
 
 type traineeView struct {
-	T      *training.Trainee
-	File   filePart
+	T    *training.Trainee
+	File filePart
 	// Writable are the trainee's open 重修 whose 情况说明 is not written
 	// yet or was returned: the statement form is for these.
 	Writable []training.RetakeCase
-	Action string // where the page's forms post
-	Code   string // the short code, posted back when the page was opened by it
-	Error  string
-	Done   string // what the last action did
+	Action   string // where the page's forms post
+	Code     string // the short code, posted back when the page was opened by it
+	Error    string
+	Done     string // what the last action did
 }
 
 // attendLookup opens a trainee's page by the short code printed beside
