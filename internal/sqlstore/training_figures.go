@@ -54,6 +54,7 @@ func (s *TrainingService) Figures(ctx context.Context, a *access.Actor, f traini
 	out := &training.Figures{Region: f.Region, Year: f.Year, Rank: f.Rank, Total: training.Counts{Label: "合计", Reasons: map[string]int{}}}
 	err = s.db.view(ctx, func(tx *Tx) error {
 		where, args := scopeWhere("k.region_code", scopes)
+		where += ` AND k.start_on >= ? AND k.start_on <= ?`
 		args = append(args, f.Year+"-01-01", f.Year+"-12-31")
 		if f.Rank != "" {
 			where += ` AND c.rank_code = ?`
@@ -66,7 +67,7 @@ func (s *TrainingService) Figures(ctx context.Context, a *access.Actor, f traini
 			(SELECT count(*) FROM training_attendance a WHERE a.enrolment_id = e.id), `+enrolHours+`, COALESCE(o.outcome, ''), COALESCE(o.reasons, '')
 			FROM training_enrolments e JOIN training_classes k ON k.id = e.class_id JOIN cadres c ON c.id = e.cadre_id
 			JOIN regions r ON r.code = c.region_code JOIN cadre_ranks rk ON rk.code = c.rank_code LEFT JOIN org_units u ON u.id = c.unit_id `+outcomeJoin+`
-			WHERE `+where+` AND k.start_on >= ? AND k.start_on <= ? ORDER BY k.start_on, k.id`, args...)
+			WHERE `+where+` ORDER BY k.start_on, k.id`, args...)
 		if err != nil {
 			return err
 		}

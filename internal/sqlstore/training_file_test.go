@@ -2,6 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
+	"shanzhi/internal/org"
 	"strings"
 	"testing"
 	"time"
@@ -207,6 +209,151 @@ func TestTrainingFileAndRetakes(t *testing.T) {
 		}
 		if _, err := s.Figures(ctx, orgSibling, training.FiguresFilter{Region: keerqin, Year: "2026"}); !fault.Is(err, fault.NotFound) {
 			t.Errorf("the sibling township reads the figures: %v", err)
+		}
+	})
+}
+
+// TestTrainingFiguresSeed builds the seed's year: a class of 80 county-
+// level (县处级) trainees of whom 60 are 优秀 and 14 must retake (学时不够,
+// 评价不达标, 结业成绩不合格), beside a township-level class, and checks
+// every figure per class, unit, rank and in total against counts taken
+// straight from the tables.
+func TestTrainingFiguresSeed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		s := db.Training()
+		uid := authUser(t, db, "zzb-seed", access.Grant{Role: access.OrgStaff, Region: qianqi})
+		banner := &access.Actor{UserID: uid, Username: "zzb-seed", Grants: []access.Grant{{Role: access.OrgStaff, Region: qianqi}}}
+		mk := func(rank string, n int, name, start string) ([]training.Enrolment, *training.Class) {
+			var rows []org.CadreRow
+			for i := 0; i < n; i++ {
+				region := keerqin
+				if i%3 == 0 {
+					region = pingan
+				}
+				rows = append(rows, org.CadreRow{Line: i + 2, Input: org.CadreInput{Region: region, Name: fmt.Sprintf("%s%03d", rank, i), Post: "干部", Rank: rank, Appointed: "2020-01-01"}})
+			}
+			done, err := db.Cadres().ImportCadres(ctx, orgBanner, rows, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, r := range done {
+				ids = append(ids, r.ID)
+			}
+			c, err := s.CreateClass(ctx, orgBanner, training.ClassInput{Region: qianqi, Name: name, Start: start, End: start, Capacity: n, HoursRequired: 6})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, hm := range []string{"08:30", "14:00"} {
+				if c, err = s.AddSession(ctx, orgBanner, c.ID, training.SessionInput{Day: start, Starts: hm, Title: "专题", Hours: 3}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := s.Enrol(ctx, orgBanner, c.ID, ids); err != nil {
+				t.Fatal(err)
+			}
+			es, err := s.Enrolments(ctx, orgBanner, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return es, c
+		}
+		county, cc := mk("county", 80, "高层次人才综合素质提升培训班", "2026-05-10")
+		town, tc := mk("township", 10, "乡村振兴示范培训班", "2026-06-10")
+		// Everyone attends the morning; all but the 学时不够 the afternoon.
+		reasons := map[int]string{}
+		for i := 0; i < 14; i++ {
+			reasons[66+i] = []string{"hours", "evaluation", "exam", "hours,exam", "evaluation,exam"}[i%5]
+		}
+		mark := func(c *training.Class, es []training.Enrolment, skip func(int) bool) {
+			for j, x := range c.Sessions {
+				var present []int64
+				for i, e := range es {
+					if j == 0 || !skip(i) {
+						present = append(present, e.ID)
+					}
+				}
+				if _, err := s.MarkRoll(ctx, banner, x.ID, present); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		mark(cc, county, func(i int) bool { return strings.Contains(reasons[i], "hours") })
+		mark(tc, town, func(i int) bool { return i == 9 })
+		for i, e := range county {
+			switch {
+			case i < 60:
+				confirmOutcome(t, db, e.ID, training.Excellent, "", now)
+			case i < 66:
+				confirmOutcome(t, db, e.ID, training.Pass, "", now)
+			default:
+				confirmOutcome(t, db, e.ID, training.Retake, reasons[i], now)
+			}
+		}
+		for i, e := range town[:9] {
+			o := training.Pass
+			if i < 2 {
+				o = training.Excellent
+			}
+			confirmOutcome(t, db, e.ID, o, "", now)
+		}
+		// The tenth township trainee's outcome is computed but not
+		// confirmed: it does not count.
+		if err := db.RawExec(ctx, `INSERT INTO training_outcomes (enrolment_id, outcome, reasons, hours, total, computed_at) VALUES (?, 'retake', 'hours', 3, 0, 1)`, town[9].ID); err != nil {
+			t.Fatal(err)
+		}
+
+		count := func(q string, args ...any) int {
+			var n int
+			if err := db.RawRow(ctx, q, args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		base := ` FROM training_enrolments e JOIN training_classes k ON k.id = e.class_id JOIN cadres c ON c.id = e.cadre_id
+			LEFT JOIN training_outcomes o ON o.enrolment_id = e.id AND o.confirmed_at > 0 WHERE k.start_on LIKE '2026-%' AND c.rank_code LIKE ?`
+		check := func(what string, got training.Counts, rank string) {
+			want := training.Counts{
+				Enrolled:  count(`SELECT count(*)`+base, rank),
+				Attended:  count(`SELECT count(*)`+base+` AND EXISTS (SELECT 1 FROM training_attendance a WHERE a.enrolment_id = e.id)`, rank),
+				Hours:     count(`SELECT COALESCE(sum(s.hours), 0) FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id JOIN training_enrolments e ON e.id = a.enrolment_id JOIN training_classes k ON k.id = e.class_id JOIN cadres c ON c.id = e.cadre_id WHERE k.start_on LIKE '2026-%' AND c.rank_code LIKE ?`, rank),
+				Excellent: count(`SELECT count(*)`+base+` AND o.outcome = 'excellent'`, rank),
+				Pass:      count(`SELECT count(*)`+base+` AND o.outcome = 'pass'`, rank),
+				Retake:    count(`SELECT count(*)`+base+` AND o.outcome = 'retake'`, rank),
+			}
+			if got.Enrolled != want.Enrolled || got.Attended != want.Attended || got.Hours != want.Hours || got.Excellent != want.Excellent || got.Pass != want.Pass || got.Retake != want.Retake {
+				t.Errorf("%s: %+v, the tables say %+v", what, got, want)
+			}
+			for _, r := range training.RetakeReasons {
+				if n := count(`SELECT count(*)`+base+` AND o.outcome = 'retake' AND (',' || o.reasons || ',') LIKE ?`, rank, "%,"+r+",%"); got.Reasons[r] != n {
+					t.Errorf("%s: %d for %s, the tables say %d", what, got.Reasons[r], r, n)
+				}
+			}
+		}
+		all, err := s.Figures(ctx, orgBanner, training.FiguresFilter{Region: qianqi, Year: "2026"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("total", all.Total, "%")
+		cf, err := s.Figures(ctx, orgBanner, training.FiguresFilter{Region: qianqi, Year: "2026", Rank: "county"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("county", cf.Total, "county")
+		if cf.Total.Excellent != 60 || cf.Total.Retake != 14 || len(cf.Classes) != 1 || cf.Classes[0].Label != cc.Name {
+			t.Errorf("the seed's county-level figures: %+v", cf)
+		}
+		for _, r := range all.Ranks {
+			check("rank "+r.Label, r, r.Key)
+		}
+		if len(all.Units) != 2 || all.Units[0].Enrolled+all.Units[1].Enrolled != 90 {
+			t.Errorf("units: %+v", all.Units)
+		}
+		if n, err := s.Figures(ctx, orgBanner, training.FiguresFilter{Region: qianqi, Year: "2025"}); err != nil || n.Total.Enrolled != 0 {
+			t.Errorf("another year: %v %+v", err, n)
 		}
 	})
 }
