@@ -94,6 +94,7 @@ func (a *API) Routes(rt *server.Router) {
 	a.orgRoutes(rt)
 	a.trainingRoutes(rt)
 	a.attendRoutes(rt)
+	a.evalRoutes(rt)
 	a.trainingFileRoutes(rt)
 	a.surveyRoutes(rt)
 	a.memberRoutes(rt)

@@ -55,6 +55,9 @@ const (
 	// OnSession is a class's session, through its class's 班主任 or its
 	// department's region.
 	OnSession Target = "training_session"
+	// OnCertificate is a training certificate, through its class's
+	// department's region.
+	OnCertificate Target = "training_certificate"
 )
 
 // OnSurvey is a questionnaire, through the region that owns it.

@@ -144,7 +144,10 @@ func (s *TrainingService) Trainee(ctx context.Context, cred string) (*training.T
 		for _, l := range ls {
 			out.Leaves[l.Session] = l
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.traineeOutcome(ctx, out)
 	})
 	return out, err
 }

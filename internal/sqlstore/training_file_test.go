@@ -201,7 +201,7 @@ func TestTrainingFileAndRetakes(t *testing.T) {
 			t.Fatalf("figures: %v %+v", err, fig)
 		}
 		first, tot := fig.Classes[0], fig.Total
-		if first.Enrolled != 3 || first.Attended != 2 || first.Hours != 6 || first.Pass != 1 || first.Retake != 2 || first.Reasons[training.ShortHours] != 2 || first.Reasons[training.ExamFail] != 1 {
+		if first.Enrolled != 3 || first.Attended != 2 || first.Hours != 6 || first.Pass != 1 || first.Retake != 2 || first.Reasons[training.ReasonHours] != 2 || first.Reasons[training.ReasonExam] != 1 {
 			t.Errorf("first class: %+v", first)
 		}
 		if tot.Enrolled != 4 || tot.Attended != 3 || tot.Hours != 8 || tot.Pass != 2 || tot.Retake != 2 {

@@ -93,6 +93,10 @@ type Trainee struct {
 	Present   map[int64]Attendance // by session
 	Leaves    map[int64]Leave      // by session
 	Hours     int
+	// Outcome is the trainee's outcome once the department confirmed it;
+	// Certificate their certificate in force, if any.
+	Outcome     *Outcome
+	Certificate *Certificate
 }
 
 // Attending is the attendance side of the programme. The trainee's

@@ -11,9 +11,6 @@ import (
 	"shanzhi/internal/org"
 )
 
-// RetakeReasons lists the reasons in the order pages and sheets show them.
-var RetakeReasons = []string{ShortHours, EvalLow, ExamFail}
-
 // States of a retake's 情况说明.
 const (
 	StatementSubmitted = "submitted" // waiting for the department

@@ -21,19 +21,23 @@ const (
 // Sources lists the sources in the order pages show them.
 var Sources = []string{Observer, Headteacher, Exam}
 
-// Outcomes of a trainee.
+// Outcomes of a class, as the evaluation gives them and the department
+// confirms them.
 const (
 	Excellent = "excellent" // 优秀
 	Pass      = "pass"      // 合格
 	Retake    = "retake"    // 重修
 )
 
-// Reasons for a retake.
+// Reasons a trainee must retake.
 const (
-	ShortHours = "hours"      // 学时不够
-	EvalLow    = "evaluation" // 评价不达标
-	ExamFail   = "exam"       // 结业成绩不合格
+	ReasonHours      = "hours"      // 学时不够
+	ReasonEvaluation = "evaluation" // 评价不达标
+	ReasonExam       = "exam"       // 结业成绩不合格
 )
+
+// RetakeReasons lists the reasons in the order pages and sheets show them.
+var RetakeReasons = []string{ReasonHours, ReasonEvaluation, ReasonExam}
 
 // Certificate kinds.
 const (
@@ -230,13 +234,13 @@ func Compute(r Rules, hoursRequired int, scores []Scores) []Outcome {
 	for i, s := range scores {
 		o := Outcome{Enrolment: s.Enrolment, Hours: s.Hours, Total: s.Total(), Outcome: Pass}
 		if s.Hours < hoursRequired {
-			o.Reasons = append(o.Reasons, ShortHours)
+			o.Reasons = append(o.Reasons, ReasonHours)
 		}
 		if s.Eval() < r.EvalPass*10 {
-			o.Reasons = append(o.Reasons, EvalLow)
+			o.Reasons = append(o.Reasons, ReasonEvaluation)
 		}
 		if s.Exam < r.ExamPass {
-			o.Reasons = append(o.Reasons, ExamFail)
+			o.Reasons = append(o.Reasons, ReasonExam)
 		}
 		switch {
 		case len(o.Reasons) > 0:
@@ -261,12 +265,13 @@ func Compute(r Rules, hoursRequired int, scores []Scores) []Outcome {
 		limit = len(cand)
 	}
 	var cut [3]int
+	tied := false
 	if limit < len(cand) {
 		// Ties across the cap: everyone tied with the first left out is
 		// left out too.
 		cut = key(cand[limit])
 		for limit > 0 && key(cand[limit-1]) == cut {
-			limit--
+			limit, tied = limit-1, true
 		}
 	}
 	for k, i := range cand {
@@ -274,7 +279,7 @@ func Compute(r Rules, hoursRequired int, scores []Scores) []Outcome {
 			out[i].Outcome = Excellent
 			continue
 		}
-		out[i].Capped, out[i].CapTie = true, key(i) == cut
+		out[i].Capped, out[i].CapTie = true, tied && key(i) == cut
 	}
 	return out
 }

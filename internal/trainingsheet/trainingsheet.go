@@ -17,7 +17,7 @@ import (
 var OutcomeNames = map[string]string{training.Excellent: "优秀", training.Pass: "合格", training.Retake: "重修", "": "待定"}
 
 // ReasonNames are the 重修 reasons as workbooks name them.
-var ReasonNames = map[string]string{training.ShortHours: "学时不够", training.EvalLow: "评价不达标", training.ExamFail: "结业成绩不合格"}
+var ReasonNames = map[string]string{training.ReasonHours: "学时不够", training.ReasonEvaluation: "评价不达标", training.ReasonExam: "结业成绩不合格"}
 
 // write streams rows under t, discarding the workbook on a bad row.
 func write(out io.Writer, t sheet.Table, rows [][]any) error {

@@ -190,15 +190,19 @@ func (w *Web) orgCadreEdit(rw http.ResponseWriter, r *http.Request, a *access.Ac
 }
 
 type cadreView struct {
-	C          *org.Cadre
-	Hours      *training.YearHours // this year's training hours against the rank's
-	FilePart   filePart            // the 参训档案, year by year
-	CanManage  bool
-	Successors []option
-	Reasons    []string
-	Leaving    *org.Leaving
-	Error      string
-	Problems   []string
+	C     *org.Cadre
+	Hours *training.YearHours // this year's training hours against the rank's
+	// FilePart is the 参训档案, year by year.
+	FilePart filePart
+	// Certificates are the cadre's training certificates, revoked ones
+	// too, for who reads the programme.
+	Certificates []training.Certificate
+	CanManage    bool
+	Successors   []option
+	Reasons      []string
+	Leaving      *org.Leaving
+	Error        string
+	Problems     []string
 }
 
 func (w *Web) orgCadre(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
@@ -229,6 +233,12 @@ func (w *Web) showCadre(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	d.FilePart = filePart{V: v, F: file, Staff: true}
 	this := file.Year(localtime.Day(w.Now())[:4]).YearHours
 	d.Hours = &this
+	if training.CanRead(a, c.Region) {
+		if d.Certificates, err = w.Training.CadreCertificates(r.Context(), a, c.ID); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+	}
 	if d.CanManage {
 		d.Successors = []option{{Label: v.T("cadre.field.no_successor")}}
 		list, _, _ := w.Cadres.Cadres(r.Context(), a, org.CadreFilter{Region: c.Region, Limit: 500})

@@ -421,6 +421,31 @@ func (w *Web) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /training/files", on(access.OrgRead, server.OnQuery), w.page(w.trainingFiles))
 	rt.HandleFunc("GET /training/files.xlsx", on(access.OrgRead, server.OnQuery), w.page(w.trainingFilesSheet))
 	w.attendRoutes(rt, server.Rule{On: server.Public})
+	w.evalRoutes(rt)
+}
+
+// evalRoutes registers the evaluation pages: a class's sheet, read by the
+// department and by its 班主任 and 跟班干部 (who hold training.attend; the
+// store checks which class), their entry forms and the exam sheet, the
+// department's steps, the certificates, and the public verification page
+// a certificate's QR code opens.
+func (w *Web) evalRoutes(rt *server.Router) {
+	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
+	read, manage, enter := access.TrainingRead, access.TrainingManage, on(access.TrainingAttend, server.OnClass)
+	rt.HandleFunc("GET /training/classes/{id}/evaluation", server.Rule{Perm: read, Or: access.TrainingAttend, On: server.OnClass}, w.page(w.trainingEvaluation))
+	rt.HandleFunc("POST /training/classes/{id}/evaluation", enter, w.page(w.trainingEvaluate))
+	rt.HandleFunc("GET /training/classes/{id}/evaluation/exam", enter, w.page(w.trainingExamImport))
+	rt.HandleFunc("POST /training/classes/{id}/evaluation/exam", enter, w.page(w.trainingExamImport))
+	rt.HandleFunc("GET /training/classes/{id}/evaluation/exam/template.xlsx", enter, w.page(w.trainingExamTemplate))
+	for _, step := range []string{"rules", "escort", "compute", "confirm", "certificates"} {
+		rt.HandleFunc("POST /training/classes/{id}/evaluation/"+step, on(manage, server.OnClass), w.page(w.trainingEvalStep(step)))
+	}
+	cert := on(read, server.OnCertificate)
+	rt.HandleFunc("GET /training/certificates/{id}", cert, w.page(w.trainingCertificate))
+	rt.HandleFunc("GET /training/certificates/{id}/print", cert, w.page(w.trainingCertificatePrint))
+	rt.HandleFunc("GET /training/certificates/{id}/certificate.pdf", cert, w.page(w.trainingCertificatePrint))
+	rt.HandleFunc("POST /training/certificates/{id}/revoke", on(manage, server.OnCertificate), w.page(w.trainingCertificateRevoke))
+	rt.HandleFunc("GET /v/c/{token}", server.Rule{On: server.Public}, w.certificateVerify)
 }
 
 // surveyRoutes registers the survey pages (问卷调查): the list, the
