@@ -50,13 +50,16 @@ func (s *TrainingService) Targets(ctx context.Context, a *access.Actor, class in
 }
 
 // retakeDueSQL holds for cadre c with a 重修 still open whose 情况说明
-// the department accepted, and in no class that has not ended (?: today)
-// nor in a later class still waiting for its outcome.
-const retakeDueSQL = `EXISTS (SELECT 1 FROM training_enrolments e JOIN training_classes k ON k.id = e.class_id WHERE e.cadre_id = c.id AND ` + retakeOpen + `
+// the department accepted, who is in no class that has not ended (?:
+// today) nor in a later class still waiting for its outcome. It starts
+// from the 重修 outcomes, a few among many, so the register is not
+// searched cadre by cadre.
+const retakeDueSQL = `c.id IN (SELECT e.cadre_id FROM training_outcomes o JOIN training_enrolments e ON e.id = o.enrolment_id
+		JOIN training_classes k ON k.id = e.class_id WHERE o.outcome = 'retake' AND o.confirmed_at > 0 AND ` + retakeOpen + `
 		AND EXISTS (SELECT 1 FROM training_statements st WHERE st.enrolment_id = e.id AND st.status = 'accepted')
 		AND NOT EXISTS (SELECT 1 FROM training_enrolments e3 JOIN training_classes k3 ON k3.id = e3.class_id
-			WHERE e3.cadre_id = c.id AND k3.start_on > k.end_on AND NOT EXISTS (SELECT 1 FROM training_outcomes o3 WHERE o3.enrolment_id = e3.id AND o3.confirmed_at > 0)))
-	AND NOT EXISTS (SELECT 1 FROM training_enrolments e4 JOIN training_classes k4 ON k4.id = e4.class_id WHERE e4.cadre_id = c.id AND k4.end_on >= ?)`
+			WHERE e3.cadre_id = e.cadre_id AND k3.start_on > k.end_on AND NOT EXISTS (SELECT 1 FROM training_outcomes o3 WHERE o3.enrolment_id = e3.id AND o3.confirmed_at > 0))
+		AND NOT EXISTS (SELECT 1 FROM training_enrolments e4 JOIN training_classes k4 ON k4.id = e4.class_id WHERE e4.cadre_id = e.cadre_id AND k4.end_on >= ?))`
 
 // admit is the 入学关 for one cadre of a summons to class c.
 func (tx *Tx) admit(ctx context.Context, a *access.Actor, c *training.Class, id int64, seen map[int64]bool) (string, error) {

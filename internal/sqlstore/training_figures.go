@@ -56,6 +56,11 @@ func (s *TrainingService) Figures(ctx context.Context, a *access.Actor, f traini
 		where, args := scopeWhere("k.region_code", scopes)
 		where += ` AND k.start_on >= ? AND k.start_on <= ?`
 		args = append(args, f.Year+"-01-01", f.Year+"-12-31")
+		// The attendance of the year's classes, summed once per
+		// enrolment rather than looked up trainee by trainee.
+		attended := `SELECT a.enrolment_id, count(*) AS n, sum(s.hours) AS h FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id
+			JOIN training_classes k ON k.id = s.class_id WHERE ` + where + ` GROUP BY a.enrolment_id`
+		args = append(append([]any{}, args...), args...)
 		if f.Rank != "" {
 			where += ` AND c.rank_code = ?`
 			args = append(args, f.Rank)
@@ -63,10 +68,11 @@ func (s *TrainingService) Figures(ctx context.Context, a *access.Actor, f traini
 		rows, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (figureRow, error) {
 			var r figureRow
 			return r, s.Scan(&r.class, &r.className, &r.unit, &r.unitName, &r.rank, &r.rankName, &r.rankPos, &r.sessions, &r.hours, &r.outcome, &r.reasons)
-		}, `SELECT k.id, k.name, COALESCE(c.unit_id, 0), COALESCE(u.name, r.name), c.rank_code, rk.name, rk.position,
-			(SELECT count(*) FROM training_attendance a WHERE a.enrolment_id = e.id), `+enrolHours+`, COALESCE(o.outcome, ''), COALESCE(o.reasons, '')
+		}, `SELECT k.id, k.name, COALESCE(c.unit_id, 0), COALESCE(u.name, r.name), c.rank_code, rk.name, rk.position, COALESCE(t.n, 0), COALESCE(t.h, 0),
+			COALESCE(o.outcome, ''), COALESCE(o.reasons, '')
 			FROM training_enrolments e JOIN training_classes k ON k.id = e.class_id JOIN cadres c ON c.id = e.cadre_id
 			JOIN regions r ON r.code = c.region_code JOIN cadre_ranks rk ON rk.code = c.rank_code LEFT JOIN org_units u ON u.id = c.unit_id `+outcomeJoin+`
+			LEFT JOIN (`+attended+`) t ON t.enrolment_id = e.id
 			WHERE `+where+` ORDER BY k.start_on, k.id`, args...)
 		if err != nil {
 			return err

@@ -23,5 +23,7 @@ CREATE TABLE training_statements (
 );
 CREATE INDEX training_statements_enrolment ON training_statements(enrolment_id, id);
 CREATE UNIQUE INDEX training_statements_waiting ON training_statements(enrolment_id) WHERE status = 'submitted';
--- The yearly file and the figures read a year's sessions by day.
+-- The retake loop and the "retake due" filter start from the 重修
+-- outcomes; the yearly file and the figures read a year's sessions by day.
+CREATE INDEX training_outcomes_outcome ON training_outcomes(outcome, confirmed_at);
 CREATE INDEX training_sessions_day ON training_sessions(day);
