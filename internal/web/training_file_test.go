@@ -40,38 +40,6 @@ func (s *site) statementForm(path string, enrolment int64, text string, file []b
 	return res.StatusCode, s.body(res)
 }
 
-// graduate evaluates a class's trainees — exam scores as given, the
-// other two sources 80 — and has the department compute and confirm the
-// outcomes.
-func graduate(t *testing.T, db *sqlstore.DB, dept *access.Actor, class int64, exams map[string]int) {
-	t.Helper()
-	ctx := context.Background()
-	s := db.Training()
-	es, err := s.Enrolments(ctx, dept, class)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var in []training.EvaluationInput
-	for _, e := range es {
-		dims := map[string]int{}
-		for _, d := range training.DefaultDims {
-			dims[d] = 80
-		}
-		in = append(in, training.EvaluationInput{Enrolment: e.ID, Source: training.Observer, Score: 80},
-			training.EvaluationInput{Enrolment: e.ID, Source: training.Headteacher, Dims: dims},
-			training.EvaluationInput{Enrolment: e.ID, Source: training.Exam, Score: exams[e.Cadre.Name]})
-	}
-	if _, err := s.Evaluate(ctx, dept, class, in); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ComputeOutcomes(ctx, dept, class); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ConfirmOutcomes(ctx, dept, class); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestTrainingFilePages follows a 重修 on the pages: the cadre's training
 // file, the trainee's 情况说明 from their own page (a file that is no
 // PDF or image refused), the department's retake loop accepting it, the
@@ -122,7 +90,7 @@ func TestTrainingFilePages(t *testing.T) {
 			t.Fatal(err)
 		}
 		now = time.Date(2026, 6, 10, 1, 0, 0, 0, time.UTC)
-		graduate(t, db, dept, c.ID, map[string]int{"甲书记": 85, "乙委员": 30})
+		storetest.Graduate(t, db, dept, c.ID, map[string]int{"甲书记": 85, "乙委员": 30})
 		link := map[string]training.Link{}
 		for _, l := range links {
 			link[l.Name] = l
