@@ -154,7 +154,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	shops := azStores(t, db, "u-"+string(access.Clerk))
 	tal := azTalent(t, db)
 	photo1, photo2 := azPhotos(t, db, world)
-	trs := azTraining(t, db)
+	trs := azTraining(t, db, orgs.cadre1, orgs.cadre2)
 	survey1, survey2 := azSurveys(t, db)
 	hon := azHonour(t, db, world)
 	before, _ := db.Registry().History(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: province}}}, world.h2)
@@ -205,6 +205,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{server.OnSurvey, "survey", survey1, survey2},
 		{server.OnCadre, "cadre", orgs.cadre1, orgs.cadre2}, {server.OnTrainingList, "competency list", trs.list1, trs.list2},
 		{server.OnClass, "class", trs.class1, trs.class2}, {server.OnSession, "class session", trs.session1, trs.session2},
+		{server.OnCertificate, "training certificate", trs.cert1, trs.cert2},
 		{server.OnBoard, "honour board", hon.board1, hon.board2}, {server.OnCampaign, "fundraising drive", hon.fund1, hon.fund2},
 		{server.OnContact, "contact log", orgs.contact1, orgs.contact2}} {
 		targets[c.on] = []target{{"own village's " + c.what, sub("id", fmt.Sprint(c.own)), true, c.on == server.OnGrid || c.on == server.OnContact},

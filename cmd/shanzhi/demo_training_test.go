@@ -63,6 +63,25 @@ func TestDemoTraining(t *testing.T) {
 	if through == 0 || through == len(es) {
 		t.Errorf("demo class: %d of %d trainees through their hours", through, len(es))
 	}
+	// The class ended with confirmed outcomes — some 优秀, most 合格, a few
+	// 重修 — and certificates for all but the 重修, each verifiable.
+	sh, err := db.Training().EvaluationSheet(ctx, staff, classes[0].ID)
+	if err != nil || !sh.Confirmed {
+		t.Fatalf("demo outcomes: %v", err)
+	}
+	count, certs := map[string]int{}, 0
+	for _, g := range sh.Graduates {
+		count[g.Outcome.Outcome]++
+		if g.Certificate != nil {
+			certs++
+			if v, err := db.Training().VerifyCertificate(ctx, g.Certificate.Token); err != nil || v.Name != g.Name {
+				t.Errorf("demo certificate %s: %v", g.Certificate.Serial, err)
+			}
+		}
+	}
+	if count["excellent"] == 0 || count["pass"] <= count["excellent"]+count["retake"] || count["retake"] == 0 || certs != len(es)-count["retake"] {
+		t.Errorf("demo outcomes %v, %d certificates", count, certs)
+	}
 }
 
 // TestDemoRetakes finds the demo's retakes: one closed by the retake

@@ -739,14 +739,18 @@ func (s *TrainingService) VerifyCertificate(ctx context.Context, token string) (
 }
 
 // CadreCertificates lists a cadre's certificates, newest first, revoked
-// ones too, for their training file.
+// ones too, for their training file: for who reads the programme at the
+// cadre's region.
 func (s *TrainingService) CadreCertificates(ctx context.Context, a *access.Actor, cadre int64) ([]training.Certificate, error) {
 	var out []training.Certificate
 	err := s.db.view(ctx, func(tx *Tx) error {
-		if _, err := tx.cadreFor(ctx, a, cadre, false); err != nil {
+		c, err := tx.cadreFor(ctx, a, cadre, false)
+		if err != nil {
 			return err
 		}
-		var err error
+		if !training.CanRead(a, c.Region) {
+			return fault.E(fault.NotFound, "error.not_found")
+		}
 		out, err = queryAll(ctx, tx, scanCertificate, certSelect+` WHERE e.cadre_id = ? ORDER BY t.issued_at DESC, t.id DESC`, cadre)
 		return err
 	})

@@ -76,6 +76,11 @@ type sheetImportView struct {
 	DoneKey                string
 	Checked                bool
 	Failed                 int
+	// AllOrNothing marks an import that enters no row while any is
+	// refused; Intro, where set, is its own catalogue key for the intro
+	// and RefusedKey for the refusal (with the count of refused rows).
+	AllOrNothing      bool
+	Intro, RefusedKey string
 }
 
 // sheetRow is what an import page needs of a row of its own type.
@@ -142,6 +147,8 @@ func runSheetImport[R any](w *Web, rw http.ResponseWriter, r *http.Request, v *v
 	switch {
 	case err != nil:
 		status, d.Error, _ = refusal(v, err, "org.field.")
+	case d.Failed > 0 && d.AllOrNothing:
+		status, d.Error, d.Done = http.StatusUnprocessableEntity, v.T(d.RefusedKey, d.Failed), 0
 	case d.Failed > 0:
 		status, d.Error = http.StatusUnprocessableEntity, v.T("org.import.problems", d.Failed)
 	default:

@@ -243,7 +243,8 @@ func (w *Web) trainingExamImport(rw http.ResponseWriter, r *http.Request, a *acc
 	back := "/training/classes/" + strconv.FormatInt(id, 10) + "/evaluation"
 	v := w.newView(r, "training.page.exam_import", "training")
 	v.Crumbs = []crumb{{Label: s.Class.Name, Href: back}, {Label: v.T("training.page.exam_import")}}
-	d := &sheetImportView{Action: back + "/exam", Template: back + "/exam/template.xlsx", Back: back, NameLabel: v.T("org.field.member_name"), DoneKey: "training.exam.done"}
+	d := &sheetImportView{Action: back + "/exam", Template: back + "/exam/template.xlsx", Back: back, NameLabel: v.T("org.field.member_name"), DoneKey: "training.exam.done",
+		AllOrNothing: true, Intro: "training.exam.intro", RefusedKey: "training.exam.refused"}
 	refused := 0
 	runSheetImport(w, rw, r, v, d, func(x *training.ExamRow) sheetRow { return sheetRow{x.Line, x.Name, &x.Err} },
 		func(name string, data []byte) ([]training.ExamRow, error) {
