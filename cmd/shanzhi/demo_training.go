@@ -56,7 +56,10 @@ func seedTraining(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error 
 		return err
 	}
 	fmt.Fprintf(stdout, "loaded demo cadres: %d of 科尔沁镇人民政府, 2 of 平安村 in post and 1 who left at the 2021 换届\n", n)
-	return seedTrainingClass(ctx, db, staff, stdout)
+	if err := seedTrainingClass(ctx, db, staff, stdout); err != nil {
+		return err
+	}
+	return seedTrainingRetakes(ctx, db, staff, stdout)
 }
 
 // seedTrainingClass drafts the township's 紧缺能力清单 from the demo's

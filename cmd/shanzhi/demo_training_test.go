@@ -7,6 +7,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/org"
+	"shanzhi/internal/training"
 )
 
 // TestDemoTraining loads the demo and finds its cadres: the township's in
@@ -34,7 +35,13 @@ func TestDemoTraining(t *testing.T) {
 		t.Fatalf("demo lists: %v %+v", err, lists)
 	}
 	l, _ := db.Training().List(ctx, staff, lists[0].ID)
-	classes, _ := db.Training().Classes(ctx, staff, demoTownship)
+	allClasses, _ := db.Training().Classes(ctx, staff, demoTownship)
+	var classes []training.Class
+	for _, c := range allClasses {
+		if c.Name == "乡村振兴示范培训班" {
+			classes = append(classes, c)
+		}
+	}
 	if len(l.Items) == 0 || l.Covered() == 0 || len(classes) != 1 || classes[0].Hours < classes[0].HoursRequired {
 		t.Fatalf("demo list of %d items, %d covered; classes %+v", len(l.Items), l.Covered(), classes)
 	}
@@ -74,5 +81,38 @@ func TestDemoTraining(t *testing.T) {
 	}
 	if count["excellent"] == 0 || count["pass"] <= count["excellent"]+count["retake"] || count["retake"] == 0 || certs != len(es)-count["retake"] {
 		t.Errorf("demo outcomes %v, %d certificates", count, certs)
+	}
+}
+
+// TestDemoRetakes finds the demo's retakes: one closed by the retake
+// session, one whose 情况说明 waits, both on the loop page's lists and in
+// the trainees' files.
+func TestDemoRetakes(t *testing.T) {
+	ctx := context.Background()
+	db, _ := seedPlace(t, newPlace(t, "sqlite", filepath.Join(t.TempDir(), "shanzhi.key")))
+	staff := &access.Actor{Username: "zzb", Grants: []access.Grant{{Role: access.OrgStaff, Region: demoTownship}}}
+	open, err := db.Training().Retakes(ctx, staff, demoTownship, false)
+	if err != nil || len(open) != 1 || open[0].Statement == nil || open[0].Statement.Status != training.StatementSubmitted || open[0].Reasons[0] != training.ReasonExam {
+		t.Fatalf("open retakes: %v %+v", err, open)
+	}
+	closed, err := db.Training().Retakes(ctx, staff, demoTownship, true)
+	if err != nil || len(closed) != 1 || closed[0].ClosedBy == nil || closed[0].Reasons[0] != training.ReasonHours {
+		t.Fatalf("closed retakes: %v %+v", err, closed)
+	}
+	f, err := db.Training().CadreFile(ctx, staff, closed[0].Cadre)
+	if err != nil || len(f.Years) == 0 {
+		t.Fatal(err)
+	}
+	classes, certified := 0, 0
+	for _, y := range f.Years {
+		for _, c := range y.Classes {
+			classes++
+			if c.Certificate != "" {
+				certified++
+			}
+		}
+	}
+	if classes != 2 || certified != 1 {
+		t.Errorf("the retaken cadre's file: %d classes, %d certificates", classes, certified)
 	}
 }

@@ -95,6 +95,7 @@ func (a *API) Routes(rt *server.Router) {
 	a.trainingRoutes(rt)
 	a.attendRoutes(rt)
 	a.evalRoutes(rt)
+	a.trainingFileRoutes(rt)
 	a.surveyRoutes(rt)
 	a.memberRoutes(rt)
 	a.honourRoutes(rt)

@@ -366,7 +366,8 @@ func (a *API) trainingTargets(r *http.Request, act *access.Actor) (int, any, err
 	}
 	q := r.URL.Query()
 	unit, _ := strconv.ParseInt(q.Get("unit"), 10, 64)
-	cs, err := a.Training.Targets(r.Context(), act, id, training.TargetFilter{Rank: q.Get("rank"), Sector: q.Get("sector"), Unit: unit, Untrained: q.Get("untrained")})
+	cs, err := a.Training.Targets(r.Context(), act, id, training.TargetFilter{Rank: q.Get("rank"), Sector: q.Get("sector"), Unit: unit, Untrained: q.Get("untrained"),
+		HoursShort: q.Get("hours_short") != "", RetakeDue: q.Get("retake_due") != ""})
 	if err != nil {
 		return 0, nil, err
 	}

@@ -15,7 +15,9 @@ import (
 )
 
 // benchCadres is how many cadres the cadre benchmarks register: a city's
-// 10,000 unless SHANZHI_BENCH_CADRES says otherwise.
+// 10,000 unless SHANZHI_BENCH_CADRES says otherwise, and no more than
+// SHANZHI_BENCH_RESIDENTS (at least 100), which the test script's quick
+// mode sets small.
 func benchCadres(b *testing.B) int {
 	n := 10000
 	if s := os.Getenv("SHANZHI_BENCH_CADRES"); s != "" {
@@ -23,6 +25,9 @@ func benchCadres(b *testing.B) int {
 		if n, err = strconv.Atoi(s); err != nil || n < 100 {
 			b.Fatalf("SHANZHI_BENCH_CADRES=%q", s)
 		}
+	}
+	if s := os.Getenv("SHANZHI_BENCH_RESIDENTS"); s != "" {
+		n = min(n, max(storetest.BenchSize(b), 100))
 	}
 	return n
 }

@@ -39,11 +39,27 @@ func (s *TrainingService) Targets(ctx context.Context, a *access.Actor, class in
 			where += ` AND ` + yearHoursSQL + ` < (SELECT k.hours FROM cadre_ranks k WHERE k.code = c.rank_code)`
 			args = append(args, yearSpan(tx.now)...)
 		}
+		if f.RetakeDue {
+			where += ` AND ` + retakeDueSQL
+			args = append(args, localtime.Day(tx.now))
+		}
 		out, err = queryAll(ctx, tx, scanCadre(a), cadreSelect+` WHERE `+where+` ORDER BY c.region_code, c.name, c.id LIMIT ?`, append(args, training.MaxEnrol)...)
 		return err
 	})
 	return out, err
 }
+
+// retakeDueSQL holds for cadre c with a 重修 still open whose 情况说明
+// the department accepted, who is in no class that has not ended (?:
+// today) nor in a later class still waiting for its outcome. It starts
+// from the 重修 outcomes, a few among many, so the register is not
+// searched cadre by cadre.
+const retakeDueSQL = `c.id IN (SELECT e.cadre_id FROM training_outcomes o JOIN training_enrolments e ON e.id = o.enrolment_id
+		JOIN training_classes k ON k.id = e.class_id WHERE o.outcome = 'retake' AND o.confirmed_at > 0 AND ` + retakeOpen + `
+		AND EXISTS (SELECT 1 FROM training_statements st WHERE st.enrolment_id = e.id AND st.status = 'accepted')
+		AND NOT EXISTS (SELECT 1 FROM training_enrolments e3 JOIN training_classes k3 ON k3.id = e3.class_id
+			WHERE e3.cadre_id = e.cadre_id AND k3.start_on > k.end_on AND NOT EXISTS (SELECT 1 FROM training_outcomes o3 WHERE o3.enrolment_id = e3.id AND o3.confirmed_at > 0))
+		AND NOT EXISTS (SELECT 1 FROM training_enrolments e4 JOIN training_classes k4 ON k4.id = e4.class_id WHERE e4.cadre_id = e.cadre_id AND k4.end_on >= ?))`
 
 // admit is the 入学关 for one cadre of a summons to class c.
 func (tx *Tx) admit(ctx context.Context, a *access.Actor, c *training.Class, id int64, seen map[int64]bool) (string, error) {
@@ -109,7 +125,17 @@ func (s *TrainingService) Enrol(ctx context.Context, a *access.Actor, class int6
 			return fault.E(fault.Invalid, "training.enrol.refused", refused)
 		}
 		for _, x := range out {
-			if _, err := tx.exec(ctx, `INSERT INTO training_enrolments (class_id, cadre_id, source, created_at) VALUES (?, ?, 'summons', ?)`, class, x.Cadre, tx.nowMS()); err != nil {
+			// A cadre with a 重修 still open comes to retake (回炉重修).
+			var open int
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM training_enrolments e JOIN training_classes k ON k.id = e.class_id
+				WHERE e.cadre_id = ? AND k.end_on < ? AND `+retakeOpen, x.Cadre, c.Start).Scan(&open); err != nil {
+				return err
+			}
+			source := "summons"
+			if open > 0 {
+				source = "retake"
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO training_enrolments (class_id, cadre_id, source, created_at) VALUES (?, ?, ?, ?)`, class, x.Cadre, source, tx.nowMS()); err != nil {
 				return err
 			}
 		}

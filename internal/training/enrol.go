@@ -18,6 +18,9 @@ type TargetFilter struct {
 	// HoursShort picks those whose hours this year are below their
 	// rank's requirement.
 	HoursShort bool
+	// RetakeDue picks those with a 重修 not yet made good whose 情况说明
+	// the department accepted, and who are in no class that has not ended.
+	RetakeDue bool
 }
 
 // MaxEnrol bounds one summons.

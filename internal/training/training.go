@@ -356,6 +356,7 @@ type Service interface {
 	Rater
 	Hours
 	Evaluating
+	Files
 }
 
 // Need is one line of a needs survey's ranking: a competency lacking in a

@@ -7,6 +7,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/org"
 	"shanzhi/internal/training"
 )
@@ -191,6 +192,8 @@ func (w *Web) orgCadreEdit(rw http.ResponseWriter, r *http.Request, a *access.Ac
 type cadreView struct {
 	C     *org.Cadre
 	Hours *training.YearHours // this year's training hours against the rank's
+	// FilePart is the 参训档案, year by year.
+	FilePart filePart
 	// Certificates are the cadre's training certificates, revoked ones
 	// too, for who reads the programme.
 	Certificates []training.Certificate
@@ -222,10 +225,14 @@ func (w *Web) showCadre(rw http.ResponseWriter, r *http.Request, a *access.Actor
 	v.Title = c.Name + " " + v.T("cadre.page.file")
 	v.Crumbs = []crumb{{Label: v.T("cadre.page.list"), Href: "/org/cadres?region=" + c.Region}, {Label: c.Name}}
 	d := &cadreView{C: c, CanManage: c.Left == "" && a.Can(access.OrgManage, c.Region), Reasons: org.LeaveReasons, Leaving: left}
-	if d.Hours, err = w.Training.CadreHours(r.Context(), a, c.ID); err != nil {
+	file, err := w.Training.CadreFile(r.Context(), a, c.ID)
+	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
+	d.FilePart = filePart{V: v, F: file, Staff: true}
+	this := file.Year(localtime.Day(w.Now())[:4]).YearHours
+	d.Hours = &this
 	if training.CanRead(a, c.Region) {
 		if d.Certificates, err = w.Training.CadreCertificates(r.Context(), a, c.ID); err != nil {
 			w.fail(rw, r, err)

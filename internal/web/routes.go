@@ -412,6 +412,14 @@ func (w *Web) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /training/sessions/{id}/roll", attend, w.page(w.trainingRoll))
 	rt.HandleFunc("POST /training/sessions/{id}/roll", attend, w.page(w.trainingRoll))
 	rt.HandleFunc("POST /training/sessions/{id}/leaves", attend, w.page(w.trainingLeave))
+	rt.HandleFunc("GET /training/retakes", on(read, server.OnQuery), w.page(w.trainingRetakes))
+	rt.HandleFunc("POST /training/retakes/decide", on(manage, server.OnQuery), w.page(w.trainingStatementDecide))
+	rt.HandleFunc("GET /training/retakes/file", on(read, server.OnQuery), w.page(w.trainingStatementFile))
+	rt.HandleFunc("GET /training/figures", on(read, server.OnQuery), w.page(w.trainingFigures))
+	rt.HandleFunc("GET /training/figures.xlsx", on(read, server.OnQuery), w.page(w.trainingFiguresSheet))
+	// The yearly file is the cadres' record: whoever reads the cadres.
+	rt.HandleFunc("GET /training/files", on(access.OrgRead, server.OnQuery), w.page(w.trainingFiles))
+	rt.HandleFunc("GET /training/files.xlsx", on(access.OrgRead, server.OnQuery), w.page(w.trainingFilesSheet))
 	w.attendRoutes(rt, server.Rule{On: server.Public})
 	w.evalRoutes(rt)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/document"
+	"shanzhi/internal/fault"
 	"shanzhi/internal/localtime"
 	"shanzhi/internal/server"
 	"shanzhi/internal/training"
@@ -119,11 +121,15 @@ func (w *Web) trainingLeave(rw http.ResponseWriter, r *http.Request, a *access.A
 }
 
 type traineeView struct {
-	T      *training.Trainee
-	Action string // where the page's forms post
-	Code   string // the short code, posted back when the page was opened by it
-	Error  string
-	Done   string // what the last action did
+	T    *training.Trainee
+	File filePart
+	// Writable are the trainee's open 重修 whose 情况说明 is not written
+	// yet or was returned: the statement form is for these.
+	Writable []training.RetakeCase
+	Action   string // where the page's forms post
+	Code     string // the short code, posted back when the page was opened by it
+	Error    string
+	Done     string // what the last action did
 	// Rated are the trainee's ratings of their teachers by session, and
 	// Rateable the sessions they attended whose teacher they have not
 	// rated yet.
@@ -169,8 +175,16 @@ func (w *Web) attendAct(rw http.ResponseWriter, r *http.Request, cred, action st
 	}
 	status := http.StatusOK
 	if r.Method == http.MethodPost {
+		if err := w.parseForm(rw, r); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
 		var err error
 		switch r.FormValue("op") {
+		case "statement":
+			if err = w.attendStatement(r, cred); err == nil {
+				d.Done = v.T("training.retake.sent")
+			}
 		case "checkin":
 			var x *training.Attendance
 			if x, err = w.Training.CheckIn(r.Context(), cred, r.FormValue("checkin"), r.FormValue("how")); err == nil {
@@ -213,10 +227,59 @@ func (w *Web) attendAct(rw http.ResponseWriter, r *http.Request, cred, action st
 			}
 		}
 	}
+	file, err := w.Training.TraineeFile(r.Context(), cred)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	d.File = filePart{V: v, F: file}
+	for _, y := range file.Years {
+		for _, c := range y.Retakes {
+			if c.Open() && (c.Statement == nil || c.Statement.Status == training.StatementReturned) {
+				d.Writable = append(d.Writable, c)
+			}
+		}
+	}
 	v.Title = t.Name + " · " + t.Class.Name
 	rw.Header().Set("Cache-Control", "no-store")
 	v.Data = d
 	w.render(rw, status, "training_trainee", v)
+}
+
+// attendStatement sends a 重修 trainee's 情况说明 with its file, if any,
+// read no further than one byte past the limit. A refused one counts
+// against the address's limit, as a wrong code does.
+func (w *Web) attendStatement(r *http.Request, cred string) error {
+	key := access.RequestFrom(r.Context()).ClientKey()
+	if err := limited(w.Limits.Code, key); err != nil {
+		return err
+	}
+	in := training.StatementInput{Enrolment: formID(r, "enrolment"), Text: r.FormValue("text")}
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["file"] {
+			if fh.Size == 0 {
+				continue
+			}
+			if fh.Size > training.MaxStatementFile {
+				return fault.OnField(fault.TooLarge, "file", "training.retake.file_size", training.MaxStatementFile>>20)
+			}
+			f, err := fh.Open()
+			if err != nil {
+				return err
+			}
+			in.File, err = io.ReadAll(io.LimitReader(f, training.MaxStatementFile+1))
+			f.Close()
+			if err != nil {
+				return err
+			}
+			break
+		}
+	}
+	_, err := w.Training.SubmitStatement(r.Context(), cred, in)
+	if err == nil {
+		w.Limits.Code.Refund(key)
+	}
+	return err
 }
 
 // attendRoutes are the trainee's own pages: public, reached only by the

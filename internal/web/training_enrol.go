@@ -35,7 +35,8 @@ func (w *Web) trainingTargeting(rw http.ResponseWriter, r *http.Request, a *acce
 	v.Crumbs = []crumb{{Label: c.Name, Href: back}, {Label: v.T("training.page.targeting")}}
 	q := r.URL.Query()
 	unit, _ := strconv.ParseInt(q.Get("unit"), 10, 64)
-	d := &targetingView{C: c, Filter: training.TargetFilter{Rank: q.Get("rank"), Sector: strings.TrimSpace(q.Get("sector")), Unit: unit, Untrained: strings.TrimSpace(q.Get("untrained")), HoursShort: q.Get("hours_short") != ""}}
+	d := &targetingView{C: c, Filter: training.TargetFilter{Rank: q.Get("rank"), Sector: strings.TrimSpace(q.Get("sector")), Unit: unit, Untrained: strings.TrimSpace(q.Get("untrained")), HoursShort: q.Get("hours_short") != "",
+		RetakeDue: q.Get("retake_due") != ""}}
 	status := http.StatusOK
 	if r.Method == http.MethodPost {
 		r.ParseForm()
