@@ -90,6 +90,9 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/redemptions/{id}/return", on(sell, server.OnRedeemed), a.handle(a.redemptionReturn))
 	// Roles in bulk: one action for a role at every village of a league.
 	rt.HandleFunc("POST /api/v1/users/{id}/grants/bulk", on(access.RoleManage, server.Anywhere), a.handle(a.grantBulk))
+	// One grant: at a region, or for a grid, a party organisation or a unit.
+	rt.HandleFunc("POST /api/v1/users/{id}/grants", on(access.RoleManage, server.Anywhere), a.handle(a.grantOne(false)))
+	rt.HandleFunc("POST /api/v1/users/{id}/grants/revoke", on(access.RoleManage, server.Anywhere), a.handle(a.grantOne(true)))
 	a.talentRoutes(rt)
 	a.orgRoutes(rt)
 	a.trainingRoutes(rt)

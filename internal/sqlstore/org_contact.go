@@ -211,6 +211,17 @@ func (s *OrgService) Contacts(ctx context.Context, a *access.Actor, f org.Contac
 			// them all, every issue below it that is past its deadline.
 			where += ` AND (c.level = ? OR c.due <> '' AND c.due < ? AND c.status IN (?, ?))`
 			args = append(args, string(org.LevelBranch), localtime.Day(tx.now), string(org.ContactOpen), string(org.ContactEscalated))
+			if !a.Can(access.OrgRead, o.Home) {
+				// A secretary for this branch: the issues of its own
+				// members' households, not a joint branch's beside it.
+				ids, err := tx.orgsBelow(ctx, o.ID)
+				if err != nil {
+					return err
+				}
+				w, more := idIn("branch_id", ids)
+				where += ` AND c.member_id IN (SELECT id FROM org_members WHERE ` + w + `)`
+				args = append(args, more...)
+			}
 		default:
 			var err error
 			if where, args, err = gridScope(a, access.GridRead, f.Region); err != nil {

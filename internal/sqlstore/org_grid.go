@@ -103,6 +103,23 @@ func (s *OrgService) Grids(ctx context.Context, a *access.Actor, region string) 
 	return out, err
 }
 
+// GridPage pages through the grids Grids lists, by id.
+func (s *OrgService) GridPage(ctx context.Context, a *access.Actor, region string, after int64, limit int) ([]org.Grid, error) {
+	where, args, err := gridScope(a, access.GridRead, region)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	var out []org.Grid
+	err = s.db.view(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, scanGrid, gridSelect+` WHERE `+where+` AND g.id > ? ORDER BY g.id LIMIT ?`, append(args, after, limit)...)
+		return err
+	})
+	return out, err
+}
+
 // Grid returns a grid with its households.
 func (s *OrgService) Grid(ctx context.Context, a *access.Actor, id int64) (*org.Grid, error) {
 	var out *org.Grid

@@ -51,6 +51,20 @@ func scanMember(s interface{ Scan(...any) error }) (org.Member, error) {
 func (tx *Tx) memberFor(ctx context.Context, a *access.Actor, id int64, manage bool) (*org.Member, error) {
 	m, err := scanMember(tx.queryRow(ctx, memberSelect+` WHERE m.id = ?`, id))
 	home := m.Home
+	if err == nil && !manage && !org.CanRead(a, home) {
+		// A branch secretary reads their branch's members and those a
+		// transfer in transit brings to it.
+		ok, err := tx.canOrg(ctx, a, access.OrgRead, m.Branch, m.Home)
+		if err == nil && !ok && m.Pending != nil {
+			ok, err = tx.canOrg(ctx, a, access.OrgRead, m.Pending.To, m.Pending.ToHome)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &m, nil
+		}
+	}
 	if err == nil && m.Pending != nil && !org.CanRead(a, home) {
 		home = m.Pending.ToHome
 	}
