@@ -370,6 +370,9 @@ func (s *OrgService) Receive(ctx context.Context, a *access.Actor, id int64, dat
 		if _, err := tx.exec(ctx, `UPDATE org_members SET branch_id = ?, updated_at = ? WHERE id = ?`, dest.ID, tx.nowMS(), id); err != nil {
 			return err
 		}
+		if err := tx.netFollowMember(ctx, a, id, fmt.Sprintf("transfer:%d → %s", m.Pending.ID, dest.Name)); err != nil {
+			return err
+		}
 		if err := tx.orgAudit(ctx, a, "org.member.receive", fmt.Sprintf("member:%d transfer:%d", id, m.Pending.ID), dest.Home,
 			fmt.Sprintf("%s → %s; %s", m.BranchName, dest.Name, date)); err != nil {
 			return err
