@@ -16,23 +16,32 @@ import (
 
 var _ training.Nominating = (*TrainingService)(nil)
 
-// unitOf loads a unit's name and region for its staff's pages: those who
-// hold p for it (its own staff by their grant for it), who read the
-// register there, or who run the programme there see it; anyone else is
-// answered as for a unit that does not exist.
-func (tx *Tx) unitOf(ctx context.Context, a *access.Actor, id int64, p access.Permission) (name, region string, err error) {
+// unitOf loads a unit's name and region for its staff's pages: its own
+// staff (by their grant for it) and who runs the programme at its region
+// see it and nominate for it; who reads the register there sees it
+// (nominate unset). Anyone else is answered as for a unit that does not
+// exist.
+func (tx *Tx) unitOf(ctx context.Context, a *access.Actor, id int64, nominate bool) (name, region string, err error) {
 	err = tx.queryRow(ctx, `SELECT name, region_code FROM org_units WHERE id = ?`, id).Scan(&name, &region)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", "", fault.E(fault.NotFound, "error.not_found")
 	case err != nil:
 		return "", "", err
-	case a.CanUnit(p, region, id), a.Can(access.TrainingManage, region):
+	case a.CanUnit(access.UnitCadres, region, id), a.Can(access.TrainingManage, region):
 		return name, region, nil
-	case p == access.UnitCadres && a.Can(access.OrgRead, region):
+	case !nominate && a.Can(access.OrgRead, region):
 		return name, region, nil
 	}
 	return "", "", fault.E(fault.NotFound, "error.not_found")
+}
+
+// CanNominate answers nil when the actor may nominate for the unit.
+func (s *TrainingService) CanNominate(ctx context.Context, a *access.Actor, unit int64) error {
+	return s.db.view(ctx, func(tx *Tx) error {
+		_, _, err := tx.unitOf(ctx, a, unit, true)
+		return err
+	})
 }
 
 const quotaSelect = `SELECT q.class_id, k.name, k.start_on, k.end_on, q.unit_id, u.name, q.quota,
@@ -112,7 +121,7 @@ func (s *TrainingService) SetQuotas(ctx context.Context, a *access.Actor, class 
 func (s *TrainingService) UnitQuotas(ctx context.Context, a *access.Actor, unit int64) ([]training.Quota, error) {
 	var out []training.Quota
 	err := s.db.view(ctx, func(tx *Tx) error {
-		if _, _, err := tx.unitOf(ctx, a, unit, access.UnitCadres); err != nil {
+		if _, _, err := tx.unitOf(ctx, a, unit, false); err != nil {
 			return err
 		}
 		var err error
@@ -126,7 +135,7 @@ func (s *TrainingService) UnitQuotas(ctx context.Context, a *access.Actor, unit 
 func (s *TrainingService) UnitCadres(ctx context.Context, a *access.Actor, unit int64) ([]org.Cadre, error) {
 	var out []org.Cadre
 	err := s.db.view(ctx, func(tx *Tx) error {
-		if _, _, err := tx.unitOf(ctx, a, unit, access.UnitCadres); err != nil {
+		if _, _, err := tx.unitOf(ctx, a, unit, false); err != nil {
 			return err
 		}
 		var err error
@@ -145,7 +154,7 @@ func (s *TrainingService) Nominate(ctx context.Context, a *access.Actor, class, 
 	}
 	var out []training.Admission
 	err := s.db.update(ctx, func(tx *Tx) error {
-		unitName, _, err := tx.unitOf(ctx, a, unit, access.UnitCadres)
+		unitName, _, err := tx.unitOf(ctx, a, unit, true)
 		if err != nil {
 			return err
 		}
@@ -256,7 +265,7 @@ func (s *TrainingService) UnitEnrolments(ctx context.Context, a *access.Actor, c
 	var c *training.Class
 	var out []training.Enrolment
 	err := s.db.view(ctx, func(tx *Tx) error {
-		if _, _, err := tx.unitOf(ctx, a, unit, access.UnitCadres); err != nil {
+		if _, _, err := tx.unitOf(ctx, a, unit, false); err != nil {
 			return err
 		}
 		var n int

@@ -79,6 +79,9 @@ type Nominating interface {
 	// Withdraw takes a nomination back (the department), freeing the
 	// unit's place; refused once the trainee has attended.
 	Withdraw(ctx context.Context, a *access.Actor, class, enrolment int64) error
+	// CanNominate answers nil when the actor may nominate for the unit,
+	// fault.NotFound otherwise.
+	CanNominate(ctx context.Context, a *access.Actor, unit int64) error
 	// UnitEnrolments are the unit's trainees of a class, for its notice.
 	UnitEnrolments(ctx context.Context, a *access.Actor, class, unit int64) (*Class, []Enrolment, error)
 }

@@ -145,6 +145,9 @@ type nominateErr struct {
 func (w *Web) showUnit(rw http.ResponseWriter, r *http.Request, a *access.Actor, tpl string, ne *nominateErr) {
 	id, err := pathID(r, "id")
 	d := &unitCadresView{Unit: id, Class: formID(r, "class")}
+	if err == nil && tpl == "unit_nominate" {
+		err = w.Training.CanNominate(r.Context(), a, id)
+	}
 	if err == nil {
 		d.Quotas, err = w.Training.UnitQuotas(r.Context(), a, id)
 	}
