@@ -226,7 +226,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// The branch secretary reaches their branch and its members, not the
 	// joint branch beside it; the unit's staff their unit and its cadres,
 	// not the other unit of the same village.
-	orgReach := map[string]bool{"own village's branch": true, "own village's party member": true, "admin": true}
+	orgReach := map[string]bool{"own village's branch": true, "own village's party member": true, "own village's contact log": true, "admin": true}
 	unitReach := map[string]bool{"own village's unit": true, "own village's cadre": true}
 	targets[server.OnOrg] = append(targets[server.OnOrg], target{"own village's joint branch", sub("id", fmt.Sprint(orgs.org3)), true, false})
 	targets[server.OnMember] = append(targets[server.OnMember], target{"own village's joint branch's member", sub("id", fmt.Sprint(orgs.member3)), true, false})

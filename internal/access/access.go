@@ -146,9 +146,11 @@ func (r Role) UnitScoped() bool { return r == UnitStaff }
 func (r Role) OrgScopable() bool { return r == Secretary }
 
 // orgScopedPerms are what a grant for one organisation carries: it reads
-// that organisation, the organisations below it, their members, flows and
-// the issues raised to them; nothing village-wide.
-var orgScopedPerms = []Permission{OrgRead}
+// that organisation, the organisations below it, their members and flows,
+// and reads and closes the issues their members' households raise up the
+// net to it (grid.read and grid.contact reach those contacts only, never a
+// grid); nothing village-wide.
+var orgScopedPerms = []Permission{OrgRead, GridRead, GridContact}
 
 // Narrow reports whether g is held for one grid, organisation or unit
 // rather than a whole region: such a grant counts in no region-wide check.

@@ -346,6 +346,10 @@ func gridScope(a *access.Actor, p access.Permission, region string) (string, []a
 			return "", nil, fault.E(fault.NotFound, "region.not_found")
 		}
 	}
+	if len(scopes) == 0 && len(grids) == 0 {
+		// A grant for one organisation reaches contacts, not grids.
+		return "", nil, fault.E(fault.Forbidden, "error.forbidden")
+	}
 	where, args := scopeWhere("g.village_code", scopes)
 	if len(grids) > 0 {
 		where = "(" + where + " OR g.id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(grids)), ", ") + "))"

@@ -97,8 +97,11 @@ func TestBranchSecretaryGrant(t *testing.T) {
 		if err != nil || len(ms) != 1 || ms[0].ID != own.ID {
 			t.Errorf("own members: %+v %v", ms, err)
 		}
-		if sec.Can(access.RegistryRead, pingan) || sec.CanAnywhere(access.GridRead) {
+		if sec.Can(access.RegistryRead, pingan) || sec.Can(access.GridRead, pingan) {
 			t.Error("a grant for a branch reaches the village's register or grids")
+		}
+		if _, err := s.Grids(ctx, sec, ""); !fault.Is(err, fault.Forbidden) {
+			t.Errorf("a branch secretary lists grids: %v", err)
 		}
 		// The village-wide grant of before still reaches both branches.
 		if _, err := s.Org(ctx, orgSec, joint.ID); err != nil {
