@@ -21,9 +21,14 @@ import (
 // marker names, so a refused response that leaks one is caught: on the
 // roster, the flows, the changes, 两个覆盖, the net and the contacts; and a
 // cadre of the unit.
+//
+// The own village also homes a joint branch (org3, with member3) that the
+// secretary granted for org1 must not reach, and a second unit (unit3,
+// with cadre3) that the staff granted for unit1 must not reach.
 type azOrgs struct {
 	unit1, unit2, org1, org2, member1, member2, grid1, grid2 int64
 	grid3, contact1, contact2, contact3, cadre1, cadre2      int64
+	org3, member3, unit3, cadre3                             int64
 }
 
 func azOrg(t *testing.T, db *sqlstore.DB, w azWorld) azOrgs {
@@ -103,5 +108,22 @@ func azOrg(t *testing.T, db *sqlstore.DB, w azWorld) azOrgs {
 		t.Fatal(err)
 	}
 	out.grid3, out.contact3 = g3.ID, c3.ID
+	u3, err := s.CreateUnit(ctx, sys, org.UnitInput{Region: azV, Name: "本村第二合作社", CreditCode: creditcode.Complete("93152221MA0N00009"), Type: org.PrivateFirm, TwoNew: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o3, err := s.CreateOrg(ctx, sys, org.OrgInput{Region: azV, Units: []int64{u3.ID}, Kind: org.JointBranch, Name: "本村联合党支部"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m3, err := s.CreateMember(ctx, sys, org.MemberInput{Branch: o3.ID, Name: "联合支部党员", Probation: "2000-07-01", WorkUnit: u3.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd3, err := db.Cadres().CreateCadre(ctx, sys, org.CadreInput{Unit: u3.ID, Name: "第二社干部", Post: "经理", Rank: "staff", Appointed: "2020-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.org3, out.member3, out.unit3, out.cadre3 = o3.ID, m3.ID, u3.ID, cd3.ID
 	return out
 }

@@ -124,6 +124,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	type session struct{ token, csrf string }
 	sessions := map[access.Role]session{}
 	orgs := azOrg(t, db, world)
+	grants := map[access.Role]access.Grant{}
 	for _, role := range access.Roles {
 		g := access.Grant{Role: role, Region: azT}
 		switch {
@@ -133,7 +134,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 			// A grid leader or worker holds their role for grid1 of
 			// 平安村; targets say separately what such a grant reaches.
 			g = access.Grant{Role: role, Region: azV, Grid: orgs.grid1}
+		case role.OrgScopable():
+			// The secretary holds their role for branch org1 of 平安村,
+			// beside which the village homes a joint branch, org3.
+			g = access.Grant{Role: role, Region: azV, Org: orgs.org1}
+		case role.UnitScoped():
+			// A unit's staff for unit1, beside unit3 of the same village.
+			g = access.Grant{Role: role, Region: azV, Unit: orgs.unit1}
 		}
+		grants[role] = g
 		name := "u-" + string(role)
 		if _, err := db.CreateUser(ctx, nil, name, name, "First-Pass-1", []access.Grant{g}); err != nil {
 			t.Fatal(err)
@@ -215,6 +224,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// grant for grid1 does not.
 	targets[server.OnGrid] = append(targets[server.OnGrid], target{"own village's sibling grid", sub("id", fmt.Sprint(orgs.grid3)), true, false})
 	targets[server.OnContact] = append(targets[server.OnContact], target{"own village's sibling grid's contact log", sub("id", fmt.Sprint(orgs.contact3)), true, false})
+	// The branch secretary reaches their branch and its members, not the
+	// joint branch beside it; the unit's staff their unit and its cadres,
+	// not the other unit of the same village.
+	orgReach := map[string]bool{"own village's branch": true, "own village's party member": true, "own village's contact log": true, "admin": true}
+	unitReach := map[string]bool{"own village's unit": true, "own village's cadre": true}
+	targets[server.OnOrg] = append(targets[server.OnOrg], target{"own village's joint branch", sub("id", fmt.Sprint(orgs.org3)), true, false})
+	targets[server.OnMember] = append(targets[server.OnMember], target{"own village's joint branch's member", sub("id", fmt.Sprint(orgs.member3)), true, false})
+	targets[server.OnUnit] = append(targets[server.OnUnit], target{"own village's other unit", sub("id", fmt.Sprint(orgs.unit3)), true, false})
+	targets[server.OnCadre] = append(targets[server.OnCadre], target{"own village's other unit's cadre", sub("id", fmt.Sprint(orgs.cadre3)), true, false})
+	// The lists a branch secretary's grant answers without a region: their
+	// own organisations and members.
+	orgLists := map[string]bool{"GET /org/orgs": true, "GET /api/v1/org/orgs": true, "GET /api/v1/org/members": true}
 	checked := 0
 	for _, rt := range routes {
 		method, pattern, _ := strings.Cut(rt.Pattern, " ")
@@ -234,12 +255,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 			continue
 		}
 		for _, role := range access.Roles {
-			holds := access.Has(role, rt.Rule.Perm) || rt.Rule.Or != "" && access.Has(role, rt.Rule.Or) ||
-				rt.Rule.Own && access.Has(role, access.OwnHousehold)
+			g := grants[role]
+			holds := g.Carries(rt.Rule.Perm) || rt.Rule.Or != "" && g.Carries(rt.Rule.Or) ||
+				rt.Rule.Own && g.Carries(access.OwnHousehold)
 			for _, tg := range ts {
 				allowed := holds && tg.in
-				if role.GridScoped() {
+				switch {
+				case role.GridScoped():
 					allowed = holds && tg.grid
+				case g.Org != 0:
+					allowed = holds && (orgReach[tg.label] || rt.Rule.On == server.OnQuery && tg.label == "own scope" && orgLists[rt.Pattern])
+				case g.Unit != 0:
+					allowed = holds && unitReach[tg.label]
 				}
 				path := strings.NewReplacer("{token}", "x", "{photo}", fmt.Sprint(hon.photo1)).Replace(tg.path(pattern))
 				path = strings.TrimSuffix(path, "{$}")

@@ -25,16 +25,23 @@ const (
 	Station    Role = "station"    // 驿站站长
 	Villager   Role = "villager"   // 村民: their own household, read-only
 	OrgStaff   Role = "orgstaff"   // 组织部干部: the organisation register (units, party organisations, members) of their league, banner or township
-	Secretary  Role = "secretary"  // 党组织书记: reads the register below their branch's region and keeps its grids
+	// Secretary (党组织书记) held at a village reads the register below it
+	// and keeps its grids; held for one organisation (Grant.Org) it reads
+	// that organisation and those below it only.
+	Secretary Role = "secretary"
 	// GridLeader (网格长) and GridWorker (网格员) are granted at a village
 	// for one grid of it (Grant.Grid): they reach that grid only, never
 	// the village's other grids or its register.
 	GridLeader Role = "gridleader" // 网格长: their grid, its linkage net and its contact logs
 	GridWorker Role = "gridworker" // 网格员: their grid's households and contact logs
+	// UnitStaff (单位组织人事干部) is granted at a unit (Grant.Unit): its
+	// own cadres in post, their training files, nominations to classes
+	// within the unit's quota and its enrolment notices; nothing else.
+	UnitStaff Role = "unitstaff"
 )
 
 // Roles lists every role in the order pages show them.
-var Roles = []Role{SysAdmin, SecAdmin, AuditAdmin, Leader, Reviewer, Operator, OrgStaff, Secretary, GridLeader, GridWorker, Clerk, Trainer, Station, Villager}
+var Roles = []Role{SysAdmin, SecAdmin, AuditAdmin, Leader, Reviewer, Operator, OrgStaff, Secretary, GridLeader, GridWorker, UnitStaff, Clerk, Trainer, Station, Villager}
 
 // Permission is one thing a role may do.
 type Permission string
@@ -80,6 +87,10 @@ const (
 	// leaves. The store grants it only for the classes the actor is the
 	// 班主任 of, or manages the programme at.
 	TrainingAttend Permission = "training.attend"
+	// UnitCadres is a unit's own: its cadres and their training files,
+	// nominations within its quota, its enrolment notices. Only a grant
+	// at a unit carries it, for that unit.
+	UnitCadres Permission = "unit.cadres"
 )
 
 // rolePerms is the one table of what each role may do.
@@ -98,6 +109,7 @@ var rolePerms = map[Role][]Permission{
 	Secretary:  {RegistryRead, OrgRead, GridManage, GridRead, GridLink, GridContact},
 	GridLeader: {GridRead, GridLink, GridContact},
 	GridWorker: {GridRead, GridContact},
+	UnitStaff:  {UnitCadres},
 	Clerk:      {PointsSpend, MarketSell},
 	Trainer:    {TrainingAttend},
 	Station:    {},
@@ -110,16 +122,56 @@ func (r Role) Admin() bool { return r == SysAdmin || r == SecAdmin || r == Audit
 
 // Grant is a role held at a region, named by its 12-digit code. A
 // villager's grant also names their household; a grid leader's or grid
-// worker's names their grid, which lies in the grant's village.
+// worker's names their grid, which lies in the grant's village. A
+// secretary's may name their party organisation (Org), whose home region
+// is the grant's; a unit staff's names their unit (Unit), which sits in
+// the grant's region.
 type Grant struct {
 	Role      Role
 	Region    string
 	Household int64
 	Grid      int64
+	Org       int64
+	Unit      int64
 }
 
 // GridScoped reports whether r is held for one grid rather than a region.
 func (r Role) GridScoped() bool { return r == GridLeader || r == GridWorker }
+
+// UnitScoped reports whether r is held for one unit rather than a region.
+func (r Role) UnitScoped() bool { return r == UnitStaff }
+
+// OrgScopable reports whether r may be held for one party organisation:
+// a secretary's grant names their branch, or (as before) their village.
+func (r Role) OrgScopable() bool { return r == Secretary }
+
+// orgScopedPerms are what a grant for one organisation carries: it reads
+// that organisation, the organisations below it, their members and flows,
+// and reads and closes the issues their members' households raise up the
+// net to it (grid.read and grid.contact reach those contacts only, never a
+// grid); nothing village-wide.
+var orgScopedPerms = []Permission{OrgRead, GridRead, GridContact}
+
+// Narrow reports whether g is held for one grid, organisation or unit
+// rather than a whole region: such a grant counts in no region-wide check.
+func (g Grant) Narrow() bool { return g.Grid != 0 || g.Org != 0 || g.Unit != 0 }
+
+// Carries reports whether grant g carries p: its role's permission, of
+// which a grant for one organisation keeps only the reading of it.
+func (g Grant) Carries(p Permission) bool {
+	if !Has(g.Role, p) {
+		return false
+	}
+	if g.Org != 0 {
+		for _, q := range orgScopedPerms {
+			if q == p {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
 
 // Actor is the user a request acts for. Services take it explicitly on
 // every call so that no method can forget whose rights apply.
@@ -137,7 +189,7 @@ func (a *Actor) Can(p Permission, code string) bool {
 		return false
 	}
 	for _, g := range a.Grants {
-		if g.Grid == 0 && covers(g.Region, code) && Has(g.Role, p) {
+		if !g.Narrow() && covers(g.Region, code) && Has(g.Role, p) {
 			return true
 		}
 	}
@@ -186,9 +238,79 @@ func (a *Actor) gridGrants(p Permission) []Grant {
 }
 
 // CanAnywhere reports whether the actor holds p at any region or for any
-// grid, for deciding which menu entries to show.
+// grid, organisation or unit, for deciding which menu entries to show.
 func (a *Actor) CanAnywhere(p Permission) bool {
-	return len(a.Scopes(p)) > 0 || len(a.gridGrants(p)) > 0
+	if a == nil {
+		return false
+	}
+	for _, g := range a.Grants {
+		if g.Carries(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanOrg reports whether the actor holds p for the organisation whose
+// home region is home and whose chain is its own id followed by the ids
+// of the organisations above it: region-wide at home, or by a grant for
+// that organisation or one above it.
+func (a *Actor) CanOrg(p Permission, home string, chain []int64) bool {
+	if a.Can(p, home) {
+		return true
+	}
+	for _, g := range a.OrgGrantsFor(p) {
+		for _, id := range chain {
+			if id == g {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// OrgGrantsFor returns the organisations the actor holds p for by a grant
+// for one organisation.
+func (a *Actor) OrgGrantsFor(p Permission) []int64 {
+	if a == nil {
+		return nil
+	}
+	var out []int64
+	for _, g := range a.Grants {
+		if g.Org != 0 && g.Carries(p) {
+			out = append(out, g.Org)
+		}
+	}
+	return out
+}
+
+// CanUnit reports whether the actor holds p for unit, which sits in
+// region: region-wide there, or by a grant for that very unit.
+func (a *Actor) CanUnit(p Permission, region string, unit int64) bool {
+	if a.Can(p, region) {
+		return true
+	}
+	for _, u := range a.UnitGrantsFor(p) {
+		if u == unit {
+			return true
+		}
+	}
+	return false
+}
+
+// UnitGrantsFor returns the units the actor holds p for by a grant for
+// one unit.
+func (a *Actor) UnitGrantsFor(p Permission) []int64 {
+	if a == nil {
+		return nil
+	}
+	var out []int64
+	for _, g := range a.Grants {
+		if g.Unit != 0 && g.Carries(p) {
+			out = append(out, g.Unit)
+		}
+	}
+	return out
 }
 
 // Scopes returns the region codes at which the actor holds p region-wide;
@@ -199,7 +321,7 @@ func (a *Actor) Scopes(p Permission) []string {
 	}
 	var out []string
 	for _, g := range a.Grants {
-		if g.Grid == 0 && Has(g.Role, p) {
+		if !g.Narrow() && Has(g.Role, p) {
 			out = append(out, g.Region)
 		}
 	}

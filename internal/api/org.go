@@ -427,14 +427,23 @@ func toGrid(g org.Grid) gridJSON {
 	return out
 }
 
+// grids pages through the grids by id (?after=, ?limit=): next is the
+// cursor of the next page, absent on the last.
 func (a *API) grids(r *http.Request, act *access.Actor) (int, any, error) {
-	list, err := a.Org.Grids(r.Context(), act, r.URL.Query().Get("region"))
+	after, limit, err := cursor(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	out := items[gridJSON]{Items: []gridJSON{}}
+	list, err := a.Org.GridPage(r.Context(), act, r.URL.Query().Get("region"), after, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := paged[gridJSON]{Items: []gridJSON{}}
 	for _, g := range list {
 		out.Items = append(out.Items, toGrid(g))
+	}
+	if len(list) == limit {
+		out.Next = list[len(list)-1].ID
 	}
 	return http.StatusOK, out, nil
 }

@@ -90,6 +90,9 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/redemptions/{id}/return", on(sell, server.OnRedeemed), a.handle(a.redemptionReturn))
 	// Roles in bulk: one action for a role at every village of a league.
 	rt.HandleFunc("POST /api/v1/users/{id}/grants/bulk", on(access.RoleManage, server.Anywhere), a.handle(a.grantBulk))
+	// One grant: at a region, or for a grid, a party organisation or a unit.
+	rt.HandleFunc("POST /api/v1/users/{id}/grants", on(access.RoleManage, server.Anywhere), a.handle(a.grantOne(false)))
+	rt.HandleFunc("POST /api/v1/users/{id}/grants/revoke", on(access.RoleManage, server.Anywhere), a.handle(a.grantOne(true)))
 	a.talentRoutes(rt)
 	a.orgRoutes(rt)
 	a.trainingRoutes(rt)
@@ -170,7 +173,7 @@ func (a *API) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/org/members/{id}/receive", on(manage, server.OnMember), a.handle(a.orgMemberMove(true)))
 	rt.HandleFunc("GET /api/v1/cadres", on(read, server.OnQuery), a.handle(a.cadres))
 	rt.HandleFunc("POST /api/v1/cadres", on(manage, server.OnQuery), a.handle(a.cadreCreate))
-	rt.HandleFunc("GET /api/v1/cadres/{id}", on(read, server.OnCadre), a.handle(a.cadre))
+	rt.HandleFunc("GET /api/v1/cadres/{id}", server.Rule{Perm: read, Or: access.UnitCadres, On: server.OnCadre}, a.handle(a.cadre))
 	rt.HandleFunc("PATCH /api/v1/cadres/{id}", on(manage, server.OnCadre), a.handle(a.cadreUpdate))
 	rt.HandleFunc("POST /api/v1/cadres/{id}/leave", on(manage, server.OnCadre), a.handle(a.cadreLeave))
 	rt.HandleFunc("GET /api/v1/cadre-ranks", on(read, server.Anywhere), a.handle(a.ranks))
@@ -211,11 +214,21 @@ func (a *API) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/training/courses", on(manage, server.OnQuery), a.handle(a.trainingCourseCreate))
 	rt.HandleFunc("GET /api/v1/training/classes", on(read, server.OnQuery), a.handle(a.trainingClasses))
 	rt.HandleFunc("POST /api/v1/training/classes", on(manage, server.OnQuery), a.handle(a.trainingClassCreate))
-	rt.HandleFunc("GET /api/v1/training/classes/{id}", on(read, server.OnClass), a.handle(a.trainingClass))
+	// A class's own 班主任 and 跟班干部 read it without a region grant.
+	staff := server.Rule{Perm: read, Or: access.TrainingAttend, On: server.OnClass}
+	rt.HandleFunc("GET /api/v1/training/classes/{id}", staff, a.handle(a.trainingClass))
 	rt.HandleFunc("POST /api/v1/training/classes/{id}/sessions", on(manage, server.OnClass), a.handle(a.trainingSessionAdd))
 	rt.HandleFunc("GET /api/v1/training/classes/{id}/targets", on(manage, server.OnClass), a.handle(a.trainingTargets))
 	rt.HandleFunc("POST /api/v1/training/classes/{id}/enrolments", on(manage, server.OnClass), a.handle(a.trainingEnrol))
-	rt.HandleFunc("GET /api/v1/training/classes/{id}/enrolments", on(read, server.OnClass), a.handle(a.trainingEnrolments))
+	rt.HandleFunc("GET /api/v1/training/classes/{id}/enrolments", staff, a.handle(a.trainingEnrolments))
+	// Unit nominations within quotas (单位推荐).
+	rt.HandleFunc("GET /api/v1/training/classes/{id}/quotas", on(manage, server.OnClass), a.handle(a.trainingQuotas))
+	rt.HandleFunc("POST /api/v1/training/classes/{id}/quotas", on(manage, server.OnClass), a.handle(a.trainingQuotasSet))
+	rt.HandleFunc("POST /api/v1/training/classes/{id}/withdraw", on(manage, server.OnClass), a.handle(a.trainingWithdraw))
+	unitRead := server.Rule{Perm: access.OrgRead, Or: access.UnitCadres, On: server.OnUnit}
+	rt.HandleFunc("GET /api/v1/org/units/{id}/cadres", unitRead, a.handle(a.unitCadres))
+	rt.HandleFunc("GET /api/v1/org/units/{id}/notice", unitRead, a.handle(a.unitNotice))
+	rt.HandleFunc("POST /api/v1/org/units/{id}/nominations", server.Rule{Perm: access.UnitCadres, Or: manage, On: server.OnUnit}, a.handle(a.unitNominate))
 }
 
 // surveyRoutes registers the survey engine's endpoints: questionnaires

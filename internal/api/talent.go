@@ -80,7 +80,12 @@ func talentRegion(r *http.Request, act *access.Actor, p access.Permission) (stri
 	}
 	code := r.URL.Query().Get("region")
 	if code == "" {
-		code = act.Scopes(p)[0]
+		// A grant for one branch, grid or unit has no region to default to.
+		s := act.Scopes(p)
+		if len(s) == 0 {
+			return "", fault.E(fault.Forbidden, "error.forbidden")
+		}
+		code = s[0]
 	}
 	if !regioncode.ValidCode(code) || !act.Can(p, code) {
 		return "", fault.E(fault.NotFound, "region.not_found")

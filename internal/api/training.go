@@ -216,6 +216,7 @@ type classJSON struct {
 	Hours         int           `json:"hours"`
 	Head          string        `json:"head,omitempty"`
 	Escort        string        `json:"escort,omitempty"`
+	EscortUser    string        `json:"escort_user,omitempty"` // the 跟班干部's account; taken, not shown
 	List          int64         `json:"list,omitempty"`
 	Items         []int64       `json:"items"`
 	Sessions      []sessionJSON `json:"sessions"`
@@ -249,7 +250,7 @@ func (a *API) trainingClassCreate(r *http.Request, act *access.Actor) (int, any,
 		return 0, nil, err
 	}
 	c, err := a.Training.CreateClass(r.Context(), act, training.ClassInput{Region: b.Region, Name: b.Name, Theme: b.Theme, Target: b.Target, Start: b.Start, End: b.End,
-		Capacity: b.Capacity, HoursRequired: b.HoursRequired, Head: b.Head, Escort: b.Escort, List: b.List, Items: b.Items})
+		Capacity: b.Capacity, HoursRequired: b.HoursRequired, Head: b.Head, Escort: b.Escort, EscortUser: b.EscortUser, List: b.List, Items: b.Items})
 	if err != nil {
 		return 0, nil, err
 	}

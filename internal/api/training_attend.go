@@ -22,7 +22,8 @@ func (a *API) attendRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/training/sessions/{id}/roll", attend, a.handle(a.trainingRoll))
 	rt.HandleFunc("PUT /api/v1/training/sessions/{id}/roll", attend, a.handle(a.trainingMarkRoll))
 	rt.HandleFunc("POST /api/v1/training/sessions/{id}/leaves", attend, a.handle(a.trainingLeave))
-	rt.HandleFunc("GET /api/v1/cadres/{id}/hours", on(access.OrgRead, server.OnCadre), a.handle(a.cadreHours))
+	// A unit's staff read their own cadres' files, hours included.
+	rt.HandleFunc("GET /api/v1/cadres/{id}/hours", server.Rule{Perm: access.OrgRead, Or: access.UnitCadres, On: server.OnCadre}, a.handle(a.cadreHours))
 	rt.HandleFunc("GET /api/v1/attend/{token}", server.Rule{On: server.Public}, a.attendTrainee)
 	rt.HandleFunc("POST /api/v1/attend/{token}/checkins", server.Rule{On: server.Public}, a.attendCheckin)
 	rt.HandleFunc("POST /api/v1/attend/{token}/leaves", server.Rule{On: server.Public}, a.attendLeave)

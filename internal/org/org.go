@@ -198,6 +198,9 @@ type Service interface {
 	// Grids lists the grids of the villages in region; "" for all the
 	// actor reads.
 	Grids(ctx context.Context, a *access.Actor, region string) ([]Grid, error)
+	// GridPage pages through the same grids by id, after the last id of
+	// the page before: the API's cursor, which holds a league's 8,000.
+	GridPage(ctx context.Context, a *access.Actor, region string, after int64, limit int) ([]Grid, error)
 	Grid(ctx context.Context, a *access.Actor, id int64) (*Grid, error)
 	CreateGrid(ctx context.Context, a *access.Actor, in GridInput) (*Grid, error)
 	// AssignHouseholds puts households in a grid; a household already in

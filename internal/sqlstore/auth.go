@@ -282,7 +282,7 @@ func (tx *Tx) grants(ctx context.Context, uid int64) ([]access.Grant, error) {
 	// A grant counts inside its window only: a successor's from the day
 	// they take the post over, a leaver's until the day they leave it.
 	now := tx.nowMS()
-	rows, err := tx.query(ctx, `SELECT role, region_code, household_id, grid_id FROM user_roles
+	rows, err := tx.query(ctx, `SELECT role, region_code, household_id, grid_id, org_id, unit_id FROM user_roles
 		WHERE user_id = ? AND starts_at <= ? AND (ends_at = 0 OR ends_at > ?) ORDER BY region_code, role`, uid, now, now)
 	if err != nil {
 		return nil, err
@@ -291,7 +291,7 @@ func (tx *Tx) grants(ctx context.Context, uid int64) ([]access.Grant, error) {
 	var out []access.Grant
 	for rows.Next() {
 		var g access.Grant
-		if err := rows.Scan(&g.Role, &g.Region, &g.Household, &g.Grid); err != nil {
+		if err := rows.Scan(&g.Role, &g.Region, &g.Household, &g.Grid, &g.Org, &g.Unit); err != nil {
 			return nil, err
 		}
 		out = append(out, g)

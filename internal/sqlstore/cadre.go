@@ -50,8 +50,14 @@ func scanCadre(a *access.Actor) func(s interface{ Scan(...any) error }) (org.Cad
 
 // cadreFor loads a cadre the actor reads through the region of their
 // post, and may change when manage is set.
+//
+// A unit's staff read their unit's cadres (their post and training file),
+// never change them.
 func (tx *Tx) cadreFor(ctx context.Context, a *access.Actor, id int64, manage bool) (*org.Cadre, error) {
 	c, err := scanCadre(a)(tx.queryRow(ctx, cadreSelect+` WHERE c.id = ?`, id))
+	if err == nil && !manage && c.Unit != 0 && !a.Can(access.OrgRead, c.Region) && a.CanUnit(access.UnitCadres, c.Region, c.Unit) {
+		return &c, nil
+	}
 	if err := orgReachable(err, a, c.Region, manage); err != nil {
 		return nil, err
 	}

@@ -73,11 +73,15 @@ func scanContact(s interface{ Scan(...any) error }) (org.Contact, error) {
 
 // decorate sets what the actor may do with a contact and whether it is
 // overdue, as of today.
-func decorate(a *access.Actor, c *org.Contact, today string) {
+//
+// ownBranch is whether the actor is the secretary, by a grant for it, of
+// the branch of the contact's party member: they act on what reached the
+// branch.
+func decorate(a *access.Actor, c *org.Contact, today string, ownBranch bool) {
 	live := c.Status == org.ContactOpen || c.Status == org.ContactEscalated
 	c.Overdue = live && c.Due != "" && c.Due < today
 	c.ReachedBranch = c.Level == org.LevelBranch
-	if live && c.Level.MayAct(a, c.Village, c.Grid) {
+	if live && (c.Level.MayAct(a, c.Village, c.Grid) || ownBranch && c.Level == org.LevelBranch) {
 		c.CanClose = true
 		_, up := c.Level.Next()
 		c.CanEscalate = up
@@ -151,11 +155,34 @@ func (tx *Tx) contactFor(ctx context.Context, a *access.Actor, id int64) (*org.C
 		return nil, fault.E(fault.NotFound, "error.not_found")
 	case err != nil:
 		return nil, err
-	case !a.CanGrid(access.GridRead, c.Village, c.Grid):
-		return nil, fault.E(fault.NotFound, "error.not_found")
 	}
-	decorate(a, &c, localtime.Day(tx.now))
+	own := false
+	if !a.CanGrid(access.GridRead, c.Village, c.Grid) {
+		if own, err = tx.contactOwnBranch(ctx, a, &c); err != nil {
+			return nil, err
+		}
+		if !own {
+			return nil, fault.E(fault.NotFound, "error.not_found")
+		}
+	}
+	decorate(a, &c, localtime.Day(tx.now), own)
 	return &c, nil
+}
+
+// contactOwnBranch reports whether the actor holds a grant for the branch
+// (or an organisation above it) of the contact's party member: a branch
+// secretary reads their own members' contacts and acts on the issues that
+// reach the branch, not a joint branch's beside them.
+func (tx *Tx) contactOwnBranch(ctx context.Context, a *access.Actor, c *org.Contact) (bool, error) {
+	if c.Member == 0 || len(a.OrgGrantsFor(access.GridContact)) == 0 {
+		return false, nil
+	}
+	var branch int64
+	var home string
+	if err := tx.queryRow(ctx, `SELECT m.branch_id, o.home_code FROM org_members m JOIN org_orgs o ON o.id = m.branch_id WHERE m.id = ?`, c.Member).Scan(&branch, &home); err != nil {
+		return false, err
+	}
+	return tx.canOrg(ctx, a, access.GridContact, branch, home)
 }
 
 // contactRead loads a contact with its steps.
@@ -195,6 +222,7 @@ func (s *OrgService) Contacts(ctx context.Context, a *access.Actor, f org.Contac
 	err := s.db.view(ctx, func(tx *Tx) error {
 		var where string
 		var args []any
+		ownBranch := false
 		switch {
 		case f.Grid != 0:
 			if _, err := tx.gridFor(ctx, a, f.Grid, access.GridRead); err != nil {
@@ -211,6 +239,18 @@ func (s *OrgService) Contacts(ctx context.Context, a *access.Actor, f org.Contac
 			// them all, every issue below it that is past its deadline.
 			where += ` AND (c.level = ? OR c.due <> '' AND c.due < ? AND c.status IN (?, ?))`
 			args = append(args, string(org.LevelBranch), localtime.Day(tx.now), string(org.ContactOpen), string(org.ContactEscalated))
+			if !a.Can(access.OrgRead, o.Home) {
+				ownBranch = len(a.OrgGrantsFor(access.GridContact)) > 0
+				// A secretary for this branch: the issues of its own
+				// members' households, not a joint branch's beside it.
+				ids, err := tx.orgsBelow(ctx, o.ID)
+				if err != nil {
+					return err
+				}
+				w, more := idIn("branch_id", ids)
+				where += ` AND c.member_id IN (SELECT id FROM org_members WHERE ` + w + `)`
+				args = append(args, more...)
+			}
 		default:
 			var err error
 			if where, args, err = gridScope(a, access.GridRead, f.Region); err != nil {
@@ -229,7 +269,7 @@ func (s *OrgService) Contacts(ctx context.Context, a *access.Actor, f org.Contac
 		out, err = queryAll(ctx, tx, scanContact, contactSelect+` WHERE `+where+fmt.Sprintf(` ORDER BY c.id DESC LIMIT %d`, f.Limit), args...)
 		today := localtime.Day(tx.now)
 		for i := range out {
-			decorate(a, &out[i], today)
+			decorate(a, &out[i], today, ownBranch)
 		}
 		return err
 	})
@@ -245,11 +285,11 @@ func (tx *Tx) contactAct(ctx context.Context, a *access.Actor, id int64, note st
 	if c.Status != org.ContactOpen && c.Status != org.ContactEscalated {
 		return nil, fault.E(fault.Conflict, "org.contact.not_open")
 	}
-	if !c.Level.MayAct(a, c.Village, c.Grid) {
-		return nil, fault.E(fault.Forbidden, "org.contact.not_your_level")
-	}
 	if n := len([]rune(note)); n == 0 || n > org.MaxText {
 		return nil, fault.OnField(fault.Invalid, "note", "org.contact.note_invalid", org.MaxText)
+	}
+	if !c.CanClose {
+		return nil, fault.E(fault.Forbidden, "org.contact.not_your_level")
 	}
 	return c, nil
 }

@@ -103,6 +103,23 @@ func (s *OrgService) Grids(ctx context.Context, a *access.Actor, region string) 
 	return out, err
 }
 
+// GridPage pages through the grids Grids lists, by id.
+func (s *OrgService) GridPage(ctx context.Context, a *access.Actor, region string, after int64, limit int) ([]org.Grid, error) {
+	where, args, err := gridScope(a, access.GridRead, region)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	var out []org.Grid
+	err = s.db.view(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, scanGrid, gridSelect+` WHERE `+where+` AND g.id > ? ORDER BY g.id LIMIT ?`, append(args, after, limit)...)
+		return err
+	})
+	return out, err
+}
+
 // Grid returns a grid with its households.
 func (s *OrgService) Grid(ctx context.Context, a *access.Actor, id int64) (*org.Grid, error) {
 	var out *org.Grid
@@ -234,7 +251,73 @@ func (tx *Tx) gridRelease(ctx context.Context, a *access.Actor, household int64,
 	if err := tx.unlinkHousehold(ctx, household); err != nil {
 		return err
 	}
-	return tx.orgAudit(ctx, a, "org.grid.release", fmt.Sprintf("grid:%d household:%d", grid, household), village, why)
+	if err := tx.orgAudit(ctx, a, "org.grid.release", fmt.Sprintf("grid:%d household:%d", grid, household), village, why); err != nil {
+		return err
+	}
+	return tx.netFollow(ctx, a, `r.household_id = ?`, household, why)
+}
+
+// netFollow releases the party members among the residents where (over
+// residents r) picks who no longer live in the grid whose net holds them:
+// their household is now in another grid, or in another village. A member
+// whose household is in no grid of the same village stays placed, as
+// placing allows.
+func (tx *Tx) netFollow(ctx context.Context, a *access.Actor, where string, arg int64, why string) error {
+	type placed struct {
+		member, grid int64
+		village      string
+	}
+	list, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (placed, error) {
+		var p placed
+		err := s.Scan(&p.member, &p.grid, &p.village)
+		return p, err
+	}, `SELECT nm.member_id, nm.grid_id, g.village_code FROM grid_net_members nm JOIN grids g ON g.id = nm.grid_id
+		JOIN org_members m ON m.id = nm.member_id JOIN residents r ON r.id = m.resident_id JOIN households h ON h.id = r.household_id
+		LEFT JOIN grid_households gh ON gh.household_id = h.id
+		WHERE `+where+` AND (h.village_code <> g.village_code OR gh.grid_id IS NOT NULL AND gh.grid_id <> nm.grid_id) ORDER BY nm.member_id`, arg)
+	if err != nil {
+		return err
+	}
+	for _, p := range list {
+		if err := tx.netRelease(ctx, a, p.member, p.grid, p.village, why); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// netRelease takes a party member out of their grid's net: the households
+// they link are unlinked, members linked to them as a central household
+// are left without one, and a party-group leader's place is emptied. The
+// builder's remove, a move of the member's household and a transfer of
+// their membership all release here.
+func (tx *Tx) netRelease(ctx context.Context, a *access.Actor, member, grid int64, village, why string) error {
+	for _, q := range []string{`DELETE FROM grid_links WHERE member_id = ?`, `UPDATE grid_net_members SET central_id = NULL WHERE central_id = ?`,
+		`UPDATE grid_nets SET leader_member_id = NULL WHERE leader_member_id = ?`, `DELETE FROM grid_net_members WHERE member_id = ?`} {
+		if _, err := tx.exec(ctx, q, member); err != nil {
+			return err
+		}
+	}
+	if why == "" {
+		return nil // the builder audits its own operation
+	}
+	return tx.orgAudit(ctx, a, "org.net.release", fmt.Sprintf("grid:%d member:%d", grid, member), village, why)
+}
+
+// netFollowMember releases a member from the net of a grid when their
+// membership moves to another branch (组织关系转接): the receiving
+// branch places them again where they now belong.
+func (tx *Tx) netFollowMember(ctx context.Context, a *access.Actor, member int64, why string) error {
+	var grid int64
+	var village string
+	err := tx.queryRow(ctx, `SELECT nm.grid_id, g.village_code FROM grid_net_members nm JOIN grids g ON g.id = nm.grid_id WHERE nm.member_id = ?`, member).Scan(&grid, &village)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return tx.netRelease(ctx, a, member, grid, village, why)
 }
 
 // unlinkHousehold ends a household's link to a party member, when it
@@ -262,6 +345,10 @@ func gridScope(a *access.Actor, p access.Permission, region string) (string, []a
 		if grids = a.GridGrants(p, region); len(grids) == 0 {
 			return "", nil, fault.E(fault.NotFound, "region.not_found")
 		}
+	}
+	if len(scopes) == 0 && len(grids) == 0 {
+		// A grant for one organisation reaches contacts, not grids.
+		return "", nil, fault.E(fault.Forbidden, "error.forbidden")
 	}
 	where, args := scopeWhere("g.village_code", scopes)
 	if len(grids) > 0 {

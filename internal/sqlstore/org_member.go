@@ -51,6 +51,20 @@ func scanMember(s interface{ Scan(...any) error }) (org.Member, error) {
 func (tx *Tx) memberFor(ctx context.Context, a *access.Actor, id int64, manage bool) (*org.Member, error) {
 	m, err := scanMember(tx.queryRow(ctx, memberSelect+` WHERE m.id = ?`, id))
 	home := m.Home
+	if err == nil && !manage && !org.CanRead(a, home) {
+		// A branch secretary reads their branch's members and those a
+		// transfer in transit brings to it.
+		ok, err := tx.canOrg(ctx, a, access.OrgRead, m.Branch, m.Home)
+		if err == nil && !ok && m.Pending != nil {
+			ok, err = tx.canOrg(ctx, a, access.OrgRead, m.Pending.To, m.Pending.ToHome)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &m, nil
+		}
+	}
 	if err == nil && m.Pending != nil && !org.CanRead(a, home) {
 		home = m.Pending.ToHome
 	}
@@ -354,6 +368,9 @@ func (s *OrgService) Receive(ctx context.Context, a *access.Actor, id int64, dat
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE org_members SET branch_id = ?, updated_at = ? WHERE id = ?`, dest.ID, tx.nowMS(), id); err != nil {
+			return err
+		}
+		if err := tx.netFollowMember(ctx, a, id, fmt.Sprintf("transfer:%d → %s", m.Pending.ID, dest.Name)); err != nil {
 			return err
 		}
 		if err := tx.orgAudit(ctx, a, "org.member.receive", fmt.Sprintf("member:%d transfer:%d", id, m.Pending.ID), dest.Home,

@@ -189,11 +189,8 @@ func (tx *Tx) netChange(ctx context.Context, g *org.Grid, c org.NetChange) (stri
 		if err != nil {
 			return "", err
 		}
-		for _, q := range []string{`DELETE FROM grid_links WHERE member_id = ?`, `UPDATE grid_net_members SET central_id = NULL WHERE central_id = ?`,
-			`UPDATE grid_nets SET leader_member_id = NULL WHERE leader_member_id = ?`, `DELETE FROM grid_net_members WHERE member_id = ?`} {
-			if _, err := tx.exec(ctx, q, c.Member); err != nil {
-				return "", err
-			}
+		if err := tx.netRelease(ctx, nil, c.Member, g.ID, g.Village, ""); err != nil {
+			return "", err
 		}
 		done = append(done, name)
 	case org.NetCentral:

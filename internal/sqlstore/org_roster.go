@@ -538,7 +538,7 @@ func (tx *Tx) memberChanges(ctx context.Context, scopes []string, since string, 
 // cursor, which holds however many a league has.
 func (s *OrgService) MemberPage(ctx context.Context, a *access.Actor, f org.MemberFilter) ([]org.Member, error) {
 	scopes, err := orgScopes(a, access.OrgRead, f.Region)
-	if err != nil {
+	if err != nil && !(f.Region == "" && len(a.OrgGrantsFor(access.OrgRead)) > 0) {
 		return nil, err
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {
@@ -547,6 +547,15 @@ func (s *OrgService) MemberPage(ctx context.Context, a *access.Actor, f org.Memb
 	where, args := scopeWhere("o.home_code", scopes)
 	var out []org.Member
 	err = s.db.view(ctx, func(tx *Tx) (err error) {
+		if f.Region == "" && len(a.OrgGrantsFor(access.OrgRead)) > 0 {
+			// A branch secretary pages through their own branch's members.
+			ids, err := tx.orgSubtree(ctx, a, access.OrgRead)
+			if err != nil {
+				return err
+			}
+			w, more := idIn("m.branch_id", ids)
+			where, args = "("+where+" OR "+w+")", append(args, more...)
+		}
 		out, err = queryAll(ctx, tx, scanMember, memberSelect+` WHERE `+where+` AND m.id > ? ORDER BY m.id LIMIT ?`, append(args, f.After, f.Limit)...)
 		return err
 	})

@@ -24,8 +24,21 @@ func scanOrg(s interface{ Scan(...any) error }) (org.Org, error) {
 
 // orgFor loads an organisation the actor may read through its home
 // region, and may change when manage is set.
+//
+// A secretary's grant for one organisation reads it and those below it
+// (never changes them), so a branch secretary of a joint branch sees only
+// their own.
 func (tx *Tx) orgFor(ctx context.Context, a *access.Actor, id int64, manage bool) (*org.Org, error) {
 	o, err := scanOrg(tx.queryRow(ctx, orgSelect+` WHERE o.id = ?`, id))
+	if err == nil && !manage && !a.Can(access.OrgRead, o.Home) {
+		ok, err := tx.canOrg(ctx, a, access.OrgRead, o.ID, o.Home)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &o, nil
+		}
+	}
 	if err := orgReachable(err, a, o.Home, manage); err != nil {
 		return nil, err
 	}
@@ -472,10 +485,23 @@ func (s *OrgService) Org(ctx context.Context, a *access.Actor, id int64) (*org.O
 // and name.
 func (s *OrgService) Orgs(ctx context.Context, a *access.Actor, f org.OrgFilter) ([]org.Org, error) {
 	scopes, err := orgScopes(a, access.OrgRead, f.Region)
-	if err != nil {
+	if err != nil && !(f.Region == "" && len(a.OrgGrantsFor(access.OrgRead)) > 0) {
 		return nil, err
 	}
 	where, args := scopeWhere("o.home_code", scopes)
+	var out []org.Org
+	if f.Region == "" && len(a.OrgGrantsFor(access.OrgRead)) > 0 {
+		// A branch secretary's own organisations and those below them.
+		err := s.db.view(ctx, func(tx *Tx) error {
+			ids, err := tx.orgSubtree(ctx, a, access.OrgRead)
+			w, more := idIn("o.id", ids)
+			where, args = "("+where+" OR "+w+")", append(args, more...)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	if f.Parent != 0 {
 		where += ` AND o.parent_id = ?`
 		args = append(args, f.Parent)
@@ -494,7 +520,6 @@ func (s *OrgService) Orgs(ctx context.Context, a *access.Actor, f org.OrgFilter)
 		args = append(args, f.After)
 		order, limit = ` ORDER BY o.id LIMIT ?`, min(f.Limit, org.MaxOrgList)
 	}
-	var out []org.Org
 	err = s.db.view(ctx, func(tx *Tx) (err error) {
 		out, err = queryAll(ctx, tx, scanOrg, orgSelect+` WHERE `+where+order, append(args, limit)...)
 		return err

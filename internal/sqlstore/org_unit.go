@@ -60,7 +60,13 @@ func orgScopes(a *access.Actor, p access.Permission, region string) ([]string, e
 		return nil, fault.E(fault.Forbidden, "error.forbidden")
 	}
 	if region == "" {
-		return a.Scopes(p), nil
+		// Grants for one organisation or unit list nothing region-wide:
+		// the lists that serve them ask for them apart.
+		s := a.Scopes(p)
+		if len(s) == 0 {
+			return nil, fault.E(fault.Forbidden, "error.forbidden")
+		}
+		return s, nil
 	}
 	if !a.Can(p, region) {
 		return nil, fault.E(fault.NotFound, "region.not_found")

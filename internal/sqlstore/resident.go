@@ -333,7 +333,11 @@ func (tx *Tx) moveMember(ctx context.Context, a *access.Actor, r *registry.Resid
 	if err := tx.householdEvent(ctx, a, r.HouseholdID, r.ID, r.Name, kindOut, to.ID, r.Relation, reason); err != nil {
 		return err
 	}
-	return tx.householdEvent(ctx, a, to.ID, r.ID, r.Name, kindIn, r.HouseholdID, relation, reason)
+	if err := tx.householdEvent(ctx, a, to.ID, r.ID, r.Name, kindIn, r.HouseholdID, relation, reason); err != nil {
+		return err
+	}
+	// A party member who moves out of their grid leaves its net.
+	return tx.netFollow(ctx, a, `r.id = ?`, r.ID, fmt.Sprintf("%s → household:%d", kindOut, to.ID))
 }
 
 // MoveResident moves a registered member (not the head) into another

@@ -334,20 +334,24 @@ func sessionOf(c *training.Class, id int64) (training.Session, bool) {
 }
 
 // attendSession loads a session and its class for who keeps the class's
-// attendance: its 班主任, or who manages the programme at its region.
+// attendance: its 班主任 or 跟班干部 (classStaff), or who manages the
+// programme at its region.
 // Anyone else is answered as for a class they may not read.
 func (tx *Tx) attendSession(ctx context.Context, a *access.Actor, id int64) (*training.Class, training.Session, error) {
 	var class int64
-	var head sql.NullInt64
-	err := tx.queryRow(ctx, `SELECT s.class_id, c.head_user_id FROM training_sessions s JOIN training_classes c ON c.id = s.class_id WHERE s.id = ?`, id).Scan(&class, &head)
+	err := tx.queryRow(ctx, `SELECT s.class_id FROM training_sessions s WHERE s.id = ?`, id).Scan(&class)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, training.Session{}, fault.E(fault.NotFound, "error.not_found")
 	}
 	if err != nil {
 		return nil, training.Session{}, err
 	}
+	staff, err := tx.classStaff(ctx, a, class)
+	if err != nil {
+		return nil, training.Session{}, err
+	}
 	var c *training.Class
-	if a != nil && a.UserID != 0 && head.Valid && head.Int64 == a.UserID {
+	if staff != training.NotStaff {
 		k, err := scanClass(tx.queryRow(ctx, classSelect+` WHERE c.id = ?`, class))
 		if err != nil {
 			return nil, training.Session{}, err

@@ -143,13 +143,57 @@ func scanClass(s interface{ Scan(...any) error }) (training.Class, error) {
 	return c, err
 }
 
-// classFor loads a class with its sessions and items.
+// classFor loads a class with its sessions and items: the one access
+// check of every class route. Who reads the programme at the class's
+// region reads it, who manages it there changes it; the class's own
+// 班主任 and 跟班干部 (ClassStaff) read it without any grant at a region.
 func (tx *Tx) classFor(ctx context.Context, a *access.Actor, id int64, manage bool) (*training.Class, error) {
 	c, err := scanClass(tx.queryRow(ctx, classSelect+` WHERE c.id = ?`, id))
+	if err == nil && !manage && !a.Can(access.TrainingRead, c.Region) {
+		staff, err := tx.classStaff(ctx, a, id)
+		if err != nil {
+			return nil, err
+		}
+		if staff != training.NotStaff {
+			return tx.classDetail(ctx, &c)
+		}
+	}
 	if err := trainingReachable(err, a, c.Region, manage); err != nil {
 		return nil, err
 	}
 	return tx.classDetail(ctx, &c)
+}
+
+// classStaff says whether the actor is the class's 班主任 or 跟班干部 by
+// their account.
+func (tx *Tx) classStaff(ctx context.Context, a *access.Actor, class int64) (training.Staff, error) {
+	if a == nil || a.UserID == 0 {
+		return training.NotStaff, nil
+	}
+	var head, escort sql.NullInt64
+	err := tx.queryRow(ctx, `SELECT head_user_id, escort_user_id FROM training_classes WHERE id = ?`, class).Scan(&head, &escort)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return training.NotStaff, nil
+	case err != nil:
+		return training.NotStaff, err
+	case head.Valid && head.Int64 == a.UserID:
+		return training.HeadTeacher, nil
+	case escort.Valid && escort.Int64 == a.UserID:
+		return training.Escort, nil
+	}
+	return training.NotStaff, nil
+}
+
+// ClassStaff reports the actor's place on a class's staff (班主任,
+// 跟班干部 or none), for pages that show or hide what staff may do.
+func (s *TrainingService) ClassStaff(ctx context.Context, a *access.Actor, class int64) (training.Staff, error) {
+	var out training.Staff
+	err := s.db.view(ctx, func(tx *Tx) (err error) {
+		out, err = tx.classStaff(ctx, a, class)
+		return err
+	})
+	return out, err
 }
 
 // classDetail loads a class's sessions and the items it addresses.
@@ -211,6 +255,7 @@ func (s *TrainingService) Class(ctx context.Context, a *access.Actor, id int64) 
 // actor reads.
 func (s *TrainingService) CreateClass(ctx context.Context, a *access.Actor, in training.ClassInput) (*training.Class, error) {
 	in.Name, in.Theme, in.Target, in.Escort, in.Head = strings.TrimSpace(in.Name), strings.TrimSpace(in.Theme), strings.TrimSpace(in.Target), strings.TrimSpace(in.Escort), strings.TrimSpace(in.Head)
+	in.EscortUser = strings.TrimSpace(in.EscortUser)
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -231,6 +276,18 @@ func (s *TrainingService) CreateClass(ctx context.Context, a *access.Actor, in t
 			}
 			head = uid
 		}
+		var escort any
+		if in.EscortUser != "" {
+			var uid int64
+			err := tx.queryRow(ctx, `SELECT id FROM users WHERE username = ?`, in.EscortUser).Scan(&uid)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fault.OnField(fault.Invalid, "escort_user", "cadre.user_unknown", in.EscortUser)
+			}
+			if err != nil {
+				return err
+			}
+			escort = uid
+		}
 		if in.List != 0 {
 			l, err := tx.listFor(ctx, a, in.List, false)
 			if err != nil || l.Draft() {
@@ -247,9 +304,9 @@ func (s *TrainingService) CreateClass(ctx context.Context, a *access.Actor, in t
 			}
 			list = in.List
 		}
-		id, err := tx.insertID(ctx, `INSERT INTO training_classes (region_code, name, theme, target, start_on, end_on, capacity, hours_required, head_user_id, escort, list_id, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.Region, in.Name, in.Theme, in.Target, in.Start, in.End, in.Capacity, in.HoursRequired, head, in.Escort, list, tx.nowMS(), tx.nowMS())
+		id, err := tx.insertID(ctx, `INSERT INTO training_classes (region_code, name, theme, target, start_on, end_on, capacity, hours_required, head_user_id, escort, escort_user_id, list_id, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.Region, in.Name, in.Theme, in.Target, in.Start, in.End, in.Capacity, in.HoursRequired, head, in.Escort, escort, list, tx.nowMS(), tx.nowMS())
 		if err != nil {
 			return err
 		}
@@ -259,7 +316,7 @@ func (s *TrainingService) CreateClass(ctx context.Context, a *access.Actor, in t
 			}
 		}
 		if err := tx.audit(ctx, a, auditEntry{action: "training.class.create", target: fmt.Sprintf("training_class:%d", id), region: in.Region,
-			detail: fmt.Sprintf("%s; %s—%s; %d 人; %d 学时; 班主任 %s; 跟班干部 %s; %d 项能力", in.Name, in.Start, in.End, in.Capacity, in.HoursRequired, in.Head, in.Escort, len(in.Items))}); err != nil {
+			detail: fmt.Sprintf("%s; %s—%s; %d 人; %d 学时; 班主任 %s; 跟班干部 %s %s; %d 项能力", in.Name, in.Start, in.End, in.Capacity, in.HoursRequired, in.Head, in.Escort, in.EscortUser, len(in.Items))}); err != nil {
 			return err
 		}
 		out, err = tx.classFor(ctx, a, id, false)

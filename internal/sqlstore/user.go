@@ -161,12 +161,13 @@ func (tx *Tx) createUser(ctx context.Context, a *access.Actor, u access.NewUser,
 
 func (tx *Tx) grant(ctx context.Context, a *access.Actor, uid int64, g access.Grant) error {
 	// A grant given again reopens one a leaving date has ended.
-	if _, err := tx.exec(ctx, `INSERT INTO user_roles (user_id, role, region_code, household_id, grid_id) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (user_id, role, region_code) DO UPDATE SET starts_at = 0, ends_at = 0`,
-		uid, string(g.Role), g.Region, g.Household, g.Grid); err != nil {
+	// The grid, organisation or unit it names follows a grant given again.
+	if _, err := tx.exec(ctx, `INSERT INTO user_roles (user_id, role, region_code, household_id, grid_id, org_id, unit_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, role, region_code) DO UPDATE SET starts_at = 0, ends_at = 0, grid_id = excluded.grid_id, org_id = excluded.org_id, unit_id = excluded.unit_id`,
+		uid, string(g.Role), g.Region, g.Household, g.Grid, g.Org, g.Unit); err != nil {
 		return fmt.Errorf("grant %s at %s: %w", g.Role, g.Region, err)
 	}
-	return tx.audit(ctx, a, auditEntry{action: "role.grant", target: fmt.Sprintf("user:%d", uid), region: g.Region, detail: fmt.Sprintf("%s household:%d grid:%d", g.Role, g.Household, g.Grid)})
+	return tx.audit(ctx, a, auditEntry{action: "role.grant", target: fmt.Sprintf("user:%d", uid), region: g.Region, detail: fmt.Sprintf("%s household:%d grid:%d org:%d unit:%d", g.Role, g.Household, g.Grid, g.Org, g.Unit)})
 }
 
 // SetPassword replaces a user's password and ends their sessions; the
@@ -362,6 +363,9 @@ func (tx *Tx) checkGrant(ctx context.Context, a *access.Actor, id int64, g acces
 	if err := tx.checkGridGrant(ctx, g); err != nil {
 		return err
 	}
+	if err := tx.checkOrgUnitGrant(ctx, g); err != nil {
+		return err
+	}
 	var n int
 	if err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE id = ?`, id).Scan(&n); err != nil || n == 0 {
 		if err == nil {
@@ -375,6 +379,9 @@ func (tx *Tx) checkGrant(ctx context.Context, a *access.Actor, id int64, g acces
 // Grant gives a user a role at a region.
 func (s *UserService) Grant(ctx context.Context, a *access.Actor, id int64, g access.Grant) error {
 	return s.db.update(ctx, func(tx *Tx) error {
+		if err := tx.grantScope(ctx, &g); err != nil {
+			return err
+		}
 		if err := tx.checkGrant(ctx, a, id, g); err != nil {
 			return err
 		}
@@ -398,6 +405,9 @@ func (s *UserService) Grant(ctx context.Context, a *access.Actor, id int64, g ac
 // Revoke takes a role away; it applies from the user's next request.
 func (s *UserService) Revoke(ctx context.Context, a *access.Actor, id int64, g access.Grant) error {
 	return s.db.update(ctx, func(tx *Tx) error {
+		if err := tx.grantScope(ctx, &g); err != nil {
+			return err
+		}
 		if err := tx.checkGrant(ctx, a, id, g); err != nil {
 			return err
 		}

@@ -236,8 +236,11 @@ type ClassInput struct {
 	HoursRequired int    // hours a trainee must attend to complete
 	Head          string // the 班主任's account
 	Escort        string // the 跟班干部
-	List          int64  // the list version whose items it addresses; 0 for none
-	Items         []int64
+	// EscortUser is the 跟班干部's account, when they have one: they then
+	// see the class as its 班主任 does.
+	EscortUser string
+	List       int64 // the list version whose items it addresses; 0 for none
+	Items      []int64
 }
 
 // Validate checks a class's own fields.
@@ -324,6 +327,18 @@ type Class struct {
 	ItemNames  []string
 }
 
+// Staff is a user's place on a class's staff.
+type Staff int
+
+// The places: a class's 班主任 and 跟班干部 see the class (its roll,
+// attendance, leaves and evaluation) without reading the programme at a
+// region.
+const (
+	NotStaff Staff = iota
+	HeadTeacher
+	Escort
+)
+
 // Service is the programme. Errors: fault.Invalid with field details for
 // bad input, fault.NotFound for what the actor may not read, fault.Forbidden
 // for what they may read but not change, fault.Conflict for a change to a
@@ -357,6 +372,9 @@ type Service interface {
 	Hours
 	Evaluating
 	Files
+	Nominating
+	// ClassStaff reports the actor's place on a class's staff.
+	ClassStaff(ctx context.Context, a *access.Actor, class int64) (Staff, error)
 }
 
 // Need is one line of a needs survey's ranking: a competency lacking in a

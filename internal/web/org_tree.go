@@ -18,12 +18,26 @@ type orgsView struct {
 // orgOrgs lists the party organisations whose home lies in a region, the
 // 党组织名册 of the organisation department.
 func (w *Web) orgOrgs(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	q := r.URL.Query()
+	if q.Get("region") == "" && len(a.Scopes(access.OrgRead)) == 0 && len(a.OrgGrantsFor(access.OrgRead)) > 0 {
+		// A secretary granted for their branch: it and those below it.
+		d := &orgsView{Query: q.Get("q"), All: q.Get("all") == "1"}
+		var err error
+		if d.Rows, err = w.Org.Orgs(r.Context(), a, org.OrgFilter{Query: d.Query, All: d.All}); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		v := w.newView(r, "org.page.orgs", "org")
+		v.Crumbs = []crumb{{Label: v.T("org.nav")}}
+		v.Data = d
+		w.render(rw, http.StatusOK, "org_orgs", v)
+		return
+	}
 	code, err := talentRegion(r, a, access.OrgRead)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	q := r.URL.Query()
 	d := &orgsView{Region: code, Query: q.Get("q"), All: q.Get("all") == "1", CanManage: a.Can(access.OrgManage, code)}
 	if d.RegionName, err = w.regionTitle(r, a, code); err == nil {
 		d.Rows, err = w.Org.Orgs(r.Context(), a, org.OrgFilter{Region: code, Query: d.Query, All: d.All})

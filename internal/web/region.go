@@ -26,8 +26,12 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 		http.Redirect(rw, r, "/admin/users", http.StatusSeeOther)
 	case a.CanAnywhere(access.AuditRead):
 		http.Redirect(rw, r, "/audit", http.StatusSeeOther)
-	case a.CanAnywhere(access.GridRead):
+	case len(a.GridGrants(access.GridRead, "")) > 0:
 		http.Redirect(rw, r, "/grids", http.StatusSeeOther) // a grid leader or worker: their grid
+	case len(a.OrgGrantsFor(access.OrgRead)) > 0:
+		http.Redirect(rw, r, "/org/orgs", http.StatusSeeOther) // a branch secretary: their branch
+	case len(a.UnitGrantsFor(access.UnitCadres)) > 0:
+		http.Redirect(rw, r, "/org/units/"+strconv.FormatInt(a.UnitGrantsFor(access.UnitCadres)[0], 10)+"/cadres", http.StatusSeeOther) // a unit's staff
 
 	default:
 		http.Redirect(rw, r, "/tokens", http.StatusSeeOther)

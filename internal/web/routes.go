@@ -323,7 +323,8 @@ func (w *Web) orgRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /org/cadres/import", on(manage, server.OnQuery), w.page(w.orgCadreImport))
 	rt.HandleFunc("POST /org/cadres/import", on(manage, server.OnQuery), w.page(w.orgCadreImport))
 	rt.HandleFunc("GET /org/cadres/import/template.xlsx", on(manage, server.OnQuery), w.page(w.orgCadreTemplate))
-	rt.HandleFunc("GET /org/cadres/{id}", on(read, server.OnCadre), w.page(w.orgCadre))
+	// A unit's staff read their own cadres' files too.
+	rt.HandleFunc("GET /org/cadres/{id}", server.Rule{Perm: read, Or: access.UnitCadres, On: server.OnCadre}, w.page(w.orgCadre))
 	rt.HandleFunc("GET /org/cadres/{id}/edit", on(manage, server.OnCadre), w.page(w.orgCadreEdit))
 	rt.HandleFunc("POST /org/cadres/{id}/edit", on(manage, server.OnCadre), w.page(w.orgCadreEdit))
 	rt.HandleFunc("POST /org/cadres/{id}/leave", on(manage, server.OnCadre), w.page(w.orgCadreLeave))
@@ -401,11 +402,27 @@ func (w *Web) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /training/classes", on(read, server.OnQuery), w.page(w.trainingClasses))
 	rt.HandleFunc("GET /training/classes/new", on(manage, server.OnQuery), w.page(w.trainingClassNew))
 	rt.HandleFunc("POST /training/classes/new", on(manage, server.OnQuery), w.page(w.trainingClassNew))
-	rt.HandleFunc("GET /training/classes/{id}", on(read, server.OnClass), w.page(w.trainingClass))
+	// A class's own 班主任 and 跟班干部 read it (training.attend, held by
+	// the class's staff) without reading the programme at a region.
+	staff := server.Rule{Perm: read, Or: access.TrainingAttend, On: server.OnClass}
+	rt.HandleFunc("GET /training/classes/{id}", staff, w.page(w.trainingClass))
 	rt.HandleFunc("POST /training/classes/{id}/sessions", on(manage, server.OnClass), w.page(w.trainingSessionAdd))
 	rt.HandleFunc("GET /training/classes/{id}/targeting", on(manage, server.OnClass), w.page(w.trainingTargeting))
 	rt.HandleFunc("POST /training/classes/{id}/targeting", on(manage, server.OnClass), w.page(w.trainingTargeting))
-	rt.HandleFunc("GET /training/classes/{id}/notices", on(read, server.OnClass), w.page(w.trainingNotices))
+	rt.HandleFunc("GET /training/classes/{id}/notices", staff, w.page(w.trainingNotices))
+	// Unit nominations: the department's quotas, a nomination withdrawn.
+	rt.HandleFunc("GET /training/classes/{id}/quotas", on(manage, server.OnClass), w.page(w.trainingQuotas))
+	rt.HandleFunc("POST /training/classes/{id}/quotas", on(manage, server.OnClass), w.page(w.trainingQuotas))
+	rt.HandleFunc("POST /training/classes/{id}/withdraw", on(manage, server.OnClass), w.page(w.trainingWithdraw))
+	// A unit's own page, for its staff (unit.cadres, granted at the unit)
+	// and whoever reads the register there; they nominate, and the
+	// department may on their behalf.
+	unitRead := server.Rule{Perm: access.OrgRead, Or: access.UnitCadres, On: server.OnUnit}
+	unitNominate := server.Rule{Perm: access.UnitCadres, Or: manage, On: server.OnUnit}
+	rt.HandleFunc("GET /org/units/{id}/cadres", unitRead, w.page(w.unitCadres))
+	rt.HandleFunc("GET /org/units/{id}/notice", unitRead, w.page(w.unitNotice))
+	rt.HandleFunc("GET /org/units/{id}/nominate", unitNominate, w.page(w.unitNominate))
+	rt.HandleFunc("POST /org/units/{id}/nominate", unitNominate, w.page(w.unitNominate))
 	rt.HandleFunc("POST /training/classes/{id}/links", on(manage, server.OnClass), w.page(w.trainingLinks))
 	attend := on(access.TrainingAttend, server.OnSession)
 	rt.HandleFunc("GET /training/sessions/{id}/screen", attend, w.page(w.trainingScreen))

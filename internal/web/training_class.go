@@ -196,6 +196,7 @@ func (w *Web) trainingClassNew(rw http.ResponseWriter, r *http.Request, a *acces
 		{Name: "hours_required", Label: v.T("training.field.hours_required"), Type: "text", Value: r.FormValue("hours_required"), InputMode: "numeric", Required: true},
 		{Name: "head", Label: v.T("training.field.head"), Type: "text", Value: r.FormValue("head"), MaxLen: 60, Help: v.T("training.help.head")},
 		{Name: "escort", Label: v.T("training.field.escort"), Type: "text", Value: r.FormValue("escort"), MaxLen: 30},
+		{Name: "escort_user", Label: v.T("training.field.escort_user"), Type: "text", Value: r.FormValue("escort_user"), MaxLen: 60, Help: v.T("training.help.escort_user")},
 		{Name: "items", Label: v.T("training.field.items"), Type: "checkboxes", Options: items, Help: v.T("training.help.items")},
 	}}
 	if r.Method != http.MethodPost {
@@ -203,7 +204,7 @@ func (w *Web) trainingClassNew(rw http.ResponseWriter, r *http.Request, a *acces
 		return
 	}
 	in := training.ClassInput{Region: code, Name: r.FormValue("name"), Theme: r.FormValue("theme"), Target: r.FormValue("target"), Start: r.FormValue("start"), End: r.FormValue("end"),
-		Capacity: atoiForm(r, "capacity"), HoursRequired: atoiForm(r, "hours_required"), Head: r.FormValue("head"), Escort: r.FormValue("escort")}
+		Capacity: atoiForm(r, "capacity"), HoursRequired: atoiForm(r, "hours_required"), Head: r.FormValue("head"), Escort: r.FormValue("escort"), EscortUser: r.FormValue("escort_user")}
 	for _, x := range r.Form["items"] {
 		if n, err := strconv.ParseInt(x, 10, 64); err == nil {
 			in.Items = append(in.Items, n)

@@ -211,7 +211,9 @@ func (w *Web) userReset(r *http.Request, a *access.Actor, id int64) (string, err
 func grantFromForm(r *http.Request) access.Grant {
 	hh, _ := strconv.ParseInt(r.FormValue("household"), 10, 64)
 	grid, _ := strconv.ParseInt(r.FormValue("grid"), 10, 64)
-	return access.Grant{Role: access.Role(r.FormValue("role")), Region: r.FormValue("region"), Household: hh, Grid: grid}
+	o, _ := strconv.ParseInt(r.FormValue("org"), 10, 64)
+	unit, _ := strconv.ParseInt(r.FormValue("unit"), 10, 64)
+	return access.Grant{Role: access.Role(r.FormValue("role")), Region: strings.TrimSpace(r.FormValue("region")), Household: hh, Grid: grid, Org: o, Unit: unit}
 }
 
 func (w *Web) userGrant(r *http.Request, a *access.Actor, id int64) (string, error) {

@@ -185,6 +185,15 @@ type crumb struct{ Label, Href string }
 // Can reports whether the page's user holds p anywhere, for menus.
 func (v *view) Can(p string) bool { return v.Actor.CanAnywhere(access.Permission(p)) }
 
+// Units are the units the actor is staff of, for their menu entry.
+func (v *view) Units() []int64 { return v.Actor.UnitGrantsFor(access.UnitCadres) }
+
+// CanGrids is whether the menu's grids entry leads somewhere: a grant for
+// one organisation reaches its members' contacts, not grids.
+func (v *view) CanGrids() bool {
+	return len(v.Actor.Scopes(access.GridRead)) > 0 || len(v.Actor.GridGrants(access.GridRead, "")) > 0
+}
+
 // T translates a catalogue key for the page's language.
 // ShowTokens is false for someone who is only a villager: API tokens are
 // for officials' programs, and a villager's menu keeps to their household.
