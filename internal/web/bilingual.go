@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"shanzhi/internal/fonts"
@@ -29,7 +30,7 @@ type mongolFont struct {
 }
 
 func newMongolFont() *mongolFont {
-	ver := fonts.Version(fonts.Mongolian)
+	ver := fonts.Version(fonts.Mongolian())
 	f := &mongolFont{fontPath: "/fonts/mongolian-" + ver + ".ttf", cssPath: "/fonts/mongolian-" + ver + ".css"}
 	// The face is named apart from any installed font, so a page can
 	// only draw Mongolian with it; font-display: block keeps a phone
@@ -43,13 +44,20 @@ func newMongolFont() *mongolFont {
 }
 
 // serveFont answers the font and its stylesheet; any other name under
-// /fonts/ is not found.
+// /fonts/ is not found. The font goes out as the binary keeps it, gzipped,
+// to every browser that accepts gzip (all of them, the WeChat one too):
+// 93 KB instead of 242 KB on a village's mobile data.
 func (w *Web) serveFont(rw http.ResponseWriter, r *http.Request) {
 	var body []byte
 	switch r.URL.Path {
 	case w.font.fontPath:
 		rw.Header().Set("Content-Type", "font/ttf")
-		body = fonts.Mongolian
+		rw.Header().Add("Vary", "Accept-Encoding")
+		body = fonts.Mongolian()
+		if acceptsGzip(r) {
+			rw.Header().Set("Content-Encoding", "gzip")
+			body = fonts.MongolianGzip
+		}
 	case w.font.cssPath:
 		rw.Header().Set("Content-Type", "text/css; charset=utf-8")
 		body = w.font.css
@@ -125,4 +133,19 @@ func (v *view) BiName(zh, mn string) template.HTML {
 func biHTML(mn, zh string) template.HTML {
 	return template.HTML(`<span class="bi"><span class="mn" lang="mn-Mong">` + template.HTMLEscapeString(mn) +
 		`</span><span class="zh">` + template.HTMLEscapeString(zh) + `</span></span>`)
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding takes gzip
+// (and does not refuse it with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, h := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(h, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
+				q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+				return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+			}
+		}
+	}
+	return false
 }
