@@ -120,6 +120,37 @@ func (v *view) Bi(key string, args ...any) (template.HTML, error) {
 	return biHTML(mn, zh), nil
 }
 
+// BiKnown is Bi for a key made from data, such as a scheme's aspect
+// code, which a scheme may extend beyond the catalogue: a public key
+// prints in both scripts, any other in Chinese alone.
+func (v *view) BiKnown(key string, args ...any) (template.HTML, error) {
+	if !v.w.Catalog.Public(key) {
+		return template.HTML(template.HTMLEscapeString(v.T(key, args...))), nil
+	}
+	return v.Bi(key, args...)
+}
+
+// BiIf is Bi for one part of a page that lists several villages (the
+// leader showcase): it is bilingual only where both the page and that
+// part's own village are.
+func (v *view) BiIf(on bool, key string, args ...any) (template.HTML, error) {
+	if !on {
+		if !v.w.Catalog.Public(key) {
+			return "", fmt.Errorf("web: %s is not a public text", key)
+		}
+		return template.HTML(template.HTMLEscapeString(v.T(key, args...))), nil
+	}
+	return v.Bi(key, args...)
+}
+
+// BiNameIf is BiName for one part of such a page.
+func (v *view) BiNameIf(on bool, zh, mn string) template.HTML {
+	if !on {
+		return template.HTML(template.HTMLEscapeString(zh))
+	}
+	return v.BiName(zh, mn)
+}
+
 // BiName prints a person's name in the scripts it was recorded in: the
 // Mongolian form vertical beside the Chinese on a bilingual page. Both
 // come masked from the store when the page is public.

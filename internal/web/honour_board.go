@@ -255,6 +255,18 @@ func (w *Web) honourPublicBoards(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := w.newView(r, "honour.page.public", "")
+	// The list follows the village's own script setting, like each of
+	// its boards' pages; the boards' names stay as the village typed them.
+	reg, err := w.publicScript(r, v, code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.biTitle("honour.page.public", nil, nil)
+	if v.Bilingual {
+		v.TitleMn += " · " + mongolName(reg)
+	}
+	v.Title += " · " + reg.Name
 	v.Data = &boardsPage{Region: code, Boards: bs, Public: true}
 	w.render(rw, http.StatusOK, "honour_boards", v)
 }

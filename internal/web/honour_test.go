@@ -118,6 +118,13 @@ func TestHonourBoardBilingual(t *testing.T) {
 	}
 	anyone := &site{t: t, db: db, srv: s.srv, client: &http.Client{}}
 	anyone.page("/honour/board/"+id, http.StatusOK, `class="mn"`, mn("ranking.rank"), mn("honour.field.person"), "名次", "/fonts/mongolian-")
+	// The village's list of boards follows its setting too (issue 17);
+	// 平安村, a 村, lists its boards in Chinese alone.
+	anyone.page("/honour/"+gacha.Code, http.StatusOK, `class="mn"`, mn("honour.page.public"), mn("honour.field.kind"), mn("honour.kind.computed"),
+		mn("honour.period.quarter"), mn("ranking.aspect.filial"), "孝星榜", "/fonts/mongolian-")
+	if body := anyone.page("/honour/"+pingan, http.StatusOK, "公开榜单"); strings.Contains(body, `class="mn"`) {
+		t.Fatal("a Chinese-only village's list of boards carries Mongolian")
+	}
 	anyone.page("/honour/board/"+id+"/poster?period=2026-Q2", http.StatusOK, "mn-first", mn("honour.field.deed"), mn("honour.poster.seal"), "事迹", "/fonts/mongolian-")
 	if res := anyone.get("/honour/board/" + id + "/poster.pdf?period=2026-Q2"); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("poster.pdf: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
