@@ -24,6 +24,10 @@ func (a *API) honourRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/honours/boards/{id}/nominations", read(server.OnBoard), a.handle(a.honourNominations))
 	rt.HandleFunc("GET /api/v1/honours/boards/{id}/poster.pdf", read(server.OnBoard), a.pdf(a.posterPDF))
 	rt.HandleFunc("POST /api/v1/honours/boards/{id}/nominations", server.Rule{Perm: manage, Or: access.OwnHousehold, On: server.OnBoard}, a.handle(a.honourNominate))
+	// The public channel, for a villager without an account: a delay
+	// token first, then the nomination under it (see web's public page).
+	rt.HandleFunc("GET /api/v1/public/boards/{id}/nomination-token", server.Rule{On: server.Public}, a.publicNominationToken)
+	rt.HandleFunc("POST /api/v1/public/boards/{id}/nominations", server.Rule{On: server.Public}, a.publicNominate)
 	rt.HandleFunc("GET /api/v1/households/{id}/honours", server.Rule{Perm: access.RegistryRead, Or: access.PointsSpend, On: server.OnHousehold, Own: true}, a.handle(a.householdHonours))
 }
 
@@ -243,4 +247,54 @@ func (a *API) householdHonours(r *http.Request, act *access.Actor) (int, any, er
 		return 0, nil, err
 	}
 	return http.StatusOK, itemsOf(hs, toHonour), nil
+}
+
+func (a *API) publicNominationToken(rw http.ResponseWriter, r *http.Request) {
+	write(rw, http.StatusOK, map[string]string{"token": a.Honours.PublicFormToken(r.Context())})
+}
+
+type publicNominationBody struct {
+	Token          string   `json:"token"`
+	Number         string   `json:"number"`
+	Nominee        string   `json:"nominee"`
+	Deed           string   `json:"deed"`
+	NominatorName  string   `json:"nominator"`
+	NominatorPhone string   `json:"phone"`
+	NomineeAgreed  bool     `json:"nominee_agreed"`
+	Photos         [][]byte `json:"photos"`
+	PhotosPublic   bool     `json:"photos_public"`
+	Website        string   `json:"website"` // the honeypot: empty
+}
+
+// publicNominate takes a nomination from the public channel, under the
+// same limits as the page; the answer names no household.
+func (a *API) publicNominate(rw http.ResponseWriter, r *http.Request) {
+	a.anonymous(func(r *http.Request) (int, any, error) {
+		id, b, err := idAndBody[publicNominationBody](r)
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := a.Limits.PublicNomination(r.Context(), b.NominatorPhone, b.Website); err != nil {
+			return 0, nil, err
+		}
+		n, err := a.Honours.NominatePublic(r.Context(), honour.PublicNomination{Board: id, Number: b.Number, Nominee: b.Nominee, Deed: b.Deed,
+			NominatorName: b.NominatorName, NominatorPhone: b.NominatorPhone, NomineeAgreed: b.NomineeAgreed, Photos: b.Photos, PhotosPublic: b.PhotosPublic, Token: b.Token})
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, map[string]any{"id": n.ID, "board": n.Board, "period": n.Period, "status": string(n.Status)}, nil
+	})(rw, r)
+}
+
+// anonymous runs fn for a public endpoint that acts for nobody's account
+// and writes its answer or its error.
+func (a *API) anonymous(fn func(r *http.Request) (int, any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		status, body, err := fn(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		write(w, status, body)
+	}
 }

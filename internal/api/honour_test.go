@@ -3,8 +3,12 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/registry"
@@ -80,4 +84,51 @@ func TestHonourAPI(t *testing.T) {
 			t.Fatalf("honours: %d %v", code, body)
 		}
 	})
+}
+
+// TestPublicNominationAPI is the public channel without an account: a
+// delay token, then a nomination refused at once and taken after a
+// while, in the committee's queue of the page's same flow.
+func TestPublicNominationAPI(t *testing.T) {
+	db := storetest.MustOpen(t, "sqlite")
+	now := time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	base, login := setup(t, db)
+	headHousehold(t, db)
+	op := login("cunwei", access.Grant{Role: access.Operator, Region: pingan})
+	code, body := op.do("POST", "/api/v1/honours/boards", `{"region":"`+pingan+`","name":"好人榜","kind":"nominated","period":"year","size":5}`)
+	if code != 201 {
+		t.Fatalf("board: %d %v", code, body)
+	}
+	board := int64(body["id"].(float64))
+	anon := func(method, path, in string) (int, map[string]any) {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(in))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out
+	}
+	code, body = anon("GET", fmt.Sprintf("/api/v1/public/boards/%d/nomination-token", board), "")
+	if code != 200 || body["token"] == "" {
+		t.Fatalf("token: %d %v", code, body)
+	}
+	nom := fmt.Sprintf(`{"token":%q,"number":"001","nominee":"尹志勇","deed":"救起落水儿童","nominator":"王大妈","phone":"13800471234","nominee_agreed":true}`, body["token"])
+	path := fmt.Sprintf("/api/v1/public/boards/%d/nominations", board)
+	if code, body := anon("POST", path, nom); code != 422 || body["message"] != "提交太快了，请稍等几秒再提交" {
+		t.Fatalf("at once: %d %v", code, body)
+	}
+	now = now.Add(time.Minute)
+	code, body = anon("POST", path, nom)
+	if code != 201 || body["status"] != "in_review" || body["period"] != "2026" {
+		t.Fatalf("public nomination: %d %v", code, body)
+	}
+	code, body = op.do("GET", fmt.Sprintf("/api/v1/honours/boards/%d/nominations?period=2026", board), "")
+	if code != 200 || len(body["items"].([]any)) != 1 {
+		t.Fatalf("the committee's list: %d %v", code, body)
+	}
 }

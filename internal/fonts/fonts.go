@@ -14,41 +14,85 @@
 //     ASCII punctuation that Droid Sans Fallback lacks: numbers, dates and
 //     household numbers.
 //
-// The files are Debian's, byte for byte (fonts-noto-core and
-// fonts-droid-fallback). They are embedded whole rather than subset here:
-// the measurements in BENCHMARKS.md (feat/pdf) show the stripped binary stays
-// well inside its 40 MB with them, and a name's rare character is worth more
-// than the megabytes a GB 2312 subset would save. Each PDF embeds only the
-// glyphs it uses.
+// The files are Debian's (fonts-noto-core and fonts-droid-fallback), whole
+// rather than subset: a name can use any CJK character, and a name's rare
+// character is worth more than the megabytes a GB 2312 subset would save.
+// Each PDF embeds only the glyphs it uses. They are committed and embedded
+// gzipped (`gzip -9 -n`, the SHA-256 of each original is checked by
+// TestFontsMatchDebian), which keeps the stripped binary about 2.3 MB
+// further inside its 40 MiB (BENCHMARKS.md, feat/public); each is
+// decompressed once, on first use, and the Mongolian web font goes to
+// browsers still compressed (MongolianGzip) when they accept gzip.
 package fonts
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"io"
+	"sync"
 )
 
-// File names the fonts are served and embedded under.
+// File names the fonts are served and embedded under, uncompressed.
 const (
 	MongolianFile = "NotoSansMongolian-Regular.ttf"
 	CJKFile       = "DroidSansFallbackFull.ttf"
 	LatinFile     = "NotoSans-Regular.ttf"
 )
 
-// Mongolian is the Noto Sans Mongolian TrueType file.
+// MongolianGzip is the Noto Sans Mongolian TrueType file, gzipped: what a
+// browser that accepts gzip receives as is.
 //
-//go:embed NotoSansMongolian-Regular.ttf
-var Mongolian []byte
+//go:embed NotoSansMongolian-Regular.ttf.gz
+var MongolianGzip []byte
+
+//go:embed DroidSansFallbackFull.ttf.gz
+var cjkGzip []byte
+
+//go:embed NotoSans-Regular.ttf.gz
+var latinGzip []byte
+
+// lazy is a gzipped font decompressed on first use and kept for the life
+// of the process: the fonts are read-only, so one copy serves everyone.
+type lazy struct {
+	gz   []byte
+	once sync.Once
+	data []byte
+}
+
+func (l *lazy) get() []byte {
+	l.once.Do(func() {
+		data, err := gunzip(l.gz)
+		if err != nil {
+			// The files are embedded and checked by a test: a broken one
+			// is a broken build, not a condition to handle at run time.
+			panic("fonts: embedded font is corrupt: " + err.Error())
+		}
+		l.data = data
+	})
+	return l.data
+}
+
+func gunzip(gz []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+var mongolian, cjk, latin = &lazy{gz: MongolianGzip}, &lazy{gz: cjkGzip}, &lazy{gz: latinGzip}
+
+// Mongolian is the Noto Sans Mongolian TrueType file.
+func Mongolian() []byte { return mongolian.get() }
 
 // CJK is the Droid Sans Fallback Full TrueType file.
-//
-//go:embed DroidSansFallbackFull.ttf
-var CJK []byte
+func CJK() []byte { return cjk.get() }
 
 // Latin is the Noto Sans TrueType file.
-//
-//go:embed NotoSans-Regular.ttf
-var Latin []byte
+func Latin() []byte { return latin.get() }
 
 // Version returns a short digest of a font's bytes: a web page can put it in
 // the font's URL so that browsers cache the file for good and still fetch a

@@ -223,7 +223,14 @@ const (
 	ConsentSigned Consent = "signed" // signed the nomination form
 	ConsentPhone  Consent = "phone"  // agreed on their own phone page
 	ConsentVerbal Consent = "verbal" // told the committee, who recorded it
+	// ConsentStated is the public channel's: the nominator states that
+	// the nominee agreed, for the committee to confirm before deciding.
+	ConsentStated Consent = "stated"
 )
+
+// ChannelPublic marks a nomination made on the board's public phone page
+// by someone without an account.
+const ChannelPublic = "public"
 
 // NominationStatus is where a nomination stands.
 type NominationStatus string
@@ -244,8 +251,12 @@ type Nomination struct {
 	Status    NominationStatus
 	ReviewID  int64
 	PhotoIDs  []int64 // the deed's photos as stored, for the committee
-	CreatedBy string
-	Created   time.Time
+	// Channel is ChannelPublic for the public phone page, else empty;
+	// NominatorPhone is then the nominator's phone, masked.
+	Channel        string
+	NominatorPhone string
+	CreatedBy      string
+	Created        time.Time
 }
 
 // NominationInput is what a nomination carries: the deed, a short
@@ -301,7 +312,7 @@ func (n NominationInput) Validate() error {
 		fs.Add("photos", "award.photo_count", MaxPhotos)
 	}
 	switch n.Consent {
-	case ConsentSigned, ConsentPhone, ConsentVerbal:
+	case ConsentSigned, ConsentPhone, ConsentVerbal, ConsentStated:
 		if _, err := time.Parse("2006-01-02", n.ConsentDate); err != nil {
 			fs.Add("consent_date", "honour.nomination.consent_date")
 		}
@@ -309,4 +320,38 @@ func (n NominationInput) Validate() error {
 		fs.Add("consent", "honour.nomination.consent")
 	}
 	return fs.Err()
+}
+
+// PublicNomination is what the board's public phone page takes from a
+// villager without an account: who they are (name and phone), whom they
+// nominate (the name and the household's 户号, which must match, so the
+// form cannot be used to look people up), the deed, up to MaxPhotos
+// photos with the nominee's consent to show them, and the statement that
+// the nominee agreed to be nominated. Token is the form's delay token.
+type PublicNomination struct {
+	Board          int64
+	Number         string
+	Nominee        string
+	Deed           string
+	NominatorName  string
+	NominatorPhone string
+	NomineeAgreed  bool
+	Photos         [][]byte
+	PhotosPublic   bool
+	Token          string
+}
+
+// PublicPerPhone is how many nominations one phone may make in a day on
+// the public page, across every board and server: a villager nominates a
+// neighbour or two, not dozens.
+const PublicPerPhone = 3
+
+// Citation is the board's short line for a public nomination: the deed's
+// first MaxCitation characters, for the committee to shorten if it likes.
+func (p PublicNomination) Citation() string {
+	d := []rune(strings.Join(strings.Fields(p.Deed), " "))
+	if len(d) > MaxCitation {
+		d = d[:MaxCitation]
+	}
+	return string(d)
 }

@@ -48,6 +48,16 @@ type BoardService interface {
 	// Nominate records a nomination with the nominee's consent and puts
 	// it under review.
 	Nominate(ctx context.Context, a *access.Actor, in NominationInput) (*Nomination, error)
+	// NominatePublic takes a nomination from the board's public page into
+	// the same review, marked as from the public channel: only on a
+	// nominated board in its current, unpublished period, under the
+	// form's delay token and the per-phone limit (fault.TooMany).
+	NominatePublic(ctx context.Context, in PublicNomination) (*Nomination, error)
+	// PublicFormToken is the delay token a public form carries: it is
+	// refused when sent back sooner than a person could fill the form,
+	// or hours later. Every server of one database makes and reads the
+	// same tokens.
+	PublicFormToken(ctx context.Context) string
 	Nominations(ctx context.Context, a *access.Actor, board int64, period string) ([]Nomination, error)
 	// NominationPhoto returns a deed photo (its thumbnail when small) and
 	// its type: public once approved with the nominee's consent, else to

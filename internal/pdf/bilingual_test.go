@@ -62,7 +62,7 @@ func TestBilingualNoticeMatchesHarfBuzz(t *testing.T) {
 		t.Fatalf("the note has only %d words", len(runs)-3)
 	}
 	for _, s := range runs {
-		want := pdf.HBShape(t, fonts.Mongolian, s)
+		want := pdf.HBShape(t, fonts.Mongolian(), s)
 		if !contains(got, want) {
 			t.Fatalf("%q: hb-shape's run %v is not in the PDF's glyphs %v", s, want, got)
 		}
@@ -72,7 +72,7 @@ func TestBilingualNoticeMatchesHarfBuzz(t *testing.T) {
 	if b, err = d.PDF(); err != nil {
 		t.Fatal(err)
 	}
-	if contains(pdf.ContentGlyphs(t, b), pdf.HBShape(t, fonts.Mongolian, title)) {
+	if contains(pdf.ContentGlyphs(t, b), pdf.HBShape(t, fonts.Mongolian(), title)) {
 		t.Fatal("a Chinese-only notice draws the Mongolian title")
 	}
 }

@@ -83,13 +83,13 @@ func TestShapingMatchesHarfBuzz(t *testing.T) {
 		font     []byte
 		vertical bool
 	}{
-		{"ᠮᠣᠩᠭᠣᠯ", fonts.Mongolian, false},                         // mongɣol
-		{"ᠬᠥᠮᠥᠨ ᠤ ᠰᠠᠢᠨ", fonts.Mongolian, true},                    // with a suffix
-		{"ᠭᠠᠴᠠᠭ\u180eᠠ", fonts.Mongolian, true},                    // with MVS
-		{"ᠪᠠᠶᠠᠷ\u202Fᠤᠨ ᠲᠣᠭ\u180eᠠ ᠪᠢᠴᠢᠭ", fonts.Mongolian, false}, // NNBSP suffix
-		{"善治积分公示：第一村民小组", fonts.CJK, false},
-		{"2026-12-07 No. 150000-0120", fonts.Latin, false},
-		{"兴安盟科尔沁右翼前旗", fonts.CJK, false},
+		{"ᠮᠣᠩᠭᠣᠯ", fonts.Mongolian(), false},                         // mongɣol
+		{"ᠬᠥᠮᠥᠨ ᠤ ᠰᠠᠢᠨ", fonts.Mongolian(), true},                    // with a suffix
+		{"ᠭᠠᠴᠠᠭ\u180eᠠ", fonts.Mongolian(), true},                    // with MVS
+		{"ᠪᠠᠶᠠᠷ\u202Fᠤᠨ ᠲᠣᠭ\u180eᠠ ᠪᠢᠴᠢᠭ", fonts.Mongolian(), false}, // NNBSP suffix
+		{"善治积分公示：第一村民小组", fonts.CJK(), false},
+		{"2026-12-07 No. 150000-0120", fonts.Latin(), false},
+		{"兴安盟科尔沁右翼前旗", fonts.CJK(), false},
 	}
 	for _, s := range samples {
 		d, err := New()

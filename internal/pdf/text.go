@@ -41,7 +41,7 @@ var faceNames = [3]string{"DroidSansFallbackFull", "NotoSansMongolian-Regular", 
 
 func loadFaces() ([3]*face, error) {
 	loadOnce.Do(func() {
-		for i, src := range [][]byte{fonts.CJK, fonts.Mongolian, fonts.Latin} {
+		for i, src := range [][]byte{fonts.CJK(), fonts.Mongolian(), fonts.Latin()} {
 			s, err := parseSfnt(src)
 			if err != nil {
 				loadErr = err

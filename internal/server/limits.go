@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -20,6 +22,10 @@ type Limits struct {
 	Reveal    *ratelimit.Limiter // reveals of personal data per user
 	Export    *ratelimit.Limiter // register exports per user
 	Card      *ratelimit.Limiter // household card look-ups per client address
+	// Nominate counts posts of the public nomination form, per client
+	// address and per phone (keyed by the phone's digest, so the
+	// limiter's memory holds no number).
+	Nominate *ratelimit.Limiter
 }
 
 // LimitSettings are the failure limits an operator may set: how many
@@ -48,7 +54,23 @@ func NewLimits(now func() time.Time, s LimitSettings) *Limits {
 		Reveal:    ratelimit.New(30, time.Hour, now),
 		Export:    ratelimit.New(20, time.Hour, now),
 		Card:      ratelimit.New(60, time.Hour, now),
+		Nominate:  ratelimit.New(10, time.Hour, now),
 	}
+}
+
+// PublicNomination is the guard of the public nomination form that the
+// page and the API share, before any work is done: a filled honeypot (a
+// field people never see) is a script's, and posts are counted per client
+// address and per phone. The store keeps its own per-phone daily count.
+func (l *Limits) PublicNomination(ctx context.Context, phone, trap string) error {
+	if strings.TrimSpace(trap) != "" {
+		return fault.E(fault.Invalid, "honour.public.token")
+	}
+	if err := Limited(l.Nominate, "addr:"+access.RequestFrom(ctx).ClientKey()); err != nil {
+		return err
+	}
+	sum := sha256.Sum256([]byte(registry.NormalizePhone(phone)))
+	return Limited(l.Nominate, "phone:"+hex.EncodeToString(sum[:16]))
 }
 
 // Limited admits one event under key, or returns the too-many fault that

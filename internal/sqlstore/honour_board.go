@@ -382,6 +382,16 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 		if !honourReader(a, b.Region) && !a.Can(access.OwnHousehold, b.Region) {
 			return fault.E(fault.NotFound, "error.not_found")
 		}
+		out, err = s.nominate(ctx, tx, a, b, in, photos)
+		return err
+	})
+	return out, err
+}
+
+// nominate is Nominate's transaction once the board is known and the
+// actor may see it: the rules every channel shares.
+func (s *HonourService) nominate(ctx context.Context, tx *Tx, a *access.Actor, b *honour.Board, in honour.NominationInput, photos []cleanedPhoto) (out *honour.Nomination, err error) {
+	err = func() error {
 		if b.Kind != honour.Nominated {
 			return fault.E(fault.Conflict, "honour.nomination.computed")
 		}
@@ -470,19 +480,19 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 		return tx.audit(ctx, a, auditEntry{action: "honour.nominate", target: fmt.Sprintf("nomination:%d household:%d", id, in.Household), region: village,
 			detail: fmt.Sprintf("%s %s consent=%s/%s by %s %s photos=%d public=%t", b.Name, in.Period, in.Consent, in.ConsentDate, in.NominatorKind, in.Nominator,
 				len(photos), in.PhotosPublic)})
-	})
+	}()
 	return out, err
 }
 
 const nominationSelect = `SELECT n.id, n.board_id, b.name, n.village_code, n.period, n.household_id, n.nominee, n.deed, n.citation, n.nominator_kind, n.nominator,
-	n.consent, n.consent_date, n.status, n.review_id, n.created_by, n.created_at, n.photos_public
+	n.consent, n.consent_date, n.status, n.review_id, n.created_by, n.created_at, n.photos_public, n.channel, n.nominator_phone_masked
 	FROM honour_nominations n JOIN honour_boards b ON b.id = n.board_id`
 
 func scanNomination(s interface{ Scan(...any) error }) (honour.Nomination, error) {
 	var n honour.Nomination
 	var at, public int64
 	err := s.Scan(&n.ID, &n.Board, &n.BoardName, &n.Village, &n.Period, &n.Household, &n.Nominee, &n.Deed, &n.Citation, &n.NominatorKind, &n.Nominator,
-		&n.Consent, &n.ConsentDate, &n.Status, &n.ReviewID, &n.CreatedBy, &at, &public)
+		&n.Consent, &n.ConsentDate, &n.Status, &n.ReviewID, &n.CreatedBy, &at, &public, &n.Channel, &n.NominatorPhone)
 	n.Created, n.PhotosPublic = time.UnixMilli(at), public == 1
 	return n, err
 }

@@ -255,6 +255,9 @@ func (db *DB) RotateKey(ctx context.Context, a *access.Actor, opt RotateOptions)
 		if err := tx.rotateSealed(ctx, nb, &rep, "cadres"); err != nil {
 			return err
 		}
+		if err := tx.rotateNominators(ctx, nb, &rep); err != nil {
+			return err
+		}
 		if err := tx.setSetting(ctx, indexKeySetting, to); err != nil {
 			return err
 		}

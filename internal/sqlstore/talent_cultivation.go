@@ -12,6 +12,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/photo"
+	"shanzhi/internal/region"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/talent"
 )
@@ -326,14 +327,17 @@ func (s *TalentService) Showcase(ctx context.Context, banner, industry string) (
 		var err error
 		out, err = queryAll(ctx, tx, func(sc interface{ Scan(...any) error }) (talent.ShowcaseEntry, error) {
 			var e talent.ShowcaseEntry
+			var reg region.Region
 			err := sc.Scan(&e.Leader, &e.Name, &e.VillageName, &e.Banner, &e.BannerName, &e.Tier, &e.EntityType, &e.EntityName, &e.Industry, &e.Products,
-				&e.ConsentDay, &e.LiveChannels, &e.Cities, &e.Fairs, &e.People, &e.Households)
-			e.Published = true
+				&e.ConsentDay, &e.LiveChannels, &e.Cities, &e.Fairs, &e.People, &e.Households, &e.NameMongol, &e.VillageMongol, &reg.Kind, &reg.Script)
+			e.Published, e.Bilingual = true, reg.Bilingual()
 			return e, err
 		}, `SELECT l.id, l.name, COALESCE(v.name, ''), substr(l.village_code, 1, 6) || '000000', COALESCE(b.name, ''), l.tier, l.entity_type, l.entity_name,
-			l.industry, l.products, c.consent_day, c.live_channels, c.cities, c.fairs, c.people, l.households
+			l.industry, l.products, c.consent_day, c.live_channels, c.cities, c.fairs, c.people, l.households,
+			COALESCE(r.name_mongol, ''), COALESCE(v.name_mongol, ''), COALESCE(v.kind, ''), COALESCE(v.public_script, '')
 			FROM talent_leaders l JOIN talent_showcase c ON c.leader_id = l.id LEFT JOIN regions v ON v.code = l.village_code
 			LEFT JOIN regions b ON b.code = substr(l.village_code, 1, 6) || '000000'
+			LEFT JOIN talent_candidates tc ON tc.id = l.candidate_id LEFT JOIN residents r ON r.id = tc.resident_id AND tc.resident_id <> 0
 			WHERE `+strings.Join(where, " AND ")+` ORDER BY l.village_code, l.id LIMIT 2000`, args...)
 		if err != nil {
 			return err

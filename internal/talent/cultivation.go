@@ -246,11 +246,17 @@ func (s Showcase) Validate(now time.Time) error {
 // ShowcaseEntry is a published leader as the public list shows them.
 type ShowcaseEntry struct {
 	Showcase
-	Name        string
-	VillageName string
-	BannerName  string
-	Banner      string
-	Tier        Tier
+	Name string
+	// NameMongol is the leader's name in traditional Mongolian as the
+	// register records it, when the leader's application named a
+	// resident who has one; VillageMongol is the village's. Bilingual is
+	// the leader's village's own script setting for its public pages.
+	NameMongol, VillageMongol string
+	Bilingual                 bool
+	VillageName               string
+	BannerName                string
+	Banner                    string
+	Tier                      Tier
 	Business
 	Photos []int64
 }

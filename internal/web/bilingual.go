@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"shanzhi/internal/fonts"
@@ -29,7 +30,7 @@ type mongolFont struct {
 }
 
 func newMongolFont() *mongolFont {
-	ver := fonts.Version(fonts.Mongolian)
+	ver := fonts.Version(fonts.Mongolian())
 	f := &mongolFont{fontPath: "/fonts/mongolian-" + ver + ".ttf", cssPath: "/fonts/mongolian-" + ver + ".css"}
 	// The face is named apart from any installed font, so a page can
 	// only draw Mongolian with it; font-display: block keeps a phone
@@ -43,13 +44,20 @@ func newMongolFont() *mongolFont {
 }
 
 // serveFont answers the font and its stylesheet; any other name under
-// /fonts/ is not found.
+// /fonts/ is not found. The font goes out as the binary keeps it, gzipped,
+// to every browser that accepts gzip (all of them, the WeChat one too):
+// 93 KB instead of 242 KB on a village's mobile data.
 func (w *Web) serveFont(rw http.ResponseWriter, r *http.Request) {
 	var body []byte
 	switch r.URL.Path {
 	case w.font.fontPath:
 		rw.Header().Set("Content-Type", "font/ttf")
-		body = fonts.Mongolian
+		rw.Header().Add("Vary", "Accept-Encoding")
+		body = fonts.Mongolian()
+		if acceptsGzip(r) {
+			rw.Header().Set("Content-Encoding", "gzip")
+			body = fonts.MongolianGzip
+		}
 	case w.font.cssPath:
 		rw.Header().Set("Content-Type", "text/css; charset=utf-8")
 		body = w.font.css
@@ -112,6 +120,37 @@ func (v *view) Bi(key string, args ...any) (template.HTML, error) {
 	return biHTML(mn, zh), nil
 }
 
+// BiKnown is Bi for a key made from data, such as a scheme's aspect
+// code, which a scheme may extend beyond the catalogue: a public key
+// prints in both scripts, any other in Chinese alone.
+func (v *view) BiKnown(key string, args ...any) (template.HTML, error) {
+	if !v.w.Catalog.Public(key) {
+		return template.HTML(template.HTMLEscapeString(v.T(key, args...))), nil
+	}
+	return v.Bi(key, args...)
+}
+
+// BiIf is Bi for one part of a page that lists several villages (the
+// leader showcase): it is bilingual only where both the page and that
+// part's own village are.
+func (v *view) BiIf(on bool, key string, args ...any) (template.HTML, error) {
+	if !on {
+		if !v.w.Catalog.Public(key) {
+			return "", fmt.Errorf("web: %s is not a public text", key)
+		}
+		return template.HTML(template.HTMLEscapeString(v.T(key, args...))), nil
+	}
+	return v.Bi(key, args...)
+}
+
+// BiNameIf is BiName for one part of such a page.
+func (v *view) BiNameIf(on bool, zh, mn string) template.HTML {
+	if !on {
+		return template.HTML(template.HTMLEscapeString(zh))
+	}
+	return v.BiName(zh, mn)
+}
+
 // BiName prints a person's name in the scripts it was recorded in: the
 // Mongolian form vertical beside the Chinese on a bilingual page. Both
 // come masked from the store when the page is public.
@@ -125,4 +164,19 @@ func (v *view) BiName(zh, mn string) template.HTML {
 func biHTML(mn, zh string) template.HTML {
 	return template.HTML(`<span class="bi"><span class="mn" lang="mn-Mong">` + template.HTMLEscapeString(mn) +
 		`</span><span class="zh">` + template.HTMLEscapeString(zh) + `</span></span>`)
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding takes gzip
+// (and does not refuse it with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, h := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(h, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
+				q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+				return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+			}
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -111,9 +112,24 @@ func TestBilingualPublicPages(t *testing.T) {
 		t.Fatalf("font stylesheet: %d %s", res.StatusCode, sheet)
 	}
 	res = anyone.get(font[1])
-	if got := anyone.body(res); res.StatusCode != http.StatusOK || len(got) != len(fonts.Mongolian) ||
+	if got := anyone.body(res); res.StatusCode != http.StatusOK || len(got) != len(fonts.Mongolian()) ||
 		res.Header.Get("Content-Type") != "font/ttf" || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
 		t.Fatalf("font: %d, %d bytes, %q, %q", res.StatusCode, len(got), res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"))
+	}
+	// A browser that accepts gzip gets the embedded gzip as is; one
+	// that does not gets the plain font.
+	for enc, want := range map[string][]byte{"gzip, deflate, br": fonts.MongolianGzip, "identity": fonts.Mongolian()} {
+		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+font[1], nil)
+		req.Header.Set("Accept-Encoding", enc)
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !bytes.Equal(got, want) || (enc == "identity") != (res.Header.Get("Content-Encoding") == "") || res.Header.Get("Vary") != "Accept-Encoding" {
+			t.Fatalf("font for %q: %d bytes, Content-Encoding %q, Vary %q", enc, len(got), res.Header.Get("Content-Encoding"), res.Header.Get("Vary"))
+		}
 	}
 	anyone.page("/fonts/other.ttf", http.StatusNotFound)
 

@@ -14,7 +14,7 @@ import (
 type field struct {
 	Name     string
 	Label    string
-	Type     string // text, date, tel, select, textarea, password, file, checkboxes, hidden
+	Type     string // text, date, tel, select, textarea, password, file, checkboxes, hidden, trap (a honeypot people never see)
 	Value    string
 	Options  []option
 	Required bool

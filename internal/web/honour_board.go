@@ -255,6 +255,18 @@ func (w *Web) honourPublicBoards(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := w.newView(r, "honour.page.public", "")
+	// The list follows the village's own script setting, like each of
+	// its boards' pages; the boards' names stay as the village typed them.
+	reg, err := w.publicScript(r, v, code)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.biTitle("honour.page.public", nil, nil)
+	if v.Bilingual {
+		v.TitleMn += " · " + mongolName(reg)
+	}
+	v.Title += " · " + reg.Name
 	v.Data = &boardsPage{Region: code, Boards: bs, Public: true}
 	w.render(rw, http.StatusOK, "honour_boards", v)
 }
@@ -337,4 +349,80 @@ func (w *Web) sendHonourPhoto(rw http.ResponseWriter, r *http.Request, a *access
 		return
 	}
 	photo.Serve(rw, ctype, data, cache)
+}
+
+// honourPublicNominate is a nominated board's public phone page, reached
+// from its QR code or link: a villager without an account nominates a
+// neighbour into the same committee review as every nomination, marked as
+// from the public channel. No CAPTCHA: the form carries a delay token (a
+// script posting at once is refused, a person never is), a honeypot field
+// people never see, and posts are limited per address here and per phone
+// in the store. The body is bounded before it is read (parseForm).
+func (w *Web) honourPublicNominate(rw http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	var b *honour.Board
+	if err == nil {
+		b, err = w.Honours.Board(r.Context(), nil, id)
+	}
+	if err == nil && b.Kind != honour.Nominated {
+		err = fault.E(fault.Conflict, "honour.nomination.computed")
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if r.Method == http.MethodPost {
+		// Bounded before anything reads the body.
+		if err := w.parseForm(rw, r); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+	}
+	v := w.newView(r, "honour.page.nominate", "")
+	v.Title = v.T("honour.page.nominate") + " · " + b.Name
+	val := func(k string) string {
+		if r.Method == http.MethodPost {
+			return r.FormValue(k)
+		}
+		return ""
+	}
+	f := &form{Action: r.URL.RequestURI(), Submit: v.T("honour.action.nominate"), Cancel: "/honour/board/" + strconv.FormatInt(id, 10),
+		Intro: v.T("honour.public.intro", honour.PublicPerPhone), Multipart: true, Fields: []field{
+			{Name: "token", Type: "hidden", Value: w.Honours.PublicFormToken(r.Context())},
+			{Name: "website", Label: v.T("honour.public.trap"), Type: "trap"},
+			{Name: "nominator", Label: v.T("honour.public.nominator"), Type: "text", Value: val("nominator"), Required: true, MaxLen: honour.MaxName, Auto: "name"},
+			{Name: "phone", Label: v.T("field.phone"), Type: "tel", Value: val("phone"), Required: true, InputMode: "tel", Auto: "tel", Help: v.T("honour.public.phone_help")},
+			{Name: "nominee", Label: v.T("honour.field.nominee"), Type: "text", Value: val("nominee"), Required: true, MaxLen: honour.MaxName},
+			{Name: "household", Label: v.T("honour.public.number"), Type: "text", Value: val("household"), Required: true, Help: v.T("honour.public.number_help")},
+			{Name: "deed", Label: v.T("honour.field.deed"), Type: "textarea", Value: val("deed"), Required: true, MaxLen: honour.MaxDeed},
+			{Name: "photos", Label: v.T("honour.field.photos"), Type: "file", Accept: "image/*", Multiple: true,
+				Help: v.T("award.photos_help", points.MaxPhotoBytes>>20, honour.MaxPhotos)},
+			{Name: "photos_public", Label: v.T("honour.field.photos_public"), Type: "checkboxes", Options: []option{
+				{Value: "1", Label: v.T("honour.help.photos_public"), Checked: r.FormValue("photos_public") == "1"}}},
+			{Name: "consent", Label: v.T("honour.field.consent"), Type: "checkboxes", Required: true, Options: []option{
+				{Value: "1", Label: v.T("honour.public.consent"), Checked: r.FormValue("consent") == "1"}}},
+		}}
+	if r.Method != http.MethodPost {
+		w.showForm(rw, v, f)
+		return
+	}
+	in := honour.PublicNomination{Board: id, Number: r.FormValue("household"), Nominee: r.FormValue("nominee"), Deed: r.FormValue("deed"),
+		NominatorName: r.FormValue("nominator"), NominatorPhone: r.FormValue("phone"), NomineeAgreed: r.FormValue("consent") == "1",
+		PhotosPublic: r.FormValue("photos_public") == "1", Token: r.FormValue("token")}
+	err = w.Limits.PublicNomination(r.Context(), in.NominatorPhone, r.FormValue("website"))
+	if err == nil {
+		in.Photos, err = formFiles(r, "photos", honour.MaxPhotos)
+	}
+	if err == nil {
+		_, err = w.Honours.NominatePublic(r.Context(), in)
+	}
+	switch {
+	case fault.CodeOf(err) == fault.TooMany:
+		w.fail(rw, r, err) // a limit: 429, not a form to fill again
+		return
+	case err != nil:
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
+	seeOther(rw, r, "/honour/board/"+strconv.FormatInt(id, 10), "nominated_public")
 }

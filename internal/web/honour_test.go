@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -118,8 +120,90 @@ func TestHonourBoardBilingual(t *testing.T) {
 	}
 	anyone := &site{t: t, db: db, srv: s.srv, client: &http.Client{}}
 	anyone.page("/honour/board/"+id, http.StatusOK, `class="mn"`, mn("ranking.rank"), mn("honour.field.person"), "名次", "/fonts/mongolian-")
+	// The village's list of boards follows its setting too (issue 17);
+	// 平安村, a 村, lists its boards in Chinese alone.
+	anyone.page("/honour/"+gacha.Code, http.StatusOK, `class="mn"`, mn("honour.page.public"), mn("honour.field.kind"), mn("honour.kind.computed"),
+		mn("honour.period.quarter"), mn("ranking.aspect.filial"), "孝星榜", "/fonts/mongolian-")
+	if body := anyone.page("/honour/"+pingan, http.StatusOK, "公开榜单"); strings.Contains(body, `class="mn"`) {
+		t.Fatal("a Chinese-only village's list of boards carries Mongolian")
+	}
 	anyone.page("/honour/board/"+id+"/poster?period=2026-Q2", http.StatusOK, "mn-first", mn("honour.field.deed"), mn("honour.poster.seal"), "事迹", "/fonts/mongolian-")
 	if res := anyone.get("/honour/board/" + id + "/poster.pdf?period=2026-Q2"); res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("poster.pdf: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
+
+// TestPublicNominationPage is the account-free nomination from a board's
+// QR link (issue 16): the page needs no account, a post sent at once is
+// refused, a good one lands in the committee's queue marked public with
+// the phone masked, a filled honeypot and a computed board are refused,
+// and the address's limit bites.
+func TestPublicNominationPage(t *testing.T) {
+	db := storetest.MustOpen(t, "sqlite")
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
+	s := newSite(t, db)
+	seed := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: "152221100000"}, {Role: access.Leader, Region: "152221100000"}}}
+	if _, err := db.Registry().CreateHousehold(ctx, seed, registry.HouseholdInput{Number: "001", VillageCode: pingan, Address: "一组"},
+		registry.ResidentInput{Name: "尹志勇", Ethnicity: "汉族", IDNumber: idFor("19700101", 11), Relation: registry.Head, Political: "群众"}); err != nil {
+		t.Fatal(err)
+	}
+	hs := db.Honours(nil)
+	nominated, err := hs.CreateBoard(ctx, seed, honour.BoardInput{Region: pingan, Name: "最美平安人", Kind: honour.Nominated, Period: honour.Year, Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	computed, err := hs.CreateBoard(ctx, seed, honour.BoardInput{Region: pingan, Name: "孝星榜", Kind: honour.Computed, Period: honour.Year, Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anyone := &site{t: t, db: db, srv: s.srv, client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	page := fmt.Sprintf("/honour/board/%d/nominate", nominated.ID)
+	anyone.page(fmt.Sprintf("/honour/board/%d", nominated.ID), http.StatusOK, page, "我要提名")
+	body := anyone.page(page, http.StatusOK, "不需要注册账号", `name="website"`, "被提名人的户号")
+	token := regexp.MustCompile(`name="token" value="([0-9a-f.]+)"`).FindStringSubmatch(body)
+	if token == nil {
+		t.Fatal("the form carries no delay token")
+	}
+	form := url.Values{"token": {token[1]}, "nominator": {"王大妈"}, "phone": {"13800471234"}, "nominee": {"尹志勇"}, "household": {"001"},
+		"deed": {"十年如一日照顾瘫痪的婆婆"}, "consent": {"1"}}
+	post := func(path string, f url.Values) *http.Response {
+		res, err := anyone.client.PostForm(s.srv.URL+path, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := post(page, form); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(anyone.body(res), "提交太快了") {
+		t.Fatalf("posted at once: %d", res.StatusCode)
+	}
+	now = now.Add(20 * time.Second)
+	trap := clone(form)
+	trap.Set("website", "http://spam.example")
+	if res := post(page, trap); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("honeypot: %d", res.StatusCode)
+	}
+	if res := post(page, form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("public nomination: %d %s", res.StatusCode, anyone.body(res))
+	}
+	s.user("cunwei", access.Grant{Role: access.Operator, Region: pingan})
+	s.page(fmt.Sprintf("/honours/boards/%d?period=2026", nominated.ID), http.StatusOK, "尹志勇", "王大妈", "公众提名（手机页面）", "138****1234", "审议公示中")
+	if body := s.page(fmt.Sprintf("/honours/boards/%d?period=2026", nominated.ID), http.StatusOK); strings.Contains(body, "13800471234") {
+		t.Fatal("the committee's page shows the nominator's whole phone")
+	}
+	if res := post(fmt.Sprintf("/honour/board/%d/nominate", computed.ID), form); res.StatusCode != http.StatusConflict {
+		t.Fatalf("a computed board: %d", res.StatusCode)
+	}
+	// The address's budget: the posts above and these count, refused or not.
+	var last int
+	for i := 0; i < 10; i++ {
+		f := clone(form)
+		f.Set("phone", fmt.Sprintf("1390047%04d", i))
+		f.Set("household", "999")
+		last = post(page, f).StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("the address's limit did not bite: %d", last)
 	}
 }

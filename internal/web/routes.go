@@ -178,6 +178,8 @@ func (w *Web) honourRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /honour/{code}", pub, w.honourPublicBoards)
 	rt.HandleFunc("GET /honour/board/{id}", pub, w.honourPublicBoard)
 	rt.HandleFunc("GET /honour/board/{id}/poster", pub, w.honourPoster)
+	rt.HandleFunc("GET /honour/board/{id}/nominate", pub, w.honourPublicNominate)
+	rt.HandleFunc("POST /honour/board/{id}/nominate", pub, w.honourPublicNominate)
 	rt.HandleFunc("GET /honours/boards/{id}/photos/{photo}", read(server.OnBoard), w.page(w.honourPhoto))
 	rt.HandleFunc("GET /honour/photos/{photo}", pub, w.honourPublicPhoto)
 	rt.HandleFunc("GET /honour/board/{id}/poster.pdf", pub, w.honourPoster)

@@ -122,7 +122,22 @@ func (w *Web) showcasePage(rw http.ResponseWriter, r *http.Request) {
 			d.Banners = append(d.Banners, option{Value: e.Banner, Label: e.BannerName})
 		}
 	}
+	// The showcase lists leaders of many villages, so no one village's
+	// script setting can decide it. The rule: each leader's card follows
+	// its own village's setting (a gacha's leader gets the Mongolian
+	// texts and the Mongolian name the register records, a 村's leader
+	// Chinese alone), and the page's own heading is bilingual when any
+	// card on it is, since a page with Mongolian cards is read by people
+	// who read Mongolian. The search form is a control, not a public
+	// text, and stays Chinese.
 	v := w.newView(r, "talent.page.showcase", "")
+	for _, e := range rows {
+		if e.Bilingual {
+			v.Bilingual, v.MongolCSS = true, w.font.cssPath
+			break
+		}
+	}
+	v.biTitle("talent.page.showcase", nil, nil)
 	v.Data = d
 	w.render(rw, http.StatusOK, "talent_showcase", v)
 }

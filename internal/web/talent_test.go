@@ -231,6 +231,14 @@ func TestTalentPages(t *testing.T) {
 		if body := s.body(res); !strings.Contains(body, products) || !strings.Contains(body, coop) || !strings.Contains(body, "榛蘑") {
 			t.Fatalf("bilingual public page:\n%s", body)
 		}
+		// The showcase: the leader's card follows its village, and the
+		// page's heading is bilingual because a card on it is.
+		driven, _ := cat.Mongol("talent.showcase.driven", 210, 0)
+		heading, _ := cat.Mongol("talent.page.showcase")
+		res, _ = anon.Get(s.srv.URL + "/showcase")
+		if body := s.body(res); !strings.Contains(body, driven[:20]) || !strings.Contains(body, heading) || !strings.Contains(body, "带动 210 人") || !strings.Contains(body, "/fonts/mongolian-") {
+			t.Fatalf("bilingual showcase:\n%s", body)
+		}
 	})
 }
 
