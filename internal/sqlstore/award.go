@@ -102,14 +102,16 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		// The village's own status comes along, or the review engine
 		// would look it up again before taking the award; and so does an
 		// award made earlier under the key, which, the key counting within
-		// its household, exists only where the household does: one round
-		// trip instead of two on PostgreSQL.
+		// its household, exists only where the household does; and the
+		// scheme epoch, under which PostgreSQL keeps the scheme in force
+		// (effectiveScheme): one round trip instead of three there.
 		var village, status, head, headMongol, birth, villageStatus, prevFP string
 		var prevID int64
 		err := tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), g.status,
-			COALESCE(p.id, 0), COALESCE(p.fingerprint, '') FROM households h
+			COALESCE(p.id, 0), COALESCE(p.fingerprint, ''), (SELECT n FROM scheme_epoch) FROM households h
 			JOIN regions g ON g.code = h.village_code LEFT JOIN residents r ON r.id = h.head_id LEFT JOIN awards p ON p.idem_key = ? WHERE h.id = ?`,
-			in.Key, in.Household).Scan(&village, &status, &head, &headMongol, &birth, &villageStatus, &prevID, &prevFP)
+			in.Key, in.Household).Scan(&village, &status, &head, &headMongol, &birth, &villageStatus, &prevID, &prevFP, &tx.schemeEpoch)
+		tx.epochKnown = err == nil
 		switch {
 		case err == nil && prevID != 0 && prevFP == fp:
 			out, err = tx.award(ctx, prevID)

@@ -49,6 +49,9 @@ type DB struct {
 	// inForce caches the scheme in force per village and day for SQLite's
 	// write transactions; see effectiveScheme.
 	inForce schemeCache
+	// epochInForce caches it for PostgreSQL's, per village, day and
+	// scheme epoch (migration 0042); see effectiveScheme.
+	epochInForce schemeCache
 	// prepared holds SQLite statements prepared on a pool, keyed by pool
 	// and query; database/sql keeps one prepared copy per connection, so
 	// a transaction re-uses its connection's copy instead of parsing the
@@ -255,6 +258,12 @@ type Tx struct {
 	// transaction reports in place of the aborted statement's.
 	pending []laterWrite
 	failed  error
+	// schemeEpoch is the scheme epoch an award read with its household
+	// when epochKnown; schemeWritten is set once the transaction writes a
+	// scheme, whose epoch is then its own until it commits.
+	schemeEpoch   int64
+	epochKnown    bool
+	schemeWritten bool
 }
 
 // laterWrite is a write waiting to travel with the transaction's next

@@ -36,3 +36,22 @@ CREATE TRIGGER village_households_delete AFTER DELETE ON households
 CREATE TRIGGER village_households_update AFTER UPDATE OF status, village_code ON households
     FOR EACH ROW WHEN ((OLD.status = '在册') IS DISTINCT FROM (NEW.status = '在册') OR (OLD.status = '在册' AND OLD.village_code <> NEW.village_code))
     EXECUTE FUNCTION village_households_keep();
+
+-- A number every write to schemes moves on (issue 18 item 5). An award on
+-- PostgreSQL reads it with its household and keeps the scheme it resolved
+-- per village, day and number, so it need not read the scheme chain
+-- again until a version is published, on this server or any other one
+-- sharing the database. Scheme writes are rare; awards only read the row.
+CREATE TABLE scheme_epoch (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  BIGINT NOT NULL
+);
+INSERT INTO scheme_epoch (id, n) VALUES (1, 0);
+CREATE FUNCTION scheme_epoch_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE scheme_epoch SET n = n + 1;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER scheme_epoch_bump AFTER INSERT OR UPDATE OR DELETE ON schemes
+    FOR EACH STATEMENT EXECUTE FUNCTION scheme_epoch_bump();

@@ -36,3 +36,17 @@ BEGIN
     INSERT INTO village_households (village_code, active) SELECT NEW.village_code, 1 WHERE NEW.status = '在册'
         ON CONFLICT (village_code) DO UPDATE SET active = active + 1;
 END;
+
+-- A number every write to schemes moves on (issue 18 item 5). An award on
+-- PostgreSQL reads it with its household and keeps the scheme it resolved
+-- per village, day and number, so it need not read the scheme chain
+-- again until a version is published, on this server or any other one
+-- sharing the database. Scheme writes are rare; awards only read the row.
+CREATE TABLE scheme_epoch (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  BIGINT NOT NULL
+);
+INSERT INTO scheme_epoch (id, n) VALUES (1, 0);
+CREATE TRIGGER scheme_epoch_insert AFTER INSERT ON schemes BEGIN UPDATE scheme_epoch SET n = n + 1; END;
+CREATE TRIGGER scheme_epoch_update AFTER UPDATE ON schemes BEGIN UPDATE scheme_epoch SET n = n + 1; END;
+CREATE TRIGGER scheme_epoch_delete AFTER DELETE ON schemes BEGIN UPDATE scheme_epoch SET n = n + 1; END;
