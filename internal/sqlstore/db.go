@@ -49,6 +49,9 @@ type DB struct {
 	// inForce caches the scheme in force per village and day for SQLite's
 	// write transactions; see effectiveScheme.
 	inForce schemeCache
+	// epochInForce caches it for PostgreSQL's, per village, day and
+	// scheme epoch (migration 0042); see effectiveScheme.
+	epochInForce schemeCache
 	// prepared holds SQLite statements prepared on a pool, keyed by pool
 	// and query; database/sql keeps one prepared copy per connection, so
 	// a transaction re-uses its connection's copy instead of parsing the
@@ -250,6 +253,102 @@ type Tx struct {
 	// authWritten is set once the transaction writes a table sessions are
 	// resolved from; its commit then empties the process's session cache.
 	authWritten bool
+	// pending holds PostgreSQL writes whose outcome nobody reads (see
+	// later); failed is the error sending them met, which the
+	// transaction reports in place of the aborted statement's.
+	pending []laterWrite
+	failed  error
+	// schemeEpoch is the scheme epoch an award read with its household
+	// when epochKnown; schemeWritten is set once the transaction writes a
+	// scheme, whose epoch is then its own until it commits.
+	schemeEpoch   int64
+	epochKnown    bool
+	schemeWritten bool
+}
+
+// laterWrite is a write waiting to travel with the transaction's next
+// statement.
+type laterWrite struct {
+	query string
+	args  []any
+}
+
+// later runs a write whose result the caller does not read: no id, no
+// row count, no error it would handle other than by failing. On SQLite
+// it runs at once (a statement is a function call there). On PostgreSQL,
+// where each statement is a network round trip and the round trips were
+// most of a write's time, it waits and travels with the transaction's
+// next statement as a data-modifying WITH clause: before any statement
+// that might read what it wrote (exec, query, queryRow send the waiting
+// writes first), or along with a statement its caller knows to touch
+// other rows (the along variants), or before the commit. Only inserts
+// and updates of rows no other waiting write touches may wait, since
+// the clauses of one statement run on one snapshot.
+func (tx *Tx) later(ctx context.Context, query string, args ...any) error {
+	if tx.dialect != Postgres {
+		_, err := tx.exec(ctx, query, args...)
+		return err
+	}
+	tx.noteWrite(query)
+	tx.pending = append(tx.pending, laterWrite{query: query, args: args})
+	return nil
+}
+
+// along prefixes the waiting writes to query as WITH clauses, in order,
+// and empties the queue; query must neither read nor write the rows they
+// touch.
+func (tx *Tx) along(query string, args []any) (string, []any) {
+	if len(tx.pending) == 0 {
+		return query, args
+	}
+	var b strings.Builder
+	var all []any
+	b.WriteString("WITH ")
+	for i, p := range tx.pending {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "later%d AS (%s)", i, p.query)
+		all = append(all, p.args...)
+	}
+	tx.pending = tx.pending[:0]
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(query), "WITH "); ok {
+		b.WriteString(", ")
+		b.WriteString(rest)
+	} else {
+		b.WriteByte(' ')
+		b.WriteString(query)
+	}
+	return b.String(), append(all, args...)
+}
+
+// flush sends the waiting writes as one statement.
+func (tx *Tx) flush(ctx context.Context) error {
+	if len(tx.pending) == 0 || tx.failed != nil {
+		return tx.failed
+	}
+	last := tx.pending[len(tx.pending)-1]
+	tx.pending = tx.pending[:len(tx.pending)-1]
+	q, args := tx.along(last.query, last.args)
+	if _, err := tx.tx.ExecContext(tx.c(ctx), rebind(tx.dialect, q), args...); err != nil {
+		tx.failed = err
+		return err
+	}
+	return nil
+}
+
+// execAlong is exec for a statement that touches none of the rows the
+// waiting writes do, which therefore travel with it.
+func (tx *Tx) execAlong(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	q, all := tx.along(query, args)
+	return tx.exec(ctx, q, all...)
+}
+
+// queryRowAlong is queryRow for a statement that touches none of the rows
+// the waiting writes do, which therefore travel with it.
+func (tx *Tx) queryRowAlong(ctx context.Context, query string, args ...any) *sql.Row {
+	q, all := tx.along(query, args)
+	return tx.queryRow(ctx, q, all...)
 }
 
 // afterCommit runs fn once the transaction's data is final: at once in a
@@ -329,11 +428,17 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	tx := &Tx{tx: sqlTx, dialect: db.dialect, now: db.Now().UTC(), box: db.box, db: db, pool: pool}
 	defer tx.closeStmts()
 	if err := fn(tx); err != nil {
+		if tx.failed != nil {
+			return tx.failed
+		}
 		return err
 	}
 	if readOnly {
 		tx.runCommitted()
 		return sqlTx.Rollback()
+	}
+	if err := tx.flush(ctx); err != nil {
+		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -348,6 +453,9 @@ func (tx *Tx) nowMS() int64 { return tx.now.UnixMilli() }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	tx.noteWrite(query)
+	if err := tx.flush(ctx); err != nil {
+		return nil, err
+	}
 	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
@@ -395,6 +503,9 @@ func queryAll[T any](ctx context.Context, tx *Tx, scan func(interface{ Scan(...a
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	tx.noteWrite(query)
+	if err := tx.flush(ctx); err != nil {
+		return nil, err
+	}
 	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
@@ -404,6 +515,9 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	tx.noteWrite(query)
+	// A failed flush aborted the transaction, so the query fails too;
+	// run reports the flush's error.
+	tx.flush(ctx)
 	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)

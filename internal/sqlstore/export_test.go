@@ -157,3 +157,40 @@ func (tx *Tx) rechainLedger(ctx context.Context, village string, from int64, key
 func (db *DB) MigrateBefore(ctx context.Context, stop string) error {
 	return db.migrateBefore(ctx, stop)
 }
+
+// LaterStep is one step of a write transaction for the test of waiting
+// writes: a write that may wait (later), a write sent with them (along),
+// or a read of one integer (read), whose value is appended to the result.
+type LaterStep struct {
+	Kind  string // later, along, read
+	Query string
+	Args  []any
+}
+
+// RunLater runs steps in one write transaction and returns what the
+// reads read.
+func (db *DB) RunLater(ctx context.Context, steps []LaterStep) ([]int64, error) {
+	var out []int64
+	err := db.update(ctx, func(tx *Tx) error {
+		for _, s := range steps {
+			switch s.Kind {
+			case "later":
+				if err := tx.later(ctx, s.Query, s.Args...); err != nil {
+					return err
+				}
+			case "along":
+				if _, err := tx.execAlong(ctx, s.Query, s.Args...); err != nil {
+					return err
+				}
+			case "read":
+				var n int64
+				if err := tx.queryRow(ctx, s.Query, s.Args...).Scan(&n); err != nil {
+					return err
+				}
+				out = append(out, n)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

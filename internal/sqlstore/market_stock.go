@@ -56,9 +56,8 @@ func (tx *Tx) insertMoves(ctx context.Context, a *access.Actor, ms ...move) erro
 		args = append(args, m.goods, m.store, string(m.kind), m.delta, m.stock, string(m.source), m.donor, boolInt(m.thank), m.reason,
 			m.redemption, uid, actor, tx.nowMS())
 	}
-	_, err := tx.exec(ctx, `INSERT INTO stock_moves (goods_id, store_id, kind, delta, stock, source, donor, thank, reason, redemption_id, actor_id, actor_name, at)
+	return tx.later(ctx, `INSERT INTO stock_moves (goods_id, store_id, kind, delta, stock, source, donor, thank, reason, redemption_id, actor_id, actor_name, at)
 		VALUES `+placeholders(len(ms), 13), args...)
-	return err
 }
 
 // takeStock takes a basket's items, distinct and in goods order, off a

@@ -144,7 +144,7 @@ func (tx *Tx) logTransition(ctx context.Context, a *access.Actor, it *review.Ite
 	if a == nil && act == review.ActObject {
 		uname = "" // anonymous, not the system
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO review_transitions (item_id, step, action, from_state, to_state, actor_id, actor_name, reason, at)
+	if err := tx.later(ctx, `INSERT INTO review_transitions (item_id, step, action, from_state, to_state, actor_id, actor_name, reason, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.ID, step, string(act), string(from), string(to), uid, uname, strings.TrimSpace(reason), tx.nowMS()); err != nil {
 		return fmt.Errorf("review log: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -344,6 +345,7 @@ func (tx *Tx) insertScheme(ctx context.Context, a *access.Actor, sc *scheme.Sche
 	if tx.db != nil {
 		tx.db.inForce.written()
 	}
+	tx.schemeWritten = true
 	uid, uname := actorRef(a)
 	id, err := tx.insertID(ctx, `INSERT INTO schemes (region_code, version, name, inherits, source, effective_from, effective_to, base_score, base_period,
 		carry_over, allow_local_items, allow_override, actor_id, actor_name, created_at, notice_days)
@@ -451,6 +453,15 @@ func (tx *Tx) effectiveScheme(ctx context.Context, village string, date time.Tim
 	if shared {
 		r, ok = tx.db.inForce.get(k)
 	}
+	// On PostgreSQL, where other servers may publish, the scheme is kept
+	// under the scheme epoch the transaction read (with an award's
+	// household): any scheme write moves the epoch, so an entry of an
+	// older epoch is never found again.
+	epochKey := ""
+	if tx.dialect == Postgres && tx.db != nil && tx.epochKnown && !tx.schemeWritten {
+		epochKey = k + "|" + strconv.FormatInt(tx.schemeEpoch, 10)
+		r, ok = tx.db.epochInForce.get(epochKey)
+	}
 	if !ok {
 		chain, err := tx.schemeChain(ctx, village, date)
 		if err != nil {
@@ -461,6 +472,9 @@ func (tx *Tx) effectiveScheme(ctx context.Context, village string, date time.Tim
 		}
 		if shared {
 			tx.db.inForce.keep(k, r)
+		}
+		if epochKey != "" {
+			tx.db.epochInForce.keep(epochKey, r)
 		}
 	}
 	if tx.resolved == nil {
