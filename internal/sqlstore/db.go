@@ -249,7 +249,7 @@ type Tx struct {
 	// its commit hands them to the process's cache (ledgerLookup).
 	ledgerIDs     map[string]int64
 	ledgerIDsKept bool
-	pool      *sql.DB // the pool the transaction came from
+	pool          *sql.DB // the pool the transaction came from
 	// bodies and resolved remember scheme contents and the scheme in force
 	// per village and day for the life of the transaction, so an award
 	// sheet of 10,000 rows resolves its village's scheme once.
