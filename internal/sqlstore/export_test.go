@@ -172,3 +172,10 @@ func SplitKey(k string) (string, int64) { return splitKey(k) }
 func (db *DB) MigrateBefore(ctx context.Context, stop string) error {
 	return db.migrateBefore(ctx, stop)
 }
+
+// LoadChainKeys loads the chain keys chain_keys names, for a test that
+// builds a database at an older schema with keyed chains.
+func (db *DB) LoadChainKeys(ctx context.Context) error { return db.loadChainKeys(ctx) }
+
+// SealMAC is a year seal's keyed hash.
+func SealMAC(key points.ChainKey, kv int, c points.Close) string { return sealMAC(key, kv, c) }
