@@ -157,13 +157,20 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 	default:
 		return 0, fmt.Errorf("no ledger lookup table %q", table)
 	}
+	// Items and actors repeat, so they are read first; a key prefix not
+	// in the cache is most often a client's own random key, new, so it
+	// is inserted first. Either way a row another writer added (on
+	// PostgreSQL, concurrently) is found by the read after the insert
+	// returned nothing.
+	first, then := sel, ins
+	if table == lookupPrefix {
+		first, then = ins, sel
+	}
 	var id int64
-	err := tx.queryRow(ctx, sel, args...).Scan(&id)
+	err := tx.queryRow(ctx, first, args...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		// A concurrent writer (PostgreSQL) may add the same text first:
-		// then the insert returns nothing and the read finds its row.
-		err = tx.queryRow(ctx, ins, args...).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
+		err = tx.queryRow(ctx, then, args...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) && first == sel {
 			err = tx.queryRow(ctx, sel, args...).Scan(&id)
 		}
 	}

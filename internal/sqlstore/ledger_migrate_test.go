@@ -187,3 +187,36 @@ func TestLedgerCompactMigration(t *testing.T) {
 		})
 	}
 }
+
+// TestLedgerKeySplit: a key is stored as a prefix and a number, and is
+// always given back as it was.
+func TestLedgerKeySplit(t *testing.T) {
+	for _, c := range []struct {
+		key    string
+		prefix string
+		num    int64
+	}{
+		{"award:1234", "award:", 1234},
+		{"base:152221100210:2026-06:007", "base:152221100210:2026-06:00", 7},
+		{"x000", "x00", 0},
+		{"0", "", 0},
+		{"no digits", "no digits", -1},
+		{"", "", -1},
+		{"123456789012345678", "", 123456789012345678},
+		{"1234567890123456789", "1234567890123456789", -1},
+		{"中文键9", "中文键", 9},
+		{"a-1", "a-", 1},
+	} {
+		p, n := sqlstore.SplitKey(c.key)
+		if p != c.prefix || n != c.num {
+			t.Errorf("%q splits into %q %d, want %q %d", c.key, p, n, c.prefix, c.num)
+		}
+		back := p
+		if n >= 0 {
+			back += fmt.Sprint(n)
+		}
+		if back != c.key {
+			t.Errorf("%q comes back as %q", c.key, back)
+		}
+	}
+}
