@@ -17,7 +17,9 @@
 --   entry; same key, other body: a conflict) on a 10-byte index entry;
 -- * the fingerprint is stored only when the entry cannot give it back
 --   (a reversal posted with points): otherwise it is recomputed from the
---   entry itself. Converted rows keep theirs (SQL cannot hash here);
+--   entry itself. Converted rows keep theirs where the entry's own
+--   differs (here sha256() recomputes it; SQLite's SQL cannot hash, so
+--   there every converted row keeps its 16 bytes);
 -- * household_id no longer declares its foreign key: every posting reads
 --   the household in its own transaction first, and the check cost a
 --   lookup in households per entry written;
@@ -86,7 +88,9 @@ INSERT INTO ledger_entries_new (id, village, seq, household_id, kind, delta, bal
         (SELECT k.id FROM ledger_kinds k WHERE k.name = e.kind), e.delta, e.balance,
         (SELECT i.id FROM ledger_items i WHERE i.name = e.item), e.memo, e.reverses,
         (SELECT p.id FROM ledger_keys p WHERE p.prefix = s.prefix), s.num,
-        CASE WHEN e.fingerprint ~ '^[0-9a-f]{32}$' THEN decode(e.fingerprint, 'hex') END,
+        CASE WHEN e.fingerprint ~ '^[0-9a-f]{32}$' AND decode(e.fingerprint, 'hex') <> substring(sha256(convert_to(concat_ws(chr(31),
+            e.household_id::text, e.kind, (CASE WHEN e.kind = 'reversal' THEN 0 ELSE abs(e.delta) END)::text, e.item, e.memo,
+            COALESCE(e.reverses, 0)::text), 'UTF8')) FROM 1 FOR 16) THEN decode(e.fingerprint, 'hex') END,
         (SELECT a.id FROM ledger_actors a WHERE a.user_id = e.actor_id AND a.name = e.actor_name),
         e.at, decode(e.hash, 'hex'), e.kv
     FROM ledger_entries e JOIN ledger_key_split s ON s.id = e.id
