@@ -47,7 +47,7 @@ func (db *DB) Anchor(ctx context.Context) (Anchor, error) {
 		a.Taken = tx.now
 		for _, q := range []struct{ chain, query string }{
 			{chainAudit, `SELECT part, last_seq, last_hash FROM audit_heads WHERE last_seq > 0 ORDER BY part`},
-			{chainLedger, `SELECT village_code, last_seq, last_hash FROM ledger_heads WHERE last_seq > 0 ORDER BY village_code`},
+			{chainLedger, `SELECT village, last_seq, last_hash FROM ledger_heads WHERE last_seq > 0 ORDER BY village`},
 		} {
 			rs, err := tx.query(ctx, q.query)
 			if err != nil {
@@ -55,7 +55,11 @@ func (db *DB) Anchor(ctx context.Context) (Anchor, error) {
 			}
 			for rs.Next() {
 				h := AnchorHead{Chain: q.chain}
-				if err := rs.Scan(&h.Part, &h.Seq, &h.Hash); err != nil {
+				var hash any = &h.Hash
+				if q.chain == chainLedger {
+					hash = hexOf{&h.Hash} // raw bytes since migration 0040
+				}
+				if err := rs.Scan(&h.Part, &h.Seq, hash); err != nil {
 					rs.Close()
 					return err
 				}
@@ -143,11 +147,11 @@ func (db *DB) CheckAnchor(ctx context.Context, a Anchor) ([]AnchorFinding, error
 // rowAt reads a chain's row at seq: its hash and time, "" when there is
 // none.
 func (tx *Tx) rowAt(ctx context.Context, chain, part string, seq int64) (hash string, at int64, err error) {
-	q := `SELECT hash, at FROM audit_log WHERE part = ? AND seq = ?`
 	if chain == chainLedger {
-		q = `SELECT hash, at FROM ledger_entries WHERE village_code = ? AND seq = ?`
+		err = tx.queryRow(ctx, `SELECT hash, at FROM ledger_entries WHERE village = ? AND seq = ?`, villageArg(part), seq).Scan(hexOf{&hash}, &at)
+	} else {
+		err = tx.queryRow(ctx, `SELECT hash, at FROM audit_log WHERE part = ? AND seq = ?`, part, seq).Scan(&hash, &at)
 	}
-	err = tx.queryRow(ctx, q, part, seq).Scan(&hash, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", 0, nil
 	}
@@ -232,7 +236,7 @@ func (db *DB) NoticeCode(ctx context.Context, village string) (NoticeCode, error
 			return err
 		}
 		c.KeyVersion = kv
-		err = tx.queryRow(ctx, `SELECT last_seq, last_hash FROM ledger_heads WHERE village_code = ?`, village).Scan(&c.LedgerSeq, &c.ledger)
+		err = tx.queryRow(ctx, `SELECT last_seq, last_hash FROM ledger_heads WHERE village = ?`, villageArg(village)).Scan(&c.LedgerSeq, hexOf{&c.ledger})
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}

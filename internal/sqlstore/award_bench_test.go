@@ -38,6 +38,10 @@ func BenchmarkAwardRecord(b *testing.B) {
 			hh := households(b, db, "A", 2000, 0)
 			item := uncappedItem()
 			var n atomic.Int64
+			// A pending award's bytes: the award, its review item and
+			// transitions and its audit record, with their indexes.
+			pending := []string{"awards", "review_items", "review_transitions", "audit_log"}
+			before := tablesBytes(b, db, engine, pending...)
 			b.SetParallelism(8) // 2 cores × 8 = 16 clients
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
@@ -53,6 +57,10 @@ func BenchmarkAwardRecord(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "awards/s")
 			if commits, txs := db.GroupStats(); commits > 0 {
 				b.ReportMetric(float64(txs)/float64(commits), "tx/commit")
+			}
+			if b.N >= minSizeN {
+				b.StopTimer()
+				b.ReportMetric((tablesBytes(b, db, engine, pending...)-before)/float64(b.N), "bytes/award")
 			}
 		})
 	}

@@ -303,8 +303,8 @@ func (tx *Tx) keyLedgers(ctx context.Context, key points.ChainKey) (int, error) 
 	n := 0
 	village, seq := "", int64(0)
 	for {
-		rs, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries WHERE village_code > ? OR village_code = ? AND seq > ? ORDER BY village_code, seq LIMIT `+strconv.Itoa(chainBatch),
-			village, village, seq)
+		rs, err := tx.query(ctx, `SELECT `+entryCols+entryFrom+`WHERE e.village > ? OR e.village = ? AND e.seq > ? ORDER BY e.village, e.seq LIMIT `+strconv.Itoa(chainBatch),
+			villageArg(village), villageArg(village), seq)
 		if err != nil {
 			return 0, err
 		}
@@ -326,7 +326,7 @@ func (tx *Tx) keyLedgers(ctx context.Context, key points.ChainKey) (int, error) 
 		}
 		for _, e := range batch {
 			h := heads[e.Village]
-			if e.Seq != h.seq+1 || e.PrevHash != h.oldHash || points.PlainChain(h.oldHash, e) != e.Hash {
+			if e.Seq != h.seq+1 || points.PlainChain(h.oldHash, e) != e.Hash {
 				return 0, fmt.Errorf("the points ledger of %s was already broken at entry %d before it was keyed; restore a backup that verifies with the previous version", e.Village, e.Seq)
 			}
 			if s, ok := seals[e.Village][e.Seq]; ok && s.hash != e.Hash {
@@ -335,7 +335,11 @@ func (tx *Tx) keyLedgers(ctx context.Context, key points.ChainKey) (int, error) 
 			oldHash := e.Hash
 			e.KeyVersion, e.PrevHash = 1, h.hash
 			e.Hash = points.Chain(key, e.PrevHash, e)
-			if _, err := tx.exec(ctx, `UPDATE ledger_entries SET kv = 1, prev_hash = ?, hash = ? WHERE id = ?`, e.PrevHash, e.Hash, e.ID); err != nil {
+			raw, err := rawHash(e.Hash)
+			if err != nil {
+				return 0, err
+			}
+			if _, err := tx.exec(ctx, `UPDATE ledger_entries SET kv = 1, hash = ? WHERE id = ?`, raw, e.ID); err != nil {
 				return 0, err
 			}
 			if s, ok := seals[e.Village][e.Seq]; ok {
@@ -349,7 +353,15 @@ func (tx *Tx) keyLedgers(ctx context.Context, key points.ChainKey) (int, error) 
 		}
 	}
 	for v, h := range heads {
-		res, err := tx.exec(ctx, `UPDATE ledger_heads SET last_hash = ? WHERE village_code = ? AND last_seq = ? AND last_hash = ?`, h.hash, v, h.seq, h.oldHash)
+		raw, err := rawHash(h.hash)
+		if err != nil {
+			return 0, err
+		}
+		old, err := rawHash(h.oldHash)
+		if err != nil {
+			return 0, err
+		}
+		res, err := tx.exec(ctx, `UPDATE ledger_heads SET last_hash = ? WHERE village = ? AND last_seq = ? AND last_hash = ?`, raw, villageArg(v), h.seq, old)
 		if err != nil {
 			return 0, err
 		}
@@ -371,7 +383,7 @@ type yearSeal struct {
 
 // seals reads every year seal, by village and sealed entry.
 func (tx *Tx) seals(ctx context.Context) (map[string]map[int64]yearSeal, error) {
-	cs, err := tx.query(ctx, `SELECT village_code, year, seq, hash, kv, mac FROM ledger_closes`)
+	cs, err := tx.query(ctx, `SELECT village, year, seq, hash, kv, mac FROM ledger_closes`)
 	if err != nil {
 		return nil, err
 	}
@@ -379,7 +391,7 @@ func (tx *Tx) seals(ctx context.Context) (map[string]map[int64]yearSeal, error) 
 	out := map[string]map[int64]yearSeal{}
 	for cs.Next() {
 		var s yearSeal
-		if err := cs.Scan(&s.village, &s.year, &s.seq, &s.hash, &s.kv, &s.mac); err != nil {
+		if err := cs.Scan(&s.village, &s.year, &s.seq, hexOf{&s.hash}, &s.kv, hexOf{&s.mac}); err != nil {
 			return nil, err
 		}
 		if out[s.village] == nil {
@@ -399,13 +411,24 @@ func sealMAC(key points.ChainKey, kv int, c points.Close) string {
 // sealYear records a year's seal, or with actor empty re-seals an existing
 // one in place (the conversion).
 func (tx *Tx) sealYear(ctx context.Context, kv int, key points.ChainKey, c points.Close, actor string) error {
-	mac := sealMAC(key, kv, c)
-	if actor == "" {
-		_, err := tx.exec(ctx, `UPDATE ledger_closes SET hash = ?, kv = ?, mac = ? WHERE village_code = ? AND year = ?`, c.Hash, kv, mac, c.Village, c.Year)
+	mac, err := rawHash(sealMAC(key, kv, c))
+	if err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `INSERT INTO ledger_closes (village_code, year, seq, hash, expired, actor_name, closed_at, kv, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Village, c.Year, c.Seq, c.Hash, c.Expired, actor, tx.nowMS(), kv, mac)
+	hash, err := rawHash(c.Hash)
+	if err != nil {
+		return err
+	}
+	vnum, err := villageNum(c.Village)
+	if err != nil {
+		return err
+	}
+	if actor == "" {
+		_, err := tx.exec(ctx, `UPDATE ledger_closes SET hash = ?, kv = ?, mac = ? WHERE village = ? AND year = ?`, hash, kv, mac, vnum, c.Year)
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO ledger_closes (village, year, seq, hash, expired, actor_name, closed_at, kv, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		vnum, c.Year, c.Seq, hash, c.Expired, actor, tx.nowMS(), kv, mac)
 	return err
 }
 

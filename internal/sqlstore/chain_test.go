@@ -131,11 +131,14 @@ func TestChainLedgerForgery(t *testing.T) {
 		}
 
 		// +1000 at place 2, the rest moved up, the seal moved with them.
-		rawExec(t, db, `UPDATE ledger_entries SET seq = seq + 1000 WHERE village_code = ? AND seq >= 2`, pingan)
-		rawExec(t, db, `UPDATE ledger_entries SET seq = seq - 999 WHERE village_code = ? AND seq >= 1002`, pingan)
-		rawExec(t, db, `UPDATE ledger_closes SET seq = seq + 1 WHERE village_code = ?`, pingan)
-		rawExec(t, db, `INSERT INTO ledger_entries (village_code, seq, household_id, kind, delta, balance, item, memo, idem_key, fingerprint, actor_id, actor_name, at, prev_hash, hash, kv)
-			VALUES (?, 2, ?, 'award', 1000, 0, '见义勇为', '', 'forged', 'x', 5, 'clerk', ?, '', '', 1)`, pingan, h, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).UnixMilli())
+		rawExec(t, db, `UPDATE ledger_entries SET seq = seq + 1000 WHERE village = ? AND seq >= 2`, pingan)
+		rawExec(t, db, `UPDATE ledger_entries SET seq = seq - 999 WHERE village = ? AND seq >= 1002`, pingan)
+		rawExec(t, db, `UPDATE ledger_closes SET seq = seq + 1 WHERE village = ?`, pingan)
+		rawExec(t, db, `INSERT INTO ledger_items (name) VALUES ('见义勇为')`)
+		rawExec(t, db, `INSERT INTO ledger_keys (prefix) VALUES ('forged')`)
+		rawExec(t, db, `INSERT INTO ledger_entries (village, seq, household_id, kind, delta, balance, item, memo, key_pre, key_num, actor, at, hash, kv)
+			VALUES (?, 2, ?, 1, 1000, 0, (SELECT id FROM ledger_items WHERE name = '见义勇为'), '', (SELECT id FROM ledger_keys WHERE prefix = 'forged'), -1,
+			(SELECT MIN(id) FROM ledger_actors), ?, ?, 1)`, pingan, h, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).UnixMilli(), []byte{1})
 		if err := db.Rechain(ctx, "ledger", pingan, 2, wrongKey); err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +186,7 @@ func TestChainShortenedBeforeAnchor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rawExec(t, db, `DELETE FROM ledger_entries WHERE village_code = ? AND seq = 2`, pingan)
+		rawExec(t, db, `DELETE FROM ledger_entries WHERE village = ? AND seq = 2`, pingan)
 		if err := db.Rechain(ctx, "ledger", pingan, 1, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -295,7 +298,7 @@ func TestChainVillagesDoNotShareAHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer held.Rollback()
-	for _, q := range []string{`UPDATE audit_heads SET last_seq = last_seq WHERE part = ?`, `UPDATE ledger_heads SET last_seq = last_seq WHERE village_code = ?`} {
+	for _, q := range []string{`UPDATE audit_heads SET last_seq = last_seq WHERE part = ?`, `UPDATE ledger_heads SET last_seq = last_seq WHERE village = ?`} {
 		if _, err := held.ExecContext(ctx, rebind(q), pingan); err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +335,7 @@ func TestChainNoticeCode(t *testing.T) {
 		if err := db.CheckNoticeCode(ctx, parsed); err != nil {
 			t.Fatalf("a code printed before a later posting: %v", err)
 		}
-		rawExec(t, db, `UPDATE ledger_entries SET delta = 1010, balance = 1010 WHERE village_code = ? AND seq = 1`, pingan)
+		rawExec(t, db, `UPDATE ledger_entries SET delta = 1010, balance = 1010 WHERE village = ? AND seq = 1`, pingan)
 		if err := db.Rechain(ctx, "ledger", pingan, 1, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -481,7 +484,7 @@ func TestChainMigrationKeysOldChains(t *testing.T) {
 					t.Fatalf("ledger after keying: %+v %v", problems, err)
 				}
 				var unkeyed, parts int
-				if err := db.RawRow(ctx, `SELECT (SELECT count(*) FROM audit_log WHERE kv <> 1) + (SELECT count(*) FROM ledger_entries WHERE kv <> 1) + (SELECT count(*) FROM ledger_closes WHERE mac = ''),
+				if err := db.RawRow(ctx, `SELECT (SELECT count(*) FROM audit_log WHERE kv <> 1) + (SELECT count(*) FROM ledger_entries WHERE kv <> 1) + (SELECT count(*) FROM ledger_closes WHERE length(mac) = 0),
 					(SELECT count(*) FROM audit_heads)`).Scan(&unkeyed, &parts); err != nil || unkeyed != 0 || parts != 3 {
 					t.Fatalf("after keying: %d rows unkeyed, %d audit partitions (want pingan, keerqin, system), %v", unkeyed, parts, err)
 				}

@@ -46,6 +46,10 @@ type DB struct {
 	// a stored version's content never changes, and loading it was a third
 	// of every award's time.
 	schemeBodies sync.Map // int64 → schemeBody
+	// ledgerIDs caches the ids of the ledger's lookup tables (items,
+	// actors, key prefixes) by text; ledgerIDn counts them, to a bound.
+	ledgerIDs sync.Map // string → int64
+	ledgerIDn atomic.Int64
 	// inForce caches the scheme in force per village and day for SQLite's
 	// write transactions; see effectiveScheme.
 	inForce schemeCache
@@ -244,7 +248,11 @@ type Tx struct {
 	// what it read, once its commit has made that data final.
 	db        *DB
 	committed []func()
-	pool      *sql.DB // the pool the transaction came from
+	// ledgerIDs are the ledger lookup ids this transaction found or made;
+	// its commit hands them to the process's cache (ledgerLookup).
+	ledgerIDs     map[string]int64
+	ledgerIDsKept bool
+	pool          *sql.DB // the pool the transaction came from
 	// bodies and resolved remember scheme contents and the scheme in force
 	// per village and day for the life of the transaction, so an award
 	// sheet of 10,000 rows resolves its village's scheme once.
@@ -455,6 +463,10 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	tx.noteWrite(query)
 	if err := tx.flush(ctx); err != nil {
 		return nil, err
+	}
+	if tx.ledgerIDs != nil && strings.HasPrefix(query, "ROLLBACK TO") {
+		// Lookup rows added since the savepoint are gone with it.
+		tx.ledgerIDs = nil
 	}
 	ctx = tx.c(ctx)
 	if st := tx.stmt(ctx, query); st != nil {

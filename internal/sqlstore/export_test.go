@@ -103,7 +103,7 @@ func (tx *Tx) rechainAudit(ctx context.Context, part string, from int64, key poi
 }
 
 func (tx *Tx) rechainLedger(ctx context.Context, village string, from int64, key points.ChainKey) error {
-	rs, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries WHERE village_code = ? ORDER BY seq`, village)
+	rs, err := tx.query(ctx, `SELECT `+entryCols+entryFrom+`WHERE e.village = ? ORDER BY e.seq`, villageArg(village))
 	if err != nil {
 		return err
 	}
@@ -132,12 +132,12 @@ func (tx *Tx) rechainLedger(ctx context.Context, village string, from int64, key
 		}
 		e.Balance, e.PrevHash = sums[e.Household], prev
 		e.Hash = points.Chain(key, prev, e)
-		if _, err := tx.exec(ctx, `UPDATE ledger_entries SET balance = ?, prev_hash = ?, hash = ? WHERE id = ?`, e.Balance, e.PrevHash, e.Hash, e.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE ledger_entries SET balance = ?, hash = ? WHERE id = ?`, e.Balance, mustRaw(e.Hash), e.ID); err != nil {
 			return err
 		}
 		if c, ok := seals[village][e.Seq]; ok {
-			if _, err := tx.exec(ctx, `UPDATE ledger_closes SET hash = ?, mac = ? WHERE village_code = ? AND year = ?`,
-				e.Hash, sealMAC(key, c.kv, points.Close{Village: village, Year: c.year, Seq: e.Seq, Hash: e.Hash}), village, c.year); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE ledger_closes SET hash = ?, mac = ? WHERE village = ? AND year = ?`,
+				mustRaw(e.Hash), mustRaw(sealMAC(key, c.kv, points.Close{Village: village, Year: c.year, Seq: e.Seq, Hash: e.Hash})), villageArg(village), c.year); err != nil {
 				return err
 			}
 		}
@@ -148,9 +148,24 @@ func (tx *Tx) rechainLedger(ctx context.Context, village string, from int64, key
 			return err
 		}
 	}
-	_, err = tx.exec(ctx, `UPDATE ledger_heads SET last_seq = ?, last_hash = ? WHERE village_code = ?`, last, prev, village)
+	_, err = tx.exec(ctx, `UPDATE ledger_heads SET last_seq = ?, last_hash = ? WHERE village = ?`, last, mustRaw(prev), villageArg(village))
 	return err
 }
+
+// mustRaw is a hex hash as the ledger stores it (test data only).
+func mustRaw(h string) []byte {
+	b, err := rawHash(h)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// RawHash is rawHash, for tests that write ledger rows themselves.
+func RawHash(h string) []byte { return mustRaw(h) }
+
+// SplitKey is splitKey, for the migration test.
+func SplitKey(k string) (string, int64) { return splitKey(k) }
 
 // MigrateBefore applies the migrations before stop, so a test can build
 // a database as an older version left it.
@@ -194,3 +209,10 @@ func (db *DB) RunLater(ctx context.Context, steps []LaterStep) ([]int64, error) 
 	})
 	return out, err
 }
+
+// LoadChainKeys loads the chain keys chain_keys names, for a test that
+// builds a database at an older schema with keyed chains.
+func (db *DB) LoadChainKeys(ctx context.Context) error { return db.loadChainKeys(ctx) }
+
+// SealMAC is a year seal's keyed hash.
+func SealMAC(key points.ChainKey, kv int, c points.Close) string { return sealMAC(key, kv, c) }

@@ -505,8 +505,7 @@ func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, hh *
 					}
 					e := points.Entry{Village: v, Household: p.household, Kind: kind, Delta: points.Delta(kind, n), Item: p.item.Name,
 						Memo: "gen", Key: fmt.Sprintf("gen:%s:%d", v, i), Actor: uname, At: time.UnixMilli(p.at)}
-					fp := points.Posting{Household: e.Household, Kind: kind, Points: n, Item: e.Item, Memo: e.Memo}.Fingerprint()
-					if err := w.add(ctx, e, fp, uid, p.item.Aspect); err != nil {
+					if err := w.add(ctx, e, uid, p.item.Aspect); err != nil {
 						return err
 					}
 				}
@@ -564,9 +563,12 @@ func newGenWriter(tx *Tx, village string) (*genWriter, error) {
 	return &genWriter{tx: tx, village: village, kv: kv, key: key, balance: map[int64]int64{}, totals: map[totalKey]*[2]int64{}, hhs: map[[2]string]int{}}, nil
 }
 
-const genEntryCols = 16
+const genEntryCols = 15
 
-func (w *genWriter) add(ctx context.Context, e points.Entry, fp string, uid int64, aspect string) error {
+// add writes an entry as appendEntry would (the compact columns of
+// migration 0040); the generator's postings all give their fingerprint
+// back, so none is stored.
+func (w *genWriter) add(ctx context.Context, e points.Entry, uid int64, aspect string) error {
 	w.entries++
 	w.balance[e.Household] += e.Delta
 	e.Balance = w.balance[e.Household]
@@ -574,7 +576,32 @@ func (w *genWriter) add(ctx context.Context, e points.Entry, fp string, uid int6
 	e.Seq, e.PrevHash, e.KeyVersion = w.seq, w.hash, w.kv
 	e.Hash = points.Chain(w.key, e.PrevHash, e)
 	w.hash = e.Hash
-	w.rows = append(w.rows, e.Village, e.Seq, e.Household, string(e.Kind), e.Delta, e.Balance, e.Item, e.Memo, e.Key, fp, uid, e.Actor, e.At.UnixMilli(), e.PrevHash, e.Hash, e.KeyVersion)
+	vnum, err := villageNum(e.Village)
+	if err != nil {
+		return err
+	}
+	kind, err := kindID(e.Kind)
+	if err != nil {
+		return err
+	}
+	item, err := w.tx.ledgerLookup(ctx, lookupItem, 0, e.Item)
+	if err != nil {
+		return err
+	}
+	actor, err := w.tx.ledgerLookup(ctx, lookupActor, uid, e.Actor)
+	if err != nil {
+		return err
+	}
+	prefix, keyNum := splitKey(e.Key)
+	keyPre, err := w.tx.ledgerLookup(ctx, lookupPrefix, 0, prefix)
+	if err != nil {
+		return err
+	}
+	hash, err := rawHash(e.Hash)
+	if err != nil {
+		return err
+	}
+	w.rows = append(w.rows, vnum, e.Seq, e.Household, kind, e.Delta, e.Balance, item, e.Memo, keyPre, keyNum, nil, actor, e.At.UnixMilli(), hash, e.KeyVersion)
 	day := localtime.In(e.At)
 	for _, per := range []string{day.Format("2006-01"), day.Format("2006")} {
 		for _, asp := range []string{"", aspect} {
@@ -599,7 +626,7 @@ func (w *genWriter) flush(ctx context.Context) error {
 	if len(w.rows) == 0 {
 		return nil
 	}
-	_, err := w.tx.exec(ctx, `INSERT INTO ledger_entries (village_code, seq, household_id, kind, delta, balance, item, memo, idem_key, fingerprint, actor_id, actor_name, at, prev_hash, hash, kv) VALUES `+
+	_, err := w.tx.exec(ctx, `INSERT INTO ledger_entries (village, seq, household_id, kind, delta, balance, item, memo, key_pre, key_num, fp, actor, at, hash, kv) VALUES `+
 		placeholders(len(w.rows)/genEntryCols, genEntryCols), w.rows...)
 	w.rows = w.rows[:0]
 	return err
@@ -624,7 +651,11 @@ func (w *genWriter) finish(ctx context.Context) error {
 	if err := tx.insertMany(ctx, `INSERT INTO accounts (household_id, village_code, balance, updated_at) VALUES `, 4, rows); err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO ledger_heads (village_code, last_seq, last_hash) VALUES (?, ?, ?)`, w.village, w.seq, w.hash); err != nil {
+	last, err := rawHash(w.hash)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO ledger_heads (village, last_seq, last_hash) VALUES (?, ?, ?)`, villageArg(w.village), w.seq, last); err != nil {
 		return err
 	}
 	keys := make([]totalKey, 0, len(w.totals))

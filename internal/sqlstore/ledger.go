@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -61,14 +62,43 @@ func (s *LedgerService) Post(ctx context.Context, a *access.Actor, p points.Post
 	}
 }
 
-const entryCols = `id, village_code, seq, household_id, kind, delta, balance, item, memo, COALESCE(reverses, 0), idem_key, actor_name, at, prev_hash, hash, kv`
+// entryCols and entryFrom read entries with their ids turned back into
+// text (migration 0040); a WHERE clause after them names the entry's own
+// columns, or e.* where a lookup table has one of the same name.
+const (
+	entryCols = `e.id, e.village, e.seq, e.household_id, e.kind, e.delta, e.balance, i.name, e.memo, COALESCE(e.reverses, 0), p.prefix, e.key_num, u.name, e.at, e.hash, e.kv`
+	entryFrom = ` FROM ledger_entries e JOIN ledger_items i ON i.id = e.item JOIN ledger_actors u ON u.id = e.actor JOIN ledger_keys p ON p.id = e.key_pre `
+)
 
-func scanEntry(s interface{ Scan(...any) error }) (points.Entry, error) {
+func scanEntry(s interface{ Scan(...any) error }, extra ...any) (points.Entry, error) {
 	var e points.Entry
-	var at int64
-	err := s.Scan(&e.ID, &e.Village, &e.Seq, &e.Household, &e.Kind, &e.Delta, &e.Balance, &e.Item, &e.Memo, &e.Reverses, &e.Key, &e.Actor, &at, &e.PrevHash, &e.Hash, &e.KeyVersion)
-	e.At = time.UnixMilli(at)
+	var at, kind, keyNum int64
+	var prefix string
+	err := s.Scan(append([]any{&e.ID, &e.Village, &e.Seq, &e.Household, &kind, &e.Delta, &e.Balance, &e.Item, &e.Memo, &e.Reverses, &prefix, &keyNum, &e.Actor, &at, hexOf{&e.Hash}, &e.KeyVersion}, extra...)...)
+	e.Kind, e.Key, e.At = kindNames[kind], joinKey(prefix, keyNum), time.UnixMilli(at)
 	return e, err
+}
+
+// entryFingerprint is the fingerprint of the posting that wrote e: the
+// stored one when the entry could not give it back, else the entry's own.
+func entryFingerprint(e points.Entry, stored []byte) string {
+	if stored != nil {
+		return hex.EncodeToString(stored)
+	}
+	return derivedPosting(e).Fingerprint()
+}
+
+// derivedPosting is the posting an entry gives back: its points are the
+// size of its change, except a reversal's, which takes them from what it
+// reverses and is taken to have been posted with none.
+func derivedPosting(e points.Entry) points.Posting {
+	n := e.Delta
+	if e.Kind == points.Reversal {
+		n = 0
+	} else if n < 0 {
+		n = -n
+	}
+	return points.Posting{Key: e.Key, Household: e.Household, Kind: e.Kind, Points: n, Item: e.Item, Memo: e.Memo, Reverses: e.Reverses}
 }
 
 // post is one posting inside tx. An empty perm skips the permission check,
@@ -76,13 +106,12 @@ func scanEntry(s interface{ Scan(...any) error }) (points.Entry, error) {
 // authorised (points moving with a split or merge).
 func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission, p points.Posting) (*points.Entry, error) {
 	fp := p.Fingerprint()
-	var prevID int64
-	var prevFP string
-	err := tx.queryRow(ctx, `SELECT id, fingerprint FROM ledger_entries WHERE idem_key = ?`, p.Key).Scan(&prevID, &prevFP)
+	prefix, keyNum := splitKey(p.Key)
+	var stored []byte
+	prev, err := scanEntry(tx.queryRow(ctx, `SELECT `+entryCols+`, e.fp`+entryFrom+`WHERE p.prefix = ? AND e.key_num = ?`, prefix, keyNum), &stored)
 	switch {
-	case err == nil && prevFP == fp:
-		e, err := scanEntry(tx.queryRow(ctx, `SELECT `+entryCols+` FROM ledger_entries WHERE id = ?`, prevID))
-		return &e, err
+	case err == nil && entryFingerprint(prev, stored) == fp:
+		return &prev, nil
 	case err == nil:
 		return nil, fault.OnField(fault.Conflict, "key", "points.key_reused")
 	case !errors.Is(err, sql.ErrNoRows):
@@ -105,7 +134,7 @@ func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission,
 	delta := points.Delta(p.Kind, p.Points)
 	if p.Kind == points.Reversal {
 		var hh, origDelta, origReverses int64
-		var kind string
+		var kind int64
 		err := tx.queryRow(ctx, `SELECT household_id, kind, delta, COALESCE(reverses, 0) FROM ledger_entries WHERE id = ?`, p.Reverses).Scan(&hh, &kind, &origDelta, &origReverses)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && hh != p.Household {
 			return nil, fault.OnField(fault.NotFound, "reverses", "points.entry_not_found")
@@ -113,7 +142,7 @@ func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission,
 		if err != nil {
 			return nil, err
 		}
-		if points.Kind(kind) == points.Reversal {
+		if kindNames[kind] == points.Reversal {
 			return nil, fault.OnField(fault.Conflict, "reverses", "points.reversal_of_reversal")
 		}
 		var n int
@@ -172,21 +201,49 @@ func (tx *Tx) addBalance(ctx context.Context, household, delta int64, cond strin
 // appendEntry chains an entry whose balance has been applied to its
 // village's ledger: it takes the next place from the head, whose row lock
 // on PostgreSQL keeps the chain linear, writes the entry and moves the
-// head to its hash.
+// head to its hash. fp is the posting's fingerprint, kept only when the
+// entry cannot give it back.
 func (tx *Tx) appendEntry(ctx context.Context, a *access.Actor, village string, p points.Posting, fp string, delta, balance int64) (*points.Entry, error) {
 	e := points.Entry{Village: village, Household: p.Household, Kind: p.Kind, Delta: delta, Balance: balance, Item: p.Item, Memo: p.Memo,
 		Reverses: p.Reverses, Key: p.Key, At: time.UnixMilli(tx.nowMS())}
 	uid, actor := actorRef(a)
 	e.Actor = actor
-	const next = `UPDATE ledger_heads SET last_seq = last_seq + 1 WHERE village_code = ? RETURNING last_seq, last_hash`
-	err := tx.queryRow(ctx, next, village).Scan(&e.Seq, &e.PrevHash)
+	vnum, err := villageNum(village)
+	if err != nil {
+		return nil, err
+	}
+	kind, err := kindID(e.Kind)
+	if err != nil {
+		return nil, err
+	}
+	item, err := tx.ledgerLookup(ctx, lookupItem, 0, e.Item)
+	if err != nil {
+		return nil, err
+	}
+	actorID, err := tx.ledgerLookup(ctx, lookupActor, uid, e.Actor)
+	if err != nil {
+		return nil, err
+	}
+	prefix, keyNum := splitKey(e.Key)
+	keyPre, err := tx.ledgerLookup(ctx, lookupPrefix, 0, prefix)
+	if err != nil {
+		return nil, err
+	}
+	var storedFP any
+	if derivedPosting(e).Fingerprint() != fp {
+		if storedFP, err = rawHash(fp); err != nil {
+			return nil, err
+		}
+	}
+	const next = `UPDATE ledger_heads SET last_seq = last_seq + 1 WHERE village = ? RETURNING last_seq, last_hash`
+	err = tx.queryRow(ctx, next, vnum).Scan(&e.Seq, hexOf{&e.PrevHash})
 	if errors.Is(err, sql.ErrNoRows) {
 		// The village's first entry: its head is made on demand, which
 		// only the first posting of each village pays for.
-		if _, err := tx.exec(ctx, `INSERT INTO ledger_heads (village_code, last_seq, last_hash) VALUES (?, 0, '') ON CONFLICT (village_code) DO NOTHING`, village); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO ledger_heads (village, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT (village) DO NOTHING`, vnum, []byte{}); err != nil {
 			return nil, err
 		}
-		err = tx.queryRow(ctx, next, village).Scan(&e.Seq, &e.PrevHash)
+		err = tx.queryRow(ctx, next, vnum).Scan(&e.Seq, hexOf{&e.PrevHash})
 	}
 	if err != nil {
 		return nil, err
@@ -196,17 +253,21 @@ func (tx *Tx) appendEntry(ctx context.Context, a *access.Actor, village string, 
 		return nil, err
 	}
 	e.Hash = points.Chain(key, e.PrevHash, e)
+	hash, err := rawHash(e.Hash)
+	if err != nil {
+		return nil, err
+	}
 	var reverses any
 	if p.Reverses != 0 {
 		reverses = p.Reverses
 	}
-	e.ID, err = tx.insertID(ctx, `INSERT INTO ledger_entries (village_code, seq, household_id, kind, delta, balance, item, memo, reverses, idem_key, fingerprint, actor_id, actor_name, at, prev_hash, hash, kv)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		village, e.Seq, e.Household, string(e.Kind), e.Delta, e.Balance, e.Item, e.Memo, reverses, e.Key, fp, uid, e.Actor, e.At.UnixMilli(), e.PrevHash, e.Hash, e.KeyVersion)
+	e.ID, err = tx.insertID(ctx, `INSERT INTO ledger_entries (village, seq, household_id, kind, delta, balance, item, memo, reverses, key_pre, key_num, fp, actor, at, hash, kv)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		vnum, e.Seq, e.Household, kind, e.Delta, e.Balance, item, e.Memo, reverses, keyPre, keyNum, storedFP, actorID, e.At.UnixMilli(), hash, e.KeyVersion)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.exec(ctx, `UPDATE ledger_heads SET last_hash = ? WHERE village_code = ?`, e.Hash, village); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE ledger_heads SET last_hash = ? WHERE village = ?`, hash, vnum); err != nil {
 		return nil, err
 	}
 	return &e, nil
@@ -327,7 +388,7 @@ func (s *LedgerService) Statement(ctx context.Context, a *access.Actor, househol
 			return err
 		}
 		var err error
-		out, err = tx.entries(ctx, `WHERE household_id = ? AND seq < ? ORDER BY seq DESC LIMIT `+fmt.Sprint(limit), household, before)
+		out, err = tx.entries(ctx, `WHERE e.household_id = ? AND e.seq < ? ORDER BY e.seq DESC LIMIT `+fmt.Sprint(limit), household, before)
 		return err
 	})
 	return out, err
@@ -335,7 +396,7 @@ func (s *LedgerService) Statement(ctx context.Context, a *access.Actor, househol
 
 // entries reads the ledger entries a WHERE … ORDER BY clause selects.
 func (tx *Tx) entries(ctx context.Context, where string, args ...any) ([]points.Entry, error) {
-	rows, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries `+where, args...)
+	rows, err := tx.query(ctx, `SELECT `+entryCols+entryFrom+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +425,7 @@ func (s *LedgerService) Period(ctx context.Context, a *access.Actor, household i
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		out, err = tx.entries(ctx, `WHERE household_id = ? AND at >= ? AND at < ? ORDER BY seq`, household, from.UnixMilli(), to.UnixMilli())
+		out, err = tx.entries(ctx, `WHERE e.household_id = ? AND e.at >= ? AND e.at < ? ORDER BY e.seq`, household, from.UnixMilli(), to.UnixMilli())
 		return err
 	})
 	return opening, out, err
@@ -391,7 +452,7 @@ func (s *LedgerService) Verify(ctx context.Context) ([]points.Problem, error) {
 				}
 			}
 		}
-		rows, err := tx.query(ctx, `SELECT `+entryCols+` FROM ledger_entries ORDER BY village_code, seq`)
+		rows, err := tx.query(ctx, `SELECT `+entryCols+entryFrom+`ORDER BY e.village, e.seq`)
 		if err != nil {
 			return err
 		}
@@ -412,9 +473,9 @@ func (s *LedgerService) Verify(ctx context.Context) ([]points.Problem, error) {
 			switch {
 			case e.Seq != h.seq+1:
 				bad(fmt.Sprintf("entry %d follows %d: entries missing or inserted", e.Seq, h.seq))
-			case e.PrevHash != h.hash:
-				bad("prev_hash does not match the entry before")
 			default:
+				// The entry before's hash is the input the stored
+				// prev_hash used to repeat (migration 0040).
 				if key, err := tx.chainKeyOf(e.KeyVersion); err != nil {
 					bad(err.Error())
 				} else if points.Chain(key, h.hash, e) != e.Hash {
@@ -434,14 +495,14 @@ func (s *LedgerService) Verify(ctx context.Context) ([]points.Problem, error) {
 			return err
 		}
 		rows.Close()
-		hs, err := tx.query(ctx, `SELECT village_code, last_seq, last_hash FROM ledger_heads ORDER BY village_code`)
+		hs, err := tx.query(ctx, `SELECT village, last_seq, last_hash FROM ledger_heads ORDER BY village`)
 		if err != nil {
 			return err
 		}
 		for hs.Next() {
 			var v, hash string
 			var seq int64
-			if err := hs.Scan(&v, &seq, &hash); err != nil {
+			if err := hs.Scan(&v, &seq, hexOf{&hash}); err != nil {
 				hs.Close()
 				return err
 			}

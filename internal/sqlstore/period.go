@@ -53,8 +53,9 @@ func (s *PeriodService) ApplyBase(ctx context.Context, a *access.Actor, village 
 		}
 		for _, id := range ids {
 			key := fmt.Sprintf("base:%s:%s:%d", village, period, id)
+			prefix, num := splitKey(key)
 			var exists int
-			if err := tx.queryRow(ctx, `SELECT count(*) FROM ledger_entries WHERE idem_key = ?`, key).Scan(&exists); err != nil {
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM ledger_entries e JOIN ledger_keys p ON p.id = e.key_pre WHERE p.prefix = ? AND e.key_num = ?`, prefix, num).Scan(&exists); err != nil {
 				return err
 			}
 			if exists > 0 {
@@ -88,7 +89,7 @@ func (s *PeriodService) CloseYear(ctx context.Context, a *access.Actor, village 
 			return fault.E(fault.Invalid, "points.close_early", year)
 		}
 		var n int
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM ledger_closes WHERE village_code = ? AND year = ?`, village, year).Scan(&n); err != nil {
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM ledger_closes WHERE village = ? AND year = ?`, villageArg(village), year).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -129,7 +130,7 @@ func (s *PeriodService) CloseYear(ctx context.Context, a *access.Actor, village 
 				out.Expired += x.bal
 			}
 		}
-		err = tx.queryRow(ctx, `SELECT last_seq, last_hash FROM ledger_heads WHERE village_code = ?`, village).Scan(&out.Seq, &out.Hash)
+		err = tx.queryRow(ctx, `SELECT last_seq, last_hash FROM ledger_heads WHERE village = ?`, villageArg(village)).Scan(&out.Seq, hexOf{&out.Hash})
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}

@@ -238,8 +238,11 @@ func (db *DB) CrossTableCheck(ctx context.Context) (Findings, error) {
 			{`SELECT r.id FROM redemptions r WHERE EXISTS (SELECT 1 FROM redemption_lines l WHERE l.redemption_id = r.id
 				AND l.qty <> -COALESCE((SELECT SUM(m.delta) FROM stock_moves m WHERE m.redemption_id = r.id AND m.goods_id = l.goods_id AND m.kind = 'sale'), 0)) ORDER BY r.id`,
 				"verify.redemption_moves"},
-			{`SELECT r.id FROM redemptions r WHERE (SELECT count(*) FROM ledger_entries e WHERE e.idem_key = 'market:' || r.idem_key) <> 1
-				OR NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.id = r.entry_id AND e.idem_key = 'market:' || r.idem_key) ORDER BY r.id`,
+			// The ledger's key is unique (prefix and number, migration
+			// 0040), so the entry the redemption names is its one debit
+			// when it carries the redemption's key.
+			{`SELECT r.id FROM redemptions r WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e JOIN ledger_keys p ON p.id = e.key_pre WHERE e.id = r.entry_id
+				AND p.prefix || CASE WHEN e.key_num >= 0 THEN CAST(e.key_num AS TEXT) ELSE '' END = 'market:' || r.idem_key) ORDER BY r.id`,
 				"verify.redemption_debit"},
 		} {
 			err := eachRow(ctx, tx, func(r interface{ Scan(...any) error }) error {

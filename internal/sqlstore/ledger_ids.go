@@ -1,0 +1,200 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"shanzhi/internal/points"
+)
+
+// The compact ledger (migration 0040) keeps kinds, items, actors and key
+// prefixes as small ids, region codes as integers and hashes as raw bytes.
+// This file is the one place that turns them back into what the chain
+// hashes and the callers see.
+
+// kindIDs are the fixed ids of ledger_kinds; award, the commonest, is 1,
+// which SQLite stores in no bytes at all.
+var kindIDs = map[points.Kind]int64{
+	points.Award: 1, points.Deduct: 2, points.Base: 3, points.Spend: 4, points.Reversal: 5,
+	points.TransferOut: 6, points.TransferIn: 7, points.Expiry: 8,
+}
+
+var kindNames = func() map[int64]points.Kind {
+	m := map[int64]points.Kind{}
+	for k, id := range kindIDs {
+		m[id] = k
+	}
+	return m
+}()
+
+// kindID is a kind's id; an unknown kind never reaches the ledger
+// (Posting.Validate refuses it).
+func kindID(k points.Kind) (int64, error) {
+	if id, ok := kindIDs[k]; ok {
+		return id, nil
+	}
+	return 0, fmt.Errorf("ledger kind %q has no id", k)
+}
+
+// splitKey stores an idempotency key as a prefix and its trailing decimal
+// number: the trailing digits less their leading zeros (an all-zero run
+// keeps one), when they fit in 18 digits; -1 when there are none. The
+// key is always prefix + joinKey's number, so the split is one to one.
+// Migration 0040 splits the keys already written the same way in SQL.
+func splitKey(k string) (string, int64) {
+	i := len(k)
+	for i > 0 && k[i-1] >= '0' && k[i-1] <= '9' {
+		i--
+	}
+	if i == len(k) {
+		return k, -1
+	}
+	for i < len(k)-1 && k[i] == '0' {
+		i++
+	}
+	if len(k)-i > 18 {
+		return k, -1
+	}
+	n, err := strconv.ParseInt(k[i:], 10, 64)
+	if err != nil {
+		return k, -1
+	}
+	return k[:i], n
+}
+
+// joinKey is the key splitKey split.
+func joinKey(prefix string, n int64) string {
+	if n < 0 {
+		return prefix
+	}
+	return prefix + strconv.FormatInt(n, 10)
+}
+
+// villageNum is a village's region code as the ledger stores it.
+func villageNum(v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != v {
+		return 0, fmt.Errorf("region code %q cannot key a ledger", v)
+	}
+	return n, nil
+}
+
+// villageArg is villageNum for a query's argument: a code that is no
+// number matches no ledger row.
+func villageArg(v string) int64 {
+	n, _ := villageNum(v)
+	return n
+}
+
+// rawHash is a hex hash as the ledger stores it, 32 raw bytes; the empty
+// hash (a chain not yet begun) is the empty value, never NULL.
+func rawHash(h string) ([]byte, error) {
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		return nil, fmt.Errorf("hash %q: %w", h, err)
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b, nil
+}
+
+// hexOf scans a raw hash column into its hex form; NULL scans as "".
+type hexOf struct{ s *string }
+
+func (h hexOf) Scan(v any) error {
+	switch b := v.(type) {
+	case nil:
+		*h.s = ""
+	case []byte:
+		*h.s = hex.EncodeToString(b)
+	case string:
+		*h.s = hex.EncodeToString([]byte(b))
+	default:
+		return fmt.Errorf("hash column holds %T", v)
+	}
+	return nil
+}
+
+// The lookup tables the ids point into. Their rows are never changed or
+// removed, so an id once committed may be remembered by the process.
+const (
+	lookupItem   = "ledger_items"
+	lookupActor  = "ledger_actors"
+	lookupPrefix = "ledger_keys"
+)
+
+// ledgerIDCache bounds the cache: items include every distinct basket a
+// counter redeemed, which a league can have by the hundred thousand.
+const ledgerIDCache = 50_000
+
+// ledgerLookup is a lookup table's id for a text (for actors, a user id
+// and the name posted under): from the process's cache when a committed
+// transaction saw it, else read, else added.
+func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text string) (int64, error) {
+	ck := table + "\x00" + strconv.FormatInt(uid, 10) + "\x00" + text
+	if id, ok := tx.ledgerIDs[ck]; ok {
+		return id, nil
+	}
+	if tx.db != nil {
+		if id, ok := tx.db.ledgerIDs.Load(ck); ok {
+			return id.(int64), nil
+		}
+	}
+	var sel, ins string
+	var args []any
+	switch table {
+	case lookupItem:
+		sel, ins, args = `SELECT id FROM ledger_items WHERE name = ?`, `INSERT INTO ledger_items (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id`, []any{text}
+	case lookupActor:
+		sel, ins, args = `SELECT id FROM ledger_actors WHERE user_id = ? AND name = ?`, `INSERT INTO ledger_actors (user_id, name) VALUES (?, ?) ON CONFLICT (user_id, name) DO NOTHING RETURNING id`, []any{uid, text}
+	case lookupPrefix:
+		sel, ins, args = `SELECT id FROM ledger_keys WHERE prefix = ?`, `INSERT INTO ledger_keys (prefix) VALUES (?) ON CONFLICT (prefix) DO NOTHING RETURNING id`, []any{text}
+	default:
+		return 0, fmt.Errorf("no ledger lookup table %q", table)
+	}
+	// Items and actors repeat, so they are read first; a key prefix not
+	// in the cache is most often a client's own random key, new, so it
+	// is inserted first. Either way a row another writer added (on
+	// PostgreSQL, concurrently) is found by the read after the insert
+	// returned nothing.
+	first, then := sel, ins
+	if table == lookupPrefix {
+		first, then = ins, sel
+	}
+	var id int64
+	err := tx.queryRow(ctx, first, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.queryRow(ctx, then, args...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) && first == sel {
+			err = tx.queryRow(ctx, sel, args...).Scan(&id)
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	if tx.ledgerIDs == nil {
+		tx.ledgerIDs = map[string]int64{}
+	}
+	tx.ledgerIDs[ck] = id
+	if tx.db != nil && !tx.ledgerIDsKept {
+		// At the commit, what the transaction holds then: a rollback to
+		// a savepoint empties it (exec).
+		tx.ledgerIDsKept = true
+		tx.afterCommit(func() {
+			for k, v := range tx.ledgerIDs {
+				if tx.db.ledgerIDn.Load() >= ledgerIDCache {
+					return
+				}
+				if _, had := tx.db.ledgerIDs.LoadOrStore(k, v); !had {
+					tx.db.ledgerIDn.Add(1)
+				}
+			}
+		})
+	}
+	return id, nil
+}
