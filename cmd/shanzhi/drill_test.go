@@ -29,6 +29,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,6 +86,11 @@ var drillListening = regexp.MustCompile(`shanzhi listening on (http://\S+?)/?\s`
 // it to say where it listens.
 func startDrillServer(t *testing.T, bin string, args []string) *drillServer {
 	t.Helper()
+	if !slices.Contains(args, "-data-dir") {
+		// PostgreSQL keeps nothing in a data directory but the daily
+		// anchors, which would otherwise land in the package's folder.
+		args = append(args, "-data-dir", t.TempDir())
+	}
 	cmd := exec.Command(bin, append([]string{"serve", "-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	stdout, err := cmd.StdoutPipe()
