@@ -275,7 +275,7 @@ func seedOutcomes(ctx context.Context, db *sqlstore.DB, staff *access.Actor, cla
 			obs, portrait = 55, 52
 		case i == n-2:
 			exam = 52
-		case best < 3 && g.Hours >= sh.Class.Hours:
+		case best < 3 && g.Hours >= sh.Class.HoursRequired:
 			best++
 			obs, portrait, exam = 97-best, 95-best, 96-best
 		}

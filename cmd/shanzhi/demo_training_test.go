@@ -75,4 +75,5 @@ func TestDemoTraining(t *testing.T) {
 	if count["excellent"] == 0 || count["pass"] <= count["excellent"] || count["pass"] <= count["retake"] || count["retake"] == 0 || certs != len(es)-count["retake"] {
 		t.Errorf("demo outcomes %v, %d certificates", count, certs)
 	}
+	t.Logf("demo outcomes %v, %d certificates", count, certs)
 }
