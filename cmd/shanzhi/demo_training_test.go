@@ -49,11 +49,11 @@ func TestDemoTraining(t *testing.T) {
 	if err != nil || len(es) < 5 {
 		t.Fatalf("demo class has %d trainees (%v)", len(es), err)
 	}
-	// Attendance over the class's days: most through, each day's leave
-	// short of the class's hours.
+	// Attendance over the class's days: most at every session, each day's
+	// leave short of the class's full hours (but within what it requires).
 	through := 0
 	for _, e := range es {
-		if e.Hours >= classes[0].HoursRequired {
+		if e.Hours >= classes[0].Hours {
 			through++
 		}
 		if !e.Link || e.Hours == 0 {
@@ -63,7 +63,7 @@ func TestDemoTraining(t *testing.T) {
 	if through == 0 || through == len(es) {
 		t.Errorf("demo class: %d of %d trainees through their hours", through, len(es))
 	}
-	// The class ended with confirmed outcomes — some 优秀, most 合格, a few
+	// The class ended with confirmed outcomes — some 优秀, more 合格, a few
 	// 重修 — and certificates for all but the 重修, each verifiable.
 	sh, err := db.Training().EvaluationSheet(ctx, staff, classes[0].ID)
 	if err != nil || !sh.Confirmed {
@@ -79,9 +79,10 @@ func TestDemoTraining(t *testing.T) {
 			}
 		}
 	}
-	if count["excellent"] == 0 || count["pass"] <= count["excellent"]+count["retake"] || count["retake"] == 0 || certs != len(es)-count["retake"] {
+	if count["excellent"] == 0 || count["pass"] <= count["excellent"] || count["pass"] <= count["retake"] || count["retake"] == 0 || certs != len(es)-count["retake"] {
 		t.Errorf("demo outcomes %v, %d certificates", count, certs)
 	}
+	t.Logf("demo outcomes %v, %d certificates", count, certs)
 }
 
 // TestDemoRetakes finds the demo's retakes: one closed by the retake
