@@ -17,7 +17,7 @@ import (
 const demoRetakeClass = "基层党建专题培训班"
 
 // seedTrainingRetakes gives the demo township's year its retakes, through
-// the store calls the pages make: a class of its 一般干部 four months ago
+// the store calls the pages make: a class of three 一般干部 four months ago
 // where one trainee missed a session (学时不够) and one failed the exam
 // (结业成绩不合格); both wrote their 情况说明 from their links; the first's
 // was accepted, they were summoned to a retake session two months ago
@@ -105,13 +105,20 @@ func seedTrainingRetakes(ctx context.Context, db *sqlstore.DB, staff *access.Act
 		return c, links, nil
 	}
 	now := time.Now()
-	list, _, err := db.Cadres().Cadres(ctx, staff, org.CadreFilter{Region: demoTownship, Rank: "staff"})
-	if err != nil || len(list) < 3 {
-		return fmt.Errorf("demo retakes: %d 一般干部 (%v)", len(list), err)
+	// Three staff of the township's government joined after the year's
+	// main class was summoned.
+	units, _, err := db.Org().Units(ctx, staff, org.UnitFilter{Region: demoTownship, Query: "人民政府"})
+	if err != nil || len(units) == 0 {
+		return fmt.Errorf("demo retakes: no township government (%v)", err)
 	}
+	var list []org.Cadre
 	var ids []int64
-	for _, c := range list {
-		ids = append(ids, c.ID)
+	for i, p := range []struct{ name, post string }{{"孟和巴雅尔", "党建办干事"}, {"高娃", "综治办干事"}, {"陈立新", "党政办干事"}} {
+		c, err := db.Cadres().CreateCadre(ctx, staff, org.CadreInput{Unit: units[0].ID, Name: p.name, Post: p.post, Rank: "staff", Sector: "党建", Appointed: fmt.Sprintf("2022-0%d-01", 3+i)})
+		if err != nil {
+			return fmt.Errorf("demo retakes: %w", err)
+		}
+		list, ids = append(list, *c), append(ids, c.ID)
 	}
 	short, failed := list[0], list[1]
 	first, links, err := run(demoRetakeClass, now.AddDate(0, -4, 0), 1, func(int64) ([]int64, error) { return ids, nil }, short.ID, map[int64]int{failed.ID: 52})
