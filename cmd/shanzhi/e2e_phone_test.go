@@ -121,7 +121,7 @@ func TestE2EPhoneAudit(t *testing.T) {
 		also            []string
 	}{
 		{"pingan", pw["pingan"], []string{"/regions/" + demoVillage + "/inspection"}}, {"pingan-review", pw["pingan-review"], []string{"/reviews"}},
-		{"pingan-shop", pw["pingan-shop"], nil}, {"keerqin", pw["keerqin"], nil}, {"keerqin-org", pw["keerqin-org"], nil},
+		{"pingan-shop", pw["pingan-shop"], nil}, {"keerqin", pw["keerqin"], nil}, {"keerqin-org", pw["keerqin-org"], nil}, {"keerqin-unit", pw["keerqin-unit"], nil},
 		{demoVillagerPhone, pw[demoVillage+"-001"], nil},
 	}
 	for _, u := range users {
