@@ -49,7 +49,6 @@ func demoAccounts() []demoAccount {
 		{"pingan-review", "平安村审核人", []access.Grant{g(access.Reviewer, demoVillage)}, false},
 		{"pingan-shop", "平安村积分超市管理员", []access.Grant{g(access.Clerk, demoVillage)}, false},
 		{"keerqin-org", "科尔沁镇组织干部", []access.Grant{g(access.OrgStaff, demoTownship)}, false},
-		{"pingan-shuji", "平安村党支部书记", []access.Grant{g(access.Secretary, demoVillage)}, false},
 	}
 }
 
@@ -63,7 +62,7 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	fmt.Fprintln(stdout, "demo accounts (演示账号):")
-	accounts := append(append(demoAccounts(), demoGridAccounts...), demoAccount{username: demoVillage + "-001", display: "村民（手机号 " + demoVillagerPhone + " 登录）"})
+	accounts := append(append(append(demoAccounts(), demoGridAccounts...), demoScopedAccounts...), demoAccount{username: demoVillage + "-001", display: "村民（手机号 " + demoVillagerPhone + " 登录）"})
 	for _, a := range accounts {
 		pw := password.Random()
 		if err := db.SetPassword(ctx, nil, a.username, pw, a.mustChange); err != nil {
@@ -161,6 +160,9 @@ func seedDemo(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 		return err
 	}
 	if err := seedTraining(ctx, db, stdout); err != nil {
+		return err
+	}
+	if err := seedUnitNominations(ctx, db, stdout); err != nil {
 		return err
 	}
 	return seedHonours(ctx, db, admin, stdout)

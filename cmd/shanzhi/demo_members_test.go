@@ -41,3 +41,38 @@ func TestDemoMembership(t *testing.T) {
 		t.Errorf("两个覆盖: %+v", cov.Total)
 	}
 }
+
+// TestDemoScopedAccounts finds the demo's accounts held for one branch and
+// one unit finished: 平安村's secretary reads their branch, not the
+// couriers' joint branch; the township government's personnel officer has
+// nominated two cadres of three places and reads only their unit.
+func TestDemoScopedAccounts(t *testing.T) {
+	ctx := context.Background()
+	db, _ := seedPlace(t, newPlace(t, "sqlite", filepath.Join(t.TempDir(), "shanzhi.key")))
+	sec := &access.Actor{Username: "sec", Grants: []access.Grant{{Role: access.SecAdmin, Region: province}}}
+	users, err := db.Users(access.DefaultPolicy()).Users(ctx, sec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actors := map[string]*access.Actor{}
+	for _, u := range users {
+		actors[u.Username] = &access.Actor{UserID: u.ID, Username: u.Username, Grants: u.Grants}
+	}
+	shuji, unit := actors["pingan-shuji"], actors["keerqin-unit"]
+	if shuji == nil || unit == nil || len(shuji.Grants) != 1 || shuji.Grants[0].Org == 0 || len(unit.Grants) != 1 || unit.Grants[0].Unit == 0 {
+		t.Fatalf("scoped accounts: %+v %+v", shuji, unit)
+	}
+	orgs, err := db.Org().Orgs(ctx, shuji, org.OrgFilter{})
+	if err != nil || len(orgs) != 1 || orgs[0].Home != demoVillage {
+		t.Fatalf("the secretary's organisations: %v %+v", err, orgs)
+	}
+	staff := &access.Actor{Username: "zzb", Grants: []access.Grant{{Role: access.OrgStaff, Region: demoTownship}}}
+	joint, _ := db.Org().Orgs(ctx, staff, org.OrgFilter{Region: demoTownship, Query: "联合党支部"})
+	if _, err := db.Org().Org(ctx, shuji, joint[0].ID); err == nil {
+		t.Error("the village secretary reads the couriers' joint branch")
+	}
+	qs, err := db.Training().UnitQuotas(ctx, unit, unit.Grants[0].Unit)
+	if err != nil || len(qs) != 1 || qs[0].Quota != 3 || qs[0].Nominated != 2 {
+		t.Fatalf("the unit's places: %v %+v", err, qs)
+	}
+}

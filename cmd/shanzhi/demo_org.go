@@ -77,7 +77,13 @@ func seedOrg(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
 	if err := seedMembership(ctx, svc, staff, branch, joint); err != nil {
 		return err
 	}
-	linked, err := seedGrids(ctx, db, staff, hs, placed)
+	// 平安村's secretary holds the role for the village branch only, not
+	// for the couriers' joint branch of the township.
+	if _, err := db.CreateUser(ctx, nil, "pingan-shuji", "平安村党支部书记", password.Random(),
+		[]access.Grant{{Role: access.Secretary, Region: demoVillage, Org: branch.ID}}); err != nil {
+		return err
+	}
+	linked, err := seedGrids(ctx, db, staff, hs, placed, branch.ID)
 	if err != nil {
 		return err
 	}
@@ -101,6 +107,11 @@ type demoPlaced struct {
 // grid; seedGrids grants them their grid, once it exists.
 var demoGridAccounts = []demoAccount{{"pingan-wgz", "平安村第一网格网格长", nil, false}, {"pingan-wgy", "平安村第一网格网格员", nil, false}}
 
+// demoScopedAccounts hold their role for one party organisation or unit:
+// seedOrg grants 平安村's secretary the village branch, seedUnitNominations
+// the township government's personnel officer their unit.
+var demoScopedAccounts = []demoAccount{{"pingan-shuji", "平安村党支部书记（本支部）", nil, false}, {"keerqin-unit", "科尔沁镇人民政府组织人事干部（本单位）", nil, false}}
+
 // seedGrids divides 平安村 into three grids by household number, builds
 // each grid's 全网通 net through the builder's calls (the first member of
 // a grid its central household and party-group leader, the others linked
@@ -108,7 +119,7 @@ var demoGridAccounts = []demoAccount{{"pingan-wgz", "平安村第一网格网格
 // for the coverage page to show), and runs one resident's issue from the
 // grid worker up to the branch, where its secretary closes it; a second
 // issue is left open at the party member's level.
-func seedGrids(ctx context.Context, db *sqlstore.DB, staff *access.Actor, hs []registry.Household, placed []demoPlaced) (int, error) {
+func seedGrids(ctx context.Context, db *sqlstore.DB, staff *access.Actor, hs []registry.Household, placed []demoPlaced, branch int64) (int, error) {
 	svc := db.Org()
 	var grids [demoGrids]*org.Grid
 	per := (len(hs) + demoGrids - 1) / demoGrids
@@ -171,7 +182,7 @@ func seedGrids(ctx context.Context, db *sqlstore.DB, staff *access.Actor, hs []r
 		actors[a.username] = &access.Actor{UserID: id, Username: a.username, Grants: grants}
 	}
 	leader, worker := actors["pingan-wgz"], actors["pingan-wgy"]
-	secretary := &access.Actor{UserID: 990011, Username: "pingan-shuji", Grants: []access.Grant{{Role: access.Secretary, Region: demoVillage}}}
+	secretary := &access.Actor{UserID: 990011, Username: "pingan-shuji", Grants: []access.Grant{{Role: access.Secretary, Region: demoVillage, Org: branch}}}
 	today := localtime.Day(time.Now())
 	c, err := svc.LogContact(ctx, worker, first.ID, org.ContactInput{Household: hs[1].ID, Kind: org.ContactVisit, Date: today,
 		Summary: "入户走访，了解老人身体和用水情况", Issue: "村西自来水管冬季冻裂，三户停水"})

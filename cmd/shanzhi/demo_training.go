@@ -9,6 +9,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/localtime"
 	"shanzhi/internal/org"
+	"shanzhi/internal/password"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/survey"
 	"shanzhi/internal/training"
@@ -305,4 +306,43 @@ func seedOutcomes(ctx context.Context, db *sqlstore.DB, staff *access.Actor, cla
 	}
 	certs, err := s.IssueCertificates(ctx, staff, class, nil)
 	return count, len(certs), err
+}
+
+// seedUnitNominations gives the township government, a unit, places in an
+// upcoming class (单位推荐) and its personnel officer (keerqin-unit, granted
+// for that unit only) nominates two of its cadres through the 入学关,
+// leaving one place for a visitor to fill.
+func seedUnitNominations(ctx context.Context, db *sqlstore.DB, stdout io.Writer) error {
+	staff := &access.Actor{UserID: 990010, Username: "demo-orgstaff", Grants: []access.Grant{{Role: access.OrgStaff, Region: demoTownship}}}
+	units, _, err := db.Org().Units(ctx, staff, org.UnitFilter{Region: demoTownship, Query: "人民政府"})
+	if err != nil || len(units) == 0 {
+		return fmt.Errorf("demo nominations: no township government (%v)", err)
+	}
+	gov := units[0]
+	grants := []access.Grant{{Role: access.UnitStaff, Region: gov.Region, Unit: gov.ID}}
+	id, err := db.CreateUser(ctx, nil, "keerqin-unit", "科尔沁镇人民政府组织人事干部", password.Random(), grants)
+	if err != nil {
+		return err
+	}
+	officer := &access.Actor{UserID: id, Username: "keerqin-unit", Grants: grants}
+	s := db.Training()
+	start := time.Now().AddDate(0, 0, 14)
+	c, err := s.CreateClass(ctx, staff, training.ClassInput{Region: demoTownship, Name: "基层党建能力提升培训班", Theme: "党建引领基层治理",
+		Target: "科尔沁镇机关干部", Start: start.Format(time.DateOnly), End: start.AddDate(0, 0, 2).Format(time.DateOnly), Capacity: 30, HoursRequired: 12,
+		Head: "keerqin-org", Escort: "组织部 李干事"})
+	if err != nil {
+		return err
+	}
+	if _, err := s.SetQuotas(ctx, staff, c.ID, []training.QuotaInput{{Unit: gov.ID, Quota: 3}}); err != nil {
+		return err
+	}
+	cadres, err := s.UnitCadres(ctx, officer, gov.ID)
+	if err != nil || len(cadres) < 3 {
+		return fmt.Errorf("demo nominations: %d cadres (%v)", len(cadres), err)
+	}
+	if _, err := s.Nominate(ctx, officer, c.ID, gov.ID, []int64{cadres[0].ID, cadres[1].ID}); err != nil {
+		return fmt.Errorf("demo nominations: %w", err)
+	}
+	fmt.Fprintf(stdout, "loaded demo unit nominations: %s has 3 places in %s, 2 nominated by keerqin-unit\n", gov.Name, c.Name)
+	return nil
 }

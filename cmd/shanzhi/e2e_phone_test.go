@@ -122,7 +122,7 @@ func TestE2EPhoneAudit(t *testing.T) {
 	}{
 		{"pingan", pw["pingan"], []string{"/regions/" + demoVillage + "/inspection"}}, {"pingan-review", pw["pingan-review"], []string{"/reviews"}},
 		{"pingan-shop", pw["pingan-shop"], nil}, {"keerqin", pw["keerqin"], nil}, {"keerqin-org", pw["keerqin-org"], []string{"/training/classes/1/evaluation", "/training/classes/1/evaluation?source=headteacher", "/training/certificates/1",
-			"/training/retakes", "/training/retakes?closed=1", "/training/files", "/training/figures"}},
+			"/training/retakes", "/training/retakes?closed=1", "/training/files", "/training/figures"}}, {"keerqin-unit", pw["keerqin-unit"], nil},
 		{demoVillagerPhone, pw[demoVillage+"-001"], nil},
 	}
 	for _, u := range users {

@@ -416,6 +416,8 @@ func (w *Web) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /training/classes/{id}/quotas", on(manage, server.OnClass), w.page(w.trainingQuotas))
 	rt.HandleFunc("POST /training/classes/{id}/quotas", on(manage, server.OnClass), w.page(w.trainingQuotas))
 	rt.HandleFunc("POST /training/classes/{id}/withdraw", on(manage, server.OnClass), w.page(w.trainingWithdraw))
+	rt.HandleFunc("GET /training/classes/{id}/quotas.xlsx", on(manage, server.OnClass), w.page(w.trainingQuotasExport))
+	rt.HandleFunc("POST /training/classes/{id}/quotas/import", on(manage, server.OnClass), w.page(w.trainingQuotasImport))
 	// A unit's own page, for its staff (unit.cadres, granted at the unit)
 	// and whoever reads the register there; they nominate, and the
 	// department may on their behalf.

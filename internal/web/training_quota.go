@@ -3,10 +3,12 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/org"
+	"shanzhi/internal/sheet"
 	"shanzhi/internal/training"
 )
 
@@ -230,4 +232,79 @@ func (w *Web) unitNotice(rw http.ResponseWriter, r *http.Request, a *access.Acto
 	}
 	v.Data = d
 	w.render(rw, http.StatusOK, "training_notices", v)
+}
+
+// quotaColumns are the quota sheet's columns, as the export writes them.
+var quotaColumns = []string{"单位编号|编号", "单位名称|单位", "名额|推荐名额"}
+
+// trainingQuotasExport sends the class's quota sheet: every unit of the
+// class's region with its places (0 where it has none) and nominations,
+// which the department fills in and imports back.
+func (w *Web) trainingQuotasExport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	c, err := w.pathManagedClass(r, a)
+	var qs []training.Quota
+	if err == nil {
+		qs, err = w.Training.Quotas(r.Context(), a, c.ID)
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	have := map[int64]training.Quota{}
+	for _, q := range qs {
+		have[q.Unit] = q
+	}
+	var rows [][]any
+	for _, u := range w.unitOptions(r, a, c.Region, "")[1:] {
+		id, _ := strconv.ParseInt(u.Value, 10, 64)
+		q := have[id]
+		rows = append(rows, []any{id, u.Label, q.Quota, q.Nominated})
+	}
+	cols := []sheet.Column{{Header: "单位编号", Kind: sheet.Int}, {Header: "单位名称", Width: 28}, {Header: "名额", Kind: sheet.Int}, {Header: "已推荐", Kind: sheet.Int}}
+	w.sendSheet(rw, r, sheet.Table{Title: "单位推荐名额", Unit: c.Name, Date: w.Now(), Columns: cols}, c.Name+"单位名额", "training-quotas.xlsx", rows)
+}
+
+// trainingQuotasImport sets the places of the units a quota sheet lists,
+// all or none: a row with an empty 名额 is left as it is.
+func (w *Web) trainingQuotasImport(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	c, err := w.pathManagedClass(r, a)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	name, data, err := w.upload(r)
+	var in []training.QuotaInput
+	if err == nil {
+		err = w.eachSheetRow(name, data, quotaColumns, "training.quota.no_header", func(line int, cell func(string) string) {
+			q := strings.TrimSpace(cell(quotaColumns[2]))
+			if q == "" {
+				return
+			}
+			unit, _ := strconv.ParseInt(strings.TrimSpace(cell(quotaColumns[0])), 10, 64)
+			n, err := strconv.Atoi(q)
+			if err != nil {
+				n = -1
+			}
+			in = append(in, training.QuotaInput{Unit: unit, Quota: n})
+		})
+	}
+	if err == nil {
+		_, err = w.Training.SetQuotas(r.Context(), a, c.ID, in)
+	}
+	if err == nil {
+		seeOther(rw, r, "/training/classes/"+strconv.FormatInt(c.ID, 10)+"/quotas", "saved")
+		return
+	}
+	v := w.newView(r, "training.page.quotas", "training")
+	d := &quotasView{C: c, Rows: []int{1, 2, 3}}
+	status, msg, problems := refusal(v, err, "training.field.")
+	d.Error, d.Problems = msg, problems
+	if status == http.StatusNotFound {
+		w.fail(rw, r, err)
+		return
+	}
+	d.Quotas, _ = w.Training.Quotas(r.Context(), a, c.ID)
+	d.Units = w.unitOptions(r, a, c.Region, v.T("training.none"))
+	v.Data = d
+	w.render(rw, status, "training_quotas", v)
 }
