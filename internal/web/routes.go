@@ -206,6 +206,7 @@ func (w *Web) honourRoutes(rt *server.Router) {
 	consent := server.Rule{Perm: manage, On: server.OnHousehold, Own: true}
 	rt.HandleFunc("POST /households/{id}/credit/consent", consent, w.page(w.creditConsent))
 	rt.HandleFunc("POST /households/{id}/credit/revoke", consent, w.page(w.creditRevoke))
+	rt.HandleFunc("GET /households/{id}/credit/scans/{scan}", points, w.page(w.creditScan))
 	rt.HandleFunc("GET /households/{id}/credit.csv", server.Rule{Perm: access.CreditExport, On: server.OnHousehold}, w.page(w.creditExport("csv")))
 	rt.HandleFunc("GET /households/{id}/credit.xlsx", server.Rule{Perm: access.CreditExport, On: server.OnHousehold}, w.page(w.creditExport("xlsx")))
 }
