@@ -9,9 +9,9 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/honour"
-	"shanzhi/internal/photo"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/localtime"
+	"shanzhi/internal/photo"
 	"shanzhi/internal/sheet"
 )
 
