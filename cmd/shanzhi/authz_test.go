@@ -240,7 +240,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if role.GridScoped() {
 					allowed = holds && tg.grid
 				}
-				path := strings.NewReplacer("{token}", "x", "{photo}", fmt.Sprint(hon.photo1)).Replace(tg.path(pattern))
+				path := strings.NewReplacer("{token}", "x", "{photo}", fmt.Sprint(hon.photo1), "{scan}", fmt.Sprint(hon.scan1)).Replace(tg.path(pattern))
 				path = strings.TrimSuffix(path, "{$}")
 				var body io.Reader
 				var ctype string

@@ -27,7 +27,7 @@ func (a *API) privilegeRoutes(rt *server.Router) {
 	consent := server.Rule{Perm: manage, On: server.OnHousehold, Own: true}
 	rt.HandleFunc("POST /api/v1/households/{id}/credit/consents", consent, a.handle(a.creditConsent))
 	rt.HandleFunc("POST /api/v1/households/{id}/credit/revoke", consent, a.handle(a.creditRevoke))
-	rt.HandleFunc("GET /api/v1/households/{id}/credit/scans/{scan}", points, a.creditScan)
+	rt.HandleFunc("GET /api/v1/households/{id}/credit/scans/{scan}", server.Rule{Perm: access.RegistryRead, On: server.OnHousehold, Own: true}, a.creditScan)
 	rt.HandleFunc("GET /api/v1/households/{id}/credit/summary", server.Rule{Perm: access.CreditExport, On: server.OnHousehold}, a.handle(a.creditSummary))
 }
 
