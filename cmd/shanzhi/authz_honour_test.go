@@ -17,7 +17,9 @@ import (
 // sibling's, the sibling's named with its marker so a refused response
 // that leaks it is caught; photo1 is a deed photo of a nomination on the
 // own village's board, which the photo route reaches through its board.
-type azHonours struct{ board1, board2, fund1, fund2, photo1 int64 }
+// scan1 is the scan of a paper credit consent of the own village's
+// household.
+type azHonours struct{ board1, board2, fund1, fund2, photo1, scan1 int64 }
 
 func azHonour(t *testing.T, db *sqlstore.DB, w azWorld) azHonours {
 	t.Helper()
@@ -58,5 +60,11 @@ func azHonour(t *testing.T, db *sqlstore.DB, w azWorld) azHonours {
 		t.Fatal(err)
 	}
 	out.photo1 = n.PhotoIDs[0]
+	c, err := db.Credit().Consent(ctx, sys, w.h1, honour.ConsentInput{Purpose: "申请道德积分贷", Recipient: "农村信用合作联社", RetentionDays: 365,
+		Method: honour.OnPaper, Reference: "信-1", Scan: img.Bytes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.scan1 = c.Scans[0].ID
 	return out
 }

@@ -88,8 +88,41 @@ func seedHonours(ctx context.Context, db *sqlstore.DB, official *access.Actor, s
 	if _, err := db.Credit().Export(ctx, leader, list[0].ID, "xlsx"); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "seeded honours: 4 boards of 平安村, 2 fundraising drives, privileges, a credit consent and export")
+	if err := seedPublicChannel(ctx, db, hs, official, list); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "seeded honours: 4 boards of 平安村, 2 fundraising drives, privileges, a credit consent and export, a paper consent with its scan, a public nomination in the committee's queue")
 	return nil
+}
+
+// seedPublicChannel records the second household's credit consent from
+// its paper form with the form's scan, and has a villager without an
+// account nominate a neighbour on 最美平安人 from the board's public page,
+// which waits in the committee's queue.
+func seedPublicChannel(ctx context.Context, db *sqlstore.DB, hs *sqlstore.HonourService, official *access.Actor, list []registry.Household) error {
+	if _, err := db.Credit().Consent(ctx, official, list[1].ID, honour.ConsentInput{Purpose: "申请道德积分贷", Recipient: "科右前旗农村商业银行", RetentionDays: 365,
+		Method: honour.OnPaper, Reference: "平安村信贷同意书-2026-002", Scan: demoDeedPhoto()}); err != nil {
+		return err
+	}
+	bs, err := hs.Boards(ctx, official, demoVillage)
+	if err != nil {
+		return err
+	}
+	var board int64
+	for _, b := range bs {
+		if b.Name == "最美平安人" {
+			board = b.ID
+		}
+	}
+	// The form was opened a few minutes before it was sent.
+	clock := db.Now
+	db.Now = func() time.Time { return clock().Add(-5 * time.Minute) }
+	token := hs.PublicFormToken(ctx)
+	db.Now = clock
+	h := list[10]
+	_, err = hs.NominatePublic(ctx, honour.PublicNomination{Board: board, Number: h.Number, Nominee: h.HeadName, NominatorName: "王秀英", NominatorPhone: "13704820017",
+		Deed: "每天清晨义务打扫村委会门前广场和健身场地，三年来风雨无阻", NomineeAgreed: true, Token: token})
+	return err
 }
 
 // seedNominations nominates households on the two nominated boards ten

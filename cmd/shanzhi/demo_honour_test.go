@@ -8,6 +8,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/honour"
+	"shanzhi/internal/localtime"
 	"shanzhi/internal/registry"
 )
 
@@ -74,6 +75,29 @@ func TestDemoHonours(t *testing.T) {
 	_, exports, err := db.Credit().Consents(ctx, lead, list[0].ID)
 	if err != nil || len(exports) != 1 {
 		t.Fatalf("credit exports %v %v", exports, err)
+	}
+	// A paper consent with its scan, and a public nomination waiting for
+	// the committee.
+	if paper, _, err := db.Credit().Consents(ctx, lead, list[1].ID); err != nil || len(paper) != 1 || len(paper[0].Scans) != 1 {
+		t.Fatalf("paper consent %+v %v", paper, err)
+	}
+	waiting := 0
+	for _, b := range boards {
+		if b.Kind != honour.Nominated {
+			continue
+		}
+		ns, err := db.Honours(nil).Nominations(ctx, lead, b.ID, localtime.In(db.Now()).Format("2006"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range ns {
+			if n.Channel == honour.ChannelPublic && n.Status == honour.NomInReview {
+				waiting++
+			}
+		}
+	}
+	if waiting != 1 {
+		t.Fatalf("%d public nominations waiting", waiting)
 	}
 	db.Close()
 	out, err := runCmd(t, append([]string{"verify"}, place.args...)...)

@@ -2,10 +2,13 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/fault"
 	"shanzhi/internal/honour"
+	"shanzhi/internal/photo"
 	"shanzhi/internal/server"
 )
 
@@ -24,6 +27,7 @@ func (a *API) privilegeRoutes(rt *server.Router) {
 	consent := server.Rule{Perm: manage, On: server.OnHousehold, Own: true}
 	rt.HandleFunc("POST /api/v1/households/{id}/credit/consents", consent, a.handle(a.creditConsent))
 	rt.HandleFunc("POST /api/v1/households/{id}/credit/revoke", consent, a.handle(a.creditRevoke))
+	rt.HandleFunc("GET /api/v1/households/{id}/credit/scans/{scan}", server.Rule{Perm: access.RegistryRead, On: server.OnHousehold, Own: true}, a.creditScan)
 	rt.HandleFunc("GET /api/v1/households/{id}/credit/summary", server.Rule{Perm: access.CreditExport, On: server.OnHousehold}, a.handle(a.creditSummary))
 }
 
@@ -132,12 +136,29 @@ type consentJSON struct {
 	GivenBy       string     `json:"given_by"`
 	Given         time.Time  `json:"given"`
 	Revoked       *time.Time `json:"revoked,omitempty"`
+	// Scan is a paper consent's scan when it is recorded (JPEG, PNG or
+	// PDF, base64); Scans lists the stored ones, fetched from
+	// /api/v1/households/{id}/credit/scans/{scan}.
+	Scan  []byte     `json:"scan,omitempty"`
+	Scans []scanJSON `json:"scans,omitempty"`
+}
+
+type scanJSON struct {
+	ID          int64     `json:"id"`
+	ContentType string    `json:"content_type"`
+	Size        int       `json:"size"`
+	SHA256      string    `json:"sha256"`
+	By          string    `json:"by"`
+	At          time.Time `json:"at"`
 }
 
 func toConsent(c honour.CreditConsent) consentJSON {
 	out := consentJSON{ID: c.ID, Purpose: c.Purpose, Recipient: c.Recipient, RetentionDays: c.RetentionDays, Method: string(c.Method), Reference: c.Reference, GivenBy: c.GivenBy, Given: c.Given}
 	if !c.Revoked.IsZero() {
 		out.Revoked = &c.Revoked
+	}
+	for _, sc := range c.Scans {
+		out.Scans = append(out.Scans, scanJSON{ID: sc.ID, ContentType: sc.ContentType, Size: sc.Size, SHA256: sc.SHA256, By: sc.Actor, At: sc.At})
 	}
 	return out
 }
@@ -173,7 +194,7 @@ func (a *API) creditConsent(r *http.Request, act *access.Actor) (int, any, error
 		return 0, nil, err
 	}
 	c, err := a.Credit.Consent(r.Context(), act, id, honour.ConsentInput{Purpose: b.Purpose, Recipient: b.Recipient, RetentionDays: b.RetentionDays,
-		Method: honour.ConsentMethod(b.Method), Reference: b.Reference})
+		Method: honour.ConsentMethod(b.Method), Reference: b.Reference, Scan: b.Scan})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -203,4 +224,31 @@ func (a *API) creditSummary(r *http.Request, act *access.Actor) (int, any, error
 		return 0, nil, err
 	}
 	return http.StatusOK, s, nil
+}
+
+// creditScan sends a paper consent's stored scan as it is kept, audited
+// by the store like the page's view.
+func (a *API) creditScan(w http.ResponseWriter, r *http.Request) {
+	act, err := a.actor(r)
+	var id, scan int64
+	if err == nil {
+		id, err = pathID(r)
+	}
+	if err == nil {
+		scan, err = strconv.ParseInt(r.PathValue("scan"), 10, 64)
+		if err != nil {
+			err = fault.E(fault.NotFound, "error.not_found")
+		}
+	}
+	var ctype string
+	var data []byte
+	if err == nil {
+		ctype, data, err = a.Credit.Scan(r.Context(), act, id, scan)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Security-Policy", "sandbox")
+	photo.Serve(w, ctype, data, "private, no-store")
 }

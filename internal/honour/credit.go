@@ -32,7 +32,28 @@ type CreditConsent struct {
 	Given     time.Time
 	RevokedBy string
 	Revoked   time.Time // zero while in force
+	// Scans are the stored scans of the paper form, oldest first.
+	Scans []ConsentScan
 }
+
+// ConsentScan is a stored scan of a paper consent: an image re-encoded
+// without its metadata, or a PDF.
+type ConsentScan struct {
+	ID          int64
+	Consent     int64
+	ContentType string
+	Size        int
+	SHA256      string
+	Actor       string
+	At          time.Time
+}
+
+// MaxScanBytes bounds a consent's scan, checked before it is read.
+const MaxScanBytes = 8 << 20
+
+// ScanKind names a credit consent's scans in consent_scans, whose other
+// consents (a drive's, a nomination's) would use kinds of their own.
+const ScanKind = "credit"
 
 // Active reports whether the consent allows an export at now.
 func (c CreditConsent) Active(now time.Time) bool {
@@ -46,6 +67,9 @@ type ConsentInput struct {
 	RetentionDays int
 	Method        ConsentMethod
 	Reference     string // the paper form's filing reference
+	// Scan is the paper form as scanned (JPEG, PNG or PDF), stored with
+	// the consent in the same transaction; only a paper consent has one.
+	Scan []byte
 }
 
 // Normalize trims the free text.
@@ -71,6 +95,9 @@ func (c ConsentInput) Validate() error {
 		fs.Add("reference", "credit.reference")
 	case c.Method != OnPaper && c.Method != OnPhone:
 		fs.Add("method", "credit.method")
+	}
+	if len(c.Scan) > 0 && c.Method != OnPaper {
+		fs.Add("scan", "credit.scan.paper_only")
 	}
 	return fs.Err()
 }
@@ -132,6 +159,9 @@ type CreditService interface {
 	Consent(ctx context.Context, a *access.Actor, household int64, in ConsentInput) (*CreditConsent, error)
 	Revoke(ctx context.Context, a *access.Actor, household, consent int64) error
 	Consents(ctx context.Context, a *access.Actor, household int64) ([]CreditConsent, []CreditExportRecord, error)
+	// Scan returns a paper consent's stored scan and its type to whoever
+	// may read the household's consents; every view is audited.
+	Scan(ctx context.Context, a *access.Actor, household, scan int64) (string, []byte, error)
 	// Export makes the summary and records the export, audited, in one
 	// transaction; format names the file the bank receives.
 	Export(ctx context.Context, a *access.Actor, household int64, format string) (*CreditSummary, error)

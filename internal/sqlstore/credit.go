@@ -44,6 +44,16 @@ func (s *CreditService) Consent(ctx context.Context, a *access.Actor, household 
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	// The scan is checked and cleaned before the transaction: a bad one
+	// refuses the consent, which is then not recorded either.
+	var scanType string
+	var scan []byte
+	if len(in.Scan) > 0 {
+		var err error
+		if scanType, scan, err = cleanScan(in.Scan); err != nil {
+			return nil, err
+		}
+	}
 	var out *honour.CreditConsent
 	err := s.db.update(ctx, func(tx *Tx) error {
 		village, err := tx.consentWriter(ctx, a, household)
@@ -61,13 +71,21 @@ func (s *CreditService) Consent(ctx context.Context, a *access.Actor, household 
 		if err != nil {
 			return err
 		}
+		if scan != nil {
+			if _, err := tx.insertScan(ctx, a, id, household, village, scanType, scan); err != nil {
+				return err
+			}
+		}
 		cs, err := queryAll(ctx, tx, scanConsent, consentSelect+` WHERE id = ?`, id)
+		if err == nil {
+			err = tx.scansOf(ctx, cs)
+		}
 		if err != nil {
 			return err
 		}
 		out = &cs[0]
 		return tx.audit(ctx, a, auditEntry{action: "credit.consent", target: fmt.Sprintf("household:%d consent:%d", household, id), region: village,
-			detail: fmt.Sprintf("%s → %s, %d days, %s %s", in.Purpose, in.Recipient, in.RetentionDays, in.Method, in.Reference)})
+			detail: fmt.Sprintf("%s → %s, %d days, %s %s, scan %s %d bytes", in.Purpose, in.Recipient, in.RetentionDays, in.Method, in.Reference, scanType, len(scan))})
 	})
 	return out, err
 }
@@ -112,6 +130,9 @@ func (s *CreditService) Consents(ctx context.Context, a *access.Actor, household
 		}
 		var err error
 		if cs, err = queryAll(ctx, tx, scanConsent, consentSelect+` WHERE household_id = ? ORDER BY id DESC`, household); err != nil {
+			return err
+		}
+		if err := tx.scansOf(ctx, cs); err != nil {
 			return err
 		}
 		es, err = queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (honour.CreditExportRecord, error) {

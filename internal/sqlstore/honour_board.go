@@ -358,21 +358,12 @@ func householdRows[T any](ctx context.Context, db *DB, a *access.Actor, househol
 // Nominate records a nomination and submits it to the committee: staff
 // nominate in their villages, a villager in their own.
 func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour.NominationInput) (*honour.Nomination, error) {
-	in.Normalize()
-	if err := in.Validate(); err != nil {
+	photos, err := checkNomination(&in)
+	if err != nil {
 		return nil, err
 	}
-	// The photos are checked and re-encoded before the transaction: a bad
-	// one refuses the whole nomination, and decoding holds no lock.
-	photos := make([]cleanedPhoto, len(in.Photos))
-	for i, data := range in.Photos {
-		var err error
-		if photos[i].ctype, photos[i].data, photos[i].thumb, err = cleanPhoto(data); err != nil {
-			return nil, err
-		}
-	}
 	var out *honour.Nomination
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err = s.db.update(ctx, func(tx *Tx) error {
 		// A board is public; who may nominate on it is decided below, by
 		// the household's village.
 		b, err := tx.boardFor(ctx, nil, in.Board, false)
@@ -386,6 +377,24 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 		return err
 	})
 	return out, err
+}
+
+// checkNomination normalises and validates a nomination and checks and
+// re-encodes its photos, all before the transaction: a bad photo refuses
+// the whole nomination, and decoding holds no lock.
+func checkNomination(in *honour.NominationInput) ([]cleanedPhoto, error) {
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	photos := make([]cleanedPhoto, len(in.Photos))
+	for i, data := range in.Photos {
+		var err error
+		if photos[i].ctype, photos[i].data, photos[i].thumb, err = cleanPhoto(data); err != nil {
+			return nil, err
+		}
+	}
+	return photos, nil
 }
 
 // nominate is Nominate's transaction once the board is known and the

@@ -110,19 +110,12 @@ func (s *HonourService) NominatePublic(ctx context.Context, in honour.PublicNomi
 	nin := honour.NominationInput{Board: in.Board, Number: in.Number, Nominee: in.Nominee, Deed: in.Deed, Citation: in.Citation(),
 		NominatorKind: honour.ByVillager, Nominator: in.NominatorName, Consent: honour.ConsentStated,
 		ConsentDate: localtime.In(s.db.Now()).Format("2006-01-02"), Photos: in.Photos, PhotosPublic: in.PhotosPublic}
-	nin.Normalize()
-	if err := nin.Validate(); err != nil {
+	photos, err := checkNomination(&nin)
+	if err != nil {
 		return nil, err
 	}
-	photos := make([]cleanedPhoto, len(nin.Photos))
-	for i, data := range nin.Photos {
-		var err error
-		if photos[i].ctype, photos[i].data, photos[i].thumb, err = cleanPhoto(data); err != nil {
-			return nil, err
-		}
-	}
 	var out *honour.Nomination
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err = s.db.update(ctx, func(tx *Tx) error {
 		b, err := tx.boardFor(ctx, nil, in.Board, false)
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"shanzhi/internal/honour"
 	"shanzhi/internal/i18n"
 	"shanzhi/internal/localtime"
+	"shanzhi/internal/photo"
 	"shanzhi/internal/sheet"
 )
 
@@ -57,6 +58,14 @@ func (w *Web) creditConsent(rw http.ResponseWriter, r *http.Request, a *access.A
 	}
 	days, _ := strconv.Atoi(r.FormValue("retention_days"))
 	in := honour.ConsentInput{Purpose: r.FormValue("purpose"), Recipient: r.FormValue("recipient"), RetentionDays: days, Method: honour.ConsentMethod(r.FormValue("method")), Reference: r.FormValue("reference")}
+	scans, err := formFilesMax(r, "scan", 1, honour.MaxScanBytes)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if len(scans) == 1 {
+		in.Scan = scans[0]
+	}
 	if _, err := w.Credit.Consent(r.Context(), a, id, in); err != nil {
 		w.fail(rw, r, err)
 		return
@@ -140,4 +149,30 @@ func (w *Web) creditExport(format string) func(http.ResponseWriter, *http.Reques
 		rw.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		rw.Write(buf.Bytes())
 	}
+}
+
+// creditScan shows a paper consent's scan to whoever may read the
+// household's consents; the store audits each view. It is never cached
+// by a shared proxy.
+func (w *Web) creditScan(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	id, err := pathID(r, "id")
+	var scan int64
+	if err == nil {
+		scan, err = pathID(r, "scan")
+	}
+	var ctype string
+	var data []byte
+	if err == nil {
+		ctype, data, err = w.Credit.Scan(r.Context(), a, id, scan)
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	if ctype == "application/pdf" {
+		// A PDF is kept as sent: shown in the browser's viewer, sandboxed
+		// so nothing in it runs with the product's origin.
+		rw.Header().Set("Content-Security-Policy", "sandbox")
+	}
+	photo.Serve(rw, ctype, data, "private, no-store")
 }

@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -82,4 +84,60 @@ func TestPrivilegeAndCreditPages(t *testing.T) {
 			t.Fatalf("export after revocation: %d", res.StatusCode)
 		}
 	})
+}
+
+// TestCreditConsentScanPage records a paper consent with its scanned
+// form on the household's consent page and opens the scan from it; a
+// scan that is neither an image nor a PDF records nothing.
+func TestCreditConsentScanPage(t *testing.T) {
+	db := storetest.MustOpen(t, "sqlite")
+	ctx := context.Background()
+	s := newSite(t, db)
+	seed := &access.Actor{Username: "seed", Grants: []access.Grant{{Role: access.Operator, Region: "152221100000"}}}
+	h, err := db.Registry().CreateHousehold(ctx, seed, registry.HouseholdInput{Number: "001", VillageCode: pingan, Address: "一组"},
+		registry.ResidentInput{Name: "尹志勇", Ethnicity: "汉族", IDNumber: idFor("19700101", 11), Relation: registry.Head, Political: "群众"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hh := "/households/" + strconv.FormatInt(h.ID, 10)
+	s.user("cunwei", access.Grant{Role: access.Operator, Region: pingan})
+	s.page(hh+"/credit", http.StatusOK, `enctype="multipart/form-data"`, `name="scan"`, "同意书扫描件")
+	send := func(scan []byte) *http.Response {
+		var mp bytes.Buffer
+		mw := multipart.NewWriter(&mp)
+		for k, v := range map[string]string{"csrf": s.csrf, "method": "paper", "purpose": "申请道德积分贷", "recipient": "科右前旗农商银行", "retention_days": "365", "reference": "信-001"} {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("scan", "form.pdf")
+		fw.Write(scan)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+hh+"/credit/consent", &mp)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", s.srv.URL)
+		res, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := send([]byte("not a scan")); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad scan: %d", res.StatusCode)
+	}
+	if body := s.page(hh+"/credit", http.StatusOK); strings.Contains(body, "信-001") {
+		t.Fatal("a refused scan recorded its consent")
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+	if res := send(pdf); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("paper consent with its scan: %d %s", res.StatusCode, s.body(res))
+	}
+	body := s.page(hh+"/credit", http.StatusOK, "信-001", "查看扫描件 (PDF)")
+	link := regexp.MustCompile(`href="(/households/\d+/credit/scans/\d+)"`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatal("no link to the scan")
+	}
+	res := s.get(link[1])
+	if got := s.body(res); res.StatusCode != http.StatusOK || got != string(pdf) || res.Header.Get("Content-Type") != "application/pdf" ||
+		res.Header.Get("Content-Security-Policy") != "sandbox" {
+		t.Fatalf("the scan: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), got)
+	}
 }

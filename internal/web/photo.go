@@ -81,7 +81,7 @@ func (w *Web) stagePhoto(r *http.Request, a *access.Actor, fh *multipart.FileHea
 	if fh.Size > points.MaxPhotoBytes {
 		return 0, fault.OnField(fault.TooLarge, "photos", "award.photo_size", points.MaxPhotoBytes>>20)
 	}
-	data, err := readPart(fh)
+	data, err := readPart(fh, points.MaxPhotoBytes)
 	if err != nil {
 		return 0, err
 	}
@@ -95,6 +95,13 @@ func (w *Web) stagePhoto(r *http.Request, a *access.Actor, fh *multipart.FileHea
 // formFiles reads the files of a form's input name, at most max of them
 // and each bounded before it is read, for a store that checks them.
 func formFiles(r *http.Request, name string, max int) ([][]byte, error) {
+	return formFilesMax(r, name, max, points.MaxPhotoBytes)
+}
+
+// formFilesMax is formFiles for files of up to limit bytes each (a
+// consent's scanned PDF), each refused by its declared size before it is
+// read and read no further than limit.
+func formFilesMax(r *http.Request, name string, max, limit int) ([][]byte, error) {
 	var out [][]byte
 	if r.MultipartForm == nil {
 		return nil, nil
@@ -106,10 +113,10 @@ func formFiles(r *http.Request, name string, max int) ([][]byte, error) {
 		if len(out) == max {
 			return nil, fault.OnField(fault.Invalid, name, "award.photo_count", max)
 		}
-		if fh.Size > points.MaxPhotoBytes {
-			return nil, fault.OnField(fault.TooLarge, name, "award.photo_size", points.MaxPhotoBytes>>20)
+		if fh.Size > int64(limit) {
+			return nil, fault.OnField(fault.TooLarge, name, "award.photo_size", limit>>20)
 		}
-		data, err := readPart(fh)
+		data, err := readPart(fh, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -118,13 +125,13 @@ func formFiles(r *http.Request, name string, max int) ([][]byte, error) {
 	return out, nil
 }
 
-func readPart(fh *multipart.FileHeader) ([]byte, error) {
+func readPart(fh *multipart.FileHeader, limit int) ([]byte, error) {
 	file, err := fh.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer file.Close()
-	return io.ReadAll(io.LimitReader(file, points.MaxPhotoBytes+1))
+	return io.ReadAll(io.LimitReader(file, int64(limit)+1))
 }
 
 // photoServe sends an evidence photo to someone the photo's award lets

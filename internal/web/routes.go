@@ -206,6 +206,10 @@ func (w *Web) honourRoutes(rt *server.Router) {
 	consent := server.Rule{Perm: manage, On: server.OnHousehold, Own: true}
 	rt.HandleFunc("POST /households/{id}/credit/consent", consent, w.page(w.creditConsent))
 	rt.HandleFunc("POST /households/{id}/credit/revoke", consent, w.page(w.creditRevoke))
+	// A consent's scan shows the head's signature, often an ID number: not
+	// for the counter's clerks, who see a balance and no more.
+	scan := server.Rule{Perm: access.RegistryRead, On: server.OnHousehold, Own: true}
+	rt.HandleFunc("GET /households/{id}/credit/scans/{scan}", scan, w.page(w.creditScan))
 	rt.HandleFunc("GET /households/{id}/credit.csv", server.Rule{Perm: access.CreditExport, On: server.OnHousehold}, w.page(w.creditExport("csv")))
 	rt.HandleFunc("GET /households/{id}/credit.xlsx", server.Rule{Perm: access.CreditExport, On: server.OnHousehold}, w.page(w.creditExport("xlsx")))
 }

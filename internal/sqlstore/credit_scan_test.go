@@ -1,0 +1,93 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"testing"
+
+	"shanzhi/internal/access"
+	"shanzhi/internal/audit"
+	"shanzhi/internal/fault"
+	"shanzhi/internal/honour"
+	"shanzhi/internal/sqlstore"
+	"shanzhi/internal/sqlstore/storetest"
+)
+
+// TestCreditConsentScan stores the scan of a paper consent (issue 16):
+// a bad or oversized scan refuses the consent and leaves nothing; a JPEG
+// is kept without its EXIF, a PDF as sent; the household's officials and
+// its own villager read it, each view audited, while the counter's clerk,
+// a neighbour and a sibling township cannot.
+func TestCreditConsentScan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		newHonourWorld(t, db)
+		cs := db.Credit()
+		a, b := ledgerHousehold(t, db, "001", 1), ledgerHousehold(t, db, "002", 2)
+		in := honour.ConsentInput{Purpose: "申请道德积分贷", Recipient: "科右前旗农村信用合作联社", RetentionDays: 365, Method: honour.OnPaper, Reference: "2026-信-007"}
+		for name, bad := range map[string][]byte{
+			"not an image":  []byte("GIF89a just a gif"),
+			"truncated PDF": []byte("%PDF-1.4\n1 0 obj\n"),
+			"too large":     append([]byte("%PDF-1.4\n"), make([]byte, honour.MaxScanBytes)...),
+		} {
+			scanned := in
+			scanned.Scan = bad
+			if _, err := cs.Consent(ctx, clerk, a, scanned); !fault.Is(err, fault.Invalid) && !fault.Is(err, fault.TooLarge) {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		if list, _, _ := cs.Consents(ctx, clerk, a); len(list) != 0 {
+			t.Fatalf("a refused scan left a consent: %+v", list)
+		}
+		var jpg bytes.Buffer
+		if err := jpeg.Encode(&jpg, image.NewGray(image.Rect(0, 0, 40, 60)), nil); err != nil {
+			t.Fatal(err)
+		}
+		exif := append([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x10}, append([]byte("Exif\x00\x00GPS-31.2N"), jpg.Bytes()[2:]...)...)
+		scanned := in
+		scanned.Scan = exif
+		c, err := cs.Consent(ctx, clerk, a, scanned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+		scanned.Scan, scanned.Reference = pdf, "2026-信-008"
+		c2, err := cs.Consent(ctx, clerk, a, scanned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Scans) != 1 || c.Scans[0].ContentType != "image/jpeg" || len(c2.Scans) != 1 || c2.Scans[0].ContentType != "application/pdf" {
+			t.Fatalf("scans: %+v %+v", c.Scans, c2.Scans)
+		}
+		phone := in
+		phone.Method, phone.Scan = honour.OnPhone, pdf
+		head := &access.Actor{UserID: 70, Username: "huzhu", Grants: []access.Grant{{Role: access.Villager, Region: pingan, Household: a}}}
+		if _, err := cs.Consent(ctx, head, a, phone); !fault.Is(err, fault.Invalid) {
+			t.Errorf("a phone consent with a scan: %v", err)
+		}
+		ctype, data, err := cs.Scan(ctx, clerk, a, c.Scans[0].ID)
+		if err != nil || ctype != "image/jpeg" || bytes.Contains(data, []byte("GPS")) {
+			t.Fatalf("the clerk's view: %s %d bytes %v", ctype, len(data), err)
+		}
+		if _, data, err := cs.Scan(ctx, head, a, c2.Scans[0].ID); err != nil || !bytes.Equal(data, pdf) {
+			t.Fatalf("the head's view: %v", err)
+		}
+		neighbour := &access.Actor{UserID: 71, Username: "linju", Grants: []access.Grant{{Role: access.Villager, Region: pingan, Household: b}}}
+		cashier := &access.Actor{UserID: 72, Username: "shouyin", Grants: []access.Grant{{Role: access.Clerk, Region: pingan}}}
+		sibling := &access.Actor{UserID: 73, Username: "waizhen", Grants: []access.Grant{{Role: access.Operator, Region: "152221103000"}}}
+		for name, who := range map[string]*access.Actor{"neighbour": neighbour, "cashier": cashier, "sibling": sibling} {
+			if _, _, err := cs.Scan(ctx, who, a, c.Scans[0].ID); err == nil {
+				t.Errorf("the %s reads the scan", name)
+			}
+		}
+		if _, _, err := cs.Scan(ctx, clerk, b, c.Scans[0].ID); !fault.Is(err, fault.NotFound) {
+			t.Errorf("the scan through another household: %v", err)
+		}
+		_, n, err := db.Audit().Entries(ctx, authAuditor, audit.Filter{Action: "credit.scan.view"})
+		if err != nil || n != 2 {
+			t.Fatalf("audited views: %d %v", n, err)
+		}
+	})
+}
