@@ -353,7 +353,11 @@ func (w *bulkAwards) loadCounts(need map[capKey]bool) error {
 	for p := range pers {
 		args = append(args, p)
 	}
-	// The IN lists' lengths vary, so the query skips the statement cache.
+	// The IN lists' lengths vary, so the query skips the statement cache
+	// (after sending any waiting writes, as tx.query would).
+	if err := w.tx.flush(w.ctx); err != nil {
+		return err
+	}
 	rows, err := w.tx.tx.QueryContext(w.tx.c(w.ctx), rebind(w.tx.dialect, `SELECT household_id, item_code, period, count(*) FROM awards
 		WHERE household_id IN `+placeholders(1, len(hs))+` AND item_code IN `+placeholders(1, len(items))+` AND period IN `+placeholders(1, len(pers))+`
 		AND status IN ('pending', 'approved') AND corrects_id = 0 GROUP BY household_id, item_code, period`), args...)
@@ -489,7 +493,7 @@ func (tx *Tx) insertShared(ctx context.Context, head string, shared []any, width
 		var err error
 		if n == bulkRows {
 			_, err = tx.exec(ctx, q, args...)
-		} else {
+		} else if err = tx.flush(ctx); err == nil {
 			_, err = tx.tx.ExecContext(tx.c(ctx), q, args...)
 		}
 		if err != nil {

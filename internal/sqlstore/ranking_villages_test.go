@@ -18,8 +18,9 @@ import (
 // with participation rates, which read maintained figures (the registered
 // households kept by triggers, migration 0042, and the earning households
 // kept by the award applier), equal raw counts of the register and of the
-// approved awards after awards, a rejection, a move between villages, a
-// merge of households, a village merged into another and a year close.
+// approved awards after awards, a rejection, a correction that reverses
+// an award's points, a move between villages, a merge of households, a
+// village merged into another and a year close.
 func TestVillageParticipationMaintained(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
@@ -64,7 +65,10 @@ func TestVillageParticipationMaintained(t *testing.T) {
 					if err := db.RawRow(ctx, `SELECT count(*) FROM households WHERE village_code = ? AND status = '在册'`, v.Village).Scan(&total); err != nil {
 						t.Fatal(err)
 					}
-					if err := db.RawRow(ctx, `SELECT count(DISTINCT household_id) FROM awards WHERE village_code = ? AND status = 'approved' AND corrects_id = 0
+					// A corrected award took its points back but not the
+					// deed's count (addTotals), so it still makes its
+					// household one that earned.
+					if err := db.RawRow(ctx, `SELECT count(DISTINCT household_id) FROM awards WHERE village_code = ? AND status IN ('approved', 'corrected') AND corrects_id = 0
 						AND (period = ? OR substr(period, 1, 4) = ?)`, v.Village, period, period).Scan(&earning); err != nil {
 						t.Fatal(err)
 					}
@@ -86,6 +90,26 @@ func TestVillageParticipationMaintained(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("awards approved and one rejected", "2026-06", "2026")
+
+		// A correction reverses an approved award's points; the household
+		// still counts as having earned in the period.
+		orig, err := db.Awards(rev).Awards(ctx, admin, hs[3])
+		if err != nil || len(orig) != 1 {
+			t.Fatalf("awards of the household to correct: %+v, %v", orig, err)
+		}
+		c, err := db.Awards(rev).Correct(ctx, admin, points.Correction{Key: "fix", Household: hs[3], Award: orig[0].ID, Reason: "录错户"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		decide(c.ReviewID, review.Approve)
+		now = now.Add(8 * 24 * time.Hour)
+		if _, err := rev.FinaliseDue(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := db.Ledger().Balance(ctx, admin, hs[3]); b != 0 {
+			t.Fatalf("balance after the reversal %d, want 0", b)
+		}
+		check("a reversal", "2026-06", "2026")
 
 		// A household moves to the other village: the register's figures
 		// follow it, its earnings stay where they were earned.

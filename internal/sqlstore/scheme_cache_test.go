@@ -32,17 +32,7 @@ func TestAwardsFollowAPublishedVersion(t *testing.T) {
 		if err != nil || first.Points != 1 {
 			t.Fatalf("award under v1 = %+v, %v", first, err)
 		}
-		next := *town
-		next.EffectiveFrom = scheme.Today(now)
-		next.Items = append([]scheme.Item(nil), town.Items...)
-		for i := range next.Items {
-			if next.Items[i].Code == "env-03" {
-				next.Items[i].Points = 2
-			}
-		}
-		if _, err := db.Schemes().Publish(ctx, admin, next); err != nil {
-			t.Fatal(err)
-		}
+		publishEnv03(t, db, town, now, 2)
 		second, err := aw.Record(ctx, clerk, points.AwardInput{Key: "after", Household: h, Item: "env-03"})
 		if err != nil || second.Points != 2 {
 			t.Fatalf("award under v2 = %+v, %v", second, err)

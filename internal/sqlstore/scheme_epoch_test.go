@@ -40,20 +40,27 @@ func TestAwardsFollowAnotherServersVersion(t *testing.T) {
 					t.Fatalf("award under v1 = %+v, %v", w, err)
 				}
 			}
-			next := *town
-			next.EffectiveFrom = scheme.Today(now)
-			next.Items = append([]scheme.Item(nil), town.Items...)
-			for i := range next.Items {
-				if next.Items[i].Code == "env-03" {
-					next.Items[i].Points = 2
-				}
-			}
-			if _, err := two.Schemes().Publish(ctx, admin, next); err != nil {
-				t.Fatal(err)
-			}
+			publishEnv03(t, two, town, now, 2)
 			if w, err := aw.Record(ctx, clerk, points.AwardInput{Key: "c", Household: h, Item: "env-03"}); err != nil || w.Points != 2 {
 				t.Fatalf("award on the first server after the second published v2 = %+v, %v", w, err)
 			}
 		})
+	}
+}
+
+// publishEnv03 publishes the next version of town from day now on with
+// the item env-03 (垃圾分类投放) worth pts.
+func publishEnv03(t *testing.T, db *sqlstore.DB, town *scheme.Scheme, now time.Time, pts int) {
+	t.Helper()
+	next := *town
+	next.EffectiveFrom = scheme.Today(now)
+	next.Items = append([]scheme.Item(nil), town.Items...)
+	for i := range next.Items {
+		if next.Items[i].Code == "env-03" {
+			next.Items[i].Points = pts
+		}
+	}
+	if _, err := db.Schemes().Publish(context.Background(), admin, next); err != nil {
+		t.Fatal(err)
 	}
 }
