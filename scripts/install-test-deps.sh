@@ -4,7 +4,7 @@
 #   - Debian's chromium, driven headless by chromedp;
 #   - Noto CJK and core fonts, so screenshots show Chinese and Mongolian
 #     text instead of empty boxes;
-#   - HarfBuzz's hb-shape (libharfbuzz-bin poppler-utils), the independent shaper the PDF
+#   - HarfBuzz's hb-shape (libharfbuzz-bin), the independent shaper the PDF
 #     test checks internal/pdf's glyphs against;
 #   - poppler-utils' pdftotext, which reads the produced PDFs' text back;
 #   - staticcheck, pinned;
@@ -15,7 +15,7 @@ set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(chromium fonts-noto-cjk fonts-noto-core libharfbuzz-bin)
+packages=(chromium fonts-noto-cjk fonts-noto-core libharfbuzz-bin poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
 	if dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then

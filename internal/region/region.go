@@ -66,10 +66,11 @@ func ValidScript(s Script) bool {
 }
 
 // Bilingual reports whether the region's public pages carry Mongolian
-// beside Chinese: its own choice, or its kind when it has made none.
+// beside Chinese: its own choice, or its kind when it has made none (a 嘎查
+// or a 苏木, whose names say they are Mongolian places).
 func (r *Region) Bilingual() bool {
 	if r.Script == ScriptByKind {
-		return r.Kind == "嘎查"
+		return r.Kind == "嘎查" || r.Kind == "苏木"
 	}
 	return r.Script == ScriptBilingual
 }

@@ -12,10 +12,11 @@ import (
 	"shanzhi/internal/regioncode"
 )
 
-// SetScript chooses how a village writes its public pages, and records its
-// name in traditional script. Only villages make public outputs, so only a
-// village has the choice; the change is kept in the region's history with
-// its reason, and audited there.
+// SetScript chooses how a region writes its public outputs, and records
+// its name in traditional script: a village its notices, boards and
+// cards, a township, banner or league what it issues (certificates,
+// boards, showcases). The change is kept in the region's history with its
+// reason, and audited there.
 func (s *RegionService) SetScript(ctx context.Context, a *access.Actor, code string, script region.Script, nameMongol, reason string) error {
 	if err := manageable(a, code); err != nil {
 		return err
@@ -41,9 +42,6 @@ func (s *RegionService) SetScript(ctx context.Context, a *access.Actor, code str
 		r, err := tx.region(ctx, code)
 		if err != nil {
 			return err
-		}
-		if r.Level != regioncode.Village {
-			return fault.E(fault.Invalid, "region.script.village_only")
 		}
 		if r.Status != region.Active {
 			return fault.E(fault.Conflict, "region.inactive")

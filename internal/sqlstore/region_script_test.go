@@ -58,7 +58,6 @@ func TestPublicScript(t *testing.T) {
 			{"legacy input", pingan, region.ScriptChinese, "\uE2D1\uE27B", "理由", fault.Invalid},
 			{"Latin for Mongolian", pingan, region.ScriptChinese, "Bayan", "理由", fault.Invalid},
 			{"no reason", pingan, region.ScriptChinese, "", "", fault.Invalid},
-			{"a township", keerqin, region.ScriptChinese, "", "理由", fault.Invalid},
 			{"another township's village", "152221103212", region.ScriptChinese, "", "理由", fault.Forbidden},
 		} {
 			actor := admin
@@ -77,6 +76,13 @@ func TestPublicScript(t *testing.T) {
 			if !fault.Is(err, c.want) {
 				t.Errorf("%s: err = %v, want %s", c.name, err, c.want)
 			}
+		}
+		// A township chooses too: its certificates and boards follow it.
+		if err := rs.SetScript(ctx, admin, keerqin, region.ScriptBilingual, "", "旗委组织部通知"); err != nil {
+			t.Fatal(err)
+		}
+		if town, err := rs.PublicScript(ctx, keerqin); err != nil || !town.Bilingual() {
+			t.Errorf("the township's choice: %v %+v", err, town)
 		}
 		if p, _ := rs.PublicScript(ctx, pingan); !p.Bilingual() || p.NameMongol != bayanMn+"\u180B" {
 			t.Fatalf("a refused change changed the village: %+v", p)

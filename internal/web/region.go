@@ -143,6 +143,15 @@ func (w *Web) regionManageForms(v *view, reg *region.Region) []*form {
 		{Name: "name", Label: v.T("region.new_name"), Type: "text", Value: reg.Name, Required: true},
 		{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true, Help: v.T("region.reason_help")},
 	}})
+	out = append(out, &form{Action: base + "/script", Submit: v.T("region.script.set"), Intro: v.T("region.script.intro", v.T(scriptLabel(reg))), Fields: []field{
+		{Name: "script", Label: v.T("region.script"), Type: "select", Value: string(reg.Script), Options: []option{
+			{Value: string(region.ScriptByKind), Label: v.T("region.script.by_kind")},
+			{Value: string(region.ScriptBilingual), Label: v.T("region.script.mn-zh")},
+			{Value: string(region.ScriptChinese), Label: v.T("region.script.zh")},
+		}},
+		{Name: "name_mongol", Label: v.T("region.name_mongol"), Type: "text", Value: reg.NameMongol, Help: v.T("region.name_mongol_help")},
+		{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true},
+	}})
 	switch reg.Level {
 	case regioncode.Township:
 		out = append(out, &form{Action: base + "/villages", Submit: v.T("region.add_village"), Fields: []field{
@@ -150,15 +159,6 @@ func (w *Web) regionManageForms(v *view, reg *region.Region) []*form {
 			{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true},
 		}})
 	case regioncode.Village:
-		out = append(out, &form{Action: base + "/script", Submit: v.T("region.script.set"), Intro: v.T("region.script.intro", v.T(scriptLabel(reg))), Fields: []field{
-			{Name: "script", Label: v.T("region.script"), Type: "select", Value: string(reg.Script), Options: []option{
-				{Value: string(region.ScriptByKind), Label: v.T("region.script.by_kind")},
-				{Value: string(region.ScriptBilingual), Label: v.T("region.script.mn-zh")},
-				{Value: string(region.ScriptChinese), Label: v.T("region.script.zh")},
-			}},
-			{Name: "name_mongol", Label: v.T("region.name_mongol"), Type: "text", Value: reg.NameMongol, Help: v.T("region.name_mongol_help")},
-			{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true},
-		}})
 		out = append(out, &form{Action: base + "/merge", Submit: v.T("region.merge"), Intro: v.T("region.merge_help"), Fields: []field{
 			{Name: "into", Label: v.T("region.merge_into"), Type: "text", Required: true, Help: v.T("region.code_help"), InputMode: "numeric", MaxLen: 12},
 			{Name: "reason", Label: v.T("field.reason"), Type: "text", Required: true},
