@@ -213,6 +213,7 @@ func (a *API) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/training/courses", on(read, server.OnQuery), a.handle(a.trainingCourses))
 	rt.HandleFunc("POST /api/v1/training/courses", on(manage, server.OnQuery), a.handle(a.trainingCourseCreate))
 	rt.HandleFunc("GET /api/v1/training/classes", on(read, server.OnQuery), a.handle(a.trainingClasses))
+	rt.HandleFunc("GET /api/v1/training/mine", server.Rule{On: server.Session}, a.handle(a.trainingMine))
 	rt.HandleFunc("POST /api/v1/training/classes", on(manage, server.OnQuery), a.handle(a.trainingClassCreate))
 	// A class's own 班主任 and 跟班干部 read it without a region grant.
 	staff := server.Rule{Perm: read, Or: access.TrainingAttend, On: server.OnClass}

@@ -233,7 +233,11 @@ func toClass(c training.Class) classJSON {
 }
 
 func (a *API) trainingClasses(r *http.Request, act *access.Actor) (int, any, error) {
-	cs, err := a.Training.Classes(r.Context(), act, r.URL.Query().Get("region"))
+	return classList(a.Training.Classes(r.Context(), act, r.URL.Query().Get("region")))
+}
+
+// classList answers a list of classes.
+func classList(cs []training.Class, err error) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
@@ -242,6 +246,11 @@ func (a *API) trainingClasses(r *http.Request, act *access.Actor) (int, any, err
 		out.Items = append(out.Items, toClass(c))
 	}
 	return http.StatusOK, out, nil
+}
+
+// trainingMine lists the classes the caller is 班主任 or 跟班干部 of.
+func (a *API) trainingMine(r *http.Request, act *access.Actor) (int, any, error) {
+	return classList(a.Training.StaffClasses(r.Context(), act))
 }
 
 func (a *API) trainingClassCreate(r *http.Request, act *access.Actor) (int, any, error) {

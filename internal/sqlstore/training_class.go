@@ -196,6 +196,20 @@ func (s *TrainingService) ClassStaff(ctx context.Context, a *access.Actor, class
 	return out, err
 }
 
+// StaffClasses lists the classes whose 班主任 or 跟班干部 account is the
+// actor's, newest first.
+func (s *TrainingService) StaffClasses(ctx context.Context, a *access.Actor) ([]training.Class, error) {
+	if a == nil || a.UserID == 0 {
+		return nil, nil
+	}
+	var out []training.Class
+	err := s.db.view(ctx, func(tx *Tx) (err error) {
+		out, err = queryAll(ctx, tx, scanClass, classSelect+` WHERE c.head_user_id = ? OR c.escort_user_id = ? ORDER BY c.start_on DESC, c.id DESC LIMIT 200`, a.UserID, a.UserID)
+		return err
+	})
+	return out, err
+}
+
 // classDetail loads a class's sessions and the items it addresses.
 func (tx *Tx) classDetail(ctx context.Context, c *training.Class) (*training.Class, error) {
 	id := c.ID

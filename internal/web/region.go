@@ -32,7 +32,8 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 		http.Redirect(rw, r, "/org/orgs", http.StatusSeeOther) // a branch secretary: their branch
 	case len(a.UnitGrantsFor(access.UnitCadres)) > 0:
 		http.Redirect(rw, r, "/org/units/"+strconv.FormatInt(a.UnitGrantsFor(access.UnitCadres)[0], 10)+"/cadres", http.StatusSeeOther) // a unit's staff
-
+	case w.staffOfClasses(r, a):
+		http.Redirect(rw, r, "/training/mine", http.StatusSeeOther) // a 班主任 or 跟班干部 with no grant
 	default:
 		http.Redirect(rw, r, "/tokens", http.StatusSeeOther)
 	}
@@ -270,4 +271,10 @@ func (w *Web) regionRetire(r *http.Request, a *access.Actor, code string) (strin
 		return "", err
 	}
 	return "/regions/" + url.PathEscape(reg.ParentCode), w.Regions.Retire(r.Context(), a, code, r.FormValue("reason"))
+}
+
+// staffOfClasses reports whether the user is on any class's staff.
+func (w *Web) staffOfClasses(r *http.Request, a *access.Actor) bool {
+	cs, err := w.Training.StaffClasses(r.Context(), a)
+	return err == nil && len(cs) > 0
 }

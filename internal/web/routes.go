@@ -406,6 +406,7 @@ func (w *Web) trainingRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /training/courses/new", on(manage, server.OnQuery), w.page(w.trainingCourseNew))
 	rt.HandleFunc("POST /training/courses/new", on(manage, server.OnQuery), w.page(w.trainingCourseNew))
 	rt.HandleFunc("GET /training/classes", on(read, server.OnQuery), w.page(w.trainingClasses))
+	rt.HandleFunc("GET /training/mine", server.Rule{On: server.Session}, w.page(w.trainingMine))
 	rt.HandleFunc("GET /training/classes/new", on(manage, server.OnQuery), w.page(w.trainingClassNew))
 	rt.HandleFunc("POST /training/classes/new", on(manage, server.OnQuery), w.page(w.trainingClassNew))
 	// A class's own 班主任 and 跟班干部 read it (training.attend, held by

@@ -76,3 +76,27 @@ func TestTrainingAttendPages(t *testing.T) {
 		s.page(fmt.Sprintf("/training/classes/%d", c.ID), http.StatusOK, "2 / 2")
 	})
 }
+
+// TestTrainingMine: a 班主任 whose account holds no grant lands on their
+// classes after signing in and opens the class from there; a user on no
+// class's staff sees none.
+func TestTrainingMine(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := newSite(t, db)
+		const keerqin = "152221100000"
+		zzb := &access.Actor{Grants: []access.Grant{{Role: access.OrgStaff, Region: keerqin}}}
+		s.user("nobody")
+		s.page("/training/mine", http.StatusOK, "您目前不是任何培训班的班主任或跟班干部")
+		s.user("banzhuren")
+		c, err := db.Training().CreateClass(ctx, zzb, training.ClassInput{Region: keerqin, Name: "村两委培训班", Start: "2026-06-01", End: "2026-06-03", Capacity: 10, HoursRequired: 2, Head: "banzhuren"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := s.get("/"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/training/mine" {
+			t.Fatalf("home: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		s.page("/training/mine", http.StatusOK, "我的班级", "村两委培训班", "三维评价与结业")
+		s.page(fmt.Sprintf("/training/classes/%d", c.ID), http.StatusOK, "村两委培训班")
+	})
+}

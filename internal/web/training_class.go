@@ -148,6 +148,21 @@ func (w *Web) trainingClasses(rw http.ResponseWriter, r *http.Request, a *access
 	w.render(rw, http.StatusOK, "training_classes", v)
 }
 
+// trainingMine lists the classes the user is 班主任 or 跟班干部 of: the way
+// into their classes' rolls and evaluation for class staff who hold no
+// grant at the department's region.
+func (w *Web) trainingMine(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	rows, err := w.Training.StaffClasses(r.Context(), a)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := w.newView(r, "training.page.mine", "mine")
+	v.Crumbs = []crumb{{Label: v.T("training.page.mine")}}
+	v.Data = &classesView{Rows: rows}
+	w.render(rw, http.StatusOK, "training_mine", v)
+}
+
 // trainingClassNew sets up a class; the items it addresses are picked
 // from the department's latest published list.
 func (w *Web) trainingClassNew(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
