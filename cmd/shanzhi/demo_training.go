@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"shanzhi/internal/access"
@@ -245,6 +246,19 @@ func seedAttendance(ctx context.Context, db *sqlstore.DB, staff *access.Actor, c
 		db.Now = func() time.Time { return start.Add(30 * time.Minute) }
 		if _, err := s.MarkRoll(ctx, staff, x.ID, present); err != nil {
 			return 0, err
+		}
+		// Most of those present rate the session's teacher that evening.
+		if x.Teacher == 0 {
+			continue
+		}
+		db.Now = func() time.Time { return start.Add(10 * time.Hour) }
+		for i, t := range links {
+			if i%3 == 2 || !slices.Contains(present, t.Enrolment) {
+				continue
+			}
+			if _, err := s.Rate(ctx, t.Token, training.Rating{Session: x.ID, Score: 3 + (i+k)%3}); err != nil {
+				return 0, err
+			}
 		}
 	}
 	return checked, nil

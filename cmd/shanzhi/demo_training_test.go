@@ -35,6 +35,16 @@ func TestDemoTraining(t *testing.T) {
 		t.Fatalf("demo lists: %v %+v", err, lists)
 	}
 	l, _ := db.Training().List(ctx, staff, lists[0].ID)
+	teachers, err := db.Training().Teachers(ctx, staff, demoTownship)
+	rated := 0
+	for _, x := range teachers {
+		if x.Rated > 0 && x.Mean >= 1 && x.Mean <= 5 {
+			rated++
+		}
+	}
+	if err != nil || rated == 0 {
+		t.Fatalf("no demo teacher has trainees' ratings: %v %+v", err, teachers)
+	}
 	allClasses, _ := db.Training().Classes(ctx, staff, demoTownship)
 	var classes []training.Class
 	for _, c := range allClasses {
