@@ -387,6 +387,13 @@ func (w *Web) certificateVerify(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := w.newView(r, "training.page.verify", "")
+	// The page speaks as the certificate does: Mongolian first where the
+	// issuing department writes both scripts.
+	if _, err := w.publicScript(r, v, c.Region); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.biTitle("training.page.verify", nil, nil)
 	d := &verifyView{C: c, Issued: localtime.Day(c.Issued)}
 	if !c.InForce() {
 		d.Revoked = localtime.Day(c.Revoked)

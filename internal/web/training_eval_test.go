@@ -15,6 +15,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/org"
+	"shanzhi/internal/region"
 	"shanzhi/internal/sheet"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -185,6 +186,14 @@ func TestTrainingEvaluationPages(t *testing.T) {
 			t.Fatalf("revoke: %d", res.StatusCode)
 		}
 		anon.page(v[2], http.StatusOK, "该证书已撤销", "证书信息有误")
+		// Once the township writes both scripts, the page and the
+		// certificate are Mongolian first.
+		lead := &access.Actor{Grants: []access.Grant{{Role: access.Leader, Region: keerqin}}}
+		if err := db.Regions().SetScript(ctx, lead, keerqin, region.ScriptBilingual, "", "蒙汉双语"); err != nil {
+			t.Fatal(err)
+		}
+		anon.page(v[2], http.StatusOK, "ᠭᠡᠷᠡᠴᠢᠯᠡᠯ ᠢ ᠬᠦᠴᠦᠨ ᠦᠭᠡᠢ ᠪᠣᠯᠭᠠᠪᠠ", "该证书已撤销", "ᠣᠨᠴᠠ ᠰᠠᠶᠢᠨ ᠤ ᠭᠡᠷᠡᠴᠢᠯᠡᠯ", "优秀证书")
+		s.page(cert+"/print", http.StatusOK, "ᠣᠨᠴᠠ ᠰᠠᠶᠢᠨ ᠤ ᠭᠡᠷᠡᠴᠢᠯᠡᠯ", "优秀证书")
 		s.page(fmt.Sprintf("/org/cadres/%d", cadres[0]), http.StatusOK, m[2], "已撤销")
 	})
 }
