@@ -330,6 +330,12 @@ func restorePostgres(ctx context.Context, cfg config.Config, src string, force b
 		for _, tb := range tables {
 			fmt.Fprintf(&prefix, "DROP TABLE IF EXISTS %s.%s CASCADE;\n", quoteIdent(schema), quoteIdent(tb))
 		}
+		// The dump creates the schema's trigger functions again (plain
+		// CREATE FUNCTION), so the old ones go too; an extension's are
+		// left to it.
+		fmt.Fprintf(&prefix, `DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid FROM pg_proc p WHERE p.pronamespace = '%s'::regnamespace
+	AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') LOOP EXECUTE format('DROP FUNCTION IF EXISTS %%s CASCADE', f); END LOOP; END $$;`+"\n",
+			strings.ReplaceAll(quoteIdent(schema), "'", "''"))
 	}
 	if err := pgReplay(ctx, getenv, env, conn, prefix.String(), src); err != nil {
 		return c, fmt.Errorf("%s: %w", t("backup.restore_failed"), err)

@@ -24,7 +24,8 @@ import (
 func (a *API) trainingFileRoutes(rt *server.Router) {
 	on := func(p access.Permission, t server.Target) server.Rule { return server.Rule{Perm: p, On: t} }
 	read, manage := access.TrainingRead, access.TrainingManage
-	rt.HandleFunc("GET /api/v1/cadres/{id}/training-file", on(access.OrgRead, server.OnCadre), a.handle(a.cadreFile))
+	// A unit's staff read their own cadres' files, as on the unit's page.
+	rt.HandleFunc("GET /api/v1/cadres/{id}/training-file", server.Rule{Perm: access.OrgRead, Or: access.UnitCadres, On: server.OnCadre}, a.handle(a.cadreFile))
 	rt.HandleFunc("GET /api/v1/training/files", on(access.OrgRead, server.OnQuery), a.handle(a.trainingFiles))
 	rt.HandleFunc("GET /api/v1/training/files.xlsx", on(access.OrgRead, server.OnQuery), a.trainingFilesSheet)
 	rt.HandleFunc("GET /api/v1/training/figures", on(read, server.OnQuery), a.handle(a.trainingFigures))
