@@ -398,6 +398,13 @@ func (a *API) trainingEnrol(r *http.Request, act *access.Actor) (int, any, error
 		return 0, nil, err
 	}
 	adm, err := a.Training.Enrol(r.Context(), act, id, b.Cadres)
+	return a.admissions(r, adm, err)
+}
+
+// admissions answers a 入学关 run, an enrolment or a unit's nomination:
+// each cadre with the reason they were refused, 422 when the run was
+// refused for them (nothing written), 201 when it went in.
+func (a *API) admissions(r *http.Request, adm []training.Admission, err error) (int, any, error) {
 	type admissionJSON struct {
 		Cadre   int64  `json:"cadre"`
 		Name    string `json:"name,omitempty"`

@@ -124,26 +124,7 @@ func (a *API) unitNominate(r *http.Request, act *access.Actor) (int, any, error)
 		return 0, nil, err
 	}
 	adm, err := a.Training.Nominate(r.Context(), act, b.Class, id, b.Cadres)
-	type admissionJSON struct {
-		Cadre   int64  `json:"cadre"`
-		Name    string `json:"name,omitempty"`
-		Problem string `json:"problem,omitempty"`
-	}
-	out := items[admissionJSON]{Items: []admissionJSON{}}
-	for _, x := range adm {
-		j := admissionJSON{Cadre: x.Cadre, Name: x.Name}
-		if x.Err != nil {
-			j.Problem = a.problemText(r, x.Err)
-		}
-		out.Items = append(out.Items, j)
-	}
-	if fault.Is(err, fault.Invalid) && len(adm) > 0 {
-		return http.StatusUnprocessableEntity, out, nil
-	}
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusCreated, out, nil
+	return a.admissions(r, adm, err)
 }
 
 // unitNotice is the unit's enrolment notice of ?class=: the class and its

@@ -474,23 +474,31 @@ func (s *TrainingService) ImportExam(ctx context.Context, a *access.Actor, class
 	return rows, err
 }
 
+// outcomeSheet opens a class's sheet for computing or confirming its
+// outcomes: the department's, after the class's last day, while nothing
+// is confirmed yet.
+func (tx *Tx) outcomeSheet(ctx context.Context, a *access.Actor, class int64) (*evalClass, *training.Sheet, error) {
+	ec, err := tx.loadEvalClass(ctx, a, class, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ec.c.Ended(tx.now) {
+		return nil, nil, fault.E(fault.Invalid, "training.outcome.not_ended", ec.c.End)
+	}
+	if err := tx.unconfirmed(ctx, class); err != nil {
+		return nil, nil, err
+	}
+	sh, err := tx.sheet(ctx, ec)
+	return ec, sh, err
+}
+
 // ComputeOutcomes applies the class's rules to its trainees, after its
 // last day and before the department confirms: each trainee needs both
 // evaluations first.
 func (s *TrainingService) ComputeOutcomes(ctx context.Context, a *access.Actor, class int64) (*training.Sheet, error) {
 	var out *training.Sheet
 	err := s.db.update(ctx, func(tx *Tx) error {
-		ec, err := tx.loadEvalClass(ctx, a, class, true)
-		if err != nil {
-			return err
-		}
-		if !ec.c.Ended(tx.now) {
-			return fault.E(fault.Invalid, "training.outcome.not_ended", ec.c.End)
-		}
-		if err := tx.unconfirmed(ctx, class); err != nil {
-			return err
-		}
-		sh, err := tx.sheet(ctx, ec)
+		ec, sh, err := tx.outcomeSheet(ctx, a, class)
 		if err != nil {
 			return err
 		}
@@ -538,17 +546,7 @@ func (s *TrainingService) ComputeOutcomes(ctx context.Context, a *access.Actor, 
 func (s *TrainingService) ConfirmOutcomes(ctx context.Context, a *access.Actor, class int64) (*training.Sheet, error) {
 	var out *training.Sheet
 	err := s.db.update(ctx, func(tx *Tx) error {
-		ec, err := tx.loadEvalClass(ctx, a, class, true)
-		if err != nil {
-			return err
-		}
-		if !ec.c.Ended(tx.now) {
-			return fault.E(fault.Invalid, "training.outcome.not_ended", ec.c.End)
-		}
-		if err := tx.unconfirmed(ctx, class); err != nil {
-			return err
-		}
-		sh, err := tx.sheet(ctx, ec)
+		ec, sh, err := tx.outcomeSheet(ctx, a, class)
 		if err != nil {
 			return err
 		}
