@@ -108,31 +108,39 @@ type rosterHeld struct {
 // rosterMatches looks up, by keyed hash, the members the rows' ID numbers
 // already name.
 func (tx *Tx) rosterMatches(ctx context.Context, hashes []string) (map[string]rosterHeld, error) {
-	out := make(map[string]rosterHeld, len(hashes))
+	return byHash(ctx, tx, hashes, `SELECT m.id_hash, m.id, m.branch_id, o.name, o.home_code, m.roster_hash,
+			EXISTS (SELECT 1 FROM org_transfers t WHERE t.member_id = m.id AND t.open IS NOT NULL)
+			FROM org_members m JOIN org_orgs o ON o.id = m.branch_id WHERE m.id_hash IN `,
+		func(s interface{ Scan(...any) error }, h *string, m *rosterHeld) error {
+			return s.Scan(h, &m.id, &m.branch, &m.branchName, &m.home, &m.rosterHash, &m.open)
+		})
+}
+
+// byHash runs a query whose last condition is "… IN " over the keyed
+// hashes, rosterChunk at a time (a league's roster is 100,000 of them),
+// and keys what scan reads by the hash it reads first.
+func byHash[T any](ctx context.Context, tx *Tx, hashes []string, query string, scan func(s interface{ Scan(...any) error }, h *string, v *T) error) (map[string]T, error) {
+	type keyed struct {
+		h string
+		v T
+	}
+	out := make(map[string]T, len(hashes))
 	for len(hashes) > 0 {
 		n := min(len(hashes), rosterChunk)
 		args := make([]any, n)
 		for i, h := range hashes[:n] {
 			args[i] = h
 		}
-		rows, err := tx.query(ctx, `SELECT m.id_hash, m.id, m.branch_id, o.name, o.home_code, m.roster_hash,
-			EXISTS (SELECT 1 FROM org_transfers t WHERE t.member_id = m.id AND t.open IS NOT NULL)
-			FROM org_members m JOIN org_orgs o ON o.id = m.branch_id WHERE m.id_hash IN (`+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...)
+		rows, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (keyed, error) {
+			var k keyed
+			err := scan(s, &k.h, &k.v)
+			return k, err
+		}, query+`(`+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var h string
-			var m rosterHeld
-			if err := rows.Scan(&h, &m.id, &m.branch, &m.branchName, &m.home, &m.rosterHash, &m.open); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[h] = m
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+		for _, k := range rows {
+			out[k.h] = k.v
 		}
 		hashes = hashes[n:]
 	}
@@ -326,34 +334,11 @@ type rosterResident struct{ id, member int64 }
 // member who lives in a village is linked to their household: the grid
 // net and the branch's pages reach them through it.
 func (tx *Tx) rosterResidents(ctx context.Context, hashes []string) (map[string]rosterResident, error) {
-	out := make(map[string]rosterResident)
-	for len(hashes) > 0 {
-		n := min(len(hashes), rosterChunk)
-		args := make([]any, n)
-		for i, h := range hashes[:n] {
-			args[i] = h
-		}
-		rows, err := tx.query(ctx, `SELECT r.id_hash, r.id, COALESCE((SELECT m.id FROM org_members m WHERE m.resident_id = r.id), 0)
-			FROM residents r WHERE r.status = '在册' AND r.id_hash IN (`+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var h string
-			var r rosterResident
-			if err := rows.Scan(&h, &r.id, &r.member); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[h] = r
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		hashes = hashes[n:]
-	}
-	return out, nil
+	return byHash(ctx, tx, hashes, `SELECT r.id_hash, r.id, COALESCE((SELECT m.id FROM org_members m WHERE m.resident_id = r.id), 0)
+			FROM residents r WHERE r.status = '在册' AND r.id_hash IN `,
+		func(s interface{ Scan(...any) error }, h *string, r *rosterResident) error {
+			return s.Scan(h, &r.id, &r.member)
+		})
 }
 
 // rosterRowCheck checks a row on its own and resolves the branch and the
