@@ -178,13 +178,13 @@ func (a *API) attendLeave(w http.ResponseWriter, r *http.Request) {
 
 // attendRatings lists the trainee's ratings of their teachers.
 func (a *API) attendRatings(w http.ResponseWriter, r *http.Request) {
-	rs, err := a.Training.Ratings(r.Context(), r.PathValue("token"))
+	t, err := a.Training.Trainee(r.Context(), r.PathValue("token"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	out := items[training.Rating]{Items: []training.Rating{}}
-	for _, x := range rs {
+	for _, x := range t.Rated {
 		out.Items = append(out.Items, x)
 	}
 	slices.SortFunc(out.Items, func(x, y training.Rating) int { return cmp.Compare(x.Session, y.Session) })

@@ -85,6 +85,14 @@ func TestTrainingFileAPI(t *testing.T) {
 		if code, body := anon.do("GET", "/api/v1/attend/"+link["甲书记"]+"/file", ""); code != 200 || body["name"] != "甲书记" {
 			t.Errorf("own file by link: %d %v", code, body)
 		}
+		// Nothing rated yet: an empty list, not null; an unknown link
+		// reads nothing.
+		if code, body := anon.do("GET", "/api/v1/attend/"+link["甲书记"]+"/ratings", ""); code != 200 || fmt.Sprint(body["items"]) != "[]" {
+			t.Errorf("ratings by link: %d %v", code, body)
+		}
+		if code, _ := anon.do("GET", "/api/v1/attend/nope/ratings", ""); code != 404 {
+			t.Errorf("ratings of an unknown link: %d", code)
+		}
 		pdf := base64.StdEncoding.EncodeToString([]byte("%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"))
 		if code, _ := anon.do("POST", "/api/v1/attend/"+link["甲书记"]+"/statements", `{"text":"说明"}`); code != 422 {
 			t.Errorf("a statement without a 重修: %d", code)

@@ -127,7 +127,8 @@ func (s *TrainingService) Trainee(ctx context.Context, cred string) (*training.T
 		if err != nil {
 			return err
 		}
-		out = &training.Trainee{Enrolment: e.id, Name: e.name, Class: e.class, Present: map[int64]training.Attendance{}, Leaves: map[int64]training.Leave{}}
+		out = &training.Trainee{Enrolment: e.id, Name: e.name, Class: e.class, Present: map[int64]training.Attendance{}, Leaves: map[int64]training.Leave{},
+			Rated: map[int64]training.Rating{}}
 		hours := map[int64]int{}
 		for _, x := range e.class.Sessions {
 			hours[x.ID] = x.Hours
@@ -141,8 +142,18 @@ func (s *TrainingService) Trainee(ctx context.Context, cred string) (*training.T
 			out.Hours += hours[x.Session]
 		}
 		ls, err := queryAll(ctx, tx, scanLeave, leaveSelect+` WHERE l.enrolment_id = ?`, e.id)
+		if err != nil {
+			return err
+		}
 		for _, l := range ls {
 			out.Leaves[l.Session] = l
+		}
+		rs, err := queryAll(ctx, tx, scanRating, ratingSelect+` WHERE enrolment_id = ?`, e.id)
+		if err != nil {
+			return err
+		}
+		for _, x := range rs {
+			out.Rated[x.Session] = x
 		}
 		if err != nil {
 			return err

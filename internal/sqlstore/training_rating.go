@@ -10,24 +10,6 @@ import (
 	"shanzhi/internal/training"
 )
 
-// Ratings returns the ratings the trainee of a personal link has given,
-// by session.
-func (s *TrainingService) Ratings(ctx context.Context, cred string) (map[int64]training.Rating, error) {
-	out := map[int64]training.Rating{}
-	err := s.db.view(ctx, func(tx *Tx) error {
-		e, err := tx.byCredential(ctx, cred)
-		if err != nil {
-			return err
-		}
-		rs, err := queryAll(ctx, tx, scanRating, ratingSelect+` WHERE enrolment_id = ?`, e.id)
-		for _, r := range rs {
-			out[r.Session] = r
-		}
-		return err
-	})
-	return out, err
-}
-
 const ratingSelect = `SELECT session_id, teacher_id, score, comment, at FROM training_ratings`
 
 func scanRating(s interface{ Scan(...any) error }) (training.Rating, error) {

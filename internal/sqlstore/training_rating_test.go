@@ -60,8 +60,8 @@ func TestTeacherRatings(t *testing.T) {
 		if _, err := s.Rate(ctx, links[1].Token, training.Rating{Session: taught, Score: 2}); err != nil {
 			t.Fatal(err)
 		}
-		mine, err := s.Ratings(ctx, links[0].Token)
-		if err != nil || len(mine) != 1 || mine[taught].Score != 5 {
+		mine, err := s.Trainee(ctx, links[0].Token)
+		if err != nil || len(mine.Rated) != 1 || mine.Rated[taught].Score != 5 {
 			t.Fatalf("my ratings: %v %+v", err, mine)
 		}
 		ts, err := s.Teachers(ctx, orgBanner, "")

@@ -92,6 +92,7 @@ type Trainee struct {
 	Class     *Class
 	Present   map[int64]Attendance // by session
 	Leaves    map[int64]Leave      // by session
+	Rated     map[int64]Rating     // the teachers they rated, by session
 	Hours     int
 	// Outcome is the trainee's outcome once the department confirmed it;
 	// Certificate their certificate in force, if any.

@@ -34,9 +34,8 @@ func (r Rating) Check() error {
 }
 
 // Rater is the trainees' side of the teacher pool: through their personal
-// link, once per session they attended that had a teacher.
+// link, once per session they attended that had a teacher. What they
+// rated comes with the rest of their page (Trainee.Rated).
 type Rater interface {
-	// Ratings returns the trainee's ratings by session.
-	Ratings(ctx context.Context, cred string) (map[int64]Rating, error)
 	Rate(ctx context.Context, cred string, r Rating) (*Rating, error)
 }

@@ -130,10 +130,8 @@ type traineeView struct {
 	Code     string // the short code, posted back when the page was opened by it
 	Error    string
 	Done     string // what the last action did
-	// Rated are the trainee's ratings of their teachers by session, and
-	// Rateable the sessions they attended whose teacher they have not
-	// rated yet.
-	Rated    map[int64]training.Rating
+	// Rateable are the sessions they attended whose teacher they have
+	// not rated yet.
 	Rateable []training.Session
 }
 
@@ -216,12 +214,8 @@ func (w *Web) attendAct(rw http.ResponseWriter, r *http.Request, cred, action st
 		return
 	}
 	d.T = t
-	if d.Rated, err = w.Training.Ratings(r.Context(), cred); err != nil {
-		w.fail(rw, r, err)
-		return
-	}
 	for _, x := range t.Class.Sessions {
-		if _, done := d.Rated[x.ID]; !done && x.Teacher != 0 {
+		if _, done := t.Rated[x.ID]; !done && x.Teacher != 0 {
 			if _, present := t.Present[x.ID]; present {
 				d.Rateable = append(d.Rateable, x)
 			}
