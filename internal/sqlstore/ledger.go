@@ -193,9 +193,17 @@ func (tx *Tx) post(ctx context.Context, a *access.Actor, perm access.Permission,
 // in full or matches no row.
 func (tx *Tx) addBalance(ctx context.Context, household, delta int64, cond string, args ...any) (int64, error) {
 	var balance int64
-	err := tx.queryRow(ctx, `UPDATE accounts SET balance = balance + ?, updated_at = ? WHERE household_id = ? AND balance + ? >= 0`+cond+` RETURNING balance`,
-		append([]any{delta, tx.nowMS(), household, delta}, args...)...).Scan(&balance)
+	err := tx.queryRow(ctx, balanceUpdate(cond), tx.balanceArgs(household, delta, args)...).Scan(&balance)
 	return balance, err
+}
+
+// balanceUpdate is addBalance's statement with cond.
+func balanceUpdate(cond string) string {
+	return `UPDATE accounts SET balance = balance + ?, updated_at = ? WHERE household_id = ? AND balance + ? >= 0` + cond + ` RETURNING balance`
+}
+
+func (tx *Tx) balanceArgs(household, delta int64, cond []any) []any {
+	return append([]any{delta, tx.nowMS(), household, delta}, cond...)
 }
 
 // appendEntry chains an entry whose balance has been applied to its
@@ -267,7 +275,10 @@ func (tx *Tx) appendEntry(ctx context.Context, a *access.Actor, village string, 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.exec(ctx, `UPDATE ledger_heads SET last_hash = ? WHERE village = ?`, hash, vnum); err != nil {
+	// Nothing reads the head's hash before the chain's next entry, whose
+	// move of the head sends it first; on PostgreSQL it travels with the
+	// write's next statement, most often the audit head's move.
+	if err := tx.later(ctx, `UPDATE ledger_heads SET last_hash = ? WHERE village = ?`, hash, vnum); err != nil {
 		return nil, err
 	}
 	return &e, nil
@@ -294,8 +305,12 @@ var errMoved = errors.New("household moved to another village")
 func (tx *Tx) spend(ctx context.Context, a *access.Actor, village string, p points.Posting) (*points.Entry, auditEntry, error) {
 	delta := points.Delta(points.Spend, p.Points)
 	p.Kind = points.Spend
-	balance, err := tx.addBalance(ctx, p.Household, delta,
-		` AND EXISTS (SELECT 1 FROM households h WHERE h.id = accounts.household_id AND h.village_code = ? AND h.status = ?)`+heldCond, village, registry.HouseholdActive, delta)
+	// The basket's waiting writes (stock moves, receipt lines) touch no
+	// account, household or award, so on PostgreSQL they travel with the
+	// debit instead of costing a round trip of their own.
+	var balance int64
+	err := tx.queryRowAlong(ctx, balanceUpdate(` AND EXISTS (SELECT 1 FROM households h WHERE h.id = accounts.household_id AND h.village_code = ? AND h.status = ?)`+heldCond),
+		tx.balanceArgs(p.Household, delta, []any{village, registry.HouseholdActive, delta})...).Scan(&balance)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, auditEntry{}, tx.whyNoSpend(ctx, p.Household, village, -delta)
 	}
