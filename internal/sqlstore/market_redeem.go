@@ -82,7 +82,15 @@ func (tx *Tx) basketGoods(ctx context.Context, store int64, items []market.Item)
 	for _, it := range items {
 		args = append(args, it.Goods)
 	}
-	goods, err := queryAll(ctx, tx, scanBasketGoods, `SELECT `+basketCols+` FROM goods WHERE store_id = ? AND id IN `+placeholders(1, len(items)), args...)
+	q := `SELECT ` + basketCols + ` FROM goods WHERE store_id = ? AND id IN ` + placeholders(1, len(items))
+	if tx.dialect == Postgres {
+		// On PostgreSQL a basket is read inside its write transaction
+		// (Redeem), so the read takes the rows' locks, in goods order,
+		// as every market write takes them first: the stock's update
+		// then needs no locking statement of its own.
+		q += ` ORDER BY id FOR UPDATE`
+	}
+	goods, err := queryAll(ctx, tx, scanBasketGoods, q, args...)
 	if err != nil {
 		return nil, err
 	}

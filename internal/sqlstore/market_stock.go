@@ -66,6 +66,10 @@ func (tx *Tx) insertMoves(ctx context.Context, a *access.Actor, ms ...move) erro
 // moment, stock after the take. The update takes all or none of an item
 // and only from goods on the shelf; when it leaves any item out, every
 // item left out is named, and the caller must roll back what it did take.
+// On PostgreSQL the update would lock rows in whatever order its plan
+// visits them; the caller's plan has already locked them in goods order
+// (basketGoods), the order every market write takes, so two counters can
+// never deadlock. SQLite has one writer and no row locks.
 func (tx *Tx) takeStock(ctx context.Context, store int64, items []market.Item) ([]market.Goods, error) {
 	n := len(items)
 	ids := make([]any, 0, n+1)
@@ -77,15 +81,6 @@ func (tx *Tx) takeStock(ctx context.Context, store int64, items []market.Item) (
 	in := placeholders(1, n)
 	qty := `CASE id` + strings.Repeat(` WHEN ? THEN CAST(? AS BIGINT)`, n) + ` END`
 	ids = append(ids, store)
-	if tx.dialect == Postgres {
-		// The update below locks rows in whatever order its plan visits
-		// them; locking them in goods order first keeps every market
-		// write's lock order, and so two counters can never deadlock.
-		// SQLite has one writer and no row locks.
-		if _, err := tx.exec(ctx, `SELECT id FROM goods WHERE id IN `+in+` AND store_id = ? ORDER BY id FOR UPDATE`, ids...); err != nil {
-			return nil, err
-		}
-	}
 	args := append(append(append([]any{}, cases...), tx.nowMS()), ids...)
 	taken, err := queryAll(ctx, tx, scanBasketGoods, `UPDATE goods SET stock = stock - `+qty+`, updated_at = ?
 		WHERE id IN `+in+` AND store_id = ? AND on_shelf = 1 AND stock >= `+qty+` RETURNING `+basketCols, append(args, cases...)...)
