@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"shanzhi/internal/points"
+	"shanzhi/internal/regioncode"
 )
 
 // The compact ledger (migration 0040) keeps kinds, items, actors and key
@@ -90,6 +91,69 @@ func villageArg(v string) int64 {
 	return n
 }
 
+// villageSpan is regioncode.Range for integer village columns: the codes
+// under region are the integers in [lo, hi). Every village that keys a
+// ledger or a total has a twelve-digit code (villageNum), so the string
+// range and the integer one hold the same villages. A region that is no
+// code spans nothing.
+func villageSpan(region string) (lo, hi int64) {
+	p := regioncode.Prefix(region)
+	if p == "" || len(p) > 12 {
+		return 0, 0
+	}
+	n, err := strconv.ParseInt(p, 10, 64)
+	if err != nil || p[0] < '0' || p[0] > '9' {
+		return 0, 0
+	}
+	scale := int64(1)
+	for range 12 - len(p) {
+		scale *= 10
+	}
+	return n * scale, (n + 1) * scale
+}
+
+// periodNum is a ranking period as the totals store it (migration 0045):
+// a year "2026" is 2026, a month "2026-05" is 202605. periodText turns it
+// back; the API, the pages and the honour boards keep the text form.
+func periodNum(p string) (int64, error) {
+	bad := fmt.Errorf("period %q is neither yyyy nor yyyy-mm", p)
+	digits := func(s string) (int64, bool) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, err == nil && s[0] >= '0' && s[0] <= '9'
+	}
+	switch len(p) {
+	case 4:
+		if y, ok := digits(p); ok && y >= 1000 {
+			return y, nil
+		}
+	case 7:
+		y, ok1 := digits(p[:4])
+		m, ok2 := digits(p[5:])
+		if ok1 && ok2 && y >= 1000 && p[4] == '-' && m >= 1 && m <= 12 {
+			return y*100 + m, nil
+		}
+	}
+	return 0, bad
+}
+
+// periodText is the text form of a stored period.
+func periodText(n int64) string {
+	if n >= 100000 {
+		return fmt.Sprintf("%04d-%02d", n/100, n%100)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// periodArg is periodNum for a query's argument: text that is no period
+// matches no totals row, as it matched none when periods were text.
+func periodArg(p string) int64 {
+	n, err := periodNum(p)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
 // rawHash is a hex hash as the ledger stores it, 32 raw bytes; the empty
 // hash (a chain not yet begun) is the empty value, never NULL.
 func rawHash(h string) ([]byte, error) {
@@ -126,6 +190,9 @@ const (
 	lookupItem   = "ledger_items"
 	lookupActor  = "ledger_actors"
 	lookupPrefix = "ledger_keys"
+	// lookupAspect holds the aspects the ranking totals are kept for
+	// (migration 0045); id 0 is the empty aspect, every aspect together.
+	lookupAspect = "ranking_aspects"
 )
 
 // ledgerIDCache bounds the cache: items include every distinct basket a
@@ -154,6 +221,8 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 		sel, ins, args = `SELECT id FROM ledger_actors WHERE user_id = ? AND name = ?`, `INSERT INTO ledger_actors (user_id, name) VALUES (?, ?) ON CONFLICT (user_id, name) DO NOTHING RETURNING id`, []any{uid, text}
 	case lookupPrefix:
 		sel, ins, args = `SELECT id FROM ledger_keys WHERE prefix = ?`, `INSERT INTO ledger_keys (prefix) VALUES (?) ON CONFLICT (prefix) DO NOTHING RETURNING id`, []any{text}
+	case lookupAspect:
+		sel, ins, args = `SELECT id FROM ranking_aspects WHERE name = ?`, `INSERT INTO ranking_aspects (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id`, []any{text}
 	default:
 		return 0, fmt.Errorf("no ledger lookup table %q", table)
 	}

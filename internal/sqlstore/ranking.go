@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -22,6 +23,13 @@ func (db *DB) Rankings() *RankingService { return &RankingService{db: db} }
 
 var _ points.RankingService = (*RankingService)(nil)
 
+// totalsAspect is an aspect's id in the totals (migration 0045), read
+// from its name, the statement's argument, inside the statement: a
+// constant for the planner, so the rankings keep their index reads, and
+// no round trip of its own. An aspect never awarded has no id and
+// matches no row, as its name matched none before.
+const totalsAspect = `(SELECT id FROM ranking_aspects WHERE name = ?)`
+
 // Households ranks the households of region by the points approved awards
 // earned them in period.
 func (s *RankingService) Households(ctx context.Context, a *access.Actor, region, period, aspect string, limit int) ([]points.Ranked, error) {
@@ -29,7 +37,7 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 		return nil, err
 	}
 	_, limit = clampPage(0, limit)
-	lo, hi := regioncode.Range(region)
+	lo, hi := villageSpan(region)
 	var out []points.Ranked
 	err := s.db.view(ctx, func(tx *Tx) error {
 		// The page is cut from the totals alone and only its rows are
@@ -40,18 +48,19 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 		// league would sort hundreds of thousands, so there the range test
 		// is written as an expression no index serves, which leaves the
 		// engines the top index: totals in points order, read until the
-		// page is full.
-		where, args := `t.village_code >= ? AND t.village_code < ?`, []any{period, aspect, lo, hi}
+		// page is full. The aspect's id is read inside the statement
+		// (totalsAspect); the village comes back as its region code.
+		where, args := `t.village >= ? AND t.village < ?`, []any{periodArg(period), aspect, lo, hi}
 		switch lvl := regioncode.LevelOf(region); {
 		case lvl == regioncode.Village:
-			where, args = `t.village_code = ?`, []any{period, aspect, region}
+			where, args = `t.village = ?`, []any{periodArg(period), aspect, villageArg(region)}
 		case lvl <= regioncode.Banner:
-			where = `t.village_code || '' >= ? AND t.village_code || '' < ?`
+			where = `t.village + 0 >= ? AND t.village + 0 < ?`
 		}
-		rows, err := tx.query(ctx, `SELECT x.household_id, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), x.village_code, v.name, x.points, x.awards
-			FROM (SELECT t.household_id, t.village_code, t.points, t.awards FROM points_totals t
-				WHERE t.period = ? AND t.aspect = ? AND `+where+` ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit)+`) x
-			JOIN households h ON h.id = x.household_id LEFT JOIN residents r ON r.id = h.head_id JOIN regions v ON v.code = x.village_code
+		rows, err := tx.query(ctx, `SELECT x.household_id, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), v.code, v.name, x.points, x.awards
+			FROM (SELECT t.household_id, t.village, t.points, t.awards FROM points_totals t
+				WHERE t.period = ? AND t.aspect = `+totalsAspect+` AND `+where+` ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit)+`) x
+			JOIN households h ON h.id = x.household_id LEFT JOIN residents r ON r.id = h.head_id JOIN regions v ON v.code = CAST(x.village AS TEXT)
 			ORDER BY x.points DESC, x.household_id`, args...)
 		if err != nil {
 			return err
@@ -86,10 +95,10 @@ func (s *RankingService) Villages(ctx context.Context, a *access.Actor, region, 
 		// triggers maintain (migration 0042): counting them per village
 		// was nearly all of a league's request.
 		rows, err := tx.query(ctx, `SELECT v.code, v.name, COALESCE(t.points, 0), COALESCE(t.households, 0), COALESCE(c.active, 0)
-			FROM regions v LEFT JOIN village_totals t ON t.village_code = v.code AND t.period = ? AND t.aspect = ?
+			FROM regions v LEFT JOIN village_totals t ON t.village = CAST(v.code AS BIGINT) AND t.period = ? AND t.aspect = `+totalsAspect+`
 			LEFT JOIN village_households c ON c.village_code = v.code
 			WHERE v.level = ? AND v.status = 'active' AND v.code >= ? AND v.code < ?
-			ORDER BY 3 DESC, v.code LIMIT 2000`, period, aspect, int(regioncode.Village), lo, hi)
+			ORDER BY 3 DESC, v.code LIMIT 2000`, periodArg(period), aspect, int(regioncode.Village), lo, hi)
 		if err != nil {
 			return err
 		}
@@ -141,20 +150,21 @@ func (s *RankingService) Regions(ctx context.Context, a *access.Actor, region, p
 		// query reads one index range in order (village_totals and
 		// village_households by their primary keys), which measured
 		// faster than grouping by a prefix expression in SQL.
-		rows, err := tx.query(ctx, `SELECT village_code, points, households FROM village_totals
-			WHERE period = ? AND aspect = ? AND village_code >= ? AND village_code < ?`, period, aspect, lo, hi)
+		vlo, vhi := villageSpan(region)
+		rows, err := tx.query(ctx, `SELECT village, points, households FROM village_totals
+			WHERE period = ? AND aspect = `+totalsAspect+` AND village >= ? AND village < ?`, periodArg(period), aspect, vlo, vhi)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var code string
-			var pts int64
+			var village, pts int64
 			var active int
-			if err := rows.Scan(&code, &pts, &active); err != nil {
+			if err := rows.Scan(&village, &pts, &active); err != nil {
 				rows.Close()
 				return err
 			}
-			if i, ok := at[code[:n]]; ok {
+			code := strconv.FormatInt(village, 10)
+			if i, ok := at[code[:min(n, len(code))]]; ok {
 				units[i].Points += pts
 				units[i].Households += active
 			}
@@ -211,14 +221,15 @@ func (s *RankingService) Standing(ctx context.Context, a *access.Actor, househol
 // credit summary a bank receives reads the same figures.
 func (tx *Tx) standing(ctx context.Context, village string, household int64, period string) (points.Standing, error) {
 	var out points.Standing
-	err := tx.queryRow(ctx, `SELECT points FROM points_totals WHERE period = ? AND aspect = '' AND household_id = ?`, period, household).Scan(&out.Points)
+	// Aspect 0 is all aspects together (migration 0045).
+	err := tx.queryRow(ctx, `SELECT points FROM points_totals WHERE period = ? AND aspect = 0 AND household_id = ?`, periodArg(period), household).Scan(&out.Points)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return out, err
 	}
 	// A household that earned nothing has no totals row; it ranks
 	// after every household with more than nothing.
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM points_totals WHERE period = ? AND aspect = '' AND village_code = ? AND points > ?`,
-		period, village, out.Points).Scan(&out.Rank); err != nil {
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM points_totals WHERE period = ? AND aspect = 0 AND village = ? AND points > ?`,
+		periodArg(period), villageArg(village), out.Points).Scan(&out.Rank); err != nil {
 		return out, err
 	}
 	out.Rank++
