@@ -203,14 +203,9 @@ const ledgerIDCache = 50_000
 // and the name posted under): from the process's cache when a committed
 // transaction saw it, else read, else added.
 func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text string) (int64, error) {
-	ck := table + "\x00" + strconv.FormatInt(uid, 10) + "\x00" + text
-	if id, ok := tx.ledgerIDs[ck]; ok {
+	ck, id, ok := tx.ledgerIDCached(table, uid, text)
+	if ok {
 		return id, nil
-	}
-	if tx.db != nil {
-		if id, ok := tx.db.ledgerIDs.Load(ck); ok {
-			return id.(int64), nil
-		}
 	}
 	var sel, ins string
 	var args []any
@@ -235,7 +230,6 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 	if table == lookupPrefix {
 		first, then = ins, sel
 	}
-	var id int64
 	err := tx.queryRow(ctx, first, args...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.queryRow(ctx, then, args...).Scan(&id)
@@ -256,14 +250,67 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 		tx.ledgerIDsKept = true
 		tx.afterCommit(func() {
 			for k, v := range tx.ledgerIDs {
-				if tx.db.ledgerIDn.Load() >= ledgerIDCache {
+				if !tx.db.keepLedgerID(k, v) {
 					return
-				}
-				if _, had := tx.db.ledgerIDs.LoadOrStore(k, v); !had {
-					tx.db.ledgerIDn.Add(1)
 				}
 			}
 		})
+	}
+	return id, nil
+}
+
+// ledgerIDCached is a lookup id the transaction or, once committed, the
+// process has seen, with the cache key it is kept under.
+func (tx *Tx) ledgerIDCached(table string, uid int64, text string) (ck string, id int64, ok bool) {
+	ck = table + "\x00" + strconv.FormatInt(uid, 10) + "\x00" + text
+	if id, ok := tx.ledgerIDs[ck]; ok {
+		return ck, id, true
+	}
+	if tx.db != nil {
+		if id, ok := tx.db.ledgerIDs.Load(ck); ok {
+			return ck, id.(int64), true
+		}
+	}
+	return ck, 0, false
+}
+
+// keepLedgerID remembers a committed lookup id for the process, while
+// the cache has room; false once it is full.
+func (db *DB) keepLedgerID(ck string, id int64) bool {
+	if db.ledgerIDn.Load() >= ledgerIDCache {
+		return false
+	}
+	if _, had := db.ledgerIDs.LoadOrStore(ck, id); !had {
+		db.ledgerIDn.Add(1)
+	}
+	return true
+}
+
+// aspectArg is an aspect's id in the ranking totals (migration 0045) for
+// a query's argument: 0 for all aspects together, else from the
+// process's cache or read, never added. An aspect never awarded has no
+// id and gets -1, which matches no row, as its name matched none when
+// totals were keyed by text. The id goes into the statement as a value,
+// not as a subquery: PostgreSQL plans a subquery's result as unknown and
+// then sorted a league's totals instead of reading the top index.
+func (tx *Tx) aspectArg(ctx context.Context, name string) (int64, error) {
+	if name == "" {
+		return 0, nil
+	}
+	ck, id, ok := tx.ledgerIDCached(lookupAspect, 0, name)
+	if ok {
+		return id, nil
+	}
+	err := tx.queryRow(ctx, `SELECT id FROM ranking_aspects WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return -1, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	// A row a read sees is committed, and lookup rows never change.
+	if tx.db != nil {
+		tx.db.keepLedgerID(ck, id)
 	}
 	return id, nil
 }

@@ -23,13 +23,6 @@ func (db *DB) Rankings() *RankingService { return &RankingService{db: db} }
 
 var _ points.RankingService = (*RankingService)(nil)
 
-// totalsAspect is an aspect's id in the totals (migration 0045), read
-// from its name, the statement's argument, inside the statement: a
-// constant for the planner, so the rankings keep their index reads, and
-// no round trip of its own. An aspect never awarded has no id and
-// matches no row, as its name matched none before.
-const totalsAspect = `(SELECT id FROM ranking_aspects WHERE name = ?)`
-
 // Households ranks the households of region by the points approved awards
 // earned them in period.
 func (s *RankingService) Households(ctx context.Context, a *access.Actor, region, period, aspect string, limit int) ([]points.Ranked, error) {
@@ -48,18 +41,22 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 		// league would sort hundreds of thousands, so there the range test
 		// is written as an expression no index serves, which leaves the
 		// engines the top index: totals in points order, read until the
-		// page is full. The aspect's id is read inside the statement
-		// (totalsAspect); the village comes back as its region code.
-		where, args := `t.village >= ? AND t.village < ?`, []any{periodArg(period), aspect, lo, hi}
+		// page is full. The keys are compact (migration 0045); the
+		// village comes back as its region code.
+		asp, err := tx.aspectArg(ctx, aspect)
+		if err != nil {
+			return err
+		}
+		where, args := `t.village >= ? AND t.village < ?`, []any{periodArg(period), asp, lo, hi}
 		switch lvl := regioncode.LevelOf(region); {
 		case lvl == regioncode.Village:
-			where, args = `t.village = ?`, []any{periodArg(period), aspect, villageArg(region)}
+			where, args = `t.village = ?`, []any{periodArg(period), asp, villageArg(region)}
 		case lvl <= regioncode.Banner:
 			where = `t.village + 0 >= ? AND t.village + 0 < ?`
 		}
 		rows, err := tx.query(ctx, `SELECT x.household_id, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), v.code, v.name, x.points, x.awards
 			FROM (SELECT t.household_id, t.village, t.points, t.awards FROM points_totals t
-				WHERE t.period = ? AND t.aspect = `+totalsAspect+` AND `+where+` ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit)+`) x
+				WHERE t.period = ? AND t.aspect = ? AND `+where+` ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit)+`) x
 			JOIN households h ON h.id = x.household_id LEFT JOIN residents r ON r.id = h.head_id JOIN regions v ON v.code = CAST(x.village AS TEXT)
 			ORDER BY x.points DESC, x.household_id`, args...)
 		if err != nil {
@@ -94,11 +91,15 @@ func (s *RankingService) Villages(ctx context.Context, a *access.Actor, region, 
 		// The registered households come from the figure the households'
 		// triggers maintain (migration 0042): counting them per village
 		// was nearly all of a league's request.
+		asp, err := tx.aspectArg(ctx, aspect)
+		if err != nil {
+			return err
+		}
 		rows, err := tx.query(ctx, `SELECT v.code, v.name, COALESCE(t.points, 0), COALESCE(t.households, 0), COALESCE(c.active, 0)
-			FROM regions v LEFT JOIN village_totals t ON t.village = CAST(v.code AS BIGINT) AND t.period = ? AND t.aspect = `+totalsAspect+`
+			FROM regions v LEFT JOIN village_totals t ON t.village = CAST(v.code AS BIGINT) AND t.period = ? AND t.aspect = ?
 			LEFT JOIN village_households c ON c.village_code = v.code
 			WHERE v.level = ? AND v.status = 'active' AND v.code >= ? AND v.code < ?
-			ORDER BY 3 DESC, v.code LIMIT 2000`, periodArg(period), aspect, int(regioncode.Village), lo, hi)
+			ORDER BY 3 DESC, v.code LIMIT 2000`, periodArg(period), asp, int(regioncode.Village), lo, hi)
 		if err != nil {
 			return err
 		}
@@ -150,9 +151,13 @@ func (s *RankingService) Regions(ctx context.Context, a *access.Actor, region, p
 		// query reads one index range in order (village_totals and
 		// village_households by their primary keys), which measured
 		// faster than grouping by a prefix expression in SQL.
+		asp, err := tx.aspectArg(ctx, aspect)
+		if err != nil {
+			return err
+		}
 		vlo, vhi := villageSpan(region)
 		rows, err := tx.query(ctx, `SELECT village, points, households FROM village_totals
-			WHERE period = ? AND aspect = `+totalsAspect+` AND village >= ? AND village < ?`, periodArg(period), aspect, vlo, vhi)
+			WHERE period = ? AND aspect = ? AND village >= ? AND village < ?`, periodArg(period), asp, vlo, vhi)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"shanzhi/internal/secret"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
@@ -15,9 +16,9 @@ import (
 // household page of a village, a township, a banner and the league, the
 // league's villages, and a household's standing, for the year and for a
 // month of one aspect. SHANZHI_BENCH_RANKINGS names a store built by
-// `shanzhi gen` (sqlite:/path/shanzhi.db or a PostgreSQL URL) to read the
-// small or a larger set; without it each engine gets a generated set of
-// 2,000 households.
+// `shanzhi gen` (sqlite:/path/shanzhi.db or a PostgreSQL URL), with
+// SHANZHI_BENCH_KEY its key file, to read the small or a larger set;
+// without it each engine gets a generated set of 2,000 households.
 func BenchmarkRankings(b *testing.B) {
 	ctx := context.Background()
 	type store struct {
@@ -26,7 +27,15 @@ func BenchmarkRankings(b *testing.B) {
 	}
 	var stores []store
 	if dsn := os.Getenv("SHANZHI_BENCH_RANKINGS"); dsn != "" {
-		db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: storetest.Box(b)})
+		key, err := secret.LoadFile(os.Getenv("SHANZHI_BENCH_KEY"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		box, err := secret.New(key)
+		if err != nil {
+			b.Fatal(err)
+		}
+		db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: box})
 		if err != nil {
 			b.Fatal(err)
 		}
