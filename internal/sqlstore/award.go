@@ -345,25 +345,39 @@ func (db *DB) AwardApplier() ReviewApplier {
 // the awards it counts: 1 for an award, 0 for a correction, which takes
 // its points back without undoing the deed's count.
 func (tx *Tx) addTotals(ctx context.Context, w *points.AwardRecord, delta int64, n int) error {
-	aspects := []string{""}
+	// The keys are stored compact (migration 0045): aspect 0 is all
+	// aspects together, the others ids in ranking_aspects.
+	aspects := []int64{0}
 	if w.Aspect != "" {
-		aspects = append(aspects, w.Aspect)
+		id, err := tx.ledgerLookup(ctx, lookupAspect, 0, w.Aspect)
+		if err != nil {
+			return err
+		}
+		aspects = append(aspects, id)
 	}
-	for _, period := range []string{w.Date.Format("2006-01"), w.Date.Format("2006")} {
+	village, err := villageNum(w.Village)
+	if err != nil {
+		return err
+	}
+	for _, p := range []string{w.Date.Format("2006-01"), w.Date.Format("2006")} {
+		period, err := periodNum(p)
+		if err != nil {
+			return err
+		}
 		for _, aspect := range aspects {
 			var awards int
-			if err := tx.queryRow(ctx, `INSERT INTO points_totals (period, aspect, household_id, village_code, points, awards) VALUES (?, ?, ?, ?, ?, ?)
+			if err := tx.queryRow(ctx, `INSERT INTO points_totals (period, aspect, household_id, village, points, awards) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (period, aspect, household_id) DO UPDATE SET points = points_totals.points + excluded.points, awards = points_totals.awards + excluded.awards
-				RETURNING awards`, period, aspect, w.Household, w.Village, delta, n).Scan(&awards); err != nil {
+				RETURNING awards`, period, aspect, w.Household, village, delta, n).Scan(&awards); err != nil {
 				return err
 			}
 			first := 0
 			if awards == 1 && n == 1 {
 				first = 1
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO village_totals (period, aspect, village_code, points, households) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (period, aspect, village_code) DO UPDATE SET points = village_totals.points + excluded.points, households = village_totals.households + excluded.households`,
-				period, aspect, w.Village, delta, first); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO village_totals (period, aspect, village, points, households) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (period, aspect, village) DO UPDATE SET points = village_totals.points + excluded.points, households = village_totals.households + excluded.households`,
+				period, aspect, village, delta, first); err != nil {
 				return err
 			}
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -469,6 +471,33 @@ func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, hh *
 		}
 		groups = append(groups, group)
 	}
+	// The items, the actor and the aspects get their lookup ids in one
+	// transaction, in order, before the writers start: adding them as
+	// each writer first met them, in its own order, deadlocked
+	// PostgreSQL's concurrent inserts into the same unique indexes. After
+	// the commit the writers find them in the process's cache.
+	if err := db.update(ctx, func(tx *Tx) error {
+		items, aspects := map[string]bool{}, map[string]bool{}
+		for _, it := range tpl.Items {
+			items[it.Name], aspects[it.Aspect] = true, it.Aspect != ""
+		}
+		if _, err := tx.ledgerLookup(ctx, lookupActor, uid, uname); err != nil {
+			return err
+		}
+		for table, names := range map[string]map[string]bool{lookupItem: items, lookupAspect: aspects} {
+			for _, name := range slices.Sorted(maps.Keys(names)) {
+				if !names[name] {
+					continue
+				}
+				if _, err := tx.ledgerLookup(ctx, table, 0, name); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
 	var mu sync.Mutex
 	return parallel(ctx, db.genWorkers(), len(groups), func(ctx context.Context, gi int) error {
 		group := groups[gi]
@@ -658,11 +687,30 @@ func (w *genWriter) finish(ctx context.Context) error {
 	if _, err := tx.exec(ctx, `INSERT INTO ledger_heads (village, last_seq, last_hash) VALUES (?, ?, ?)`, villageArg(w.village), w.seq, last); err != nil {
 		return err
 	}
-	keys := make([]totalKey, 0, len(w.totals))
+	// The totals in their compact form (migration 0045), in primary key
+	// order so the b-tree's appends are sequential.
+	type compactKey struct{ period, aspect, household int64 }
+	keys := make([]compactKey, 0, len(w.totals))
+	from := make(map[compactKey]totalKey, len(w.totals))
+	vt := map[[2]int64]int64{}
+	vh := map[[2]int64]int{}
 	for k := range w.totals {
-		keys = append(keys, k)
+		period, err := periodNum(k.period)
+		if err != nil {
+			return err
+		}
+		var aspect int64
+		if k.aspect != "" {
+			if aspect, err = tx.ledgerLookup(ctx, lookupAspect, 0, k.aspect); err != nil {
+				return err
+			}
+		}
+		c := compactKey{period, aspect, k.household}
+		keys = append(keys, c)
+		from[c] = k
+		vt[[2]int64{period, aspect}] += w.totals[k][0]
+		vh[[2]int64{period, aspect}] = w.hhs[[2]string{k.period, k.aspect}]
 	}
-	// Sorted inserts keep the primary key's b-tree appends sequential.
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
 		if a.period != b.period {
@@ -673,21 +721,20 @@ func (w *genWriter) finish(ctx context.Context) error {
 		}
 		return a.household < b.household
 	})
+	village := villageArg(w.village)
 	rows = rows[:0]
-	vt := map[[2]string]int64{}
 	for _, k := range keys {
-		t := w.totals[k]
-		rows = append(rows, k.period, k.aspect, k.household, w.village, t[0], t[1])
-		vt[[2]string{k.period, k.aspect}] += t[0]
+		t := w.totals[from[k]]
+		rows = append(rows, k.period, k.aspect, k.household, village, t[0], t[1])
 	}
-	if err := tx.insertMany(ctx, `INSERT INTO points_totals (period, aspect, household_id, village_code, points, awards) VALUES `, 6, rows); err != nil {
+	if err := tx.insertMany(ctx, `INSERT INTO points_totals (period, aspect, household_id, village, points, awards) VALUES `, 6, rows); err != nil {
 		return err
 	}
 	rows = rows[:0]
 	for k, p := range vt {
-		rows = append(rows, k[0], k[1], w.village, p, w.hhs[k])
+		rows = append(rows, k[0], k[1], village, p, vh[k])
 	}
-	return tx.insertMany(ctx, `INSERT INTO village_totals (period, aspect, village_code, points, households) VALUES `, 5, rows)
+	return tx.insertMany(ctx, `INSERT INTO village_totals (period, aspect, village, points, households) VALUES `, 5, rows)
 }
 
 // insertMany runs prefix with rows of width columns, genRows rows to a

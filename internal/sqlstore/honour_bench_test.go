@@ -47,9 +47,15 @@ func BenchmarkBoardEdition(b *testing.B) {
 			db := storetest.MustOpen(b, engine)
 			ctx := context.Background()
 			hh := households(b, db, "E", 200, 0)
+			// The totals in their stored form (migration 0045): months as
+			// yyyymm, the aspect by its id, the village as a number.
+			if err := db.RawExec(ctx, `INSERT INTO ranking_aspects (name) VALUES ('filial') ON CONFLICT (name) DO NOTHING`); err != nil {
+				b.Fatal(err)
+			}
 			for i, h := range hh {
-				for _, m := range []string{"2026-04", "2026-05", "2026-06"} {
-					if err := db.RawExec(ctx, `INSERT INTO points_totals (period, aspect, household_id, village_code, points, awards) VALUES (?, 'filial', ?, ?, ?, 1)`, m, h, pingan, i%37); err != nil {
+				for _, m := range []int{202604, 202605, 202606} {
+					if err := db.RawExec(ctx, `INSERT INTO points_totals (period, aspect, household_id, village, points, awards)
+						VALUES (?, (SELECT id FROM ranking_aspects WHERE name = 'filial'), ?, CAST(? AS BIGINT), ?, 1)`, m, h, pingan, i%37); err != nil {
 						b.Fatal(err)
 					}
 				}

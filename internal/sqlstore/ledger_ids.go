@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"shanzhi/internal/points"
+	"shanzhi/internal/regioncode"
 )
 
 // The compact ledger (migration 0040) keeps kinds, items, actors and key
@@ -90,6 +91,69 @@ func villageArg(v string) int64 {
 	return n
 }
 
+// villageSpan is regioncode.Range for integer village columns: the codes
+// under region are the integers in [lo, hi). Every village that keys a
+// ledger or a total has a twelve-digit code (villageNum), so the string
+// range and the integer one hold the same villages. A region that is no
+// code spans nothing.
+func villageSpan(region string) (lo, hi int64) {
+	p := regioncode.Prefix(region)
+	if p == "" || len(p) > 12 {
+		return 0, 0
+	}
+	n, err := strconv.ParseInt(p, 10, 64)
+	if err != nil || p[0] < '0' || p[0] > '9' {
+		return 0, 0
+	}
+	scale := int64(1)
+	for range 12 - len(p) {
+		scale *= 10
+	}
+	return n * scale, (n + 1) * scale
+}
+
+// periodNum is a ranking period as the totals store it (migration 0045):
+// a year "2026" is 2026, a month "2026-05" is 202605. periodText turns it
+// back; the API, the pages and the honour boards keep the text form.
+func periodNum(p string) (int64, error) {
+	bad := fmt.Errorf("period %q is neither yyyy nor yyyy-mm", p)
+	digits := func(s string) (int64, bool) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, err == nil && s[0] >= '0' && s[0] <= '9'
+	}
+	switch len(p) {
+	case 4:
+		if y, ok := digits(p); ok && y >= 1000 {
+			return y, nil
+		}
+	case 7:
+		y, ok1 := digits(p[:4])
+		m, ok2 := digits(p[5:])
+		if ok1 && ok2 && y >= 1000 && p[4] == '-' && m >= 1 && m <= 12 {
+			return y*100 + m, nil
+		}
+	}
+	return 0, bad
+}
+
+// periodText is the text form of a stored period.
+func periodText(n int64) string {
+	if n >= 100000 {
+		return fmt.Sprintf("%04d-%02d", n/100, n%100)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// periodArg is periodNum for a query's argument: text that is no period
+// matches no totals row, as it matched none when periods were text.
+func periodArg(p string) int64 {
+	n, err := periodNum(p)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
 // rawHash is a hex hash as the ledger stores it, 32 raw bytes; the empty
 // hash (a chain not yet begun) is the empty value, never NULL.
 func rawHash(h string) ([]byte, error) {
@@ -126,6 +190,9 @@ const (
 	lookupItem   = "ledger_items"
 	lookupActor  = "ledger_actors"
 	lookupPrefix = "ledger_keys"
+	// lookupAspect holds the aspects the ranking totals are kept for
+	// (migration 0045); id 0 is the empty aspect, every aspect together.
+	lookupAspect = "ranking_aspects"
 )
 
 // ledgerIDCache bounds the cache: items include every distinct basket a
@@ -136,14 +203,9 @@ const ledgerIDCache = 50_000
 // and the name posted under): from the process's cache when a committed
 // transaction saw it, else read, else added.
 func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text string) (int64, error) {
-	ck := table + "\x00" + strconv.FormatInt(uid, 10) + "\x00" + text
-	if id, ok := tx.ledgerIDs[ck]; ok {
+	ck, id, ok := tx.ledgerIDCached(table, uid, text)
+	if ok {
 		return id, nil
-	}
-	if tx.db != nil {
-		if id, ok := tx.db.ledgerIDs.Load(ck); ok {
-			return id.(int64), nil
-		}
 	}
 	var sel, ins string
 	var args []any
@@ -154,6 +216,8 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 		sel, ins, args = `SELECT id FROM ledger_actors WHERE user_id = ? AND name = ?`, `INSERT INTO ledger_actors (user_id, name) VALUES (?, ?) ON CONFLICT (user_id, name) DO NOTHING RETURNING id`, []any{uid, text}
 	case lookupPrefix:
 		sel, ins, args = `SELECT id FROM ledger_keys WHERE prefix = ?`, `INSERT INTO ledger_keys (prefix) VALUES (?) ON CONFLICT (prefix) DO NOTHING RETURNING id`, []any{text}
+	case lookupAspect:
+		sel, ins, args = `SELECT id FROM ranking_aspects WHERE name = ?`, `INSERT INTO ranking_aspects (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id`, []any{text}
 	default:
 		return 0, fmt.Errorf("no ledger lookup table %q", table)
 	}
@@ -166,7 +230,6 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 	if table == lookupPrefix {
 		first, then = ins, sel
 	}
-	var id int64
 	err := tx.queryRow(ctx, first, args...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.queryRow(ctx, then, args...).Scan(&id)
@@ -187,14 +250,67 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 		tx.ledgerIDsKept = true
 		tx.afterCommit(func() {
 			for k, v := range tx.ledgerIDs {
-				if tx.db.ledgerIDn.Load() >= ledgerIDCache {
+				if !tx.db.keepLedgerID(k, v) {
 					return
-				}
-				if _, had := tx.db.ledgerIDs.LoadOrStore(k, v); !had {
-					tx.db.ledgerIDn.Add(1)
 				}
 			}
 		})
+	}
+	return id, nil
+}
+
+// ledgerIDCached is a lookup id the transaction or, once committed, the
+// process has seen, with the cache key it is kept under.
+func (tx *Tx) ledgerIDCached(table string, uid int64, text string) (ck string, id int64, ok bool) {
+	ck = table + "\x00" + strconv.FormatInt(uid, 10) + "\x00" + text
+	if id, ok := tx.ledgerIDs[ck]; ok {
+		return ck, id, true
+	}
+	if tx.db != nil {
+		if id, ok := tx.db.ledgerIDs.Load(ck); ok {
+			return ck, id.(int64), true
+		}
+	}
+	return ck, 0, false
+}
+
+// keepLedgerID remembers a committed lookup id for the process, while
+// the cache has room; false once it is full.
+func (db *DB) keepLedgerID(ck string, id int64) bool {
+	if db.ledgerIDn.Load() >= ledgerIDCache {
+		return false
+	}
+	if _, had := db.ledgerIDs.LoadOrStore(ck, id); !had {
+		db.ledgerIDn.Add(1)
+	}
+	return true
+}
+
+// aspectArg is an aspect's id in the ranking totals (migration 0045) for
+// a query's argument: 0 for all aspects together, else from the
+// process's cache or read, never added. An aspect never awarded has no
+// id and gets -1, which matches no row, as its name matched none when
+// totals were keyed by text. The id goes into the statement as a value,
+// not as a subquery: PostgreSQL plans a subquery's result as unknown and
+// then sorted a league's totals instead of reading the top index.
+func (tx *Tx) aspectArg(ctx context.Context, name string) (int64, error) {
+	if name == "" {
+		return 0, nil
+	}
+	ck, id, ok := tx.ledgerIDCached(lookupAspect, 0, name)
+	if ok {
+		return id, nil
+	}
+	err := tx.queryRow(ctx, `SELECT id FROM ranking_aspects WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return -1, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	// A row a read sees is committed, and lookup rows never change.
+	if tx.db != nil {
+		tx.db.keepLedgerID(ck, id)
 	}
 	return id, nil
 }

@@ -3,8 +3,6 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,26 +26,7 @@ func TestLedgerCompactMigration(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
-			if engine == "postgres" {
-				dsn = storetest.FreshDatabase(t, os.Getenv("SHANZHI_TEST_POSTGRES"))
-			}
-			box := storetest.Box(t)
-			db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: box})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateBefore(ctx, "0040"); err != nil {
-				t.Fatal(err)
-			}
-			rawExec(t, db, `INSERT INTO chain_keys (version, key_id, added_at) VALUES (1, ?, 0)`, box.KeyID())
-			if err := db.LoadChainKeys(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := db.SeedRegions(ctx); err != nil {
-				t.Fatal(err)
-			}
+			db, box := storeBefore(t, engine, "0040")
 			k, hf, err := box.ChainKey(box.KeyID())
 			if err != nil {
 				t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -29,7 +30,7 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 		return nil, err
 	}
 	_, limit = clampPage(0, limit)
-	lo, hi := regioncode.Range(region)
+	lo, hi := villageSpan(region)
 	var out []points.Ranked
 	err := s.db.view(ctx, func(tx *Tx) error {
 		// The page is cut from the totals alone and only its rows are
@@ -40,18 +41,23 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 		// league would sort hundreds of thousands, so there the range test
 		// is written as an expression no index serves, which leaves the
 		// engines the top index: totals in points order, read until the
-		// page is full.
-		where, args := `t.village_code >= ? AND t.village_code < ?`, []any{period, aspect, lo, hi}
+		// page is full. The keys are compact (migration 0045); the
+		// village comes back as its region code.
+		asp, err := tx.aspectArg(ctx, aspect)
+		if err != nil {
+			return err
+		}
+		where, args := `t.village >= ? AND t.village < ?`, []any{periodArg(period), asp, lo, hi}
 		switch lvl := regioncode.LevelOf(region); {
 		case lvl == regioncode.Village:
-			where, args = `t.village_code = ?`, []any{period, aspect, region}
+			where, args = `t.village = ?`, []any{periodArg(period), asp, villageArg(region)}
 		case lvl <= regioncode.Banner:
-			where = `t.village_code || '' >= ? AND t.village_code || '' < ?`
+			where = `t.village + 0 >= ? AND t.village + 0 < ?`
 		}
-		rows, err := tx.query(ctx, `SELECT x.household_id, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), x.village_code, v.name, x.points, x.awards
-			FROM (SELECT t.household_id, t.village_code, t.points, t.awards FROM points_totals t
+		rows, err := tx.query(ctx, `SELECT x.household_id, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), v.code, v.name, x.points, x.awards
+			FROM (SELECT t.household_id, t.village, t.points, t.awards FROM points_totals t
 				WHERE t.period = ? AND t.aspect = ? AND `+where+` ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit)+`) x
-			JOIN households h ON h.id = x.household_id LEFT JOIN residents r ON r.id = h.head_id JOIN regions v ON v.code = x.village_code
+			JOIN households h ON h.id = x.household_id LEFT JOIN residents r ON r.id = h.head_id JOIN regions v ON v.code = CAST(x.village AS TEXT)
 			ORDER BY x.points DESC, x.household_id`, args...)
 		if err != nil {
 			return err
@@ -85,11 +91,15 @@ func (s *RankingService) Villages(ctx context.Context, a *access.Actor, region, 
 		// The registered households come from the figure the households'
 		// triggers maintain (migration 0042): counting them per village
 		// was nearly all of a league's request.
+		asp, err := tx.aspectArg(ctx, aspect)
+		if err != nil {
+			return err
+		}
 		rows, err := tx.query(ctx, `SELECT v.code, v.name, COALESCE(t.points, 0), COALESCE(t.households, 0), COALESCE(c.active, 0)
-			FROM regions v LEFT JOIN village_totals t ON t.village_code = v.code AND t.period = ? AND t.aspect = ?
+			FROM regions v LEFT JOIN village_totals t ON t.village = CAST(v.code AS BIGINT) AND t.period = ? AND t.aspect = ?
 			LEFT JOIN village_households c ON c.village_code = v.code
 			WHERE v.level = ? AND v.status = 'active' AND v.code >= ? AND v.code < ?
-			ORDER BY 3 DESC, v.code LIMIT 2000`, period, aspect, int(regioncode.Village), lo, hi)
+			ORDER BY 3 DESC, v.code LIMIT 2000`, periodArg(period), asp, int(regioncode.Village), lo, hi)
 		if err != nil {
 			return err
 		}
@@ -141,20 +151,25 @@ func (s *RankingService) Regions(ctx context.Context, a *access.Actor, region, p
 		// query reads one index range in order (village_totals and
 		// village_households by their primary keys), which measured
 		// faster than grouping by a prefix expression in SQL.
-		rows, err := tx.query(ctx, `SELECT village_code, points, households FROM village_totals
-			WHERE period = ? AND aspect = ? AND village_code >= ? AND village_code < ?`, period, aspect, lo, hi)
+		asp, err := tx.aspectArg(ctx, aspect)
+		if err != nil {
+			return err
+		}
+		vlo, vhi := villageSpan(region)
+		rows, err := tx.query(ctx, `SELECT village, points, households FROM village_totals
+			WHERE period = ? AND aspect = ? AND village >= ? AND village < ?`, periodArg(period), asp, vlo, vhi)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var code string
-			var pts int64
+			var village, pts int64
 			var active int
-			if err := rows.Scan(&code, &pts, &active); err != nil {
+			if err := rows.Scan(&village, &pts, &active); err != nil {
 				rows.Close()
 				return err
 			}
-			if i, ok := at[code[:n]]; ok {
+			code := strconv.FormatInt(village, 10)
+			if i, ok := at[code[:min(n, len(code))]]; ok {
 				units[i].Points += pts
 				units[i].Households += active
 			}
@@ -211,14 +226,15 @@ func (s *RankingService) Standing(ctx context.Context, a *access.Actor, househol
 // credit summary a bank receives reads the same figures.
 func (tx *Tx) standing(ctx context.Context, village string, household int64, period string) (points.Standing, error) {
 	var out points.Standing
-	err := tx.queryRow(ctx, `SELECT points FROM points_totals WHERE period = ? AND aspect = '' AND household_id = ?`, period, household).Scan(&out.Points)
+	// Aspect 0 is all aspects together (migration 0045).
+	err := tx.queryRow(ctx, `SELECT points FROM points_totals WHERE period = ? AND aspect = 0 AND household_id = ?`, periodArg(period), household).Scan(&out.Points)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return out, err
 	}
 	// A household that earned nothing has no totals row; it ranks
 	// after every household with more than nothing.
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM points_totals WHERE period = ? AND aspect = '' AND village_code = ? AND points > ?`,
-		period, village, out.Points).Scan(&out.Rank); err != nil {
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM points_totals WHERE period = ? AND aspect = 0 AND village = ? AND points > ?`,
+		periodArg(period), villageArg(village), out.Points).Scan(&out.Rank); err != nil {
 		return out, err
 	}
 	out.Rank++
