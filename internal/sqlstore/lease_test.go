@@ -16,7 +16,7 @@ import (
 // transactions within a second and lifting it resumes them; a server does
 // not start under a marker; and a closed server leaves no lease.
 func TestServerLease(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+	storetest.EachUnkeyed(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		op, err := db.Reopen(ctx, storetest.Box(t))
 		if err != nil {

@@ -433,7 +433,7 @@ func TestOrgMemberAcrossRotation(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			base := storetest.MustOpen(t, engine)
+			base := storetest.MustOpenUnkeyed(t, engine)
 			k1, k2 := secret.NewKey(secret.AES), secret.NewKey(secret.AES)
 			db := rotOpen(t, base, k1)
 			tr := mustOrgTree(t, db.Org())

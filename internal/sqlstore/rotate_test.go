@@ -228,7 +228,7 @@ func (f *rotFixture) checkReadable(t *testing.T, db *sqlstore.DB) {
 }
 
 func TestRotateKey(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, base *sqlstore.DB) {
+	storetest.EachUnkeyed(t, func(t *testing.T, base *sqlstore.DB) {
 		ctx := context.Background()
 		f := rotSetup(t, base)
 		k2 := secret.NewKey(secret.AES)
@@ -302,7 +302,7 @@ func TestRotateKey(t *testing.T) {
 // sealed beside its keyed hash, survives a rotation: the hash is
 // recomputed with the new index key and signing in by phone still works.
 func TestRotateKeyKeepsLoginPhones(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, base *sqlstore.DB) {
+	storetest.EachUnkeyed(t, func(t *testing.T, base *sqlstore.DB) {
 		ctx := context.Background()
 		f := rotSetup(t, base)
 		sys := &access.Actor{UserID: 1, Username: "rot-sys", Grants: []access.Grant{{Role: access.SysAdmin, Region: "150000000000"}}}
@@ -327,7 +327,7 @@ func TestRotateKeyKeepsLoginPhones(t *testing.T) {
 }
 
 func TestRotateKeyCrash(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, base *sqlstore.DB) {
+	storetest.EachUnkeyed(t, func(t *testing.T, base *sqlstore.DB) {
 		ctx := context.Background()
 		f := rotSetup(t, base)
 		k2 := secret.NewKey(secret.AES)
@@ -603,7 +603,7 @@ func BenchmarkRotateKey(b *testing.B) {
 // upload and second-factor secret, and search by ID number still finds
 // each resident under the new suite's hashes.
 func TestRotateKeyToSM(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, base *sqlstore.DB) {
+	storetest.EachUnkeyed(t, func(t *testing.T, base *sqlstore.DB) {
 		ctx := context.Background()
 		f := rotSetup(t, base)
 		sm := secret.NewKey(secret.SM)

@@ -397,7 +397,7 @@ func TestTalentTierRisesAcrossRotation(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			base := storetest.MustOpen(t, engine)
+			base := storetest.MustOpenUnkeyed(t, engine)
 			k1, k2 := secret.NewKey(secret.AES), secret.NewKey(secret.AES)
 			w := newTalentWorld(t, rotOpen(t, base, k1))
 			walk := func(w *talentWorld, tier talent.Tier) (*talent.Candidate, error) {

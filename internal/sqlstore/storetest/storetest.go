@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -49,9 +50,18 @@ func Engines(tb testing.TB) []string {
 
 // Each runs fn once per engine as a subtest with a fresh store.
 func Each(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
+	each(t, fn, MustOpen)
+}
+
+// EachUnkeyed is Each over MustOpenUnkeyed.
+func EachUnkeyed(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
+	each(t, fn, MustOpenUnkeyed)
+}
+
+func each(t *testing.T, fn func(t *testing.T, db *sqlstore.DB), opener func(testing.TB, string) *sqlstore.DB) {
 	for _, e := range Engines(t) {
 		t.Run(e, func(t *testing.T) {
-			fn(t, MustOpen(t, e))
+			fn(t, opener(t, e))
 		})
 	}
 }
@@ -65,10 +75,21 @@ func Box(tb testing.TB) *secret.Box {
 	return b
 }
 
-// MustOpen opens a migrated store on engine with the regions seeded; the
-// clock is fixed at 2026-06-01 08:00 Beijing time so dates in tests are
-// stable.
+// MustOpen opens a migrated store on engine with the regions seeded, a
+// copy of the engine's template; the clock is fixed at 2026-06-01 08:00
+// Beijing time so dates in tests are stable.
 func MustOpen(tb testing.TB, engine string) *sqlstore.DB {
+	tb.Helper()
+	t := templateFor(tb, engine)
+	return open(tb, t.copyFor(tb, engine), t.box(tb), true)
+}
+
+// MustOpenUnkeyed is MustOpen for the tests of what the first key a
+// database is opened with decides (key rotation, reopening with another
+// key): the store is migrated in place, as a new install's is, and not yet
+// opened with a key since, where a copy of the template has been (and has
+// recorded the template's key).
+func MustOpenUnkeyed(tb testing.TB, engine string) *sqlstore.DB {
 	tb.Helper()
 	return open(tb, dsnFor(tb, engine), Box(tb), true)
 }
@@ -118,15 +139,23 @@ func open(tb testing.TB, dsn string, box *secret.Box, setUp bool) *sqlstore.DB {
 // search_path points at it; the schema is dropped when the test ends.
 func freshSchema(tb testing.TB, base string) string {
 	tb.Helper()
-	schema := freshObject(tb, base, "SCHEMA", "t_", "CASCADE")
-	u, err := url.Parse(base)
+	dsn, err := schemaDSN(base, freshObject(tb, base, "SCHEMA", "t_", "CASCADE"))
 	if err != nil {
 		tb.Fatal(err)
+	}
+	return dsn
+}
+
+// schemaDSN is base with its search_path set to schema.
+func schemaDSN(base, schema string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return u.String()
+	return u.String(), nil
 }
 
 // FreshDatabase creates a database with a random name on base's server and
@@ -149,22 +178,35 @@ func FreshDatabase(tb testing.TB, base string) string {
 // that breaks the next.
 func freshObject(tb testing.TB, base, kind, prefix, dropOptions string) string {
 	tb.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := prefix + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
+	name, drop, err := createObject(base, kind, prefix, dropOptions)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := admin.Exec(`CREATE ` + kind + ` ` + name); err != nil {
-		admin.Close()
-		tb.Fatalf("create test %s: %v", kind, err)
-	}
 	tb.Cleanup(func() {
-		if _, err := admin.Exec(`DROP ` + kind + ` IF EXISTS ` + name + ` ` + dropOptions); err != nil {
+		if err := drop(); err != nil {
 			tb.Errorf("drop test %s: %v", kind, err)
 		}
-		admin.Close()
 	})
 	return name
+}
+
+// createObject creates a schema or database with a random name through
+// base; drop removes it.
+func createObject(base, kind, prefix, dropOptions string) (name string, drop func() error, err error) {
+	b := make([]byte, 6)
+	rand.Read(b)
+	name = prefix + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := admin.Exec(`CREATE ` + kind + ` ` + name); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("create test %s: %w", kind, err)
+	}
+	return name, func() error {
+		defer admin.Close()
+		_, err := admin.Exec(`DROP ` + kind + ` IF EXISTS ` + name + ` ` + dropOptions)
+		return err
+	}, nil
 }
