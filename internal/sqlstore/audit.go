@@ -40,8 +40,10 @@ type auditRow struct {
 	Outcome   string
 	Client    string
 	RequestID string
-	PrevHash  string
-	Hash      string
+	// Hash is the row's keyed hash in hex; the row stores its 32 bytes
+	// (migration 0046). The hash of the row before is not stored: it is
+	// the one verify has in hand walking the partition in seq order.
+	Hash string
 }
 
 // auditFormat is the row format v new rows are written in: keyed and
@@ -102,7 +104,7 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 	uid, uname := actorRef(a)
 	req := access.RequestFrom(ctx)
 	role := roleSummary(a)
-	args := make([]any, 0, 17*len(es))
+	args := make([]any, 0, 16*len(es))
 	for i, e := range es {
 		r := auditRow{Part: part, Seq: last - int64(len(es)-1-i), KV: kv, V: auditFormat, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: role,
 			Action: e.action, Target: e.target, Region: e.region, Detail: e.detail, Outcome: e.outcome, Client: req.Client, RequestID: req.ID}
@@ -110,14 +112,18 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 			r.Outcome = "ok"
 		}
 		r.Hash = r.mac(key, prev)
-		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail, r.Outcome, r.Client, r.RequestID, prev, r.Hash)
+		raw, err := rawHash(r.Hash)
+		if err != nil {
+			return err
+		}
+		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail, r.Outcome, r.Client, r.RequestID, raw)
 		prev = r.Hash
 	}
 	// On PostgreSQL the rows and the head's new hash go in one statement
 	// (see later): the head is locked from its move to the commit, so the
 	// fewer round trips in between, the shorter its partition waits.
-	if err := tx.later(ctx, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
-		VALUES `+placeholders(len(es), 17), args...); err != nil {
+	if err := tx.later(ctx, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash)
+		VALUES `+placeholders(len(es), 16), args...); err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
 	if _, err := tx.execAlong(ctx, `UPDATE audit_heads SET last_hash = ? WHERE part = ?`, prev, part); err != nil {
@@ -150,11 +156,11 @@ func actorRef(a *access.Actor) (int64, string) {
 	return a.UserID, a.Username
 }
 
-const auditCols = `id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash`
+const auditCols = `id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash`
 
 func scanAudit(s interface{ Scan(...any) error }) (auditRow, error) {
 	var r auditRow
-	err := s.Scan(&r.ID, &r.Part, &r.Seq, &r.KV, &r.V, &r.At, &r.ActorID, &r.ActorName, &r.Role, &r.Action, &r.Target, &r.Region, &r.Detail, &r.Outcome, &r.Client, &r.RequestID, &r.PrevHash, &r.Hash)
+	err := s.Scan(&r.ID, &r.Part, &r.Seq, &r.KV, &r.V, &r.At, &r.ActorID, &r.ActorName, &r.Role, &r.Action, &r.Target, &r.Region, &r.Detail, &r.Outcome, &r.Client, &r.RequestID, hexOf{&r.Hash})
 	return r, err
 }
 
@@ -257,9 +263,9 @@ func (w *auditWalk) row(tx *Tx, r auditRow) *AuditProblem {
 		return bad("a row older than the retention anchor was inserted")
 	case r.Seq != w.want:
 		return &AuditProblem{ID: r.ID, Part: r.Part, Seq: r.Seq, Reason: fmt.Sprintf("row %d of %s is missing: this row follows %d", w.want, r.Part, w.want-1)}
-	case r.PrevHash != w.prev:
-		return bad("prev_hash does not match the row before: a row was removed or inserted")
 	}
+	// The row's hash covers the hash of the row before (w.prev), so a
+	// row removed and the rest renumbered, or one inserted, shows here.
 	key, err := tx.chainKeyOf(r.KV)
 	if err != nil {
 		return bad(err.Error())
@@ -341,7 +347,7 @@ func (db *DB) PurgeAudit(ctx context.Context, retention time.Duration) (int64, e
 		}
 		for _, c := range cuts {
 			var hash string
-			if err := tx.queryRow(ctx, `SELECT hash FROM audit_log WHERE part = ? AND seq = ?`, c.part, c.seq).Scan(&hash); err != nil {
+			if err := tx.queryRow(ctx, `SELECT hash FROM audit_log WHERE part = ? AND seq = ?`, c.part, c.seq).Scan(hexOf{&hash}); err != nil {
 				return err
 			}
 			res, err := tx.exec(ctx, `DELETE FROM audit_log WHERE part = ? AND seq <= ?`, c.part, c.seq)

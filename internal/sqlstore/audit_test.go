@@ -125,18 +125,19 @@ func auditClean(t *testing.T, db *sqlstore.DB) int64 {
 func auditForge(t *testing.T, raw *sql.DB, rehash bool) int64 {
 	t.Helper()
 	var seq int64
-	var prev string
-	if err := raw.QueryRow(`SELECT seq, hash FROM audit_log WHERE part = ? ORDER BY seq DESC LIMIT 1`, pingan).Scan(&seq, &prev); err != nil {
+	var prevRaw []byte
+	if err := raw.QueryRow(`SELECT seq, hash FROM audit_log WHERE part = ? ORDER BY seq DESC LIMIT 1`, pingan).Scan(&seq, &prevRaw); err != nil {
 		t.Fatal(err)
 	}
+	prev := hex.EncodeToString(prevRaw)
 	seq++
 	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	hash := strings.Repeat("0", 64)
 	if rehash {
 		hash = plainHash(prev, pingan, strconv.FormatInt(seq, 10), "k1", "3", strconv.FormatInt(at, 10), "1", "admin", "", "registry.export", "residents", pingan, "全部", "ok", "", "")
 	}
-	auditExec(t, raw, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
-		VALUES (?, ?, 1, 3, ?, 1, 'admin', '', 'registry.export', 'residents', ?, '全部', 'ok', '', '', ?, ?)`, pingan, seq, at, pingan, prev, hash)
+	auditExec(t, raw, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash)
+		VALUES (?, ?, 1, 3, ?, 1, 'admin', '', 'registry.export', 'residents', ?, '全部', 'ok', '', '', ?)`, pingan, seq, at, pingan, sqlstore.RawHash(hash))
 	if rehash {
 		auditExec(t, raw, `UPDATE audit_heads SET last_seq = ?, last_hash = ? WHERE part = ?`, seq, hash, pingan)
 	}
@@ -291,8 +292,8 @@ func TestAuditTamper(t *testing.T) {
 				t.Fatalf("purge: %d rows, %v", n, err)
 			}
 			auditClean(t, db)
-			auditExec(t, raw, `INSERT INTO audit_log (id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
-				VALUES (?, ?, 1, 1, 3, ?, 1, 'admin', '', 'registry.export', 'residents', '', '', 'ok', '', '', '', '')`, ids[0], pingan, start.UnixMilli())
+			auditExec(t, raw, `INSERT INTO audit_log (id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash)
+				VALUES (?, ?, 1, 1, 3, ?, 1, 'admin', '', 'registry.export', 'residents', '', '', 'ok', '', '', ?)`, ids[0], pingan, start.UnixMilli(), []byte{})
 			auditProblem(t, db, ids[0], "older than the retention anchor")
 		}},
 	}

@@ -37,8 +37,8 @@ func forgeAuditRow(t *testing.T, db *sqlstore.DB) int64 {
 	rawExec(t, db, `UPDATE audit_log SET seq = seq + 1000 WHERE part = ? AND seq >= 3`, pingan)
 	rawExec(t, db, `UPDATE audit_log SET seq = seq - 999 WHERE part = ? AND seq >= 1003`, pingan)
 	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
-	rawExec(t, db, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
-		VALUES (?, 3, 1, 3, ?, 1, 'admin', '', 'registry.export', 'residents', ?, '全部', 'ok', '', '', '', '')`, pingan, at, pingan)
+	rawExec(t, db, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash)
+		VALUES (?, 3, 1, 3, ?, 1, 'admin', '', 'registry.export', 'residents', ?, '全部', 'ok', '', '', ?)`, pingan, at, pingan, []byte{})
 	var id int64
 	if err := db.RawRow(context.Background(), `SELECT id FROM audit_log WHERE part = ? AND seq = 3`, pingan).Scan(&id); err != nil {
 		t.Fatal(err)

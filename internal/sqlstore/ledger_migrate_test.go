@@ -3,8 +3,6 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,31 +26,11 @@ func TestLedgerCompactMigration(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
-			if engine == "postgres" {
-				dsn = storetest.FreshDatabase(t, os.Getenv("SHANZHI_TEST_POSTGRES"))
-			}
-			box := storetest.Box(t)
-			db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: box})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateBefore(ctx, "0040"); err != nil {
-				t.Fatal(err)
-			}
-			rawExec(t, db, `INSERT INTO chain_keys (version, key_id, added_at) VALUES (1, ?, 0)`, box.KeyID())
-			if err := db.LoadChainKeys(ctx); err != nil {
-				t.Fatal(err)
-			}
+			db, key := keyedBefore(t, engine, "0040")
+			auditWritable(t, db, engine) // the setup below audits
 			if _, err := db.SeedRegions(ctx); err != nil {
 				t.Fatal(err)
 			}
-			k, hf, err := box.ChainKey(box.KeyID())
-			if err != nil {
-				t.Fatal(err)
-			}
-			key := points.ChainKey{Key: k, Hash: hf}
 			var other string
 			if err := db.RawRow(ctx, `SELECT code FROM regions WHERE code LIKE '1522211002%' AND code <> ? ORDER BY code LIMIT 1`, pingan).Scan(&other); err != nil {
 				t.Fatal(err)
@@ -119,12 +97,14 @@ func TestLedgerCompactMigration(t *testing.T) {
 				rawExec(t, db, `SELECT setval(pg_get_serial_sequence('ledger_entries', 'id'), 9, false)`)
 			}
 
+			auditOld(t, db, engine)
 			if err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if problems, err := db.Ledger().Verify(ctx); err != nil || len(problems) != 0 {
 				t.Fatalf("verify after the conversion: %+v %v", problems, err)
 			}
+			auditClean(t, db)
 			// PostgreSQL recomputes the fingerprints the entries give back
 			// and keeps only the reversal posted with points; SQLite keeps
 			// every converted one.
