@@ -116,7 +116,11 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 		if err != nil {
 			return err
 		}
-		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail, r.Outcome, r.Client, r.RequestID, raw)
+		var region any = r.Region
+		if r.Region == r.Part {
+			region = nil // the partition's own region: read back from part
+		}
+		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, region, r.Detail, r.Outcome, r.Client, r.RequestID, raw)
 		prev = r.Hash
 	}
 	// On PostgreSQL the rows and the head's new hash go in one statement
@@ -156,7 +160,11 @@ func actorRef(a *access.Actor) (int64, string) {
 	return a.UserID, a.Username
 }
 
-const auditCols = `id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash`
+// auditRegion is a row's region: stored only where it is not the row's
+// partition (migration 0046).
+const auditRegion = `COALESCE(region_code, part)`
+
+const auditCols = `id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, ` + auditRegion + `, detail, outcome, client, request_id, hash`
 
 func scanAudit(s interface{ Scan(...any) error }) (auditRow, error) {
 	var r auditRow
@@ -389,7 +397,7 @@ func auditWhere(f audit.Filter) (string, []any) {
 	}
 	if f.Region != "" {
 		lo, hi := regioncode.Range(f.Region)
-		where, args = append(where, "region_code >= ? AND region_code < ?"), append(args, lo, hi)
+		where, args = append(where, auditRegion+" >= ? AND "+auditRegion+" < ?"), append(args, lo, hi)
 	}
 	if f.Outcome != "" {
 		where, args = append(where, "outcome = ?"), append(args, f.Outcome)

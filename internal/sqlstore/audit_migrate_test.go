@@ -105,6 +105,12 @@ func auditCompactMigration(t *testing.T, engine string, tampered bool) {
 	if err := db.RawRow(ctx, `SELECT count(*) FROM audit_log WHERE length(hash) = 32`).Scan(&raw); err != nil || raw != len(want) {
 		t.Fatalf("%d raw 32-byte hashes, want %d (%v)", raw, len(want), err)
 	}
+	// A region that is the row's partition is not stored twice; the
+	// system partition's rows keep their empty region.
+	var same, empty int
+	if err := db.RawRow(ctx, `SELECT count(*) FILTER (WHERE region_code IS NULL), count(*) FILTER (WHERE region_code = '') FROM audit_log`).Scan(&same, &empty); err != nil || same != 7 || empty != 2 {
+		t.Fatalf("%d regions read from the partition, %d empty, want 7 and 2 (%v)", same, empty, err)
+	}
 	var kept sqlstore.Anchor
 	if err := json.Unmarshal(file, &kept); err != nil {
 		t.Fatal(err)
@@ -127,6 +133,9 @@ func auditCompactMigration(t *testing.T, engine string, tampered bool) {
 			e.Target != w.Target || e.Region != w.Region || e.Detail != w.Detail || e.Outcome != w.Outcome || e.Client != w.Client || e.RequestID != w.RequestID {
 			t.Fatalf("row %d after the conversion:\n got %+v\nwant %+v", w.ID, e, w)
 		}
+	}
+	if got, n, err := db.Audit().Entries(ctx, auditor, audit.Filter{Region: pingan, Limit: 100}); err != nil || n != 4 || len(got) != 4 || got[0].Region != pingan {
+		t.Fatalf("the audit page's search by region: %d rows %+v, %v", n, got, err)
 	}
 	// The chains go on from their heads: the refused read below chains in
 	// the system partition after its second row.

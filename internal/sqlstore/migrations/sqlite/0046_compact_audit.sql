@@ -8,6 +8,11 @@
 --   the last one for the next write. The hash input is unchanged (the
 --   previous hash is still its first field), so every chain verifies as
 --   before, and an edited, removed or inserted row is still caught;
+-- * region_code is NULL where it is the row's partition, as it is for
+--   every write about a region (the partition is the first region a write
+--   names): the code was stored twice. The trail reads COALESCE(
+--   region_code, part); '' stays '' (a write about no region, chained in
+--   its actor's region or in system);
 -- * audit_log_actor (actor_id, id) is dropped: no query reads the trail
 --   by actor id (the audit page's search is by name).
 --
@@ -26,7 +31,7 @@ CREATE TABLE audit_log_new (
     role        TEXT NOT NULL DEFAULT '',
     action      TEXT NOT NULL,
     target      TEXT NOT NULL,
-    region_code TEXT NOT NULL DEFAULT '',
+    region_code TEXT,
     detail      TEXT NOT NULL DEFAULT '',
     outcome     TEXT NOT NULL DEFAULT 'ok',
     client      TEXT NOT NULL DEFAULT '',
@@ -34,7 +39,7 @@ CREATE TABLE audit_log_new (
     hash        BLOB NOT NULL
 );
 INSERT INTO audit_log_new (id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash)
-    SELECT id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, unhex(hash)
+    SELECT id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, NULLIF(region_code, part), detail, outcome, client, request_id, unhex(hash)
     FROM audit_log ORDER BY id;
 DROP TABLE audit_log;
 ALTER TABLE audit_log_new RENAME TO audit_log;
