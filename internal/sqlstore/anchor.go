@@ -166,7 +166,7 @@ const restoreAction = "backup.restore"
 // this database records none.
 func (tx *Tx) restoredAt(ctx context.Context) (int64, error) {
 	var at int64
-	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(at), 0) FROM audit_log WHERE action = ?`, restoreAction).Scan(&at)
+	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(at), 0) FROM audit_log WHERE `+auditActionIs, restoreAction).Scan(&at)
 	return at, err
 }
 

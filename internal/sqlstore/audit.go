@@ -116,11 +116,19 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 		if err != nil {
 			return err
 		}
+		roleID, err := tx.ledgerLookup(ctx, lookupAuditName, 0, r.Role)
+		if err != nil {
+			return fmt.Errorf("audit role: %w", err)
+		}
+		actionID, err := tx.ledgerLookup(ctx, lookupAuditName, 0, r.Action)
+		if err != nil {
+			return fmt.Errorf("audit action: %w", err)
+		}
 		var region any = r.Region
 		if r.Region == r.Part {
 			region = nil // the partition's own region: read back from part
 		}
-		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, region, r.Detail, r.Outcome, r.Client, r.RequestID, raw)
+		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, roleID, actionID, r.Target, region, r.Detail, r.Outcome, r.Client, r.RequestID, raw)
 		prev = r.Hash
 	}
 	// On PostgreSQL the rows and the head's new hash go in one statement
@@ -164,7 +172,17 @@ func actorRef(a *access.Actor) (int64, string) {
 // partition (migration 0046).
 const auditRegion = `COALESCE(region_code, part)`
 
-const auditCols = `id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, ` + auditRegion + `, detail, outcome, client, request_id, hash`
+// auditName reads a row's role or action from audit_names (migration
+// 0046); every query of auditCols reads FROM audit_log unaliased.
+func auditName(col string) string {
+	return `(SELECT n.name FROM audit_names n WHERE n.id = audit_log.` + col + `)`
+}
+
+// auditActionIs selects the rows of one action.
+const auditActionIs = `action = (SELECT n.id FROM audit_names n WHERE n.name = ?)`
+
+var auditCols = `id, part, seq, kv, v, at, actor_id, actor_name, ` + auditName("role") + `, ` + auditName("action") + `, target, ` + auditRegion +
+	`, detail, outcome, client, request_id, hash`
 
 func scanAudit(s interface{ Scan(...any) error }) (auditRow, error) {
 	var r auditRow
@@ -393,7 +411,7 @@ func auditWhere(f audit.Filter) (string, []any) {
 		where, args = append(where, "actor_name = ?"), append(args, f.Actor)
 	}
 	if f.Action != "" {
-		where, args = append(where, "action LIKE ? ESCAPE '\\'"), append(args, likeEscape(f.Action)+"%")
+		where, args = append(where, "action IN (SELECT n.id FROM audit_names n WHERE n.name LIKE ? ESCAPE '\\')"), append(args, likeEscape(f.Action)+"%")
 	}
 	if f.Region != "" {
 		lo, hi := regioncode.Range(f.Region)

@@ -126,6 +126,9 @@ const (
 	lookupItem   = "ledger_items"
 	lookupActor  = "ledger_actors"
 	lookupPrefix = "ledger_keys"
+	// audit_names holds the audit trail's actions and role summaries
+	// (migration 0046); it shares the cache, keyed by table.
+	lookupAuditName = "audit_names"
 )
 
 // ledgerIDCache bounds the cache: items include every distinct basket a
@@ -154,6 +157,8 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 		sel, ins, args = `SELECT id FROM ledger_actors WHERE user_id = ? AND name = ?`, `INSERT INTO ledger_actors (user_id, name) VALUES (?, ?) ON CONFLICT (user_id, name) DO NOTHING RETURNING id`, []any{uid, text}
 	case lookupPrefix:
 		sel, ins, args = `SELECT id FROM ledger_keys WHERE prefix = ?`, `INSERT INTO ledger_keys (prefix) VALUES (?) ON CONFLICT (prefix) DO NOTHING RETURNING id`, []any{text}
+	case lookupAuditName:
+		sel, ins, args = `SELECT id FROM audit_names WHERE name = ?`, `INSERT INTO audit_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id`, []any{text}
 	default:
 		return 0, fmt.Errorf("no ledger lookup table %q", table)
 	}

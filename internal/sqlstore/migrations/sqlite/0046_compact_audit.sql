@@ -13,12 +13,20 @@
 --   names): the code was stored twice. The trail reads COALESCE(
 --   region_code, part); '' stays '' (a write about no region, chained in
 --   its actor's region or in system);
+-- * action and role are ids into audit_names: a few dozen actions and
+--   the grant summaries of the users who act, each written once, where
+--   every row repeated "points.award" and "operator@152221100210";
 -- * audit_log_actor (actor_id, id) is dropped: no query reads the trail
 --   by actor id (the audit page's search is by name).
 --
 -- The heads (audit_heads) and the anchors keep their hex hashes: a few
 -- rows, and the anchor files operators keep outside the database name
 -- them in hex.
+CREATE TABLE audit_names (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+INSERT INTO audit_names (name) SELECT action FROM audit_log UNION SELECT role FROM audit_log ORDER BY 1;
 CREATE TABLE audit_log_new (
     id          INTEGER PRIMARY KEY,
     part        TEXT NOT NULL,
@@ -28,8 +36,8 @@ CREATE TABLE audit_log_new (
     at          INTEGER NOT NULL,
     actor_id    INTEGER NOT NULL,
     actor_name  TEXT NOT NULL,
-    role        TEXT NOT NULL DEFAULT '',
-    action      TEXT NOT NULL,
+    role        INTEGER NOT NULL,
+    action      INTEGER NOT NULL,
     target      TEXT NOT NULL,
     region_code TEXT,
     detail      TEXT NOT NULL DEFAULT '',
@@ -39,8 +47,8 @@ CREATE TABLE audit_log_new (
     hash        BLOB NOT NULL
 );
 INSERT INTO audit_log_new (id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash)
-    SELECT id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, NULLIF(region_code, part), detail, outcome, client, request_id, unhex(hash)
-    FROM audit_log ORDER BY id;
+    SELECT l.id, l.part, l.seq, l.kv, l.v, l.at, l.actor_id, l.actor_name, r.id, a.id, l.target, NULLIF(l.region_code, l.part), l.detail, l.outcome, l.client, l.request_id, unhex(l.hash)
+    FROM audit_log l JOIN audit_names r ON r.name = l.role JOIN audit_names a ON a.name = l.action ORDER BY l.id;
 DROP TABLE audit_log;
 ALTER TABLE audit_log_new RENAME TO audit_log;
 -- A partition's chain in order: verify, anchors, retention, the heads.
