@@ -97,13 +97,26 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 		}
 	}
 	part := auditPart(region, a)
+	// The role's and actions' ids are read, or added, before the head
+	// moves: a name this process has not cached yet then never lengthens
+	// the time the partition's head is locked.
+	role := roleSummary(a)
+	roleID, err := tx.ledgerLookup(ctx, lookupAuditName, 0, role)
+	if err != nil {
+		return fmt.Errorf("audit role: %w", err)
+	}
+	actionIDs := make([]int64, len(es))
+	for i, e := range es {
+		if actionIDs[i], err = tx.ledgerLookup(ctx, lookupAuditName, 0, e.action); err != nil {
+			return fmt.Errorf("audit action: %w", err)
+		}
+	}
 	last, prev, err := tx.advanceAuditHead(ctx, part, len(es))
 	if err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	uid, uname := actorRef(a)
 	req := access.RequestFrom(ctx)
-	role := roleSummary(a)
 	args := make([]any, 0, 16*len(es))
 	for i, e := range es {
 		r := auditRow{Part: part, Seq: last - int64(len(es)-1-i), KV: kv, V: auditFormat, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: role,
@@ -116,19 +129,11 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 		if err != nil {
 			return err
 		}
-		roleID, err := tx.ledgerLookup(ctx, lookupAuditName, 0, r.Role)
-		if err != nil {
-			return fmt.Errorf("audit role: %w", err)
-		}
-		actionID, err := tx.ledgerLookup(ctx, lookupAuditName, 0, r.Action)
-		if err != nil {
-			return fmt.Errorf("audit action: %w", err)
-		}
 		var region any = r.Region
 		if r.Region == r.Part {
 			region = nil // the partition's own region: read back from part
 		}
-		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, roleID, actionID, r.Target, region, r.Detail, r.Outcome, r.Client, r.RequestID, raw)
+		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, roleID, actionIDs[i], r.Target, region, r.Detail, r.Outcome, r.Client, r.RequestID, raw)
 		prev = r.Hash
 	}
 	// On PostgreSQL the rows and the head's new hash go in one statement
