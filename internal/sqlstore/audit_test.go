@@ -88,7 +88,7 @@ func auditRows(t *testing.T, db *sqlstore.DB, raw *sql.DB, n int) []int64 {
 // writing the table directly would, and returns the SQL that reads its id.
 func rawAuditName(t *testing.T, raw *sql.DB, name string) string {
 	t.Helper()
-	if _, err := raw.Exec(`INSERT INTO audit_names (name) VALUES ('` + name + `') ON CONFLICT (name) DO NOTHING`); err != nil {
+	if _, err := raw.Exec(`INSERT INTO audit_names (name) VALUES ('` + name + `') ON CONFLICT DO NOTHING`); err != nil {
 		t.Fatal(err)
 	}
 	return `(SELECT id FROM audit_names WHERE name = '` + name + `')`

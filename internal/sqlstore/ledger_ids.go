@@ -149,7 +149,7 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 		}
 	}
 	var sel, ins string
-	var args []any
+	var args, insArgs []any
 	switch table {
 	case lookupItem:
 		sel, ins, args = `SELECT id FROM ledger_items WHERE name = ?`, `INSERT INTO ledger_items (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id`, []any{text}
@@ -158,7 +158,13 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 	case lookupPrefix:
 		sel, ins, args = `SELECT id FROM ledger_keys WHERE prefix = ?`, `INSERT INTO ledger_keys (prefix) VALUES (?) ON CONFLICT (prefix) DO NOTHING RETURNING id`, []any{text}
 	case lookupAuditName:
-		sel, ins, args = `SELECT id FROM audit_names WHERE name = ?`, `INSERT INTO audit_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id`, []any{text}
+		sel, ins, args = `SELECT id FROM audit_names WHERE name = ?`, `INSERT INTO audit_names (name) VALUES (?) ON CONFLICT DO NOTHING RETURNING id`, []any{text}
+		if tx.dialect == Postgres {
+			// Unique by md5(name) there (migration 0046): a role summary
+			// can outgrow a b-tree entry.
+			sel, insArgs = `SELECT id FROM audit_names WHERE md5(name) = md5(?) AND name = ?`, args
+			args = []any{text, text}
+		}
 	default:
 		return 0, fmt.Errorf("no ledger lookup table %q", table)
 	}
@@ -167,14 +173,17 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 	// is inserted first. Either way a row another writer added (on
 	// PostgreSQL, concurrently) is found by the read after the insert
 	// returned nothing.
-	first, then := sel, ins
+	if insArgs == nil {
+		insArgs = args
+	}
+	first, then, firstArgs, thenArgs := sel, ins, args, insArgs
 	if table == lookupPrefix {
-		first, then = ins, sel
+		first, then, firstArgs, thenArgs = ins, sel, insArgs, args
 	}
 	var id int64
-	err := tx.queryRow(ctx, first, args...).Scan(&id)
+	err := tx.queryRow(ctx, first, firstArgs...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.queryRow(ctx, then, args...).Scan(&id)
+		err = tx.queryRow(ctx, then, thenArgs...).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) && first == sel {
 			err = tx.queryRow(ctx, sel, args...).Scan(&id)
 		}
