@@ -150,7 +150,7 @@ func (tx *Tx) rowAt(ctx context.Context, chain, part string, seq int64) (hash st
 	if chain == chainLedger {
 		err = tx.queryRow(ctx, `SELECT hash, at FROM ledger_entries WHERE village = ? AND seq = ?`, villageArg(part), seq).Scan(hexOf{&hash}, &at)
 	} else {
-		err = tx.queryRow(ctx, `SELECT hash, at FROM audit_log WHERE part = ? AND seq = ?`, part, seq).Scan(&hash, &at)
+		err = tx.queryRow(ctx, `SELECT hash, at FROM audit_log WHERE part = ? AND seq = ?`, part, seq).Scan(hexOf{&hash}, &at) // raw bytes since migration 0046
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", 0, nil
@@ -166,7 +166,7 @@ const restoreAction = "backup.restore"
 // this database records none.
 func (tx *Tx) restoredAt(ctx context.Context) (int64, error) {
 	var at int64
-	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(at), 0) FROM audit_log WHERE action = ?`, restoreAction).Scan(&at)
+	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(at), 0) FROM audit_log WHERE `+auditActionIs, restoreAction).Scan(&at)
 	return at, err
 }
 

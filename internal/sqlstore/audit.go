@@ -40,8 +40,10 @@ type auditRow struct {
 	Outcome   string
 	Client    string
 	RequestID string
-	PrevHash  string
-	Hash      string
+	// Hash is the row's keyed hash in hex; the row stores its 32 bytes
+	// (migration 0046). The hash of the row before is not stored: it is
+	// the one verify has in hand walking the partition in seq order.
+	Hash string
 }
 
 // auditFormat is the row format v new rows are written in: keyed and
@@ -95,14 +97,27 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 		}
 	}
 	part := auditPart(region, a)
+	// The role's and actions' ids are read, or added, before the head
+	// moves: a name this process has not cached yet then never lengthens
+	// the time the partition's head is locked.
+	role := roleSummary(a)
+	roleID, err := tx.ledgerLookup(ctx, lookupAuditName, 0, role)
+	if err != nil {
+		return fmt.Errorf("audit role: %w", err)
+	}
+	actionIDs := make([]int64, len(es))
+	for i, e := range es {
+		if actionIDs[i], err = tx.ledgerLookup(ctx, lookupAuditName, 0, e.action); err != nil {
+			return fmt.Errorf("audit action: %w", err)
+		}
+	}
 	last, prev, err := tx.advanceAuditHead(ctx, part, len(es))
 	if err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	uid, uname := actorRef(a)
 	req := access.RequestFrom(ctx)
-	role := roleSummary(a)
-	args := make([]any, 0, 17*len(es))
+	args := make([]any, 0, 16*len(es))
 	for i, e := range es {
 		r := auditRow{Part: part, Seq: last - int64(len(es)-1-i), KV: kv, V: auditFormat, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: role,
 			Action: e.action, Target: e.target, Region: e.region, Detail: e.detail, Outcome: e.outcome, Client: req.Client, RequestID: req.ID}
@@ -110,14 +125,22 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 			r.Outcome = "ok"
 		}
 		r.Hash = r.mac(key, prev)
-		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, r.Role, r.Action, r.Target, r.Region, r.Detail, r.Outcome, r.Client, r.RequestID, prev, r.Hash)
+		raw, err := rawHash(r.Hash)
+		if err != nil {
+			return err
+		}
+		var region any = r.Region
+		if r.Region == r.Part {
+			region = nil // the partition's own region: read back from part
+		}
+		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, roleID, actionIDs[i], r.Target, region, r.Detail, r.Outcome, r.Client, r.RequestID, raw)
 		prev = r.Hash
 	}
 	// On PostgreSQL the rows and the head's new hash go in one statement
 	// (see later): the head is locked from its move to the commit, so the
 	// fewer round trips in between, the shorter its partition waits.
-	if err := tx.later(ctx, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
-		VALUES `+placeholders(len(es), 17), args...); err != nil {
+	if err := tx.later(ctx, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash)
+		VALUES `+placeholders(len(es), 16), args...); err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
 	if _, err := tx.execAlong(ctx, `UPDATE audit_heads SET last_hash = ? WHERE part = ?`, prev, part); err != nil {
@@ -150,11 +173,25 @@ func actorRef(a *access.Actor) (int64, string) {
 	return a.UserID, a.Username
 }
 
-const auditCols = `id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash`
+// auditRegion is a row's region: stored only where it is not the row's
+// partition (migration 0046).
+const auditRegion = `COALESCE(region_code, part)`
+
+// auditName reads a row's role or action from audit_names (migration
+// 0046); every query of auditCols reads FROM audit_log unaliased.
+func auditName(col string) string {
+	return `(SELECT n.name FROM audit_names n WHERE n.id = audit_log.` + col + `)`
+}
+
+// auditActionIs selects the rows of one action.
+const auditActionIs = `action = (SELECT n.id FROM audit_names n WHERE n.name = ?)`
+
+var auditCols = `id, part, seq, kv, v, at, actor_id, actor_name, ` + auditName("role") + `, ` + auditName("action") + `, target, ` + auditRegion +
+	`, detail, outcome, client, request_id, hash`
 
 func scanAudit(s interface{ Scan(...any) error }) (auditRow, error) {
 	var r auditRow
-	err := s.Scan(&r.ID, &r.Part, &r.Seq, &r.KV, &r.V, &r.At, &r.ActorID, &r.ActorName, &r.Role, &r.Action, &r.Target, &r.Region, &r.Detail, &r.Outcome, &r.Client, &r.RequestID, &r.PrevHash, &r.Hash)
+	err := s.Scan(&r.ID, &r.Part, &r.Seq, &r.KV, &r.V, &r.At, &r.ActorID, &r.ActorName, &r.Role, &r.Action, &r.Target, &r.Region, &r.Detail, &r.Outcome, &r.Client, &r.RequestID, hexOf{&r.Hash})
 	return r, err
 }
 
@@ -257,9 +294,9 @@ func (w *auditWalk) row(tx *Tx, r auditRow) *AuditProblem {
 		return bad("a row older than the retention anchor was inserted")
 	case r.Seq != w.want:
 		return &AuditProblem{ID: r.ID, Part: r.Part, Seq: r.Seq, Reason: fmt.Sprintf("row %d of %s is missing: this row follows %d", w.want, r.Part, w.want-1)}
-	case r.PrevHash != w.prev:
-		return bad("prev_hash does not match the row before: a row was removed or inserted")
 	}
+	// The row's hash covers the hash of the row before (w.prev), so a
+	// row removed and the rest renumbered, or one inserted, shows here.
 	key, err := tx.chainKeyOf(r.KV)
 	if err != nil {
 		return bad(err.Error())
@@ -341,7 +378,7 @@ func (db *DB) PurgeAudit(ctx context.Context, retention time.Duration) (int64, e
 		}
 		for _, c := range cuts {
 			var hash string
-			if err := tx.queryRow(ctx, `SELECT hash FROM audit_log WHERE part = ? AND seq = ?`, c.part, c.seq).Scan(&hash); err != nil {
+			if err := tx.queryRow(ctx, `SELECT hash FROM audit_log WHERE part = ? AND seq = ?`, c.part, c.seq).Scan(hexOf{&hash}); err != nil {
 				return err
 			}
 			res, err := tx.exec(ctx, `DELETE FROM audit_log WHERE part = ? AND seq <= ?`, c.part, c.seq)
@@ -379,11 +416,11 @@ func auditWhere(f audit.Filter) (string, []any) {
 		where, args = append(where, "actor_name = ?"), append(args, f.Actor)
 	}
 	if f.Action != "" {
-		where, args = append(where, "action LIKE ? ESCAPE '\\'"), append(args, likeEscape(f.Action)+"%")
+		where, args = append(where, "action IN (SELECT n.id FROM audit_names n WHERE n.name LIKE ? ESCAPE '\\')"), append(args, likeEscape(f.Action)+"%")
 	}
 	if f.Region != "" {
 		lo, hi := regioncode.Range(f.Region)
-		where, args = append(where, "region_code >= ? AND region_code < ?"), append(args, lo, hi)
+		where, args = append(where, auditRegion+" >= ? AND "+auditRegion+" < ?"), append(args, lo, hi)
 	}
 	if f.Outcome != "" {
 		where, args = append(where, "outcome = ?"), append(args, f.Outcome)

@@ -84,6 +84,16 @@ func auditRows(t *testing.T, db *sqlstore.DB, raw *sql.DB, n int) []int64 {
 	return ids
 }
 
+// rawAuditName adds an action or role name to audit_names, as someone
+// writing the table directly would, and returns the SQL that reads its id.
+func rawAuditName(t *testing.T, raw *sql.DB, name string) string {
+	t.Helper()
+	if _, err := raw.Exec(`INSERT INTO audit_names (name) VALUES ('` + name + `') ON CONFLICT DO NOTHING`); err != nil {
+		t.Fatal(err)
+	}
+	return `(SELECT id FROM audit_names WHERE name = '` + name + `')`
+}
+
 func auditExec(t *testing.T, raw *sql.DB, q string, args ...any) {
 	t.Helper()
 	res, err := raw.Exec(q, args...)
@@ -125,18 +135,20 @@ func auditClean(t *testing.T, db *sqlstore.DB) int64 {
 func auditForge(t *testing.T, raw *sql.DB, rehash bool) int64 {
 	t.Helper()
 	var seq int64
-	var prev string
-	if err := raw.QueryRow(`SELECT seq, hash FROM audit_log WHERE part = ? ORDER BY seq DESC LIMIT 1`, pingan).Scan(&seq, &prev); err != nil {
+	var prevRaw []byte
+	if err := raw.QueryRow(`SELECT seq, hash FROM audit_log WHERE part = ? ORDER BY seq DESC LIMIT 1`, pingan).Scan(&seq, &prevRaw); err != nil {
 		t.Fatal(err)
 	}
+	prev := hex.EncodeToString(prevRaw)
 	seq++
 	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
 	hash := strings.Repeat("0", 64)
 	if rehash {
 		hash = plainHash(prev, pingan, strconv.FormatInt(seq, 10), "k1", "3", strconv.FormatInt(at, 10), "1", "admin", "", "registry.export", "residents", pingan, "全部", "ok", "", "")
 	}
-	auditExec(t, raw, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
-		VALUES (?, ?, 1, 3, ?, 1, 'admin', '', 'registry.export', 'residents', ?, '全部', 'ok', '', '', ?, ?)`, pingan, seq, at, pingan, prev, hash)
+	auditExec(t, raw, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash)
+		VALUES (?, ?, 1, 3, ?, 1, 'admin', `+rawAuditName(t, raw, "")+`, `+rawAuditName(t, raw, "registry.export")+`, 'residents', ?, '全部', 'ok', '', '', ?)`,
+		pingan, seq, at, pingan, sqlstore.RawHash(hash))
 	if rehash {
 		auditExec(t, raw, `UPDATE audit_heads SET last_seq = ?, last_hash = ? WHERE part = ?`, seq, hash, pingan)
 	}
@@ -264,7 +276,7 @@ func TestAuditTamper(t *testing.T) {
 			auditProblem(t, db, ids[3], "altered")
 		}},
 		{"altered actor", func(t *testing.T, db *sqlstore.DB, raw *sql.DB, ids []int64) {
-			auditExec(t, raw, `UPDATE audit_log SET actor_name = 'someone', role = '' WHERE id = ?`, ids[1])
+			auditExec(t, raw, `UPDATE audit_log SET actor_name = 'someone', role = action WHERE id = ?`, ids[1])
 			auditProblem(t, db, ids[1], "altered")
 		}},
 		{"middle row deleted", func(t *testing.T, db *sqlstore.DB, raw *sql.DB, ids []int64) {
@@ -291,8 +303,9 @@ func TestAuditTamper(t *testing.T) {
 				t.Fatalf("purge: %d rows, %v", n, err)
 			}
 			auditClean(t, db)
-			auditExec(t, raw, `INSERT INTO audit_log (id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
-				VALUES (?, ?, 1, 1, 3, ?, 1, 'admin', '', 'registry.export', 'residents', '', '', 'ok', '', '', '', '')`, ids[0], pingan, start.UnixMilli())
+			auditExec(t, raw, `INSERT INTO audit_log (id, part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash)
+				VALUES (?, ?, 1, 1, 3, ?, 1, 'admin', `+rawAuditName(t, raw, "")+`, `+rawAuditName(t, raw, "registry.export")+`, 'residents', '', '', 'ok', '', '', ?)`,
+				ids[0], pingan, start.UnixMilli(), []byte{})
 			auditProblem(t, db, ids[0], "older than the retention anchor")
 		}},
 	}

@@ -42,6 +42,10 @@ func BenchmarkAwardRecord(b *testing.B) {
 			// transitions and its audit record, with their indexes.
 			pending := []string{"awards", "review_items", "review_transitions", "audit_log"}
 			before := tablesBytes(b, db, engine, pending...)
+			parts := make([]float64, len(pending))
+			for i, t := range pending {
+				parts[i] = tablesBytes(b, db, engine, t)
+			}
 			b.SetParallelism(8) // 2 cores × 8 = 16 clients
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
@@ -61,6 +65,9 @@ func BenchmarkAwardRecord(b *testing.B) {
 			if b.N >= minSizeN {
 				b.StopTimer()
 				b.ReportMetric((tablesBytes(b, db, engine, pending...)-before)/float64(b.N), "bytes/award")
+				for i, t := range pending {
+					b.ReportMetric((tablesBytes(b, db, engine, t)-parts[i])/float64(b.N), t+"-B")
+				}
 			}
 		})
 	}

@@ -263,15 +263,21 @@ func (tx *Tx) keyAuditChain(ctx context.Context, key points.ChainKey) (int, erro
 			break
 		}
 		for _, r := range batch {
-			if r.ID != want || r.PrevHash != prevOld || plainAuditHash(r, prevOld) != r.Hash {
+			// The plain hash covers the one before, so a row removed,
+			// inserted or edited fails here (prev_hash is no longer
+			// stored since migration 0046).
+			if r.ID != want || plainAuditHash(r, prevOld) != r.Hash {
 				return 0, fmt.Errorf("the audit chain was already broken at row %d before it was keyed; restore a backup that verifies with the previous version", r.ID)
 			}
 			prevOld, want = r.Hash, r.ID+1
 			r.KV = 1
-			r.PrevHash = heads[r.Part]
-			r.Hash = r.mac(key, r.PrevHash)
+			r.Hash = r.mac(key, heads[r.Part])
 			heads[r.Part] = r.Hash
-			if _, err := tx.exec(ctx, `UPDATE audit_log SET kv = 1, prev_hash = ?, hash = ? WHERE id = ?`, r.PrevHash, r.Hash, r.ID); err != nil {
+			raw, err := rawHash(r.Hash)
+			if err != nil {
+				return 0, err
+			}
+			if _, err := tx.exec(ctx, `UPDATE audit_log SET kv = 1, hash = ? WHERE id = ?`, raw, r.ID); err != nil {
 				return 0, err
 			}
 			n++

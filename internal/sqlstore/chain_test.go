@@ -37,8 +37,8 @@ func forgeAuditRow(t *testing.T, db *sqlstore.DB) int64 {
 	rawExec(t, db, `UPDATE audit_log SET seq = seq + 1000 WHERE part = ? AND seq >= 3`, pingan)
 	rawExec(t, db, `UPDATE audit_log SET seq = seq - 999 WHERE part = ? AND seq >= 1003`, pingan)
 	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
-	rawExec(t, db, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, prev_hash, hash)
-		VALUES (?, 3, 1, 3, ?, 1, 'admin', '', 'registry.export', 'residents', ?, '全部', 'ok', '', '', '', '')`, pingan, at, pingan)
+	rawExec(t, db, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash)
+		VALUES (?, 3, 1, 3, ?, 1, 'admin', ?, ?, 'residents', ?, '全部', 'ok', '', '', ?)`, pingan, at, auditNameID(t, db, ""), auditNameID(t, db, "registry.export"), pingan, []byte{})
 	var id int64
 	if err := db.RawRow(context.Background(), `SELECT id FROM audit_log WHERE part = ? AND seq = 3`, pingan).Scan(&id); err != nil {
 		t.Fatal(err)
@@ -261,7 +261,7 @@ func TestChainAnchorAfterRestore(t *testing.T) {
 		t.Fatalf("anchor on a restored copy that took new writes: %+v", tampered)
 	}
 	// Without the restore's record the same copy is a shortened chain.
-	rawExec(t, restored, `DELETE FROM audit_log WHERE action = 'backup.restore'`)
+	rawExec(t, restored, `DELETE FROM audit_log WHERE action = (SELECT id FROM audit_names WHERE name = 'backup.restore')`)
 	if tampered, _ := anchorFindings(t, restored, anchor); len(tampered) == 0 {
 		t.Fatal("a copy that records no restore passes an anchor it falls short of")
 	}

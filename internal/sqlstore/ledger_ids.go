@@ -193,6 +193,9 @@ const (
 	// lookupAspect holds the aspects the ranking totals are kept for
 	// (migration 0045); id 0 is the empty aspect, every aspect together.
 	lookupAspect = "ranking_aspects"
+	// audit_names holds the audit trail's actions and role summaries
+	// (migration 0046); it shares the cache, keyed by table.
+	lookupAuditName = "audit_names"
 )
 
 // ledgerIDCache bounds the cache: items include every distinct basket a
@@ -208,7 +211,7 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 		return id, nil
 	}
 	var sel, ins string
-	var args []any
+	var args, insArgs []any
 	switch table {
 	case lookupItem:
 		sel, ins, args = `SELECT id FROM ledger_items WHERE name = ?`, `INSERT INTO ledger_items (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id`, []any{text}
@@ -218,6 +221,14 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 		sel, ins, args = `SELECT id FROM ledger_keys WHERE prefix = ?`, `INSERT INTO ledger_keys (prefix) VALUES (?) ON CONFLICT (prefix) DO NOTHING RETURNING id`, []any{text}
 	case lookupAspect:
 		sel, ins, args = `SELECT id FROM ranking_aspects WHERE name = ?`, `INSERT INTO ranking_aspects (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id`, []any{text}
+	case lookupAuditName:
+		sel, ins, args = `SELECT id FROM audit_names WHERE name = ?`, `INSERT INTO audit_names (name) VALUES (?) ON CONFLICT DO NOTHING RETURNING id`, []any{text}
+		if tx.dialect == Postgres {
+			// Unique by md5(name) there (migration 0046): a role summary
+			// can outgrow a b-tree entry.
+			sel, insArgs = `SELECT id FROM audit_names WHERE md5(name) = md5(?) AND name = ?`, args
+			args = []any{text, text}
+		}
 	default:
 		return 0, fmt.Errorf("no ledger lookup table %q", table)
 	}
@@ -226,13 +237,16 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 	// is inserted first. Either way a row another writer added (on
 	// PostgreSQL, concurrently) is found by the read after the insert
 	// returned nothing.
-	first, then := sel, ins
-	if table == lookupPrefix {
-		first, then = ins, sel
+	if insArgs == nil {
+		insArgs = args
 	}
-	err := tx.queryRow(ctx, first, args...).Scan(&id)
+	first, then, firstArgs, thenArgs := sel, ins, args, insArgs
+	if table == lookupPrefix {
+		first, then, firstArgs, thenArgs = ins, sel, insArgs, args
+	}
+	err := tx.queryRow(ctx, first, firstArgs...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.queryRow(ctx, then, args...).Scan(&id)
+		err = tx.queryRow(ctx, then, thenArgs...).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) && first == sel {
 			err = tx.queryRow(ctx, sel, args...).Scan(&id)
 		}

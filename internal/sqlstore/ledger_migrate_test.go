@@ -26,12 +26,11 @@ func TestLedgerCompactMigration(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			db, box := storeBefore(t, engine, "0040")
-			k, hf, err := box.ChainKey(box.KeyID())
-			if err != nil {
+			db, key := keyedBefore(t, engine, "0040")
+			auditWritable(t, db, engine) // the setup below audits
+			if _, err := db.SeedRegions(ctx); err != nil {
 				t.Fatal(err)
 			}
-			key := points.ChainKey{Key: k, Hash: hf}
 			var other string
 			if err := db.RawRow(ctx, `SELECT code FROM regions WHERE code LIKE '1522211002%' AND code <> ? ORDER BY code LIMIT 1`, pingan).Scan(&other); err != nil {
 				t.Fatal(err)
@@ -98,12 +97,14 @@ func TestLedgerCompactMigration(t *testing.T) {
 				rawExec(t, db, `SELECT setval(pg_get_serial_sequence('ledger_entries', 'id'), 9, false)`)
 			}
 
+			auditOld(t, db, engine)
 			if err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if problems, err := db.Ledger().Verify(ctx); err != nil || len(problems) != 0 {
 				t.Fatalf("verify after the conversion: %+v %v", problems, err)
 			}
+			auditClean(t, db)
 			// PostgreSQL recomputes the fingerprints the entries give back
 			// and keeps only the reversal posted with points; SQLite keeps
 			// every converted one.

@@ -3,8 +3,6 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -14,40 +12,8 @@ import (
 	"shanzhi/internal/points"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
-	"shanzhi/internal/secret"
-	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
-
-// storeBefore opens a new store of engine at the schema before migration
-// stop, with its chain key (registering a household chains an audit
-// record) and the regions seeded: where a conversion test writes rows as
-// an earlier version wrote them.
-func storeBefore(t *testing.T, engine, stop string) (*sqlstore.DB, *secret.Box) {
-	t.Helper()
-	ctx := context.Background()
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
-	if engine == "postgres" {
-		dsn = storetest.FreshDatabase(t, os.Getenv("SHANZHI_TEST_POSTGRES"))
-	}
-	box := storetest.Box(t)
-	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: box})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.MigrateBefore(ctx, stop); err != nil {
-		t.Fatal(err)
-	}
-	rawExec(t, db, `INSERT INTO chain_keys (version, key_id, added_at) VALUES (1, ?, 0)`, box.KeyID())
-	if err := db.LoadChainKeys(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.SeedRegions(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db, box
-}
 
 // TestTotalsCompactMigration builds a database at the schema before
 // migration 0045 with ranking totals written as the previous version
@@ -61,7 +27,11 @@ func TestTotalsCompactMigration(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			db, _ := storeBefore(t, engine, "0045")
+			db, _ := keyedBefore(t, engine, "0045")
+			auditWritable(t, db, engine) // the households below are audited
+			if _, err := db.SeedRegions(ctx); err != nil {
+				t.Fatal(err)
+			}
 			// 平安村 and another village of 科尔沁镇, and a village of
 			// another township of the banner.
 			var near, far string
@@ -131,6 +101,7 @@ func TestTotalsCompactMigration(t *testing.T) {
 				rawExec(t, db, `INSERT INTO village_totals (period, aspect, village_code, points, households) VALUES (?, ?, ?, ?, ?)`,
 					k.period, k.aspect, k.village, v[0], v[1])
 			}
+			auditOld(t, db, engine)
 			if err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}

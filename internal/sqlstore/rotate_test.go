@@ -484,7 +484,7 @@ func TestRotateKeySQLiteFile(t *testing.T) {
 		}
 	}
 	var audits int
-	if err := raw.QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'secret.rotate' AND target = ?`, "key:"+secret.KeyID(k2)).Scan(&audits); err != nil || audits != 1 {
+	if err := raw.QueryRow(`SELECT count(*) FROM audit_log WHERE action = (SELECT id FROM audit_names WHERE name = 'secret.rotate') AND target = ?`, "key:"+secret.KeyID(k2)).Scan(&audits); err != nil || audits != 1 {
 		t.Fatalf("%d secret.rotate audit entries (%v), want 1", audits, err)
 	}
 

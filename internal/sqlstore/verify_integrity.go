@@ -209,7 +209,7 @@ func (db *DB) CrossTableCheck(ctx context.Context) (Findings, error) {
 				batches[target] = true
 			}
 			return nil
-		}, `SELECT action, target FROM audit_log WHERE action = 'points.award' OR target LIKE 'import:%'`)
+		}, `SELECT `+auditName("action")+`, target FROM audit_log WHERE `+auditActionIs+` OR target LIKE 'import:%'`, "points.award")
 		if err != nil {
 			return err
 		}
