@@ -216,3 +216,49 @@ func (db *DB) LoadChainKeys(ctx context.Context) error { return db.loadChainKeys
 
 // SealMAC is a year seal's keyed hash.
 func SealMAC(key points.ChainKey, kv int, c points.Close) string { return sealMAC(key, kv, c) }
+
+// RecordTogether records ins as SQLite's group writer records awards that
+// queue together (award_batch.go), in one transaction of the caller's
+// engine, whatever their timing: the batch tests compare it with
+// one-at-a-time recording on both engines.
+func (s *AwardService) RecordTogether(ctx context.Context, a *access.Actor, ins []points.AwardInput) ([]*points.AwardRecord, []error, error) {
+	calls := make([]*awardCall, len(ins))
+	outs := make([]error, len(ins))
+	for i, in := range ins {
+		in, err := prepareAward(a, in, s.db.Now())
+		outs[i] = err
+		calls[i] = &awardCall{ctx: ctx, a: a, in: in, fp: awardPrint(in)}
+	}
+	var valid []*awardCall
+	var at []int
+	for i, c := range calls {
+		if outs[i] == nil {
+			valid, at = append(valid, c), append(at, i)
+		}
+	}
+	err := s.db.update(ctx, func(tx *Tx) error {
+		errs, err := s.recordBatch(ctx, tx, valid)
+		for n, i := range at {
+			if err == nil {
+				outs[i] = errs[n]
+			}
+		}
+		return err
+	})
+	recs := make([]*points.AwardRecord, len(ins))
+	for i, c := range calls {
+		if outs[i] == nil {
+			recs[i] = c.out
+		}
+	}
+	return recs, outs, err
+}
+
+// HoldWriter keeps a write transaction open until release is closed, so
+// writes sent meanwhile queue up and reach the writer together.
+func (db *DB) HoldWriter(ctx context.Context, release <-chan struct{}) error {
+	return db.update(ctx, func(*Tx) error {
+		<-release
+		return nil
+	})
+}
