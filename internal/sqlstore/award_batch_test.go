@@ -274,3 +274,54 @@ func TestAwardBatchThroughTheWriter(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchFallsBackToOneByOne queues writes of a batch whose shared
+// statements fail (or panic) after writing: nothing the batch wrote
+// stands, each write then runs alone, and each caller gets its own
+// outcome, the failing one its own error and the others none.
+func TestBatchFallsBackToOneByOne(t *testing.T) {
+	for _, panics := range []bool{false, true} {
+		t.Run(fmt.Sprint("panics=", panics), func(t *testing.T) {
+			db := storetest.MustOpen(t, "sqlite")
+			ctx := context.Background()
+			release := make(chan struct{})
+			held := make(chan error, 1)
+			go func() { held <- db.HoldWriter(ctx, release) }()
+			refused := fault.E(fault.Conflict, "error.conflict")
+			errs := make([]error, 8)
+			var wg sync.WaitGroup
+			for i := range errs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var fail error
+					if i == 3 {
+						fail = refused
+					}
+					errs[i] = db.WriteInFailingBatch(ctx, panics, fmt.Sprintf("job%d", i), fail)
+				}()
+			}
+			time.Sleep(200 * time.Millisecond)
+			close(release)
+			wg.Wait()
+			if err := <-held; err != nil {
+				t.Fatal(err)
+			}
+			for i, err := range errs {
+				if (i == 3) != (err == refused) || i != 3 && err != nil {
+					t.Errorf("write %d: %v", i, err)
+				}
+			}
+			var jobs, batch int
+			if err := db.RawRow(ctx, `SELECT count(*) FROM schema_migrations WHERE name LIKE 'job%'`).Scan(&jobs); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.RawRow(ctx, `SELECT count(*) FROM schema_migrations WHERE name = 'batch'`).Scan(&batch); err != nil {
+				t.Fatal(err)
+			}
+			if jobs != 7 || batch != 0 {
+				t.Errorf("%d writes stand (want 7: all but the refused one), and %d rows of the failed batch (want 0)", jobs, batch)
+			}
+		})
+	}
+}

@@ -262,3 +262,30 @@ func (db *DB) HoldWriter(ctx context.Context, release <-chan struct{}) error {
 		return nil
 	})
 }
+
+// failingBatch is a batch whose shared statements write a row and then
+// fail, or panic, as an unexpected error of the real batches would.
+type failingBatch struct{ panics bool }
+
+func (b failingBatch) runBatch(tx *Tx, jobs []*groupJob) ([]error, error) {
+	if _, err := tx.exec(jobs[0].ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ('batch', 0)`); err != nil {
+		return nil, err
+	}
+	if b.panics {
+		panic("the batch broke")
+	}
+	return nil, errors.New("the batch's shared statements failed")
+}
+
+// WriteInFailingBatch queues a write that the writer may batch with the
+// others sent the same way, in a batch that always fails: the writer must
+// then run each write alone, fn writing its name into schema_migrations
+// and failing with fail when it is set.
+func (db *DB) WriteInFailingBatch(ctx context.Context, panics bool, name string, fail error) error {
+	return db.updateBatched(ctx, failingBatch{panics}, nil, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, 0)`, name); err != nil {
+			return err
+		}
+		return fail
+	})
+}
