@@ -258,6 +258,11 @@ func (g *groupWriter) run(batch []*groupJob) {
 		if errs[i] = j.ctx.Err(); errs[i] != nil {
 			continue
 		}
+		// A batch gathers the group's later jobs of the same batcher and
+		// runs them at the place of the first. That may move a job ahead
+		// of another's in the group, which is no other order than their
+		// arrival could have given: none of them has been answered yet,
+		// so no caller can have sent one after seeing another's outcome.
 		var mates []int
 		if j.batch != nil {
 			for k := i; k < len(batch); k++ {
