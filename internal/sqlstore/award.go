@@ -57,12 +57,26 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 	if err != nil {
 		return nil, err
 	}
-	var out *points.AwardRecord
-	err = s.db.update(ctx, func(tx *Tx) (err error) {
-		out, err = s.recordTx(ctx, tx, a, in)
+	if len(in.Photos) > 0 {
+		// An award with photos reads and links them on its own path.
+		var out *points.AwardRecord
+		err = s.db.update(ctx, func(tx *Tx) (err error) {
+			out, err = s.recordTx(ctx, tx, a, in)
+			return err
+		})
+		return out, err
+	}
+	// Awards queued together on SQLite's writer are recorded together
+	// (award_batch.go); alone, the call runs recordTx as before.
+	c := &awardCall{ctx: ctx, a: a, in: in, fp: awardPrint(in)}
+	err = s.db.updateBatched(ctx, awardBatcher{*s}, c, func(tx *Tx) (err error) {
+		c.out, err = s.recordTx(ctx, tx, a, in)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return c.out, nil
 }
 
 // prepareAward is an award input as recordTx takes it: normalised, dated

@@ -223,3 +223,75 @@ type AuditRow = auditRow
 
 // MAC is the row's keyed hash after prev, as the chain computes it.
 func (r AuditRow) MAC(key points.ChainKey, prev string) string { return r.mac(key, prev) }
+// RecordTogether records ins as SQLite's group writer records awards that
+// queue together (award_batch.go), in one transaction of the caller's
+// engine, whatever their timing: the batch tests compare it with
+// one-at-a-time recording on both engines.
+func (s *AwardService) RecordTogether(ctx context.Context, a *access.Actor, ins []points.AwardInput) ([]*points.AwardRecord, []error, error) {
+	calls := make([]*awardCall, len(ins))
+	outs := make([]error, len(ins))
+	for i, in := range ins {
+		in, err := prepareAward(a, in, s.db.Now())
+		outs[i] = err
+		calls[i] = &awardCall{ctx: ctx, a: a, in: in, fp: awardPrint(in)}
+	}
+	var valid []*awardCall
+	var at []int
+	for i, c := range calls {
+		if outs[i] == nil {
+			valid, at = append(valid, c), append(at, i)
+		}
+	}
+	err := s.db.update(ctx, func(tx *Tx) error {
+		errs, err := s.recordBatch(ctx, tx, valid)
+		for n, i := range at {
+			if err == nil {
+				outs[i] = errs[n]
+			}
+		}
+		return err
+	})
+	recs := make([]*points.AwardRecord, len(ins))
+	for i, c := range calls {
+		if outs[i] == nil {
+			recs[i] = c.out
+		}
+	}
+	return recs, outs, err
+}
+
+// HoldWriter keeps a write transaction open until release is closed, so
+// writes sent meanwhile queue up and reach the writer together.
+func (db *DB) HoldWriter(ctx context.Context, release <-chan struct{}) error {
+	return db.update(ctx, func(*Tx) error {
+		<-release
+		return nil
+	})
+}
+
+// failingBatch is a batch whose shared statements write a row and then
+// fail, or panic, as an unexpected error of the real batches would.
+type failingBatch struct{ panics bool }
+
+func (b failingBatch) runBatch(tx *Tx, jobs []*groupJob) ([]error, error) {
+	if _, err := tx.exec(jobs[0].ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ('batch', 0)`); err != nil {
+		return nil, err
+	}
+	if b.panics {
+		panic("the batch broke")
+	}
+	return nil, errors.New("the batch's shared statements failed")
+}
+
+// WriteInFailingBatch queues a write that the writer may batch with the
+// others sent the same way, in a batch that always fails: the writer must
+// then run each write alone, fn writing its name into schema_migrations
+// and failing with fail when it is set.
+func (db *DB) WriteInFailingBatch(ctx context.Context, panics bool, name string, fail error) error {
+	return db.updateBatched(ctx, failingBatch{panics}, nil, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, 0)`, name); err != nil {
+			return err
+		}
+		return fail
+	})
+}

@@ -29,6 +29,36 @@ type groupJob struct {
 	ctx  context.Context
 	fn   func(*Tx) error
 	done chan error
+	// batch, when set, lets the writer hand this job to batch together
+	// with the group's other jobs of the same batcher, and call holds what
+	// the batcher needs of it; fn stays the job's way of running alone.
+	batch batcher
+	call  any
+}
+
+// A batcher records the work of several jobs of a group with shared
+// statements (an award's reads for all of them at once, one multi-row
+// INSERT per table) instead of each job's own nine or ten.
+type batcher interface {
+	// runBatch does the jobs' work in tx and returns each job's outcome:
+	// a job it refuses gets its own error and writes nothing. An error of
+	// its own means the shared statements failed; the writer then rolls
+	// back everything runBatch wrote and runs each job alone, so no caller
+	// gets another's error.
+	runBatch(tx *Tx, jobs []*groupJob) ([]error, error)
+}
+
+// updateBatched is update for a write that the SQLite group writer may
+// run together with others of b's that queued beside it; call is what b
+// needs of this one. Alone, or on PostgreSQL, fn runs as update runs it.
+func (db *DB) updateBatched(ctx context.Context, b batcher, call any, fn func(*Tx) error) error {
+	if db.paused.Load() {
+		return ErrMaintenance
+	}
+	if db.group != nil {
+		return db.group.submit(&groupJob{ctx: ctx, fn: fn, done: make(chan error, 1), batch: b, call: call})
+	}
+	return db.run(ctx, db.write, false, fn)
 }
 
 type groupWriter struct {
@@ -100,13 +130,17 @@ var errClosed = errors.New("sqlstore: database is closed")
 
 // do queues fn and waits for the commit of its group.
 func (g *groupWriter) do(ctx context.Context, fn func(*Tx) error) error {
-	j := &groupJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return g.submit(&groupJob{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// submit queues j and waits for the commit of its group.
+func (g *groupWriter) submit(j *groupJob) error {
 	select {
 	case g.jobs <- j:
 	case <-g.stop:
 		return errClosed
-	case <-ctx.Done():
-		return ctx.Err()
+	case <-j.ctx.Done():
+		return j.ctx.Err()
 	}
 	// Once taken, the job runs to its end: its outcome is only known after
 	// the group commits, and reporting a cancellation before that would
@@ -177,38 +211,107 @@ func (g *groupWriter) run(batch []*groupJob) {
 	defer sqlTx.Rollback()
 	stmts := map[string]*sql.Stmt{}
 	defer (&Tx{stmts: stmts}).closeStmts()
-	for i, j := range batch {
-		if errs[i] = j.ctx.Err(); errs[i] != nil {
-			continue
-		}
-		if _, err := sqlTx.Exec("SAVEPOINT grp"); err != nil {
-			fail(fmt.Errorf("savepoint: %w", err))
-			return
-		}
+	newTx := func() *Tx {
 		// Statements ignore the caller's cancellation inside a group:
 		// SQLite answers an interrupted write by rolling back the whole
 		// transaction, which would take the neighbours' work with it.
-		tx := &Tx{tx: sqlTx, dialect: db.dialect, now: db.Now().UTC(), box: db.box, stmts: stmts, detached: true, db: db, pool: db.write}
-		errs[i] = runGuarded(tx, j.fn)
-		if errs[i] == nil {
-			txs[i] = tx
+		return &Tx{tx: sqlTx, dialect: db.dialect, now: db.Now().UTC(), box: db.box, stmts: stmts, detached: true, db: db, pool: db.write}
+	}
+	// savepoint runs fn in a savepoint of its own, rolled back when fn
+	// fails; false means the transaction itself is gone and the group
+	// has been failed.
+	savepoint := func(fn func() error) (ok bool, ferr error) {
+		if _, err := sqlTx.Exec("SAVEPOINT grp"); err != nil {
+			fail(fmt.Errorf("savepoint: %w", err))
+			return false, nil
 		}
-		if errs[i] != nil {
+		ferr = fn()
+		if ferr != nil {
 			if _, err := sqlTx.Exec("ROLLBACK TO grp"); err != nil {
 				// The engine already rolled the whole transaction back
 				// (a full disk, an I/O error): nothing of the group stands.
 				fail(fmt.Errorf("rollback to savepoint: %w", err))
-				return
+				return false, nil
 			}
 		}
 		if _, err := sqlTx.Exec("RELEASE grp"); err != nil {
 			fail(fmt.Errorf("release savepoint: %w", err))
+			return false, nil
+		}
+		return true, ferr
+	}
+	one := func(i int) bool {
+		tx := newTx()
+		ok, err := savepoint(func() error { return runGuarded(tx, batch[i].fn) })
+		errs[i] = err
+		if ok && err == nil {
+			txs[i] = tx
+		}
+		return ok
+	}
+	var batched []*Tx // the transactions of batches, whose commit hooks run once
+	done := make([]bool, len(batch))
+	for i, j := range batch {
+		if done[i] {
+			continue
+		}
+		if errs[i] = j.ctx.Err(); errs[i] != nil {
+			continue
+		}
+		// A batch gathers the group's later jobs of the same batcher and
+		// runs them at the place of the first. That may move a job ahead
+		// of another's in the group, which is no other order than their
+		// arrival could have given: none of them has been answered yet,
+		// so no caller can have sent one after seeing another's outcome.
+		var mates []int
+		if j.batch != nil {
+			for k := i; k < len(batch); k++ {
+				if !done[k] && batch[k].batch == j.batch && batch[k].ctx.Err() == nil {
+					mates = append(mates, k)
+				}
+			}
+		}
+		if len(mates) < 2 {
+			if !one(i) {
+				return
+			}
+			continue
+		}
+		jobs := make([]*groupJob, len(mates))
+		for n, k := range mates {
+			jobs[n], done[k] = batch[k], true
+		}
+		tx := newTx()
+		var outs []error
+		ok, err := savepoint(func() error {
+			var err error
+			outs, err = runBatchGuarded(tx, jobs)
+			return err
+		})
+		if !ok {
 			return
+		}
+		if err == nil {
+			for n, k := range mates {
+				errs[k] = outs[n]
+			}
+			batched = append(batched, tx)
+			continue
+		}
+		// The shared statements failed and wrote nothing: each job runs
+		// alone, as it would have without batching.
+		for _, k := range mates {
+			if !one(k) {
+				return
+			}
 		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		fail(fmt.Errorf("commit: %w", err))
 		return
+	}
+	for _, tx := range batched {
+		tx.runCommitted()
 	}
 	for i, j := range batch {
 		if txs[i] != nil {
@@ -216,6 +319,21 @@ func (g *groupWriter) run(batch []*groupJob) {
 		}
 		j.done <- errs[i]
 	}
+}
+
+// runBatchGuarded is runGuarded for a batch: a panic fails the shared
+// statements, and the jobs then run alone.
+func runBatchGuarded(tx *Tx, jobs []*groupJob) (outs []error, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			outs, err = nil, fmt.Errorf("write batch panicked: %v", p)
+		}
+	}()
+	outs, err = jobs[0].batch.runBatch(tx, jobs)
+	if err == nil && len(outs) != len(jobs) {
+		err = fmt.Errorf("write batch: %d outcomes for %d jobs", len(outs), len(jobs))
+	}
+	return outs, err
 }
 
 // runGuarded turns a panic in one transaction of a group into its error, so
