@@ -223,6 +223,7 @@ type AuditRow = auditRow
 
 // MAC is the row's keyed hash after prev, as the chain computes it.
 func (r AuditRow) MAC(key points.ChainKey, prev string) string { return r.mac(key, prev) }
+
 // RecordTogether records ins as SQLite's group writer records awards that
 // queue together (award_batch.go), in one transaction of the caller's
 // engine, whatever their timing: the batch tests compare it with
