@@ -551,7 +551,7 @@ func BenchmarkRotateKey(b *testing.B) {
 		b.Run(engine, func(b *testing.B) {
 			ctx := context.Background()
 			keys := []secret.Key{secret.NewKey(secret.AES)}
-			db := rotOpen(b, storetest.MustOpen(b, engine), keys...)
+			db := rotOpen(b, storetest.MustOpenUnkeyed(b, engine), keys...)
 			var villages []string
 			kids, err := db.Regions().Children(ctx, rotActor, "152221000000")
 			if err != nil {
