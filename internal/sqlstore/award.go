@@ -136,56 +136,20 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		case err == nil && prevID != 0:
 			return fault.OnField(fault.Conflict, "key", "points.key_reused")
 		}
-		declaring := in.Channel == points.Declaration
-		mayWrite := a.Can(access.PointsWrite, village)
-		if declaring {
-			// A declaration comes from the household itself, and only there.
-			mayWrite = a.Household() == in.Household && a.Can(access.OwnHousehold, village)
-		}
-		if errors.Is(err, sql.ErrNoRows) || err == nil && !mayWrite {
-			return fault.E(fault.NotFound, "error.not_found")
-		}
-		if err != nil {
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if status != string(registry.HouseholdActive) {
-			return fault.E(fault.Conflict, "registry.household.inactive")
-		}
-		if villageStatus != string(region.Active) {
-			return fault.E(fault.Conflict, "region.inactive")
-		}
-		r, err := tx.effectiveScheme(ctx, village, in.Date)
+		h := batchHousehold{village: village, status: status, villageStatus: villageStatus}
+		r, it, per, err := tx.checkAward(ctx, a, in, h, err == nil, func(per string) (int, error) {
+			var already int
+			err := tx.queryRow(ctx, `SELECT count(*) FROM awards WHERE household_id = ? AND item_code = ? AND period = ? AND status IN ('pending', 'approved') AND corrects_id = 0`,
+				in.Household, in.Item, per).Scan(&already)
+			return already, err
+		})
 		if err != nil {
 			return err
-		}
-		it, ok := r.Item(in.Item)
-		if !ok {
-			return fault.OnField(fault.NotFound, "item", "scheme.item_not_found", in.Item)
-		}
-		per := period(it.CapPeriod, in.Date)
-		var already int
-		if it.Cap > 0 { // an uncapped item needs no count
-			if err := tx.queryRow(ctx, `SELECT count(*) FROM awards WHERE household_id = ? AND item_code = ? AND period = ? AND status IN ('pending', 'approved') AND corrects_id = 0`,
-				in.Household, in.Item, per).Scan(&already); err != nil {
-				return err
-			}
 		}
 		ev := evidence(in)
-		role := awardRole(a, village)
-		if declaring {
-			// The committee's review is the check on a declaration; the
-			// item's evidence and caps still apply, and nobody declares a
-			// deduction against themselves.
-			if it.Points <= 0 {
-				return fault.OnField(fault.Invalid, "item", "points.declare_deduction")
-			}
-			if len(it.Roles) > 0 {
-				role = it.Roles[0]
-			}
-		}
-		if err := scheme.CheckAward(r, in.Item, role, ev, already); err != nil {
-			return err
-		}
 		uid, uname := actorRef(a)
 		id, err := tx.insertID(ctx, `INSERT INTO awards (household_id, village_code, item_code, item_name, aspect, points, channel, proxy_for, evidence, witness, photo,
 			scheme_versions, period, award_date, status, idem_key, fingerprint, actor_id, actor_name, created_at, updated_at)
@@ -225,6 +189,63 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		return nil
 	}()
 	return out, err
+}
+
+// checkAward is every check an award not yet stored under its key must
+// pass, in order, for recordTx and a batch alike: the actor's right to
+// write there (or the household's own, for a declaration), the household
+// and its village active, the item in the scheme in force that day, and
+// the scheme's rules for the actor's role, the evidence and the item's
+// cap. found says the household exists; capped counts the household's
+// awards of the item in the cap's period, asked only of a capped item. It
+// returns the scheme, the item and the cap period the award was checked
+// against.
+func (tx *Tx) checkAward(ctx context.Context, a *access.Actor, in points.AwardInput, h batchHousehold, found bool, capped func(per string) (int, error)) (scheme.Resolved, scheme.ResolvedItem, string, error) {
+	var r scheme.Resolved
+	var it scheme.ResolvedItem
+	declaring := in.Channel == points.Declaration
+	mayWrite := found && a.Can(access.PointsWrite, h.village)
+	if declaring {
+		// A declaration comes from the household itself, and only there.
+		mayWrite = found && a.Household() == in.Household && a.Can(access.OwnHousehold, h.village)
+	}
+	if !mayWrite {
+		return r, it, "", fault.E(fault.NotFound, "error.not_found")
+	}
+	if h.status != string(registry.HouseholdActive) {
+		return r, it, "", fault.E(fault.Conflict, "registry.household.inactive")
+	}
+	if h.villageStatus != string(region.Active) {
+		return r, it, "", fault.E(fault.Conflict, "region.inactive")
+	}
+	r, err := tx.effectiveScheme(ctx, h.village, in.Date)
+	if err != nil {
+		return r, it, "", err
+	}
+	it, ok := r.Item(in.Item)
+	if !ok {
+		return r, it, "", fault.OnField(fault.NotFound, "item", "scheme.item_not_found", in.Item)
+	}
+	per := period(it.CapPeriod, in.Date)
+	var already int
+	if it.Cap > 0 { // an uncapped item needs no count
+		if already, err = capped(per); err != nil {
+			return r, it, "", err
+		}
+	}
+	role := awardRole(a, h.village)
+	if declaring {
+		// The committee's review is the check on a declaration; the
+		// item's evidence and caps still apply, and nobody declares a
+		// deduction against themselves.
+		if it.Points <= 0 {
+			return r, it, "", fault.OnField(fault.Invalid, "item", "points.declare_deduction")
+		}
+		if len(it.Roles) > 0 {
+			role = it.Roles[0]
+		}
+	}
+	return r, it, per, scheme.CheckAward(r, in.Item, role, evidence(in), already)
 }
 
 // evidence is what an award brings, in the terms of the scheme's rules.

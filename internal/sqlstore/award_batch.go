@@ -9,8 +9,6 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
-	"shanzhi/internal/region"
-	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
 )
@@ -165,41 +163,10 @@ func (s *AwardService) recordBatch(ctx context.Context, tx *Tx, calls []*awardCa
 // in recordTx's order; an award it takes counts towards its cap.
 func (s *AwardService) checkBatched(ctx context.Context, tx *Tx, c *awardCall, h batchHousehold, found bool, counts map[capKey]int) (awardTaken, error) {
 	in, a := c.in, c.a
-	declaring := in.Channel == points.Declaration
-	mayWrite := found && a.Can(access.PointsWrite, h.village)
-	if declaring {
-		mayWrite = found && a.Household() == in.Household && a.Can(access.OwnHousehold, h.village)
-	}
-	if !mayWrite {
-		return awardTaken{}, fault.E(fault.NotFound, "error.not_found")
-	}
-	if h.status != string(registry.HouseholdActive) {
-		return awardTaken{}, fault.E(fault.Conflict, "registry.household.inactive")
-	}
-	if h.villageStatus != string(region.Active) {
-		return awardTaken{}, fault.E(fault.Conflict, "region.inactive")
-	}
-	r, err := tx.effectiveScheme(ctx, h.village, in.Date)
+	r, it, per, err := tx.checkAward(ctx, a, in, h, found, func(per string) (int, error) {
+		return counts[capKey{in.Household, in.Item, per}], nil
+	})
 	if err != nil {
-		return awardTaken{}, err
-	}
-	it, ok := r.Item(in.Item)
-	if !ok {
-		return awardTaken{}, fault.OnField(fault.NotFound, "item", "scheme.item_not_found", in.Item)
-	}
-	per := period(it.CapPeriod, in.Date)
-	k := capKey{in.Household, in.Item, per}
-	already := counts[k]
-	role := awardRole(a, h.village)
-	if declaring {
-		if it.Points <= 0 {
-			return awardTaken{}, fault.OnField(fault.Invalid, "item", "points.declare_deduction")
-		}
-		if len(it.Roles) > 0 {
-			role = it.Roles[0]
-		}
-	}
-	if err := scheme.CheckAward(r, in.Item, role, evidence(in), already); err != nil {
 		return awardTaken{}, err
 	}
 	sum := review.Summary{Title: it.Name, Points: int64(it.Points)}
@@ -211,7 +178,7 @@ func (s *AwardService) checkBatched(ctx context.Context, tx *Tx, c *awardCall, h
 		return awardTaken{}, err
 	}
 	if it.Cap > 0 {
-		counts[k] = already + 1
+		counts[capKey{in.Household, in.Item, per}]++
 	}
 	return awardTaken{item: it, r: r, per: per, sum: sum, flow: flow, village: h.village}, nil
 }
