@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"shanzhi/internal/access"
@@ -292,7 +291,7 @@ func batchHouseholds(ctx context.Context, tx *Tx, calls []*awardCall) (map[int64
 	return keyedRows(ctx, tx, func(s interface{ Scan(...any) error }) (id int64, h batchHousehold, err error) {
 		return id, h, s.Scan(&id, &h.village, &h.status, &h.head, &h.headMongol, &h.birth, &h.villageStatus)
 	}, `SELECT h.id, h.village_code, h.status, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), g.status
-		FROM households h JOIN regions g ON g.code = h.village_code LEFT JOIN residents r ON r.id = h.head_id WHERE h.id IN (`+inList(len(ids))+`)`, ids...)
+		FROM households h JOIN regions g ON g.code = h.village_code LEFT JOIN residents r ON r.id = h.head_id WHERE h.id IN `+placeholders(1, len(ids)), ids...)
 }
 
 // batchPriors reads the awards stored earlier under the keys of calls.
@@ -304,7 +303,7 @@ func batchPriors(ctx context.Context, tx *Tx, calls []*awardCall) (map[string]ba
 	keys = padList(keys)
 	return keyedRows(ctx, tx, func(s interface{ Scan(...any) error }) (key string, p batchPrior, err error) {
 		return key, p, s.Scan(&key, &p.id, &p.fp)
-	}, `SELECT idem_key, id, fingerprint FROM awards WHERE idem_key IN (`+inList(len(keys))+`)`, keys...)
+	}, `SELECT idem_key, id, fingerprint FROM awards WHERE idem_key IN `+placeholders(1, len(keys)), keys...)
 }
 
 // keyedRows runs a query and returns its rows by the key scan reads.
@@ -337,9 +336,4 @@ func padList(vs []any) []any {
 		vs = append(vs, vs[len(vs)-1])
 	}
 	return vs
-}
-
-// inList is n placeholders separated by commas.
-func inList(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
