@@ -116,23 +116,34 @@ func dsnFor(tb testing.TB, engine string) string {
 
 func open(tb testing.TB, dsn string, box *secret.Box, setUp bool) *sqlstore.DB {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: box})
+	db, err := openStore(dsn, box, setUp)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	db.Now = func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) }
-	if !setUp {
-		return db
-	}
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := db.SeedRegions(ctx); err != nil {
-		tb.Fatal(err)
-	}
 	return db
+}
+
+// openStore opens the store at dsn with box on the tests' fixed clock,
+// migrated and seeded when setUp: for a test's store and for the
+// template its copies come from alike.
+func openStore(dsn string, box *secret.Box, setUp bool) (*sqlstore.DB, error) {
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: box})
+	if err != nil {
+		return nil, err
+	}
+	db.Now = func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) }
+	if setUp {
+		if err = db.Migrate(ctx); err == nil {
+			_, err = db.SeedRegions(ctx)
+		}
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
 }
 
 // freshSchema creates a schema with a random name and returns a DSN whose

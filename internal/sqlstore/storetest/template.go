@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"testing"
 
 	"shanzhi/internal/secret"
-	"shanzhi/internal/sqlstore"
 )
 
 // A template is a store migrated and seeded once per test binary and
@@ -59,23 +57,18 @@ func (t *template) box(tb testing.TB) *secret.Box {
 	return b
 }
 
-// migrated migrates and seeds the store at dsn with the template's key.
+// migrated migrates and seeds the store at dsn with the template's key,
+// as a test's own store would be.
 func (t *template) migrated(dsn string) error {
-	ctx := context.Background()
 	box, err := secret.New(t.key)
 	if err != nil {
 		return err
 	}
-	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: box})
+	db, err := openStore(dsn, box, true)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	_, err = db.SeedRegions(ctx)
-	return err
+	return db.Close()
 }
 
 func (t *template) build(engine string) error {
