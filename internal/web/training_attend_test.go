@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +41,11 @@ func TestTrainingAttendPages(t *testing.T) {
 			c, err = db.Training().AddSession(ctx, zzb, c.ID, training.SessionInput{Day: "2026-06-01", Starts: "08:30", Title: "开班", Teacher: teacher.ID, Hours: 2})
 		}
 		if err == nil {
+			// A second session, not attended and not rated: the trainee's
+			// page shows it with neither a check-in time nor a rating.
+			_, err = db.Training().AddSession(ctx, zzb, c.ID, training.SessionInput{Day: "2026-06-02", Starts: "08:30", Title: "结业", Teacher: teacher.ID, Hours: 2})
+		}
+		if err == nil {
 			_, err = db.Training().Enrol(ctx, zzb, c.ID, []int64{cd.ID})
 		}
 		if err != nil {
@@ -54,6 +60,10 @@ func TestTrainingAttendPages(t *testing.T) {
 		}
 		session := c.Sessions[0].ID
 		s.page(fmt.Sprintf("/training/sessions/%d/screen", session), http.StatusOK, "签到码", "data:image/png;base64,")
+		// Before any check-in no session shows a check-in time.
+		if body := s.body(s.get("/attend/t/" + m[1])); strings.Contains(body, "0001-01-01") {
+			t.Fatalf("a session not attended shows a zero check-in time:\n%s", body)
+		}
 		s.page("/attend/t/"+m[1], http.StatusOK, "村两委培训班", "甲书记")
 		s.page("/attend/t/"+m[1][:42]+"x", http.StatusNotFound)
 		sc, err := db.Training().ScreenCode(ctx, zzb, session)
@@ -70,6 +80,8 @@ func TestTrainingAttendPages(t *testing.T) {
 		res = s.post("/attend/t/"+m[1], url.Values{"op": {"rate"}, "session": {fmt.Sprint(session)}, "score": {"4"}})
 		if body := s.body(res); res.StatusCode != http.StatusOK || !regexp.MustCompile(`评价已提交[\s\S]*我的评价[\s\S]*王教授：4 分`).MatchString(body) {
 			t.Fatalf("rating: %d\n%s", res.StatusCode, body)
+		} else if strings.Contains(body, "：0 分") {
+			t.Fatalf("a session not rated is listed among the ratings given:\n%s", body)
 		}
 		s.page("/training/pool?region="+keerqin, http.StatusOK, "4.0 分（1 人次）")
 		s.page(fmt.Sprintf("/training/sessions/%d/roll", session), http.StatusOK, "甲书记", "输码")
