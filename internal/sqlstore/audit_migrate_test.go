@@ -12,6 +12,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/audit"
 	"shanzhi/internal/points"
+	"shanzhi/internal/secret"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
@@ -225,13 +226,18 @@ func auditNameID(t *testing.T, db *sqlstore.DB, name string) int64 {
 // returns it with the chain key, for a test that writes rows as an older
 // version did and then migrates them.
 func keyedBefore(t *testing.T, engine, stop string) (*sqlstore.DB, points.ChainKey) {
+	return keyedBeforeBy(t, engine, stop, storetest.Box(t))
+}
+
+// keyedBeforeBy is keyedBefore with a key file of the test's, for one
+// that seals and hashes rows itself.
+func keyedBeforeBy(t *testing.T, engine, stop string, box *secret.Box) (*sqlstore.DB, points.ChainKey) {
 	t.Helper()
 	ctx := context.Background()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "old.db")
 	if engine == "postgres" {
 		dsn = storetest.FreshDatabase(t, os.Getenv("SHANZHI_TEST_POSTGRES"))
 	}
-	box := storetest.Box(t)
 	db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Box: box})
 	if err != nil {
 		t.Fatal(err)

@@ -164,6 +164,9 @@ func mustRaw(h string) []byte {
 // RawHash is rawHash, for tests that write ledger rows themselves.
 func RawHash(h string) []byte { return mustRaw(h) }
 
+// ResidentHash is residentHash, for tests that look residents up by hash.
+func ResidentHash(h string) []byte { return residentHash(h) }
+
 // SplitKey is splitKey, for the migration test.
 func SplitKey(k string) (string, int64) { return splitKey(k) }
 

@@ -502,7 +502,7 @@ func (tx *Tx) importMember(im *importer, hid, head int64, village string, r *reg
 	var match int64
 	var err error
 	if r.Resident.IDNumber != "" {
-		err = tx.queryRow(ctx, `SELECT id FROM residents WHERE household_id = ? AND id_hash = ? AND status = '在册'`, hid, tx.box.Index(purposeID, r.Resident.IDNumber)).Scan(&match)
+		err = tx.queryRow(ctx, `SELECT id FROM residents WHERE household_id = ? AND id_hash = ? AND status = '在册'`, hid, residentHash(tx.box.Index(purposeID, r.Resident.IDNumber))).Scan(&match)
 	} else {
 		err = tx.queryRow(ctx, `SELECT id FROM residents WHERE household_id = ? AND (name = ? OR name_mongol_key = ? AND name_mongol_key <> '') AND birth_date = ? AND status = '在册'
 			ORDER BY id LIMIT 1`, hid, r.Resident.Name, mongol.Key(r.Resident.NameMongol), r.Resident.BirthDate).Scan(&match)

@@ -9,6 +9,7 @@ import (
 
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
+	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
@@ -35,8 +36,9 @@ func TestLedgerCompactMigration(t *testing.T) {
 			if err := db.RawRow(ctx, `SELECT code FROM regions WHERE code LIKE '1522211002%' AND code <> ? ORDER BY code LIMIT 1`, pingan).Scan(&other); err != nil {
 				t.Fatal(err)
 			}
-			h1, h2 := ledgerHousehold(t, db, "001", 1), ledgerHousehold(t, db, "002", 2)
-			h3 := mustHousehold(t, db, other, "003", person("孙三", 3, "1970-01-01", "男")).ID
+			h1 := mustHousehold(t, db, pingan, "001", withoutID(person("赵一", 1, "1970-01-01", registry.Male))).ID
+			h2 := mustHousehold(t, db, pingan, "002", withoutID(person("钱二", 2, "1970-01-01", registry.Male))).ID
+			h3 := mustHousehold(t, db, other, "003", withoutID(person("孙三", 3, "1970-01-01", registry.Male))).ID
 
 			// The old ledger, entry by entry, as the previous version
 			// chained and stored it.

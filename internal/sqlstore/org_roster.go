@@ -108,7 +108,7 @@ type rosterHeld struct {
 // rosterMatches looks up, by keyed hash, the members the rows' ID numbers
 // already name.
 func (tx *Tx) rosterMatches(ctx context.Context, hashes []string) (map[string]rosterHeld, error) {
-	return byHash(ctx, tx, hashes, `SELECT m.id_hash, m.id, m.branch_id, o.name, o.home_code, m.roster_hash,
+	return byHash(ctx, tx, hashes, func(h string) any { return h }, `SELECT m.id_hash, m.id, m.branch_id, o.name, o.home_code, m.roster_hash,
 			EXISTS (SELECT 1 FROM org_transfers t WHERE t.member_id = m.id AND t.open IS NOT NULL)
 			FROM org_members m JOIN org_orgs o ON o.id = m.branch_id WHERE m.id_hash IN `,
 		func(s interface{ Scan(...any) error }, h *string, m *rosterHeld) error {
@@ -118,8 +118,10 @@ func (tx *Tx) rosterMatches(ctx context.Context, hashes []string) (map[string]ro
 
 // byHash runs a query whose last condition is "… IN " over the keyed
 // hashes, rosterChunk at a time (a league's roster is 100,000 of them),
-// and keys what scan reads by the hash it reads first.
-func byHash[T any](ctx context.Context, tx *Tx, hashes []string, query string, scan func(s interface{ Scan(...any) error }, h *string, v *T) error) (map[string]T, error) {
+// each as stored turns it into what its table keeps, and keys what scan
+// reads by the hash it reads first, in hex.
+func byHash[T any](ctx context.Context, tx *Tx, hashes []string, stored func(string) any, query string,
+	scan func(s interface{ Scan(...any) error }, h *string, v *T) error) (map[string]T, error) {
 	type keyed struct {
 		h string
 		v T
@@ -129,7 +131,7 @@ func byHash[T any](ctx context.Context, tx *Tx, hashes []string, query string, s
 		n := min(len(hashes), rosterChunk)
 		args := make([]any, n)
 		for i, h := range hashes[:n] {
-			args[i] = h
+			args[i] = stored(h)
 		}
 		rows, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (keyed, error) {
 			var k keyed
@@ -334,10 +336,10 @@ type rosterResident struct{ id, member int64 }
 // member who lives in a village is linked to their household: the grid
 // net and the branch's pages reach them through it.
 func (tx *Tx) rosterResidents(ctx context.Context, hashes []string) (map[string]rosterResident, error) {
-	return byHash(ctx, tx, hashes, `SELECT r.id_hash, r.id, COALESCE((SELECT m.id FROM org_members m WHERE m.resident_id = r.id), 0)
+	return byHash(ctx, tx, hashes, func(h string) any { return residentHash(h) }, `SELECT r.id_hash, r.id, COALESCE((SELECT m.id FROM org_members m WHERE m.resident_id = r.id), 0)
 			FROM residents r WHERE r.status = '在册' AND r.id_hash IN `,
 		func(s interface{ Scan(...any) error }, h *string, r *rosterResident) error {
-			return s.Scan(h, &r.id, &r.member)
+			return s.Scan(hexOf{h}, &r.id, &r.member)
 		})
 }
 

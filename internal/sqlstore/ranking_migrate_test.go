@@ -49,7 +49,7 @@ func TestTotalsCompactMigration(t *testing.T) {
 			}
 			var hs []hh
 			for i, v := range []string{pingan, pingan, pingan, near, near, far} {
-				h := mustHousehold(t, db, v, fmt.Sprintf("%03d", i+1), person([]string{"赵一", "钱二", "孙三", "李四", "周五", "吴六"}[i], i+1, "1970-01-01", registry.Male))
+				h := mustHousehold(t, db, v, fmt.Sprintf("%03d", i+1), withoutID(person([]string{"赵一", "钱二", "孙三", "李四", "周五", "吴六"}[i], i+1, "1970-01-01", registry.Male)))
 				hs = append(hs, hh{h.ID, v})
 			}
 

@@ -146,7 +146,7 @@ func (tx *Tx) updateResident(ctx context.Context, a *access.Actor, cur *registry
 		birth_date = ?, id_enc = ?, id_hash = ?, id_masked = ?, phone_enc = ?, phone_hash = ?, phone_masked = ?, relation = ?, political = ?, updated_at = ? WHERE id = ?`,
 		in.Name, in.NameMongol, mongol.Key(in.NameMongol), mongol.SortKey(in.NameMongol), pinyin.SortKey(in.Name), pinyin.Initials(in.Name), pinyin.Full(in.Name), in.Gender, in.Ethnicity, in.BirthDate,
 		tx.box.Seal(purposeID, in.IDNumber), idHash, maskedOrEmpty(in.IDNumber, registry.MaskID),
-		tx.box.Seal(purposePhone, in.Phone), nullable(tx.box.Index(purposePhone, in.Phone)), maskedOrEmpty(in.Phone, registry.MaskPhone),
+		tx.box.Seal(purposePhone, in.Phone), residentHash(tx.box.Index(purposePhone, in.Phone)), maskedOrEmpty(in.Phone, registry.MaskPhone),
 		in.Relation, in.Political, tx.nowMS(), id); err != nil {
 		return false, err
 	}

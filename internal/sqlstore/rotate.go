@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -114,8 +115,7 @@ func (tx *Tx) provenIndexKey(ctx context.Context) (string, error) {
 	if ok, err := tx.tableExists(ctx, "residents"); err != nil || !ok {
 		return tx.box.KeyID(), err
 	}
-	var idEnc, phoneEnc []byte
-	var idHash, phoneHash sql.NullString
+	var idEnc, idHash, phoneEnc, phoneHash []byte
 	err := tx.queryRow(ctx, `SELECT id_enc, id_hash, phone_enc, phone_hash FROM residents
 		WHERE id_hash IS NOT NULL OR phone_hash IS NOT NULL ORDER BY id LIMIT 1`).Scan(&idEnc, &idHash, &phoneEnc, &phoneHash)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -124,9 +124,9 @@ func (tx *Tx) provenIndexKey(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	purpose, enc, hash := purposeID, idEnc, idHash.String
-	if !idHash.Valid {
-		purpose, enc, hash = purposePhone, phoneEnc, phoneHash.String
+	purpose, enc, hash := purposeID, idEnc, idHash
+	if idHash == nil {
+		purpose, enc, hash = purposePhone, phoneEnc, phoneHash
 	}
 	plain, err := tx.box.Open(purpose, enc)
 	if err != nil {
@@ -137,7 +137,9 @@ func (tx *Tx) provenIndexKey(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if b.Index(purpose, plain) == hash {
+		// Open asks before it migrates: a database from before migration
+		// 0048 keeps the hash in hex.
+		if h := b.Index(purpose, plain); bytes.Equal(hash, residentHash(h)) || string(hash) == h {
 			return id, nil
 		}
 	}
@@ -330,8 +332,8 @@ func (tx *Tx) rotateResidents(ctx context.Context, nb *secret.Box, size int, pro
 				return fmt.Errorf("resident %d phone: %w", r.id, err)
 			}
 			if _, err := tx.exec(ctx, `UPDATE residents SET id_enc = ?, id_hash = ?, phone_enc = ?, phone_hash = ? WHERE id = ?`,
-				nb.Seal(purposeID, idNumber), nullable(nb.Index(purposeID, idNumber)),
-				nb.Seal(purposePhone, phone), nullable(nb.Index(purposePhone, phone)), r.id); err != nil {
+				nb.Seal(purposeID, idNumber), residentHash(nb.Index(purposeID, idNumber)),
+				nb.Seal(purposePhone, phone), residentHash(nb.Index(purposePhone, phone)), r.id); err != nil {
 				return fmt.Errorf("resident %d: %w", r.id, err)
 			}
 			if idNumber != "" {

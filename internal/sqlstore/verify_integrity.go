@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"strconv"
@@ -113,24 +114,28 @@ func (db *DB) KeyedHashCheck(ctx context.Context) (Findings, error) {
 	type sealed struct {
 		table, col, purpose string
 		id                  int64
-		enc                 []byte
-		hash                sql.NullString
+		enc, hash           []byte // hash nil: NULL
 	}
-	check := func(s sealed) {
+	// stored turns a hash in hex into what its table keeps: residents
+	// the raw bytes, users the hex.
+	check := func(s sealed, stored func(string) []byte) {
 		plain, err := db.box.Open(s.purpose, s.enc)
 		switch {
 		case err != nil:
 			f.add("verify.hash_unopenable", s.table, s.id, s.col, err.Error())
-		case plain == "" && s.hash.Valid && s.hash.String != "":
+		case plain == "" && len(s.hash) > 0:
 			f.add("verify.hash_without_value", s.table, s.id, s.col)
-		case plain != "" && db.box.Index(s.purpose, plain) != s.hash.String:
+		case plain != "" && !bytes.Equal(stored(db.box.Index(s.purpose, plain)), s.hash):
 			f.add("verify.hash_mismatch", s.table, s.id, s.col)
 		}
 	}
 	n := 0
-	for _, q := range []struct{ table, query, purposeID, purposePhone string }{
-		{"residents", `SELECT id, id_enc, id_hash, phone_enc, phone_hash FROM residents WHERE id > ? ORDER BY id LIMIT 2000`, purposeID, purposePhone},
-		{"users", `SELECT id, NULL, NULL, phone_enc, phone_hash FROM users WHERE id > ? ORDER BY id LIMIT 2000`, "", purposeLogin},
+	for _, q := range []struct {
+		table, query, purposeID, purposePhone string
+		stored                                func(string) []byte
+	}{
+		{"residents", `SELECT id, id_enc, id_hash, phone_enc, phone_hash FROM residents WHERE id > ? ORDER BY id LIMIT 2000`, purposeID, purposePhone, residentHash},
+		{"users", `SELECT id, NULL, NULL, phone_enc, phone_hash FROM users WHERE id > ? ORDER BY id LIMIT 2000`, "", purposeLogin, func(h string) []byte { return []byte(h) }},
 	} {
 		var last int64
 		for {
@@ -138,8 +143,7 @@ func (db *DB) KeyedHashCheck(ctx context.Context) (Findings, error) {
 			err := db.view(ctx, func(tx *Tx) error {
 				return eachRow(ctx, tx, func(r interface{ Scan(...any) error }) error {
 					var id int64
-					var idEnc, phoneEnc []byte
-					var idHash, phoneHash sql.NullString
+					var idEnc, idHash, phoneEnc, phoneHash []byte
 					if err := r.Scan(&id, &idEnc, &idHash, &phoneEnc, &phoneHash); err != nil {
 						return err
 					}
@@ -158,8 +162,8 @@ func (db *DB) KeyedHashCheck(ctx context.Context) (Findings, error) {
 				break
 			}
 			for _, s := range batch {
-				if len(s.enc) > 0 || s.hash.Valid {
-					check(s)
+				if len(s.enc) > 0 || s.hash != nil {
+					check(s, q.stored)
 					n++
 				}
 			}
