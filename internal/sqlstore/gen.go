@@ -471,11 +471,12 @@ func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, hh *
 		}
 		groups = append(groups, group)
 	}
-	// The items, the actor, the aspects and the villages get their lookup ids in one
-	// transaction, in order, before the writers start: adding them as
-	// each writer first met them, in its own order, deadlocked
+	// The items, the actor, the aspects and the villages get their lookup
+	// ids in one transaction, in order, before the writers start: adding
+	// them as each writer first met them, in its own order, deadlocked
 	// PostgreSQL's concurrent inserts into the same unique indexes. After
-	// the commit the writers find them in the process's cache.
+	// the commit the writers find them in the process's cache. The
+	// villages' ordinals (migration 0047) so follow their codes.
 	if err := db.update(ctx, func(tx *Tx) error {
 		items, aspects := map[string]bool{}, map[string]bool{}
 		for _, it := range tpl.Items {

@@ -197,7 +197,7 @@ func (tx *Tx) standings(ctx context.Context, b *honour.Board, period string, mon
 		return nil, err
 	}
 	ords, all, err := tx.totalsVillages(ctx, b.Region)
-	if err != nil || len(ords) == 0 {
+	if err != nil || !all && len(ords) == 0 {
 		return nil, err
 	}
 	args := []any{asp}

@@ -47,7 +47,7 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 			return err
 		}
 		ords, all, err := tx.totalsVillages(ctx, region)
-		if err != nil || len(ords) == 0 {
+		if err != nil || !all && len(ords) == 0 {
 			return err
 		}
 		per := periodArg(period)
