@@ -40,8 +40,12 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 		// written as an expression no index serves, which leaves the
 		// engines the top index: totals in points order, read until the
 		// page is full. A month of one aspect is not in that index: its
-		// totals are read by key and sorted. The village comes back as
-		// its region code.
+		// totals are read by key and sorted. Elsewhere the sort is by an
+		// expression the top index does not give: both engines see the
+		// aspect's bound value, may then prove the top index's predicate,
+		// and took it for a township, reading the league's totals in
+		// points order for its villages' (SQLite: 7–9 ms instead of 0.4
+		// on the small set). The village comes back as its region code.
 		asp, err := tx.aspectArg(ctx, aspect)
 		if err != nil {
 			return err
@@ -52,9 +56,9 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 		}
 		per := periodArg(period)
 		where, args := "", []any{per, asp}
-		in := "t.village"
+		in, order := "t.village", "t.points + 0"
 		if top := topIndexed(per, asp); top != "" && regioncode.LevelOf(region) <= regioncode.Banner {
-			where, in = top, "t.village + 0"
+			where, in, order = top, "t.village + 0", "t.points"
 		}
 		if !all {
 			where += ` AND ` + in + ` IN ` + placeholders(1, len(ords))
@@ -62,7 +66,7 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 		}
 		rows, err := tx.query(ctx, `SELECT x.household_id, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), v.code, v.name, x.points, x.awards
 			FROM (SELECT t.household_id, t.village, t.points, t.awards FROM points_totals t
-				WHERE t.period = ? AND t.aspect = ?`+where+` ORDER BY t.points DESC, t.household_id LIMIT `+fmt.Sprint(limit)+`) x
+				WHERE t.period = ? AND t.aspect = ?`+where+` ORDER BY `+order+` DESC, t.household_id LIMIT `+fmt.Sprint(limit)+`) x
 			JOIN households h ON h.id = x.household_id LEFT JOIN residents r ON r.id = h.head_id
 			JOIN totals_villages o ON o.id = x.village JOIN regions v ON v.code = CAST(o.code AS TEXT)
 			ORDER BY x.points DESC, x.household_id`, args...)
