@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"shanzhi/internal/localtime"
+	"shanzhi/internal/regioncode"
 )
 
 // The ranking totals are keyed by (period, aspect, village, household_id)
@@ -50,15 +51,28 @@ func topIndexed(period, aspect int64) string {
 // totalsVillages are the ordinals of the villages under region that have
 // totals, as arguments for an IN list (ordinals follow no order of codes,
 // so they are never read as a range); all tells instead that they would
-// be every village with totals, so that a query need not test them.
+// be every village with totals, so that a query need not test them. Each
+// read is a round trip before the ranking's own, so a village's ordinal
+// comes from the process's cache, and only a banner or the league, which
+// may hold every village, is counted first.
 func (tx *Tx) totalsVillages(ctx context.Context, region string) (ords []any, all bool, err error) {
-	lo, hi := villageSpan(region)
-	var in, n int
-	if err := tx.queryRow(ctx, `SELECT count(*), (SELECT count(*) FROM totals_villages) FROM totals_villages WHERE code >= ? AND code < ?`, lo, hi).Scan(&in, &n); err != nil {
-		return nil, false, err
+	lvl := regioncode.LevelOf(region)
+	if lvl == regioncode.Village {
+		ord, err := tx.villageOrd(ctx, region)
+		if err != nil || ord < 0 {
+			return nil, false, err
+		}
+		return []any{ord}, false, nil
 	}
-	if in == n {
-		return nil, true, nil
+	lo, hi := villageSpan(region)
+	if lvl <= regioncode.Banner {
+		var in, n int
+		if err := tx.queryRow(ctx, `SELECT count(*), (SELECT count(*) FROM totals_villages) FROM totals_villages WHERE code >= ? AND code < ?`, lo, hi).Scan(&in, &n); err != nil {
+			return nil, false, err
+		}
+		if in == n {
+			return nil, true, nil
+		}
 	}
 	ids, err := column[int64](ctx, tx, `SELECT id FROM totals_villages WHERE code >= ? AND code < ?`, lo, hi)
 	for _, id := range ids {
