@@ -196,21 +196,17 @@ func (tx *Tx) standings(ctx context.Context, b *honour.Board, period string, mon
 	if err != nil {
 		return nil, err
 	}
-	ords, all, err := tx.totalsVillages(ctx, b.Region)
-	if err != nil || !all && len(ords) == 0 {
-		return nil, err
-	}
 	args := []any{asp}
 	for _, m := range months {
 		args = append(args, periodArg(m))
 	}
-	// The region's villages by their ordinals (migration 0047): each
-	// month's range of each village is read by key.
-	var villages string
-	if !all {
-		villages = ` AND t.village IN ` + placeholders(1, len(ords))
-		args = append(args, ords...)
+	// Each month's range of each of the region's villages is read by key
+	// (migration 0047).
+	villages, vargs, err := tx.inVillages(ctx, b.Region, true)
+	if err != nil {
+		return nil, err
 	}
+	args = append(args, vargs...)
 	sums := `SELECT t.household_id, SUM(t.points) AS pts FROM points_totals t WHERE t.aspect = ? AND t.period IN ` + placeholders(1, len(months)) +
 		villages + ` GROUP BY t.household_id`
 	var cut int64

@@ -34,35 +34,33 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 		// The page is cut from the totals alone and only its rows are
 		// joined to names. A village's totals are one range of the
 		// primary key (migration 0047), a few hundred rows to sort; a
-		// township's a few such ranges, listed by their ordinals. A banner
-		// or the league would sort hundreds of thousands, so there, when
-		// the top index holds the period and aspect, the village test is
-		// written as an expression no index serves, which leaves the
-		// engines the top index: totals in points order, read until the
-		// page is full. A month of one aspect is not in that index: its
-		// totals are read by key and sorted. Elsewhere the sort is by an
-		// expression the top index does not give: both engines see the
-		// aspect's bound value, may then prove the top index's predicate,
-		// and took it for a township, reading the league's totals in
-		// points order for its villages' (SQLite: 7–9 ms instead of 0.4
-		// on the small set). The village comes back as its region code.
+		// township's a few such ranges, one for each of its villages. A
+		// banner or the league would sort hundreds of thousands, so
+		// there, when the top index holds the period and aspect, the
+		// village test is written as an expression no index serves, which
+		// leaves the engines the top index: totals in points order, read
+		// until the page is full. A month of one aspect is not in that
+		// index: its totals are read by key and sorted. Elsewhere the sort
+		// is by an expression the top index does not give: both engines
+		// see the aspect's bound value, may then prove the top index's
+		// predicate, and took it for a township, reading the league's
+		// totals in points order for its villages' (SQLite: 7-9 ms
+		// instead of 0.4 on the small set). The village comes back as its
+		// region code.
 		asp, err := tx.aspectArg(ctx, aspect)
 		if err != nil {
 			return err
 		}
-		ords, all, err := tx.totalsVillages(ctx, region)
-		if err != nil || !all && len(ords) == 0 {
+		per := periodArg(period)
+		top := topIndexed(per, asp)
+		wide := top != "" && regioncode.LevelOf(region) <= regioncode.Banner
+		villages, vargs, err := tx.inVillages(ctx, region, !wide)
+		if err != nil {
 			return err
 		}
-		per := periodArg(period)
-		where, args := "", []any{per, asp}
-		in, order := "t.village", "t.points + 0"
-		if top := topIndexed(per, asp); top != "" && regioncode.LevelOf(region) <= regioncode.Banner {
-			where, in, order = top, "t.village + 0", "t.points"
-		}
-		if !all {
-			where += ` AND ` + in + ` IN ` + placeholders(1, len(ords))
-			args = append(args, ords...)
+		where, args, order := villages, append([]any{per, asp}, vargs...), "t.points + 0"
+		if wide {
+			where, order = top+villages, "t.points"
 		}
 		rows, err := tx.query(ctx, `SELECT x.household_id, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), v.code, v.name, x.points, x.awards
 			FROM (SELECT t.household_id, t.village, t.points, t.awards FROM points_totals t
