@@ -54,19 +54,20 @@ func topIndexed(period, aspect int64) string {
 // statement: ordinals follow no order of codes, so they are never read
 // as a range, and a list made first would be a round trip more and, on
 // PostgreSQL, a banner's hundreds of parameters planned anew each time
-// (3 ms). byKey false writes the village as an expression no index
-// serves, to leave the engines the top index.
+// (3 ms). byKey false tests each total's village by its own key instead,
+// an expression no index serves, to leave the engines the top index: as
+// a join PostgreSQL's generic plan read and sorted the league's totals
+// of the year (19 ms instead of 0.6 on the small set).
 func (tx *Tx) inVillages(ctx context.Context, region string, byKey bool) (string, []any, error) {
-	col := "t.village"
-	if !byKey {
-		col = "t.village + 0"
-	}
 	if regioncode.LevelOf(region) == regioncode.Village {
 		ord, err := tx.villageOrd(ctx, region)
-		return ` AND ` + col + ` = ?`, []any{ord}, err
+		return ` AND t.village = ?`, []any{ord}, err
 	}
 	lo, hi := villageSpan(region)
-	return ` AND ` + col + ` IN (SELECT id FROM totals_villages WHERE code >= ? AND code < ?)`, []any{lo, hi}, nil
+	if !byKey {
+		return ` AND (SELECT w.code >= ? AND w.code < ? FROM totals_villages w WHERE w.id = t.village)`, []any{lo, hi}, nil
+	}
+	return ` AND t.village IN (SELECT id FROM totals_villages WHERE code >= ? AND code < ?)`, []any{lo, hi}, nil
 }
 
 // addHouseholdTotal adds points and awards to a household's total in a
