@@ -38,9 +38,9 @@ func yearPeriods(year int64) []any {
 
 // topIndexed is the predicate of the partial index points_totals_top,
 // written out for a query of one period and aspect it covers, "" for one
-// it does not: an engine uses a partial index only when the query's text
-// proves its predicate, and a value bound at run time proves nothing.
-// The totals are t.
+// it does not: an engine uses a partial index only when it can prove its
+// predicate, and a plan made for any value (PostgreSQL's generic plans)
+// can prove it only from the query's text. The totals are t.
 func topIndexed(period, aspect int64) string {
 	if aspect == 0 || period < 10000 {
 		return ` AND (t.aspect = 0 OR t.period < 10000)`
