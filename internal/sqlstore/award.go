@@ -376,12 +376,15 @@ func (db *DB) AwardApplier() ReviewApplier {
 
 // addTotals adds an approved award to the maintained totals of its month
 // and year, for its aspect and for all aspects, counting a household in a
-// village's total the first time it earns anything in the period. n is
-// the awards it counts: 1 for an award, 0 for a correction, which takes
-// its points back without undoing the deed's count.
+// village's total the first time it earns anything there in the period.
+// n is the awards it counts: 1 for an award, 0 for a correction, which
+// takes its points back without undoing the deed's count. A total of the
+// year in progress counts in the household's village now, where a move
+// took its earlier totals of the year (moveTotals); one of an earlier
+// year in the village it was earned in.
 func (tx *Tx) addTotals(ctx context.Context, w *points.AwardRecord, delta int64, n int) error {
-	// The keys are stored compact (migration 0045): aspect 0 is all
-	// aspects together, the others ids in ranking_aspects.
+	// The keys are stored compact (migrations 0045 and 0047): aspect 0 is
+	// all aspects together, the others ids in ranking_aspects.
 	aspects := []int64{0}
 	if w.Aspect != "" {
 		id, err := tx.ledgerLookup(ctx, lookupAspect, 0, w.Aspect)
@@ -390,8 +393,10 @@ func (tx *Tx) addTotals(ctx context.Context, w *points.AwardRecord, delta int64,
 		}
 		aspects = append(aspects, id)
 	}
-	village, err := villageNum(w.Village)
-	if err != nil {
+	// The award's own village_code is where the household was when the
+	// award was recorded; it may have moved before the review ended.
+	var current string
+	if err := tx.queryRow(ctx, `SELECT village_code FROM households WHERE id = ?`, w.Household).Scan(&current); err != nil {
 		return err
 	}
 	for _, p := range []string{w.Date.Format("2006-01"), w.Date.Format("2006")} {
@@ -399,20 +404,26 @@ func (tx *Tx) addTotals(ctx context.Context, w *points.AwardRecord, delta int64,
 		if err != nil {
 			return err
 		}
+		village := current
+		if periodYear(period) != tx.thisYear() {
+			if village, err = tx.earnedIn(ctx, period, w.Household, current); err != nil {
+				return err
+			}
+		}
+		ord, err := tx.ledgerLookup(ctx, lookupVillage, 0, village)
+		if err != nil {
+			return err
+		}
 		for _, aspect := range aspects {
-			var awards int
-			if err := tx.queryRow(ctx, `INSERT INTO points_totals (period, aspect, household_id, village, points, awards) VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT (period, aspect, household_id) DO UPDATE SET points = points_totals.points + excluded.points, awards = points_totals.awards + excluded.awards
-				RETURNING awards`, period, aspect, w.Household, village, delta, n).Scan(&awards); err != nil {
+			awards, err := tx.addHouseholdTotal(ctx, period, aspect, ord, w.Household, delta, n)
+			if err != nil {
 				return err
 			}
 			first := 0
 			if awards == 1 && n == 1 {
 				first = 1
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO village_totals (period, aspect, village, points, households) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (period, aspect, village) DO UPDATE SET points = village_totals.points + excluded.points, households = village_totals.households + excluded.households`,
-				period, aspect, village, delta, first); err != nil {
+			if err := tx.addVillageTotal(ctx, period, aspect, village, delta, first); err != nil {
 				return err
 			}
 		}

@@ -471,11 +471,12 @@ func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, hh *
 		}
 		groups = append(groups, group)
 	}
-	// The items, the actor and the aspects get their lookup ids in one
-	// transaction, in order, before the writers start: adding them as
-	// each writer first met them, in its own order, deadlocked
+	// The items, the actor, the aspects and the villages get their lookup
+	// ids in one transaction, in order, before the writers start: adding
+	// them as each writer first met them, in its own order, deadlocked
 	// PostgreSQL's concurrent inserts into the same unique indexes. After
-	// the commit the writers find them in the process's cache.
+	// the commit the writers find them in the process's cache. The
+	// villages' ordinals (migration 0047) so follow their codes.
 	if err := db.update(ctx, func(tx *Tx) error {
 		items, aspects := map[string]bool{}, map[string]bool{}
 		for _, it := range tpl.Items {
@@ -484,7 +485,11 @@ func (db *DB) genLedger(ctx context.Context, a *access.Actor, spec GenSpec, hh *
 		if _, err := tx.ledgerLookup(ctx, lookupActor, uid, uname); err != nil {
 			return err
 		}
-		for table, names := range map[string]map[string]bool{lookupItem: items, lookupAspect: aspects} {
+		villages := map[string]bool{}
+		for _, v := range hh.order {
+			villages[v] = true
+		}
+		for table, names := range map[string]map[string]bool{lookupItem: items, lookupAspect: aspects, lookupVillage: villages} {
 			for _, name := range slices.Sorted(maps.Keys(names)) {
 				if !names[name] {
 					continue
@@ -721,18 +726,23 @@ func (w *genWriter) finish(ctx context.Context) error {
 		}
 		return a.household < b.household
 	})
-	village := villageArg(w.village)
+	// The village is keyed by its ordinal (migration 0047), the same in
+	// every row of this writer, so the order above is the key's.
+	ord, err := tx.ledgerLookup(ctx, lookupVillage, 0, w.village)
+	if err != nil {
+		return err
+	}
 	rows = rows[:0]
 	for _, k := range keys {
 		t := w.totals[from[k]]
-		rows = append(rows, k.period, k.aspect, k.household, village, t[0], t[1])
+		rows = append(rows, k.period, k.aspect, ord, k.household, t[0], t[1])
 	}
-	if err := tx.insertMany(ctx, `INSERT INTO points_totals (period, aspect, household_id, village, points, awards) VALUES `, 6, rows); err != nil {
+	if err := tx.insertMany(ctx, `INSERT INTO points_totals (period, aspect, village, household_id, points, awards) VALUES `, 6, rows); err != nil {
 		return err
 	}
 	rows = rows[:0]
 	for k, p := range vt {
-		rows = append(rows, k[0], k[1], village, p, vh[k])
+		rows = append(rows, k[0], k[1], villageArg(w.village), p, vh[k])
 	}
 	return tx.insertMany(ctx, `INSERT INTO village_totals (period, aspect, village, points, households) VALUES `, 5, rows)
 }

@@ -47,15 +47,18 @@ func BenchmarkBoardEdition(b *testing.B) {
 			db := storetest.MustOpen(b, engine)
 			ctx := context.Background()
 			hh := households(b, db, "E", 200, 0)
-			// The totals in their stored form (migration 0045): months as
-			// yyyymm, the aspect by its id, the village as a number.
+			// The totals in their stored form (migrations 0045 and 0047):
+			// months as yyyymm, the aspect and the village by their ids.
 			if err := db.RawExec(ctx, `INSERT INTO ranking_aspects (name) VALUES ('filial') ON CONFLICT (name) DO NOTHING`); err != nil {
+				b.Fatal(err)
+			}
+			if err := db.RawExec(ctx, `INSERT INTO totals_villages (code) VALUES (CAST(? AS BIGINT)) ON CONFLICT (code) DO NOTHING`, pingan); err != nil {
 				b.Fatal(err)
 			}
 			for i, h := range hh {
 				for _, m := range []int{202604, 202605, 202606} {
 					if err := db.RawExec(ctx, `INSERT INTO points_totals (period, aspect, household_id, village, points, awards)
-						VALUES (?, (SELECT id FROM ranking_aspects WHERE name = 'filial'), ?, CAST(? AS BIGINT), ?, 1)`, m, h, pingan, i%37); err != nil {
+						VALUES (?, (SELECT id FROM ranking_aspects WHERE name = 'filial'), ?, (SELECT id FROM totals_villages WHERE code = CAST(? AS BIGINT)), ?, 1)`, m, h, pingan, i%37); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -192,19 +192,23 @@ func (tx *Tx) edition(ctx context.Context, b *honour.Board, period string) (*hon
 // the Moral Bank's maintained totals: the size-th household's points
 // are found first, so that everyone tied with it is placed too.
 func (tx *Tx) standings(ctx context.Context, b *honour.Board, period string, months []string) ([]honour.Honour, error) {
-	lo, hi := villageSpan(b.Region)
 	asp, err := tx.aspectArg(ctx, b.Aspect)
 	if err != nil {
 		return nil, err
 	}
-	in := strings.TrimSuffix(strings.Repeat("?, ", len(months)), ", ")
 	args := []any{asp}
 	for _, m := range months {
 		args = append(args, periodArg(m))
 	}
-	args = append(args, lo, hi)
-	sums := `SELECT t.household_id, SUM(t.points) AS pts FROM points_totals t WHERE t.aspect = ? AND t.period IN (` + in + `)
-		AND t.village >= ? AND t.village < ? GROUP BY t.household_id`
+	// Each month's range of each of the region's villages is read by key
+	// (migration 0047).
+	villages, vargs, err := tx.inVillages(ctx, b.Region, true)
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, vargs...)
+	sums := `SELECT t.household_id, SUM(t.points) AS pts FROM points_totals t WHERE t.aspect = ? AND t.period IN ` + placeholders(1, len(months)) +
+		villages + ` GROUP BY t.household_id`
 	var cut int64
 	err = tx.queryRow(ctx, `SELECT pts FROM (`+sums+`) x ORDER BY pts DESC LIMIT 1 OFFSET `+fmt.Sprint(b.Size-1), args...).Scan(&cut)
 	if errors.Is(err, sql.ErrNoRows) {

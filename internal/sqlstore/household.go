@@ -304,6 +304,9 @@ func (s *RegistryService) UpdateHousehold(ctx context.Context, a *access.Actor, 
 			if err := tx.gridRelease(ctx, a, id, "moved to "+in.VillageCode); err != nil {
 				return err
 			}
+			if err := tx.moveTotals(ctx, id, h.VillageCode, in.VillageCode); err != nil {
+				return err
+			}
 		}
 		return tx.householdEvent(ctx, a, id, 0, "", "updated", 0, strings.Join(changes, "；"), reason)
 	})

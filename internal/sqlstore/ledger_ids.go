@@ -84,6 +84,9 @@ func villageNum(v string) (int64, error) {
 	return n, nil
 }
 
+// villageText is the region code of a village villageNum gave.
+func villageText(n int64) string { return strconv.FormatInt(n, 10) }
+
 // villageArg is villageNum for a query's argument: a code that is no
 // number matches no ledger row.
 func villageArg(v string) int64 {
@@ -193,6 +196,9 @@ const (
 	// lookupAspect holds the aspects the ranking totals are kept for
 	// (migration 0045); id 0 is the empty aspect, every aspect together.
 	lookupAspect = "ranking_aspects"
+	// lookupVillage holds the ordinals the ranking totals key villages
+	// by (migration 0047), for a village's code as text.
+	lookupVillage = "totals_villages"
 	// audit_names holds the audit trail's actions and role summaries
 	// (migration 0046); it shares the cache, keyed by table.
 	lookupAuditName = "audit_names"
@@ -220,7 +226,13 @@ func (tx *Tx) ledgerLookup(ctx context.Context, table string, uid int64, text st
 	case lookupPrefix:
 		sel, ins, args = `SELECT id FROM ledger_keys WHERE prefix = ?`, `INSERT INTO ledger_keys (prefix) VALUES (?) ON CONFLICT (prefix) DO NOTHING RETURNING id`, []any{text}
 	case lookupAspect:
-		sel, ins, args = `SELECT id FROM ranking_aspects WHERE name = ?`, `INSERT INTO ranking_aspects (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id`, []any{text}
+		sel, ins, args = lookupReads[table], `INSERT INTO ranking_aspects (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id`, []any{text}
+	case lookupVillage:
+		code, err := villageNum(text)
+		if err != nil {
+			return 0, err
+		}
+		sel, ins, args = lookupReads[table], `INSERT INTO totals_villages (code) VALUES (?) ON CONFLICT (code) DO NOTHING RETURNING id`, []any{code}
 	case lookupAuditName:
 		sel, ins, args = `SELECT id FROM audit_names WHERE name = ?`, `INSERT INTO audit_names (name) VALUES (?) ON CONFLICT DO NOTHING RETURNING id`, []any{text}
 		if tx.dialect == Postgres {
@@ -300,22 +312,41 @@ func (db *DB) keepLedgerID(ck string, id int64) bool {
 	return true
 }
 
+// lookupReads are the reads of the lookups a query may name an id of
+// without adding one (lookupArg).
+var lookupReads = map[string]string{
+	lookupAspect:  `SELECT id FROM ranking_aspects WHERE name = ?`,
+	lookupVillage: `SELECT id FROM totals_villages WHERE code = ?`,
+}
+
 // aspectArg is an aspect's id in the ranking totals (migration 0045) for
-// a query's argument: 0 for all aspects together, else from the
-// process's cache or read, never added. An aspect never awarded has no
-// id and gets -1, which matches no row, as its name matched none when
-// totals were keyed by text. The id goes into the statement as a value,
-// not as a subquery: PostgreSQL plans a subquery's result as unknown and
-// then sorted a league's totals instead of reading the top index.
+// a query's argument: 0 for all aspects together, else lookupArg's.
 func (tx *Tx) aspectArg(ctx context.Context, name string) (int64, error) {
 	if name == "" {
 		return 0, nil
 	}
-	ck, id, ok := tx.ledgerIDCached(lookupAspect, 0, name)
+	return tx.lookupArg(ctx, lookupAspect, name, name)
+}
+
+// villageOrd is a village's ordinal in the ranking totals (migration
+// 0047) for a query's argument, as lookupArg gives it.
+func (tx *Tx) villageOrd(ctx context.Context, code string) (int64, error) {
+	return tx.lookupArg(ctx, lookupVillage, code, villageArg(code))
+}
+
+// lookupArg is the id of text in a lookup table for a query's argument:
+// from the process's cache or read, never added. A text never stored
+// (an aspect never awarded, a village never totalled) has no id and gets
+// -1, which matches no row, as its name matched none when totals were
+// keyed by text. The id goes into the statement as a value, not as a
+// subquery: PostgreSQL plans a subquery's result as unknown and then
+// sorted a league's totals instead of reading the top index.
+func (tx *Tx) lookupArg(ctx context.Context, table, text string, key any) (int64, error) {
+	ck, id, ok := tx.ledgerIDCached(table, 0, text)
 	if ok {
 		return id, nil
 	}
-	err := tx.queryRow(ctx, `SELECT id FROM ranking_aspects WHERE name = ?`, name).Scan(&id)
+	err := tx.queryRow(ctx, lookupReads[table], key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return -1, nil
 	}

@@ -18,9 +18,10 @@ import (
 // with participation rates, which read maintained figures (the registered
 // households kept by triggers, migration 0042, and the earning households
 // kept by the award applier), equal raw counts of the register and of the
-// approved awards after awards, a rejection, a correction that reverses
-// an award's points, a move between villages, a merge of households, a
-// village merged into another and a year close.
+// approved awards (in the households' villages) after awards, a
+// rejection, a correction that reverses an award's points, a move between
+// villages, a merge of households, a village merged into another and a
+// year close.
 func TestVillageParticipationMaintained(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
@@ -67,9 +68,12 @@ func TestVillageParticipationMaintained(t *testing.T) {
 					}
 					// A corrected award took its points back but not the
 					// deed's count (addTotals), so it still makes its
-					// household one that earned.
-					if err := db.RawRow(ctx, `SELECT count(DISTINCT household_id) FROM awards WHERE village_code = ? AND status IN ('approved', 'corrected') AND corrects_id = 0
-						AND (period = ? OR substr(period, 1, 4) = ?)`, v.Village, period, period).Scan(&earning); err != nil {
+					// household one that earned. Every award here is of
+					// 2026, and nobody moves after it: a household's
+					// earnings are in its village now (moveTotals).
+					if err := db.RawRow(ctx, `SELECT count(DISTINCT a.household_id) FROM awards a JOIN households h ON h.id = a.household_id
+						WHERE h.village_code = ? AND a.status IN ('approved', 'corrected') AND a.corrects_id = 0
+						AND (a.period = ? OR substr(a.period, 1, 4) = ?)`, v.Village, period, period).Scan(&earning); err != nil {
 						t.Fatal(err)
 					}
 					if v.Total != total || v.Households != earning {
@@ -112,7 +116,7 @@ func TestVillageParticipationMaintained(t *testing.T) {
 		check("a reversal", "2026-06", "2026")
 
 		// A household moves to the other village: the register's figures
-		// follow it, its earnings stay where they were earned.
+		// and its earnings of the year follow it.
 		if err := db.Registry().UpdateHousehold(ctx, admin, hs[2], registry.HouseholdInput{Number: "009", VillageCode: nv.Code, Address: "一组"}, "迁往外村"); err != nil {
 			t.Fatal(err)
 		}

@@ -547,6 +547,9 @@ func (s *RegionService) Merge(ctx context.Context, a *access.Actor, from, into, 
 			if err := tx.householdEvent(ctx, a, m.id, 0, "", "village_changed", 0, detail, reason); err != nil {
 				return err
 			}
+			if err := tx.moveTotals(ctx, m.id, from, into); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE residents SET village_code = ?, updated_at = ? WHERE village_code = ?`, into, tx.nowMS(), from); err != nil {
 			return err
