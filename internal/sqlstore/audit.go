@@ -89,14 +89,7 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 	if err != nil {
 		return err
 	}
-	region := ""
-	for _, e := range es {
-		if e.region != "" {
-			region = e.region
-			break
-		}
-	}
-	part := auditPart(region, a)
+	part := auditPart(auditRegionOf(es), a)
 	// The role's and actions' ids are read, or added, before the head
 	// moves: a name this process has not cached yet then never lengthens
 	// the time the partition's head is locked.
@@ -147,6 +140,53 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 		return fmt.Errorf("audit: %w", err)
 	}
 	return nil
+}
+
+// audited is one caller's audit entries in a batch of writes: its
+// request (ctx) and actor stand in its rows.
+type audited struct {
+	ctx context.Context
+	a   *access.Actor
+	es  []auditEntry
+}
+
+// auditEach writes the audit rows of a batch's callers. The entries of
+// callers with one actor and request whose rows chain in one partition
+// go in one call, the others each in their own, in the order given.
+func (tx *Tx) auditEach(rows []audited) error {
+	type who struct {
+		a      *access.Actor
+		req    access.Request
+		region string
+	}
+	var order []who
+	entries := map[who][]auditEntry{}
+	ctxs := map[who]context.Context{}
+	for _, r := range rows {
+		k := who{r.a, access.RequestFrom(r.ctx), auditRegionOf(r.es)}
+		if _, ok := entries[k]; !ok {
+			order = append(order, k)
+			ctxs[k] = r.ctx
+		}
+		entries[k] = append(entries[k], r.es...)
+	}
+	for _, k := range order {
+		if err := tx.audit(ctxs[k], k.a, entries[k]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// auditRegionOf is the region whose partition a write's entries chain in:
+// the first they name.
+func auditRegionOf(es []auditEntry) string {
+	for _, e := range es {
+		if e.region != "" {
+			return e.region
+		}
+	}
+	return ""
 }
 
 // advanceAuditHead takes the next n places of a partition's chain and
