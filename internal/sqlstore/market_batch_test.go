@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/market"
 	"shanzhi/internal/sqlstore"
@@ -35,22 +32,7 @@ func newRedeemScene(t *testing.T, db *sqlstore.DB, name string) redeemScene {
 		t.Fatal(err)
 	}
 	s := redeemScene{store: st.ID}
-	for _, g := range []struct {
-		out          *int64
-		name, unit   string
-		price, stock int64
-		limit        int64
-		per          market.Period
-	}{{&s.soap, "肥皂", "块", 3, 100, 0, market.None}, {&s.oil, "食用油", "瓶", 20, 2, 0, market.None}, {&s.rice, "大米", "袋", 15, 50, 2, market.Month}} {
-		item, err := m.SaveGoods(ctx, admin, market.GoodsInput{Store: st.ID, Name: g.name, Category: "日用品", Unit: g.unit, Price: g.price, Limit: g.limit, LimitPer: g.per, OnShelf: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		*g.out = item.ID
-		if _, err := m.Receive(ctx, admin, market.Inbound{Store: st.ID, Goods: item.ID, Qty: g.stock, Source: market.Funds}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s.soap, s.oil, s.rice = shelve(t, db, st.ID, 2)
 	s.hs[0] = households(t, db, name+"a", 1, 40)[0]
 	copy(s.hs[1:], households(t, db, name+"b", 2, 100))
 	return s
@@ -153,9 +135,9 @@ func TestRedeemBatchAnswersAsOneByOne(t *testing.T) {
 			}
 			return out, recs
 		}
-		redeemsBefore := redeemAudits(t, db)
+		redeemsBefore := audits(t, db, "market.redeem")
 		want, wantRecs := run(one, false)
-		auditOne := redeemAudits(t, db) - redeemsBefore
+		auditOne := audits(t, db, "market.redeem") - redeemsBefore
 		got, gotRecs := run(together, true)
 		for i := range want {
 			if got[i] != want[i] {
@@ -171,7 +153,7 @@ func TestRedeemBatchAnswersAsOneByOne(t *testing.T) {
 		if taken != 7 {
 			t.Errorf("%d baskets taken one by one, want 7: %q", taken, want)
 		}
-		if n := redeemAudits(t, db) - redeemsBefore - auditOne; n != auditOne || n != taken {
+		if n := audits(t, db, "market.redeem") - redeemsBefore - auditOne; n != auditOne || n != taken {
 			t.Errorf("audit rows of the batch %d, one by one %d, want %d each", n, auditOne, taken)
 		}
 		for slot := range 3 {
@@ -207,16 +189,6 @@ func TestRedeemBatchAnswersAsOneByOne(t *testing.T) {
 	})
 }
 
-// redeemAudits counts the audit rows of redemptions.
-func redeemAudits(t *testing.T, db *sqlstore.DB) int {
-	t.Helper()
-	_, n, err := db.Audit().Entries(context.Background(), authAuditor, audit.Filter{Action: "market.redeem"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // TestRedeemBatchThroughTheWriter sends redemptions from many goroutines
 // while the writer is held, so they reach it together: more baskets of
 // oil than there are bottles, over households of which some run out of
@@ -239,28 +211,15 @@ func TestRedeemBatchThroughTheWriter(t *testing.T) {
 	twice := market.Basket{Key: "twice", Store: s.store, Household: households(t, db, "D", 1, 10)[0], Items: []market.Item{{Goods: s.soap, Qty: 2}}}
 	baskets = append(baskets, twice, twice)
 	commits0, txs0 := db.GroupStats()
-	release := make(chan struct{})
-	held := make(chan error, 1)
-	go func() { held <- db.HoldWriter(ctx, release) }()
 	recs := make([]*market.Redemption, len(baskets))
 	errs := make([]error, len(baskets))
-	var wg sync.WaitGroup
-	for i, b := range baskets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			recs[i], errs[i] = m.Redeem(ctx, clerk, b)
-		}()
-	}
-	time.Sleep(300 * time.Millisecond)
-	close(release)
-	wg.Wait()
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
+	atOnce(t, db, len(baskets), func(i int) { recs[i], errs[i] = m.Redeem(ctx, clerk, baskets[i]) })
 	commits, txs := db.GroupStats()
 	if commits-commits0 > 4 || txs-txs0 < 2*(commits-commits0) {
 		t.Errorf("%d write transactions in %d commits: the redemptions did not reach the writer together", txs-txs0, commits-commits0)
+	}
+	if batches, batched, fallbacks := db.BatchStats(); batches == 0 || batched < 2*batches || fallbacks != 0 {
+		t.Errorf("%d redemptions in %d batches, %d batches run one by one: the writer did not batch them", batched, batches, fallbacks)
 	}
 	ids := map[int64]bool{}
 	var refused int
@@ -285,7 +244,7 @@ func TestRedeemBatchThroughTheWriter(t *testing.T) {
 	if errs[24] != nil || errs[25] != nil || recs[24].ID != recs[25].ID || recs[24].Replayed == recs[25].Replayed {
 		t.Errorf("a basket sent twice: %+v, %v; %+v, %v", recs[24], errs[24], recs[25], errs[25])
 	}
-	if n := redeemAudits(t, db); n != 11 {
+	if n := audits(t, db, "market.redeem"); n != 11 {
 		t.Errorf("%d audit rows of redemptions, want 11", n)
 	}
 	var spent int64

@@ -101,8 +101,8 @@ func (tx *Tx) basketGoods(ctx context.Context, store int64, items []market.Item)
 // unknownGoods answers a basket with an item that is none of its store's.
 func unknownGoods() error { return fault.OnField(fault.NotFound, "goods", "market.goods") }
 
-// usedSince is the units households took since a time, the argument,
-// of the redemptions not returned: l.qty summed over what follows it.
+// usedSince is the FROM and WHERE of the units (l.qty) that redemptions
+// made since its one argument, a time, and not returned took.
 const usedSince = ` FROM redemption_lines l JOIN redemptions r ON r.id = l.redemption_id WHERE r.at >= ? AND r.returned_at = 0`
 
 // used is how many units of an item a household has taken since a time,
