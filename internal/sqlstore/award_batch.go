@@ -20,8 +20,9 @@ import (
 // checks every award on its own in the order the writer took them, exactly
 // as recordTx would, and writes the ones taken with one multi-row INSERT
 // per table under ids it reserved, so an award and its review item name
-// each other without an UPDATE. The audit is the one statement group left
-// per award: each caller's request and actor stand in its own audit row.
+// each other without an UPDATE. The audit rows of a village's awards
+// chain with one move of its head (auditEach), each naming its own
+// caller's request and actor.
 
 // awardCall is one Record call waiting in the writer's queue.
 type awardCall struct {

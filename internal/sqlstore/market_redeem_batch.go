@@ -18,8 +18,8 @@ import (
 // writer took them, with redeem's rules, each seeing what those before it
 // took, and writes the ones taken with one statement a table: the stock
 // and the balances by CASE, the receipts, their lines, the stock moves
-// and the ledger entries (appendEntries) by multi-row INSERTs. The audit
-// rows go by caller (auditEach).
+// and the ledger entries (appendEntries) by multi-row INSERTs, and the
+// audit rows of a village by one move of its head (auditEach).
 
 // redeemCall is one Redeem call waiting in the writer's queue, planned.
 type redeemCall struct {
