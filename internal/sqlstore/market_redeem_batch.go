@@ -14,12 +14,13 @@ import (
 // redeem spends some thirteen statements and a savepoint pair on a
 // three-item basket. A batch reads the goods of every basket, the units
 // the households used of the limited ones, the households' balances and
-// the receipts holding the keys in one query each, checks every redemption on its own in the order the
-// writer took them, with redeem's rules, each seeing what those before it
-// took, and writes the ones taken with one statement a table: the stock
-// and the balances by CASE, the receipts, their lines, the stock moves
-// and the ledger entries (appendEntries) by multi-row INSERTs, and the
-// audit rows of a village by one move of its head (auditEach).
+// the receipts holding the keys, in one query each; checks every
+// redemption on its own in the order the writer took them, with redeem's
+// rules, each seeing what those before it took; and writes the ones
+// taken with one statement a table: the stock and the balances by CASE,
+// the receipts, their lines, the stock moves and the ledger entries
+// (appendEntries) by multi-row INSERTs, and the audit rows of each
+// partition with one move of its head (auditEach).
 
 // redeemCall is one Redeem call waiting in the writer's queue, planned.
 type redeemCall struct {
