@@ -398,6 +398,23 @@ func (tx *Tx) spend(ctx context.Context, a *access.Actor, village string, p poin
 	return e, postAudit(e), nil
 }
 
+// spendChecked debits what a batch of redemptions spends, each debit
+// checked by the caller against the balances it read in this transaction
+// (spendState.refusal), d.balance being the household's after it: one
+// update of the accounts by the sum each household spends, and the
+// entries chained by appendEntries. Their audit records are the
+// caller's to write (postAudit), as spend's are.
+func (tx *Tx) spendChecked(ctx context.Context, ds []chained) ([]*points.Entry, error) {
+	var spent sums
+	for _, d := range ds {
+		spent.add(d.p.Household, d.delta)
+	}
+	if err := tx.addBy(ctx, "accounts", "household_id", "balance", spent); err != nil {
+		return nil, err
+	}
+	return tx.appendEntries(ctx, ds)
+}
+
 // heldSQL is how many of a household's points its open corrections will
 // take back (a correction of a deduction gives points back and holds
 // none). The partial index awards_open_corrections answers it.

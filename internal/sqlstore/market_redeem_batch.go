@@ -233,8 +233,7 @@ func (tx *Tx) writeRedemptions(ctx context.Context, calls []*redeemCall, taken [
 		return err
 	}
 	at := time.UnixMilli(tx.nowMS())
-	stock, points := map[int64]int64{}, map[int64]int64{}
-	var stockOrder, pointsOrder []int64
+	var stock sums
 	debits := make([]chained, len(taken))
 	var moves []move
 	var lines []any
@@ -246,28 +245,18 @@ func (tx *Tx) writeRedemptions(ctx context.Context, calls []*redeemCall, taken [
 		r.ID = ids[n]
 		c.out = r
 		for _, l := range t.lines {
-			if _, ok := stock[l.Goods]; !ok {
-				stockOrder = append(stockOrder, l.Goods)
-			}
-			stock[l.Goods] -= l.Qty
-		}
-		if _, ok := points[p.c.id]; !ok {
-			pointsOrder = append(pointsOrder, p.c.id)
+			stock.add(l.Goods, -l.Qty)
 		}
 		post, delta := asSpend(p.posting(r))
-		points[p.c.id] += delta
 		debits[n] = chained{a: c.a, village: p.c.village, p: post, fp: post.Fingerprint(), delta: delta, balance: t.balance}
 		ms, ls := p.saleRows(c.a, r.ID, t.goods, t.lines)
 		moves, lines = append(moves, ms...), append(lines, ls...)
 	}
 	// Stock before points, the lock order of every market write.
-	if err := tx.addBy(ctx, "goods", "id", "stock", stockOrder, stock); err != nil {
+	if err := tx.addBy(ctx, "goods", "id", "stock", stock); err != nil {
 		return err
 	}
-	if err := tx.addBy(ctx, "accounts", "household_id", "balance", pointsOrder, points); err != nil {
-		return err
-	}
-	entries, err := tx.appendEntries(ctx, debits)
+	entries, err := tx.spendChecked(ctx, debits)
 	if err != nil {
 		return err
 	}
@@ -294,15 +283,31 @@ func (tx *Tx) writeRedemptions(ctx context.Context, calls []*redeemCall, taken [
 	return tx.auditEach(rows)
 }
 
-// addBy adds to col of table's rows, chosen by key, the amount each key
-// has in by, in one statement.
-func (tx *Tx) addBy(ctx context.Context, table, key, col string, keys []int64, by map[int64]int64) error {
-	cases := make([]any, 0, 2*len(keys))
-	in := make([]any, 0, len(keys))
-	for _, k := range keys {
-		cases, in = append(cases, k, by[k]), append(in, k)
+// sums adds amounts up by key, keeping the keys in the order first added.
+type sums struct {
+	keys []int64
+	by   map[int64]int64
+}
+
+func (s *sums) add(key, n int64) {
+	if s.by == nil {
+		s.by = map[int64]int64{}
+	}
+	if _, ok := s.by[key]; !ok {
+		s.keys = append(s.keys, key)
+	}
+	s.by[key] += n
+}
+
+// addBy adds to col of table's rows, chosen by key, the sum each key has
+// in s, in one statement.
+func (tx *Tx) addBy(ctx context.Context, table, key, col string, s sums) error {
+	cases := make([]any, 0, 2*len(s.keys))
+	in := make([]any, 0, len(s.keys))
+	for _, k := range s.keys {
+		cases, in = append(cases, k, s.by[k]), append(in, k)
 	}
 	args := append(append(cases, tx.nowMS()), in...)
-	_, err := tx.exec(ctx, `UPDATE `+table+` SET `+col+` = `+col+` + `+caseOf(key, len(keys))+`, updated_at = ? WHERE `+key+` IN `+placeholders(1, len(keys)), args...)
+	_, err := tx.exec(ctx, `UPDATE `+table+` SET `+col+` = `+col+` + `+caseOf(key, len(s.keys))+`, updated_at = ? WHERE `+key+` IN `+placeholders(1, len(s.keys)), args...)
 	return err
 }
