@@ -129,7 +129,7 @@ func takeFrom(store int64, items []market.Item, goods map[int64]market.Goods) ([
 	for i, it := range items {
 		g, ok := goods[it.Goods]
 		if !ok || g.Store != store {
-			return nil, fault.OnField(fault.NotFound, "goods", "market.goods")
+			return nil, unknownGoods()
 		}
 		if !g.OnShelf || g.Stock < it.Qty {
 			addShortage(&short, &g, it.Qty)
