@@ -269,7 +269,9 @@ func cmdLoad(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	commits, txs := db.GroupStats()
 	if commits > 0 {
-		fmt.Fprintf(stdout, "\ngroup commit: %d write transactions in %d commits (%.1f a commit)\n", txs, commits, float64(txs)/float64(commits))
+		batches, batched, fallbacks := db.BatchStats()
+		fmt.Fprintf(stdout, "\ngroup commit: %d write transactions in %d commits (%.1f a commit); %d of them in %d batches, %d batches run one by one\n",
+			txs, commits, float64(txs)/float64(commits), batched, batches, fallbacks)
 	}
 	fmt.Fprintf(stdout, "engine %s, %d households sampled, peak RSS %d MB\n", db.Dialect(), len(t.households), procmem.PeakKB()>>10)
 	return nil

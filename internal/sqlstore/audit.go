@@ -82,44 +82,98 @@ func roleSummary(a *access.Actor) string {
 // only writers of the same partition wait for it; one move of the head,
 // one insert and one update of its hash append every entry of the write.
 func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) error {
-	if len(es) == 0 {
+	return tx.auditEach([]audited{{ctx, a, es}})
+}
+
+// audited is one write's audit entries: its request (ctx) and actor
+// stand in its rows.
+type audited struct {
+	ctx context.Context
+	a   *access.Actor
+	es  []auditEntry
+}
+
+// auditEach appends the entries of writes, each write's as audit appends
+// them, in the order given; a batch of writes (award_batch.go,
+// market_redeem_batch.go) chains those of one partition with one move of
+// its head, one insert and one update of its hash.
+func (tx *Tx) auditEach(ws []audited) error {
+	var parts []string
+	byPart := map[string][]audited{}
+	for _, w := range ws {
+		if len(w.es) == 0 {
+			continue
+		}
+		part := auditPart(auditRegionOf(w.es), w.a)
+		if _, ok := byPart[part]; !ok {
+			parts = append(parts, part)
+		}
+		byPart[part] = append(byPart[part], w)
+	}
+	if len(parts) == 0 {
 		return nil
 	}
 	kv, key, err := tx.chainKey()
 	if err != nil {
 		return err
 	}
-	region := ""
+	for _, part := range parts {
+		if err := tx.auditChain(part, kv, key, byPart[part]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// auditRegionOf is the region whose partition a write's entries chain in:
+// the first they name.
+func auditRegionOf(es []auditEntry) string {
 	for _, e := range es {
 		if e.region != "" {
-			region = e.region
-			break
+			return e.region
 		}
 	}
-	part := auditPart(region, a)
-	// The role's and actions' ids are read, or added, before the head
+	return ""
+}
+
+// auditChain chains the entries of writes ws to partition part's chain.
+func (tx *Tx) auditChain(part string, kv int, key points.ChainKey, ws []audited) error {
+	ctx := ws[0].ctx
+	// The roles' and actions' ids are read, or added, before the head
 	// moves: a name this process has not cached yet then never lengthens
 	// the time the partition's head is locked.
-	role := roleSummary(a)
-	roleID, err := tx.ledgerLookup(ctx, lookupAuditName, 0, role)
-	if err != nil {
-		return fmt.Errorf("audit role: %w", err)
+	type pending struct {
+		w              *audited
+		e              auditEntry
+		role           string
+		roleID, action int64
 	}
-	actionIDs := make([]int64, len(es))
-	for i, e := range es {
-		if actionIDs[i], err = tx.ledgerLookup(ctx, lookupAuditName, 0, e.action); err != nil {
-			return fmt.Errorf("audit action: %w", err)
+	var rows []pending
+	for i := range ws {
+		w := &ws[i]
+		role := roleSummary(w.a)
+		roleID, err := tx.ledgerLookup(ctx, lookupAuditName, 0, role)
+		if err != nil {
+			return fmt.Errorf("audit role: %w", err)
+		}
+		for _, e := range w.es {
+			action, err := tx.ledgerLookup(ctx, lookupAuditName, 0, e.action)
+			if err != nil {
+				return fmt.Errorf("audit action: %w", err)
+			}
+			rows = append(rows, pending{w, e, role, roleID, action})
 		}
 	}
-	last, prev, err := tx.advanceAuditHead(ctx, part, len(es))
+	last, prev, err := tx.advanceAuditHead(ctx, part, len(rows))
 	if err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
-	uid, uname := actorRef(a)
-	req := access.RequestFrom(ctx)
-	args := make([]any, 0, 16*len(es))
-	for i, e := range es {
-		r := auditRow{Part: part, Seq: last - int64(len(es)-1-i), KV: kv, V: auditFormat, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: role,
+	args := make([]any, 0, 16*len(rows))
+	for i, p := range rows {
+		uid, uname := actorRef(p.w.a)
+		req := access.RequestFrom(p.w.ctx)
+		e := p.e
+		r := auditRow{Part: part, Seq: last - int64(len(rows)-1-i), KV: kv, V: auditFormat, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: p.role,
 			Action: e.action, Target: e.target, Region: e.region, Detail: e.detail, Outcome: e.outcome, Client: req.Client, RequestID: req.ID}
 		if r.Outcome == "" {
 			r.Outcome = "ok"
@@ -133,14 +187,14 @@ func (tx *Tx) audit(ctx context.Context, a *access.Actor, es ...auditEntry) erro
 		if r.Region == r.Part {
 			region = nil // the partition's own region: read back from part
 		}
-		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, roleID, actionIDs[i], r.Target, region, r.Detail, r.Outcome, r.Client, r.RequestID, raw)
+		args = append(args, r.Part, r.Seq, r.KV, r.V, r.At, r.ActorID, r.ActorName, p.roleID, p.action, r.Target, region, r.Detail, r.Outcome, r.Client, r.RequestID, raw)
 		prev = r.Hash
 	}
 	// On PostgreSQL the rows and the head's new hash go in one statement
 	// (see later): the head is locked from its move to the commit, so the
 	// fewer round trips in between, the shorter its partition waits.
 	if err := tx.later(ctx, `INSERT INTO audit_log (part, seq, kv, v, at, actor_id, actor_name, role, action, target, region_code, detail, outcome, client, request_id, hash)
-		VALUES `+placeholders(len(es), 16), args...); err != nil {
+		VALUES `+placeholders(len(rows), 16), args...); err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
 	if _, err := tx.execAlong(ctx, `UPDATE audit_heads SET last_hash = ? WHERE part = ?`, prev, part); err != nil {

@@ -20,8 +20,9 @@ import (
 // checks every award on its own in the order the writer took them, exactly
 // as recordTx would, and writes the ones taken with one multi-row INSERT
 // per table under ids it reserved, so an award and its review item name
-// each other without an UPDATE. The audit is the one statement group left
-// per award: each caller's request and actor stand in its own audit row.
+// each other without an UPDATE. The audit rows of a village's awards
+// chain with one move of its head (auditEach), each naming its own
+// caller's request and actor.
 
 // awardCall is one Record call waiting in the writer's queue.
 type awardCall struct {
@@ -243,37 +244,17 @@ func (s *AwardService) writeBatch(ctx context.Context, tx *Tx, calls []*awardCal
 	return out, nil
 }
 
-// auditBatch writes recordTx's audit row of every award taken. The rows
-// of awards by one actor in one request and village go in one call, the
-// others each in their own, in the order the awards were taken: an audit
-// row names its actor and request, and those are each caller's own.
+// auditBatch writes recordTx's audit row of every award taken (auditEach).
 func auditBatch(tx *Tx, calls []*awardCall, taken []awardTaken, awardIDs []int64, items []review.Item) error {
-	type who struct {
-		a       *access.Actor
-		req     access.Request
-		village string
-	}
-	var order []who
-	entries := map[who][]auditEntry{}
-	ctxs := map[who]context.Context{}
+	rows := make([]audited, len(taken))
 	for n, t := range taken {
 		c := calls[t.call]
-		k := who{c.a, access.RequestFrom(c.ctx), t.village}
-		if _, ok := entries[k]; !ok {
-			order = append(order, k)
-			ctxs[k] = c.ctx
-		}
 		it := items[n]
-		entries[k] = append(entries[k], auditEntry{action: "points.award",
+		rows[n] = audited{c.ctx, c.a, []auditEntry{{action: "points.award",
 			target: fmt.Sprintf("award:%d household:%d review_item:%d", awardIDs[n], c.in.Household, it.ID), region: t.village,
-			detail: fmt.Sprintf("%s %+d %s; %s step 0: → %s", t.item.Name, t.item.Points, c.in.Channel, it.Flow, it.State)})
+			detail: fmt.Sprintf("%s %+d %s; %s step 0: → %s", t.item.Name, t.item.Points, c.in.Channel, it.Flow, it.State)}}}
 	}
-	for _, k := range order {
-		if err := tx.audit(ctxs[k], k.a, entries[k]...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.auditEach(rows)
 }
 
 // batchHouseholds reads the households of calls with their status, village

@@ -94,7 +94,7 @@ func TestAwardBatchAnswersAsOneByOne(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		auditBefore := awardAudits(t, db)
+		auditBefore := audits(t, db, "points.award")
 
 		var want []string
 		made := map[int64]int{}
@@ -102,7 +102,7 @@ func TestAwardBatchAnswersAsOneByOne(t *testing.T) {
 			w, err := aw.Record(ctx, clerk, c.input(one))
 			want = append(want, outcome(one, made, i, w, err))
 		}
-		auditOne := awardAudits(t, db) - auditBefore
+		auditOne := audits(t, db, "points.award") - auditBefore
 
 		ins := make([]points.AwardInput, len(batchCases))
 		for i, c := range batchCases {
@@ -118,7 +118,7 @@ func TestAwardBatchAnswersAsOneByOne(t *testing.T) {
 				t.Errorf("case %d (%+v):\n together  %s\n one by one %s", i, batchCases[i], got, want[i])
 			}
 		}
-		if got := awardAudits(t, db) - auditBefore - auditOne; got != auditOne || got != 6 {
+		if got := audits(t, db, "points.award") - auditBefore - auditOne; got != auditOne || got != 6 {
 			t.Errorf("audit rows of the batch %d, one by one %d, want 6 each", got, auditOne)
 		}
 		// What was stored reads back alike: the awards with their review
@@ -162,14 +162,38 @@ func templateAwards(t *testing.T, db *sqlstore.DB) *sqlstore.AwardService {
 	return db.Awards(db.Review(storetest.AwardFlows(t), nil))
 }
 
-// awardAudits counts the audit rows of awards.
-func awardAudits(t *testing.T, db *sqlstore.DB) int {
+// audits counts the audit rows of an action.
+func audits(t *testing.T, db *sqlstore.DB, action string) int {
 	t.Helper()
-	_, n, err := db.Audit().Entries(context.Background(), authAuditor, audit.Filter{Action: "points.award"})
+	_, n, err := db.Audit().Entries(context.Background(), authAuditor, audit.Filter{Action: action})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// atOnce runs fn(0) to fn(n-1) on goroutines of their own while the
+// writer is held, so that the writes they send queue behind it and one
+// group takes them, and returns when all have.
+func atOnce(t *testing.T, db *sqlstore.DB, n int, fn func(i int)) {
+	t.Helper()
+	release := make(chan struct{})
+	held := make(chan error, 1)
+	go func() { held <- db.HoldWriter(context.Background(), release) }()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(i)
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestAwardBatchThroughTheWriter sends awards from many goroutines while
@@ -199,26 +223,9 @@ func TestAwardBatchThroughTheWriter(t *testing.T) {
 		call{clerk, points.AwardInput{Key: "gone", Household: 987654321, Item: "cus-03", Witness: "x", Evidence: "x"}},
 		call{clerk, points.AwardInput{Key: "nophoto", Household: hs[0], Item: "env-01"}})
 	before, _ := db.GroupStats()
-	release := make(chan struct{})
-	held := make(chan error, 1)
-	go func() { held <- db.HoldWriter(ctx, release) }()
 	recs := make([]*points.AwardRecord, len(calls))
 	errs := make([]error, len(calls))
-	var wg sync.WaitGroup
-	for i, c := range calls {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			recs[i], errs[i] = aw.Record(ctx, c.a, c.in)
-		}()
-	}
-	// The callers queue behind the held writer; one group takes them.
-	time.Sleep(200 * time.Millisecond)
-	close(release)
-	wg.Wait()
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
+	atOnce(t, db, len(calls), func(i int) { recs[i], errs[i] = aw.Record(ctx, calls[i].a, calls[i].in) })
 	commits, _ := db.GroupStats()
 	if commits-before > 3 {
 		t.Errorf("%d commits for %d queued awards: they did not reach the writer together", commits-before, len(calls))
@@ -242,7 +249,7 @@ func TestAwardBatchThroughTheWriter(t *testing.T) {
 	if !fault.Is(errs[21], fault.NotFound) || !fault.Is(errs[22], fault.Invalid) {
 		t.Errorf("missing household: %v; award without its photo: %v", errs[21], errs[22])
 	}
-	if n := awardAudits(t, db); n != 20 {
+	if n := audits(t, db, "points.award"); n != 20 {
 		t.Errorf("%d audit rows of awards, want 20", n)
 	}
 	// Each audit row names its own caller.

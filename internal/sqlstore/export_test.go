@@ -8,6 +8,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/market"
 	"shanzhi/internal/points"
 )
 
@@ -259,6 +260,57 @@ func (s *AwardService) RecordTogether(ctx context.Context, a *access.Actor, ins 
 	for i, c := range calls {
 		if outs[i] == nil {
 			recs[i] = c.out
+		}
+	}
+	return recs, outs, err
+}
+
+// RedeemPlanned plans each basket as Redeem does, in a transaction of its
+// own, and then writes the planned ones in the order given: together, as
+// SQLite's group writer writes redemptions that queue together
+// (market_redeem_batch.go), in one transaction of the caller's engine; or
+// each alone in its own, as the writer runs them when they cannot be
+// batched. The batch tests compare the two on both engines.
+func (s *MarketService) RedeemPlanned(ctx context.Context, a *access.Actor, baskets []market.Basket, together bool) ([]*market.Redemption, []error, error) {
+	outs := make([]error, len(baskets))
+	var calls []*redeemCall
+	var at []int
+	for i, b := range baskets {
+		b.Normalize()
+		var p *redemptionPlan
+		// In a write transaction: on PostgreSQL the plan locks the
+		// basket's goods, as Redeem's does there.
+		outs[i] = s.db.update(ctx, func(tx *Tx) (err error) {
+			p, _, err = tx.planRedemption(ctx, a, b)
+			return err
+		})
+		if outs[i] == nil {
+			calls, at = append(calls, &redeemCall{ctx: ctx, a: a, p: p}), append(at, i)
+		}
+	}
+	var err error
+	if together && len(calls) > 0 {
+		err = s.db.update(ctx, func(tx *Tx) error {
+			errs, err := tx.redeemBatch(ctx, calls)
+			for n, i := range at {
+				if err == nil {
+					outs[i] = errs[n]
+				}
+			}
+			return err
+		})
+	} else {
+		for n, c := range calls {
+			outs[at[n]] = s.db.update(ctx, func(tx *Tx) (err error) {
+				c.out, err = tx.redeem(ctx, a, c.p)
+				return err
+			})
+		}
+	}
+	recs := make([]*market.Redemption, len(baskets))
+	for n, i := range at {
+		if outs[i] == nil {
+			recs[i] = calls[n].out
 		}
 	}
 	return recs, outs, err

@@ -68,8 +68,9 @@ type groupWriter struct {
 	wg   sync.WaitGroup
 	once sync.Once
 	// commits and txs count what the writer did, for the benchmarks'
-	// average group size.
-	commits, txs atomic.Int64
+	// average group size; batches, batched and fallbacks its batches.
+	commits, txs                atomic.Int64
+	batches, batched, fallbacks atomic.Int64
 	// wanted are queries transactions prepared for themselves; the writer
 	// prepares them on the pool between groups, when its one connection
 	// is free, and later transactions reuse that connection's copy.
@@ -116,6 +117,17 @@ func (db *DB) GroupStats() (commits, txs int64) {
 		return 0, 0
 	}
 	return db.group.commits.Load(), db.group.txs.Load()
+}
+
+// BatchStats reports how many batches the SQLite group writer ran with
+// shared statements and how many write transactions they carried, and
+// how many batches it ran one by one instead, their shared statements
+// having failed; zero on PostgreSQL.
+func (db *DB) BatchStats() (batches, txs, fallbacks int64) {
+	if db.group == nil {
+		return 0, 0, 0
+	}
+	return db.group.batches.Load(), db.group.batched.Load(), db.group.fallbacks.Load()
 }
 
 func startGroupWriter(db *DB) *groupWriter {
@@ -296,10 +308,13 @@ func (g *groupWriter) run(batch []*groupJob) {
 				errs[k] = outs[n]
 			}
 			batched = append(batched, tx)
+			g.batches.Add(1)
+			g.batched.Add(int64(len(mates)))
 			continue
 		}
 		// The shared statements failed and wrote nothing: each job runs
 		// alone, as it would have without batching.
+		g.fallbacks.Add(1)
 		for _, k := range mates {
 			if !one(k) {
 				return

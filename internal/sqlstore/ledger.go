@@ -206,82 +206,152 @@ func (tx *Tx) balanceArgs(household, delta int64, cond []any) []any {
 	return append([]any{delta, tx.nowMS(), household, delta}, cond...)
 }
 
-// appendEntry chains an entry whose balance has been applied to its
-// village's ledger: it takes the next place from the head, whose row lock
-// on PostgreSQL keeps the chain linear, writes the entry and moves the
-// head to its hash. fp is the posting's fingerprint, kept only when the
-// entry cannot give it back.
+// chained is an entry whose balance has been applied, to be chained to its
+// village's ledger: a's posting p with its fingerprint fp, changing the
+// household's balance by delta to balance.
+type chained struct {
+	a              *access.Actor
+	village        string
+	p              points.Posting
+	fp             string
+	delta, balance int64
+}
+
+// appendEntry chains one entry (appendEntries).
 func (tx *Tx) appendEntry(ctx context.Context, a *access.Actor, village string, p points.Posting, fp string, delta, balance int64) (*points.Entry, error) {
-	e := points.Entry{Village: village, Household: p.Household, Kind: p.Kind, Delta: delta, Balance: balance, Item: p.Item, Memo: p.Memo,
-		Reverses: p.Reverses, Key: p.Key, At: time.UnixMilli(tx.nowMS())}
-	uid, actor := actorRef(a)
-	e.Actor = actor
-	vnum, err := villageNum(village)
+	es, err := tx.appendEntries(ctx, []chained{{a: a, village: village, p: p, fp: fp, delta: delta, balance: balance}})
 	if err != nil {
 		return nil, err
 	}
-	kind, err := kindID(e.Kind)
-	if err != nil {
-		return nil, err
+	return es[0], nil
+}
+
+// appendEntries chains entries whose balances have been applied to their
+// villages' ledgers, in the order given: each village's head moves once,
+// past all of its entries, which its row lock on PostgreSQL keeps linear,
+// the entries are written in one statement, and the heads move to their
+// last hashes. fp is a posting's fingerprint, kept only when the entry
+// cannot give it back. A posting is one entry; a batch of redemptions
+// (market_redeem_batch.go) is many.
+func (tx *Tx) appendEntries(ctx context.Context, cs []chained) ([]*points.Entry, error) {
+	type compact struct {
+		vnum, kind, item, actor, keyPre, keyNum int64
+		fp                                      any
 	}
-	item, err := tx.ledgerLookup(ctx, lookupItem, 0, e.Item)
-	if err != nil {
-		return nil, err
-	}
-	actorID, err := tx.ledgerLookup(ctx, lookupActor, uid, e.Actor)
-	if err != nil {
-		return nil, err
-	}
-	prefix, keyNum := splitKey(e.Key)
-	keyPre, err := tx.ledgerLookup(ctx, lookupPrefix, 0, prefix)
-	if err != nil {
-		return nil, err
-	}
-	var storedFP any
-	if derivedPosting(e).Fingerprint() != fp {
-		if storedFP, err = rawHash(fp); err != nil {
+	es := make([]*points.Entry, len(cs))
+	rows := make([]compact, len(cs))
+	var villages []int64 // in the order of their first entry
+	count := map[int64]int64{}
+	for i, c := range cs {
+		p := c.p
+		e := &points.Entry{Village: c.village, Household: p.Household, Kind: p.Kind, Delta: c.delta, Balance: c.balance, Item: p.Item, Memo: p.Memo,
+			Reverses: p.Reverses, Key: p.Key, At: time.UnixMilli(tx.nowMS())}
+		uid, actor := actorRef(c.a)
+		e.Actor = actor
+		es[i] = e
+		r := &rows[i]
+		var err error
+		if r.vnum, err = villageNum(c.village); err != nil {
 			return nil, err
 		}
-	}
-	const next = `UPDATE ledger_heads SET last_seq = last_seq + 1 WHERE village = ? RETURNING last_seq, last_hash`
-	err = tx.queryRow(ctx, next, vnum).Scan(&e.Seq, hexOf{&e.PrevHash})
-	if errors.Is(err, sql.ErrNoRows) {
-		// The village's first entry: its head is made on demand, which
-		// only the first posting of each village pays for.
-		if _, err := tx.exec(ctx, `INSERT INTO ledger_heads (village, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT (village) DO NOTHING`, vnum, []byte{}); err != nil {
+		if r.kind, err = kindID(e.Kind); err != nil {
 			return nil, err
 		}
-		err = tx.queryRow(ctx, next, vnum).Scan(&e.Seq, hexOf{&e.PrevHash})
+		if r.item, err = tx.ledgerLookup(ctx, lookupItem, 0, e.Item); err != nil {
+			return nil, err
+		}
+		if r.actor, err = tx.ledgerLookup(ctx, lookupActor, uid, e.Actor); err != nil {
+			return nil, err
+		}
+		var prefix string
+		prefix, r.keyNum = splitKey(e.Key)
+		if r.keyPre, err = tx.ledgerLookup(ctx, lookupPrefix, 0, prefix); err != nil {
+			return nil, err
+		}
+		if derivedPosting(*e).Fingerprint() != c.fp {
+			if r.fp, err = rawHash(c.fp); err != nil {
+				return nil, err
+			}
+		}
+		if count[r.vnum] == 0 {
+			villages = append(villages, r.vnum)
+		}
+		count[r.vnum]++
 	}
+	next := map[int64]int64{}  // a village's next place
+	prev := map[int64]string{} // the hash its next entry follows
+	for _, v := range villages {
+		last, hash, err := tx.advanceLedgerHead(ctx, v, count[v])
+		if err != nil {
+			return nil, err
+		}
+		next[v], prev[v] = last-count[v]+1, hash
+	}
+	kv, key, err := tx.chainKey()
 	if err != nil {
 		return nil, err
 	}
-	var key points.ChainKey
-	if e.KeyVersion, key, err = tx.chainKey(); err != nil {
-		return nil, err
+	at := map[[2]int64]*points.Entry{} // an entry by its village and place
+	args := make([]any, 0, 16*len(es))
+	for i, e := range es {
+		r := rows[i]
+		e.Seq, e.PrevHash, e.KeyVersion = next[r.vnum], prev[r.vnum], kv
+		next[r.vnum]++
+		e.Hash = points.Chain(key, e.PrevHash, *e)
+		prev[r.vnum] = e.Hash
+		hash, err := rawHash(e.Hash)
+		if err != nil {
+			return nil, err
+		}
+		var reverses any
+		if e.Reverses != 0 {
+			reverses = e.Reverses
+		}
+		args = append(args, r.vnum, e.Seq, e.Household, r.kind, e.Delta, e.Balance, r.item, e.Memo, reverses, r.keyPre, r.keyNum, r.fp, r.actor,
+			e.At.UnixMilli(), hash, e.KeyVersion)
+		at[[2]int64{r.vnum, e.Seq}] = e
 	}
-	e.Hash = points.Chain(key, e.PrevHash, e)
-	hash, err := rawHash(e.Hash)
+	// RETURNING promises no order of its rows; each names its entry by
+	// its place in its chain.
+	ids, err := queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (idAt [3]int64, err error) {
+		return idAt, s.Scan(&idAt[0], &idAt[1], &idAt[2])
+	}, `INSERT INTO ledger_entries (village, seq, household_id, kind, delta, balance, item, memo, reverses, key_pre, key_num, fp, actor, at, hash, kv)
+		VALUES `+placeholders(len(es), 16)+` RETURNING id, village, seq`, args...)
 	if err != nil {
 		return nil, err
 	}
-	var reverses any
-	if p.Reverses != 0 {
-		reverses = p.Reverses
+	for _, idAt := range ids {
+		at[[2]int64{idAt[1], idAt[2]}].ID = idAt[0]
 	}
-	e.ID, err = tx.insertID(ctx, `INSERT INTO ledger_entries (village, seq, household_id, kind, delta, balance, item, memo, reverses, key_pre, key_num, fp, actor, at, hash, kv)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		vnum, e.Seq, e.Household, kind, e.Delta, e.Balance, item, e.Memo, reverses, keyPre, keyNum, storedFP, actorID, e.At.UnixMilli(), hash, e.KeyVersion)
-	if err != nil {
-		return nil, err
-	}
-	// Nothing reads the head's hash before the chain's next entry, whose
+	// Nothing reads a head's hash before the chain's next entry, whose
 	// move of the head sends it first; on PostgreSQL it travels with the
 	// write's next statement, most often the audit head's move.
-	if err := tx.later(ctx, `UPDATE ledger_heads SET last_hash = ? WHERE village = ?`, hash, vnum); err != nil {
-		return nil, err
+	for _, v := range villages {
+		hash, err := rawHash(prev[v])
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.later(ctx, `UPDATE ledger_heads SET last_hash = ? WHERE village = ?`, hash, v); err != nil {
+			return nil, err
+		}
 	}
-	return &e, nil
+	return es, nil
+}
+
+// advanceLedgerHead takes the next n places of a village's chain and
+// returns the last with the hash the first must follow; the village's
+// first entry makes its head, which only the first posting of each
+// village pays for.
+func (tx *Tx) advanceLedgerHead(ctx context.Context, village, n int64) (last int64, prev string, err error) {
+	const next = `UPDATE ledger_heads SET last_seq = last_seq + ? WHERE village = ? RETURNING last_seq, last_hash`
+	err = tx.queryRow(ctx, next, n, village).Scan(&last, hexOf{&prev})
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := tx.exec(ctx, `INSERT INTO ledger_heads (village, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT (village) DO NOTHING`, village, []byte{}); err != nil {
+			return 0, "", err
+		}
+		err = tx.queryRow(ctx, next, n, village).Scan(&last, hexOf{&prev})
+	}
+	return last, prev, err
 }
 
 // postAudit is the audit trail's record of a posting.
@@ -303,8 +373,7 @@ var errMoved = errors.New("household moved to another village")
 // in that village. The audit record is returned, not written, so the
 // caller can append it with its own and take the audit head last.
 func (tx *Tx) spend(ctx context.Context, a *access.Actor, village string, p points.Posting) (*points.Entry, auditEntry, error) {
-	delta := points.Delta(points.Spend, p.Points)
-	p.Kind = points.Spend
+	p, delta := asSpend(p)
 	// The basket's waiting writes (stock moves, receipt lines) touch no
 	// account, household or award, so on PostgreSQL they travel with the
 	// debit instead of costing a round trip of their own.
@@ -329,6 +398,23 @@ func (tx *Tx) spend(ctx context.Context, a *access.Actor, village string, p poin
 	return e, postAudit(e), nil
 }
 
+// spendChecked debits what a batch of redemptions spends, each debit
+// checked by the caller against the balances it read in this transaction
+// (spendState.refusal), d.balance being the household's after it: one
+// update of the accounts by the sum each household spends, and the
+// entries chained by appendEntries. Their audit records are the
+// caller's to write (postAudit), as spend's are.
+func (tx *Tx) spendChecked(ctx context.Context, ds []chained) ([]*points.Entry, error) {
+	var spent sums
+	for _, d := range ds {
+		spent.add(d.p.Household, d.delta)
+	}
+	if err := tx.addBy(ctx, "accounts", "household_id", "balance", spent); err != nil {
+		return nil, err
+	}
+	return tx.appendEntries(ctx, ds)
+}
+
 // heldSQL is how many of a household's points its open corrections will
 // take back (a correction of a deduction gives points back and holds
 // none). The partial index awards_open_corrections answers it.
@@ -340,26 +426,66 @@ const heldSQL = `SELECT COALESCE(SUM(-a.points), 0) FROM awards a WHERE a.househ
 // keeps it covered until its notice ends, so its reversal always posts.
 var heldCond = ` AND accounts.balance + ? >= (` + fmt.Sprintf(heldSQL, "accounts.household_id") + `)`
 
+// asSpend is p as a debit posts it, with the change of the balance.
+func asSpend(p points.Posting) (points.Posting, int64) {
+	p.Kind = points.Spend
+	return p, points.Delta(points.Spend, p.Points)
+}
+
+// spendStateSelect reads a household's spendState; a WHERE on h follows.
+var spendStateSelect = `SELECT h.id, h.village_code, h.status, CASE WHEN ac.household_id IS NULL THEN 0 ELSE 1 END, COALESCE(ac.balance, 0), (` +
+	fmt.Sprintf(heldSQL, "h.id") + `) FROM households h LEFT JOIN accounts ac ON ac.household_id = h.id`
+
+// spendState is what decides a debit of a household: where it is
+// registered and how, whether it has an account, its balance and the
+// points its open corrections hold.
+type spendState struct {
+	found           bool
+	village, status string
+	account         int
+	balance, held   int64
+}
+
+func scanSpendState(s interface{ Scan(...any) error }) (id int64, st spendState, err error) {
+	st.found = true
+	return id, st, s.Scan(&id, &st.village, &st.status, &st.account, &st.balance, &st.held)
+}
+
+// refusal is why a debit of want points resolved in village cannot be
+// made from st, or nil when spend's conditional update would make it. A
+// batch of redemptions checks its debits with it in memory; whyNoSpend
+// tells with it why the update matched no row.
+func (st spendState) refusal(village string, want int64) error {
+	switch {
+	case !st.found:
+		return fault.E(fault.NotFound, "error.not_found")
+	case st.village != village:
+		return errMoved
+	case st.status != string(registry.HouseholdActive):
+		return fault.E(fault.Conflict, "registry.household.inactive")
+	case st.account == 1 && st.balance-want >= st.held:
+		return nil
+	case st.held > 0 && st.balance >= want:
+		return fault.OnField(fault.Conflict, "points", "points.held", st.balance, st.held, want)
+	}
+	return fault.OnField(fault.Conflict, "points", "points.insufficient", st.balance, want)
+}
+
 // whyNoSpend tells why a debit's conditional update matched no row.
 func (tx *Tx) whyNoSpend(ctx context.Context, household int64, village string, want int64) error {
-	var at, status string
-	var have, held int64
-	err := tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(ac.balance, 0), (`+fmt.Sprintf(heldSQL, "h.id")+`)
-		FROM households h LEFT JOIN accounts ac ON ac.household_id = h.id WHERE h.id = ?`,
-		household).Scan(&at, &status, &have, &held)
+	_, st, err := scanSpendState(tx.queryRow(ctx, spendStateSelect+` WHERE h.id = ?`, household))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return fault.E(fault.NotFound, "error.not_found")
+		st.found = false
 	case err != nil:
 		return err
-	case at != village:
-		return errMoved
-	case status != string(registry.HouseholdActive):
-		return fault.E(fault.Conflict, "registry.household.inactive")
-	case held > 0 && have >= want:
-		return fault.OnField(fault.Conflict, "points", "points.held", have, held, want)
 	}
-	return fault.OnField(fault.Conflict, "points", "points.insufficient", have, want)
+	if err := st.refusal(village, want); err != nil {
+		return err
+	}
+	// The update and this read disagree only if the row changed between
+	// them, which the transaction's hold on it rules out.
+	return fault.OnField(fault.Conflict, "points", "points.insufficient", st.balance, want)
 }
 
 // ledgerReader checks that a may see a household's points (anyone who

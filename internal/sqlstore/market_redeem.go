@@ -59,10 +59,7 @@ func scanBasketGoods(s interface{ Scan(...any) error }) (market.Goods, error) {
 // inBasketOrder puts goods in the order of the basket's items and lists
 // the items none of them is.
 func inBasketOrder(goods []market.Goods, items []market.Item) ([]market.Goods, []market.Item) {
-	byID := make(map[int64]market.Goods, len(goods))
-	for _, g := range goods {
-		byID[g.ID] = g
-	}
+	byID := goodsByID(goods)
 	out := make([]market.Goods, len(items))
 	var missing []market.Item
 	for i, it := range items {
@@ -96,17 +93,23 @@ func (tx *Tx) basketGoods(ctx context.Context, store int64, items []market.Item)
 	}
 	out, missing := inBasketOrder(goods, items)
 	if len(missing) > 0 {
-		return nil, fault.OnField(fault.NotFound, "goods", "market.goods")
+		return nil, unknownGoods()
 	}
 	return out, nil
 }
+
+// unknownGoods answers a basket with an item that is none of its store's.
+func unknownGoods() error { return fault.OnField(fault.NotFound, "goods", "market.goods") }
+
+// usedSince is the FROM and WHERE of the units (l.qty) that redemptions
+// made since its one argument, a time, and not returned took.
+const usedSince = ` FROM redemption_lines l JOIN redemptions r ON r.id = l.redemption_id WHERE r.at >= ? AND r.returned_at = 0`
 
 // used is how many units of an item a household has taken since a time,
 // returned redemptions not counted.
 func (tx *Tx) used(ctx context.Context, household, goods int64, since time.Time) (int64, error) {
 	var n int64
-	err := tx.queryRow(ctx, `SELECT COALESCE(SUM(l.qty), 0) FROM redemption_lines l JOIN redemptions r ON r.id = l.redemption_id
-		WHERE r.household_id = ? AND l.goods_id = ? AND r.at >= ? AND r.returned_at = 0`, household, goods, since.UnixMilli()).Scan(&n)
+	err := tx.queryRow(ctx, `SELECT COALESCE(SUM(l.qty), 0)`+usedSince+` AND r.household_id = ? AND l.goods_id = ?`, since.UnixMilli(), household, goods).Scan(&n)
 	return n, err
 }
 
@@ -117,7 +120,15 @@ func (tx *Tx) limitLeft(ctx context.Context, household int64, g *market.Goods) (
 		return -1, nil
 	}
 	n, err := tx.used(ctx, household, g.ID, g.LimitPer.Start(tx.now))
-	return max(g.Limit-n, 0), err
+	return leftOf(g, n), err
+}
+
+// leftOf is limitLeft of goods of which the household used n units.
+func leftOf(g *market.Goods, n int64) int64 {
+	if g.Limit == 0 {
+		return -1
+	}
+	return max(g.Limit-n, 0)
 }
 
 // Redeem makes one redemption: in one transaction it takes every item's
@@ -163,11 +174,15 @@ func (s *MarketService) Redeem(ctx context.Context, a *access.Actor, b market.Ba
 		if err != nil || out != nil {
 			return out, err
 		}
-		err = s.db.update(ctx, func(tx *Tx) (err error) {
-			out, err = tx.redeem(ctx, a, p)
+		// Redemptions that reach the writer together are written together
+		// (market_redeem_batch.go); alone, this one is written as here.
+		c := &redeemCall{ctx: ctx, a: a, p: p}
+		err = s.db.updateBatched(ctx, redeemBatcher{}, c, func(tx *Tx) (err error) {
+			c.out, err = tx.redeem(ctx, a, p)
 			return err
 		})
-		if (isUniqueViolation(err) || errors.Is(err, errMoved)) && attempt == 0 {
+		out = c.out
+		if (isUniqueViolation(err) || errors.Is(err, errMoved) || errors.Is(err, errKeyTaken)) && attempt == 0 {
 			continue
 		}
 		return out, err
@@ -290,44 +305,28 @@ func (tx *Tx) redeem(ctx context.Context, a *access.Actor, p *redemptionPlan) (*
 	if err != nil {
 		return nil, err
 	}
-	lines, total, tooMuch := basketLines(goods, p.items)
-	for i, g := range goods {
-		// With the item's row now locked, its limit is counted again
-		// against every redemption committed before this one.
-		if left, err := tx.limitLeft(ctx, c.id, &g); err != nil {
-			return nil, err
-		} else if left >= 0 && left < lines[i].Qty {
-			return nil, fault.OnField(fault.Conflict, "items", "market.over_limit", g.Name, g.Limit, g.Unit, left, g.Unit)
-		}
-	}
-	if tooMuch != nil {
-		return nil, tooMuch
+	// With the items' rows now locked, their limits are counted again
+	// against every redemption committed before this one.
+	lines, total, err := checkBasket(goods, p.items, func(g *market.Goods) (int64, error) { return tx.limitLeft(ctx, c.id, g) })
+	if err != nil {
+		return nil, err
 	}
 	uid, actor := actorRef(a)
-	r := &market.Redemption{Store: st.ID, StoreName: st.Name, Household: c.id, HouseholdNo: c.number, Head: c.head, Village: c.village, VillageName: c.villageName,
-		Lines: lines, Total: total, Actor: actor, At: time.UnixMilli(tx.nowMS())}
-	r.ReturnDeadline = r.At.Add(time.Duration(st.ReturnDays) * 24 * time.Hour)
+	r := p.receipt(lines, total, actor, time.UnixMilli(tx.nowMS()))
 	// A concurrent request with the same key fails here, on the receipt's
 	// unique key; Redeem's retry then finds the winner.
 	if r.ID, err = tx.insertID(ctx, `INSERT INTO redemptions (store_id, household_id, village_code, idem_key, fingerprint, total, balance, entry_id, actor_id, actor_name, at)
 		VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id`, st.ID, c.id, c.village, p.key, p.fp, total, uid, actor, tx.nowMS()); err != nil {
 		return nil, err
 	}
-	moves := make([]move, len(goods))
-	args := make([]any, 0, 6*len(lines))
-	for i, l := range lines {
-		moves[i] = move{goods: l.Goods, store: st.ID, kind: market.MoveSale, delta: -l.Qty, redemption: r.ID, stock: goods[i].Stock}
-		args = append(args, r.ID, l.Goods, l.Name, l.Unit, l.Price, l.Qty)
-	}
-	if err := tx.insertMoves(ctx, a, moves...); err != nil {
+	moves, args := p.saleRows(a, r.ID, goods, lines)
+	if err := tx.insertMoves(ctx, moves...); err != nil {
 		return nil, err
 	}
 	if err := tx.later(ctx, `INSERT INTO redemption_lines (redemption_id, goods_id, name, unit, price, qty) VALUES `+placeholders(len(lines), 6), args...); err != nil {
 		return nil, err
 	}
-	summary := market.Summary(lines)
-	e, spent, err := tx.spend(ctx, a, c.village, points.Posting{Key: "market:" + p.key, Household: c.id, Points: total, Item: summary,
-		Memo: fmt.Sprintf("%s #%d", st.Name, r.ID)})
+	e, spent, err := tx.spend(ctx, a, c.village, p.posting(r))
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +334,59 @@ func (tx *Tx) redeem(ctx context.Context, a *access.Actor, p *redemptionPlan) (*
 	if err := tx.later(ctx, `UPDATE redemptions SET entry_id = ?, balance = ? WHERE id = ?`, e.ID, e.Balance, r.ID); err != nil {
 		return nil, err
 	}
-	return r, tx.audit(ctx, a, spent, marketEntry("market.redeem", st, fmt.Sprintf("redemption:%d household:%d", r.ID, c.id), fmt.Sprintf("-%d %s", total, summary)))
+	return r, tx.audit(ctx, a, spent, p.auditEntry(r))
+}
+
+// checkBasket is what a redemption checks of the goods it took, as they
+// are after the take, in the basket's order: every item within its
+// limit, given left (limitLeft's answer), and the total within what one
+// posting may take. It returns the basket's lines and total.
+func checkBasket(goods []market.Goods, items []market.Item, left func(*market.Goods) (int64, error)) ([]market.Line, int64, error) {
+	lines, total, tooMuch := basketLines(goods, items)
+	for i := range goods {
+		g := &goods[i]
+		if l, err := left(g); err != nil {
+			return nil, 0, err
+		} else if l >= 0 && l < lines[i].Qty {
+			return nil, 0, fault.OnField(fault.Conflict, "items", "market.over_limit", g.Name, g.Limit, g.Unit, l, g.Unit)
+		}
+	}
+	if tooMuch != nil {
+		return nil, 0, tooMuch
+	}
+	return lines, total, nil
+}
+
+// receipt is the redemption of the plan's basket made at at, before it
+// has its id, entry and balance.
+func (p *redemptionPlan) receipt(lines []market.Line, total int64, actor string, at time.Time) *market.Redemption {
+	st, c := p.st, p.c
+	r := &market.Redemption{Store: st.ID, StoreName: st.Name, Household: c.id, HouseholdNo: c.number, Head: c.head, Village: c.village, VillageName: c.villageName,
+		Lines: lines, Total: total, Actor: actor, At: at}
+	r.ReturnDeadline = r.At.Add(time.Duration(st.ReturnDays) * 24 * time.Hour)
+	return r
+}
+
+// saleRows are the stock moves of redemption id, whose goods are as
+// after the take, and the arguments of its lines' rows.
+func (p *redemptionPlan) saleRows(a *access.Actor, id int64, goods []market.Goods, lines []market.Line) ([]move, []any) {
+	moves := make([]move, len(goods))
+	args := make([]any, 0, 6*len(lines))
+	for i, l := range lines {
+		moves[i] = move{goods: l.Goods, store: p.st.ID, kind: market.MoveSale, delta: -l.Qty, redemption: id, stock: goods[i].Stock, by: a}
+		args = append(args, id, l.Goods, l.Name, l.Unit, l.Price, l.Qty)
+	}
+	return moves, args
+}
+
+// posting is the debit of redemption r.
+func (p *redemptionPlan) posting(r *market.Redemption) points.Posting {
+	return points.Posting{Key: "market:" + p.key, Household: r.Household, Points: r.Total, Item: market.Summary(r.Lines), Memo: fmt.Sprintf("%s #%d", p.st.Name, r.ID)}
+}
+
+// auditEntry is the store's audit record of redemption r.
+func (p *redemptionPlan) auditEntry(r *market.Redemption) auditEntry {
+	return marketEntry("market.redeem", p.st, fmt.Sprintf("redemption:%d household:%d", r.ID, r.Household), fmt.Sprintf("-%d %s", r.Total, market.Summary(r.Lines)))
 }
 
 // shortage turns the problems found with a basket into one Conflict:

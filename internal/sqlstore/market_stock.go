@@ -26,6 +26,7 @@ type move struct {
 	reason       string
 	redemption   int64
 	stock        int64 // after the move
+	by           *access.Actor
 }
 
 // errShort is returned by moveStock when the stock would go below zero.
@@ -44,15 +45,16 @@ func (tx *Tx) moveStock(ctx context.Context, a *access.Actor, m move) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	return m.stock, tx.insertMoves(ctx, a, m)
+	m.by = a
+	return m.stock, tx.insertMoves(ctx, m)
 }
 
 // insertMoves records movements already applied to stock, in one
-// statement however many there are.
-func (tx *Tx) insertMoves(ctx context.Context, a *access.Actor, ms ...move) error {
-	uid, actor := actorRef(a)
+// statement however many there are and whoever made them.
+func (tx *Tx) insertMoves(ctx context.Context, ms ...move) error {
 	args := make([]any, 0, 13*len(ms))
 	for _, m := range ms {
+		uid, actor := actorRef(m.by)
 		args = append(args, m.goods, m.store, string(m.kind), m.delta, m.stock, string(m.source), m.donor, boolInt(m.thank), m.reason,
 			m.redemption, uid, actor, tx.nowMS())
 	}
@@ -79,7 +81,7 @@ func (tx *Tx) takeStock(ctx context.Context, store int64, items []market.Item) (
 		cases = append(cases, it.Goods, it.Qty)
 	}
 	in := placeholders(1, n)
-	qty := `CASE id` + strings.Repeat(` WHEN ? THEN CAST(? AS BIGINT)`, n) + ` END`
+	qty := caseOf("id", n)
 	ids = append(ids, store)
 	args := append(append(append([]any{}, cases...), tx.nowMS()), ids...)
 	taken, err := queryAll(ctx, tx, scanBasketGoods, `UPDATE goods SET stock = stock - `+qty+`, updated_at = ?
@@ -97,11 +99,49 @@ func (tx *Tx) takeStock(ctx context.Context, store int64, items []market.Item) (
 	if err != nil {
 		return nil, err
 	}
-	var short fault.Fields
-	for i := range goods {
-		addShortage(&short, &goods[i], left[i].Qty)
+	_, err = takeFrom(store, left, goodsByID(goods))
+	return nil, err
+}
+
+// caseOf is a CASE choosing by col among n values, with its arguments
+// given as col's value, then the value, for each.
+func caseOf(col string, n int) string {
+	return `CASE ` + col + strings.Repeat(` WHEN ? THEN CAST(? AS BIGINT)`, n) + ` END`
+}
+
+// goodsByID indexes goods by id.
+func goodsByID(goods []market.Goods) map[int64]market.Goods {
+	out := make(map[int64]market.Goods, len(goods))
+	for _, g := range goods {
+		out[g.ID] = g
 	}
-	return nil, shortage(short)
+	return out
+}
+
+// takeFrom is takeStock's rule applied to goods held in memory: it takes
+// all of each item, from goods of the store on the shelf, and returns
+// them as they are after the take, in the basket's order; or, when it
+// cannot take them all, takeStock's error: the goods unknown when an item
+// is none of the store's, else every item it would leave out.
+func takeFrom(store int64, items []market.Item, goods map[int64]market.Goods) ([]market.Goods, error) {
+	out := make([]market.Goods, len(items))
+	var short fault.Fields
+	for i, it := range items {
+		g, ok := goods[it.Goods]
+		if !ok || g.Store != store {
+			return nil, unknownGoods()
+		}
+		if !g.OnShelf || g.Stock < it.Qty {
+			addShortage(&short, &g, it.Qty)
+			continue
+		}
+		g.Stock -= it.Qty
+		out[i] = g
+	}
+	if err := shortage(short); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // addShortage names what keeps g from covering want, off the shelf or

@@ -41,23 +41,33 @@ func openShop(t testing.TB, db *sqlstore.DB, fund int64) shop {
 		t.Fatal(err)
 	}
 	s := shop{store: st, household: households(t, db, "H", 1, fund)[0]}
+	s.soap, s.oil, s.rice = shelve(t, db, st.ID, 10)
+	return s
+}
+
+// shelve stocks a store with soap (3 points, 100 pieces), oil (20 points,
+// as many bottles as oil says) and rice (15 points, 50 bags, 2 a month).
+func shelve(t testing.TB, db *sqlstore.DB, store, oil int64) (soapID, oilID, riceID int64) {
+	t.Helper()
+	ctx := context.Background()
+	m := db.Market()
 	for _, g := range []struct {
 		out          *int64
 		name, unit   string
 		price, stock int64
 		limit        int64
 		per          market.Period
-	}{{&s.soap, "肥皂", "块", 3, 100, 0, market.None}, {&s.oil, "食用油", "瓶", 20, 10, 0, market.None}, {&s.rice, "大米", "袋", 15, 50, 2, market.Month}} {
-		item, err := m.SaveGoods(ctx, admin, market.GoodsInput{Store: st.ID, Name: g.name, Category: "日用品", Unit: g.unit, Price: g.price, Limit: g.limit, LimitPer: g.per, OnShelf: true})
+	}{{&soapID, "肥皂", "块", 3, 100, 0, market.None}, {&oilID, "食用油", "瓶", 20, oil, 0, market.None}, {&riceID, "大米", "袋", 15, 50, 2, market.Month}} {
+		item, err := m.SaveGoods(ctx, admin, market.GoodsInput{Store: store, Name: g.name, Category: "日用品", Unit: g.unit, Price: g.price, Limit: g.limit, LimitPer: g.per, OnShelf: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		*g.out = item.ID
-		if _, err := m.Receive(ctx, admin, market.Inbound{Store: st.ID, Goods: item.ID, Qty: g.stock, Source: market.Funds}); err != nil {
+		if _, err := m.Receive(ctx, admin, market.Inbound{Store: store, Goods: item.ID, Qty: g.stock, Source: market.Funds}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return s
+	return soapID, oilID, riceID
 }
 
 func stockOf(t testing.TB, db *sqlstore.DB, store, goods int64) int64 {
