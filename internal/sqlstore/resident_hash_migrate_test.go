@@ -110,13 +110,13 @@ func residentHashesMigration(t *testing.T, engine string) {
 		t.Fatal(err)
 	}
 	check(rotOpen(t, db, k2), box2)
-	residentHashPlans(t, db, engine, rawIndex(box2, "resident.phone", head.Phone))
+	residentHashPlans(t, db, engine, rawIndex(box2, "resident.id_number", head.IDNumber))
 }
 
-// residentHashPlans checks that a look-up of a phone hash reads the
-// partial index, which leaves out the residents without a phone: the
-// comparison with a value implies NOT NULL on both engines.
-func residentHashPlans(t *testing.T, db *sqlstore.DB, engine string, phone []byte) {
+// residentHashPlans checks that the registered holder of an ID number is
+// looked up through the rebuilt residents_id_hash, the raw hash compared
+// with raw bytes; residents_phone_hash, which no query read, is gone.
+func residentHashPlans(t *testing.T, db *sqlstore.DB, engine string, id []byte) {
 	t.Helper()
 	ctx := context.Background()
 	tx, rebind, err := db.RawBegin(ctx)
@@ -124,15 +124,21 @@ func residentHashPlans(t *testing.T, db *sqlstore.DB, engine string, phone []byt
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	q := `EXPLAIN QUERY PLAN SELECT id FROM residents WHERE phone_hash = ?`
+	gone := `SELECT count(*) FROM sqlite_master WHERE name = 'residents_phone_hash'`
+	q := `EXPLAIN QUERY PLAN SELECT id FROM residents WHERE id_hash = ? AND status = '在册'`
 	if engine == "postgres" {
 		// Six rows: without this PostgreSQL reads the table.
 		if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
 			t.Fatal(err)
 		}
-		q = `EXPLAIN SELECT id FROM residents WHERE phone_hash = ?`
+		gone = `SELECT count(*) FROM pg_indexes WHERE indexname = 'residents_phone_hash' AND schemaname = current_schema()`
+		q = `EXPLAIN SELECT id FROM residents WHERE id_hash = ? AND status = '在册'`
 	}
-	rows, err := tx.QueryContext(ctx, rebind(q), phone)
+	var n int
+	if err := tx.QueryRowContext(ctx, gone).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("residents_phone_hash still there: %d (%v)", n, err)
+	}
+	rows, err := tx.QueryContext(ctx, rebind(q), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,8 +158,8 @@ func residentHashPlans(t *testing.T, db *sqlstore.DB, engine string, phone []byt
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(plan, "\n"), "residents_phone_hash") {
-		t.Fatalf("a look-up by phone hash does not read residents_phone_hash:\n%s", strings.Join(plan, "\n"))
+	if !strings.Contains(strings.Join(plan, "\n"), "residents_id_hash") {
+		t.Fatalf("a look-up by ID number does not read residents_id_hash:\n%s", strings.Join(plan, "\n"))
 	}
 }
 

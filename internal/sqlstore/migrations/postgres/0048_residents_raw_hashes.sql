@@ -4,11 +4,11 @@
 -- change: org_members, talent_candidates, cadres, users and
 -- honour_nominations keep their hex, being few.
 --
--- residents_phone_hash indexed the half of the residents without a phone
--- too (NULL): a look-up compares with a value, which implies NOT NULL, so
--- the index is now partial, as residents_id_hash is. Both are dropped
--- before the column types change and built once after, rather than
--- rebuilt by the ALTER and again for the new predicate.
+-- residents_phone_hash goes: no query looks a resident up by phone (the
+-- hash is written, rotated and verified only), and it indexed the half of
+-- the residents without a phone too. residents_id_hash is dropped before
+-- the column types change and built once after, rather than rebuilt by
+-- the ALTER.
 -- An empty hash ('') never was a value: it becomes NULL.
 DROP INDEX residents_id_hash;
 DROP INDEX residents_phone_hash;
@@ -16,4 +16,3 @@ ALTER TABLE residents
     ALTER COLUMN id_hash TYPE BYTEA USING decode(NULLIF(id_hash, ''), 'hex'),
     ALTER COLUMN phone_hash TYPE BYTEA USING decode(NULLIF(phone_hash, ''), 'hex');
 CREATE UNIQUE INDEX residents_id_hash ON residents(id_hash) WHERE status = '在册' AND id_hash IS NOT NULL;
-CREATE INDEX residents_phone_hash ON residents(phone_hash) WHERE phone_hash IS NOT NULL;

@@ -5,9 +5,9 @@
 -- change: org_members, talent_candidates, cadres, users and
 -- honour_nominations keep their hex, being few.
 --
--- residents_phone_hash indexed the half of the residents without a phone
--- too (NULL): a look-up compares with a value, which implies NOT NULL, so
--- the index is now partial, as residents_id_hash is.
+-- residents_phone_hash goes: no query looks a resident up by phone (the
+-- hash is written, rotated and verified only), and it indexed the half of
+-- the residents without a phone too.
 --
 -- SQLite changes a column's declared type only by rebuilding the table,
 -- and dropping residents to rebuild it would trip the foreign keys of
@@ -26,4 +26,3 @@ UPDATE residents SET id_hash = unhex(NULLIF(id_hash_hex, '')), phone_hash = unhe
 ALTER TABLE residents DROP COLUMN id_hash_hex;
 ALTER TABLE residents DROP COLUMN phone_hash_hex;
 CREATE UNIQUE INDEX residents_id_hash ON residents(id_hash) WHERE status = '在册' AND id_hash IS NOT NULL;
-CREATE INDEX residents_phone_hash ON residents(phone_hash) WHERE phone_hash IS NOT NULL;
