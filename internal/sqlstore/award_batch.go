@@ -260,15 +260,11 @@ func auditBatch(tx *Tx, calls []*awardCall, taken []awardTaken, awardIDs []int64
 // batchHouseholds reads the households of calls with their status, village
 // and head, and their village's status: recordTx's first read, for all.
 func batchHouseholds(ctx context.Context, tx *Tx, calls []*awardCall) (map[int64]batchHousehold, error) {
-	ids := make([]any, 0, len(calls))
-	seen := map[int64]bool{}
-	for _, c := range calls {
-		if !seen[c.in.Household] {
-			seen[c.in.Household] = true
-			ids = append(ids, c.in.Household)
-		}
+	households := make([]int64, len(calls))
+	for i, c := range calls {
+		households[i] = c.in.Household
 	}
-	ids = padList(ids)
+	ids := inArgs(households)
 	return keyedRows(ctx, tx, func(s interface{ Scan(...any) error }) (id int64, h batchHousehold, err error) {
 		return id, h, s.Scan(&id, &h.village, &h.status, &h.head, &h.headMongol, &h.birth, &h.villageStatus)
 	}, `SELECT h.id, h.village_code, h.status, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), g.status
@@ -302,6 +298,20 @@ func keyedRows[K comparable, V any](ctx context.Context, tx *Tx, scan func(inter
 		out[r.k] = r.v
 	}
 	return out, err
+}
+
+// inArgs is the IN list of vs for a batch's shared read: each value once,
+// in the order first given, padded by padList.
+func inArgs[T comparable](vs []T) []any {
+	seen := make(map[T]bool, len(vs))
+	out := make([]any, 0, len(vs))
+	for _, v := range vs {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return padList(out)
 }
 
 // padList lengthens a non-empty IN list to the next power of two (at

@@ -125,17 +125,13 @@ func (tx *Tx) redeemBatch(ctx context.Context, calls []*redeemCall) ([]error, er
 
 // batchGoods reads the goods of every basket of calls by id.
 func (tx *Tx) batchGoods(ctx context.Context, calls []*redeemCall) (map[int64]market.Goods, error) {
-	var ids []any
-	seen := map[int64]bool{}
+	var all []int64
 	for _, c := range calls {
 		for _, it := range c.p.items {
-			if !seen[it.Goods] {
-				seen[it.Goods] = true
-				ids = append(ids, it.Goods)
-			}
+			all = append(all, it.Goods)
 		}
 	}
-	ids = padList(ids)
+	ids := inArgs(all)
 	goods, err := queryAll(ctx, tx, scanBasketGoods, `SELECT `+basketCols+` FROM goods WHERE id IN `+placeholders(1, len(ids)), ids...)
 	return goodsByID(goods), err
 }
@@ -143,10 +139,7 @@ func (tx *Tx) batchGoods(ctx context.Context, calls []*redeemCall) (map[int64]ma
 // batchUsed reads what the households of calls used of the limited goods
 // of their baskets, this period of each: one query for each period.
 func (tx *Tx) batchUsed(ctx context.Context, calls []*redeemCall, goods map[int64]market.Goods) (map[usedKey]int64, error) {
-	type pairs struct {
-		households, goods []any
-		seenH, seenG      map[int64]bool
-	}
+	type pairs struct{ households, goods []int64 }
 	bySince := map[int64]*pairs{}
 	var order []int64
 	for _, c := range calls {
@@ -158,24 +151,17 @@ func (tx *Tx) batchUsed(ctx context.Context, calls []*redeemCall, goods map[int6
 			since := g.LimitPer.Start(tx.now).UnixMilli()
 			ps := bySince[since]
 			if ps == nil {
-				ps = &pairs{seenH: map[int64]bool{}, seenG: map[int64]bool{}}
+				ps = &pairs{}
 				bySince[since] = ps
 				order = append(order, since)
 			}
-			if !ps.seenH[c.p.c.id] {
-				ps.seenH[c.p.c.id] = true
-				ps.households = append(ps.households, c.p.c.id)
-			}
-			if !ps.seenG[g.ID] {
-				ps.seenG[g.ID] = true
-				ps.goods = append(ps.goods, g.ID)
-			}
+			ps.households, ps.goods = append(ps.households, c.p.c.id), append(ps.goods, g.ID)
 		}
 	}
 	used := map[usedKey]int64{}
 	for _, since := range order {
 		ps := bySince[since]
-		hs, gs := padList(ps.households), padList(ps.goods)
+		hs, gs := inArgs(ps.households), inArgs(ps.goods)
 		args := append(append([]any{since}, hs...), gs...)
 		got, err := keyedRows(ctx, tx, func(s interface{ Scan(...any) error }) (k usedKey, n int64, err error) {
 			return k, n, s.Scan(&k.household, &k.goods, &n)
@@ -209,15 +195,11 @@ func (tx *Tx) batchKeys(ctx context.Context, calls []*redeemCall) (map[string]bo
 
 // batchSpendStates reads the spendState of every household of calls.
 func (tx *Tx) batchSpendStates(ctx context.Context, calls []*redeemCall) (map[int64]spendState, error) {
-	var ids []any
-	seen := map[int64]bool{}
-	for _, c := range calls {
-		if !seen[c.p.c.id] {
-			seen[c.p.c.id] = true
-			ids = append(ids, c.p.c.id)
-		}
+	households := make([]int64, len(calls))
+	for i, c := range calls {
+		households[i] = c.p.c.id
 	}
-	ids = padList(ids)
+	ids := inArgs(households)
 	return keyedRows(ctx, tx, scanSpendState, spendStateSelect+` WHERE h.id IN `+placeholders(1, len(ids)), ids...)
 }
 
