@@ -100,7 +100,9 @@ func TestE2EPoints(t *testing.T) {
 		b.fatal("stores", fmt.Errorf("the clerk sees no store"))
 	}
 	b.open(m[1] + "/counter")
-	focused, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
+	// The field takes the focus as the page settles, which a loaded
+	// machine can leave a moment after the load event.
+	focused, err := chromedp.Run(b.ctx, chromedp.Poll[string](`document.activeElement && document.activeElement.id === "q" && "q"`, chromedp.WithPollingTimeout(5*time.Second)))
 	if err != nil || focused != "q" {
 		b.fatal("counter", fmt.Errorf("the scan field is not focused (%q, %v)", focused, err))
 	}

@@ -92,7 +92,7 @@ func TestVerifyDamagedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	var root, pageSize int64
-	if err := raw.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_master WHERE name = 'awards_village'`).Scan(&root); err != nil {
+	if err := raw.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_master WHERE name = 'awards_household'`).Scan(&root); err != nil {
 		t.Fatal(err)
 	}
 	raw.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize)

@@ -68,7 +68,7 @@ func (s *AwardService) Record(ctx context.Context, a *access.Actor, in points.Aw
 	}
 	// Awards queued together on SQLite's writer are recorded together
 	// (award_batch.go); alone, the call runs recordTx as before.
-	c := &awardCall{ctx: ctx, a: a, in: in, fp: awardPrint(in)}
+	c := &awardCall{ctx: ctx, a: a, in: in, fp: awardPrint(in, "")}
 	err = s.db.updateBatched(ctx, awardBatcher{*s}, c, func(tx *Tx) (err error) {
 		c.out, err = s.recordTx(ctx, tx, a, in)
 		return err
@@ -101,17 +101,15 @@ func prepareAward(a *access.Actor, in points.AwardInput, now time.Time) (points.
 // recordTx is Record inside the caller's transaction; the award import
 // runs it row by row in one transaction. in must be normalised and valid.
 func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in points.AwardInput) (*points.AwardRecord, error) {
-	fp := awardPrint(in)
 	var out *points.AwardRecord
 	err := func() error {
+		var sums string
 		if len(in.Photos) > 0 {
-			// Only awards with photos pay for this read, and their
-			// fingerprint only grows then, so older keys still match.
-			sums, err := tx.photoPrint(ctx, in.Photos)
-			if err != nil {
+			// Only awards with photos pay for this read.
+			var err error
+			if sums, err = tx.photoPrint(ctx, in.Photos); err != nil {
 				return err
 			}
-			fp += "|photos:" + sums
 		}
 		// The village's own status comes along, or the review engine
 		// would look it up again before taking the award; and so does an
@@ -119,24 +117,29 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		// its household, exists only where the household does; and the
 		// scheme epoch, under which PostgreSQL keeps the scheme in force
 		// (effectiveScheme): one round trip instead of three there.
-		var village, status, head, headMongol, birth, villageStatus, prevFP string
+		var village, status, head, headMongol, birth, villageStatus string
 		var prevID int64
 		err := tx.queryRow(ctx, `SELECT h.village_code, h.status, COALESCE(r.name, ''), COALESCE(r.name_mongol, ''), COALESCE(r.birth_date, ''), g.status,
-			COALESCE(p.id, 0), COALESCE(p.fingerprint, ''), (SELECT n FROM scheme_epoch) FROM households h
+			COALESCE(p.id, 0), (SELECT n FROM scheme_epoch) FROM households h
 			JOIN regions g ON g.code = h.village_code LEFT JOIN residents r ON r.id = h.head_id LEFT JOIN awards p ON p.idem_key = ? WHERE h.id = ?`,
-			in.Key, in.Household).Scan(&village, &status, &head, &headMongol, &birth, &villageStatus, &prevID, &prevFP, &tx.schemeEpoch)
+			in.Key, in.Household).Scan(&village, &status, &head, &headMongol, &birth, &villageStatus, &prevID, &tx.schemeEpoch)
 		tx.epochKnown = err == nil
-		switch {
-		case err == nil && prevID != 0 && prevFP == fp:
-			out, err = tx.award(ctx, prevID)
-			if err == nil && len(in.Photos) > 0 {
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if prevID != 0 {
+			// A retry: the award stored under the key, if it is the one
+			// asked for. Only retries read its fingerprint back.
+			prevFP, err := scanPrint(tx.queryRow(ctx, `SELECT `+printCols+` FROM awards WHERE id = ?`, prevID))
+			switch {
+			case err != nil:
+				return err
+			case prevFP != awardPrint(in, sums):
+				return fault.OnField(fault.Conflict, "key", "points.key_reused")
+			}
+			if out, err = tx.award(ctx, prevID); err == nil && len(in.Photos) > 0 {
 				err = tx.withPhotos(ctx, []*points.AwardRecord{out})
 			}
-			return err
-		case err == nil && prevID != 0:
-			return fault.OnField(fault.Conflict, "key", "points.key_reused")
-		}
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		h := batchHousehold{village: village, status: status, villageStatus: villageStatus}
@@ -150,12 +153,11 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 			return err
 		}
 		ev := evidence(in)
-		uid, uname := actorRef(a)
-		id, err := tx.insertID(ctx, `INSERT INTO awards (household_id, village_code, item_code, item_name, aspect, points, channel, proxy_for, evidence, witness, photo,
-			scheme_versions, period, award_date, status, idem_key, fingerprint, actor_id, actor_name, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.Household, village, in.Item, it.Name, it.Aspect, it.Points, string(in.Channel), in.ProxyFor, in.Evidence, in.Witness, b2i(ev.Photo),
-			versionList(r), per, scheme.Day(in.Date), in.Key, fp, uid, uname, tx.nowMS(), tx.nowMS())
+		id, err := tx.insertID(ctx, `INSERT INTO awards (household_id, item_code, aspect, points, channel, proxy_for, evidence, witness, photo,
+			scheme_versions, period, award_date, status, idem_key, photo_sums)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id`,
+			in.Household, in.Item, it.Aspect, it.Points, string(in.Channel), in.ProxyFor, in.Evidence, in.Witness, b2i(ev.Photo),
+			versionList(r), per, scheme.Day(in.Date), in.Key, sums)
 		if err != nil {
 			return err
 		}
@@ -177,18 +179,25 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 		// award sheet's one audit entry covers its rows, as a register
 		// import's does.
 		if !tx.quiet {
-			if err := tx.audit(ctx, a, auditEntry{action: "points.award", target: fmt.Sprintf("award:%d household:%d review_item:%d", id, in.Household, item.ID),
-				region: village, detail: fmt.Sprintf("%s %+d %s; %s step 0: → %s", it.Name, it.Points, in.Channel, item.Flow, item.State)}); err != nil {
+			if err := tx.audit(ctx, a, awardAudit(id, in, village, it)); err != nil {
 				return err
 			}
 		}
 		// The record as stored, without reading it back.
 		out = &points.AwardRecord{ID: id, Household: in.Household, Village: village, Item: in.Item, ItemName: it.Name, Aspect: it.Aspect,
 			Points: int64(it.Points), Channel: in.Channel, Status: points.AwardPending, ReviewID: item.ID, Date: scheme.ParseDay(scheme.Day(in.Date)),
-			Actor: uname, Created: time.UnixMilli(tx.nowMS()), Photos: in.Photos}
+			Actor: item.Submitter, Created: time.UnixMilli(tx.nowMS()), Photos: in.Photos}
 		return nil
 	}()
 	return out, err
+}
+
+// awardAudit is the audit row of an award taken, on every path that takes
+// one by one: the award, its household, the item and points. Its review
+// item is named by the award's row, and enters at the flow's first step.
+func awardAudit(id int64, in points.AwardInput, village string, it scheme.ResolvedItem) auditEntry {
+	return auditEntry{action: "points.award", target: fmt.Sprintf("award:%d household:%d", id, in.Household), region: village,
+		detail: fmt.Sprintf("%s %+d %s", it.Name, it.Points, in.Channel)}
 }
 
 // checkAward is every check an award not yet stored under its key must
@@ -264,8 +273,15 @@ func versionList(r scheme.Resolved) string {
 	return strings.Join(out, ",")
 }
 
-const awardCols = `id, household_id, village_code, item_code, item_name, aspect, points, channel, status, review_id, entry_id, award_date, actor_name, created_at,
-	corrects_id, reason`
+// awardCols are the columns of an award a and its review item i
+// (awardFrom). Where it was recorded, its item's name, who recorded it and
+// when are its submission's, so the item holds them and the award does
+// not (migration 0049): the two are made in one transaction, one for one.
+const awardCols = `a.id, a.household_id, COALESCE(i.region_code, ''), a.item_code, COALESCE(i.title, ''), a.aspect, a.points, a.channel, a.status, a.review_id,
+	a.entry_id, a.award_date, COALESCE(i.submitter_name, ''), COALESCE(i.created_at, 0), a.corrects_id, a.reason`
+
+// awardFrom joins an award a to its review item i for awardCols.
+const awardFrom = ` FROM awards a LEFT JOIN review_items i ON i.id = a.review_id`
 
 func scanAward(s interface{ Scan(...any) error }, more ...any) (points.AwardRecord, error) {
 	var w points.AwardRecord
@@ -277,11 +293,10 @@ func scanAward(s interface{ Scan(...any) error }, more ...any) (points.AwardReco
 	return w, err
 }
 
-// awardShownCols are awardCols of awards a, followed by what a page needs
+// awardShownCols are awardCols, followed by what a page needs
 // to state the award's status truthfully: its review's state and notice
 // end, and the reason its review's last move gave.
-const awardShownCols = `a.id, a.household_id, a.village_code, a.item_code, a.item_name, a.aspect, a.points, a.channel, a.status, a.review_id, a.entry_id,
-	a.award_date, a.actor_name, a.created_at, a.corrects_id, a.reason, COALESCE(i.state, ''), COALESCE(i.window_end, 0),
+const awardShownCols = awardCols + `, COALESCE(i.state, ''), COALESCE(i.window_end, 0),
 	COALESCE((SELECT t.reason FROM review_transitions t WHERE t.item_id = a.review_id ORDER BY t.id DESC LIMIT 1), '')`
 
 // scanAwardShown scans a row of awardShownCols, then any more columns
@@ -295,7 +310,7 @@ func scanAwardShown(s interface{ Scan(...any) error }, more ...any) (points.Awar
 }
 
 func (tx *Tx) award(ctx context.Context, id int64) (*points.AwardRecord, error) {
-	w, err := scanAward(tx.queryRow(ctx, `SELECT `+awardCols+` FROM awards WHERE id = ?`, id))
+	w, err := scanAward(tx.queryRow(ctx, `SELECT `+awardCols+awardFrom+` WHERE a.id = ?`, id))
 	return &w, err
 }
 
@@ -322,7 +337,7 @@ func (s *AwardService) Awards(ctx context.Context, a *access.Actor, household in
 // householdAwards reads a household's latest awards with their shown
 // status, newest first.
 func (tx *Tx) householdAwards(ctx context.Context, household int64, limit int) ([]points.AwardRecord, error) {
-	return queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (points.AwardRecord, error) { return scanAwardShown(s) }, `SELECT `+awardShownCols+` FROM awards a LEFT JOIN review_items i ON i.id = a.review_id
+	return queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (points.AwardRecord, error) { return scanAwardShown(s) }, `SELECT `+awardShownCols+awardFrom+`
 		WHERE a.household_id = ? ORDER BY a.id DESC LIMIT ?`, household, limit)
 }
 
@@ -369,7 +384,7 @@ func (db *DB) AwardApplier() ReviewApplier {
 				}
 			}
 		}
-		_, err = tx.exec(ctx, `UPDATE awards SET status = ?, entry_id = ?, updated_at = ? WHERE id = ?`, string(status), entry, tx.nowMS(), w.ID)
+		_, err = tx.exec(ctx, `UPDATE awards SET status = ?, entry_id = ? WHERE id = ?`, string(status), entry, w.ID)
 		return err
 	}
 }

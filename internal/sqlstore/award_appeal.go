@@ -76,10 +76,10 @@ func (s *AwardService) Appeals(ctx context.Context, a *access.Actor, household i
 			err := sc.Scan(&p.ID, &p.Award, &p.ItemName, &p.Points, &p.Statement, &p.State, &p.Answer, &created)
 			p.Created = msTime(created)
 			return p, err
-		}, `SELECT i.id, w.id, w.item_name, w.points, i.note, i.state,
+		}, `SELECT i.id, w.id, COALESCE(t.title, ''), w.points, i.note, i.state,
 			COALESCE((SELECT t.reason FROM review_transitions t WHERE t.item_id = i.id AND t.action IN ('approve', 'reject', 'return', 'withdraw') ORDER BY t.id DESC LIMIT 1), ''),
 			i.created_at
-			FROM awards w JOIN review_items i ON i.flow = ? AND i.subject_kind = 'award' AND i.subject_id = w.id
+			FROM awards w JOIN review_items i ON i.flow = ? AND i.subject_kind = 'award' AND i.subject_id = w.id LEFT JOIN review_items t ON t.id = w.review_id
 			WHERE w.household_id = ? ORDER BY i.id DESC LIMIT 50`, points.AppealFlow, household)
 		return err
 	})

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"shanzhi/internal/access"
@@ -204,21 +203,21 @@ func (s *AwardService) writeBatch(ctx context.Context, tx *Tx, calls []*awardCal
 	for n, t := range taken {
 		c := calls[t.call]
 		in := c.in
-		uid, uname := actorRef(c.a)
 		it := entering(t.flow, c.a, "award", awardIDs[n], t.village, t.sum, t.r.NoticeDays, tx.now)
 		it.ID = itemIDs[n]
 		items[n] = it
-		awards = append(awards, awardIDs[n], in.Household, t.village, in.Item, t.item.Name, t.item.Aspect, t.item.Points, string(in.Channel), in.ProxyFor,
-			in.Evidence, in.Witness, b2i(evidence(in).Photo), versionList(t.r), t.per, scheme.Day(in.Date), string(points.AwardPending), it.ID, in.Key, c.fp,
-			uid, uname, now, now)
+		awards = append(awards, awardIDs[n], in.Household, in.Item, t.item.Aspect, t.item.Points, string(in.Channel), in.ProxyFor,
+			in.Evidence, in.Witness, b2i(evidence(in).Photo), versionList(t.r), t.per, scheme.Day(in.Date), string(points.AwardPending), it.ID, in.Key, "")
 		its = append(its, it.ID, it.Flow, it.SubjectKind, it.SubjectID, it.Region, it.Summary.Title, it.Summary.Person, it.Summary.PersonMongol,
 			it.Summary.Points, it.Summary.Note, 0, string(it.State), timeMS(it.WindowStart), timeMS(it.WindowEnd), 0, it.SubmitterID, it.Submitter,
 			now, now, it.NoticeDays)
-		moves = append(moves, it.ID, 0, string(review.ActSubmit), "", string(it.State), it.SubmitterID, it.Submitter, "", now)
+		if logsSubmission(it.State) {
+			moves = append(moves, it.ID, 0, string(review.ActSubmit), "", string(it.State), it.SubmitterID, it.Submitter, "", now)
+		}
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO awards (id, household_id, village_code, item_code, item_name, aspect, points, channel, proxy_for, evidence, witness,
-		photo, scheme_versions, period, award_date, status, review_id, idem_key, fingerprint, actor_id, actor_name, created_at, updated_at) VALUES `+
-		placeholders(len(taken), 23), awards...); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO awards (id, household_id, item_code, aspect, points, channel, proxy_for, evidence, witness,
+		photo, scheme_versions, period, award_date, status, review_id, idem_key, photo_sums) VALUES `+
+		placeholders(len(taken), 17), awards...); err != nil {
 		return nil, err
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO review_items (id, flow, subject_kind, subject_id, region_code, title, person, person_mongol, points, note, step,
@@ -226,11 +225,13 @@ func (s *AwardService) writeBatch(ctx context.Context, tx *Tx, calls []*awardCal
 		placeholders(len(taken), 20), its...); err != nil {
 		return nil, err
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO review_transitions (item_id, step, action, from_state, to_state, actor_id, actor_name, reason, at) VALUES `+
-		placeholders(len(taken), 9), moves...); err != nil {
-		return nil, err
+	if len(moves) > 0 {
+		if _, err := tx.exec(ctx, `INSERT INTO review_transitions (item_id, step, action, from_state, to_state, actor_id, actor_name, reason, at) VALUES `+
+			placeholders(len(moves)/9, 9), moves...); err != nil {
+			return nil, err
+		}
 	}
-	if err := auditBatch(tx, calls, taken, awardIDs, items); err != nil {
+	if err := auditBatch(tx, calls, taken, awardIDs); err != nil {
 		return nil, err
 	}
 	out := make([]*points.AwardRecord, len(taken))
@@ -245,14 +246,11 @@ func (s *AwardService) writeBatch(ctx context.Context, tx *Tx, calls []*awardCal
 }
 
 // auditBatch writes recordTx's audit row of every award taken (auditEach).
-func auditBatch(tx *Tx, calls []*awardCall, taken []awardTaken, awardIDs []int64, items []review.Item) error {
+func auditBatch(tx *Tx, calls []*awardCall, taken []awardTaken, awardIDs []int64) error {
 	rows := make([]audited, len(taken))
 	for n, t := range taken {
 		c := calls[t.call]
-		it := items[n]
-		rows[n] = audited{c.ctx, c.a, []auditEntry{{action: "points.award",
-			target: fmt.Sprintf("award:%d household:%d review_item:%d", awardIDs[n], c.in.Household, it.ID), region: t.village,
-			detail: fmt.Sprintf("%s %+d %s; %s step 0: → %s", t.item.Name, t.item.Points, c.in.Channel, it.Flow, it.State)}}}
+		rows[n] = audited{c.ctx, c.a, []auditEntry{awardAudit(awardIDs[n], c.in, t.village, t.item)}}
 	}
 	return tx.auditEach(rows)
 }
@@ -279,8 +277,9 @@ func batchPriors(ctx context.Context, tx *Tx, calls []*awardCall) (map[string]ba
 	}
 	keys = padList(keys)
 	return keyedRows(ctx, tx, func(s interface{ Scan(...any) error }) (key string, p batchPrior, err error) {
-		return key, p, s.Scan(&key, &p.id, &p.fp)
-	}, `SELECT idem_key, id, fingerprint FROM awards WHERE idem_key IN `+placeholders(1, len(keys)), keys...)
+		p.fp, err = scanPrint(s, &key, &p.id)
+		return key, p, err
+	}, `SELECT idem_key, id, `+printCols+` FROM awards WHERE idem_key IN `+placeholders(1, len(keys)), keys...)
 }
 
 // keyedRows runs a query and returns its rows by the key scan reads.

@@ -61,7 +61,6 @@ type bulkLine struct {
 	line  int
 	bad   *lineFault
 	in    points.AwardInput
-	fp    string
 	hh    sheetHousehold
 	day   *schemeDay
 	item  scheme.ResolvedItem
@@ -213,20 +212,11 @@ func (w *bulkAwards) load() error {
 	// The keys are import:<batch>:<line>; ';' follows ':', so the range
 	// holds exactly this batch's keys and reads the unique index.
 	prefix := "import:" + strconv.FormatInt(w.sh.batch, 10)
-	rows, err = tx.query(ctx, `SELECT idem_key, fingerprint FROM awards WHERE idem_key >= ? AND idem_key < ?`, prefix+":", prefix+";")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	w.prior = map[string]string{}
-	for rows.Next() {
-		var key, fp string
-		if err := rows.Scan(&key, &fp); err != nil {
-			return err
-		}
-		w.prior[key] = fp
-	}
-	return rows.Err()
+	w.prior, err = keyedRows(ctx, tx, func(s interface{ Scan(...any) error }) (key, fp string, err error) {
+		fp, err = scanPrint(s, &key)
+		return key, fp, err
+	}, `SELECT idem_key, `+printCols+` FROM awards WHERE idem_key >= ? AND idem_key < ?`, prefix+":", prefix+";")
+	return err
 }
 
 // chunk checks a chunk's lines in the order recordTx would, loads the cap
@@ -288,9 +278,8 @@ func (w *bulkAwards) check(row sheet.Row) (bulkLine, error) {
 	if l.in, l.bad = w.sh.input(row, hh.id, w.tx.now); l.bad != nil {
 		return l, nil
 	}
-	l.fp = awardPrint(l.in)
 	if fp, ok := w.prior[l.in.Key]; ok {
-		if fp != l.fp {
+		if fp != awardPrint(l.in, "") {
 			l.bad = &lineFault{col: "事项编码", key: "points.key_reused"}
 		}
 		l.prior = true
@@ -421,24 +410,23 @@ func (w *bulkAwards) write(lines []bulkLine) error {
 	if err != nil {
 		return err
 	}
-	uid, uname := actorRef(w.actor)
 	now := tx.nowMS()
 	// The item every award becomes, less what names its award.
 	all := entering(w.flow, w.actor, "award", 0, w.sh.region, review.Summary{}, 0, tx.now)
-	awards := make([]any, 0, len(lines)*15)
+	awards := make([]any, 0, len(lines)*13)
 	items := make([]any, 0, len(lines)*6)
 	for i := range lines {
 		l := &lines[i]
 		it := entering(w.flow, w.actor, "award", awardIDs[i], w.sh.region,
 			review.Summary{Title: l.item.Name, Person: l.hh.who.Person, PersonMongol: l.hh.who.PersonMongol, Points: int64(l.item.Points)}, l.day.r.NoticeDays, tx.now)
 		it.ID = itemIDs[i]
-		awards = append(awards, awardIDs[i], l.in.Household, l.in.Item, l.item.Name, l.item.Aspect, l.item.Points, l.in.Evidence, l.in.Witness,
-			b2i(l.in.Photo), l.day.versions, l.per, scheme.Day(l.in.Date), it.ID, l.in.Key, l.fp)
+		awards = append(awards, awardIDs[i], l.in.Household, l.in.Item, l.item.Aspect, l.item.Points, l.in.Evidence, l.in.Witness,
+			b2i(l.in.Photo), l.day.versions, l.per, scheme.Day(l.in.Date), it.ID, l.in.Key)
 		items = append(items, it.ID, it.SubjectID, it.Summary.Title, it.Summary.Person, it.Summary.PersonMongol, it.Summary.Points, it.NoticeDays)
 	}
-	if err := tx.insertShared(ctx, `INSERT INTO awards (village_code, channel, proxy_for, status, actor_id, actor_name, created_at, updated_at,
-		id, household_id, item_code, item_name, aspect, points, evidence, witness, photo, scheme_versions, period, award_date, review_id, idem_key, fingerprint) VALUES `,
-		[]any{w.sh.region, string(points.Batch), "", string(points.AwardPending), uid, uname, now, now}, 15, awards); err != nil {
+	if err := tx.insertShared(ctx, `INSERT INTO awards (channel, proxy_for, status, photo_sums,
+		id, household_id, item_code, aspect, points, evidence, witness, photo, scheme_versions, period, award_date, review_id, idem_key) VALUES `,
+		[]any{string(points.Batch), "", string(points.AwardPending), ""}, 13, awards); err != nil {
 		return err
 	}
 	if err := tx.insertShared(ctx, `INSERT INTO review_items (flow, subject_kind, region_code, note, step, state, window_start, window_end, open_objections,
@@ -446,6 +434,9 @@ func (w *bulkAwards) write(lines []bulkLine) error {
 		[]any{all.Flow, all.SubjectKind, all.Region, all.Summary.Note, all.Step, string(all.State), timeMS(all.WindowStart), timeMS(all.WindowEnd),
 			all.OpenObjections, all.SubmitterID, all.Submitter, timeMS(all.Created), timeMS(all.Updated)}, 7, items); err != nil {
 		return err
+	}
+	if !logsSubmission(all.State) {
+		return nil
 	}
 	moves := make([]any, len(itemIDs))
 	for i, id := range itemIDs {
@@ -587,9 +578,46 @@ func scopedKey(a *access.Actor, target, key string) string {
 	return strconv.FormatInt(uid, 10) + "/" + target + "/" + key
 }
 
-// awardPrint is the fingerprint an award is stored with, on every path: a
-// retry under the same key must ask for the same award.
-func awardPrint(in points.AwardInput) string {
-	return strconv.FormatInt(in.Household, 10) + "|" + in.Item + "|" + scheme.Day(in.Date) + "|" + string(in.Channel) + "|" + in.ProxyFor + "|" +
-		in.Evidence + "|" + in.Witness + "|" + strconv.FormatBool(in.Photo)
+// awardPrint is the fingerprint of an award asked for, on every path: a
+// retry under the same key must ask for the same award. It is made of
+// what the award's row stores, so the row keeps no copy of it: scanPrint
+// reads it back. An award with photos adds their sums (photoSums, from
+// photoPrint), which the row keeps in photo_sums.
+func awardPrint(in points.AwardInput, photoSums string) string {
+	return printOf(in.Household, in.Item, scheme.Day(in.Date), string(in.Channel), in.ProxyFor, in.Evidence, in.Witness, evidence(in).Photo, photoSums)
+}
+
+// printOf is an award's fingerprint from its parts.
+func printOf(household int64, item, day, channel, proxy, evidence, witness string, photo bool, photoSums string) string {
+	fp := strconv.FormatInt(household, 10) + "|" + item + "|" + day + "|" + channel + "|" + proxy + "|" + evidence + "|" + witness + "|" + strconv.FormatBool(photo)
+	if photoSums != "" {
+		fp += "|photos:" + photoSums
+	}
+	return fp
+}
+
+// correctPrint is a correction's fingerprint: the household, the award it
+// corrects and the reason, which its row holds as well.
+func correctPrint(household, award int64, reason string) string {
+	return fmt.Sprintf("correct:%d:%d|%s", household, award, reason)
+}
+
+// printCols are the columns of awards scanPrint reads a stored award's
+// fingerprint from.
+const printCols = `household_id, item_code, award_date, channel, proxy_for, evidence, witness, photo, photo_sums, corrects_id, reason`
+
+// scanPrint scans more, then printCols, and returns the fingerprint of the
+// award stored: what awardPrint (with its photos' sums) or correctPrint
+// gave the request that stored it.
+func scanPrint(s interface{ Scan(...any) error }, more ...any) (string, error) {
+	var household, corrects int64
+	var item, day, channel, proxy, ev, witness, sums, reason string
+	var photo int
+	if err := s.Scan(append(more, &household, &item, &day, &channel, &proxy, &ev, &witness, &photo, &sums, &corrects, &reason)...); err != nil {
+		return "", err
+	}
+	if corrects != 0 {
+		return correctPrint(household, corrects, reason), nil
+	}
+	return printOf(household, item, day, channel, proxy, ev, witness, photo != 0, sums), nil
 }

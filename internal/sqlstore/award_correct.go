@@ -25,12 +25,11 @@ func (s *AwardService) Correct(ctx context.Context, a *access.Actor, c points.Co
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	fp := fmt.Sprintf("correct:%d:%d|%s", c.Household, c.Award, c.Reason)
+	fp := correctPrint(c.Household, c.Award, c.Reason)
 	var out *points.AwardRecord
 	err := s.db.update(ctx, func(tx *Tx) error {
 		var prevID int64
-		var prevFP string
-		err := tx.queryRow(ctx, `SELECT id, fingerprint FROM awards WHERE idem_key = ?`, c.Key).Scan(&prevID, &prevFP)
+		prevFP, err := scanPrint(tx.queryRow(ctx, `SELECT id, `+printCols+` FROM awards WHERE idem_key = ?`, c.Key), &prevID)
 		switch {
 		case err == nil && prevFP == fp:
 			out, err = tx.award(ctx, prevID)
@@ -81,11 +80,10 @@ func (s *AwardService) Correct(ctx context.Context, a *access.Actor, c points.Co
 		if status != string(registry.HouseholdActive) {
 			return fault.E(fault.Conflict, "registry.household.inactive")
 		}
-		uid, uname := actorRef(a)
-		id, err := tx.insertID(ctx, `INSERT INTO awards (household_id, village_code, item_code, item_name, aspect, points, channel, evidence,
-			scheme_versions, period, award_date, status, idem_key, fingerprint, actor_id, actor_name, created_at, updated_at, corrects_id, reason)
-			SELECT household_id, village_code, item_code, item_name, aspect, -points, channel, ?, scheme_versions, period, award_date, 'pending', ?, ?, ?, ?, ?, ?, id, ?
-			FROM awards WHERE id = ? RETURNING id`, c.Reason, c.Key, fp, uid, uname, tx.nowMS(), tx.nowMS(), c.Reason, orig.ID)
+		id, err := tx.insertID(ctx, `INSERT INTO awards (household_id, item_code, aspect, points, channel, evidence,
+			scheme_versions, period, award_date, status, idem_key, photo_sums, corrects_id, reason)
+			SELECT household_id, item_code, aspect, -points, channel, ?, scheme_versions, period, award_date, 'pending', ?, '', id, ?
+			FROM awards WHERE id = ? RETURNING id`, c.Reason, c.Key, c.Reason, orig.ID)
 		if err != nil {
 			return err
 		}
@@ -104,7 +102,7 @@ func (s *AwardService) Correct(ctx context.Context, a *access.Actor, c points.Co
 		if _, err := tx.exec(ctx, `UPDATE awards SET review_id = ? WHERE id = ?`, item.ID, id); err != nil {
 			return err
 		}
-		if err := tx.audit(ctx, a, auditEntry{action: "points.correct", target: fmt.Sprintf("award:%d corrects:%d household:%d review_item:%d", id, orig.ID, orig.Household, item.ID),
+		if err := tx.audit(ctx, a, auditEntry{action: "points.correct", target: fmt.Sprintf("award:%d corrects:%d household:%d", id, orig.ID, orig.Household),
 			region: orig.Village, detail: fmt.Sprintf("%s %+d; %s", orig.ItemName, -orig.Points, c.Reason)}); err != nil {
 			return err
 		}
@@ -148,7 +146,7 @@ func (tx *Tx) postCorrection(ctx context.Context, w *points.AwardRecord, itemID 
 	if err := tx.addTotals(ctx, orig, e.Delta, 0); err != nil {
 		return 0, err
 	}
-	if _, err := tx.exec(ctx, `UPDATE awards SET status = 'corrected', updated_at = ? WHERE id = ?`, tx.nowMS(), orig.ID); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE awards SET status = 'corrected' WHERE id = ?`, orig.ID); err != nil {
 		return 0, err
 	}
 	return e.ID, nil
@@ -186,7 +184,7 @@ func (s *AwardService) Queue(ctx context.Context, a *access.Actor, state review.
 			q := &out[i]
 			q.Item = it
 			w, err := scanAwardShown(tx.queryRow(ctx, `SELECT `+awardShownCols+`, h.number, COALESCE(r.name, ''), a.evidence, a.witness, a.proxy_for
-				FROM awards a LEFT JOIN review_items i ON i.id = a.review_id JOIN households h ON h.id = a.household_id
+				`+awardFrom+` JOIN households h ON h.id = a.household_id
 				LEFT JOIN residents r ON r.id = h.head_id WHERE a.id = ?`, it.SubjectID), &q.Number, &q.Head, &q.Evidence, &q.Witness, &q.ProxyFor)
 			if err != nil {
 				return err

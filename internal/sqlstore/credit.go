@@ -196,8 +196,8 @@ func (s *CreditService) Export(ctx context.Context, a *access.Actor, household i
 		if sum.Deductions, err = queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (honour.Deduction, error) {
 			var d honour.Deduction
 			return d, s.Scan(&d.Date, &d.Item, &d.Points)
-		}, `SELECT award_date, item_name, points FROM awards WHERE household_id = ? AND status = 'approved' AND corrects_id = 0 AND points < 0 AND award_date > ?
-			ORDER BY award_date DESC, id DESC`, h.ID, now.AddDate(-1, 0, 0).Format("2006-01-02")); err != nil {
+		}, `SELECT a.award_date, COALESCE(i.title, ''), a.points`+awardFrom+` WHERE a.household_id = ? AND a.status = 'approved' AND a.corrects_id = 0
+			AND a.points < 0 AND a.award_date > ? ORDER BY a.award_date DESC, a.id DESC`, h.ID, now.AddDate(-1, 0, 0).Format("2006-01-02")); err != nil {
 			return err
 		}
 		_, actor := actorRef(a)

@@ -238,7 +238,7 @@ func (s *AwardService) RecordTogether(ctx context.Context, a *access.Actor, ins 
 	for i, in := range ins {
 		in, err := prepareAward(a, in, s.db.Now())
 		outs[i] = err
-		calls[i] = &awardCall{ctx: ctx, a: a, in: in, fp: awardPrint(in)}
+		calls[i] = &awardCall{ctx: ctx, a: a, in: in, fp: awardPrint(in, "")}
 	}
 	var valid []*awardCall
 	var at []int

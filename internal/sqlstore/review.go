@@ -138,8 +138,12 @@ func (tx *Tx) reviewLog(ctx context.Context, a *access.Actor, it *review.Item, s
 	return tx.audit(ctx, a, auditEntry{action: "review." + string(act), target: fmt.Sprintf("review_item:%d", it.ID), region: it.Region, detail: d})
 }
 
-// logTransition writes the item's log row only.
+// logTransition writes the item's log row only; a submission entering
+// pending has none (logsSubmission).
 func (tx *Tx) logTransition(ctx context.Context, a *access.Actor, it *review.Item, step int, act review.Action, from, to review.State, reason string) error {
+	if act == review.ActSubmit && !logsSubmission(to) {
+		return nil
+	}
 	uid, uname := actorRef(a)
 	if a == nil && act == review.ActObject {
 		uname = "" // anonymous, not the system
@@ -335,11 +339,11 @@ func (s *ReviewService) DecideTx(ctx context.Context, tx *Tx, a *access.Actor, i
 			return err
 		}
 		var mine int
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM review_transitions WHERE item_id = ? AND actor_id = ? AND action IN ('submit', 'approve', 'reject', 'return')`,
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM review_transitions WHERE item_id = ? AND actor_id = ? AND action IN ('approve', 'reject', 'return')`,
 			it.ID, a.UserID).Scan(&mine); err != nil {
 			return err
 		}
-		if mine > 0 {
+		if mine > 0 || a.UserID != 0 && a.UserID == it.SubmitterID {
 			return fault.E(fault.Forbidden, "review.decide.recuse")
 		}
 		st, act, ws, we := flow.WithNotice(it.NoticeDays).Outcome(it.Step, d, tx.now)
@@ -647,7 +651,7 @@ func (s *ReviewService) Item(ctx context.Context, a *access.Actor, id int64) (*r
 		if !s.visible(a, it.Region) {
 			return fault.E(fault.NotFound, "review.not_found")
 		}
-		if it.Transitions, err = tx.reviewTransitions(ctx, id); err != nil {
+		if it.Transitions, err = tx.reviewTransitions(ctx, it); err != nil {
 			return err
 		}
 		if it.Objections, err = tx.reviewObjections(ctx, id); err != nil {
@@ -659,14 +663,22 @@ func (s *ReviewService) Item(ctx context.Context, a *access.Actor, id int64) (*r
 	return out, err
 }
 
-func (tx *Tx) reviewTransitions(ctx context.Context, id int64) ([]review.Transition, error) {
+// logsSubmission says whether an item's submission has a row in its log.
+// Most items enter pending, a pending award among them: the item's own
+// row already says who submitted it and when, so that submission has no
+// log row (a pending award's 55 bytes, issue 18) and reviewTransitions
+// gives it back from the item. An item entering its notice has its row.
+func logsSubmission(to review.State) bool { return to != review.Pending }
+
+// reviewTransitions is the item's log, oldest first, its submission included.
+func (tx *Tx) reviewTransitions(ctx context.Context, it *review.Item) ([]review.Transition, error) {
 	rows, err := tx.query(ctx, `SELECT id, item_id, step, action, from_state, to_state, actor_id, actor_name, reason, at
-		FROM review_transitions WHERE item_id = ? ORDER BY id`, id)
+		FROM review_transitions WHERE item_id = ? ORDER BY id`, it.ID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []review.Transition
+	out := []review.Transition{{ItemID: it.ID, Action: review.ActSubmit, To: review.Pending, ActorID: it.SubmitterID, Actor: it.Submitter, At: it.Created}}
 	for rows.Next() {
 		var t review.Transition
 		var at int64
@@ -674,6 +686,9 @@ func (tx *Tx) reviewTransitions(ctx context.Context, id int64) ([]review.Transit
 			return nil, err
 		}
 		t.At = msTime(at)
+		if t.Action == review.ActSubmit {
+			out = out[:0] // logged: it entered its notice
+		}
 		out = append(out, t)
 	}
 	return out, rows.Err()

@@ -11,6 +11,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/points"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/scheme"
 )
@@ -195,9 +196,13 @@ func (tx *Tx) checkRemovedInReview(ctx context.Context, d *scheme.Scheme) error 
 	lo, hi := regioncode.Range(d.Region)
 	var name string
 	var n int
-	err = tx.queryRow(ctx, `SELECT item_name, count(*) FROM awards WHERE village_code >= ? AND village_code < ? AND status = 'pending'
-		AND item_code IN `+placeholders(1, len(gone))+` GROUP BY item_name ORDER BY count(*) DESC, item_name LIMIT 1`,
-		append([]any{lo, hi}, gone...)...).Scan(&name, &n)
+	// The region's pending awards are its award flow's open review items
+	// (an award leaves pending as its review ends), which the review
+	// queue's index finds by region: awards keep no index by village.
+	err = tx.queryRow(ctx, `SELECT i.title, count(*) FROM review_items i JOIN awards a ON a.id = i.subject_id
+		WHERE i.region_code >= ? AND i.region_code < ? AND i.flow = ? AND i.subject_kind IN ('award', ?) AND i.state IN ('pending', 'in_notice')
+		AND a.status = 'pending' AND a.item_code IN `+placeholders(1, len(gone))+` GROUP BY i.title ORDER BY count(*) DESC, i.title LIMIT 1`,
+		append([]any{lo, hi, points.AwardFlow, CorrectionKind}, gone...)...).Scan(&name, &n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}

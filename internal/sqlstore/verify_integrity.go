@@ -231,7 +231,7 @@ func (db *DB) CrossTableCheck(ctx context.Context) (Findings, error) {
 				f.add("verify.award_no_audit", id)
 			}
 			return nil
-		}, `SELECT id, idem_key FROM awards WHERE created_at >= ? ORDER BY id`, oldest.Int64)
+		}, `SELECT a.id, a.idem_key`+awardFrom+` WHERE i.created_at >= ? ORDER BY a.id`, oldest.Int64)
 		if err != nil {
 			return err
 		}
