@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
+	"strings"
+	"sync"
 	"time"
 
 	"shanzhi/internal/config"
@@ -108,7 +111,8 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	closeDB := sync.OnceValue(db.Close)
+	defer closeDB()
 	start := time.Now()
 	last := time.Now()
 	rep, err := db.Generate(ctx, sqlstore.GenSpec{League: xingan, Households: n[0], Entries: n[1], Redemptions: *redemptions, Seed: *seed, Today: day, MongolShare: 0.4},
@@ -134,5 +138,48 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 		rep.Entries, rep.LedgerTook.Round(time.Millisecond), float64(rep.Entries)/rep.LedgerTook.Seconds(),
 		rep.Stores, rep.Redemptions, rep.Refused, rep.MarketTook.Round(time.Millisecond), float64(rep.Redemptions+rep.Refused)/max(rep.MarketTook.Seconds(), 1e-9),
 		took.Round(time.Millisecond), procmem.PeakKB()>>10)
+	if path, ok := strings.CutPrefix(cfg.DB, "sqlite:"); ok {
+		before := fileSize(path)
+		if err := compactSQLite(ctx, db, closeDB, path); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "compacted %s: %d → %d bytes\n", path, before, fileSize(path))
+	}
 	return nil
+}
+
+// compactSQLite rewrites gen's SQLite file at path with its pages full,
+// as a backup and its restore would, then closes db with closeDB: a bulk
+// load inserts in no key's order and leaves its b-trees' pages part
+// filled (the league set: 3.05 GB as written, 2.90 GB compacted). A
+// server's file fills the same way as it grows; a backup restored is
+// compact again.
+func compactSQLite(ctx context.Context, db *sqlstore.DB, closeDB func() error, path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".compact-*")
+	if err != nil {
+		return err
+	}
+	tmpName := tmp.Name()
+	tmp.Close()
+	defer removeSQLiteFiles(tmpName) // a no-op once renamed
+	if err := db.BackupSQLite(ctx, tmpName); err != nil {
+		return err
+	}
+	if err := closeDB(); err != nil {
+		return err
+	}
+	// Closed, the old file's journals are empty; left beside the new
+	// file, a stale -wal would be replayed into it.
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+	return syncAndRename(tmpName, path)
+}
+
+// fileSize is the size of the file at path, 0 when it cannot be read.
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }

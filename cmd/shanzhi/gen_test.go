@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -43,6 +44,21 @@ func TestGenAndLoadQuick(t *testing.T) {
 			}
 			if entries, _ := strconv.Atoi(m[2]); entries < 5000 || entries > 6000 {
 				t.Fatalf("gen wrote %d entries, want about 6000 less the deductions nobody could pay", entries)
+			}
+			if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+				// The file gen leaves is compact: compacting it again
+				// gains nothing; and it is its owner's alone.
+				again := filepath.Join(dir, "again.db")
+				raw, err := sql.Open("sqlite", path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = raw.ExecContext(ctx, `VACUUM INTO ?`, again)
+				raw.Close()
+				fi, serr := os.Stat(path)
+				if err != nil || serr != nil || !strings.Contains(out.String(), "compacted "+path) || fileSize(again) != fi.Size() || fi.Mode().Perm() != 0o600 {
+					t.Fatalf("gen left %s of %d bytes, mode %v (%v, %v), compacted again %d bytes:\n%s", path, fileSize(path), fi.Mode(), err, serr, fileSize(again), out.String())
+				}
 			}
 			if err := run(ctx, append([]string{"gen", "-households", "10", "-entries", "10"}, common...), env, nil, &out, &errs); err == nil {
 				t.Fatal("a second gen into the same league was accepted")
