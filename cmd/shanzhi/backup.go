@@ -102,12 +102,10 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return errors.New(t("backup.not_shanzhi_db", cfg.DB))
 	}
 
-	tmp, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp-*")
+	tmpName, err := tempBeside(dest, "tmp")
 	if err != nil {
 		return err
 	}
-	tmpName := tmp.Name()
-	tmp.Close()
 	defer removeSQLiteFiles(tmpName) // a no-op once renamed
 	start := time.Now()
 	var got sqlstore.Contents
@@ -248,6 +246,17 @@ func checkBackupMigrations(d sqlstore.Dialect, applied []string, path string, t 
 		return errors.New(t("backup.too_new", path, strings.Join(unknown, ", ")))
 	}
 	return nil
+}
+
+// tempBeside makes an empty file, mode 0600, in path's directory, for a
+// copy that is renamed over path once complete (syncAndRename); the
+// caller removes it (removeSQLiteFiles) should it not get that far.
+func tempBeside(path, kind string) (string, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"."+kind+"-*")
+	if err != nil {
+		return "", err
+	}
+	return tmp.Name(), tmp.Close()
 }
 
 // removeSQLiteFiles removes a database file and the journals SQLite may

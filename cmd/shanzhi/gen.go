@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -155,12 +154,10 @@ func cmdGen(ctx context.Context, args []string, getenv func(string) string, stdo
 // server's file fills the same way as it grows; a backup restored is
 // compact again.
 func compactSQLite(ctx context.Context, db *sqlstore.DB, closeDB func() error, path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".compact-*")
+	tmpName, err := tempBeside(path, "compact")
 	if err != nil {
 		return err
 	}
-	tmpName := tmp.Name()
-	tmp.Close()
 	defer removeSQLiteFiles(tmpName) // a no-op once renamed
 	if err := db.BackupSQLite(ctx, tmpName); err != nil {
 		return err

@@ -179,12 +179,10 @@ func restoreSQLite(ctx context.Context, cfg config.Config, src string, force boo
 	if err != nil {
 		return sqlstore.Contents{}, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".restore-*")
+	tmpName, err := tempBeside(path, "restore")
 	if err != nil {
 		return sqlstore.Contents{}, err
 	}
-	tmpName := tmp.Name()
-	tmp.Close()
 	defer removeSQLiteFiles(tmpName) // a no-op once renamed
 	if err := copyFileSynced(src, tmpName); err != nil {
 		return sqlstore.Contents{}, err
