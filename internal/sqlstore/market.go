@@ -270,7 +270,7 @@ func scanGoods(s interface{ Scan(...any) error }) (market.Goods, error) {
 func (tx *Tx) goodsOf(ctx context.Context, store, id int64) (*market.Goods, error) {
 	g, err := scanGoods(tx.queryRow(ctx, goodsSelect+` WHERE g.id = ? AND g.store_id = ?`, id, store))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fault.OnField(fault.NotFound, "goods", "market.goods")
+		return nil, unknownGoods()
 	}
 	return &g, err
 }
