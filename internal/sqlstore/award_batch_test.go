@@ -13,6 +13,8 @@ import (
 	"shanzhi/internal/audit"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
+	"shanzhi/internal/regioncode"
+	"shanzhi/internal/registry"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
@@ -331,4 +333,65 @@ func TestBatchFallsBackToOneByOne(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAwardBatchAcrossVillages records one batch over households of three
+// villages, one of which has audit rows already and two none, so that
+// auditEach moves three chains in one transaction: each village's rows
+// follow its head without a gap, the heads end at their last rows, and
+// the trail verifies.
+func TestAwardBatchAcrossVillages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		db.Now = func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) }
+		aw := templateAwards(t, db)
+		town := &access.Actor{UserID: 11, Username: "town", Grants: []access.Grant{{Role: access.Operator, Region: keerqin}}}
+		var villages []string
+		for skip := range 2 {
+			var v string
+			if err := db.RawRow(ctx, `SELECT code FROM regions WHERE level = ? AND code > ? AND code < ? AND code <> ? ORDER BY code LIMIT 1 OFFSET ?`,
+				int(regioncode.Village), keerqin[:9], keerqin[:9]+":", pingan, skip).Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			villages = append(villages, v)
+		}
+		villages = append(villages, pingan)
+		if len(villages) != 3 {
+			t.Fatalf("villages %v", villages)
+		}
+		// 平安村 has a chain already.
+		first := ledgerHousehold(t, db, "001", 1)
+		if _, err := aw.Record(ctx, town, points.AwardInput{Key: "pre", Household: first, Item: "env-03"}); err != nil {
+			t.Fatal(err)
+		}
+		var ins []points.AwardInput
+		for i, v := range villages {
+			for j := range 3 {
+				h := mustHousehold(t, db, v, fmt.Sprintf("1%d%d", i, j), withoutID(person("赵一", 10*i+j+1, "1970-01-01", registry.Male)))
+				ins = append(ins, points.AwardInput{Key: fmt.Sprintf("k%d%d", i, j), Household: h.ID, Item: "env-03"})
+			}
+		}
+		_, errs, err := aw.RecordTogether(ctx, town, ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("award %d: %v", i, err)
+			}
+		}
+		for _, v := range villages {
+			var n, last, lo, hi int64
+			if err := db.RawRow(ctx, `SELECT count(*), min(seq), max(seq), (SELECT last_seq FROM audit_heads WHERE part = ?) FROM audit_log WHERE part = ?`, v, v).
+				Scan(&n, &lo, &hi, &last); err != nil {
+				t.Fatal(err)
+			}
+			if n < 3 || hi-lo+1 != n || last != hi {
+				t.Errorf("village %s: %d rows, seq %d…%d, head at %d", v, n, lo, hi, last)
+			}
+		}
+		if c, err := db.Audit().Verify(ctx, authAuditor); err != nil || c.Problem != "" {
+			t.Fatalf("audit verify: %+v, %v", c, err)
+		}
+	})
 }
