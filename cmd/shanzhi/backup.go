@@ -248,6 +248,15 @@ func checkBackupMigrations(d sqlstore.Dialect, applied []string, path string, t 
 	return nil
 }
 
+// replaceSQLiteFile puts the SQLite file tmp in place of the one at path,
+// closed by now, whose journals it removes first: left beside the new
+// file, a stale -wal would be replayed into it.
+func replaceSQLiteFile(tmp, path string) error {
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+	return syncAndRename(tmp, path)
+}
+
 // tempBeside makes an empty file, mode 0600, in path's directory, for a
 // copy that is renamed over path once complete (syncAndRename); the
 // caller removes it (removeSQLiteFiles) should it not get that far.

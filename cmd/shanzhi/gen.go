@@ -165,11 +165,8 @@ func compactSQLite(ctx context.Context, db *sqlstore.DB, closeDB func() error, p
 	if err := closeDB(); err != nil {
 		return err
 	}
-	// Closed, the old file's journals are empty; left beside the new
-	// file, a stale -wal would be replayed into it.
-	os.Remove(path + "-wal")
-	os.Remove(path + "-shm")
-	return syncAndRename(tmpName, path)
+	// Closed, the old file's journals are empty.
+	return replaceSQLiteFile(tmpName, path)
 }
 
 // fileSize is the size of the file at path, 0 when it cannot be read.

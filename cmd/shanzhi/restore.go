@@ -215,11 +215,8 @@ func restoreSQLite(ctx context.Context, cfg config.Config, src string, force boo
 		}
 		fmt.Fprintln(stdout, t("backup.old_kept", keep))
 	}
-	// The old file's journals were emptied when sqliteTarget closed it;
-	// left beside the new file, a stale -wal would be replayed into it.
-	os.Remove(path + "-wal")
-	os.Remove(path + "-shm")
-	if err := syncAndRename(tmpName, path); err != nil {
+	// The old file's journals were emptied when sqliteTarget closed it.
+	if err := replaceSQLiteFile(tmpName, path); err != nil {
 		return got, err
 	}
 	return got, nil

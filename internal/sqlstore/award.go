@@ -192,9 +192,10 @@ func (s *AwardService) recordTx(ctx context.Context, tx *Tx, a *access.Actor, in
 	return out, err
 }
 
-// awardAudit is the audit row of an award taken, on every path that takes
-// one by one: the award, its household, the item and points. Its review
-// item is named by the award's row, and enters at the flow's first step.
+// awardAudit is the audit row of an award taken, one by one (recordTx) or
+// in a batch (auditBatch): the award, its household, the item, points and
+// channel. Its review item is named by the award's row, and enters at the
+// flow's first step.
 func awardAudit(id int64, in points.AwardInput, village string, it scheme.ResolvedItem) auditEntry {
 	return auditEntry{action: "points.award", target: fmt.Sprintf("award:%d household:%d", id, in.Household), region: village,
 		detail: fmt.Sprintf("%s %+d %s", it.Name, it.Points, in.Channel)}
