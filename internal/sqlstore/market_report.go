@@ -253,7 +253,8 @@ func (s *MarketService) Verify(ctx context.Context) ([]string, error) {
 	var out []string
 	err := s.db.view(ctx, func(tx *Tx) error {
 		checks := []struct{ query, format string }{
-			{`SELECT g.id, g.stock, COALESCE((SELECT SUM(m.delta) FROM stock_moves m WHERE m.goods_id = g.id), 0) FROM goods g`, "goods %d: stock %d, movements sum to %d"},
+			{`SELECT g.id, g.stock, COALESCE(m.moved, 0) FROM goods g LEFT JOIN (SELECT goods_id, SUM(delta) AS moved FROM stock_moves GROUP BY goods_id) m ON m.goods_id = g.id`,
+				"goods %d: stock %d, movements sum to %d"},
 			{`SELECT r.id, r.total, COALESCE((SELECT SUM(l.price * l.qty) FROM redemption_lines l WHERE l.redemption_id = r.id), 0) FROM redemptions r`, "redemption %d: total %d, lines sum to %d"},
 			{`SELECT r.id, -r.total, COALESCE((SELECT e.delta FROM ledger_entries e WHERE e.id = r.entry_id), 0) FROM redemptions r`, "redemption %d: debit %d, ledger entry says %d"},
 			{`SELECT r.id, r.total, COALESCE((SELECT e.delta FROM ledger_entries e WHERE e.id = r.return_entry_id), 0) FROM redemptions r WHERE r.returned_at <> 0`, "return of redemption %d: %d, reversal says %d"},

@@ -241,6 +241,29 @@ func checkStockMoves(t testing.TB, db *sqlstore.DB) {
 	}
 }
 
+// TestMarketVerifyFindsDifferences damages the books behind the store's
+// back: the check, which sums all moves in one grouped pass, names the
+// goods whose stock no longer matches and only those.
+func TestMarketVerifyFindsDifferences(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := openShop(t, db, 100)
+		if _, err := db.Market().Redeem(ctx, admin, market.Basket{Key: "v1", Store: s.store.ID, Household: s.household,
+			Items: []market.Item{{Goods: s.soap, Qty: 2}, {Goods: s.rice, Qty: 1}}}); err != nil {
+			t.Fatal(err)
+		}
+		checkStockMoves(t, db)
+		if err := db.RawExec(ctx, `UPDATE goods SET stock = stock + 1 WHERE id = ?`, s.oil); err != nil {
+			t.Fatal(err)
+		}
+		bad, err := db.Market().Verify(ctx)
+		want := fmt.Sprintf("goods %d: stock 11, movements sum to 10", s.oil)
+		if err != nil || len(bad) != 1 || bad[0] != want {
+			t.Fatalf("verify after the stock moved alone: %q, %v; want %q", bad, err, want)
+		}
+	})
+}
+
 func TestMarketClerks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()

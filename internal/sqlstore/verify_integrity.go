@@ -239,8 +239,11 @@ func (db *DB) CrossTableCheck(ctx context.Context) (Findings, error) {
 		for _, c := range []struct{ query, key string }{
 			{`SELECT r.id FROM redemptions r WHERE NOT EXISTS (SELECT 1 FROM redemption_lines l WHERE l.redemption_id = r.id) ORDER BY r.id`,
 				"verify.redemption_no_lines"},
-			{`SELECT r.id FROM redemptions r WHERE EXISTS (SELECT 1 FROM redemption_lines l WHERE l.redemption_id = r.id
-				AND l.qty <> -COALESCE((SELECT SUM(m.delta) FROM stock_moves m WHERE m.redemption_id = r.id AND m.goods_id = l.goods_id AND m.kind = 'sale'), 0)) ORDER BY r.id`,
+			// The sale moves are summed in one grouped pass: no index
+			// finds a line's moves (migration 0050).
+			{`SELECT DISTINCT l.redemption_id FROM redemption_lines l LEFT JOIN (SELECT redemption_id, goods_id, SUM(delta) AS moved FROM stock_moves
+				WHERE kind = 'sale' GROUP BY redemption_id, goods_id) m ON m.redemption_id = l.redemption_id AND m.goods_id = l.goods_id
+				WHERE l.qty <> -COALESCE(m.moved, 0) ORDER BY l.redemption_id`,
 				"verify.redemption_moves"},
 			// The ledger's key is unique (prefix and number, migration
 			// 0040), so the entry the redemption names is its one debit
