@@ -115,3 +115,49 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		t.Fatalf("update after Close: %v", err)
 	}
 }
+
+// TestGroupFirstWorkFailing runs one group directly whose first write
+// fails after writing: it runs without a savepoint, so the writer rolls
+// the whole transaction back and begins again. Its row must vanish, the
+// next write then runs first in the new transaction, and a later failing
+// write (in a savepoint again) takes only its own row with it.
+func TestGroupFirstWorkFailing(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "g.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.update(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `CREATE TABLE t (n TEXT PRIMARY KEY)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	errBoom := errors.New("boom")
+	write := func(n string, fails bool) *groupJob {
+		return &groupJob{ctx: ctx, done: make(chan error, 1), fn: func(tx *Tx) error {
+			if _, err := tx.exec(ctx, `INSERT INTO t (n) VALUES (?)`, n); err != nil {
+				return err
+			}
+			if fails {
+				return errBoom
+			}
+			return nil
+		}}
+	}
+	jobs := []*groupJob{write("a", true), write("b", false), write("c", true), write("d", false), write("b", false)}
+	// The loop is idle: nothing else writes, so the group runs here.
+	db.group.run(jobs)
+	for i, want := range []string{"boom", "", "boom", "", "unique"} {
+		err := <-jobs[i].done
+		switch {
+		case want == "" && err != nil, want == "boom" && !errors.Is(err, errBoom), want == "unique" && !isUniqueViolation(err):
+			t.Errorf("write %d: %v, want %s", i, err, want)
+		}
+	}
+	var got string
+	if err := db.read.QueryRowContext(ctx, `SELECT group_concat(n, ',') FROM (SELECT n FROM t ORDER BY n)`).Scan(&got); err != nil || got != "b,d" {
+		t.Fatalf("rows %q, %v; want b,d", got, err)
+	}
+}
