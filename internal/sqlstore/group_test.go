@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -159,5 +160,30 @@ func TestGroupFirstWorkFailing(t *testing.T) {
 	var got string
 	if err := db.read.QueryRowContext(ctx, `SELECT group_concat(n, ',') FROM (SELECT n FROM t ORDER BY n)`).Scan(&got); err != nil || got != "b,d" {
 		t.Fatalf("rows %q, %v; want b,d", got, err)
+	}
+}
+
+// TestSQLiteConnectionSettings reads back what every SQLite connection is
+// opened with: the writer commits durably (synchronous FULL in WAL) and
+// copies its log back only past 8,000 pages; readers cannot write.
+func TestSQLiteConnectionSettings(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "p.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, c := range []struct {
+		pool   *sql.DB
+		pragma string
+		want   string
+	}{
+		{db.write, "journal_mode", "wal"}, {db.write, "synchronous", "2"}, {db.write, "wal_autocheckpoint", "8000"},
+		{db.write, "foreign_keys", "1"}, {db.write, "query_only", "0"}, {db.read, "query_only", "1"}, {db.read, "synchronous", "2"},
+	} {
+		var got string
+		if err := c.pool.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got); err != nil || got != c.want {
+			t.Errorf("%s on the %s: %q, %v; want %q", c.pragma, map[bool]string{true: "writer", false: "readers"}[c.pool == db.write], got, err, c.want)
+		}
 	}
 }
