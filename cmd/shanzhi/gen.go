@@ -41,6 +41,12 @@ var genOrgSizes = map[string][2]int{
 
 // cpuProfile starts a CPU profile into path, if one is asked for.
 func cpuProfile(path string) (stop func(), err error) {
+	return recordTo(path, pprof.StartCPUProfile, pprof.StopCPUProfile)
+}
+
+// recordTo starts a recording into path with start, if one is asked for;
+// stop ends it with end and closes the file.
+func recordTo(path string, start func(io.Writer) error, end func()) (stop func(), err error) {
 	if path == "" {
 		return func() {}, nil
 	}
@@ -48,11 +54,11 @@ func cpuProfile(path string) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
 		return nil, err
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return func() { end(); f.Close() }, nil
 }
 
 // cmdGen builds a synthetic league into an empty database.

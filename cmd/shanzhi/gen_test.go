@@ -84,15 +84,20 @@ func TestGenAndLoadQuick(t *testing.T) {
 				t.Fatalf("load reported %d scenarios, want %d:\n%s", rows, len(loadScenarios), out.String())
 			}
 			// Paced at 40 a second for half a second, two clients send
-			// about 20 requests, and never more than their schedule.
+			// about 20 requests, and never more than their schedule; the
+			// run's execution trace is written beside.
 			out.Reset()
-			if err := run(ctx, append([]string{"load", "-clients", "2", "-rate", "40", "-duration", "500ms", "-scenarios", "balance"}, common...), env, nil, &out, &errs); err != nil {
+			traced := filepath.Join(t.TempDir(), "load.trace")
+			if err := run(ctx, append([]string{"load", "-clients", "2", "-rate", "40", "-duration", "500ms", "-scenarios", "balance", "-trace", traced}, common...), env, nil, &out, &errs); err != nil {
 				t.Fatalf("paced load: %v\n%s%s", err, out.String(), errs.String())
 			}
 			if m := regexp.MustCompile(`\| balance \| 2 \| \d+ \| (\d+) \|`).FindStringSubmatch(out.String()); m == nil {
 				t.Fatalf("paced load printed no balance row:\n%s", out.String())
 			} else if n, _ := strconv.Atoi(m[1]); n < 5 || n > 22 {
 				t.Fatalf("paced at 40/s for 0.5 s, the clients sent %d requests:\n%s", n, out.String())
+			}
+			if b, err := os.ReadFile(traced); err != nil || !bytes.HasPrefix(b, []byte("go 1.")) || len(b) < 1000 {
+				t.Fatalf("load -trace wrote %d bytes (%.8q), %v", len(b), b, err)
 			}
 			out.Reset()
 			if err := run(ctx, append([]string{"verify"}, common...), env, nil, &out, &errs); err != nil {

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"sync"
@@ -135,6 +136,10 @@ func cmdLoad(ctx context.Context, args []string, getenv func(string) string, std
 	duration := fs.Duration("duration", 10*time.Second, "time per scenario")
 	only := fs.String("scenarios", "", "comma-separated scenarios (default: all)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	// The writer's share of a run shows in an execution trace, not in a
+	// CPU profile: how long its goroutine ran, sat in system calls,
+	// waited for work or for a CPU (go tool trace, goroutine analysis).
+	traceFile := fs.String("trace", "", "write an execution trace to this file (go tool trace)")
 	rate := fs.Float64("rate", 0, "requests per second over all clients (default: as fast as they can)")
 	rest, err := splitFlags(fs, args)
 	if err != nil {
@@ -155,6 +160,11 @@ func cmdLoad(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer stop()
+	stopTrace, err := recordTo(*traceFile, trace.Start, trace.Stop)
+	if err != nil {
+		return err
+	}
+	defer stopTrace()
 	cfg, _, err := config.Load("load", rest, getenv, stderr)
 	if err != nil {
 		return err
