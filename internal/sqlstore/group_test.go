@@ -10,6 +10,29 @@ import (
 	"testing"
 )
 
+// scratchStore opens an empty SQLite store in a temporary directory and
+// creates table t with columns cols, unless cols is empty. The caller
+// closes it.
+func scratchStore(t *testing.T, cols string) *DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "s.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cols == "" {
+		return db
+	}
+	if err := db.update(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `CREATE TABLE t (`+cols+`)`)
+		return err
+	}); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db
+}
+
 // TestGroupCommitIsolatesFailures runs many concurrent writers, some of
 // which fail after writing or panic, and checks that exactly the writes of
 // the successful ones stand, that groups really formed (fewer commits than
@@ -17,16 +40,7 @@ import (
 // after Close is refused rather than lost.
 func TestGroupCommitIsolatesFailures(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "g.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.update(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL UNIQUE)`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	db := scratchStore(t, `id INTEGER PRIMARY KEY, n INTEGER NOT NULL UNIQUE`)
 	errBoom := errors.New("boom")
 	const n = 400
 	var wg sync.WaitGroup
@@ -124,17 +138,8 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 // write (in a savepoint again) takes only its own row with it.
 func TestGroupFirstWorkFailing(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "g.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := scratchStore(t, `n TEXT PRIMARY KEY`)
 	defer db.Close()
-	if err := db.update(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `CREATE TABLE t (n TEXT PRIMARY KEY)`)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 	errBoom := errors.New("boom")
 	write := func(n string, fails bool) *groupJob {
 		return &groupJob{ctx: ctx, done: make(chan error, 1), fn: func(tx *Tx) error {
@@ -168,10 +173,7 @@ func TestGroupFirstWorkFailing(t *testing.T) {
 // copies its log back only past 8,000 pages; readers cannot write.
 func TestSQLiteConnectionSettings(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "p.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := scratchStore(t, "")
 	defer db.Close()
 	for _, c := range []struct {
 		pool   *sql.DB
