@@ -261,7 +261,7 @@ func (s *AuthService) Session(ctx context.Context, token string) (*access.Sessio
 		if err != nil {
 			return nil, err
 		}
-		s.db.auth.seen(key, now.UnixMilli())
+		markSeen(&s.db.auth, key, now.UnixMilli())
 	}
 	if !s.policy.SkipMFA && !row.secondFactorDone && sess.Actor.NeedsSecondFactor() {
 		sess.SecondFactor = "enrol"

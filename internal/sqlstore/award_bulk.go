@@ -485,6 +485,7 @@ func (tx *Tx) insertShared(ctx context.Context, head string, shared []any, width
 		if n == bulkRows {
 			_, err = tx.exec(ctx, q, args...)
 		} else if err = tx.flush(ctx); err == nil {
+			tx.noteWrite(q)
 			_, err = tx.tx.ExecContext(tx.c(ctx), q, args...)
 		}
 		if err != nil {

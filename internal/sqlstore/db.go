@@ -17,6 +17,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
+	"shanzhi/internal/points"
 	"shanzhi/internal/scheme"
 	"shanzhi/internal/secret"
 )
@@ -75,9 +76,11 @@ type DB struct {
 	// is being replaced.
 	paused atomic.Bool
 
-	// auth caches resolved sessions and API tokens for a second; see
-	// authCache.
-	auth authCache
+	// auth caches resolved sessions and API tokens for a second, ranks
+	// the league-wide rankings (see readCache); watches empty them.
+	auth    readCache[authRow]
+	ranks   readCache[[]points.Ranked]
+	watches []cacheWatch
 
 	// Now is the clock, read once per transaction; tests replace it.
 	Now func() time.Time
@@ -95,6 +98,9 @@ type Options struct {
 // .db) or a postgres:// URL, and checks the connection. It does not migrate.
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db := &DB{dsn: dsn, box: opt.Box, Now: time.Now}
+	db.auth = readCache[authRow]{ttl: authCacheTTL, max: authCacheMax}
+	db.ranks = readCache[[]points.Ranked]{ttl: rankCacheTTL, max: rankCacheMax}
+	db.watches = []cacheWatch{authWatch(&db.auth), rankWatch(&db.ranks)}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db.dialect = Postgres
@@ -268,9 +274,9 @@ type Tx struct {
 	// sheet of 10,000 rows resolves its village's scheme once.
 	bodies   map[int64]schemeBody
 	resolved map[string]scheme.Resolved
-	// authWritten is set once the transaction writes a table sessions are
-	// resolved from; its commit then empties the process's session cache.
-	authWritten bool
+	// cleared has bit i set once the transaction writes a table of the
+	// process's i-th cache watch, whose cache its commit then empties.
+	cleared uint8
 	// pending holds PostgreSQL writes whose outcome nobody reads (see
 	// later); failed is the error sending them met, which the
 	// transaction reports in place of the aborted statement's.
@@ -374,12 +380,18 @@ func (tx *Tx) queryRowAlong(ctx context.Context, query string, args ...any) *sql
 // if it rolls back, since a rolled-back row's id can be handed out again.
 func (tx *Tx) afterCommit(fn func()) { tx.committed = append(tx.committed, fn) }
 
-// noteWrite empties the session cache after the commit of a transaction
-// that writes a table sessions are resolved from (see authCache).
+// noteWrite empties a cache after the commit of a transaction that writes
+// a table its reads come from (see readCache).
 func (tx *Tx) noteWrite(query string) {
-	if !tx.authWritten && tx.db != nil && writesAuth(query) {
-		tx.authWritten = true
-		tx.afterCommit(tx.db.auth.clear)
+	if tx.db == nil {
+		return
+	}
+	for i := range tx.db.watches {
+		w := &tx.db.watches[i]
+		if tx.cleared&(1<<i) == 0 && w.writes(query) {
+			tx.cleared |= 1 << i
+			tx.afterCommit(w.clear)
+		}
 	}
 }
 

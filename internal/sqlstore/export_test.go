@@ -351,3 +351,9 @@ func (db *DB) WriteInFailingBatch(ctx context.Context, panics bool, name string,
 		return fail
 	})
 }
+
+// VillagesUncached is Villages read from the database past the process's
+// cache, for the benchmark of the read itself.
+func (s *RankingService) VillagesUncached(ctx context.Context, region, period, aspect string) ([]points.Ranked, error) {
+	return s.villages(ctx, region, period, aspect)
+}

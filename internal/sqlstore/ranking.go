@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
@@ -87,13 +88,40 @@ func (s *RankingService) Households(ctx context.Context, a *access.Actor, region
 	return out, err
 }
 
+// rankCacheTTL bounds how long another server's award approval or
+// household change can go unseen in the villages' ranking (see
+// readCache); on the server that made it the ranking shows it at once.
+// A league's ranking of its villages is a few thousand rows read and
+// sorted, the most expensive read the dashboards repeat, and a second
+// is less than anyone watching a league's figures can tell.
+const rankCacheTTL = time.Second
+
+// rankCacheMax bounds the memory: an entry is up to 2,000 villages.
+const rankCacheMax = 64
+
+// rankWatch empties c when a transaction writes what the villages'
+// ranking reads: the villages' totals, the households (whose triggers
+// keep village_households) and the regions.
+func rankWatch(c *readCache[[]points.Ranked]) cacheWatch {
+	return cacheWatch{tables: []string{" village_totals", " village_households", " households", " regions"}, clear: c.clear}
+}
+
 // Villages ranks the villages of region by points in period, each with its
 // participation rate: households with at least one approved award against
-// all its registered households.
+// all its registered households. The ranking comes from ranks, the
+// process's cache of it, and callers share what it holds: they must not
+// change it.
 func (s *RankingService) Villages(ctx context.Context, a *access.Actor, region, period, aspect string) ([]points.Ranked, error) {
 	if err := readable(a, region); err != nil {
 		return nil, err
 	}
+	return s.db.ranks.get(region+"|"+period+"|"+aspect, func() ([]points.Ranked, error) {
+		return s.villages(ctx, region, period, aspect)
+	})
+}
+
+// villages is Villages read from the database.
+func (s *RankingService) villages(ctx context.Context, region, period, aspect string) ([]points.Ranked, error) {
 	lo, hi := regioncode.Range(region)
 	var out []points.Ranked
 	err := s.db.view(ctx, func(tx *Tx) error {

@@ -73,6 +73,13 @@ func BenchmarkRankings(b *testing.B) {
 		}
 		b.Run(s.name+"/villages-league", func(b *testing.B) {
 			for range b.N {
+				if _, err := r.VillagesUncached(ctx, xingan, "2026", ""); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(s.name+"/villages-league-cached", func(b *testing.B) {
+			for range b.N {
 				if _, err := r.Villages(ctx, admin, xingan, "2026", ""); err != nil {
 					b.Fatal(err)
 				}

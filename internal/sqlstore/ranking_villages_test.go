@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -148,4 +149,44 @@ func TestVillageParticipationMaintained(t *testing.T) {
 			t.Fatalf("standing after the merges: %+v, %v", st, err)
 		}
 	})
+}
+
+// TestVillagesRankingAcrossServers runs two servers on one database, both
+// with the league's villages ranking cached: a household registered on
+// one shows in that server's ranking at once, and in the other's within a
+// second (the cache's bound), never later.
+func TestVillagesRankingAcrossServers(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			a, b := storetest.MustOpenTwice(t, engine)
+			registered := func(db *sqlstore.DB) int {
+				t.Helper()
+				vs, err := db.Rankings().Villages(ctx, admin, keerqin, "2026", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				i := slices.IndexFunc(vs, func(v points.Ranked) bool { return v.Village == pingan })
+				if i < 0 {
+					t.Fatalf("平安村 is not in the ranking: %+v", vs)
+				}
+				return vs[i].Total
+			}
+			ledgerHousehold(t, a, "001", 1)
+			if n, m := registered(a), registered(b); n != 1 || m != 1 {
+				t.Fatalf("before: %d and %d registered households, want 1", n, m)
+			}
+			ledgerHousehold(t, a, "002", 2)
+			if n := registered(a); n != 2 {
+				t.Fatalf("the server that registered the household shows %d, want 2", n)
+			}
+			deadline := time.Now().Add(time.Second + 200*time.Millisecond)
+			for registered(b) != 2 {
+				if time.Now().After(deadline) {
+					t.Fatal("the other server still ignored the new household after a second")
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
+	}
 }

@@ -522,7 +522,7 @@ func (s *AuthService) tokenSession(ctx context.Context, token string) (*access.S
 		if err != nil {
 			return nil, err
 		}
-		s.db.auth.seen(key, now.UnixMilli())
+		markSeen(&s.db.auth, key, now.UnixMilli())
 	}
 	return &access.Session{Actor: row.actor(), MustChange: row.mustChange}, nil
 }

@@ -1,0 +1,74 @@
+package sqlstore
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestWritesAuth: every write to a table sessions are resolved from
+// empties the cache, reads and the last-seen bookkeeping never do.
+func TestWritesAuth(t *testing.T) {
+	w := authWatch(&readCache[authRow]{})
+	for q, want := range map[string]bool{
+		`UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?`:                            true,
+		`DELETE FROM user_roles WHERE user_id = ? AND role = ? AND region_code = ?`:             true,
+		"INSERT INTO user_roles (user_id, role, region_code, household_id) VALUES (?, ?, ?, ?)": true,
+		`
+		UPDATE api_tokens SET revoked_at = ? WHERE id = ?`: true,
+		`DELETE FROM sessions WHERE user_id = ?`:                                true,
+		`insert into users(username) values (?)`:                                true,
+		`UPDATE sessions SET seen_at = ? WHERE token_hash = ?`:                  false,
+		`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`:                   false,
+		`SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id`:        false,
+		`UPDATE accounts SET balance = balance + ? WHERE household_id = ?`:      false,
+		`INSERT INTO audit_log (action, target) VALUES ('user.grant', 'users')`: false,
+	} {
+		if got := w.writes(q); got != want {
+			t.Errorf("authWatch writes(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// TestReadCache: a value read is served from the cache for ttl and read
+// again after it; a clear empties the cache, and a read that began before
+// a clear is not kept, since it may predate the write that cleared.
+func TestReadCache(t *testing.T) {
+	c := &readCache[int]{ttl: 100 * time.Millisecond, max: 2}
+	reads := 0
+	load := func(v int) func() (int, error) {
+		return func() (int, error) { reads++; return v, nil }
+	}
+	if v, _ := c.get("k", load(1)); v != 1 || reads != 1 {
+		t.Fatalf("first read: %d after %d reads", v, reads)
+	}
+	if v, _ := c.get("k", load(2)); v != 1 || reads != 1 {
+		t.Fatalf("within the ttl: %d after %d reads, want the cached 1 and no read", v, reads)
+	}
+	time.Sleep(120 * time.Millisecond)
+	if v, _ := c.get("k", load(3)); v != 3 || reads != 2 {
+		t.Fatalf("past the ttl: %d after %d reads, want 3 read again", v, reads)
+	}
+	c.clear()
+	if v, _ := c.get("k", load(4)); v != 4 || reads != 3 {
+		t.Fatalf("after a clear: %d after %d reads, want 4 read again", v, reads)
+	}
+	// A clear while a read is under way: its value is answered, not kept.
+	if v, _ := c.get("r", func() (int, error) { c.clear(); return 5, nil }); v != 5 {
+		t.Fatalf("the raced read answered %d", v)
+	}
+	if v, _ := c.get("r", load(6)); v != 6 {
+		t.Fatalf("a read raced by a clear was kept: %d", v)
+	}
+	if _, err := c.get("e", func() (int, error) { return 0, errors.New("down") }); err == nil {
+		t.Fatal("a failed read reported no error")
+	}
+	if v, _ := c.get("e", load(7)); v != 7 {
+		t.Fatalf("a failed read was kept: %d", v)
+	}
+	// Past max entries the cache starts over.
+	c.get("x", load(8))
+	if v, _ := c.get("r", load(9)); v != 9 {
+		t.Fatalf("past the bound, an old entry is still served: %d", v)
+	}
+}
