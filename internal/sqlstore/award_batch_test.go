@@ -346,16 +346,7 @@ func TestAwardBatchAcrossVillages(t *testing.T) {
 		db.Now = func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) }
 		aw := templateAwards(t, db)
 		town := &access.Actor{UserID: 11, Username: "town", Grants: []access.Grant{{Role: access.Operator, Region: keerqin}}}
-		var villages []string
-		for skip := range 2 {
-			var v string
-			if err := db.RawRow(ctx, `SELECT code FROM regions WHERE level = ? AND code > ? AND code < ? AND code <> ? ORDER BY code LIMIT 1 OFFSET ?`,
-				int(regioncode.Village), keerqin[:9], keerqin[:9]+":", pingan, skip).Scan(&v); err != nil {
-				t.Fatal(err)
-			}
-			villages = append(villages, v)
-		}
-		villages = append(villages, pingan)
+		villages := append(townVillages(t, db, 2), pingan)
 		// 平安村 has a chain already.
 		first := ledgerHousehold(t, db, "001", 1)
 		if _, err := aw.Record(ctx, town, points.AwardInput{Key: "pre", Household: first, Item: "env-03"}); err != nil {
@@ -398,4 +389,19 @@ func TestAwardBatchAcrossVillages(t *testing.T) {
 			t.Fatalf("audit verify: %+v, %v", c, err)
 		}
 	})
+}
+
+// townVillages returns n villages of 平安村's township other than it.
+func townVillages(t *testing.T, db *sqlstore.DB, n int) []string {
+	t.Helper()
+	var out []string
+	for skip := range n {
+		var v string
+		if err := db.RawRow(context.Background(), `SELECT code FROM regions WHERE level = ? AND code > ? AND code < ? AND code <> ? ORDER BY code LIMIT 1 OFFSET ?`,
+			int(regioncode.Village), keerqin[:9], keerqin[:9]+":", pingan, skip).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
 }

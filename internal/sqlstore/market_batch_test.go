@@ -7,8 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/market"
+	"shanzhi/internal/points"
+	"shanzhi/internal/registry"
 	"shanzhi/internal/sqlstore"
 	"shanzhi/internal/sqlstore/storetest"
 )
@@ -261,4 +264,62 @@ func TestRedeemBatchThroughTheWriter(t *testing.T) {
 	if c, err := db.Audit().Verify(ctx, authAuditor); err != nil || c.Problem != "" {
 		t.Fatalf("audit verify: %+v, %v", c, err)
 	}
+}
+
+// TestRedeemBatchAcrossVillages writes a batch of redemptions at the
+// stores of three villages, twice: the second batch moves the three
+// villages' ledger heads, which all exist, in one statement and chains on
+// from the first. Every balance is what the baskets took, and the ledger's
+// chains and the audit trail verify.
+func TestRedeemBatchAcrossVillages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		town := &access.Actor{UserID: 11, Username: "town", Grants: []access.Grant{{Role: access.Operator, Region: keerqin}}}
+		m := db.Market()
+		var baskets []market.Basket
+		for i, v := range append(townVillages(t, db, 2), pingan) {
+			st, err := m.CreateStore(ctx, admin, market.StoreInput{Region: v, Name: fmt.Sprint("村店", i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			soap, _, _ := shelve(t, db, st.ID, 2)
+			for j := range 2 {
+				h, err := db.Registry().CreateHousehold(ctx, admin, registry.HouseholdInput{Number: fmt.Sprintf("x%d%d", i, j), VillageCode: v},
+					registry.ResidentInput{Name: "王五", Ethnicity: "汉族", Gender: registry.Male, BirthDate: "1970-01-01", Political: "群众"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.Ledger().Post(ctx, town, points.Posting{Key: fmt.Sprintf("fund-x%d%d", i, j), Household: h.ID, Kind: points.Award, Points: 50}); err != nil {
+					t.Fatal(err)
+				}
+				baskets = append(baskets, market.Basket{Store: st.ID, Household: h.ID, Items: []market.Item{{Goods: soap, Qty: 1 + int64(j)}}})
+			}
+		}
+		for round := range 2 {
+			for i := range baskets {
+				baskets[i].Key = fmt.Sprintf("r%d-%d", round, i)
+			}
+			_, errs, err := m.RedeemPlanned(ctx, town, baskets, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("round %d, basket %d: %v", round, i, err)
+				}
+			}
+		}
+		for i, b := range baskets {
+			// Soap is 3 points; each household took its basket twice.
+			if bal, err := db.Ledger().Balance(ctx, admin, b.Household); err != nil || bal != 50-2*3*(1+int64(i%2)) {
+				t.Errorf("basket %d's household: balance %d, %v", i, bal, err)
+			}
+		}
+		if problems, err := db.Ledger().Verify(ctx); err != nil || len(problems) != 0 {
+			t.Fatalf("ledger verify: %+v, %v", problems, err)
+		}
+		if c, err := db.Audit().Verify(ctx, authAuditor); err != nil || c.Problem != "" {
+			t.Fatalf("audit verify: %+v, %v", c, err)
+		}
+	})
 }
