@@ -77,7 +77,8 @@ type DB struct {
 	paused atomic.Bool
 
 	// auth caches resolved sessions and API tokens for a second, ranks
-	// the league-wide rankings (see readCache); watches empty them.
+	// the rankings of a region's villages (see readCache); watches empty
+	// them.
 	auth    readCache[authRow]
 	ranks   readCache[[]points.Ranked]
 	watches []cacheWatch
