@@ -194,10 +194,10 @@ func (s *AuthService) failed(ctx context.Context, a *access.Actor, typed, action
 }
 
 // Session resolves a session cookie or an API token. What a token
-// resolves to is cached for at most a second (authCache): a change made on
-// this server applies to the very next request, one made on another
-// server within the second. Only an expiry or a stale seen_at takes the
-// writer.
+// resolves to is cached for at most a second (db.auth, a readCache): a
+// change made on this server applies to the very next request, one made
+// on another server within the second. Only an expiry or a stale seen_at
+// takes the writer.
 func (s *AuthService) Session(ctx context.Context, token string) (*access.Session, error) {
 	if token == "" {
 		return nil, fault.E(fault.Unauthorized, "error.unauthorized")
