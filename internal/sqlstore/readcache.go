@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,10 @@ type readCache[V any] struct {
 	// what it read, which may predate the write that cleared.
 	gen     uint64
 	entries map[string]readEntry[V]
+	// loading holds the reads under way, so the callers that find an
+	// entry missing or expired together wait for one read rather than
+	// each making its own: at a league's dashboards, every viewer at once.
+	loading map[string]*readLoad[V]
 }
 
 type readEntry[V any] struct {
@@ -35,31 +40,65 @@ type readEntry[V any] struct {
 	read time.Time
 }
 
+// readLoad is a read under way; done closes when v and err are set.
+type readLoad[V any] struct {
+	gen  uint64
+	done chan struct{}
+	v    V
+	err  error
+}
+
 // get returns the value cached under key, or loads it with load and
 // caches it. Failed loads are not cached.
 func (c *readCache[V]) get(key string, load func() (V, error)) (V, error) {
 	start := time.Now()
 	c.mu.Lock()
-	e, ok := c.entries[key]
-	gen := c.gen
-	c.mu.Unlock()
-	if ok && start.Sub(e.read) < c.ttl {
+	if e, ok := c.entries[key]; ok && start.Sub(e.read) < c.ttl {
+		c.mu.Unlock()
 		return e.v, nil
 	}
-	v, err := load()
-	if err != nil {
-		return v, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen == gen {
-		if c.entries == nil || len(c.entries) >= c.max {
-			c.entries = map[string]readEntry[V]{}
+	// A read of key begun since the last clear answers this caller too:
+	// it began after every write of this process that cleared. One begun
+	// before it might not show such a write, and is not waited for.
+	if l, ok := c.loading[key]; ok && l.gen == c.gen {
+		c.mu.Unlock()
+		<-l.done
+		if l.err == nil {
+			return l.v, nil
 		}
-		c.entries[key] = readEntry[V]{v: v, read: start}
+		// Its error may be its own caller's (a cancelled request): this
+		// caller reads for itself.
+		return load()
 	}
-	return v, nil
+	l := &readLoad[V]{gen: c.gen, done: make(chan struct{})}
+	if c.loading == nil {
+		c.loading = map[string]*readLoad[V]{}
+	}
+	c.loading[key] = l
+	c.mu.Unlock()
+	defer func() {
+		close(l.done)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.loading[key] == l {
+			delete(c.loading, key)
+		}
+		if l.err == nil && c.gen == l.gen {
+			if c.entries == nil || len(c.entries) >= c.max {
+				c.entries = map[string]readEntry[V]{}
+			}
+			c.entries[key] = readEntry[V]{v: l.v, read: start}
+		}
+	}()
+	// Should load panic, the waiters find this error and read for
+	// themselves.
+	l.err = errReadAbandoned
+	l.v, l.err = load()
+	return l.v, l.err
 }
+
+// errReadAbandoned is the outcome of a cached read whose load panicked.
+var errReadAbandoned = errors.New("sqlstore: a cached read was abandoned")
 
 // touch changes the value cached under key in place, if there is one.
 func (c *readCache[V]) touch(key string, fn func(*V)) {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -70,5 +71,108 @@ func TestReadCache(t *testing.T) {
 	c.get("x", load(8))
 	if v, _ := c.get("r", load(9)); v != 9 {
 		t.Fatalf("past the bound, an old entry is still served: %d", v)
+	}
+}
+
+// TestReadCacheSharesARead: callers that miss together wait for one read;
+// a caller that comes after a clear does not wait for a read begun before
+// it, which may predate the write that cleared; and a shared read that
+// fails, or panics, leaves each waiter to read for itself.
+func TestReadCacheSharesARead(t *testing.T) {
+	c := &readCache[int]{ttl: time.Minute, max: 8}
+	var reads atomic.Int32
+	release := make(chan struct{})
+	slow := func(v int) func() (int, error) {
+		return func() (int, error) {
+			reads.Add(1)
+			<-release
+			return v, nil
+		}
+	}
+	// waitReads waits until n reads have begun.
+	waitReads := func(n int32) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); reads.Load() < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d reads began, want %d", reads.Load(), n)
+			}
+		}
+	}
+	got := make(chan int, 8)
+	for range 4 {
+		go func() { v, _ := c.get("k", slow(1)); got <- v }()
+	}
+	waitReads(1)
+	time.Sleep(20 * time.Millisecond) // the other three are waiting
+	close(release)
+	for range 4 {
+		if v := <-got; v != 1 {
+			t.Fatalf("a waiter got %d", v)
+		}
+	}
+	if n := reads.Load(); n != 1 {
+		t.Fatalf("%d reads for four callers that missed together, want 1", n)
+	}
+
+	// A read begun before a clear is not shared with a caller after it.
+	reads.Store(0)
+	release = make(chan struct{})
+	c.clear()
+	go func() { v, _ := c.get("k", slow(2)); got <- v }()
+	waitReads(1)
+	c.clear()
+	go func() { v, _ := c.get("k", slow(3)); got <- v }()
+	waitReads(2)
+	close(release)
+	if a, b := <-got, <-got; a+b != 5 {
+		t.Fatalf("the reads across a clear answered %d and %d, want 2 and 3", a, b)
+	}
+
+	// A shared read that fails: the waiter reads for itself.
+	c.clear()
+	started, fail := make(chan struct{}), make(chan struct{})
+	go c.get("e", func() (int, error) {
+		close(started)
+		<-fail
+		return 0, errors.New("the first caller's request was cancelled")
+	})
+	<-started
+	waiter := make(chan error, 1)
+	go func() {
+		v, err := c.get("e", func() (int, error) { return 4, nil })
+		if err == nil && v != 4 {
+			err = errors.New("wrong value")
+		}
+		waiter <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	close(fail)
+	if err := <-waiter; err != nil {
+		t.Fatalf("the waiter of a failed read: %v", err)
+	}
+
+	// A shared read that panics: the same.
+	c.clear()
+	started, fail = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer func() { recover() }()
+		c.get("p", func() (int, error) {
+			close(started)
+			<-fail
+			panic("the read broke")
+		})
+	}()
+	<-started
+	go func() {
+		v, err := c.get("p", func() (int, error) { return 5, nil })
+		if err == nil && v != 5 {
+			err = errors.New("wrong value")
+		}
+		waiter <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	close(fail)
+	if err := <-waiter; err != nil {
+		t.Fatalf("the waiter of a panicked read: %v", err)
 	}
 }
