@@ -137,15 +137,7 @@ func TestReadCacheSharesARead(t *testing.T) {
 		return 0, errors.New("the first caller's request was cancelled")
 	})
 	<-started
-	waiter := make(chan error, 1)
-	go func() {
-		v, err := c.get("e", func() (int, error) { return 4, nil })
-		if err == nil && v != 4 {
-			err = errors.New("wrong value")
-		}
-		waiter <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
+	waiter := waitOn(c, "e", 4)
 	close(fail)
 	if err := <-waiter; err != nil {
 		t.Fatalf("the waiter of a failed read: %v", err)
@@ -163,16 +155,25 @@ func TestReadCacheSharesARead(t *testing.T) {
 		})
 	}()
 	<-started
-	go func() {
-		v, err := c.get("p", func() (int, error) { return 5, nil })
-		if err == nil && v != 5 {
-			err = errors.New("wrong value")
-		}
-		waiter <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
+	waiter = waitOn(c, "p", 5)
 	close(fail)
 	if err := <-waiter; err != nil {
 		t.Fatalf("the waiter of a panicked read: %v", err)
 	}
+}
+
+// waitOn starts a get of key while another caller's read of it is under
+// way, and gives it time to start waiting for that read; the channel
+// answers whether it got want, read for itself.
+func waitOn(c *readCache[int], key string, want int) chan error {
+	out := make(chan error, 1)
+	go func() {
+		v, err := c.get(key, func() (int, error) { return want, nil })
+		if err == nil && v != want {
+			err = errors.New("wrong value")
+		}
+		out <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	return out
 }
