@@ -141,12 +141,12 @@ func (tx *Tx) auditEach(ws []audited) error {
 	hashes := make([]any, 0, 2*len(parts))
 	for _, part := range parts {
 		h, ps := heads[part], rows[part]
-		prev := h.prev
+		prev := h.lastHash
 		for i, p := range ps {
 			uid, uname := actorRef(p.w.a)
 			req := access.RequestFrom(p.w.ctx)
 			e := p.e
-			r := auditRow{Part: part, Seq: h.last - int64(len(ps)-1-i), KV: kv, V: auditFormat, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: p.role,
+			r := auditRow{Part: part, Seq: h.lastSeq - int64(len(ps)-1-i), KV: kv, V: auditFormat, At: tx.nowMS(), ActorID: uid, ActorName: uname, Role: p.role,
 				Action: e.action, Target: e.target, Region: e.region, Detail: e.detail, Outcome: e.outcome, Client: req.Client, RequestID: req.ID}
 			if r.Outcome == "" {
 				r.Outcome = "ok"
@@ -224,18 +224,13 @@ func (tx *Tx) pendingAudit(ctx context.Context, ws []audited) ([]auditPending, e
 	return rows, nil
 }
 
-// movedHead is a partition's head after its move: the last place taken
-// and the hash the first of them must follow.
-type movedHead struct {
-	last int64
-	prev string
-}
-
 // advanceAuditHeads takes the next counts[i] places of each partition's
-// chain, in one statement however many there are; a partition without a
-// head yet is left to advanceAuditHead, which makes it.
-func (tx *Tx) advanceAuditHeads(ctx context.Context, parts []string, counts []int64) (map[string]movedHead, error) {
-	out := make(map[string]movedHead, len(parts))
+// chain, in one statement however many there are, and returns each head
+// as moved: the last place taken and the hash the first of them must
+// follow. A partition without a head yet is left to advanceAuditHead,
+// which makes it.
+func (tx *Tx) advanceAuditHeads(ctx context.Context, parts []string, counts []int64) (map[string]auditHead, error) {
+	out := make(map[string]auditHead, len(parts))
 	if len(parts) > 1 {
 		cases := make([]any, 0, 2*len(parts))
 		for i, part := range parts {
@@ -246,8 +241,8 @@ func (tx *Tx) advanceAuditHeads(ctx context.Context, parts []string, counts []in
 		in := inArgs(parts)
 		q, args := tx.along(`UPDATE audit_heads SET last_seq = last_seq + `+caseOf("part", len(parts))+` WHERE part IN `+placeholders(1, len(in))+
 			` RETURNING part, last_seq, last_hash`, append(cases, in...))
-		moved, err := keyedRows(ctx, tx, func(s interface{ Scan(...any) error }) (part string, h movedHead, err error) {
-			return part, h, s.Scan(&part, &h.last, &h.prev)
+		moved, err := keyedRows(ctx, tx, func(s interface{ Scan(...any) error }) (part string, h auditHead, err error) {
+			return part, h, s.Scan(&part, &h.lastSeq, &h.lastHash)
 		}, q, args...)
 		if err != nil {
 			return nil, err
@@ -262,7 +257,7 @@ func (tx *Tx) advanceAuditHeads(ctx context.Context, parts []string, counts []in
 		if err != nil {
 			return nil, err
 		}
-		out[part] = movedHead{last, prev}
+		out[part] = auditHead{lastSeq: last, lastHash: prev}
 	}
 	return out, nil
 }

@@ -387,9 +387,13 @@ func (tx *Tx) noteWrite(query string) {
 	if tx.db == nil {
 		return
 	}
+	q, ok := asWrite(query)
+	if !ok {
+		return
+	}
 	for i := range tx.db.watches {
 		w := &tx.db.watches[i]
-		if tx.cleared&(1<<i) == 0 && w.writes(query) {
+		if tx.cleared&(1<<i) == 0 && w.touches(q) {
 			tx.cleared |= 1 << i
 			tx.afterCommit(w.clear)
 		}

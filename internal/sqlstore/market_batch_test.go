@@ -267,10 +267,10 @@ func TestRedeemBatchThroughTheWriter(t *testing.T) {
 }
 
 // TestRedeemBatchAcrossVillages writes a batch of redemptions at the
-// stores of three villages, twice: the second batch moves the three
-// villages' ledger heads, which all exist, in one statement and chains on
-// from the first. Every balance is what the baskets took, and the ledger's
-// chains and the audit trail verify.
+// stores of three villages, twice: each batch chains three villages'
+// ledger entries and moves their audit heads, which all exist by the
+// second, in one statement (auditEach). Every balance is what the baskets
+// took, and the ledger's chains and the audit trail verify.
 func TestRedeemBatchAcrossVillages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()

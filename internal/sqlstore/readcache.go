@@ -124,18 +124,25 @@ type cacheWatch struct {
 	clear          func()
 }
 
-// writes reports whether query writes to one of w's tables. Reads begin
-// with SELECT (or WITH) and never match.
-func (w *cacheWatch) writes(query string) bool {
+// asWrite returns query trimmed when it is a write (an INSERT, UPDATE or
+// DELETE), for the watches to look into; reads begin with SELECT (or
+// WITH) and never match. noteWrite runs it once a statement, whatever the
+// number of watches.
+func asWrite(query string) (string, bool) {
 	q := strings.TrimSpace(query)
 	if len(q) < 6 {
-		return false
+		return "", false
 	}
 	switch strings.ToUpper(q[:6]) {
 	case "UPDATE", "DELETE", "INSERT":
-	default:
-		return false
+		return q, true
 	}
+	return "", false
+}
+
+// touches reports whether write q, as asWrite returns it, writes to one of
+// w's tables other than by a write w ignores.
+func (w *cacheWatch) touches(q string) bool {
 	for _, b := range w.ignore {
 		if strings.HasPrefix(q, b) {
 			return false
