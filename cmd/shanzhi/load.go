@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	crand "crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"flag"
 	"fmt"
@@ -34,7 +35,7 @@ type loadScenario struct {
 	name string
 	// write scenarios need durable commits; the report says so.
 	write bool
-	req   func(t *loadTargets, r *rand.Rand, n int64) (method, path string, body []byte, key string)
+	req   func(t *loadTargets, r *rand.Rand) (method, path string, body []byte, key string)
 }
 
 // loadTargets is what the scenarios pick from.
@@ -43,7 +44,6 @@ type loadTargets struct {
 	villages   []string
 	items      []string // award items a committee member may record with text evidence
 	year       string
-	run        string // makes idempotency keys unique per run
 	// shoppers are sampled households whose township has a store, with
 	// that store and its goods.
 	shoppers []shopper
@@ -54,42 +54,53 @@ type shopper struct {
 	goods            []int64
 }
 
+// clientKey is an idempotency key as the product's own clients draw one:
+// the award and counter forms' are 12 random bytes in hex (web's newKey),
+// so the store meets keys in no order, as it does in the field, where a
+// run-and-counter key would land every write at the end of its index.
+func clientKey(r *rand.Rand) string {
+	var b [12]byte
+	binary.LittleEndian.PutUint64(b[:8], r.Uint64())
+	binary.LittleEndian.PutUint32(b[8:], r.Uint32())
+	return hex.EncodeToString(b[:])
+}
+
 var loadScenarios = []loadScenario{
-	{name: "awards", write: true, req: func(t *loadTargets, r *rand.Rand, n int64) (string, string, []byte, string) {
+	{name: "awards", write: true, req: func(t *loadTargets, r *rand.Rand) (string, string, []byte, string) {
 		h := t.households[r.IntN(len(t.households))]
 		body := fmt.Sprintf(`{"item":%q,"evidence":"压测","witness":"压测"}`, t.items[r.IntN(len(t.items))])
-		return "POST", fmt.Sprintf("/api/v1/households/%d/awards", h), []byte(body), fmt.Sprintf("load-%s-%d", t.run, n)
+		return "POST", fmt.Sprintf("/api/v1/households/%d/awards", h), []byte(body), clientKey(r)
 	}},
-	{name: "redeem", write: true, req: func(t *loadTargets, r *rand.Rand, n int64) (string, string, []byte, string) {
+	{name: "redeem", write: true, req: func(t *loadTargets, r *rand.Rand) (string, string, []byte, string) {
 		s := t.shoppers[r.IntN(len(t.shoppers))]
 		var lines []string
 		for _, k := range r.Perm(len(s.goods))[:min(3, len(s.goods))] {
 			lines = append(lines, fmt.Sprintf(`{"goods":%d,"qty":1}`, s.goods[k]))
 		}
 		body := fmt.Sprintf(`{"household":%d,"items":[%s]}`, s.household, strings.Join(lines, ","))
-		return "POST", fmt.Sprintf("/api/v1/stores/%d/redemptions", s.store), []byte(body), fmt.Sprintf("load-%s-%d", t.run, n)
+		return "POST", fmt.Sprintf("/api/v1/stores/%d/redemptions", s.store), []byte(body), clientKey(r)
 	}},
-	{name: "balance", req: func(t *loadTargets, r *rand.Rand, _ int64) (string, string, []byte, string) {
+	{name: "balance", req: func(t *loadTargets, r *rand.Rand) (string, string, []byte, string) {
 		return "GET", fmt.Sprintf("/api/v1/households/%d/balance", t.households[r.IntN(len(t.households))]), nil, ""
 	}},
-	{name: "statement", req: func(t *loadTargets, r *rand.Rand, _ int64) (string, string, []byte, string) {
+	{name: "statement", req: func(t *loadTargets, r *rand.Rand) (string, string, []byte, string) {
 		return "GET", fmt.Sprintf("/api/v1/households/%d/statement?limit=50", t.households[r.IntN(len(t.households))]), nil, ""
 	}},
-	{name: "village-ranking", req: func(t *loadTargets, r *rand.Rand, _ int64) (string, string, []byte, string) {
+	{name: "village-ranking", req: func(t *loadTargets, r *rand.Rand) (string, string, []byte, string) {
 		return "GET", fmt.Sprintf("/api/v1/rankings?region=%s&period=%s&limit=50", t.villages[r.IntN(len(t.villages))], t.year), nil, ""
 	}},
-	{name: "league-ranking", req: func(t *loadTargets, r *rand.Rand, _ int64) (string, string, []byte, string) {
+	{name: "league-ranking", req: func(t *loadTargets, r *rand.Rand) (string, string, []byte, string) {
 		return "GET", fmt.Sprintf("/api/v1/rankings?region=%s&period=%s&limit=50", xingan, t.year), nil, ""
 	}},
-	{name: "league-villages", req: func(t *loadTargets, r *rand.Rand, _ int64) (string, string, []byte, string) {
+	{name: "league-villages", req: func(t *loadTargets, r *rand.Rand) (string, string, []byte, string) {
 		return "GET", fmt.Sprintf("/api/v1/rankings?region=%s&period=%s&by=villages", xingan, t.year), nil, ""
 	}},
 	// The pages the public sees most: the village hall's board and the
 	// notice of awards under review, rendered from their templates.
-	{name: "board-page", req: func(t *loadTargets, r *rand.Rand, _ int64) (string, string, []byte, string) {
+	{name: "board-page", req: func(t *loadTargets, r *rand.Rand) (string, string, []byte, string) {
 		return "GET", "/board/" + t.villages[r.IntN(len(t.villages))], nil, ""
 	}},
-	{name: "notice-page", req: func(t *loadTargets, r *rand.Rand, _ int64) (string, string, []byte, string) {
+	{name: "notice-page", req: func(t *loadTargets, r *rand.Rand) (string, string, []byte, string) {
 		return "GET", "/notice/" + t.villages[r.IntN(len(t.villages))], nil, ""
 	}},
 }
@@ -203,7 +214,6 @@ func cmdLoad(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprintf(stdout, "| scenario | clients | requests/s | ok | refused | failed | client p50 | client p99 | server p50 | server p99 | server max |\n")
 	fmt.Fprintf(stdout, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	var n atomic.Int64
 	for _, sc := range loadScenarios {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), sc.name) {
 			continue
@@ -230,7 +240,7 @@ func cmdLoad(ctx context.Context, args []string, getenv func(string) string, std
 						time.Sleep(time.Until(next))
 						next = next.Add(every)
 					}
-					method, path, body, key := sc.req(t, r, n.Add(1))
+					method, path, body, key := sc.req(t, r)
 					req, _ := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
 					req.Header.Set("Authorization", "Bearer "+token)
 					if body != nil {
@@ -302,7 +312,7 @@ func loadSetup(ctx context.Context, db *sqlstore.DB) (*loadTargets, string, erro
 	var raw [14]byte
 	crand.Read(raw[:])
 	run, secret := hex.EncodeToString(raw[:6]), hex.EncodeToString(raw[6:])
-	t := &loadTargets{households: ids, villages: villages, year: scheme.Today(time.Now()).Format("2006"), run: run}
+	t := &loadTargets{households: ids, villages: villages, year: scheme.Today(time.Now()).Format("2006")}
 	for _, it := range scheme.DefaultTemplate().Items {
 		if it.Points > 0 && !it.Evidence.Photo && it.Cap == 0 && (len(it.Roles) == 0 || slices.Contains(it.Roles, access.Operator)) {
 			t.items = append(t.items, it.Code)

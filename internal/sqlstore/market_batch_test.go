@@ -182,6 +182,27 @@ func TestRedeemBatchAnswersAsOneByOne(t *testing.T) {
 				t.Errorf("case %d reads back as %s (entry %d), the caller got %s (entry %d)", i, a, back.Entry, b, r.Entry)
 			}
 		}
+		// A debit is keyed by its receipt, on both paths: the counter's
+		// own keys add no prefix to the ledger's keys.
+		var prefixes int
+		if err := db.RawRow(ctx, `SELECT COUNT(*) FROM ledger_keys WHERE prefix LIKE 'market:%'`).Scan(&prefixes); err != nil {
+			t.Fatal(err)
+		}
+		if prefixes != 1 {
+			t.Errorf("%d ledger key prefixes of the market, want 1", prefixes)
+		}
+		for _, r := range append(wantRecs, gotRecs...) {
+			if r == nil {
+				continue
+			}
+			var key string
+			if err := db.RawRow(ctx, `SELECT k.prefix || e.key_num FROM ledger_entries e JOIN ledger_keys k ON k.id = e.key_pre WHERE e.id = ?`, r.Entry).Scan(&key); err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprint("market:", r.ID); key != want {
+				t.Errorf("redemption %d's debit has key %q, want %q", r.ID, key, want)
+			}
+		}
 		if problems, err := db.Ledger().Verify(ctx); err != nil || len(problems) != 0 {
 			t.Fatalf("ledger verify: %+v, %v", problems, err)
 		}
@@ -320,6 +341,60 @@ func TestRedeemBatchAcrossVillages(t *testing.T) {
 		}
 		if c, err := db.Audit().Verify(ctx, authAuditor); err != nil || c.Problem != "" {
 			t.Fatalf("audit verify: %+v, %v", c, err)
+		}
+	})
+}
+
+// TestCrossTableCheckFindsTheDebit: verify's cross-table check takes a
+// receipt's debit keyed by the receipt's id, as debits are written, and
+// one keyed by the counter's key, as they were before; a receipt that
+// names another redemption's debit is reported, and nothing else is.
+func TestCrossTableCheckFindsTheDebit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := newRedeemScene(t, db, "核对店")
+		var recs []*market.Redemption
+		for i := range 3 {
+			r, err := db.Market().Redeem(ctx, clerk, market.Basket{Key: fmt.Sprint("check-", i), Store: s.store, Household: s.hs[i], Items: []market.Item{{Goods: s.soap, Qty: 1}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, r)
+		}
+		problems := func() []string {
+			f, err := db.CrossTableCheck(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, p := range f.Problems {
+				out = append(out, fmt.Sprint(p.Key, p.Args))
+			}
+			return out
+		}
+		if got := problems(); len(got) != 0 {
+			t.Fatalf("a sound market: %q", got)
+		}
+		// The second receipt's debit as an older release posted it.
+		var idem string
+		if err := db.RawRow(ctx, `SELECT idem_key FROM redemptions WHERE id = ?`, recs[1].ID).Scan(&idem); err != nil {
+			t.Fatal(err)
+		}
+		old, err := db.Ledger().Post(ctx, admin, points.Posting{Key: "market:" + idem, Household: s.hs[1], Kind: points.Award, Points: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RawExec(ctx, `UPDATE redemptions SET entry_id = ? WHERE id = ?`, old.ID, recs[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := problems(); len(got) != 0 {
+			t.Fatalf("a debit keyed by the counter's key: %q", got)
+		}
+		if err := db.RawExec(ctx, `UPDATE redemptions SET entry_id = ? WHERE id = ?`, recs[0].Entry, recs[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := problems(), []string{fmt.Sprint("verify.redemption_debit", []any{recs[2].ID})}; strings.Join(got, ";") != strings.Join(want, ";") {
+			t.Fatalf("a receipt naming another's debit: %q, want %q", got, want)
 		}
 	})
 }

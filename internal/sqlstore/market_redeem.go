@@ -230,8 +230,7 @@ func (tx *Tx) planRedemption(ctx context.Context, a *access.Actor, b market.Bask
 	}
 	fp := b.Fingerprint(c.id)
 	// The key counts within its caller and store: another clerk's or
-	// another store's key is a new key, and the ledger posting named
-	// after it cannot collide across stores.
+	// another store's key is a new key.
 	key := scopedKey(a, "s"+strconv.FormatInt(st.ID, 10), b.Key)
 	var prevID int64
 	var prevFP string
@@ -379,9 +378,15 @@ func (p *redemptionPlan) saleRows(a *access.Actor, id int64, goods []market.Good
 	return moves, args
 }
 
-// posting is the debit of redemption r.
+// posting is the debit of redemption r. Its key is the receipt's id, as
+// a return's is: the receipt's own unique key is what makes a redemption
+// happen once, and the counter's key is random (a form's is 24 hex
+// digits), so a posting named after it split into a new ledger_keys
+// prefix for every redemption and put its entry at a random leaf of the
+// ledger's key index (issue 18); the receipt's id is one prefix and the
+// index's last leaf.
 func (p *redemptionPlan) posting(r *market.Redemption) points.Posting {
-	return points.Posting{Key: "market:" + p.key, Household: r.Household, Points: r.Total, Item: market.Summary(r.Lines), Memo: fmt.Sprintf("%s #%d", p.st.Name, r.ID)}
+	return points.Posting{Key: "market:" + strconv.FormatInt(r.ID, 10), Household: r.Household, Points: r.Total, Item: market.Summary(r.Lines), Memo: fmt.Sprintf("%s #%d", p.st.Name, r.ID)}
 }
 
 // auditEntry is the store's audit record of redemption r.

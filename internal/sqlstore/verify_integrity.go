@@ -247,9 +247,13 @@ func (db *DB) CrossTableCheck(ctx context.Context) (Findings, error) {
 				"verify.redemption_moves"},
 			// The ledger's key is unique (prefix and number, migration
 			// 0040), so the entry the redemption names is its one debit
-			// when it carries the redemption's key.
+			// when it carries the redemption's key: "market:" and the
+			// receipt's id, or on receipts written before the debit took
+			// that key, "market:" and the counter's key (posting in
+			// market_redeem.go).
 			{`SELECT r.id FROM redemptions r WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e JOIN ledger_keys p ON p.id = e.key_pre WHERE e.id = r.entry_id
-				AND p.prefix || CASE WHEN e.key_num >= 0 THEN CAST(e.key_num AS TEXT) ELSE '' END = 'market:' || r.idem_key) ORDER BY r.id`,
+				AND (p.prefix = 'market:' AND e.key_num = r.id
+					OR p.prefix || CASE WHEN e.key_num >= 0 THEN CAST(e.key_num AS TEXT) ELSE '' END = 'market:' || r.idem_key)) ORDER BY r.id`,
 				"verify.redemption_debit"},
 		} {
 			err := eachRow(ctx, tx, func(r interface{ Scan(...any) error }) error {
