@@ -1,15 +1,18 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/org"
+	"shanzhi/internal/pinyin"
 )
 
 const gridSelect = `SELECT g.id, g.village_code, v.name, g.name, g.kind, (SELECT count(*) FROM grid_households gh WHERE gh.grid_id = g.id)
@@ -99,6 +102,10 @@ func (s *OrgService) Grids(ctx context.Context, a *access.Actor, region string) 
 	err = s.db.view(ctx, func(tx *Tx) (err error) {
 		out, err = queryAll(ctx, tx, scanGrid, gridSelect+` WHERE `+where+` ORDER BY g.village_code, g.name, g.id LIMIT 2000`, args...)
 		return err
+	})
+	// 第二网格 before 第十网格: in the order of their numbers, not bytes.
+	slices.SortStableFunc(out, func(x, y org.Grid) int {
+		return cmp.Or(strings.Compare(x.Village, y.Village), pinyin.CompareNumbered(x.Name, y.Name))
 	})
 	return out, err
 }

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -504,6 +505,51 @@ func TestOrgMerge(t *testing.T) {
 		}
 		if _, err := s.Merge(ctx, orgTown, other.ID, tr.branch.ID, "", "x"); !fault.Is(err, fault.Invalid) {
 			t.Fatalf("merge into a dissolved branch: %v", err)
+		}
+	})
+}
+
+// TestListsInNumberOrder: a village's grids and a branch's groups list
+// in the order of their numbers (第二 before 第十), whatever order they
+// were made in and however their names' bytes sort.
+func TestListsInNumberOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := db.Org()
+		want := []string{"第一网格", "第二网格", "第三网格", "第十网格", "第十一网格"}
+		for _, i := range []int{3, 2, 4, 1, 0} {
+			if _, err := s.CreateGrid(ctx, operatorAt(pingan), org.GridInput{Village: pingan, Name: want[i]}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		grids, err := s.Grids(ctx, orgSec, pingan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, g := range grids {
+			got = append(got, g.Name)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("grids %q, want %q", got, want)
+		}
+		tr := mustOrgTree(t, s)
+		groups := []string{"第一党小组", "第二党小组", "第三党小组", "第十党小组"}
+		for _, name := range []string{"第十党小组", "第三党小组", "第二党小组"} {
+			if _, err := s.CreateOrg(ctx, orgTown, org.OrgInput{Parent: tr.branch.ID, Region: pingan, Kind: org.Group, Name: name}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		branch, err := s.Org(ctx, orgSec, tr.branch.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = nil
+		for _, o := range branch.Children {
+			got = append(got, o.Name)
+		}
+		if !slices.Equal(got, groups) {
+			t.Errorf("groups %q, want %q", got, groups)
 		}
 	})
 }

@@ -1,15 +1,18 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/org"
+	"shanzhi/internal/pinyin"
 )
 
 const orgSelect = `SELECT o.id, COALESCE(o.parent_id, 0), COALESCE(p.name, ''), o.home_code, r.name, o.region_code, o.kind, o.name, o.founded, o.brand, o.status, o.dissolved,
@@ -462,6 +465,10 @@ func (s *OrgService) Org(ctx context.Context, a *access.Actor, id int64) (*org.O
 		if out.Children, err = queryAll(ctx, tx, scanOrg, orgSelect+` WHERE o.parent_id = ? ORDER BY o.status, o.kind, o.name`, id); err != nil {
 			return err
 		}
+		// 第二党支部 before 第十党支部, within a status and kind.
+		slices.SortStableFunc(out.Children, func(x, y org.Org) int {
+			return cmp.Or(strings.Compare(string(x.Status), string(y.Status)), strings.Compare(string(x.Kind), string(y.Kind)), pinyin.CompareNumbered(x.Name, y.Name))
+		})
 		if out.Holders, err = queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (org.Holder, error) {
 			var h org.Holder
 			err := s.Scan(&h.Post, &h.Name, &h.Member, &h.From, &h.To)
