@@ -64,7 +64,10 @@ func TestOrgPages(t *testing.T) {
 		if res := s.post(branch+"/post", url.Values{"post": {"secretary"}, "name": {"尹志勇"}, "date": {"2021-01-01"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("post: %d %s", res.StatusCode, s.body(res))
 		}
-		s.page(branch, http.StatusOK, "书记", "尹志勇", "在任")
+		body := s.page(branch, http.StatusOK, "书记", "尹志勇", "在任", "平安村党支部；党支部；孝亲敬老", "书记：尹志勇")
+		if strings.Contains(body, "; branch;") || strings.Contains(body, "secretary: ") {
+			t.Error("the history shows a kind or post code")
+		}
 
 		member := url.Values{"name": {"尹志勇"}, "gender": {"男"}, "id_number": {idFor("19700101", 11)}, "phone": {"13904821234"}, "probation": {"1996-07-01"}, "full": {"1997-07-01"}}
 		res = s.post(branch+"/members/new", clone(member))
@@ -76,7 +79,7 @@ func TestOrgPages(t *testing.T) {
 		if body := s.body(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "同一时间只能在一个党组织") {
 			t.Fatalf("a second membership: %d", res.StatusCode)
 		}
-		body := s.page(branch+"/roster", http.StatusOK, "尹志勇", "正式党员")
+		body = s.page(branch+"/roster", http.StatusOK, "尹志勇", "正式党员")
 		if strings.Contains(body, "13904821234") || strings.Contains(body, idFor("19700101", 11)) {
 			t.Fatal("the roster shows an ID number or phone in full")
 		}

@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/org"
@@ -128,6 +130,33 @@ type orgView struct {
 	Members   []org.Member // who may go to a new organisation split off
 	Error     string
 	Problems  []string
+}
+
+// OrgEventDetail is an organisation event's detail in the reader's
+// language. The store writes a new organisation's kind and a post change's
+// post as their codes ("名称; branch; 单位; 品牌", "secretary: 张三"), which
+// the history showed as they were; codes it does not know stay as stored.
+func (v *view) OrgEventDetail(e org.Event) string {
+	label := func(prefix, code string) string {
+		if v.w.Catalog.Has(v.Lang, prefix+code) {
+			return v.T(prefix + code)
+		}
+		return code
+	}
+	switch e.Kind {
+	case "created":
+		parts := strings.Split(e.Detail, "; ")
+		if len(parts) != 4 {
+			break
+		}
+		parts[1] = label("org.kind.", parts[1])
+		return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), "；")
+	case "post":
+		if post, name, ok := strings.Cut(e.Detail, ": "); ok {
+			return label("org.post.", post) + "：" + name
+		}
+	}
+	return e.Detail
 }
 
 func (w *Web) orgShow(rw http.ResponseWriter, r *http.Request, a *access.Actor) {

@@ -194,7 +194,6 @@ func (v *view) CanGrids() bool {
 	return len(v.Actor.Scopes(access.GridRead)) > 0 || len(v.Actor.GridGrants(access.GridRead, "")) > 0
 }
 
-// T translates a catalogue key for the page's language.
 // ShowTokens is false for someone who is only a villager: API tokens are
 // for officials' programs, and a villager's menu keeps to their household.
 func (v *view) ShowTokens() bool {
@@ -206,6 +205,7 @@ func (v *view) ShowTokens() bool {
 	return false
 }
 
+// T translates a catalogue key for the page's language.
 func (v *view) T(key string, args ...any) string { return v.w.Catalog.T(v.Lang, key, args...) }
 
 // M renders a message carried by an error or a report.
