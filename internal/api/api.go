@@ -22,7 +22,6 @@ import (
 	"shanzhi/internal/market"
 	"shanzhi/internal/org"
 	"shanzhi/internal/points"
-	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
@@ -229,6 +228,3 @@ type list[T any] struct {
 	Offset int `json:"offset"`
 	Limit  int `json:"limit"`
 }
-
-// limited refuses a request over a rate limit, with the wait in minutes.
-func limited(l *ratelimit.Limiter, key string) error { return server.Limited(l, key) }

@@ -7,6 +7,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/server"
 )
 
 func (a *API) login(w http.ResponseWriter, r *http.Request) {
@@ -332,7 +333,7 @@ func (a *API) residentReveal(r *http.Request, act *access.Actor) (int, any, erro
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := limited(a.Limits.Reveal, fmt.Sprint(act.UserID)); err != nil {
+	if err := server.Limited(a.Limits.Reveal, fmt.Sprint(act.UserID)); err != nil {
 		return 0, nil, err
 	}
 	idNumber, phone, err := a.Registry.Reveal(r.Context(), act, id, in.Reason)

@@ -212,7 +212,7 @@ func (a *API) orgMemberChanges(r *http.Request, act *access.Actor) (int, any, er
 		if region != "" && !act.Can(access.OrgManage, region) || region == "" && !act.CanAnywhere(access.OrgManage) {
 			return 0, nil, fault.E(fault.NotFound, "error.not_found")
 		}
-		if err := limited(a.Limits.Export, fmt.Sprint(act.UserID)); err != nil {
+		if err := server.Limited(a.Limits.Export, fmt.Sprint(act.UserID)); err != nil {
 			return 0, nil, err
 		}
 		since, reason = in.Since, in.Reason

@@ -101,7 +101,7 @@ func (a *API) registerPDF(r *http.Request, act *access.Actor) (*document.Documen
 	if err := printout.RegisterReader(act, code, false); err != nil {
 		return nil, "", err
 	}
-	if err := limited(a.Limits.Export, fmt.Sprint(act.UserID)); err != nil {
+	if err := server.Limited(a.Limits.Export, fmt.Sprint(act.UserID)); err != nil {
 		return nil, "", err
 	}
 	doc, err := a.printouts().Register(r.Context(), act, lang(r), code, false, "")

@@ -9,6 +9,7 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/points"
 	"shanzhi/internal/review"
+	"shanzhi/internal/server"
 )
 
 type objectionJSON struct {
@@ -200,7 +201,7 @@ func (a *API) noticeObject(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if err := limited(a.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
+	if err := server.Limited(a.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -228,7 +229,7 @@ func (a *API) noticeObject(w http.ResponseWriter, r *http.Request) {
 // objectionOutcome answers a reference number with the objection's
 // outcome, naming nobody; rate-limited with the objections themselves.
 func (a *API) objectionOutcome(w http.ResponseWriter, r *http.Request) {
-	if err := limited(a.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
+	if err := server.Limited(a.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		a.fail(w, r, err)
 		return
 	}

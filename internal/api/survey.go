@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/server"
 	"shanzhi/internal/survey"
 	"shanzhi/internal/surveysheet"
 )
@@ -239,7 +240,7 @@ func (a *API) surveyExport(kind string) http.HandlerFunc {
 			s, err = a.Surveys.Survey(r.Context(), act, id)
 		}
 		if err == nil {
-			err = limited(a.Limits.Export, strconv.FormatInt(act.UserID, 10))
+			err = server.Limited(a.Limits.Export, strconv.FormatInt(act.UserID, 10))
 		}
 		var buf bytes.Buffer
 		if err == nil {
@@ -271,7 +272,7 @@ func (a *API) surveyPublic(w http.ResponseWriter, r *http.Request) {
 // same per-address limit as the page's form.
 func (a *API) surveyPublicAnswer(w http.ResponseWriter, r *http.Request) {
 	var b survey.AnswerInput
-	err := limited(a.Limits.Card, "survey:"+access.RequestFrom(r.Context()).ClientKey())
+	err := server.Limited(a.Limits.Card, "survey:"+access.RequestFrom(r.Context()).ClientKey())
 	if err == nil {
 		err = decode(r, &b)
 	}

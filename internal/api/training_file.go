@@ -233,7 +233,7 @@ func (a *API) attendStatement(w http.ResponseWriter, r *http.Request) {
 		Text      string `json:"text"`
 		File      []byte `json:"file"`
 	}
-	err := limited(a.Limits.Code, key)
+	err := server.Limited(a.Limits.Code, key)
 	if err == nil {
 		err = decodeMax(r, &b, maxStatementBody)
 	}

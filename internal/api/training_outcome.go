@@ -267,7 +267,7 @@ type verifyJSON struct {
 // certVerify is the public verification of a certificate's QR token,
 // rate-limited per address like the other public look-ups.
 func (a *API) certVerify(w http.ResponseWriter, r *http.Request) {
-	if err := limited(a.Limits.Card, "cert:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
+	if err := server.Limited(a.Limits.Card, "cert:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		a.fail(w, r, err)
 		return
 	}

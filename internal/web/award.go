@@ -13,6 +13,7 @@ import (
 	"shanzhi/internal/points"
 	"shanzhi/internal/review"
 	"shanzhi/internal/scheme"
+	"shanzhi/internal/server"
 )
 
 // newKey makes the idempotency key drawn into a form when the page is
@@ -134,7 +135,7 @@ func (w *Web) noticeObject(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	if err := limited(w.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
+	if err := server.Limited(w.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		w.fail(rw, r, err)
 		return
 	}
@@ -175,7 +176,7 @@ func (w *Web) objectionOutcome(rw http.ResponseWriter, r *http.Request) {
 		w.render(rw, http.StatusOK, "objection", v)
 		return
 	}
-	if err := limited(w.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
+	if err := server.Limited(w.Limits.Card, "object:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		w.fail(rw, r, err)
 		return
 	}

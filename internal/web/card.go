@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"shanzhi/internal/honour"
 	"slices"
+
+	"shanzhi/internal/honour"
+	"shanzhi/internal/server"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/document"
@@ -114,7 +116,7 @@ func (w *Web) householdCard(rw http.ResponseWriter, r *http.Request, a *access.A
 // card. Members are masked; look-ups per address are rate-limited, so the
 // 128-bit token cannot be guessed by brute force.
 func (w *Web) cardOpen(rw http.ResponseWriter, r *http.Request) {
-	if err := limited(w.Limits.Card, access.RequestFrom(r.Context()).ClientKey()); err != nil {
+	if err := server.Limited(w.Limits.Card, access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		w.fail(rw, r, err)
 		return
 	}

@@ -153,7 +153,7 @@ func (w *Web) secondFactor(rw http.ResponseWriter, r *http.Request) {
 			return
 		}
 		key := access.RequestFrom(r.Context()).ClientKey()
-		err := limited(w.Limits.Code, key)
+		err := server.Limited(w.Limits.Code, key)
 		if err == nil {
 			if err = w.Auth.VerifySecondFactor(r.Context(), c.Value, r.FormValue("code")); err == nil {
 				// Only wrong codes count: an office enrolling its staff

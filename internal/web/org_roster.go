@@ -237,7 +237,7 @@ func (w *Web) rosterChanges(rw http.ResponseWriter, r *http.Request, a *access.A
 	code, err := talentRegion(r, a, perm)
 	if err == nil && reason != "" {
 		// Counted once the user is known to be allowed this export.
-		err = limited(w.Limits.Export, fmt.Sprint(a.UserID))
+		err = server.Limited(w.Limits.Export, fmt.Sprint(a.UserID))
 	}
 	var name string
 	var list []org.Change

@@ -153,7 +153,7 @@ func (w *Web) registerPrint(rw http.ResponseWriter, r *http.Request, a *access.A
 		w.fail(rw, r, err)
 		return
 	}
-	if err := limited(w.Limits.Export, fmt.Sprint(a.UserID)); err != nil {
+	if err := server.Limited(w.Limits.Export, fmt.Sprint(a.UserID)); err != nil {
 		w.fail(rw, r, err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"shanzhi/internal/access"
+	"shanzhi/internal/server"
 )
 
 // reveal shows a resident's full ID number and phone after the user gives
@@ -25,7 +26,7 @@ func (w *Web) reveal(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 		w.showForm(rw, v, f)
 		return
 	}
-	err = limited(w.Limits.Reveal, fmt.Sprint(a.UserID))
+	err = server.Limited(w.Limits.Reveal, fmt.Sprint(a.UserID))
 	var id, phone string
 	if err == nil {
 		id, phone, err = w.Registry.Reveal(r.Context(), a, res.ID, r.FormValue("reason"))

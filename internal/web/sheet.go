@@ -12,6 +12,7 @@ import (
 	"shanzhi/internal/fault"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
+	"shanzhi/internal/server"
 	"shanzhi/internal/sheet"
 )
 
@@ -70,7 +71,7 @@ func (w *Web) exportResidents(rw http.ResponseWriter, r *http.Request, a *access
 	// The limit counts exports the user may make: a refused request is
 	// refused for what it is, not answered "too many".
 	if err == nil {
-		err = limited(w.Limits.Export, fmt.Sprint(a.UserID))
+		err = server.Limited(w.Limits.Export, fmt.Sprint(a.UserID))
 	}
 	if err != nil {
 		w.fail(rw, r, err)

@@ -8,6 +8,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/server"
 	"shanzhi/internal/survey"
 	"shanzhi/internal/surveysheet"
 )
@@ -142,7 +143,7 @@ func (w *Web) surveyExport(kind string) func(http.ResponseWriter, *http.Request,
 		var buf bytes.Buffer
 		s, err := w.surveyOf(r, a, access.SurveyRead)
 		if err == nil {
-			err = limited(w.Limits.Export, fmt.Sprint(a.UserID))
+			err = server.Limited(w.Limits.Export, fmt.Sprint(a.UserID))
 		}
 		if err == nil {
 			err = surveysheet.Write(r.Context(), w.Surveys, a, kind, s, s.RegionName, w.Now(), &buf)

@@ -7,6 +7,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/server"
 	"shanzhi/internal/survey"
 )
 
@@ -97,7 +98,7 @@ func (w *Web) surveyPublic(rw http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		sendErr = w.parseForm(rw, r)
 		if sendErr == nil {
-			sendErr = limited(w.Limits.Card, "survey:"+access.RequestFrom(r.Context()).ClientKey())
+			sendErr = server.Limited(w.Limits.Card, "survey:"+access.RequestFrom(r.Context()).ClientKey())
 		}
 		if sendErr == nil {
 			in := readAnswer(r, s.Live)

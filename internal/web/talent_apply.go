@@ -178,7 +178,7 @@ func (w *Web) applicantPost(flash string, act func(r *http.Request, token string
 // the one the public notice's objections share: well above an honest
 // applicant's few saves, far below a flood of drafts.
 func applyLimited(w *Web, r *http.Request) error {
-	return limited(w.Limits.Card, "apply:"+access.RequestFrom(r.Context()).ClientKey())
+	return server.Limited(w.Limits.Card, "apply:"+access.RequestFrom(r.Context()).ClientKey())
 }
 
 // applicantInput reads a public application form once the client is

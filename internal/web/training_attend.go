@@ -148,7 +148,7 @@ func (w *Web) attendLookup(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := access.RequestFrom(r.Context()).ClientKey()
-	if err := limited(w.Limits.Code, key); err != nil {
+	if err := server.Limited(w.Limits.Code, key); err != nil {
 		w.fail(rw, r, err)
 		return
 	}
@@ -245,7 +245,7 @@ func (w *Web) attendAct(rw http.ResponseWriter, r *http.Request, cred, action st
 // against the address's limit, as a wrong code does.
 func (w *Web) attendStatement(r *http.Request, cred string) error {
 	key := access.RequestFrom(r.Context()).ClientKey()
-	if err := limited(w.Limits.Code, key); err != nil {
+	if err := server.Limited(w.Limits.Code, key); err != nil {
 		return err
 	}
 	in := training.StatementInput{Enrolment: formID(r, "enrolment"), Text: r.FormValue("text")}

@@ -10,6 +10,7 @@ import (
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
 	"shanzhi/internal/localtime"
+	"shanzhi/internal/server"
 	"shanzhi/internal/sheet"
 	"shanzhi/internal/training"
 )
@@ -377,7 +378,7 @@ type verifyView struct {
 // sign-in, rate-limited per address, the certificate's content (the name
 // as printed on it; no ID number or phone) or its revocation.
 func (w *Web) certificateVerify(rw http.ResponseWriter, r *http.Request) {
-	if err := limited(w.Limits.Card, "cert:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
+	if err := server.Limited(w.Limits.Card, "cert:"+access.RequestFrom(r.Context()).ClientKey()); err != nil {
 		w.fail(rw, r, err)
 		return
 	}

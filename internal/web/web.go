@@ -29,7 +29,6 @@ import (
 	"shanzhi/internal/market"
 	"shanzhi/internal/org"
 	"shanzhi/internal/points"
-	"shanzhi/internal/ratelimit"
 	"shanzhi/internal/region"
 	"shanzhi/internal/registry"
 	"shanzhi/internal/review"
@@ -418,6 +417,3 @@ func (w *Web) denied(r *http.Request, action string) {
 		w.Log.Error("audit denied", "request_id", server.RequestID(r.Context()), "err", err)
 	}
 }
-
-// limited refuses a request over a rate limit, with the wait in minutes.
-func limited(l *ratelimit.Limiter, key string) error { return server.Limited(l, key) }
