@@ -1,12 +1,84 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/market"
 )
+
+type storeJSON struct {
+	ID           int64      `json:"id"`
+	Region       string     `json:"region"`
+	RegionName   string     `json:"region_name"`
+	Name         string     `json:"name"`
+	Address      string     `json:"address"`
+	ReturnDays   int        `json:"return_days"`
+	Clerks       []string   `json:"clerks"`
+	Open         bool       `json:"open"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	ClosedReason string     `json:"closed_reason,omitempty"`
+}
+
+func toStore(s *market.Store) storeJSON {
+	out := storeJSON{ID: s.ID, Region: s.Region, RegionName: s.RegionName, Name: s.Name, Address: s.Address, ReturnDays: s.ReturnDays,
+		Clerks: s.Clerks, Open: s.Open(), ClosedReason: s.ClosedReason}
+	if !s.Open() {
+		at := s.ClosedAt.UTC()
+		out.ClosedAt = &at
+	}
+	if out.Clerks == nil {
+		out.Clerks = []string{}
+	}
+	return out
+}
+
+// stores lists the stores the caller manages or sells at, each with
+// whether it is open.
+func (a *API) stores(r *http.Request, act *access.Actor) (int, any, error) {
+	ss, err := a.Market.Stores(r.Context(), act)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]storeJSON, len(ss))
+	for i := range ss {
+		out[i] = toStore(&ss[i])
+	}
+	return http.StatusOK, map[string]any{"items": out}, nil
+}
+
+// storeCall answers a call on the path's store (reading it, reopening
+// it) with the store as it stands after.
+func storeCall(call func(ctx context.Context, act *access.Actor, id int64) (*market.Store, error)) func(*http.Request, *access.Actor) (int, any, error) {
+	return func(r *http.Request, act *access.Actor) (int, any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		st, err := call(r.Context(), act, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, toStore(st), nil
+	}
+}
+
+// storeClose closes a store for the reason in the body.
+func (a *API) storeClose(r *http.Request, act *access.Actor) (int, any, error) {
+	id, in, err := idAndBody[struct {
+		Reason string `json:"reason"`
+	}](r)
+	if err != nil {
+		return 0, nil, err
+	}
+	st, err := a.Market.CloseStore(r.Context(), act, id, in.Reason)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, toStore(st), nil
+}
 
 type goodsJSON struct {
 	ID       int64  `json:"id"`

@@ -101,5 +101,38 @@ func TestRedemptionAPI(t *testing.T) {
 		if code, _ := far.do("POST", path, basket); code != 404 {
 			t.Fatalf("another village's clerk: %d", code)
 		}
+
+		// The store closes and opens again: its manager does both, its
+		// clerk reads the state and is refused at the counter meanwhile.
+		manager := login("shop-op", access.Grant{Role: access.Operator, Region: pingan})
+		storePath := fmt.Sprintf("/api/v1/stores/%d", st.ID)
+		if code, body := clerk.do("POST", storePath+"/close", `{"reason": "盘点"}`); code != 403 {
+			t.Fatalf("a clerk closing the store: %d %v", code, body)
+		}
+		if code, body := manager.do("POST", storePath+"/close", `{"reason": ""}`); code != 422 || !strings.Contains(fmt.Sprint(body), "停业原因") {
+			t.Fatalf("closing without a reason: %d %v", code, body)
+		}
+		if code, body := manager.do("POST", storePath+"/close", `{"reason": "盘点"}`); code != 200 || body["open"] != false || body["closed_reason"] != "盘点" || body["closed_at"] == nil {
+			t.Fatalf("close: %d %v", code, body)
+		}
+		if code, body := clerk.do("GET", storePath, ""); code != 200 || body["open"] != false || len(body["clerks"].([]any)) != 1 {
+			t.Fatalf("the store as its clerk reads it: %d %v", code, body)
+		}
+		if code, body := clerk.do("GET", "/api/v1/stores", ""); code != 200 || len(body["items"].([]any)) != 1 {
+			t.Fatalf("the clerk's stores: %d %v", code, body)
+		}
+		clerk.key = "k-4"
+		if code, body := clerk.do("POST", path, basket); code != 409 || !strings.Contains(fmt.Sprint(body), "本超市已停业（盘点）") {
+			t.Fatalf("a basket at a closed store: %d %v", code, body)
+		}
+		if code, body := manager.do("POST", storePath+"/reopen", ""); code != 200 || body["open"] != true || body["closed_at"] != nil {
+			t.Fatalf("reopen: %d %v", code, body)
+		}
+		if code, _ := manager.do("POST", storePath+"/reopen", ""); code != 409 {
+			t.Fatalf("reopening an open store: %d", code)
+		}
+		if code, _ := far.do("GET", storePath, ""); code != 404 {
+			t.Fatalf("another village's clerk reading the store: %d", code)
+		}
 	})
 }

@@ -83,6 +83,10 @@ func (a *API) Routes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/objections/{ref}", server.Rule{On: server.Public}, a.objectionOutcome)
 	sell := access.MarketSell
 	either := func(t server.Target) server.Rule { return server.Rule{Perm: access.MarketManage, Or: sell, On: t} }
+	rt.HandleFunc("GET /api/v1/stores", either(server.Anywhere), a.handle(a.stores))
+	rt.HandleFunc("GET /api/v1/stores/{id}", either(server.OnStore), a.handle(storeCall(a.Market.Store)))
+	rt.HandleFunc("POST /api/v1/stores/{id}/close", on(access.MarketManage, server.OnStore), a.handle(a.storeClose))
+	rt.HandleFunc("POST /api/v1/stores/{id}/reopen", on(access.MarketManage, server.OnStore), a.handle(storeCall(a.Market.ReopenStore)))
 	rt.HandleFunc("GET /api/v1/stores/{id}/goods", either(server.OnStore), a.handle(a.storeGoods))
 	rt.HandleFunc("POST /api/v1/stores/{id}/redemptions", on(sell, server.OnStore), a.handle(a.redeem))
 	rt.HandleFunc("GET /api/v1/redemptions/{id}", either(server.OnRedeemed), a.handle(a.redemption))

@@ -32,6 +32,23 @@ type Store struct {
 	ReturnDays int // returns are taken this many days after a redemption
 	Clerks     []string
 	CreatedAt  time.Time
+	// ClosedAt is when the store closed (停业), zero while it is open; a
+	// closed store takes no redemption, and its households see why.
+	ClosedAt     time.Time
+	ClosedReason string
+}
+
+// Open reports whether the store takes redemptions.
+func (s *Store) Open() bool { return s.ClosedAt.IsZero() }
+
+// ClosingReason trims why a store closes and checks it is there and of
+// a length its households can read on a phone.
+func ClosingReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > 100 {
+		return "", fault.OnField(fault.Invalid, "reason", "market.closing_reason")
+	}
+	return reason, nil
 }
 
 // DefaultReturnDays is the return window a new store gets.
@@ -598,6 +615,10 @@ type Service interface {
 	// AssignClerk assigns (or with remove, unassigns) a user who may sell
 	// at the store's region.
 	AssignClerk(ctx context.Context, a *access.Actor, store int64, username string, remove bool) error
+	// CloseStore closes a store for a reason (ClosingReason); ReopenStore
+	// opens it again. Each refuses a store already so.
+	CloseStore(ctx context.Context, a *access.Actor, id int64, reason string) (*Store, error)
+	ReopenStore(ctx context.Context, a *access.Actor, id int64) (*Store, error)
 
 	SaveGoods(ctx context.Context, a *access.Actor, in GoodsInput) (*Goods, error)
 	Goods(ctx context.Context, a *access.Actor, store int64) ([]Goods, error)

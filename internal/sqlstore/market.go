@@ -32,13 +32,17 @@ const (
 	toSell               // redeem at its counter
 )
 
-const storeSelect = `SELECT s.id, s.region_code, r.name, s.name, s.address, s.return_days, s.created_at FROM stores s JOIN regions r ON r.code = s.region_code`
+const storeSelect = `SELECT s.id, s.region_code, r.name, s.name, s.address, s.return_days, s.created_at, s.closed_at, s.closed_reason
+	FROM stores s JOIN regions r ON r.code = s.region_code`
 
 func scanStore(s interface{ Scan(...any) error }) (market.Store, error) {
 	var st market.Store
-	var at int64
-	err := s.Scan(&st.ID, &st.Region, &st.RegionName, &st.Name, &st.Address, &st.ReturnDays, &at)
+	var at, closed int64
+	err := s.Scan(&st.ID, &st.Region, &st.RegionName, &st.Name, &st.Address, &st.ReturnDays, &at, &closed, &st.ClosedReason)
 	st.CreatedAt = time.UnixMilli(at)
+	if closed != 0 {
+		st.ClosedAt = time.UnixMilli(closed)
+	}
 	return st, err
 }
 
@@ -155,6 +159,52 @@ func (s *MarketService) UpdateStore(ctx context.Context, a *access.Actor, id int
 		_, err = tx.exec(ctx, `UPDATE stores SET name = ?, address = ?, return_days = ? WHERE id = ?`, in.Name, in.Address, in.ReturnDays, id)
 		out, err = tx.storeSaved(ctx, a, id, err, "market.store.update", in)
 		return err
+	})
+	return out, err
+}
+
+// CloseStore closes a store a manages: from its commit on, the store
+// takes no redemption. A redemption already planned when it closes is
+// written, as if the closing came a moment later (redeem).
+func (s *MarketService) CloseStore(ctx context.Context, a *access.Actor, id int64, reason string) (*market.Store, error) {
+	reason, err := market.ClosingReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	return s.setOpen(ctx, a, id, false, reason)
+}
+
+// ReopenStore opens a closed store a manages again.
+func (s *MarketService) ReopenStore(ctx context.Context, a *access.Actor, id int64) (*market.Store, error) {
+	return s.setOpen(ctx, a, id, true, "")
+}
+
+// setOpen opens or closes a store, refusing one already so, and audits
+// the change with its reason.
+func (s *MarketService) setOpen(ctx context.Context, a *access.Actor, id int64, open bool, reason string) (*market.Store, error) {
+	var out *market.Store
+	err := s.db.update(ctx, func(tx *Tx) error {
+		st, err := tx.storeFor(ctx, a, id, toManage)
+		if err != nil {
+			return err
+		}
+		switch {
+		case open && st.Open():
+			return fault.E(fault.Conflict, "market.store_open_already")
+		case !open && !st.Open():
+			return fault.E(fault.Conflict, "market.store_closed_already")
+		}
+		at, action := tx.nowMS(), "market.store.close"
+		if open {
+			at, action = 0, "market.store.reopen"
+		}
+		if _, err := tx.exec(ctx, `UPDATE stores SET closed_at = ?, closed_reason = ? WHERE id = ?`, at, reason, id); err != nil {
+			return err
+		}
+		if out, err = tx.storeFor(ctx, a, id, toManage); err != nil {
+			return err
+		}
+		return tx.marketAudit(ctx, a, action, out, "", reason)
 	})
 	return out, err
 }

@@ -247,6 +247,10 @@ func (tx *Tx) planRedemption(ctx context.Context, a *access.Actor, b market.Bask
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, nil, err
 	}
+	// A closed store's receipts still answer their keys above.
+	if !st.Open() {
+		return nil, nil, fault.E(fault.Conflict, "market.store_closed", st.ClosedReason)
+	}
 	if c.status != string(registry.HouseholdActive) {
 		return nil, nil, fault.E(fault.Conflict, "registry.household.inactive")
 	}

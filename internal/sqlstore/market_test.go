@@ -508,3 +508,73 @@ func households(tb testing.TB, db *sqlstore.DB, prefix string, n int, fund int64
 	}
 	return out
 }
+
+// TestStoreClosing closes a store and opens it again: closed, it refuses
+// redemptions in Chinese and with its reason, still answers the key of a
+// receipt it wrote before, and still takes stock; only its managers may
+// close or reopen it, each once, with a reason to close, and both are
+// audited.
+func TestStoreClosing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		m := db.Market()
+		s := openShop(t, db, 100)
+		basket := func(key string) market.Basket {
+			return market.Basket{Key: key, Store: s.store.ID, Household: s.household, Items: []market.Item{{Goods: s.soap, Qty: 1}}}
+		}
+		before, err := m.Redeem(ctx, clerk, basket("before"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, reason := range []string{"", "  ", strings.Repeat("停", 101)} {
+			if _, err := m.CloseStore(ctx, admin, s.store.ID, reason); !fault.Is(err, fault.Invalid) || !strings.Contains(msgOf(t, err), "停业原因") {
+				t.Errorf("closing for %q: %v", reason, err)
+			}
+		}
+		shopClerk := &access.Actor{UserID: 99, Username: "shop", Grants: []access.Grant{{Role: access.Clerk, Region: pingan}}}
+		sibling := &access.Actor{UserID: 98, Username: "far", Grants: []access.Grant{{Role: access.Operator, Region: dsVillage}}}
+		if _, err := m.CloseStore(ctx, shopClerk, s.store.ID, "盘点"); err == nil {
+			t.Error("a clerk of no store closed it")
+		}
+		if _, err := m.CloseStore(ctx, sibling, s.store.ID, "盘点"); !fault.Is(err, fault.NotFound) {
+			t.Errorf("another township's operator closing: %v", err)
+		}
+		st, err := m.CloseStore(ctx, admin, s.store.ID, " 春节歇业 ")
+		if err != nil || st.Open() || st.ClosedReason != "春节歇业" || st.ClosedAt.IsZero() {
+			t.Fatalf("closed: %+v, %v", st, err)
+		}
+		if _, err := m.CloseStore(ctx, admin, s.store.ID, "又一次"); !fault.Is(err, fault.Conflict) {
+			t.Errorf("closing a closed store: %v", err)
+		}
+		_, err = m.Redeem(ctx, clerk, basket("during"))
+		if !fault.Is(err, fault.Conflict) || !strings.Contains(msgOf(t, err), "本超市已停业（春节歇业）") {
+			t.Fatalf("a redemption at a closed store: %v", err)
+		}
+		if again, err := m.Redeem(ctx, clerk, basket("before")); err != nil || again.ID != before.ID || !again.Replayed {
+			t.Fatalf("the key of a receipt from before: %+v, %v", again, err)
+		}
+		if _, err := m.Receive(ctx, admin, market.Inbound{Store: s.store.ID, Goods: s.soap, Qty: 5, Source: market.Funds}); err != nil {
+			t.Fatalf("stock in while closed: %v", err)
+		}
+		if got, err := m.Store(ctx, clerk, s.store.ID); err != nil || got.Open() {
+			t.Fatalf("the store read back: %+v, %v", got, err)
+		}
+		if _, err := m.ReopenStore(ctx, sibling, s.store.ID); !fault.Is(err, fault.NotFound) {
+			t.Errorf("another township's operator reopening: %v", err)
+		}
+		if st, err = m.ReopenStore(ctx, admin, s.store.ID); err != nil || !st.Open() || st.ClosedReason != "" {
+			t.Fatalf("reopened: %+v, %v", st, err)
+		}
+		if _, err := m.ReopenStore(ctx, admin, s.store.ID); !fault.Is(err, fault.Conflict) {
+			t.Errorf("reopening an open store: %v", err)
+		}
+		if _, err := m.Redeem(ctx, clerk, basket("after")); err != nil {
+			t.Fatalf("a redemption after reopening: %v", err)
+		}
+		for _, action := range []string{"market.store.close", "market.store.reopen"} {
+			if n := audits(t, db, action); n != 1 {
+				t.Errorf("%d %s audit rows, want 1", n, action)
+			}
+		}
+	})
+}

@@ -192,6 +192,31 @@ func (w *Web) storeSettings() func(http.ResponseWriter, *http.Request, *access.A
 	})
 }
 
+// storeClose closes a store for a reason its households will read.
+func (w *Web) storeClose() func(http.ResponseWriter, *http.Request, *access.Actor) {
+	fields := func(v *view, r *http.Request, st *market.Store) []field {
+		return []field{{Name: "reason", Label: v.T("market.closing_reason_label"), Type: "text", Value: r.FormValue("reason"), Required: true, MaxLen: 100,
+			Help: v.T("market.closing_help")}}
+	}
+	return w.storeForm("page.store_close", fields, func(r *http.Request, a *access.Actor, st *market.Store) (string, error) {
+		_, err := w.Market.CloseStore(r.Context(), a, st.ID, r.FormValue("reason"))
+		return "", err
+	})
+}
+
+// storeReopen opens a closed store again, from the button on its page.
+func (w *Web) storeReopen(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		_, err = w.Market.ReopenStore(r.Context(), a, id)
+	}
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	seeOther(rw, r, fmt.Sprintf("/stores/%d", id), "saved")
+}
+
 func (w *Web) storeClerks() func(http.ResponseWriter, *http.Request, *access.Actor) {
 	fields := func(v *view, r *http.Request, st *market.Store) []field {
 		help := v.T("market.clerks_none")

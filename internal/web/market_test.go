@@ -139,5 +139,34 @@ func TestMarketPages(t *testing.T) {
 		anyone := newSite(t, db)
 		anyone.page("/market/board/"+pingan, http.StatusOK, "平安村积分超市", "兴安日化", "肥皂")
 		anyone.page("/market/board/152221100000", http.StatusNotFound)
+
+		// The store closes for a reason and opens again: closed, its
+		// counter takes nothing and its households see why.
+		s.page(store, http.StatusOK, "营业中", store+"/close")
+		s.page(store+"/close", http.StatusOK, "停业原因", "库存、退货和报表照常")
+		if res := s.post(store+"/close", url.Values{"reason": {" "}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(s.body(res), "请填写停业原因") {
+			t.Fatalf("closing without a reason: %d", res.StatusCode)
+		}
+		if res := s.post(store+"/close", url.Values{"reason": {"春节歇业"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("close: %d %s", res.StatusCode, s.body(res))
+		}
+		if body := s.page(store, http.StatusOK, "起停业：春节歇业", "恢复营业"); strings.Contains(body, store+"/counter\"") {
+			t.Error("a closed store's page leads to its counter")
+		}
+		s.page("/market", http.StatusOK, "已停业")
+		s.page(store+"/counter?q=001", http.StatusOK, "起停业：春节歇业")
+		if res := s.post(store+"/counter", url.Values{"key": {"k3"}, "household": {"1"}, "q1": {"1"}}); res.StatusCode != http.StatusConflict ||
+			!strings.Contains(s.body(res), "起停业：春节歇业") {
+			t.Fatalf("a basket at a closed store: %d", res.StatusCode)
+		}
+		v.page("/my/market", http.StatusOK, "起停业：春节歇业")
+		anyone.page("/market/board/"+pingan, http.StatusOK, "起停业：春节歇业")
+		if res := s.post(store+"/reopen", url.Values{}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reopen: %d %s", res.StatusCode, s.body(res))
+		}
+		if res := s.post(store+"/reopen", url.Values{}); res.StatusCode != http.StatusConflict {
+			t.Fatalf("reopening an open store: %d", res.StatusCode)
+		}
+		s.page(store, http.StatusOK, "营业中", store+"/counter")
 	})
 }

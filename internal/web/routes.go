@@ -229,11 +229,12 @@ func (w *Web) marketRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /stores/{id}", either(server.OnStore), w.page(w.storeShow))
 	for name, h := range map[string]func(http.ResponseWriter, *http.Request, *access.Actor){
 		"settings": w.storeSettings(), "clerks": w.storeClerks(), "goods": w.goodsEdit(), "photo": w.goodsPhoto(),
-		"inbound": w.stockIn(), "adjust": w.stockAdjust(), "count": w.stockCount,
+		"inbound": w.stockIn(), "adjust": w.stockAdjust(), "count": w.stockCount, "close": w.storeClose(),
 	} {
 		rt.HandleFunc("GET /stores/{id}/"+name, on(manage, server.OnStore), w.page(h))
 		rt.HandleFunc("POST /stores/{id}/"+name, on(manage, server.OnStore), w.page(h))
 	}
+	rt.HandleFunc("POST /stores/{id}/reopen", on(manage, server.OnStore), w.page(w.storeReopen))
 	rt.HandleFunc("GET /stores/{id}/counter", on(sell, server.OnStore), w.page(w.counter))
 	rt.HandleFunc("POST /stores/{id}/counter", on(sell, server.OnStore), w.page(w.counter))
 	rt.HandleFunc("GET /stores/{id}/reports", either(server.OnStore), w.page(w.marketReports))
