@@ -18,8 +18,8 @@ import (
 // that leaks it is caught; photo1 is a deed photo of a nomination on the
 // own village's board, which the photo route reaches through its board.
 // scan1 is the scan of a paper credit consent of the own village's
-// household.
-type azHonours struct{ board1, board2, fund1, fund2, photo1, scan1 int64 }
+// household, fundScan1 the scan of the own village's drive's consent.
+type azHonours struct{ board1, board2, fund1, fund2, photo1, scan1, fundScan1 int64 }
 
 func azHonour(t *testing.T, db *sqlstore.DB, w azWorld) azHonours {
 	t.Helper()
@@ -31,6 +31,10 @@ func azHonour(t *testing.T, db *sqlstore.DB, w azWorld) azHonours {
 	}
 	hs := db.Honours(rev)
 	var out azHonours
+	var img bytes.Buffer
+	if err := jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		village, name string
 		household     int64
@@ -41,18 +45,17 @@ func azHonour(t *testing.T, db *sqlstore.DB, w azWorld) azHonours {
 			t.Fatal(err)
 		}
 		f, err := db.Funds().Open(ctx, sys, honour.CampaignInput{Household: c.household, Title: c.name + "募捐", Reason: honour.Illness, Target: 100_000,
-			Starts: "2026-06-01", Ends: "2026-06-30", Consent: honour.ConsentSigned, ConsentDate: "2026-05-31"})
+			Starts: "2026-06-01", Ends: "2026-06-30", Consent: honour.ConsentSigned, ConsentDate: "2026-05-31", Scan: img.Bytes()})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if out.fundScan1 == 0 {
+			out.fundScan1 = f.Scans[0].ID
 		}
 		if _, err := db.Funds().Post(ctx, sys, honour.Posting{Key: c.name, Campaign: f.ID, Kind: honour.Donation, Party: c.name + "捐款人", Amount: 100, Method: honour.Cash, Day: "2026-06-01", Receipt: "1"}); err != nil {
 			t.Fatal(err)
 		}
 		*c.board, *c.fund = b.ID, f.ID
-	}
-	var img bytes.Buffer
-	if err := jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
-		t.Fatal(err)
 	}
 	n, err := hs.Nominate(ctx, sys, honour.NominationInput{Board: out.board1, Period: "2026", Household: w.h1, Deed: "照顾孤寡老人", Citation: "助人为乐",
 		NominatorKind: honour.ByStaff, Nominator: "村委会", Consent: honour.ConsentSigned, ConsentDate: "2026-05-31", Photos: [][]byte{img.Bytes()}})

@@ -268,7 +268,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 				case g.Unit != 0:
 					allowed = holds && unitReach[tg.label]
 				}
-				path := strings.NewReplacer("{token}", "x", "{photo}", fmt.Sprint(hon.photo1), "{scan}", fmt.Sprint(hon.scan1)).Replace(tg.path(pattern))
+				scan := hon.scan1
+				if strings.Contains(pattern, "/funds/") {
+					scan = hon.fundScan1
+				}
+				path := strings.NewReplacer("{token}", "x", "{photo}", fmt.Sprint(hon.photo1), "{scan}", fmt.Sprint(scan)).Replace(tg.path(pattern))
 				path = strings.TrimSuffix(path, "{$}")
 				var body io.Reader
 				var ctype string

@@ -19,6 +19,9 @@ func (a *API) fundRoutes(rt *server.Router) {
 	rt.HandleFunc("POST /api/v1/funds", on(server.OnQuery), a.handle(a.fundOpen))
 	rt.HandleFunc("GET /api/v1/funds/{id}", read(server.OnCampaign), a.handle(a.fund))
 	rt.HandleFunc("POST /api/v1/funds/{id}/entries", on(server.OnCampaign), a.handle(a.fundPost))
+	// The household's signed consent, as a credit consent's scan: the
+	// register's readers only.
+	rt.HandleFunc("GET /api/v1/funds/{id}/scans/{scan}", server.Rule{Perm: access.RegistryRead, On: server.OnCampaign}, a.fundScan)
 }
 
 type campaignJSON struct {
@@ -41,12 +44,15 @@ type campaignJSON struct {
 	Moved       int64  `json:"transferred_fen"`
 	Balance     int64  `json:"balance_fen"`
 	Pending     int    `json:"pending_confirmations"`
+	// Scans are the stored scans of the household's signed consent, for
+	// the register's readers, fetched from /api/v1/funds/{id}/scans/{scan}.
+	Scans []scanJSON `json:"scans,omitempty"`
 }
 
 func toCampaign(c honour.Campaign) campaignJSON {
 	return campaignJSON{ID: c.ID, Village: c.Village, VillageName: c.VillageName, Household: c.Household, Head: c.Head, Title: c.Title, Reason: string(c.Reason),
 		Partner: c.Partner, Target: c.Target, Starts: c.Starts, Ends: c.Ends, Consent: string(c.Consent), ConsentDate: c.ConsentDate, Status: string(c.Status),
-		Raised: c.Raised, Spent: c.Spent, Moved: c.Moved, Balance: c.Balance, Pending: c.Pending}
+		Raised: c.Raised, Spent: c.Spent, Moved: c.Moved, Balance: c.Balance, Pending: c.Pending, Scans: toScans(c.Scans)}
 }
 
 type fundEntryJSON struct {
@@ -96,15 +102,17 @@ type campaignBody struct {
 	Ends        string `json:"ends"`
 	Consent     string `json:"consent"`
 	ConsentDate string `json:"consent_date"`
+	// Scan is the signed consent as scanned (JPEG, PNG or PDF, base64).
+	Scan []byte `json:"scan,omitempty"`
 }
 
 func (a *API) fundOpen(r *http.Request, act *access.Actor) (int, any, error) {
 	var b campaignBody
-	if err := decode(r, &b); err != nil {
+	if err := decodeMax(r, &b, maxScanBody); err != nil {
 		return 0, nil, err
 	}
 	c, err := a.Funds.Open(r.Context(), act, honour.CampaignInput{Household: b.Household, Title: b.Title, Reason: honour.Reason(b.Reason), Partner: b.Partner,
-		Target: b.Target, Starts: b.Starts, Ends: b.Ends, Consent: honour.Consent(b.Consent), ConsentDate: b.ConsentDate})
+		Target: b.Target, Starts: b.Starts, Ends: b.Ends, Consent: honour.Consent(b.Consent), ConsentDate: b.ConsentDate, Scan: b.Scan})
 	if err != nil {
 		return 0, nil, err
 	}

@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"testing"
 
@@ -52,6 +54,46 @@ func TestFundAPI(t *testing.T) {
 		code, body = two.do("GET", entries[:len(entries)-len("/entries")], "")
 		if code != 200 || body["status"] != "closed" || body["balance_fen"] != float64(0) || len(body["entries"].([]any)) != 4 {
 			t.Fatalf("drive: %d %v", code, body)
+		}
+	})
+}
+
+// TestConsentScansAPI sends consents' scans as base64 in JSON: a drive's
+// signed consent, listed on the drive and fetched by the register's
+// readers only, and a credit consent's scan of 2 MB, past the 1 MB that
+// bounds other bodies and within the 8 MB a scan may take.
+func TestConsentScansAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		_, login := setup(t, db)
+		h := headHousehold(t, db)
+		one := login("kuaiji", access.Grant{Role: access.Operator, Region: pingan})
+		pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+		open := func(scan []byte) (int, map[string]any) {
+			return one.do("POST", "/api/v1/funds", fmt.Sprintf(`{"household":%d,"title":"交通事故互助","reason":"accident","target_fen":2000000,"starts":"2026-06-01","ends":"2026-06-30","consent":"signed","consent_date":"2026-05-31","scan":%q}`,
+				h.ID, base64.StdEncoding.EncodeToString(scan)))
+		}
+		if code, body := open([]byte("GIF89a not a scan")); code != 422 {
+			t.Fatalf("a bad scan: %d %v", code, body)
+		}
+		code, body := open(pdf)
+		scans, _ := body["scans"].([]any)
+		if code != 201 || len(scans) != 1 {
+			t.Fatalf("open with a scan: %d %v", code, body)
+		}
+		path := fmt.Sprintf("/api/v1/funds/%v/scans/%v", body["id"], scans[0].(map[string]any)["id"])
+		if res, got := one.raw("GET", path, "", nil); res.StatusCode != 200 || !bytes.Equal(got, pdf) || res.Header.Get("Content-Security-Policy") != "sandbox" {
+			t.Fatalf("the scan: %d", res.StatusCode)
+		}
+		far := login("waizhen", access.Grant{Role: access.Operator, Region: other})
+		if res, _ := far.raw("GET", path, "", nil); res.StatusCode != 404 {
+			t.Fatalf("another township's official: %d", res.StatusCode)
+		}
+		big := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), 2<<20)...)
+		big = append(big, "\n%%EOF\n"...)
+		code, body = one.do("POST", fmt.Sprintf("/api/v1/households/%d/credit/consents", h.ID), fmt.Sprintf(`{"purpose":"申请道德积分贷","recipient":"信用社","retention_days":365,"method":"paper","reference":"信-2","scan":%q}`,
+			base64.StdEncoding.EncodeToString(big)))
+		if scans, _ := body["scans"].([]any); code != 201 || len(scans) != 1 {
+			t.Fatalf("a 2 MB credit consent scan: %d %v", code, body)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -157,8 +158,15 @@ func toConsent(c honour.CreditConsent) consentJSON {
 	if !c.Revoked.IsZero() {
 		out.Revoked = &c.Revoked
 	}
-	for _, sc := range c.Scans {
-		out.Scans = append(out.Scans, scanJSON{ID: sc.ID, ContentType: sc.ContentType, Size: sc.Size, SHA256: sc.SHA256, By: sc.Actor, At: sc.At})
+	out.Scans = toScans(c.Scans)
+	return out
+}
+
+// toScans lists a consent's stored scans, without their bytes.
+func toScans(scans []honour.ConsentScan) []scanJSON {
+	var out []scanJSON
+	for _, sc := range scans {
+		out = append(out, scanJSON{ID: sc.ID, ContentType: sc.ContentType, Size: sc.Size, SHA256: sc.SHA256, By: sc.Actor, At: sc.At})
 	}
 	return out
 }
@@ -188,9 +196,18 @@ func (a *API) creditConsents(r *http.Request, act *access.Actor) (int, any, erro
 	}).Items}, nil
 }
 
+// maxScanBody bounds a body that carries a consent's scan: the scan's
+// own bound in base64, and room for the rest. The default 1 MB refused a
+// scan of more than about 750 KB that the store takes up to 8 MB.
+const maxScanBody = honour.MaxScanBytes*4/3 + 64<<10
+
 func (a *API) creditConsent(r *http.Request, act *access.Actor) (int, any, error) {
-	id, b, err := idAndBody[consentJSON](r)
+	id, err := pathID(r)
 	if err != nil {
+		return 0, nil, err
+	}
+	var b consentJSON
+	if err := decodeMax(r, &b, maxScanBody); err != nil {
 		return 0, nil, err
 	}
 	c, err := a.Credit.Consent(r.Context(), act, id, honour.ConsentInput{Purpose: b.Purpose, Recipient: b.Recipient, RetentionDays: b.RetentionDays,
@@ -228,7 +245,15 @@ func (a *API) creditSummary(r *http.Request, act *access.Actor) (int, any, error
 
 // creditScan sends a paper consent's stored scan as it is kept, audited
 // by the store like the page's view.
-func (a *API) creditScan(w http.ResponseWriter, r *http.Request) {
+func (a *API) creditScan(w http.ResponseWriter, r *http.Request) { a.serveScan(w, r, a.Credit.Scan) }
+
+// fundScan sends a scan of a drive's consent, as creditScan a credit
+// consent's.
+func (a *API) fundScan(w http.ResponseWriter, r *http.Request) { a.serveScan(w, r, a.Funds.Scan) }
+
+// serveScan sends the scan the path names of the consent's owner (a
+// household, a drive) the path's id names, read by open.
+func (a *API) serveScan(w http.ResponseWriter, r *http.Request, open func(ctx context.Context, a *access.Actor, id, scan int64) (string, []byte, error)) {
 	act, err := a.actor(r)
 	var id, scan int64
 	if err == nil {
@@ -243,7 +268,7 @@ func (a *API) creditScan(w http.ResponseWriter, r *http.Request) {
 	var ctype string
 	var data []byte
 	if err == nil {
-		ctype, data, err = a.Credit.Scan(r.Context(), act, id, scan)
+		ctype, data, err = open(r.Context(), act, id, scan)
 	}
 	if err != nil {
 		a.fail(w, r, err)

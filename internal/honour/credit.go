@@ -51,9 +51,13 @@ type ConsentScan struct {
 // MaxScanBytes bounds a consent's scan, checked before it is read.
 const MaxScanBytes = 8 << 20
 
-// ScanKind names a credit consent's scans in consent_scans, whose other
-// consents (a drive's, a nomination's) would use kinds of their own.
-const ScanKind = "credit"
+// ScanKind names a credit consent's scans in consent_scans, FundScanKind
+// a drive's (the household's consent to it); a nomination's would use a
+// kind of its own.
+const (
+	ScanKind     = "credit"
+	FundScanKind = "fund"
+)
 
 // Active reports whether the consent allows an export at now.
 func (c CreditConsent) Active(now time.Time) bool {

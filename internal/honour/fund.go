@@ -56,6 +56,10 @@ type Campaign struct {
 	Pending     int // donations waiting for their second official
 	CreatedBy   string
 	Created     time.Time
+	// Scans are the stored scans of the household's signed consent, for
+	// those who may open them (officials who read the register); empty
+	// for everyone else and on the public page.
+	Scans []ConsentScan
 }
 
 // CampaignInput opens a drive.
@@ -69,6 +73,9 @@ type CampaignInput struct {
 	Ends        string
 	Consent     Consent // the household's consent to the drive
 	ConsentDate string
+	// Scan is the signed consent as scanned (JPEG, PNG or PDF, at most
+	// MaxScanBytes), stored with the drive in its transaction.
+	Scan []byte
 }
 
 // MaxAmount bounds one amount: ten million yuan, in 分, far above any
@@ -272,6 +279,9 @@ type FundService interface {
 	// page's reads.
 	Campaign(ctx context.Context, a *access.Actor, id int64) (*Campaign, error)
 	Entries(ctx context.Context, a *access.Actor, id int64) ([]Entry, error)
+	// Scan returns a scan of the drive's consent (its type and bytes) to
+	// the officials who read the register, auditing the view.
+	Scan(ctx context.Context, a *access.Actor, id, scan int64) (string, []byte, error)
 	// Post appends a donation, a confirmation, a disbursement or the
 	// closing (with a transfer of the rest when Party names where it
 	// went).

@@ -46,16 +46,12 @@ func (s *CreditService) Consent(ctx context.Context, a *access.Actor, household 
 	}
 	// The scan is checked and cleaned before the transaction: a bad one
 	// refuses the consent, which is then not recorded either.
-	var scanType string
-	var scan []byte
-	if len(in.Scan) > 0 {
-		var err error
-		if scanType, scan, err = cleanScan(in.Scan); err != nil {
-			return nil, err
-		}
+	scanType, scan, err := cleanScan(in.Scan)
+	if err != nil {
+		return nil, err
 	}
 	var out *honour.CreditConsent
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err = s.db.update(ctx, func(tx *Tx) error {
 		village, err := tx.consentWriter(ctx, a, household)
 		if err != nil {
 			return err
@@ -72,7 +68,7 @@ func (s *CreditService) Consent(ctx context.Context, a *access.Actor, household 
 			return err
 		}
 		if scan != nil {
-			if _, err := tx.insertScan(ctx, a, id, household, village, scanType, scan); err != nil {
+			if _, err := tx.insertScan(ctx, a, honour.ScanKind, id, household, village, scanType, scan); err != nil {
 				return err
 			}
 		}

@@ -22,8 +22,12 @@ import (
 // sniffed, pixels bounded, re-encoded without EXIF: a phone's GPS
 // position among it) or a PDF (its magic at the start and an end-of-file
 // marker near the end, so a truncated upload is refused). A PDF is kept
-// as sent: it is read in a PDF viewer, never parsed here.
+// as sent: it is read in a PDF viewer, never parsed here. No data is no
+// scan.
 func cleanScan(data []byte) (string, []byte, error) {
+	if len(data) == 0 {
+		return "", nil, nil
+	}
 	if len(data) > honour.MaxScanBytes {
 		return "", nil, fault.OnField(fault.TooLarge, "scan", "credit.scan.size", honour.MaxScanBytes>>20)
 	}
@@ -48,31 +52,61 @@ func cleanScan(data []byte) (string, []byte, error) {
 	return ctype, clean, nil
 }
 
-// insertScan stores a consent's scan in the caller's transaction.
-func (tx *Tx) insertScan(ctx context.Context, a *access.Actor, consent, household int64, village, ctype string, data []byte) (int64, error) {
+// insertScan stores the scan of a consent of kind (honour.ScanKind,
+// honour.FundScanKind) in the caller's transaction.
+func (tx *Tx) insertScan(ctx context.Context, a *access.Actor, kind string, consent, household int64, village, ctype string, data []byte) (int64, error) {
 	sum := sha256.Sum256(data)
 	_, actor := actorRef(a)
 	return tx.insertID(ctx, `INSERT INTO consent_scans (subject_kind, subject_id, household_id, village_code, content_type, size, sha256, data, actor_name, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, honour.ScanKind, consent, household, village, ctype, len(data), hex.EncodeToString(sum[:]), data, actor, tx.nowMS())
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, kind, consent, household, village, ctype, len(data), hex.EncodeToString(sum[:]), data, actor, tx.nowMS())
 }
 
-// scansOf fills each consent's scans, without their bytes.
+// scansFor lists the scans of one consent of kind, without their bytes.
+func (tx *Tx) scansFor(ctx context.Context, kind string, consent int64) ([]honour.ConsentScan, error) {
+	return queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (honour.ConsentScan, error) {
+		var c honour.ConsentScan
+		var at int64
+		err := s.Scan(&c.ID, &c.Consent, &c.ContentType, &c.Size, &c.SHA256, &c.Actor, &at)
+		c.At = time.UnixMilli(at)
+		return c, err
+	}, `SELECT id, subject_id, content_type, size, sha256, actor_name, created_at FROM consent_scans WHERE subject_kind = ? AND subject_id = ? ORDER BY id`,
+		kind, consent)
+}
+
+// scansOf fills each credit consent's scans, without their bytes.
 func (tx *Tx) scansOf(ctx context.Context, cs []honour.CreditConsent) error {
 	for i := range cs {
 		var err error
-		cs[i].Scans, err = queryAll(ctx, tx, func(s interface{ Scan(...any) error }) (honour.ConsentScan, error) {
-			var c honour.ConsentScan
-			var at int64
-			err := s.Scan(&c.ID, &c.Consent, &c.ContentType, &c.Size, &c.SHA256, &c.Actor, &at)
-			c.At = time.UnixMilli(at)
-			return c, err
-		}, `SELECT id, subject_id, content_type, size, sha256, actor_name, created_at FROM consent_scans WHERE subject_kind = ? AND subject_id = ? ORDER BY id`,
-			honour.ScanKind, cs[i].ID)
-		if err != nil {
+		if cs[i].Scans, err = tx.scansFor(ctx, honour.ScanKind, cs[i].ID); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// scanMayOpen reports whether a may open the consent scans of a household
+// of village: its officials who read the register, and for a credit
+// consent its own villager (own). The scans show the head's signature,
+// often an ID number.
+func scanMayOpen(a *access.Actor, village string, household int64, own bool) bool {
+	return a.Can(access.RegistryRead, village) || own && a.Household() == household && a.Can(access.OwnHousehold, village)
+}
+
+// openScan reads scan of a consent of kind whose column col (household_id
+// or subject_id) is id, and audits the view as action on target.
+func (tx *Tx) openScan(ctx context.Context, a *access.Actor, kind, col string, id, scan int64, village, action, target string) (string, []byte, error) {
+	var ctype string
+	var data []byte
+	var consent int64
+	err := tx.queryRow(ctx, `SELECT subject_id, content_type, data FROM consent_scans WHERE id = ? AND `+col+` = ? AND subject_kind = ?`,
+		scan, id, kind).Scan(&consent, &ctype, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, fault.E(fault.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	return ctype, data, tx.audit(ctx, a, auditEntry{action: action, target: fmt.Sprintf("%s consent:%d scan:%d", target, consent, scan), region: village})
 }
 
 // Scan returns a consent's scan to those who may read the household's
@@ -87,19 +121,11 @@ func (s *CreditService) Scan(ctx context.Context, a *access.Actor, household, sc
 		if err != nil {
 			return err
 		}
-		if !a.Can(access.RegistryRead, village) && !(a.Household() == household && a.Can(access.OwnHousehold, village)) {
+		if !scanMayOpen(a, village, household, true) {
 			return fault.E(fault.NotFound, "error.not_found")
 		}
-		var consent int64
-		err = tx.queryRow(ctx, `SELECT subject_id, content_type, data FROM consent_scans WHERE id = ? AND household_id = ? AND subject_kind = ?`,
-			scan, household, honour.ScanKind).Scan(&consent, &ctype, &data)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fault.E(fault.NotFound, "error.not_found")
-		}
-		if err != nil {
-			return err
-		}
-		return tx.audit(ctx, a, auditEntry{action: "credit.scan.view", target: fmt.Sprintf("household:%d consent:%d scan:%d", household, consent, scan), region: village})
+		ctype, data, err = tx.openScan(ctx, a, honour.ScanKind, "household_id", household, scan, village, "credit.scan.view", fmt.Sprintf("household:%d", household))
+		return err
 	})
 	return ctype, data, err
 }

@@ -91,3 +91,59 @@ func TestCreditConsentScan(t *testing.T) {
 		}
 	})
 }
+
+// TestFundConsentScan stores the scan of a household's signed consent to
+// a drive as a credit consent's is: a bad scan opens no drive; a good one
+// is listed on the drive for the register's readers only, never on the
+// public page, and each view is audited.
+func TestFundConsentScan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		newHonourWorld(t, db)
+		fs := db.Funds()
+		h := ledgerHousehold(t, db, "001", 1)
+		in := honour.CampaignInput{Household: h, Title: "为赵一家大病募捐", Reason: honour.Illness, Target: 1_000_000, Starts: "2026-06-01", Ends: "2026-06-30",
+			Consent: honour.ConsentSigned, ConsentDate: "2026-05-31", Scan: []byte("GIF89a just a gif")}
+		if _, err := fs.Open(ctx, fundClerk, in); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("a drive with a bad scan: %v", err)
+		}
+		if list, err := fs.Campaigns(ctx, fundClerk, pingan); err != nil || len(list) != 0 {
+			t.Fatalf("a refused scan left a drive: %+v %v", list, err)
+		}
+		pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+		in.Scan = pdf
+		c, err := fs.Open(ctx, fundClerk, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Scans) != 1 || c.Scans[0].ContentType != "application/pdf" || c.Scans[0].Size != len(pdf) {
+			t.Fatalf("scans: %+v", c.Scans)
+		}
+		if public, err := fs.Campaign(ctx, nil, c.ID); err != nil || len(public.Scans) != 0 {
+			t.Fatalf("the public page's drive: %+v %v", public.Scans, err)
+		}
+		ctype, data, err := fs.Scan(ctx, fundSecond, c.ID, c.Scans[0].ID)
+		if err != nil || ctype != "application/pdf" || !bytes.Equal(data, pdf) {
+			t.Fatalf("the second official's view: %s %v", ctype, err)
+		}
+		head := &access.Actor{UserID: 70, Username: "huzhu", Grants: []access.Grant{{Role: access.Villager, Region: pingan, Household: h}}}
+		sibling := &access.Actor{UserID: 73, Username: "waizhen", Grants: []access.Grant{{Role: access.Operator, Region: "152221103000"}}}
+		for name, who := range map[string]*access.Actor{"household's villager": head, "sibling": sibling} {
+			if _, _, err := fs.Scan(ctx, who, c.ID, c.Scans[0].ID); !fault.Is(err, fault.NotFound) {
+				t.Errorf("the %s reads the scan: %v", name, err)
+			}
+		}
+		// A credit consent's scan is not a drive's.
+		credit, err := db.Credit().Consent(ctx, clerk, h, honour.ConsentInput{Purpose: "申请道德积分贷", Recipient: "信用社", RetentionDays: 365, Method: honour.OnPaper, Reference: "信-1", Scan: pdf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := fs.Scan(ctx, fundClerk, c.ID, credit.Scans[0].ID); !fault.Is(err, fault.NotFound) {
+			t.Errorf("a credit scan through the drive: %v", err)
+		}
+		_, n, err := db.Audit().Entries(ctx, authAuditor, audit.Filter{Action: "fund.scan.view"})
+		if err != nil || n != 1 {
+			t.Fatalf("audited views: %d %v", n, err)
+		}
+	})
+}

@@ -66,8 +66,14 @@ func (s *FundService) Open(ctx context.Context, a *access.Actor, in honour.Campa
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	// The consent's scan is checked and cleaned before the transaction,
+	// as a credit consent's is: a bad one opens no drive.
+	scanType, scan, err := cleanScan(in.Scan)
+	if err != nil {
+		return nil, err
+	}
 	var out *honour.Campaign
-	err := s.db.update(ctx, func(tx *Tx) error {
+	err = s.db.update(ctx, func(tx *Tx) error {
 		h, err := tx.householdFor(ctx, a, in.Household, access.HonourManage)
 		if err != nil {
 			return err
@@ -82,11 +88,16 @@ func (s *FundService) Open(ctx context.Context, a *access.Actor, in honour.Campa
 		if err != nil {
 			return err
 		}
-		if out, err = tx.campaignFor(ctx, a, id, false); err != nil {
+		if scan != nil {
+			if _, err := tx.insertScan(ctx, a, honour.FundScanKind, id, h.ID, h.VillageCode, scanType, scan); err != nil {
+				return err
+			}
+		}
+		if out, err = tx.campaign(ctx, a, id); err != nil {
 			return err
 		}
 		return tx.audit(ctx, a, auditEntry{action: "fund.open", target: fmt.Sprintf("campaign:%d household:%d", id, h.ID), region: h.VillageCode,
-			detail: fmt.Sprintf("%s %s target=%s partner=%s consent=%s/%s", in.Title, in.Reason, honour.Yuan(in.Target), in.Partner, in.Consent, in.ConsentDate)})
+			detail: fmt.Sprintf("%s %s target=%s partner=%s consent=%s/%s scan %s %d bytes", in.Title, in.Reason, honour.Yuan(in.Target), in.Partner, in.Consent, in.ConsentDate, scanType, len(scan))})
 	})
 	return out, err
 }
@@ -105,14 +116,44 @@ func (s *FundService) Campaigns(ctx context.Context, a *access.Actor, region str
 	return out, err
 }
 
-// Campaign returns one drive.
+// Campaign returns one drive, with its consent's scans for those who may
+// open them.
 func (s *FundService) Campaign(ctx context.Context, a *access.Actor, id int64) (*honour.Campaign, error) {
 	var out *honour.Campaign
 	err := s.db.view(ctx, func(tx *Tx) (err error) {
-		out, err = tx.campaignFor(ctx, a, id, false)
+		out, err = tx.campaign(ctx, a, id)
 		return err
 	})
 	return out, err
+}
+
+// campaign is Campaign in tx.
+func (tx *Tx) campaign(ctx context.Context, a *access.Actor, id int64) (*honour.Campaign, error) {
+	c, err := tx.campaignFor(ctx, a, id, false)
+	if err != nil || !scanMayOpen(a, c.Village, c.Household, false) {
+		return c, err
+	}
+	c.Scans, err = tx.scansFor(ctx, honour.FundScanKind, id)
+	return c, err
+}
+
+// Scan returns a scan of a drive's consent to the officials who read its
+// village's register, and audits the view.
+func (s *FundService) Scan(ctx context.Context, a *access.Actor, id, scan int64) (string, []byte, error) {
+	var ctype string
+	var data []byte
+	err := s.db.update(ctx, func(tx *Tx) error {
+		c, err := tx.campaignFor(ctx, a, id, false)
+		if err != nil {
+			return err
+		}
+		if !scanMayOpen(a, c.Village, c.Household, false) {
+			return fault.E(fault.NotFound, "error.not_found")
+		}
+		ctype, data, err = tx.openScan(ctx, a, honour.FundScanKind, "subject_id", id, scan, c.Village, "fund.scan.view", fmt.Sprintf("campaign:%d household:%d", id, c.Household))
+		return err
+	})
+	return ctype, data, err
 }
 
 const fundCols = `e.id, e.village_code, e.seq, e.campaign_id, e.kind, e.ref_id, e.party, e.named, e.amount, e.method, e.day, e.receipt, e.evidence, e.idem_key,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -155,6 +156,18 @@ func (w *Web) creditExport(format string) func(http.ResponseWriter, *http.Reques
 // household's consents; the store audits each view. It is never cached
 // by a shared proxy.
 func (w *Web) creditScan(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	w.serveScan(rw, r, a, w.Credit.Scan)
+}
+
+// fundScan sends a scan of a drive's consent, as creditScan a credit
+// consent's.
+func (w *Web) fundScan(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	w.serveScan(rw, r, a, w.Funds.Scan)
+}
+
+// serveScan sends the scan the path names of the consent's owner (a
+// household, a drive) the path's id names, read by open.
+func (w *Web) serveScan(rw http.ResponseWriter, r *http.Request, a *access.Actor, open func(ctx context.Context, a *access.Actor, id, scan int64) (string, []byte, error)) {
 	id, err := pathID(r, "id")
 	var scan int64
 	if err == nil {
@@ -163,7 +176,7 @@ func (w *Web) creditScan(rw http.ResponseWriter, r *http.Request, a *access.Acto
 	var ctype string
 	var data []byte
 	if err == nil {
-		ctype, data, err = w.Credit.Scan(r.Context(), a, id, scan)
+		ctype, data, err = open(r.Context(), a, id, scan)
 	}
 	if err != nil {
 		w.fail(rw, r, err)

@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -103,22 +101,8 @@ func TestCreditConsentScanPage(t *testing.T) {
 	s.user("cunwei", access.Grant{Role: access.Operator, Region: pingan})
 	s.page(hh+"/credit", http.StatusOK, `enctype="multipart/form-data"`, `name="scan"`, "同意书扫描件")
 	send := func(scan []byte) *http.Response {
-		var mp bytes.Buffer
-		mw := multipart.NewWriter(&mp)
-		for k, v := range map[string]string{"csrf": s.csrf, "method": "paper", "purpose": "申请道德积分贷", "recipient": "科右前旗农商银行", "retention_days": "365", "reference": "信-001"} {
-			mw.WriteField(k, v)
-		}
-		fw, _ := mw.CreateFormFile("scan", "form.pdf")
-		fw.Write(scan)
-		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+hh+"/credit/consent", &mp)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", s.srv.URL)
-		res, err := s.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return s.postFiles(hh+"/credit/consent", url.Values{"method": {"paper"}, "purpose": {"申请道德积分贷"}, "recipient": {"科右前旗农商银行"}, "retention_days": {"365"}, "reference": {"信-001"}},
+			"scan", file{"form.pdf", scan})
 	}
 	if res := send([]byte("not a scan")); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("a bad scan: %d", res.StatusCode)

@@ -88,7 +88,8 @@ func (w *Web) fundNew(rw http.ResponseWriter, r *http.Request, a *access.Actor) 
 		{Name: "ends", Label: v.T("fund.field.ends"), Type: "date", Value: val("ends", today.AddDate(0, 1, 0).Format("2006-01-02")), Required: true},
 		{Name: "consent", Label: v.T("fund.field.consent"), Type: "select", Value: val("consent", ""), Options: consents, Required: true},
 		{Name: "consent_date", Label: v.T("honour.field.consent_date"), Type: "date", Value: val("consent_date", today.Format("2006-01-02")), Required: true},
-	}}
+		{Name: "scan", Label: v.T("credit.field.scan"), Type: "file", Accept: "image/jpeg,image/png,application/pdf,.pdf", Help: v.T("fund.help.scan", honour.MaxScanBytes>>20)},
+	}, Multipart: true}
 	if r.Method != http.MethodPost {
 		w.showForm(rw, v, f)
 		return
@@ -104,9 +105,18 @@ func (w *Web) fundNew(rw http.ResponseWriter, r *http.Request, a *access.Actor) 
 		w.formOrFail(rw, r, v, f, fault.OnField(fault.Invalid, "number", "fund.campaign.household"))
 		return
 	}
-	c, err := w.Funds.Open(r.Context(), a, honour.CampaignInput{Household: hh, Title: r.FormValue("title"), Reason: honour.Reason(r.FormValue("reason")),
+	in := honour.CampaignInput{Household: hh, Title: r.FormValue("title"), Reason: honour.Reason(r.FormValue("reason")),
 		Partner: r.FormValue("partner"), Target: parseYuan(r.FormValue("target")), Starts: r.FormValue("starts"), Ends: r.FormValue("ends"),
-		Consent: honour.Consent(r.FormValue("consent")), ConsentDate: r.FormValue("consent_date")})
+		Consent: honour.Consent(r.FormValue("consent")), ConsentDate: r.FormValue("consent_date")}
+	scans, err := formFilesMax(r, "scan", 1, honour.MaxScanBytes)
+	if err != nil {
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
+	if len(scans) == 1 {
+		in.Scan = scans[0]
+	}
+	c, err := w.Funds.Open(r.Context(), a, in)
 	if err != nil {
 		w.formOrFail(rw, r, v, f, err)
 		return

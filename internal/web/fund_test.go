@@ -40,11 +40,26 @@ func TestFundPages(t *testing.T) {
 			t.Fatalf("a drive without consent: %d", res.StatusCode)
 		}
 		open.Set("consent", "signed")
-		res = s.post("/funds/new?region="+pingan, open)
+		s.page("/funds/new?region="+pingan, http.StatusOK, `enctype="multipart/form-data"`, `name="scan"`, "同意书扫描件")
+		if res := s.postFiles("/funds/new?region="+pingan, open, "scan", file{"form.gif", []byte("GIF89a not a scan")}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("a drive with a bad scan: %d", res.StatusCode)
+		}
+		pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+		res = s.postFiles("/funds/new?region="+pingan, open, "scan", file{"form.pdf", pdf})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("open: %d %s", res.StatusCode, s.body(res))
 		}
 		drive := strings.Split(res.Header.Get("Location"), "?")[0]
+		link := regexp.MustCompile(`href="(/funds/\d+/scans/\d+)"`).FindStringSubmatch(s.page(drive, http.StatusOK, "查看扫描件 (PDF)"))
+		if link == nil {
+			t.Fatal("the drive's page has no link to its consent's scan")
+		}
+		if res := s.get(link[1]); res.StatusCode != http.StatusOK || s.body(res) != string(pdf) || res.Header.Get("Content-Security-Policy") != "sandbox" {
+			t.Fatalf("the scan: %d", res.StatusCode)
+		}
+		if body := newSite(t, db).page("/fund/"+strings.TrimPrefix(drive, "/funds/"), http.StatusOK); strings.Contains(body, "/scans/") {
+			t.Error("the public page links the consent's scan")
+		}
 		if res := s.post(drive+"/donations", url.Values{"key": {"k1"}, "party": {"王秀英"}, "amount": {"１２００"}, "method": {"cash"}, "day": {"2026-06-02"}, "receipt": {"SJ001"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("donation: %d %s", res.StatusCode, s.body(res))
 		}

@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"bytes"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -21,29 +19,11 @@ import (
 // brings its own (or an empty one, to test the check).
 func (s *site) upload(path string, form url.Values, photos ...[]byte) *http.Response {
 	s.t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	if _, ok := form["csrf"]; !ok {
-		mw.WriteField("csrf", s.csrf)
-	}
-	for k, vs := range form {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
+	files := make([]file, len(photos))
 	for i, p := range photos {
-		fw, _ := mw.CreateFormFile("photos", fmt.Sprintf("IMG_%d.jpg", i))
-		fw.Write(p)
+		files[i] = file{fmt.Sprintf("IMG_%d.jpg", i), p}
 	}
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, &b)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Origin", s.srv.URL)
-	res, err := s.client.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return res
+	return s.postFiles(path, form, "photos", files...)
 }
 
 var photoRe = regexp.MustCompile(`src="/photos/(\d+)\?size=thumb"`)

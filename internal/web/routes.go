@@ -192,6 +192,9 @@ func (w *Web) honourRoutes(rt *server.Router) {
 	for name, kind := range map[string]honour.EntryKind{"donations": honour.Donation, "confirm": honour.Confirmation, "disbursements": honour.Disbursement, "close": honour.Closing} {
 		rt.HandleFunc("POST /funds/{id}/"+name, on(server.OnCampaign), w.page(w.fundPost(kind)))
 	}
+	// A drive's consent scan, as a credit consent's: the register's
+	// readers only.
+	rt.HandleFunc("GET /funds/{id}/scans/{scan}", server.Rule{Perm: access.RegistryRead, On: server.OnCampaign}, w.page(w.fundScan))
 	rt.HandleFunc("GET /fund/{id}", pub, w.fundPublic)
 
 	rt.HandleFunc("GET /privileges", read(server.OnQuery), w.page(w.privileges))

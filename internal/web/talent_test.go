@@ -8,11 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"shanzhi/internal/sheet"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"shanzhi/internal/sheet"
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/i18n"

@@ -144,16 +144,31 @@ func (s *site) post(path string, form url.Values) *http.Response {
 	return res
 }
 
-// sendFile posts a file the way the import pages' forms do, with the
-// session's CSRF token and a mode button.
-func (s *site) sendFile(path, mode, filename string, content []byte) (int, string) {
+// file is a file a test form sends.
+type file struct {
+	name string
+	data []byte
+}
+
+// postFiles posts a form with files in field, the way a form with a file
+// input does; the session's CSRF token is added unless the form brings
+// its own (or an empty one, to test the check).
+func (s *site) postFiles(path string, form url.Values, field string, files ...file) *http.Response {
 	s.t.Helper()
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
-	mw.WriteField("csrf", s.csrf)
-	mw.WriteField("mode", mode)
-	fw, _ := mw.CreateFormFile("file", filename)
-	fw.Write(content)
+	if _, ok := form["csrf"]; !ok {
+		mw.WriteField("csrf", s.csrf)
+	}
+	for k, vs := range form {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	for _, f := range files {
+		fw, _ := mw.CreateFormFile(field, f.name)
+		fw.Write(f.data)
+	}
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, &mp)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
@@ -162,6 +177,14 @@ func (s *site) sendFile(path, mode, filename string, content []byte) (int, strin
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	return res
+}
+
+// sendFile posts a file the way the import pages' forms do, with the
+// session's CSRF token and a mode button.
+func (s *site) sendFile(path, mode, filename string, content []byte) (int, string) {
+	s.t.Helper()
+	res := s.postFiles(path, url.Values{"mode": {mode}}, "file", file{filename, content})
 	return res.StatusCode, s.body(res)
 }
 
