@@ -18,8 +18,9 @@ import (
 // that leaks it is caught; photo1 is a deed photo of a nomination on the
 // own village's board, which the photo route reaches through its board.
 // scan1 is the scan of a paper credit consent of the own village's
-// household, fundScan1 the scan of the own village's drive's consent.
-type azHonours struct{ board1, board2, fund1, fund2, photo1, scan1, fundScan1 int64 }
+// household, fundScan1 the scan of the own village's drive's consent,
+// nominationScan1 of its nominee's.
+type azHonours struct{ board1, board2, fund1, fund2, photo1, scan1, fundScan1, nominationScan1 int64 }
 
 func azHonour(t *testing.T, db *sqlstore.DB, w azWorld) azHonours {
 	t.Helper()
@@ -58,11 +59,16 @@ func azHonour(t *testing.T, db *sqlstore.DB, w azWorld) azHonours {
 		*c.board, *c.fund = b.ID, f.ID
 	}
 	n, err := hs.Nominate(ctx, sys, honour.NominationInput{Board: out.board1, Period: "2026", Household: w.h1, Deed: "照顾孤寡老人", Citation: "助人为乐",
-		NominatorKind: honour.ByStaff, Nominator: "村委会", Consent: honour.ConsentSigned, ConsentDate: "2026-05-31", Photos: [][]byte{img.Bytes()}})
+		NominatorKind: honour.ByStaff, Nominator: "村委会", Consent: honour.ConsentSigned, ConsentDate: "2026-05-31", Photos: [][]byte{img.Bytes()}, Scan: img.Bytes()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	out.photo1 = n.PhotoIDs[0]
+	ns, err := hs.Nominations(ctx, sys, out.board1, "2026")
+	if err != nil || len(ns) != 1 || len(ns[0].Scans) != 1 {
+		t.Fatalf("the nomination's scan: %+v %v", ns, err)
+	}
+	out.nominationScan1 = ns[0].Scans[0].ID
 	c, err := db.Credit().Consent(ctx, sys, w.h1, honour.ConsentInput{Purpose: "申请道德积分贷", Recipient: "农村信用合作联社", RetentionDays: 365,
 		Method: honour.OnPaper, Reference: "信-1", Scan: img.Bytes()})
 	if err != nil {

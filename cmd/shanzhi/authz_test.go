@@ -269,8 +269,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 					allowed = holds && unitReach[tg.label]
 				}
 				scan := hon.scan1
-				if strings.Contains(pattern, "/funds/") {
+				switch {
+				case strings.Contains(pattern, "/funds/"):
 					scan = hon.fundScan1
+				case strings.Contains(pattern, "/boards/"):
+					scan = hon.nominationScan1
 				}
 				path := strings.NewReplacer("{token}", "x", "{photo}", fmt.Sprint(hon.photo1), "{scan}", fmt.Sprint(scan)).Replace(tg.path(pattern))
 				path = strings.TrimSuffix(path, "{$}")

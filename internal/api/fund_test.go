@@ -59,8 +59,9 @@ func TestFundAPI(t *testing.T) {
 }
 
 // TestConsentScansAPI sends consents' scans as base64 in JSON: a drive's
-// signed consent, listed on the drive and fetched by the register's
-// readers only, and a credit consent's scan of 2 MB, past the 1 MB that
+// and a nominee's signed consent, listed on the drive and the nomination
+// and fetched by the register's readers only, and a credit consent's
+// scan of 2 MB, past the 1 MB that
 // bounds other bodies and within the 8 MB a scan may take.
 func TestConsentScansAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
@@ -87,6 +88,29 @@ func TestConsentScansAPI(t *testing.T) {
 		far := login("waizhen", access.Grant{Role: access.Operator, Region: other})
 		if res, _ := far.raw("GET", path, "", nil); res.StatusCode != 404 {
 			t.Fatalf("another township's official: %d", res.StatusCode)
+		}
+		// A nominee's signed consent, with the nomination.
+		code, body = one.do("POST", "/api/v1/honours/boards", `{"region":"`+pingan+`","name":"好人榜","kind":"nominated","period":"year","size":5}`)
+		if code != 201 {
+			t.Fatalf("board: %d %v", code, body)
+		}
+		board := body["id"]
+		code, body = one.do("POST", fmt.Sprintf("/api/v1/honours/boards/%v/nominations", board), fmt.Sprintf(`{"period":"2026","household":%d,"deed":"照顾孤寡老人","citation":"助人为乐","nominator_kind":"staff","nominator":"村委会","consent":"signed","consent_date":"2026-05-30","scan":%q}`,
+			h.ID, base64.StdEncoding.EncodeToString(pdf)))
+		if code != 201 {
+			t.Fatalf("nomination with a scan: %d %v", code, body)
+		}
+		code, body = one.do("GET", fmt.Sprintf("/api/v1/honours/boards/%v/nominations?period=2026", board), "")
+		items, _ := body["items"].([]any)
+		if code != 200 || len(items) != 1 || len(items[0].(map[string]any)["scans"].([]any)) != 1 {
+			t.Fatalf("the nominations: %d %v", code, body)
+		}
+		nomScan := fmt.Sprintf("/api/v1/honours/boards/%v/scans/%v", board, items[0].(map[string]any)["scans"].([]any)[0].(map[string]any)["id"])
+		if res, got := one.raw("GET", nomScan, "", nil); res.StatusCode != 200 || !bytes.Equal(got, pdf) {
+			t.Fatalf("the nominee's consent scan: %d", res.StatusCode)
+		}
+		if res, _ := far.raw("GET", nomScan, "", nil); res.StatusCode != 404 {
+			t.Fatalf("another township's official, the nominee's scan: %d", res.StatusCode)
 		}
 		big := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), 2<<20)...)
 		big = append(big, "\n%%EOF\n"...)

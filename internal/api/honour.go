@@ -24,6 +24,7 @@ func (a *API) honourRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /api/v1/honours/boards/{id}/nominations", read(server.OnBoard), a.handle(a.honourNominations))
 	rt.HandleFunc("GET /api/v1/honours/boards/{id}/poster.pdf", read(server.OnBoard), a.pdf(a.posterPDF))
 	rt.HandleFunc("POST /api/v1/honours/boards/{id}/nominations", server.Rule{Perm: manage, Or: access.OwnHousehold, On: server.OnBoard}, a.handle(a.honourNominate))
+	rt.HandleFunc("GET /api/v1/honours/boards/{id}/scans/{scan}", server.Rule{Perm: access.RegistryRead, On: server.OnBoard}, a.nominationScan)
 	// The public channel, for a villager without an account: a delay
 	// token first, then the nomination under it (see web's public page).
 	rt.HandleFunc("GET /api/v1/public/boards/{id}/nomination-token", server.Rule{On: server.Public}, a.publicNominationToken)
@@ -186,12 +187,16 @@ type nominationJSON struct {
 	Review        int64   `json:"review"`
 	Photos        []int64 `json:"photos"`
 	PhotosPublic  bool    `json:"photos_public"`
+	// Scans are the stored scans of the nominee's signed consent, for the
+	// register's readers, fetched from
+	// /api/v1/honours/boards/{id}/scans/{scan}.
+	Scans []scanJSON `json:"scans,omitempty"`
 }
 
 func toNomination(n honour.Nomination) nominationJSON {
 	return nominationJSON{ID: n.ID, Board: n.Board, Period: n.Period, Household: n.Household, Nominee: n.Nominee, Deed: n.Deed, Citation: n.Citation,
 		NominatorKind: string(n.NominatorKind), Nominator: n.Nominator, Consent: string(n.Consent), ConsentDate: n.ConsentDate, Status: string(n.Status), Review: n.ReviewID,
-		Photos: n.PhotoIDs, PhotosPublic: n.PhotosPublic}
+		Photos: n.PhotoIDs, PhotosPublic: n.PhotosPublic, Scans: toScans(n.Scans)}
 }
 
 func (a *API) honourNominations(r *http.Request, act *access.Actor) (int, any, error) {
@@ -221,16 +226,23 @@ type nominationBody struct {
 	// strips and re-encodes them like a page's uploads.
 	Photos       [][]byte `json:"photos"`
 	PhotosPublic bool     `json:"photos_public"`
+	// Scan is the nominee's signed consent as scanned (JPEG, PNG or PDF,
+	// base64).
+	Scan []byte `json:"scan,omitempty"`
 }
 
 func (a *API) honourNominate(r *http.Request, act *access.Actor) (int, any, error) {
-	id, b, err := idAndBody[nominationBody](r)
+	id, err := pathID(r)
 	if err != nil {
+		return 0, nil, err
+	}
+	var b nominationBody
+	if err := decodeMax(r, &b, maxScanBody); err != nil {
 		return 0, nil, err
 	}
 	n, err := a.Honours.Nominate(r.Context(), act, honour.NominationInput{Board: id, Period: b.Period, Household: b.Household, Number: b.Number, Nominee: b.Nominee,
 		Deed: b.Deed, Citation: b.Citation, NominatorKind: honour.NominatorKind(b.NominatorKind), Nominator: b.Nominator, Consent: honour.Consent(b.Consent), ConsentDate: b.ConsentDate,
-		Photos: b.Photos, PhotosPublic: b.PhotosPublic})
+		Photos: b.Photos, PhotosPublic: b.PhotosPublic, Scan: b.Scan})
 	if err != nil {
 		return 0, nil, err
 	}

@@ -196,9 +196,10 @@ func (a *API) creditConsents(r *http.Request, act *access.Actor) (int, any, erro
 	}).Items}, nil
 }
 
-// maxScanBody bounds a body that carries a consent's scan: the scan's
-// own bound in base64, and room for the rest. The default 1 MB refused a
-// scan of more than about 750 KB that the store takes up to 8 MB.
+// maxScanBody bounds a body that carries a consent's scan (and a
+// nomination's photos beside it): the scan's own bound in base64, and
+// room for the rest. The default 1 MB refused a scan of more than about
+// 750 KB that the store takes up to 8 MB.
 const maxScanBody = honour.MaxScanBytes*4/3 + 64<<10
 
 func (a *API) creditConsent(r *http.Request, act *access.Actor) (int, any, error) {
@@ -250,6 +251,11 @@ func (a *API) creditScan(w http.ResponseWriter, r *http.Request) { a.serveScan(w
 // fundScan sends a scan of a drive's consent, as creditScan a credit
 // consent's.
 func (a *API) fundScan(w http.ResponseWriter, r *http.Request) { a.serveScan(w, r, a.Funds.Scan) }
+
+// nominationScan sends a scan of a nominee's consent.
+func (a *API) nominationScan(w http.ResponseWriter, r *http.Request) {
+	a.serveScan(w, r, a.Honours.NominationScan)
+}
 
 // serveScan sends the scan the path names of the consent's owner (a
 // household, a drive) the path's id names, read by open.

@@ -251,6 +251,9 @@ type Nomination struct {
 	Status    NominationStatus
 	ReviewID  int64
 	PhotoIDs  []int64 // the deed's photos as stored, for the committee
+	// Scans are the stored scans of the nominee's signed consent, for the
+	// officials who read the register.
+	Scans []ConsentScan
 	// Channel is ChannelPublic for the public phone page, else empty;
 	// NominatorPhone is then the nominator's phone, masked.
 	Channel        string
@@ -278,6 +281,9 @@ type NominationInput struct {
 	// on the public board once approved.
 	Photos       [][]byte
 	PhotosPublic bool
+	// Scan is the nominee's signed consent as scanned (JPEG, PNG or PDF,
+	// at most MaxScanBytes), stored with the nomination.
+	Scan []byte
 }
 
 // MaxPhotos is how many photos a nomination carries.

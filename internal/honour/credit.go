@@ -52,11 +52,12 @@ type ConsentScan struct {
 const MaxScanBytes = 8 << 20
 
 // ScanKind names a credit consent's scans in consent_scans, FundScanKind
-// a drive's (the household's consent to it); a nomination's would use a
-// kind of its own.
+// a drive's (the household's consent to it), NominationScanKind a
+// nomination's (the nominee's signed consent).
 const (
-	ScanKind     = "credit"
-	FundScanKind = "fund"
+	ScanKind           = "credit"
+	FundScanKind       = "fund"
+	NominationScanKind = "nomination"
 )
 
 // Active reports whether the consent allows an export at now.

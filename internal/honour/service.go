@@ -63,6 +63,9 @@ type BoardService interface {
 	// its type: public once approved with the nominee's consent, else to
 	// the village's officials; a board other than 0 must be its own.
 	NominationPhoto(ctx context.Context, a *access.Actor, board, id int64, small bool) (string, []byte, error)
+	// NominationScan returns a scan of the consent of a nomination on
+	// board to the officials who read the register, auditing the view.
+	NominationScan(ctx context.Context, a *access.Actor, board, scan int64) (string, []byte, error)
 	// HouseholdHonours lists a household's honours, newest first.
 	HouseholdHonours(ctx context.Context, a *access.Actor, household int64) ([]Honour, error)
 }

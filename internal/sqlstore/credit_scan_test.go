@@ -147,3 +147,58 @@ func TestFundConsentScan(t *testing.T) {
 		}
 	})
 }
+
+// TestNominationConsentScan stores the scan of a nominee's signed consent
+// with the nomination: a bad scan refuses the nomination; a good one is
+// listed for the register's readers and opened by them through its own
+// board only, each view audited.
+func TestNominationConsentScan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := newHonourWorld(t, db)
+		h := ledgerHousehold(t, db, "001", 1)
+		var boards []int64
+		for _, name := range []string{"好人榜", "孝星榜"} {
+			bd, err := w.hs.CreateBoard(ctx, clerk, honour.BoardInput{Region: pingan, Name: name, Kind: honour.Nominated, Period: honour.Year, Size: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			boards = append(boards, bd.ID)
+		}
+		in := honour.NominationInput{Board: boards[0], Period: "2026", Household: h, Deed: "冬夜救起落水儿童", Citation: "见义勇为",
+			NominatorKind: honour.ByStaff, Nominator: "村委会", Consent: honour.ConsentSigned, ConsentDate: "2026-05-30", Scan: []byte("%PDF-1.4 truncated")}
+		if _, err := w.hs.Nominate(ctx, clerk, in); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("a nomination with a truncated scan: %v", err)
+		}
+		if list, _ := w.hs.Nominations(ctx, clerk, boards[0], "2026"); len(list) != 0 {
+			t.Fatalf("a refused scan left a nomination: %+v", list)
+		}
+		pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+		in.Scan = pdf
+		if _, err := w.hs.Nominate(ctx, clerk, in); err != nil {
+			t.Fatal(err)
+		}
+		list, err := w.hs.Nominations(ctx, clerk, boards[0], "2026")
+		if err != nil || len(list) != 1 || len(list[0].Scans) != 1 {
+			t.Fatalf("the nomination's scans: %+v %v", list, err)
+		}
+		scan := list[0].Scans[0].ID
+		if ctype, data, err := w.hs.NominationScan(ctx, clerk, boards[0], scan); err != nil || ctype != "application/pdf" || !bytes.Equal(data, pdf) {
+			t.Fatalf("the official's view: %s %v", ctype, err)
+		}
+		if _, _, err := w.hs.NominationScan(ctx, clerk, boards[1], scan); !fault.Is(err, fault.NotFound) {
+			t.Errorf("the scan through another board: %v", err)
+		}
+		sibling := &access.Actor{UserID: 73, Username: "waizhen", Grants: []access.Grant{{Role: access.Operator, Region: "152221103000"}}}
+		head := &access.Actor{UserID: 70, Username: "huzhu", Grants: []access.Grant{{Role: access.Villager, Region: pingan, Household: h}}}
+		for name, who := range map[string]*access.Actor{"sibling": sibling, "household's villager": head} {
+			if _, _, err := w.hs.NominationScan(ctx, who, boards[0], scan); !fault.Is(err, fault.NotFound) {
+				t.Errorf("the %s reads the scan: %v", name, err)
+			}
+		}
+		_, n, err := db.Audit().Entries(ctx, authAuditor, audit.Filter{Action: "honour.scan.view"})
+		if err != nil || n != 1 {
+			t.Fatalf("audited views: %d %v", n, err)
+		}
+	})
+}

@@ -366,7 +366,7 @@ func householdRows[T any](ctx context.Context, db *DB, a *access.Actor, househol
 // Nominate records a nomination and submits it to the committee: staff
 // nominate in their villages, a villager in their own.
 func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour.NominationInput) (*honour.Nomination, error) {
-	photos, err := checkNomination(&in)
+	photos, scan, err := checkNomination(&in)
 	if err != nil {
 		return nil, err
 	}
@@ -381,33 +381,37 @@ func (s *HonourService) Nominate(ctx context.Context, a *access.Actor, in honour
 		if !honourReader(a, b.Region) && !a.Can(access.OwnHousehold, b.Region) {
 			return fault.E(fault.NotFound, "error.not_found")
 		}
-		out, err = s.nominate(ctx, tx, a, b, in, photos)
+		out, err = s.nominate(ctx, tx, a, b, in, photos, scan)
 		return err
 	})
 	return out, err
 }
 
 // checkNomination normalises and validates a nomination and checks and
-// re-encodes its photos, all before the transaction: a bad photo refuses
-// the whole nomination, and decoding holds no lock.
-func checkNomination(in *honour.NominationInput) ([]cleanedPhoto, error) {
+// re-encodes its photos and its consent's scan, all before the
+// transaction: a bad photo or scan refuses the whole nomination, and
+// decoding holds no lock.
+func checkNomination(in *honour.NominationInput) ([]cleanedPhoto, cleanedPhoto, error) {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
-		return nil, err
+		return nil, cleanedPhoto{}, err
 	}
 	photos := make([]cleanedPhoto, len(in.Photos))
 	for i, data := range in.Photos {
 		var err error
 		if photos[i].ctype, photos[i].data, photos[i].thumb, err = cleanPhoto(data); err != nil {
-			return nil, err
+			return nil, cleanedPhoto{}, err
 		}
 	}
-	return photos, nil
+	var scan cleanedPhoto
+	var err error
+	scan.ctype, scan.data, err = cleanScan(in.Scan)
+	return photos, scan, err
 }
 
 // nominate is Nominate's transaction once the board is known and the
 // actor may see it: the rules every channel shares.
-func (s *HonourService) nominate(ctx context.Context, tx *Tx, a *access.Actor, b *honour.Board, in honour.NominationInput, photos []cleanedPhoto) (out *honour.Nomination, err error) {
+func (s *HonourService) nominate(ctx context.Context, tx *Tx, a *access.Actor, b *honour.Board, in honour.NominationInput, photos []cleanedPhoto, scan cleanedPhoto) (out *honour.Nomination, err error) {
 	err = func() error {
 		if b.Kind != honour.Nominated {
 			return fault.E(fault.Conflict, "honour.nomination.computed")
@@ -483,6 +487,11 @@ func (s *HonourService) nominate(ctx context.Context, tx *Tx, a *access.Actor, b
 				return err
 			}
 		}
+		if scan.data != nil {
+			if _, err := tx.insertScan(ctx, a, honour.NominationScanKind, id, in.Household, village, scan.ctype, scan.data); err != nil {
+				return err
+			}
+		}
 		it, err := s.review.SubmitTx(ctx, tx, a, honour.NominationFlow, honour.SubjectKind, id, village,
 			review.Summary{Title: b.Name + " " + in.Period, Person: review.MaskName(nominee), Note: in.Citation})
 		if err != nil {
@@ -495,8 +504,8 @@ func (s *HonourService) nominate(ctx context.Context, tx *Tx, a *access.Actor, b
 			return err
 		}
 		return tx.audit(ctx, a, auditEntry{action: "honour.nominate", target: fmt.Sprintf("nomination:%d household:%d", id, in.Household), region: village,
-			detail: fmt.Sprintf("%s %s consent=%s/%s by %s %s photos=%d public=%t", b.Name, in.Period, in.Consent, in.ConsentDate, in.NominatorKind, in.Nominator,
-				len(photos), in.PhotosPublic)})
+			detail: fmt.Sprintf("%s %s consent=%s/%s by %s %s photos=%d public=%t scan %s %d bytes", b.Name, in.Period, in.Consent, in.ConsentDate, in.NominatorKind, in.Nominator,
+				len(photos), in.PhotosPublic, scan.ctype, len(scan.data))})
 	}()
 	return out, err
 }
@@ -577,11 +586,40 @@ func (s *HonourService) Nominations(ctx context.Context, a *access.Actor, board 
 			if n.PhotoIDs, err = tx.nominationPhotos(ctx, n.ID); err != nil {
 				return err
 			}
+			if scanMayOpen(a, n.Village, n.Household, false) {
+				if n.Scans, err = tx.scansFor(ctx, honour.NominationScanKind, n.ID); err != nil {
+					return err
+				}
+			}
 			out = append(out, n)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// NominationScan returns a scan of the consent of a nomination on board
+// to the officials who read the register of the nomination's village,
+// and audits the view.
+func (s *HonourService) NominationScan(ctx context.Context, a *access.Actor, board, scan int64) (string, []byte, error) {
+	var ctype string
+	var data []byte
+	err := s.db.update(ctx, func(tx *Tx) error {
+		var nomination, household int64
+		var village string
+		err := tx.queryRow(ctx, `SELECT n.id, n.household_id, n.village_code FROM consent_scans s JOIN honour_nominations n ON n.id = s.subject_id
+			WHERE s.id = ? AND s.subject_kind = ? AND n.board_id = ?`, scan, honour.NominationScanKind, board).Scan(&nomination, &household, &village)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !scanMayOpen(a, village, household, false) {
+			return fault.E(fault.NotFound, "error.not_found")
+		}
+		if err != nil {
+			return err
+		}
+		ctype, data, err = tx.openScan(ctx, a, honour.NominationScanKind, "subject_id", nomination, scan, village, "honour.scan.view",
+			fmt.Sprintf("board:%d nomination:%d household:%d", board, nomination, household))
+		return err
+	})
+	return ctype, data, err
 }
 
 // HonourApplier hears a nomination's review end: approved, it becomes an

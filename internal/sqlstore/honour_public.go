@@ -110,7 +110,7 @@ func (s *HonourService) NominatePublic(ctx context.Context, in honour.PublicNomi
 	nin := honour.NominationInput{Board: in.Board, Number: in.Number, Nominee: in.Nominee, Deed: in.Deed, Citation: in.Citation(),
 		NominatorKind: honour.ByVillager, Nominator: in.NominatorName, Consent: honour.ConsentStated,
 		ConsentDate: localtime.In(s.db.Now()).Format("2006-01-02"), Photos: in.Photos, PhotosPublic: in.PhotosPublic}
-	photos, err := checkNomination(&nin)
+	photos, scan, err := checkNomination(&nin)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (s *HonourService) NominatePublic(ctx context.Context, in honour.PublicNomi
 		if err := tx.queryRow(ctx, `SELECT village_code FROM households WHERE id = ?`, nin.Household).Scan(&village); err != nil {
 			return err
 		}
-		out, err = s.nominate(ctx, tx, publicNominator(village), b, nin, photos)
+		out, err = s.nominate(ctx, tx, publicNominator(village), b, nin, photos, scan)
 		if err != nil {
 			return err
 		}

@@ -160,9 +160,13 @@ func (w *Web) creditScan(rw http.ResponseWriter, r *http.Request, a *access.Acto
 }
 
 // fundScan sends a scan of a drive's consent, as creditScan a credit
-// consent's.
+// consent's; nominationScan a scan of a nominee's consent.
 func (w *Web) fundScan(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
 	w.serveScan(rw, r, a, w.Funds.Scan)
+}
+
+func (w *Web) nominationScan(rw http.ResponseWriter, r *http.Request, a *access.Actor) {
+	w.serveScan(rw, r, a, w.Honours.NominationScan)
 }
 
 // serveScan sends the scan the path names of the consent's owner (a

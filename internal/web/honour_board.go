@@ -214,7 +214,10 @@ func (w *Web) honourNominate(rw http.ResponseWriter, r *http.Request, a *access.
 			{Value: "1", Label: v.T("honour.help.photos_public"), Checked: r.FormValue("photos_public") == "1"}}},
 	}, Multipart: true}
 	if staff {
+		// The signed form is the staff's to file; a villager's phone
+		// nomination is consented on the phone.
 		f.Fields = append(f.Fields,
+			field{Name: "scan", Label: v.T("credit.field.scan"), Type: "file", Accept: "image/jpeg,image/png,application/pdf,.pdf", Help: v.T("honour.help.scan", honour.MaxScanBytes>>20)},
 			field{Name: "nominator_kind", Label: v.T("honour.field.nominator_kind"), Type: "select", Value: val("nominator_kind", string(honour.ByStaff)), Options: kinds, Required: true},
 			field{Name: "nominator", Label: v.T("honour.field.nominator"), Type: "text", Value: val("nominator", a.Username), Required: true})
 	}
@@ -228,6 +231,14 @@ func (w *Web) honourNominate(rw http.ResponseWriter, r *http.Request, a *access.
 	if in.Photos, err = formFiles(r, "photos", honour.MaxPhotos); err != nil {
 		w.formOrFail(rw, r, v, f, err)
 		return
+	}
+	scans, err := formFilesMax(r, "scan", 1, honour.MaxScanBytes)
+	if err != nil {
+		w.formOrFail(rw, r, v, f, err)
+		return
+	}
+	if staff && len(scans) == 1 {
+		in.Scan = scans[0]
 	}
 	if !staff {
 		// A villager nominates in their own name.

@@ -56,10 +56,19 @@ func TestHonourPages(t *testing.T) {
 			t.Fatalf("nomination without consent: %d", res.StatusCode)
 		}
 		form.Set("consent", "signed")
-		if res := s.post(board+"/nominate", form); res.StatusCode != http.StatusSeeOther {
+		s.page(board+"/nominate", http.StatusOK, `name="scan"`, "同意书扫描件")
+		pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+		if res := s.postFiles(board+"/nominate", form, "scan", file{"consent.pdf", pdf}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("nomination: %d %s", res.StatusCode, s.body(res))
 		}
-		s.page(board+"?period=2026", http.StatusOK, "尹志勇", "村妇联", "本人签字同意", "审议公示中")
+		body := s.page(board+"?period=2026", http.StatusOK, "尹志勇", "村妇联", "本人签字同意", "审议公示中", "查看扫描件 (PDF)")
+		link := regexp.MustCompile(`href="(/honours/boards/\d+/scans/\d+)"`).FindStringSubmatch(body)
+		if link == nil {
+			t.Fatal("the board page has no link to the nominee's consent scan")
+		}
+		if res := s.get(link[1]); res.StatusCode != http.StatusOK || s.body(res) != string(pdf) || res.Header.Get("Content-Security-Policy") != "sandbox" {
+			t.Fatalf("the nominee's consent scan: %d", res.StatusCode)
+		}
 		flows, _ := review.NewFlows(honour.Flow())
 		rev := db.Review(flows, map[string]sqlstore.ReviewApplier{honour.NominationFlow: db.HonourApplier()})
 		items, err := rev.Items(ctx, &access.Actor{Grants: []access.Grant{{Role: access.Reviewer, Region: keerqin}}}, review.Filter{Flow: honour.NominationFlow})

@@ -181,6 +181,9 @@ func (w *Web) honourRoutes(rt *server.Router) {
 	rt.HandleFunc("GET /honour/board/{id}/nominate", pub, w.honourPublicNominate)
 	rt.HandleFunc("POST /honour/board/{id}/nominate", pub, w.honourPublicNominate)
 	rt.HandleFunc("GET /honours/boards/{id}/photos/{photo}", read(server.OnBoard), w.page(w.honourPhoto))
+	// A nominee's signed consent, as a credit consent's scan: the
+	// register's readers only.
+	rt.HandleFunc("GET /honours/boards/{id}/scans/{scan}", server.Rule{Perm: access.RegistryRead, On: server.OnBoard}, w.page(w.nominationScan))
 	rt.HandleFunc("GET /honour/photos/{photo}", pub, w.honourPublicPhoto)
 	rt.HandleFunc("GET /honour/board/{id}/poster.pdf", pub, w.honourPoster)
 
