@@ -92,7 +92,7 @@ func cmdRotateKey(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return fmt.Errorf("%w\n%s", err, t("rotate.failed"))
 	}
-	fmt.Fprintln(stdout, t("rotate.done", rep.From, rep.To, time.Since(started).Round(time.Millisecond).String(), rep.Residents, rep.Values, rep.Imports, rep.TOTP, rep.ChainKey))
+	fmt.Fprintln(stdout, t("rotate.done", rep.From, rep.To, time.Since(started).Round(time.Millisecond).String(), rep.Residents, rep.Values, rep.Imports, rep.Scans, rep.TOTP, rep.ChainKey))
 	fmt.Fprintln(stdout, t("rotate.next", cfg.KeyFile, rep.To, strings.Join(box.KeyIDs()[1:], ", ")))
 	return nil
 }

@@ -52,13 +52,19 @@ func cleanScan(data []byte) (string, []byte, error) {
 	return ctype, clean, nil
 }
 
+// purposeScan seals consent scans (migration 0052).
+const purposeScan = "consent.scan"
+
 // insertScan stores the scan of a consent of kind (honour.ScanKind,
-// honour.FundScanKind) in the caller's transaction.
+// honour.FundScanKind, honour.NominationScanKind) in the caller's
+// transaction, sealed under the personal-data key; size and sum are the
+// scan's own.
 func (tx *Tx) insertScan(ctx context.Context, a *access.Actor, kind string, consent, household int64, village, ctype string, data []byte) (int64, error) {
 	sum := sha256.Sum256(data)
 	_, actor := actorRef(a)
-	return tx.insertID(ctx, `INSERT INTO consent_scans (subject_kind, subject_id, household_id, village_code, content_type, size, sha256, data, actor_name, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, kind, consent, household, village, ctype, len(data), hex.EncodeToString(sum[:]), data, actor, tx.nowMS())
+	return tx.insertID(ctx, `INSERT INTO consent_scans (subject_kind, subject_id, household_id, village_code, content_type, size, sha256, data, sealed, actor_name, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`, kind, consent, household, village, ctype, len(data), hex.EncodeToString(sum[:]),
+		tx.box.Seal(purposeScan, string(data)), actor, tx.nowMS())
 }
 
 // scansFor lists the scans of one consent of kind, without their bytes.
@@ -97,14 +103,21 @@ func scanMayOpen(a *access.Actor, village string, household int64, own bool) boo
 func (tx *Tx) openScan(ctx context.Context, a *access.Actor, kind, col string, id, scan int64, village, action, target string) (string, []byte, error) {
 	var ctype string
 	var data []byte
-	var consent int64
-	err := tx.queryRow(ctx, `SELECT subject_id, content_type, data FROM consent_scans WHERE id = ? AND `+col+` = ? AND subject_kind = ?`,
-		scan, id, kind).Scan(&consent, &ctype, &data)
+	var consent, sealed int64
+	err := tx.queryRow(ctx, `SELECT subject_id, content_type, data, sealed FROM consent_scans WHERE id = ? AND `+col+` = ? AND subject_kind = ?`,
+		scan, id, kind).Scan(&consent, &ctype, &data, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil, fault.E(fault.NotFound, "error.not_found")
 	}
 	if err != nil {
 		return "", nil, err
+	}
+	if sealed != 0 {
+		plain, err := tx.box.Open(purposeScan, data)
+		if err != nil {
+			return "", nil, fmt.Errorf("consent scan %d: %w", scan, err)
+		}
+		data = []byte(plain)
 	}
 	return ctype, data, tx.audit(ctx, a, auditEntry{action: action, target: fmt.Sprintf("%s consent:%d scan:%d", target, consent, scan), region: village})
 }

@@ -61,6 +61,14 @@ func TestCreditConsentScan(t *testing.T) {
 		if len(c.Scans) != 1 || c.Scans[0].ContentType != "image/jpeg" || len(c2.Scans) != 1 || c2.Scans[0].ContentType != "application/pdf" {
 			t.Fatalf("scans: %+v %+v", c.Scans, c2.Scans)
 		}
+		// At rest the scan is sealed under the personal-data key: the
+		// stored bytes are not the PDF, and size and sum are the PDF's.
+		var stored []byte
+		var sealed, size int
+		if err := db.RawRow(ctx, `SELECT data, sealed, size FROM consent_scans WHERE id = ?`, c2.Scans[0].ID).Scan(&stored, &sealed, &size); err != nil ||
+			sealed != 1 || size != len(pdf) || bytes.Contains(stored, []byte("%PDF")) {
+			t.Fatalf("the PDF at rest: sealed %d, size %d, %d bytes (%v)", sealed, size, len(stored), err)
+		}
 		phone := in
 		phone.Method, phone.Scan = honour.OnPhone, pdf
 		head := &access.Actor{UserID: 70, Username: "huzhu", Grants: []access.Grant{{Role: access.Villager, Region: pingan, Household: a}}}

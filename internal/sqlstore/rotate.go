@@ -173,6 +173,7 @@ type RotateReport struct {
 	Residents int    // resident rows rewritten
 	Values    int    // ID numbers and phones re-sealed
 	Imports   int    // staged import files re-sealed
+	Scans     int    // consent scans sealed under the new key
 	TOTP      int    // second-factor secrets re-sealed
 	// ChainKey is the chain key version new audit and ledger rows are
 	// chained with from now on; rows already written keep theirs.
@@ -242,6 +243,9 @@ func (db *DB) RotateKey(ctx context.Context, a *access.Actor, opt RotateOptions)
 		if err := tx.rotateResidents(ctx, nb, size, opt.Progress, &rep); err != nil {
 			return err
 		}
+		if err := tx.rotateScans(ctx, nb, &rep); err != nil {
+			return err
+		}
 		if err := tx.rotateImports(ctx, nb, &rep); err != nil {
 			return err
 		}
@@ -269,8 +273,8 @@ func (db *DB) RotateKey(ctx context.Context, a *access.Actor, opt RotateOptions)
 		}
 		rep.ChainKey = kv
 		return tx.audit(ctx, a, auditEntry{action: "secret.rotate", target: "key:" + to,
-			detail: fmt.Sprintf("from key %s: %d residents, %d values, %d staged imports, %d second-factor secrets re-sealed; new rows chained under chain key version %d",
-				rep.From, rep.Residents, rep.Values, rep.Imports, rep.TOTP, rep.ChainKey)})
+			detail: fmt.Sprintf("from key %s: %d residents, %d values, %d staged imports, %d consent scans, %d second-factor secrets re-sealed; new rows chained under chain key version %d",
+				rep.From, rep.Residents, rep.Values, rep.Imports, rep.Scans, rep.TOTP, rep.ChainKey)})
 	})
 	if err != nil {
 		return RotateReport{}, fmt.Errorf("rotate key: %w", err)
@@ -377,6 +381,35 @@ func (tx *Tx) rotateImports(ctx context.Context, nb *secret.Box, rep *RotateRepo
 			return fmt.Errorf("import %d: %w", id, err)
 		}
 		rep.Imports++
+		last = id
+	}
+}
+
+// rotateScans seals every consent scan under the new key: those sealed
+// under an older one, and those stored before scans were sealed
+// (migration 0052), one at a time, since a scan may be 8 MB.
+func (tx *Tx) rotateScans(ctx context.Context, nb *secret.Box, rep *RotateReport) error {
+	var last int64
+	for {
+		var id, sealed int64
+		var data []byte
+		err := tx.queryRow(ctx, `SELECT id, data, sealed FROM consent_scans WHERE id > ? ORDER BY id LIMIT 1`, last).Scan(&id, &data, &sealed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		plain := string(data)
+		if sealed != 0 {
+			if plain, err = nb.Open(purposeScan, data); err != nil {
+				return fmt.Errorf("consent scan %d: %w", id, err)
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE consent_scans SET data = ?, sealed = 1 WHERE id = ?`, nb.Seal(purposeScan, plain), id); err != nil {
+			return fmt.Errorf("consent scan %d: %w", id, err)
+		}
+		rep.Scans++
 		last = id
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"shanzhi/internal/access"
 	"shanzhi/internal/fault"
+	"shanzhi/internal/honour"
 	"shanzhi/internal/procmem"
 	"shanzhi/internal/regioncode"
 	"shanzhi/internal/registry"
@@ -244,6 +245,21 @@ func TestRotateKey(t *testing.T) {
 		f.db = db
 		f.add(t, 8)
 		f.checkReadable(t, db)
+		// Two consent scans: one sealed as scans are now, one stored in
+		// clear as before migration 0052; rotation seals both.
+		pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+		var scans []int64
+		for i := range 2 {
+			c, err := db.Credit().Consent(ctx, rotActor, f.people[0].household, honour.ConsentInput{Purpose: "申请道德积分贷", Recipient: "信用社", RetentionDays: 365,
+				Method: honour.OnPaper, Reference: fmt.Sprint("信-", i), Scan: pdf})
+			if err != nil {
+				t.Fatal(err)
+			}
+			scans = append(scans, c.Scans[0].ID)
+		}
+		if err := db.RawExec(ctx, `UPDATE consent_scans SET data = ?, sealed = 0 WHERE id = ?`, pdf, scans[1]); err != nil {
+			t.Fatal(err)
+		}
 
 		var calls []int
 		total := len(f.people) + 1 // and the moved-out resident
@@ -259,7 +275,7 @@ func TestRotateKey(t *testing.T) {
 		}
 		// Chain key versions: storetest's own key, k1 (which replaced it
 		// before any resident was sealed), then k2.
-		want := sqlstore.RotateReport{From: id1, To: id2, Residents: total, Values: 2*total - 1, Imports: 1, TOTP: 1, ChainKey: 3}
+		want := sqlstore.RotateReport{From: id1, To: id2, Residents: total, Values: 2*total - 1, Imports: 1, Scans: 2, TOTP: 1, ChainKey: 3}
 		if rep != want {
 			t.Fatalf("report %+v, want %+v", rep, want)
 		}
@@ -285,6 +301,15 @@ func TestRotateKey(t *testing.T) {
 		only := rotOpen(t, db, k2)
 		f.checkReadable(t, only)
 		f.checkSecondFactor(t, only, 1)
+		for _, scan := range scans {
+			var sealed int
+			if err := only.RawRow(ctx, `SELECT sealed FROM consent_scans WHERE id = ?`, scan).Scan(&sealed); err != nil || sealed != 1 {
+				t.Fatalf("scan %d sealed %d after the rotation (%v)", scan, sealed, err)
+			}
+			if _, data, err := only.Credit().Scan(ctx, rotActor, f.people[0].household, scan); err != nil || !bytes.Equal(data, pdf) {
+				t.Fatalf("scan %d under the new key alone: %v", scan, err)
+			}
+		}
 
 		// A second rotation moves on again.
 		k3 := secret.NewKey(secret.AES)
