@@ -91,15 +91,7 @@ func numberValue(s string) int64 {
 	if !strings.ContainsAny(s, "十百千") {
 		var v int64
 		for _, r := range s {
-			d, ok := chineseDigits[r]
-			switch {
-			case ok:
-			case r >= '０':
-				d = int64(r - '０')
-			default:
-				d = int64(r - '0')
-			}
-			v = min(v*10+d, most)
+			v = min(v*10+digitOf(r), most)
 		}
 		return v
 	}
@@ -114,14 +106,20 @@ func numberValue(s string) int64 {
 			digit, pending = 0, false
 			continue
 		}
-		d, ok := chineseDigits[r]
-		if !ok { // a positional digit inside a spoken number: read on
-			d = int64(r - '0')
-			if r >= '０' {
-				d = int64(r - '０')
-			}
-		}
-		digit, pending = d, true
+		// A positional digit inside a spoken number reads as its digit.
+		digit, pending = digitOf(r), true
 	}
 	return min(total+digit, most)
+}
+
+// digitOf is the value of a numeral that stands for one digit: a Chinese
+// one, a full-width or an ASCII digit.
+func digitOf(r rune) int64 {
+	if d, ok := chineseDigits[r]; ok {
+		return d
+	}
+	if r >= '０' {
+		return int64(r - '０')
+	}
+	return int64(r - '0')
 }
